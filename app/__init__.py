@@ -1,0 +1,1 @@
+"""Plume: the workspace of a French training organisation."""

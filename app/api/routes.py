@@ -1,0 +1,44 @@
+"""The Starlette app mounted in front of Reflex's backend."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from app.services.db import session_scope
+
+
+def _database_ok() -> bool:
+    with session_scope() as db:
+        db.exec(text("SELECT 1"))  # type: ignore[call-overload]  # raw SQL probe
+    return True
+
+
+async def health(_request: Request) -> JSONResponse:
+    """Whether the backend and its database answer.
+
+    Args:
+        _request: The request.
+
+    Returns:
+        {"status": "ok"} or a 503.
+    """
+    try:
+        await asyncio.to_thread(_database_ok)
+    except Exception as exc:  # noqa: BLE001  # any failure means "not healthy"
+        return JSONResponse({"status": "error", "detail": type(exc).__name__}, status_code=503)
+    return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+
+
+def build_api() -> Starlette:
+    """Plume's own HTTP routes.
+
+    Returns:
+        The Starlette app.
+    """
+    return Starlette(routes=[Route("/api/health", health, methods=["GET"])])

@@ -1,0 +1,78 @@
+"""The Reflex application: pages, the security gate, HTTP routes, background tasks."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app import routes
+from app.api.routes import build_api
+from app.pages.account import (
+    activation_page,
+    confirm_email_page,
+    forgot_page,
+    invitation_page,
+    reset_page,
+    sign_in_page,
+    sign_up_page,
+    verification_page,
+)
+from app.pages.home import home_page
+from app.pages.profile import profile_page
+from app.pages.staff import outbox_page, templates_page, trainers_page
+from app.settings import get_settings
+from app.tasks import outbox_sender
+from components import styles
+from state.auth import (
+    ActivationState,
+    ConfirmEmailState,
+    ForgotState,
+    InvitationState,
+    ResetState,
+    SignUpState,
+)
+from state.guard import PolicyGate
+from state.home import HomeState
+from state.profile import ProfileState
+from state.session import SessionState
+from state.staff import OutboxState, TemplatesState, TrainersState
+
+get_settings().check()
+
+
+def root_page() -> rx.Component:
+    """The bare domain: sends the person to sign-in or home.
+
+    Returns:
+        A spinner while redirecting.
+    """
+    return rx.center(rx.spinner(size="3"), min_height="100vh")
+
+
+app = rx.App(
+    style=styles.GLOBAL_STYLE,
+    stylesheets=["/plume.css"],
+    html_lang="fr",
+    api_transformer=build_api(),
+)
+app.add_middleware(PolicyGate())
+app.register_lifespan_task(outbox_sender)
+
+_load = SessionState.load_page
+_PAGES = [
+    (routes.ROOT, root_page, "Plume", [_load]),
+    (routes.SIGN_IN, sign_in_page, "Se connecter · Plume", [_load]),
+    (routes.SIGN_UP, sign_up_page, "Créer son compte · Plume", [_load, SignUpState.load]),
+    (routes.ACTIVATION, activation_page, "Activation · Plume", [_load, ActivationState.load]),
+    (routes.VERIFY, verification_page, "Vérification · Plume", [_load]),
+    (routes.FORGOT, forgot_page, "Mot de passe oublié · Plume", [_load, ForgotState.load]),
+    (routes.RESET, reset_page, "Nouveau mot de passe · Plume", [_load, ResetState.load]),
+    (routes.CONFIRM_EMAIL, confirm_email_page, "Confirmation · Plume", [_load, ConfirmEmailState.load]),
+    (routes.INVITATION, invitation_page, "Invitation · Plume", [_load, InvitationState.load]),
+    (routes.HOME, home_page, "Accueil · Plume", [_load, HomeState.load]),
+    (routes.PROFILE, profile_page, "Mon profil · Plume", [_load, ProfileState.load]),
+    (routes.TRAINERS, trainers_page, "Formateurs · Plume", [_load, TrainersState.load]),
+    (routes.TEMPLATES, templates_page, "Modèles d'e-mails · Plume", [_load, TemplatesState.load]),
+    (routes.OUTBOX, outbox_page, "Boîte d'envoi · Plume", [_load, OutboxState.load]),
+]
+for route, component, title, on_load in _PAGES:
+    app.add_page(component, route=route, title=title, on_load=on_load)

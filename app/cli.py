@@ -1,0 +1,113 @@
+"""`plume` command: migrate, seed, createsuperuser, send-outbox."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from sqlmodel import select
+
+from app.models import Membership, Organisation, User
+from app.models.base import utcnow
+from app.services.db import session_scope
+from app.settings import get_settings
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    from app.migrate import upgrade
+
+    upgrade()
+    print("Base de données à jour.")
+    return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from app.services.seed import SeedRefused, seed_demo
+
+    with session_scope() as db:
+        if args.if_empty and db.exec(select(User.id)).first() is not None:
+            print("Données déjà présentes : démo non recréée.")
+            return 0
+        try:
+            counts = seed_demo(db, learners=args.learners)
+        except SeedRefused as exc:
+            print(f"plume seed: {exc}", file=sys.stderr)
+            return 2
+    print(f"Démo créée : {counts}")
+    return 0
+
+
+def _createsuperuser(args: argparse.Namespace) -> int:
+    from app.services.accounts import clean_email
+    from app.services.crypto import hash_password
+    from app.services.errors import PlumeError
+    from app.services.passwords import check_new_password
+
+    email = args.email or input("E-mail : ")
+    password = args.password or getpass.getpass("Mot de passe : ")
+    try:
+        email = clean_email(email)
+        check_new_password(password, email=email)
+    except PlumeError as exc:
+        print(f"plume createsuperuser: {exc.code.value}", file=sys.stderr)
+        return 2
+    with session_scope() as db:
+        if db.exec(select(User.id).where(User.email == email)).first() is not None:
+            print("plume createsuperuser: this e-mail already has an account", file=sys.stderr)
+            return 2
+        user = User(email=email, first_name=args.first_name, last_name=args.last_name,
+                    password_hash=hash_password(password), phone_verified_at=utcnow(), is_superuser=True)
+        db.add(user)
+        db.flush()
+        if args.organisation:
+            org = db.exec(select(Organisation).where(Organisation.slug == args.organisation)).first()
+            if org is None:
+                org = Organisation(name=args.organisation, slug=args.organisation)
+                db.add(org)
+                db.flush()
+            db.add(Membership(user_id=user.id or 0, organisation_id=org.id or 0, is_staff=True))
+    print(f"Superutilisateur {email} créé.")
+    return 0
+
+
+def _send_outbox(_args: argparse.Namespace) -> int:
+    from app.services.outbox import deliver_pending
+
+    with session_scope() as db:
+        sent = deliver_pending(db)
+    print(f"{sent} message(s) envoyé(s).")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `plume` console script.
+
+    Args:
+        argv: Arguments (defaults to sys.argv).
+
+    Returns:
+        The exit code.
+    """
+    get_settings().check()
+    parser = argparse.ArgumentParser(prog="plume", description="Plume administration")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_migrate)
+    seed = sub.add_parser("seed", help="fill an empty database with the demo")
+    seed.add_argument("--learners", type=int, default=30)
+    seed.add_argument("--if-empty", action="store_true", help="do nothing when accounts exist")
+    seed.set_defaults(func=_seed)
+    su = sub.add_parser("createsuperuser", help="create an administrator account")
+    su.add_argument("--email", default="")
+    su.add_argument("--password", default="")
+    su.add_argument("--first-name", default="")
+    su.add_argument("--last-name", default="")
+    su.add_argument("--organisation", default="", help="slug of an organisation to be staff of")
+    su.set_defaults(func=_createsuperuser)
+    sub.add_parser("send-outbox", help="send due e-mails now").set_defaults(func=_send_outbox)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Publish/subscribe of live changes (in-process by default, Redis when set)."""

@@ -1,0 +1,57 @@
+"""Shared column helpers: UTC-aware datetimes and timestamps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC.
+
+    Returns:
+        Now, in UTC.
+    """
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored as UTC; SQLite gives it back aware too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            msg = "naive datetime given to a UTC column"
+            raise ValueError(msg)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utc_field(*, nullable: bool = False, index: bool = False, default_now: bool = False) -> Any:
+    """A UTC datetime column.
+
+    Args:
+        nullable: Whether the column may be empty.
+        index: Whether to index it.
+        default_now: Whether new rows get the current time.
+
+    Returns:
+        The SQLModel field.
+    """
+    if default_now:
+        return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=nullable, index=index)
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)

@@ -1,0 +1,34 @@
+"""Organisations (organismes de formation) and their e-mail templates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from app.models.base import utc_field
+
+
+class Organisation(SQLModel, table=True):
+    """A training organisation; everything a person sees is scoped to one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    slug: str = Field(max_length=80, unique=True, index=True)
+    signing_window_minutes: int = 30
+    created_at: datetime = utc_field(default_now=True)
+
+
+class EmailTemplate(SQLModel, table=True):
+    """An organisation's own wording of one kind of e-mail, in one language."""
+
+    __table_args__ = (UniqueConstraint("organisation_id", "kind", "language"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    kind: str = Field(max_length=40)
+    language: str = Field(default="fr", max_length=5)
+    subject: str = Field(max_length=300)
+    body: str
+    updated_at: datetime = utc_field(default_now=True)
+    updated_by_id: int | None = Field(default=None, foreign_key="user.id")

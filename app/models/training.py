@@ -1,0 +1,117 @@
+"""Skeleton of the training domain: courses, sessions, timelines, slots."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from app.models.base import utc_field
+
+SESSION_STATUSES = ("draft", "active", "finished", "archived")
+PHASES = ("before", "during", "after")
+ACTIVITY_KINDS = (
+    "in_person",
+    "virtual_class",
+    "appointment",
+    "diagnostic",
+    "third_party_evaluation",
+    "certification",
+    "quality_evaluation",
+    "document",
+    "video",
+    "elearning",
+    "assignment",
+    "observation",
+    "quiz",
+    "poll",
+    "webinar",
+    "self_assessment",
+)
+ENROLMENT_KINDS = ("mandatory", "recommended", "free")
+
+
+class Course(SQLModel, table=True):
+    """A catalogue item, delivered as sessions."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    title: str = Field(max_length=200)
+    short_title: str = Field(default="", max_length=60)
+    description: str = ""
+    created_at: datetime = utc_field(default_now=True)
+
+
+class TrainingSession(SQLModel, table=True):
+    """One delivery of a course: dates, trainers, learners."""
+
+    __tablename__ = "session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    course_id: int = Field(foreign_key="course.id", index=True)
+    title: str = Field(max_length=200)
+    starts_on: date
+    ends_on: date
+    status: str = Field(default="draft", max_length=10, index=True)
+    availability_ends_on: date | None = None
+    place: str = Field(default="", max_length=200)
+    max_participants: int | None = None
+    created_at: datetime = utc_field(default_now=True)
+
+
+class Module(SQLModel, table=True):
+    """An ordered part of a session's timeline, in a phase."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    title: str = Field(max_length=200)
+    phase: str = Field(default="during", max_length=10)
+    position: int = 0
+    opening_rule: str = Field(default="always", max_length=20)
+    opens_at: datetime | None = utc_field(nullable=True)
+
+
+class Activity(SQLModel, table=True):
+    """One of the 16 activity kinds, ordered in a module."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    module_id: int = Field(foreign_key="module.id", index=True)
+    kind: str = Field(max_length=30)
+    title: str = Field(max_length=200)
+    position: int = 0
+    settings_json: str = "{}"
+
+
+class Slot(SQLModel, table=True):
+    """A half-day or a virtual-class time range."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    activity_id: int | None = Field(default=None, foreign_key="activity.id", index=True)
+    starts_at: datetime = utc_field(index=True)
+    ends_at: datetime = utc_field()
+    room: str = Field(default="", max_length=100)
+
+
+class Enrolment(SQLModel, table=True):
+    """A learner enrolled in a session."""
+
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    kind: str = Field(default="mandatory", max_length=12)
+    created_at: datetime = utc_field(default_now=True)
+
+
+class TrainerAssignment(SQLModel, table=True):
+    """A trainer positioned on a session."""
+
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = utc_field(default_now=True)

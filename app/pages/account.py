@@ -1,0 +1,348 @@
+"""Account pages: sign-in, sign-up, activation, second factor, reset, e-mail confirmation, invitation."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app import routes
+from components.forms import field, form_message, submit_button
+from components.i18n import T, Tf
+from components.layout import auth_card
+from state.auth import (
+    ActivationState,
+    ConfirmEmailState,
+    ForgotState,
+    InvitationState,
+    ResetState,
+    SignInState,
+    SignUpState,
+    VerifyState,
+)
+from state.session import SessionState
+
+
+def _link(key: str, href: str) -> rx.Component:
+    return rx.link(T(key), href=href, size="2", weight="medium")
+
+
+def sign_in_page() -> rx.Component:
+    """The sign-in page.
+
+    Returns:
+        The page.
+    """
+    return auth_card(
+        "signin.title",
+        rx.text(T("signin.subtitle"), color_scheme="gray", size="2"),
+        rx.form(
+            rx.vstack(
+                field("signin.email", "email", type_="email", autocomplete="username", required=True),
+                field("signin.password", "password", type_="password", autocomplete="current-password", required=True),
+                rx.hstack(rx.spacer(), _link("signin.forgot", routes.FORGOT), width="100%"),
+                form_message(SignInState.error),
+                submit_button("signin.submit", loading=SignInState.busy),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=SignInState.sign_in,
+            width="100%",
+        ),
+        rx.hstack(
+            rx.text(T("signin.no_account"), size="2", color_scheme="gray"),
+            _link("signin.create", routes.SIGN_UP),
+            spacing="2",
+            justify="center",
+            width="100%",
+        ),
+    )
+
+
+def sign_up_page() -> rx.Component:
+    """The sign-up page.
+
+    Returns:
+        The page.
+    """
+    errors = SignUpState.field_errors
+    return auth_card(
+        "signup.title",
+        rx.vstack(
+            rx.text(T("signup.subtitle"), color_scheme="gray", size="2"),
+            rx.cond(
+                SignUpState.invited_organisation != "",
+                rx.callout(Tf("signup.invited", organisation=SignUpState.invited_organisation), icon="mail_check"),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        rx.form(
+            rx.vstack(
+                field(
+                    "signup.email", "email", type_="email", autocomplete="email", required=True,
+                    error=errors.get("email", ""), default_value=SignUpState.invited_email,
+                ),
+                rx.grid(
+                    field("signup.first_name", "first_name", autocomplete="given-name",
+                          error=errors.get("first_name", "")),
+                    field("signup.last_name", "last_name", autocomplete="family-name",
+                          error=errors.get("last_name", "")),
+                    columns=rx.breakpoints(initial="1", sm="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+                field("signup.pseudonym", "pseudonym", hint_key="signup.pseudonym_hint", autocomplete="nickname",
+                      error=errors.get("pseudonym", "")),
+                field("signup.password", "password", type_="password", autocomplete="new-password",
+                      hint_key="signup.password_hint", error=errors.get("password", ""), required=True),
+                field("signup.phone", "phone", type_="tel", autocomplete="tel", hint_key="signup.phone_hint",
+                      error=errors.get("phone", ""), required=True),
+                form_message(SignUpState.error),
+                submit_button("signup.submit", loading=SignUpState.busy),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=SignUpState.sign_up,
+            width="100%",
+        ),
+        rx.hstack(
+            rx.text(T("signup.have_account"), size="2", color_scheme="gray"),
+            _link("signin.submit", routes.SIGN_IN),
+            spacing="2",
+            justify="center",
+            width="100%",
+        ),
+    )
+
+
+def activation_page() -> rx.Component:
+    """The phone activation page.
+
+    Returns:
+        The page.
+    """
+    return auth_card(
+        "activation.title",
+        rx.text(Tf("activation.subtitle", phone=ActivationState.phone), color_scheme="gray", size="2", id="activation-phone"),
+        rx.form(
+            rx.vstack(
+                field("activation.code", "code", autocomplete="one-time-code", input_mode="numeric",
+                      error=ActivationState.field_errors.get("code", ""), required=True),
+                rx.cond(
+                    ActivationState.tries_left > 0,
+                    rx.text(Tf("activation.tries_left", left=ActivationState.tries_left.to_string()),
+                            size="1", color_scheme="gray"),
+                ),
+                form_message(ActivationState.error),
+                form_message(ActivationState.notice, tone="green"),
+                submit_button("activation.submit", loading=ActivationState.busy),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=ActivationState.verify,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        rx.hstack(
+            rx.button(T("activation.resend"), variant="soft", on_click=ActivationState.resend, type="button"),
+            rx.cond(
+                ActivationState.can_change_phone,
+                rx.button(T("activation.change_phone"), variant="ghost", on_click=ActivationState.toggle_change_phone,
+                          type="button"),
+            ),
+            spacing="3",
+            wrap="wrap",
+            width="100%",
+        ),
+        rx.cond(
+            ActivationState.changing_phone,
+            rx.form(
+                rx.vstack(
+                    rx.text(T("activation.change_once"), size="2", color_scheme="gray"),
+                    field("activation.new_phone", "phone", type_="tel", autocomplete="tel",
+                          error=ActivationState.field_errors.get("phone", "")),
+                    rx.button(T("activation.change_submit"), type="submit", width="100%"),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=ActivationState.change_phone,
+                width="100%",
+            ),
+            rx.cond(
+                ~ActivationState.can_change_phone,
+                rx.callout(T("activation.contact_support"), icon="life_buoy", color_scheme="gray", size="1"),
+            ),
+        ),
+        rx.button(T("nav.sign_out"), variant="ghost", color_scheme="gray", on_click=SessionState.sign_out, size="1"),
+    )
+
+
+def verification_page() -> rx.Component:
+    """The second-factor step of sign-in.
+
+    Returns:
+        The page.
+    """
+    return auth_card(
+        "verify.title",
+        rx.text(T("verify.subtitle"), color_scheme="gray", size="2"),
+        rx.form(
+            rx.vstack(
+                field("verify.code", "code", autocomplete="one-time-code", input_mode="numeric",
+                      error=VerifyState.field_errors.get("code", ""), required=True),
+                form_message(VerifyState.error),
+                submit_button("verify.submit", loading=VerifyState.busy),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=VerifyState.verify,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        rx.button(T("nav.sign_out"), variant="ghost", color_scheme="gray", on_click=SessionState.sign_out, size="1"),
+    )
+
+
+def forgot_page() -> rx.Component:
+    """The forgotten-password page.
+
+    Returns:
+        The page.
+    """
+    return auth_card(
+        "forgot.title",
+        rx.text(T("forgot.subtitle"), color_scheme="gray", size="2"),
+        rx.cond(
+            ForgotState.sent,
+            rx.callout(T("forgot.sent"), icon="mail_check", color_scheme="green", role="status"),
+            rx.form(
+                rx.vstack(
+                    field("forgot.email", "email", type_="email", autocomplete="email", required=True),
+                    form_message(ForgotState.error),
+                    submit_button("forgot.submit", loading=ForgotState.busy),
+                    spacing="4",
+                    width="100%",
+                ),
+                on_submit=ForgotState.request,
+                width="100%",
+            ),
+        ),
+        _link("forgot.back", routes.SIGN_IN),
+    )
+
+
+def reset_page() -> rx.Component:
+    """The page a reset link opens.
+
+    Returns:
+        The page.
+    """
+    errors = ResetState.field_errors
+    return auth_card(
+        "reset.title",
+        None,
+        rx.cond(
+            ResetState.done,
+            rx.vstack(
+                rx.callout(T("reset.done"), icon="circle_check", color_scheme="green", role="status"),
+                rx.link(rx.button(T("reset.go_sign_in"), size="3", width="100%"), href=routes.SIGN_IN, width="100%"),
+                width="100%",
+            ),
+            rx.cond(
+                ResetState.valid,
+                rx.form(
+                    rx.vstack(
+                        field("reset.password", "password", type_="password", autocomplete="new-password",
+                              hint_key="signup.password_hint", error=errors.get("password", ""), required=True),
+                        field("reset.confirm", "confirm", type_="password", autocomplete="new-password",
+                              error=errors.get("confirm", ""), required=True),
+                        form_message(ResetState.error),
+                        submit_button("reset.submit", loading=ResetState.busy),
+                        spacing="4",
+                        width="100%",
+                    ),
+                    on_submit=ResetState.save_password,
+                    width="100%",
+                ),
+                rx.cond(
+                    ResetState.checked,
+                    rx.vstack(
+                        form_message(ResetState.error),
+                        _link("reset.ask_new", routes.FORGOT),
+                        width="100%",
+                    ),
+                    rx.center(rx.spinner(), width="100%"),
+                ),
+            ),
+        ),
+    )
+
+
+def confirm_email_page() -> rx.Component:
+    """The page an e-mail change link opens.
+
+    Returns:
+        The page.
+    """
+    return auth_card(
+        "email_confirm.title",
+        None,
+        rx.cond(
+            ConfirmEmailState.checked,
+            rx.cond(
+                ConfirmEmailState.new_email != "",
+                rx.callout(Tf("email_confirm.done", email=ConfirmEmailState.new_email), icon="circle_check",
+                           color_scheme="green", role="status"),
+                form_message(ConfirmEmailState.error),
+            ),
+            rx.center(rx.spinner(), width="100%"),
+        ),
+        _link("common.back_home", routes.HOME),
+    )
+
+
+def invitation_page() -> rx.Component:
+    """The page an invitation link opens.
+
+    Returns:
+        The page.
+    """
+    return auth_card(
+        "invitation.title",
+        None,
+        rx.cond(
+            InvitationState.checked,
+            rx.cond(
+                InvitationState.organisation != "",
+                rx.vstack(
+                    rx.text(Tf("invitation.body", organisation=InvitationState.organisation,
+                               email=InvitationState.email)),
+                    form_message(InvitationState.error),
+                    rx.cond(
+                        InvitationState.signed_in_as != "",
+                        rx.vstack(
+                            rx.cond(
+                                InvitationState.signed_in_as != InvitationState.email,
+                                rx.callout(T("invitation.wrong_account"), color_scheme="amber", icon="triangle_alert"),
+                            ),
+                            rx.button(Tf("invitation.accept", organisation=InvitationState.organisation), size="3",
+                                      width="100%", on_click=InvitationState.accept, loading=InvitationState.busy),
+                            width="100%",
+                        ),
+                        rx.cond(
+                            InvitationState.account_exists,
+                            rx.button(T("invitation.sign_in"), size="3", width="100%", on_click=InvitationState.accept),
+                            rx.link(
+                                rx.button(T("invitation.sign_up"), size="3", width="100%"),
+                                href=f"{routes.SIGN_UP}?invitation=" + InvitationState.router.url.query_parameters.get("jeton", "").to(str),
+                                width="100%",
+                            ),
+                        ),
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+                form_message(InvitationState.error),
+            ),
+            rx.center(rx.spinner(), width="100%"),
+        ),
+    )

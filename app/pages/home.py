@@ -1,0 +1,101 @@
+"""The home page: sessions in progress / upcoming / finished, or the staff dashboard."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.vars.base import Var
+
+from components.cards import empty_state, figure_tile, session_card
+from components.i18n import T
+from components.layout import shell
+from state.home import HomeState
+
+
+def _section(title_key: str, cards: Var, empty_key: str, section_id: str) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(T(title_key), size="5", as_="h2"),
+            rx.badge(cards.length().to_string(), variant="soft", radius="full"),
+            align="center",
+            spacing="2",
+        ),
+        rx.cond(
+            cards.length() > 0,
+            rx.grid(
+                rx.foreach(cards, session_card),
+                columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+                spacing="4",
+                width="100%",
+            ),
+            empty_state(empty_key, "calendar_x"),
+        ),
+        spacing="3",
+        width="100%",
+        id=section_id,
+        as_="section",
+    )
+
+
+def _dashboard() -> rx.Component:
+    f = HomeState.figures
+    return rx.vstack(
+        rx.heading(T("dashboard.title"), size="7", as_="h1"),
+        rx.grid(
+            figure_tile("dashboard.in_progress", f["in_progress"], "play"),
+            figure_tile("dashboard.upcoming", f["upcoming"], "calendar_clock"),
+            figure_tile("dashboard.learners", f["learners"], "graduation_cap"),
+            figure_tile("dashboard.trainers", f["trainers"], "presentation"),
+            figure_tile("dashboard.pending_invitations", f["pending_invitations"], "mail_question"),
+            figure_tile("dashboard.outbox_failed", f["outbox_failed"], "mail_warning"),
+            columns=rx.breakpoints(initial="2", md="3"),
+            spacing="4",
+            width="100%",
+        ),
+        rx.heading(T("dashboard.sessions"), size="5", as_="h2"),
+        rx.cond(
+            HomeState.dashboard_sessions.length() > 0,
+            rx.grid(
+                rx.foreach(HomeState.dashboard_sessions, session_card),
+                columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+                spacing="4",
+                width="100%",
+            ),
+            empty_state("dashboard.empty", "calendar_x"),
+        ),
+        spacing="5",
+        width="100%",
+    )
+
+
+def _my_sessions() -> rx.Component:
+    return rx.vstack(
+        rx.heading(T("home.title"), size="7", as_="h1"),
+        rx.cond(
+            HomeState.has_organisation,
+            rx.vstack(
+                _section("home.in_progress", HomeState.in_progress, "home.empty_in_progress", "en-cours"),
+                _section("home.upcoming", HomeState.upcoming, "home.empty_upcoming", "prochainement"),
+                _section("home.finished", HomeState.finished, "home.empty_finished", "terminees"),
+                spacing="6",
+                width="100%",
+            ),
+            rx.callout(T("home.no_org"), icon="info"),
+        ),
+        spacing="5",
+        width="100%",
+    )
+
+
+def home_page() -> rx.Component:
+    """The home page.
+
+    Returns:
+        The page.
+    """
+    return shell(
+        rx.cond(
+            HomeState.loading,
+            rx.center(rx.spinner(size="3"), padding="3rem"),
+            rx.cond(HomeState.is_staff, _dashboard(), _my_sessions()),
+        )
+    )

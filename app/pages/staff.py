@@ -1,0 +1,426 @@
+"""Staff pages: trainers, e-mail templates, outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex.vars.base import Var
+
+from app.services.templates import EDITABLE_KINDS
+from components import styles
+from components.cards import empty_state
+from components.forms import field, form_message
+from components.i18n import T, Tf
+from components.layout import not_found_panel, shell
+from state.staff import OutboxState, TemplatesState, TrainersState
+
+
+def _status_badge(status: Var, prefix: str) -> rx.Component:
+    return rx.match(
+        status,
+        *[
+            (name, rx.badge(T(f"{prefix}.{name}"), color_scheme=color, variant="soft"))
+            for name, color in styles.STATUS_COLORS.items()
+            if f"{prefix}.{name}" in _KNOWN
+        ],
+        rx.badge(status.to(str)),
+    )
+
+
+_KNOWN = {
+    "trainers.status.accepted", "trainers.status.invited", "trainers.status.not_invited",
+    "outbox.status.pending", "outbox.status.sending", "outbox.status.sent", "outbox.status.failed",
+    "outbox.status.stored",
+}
+
+
+def _add_form() -> rx.Component:
+    errors = TrainersState.field_errors
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading(T("trainers.add"), size="4", as_="h2"),
+                rx.grid(
+                    field("trainers.first_name", "first_name", error=errors.get("first_name", ""), required=True),
+                    field("trainers.last_name", "last_name", error=errors.get("last_name", ""), required=True),
+                    field("trainers.email_optional", "email", type_="email", error=errors.get("email", "")),
+                    rx.vstack(
+                        rx.el.label(T("trainers.kind"), html_for="kind", class_name="plume-label"),
+                        rx.select.root(
+                            rx.select.trigger(id="kind", width="100%"),
+                            rx.select.content(
+                                rx.select.item(T("trainers.kind.external"), value="external"),
+                                rx.select.item(T("trainers.kind.internal"), value="internal"),
+                            ),
+                            name="kind",
+                            default_value="external",
+                            size="3",
+                        ),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    columns=rx.breakpoints(initial="1", sm="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.hstack(
+                    rx.button(T("trainers.add_submit"), type="submit", loading=TrainersState.busy),
+                    rx.button(T("common.cancel"), type="button", variant="soft", color_scheme="gray",
+                              on_click=TrainersState.toggle_add),
+                    spacing="2",
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=TrainersState.add,
+            key=TrainersState.form_key.to_string(),
+            width="100%",
+        ),
+        width="100%",
+        box_shadow=styles.CARD_SHADOW,
+    )
+
+
+def _email_form() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.box(
+                field("trainers.email", "email", type_="email",
+                      error=TrainersState.field_errors.get("email", "")),
+                flex="1",
+            ),
+            rx.button(T("common.save"), type="submit", loading=TrainersState.busy),
+            rx.button(T("common.cancel"), type="button", variant="soft", color_scheme="gray",
+                      on_click=TrainersState.ask_email("")),
+            align="end",
+            width="100%",
+            spacing="2",
+        ),
+        on_submit=TrainersState.save_email,
+        width="100%",
+    )
+
+
+def _trainer_actions(row: Var[dict[str, Any]]) -> rx.Component:
+    status = row["status"].to(str)
+    return rx.hstack(
+        rx.cond(
+            status == "accepted",
+            rx.button(T("trainers.send_reset"), size="1", variant="soft", color_scheme="gray",
+                      on_click=TrainersState.send_reset(row["user_id"].to(str))),
+            rx.hstack(
+                rx.button(
+                    rx.cond(status == "invited", T("trainers.resend"), T("trainers.invite")),
+                    size="1",
+                    on_click=TrainersState.invite(row["invitation_id"].to(str)),
+                    aria_label=rx.cond(status == "invited", T("trainers.resend"), T("trainers.invite"))
+                    + " " + row["name"].to(str),
+                ),
+                rx.cond(
+                    row["email"].to(str) == "",
+                    rx.button(T("trainers.set_email"), size="1", variant="soft",
+                              on_click=TrainersState.ask_email(row["invitation_id"].to(str))),
+                ),
+                spacing="2",
+            ),
+        ),
+        spacing="2",
+        wrap="wrap",
+    )
+
+
+def _trainer_row(row: Var[dict[str, Any]]) -> rx.Component:
+    return rx.fragment(
+        rx.table.row(
+            rx.table.row_header_cell(rx.text(row["name"].to(str), weight="medium")),
+            rx.table.cell(
+                rx.cond(row["email"].to(str) != "", rx.text(row["email"].to(str)),
+                        rx.text(T("trainers.no_email"), color_scheme="gray", style={"font_style": "italic"}))
+            ),
+            rx.table.cell(
+                rx.cond(row["kind"].to(str) == "internal", T("trainers.kind.internal"), T("trainers.kind.external"))
+            ),
+            rx.table.cell(
+                rx.vstack(
+                    _status_badge(row["status"].to(str), "trainers.status"),
+                    rx.cond(row["last_sent"].to(str) != "",
+                            rx.text(Tf("trainers.sent_on", when=row["last_sent"].to(str)), size="1",
+                                    color_scheme="gray")),
+                    spacing="1",
+                )
+            ),
+            rx.table.cell(_trainer_actions(row)),
+            data_testid="trainer-row",
+        ),
+        rx.cond(
+            TrainersState.email_for == row["invitation_id"].to(str),
+            rx.table.row(rx.table.cell(_email_form(), col_span=5)),
+        ),
+    )
+
+
+def trainers_page() -> rx.Component:
+    """The staff's trainers page.
+
+    Returns:
+        The page.
+    """
+    return shell(
+        rx.cond(
+            TrainersState.allowed,
+            rx.vstack(
+                rx.hstack(
+                    rx.vstack(
+                        rx.heading(T("trainers.title"), size="7", as_="h1"),
+                        rx.text(T("trainers.subtitle"), color_scheme="gray", size="2"),
+                        spacing="1",
+                    ),
+                    rx.spacer(),
+                    rx.button(rx.icon("user_plus", size=16), T("trainers.add"), on_click=TrainersState.toggle_add),
+                    width="100%",
+                    align="end",
+                    wrap="wrap",
+                    spacing="3",
+                ),
+                form_message(TrainersState.error),
+                form_message(TrainersState.notice, tone="green"),
+                rx.cond(TrainersState.add_open, _add_form()),
+                rx.cond(
+                    TrainersState.loading,
+                    rx.center(rx.spinner(size="3"), padding="2rem"),
+                    rx.cond(
+                        TrainersState.rows.length() > 0,
+                        rx.card(
+                            rx.box(
+                                rx.table.root(
+                                    rx.table.header(
+                                        rx.table.row(
+                                            rx.table.column_header_cell(T("trainers.col.name")),
+                                            rx.table.column_header_cell(T("trainers.col.email")),
+                                            rx.table.column_header_cell(T("trainers.col.kind")),
+                                            rx.table.column_header_cell(T("trainers.col.status")),
+                                            rx.table.column_header_cell(T("trainers.col.actions")),
+                                        )
+                                    ),
+                                    rx.table.body(rx.foreach(TrainersState.rows, _trainer_row)),
+                                    width="100%",
+                                ),
+                                overflow_x="auto",
+                            ),
+                            width="100%",
+                            box_shadow=styles.CARD_SHADOW,
+                        ),
+                        empty_state("trainers.empty", "users"),
+                    ),
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            not_found_panel(),
+        )
+    )
+
+
+def templates_page() -> rx.Component:
+    """The staff's e-mail templates page.
+
+    Returns:
+        The page.
+    """
+    errors = TemplatesState.field_errors
+    return shell(
+        rx.cond(
+            TemplatesState.allowed,
+            rx.vstack(
+                rx.heading(T("templates.title"), size="7", as_="h1"),
+                rx.text(Tf("templates.subtitle", tags=TemplatesState.valid_tags), color_scheme="gray", size="2",
+                        id="valid-tags"),
+                rx.hstack(
+                    rx.vstack(
+                        rx.el.label(T("templates.kind"), html_for="template-kind", class_name="plume-label"),
+                        rx.select.root(
+                            rx.select.trigger(id="template-kind", min_width="16rem"),
+                            rx.select.content(
+                                *[rx.select.item(T(f"templates.kind.{k}"), value=k) for k in EDITABLE_KINDS]
+                            ),
+                            value=TemplatesState.kind,
+                            on_change=TemplatesState.choose,
+                        ),
+                        spacing="1",
+                    ),
+                    rx.vstack(
+                        rx.el.label(T("templates.language"), html_for="template-language", class_name="plume-label"),
+                        rx.select.root(
+                            rx.select.trigger(id="template-language"),
+                            rx.select.content(
+                                rx.select.item(T("lang.fr"), value="fr"),
+                                rx.select.item(T("lang.en"), value="en"),
+                            ),
+                            value=TemplatesState.language,
+                            on_change=TemplatesState.choose_language,
+                        ),
+                        spacing="1",
+                    ),
+                    rx.spacer(),
+                    rx.badge(
+                        rx.cond(TemplatesState.customised, T("templates.custom"), T("templates.default")),
+                        color_scheme=rx.cond(TemplatesState.customised, "indigo", "gray"),
+                        variant="soft",
+                    ),
+                    spacing="4",
+                    align="end",
+                    wrap="wrap",
+                    width="100%",
+                ),
+                rx.card(
+                    rx.form(
+                        rx.vstack(
+                            field("templates.subject", "subject", default_value=TemplatesState.subject,
+                                  error=errors.get("subject", "")),
+                            rx.vstack(
+                                rx.el.label(T("templates.body"), html_for="body", class_name="plume-label"),
+                                rx.text_area(id="body", name="body", default_value=TemplatesState.body, rows="10",
+                                             width="100%", size="3"),
+                                rx.cond(
+                                    errors.get("body", "").to(str) != "",
+                                    rx.text(errors.get("body", "").to(str), role="alert", size="2",
+                                            color_scheme="red", weight="medium"),
+                                ),
+                                spacing="1",
+                                width="100%",
+                            ),
+                            form_message(TemplatesState.error),
+                            form_message(TemplatesState.notice, tone="green"),
+                            rx.hstack(
+                                rx.button(T("templates.save"), type="submit", loading=TemplatesState.busy),
+                                rx.cond(
+                                    TemplatesState.customised,
+                                    rx.button(T("templates.reset"), type="button", variant="soft", color_scheme="gray",
+                                              on_click=TemplatesState.restore_default),
+                                ),
+                                spacing="2",
+                                wrap="wrap",
+                            ),
+                            spacing="4",
+                            width="100%",
+                        ),
+                        on_submit=TemplatesState.save,
+                        key=TemplatesState.kind + TemplatesState.language + TemplatesState.form_key.to_string(),
+                        width="100%",
+                    ),
+                    width="100%",
+                    box_shadow=styles.CARD_SHADOW,
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            not_found_panel(),
+        )
+    )
+
+
+def _outbox_row(row: Var[dict[str, Any]]) -> rx.Component:
+    row_id = row["id"].to(str)
+    return rx.fragment(
+        rx.table.row(
+            rx.table.cell(rx.text(row["created_at"].to(str), size="2", white_space="nowrap")),
+            rx.table.cell(
+                rx.hstack(
+                    rx.icon(rx.cond(row["channel"].to(str) == "sms", "smartphone", "mail"), size=14),
+                    rx.text(row["to"].to(str), size="2"),
+                    spacing="2",
+                    align="center",
+                )
+            ),
+            rx.table.cell(
+                rx.link(
+                    rx.cond(row["subject"].to(str) != "", row["subject"].to(str), T("outbox.sms")),
+                    on_click=OutboxState.toggle(row_id),
+                    size="2",
+                    cursor="pointer",
+                )
+            ),
+            rx.table.cell(
+                rx.vstack(
+                    _status_badge(row["status"].to(str), "outbox.status"),
+                    rx.cond(row["last_error"].to(str) != "",
+                            rx.text(row["last_error"].to(str), size="1", color_scheme="red")),
+                    spacing="1",
+                )
+            ),
+            rx.table.cell(
+                rx.cond(
+                    row["status"].to(str) == "failed",
+                    rx.button(T("outbox.retry"), size="1", variant="soft", on_click=OutboxState.retry(row_id)),
+                )
+            ),
+        ),
+        rx.cond(
+            OutboxState.opened == row_id,
+            rx.table.row(
+                rx.table.cell(
+                    rx.text(row["body"].to(str), white_space="pre-wrap", size="2"),
+                    col_span=5,
+                    background=rx.color("gray", 2),
+                )
+            ),
+        ),
+    )
+
+
+def outbox_page() -> rx.Component:
+    """The staff's outbox page.
+
+    Returns:
+        The page.
+    """
+    return shell(
+        rx.cond(
+            OutboxState.allowed,
+            rx.vstack(
+                rx.heading(T("outbox.title"), size="7", as_="h1"),
+                rx.text(T("outbox.subtitle"), color_scheme="gray", size="2"),
+                rx.segmented_control.root(
+                    rx.segmented_control.item(T("outbox.filter_all"), value="all"),
+                    rx.segmented_control.item(T("outbox.status.pending"), value="pending"),
+                    rx.segmented_control.item(T("outbox.status.sent"), value="sent"),
+                    rx.segmented_control.item(T("outbox.status.failed"), value="failed"),
+                    value=OutboxState.status_filter,
+                    on_change=OutboxState.filter_status,
+                ),
+                form_message(OutboxState.notice, tone="green"),
+                rx.cond(
+                    OutboxState.loading,
+                    rx.center(rx.spinner(size="3"), padding="2rem"),
+                    rx.cond(
+                        OutboxState.rows.length() > 0,
+                        rx.card(
+                            rx.box(
+                                rx.table.root(
+                                    rx.table.header(
+                                        rx.table.row(
+                                            rx.table.column_header_cell(T("outbox.col.date")),
+                                            rx.table.column_header_cell(T("outbox.col.to")),
+                                            rx.table.column_header_cell(T("outbox.col.subject")),
+                                            rx.table.column_header_cell(T("outbox.col.status")),
+                                            rx.table.column_header_cell(""),
+                                        )
+                                    ),
+                                    rx.table.body(rx.foreach(OutboxState.rows, _outbox_row)),
+                                    width="100%",
+                                ),
+                                overflow_x="auto",
+                            ),
+                            width="100%",
+                            box_shadow=styles.CARD_SHADOW,
+                        ),
+                        empty_state("outbox.empty", "inbox"),
+                    ),
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            not_found_panel(),
+        )
+    )

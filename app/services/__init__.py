@@ -1,0 +1,1 @@
+"""Use cases: plain functions taking (db, actor, args). Nothing here imports reflex."""

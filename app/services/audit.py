@@ -1,0 +1,46 @@
+"""Write audit records for sensitive changes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlmodel import Session
+
+from app.models import AuditRecord
+
+
+def record(
+    db: Session,
+    action: str,
+    *,
+    actor_user_id: int | None = None,
+    organisation_id: int | None = None,
+    target: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    ip: str = "",
+) -> None:
+    """Add an audit record to the current transaction.
+
+    Args:
+        db: Database session.
+        action: What happened (e.g. "auth.sign_in").
+        actor_user_id: Who did it, when known.
+        organisation_id: The organisation concerned.
+        target: The object concerned ("user:12").
+        before: Values before the change.
+        after: Values after the change.
+        ip: The client's address.
+    """
+    db.add(
+        AuditRecord(
+            action=action,
+            actor_user_id=actor_user_id,
+            organisation_id=organisation_id,
+            target=target,
+            before=json.dumps(before, default=str) if before else "",
+            after=json.dumps(after, default=str) if after else "",
+            ip=ip[:64],
+        )
+    )

@@ -1,0 +1,262 @@
+"""Sign-in, server-side sessions and the actor they stand for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pyotp
+from sqlmodel import Session, col, select
+
+from app.models import AuthSession, Membership, User
+from app.models.base import utcnow
+from app.services import audit, throttle
+from app.services.actor import Actor
+from app.services.crypto import check_password, hash_token, new_token
+from app.services.errors import ErrorCode, PlumeError
+from app.settings import get_settings
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A new session: the raw token goes to the browser, never to the database."""
+
+    token: str
+    user_id: int
+    needs_activation: bool
+    needs_totp: bool
+
+
+def normalise_email(email: str) -> str:
+    """Trim and lower-case an e-mail address.
+
+    Args:
+        email: As typed.
+
+    Returns:
+        The canonical form.
+    """
+    return email.strip().lower()
+
+
+def _first_organisation_id(db: Session, user_id: int) -> int | None:
+    return db.exec(
+        select(Membership.organisation_id)
+        .where(Membership.user_id == user_id)
+        .order_by(col(Membership.id))
+    ).first()
+
+
+def open_session(db: Session, user: User, *, ip: str = "", user_agent: str = "") -> SignedIn:
+    """Create a server-side session for a person whose password was checked.
+
+    Args:
+        db: Database session.
+        user: The person.
+        ip: Client address.
+        user_agent: Client browser.
+
+    Returns:
+        The new session's raw token and what the person must still do.
+    """
+    assert user.id is not None
+    settings = get_settings()
+    token = new_token()
+    now = utcnow()
+    db.add(
+        AuthSession(
+            user_id=user.id,
+            token_hash=hash_token(token),
+            current_organisation_id=_first_organisation_id(db, user.id),
+            mfa_pending=user.totp_enabled,
+            expires_at=now + timedelta(days=settings.session_absolute_days),
+            ip=ip[:64],
+            user_agent=user_agent[:300],
+        )
+    )
+    return SignedIn(
+        token=token,
+        user_id=user.id,
+        needs_activation=not user.is_activated,
+        needs_totp=user.totp_enabled,
+    )
+
+
+def sign_in(db: Session, *, email: str, password: str, ip: str = "", user_agent: str = "") -> SignedIn:
+    """Check a password and open a session, under the per-account and per-IP throttle.
+
+    The refusal never tells whether the e-mail exists. Failed attempts are
+    committed before the error is raised, so the throttle remembers them.
+
+    Args:
+        db: Database session.
+        email: As typed.
+        password: As typed.
+        ip: Client address.
+        user_agent: Client browser.
+
+    Returns:
+        The new session.
+
+    Raises:
+        PlumeError: THROTTLED or BAD_CREDENTIALS.
+    """
+    email = normalise_email(email)[:254]
+    throttle.check(db, "signin", email)
+    if ip:
+        throttle.check(db, "signin-ip", ip)
+    user = db.exec(select(User).where(User.email == email)).first()
+    ok = check_password(user.password_hash if user else "", password[:256])
+    if user is None or not ok or not user.is_active:
+        throttle.note(db, "signin", email, success=False)
+        if ip:
+            throttle.note(db, "signin-ip", ip, success=False)
+        audit.record(db, "auth.sign_in_failed", actor_user_id=user.id if user else None, target=email, ip=ip)
+        db.commit()
+        raise PlumeError(ErrorCode.BAD_CREDENTIALS)
+    throttle.note(db, "signin", email, success=True)
+    audit.record(db, "auth.sign_in", actor_user_id=user.id, target=f"user:{user.id}", ip=ip)
+    return open_session(db, user, ip=ip, user_agent=user_agent)
+
+
+def _live_session(db: Session, token: str) -> AuthSession | None:
+    if not token or len(token) > 200:
+        return None
+    row = db.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(token))).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    idle = timedelta(minutes=get_settings().session_idle_minutes)
+    if row.last_seen_at + idle <= utcnow():
+        return None
+    return row
+
+
+def resolve_actor(db: Session, token: str, *, ip: str = "", touch: bool = False) -> Actor | None:
+    """The actor a session token stands for, or None if it is unknown, expired or revoked.
+
+    Args:
+        db: Database session.
+        token: Raw token from the browser.
+        ip: Client address, recorded on the actor.
+        touch: Whether to extend the idle expiry (at most once a minute).
+
+    Returns:
+        The actor, or None.
+    """
+    row = _live_session(db, token)
+    if row is None:
+        return None
+    user = db.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    roles: frozenset[str] = frozenset()
+    org_id = row.current_organisation_id or _first_organisation_id(db, row.user_id)
+    if org_id is not None:
+        membership = db.exec(
+            select(Membership).where(Membership.user_id == user.id, Membership.organisation_id == org_id)
+        ).first()
+        roles = membership.roles if membership else frozenset()
+        if membership is None:
+            org_id = None
+    if touch and utcnow() - row.last_seen_at > timedelta(minutes=1):
+        row.last_seen_at = utcnow()
+        db.add(row)
+        db.commit()
+    assert user.id is not None and row.id is not None
+    return Actor(
+        user_id=user.id,
+        session_id=row.id,
+        email=user.email,
+        display_name=user.display_name,
+        language=user.language,
+        organisation_id=org_id,
+        roles=roles,
+        activated=user.is_activated,
+        mfa_pending=row.mfa_pending,
+        is_superuser=user.is_superuser,
+        ip=ip,
+    )
+
+
+def verify_totp(db: Session, actor: Actor, code: str) -> None:
+    """Complete a sign-in with the second factor.
+
+    Args:
+        db: Database session.
+        actor: The half-signed-in actor.
+        code: The 6 digits from the authenticator app.
+
+    Raises:
+        PlumeError: THROTTLED or TOTP_WRONG.
+    """
+    key = f"user:{actor.user_id}"
+    throttle.check(db, "totp", key)
+    user = db.get(User, actor.user_id)
+    session = db.get(AuthSession, actor.session_id)
+    if user is None or session is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    if not user.totp_enabled:
+        session.mfa_pending = False
+        db.add(session)
+        return
+    if not pyotp.TOTP(user.totp_secret).verify(code.strip().replace(" ", ""), valid_window=1):
+        throttle.note(db, "totp", key, success=False)
+        db.commit()
+        raise PlumeError(ErrorCode.TOTP_WRONG, field="code")
+    throttle.note(db, "totp", key, success=True)
+    session.mfa_pending = False
+    db.add(session)
+
+
+def sign_out(db: Session, actor: Actor) -> None:
+    """Revoke the actor's session, in every tab that uses it.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+    """
+    row = db.get(AuthSession, actor.session_id)
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        db.add(row)
+        audit.record(db, "auth.sign_out", actor_user_id=actor.user_id, target=f"session:{row.id}", ip=actor.ip)
+
+
+def revoke_all_sessions(db: Session, user_id: int, *, except_session_id: int | None = None) -> None:
+    """Revoke every session of a person (password reset or change).
+
+    Args:
+        db: Database session.
+        user_id: The person.
+        except_session_id: A session to keep (the one changing the password).
+    """
+    rows = db.exec(
+        select(AuthSession).where(AuthSession.user_id == user_id, col(AuthSession.revoked_at).is_(None))
+    ).all()
+    for row in rows:
+        if row.id != except_session_id:
+            row.revoked_at = utcnow()
+            db.add(row)
+
+
+def switch_organisation(db: Session, actor: Actor, organisation_id: int) -> None:
+    """Select another organisation for the actor's session.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        organisation_id: One of the actor's organisations.
+
+    Raises:
+        PlumeError: NOT_FOUND when the actor is not a member.
+    """
+    membership = db.exec(
+        select(Membership).where(
+            Membership.user_id == actor.user_id, Membership.organisation_id == organisation_id
+        )
+    ).first()
+    session = db.get(AuthSession, actor.session_id)
+    if membership is None or session is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    session.current_organisation_id = organisation_id
+    db.add(session)

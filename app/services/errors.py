@@ -1,0 +1,55 @@
+"""Typed errors: services raise a code, the UI turns it into words."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Every reason a service refuses; each has a message in `app/i18n`."""
+
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "not_found"  # a forbidden object looks exactly like a missing one
+    SIGN_IN_REQUIRED = "sign_in_required"
+    INVALID_INPUT = "invalid_input"
+    EMAIL_INVALID = "email_invalid"
+    EMAIL_TAKEN = "email_taken"
+    EMAIL_REQUIRED = "email_required"
+    NAME_REQUIRED = "name_required"
+    PASSWORD_TOO_SHORT = "password_too_short"
+    PASSWORD_TOO_LONG = "password_too_long"
+    PASSWORD_COMMON = "password_common"
+    PASSWORD_MISMATCH = "password_mismatch"
+    PASSWORD_WRONG = "password_wrong"
+    PHONE_INVALID = "phone_invalid"
+    PHONE_CHANGE_LIMIT = "phone_change_limit"
+    CODE_WRONG = "code_wrong"
+    CODE_EXHAUSTED = "code_exhausted"
+    CODE_EXPIRED = "code_expired"
+    BAD_CREDENTIALS = "bad_credentials"
+    THROTTLED = "throttled"
+    ACCOUNT_NOT_ACTIVATED = "account_not_activated"
+    TOTP_WRONG = "totp_wrong"
+    LINK_INVALID = "link_invalid"
+    INVITATION_INVALID = "invitation_invalid"
+    INVITATION_EMAIL_MISMATCH = "invitation_email_mismatch"
+    ALREADY_MEMBER = "already_member"
+    TEMPLATE_UNKNOWN_TAG = "template_unknown_tag"
+    TEMPLATE_EMPTY = "template_empty"
+
+
+class PlumeError(Exception):
+    """A refusal a person can read, identified by its code."""
+
+    def __init__(self, code: ErrorCode, *, field: str = "", **params: str) -> None:
+        """Create the error.
+
+        Args:
+            code: Why the service refused.
+            field: The form field the message belongs next to, if any.
+            **params: Values the message mentions (e.g. minutes to wait).
+        """
+        super().__init__(code.value)
+        self.code = code
+        self.field = field
+        self.params = params

@@ -1,0 +1,277 @@
+"""What each person sees after signing in: their sessions, or the staff dashboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.models import (
+    Course,
+    Enrolment,
+    Invitation,
+    Membership,
+    OutboxEmail,
+    Slot,
+    TrainerAssignment,
+    TrainingSession,
+)
+from app.models.base import utcnow
+from app.services.actor import Actor
+from app.services.orgs import require_staff
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@dataclass(frozen=True)
+class SessionCard:
+    """One session as a card on a home page."""
+
+    id: int
+    course_title: str
+    title: str
+    starts_on: str
+    ends_on: str
+    status: str
+    next_slot: str
+    place: str
+    learners: int
+
+
+@dataclass(frozen=True)
+class HomeSections:
+    """The three sections of a trainer's or learner's home."""
+
+    in_progress: list[SessionCard]
+    upcoming: list[SessionCard]
+    finished: list[SessionCard]
+
+
+def paris_today() -> date:
+    """Today's date in France.
+
+    Returns:
+        The date.
+    """
+    return utcnow().astimezone(PARIS).date()
+
+
+def _section(session: TrainingSession, today: date) -> str | None:
+    if session.status == "archived":
+        return None
+    if session.status == "finished" or session.ends_on < today:
+        if session.availability_ends_on is not None and session.availability_ends_on < today:
+            return None
+        return "finished"
+    if session.starts_on > today:
+        return "upcoming"
+    return "in_progress"
+
+
+def _cards(db: Session, sessions: list[TrainingSession]) -> dict[int, SessionCard]:
+    if not sessions:
+        return {}
+    ids = [s.id for s in sessions]
+    now = utcnow()
+    next_slots = dict(
+        db.exec(
+            select(Slot.session_id, func.min(Slot.starts_at))
+            .where(col(Slot.session_id).in_(ids), Slot.ends_at >= now)
+            .group_by(col(Slot.session_id))
+        ).all()
+    )
+    counts = dict(
+        db.exec(
+            select(Enrolment.session_id, func.count(col(Enrolment.id)))
+            .where(col(Enrolment.session_id).in_(ids))
+            .group_by(col(Enrolment.session_id))
+        ).all()
+    )
+    courses = {
+        c.id: c for c in db.exec(select(Course).where(col(Course.id).in_({s.course_id for s in sessions}))).all()
+    }
+    cards = {}
+    for s in sessions:
+        assert s.id is not None
+        nxt: datetime | None = next_slots.get(s.id)
+        if nxt is not None and nxt.tzinfo is None:
+            nxt = nxt.replace(tzinfo=ZoneInfo("UTC"))
+        course = courses.get(s.course_id)
+        cards[s.id] = SessionCard(
+            id=s.id,
+            course_title=course.title if course else s.title,
+            title=s.title,
+            starts_on=s.starts_on.isoformat(),
+            ends_on=s.ends_on.isoformat(),
+            status=s.status,
+            next_slot=nxt.astimezone(PARIS).isoformat() if nxt else "",
+            place=s.place,
+            learners=counts.get(s.id, 0),
+        )
+    return cards
+
+
+def home_sections(db: Session, actor: Actor) -> HomeSections:
+    """The actor's sessions in the selected organisation: in progress, upcoming, finished.
+
+    Trainers see the sessions they are positioned on, learners those they are
+    enrolled in, tutors the organisation's sessions. Finished sessions stay until
+    the session's availability end date.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+
+    Returns:
+        The three sections, each sorted by date.
+    """
+    org_id = actor.organisation_id
+    if org_id is None:
+        return HomeSections([], [], [])
+    ids: set[int] = set()
+    if actor.has_role("trainer"):
+        ids.update(db.exec(select(TrainerAssignment.session_id).where(TrainerAssignment.user_id == actor.user_id)).all())
+    if actor.has_role("learner"):
+        ids.update(db.exec(select(Enrolment.session_id).where(Enrolment.user_id == actor.user_id)).all())
+    query = select(TrainingSession).where(TrainingSession.organisation_id == org_id)
+    if not actor.has_role("tutor"):
+        query = query.where(col(TrainingSession.id).in_(ids))
+    sessions = list(db.exec(query).all())
+    today = paris_today()
+    sessions = [s for s in sessions if s.status != "draft" or actor.has_role("trainer", "tutor")]
+    cards = _cards(db, sessions)
+    buckets: dict[str, list[SessionCard]] = {"in_progress": [], "upcoming": [], "finished": []}
+    for s in sorted(sessions, key=lambda s: (s.starts_on, s.id or 0)):
+        section = _section(s, today)
+        if section is not None and s.id in cards:
+            buckets[section].append(cards[s.id])
+    buckets["finished"].reverse()
+    return HomeSections(buckets["in_progress"], buckets["upcoming"], buckets["finished"])
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The staff's organisation dashboard."""
+
+    sessions_in_progress: int
+    sessions_upcoming: int
+    learners: int
+    trainers: int
+    pending_invitations: int
+    outbox_failed: int
+    sessions: list[SessionCard]
+
+
+def staff_dashboard(db: Session, actor: Actor) -> Dashboard:
+    """Figures and current sessions of the staff's organisation.
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+
+    Returns:
+        The dashboard.
+    """
+    org_id = require_staff(actor)
+    today = paris_today()
+    sessions = list(
+        db.exec(
+            select(TrainingSession)
+            .where(TrainingSession.organisation_id == org_id, col(TrainingSession.status).in_(("draft", "active")))
+            .where(TrainingSession.ends_on >= today)
+            .order_by(col(TrainingSession.starts_on))
+            .limit(12)
+        ).all()
+    )
+
+    def count(query: object) -> int:
+        return int(db.exec(query).one())  # type: ignore[call-overload]  # scalar count queries
+
+    in_progress = count(
+        select(func.count(col(TrainingSession.id))).where(
+            TrainingSession.organisation_id == org_id, TrainingSession.status == "active",
+            TrainingSession.starts_on <= today, TrainingSession.ends_on >= today,
+        )
+    )
+    upcoming = count(
+        select(func.count(col(TrainingSession.id))).where(
+            TrainingSession.organisation_id == org_id, col(TrainingSession.status).in_(("draft", "active")),
+            TrainingSession.starts_on > today,
+        )
+    )
+    learners = count(
+        select(func.count(col(Membership.id))).where(
+            Membership.organisation_id == org_id, col(Membership.is_learner).is_(True)
+        )
+    )
+    trainers = count(
+        select(func.count(col(Membership.id))).where(
+            Membership.organisation_id == org_id, col(Membership.is_trainer).is_(True)
+        )
+    )
+    pending = count(
+        select(func.count(col(Invitation.id))).where(
+            Invitation.organisation_id == org_id, col(Invitation.accepted_at).is_(None)
+        )
+    )
+    failed = count(
+        select(func.count(col(OutboxEmail.id))).where(
+            OutboxEmail.organisation_id == org_id, OutboxEmail.status == "failed"
+        )
+    )
+    cards = _cards(db, sessions)
+    return Dashboard(
+        sessions_in_progress=in_progress,
+        sessions_upcoming=upcoming,
+        learners=learners,
+        trainers=trainers,
+        pending_invitations=pending,
+        outbox_failed=failed,
+        sessions=[cards[s.id] for s in sessions if s.id in cards],
+    )
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """One message on the staff's outbox page."""
+
+    id: int
+    channel: str
+    kind: str
+    to: str
+    subject: str
+    body: str
+    status: str
+    attempts: int
+    last_error: str
+    created_at: str
+
+
+def list_outbox(db: Session, actor: Actor, *, status: str = "", limit: int = 100) -> list[OutboxRow]:
+    """The organisation's latest outgoing messages.
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        status: Only this status, if given.
+        limit: At most this many.
+
+    Returns:
+        Newest first.
+    """
+    org_id = require_staff(actor)
+    query = select(OutboxEmail).where(OutboxEmail.organisation_id == org_id)
+    if status:
+        query = query.where(OutboxEmail.status == status)
+    rows = db.exec(query.order_by(col(OutboxEmail.id).desc()).limit(limit)).all()
+    return [
+        OutboxRow(
+            id=r.id or 0, channel=r.channel, kind=r.kind, to=r.to, subject=r.subject, body=r.body,
+            status=r.status, attempts=r.attempts, last_error=r.last_error,
+            created_at=r.created_at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
+        )
+        for r in rows
+    ]

@@ -1,0 +1,215 @@
+"""Outgoing messages: written to the outbox first, then sent with retries."""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import urllib.request
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from app.models import OutboxEmail
+from app.models.base import utcnow
+from app.services.templates import Template
+from app.settings import Settings, get_settings
+
+MAX_ATTEMPTS = 6
+
+
+def enqueue_email(
+    db: Session, *, to: str, message: Template, kind: str, organisation_id: int | None = None
+) -> OutboxEmail:
+    """Put an e-mail in the outbox; the sender loop delivers it.
+
+    Args:
+        db: Database session.
+        to: Recipient address.
+        message: Filled subject and body.
+        kind: Template kind, for the outbox page.
+        organisation_id: The organisation sending, if any.
+
+    Returns:
+        The outbox row.
+    """
+    row = OutboxEmail(
+        organisation_id=organisation_id,
+        channel="email",
+        kind=kind,
+        to=to,
+        subject=message.subject,
+        body=message.body,
+        status="pending",
+    )
+    db.add(row)
+    return row
+
+
+class SmsSender:
+    """Sends a text message; the default keeps it in the outbox for staff and dev."""
+
+    def send(self, db: Session, *, to: str, text: str, organisation_id: int | None = None) -> None:
+        """Store the SMS in the outbox (no gateway configured).
+
+        Args:
+            db: Database session.
+            to: Mobile number (E.164).
+            text: The message.
+            organisation_id: The organisation concerned, if any.
+        """
+        db.add(
+            OutboxEmail(
+                organisation_id=organisation_id,
+                channel="sms",
+                kind="activation",
+                to=to,
+                body=text,
+                status="stored",
+            )
+        )
+
+
+class GatewaySmsSender(SmsSender):
+    """Queues the SMS; the sender loop posts it to the HTTP gateway in settings."""
+
+    def send(self, db: Session, *, to: str, text: str, organisation_id: int | None = None) -> None:
+        """Queue the SMS for the gateway.
+
+        Args:
+            db: Database session.
+            to: Mobile number (E.164).
+            text: The message.
+            organisation_id: The organisation concerned, if any.
+        """
+        db.add(
+            OutboxEmail(
+                organisation_id=organisation_id,
+                channel="sms",
+                kind="activation",
+                to=to,
+                body=text,
+                status="pending",
+            )
+        )
+
+
+def sms_sender() -> SmsSender:
+    """The SMS sender chosen by settings.
+
+    Returns:
+        A gateway sender when `PLUME_SMS_GATEWAY_URL` is set, else the outbox one.
+    """
+    return GatewaySmsSender() if get_settings().sms_gateway_url else SmsSender()
+
+
+def _send_email(settings: Settings, row: OutboxEmail) -> None:
+    msg = EmailMessage()
+    msg["From"] = settings.smtp_from
+    msg["To"] = formataddr(("", row.to))
+    msg["Subject"] = row.subject
+    msg["Message-ID"] = make_msgid(domain="plume.local")
+    msg.set_content(row.body)
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=15) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password)
+        smtp.send_message(msg)
+
+
+def _send_sms(settings: Settings, row: OutboxEmail) -> None:
+    payload = json.dumps({"to": row.to, "text": row.body}).encode()
+    request = urllib.request.Request(  # noqa: S310  # the URL is the operator's setting
+        settings.sms_gateway_url,
+        data=payload,
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
+        if response.status >= 300:
+            msg = f"gateway answered {response.status}"
+            raise OSError(msg)
+
+
+def deliver_pending(db: Session, *, limit: int = 50) -> int:
+    """Send what is due; failures are retried with exponential backoff.
+
+    Without an SMTP host the e-mails stay in the outbox (status "stored").
+    Each row is claimed with a conditional update, so two workers never send it twice.
+
+    Args:
+        db: Database session (committed row by row).
+        limit: At most this many messages per call.
+
+    Returns:
+        How many messages were sent.
+    """
+    settings = get_settings()
+    now = utcnow()
+    due = db.exec(
+        select(OutboxEmail.id)
+        .where(OutboxEmail.status == "pending", OutboxEmail.next_attempt_at <= now)
+        .order_by(col(OutboxEmail.id))
+        .limit(limit)
+    ).all()
+    sent = 0
+    for row_id in due:
+        claimed = db.execute(
+            update(OutboxEmail)
+            .where(col(OutboxEmail.id) == row_id, col(OutboxEmail.status) == "pending")
+            .values(status="sending")
+        )
+        db.commit()
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has rowcount
+            continue
+        row = db.get(OutboxEmail, row_id)
+        if row is None:
+            continue
+        row.attempts += 1
+        try:
+            if row.channel == "sms":
+                _send_sms(settings, row)
+            elif not settings.smtp_host:
+                row.status = "stored"
+                db.add(row)
+                db.commit()
+                continue
+            else:
+                _send_email(settings, row)
+        except (OSError, smtplib.SMTPException) as exc:
+            row.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            if row.attempts >= MAX_ATTEMPTS:
+                row.status = "failed"
+            else:
+                row.status = "pending"
+                row.next_attempt_at = utcnow() + timedelta(seconds=30 * 2 ** (row.attempts - 1))
+        else:
+            row.status, row.sent_at, row.last_error = "sent", utcnow(), ""
+            sent += 1
+        db.add(row)
+        db.commit()
+    return sent
+
+
+def retry(db: Session, *, outbox_id: int, organisation_id: int) -> bool:
+    """Put a failed message of the organisation back in the queue.
+
+    Args:
+        db: Database session.
+        outbox_id: The message.
+        organisation_id: The staff member's organisation.
+
+    Returns:
+        True if it was requeued.
+    """
+    row = db.get(OutboxEmail, outbox_id)
+    if row is None or row.organisation_id != organisation_id or row.status not in ("failed", "stored"):
+        return False
+    if row.channel == "email" and not get_settings().smtp_host:
+        return False
+    row.status, row.next_attempt_at, row.attempts = "pending", utcnow(), 0
+    db.add(row)
+    return True

@@ -1,0 +1,227 @@
+"""E-mail and SMS templates: defaults per language, organisation overrides, tags."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from app.models import EmailTemplate
+from app.models.base import utcnow
+from app.services.errors import ErrorCode, PlumeError
+
+COMMON_TAGS = ("prenom", "nom", "organisation", "lien")
+KIND_TAGS: dict[str, tuple[str, ...]] = {
+    "invitation": COMMON_TAGS,
+    "reset": COMMON_TAGS,
+    "activation": (*COMMON_TAGS, "code"),
+    "session_confirmation": (*COMMON_TAGS, "session", "dates"),
+    "email_change": COMMON_TAGS,
+}
+EDITABLE_KINDS = ("invitation", "reset", "activation", "session_confirmation")
+_TAG = re.compile(r"\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class Template:
+    """A subject and a body with `{tags}`."""
+
+    subject: str
+    body: str
+
+
+DEFAULTS: dict[str, dict[str, Template]] = {
+    "fr": {
+        "invitation": Template(
+            "{organisation} vous invite sur Plume",
+            "Bonjour {prenom},\n\n{organisation} vous invite à rejoindre son espace Plume "
+            "en tant que formateur.\n\nAcceptez l'invitation ici : {lien}\n\n"
+            "Ce lien est valable 14 jours.\n\nL'équipe {organisation}",
+        ),
+        "reset": Template(
+            "Réinitialisation de votre mot de passe Plume",
+            "Bonjour {prenom},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien "
+            "(valable 1 heure, une seule fois) : {lien}\n\nSi vous n'êtes pas à l'origine "
+            "de cette demande, ignorez ce message : votre mot de passe reste inchangé.",
+        ),
+        "activation": Template(
+            "Code d'activation Plume",
+            "Plume : votre code d'activation est {code}. Il est valable 15 minutes.",
+        ),
+        "session_confirmation": Template(
+            "Confirmation de la session {session}",
+            "Bonjour {prenom},\n\nLa session « {session} » ({dates}) organisée par "
+            "{organisation} est confirmée.\n\nOuvrir : {lien}",
+        ),
+        "email_change": Template(
+            "Confirmez votre nouvelle adresse e-mail",
+            "Bonjour {prenom},\n\nPour utiliser cette adresse pour vous connecter à Plume, "
+            "ouvrez ce lien (valable 1 heure) : {lien}",
+        ),
+    },
+    "en": {
+        "invitation": Template(
+            "{organisation} invites you to Plume",
+            "Hello {prenom},\n\n{organisation} invites you to join its Plume workspace as a "
+            "trainer.\n\nAccept the invitation here: {lien}\n\nThis link is valid for 14 days.",
+        ),
+        "reset": Template(
+            "Reset your Plume password",
+            "Hello {prenom},\n\nTo choose a new password, open this link (valid for 1 hour, "
+            "once): {lien}\n\nIf you did not ask for this, ignore this message.",
+        ),
+        "activation": Template(
+            "Plume activation code",
+            "Plume: your activation code is {code}. It is valid for 15 minutes.",
+        ),
+        "session_confirmation": Template(
+            "Session {session} confirmed",
+            "Hello {prenom},\n\nThe session \"{session}\" ({dates}) run by {organisation} "
+            "is confirmed.\n\nOpen: {lien}",
+        ),
+        "email_change": Template(
+            "Confirm your new e-mail address",
+            "Hello {prenom},\n\nTo sign in to Plume with this address, open this link "
+            "(valid for 1 hour): {lien}",
+        ),
+    },
+}
+
+
+def unknown_tags(kind: str, text: str) -> list[str]:
+    """The tags in a text that the kind does not know.
+
+    Args:
+        kind: Template kind.
+        text: Subject or body.
+
+    Returns:
+        Unknown tag names, in order of appearance, without duplicates.
+    """
+    valid = KIND_TAGS[kind]
+    seen: list[str] = []
+    for name in _TAG.findall(text):
+        if name not in valid and name not in seen:
+            seen.append(name)
+    return seen
+
+
+def render(template: Template, values: dict[str, str]) -> Template:
+    """Fill the tags of a template.
+
+    Args:
+        template: The template.
+        values: Tag values.
+
+    Returns:
+        The filled subject and body.
+    """
+
+    def fill(text: str) -> str:
+        return _TAG.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+    return Template(fill(template.subject), fill(template.body))
+
+
+def get_template(db: Session, organisation_id: int | None, kind: str, language: str) -> Template:
+    """The organisation's template for a kind, else the default.
+
+    Args:
+        db: Database session.
+        organisation_id: The organisation sending, if any.
+        kind: Template kind.
+        language: "fr" or "en".
+
+    Returns:
+        The template.
+    """
+    lang = language if language in DEFAULTS else "fr"
+    if organisation_id is not None:
+        row = db.exec(
+            select(EmailTemplate).where(
+                EmailTemplate.organisation_id == organisation_id,
+                EmailTemplate.kind == kind,
+                EmailTemplate.language == lang,
+            )
+        ).first()
+        if row is not None:
+            return Template(row.subject, row.body)
+    return DEFAULTS[lang][kind]
+
+
+def save_template(
+    db: Session,
+    *,
+    organisation_id: int,
+    user_id: int,
+    kind: str,
+    language: str,
+    subject: str,
+    body: str,
+) -> None:
+    """Store an organisation's wording after checking its tags.
+
+    Args:
+        db: Database session.
+        organisation_id: The organisation.
+        user_id: The staff member saving.
+        kind: One of EDITABLE_KINDS.
+        language: "fr" or "en".
+        subject: New subject.
+        body: New body.
+
+    Raises:
+        PlumeError: INVALID_INPUT, TEMPLATE_EMPTY or TEMPLATE_UNKNOWN_TAG (with the valid tags).
+    """
+    if kind not in EDITABLE_KINDS or language not in DEFAULTS:
+        raise PlumeError(ErrorCode.INVALID_INPUT)
+    subject, body = subject.strip(), body.strip()
+    if not subject:
+        raise PlumeError(ErrorCode.TEMPLATE_EMPTY, field="subject")
+    if not body:
+        raise PlumeError(ErrorCode.TEMPLATE_EMPTY, field="body")
+    if len(subject) > 300 or len(body) > 20_000:
+        raise PlumeError(ErrorCode.INVALID_INPUT)
+    for field_name, text in (("subject", subject), ("body", body)):
+        unknown = unknown_tags(kind, text)
+        if unknown:
+            raise PlumeError(
+                ErrorCode.TEMPLATE_UNKNOWN_TAG,
+                field=field_name,
+                unknown=", ".join("{" + t + "}" for t in unknown),
+                valid=", ".join("{" + t + "}" for t in KIND_TAGS[kind]),
+            )
+    row = db.exec(
+        select(EmailTemplate).where(
+            EmailTemplate.organisation_id == organisation_id,
+            EmailTemplate.kind == kind,
+            EmailTemplate.language == language,
+        )
+    ).first()
+    if row is None:
+        row = EmailTemplate(
+            organisation_id=organisation_id, kind=kind, language=language, subject=subject, body=body
+        )
+    row.subject, row.body, row.updated_at, row.updated_by_id = subject, body, utcnow(), user_id
+    db.add(row)
+
+
+def reset_template(db: Session, *, organisation_id: int, kind: str, language: str) -> None:
+    """Go back to the default wording.
+
+    Args:
+        db: Database session.
+        organisation_id: The organisation.
+        kind: Template kind.
+        language: Template language.
+    """
+    row = db.exec(
+        select(EmailTemplate).where(
+            EmailTemplate.organisation_id == organisation_id,
+            EmailTemplate.kind == kind,
+            EmailTemplate.language == language,
+        )
+    ).first()
+    if row is not None:
+        db.delete(row)

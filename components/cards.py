@@ -1,0 +1,134 @@
+"""Session cards and figure tiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex.vars.base import Var
+
+from components import styles
+from components.i18n import T, Tf
+
+
+def _date_fr(value: Var) -> Var:
+    """Render an ISO date (YYYY-MM-DD…) as DD/MM/YYYY in the browser."""
+    text = value.to(str)
+    return text[8:10] + "/" + text[5:7] + "/" + text[0:4]
+
+
+def session_card(card: Var[dict[str, Any]]) -> rx.Component:
+    """One session: course title, dates, next slot.
+
+    Args:
+        card: The session's card data.
+
+    Returns:
+        The card.
+    """
+    next_slot = card["next_slot"].to(str)
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(card["course_title"].to(str), size="4", as_="h3"),
+                rx.spacer(),
+                rx.cond(card["status"].to(str) == "draft", rx.badge(T("home.draft"), color_scheme="gray")),
+                width="100%",
+                align="start",
+            ),
+            rx.cond(
+                card["title"].to(str) != card["course_title"].to(str),
+                rx.text(card["title"].to(str), size="2", color_scheme="gray"),
+            ),
+            rx.hstack(
+                rx.icon("calendar", size=15, color=rx.color("gray", 10)),
+                rx.text(Tf("home.from_to", start=_date_fr(card["starts_on"]), end=_date_fr(card["ends_on"])), size="2"),
+                spacing="2",
+                align="center",
+            ),
+            rx.hstack(
+                rx.icon("clock", size=15, color=rx.color("gray", 10)),
+                rx.cond(
+                    next_slot != "",
+                    rx.text(
+                        Tf("home.next_slot", when=_date_fr(next_slot) + " " + next_slot[11:16]),
+                        size="2",
+                    ),
+                    rx.text(T("home.no_next_slot"), size="2", color_scheme="gray"),
+                ),
+                spacing="2",
+                align="center",
+            ),
+            rx.hstack(
+                rx.cond(
+                    card["place"].to(str) != "",
+                    rx.hstack(rx.icon("map_pin", size=15, color=rx.color("gray", 10)),
+                              rx.text(card["place"].to(str), size="2"), spacing="2", align="center"),
+                ),
+                rx.spacer(),
+                rx.badge(Tf("home.learners", count=card["learners"].to(str)), variant="soft"),
+                width="100%",
+                align="center",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        size="2",
+        width="100%",
+        box_shadow=styles.CARD_SHADOW,
+        data_testid="session-card",
+    )
+
+
+def figure_tile(label_key: str, value: Var, icon: str) -> rx.Component:
+    """A dashboard figure.
+
+    Args:
+        label_key: i18n key of the label.
+        value: The number.
+        icon: Lucide icon name.
+
+    Returns:
+        The tile.
+    """
+    return rx.card(
+        rx.hstack(
+            rx.center(
+                rx.icon(icon, size=20, color=rx.color(styles.ACCENT, 11)),
+                background=rx.color(styles.ACCENT, 3),
+                border_radius="0.5rem",
+                width="2.5rem",
+                height="2.5rem",
+            ),
+            rx.vstack(
+                rx.text(value.to_string(), size="6", weight="bold"),
+                rx.text(T(label_key), size="2", color_scheme="gray"),
+                spacing="0",
+            ),
+            spacing="3",
+            align="center",
+        ),
+        box_shadow=styles.CARD_SHADOW,
+    )
+
+
+def empty_state(text_key: str, icon: str = "inbox") -> rx.Component:
+    """What a list shows when it has nothing.
+
+    Args:
+        text_key: i18n key of the sentence.
+        icon: Lucide icon name.
+
+    Returns:
+        The placeholder.
+    """
+    return rx.hstack(
+        rx.icon(icon, size=18, color=rx.color("gray", 9)),
+        rx.text(T(text_key), color_scheme="gray", size="2"),
+        padding="1rem",
+        border=f"1px dashed {rx.color('gray', 6)}",
+        border_radius="0.5rem",
+        width="100%",
+        align="center",
+        spacing="2",
+    )

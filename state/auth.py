@@ -1,0 +1,432 @@
+"""Account pages: sign-in, sign-up, activation, second factor, reset, e-mail confirmation, invitation."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import reflex as rx
+
+from app import routes
+from app.services import accounts, auth, orgs
+from app.services.errors import PlumeError
+from state.common import clean_str, error_message, run_db
+from state.guard import PENDING, PUBLIC, current_actor, policy, require_actor
+from state.session import SessionState
+
+
+def _form(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def safe_next(value: str) -> str:
+    """A same-site path to go to after sign-in (anything else goes home).
+
+    Args:
+        value: The `suivant` query parameter.
+
+    Returns:
+        A path starting with a single "/".
+    """
+    if value.startswith("/") and not value.startswith("//") and "\\" not in value and len(value) < 500:
+        return value
+    return routes.HOME
+
+
+class FormState(rx.State, mixin=True):
+    """Shared shape of a form: busy flag, a form-level message, per-field errors."""
+
+    busy: bool = False
+    error: str = ""
+    notice: str = ""
+    field_errors: dict[str, str] = {}
+
+    async def _lang(self) -> str:
+        return (await self.get_state(SessionState)).lang
+
+    async def _fail(self, err: PlumeError) -> None:
+        text = error_message(await self._lang(), err)
+        if err.field:
+            self.field_errors = {err.field: text}
+            self.error = ""
+        else:
+            self.field_errors = {}
+            self.error = text
+        self.busy = False
+
+    def _start(self) -> None:
+        self.busy = True
+        self.error = self.notice = ""
+        self.field_errors = {}
+
+    def _client(self) -> tuple[str, str]:
+        return self.router.session.client_ip, self.router.headers.user_agent
+
+
+class SignInState(FormState, rx.State):
+    """The sign-in page."""
+
+    @rx.event
+    @policy(PUBLIC)
+    async def sign_in(self, form_data: Any) -> AsyncIterator[Any]:
+        """Check the password and open a session.
+
+        Args:
+            form_data: {"email", "password"}.
+        """
+        form = _form(form_data)
+        email, password = clean_str(form.get("email"), 300), clean_str(form.get("password"), 300)
+        self._start()
+        yield
+        ip, agent = self._client()
+        try:
+            signed = await run_db(lambda db: auth.sign_in(db, email=email, password=password, ip=ip, user_agent=agent))
+        except PlumeError as err:
+            await self._fail(err)
+            return
+        (await self.get_state(SessionState))._adopt(signed.token)
+        self.busy = False
+        if signed.needs_activation:
+            yield rx.redirect(routes.ACTIVATION)
+        elif signed.needs_totp:
+            yield rx.redirect(routes.VERIFY)
+        else:
+            yield rx.redirect(safe_next(self.router.url.query_parameters.get("suivant", "")))
+
+
+class SignUpState(FormState, rx.State):
+    """The sign-up page (optionally from an invitation link)."""
+
+    invited_email: str = ""
+    invited_organisation: str = ""
+    _invitation: str = ""
+
+    @rx.event
+    @policy(PUBLIC)
+    async def load(self) -> None:
+        """Read the invitation in the link, if any, to fill the e-mail."""
+        self.error = self.notice = ""
+        self.field_errors = {}
+        token = clean_str(self.router.url.query_parameters.get("invitation", ""), 200)
+        self._invitation, self.invited_email, self.invited_organisation = "", "", ""
+        if not token:
+            return
+        try:
+            view = await run_db(lambda db: orgs.view_invitation(db, token))
+        except PlumeError:
+            return
+        self._invitation = token
+        self.invited_email = view.email
+        self.invited_organisation = view.organisation
+
+    @rx.event
+    @policy(PUBLIC)
+    async def sign_up(self, form_data: Any) -> AsyncIterator[Any]:
+        """Create the account, send the SMS code, and go to the activation page.
+
+        Args:
+            form_data: email, first_name, last_name, pseudonym, password, phone.
+        """
+        form = _form(form_data)
+        lang = await self._lang()
+        data = accounts.SignUp(
+            email=clean_str(form.get("email"), 300),
+            first_name=clean_str(form.get("first_name"), 200),
+            last_name=clean_str(form.get("last_name"), 200),
+            pseudonym=clean_str(form.get("pseudonym"), 200),
+            password=clean_str(form.get("password"), 300),
+            phone=clean_str(form.get("phone"), 40),
+            language=lang,
+        )
+        invitation = self._invitation
+        self._start()
+        yield
+        ip, agent = self._client()
+
+        def work(db: Any) -> auth.SignedIn:
+            signed = accounts.sign_up(db, data, ip=ip, user_agent=agent)
+            if invitation:
+                try:
+                    orgs.accept_invitation(db, signed.user_id, invitation)
+                except PlumeError:
+                    pass  # an invitation for another address does not block the account
+            return signed
+
+        try:
+            signed = await run_db(work)
+        except PlumeError as err:
+            await self._fail(err)
+            return
+        (await self.get_state(SessionState))._adopt(signed.token)
+        self.busy = False
+        yield rx.redirect(routes.ACTIVATION)
+
+
+class ActivationState(FormState, rx.State):
+    """The activation page: the SMS code, a new code, correcting the number once."""
+
+    phone: str = ""
+    tries_left: int = 0
+    can_change_phone: bool = False
+    changing_phone: bool = False
+
+    async def _status(self) -> None:
+        actor = require_actor()
+        status = await run_db(lambda db: accounts.activation_status(db, actor))
+        self.phone, self.tries_left, self.can_change_phone = status.phone, status.tries_left, status.can_change_phone
+
+    @rx.event
+    @policy(PENDING)
+    async def load(self) -> Any:
+        """Show the number the code went to."""
+        self.error = self.notice = ""
+        self.field_errors = {}
+        self.changing_phone = False
+        actor = require_actor()
+        if actor.activated:
+            return rx.redirect(routes.HOME)
+        await self._status()
+        return None
+
+    @rx.event
+    @policy(PENDING)
+    async def verify(self, form_data: Any) -> AsyncIterator[Any]:
+        """Check the code.
+
+        Args:
+            form_data: {"code"}.
+        """
+        code = clean_str(_form(form_data).get("code"), 20)
+        actor = require_actor()
+        self._start()
+        yield
+        try:
+            await run_db(lambda db: accounts.verify_activation_code(db, actor, code))
+        except PlumeError as err:
+            await self._fail(err)
+            await self._status()
+            return
+        self.busy = False
+        yield rx.redirect(routes.VERIFY if actor.mfa_pending else routes.HOME)
+
+    @rx.event
+    @policy(PENDING)
+    async def resend(self) -> None:
+        """Send a new code."""
+        actor = require_actor()
+        self._start()
+        try:
+            await run_db(lambda db: accounts.resend_activation_code(db, actor))
+        except PlumeError as err:
+            await self._fail(err)
+            return
+        from app.i18n import t
+
+        self.notice = t(await self._lang(), "activation.resent")
+        self.busy = False
+        await self._status()
+
+    @rx.event
+    @policy(PENDING)
+    def toggle_change_phone(self) -> None:
+        """Show or hide the number correction form."""
+        self.changing_phone = not self.changing_phone
+
+    @rx.event
+    @policy(PENDING)
+    async def change_phone(self, form_data: Any) -> None:
+        """Correct the number (once) and send a code there.
+
+        Args:
+            form_data: {"phone"}.
+        """
+        phone = clean_str(_form(form_data).get("phone"), 40)
+        actor = require_actor()
+        self._start()
+        try:
+            await run_db(lambda db: accounts.change_activation_phone(db, actor, phone))
+        except PlumeError as err:
+            await self._fail(err)
+            await self._status()
+            return
+        self.busy = False
+        self.changing_phone = False
+        await self._status()
+
+
+class VerifyState(FormState, rx.State):
+    """The second-factor step of sign-in."""
+
+    @rx.event
+    @policy(PENDING)
+    async def verify(self, form_data: Any) -> AsyncIterator[Any]:
+        """Check the TOTP code.
+
+        Args:
+            form_data: {"code"}.
+        """
+        code = clean_str(_form(form_data).get("code"), 20)
+        actor = require_actor()
+        self._start()
+        yield
+        try:
+            await run_db(lambda db: auth.verify_totp(db, actor, code))
+        except PlumeError as err:
+            await self._fail(err)
+            return
+        self.busy = False
+        yield rx.redirect(routes.HOME if actor.activated else routes.ACTIVATION)
+
+
+class ForgotState(FormState, rx.State):
+    """The forgotten-password page: the same answer whether the account exists or not."""
+
+    sent: bool = False
+
+    @rx.event
+    @policy(PUBLIC)
+    def load(self) -> None:
+        """Start with an empty form."""
+        self.sent = False
+        self.error = ""
+
+    @rx.event
+    @policy(PUBLIC)
+    async def request(self, form_data: Any) -> AsyncIterator[Any]:
+        """E-mail a link if the account exists.
+
+        Args:
+            form_data: {"email"}.
+        """
+        email = clean_str(_form(form_data).get("email"), 300)
+        self._start()
+        yield
+        ip, _ = self._client()
+        await run_db(lambda db: accounts.request_password_reset(db, email, ip=ip))
+        self.busy = False
+        self.sent = True
+
+
+class ResetState(FormState, rx.State):
+    """The page a reset link opens."""
+
+    valid: bool = False
+    done: bool = False
+    checked: bool = False
+    _token: str = ""
+
+    @rx.event
+    @policy(PUBLIC)
+    async def load(self) -> None:
+        """Check the link before showing the form."""
+        self.done = self.valid = self.checked = False
+        self.error = ""
+        self.field_errors = {}
+        self._token = clean_str(self.router.url.query_parameters.get("jeton", ""), 200)
+        ip, _ = self._client()
+        token = self._token
+        try:
+            await run_db(lambda db: accounts.check_reset_link(db, token, ip=ip))
+            self.valid = True
+        except PlumeError as err:
+            await self._fail(err)
+        self.checked = True
+
+    @rx.event
+    @policy(PUBLIC)
+    async def save_password(self, form_data: Any) -> AsyncIterator[Any]:
+        """Set the new password.
+
+        Args:
+            form_data: {"password", "confirm"}.
+        """
+        form = _form(form_data)
+        password, confirm = clean_str(form.get("password"), 300), clean_str(form.get("confirm"), 300)
+        token = self._token
+        self._start()
+        yield
+        ip, _ = self._client()
+        try:
+            await run_db(lambda db: accounts.reset_password(db, token, password, confirm, ip=ip))
+        except PlumeError as err:
+            await self._fail(err)
+            if not err.field:
+                self.valid = False
+            return
+        self.busy = False
+        self.done = True
+        self.valid = False
+
+
+class ConfirmEmailState(FormState, rx.State):
+    """The page an e-mail change link opens."""
+
+    new_email: str = ""
+    checked: bool = False
+
+    @rx.event
+    @policy(PUBLIC)
+    async def load(self) -> None:
+        """Confirm the new address."""
+        self.new_email = ""
+        self.error = ""
+        self.checked = False
+        token = clean_str(self.router.url.query_parameters.get("jeton", ""), 200)
+        ip, _ = self._client()
+        try:
+            self.new_email = await run_db(lambda db: accounts.confirm_email_change(db, token, ip=ip))
+        except PlumeError as err:
+            await self._fail(err)
+        self.checked = True
+
+
+class InvitationState(FormState, rx.State):
+    """The page an invitation link opens."""
+
+    organisation: str = ""
+    email: str = ""
+    account_exists: bool = False
+    accepted: bool = False
+    checked: bool = False
+    signed_in_as: str = ""
+    _token: str = ""
+
+    @rx.event
+    @policy(PUBLIC)
+    async def load(self) -> None:
+        """Describe the invitation."""
+        self.error = ""
+        self.accepted = self.checked = False
+        self._token = clean_str(self.router.url.query_parameters.get("jeton", ""), 200)
+        token = self._token
+        actor = current_actor()
+        self.signed_in_as = actor.email if actor and actor.fully_signed_in else ""
+        try:
+            view = await run_db(lambda db: orgs.view_invitation(db, token))
+        except PlumeError as err:
+            await self._fail(err)
+            self.organisation = self.email = ""
+        else:
+            self.organisation, self.email, self.account_exists = view.organisation, view.email, view.account_exists
+        self.checked = True
+
+    @rx.event
+    @policy(PUBLIC)
+    async def accept(self) -> AsyncIterator[Any]:
+        """Join the organisation with the signed-in account (or go sign in first)."""
+        actor = current_actor()
+        if actor is None or not actor.fully_signed_in:
+            yield rx.redirect(f"{routes.SIGN_IN}?suivant=/invitation%3Fjeton%3D{self._token}")
+            return
+        token = self._token
+        self._start()
+        yield
+        try:
+            org_id = await run_db(lambda db: orgs.accept_invitation(db, actor.user_id, token))
+            await run_db(lambda db: auth.switch_organisation(db, actor, org_id))
+        except PlumeError as err:
+            await self._fail(err)
+            return
+        self.busy = False
+        self.accepted = True
+        yield rx.redirect(routes.HOME)

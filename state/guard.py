@@ -1,0 +1,241 @@
+"""Deny-by-default gate: every event handler is registered with a policy.
+
+Any browser can send any handler name with any payload over `/_event`.
+`PolicyGate` (a Reflex middleware) looks the handler up, resolves the actor
+from the server-side session (the session cookie is the only client value
+trusted, and only as a key to look up), and drops what is not registered or
+not allowed. Handlers read the actor with `current_actor()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import dataclasses
+from urllib.parse import quote
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import reflex as rx
+from reflex.middleware.middleware import Middleware
+from reflex.state import BaseState, FrontendEventExceptionState, OnLoadInternalState, StateUpdate, UpdateVarsInternalState
+from reflex_base.event import Event
+
+from app.services import audit
+from app.services.actor import Actor
+from app.services.auth import resolve_actor
+from app.services.db import session_scope
+
+F = TypeVar("F", bound=Callable[..., Any])
+POLICY_ATTR = "__plume_policy__"
+SIGN_IN_ROUTE = "/connexion"
+
+
+@dataclasses.dataclass(frozen=True)
+class Policy:
+    """Who may call a handler.
+
+    level: "public" (anyone), "pending" (a session, even before activation or
+    the second factor), "signed_in" (activated, second factor passed) or
+    "role" (signed in with one of `roles` in the selected organisation).
+    """
+
+    level: str
+    roles: frozenset[str] = frozenset()
+
+    def allows(self, actor: Actor | None) -> bool:
+        """Whether the actor passes.
+
+        Args:
+            actor: The resolved actor, or None for an anonymous tab.
+
+        Returns:
+            True if the handler may run.
+        """
+        if self.level == "public":
+            return True
+        if actor is None:
+            return False
+        if self.level == "pending":
+            return True
+        if self.level == "signed_in":
+            return actor.fully_signed_in
+        return actor.has_role(*self.roles)
+
+
+PUBLIC = Policy("public")
+PENDING = Policy("pending")
+SIGNED_IN = Policy("signed_in")
+
+
+def roles(*names: str) -> Policy:
+    """A policy for members holding one of these roles.
+
+    Args:
+        *names: Role names.
+
+    Returns:
+        The policy.
+    """
+    return Policy("role", frozenset(names))
+
+
+STAFF = roles("staff")
+
+
+def policy(p: Policy) -> Callable[[F], F]:
+    """Register a handler with its policy (put it under `@rx.event`).
+
+    Args:
+        p: The policy.
+
+    Returns:
+        The decorator.
+    """
+
+    def mark(fn: F) -> F:
+        setattr(fn, POLICY_ATTR, p)
+        return fn
+
+    return mark
+
+
+_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("plume_actor", default=None)
+
+
+def current_actor() -> Actor | None:
+    """The actor of the event being processed (set by the gate).
+
+    Returns:
+        The actor, or None for an anonymous tab.
+    """
+    return _actor.get()
+
+
+def require_actor() -> Actor:
+    """The actor of the event being processed; the gate guarantees one for non-public handlers.
+
+    Returns:
+        The actor.
+
+    Raises:
+        PermissionError: When called from a public handler without a session.
+    """
+    actor = _actor.get()
+    if actor is None:
+        msg = "no actor: this handler must not be public"
+        raise PermissionError(msg)
+    return actor
+
+
+def _framework_handlers() -> dict[str, Policy]:
+    allowed: dict[str, Policy] = {}
+    for cls, names in (
+        (rx.State, ("hydrate", "set_is_hydrated", "hydrate_and_load")),
+        (OnLoadInternalState, ("on_load_internal", "set_is_hydrated")),
+        (UpdateVarsInternalState, ("update_vars_internal",)),
+        (FrontendEventExceptionState, ("handle_frontend_exception",)),
+    ):
+        for name in names:
+            allowed[f"{cls.get_full_name()}.{name}"] = PUBLIC
+    return allowed
+
+
+def _all_state_classes(root: type[BaseState]) -> Iterator[type[BaseState]]:
+    yield root
+    for sub in root.get_substates():
+        yield from _all_state_classes(sub)
+
+
+def handler_policies() -> dict[str, Policy | None]:
+    """Every event handler of every State class, with its policy (None if unregistered).
+
+    Returns:
+        Full handler name → policy.
+    """
+    framework = _framework_handlers()
+    found: dict[str, Policy | None] = {}
+    for cls in _all_state_classes(rx.State):
+        for name, handler in cls.event_handlers.items():
+            full = f"{cls.get_full_name()}.{name}"
+            found[full] = framework.get(full) or getattr(handler.fn, POLICY_ATTR, None)
+    return found
+
+
+def policy_for(event_name: str) -> Policy | None:
+    """The policy of the handler an event names, or None if there is none.
+
+    Args:
+        event_name: "<state full name>.<handler>".
+
+    Returns:
+        The policy, or None (the event is dropped).
+    """
+    framework = _framework_handlers()
+    if event_name in framework:
+        return framework[event_name]
+    state_name, _, handler_name = event_name.rpartition(".")
+    try:
+        cls = rx.State.get_class_substate(state_name)
+    except (ValueError, AttributeError, KeyError):
+        return None
+    handler = cls.event_handlers.get(handler_name)
+    if handler is None:
+        return None
+    return getattr(handler.fn, POLICY_ATTR, None)
+
+
+def _resolve(token: str, ip: str) -> Actor | None:
+    if not token:
+        return None
+    with session_scope() as db:
+        return resolve_actor(db, token, ip=ip, touch=True)
+
+
+def _record_denied(event_name: str, actor: Actor | None, ip: str) -> None:
+    with session_scope() as db:
+        audit.record(
+            db,
+            "access.denied",
+            actor_user_id=actor.user_id if actor else None,
+            organisation_id=actor.organisation_id if actor else None,
+            target=event_name[:200],
+            ip=ip,
+        )
+
+
+class PolicyGate(Middleware):
+    """Drops events whose handler has no policy or whose policy the actor fails."""
+
+    async def preprocess(self, app: Any, state: BaseState, event: Event) -> StateUpdate | None:
+        """Resolve the actor and decide.
+
+        Args:
+            app: The Reflex app.
+            state: The tab's root state.
+            event: The incoming event.
+
+        Returns:
+            None to let the event run, or an update that stops it.
+        """
+        from state.session import SessionState  # the gate reads the one trusted cookie
+
+        _actor.set(None)
+        rule = policy_for(event.name)
+        session_state = await state.get_state(SessionState)
+        ip = state.router.session.client_ip
+        actor = await asyncio.to_thread(_resolve, session_state.session_token, ip)
+        if rule is not None and rule.allows(actor):
+            _actor.set(actor)
+            return None
+        await asyncio.to_thread(_record_denied, event.name, actor, ip)
+        if rule is not None and rule.level != "public" and (actor is None or not actor.fully_signed_in):
+            url = state.router.url
+            path = (url.path or "/") + (f"?{url.query}" if url.query else "")
+            target = SIGN_IN_ROUTE if actor is None else "/activation"
+            if actor is not None and actor.mfa_pending:
+                target = "/verification"
+            keep = actor is None and path.startswith("/") and not path.startswith(SIGN_IN_ROUTE)
+            suffix = f"?suivant={quote(path, safe='')}" if keep else ""
+            return StateUpdate(events=[Event(name="_redirect", payload={"path": target + suffix, "external": False, "replace": True})])
+        return StateUpdate()

@@ -1,0 +1,62 @@
+"""The home page: a trainer's or learner's sessions, or the staff dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from app.services import home
+from state.common import run_db
+from state.guard import SIGNED_IN, policy, require_actor
+
+
+def _card(card: home.SessionCard) -> dict[str, Any]:
+    return {
+        "id": str(card.id),
+        "course_title": card.course_title,
+        "title": card.title,
+        "starts_on": card.starts_on,
+        "ends_on": card.ends_on,
+        "status": card.status,
+        "next_slot": card.next_slot,
+        "place": card.place,
+        "learners": str(card.learners),
+    }
+
+
+class HomeState(rx.State):
+    """What the home page shows for the selected organisation."""
+
+    loading: bool = True
+    has_organisation: bool = True
+    is_staff: bool = False
+    in_progress: list[dict[str, Any]] = []
+    upcoming: list[dict[str, Any]] = []
+    finished: list[dict[str, Any]] = []
+    figures: dict[str, int] = {}
+    dashboard_sessions: list[dict[str, Any]] = []
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Load the sections (or the dashboard for staff)."""
+        actor = require_actor()
+        self.has_organisation = actor.organisation_id is not None
+        self.is_staff = actor.has_role("staff")
+        if self.is_staff:
+            board = await run_db(lambda db: home.staff_dashboard(db, actor))
+            self.figures = {
+                "in_progress": board.sessions_in_progress,
+                "upcoming": board.sessions_upcoming,
+                "learners": board.learners,
+                "trainers": board.trainers,
+                "pending_invitations": board.pending_invitations,
+                "outbox_failed": board.outbox_failed,
+            }
+            self.dashboard_sessions = [_card(c) for c in board.sessions]
+        sections = await run_db(lambda db: home.home_sections(db, actor))
+        self.in_progress = [_card(c) for c in sections.in_progress]
+        self.upcoming = [_card(c) for c in sections.upcoming]
+        self.finished = [_card(c) for c in sections.finished]
+        self.loading = False

@@ -1,0 +1,191 @@
+"""The profile page: names, e-mail change, password, language, second factor."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import AsyncIterator
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+import reflex as rx
+
+from app.i18n import t
+from app.services import accounts
+from app.services.errors import PlumeError
+from state.auth import FormState, _form
+from state.common import clean_str, run_db
+from state.guard import SIGNED_IN, policy, require_actor
+from state.session import SessionState
+
+
+def _qr_data_uri(text: str) -> str:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+class ProfileState(FormState, rx.State):
+    """The signed-in person's own profile."""
+
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    pseudonym: str = ""
+    phone: str = ""
+    totp_enabled: bool = False
+    totp_qr: str = ""
+    totp_secret: str = ""
+    section: str = ""
+    form_key: int = 0
+
+    async def _reload(self) -> None:
+        actor = require_actor()
+        profile = await run_db(lambda db: accounts.get_profile(db, actor))
+        self.email, self.first_name, self.last_name = profile.email, profile.first_name, profile.last_name
+        self.pseudonym, self.phone, self.totp_enabled = profile.pseudonym, profile.phone, profile.totp_enabled
+
+    async def _done(self, section: str, key: str, **params: str) -> None:
+        self.busy = False
+        self.section = section
+        self.notice = t(await self._lang(), key, **params)
+
+    async def _failed(self, section: str, err: PlumeError) -> None:
+        await self._fail(err)
+        self.section = section
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Load the profile."""
+        self.error = self.notice = self.section = ""
+        self.field_errors = {}
+        self.totp_qr = self.totp_secret = ""
+        await self._reload()
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def save_names(self, form_data: Any) -> None:
+        """Save first name, last name and pseudonym.
+
+        Args:
+            form_data: first_name, last_name, pseudonym.
+        """
+        form = _form(form_data)
+        actor = require_actor()
+        self._start()
+        try:
+            await run_db(
+                lambda db: accounts.update_names(
+                    db, actor,
+                    first_name=clean_str(form.get("first_name"), 200),
+                    last_name=clean_str(form.get("last_name"), 200),
+                    pseudonym=clean_str(form.get("pseudonym"), 200),
+                )
+            )
+        except PlumeError as err:
+            await self._failed("names", err)
+            return
+        await self._reload()
+        session = await self.get_state(SessionState)
+        session.user_name = self.pseudonym or f"{self.first_name} {self.last_name}".strip()
+        await self._done("names", "common.saved")
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def change_email(self, form_data: Any) -> None:
+        """Send a confirmation link to the new address.
+
+        Args:
+            form_data: new_email.
+        """
+        new_email = clean_str(_form(form_data).get("new_email"), 300)
+        actor = require_actor()
+        self._start()
+        try:
+            sent_to = await run_db(lambda db: accounts.request_email_change(db, actor, new_email))
+        except PlumeError as err:
+            await self._failed("email", err)
+            return
+        await self._done("email", "profile.email_sent", email=sent_to)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def change_password(self, form_data: Any) -> AsyncIterator[Any]:
+        """Change the password (asks the current one).
+
+        Args:
+            form_data: current, new, confirm.
+        """
+        form = _form(form_data)
+        actor = require_actor()
+        self._start()
+        yield
+        try:
+            await run_db(
+                lambda db: accounts.change_password(
+                    db, actor,
+                    current=clean_str(form.get("current"), 300),
+                    new=clean_str(form.get("new"), 300),
+                    confirm=clean_str(form.get("confirm"), 300),
+                )
+            )
+        except PlumeError as err:
+            await self._failed("password", err)
+            return
+        self.form_key += 1
+        await self._done("password", "profile.password_changed")
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def start_totp(self) -> None:
+        """Create a secret and show its QR code."""
+        actor = require_actor()
+        self._start()
+        uri = await run_db(lambda db: accounts.start_totp(db, actor))
+        self.busy = False
+        self.section = "totp"
+        if uri:
+            self.totp_qr = _qr_data_uri(uri)
+            self.totp_secret = uri.split("secret=")[1].split("&")[0]
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def confirm_totp(self, form_data: Any) -> None:
+        """Turn the second factor on with a first correct code.
+
+        Args:
+            form_data: totp_code.
+        """
+        code = clean_str(_form(form_data).get("totp_code"), 20)
+        actor = require_actor()
+        self._start()
+        try:
+            await run_db(lambda db: accounts.confirm_totp(db, actor, code))
+        except PlumeError as err:
+            await self._failed("totp", err)
+            return
+        self.totp_qr = self.totp_secret = ""
+        await self._reload()
+        await self._done("totp", "profile.totp_enabled")
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def disable_totp(self, form_data: Any) -> None:
+        """Turn the second factor off (asks the password).
+
+        Args:
+            form_data: totp_password.
+        """
+        password = clean_str(_form(form_data).get("totp_password"), 300)
+        actor = require_actor()
+        self._start()
+        try:
+            await run_db(lambda db: accounts.disable_totp(db, actor, password))
+        except PlumeError as err:
+            await self._failed("totp", err)
+            return
+        await self._reload()
+        await self._done("totp", "profile.totp_disabled")

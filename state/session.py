@@ -1,0 +1,156 @@
+"""The signed-in person, shown in every page's header: session cookie, language, organisations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, MESSAGES
+from app.services import accounts, auth, orgs
+from app.services.actor import Actor
+from app.services.errors import PlumeError
+from app.settings import get_settings
+from state.common import clean_id, clean_str, run_db
+from state.guard import PENDING, PUBLIC, SIGNED_IN, current_actor, policy, require_actor
+
+PUBLIC_ROUTES = (
+    "/connexion",
+    "/inscription",
+    "/mot-de-passe-oublie",
+    "/reinitialiser",
+    "/confirmer-email",
+    "/invitation",
+)
+PENDING_ROUTES = ("/activation", "/verification")
+
+
+class SessionState(rx.State):
+    """Who is signed in, in which organisation, in which language."""
+
+    session_token: str = rx.Cookie(
+        "", name="plume_session", path="/", same_site="lax", max_age=30 * 24 * 3600,
+        secure=get_settings().base_url.startswith("https"),
+    )
+    lang_cookie: str = rx.Cookie("", name="plume_lang", path="/", same_site="lax", max_age=365 * 24 * 3600)
+    lang: str = DEFAULT_LANGUAGE
+    signed_in: bool = False
+    user_name: str = ""
+    user_email: str = ""
+    organisation_id: int = 0
+    organisation_name: str = ""
+    roles: list[str] = []
+    organisations: list[dict[str, Any]] = []
+    loaded: bool = False
+
+    @rx.var
+    def tr(self) -> dict[str, str]:
+        """Every UI string in the current language."""
+        return MESSAGES.get(self.lang, MESSAGES[DEFAULT_LANGUAGE])
+
+    @rx.var
+    def is_staff(self) -> bool:
+        """Whether the person is staff of the selected organisation."""
+        return "staff" in self.roles
+
+    @rx.var
+    def initials(self) -> str:
+        """Initials for the avatar."""
+        parts = [p for p in self.user_name.split() if p]
+        return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+    def _show(self, actor: Actor | None, choices: list[orgs.OrganisationChoice]) -> None:
+        self.signed_in = actor is not None and actor.fully_signed_in
+        if actor is None:
+            self.user_name = self.user_email = self.organisation_name = ""
+            self.organisation_id = 0
+            self.roles = []
+            self.organisations = []
+            self.lang = self.lang_cookie if self.lang_cookie in LANGUAGES else self.lang
+            return
+        self.user_name = actor.display_name
+        self.user_email = actor.email
+        self.lang = actor.language
+        self.lang_cookie = actor.language
+        self.organisation_id = actor.organisation_id or 0
+        self.roles = sorted(actor.roles)
+        self.organisations = [{"id": str(c.id), "name": c.name, "roles": list(c.roles)} for c in choices]
+        self.organisation_name = next((c.name for c in choices if c.id == actor.organisation_id), "")
+
+    async def _refresh(self) -> None:
+        actor = current_actor()
+        choices = await run_db(lambda db: orgs.my_organisations(db, actor)) if actor else []
+        self._show(actor, choices)
+        self.loaded = True
+
+    @rx.event
+    @policy(PUBLIC)
+    async def load_page(self) -> Any:
+        """Fill the header and send the person where they belong for this route."""
+        await self._refresh()
+        actor = current_actor()
+        path = self.router.url.path or "/"
+        if actor is None:
+            if path not in PUBLIC_ROUTES:
+                return rx.redirect(f"/connexion?suivant={path}" if path not in ("/", "") else "/connexion")
+            return None
+        if not actor.activated and path not in ("/activation", *PUBLIC_ROUTES):
+            return rx.redirect("/activation")
+        if actor.activated and actor.mfa_pending and path not in ("/verification", *PUBLIC_ROUTES):
+            return rx.redirect("/verification")
+        if actor.fully_signed_in and path in ("/", "/connexion", "/inscription", *PENDING_ROUTES):
+            return rx.redirect("/accueil")
+        return None
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def switch_organisation(self, organisation_id: Any) -> Any:
+        """Select another of the person's organisations, then reload the page's data.
+
+        Args:
+            organisation_id: One of the person's organisations.
+        """
+        actor = require_actor()
+        org_id = clean_id(organisation_id)
+        if org_id is None:
+            return None
+        try:
+            await run_db(lambda db: auth.switch_organisation(db, actor, org_id))
+        except PlumeError:
+            return None
+        return rx.redirect("/accueil")
+
+    @rx.event
+    @policy(PENDING)
+    async def sign_out(self) -> Any:
+        """Revoke this session everywhere it is used and go to the sign-in page."""
+        actor = require_actor()
+        await run_db(lambda db: auth.sign_out(db, actor))
+        self.session_token = ""
+        self._show(None, [])
+        return rx.redirect("/connexion")
+
+    @rx.event
+    @policy(PUBLIC)
+    async def set_language(self, lang: Any) -> None:
+        """Switch the interface language (saved on the account when signed in).
+
+        Args:
+            lang: "fr" or "en".
+        """
+        value = clean_str(lang, 5)
+        if value not in LANGUAGES:
+            return
+        actor = current_actor()
+        if actor is not None:
+            await run_db(lambda db: accounts.set_language(db, actor, value))
+        self.lang = value
+        self.lang_cookie = value
+
+    def _adopt(self, token: str) -> None:
+        """Keep a new session token (after sign-up or sign-in).
+
+        Args:
+            token: The raw token.
+        """
+        self.session_token = token

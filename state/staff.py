@@ -1,0 +1,364 @@
+"""Staff pages: trainers and invitations, e-mail templates, outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from app.i18n import t
+from app.services import home, orgs, templates
+from app.services import outbox as outbox_service
+from app.services.errors import PlumeError
+from state.auth import FormState, _form
+from state.common import clean_id, clean_str, run_db
+from state.guard import SIGNED_IN, STAFF, policy, require_actor
+
+
+class TrainersState(FormState, rx.State):
+    """The staff's trainers page."""
+
+    allowed: bool = True
+    loading: bool = True
+    rows: list[dict[str, Any]] = []
+    add_open: bool = False
+    email_for: str = ""
+    form_key: int = 0
+
+    async def _reload(self) -> None:
+        actor = require_actor()
+        try:
+            rows = await run_db(lambda db: orgs.list_trainers(db, actor))
+        except PlumeError:
+            self.allowed, self.rows = False, []
+            return
+        self.allowed = True
+        self.rows = [
+            {
+                "key": r.key, "name": r.name, "email": r.email, "kind": r.kind, "status": r.status,
+                "last_sent": r.last_sent[:10], "invitation_id": str(r.invitation_id), "user_id": str(r.user_id),
+            }
+            for r in rows
+        ]
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Load the list (a non-staff visitor gets the not-found panel)."""
+        self.error = self.notice = ""
+        self.field_errors = {}
+        self.add_open = False
+        self.email_for = ""
+        await self._reload()
+        self.loading = False
+
+    @rx.event
+    @policy(STAFF)
+    def toggle_add(self) -> None:
+        """Open or close the add form."""
+        self.add_open = not self.add_open
+        self.field_errors = {}
+
+    @rx.event
+    @policy(STAFF)
+    async def add(self, form_data: Any) -> None:
+        """Add a trainer to the list (not invited yet).
+
+        Args:
+            form_data: first_name, last_name, email, kind.
+        """
+        form = _form(form_data)
+        actor = require_actor()
+        self._start()
+        try:
+            await run_db(
+                lambda db: orgs.add_trainer(
+                    db, actor,
+                    first_name=clean_str(form.get("first_name"), 200),
+                    last_name=clean_str(form.get("last_name"), 200),
+                    email=clean_str(form.get("email"), 300),
+                    kind=clean_str(form.get("kind"), 10) or "external",
+                )
+            )
+        except PlumeError as err:
+            await self._fail(err)
+            return
+        self.busy = False
+        self.add_open = False
+        self.form_key += 1
+        self.notice = t(await self._lang(), "trainers.added")
+        await self._reload()
+
+    @rx.event
+    @policy(STAFF)
+    async def invite(self, invitation_id: Any) -> None:
+        """Send or resend the invitation e-mail.
+
+        Args:
+            invitation_id: The trainer's invitation row.
+        """
+        inv_id = clean_id(invitation_id)
+        actor = require_actor()
+        self.error = self.notice = ""
+        if inv_id is None:
+            return
+        try:
+            await run_db(lambda db: orgs.invite_trainer(db, actor, inv_id))
+        except PlumeError as err:
+            await self._fail(err)
+            if err.field == "email":
+                self.error, self.field_errors = self.field_errors.get("email", ""), {}
+            return
+        row = next((r for r in self.rows if r["invitation_id"] == str(inv_id)), None)
+        self.notice = t(await self._lang(), "trainers.invited", email=row["email"] if row else "")
+        await self._reload()
+
+    @rx.event
+    @policy(STAFF)
+    def ask_email(self, invitation_id: Any) -> None:
+        """Open the e-mail form for a trainer without an address.
+
+        Args:
+            invitation_id: The trainer's invitation row.
+        """
+        inv_id = clean_id(invitation_id)
+        self.email_for = str(inv_id) if inv_id else ""
+        self.field_errors = {}
+
+    @rx.event
+    @policy(STAFF)
+    async def save_email(self, form_data: Any) -> None:
+        """Give a trainer an e-mail address.
+
+        Args:
+            form_data: email.
+        """
+        inv_id = clean_id(self.email_for)
+        email = clean_str(_form(form_data).get("email"), 300)
+        actor = require_actor()
+        if inv_id is None:
+            return
+        self._start()
+        try:
+            await run_db(lambda db: orgs.set_trainer_email(db, actor, inv_id, email))
+        except PlumeError as err:
+            await self._fail(err)
+            return
+        self.busy = False
+        self.email_for = ""
+        self.notice = t(await self._lang(), "common.saved")
+        await self._reload()
+
+    @rx.event
+    @policy(STAFF)
+    async def send_reset(self, user_id: Any) -> None:
+        """E-mail a password-reset link to an accepted trainer.
+
+        Args:
+            user_id: The trainer.
+        """
+        uid = clean_id(user_id)
+        actor = require_actor()
+        self.error = self.notice = ""
+        if uid is None:
+            return
+        try:
+            await run_db(lambda db: orgs.send_trainer_reset(db, actor, uid))
+        except PlumeError as err:
+            await self._fail(err)
+            return
+        self.notice = t(await self._lang(), "trainers.reset_sent")
+
+
+class TemplatesState(FormState, rx.State):
+    """The staff's e-mail templates page."""
+
+    allowed: bool = True
+    kind: str = "invitation"
+    language: str = "fr"
+    subject: str = ""
+    body: str = ""
+    customised: bool = False
+    valid_tags: str = ""
+    form_key: int = 0
+
+    async def _show(self) -> None:
+        actor = require_actor()
+        kind, language = self.kind, self.language
+
+        def work(db: Any) -> tuple[templates.Template, bool]:
+            org_id = orgs.require_staff(actor)
+            default = templates.DEFAULTS[language][kind]
+            current = templates.get_template(db, org_id, kind, language)
+            return current, current != default
+
+        try:
+            current, custom = await run_db(work)
+        except PlumeError:
+            self.allowed = False
+            return
+        self.allowed = True
+        self.subject, self.body, self.customised = current.subject, current.body, custom
+        self.valid_tags = ", ".join("{" + tag + "}" for tag in templates.KIND_TAGS[kind])
+        self.form_key += 1
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Show the first template."""
+        self.error = self.notice = ""
+        self.field_errors = {}
+        await self._show()
+
+    @rx.event
+    @policy(STAFF)
+    async def choose(self, kind: Any) -> None:
+        """Show another template.
+
+        Args:
+            kind: One of the editable kinds.
+        """
+        value = clean_str(kind, 40)
+        if value in templates.EDITABLE_KINDS:
+            self.kind = value
+            self.error = self.notice = ""
+            self.field_errors = {}
+            await self._show()
+
+    @rx.event
+    @policy(STAFF)
+    async def choose_language(self, language: Any) -> None:
+        """Show the template in another language.
+
+        Args:
+            language: "fr" or "en".
+        """
+        value = clean_str(language, 5)
+        if value in templates.DEFAULTS:
+            self.language = value
+            self.error = self.notice = ""
+            self.field_errors = {}
+            await self._show()
+
+    @rx.event
+    @policy(STAFF)
+    async def save(self, form_data: Any) -> None:
+        """Save the organisation's wording.
+
+        Args:
+            form_data: subject, body.
+        """
+        form = _form(form_data)
+        actor = require_actor()
+        kind, language = self.kind, self.language
+        subject, body = clean_str(form.get("subject"), 400), clean_str(form.get("body"), 25_000)
+        self._start()
+        try:
+            await run_db(
+                lambda db: templates.save_template(
+                    db, organisation_id=orgs.require_staff(actor), user_id=actor.user_id,
+                    kind=kind, language=language, subject=subject, body=body,
+                )
+            )
+        except PlumeError as err:
+            await self._fail(err)
+            return
+        self.busy = False
+        self.notice = t(await self._lang(), "templates.saved")
+        await self._show()
+
+    @rx.event
+    @policy(STAFF)
+    async def restore_default(self) -> None:
+        """Go back to Plume's wording."""
+        actor = require_actor()
+        kind, language = self.kind, self.language
+        await run_db(
+            lambda db: templates.reset_template(
+                db, organisation_id=orgs.require_staff(actor), kind=kind, language=language
+            )
+        )
+        self.field_errors = {}
+        self.error = ""
+        self.notice = t(await self._lang(), "templates.restored")
+        await self._show()
+
+
+class OutboxState(FormState, rx.State):
+    """The staff's outbox page."""
+
+    allowed: bool = True
+    loading: bool = True
+    status_filter: str = "all"
+    rows: list[dict[str, Any]] = []
+    opened: str = ""
+
+    async def _reload(self) -> None:
+        actor = require_actor()
+        status = "" if self.status_filter == "all" else self.status_filter
+        try:
+            rows = await run_db(lambda db: home.list_outbox(db, actor, status=status))
+        except PlumeError:
+            self.allowed, self.rows = False, []
+            return
+        self.allowed = True
+        self.rows = [
+            {
+                "id": str(r.id), "channel": r.channel, "kind": r.kind, "to": r.to, "subject": r.subject,
+                "body": r.body, "status": r.status, "attempts": str(r.attempts), "last_error": r.last_error,
+                "created_at": r.created_at,
+            }
+            for r in rows
+        ]
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Load the latest messages."""
+        self.error = self.notice = ""
+        self.opened = ""
+        await self._reload()
+        self.loading = False
+
+    @rx.event
+    @policy(STAFF)
+    async def filter_status(self, status: Any) -> None:
+        """Show only one status.
+
+        Args:
+            status: "all" or an outbox status.
+        """
+        value = clean_str(status, 10)
+        if value in ("all", "pending", "sent", "failed", "stored"):
+            self.status_filter = value
+            await self._reload()
+
+    @rx.event
+    @policy(STAFF)
+    def toggle(self, outbox_id: Any) -> None:
+        """Show or hide a message's text.
+
+        Args:
+            outbox_id: The message.
+        """
+        key = str(clean_id(outbox_id) or "")
+        self.opened = "" if self.opened == key else key
+
+    @rx.event
+    @policy(STAFF)
+    async def retry(self, outbox_id: Any) -> None:
+        """Send a failed message again.
+
+        Args:
+            outbox_id: The message.
+        """
+        row_id = clean_id(outbox_id)
+        actor = require_actor()
+        if row_id is None:
+            return
+        done = await run_db(
+            lambda db: outbox_service.retry(db, outbox_id=row_id, organisation_id=orgs.require_staff(actor))
+        )
+        if done:
+            self.notice = t(await self._lang(), "outbox.retried")
+        await self._reload()
