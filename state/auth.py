@@ -28,9 +28,12 @@ def safe_next(value: str) -> str:
     Returns:
         A path starting with a single "/".
     """
-    if value.startswith("/") and not value.startswith("//") and "\\" not in value and len(value) < 500:
-        return value
-    return routes.HOME
+    if not value.startswith("/") or value.startswith("//") or "\\" in value or len(value) >= 500:
+        return routes.HOME
+    route = value.split("?")[0].rstrip("/") or "/"
+    if route in (routes.ROOT, routes.SIGN_IN, routes.SIGN_UP, routes.ACTIVATION, routes.VERIFY):
+        return routes.HOME
+    return value
 
 
 class FormState(rx.State, mixin=True):

@@ -231,7 +231,7 @@ class PolicyGate(Middleware):
         await asyncio.to_thread(_record_denied, event.name, actor, ip)
         if rule is not None and rule.level != "public" and (actor is None or not actor.fully_signed_in):
             url = state.router.url
-            path = (url.path or "/") + (f"?{url.query}" if url.query else "")
+            path = (url.path.rstrip("/") or "/") + (f"?{url.query}" if url.query else "")
             target = SIGN_IN_ROUTE if actor is None else "/activation"
             if actor is not None and actor.mfa_pending:
                 target = "/verification"

@@ -25,6 +25,18 @@ PUBLIC_ROUTES = (
 PENDING_ROUTES = ("/activation", "/verification")
 
 
+def normalise_path(path: str) -> str:
+    """A route without its trailing slash (the static server adds one).
+
+    Args:
+        path: The browser's path.
+
+    Returns:
+        The route, "/" for the root.
+    """
+    return path.rstrip("/") or "/"
+
+
 class SessionState(rx.State):
     """Who is signed in, in which organisation, in which language."""
 
@@ -66,12 +78,15 @@ class SessionState(rx.State):
             self.organisation_id = 0
             self.roles = []
             self.organisations = []
-            self.lang = self.lang_cookie if self.lang_cookie in LANGUAGES else self.lang
+            if self.lang_cookie in LANGUAGES and self.lang != self.lang_cookie:
+                self.lang = self.lang_cookie
             return
         self.user_name = actor.display_name
         self.user_email = actor.email
-        self.lang = actor.language
-        self.lang_cookie = actor.language
+        if self.lang != actor.language:
+            self.lang = actor.language
+        if self.lang_cookie != actor.language:
+            self.lang_cookie = actor.language
         self.organisation_id = actor.organisation_id or 0
         self.roles = sorted(actor.roles)
         self.organisations = [{"id": str(c.id), "name": c.name, "roles": list(c.roles)} for c in choices]
@@ -89,7 +104,7 @@ class SessionState(rx.State):
         """Fill the header and send the person where they belong for this route."""
         await self._refresh()
         actor = current_actor()
-        path = self.router.url.path or "/"
+        path = normalise_path(self.router.url.path)
         if actor is None:
             if path not in PUBLIC_ROUTES:
                 return rx.redirect(f"/connexion?suivant={path}" if path not in ("/", "") else "/connexion")
