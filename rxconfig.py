@@ -29,10 +29,6 @@ config = rx.Config(
     redis_url=_settings.redis_url or None,
     deploy_url=_settings.base_url,
     api_url=_settings.base_url,
-    plugins=[
-        rx.plugins.RadixThemesPlugin(
-            theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium")
-        )
-    ],
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium"))],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

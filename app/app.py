@@ -49,7 +49,7 @@ def root_page() -> rx.Component:
 
 
 app = rx.App(
-    style=styles.GLOBAL_STYLE,
+    style=dict(styles.GLOBAL_STYLE),
     stylesheets=["/plume.css"],
     html_lang="fr",
     api_transformer=build_api(),

@@ -23,7 +23,7 @@ def _migrate(_args: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    from app.services.seed import SeedRefused, seed_demo
+    from app.services.seed import SeedRefusedError, seed_demo
 
     with session_scope() as db:
         if args.if_empty and db.exec(select(User.id)).first() is not None:
@@ -31,7 +31,7 @@ def _seed(args: argparse.Namespace) -> int:
             return 0
         try:
             counts = seed_demo(db, learners=args.learners)
-        except SeedRefused as exc:
+        except SeedRefusedError as exc:
             print(f"plume seed: {exc}", file=sys.stderr)
             return 2
     print(f"Démo créée : {counts}")
@@ -56,8 +56,14 @@ def _createsuperuser(args: argparse.Namespace) -> int:
         if db.exec(select(User.id).where(User.email == email)).first() is not None:
             print("plume createsuperuser: this e-mail already has an account", file=sys.stderr)
             return 2
-        user = User(email=email, first_name=args.first_name, last_name=args.last_name,
-                    password_hash=hash_password(password), phone_verified_at=utcnow(), is_superuser=True)
+        user = User(
+            email=email,
+            first_name=args.first_name,
+            last_name=args.last_name,
+            password_hash=hash_password(password),
+            phone_verified_at=utcnow(),
+            is_superuser=True,
+        )
         db.add(user)
         db.flush()
         if args.organisation:

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEV_SECRET = "plume-dev-secret-change-me"
+DEV_SECRET = "plume-dev-secret-change-me"  # noqa: S105  # the public default, refused outside dev
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -22,6 +22,6 @@ async def outbox_sender() -> None:
     while True:
         try:
             await asyncio.to_thread(_deliver_once)
-        except Exception:  # noqa: BLE001  # keep sending the next messages
+        except Exception:  # keep sending the next messages
             log.exception("outbox delivery failed")
         await asyncio.sleep(INTERVAL_SECONDS)

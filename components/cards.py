@@ -62,8 +62,12 @@ def session_card(card: Var[dict[str, Any]]) -> rx.Component:
             rx.hstack(
                 rx.cond(
                     card["place"].to(str) != "",
-                    rx.hstack(rx.icon("map_pin", size=15, color=rx.color("gray", 10)),
-                              rx.text(card["place"].to(str), size="2"), spacing="2", align="center"),
+                    rx.hstack(
+                        rx.icon("map_pin", size=15, color=rx.color("gray", 10)),
+                        rx.text(card["place"].to(str), size="2"),
+                        spacing="2",
+                        align="center",
+                    ),
                 ),
                 rx.spacer(),
                 rx.badge(Tf("home.learners", count=card["learners"].to(str)), variant="soft"),

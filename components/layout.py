@@ -92,9 +92,7 @@ def user_menu() -> rx.Component:
         rx.menu.content(
             rx.menu.item(rx.text(SessionState.user_email, size="1", color_scheme="gray"), disabled=True),
             rx.menu.separator(),
-            rx.menu.item(
-                rx.hstack(rx.icon("user", size=16), T("nav.profile")), on_select=rx.redirect(routes.PROFILE)
-            ),
+            rx.menu.item(rx.hstack(rx.icon("user", size=16), T("nav.profile")), on_select=rx.redirect(routes.PROFILE)),
             rx.menu.item(
                 rx.hstack(rx.icon("log_out", size=16), T("nav.sign_out")),
                 on_select=SessionState.sign_out,

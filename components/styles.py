@@ -1,5 +1,7 @@
 """Design tokens."""
 
+from typing import Any
+
 ACCENT = "indigo"
 PAGE_BG = "var(--gray-2)"
 CARD_SHADOW = "0 1px 2px rgba(15, 23, 42, 0.06), 0 4px 16px rgba(15, 23, 42, 0.06)"
@@ -15,7 +17,7 @@ STATUS_COLORS = {
     "failed": "red",
     "stored": "gray",
 }
-GLOBAL_STYLE = {
+GLOBAL_STYLE: dict[Any, Any] = {
     "font_family": "'Inter', system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
     "background_color": PAGE_BG,
 }

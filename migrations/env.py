@@ -13,8 +13,9 @@ target_metadata = SQLModel.metadata
 
 def run_migrations_offline() -> None:
     """Emit SQL without a connection."""
-    context.configure(url=str(get_engine().url), target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=True)
+    context.configure(
+        url=str(get_engine().url), target_metadata=target_metadata, literal_binds=True, render_as_batch=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 

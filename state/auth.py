@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -30,7 +31,7 @@ def safe_next(value: str) -> str:
     """
     if not value.startswith("/") or value.startswith("//") or "\\" in value or len(value) >= 500:
         return routes.HOME
-    route = value.split("?")[0].rstrip("/") or "/"
+    route = value.split("?", maxsplit=1)[0].rstrip("/") or "/"
     if route in (routes.ROOT, routes.SIGN_IN, routes.SIGN_UP, routes.ACTIVATION, routes.VERIFY):
         return routes.HOME
     return value
@@ -149,10 +150,9 @@ class SignUpState(FormState, rx.State):
         def work(db: Any) -> auth.SignedIn:
             signed = accounts.sign_up(db, data, ip=ip, user_agent=agent)
             if invitation:
-                try:
+                # an invitation for another address does not block the account
+                with contextlib.suppress(PlumeError):
                     orgs.accept_invitation(db, signed.user_id, invitation)
-                except PlumeError:
-                    pass  # an invitation for another address does not block the account
             return signed
 
         try:

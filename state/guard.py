@@ -12,13 +12,19 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import dataclasses
-from urllib.parse import quote
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import reflex as rx
 from reflex.middleware.middleware import Middleware
-from reflex.state import BaseState, FrontendEventExceptionState, OnLoadInternalState, StateUpdate, UpdateVarsInternalState
+from reflex.state import (
+    BaseState,
+    FrontendEventExceptionState,
+    OnLoadInternalState,
+    StateUpdate,
+    UpdateVarsInternalState,
+)
 from reflex_base.event import Event
 
 from app.services import audit
@@ -237,5 +243,7 @@ class PolicyGate(Middleware):
                 target = "/verification"
             keep = actor is None and path.startswith("/") and not path.startswith(SIGN_IN_ROUTE)
             suffix = f"?suivant={quote(path, safe='')}" if keep else ""
-            return StateUpdate(events=[Event(name="_redirect", payload={"path": target + suffix, "external": False, "replace": True})])
+            return StateUpdate(
+                events=[Event(name="_redirect", payload={"path": target + suffix, "external": False, "replace": True})]
+            )
         return StateUpdate()

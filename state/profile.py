@@ -79,7 +79,8 @@ class ProfileState(FormState, rx.State):
         try:
             await run_db(
                 lambda db: accounts.update_names(
-                    db, actor,
+                    db,
+                    actor,
                     first_name=clean_str(form.get("first_name"), 200),
                     last_name=clean_str(form.get("last_name"), 200),
                     pseudonym=clean_str(form.get("pseudonym"), 200),
@@ -126,7 +127,8 @@ class ProfileState(FormState, rx.State):
         try:
             await run_db(
                 lambda db: accounts.change_password(
-                    db, actor,
+                    db,
+                    actor,
                     current=clean_str(form.get("current"), 300),
                     new=clean_str(form.get("new"), 300),
                     confirm=clean_str(form.get("confirm"), 300),

@@ -41,7 +41,11 @@ class SessionState(rx.State):
     """Who is signed in, in which organisation, in which language."""
 
     session_token: str = rx.Cookie(
-        "", name="plume_session", path="/", same_site="lax", max_age=30 * 24 * 3600,
+        "",
+        name="plume_session",
+        path="/",
+        same_site="lax",
+        max_age=30 * 24 * 3600,
         secure=get_settings().base_url.startswith("https"),
     )
     lang_cookie: str = rx.Cookie("", name="plume_lang", path="/", same_site="lax", max_age=365 * 24 * 3600)

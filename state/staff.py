@@ -35,8 +35,14 @@ class TrainersState(FormState, rx.State):
         self.allowed = True
         self.rows = [
             {
-                "key": r.key, "name": r.name, "email": r.email, "kind": r.kind, "status": r.status,
-                "last_sent": r.last_sent[:10], "invitation_id": str(r.invitation_id), "user_id": str(r.user_id),
+                "key": r.key,
+                "name": r.name,
+                "email": r.email,
+                "kind": r.kind,
+                "status": r.status,
+                "last_sent": r.last_sent[:10],
+                "invitation_id": str(r.invitation_id),
+                "user_id": str(r.user_id),
             }
             for r in rows
         ]
@@ -73,7 +79,8 @@ class TrainersState(FormState, rx.State):
         try:
             await run_db(
                 lambda db: orgs.add_trainer(
-                    db, actor,
+                    db,
+                    actor,
                     first_name=clean_str(form.get("first_name"), 200),
                     last_name=clean_str(form.get("last_name"), 200),
                     email=clean_str(form.get("email"), 300),
@@ -256,8 +263,13 @@ class TemplatesState(FormState, rx.State):
         try:
             await run_db(
                 lambda db: templates.save_template(
-                    db, organisation_id=orgs.require_staff(actor), user_id=actor.user_id,
-                    kind=kind, language=language, subject=subject, body=body,
+                    db,
+                    organisation_id=orgs.require_staff(actor),
+                    user_id=actor.user_id,
+                    kind=kind,
+                    language=language,
+                    subject=subject,
+                    body=body,
                 )
             )
         except PlumeError as err:
@@ -304,8 +316,15 @@ class OutboxState(FormState, rx.State):
         self.allowed = True
         self.rows = [
             {
-                "id": str(r.id), "channel": r.channel, "kind": r.kind, "to": r.to, "subject": r.subject,
-                "body": r.body, "status": r.status, "attempts": str(r.attempts), "last_error": r.last_error,
+                "id": str(r.id),
+                "channel": r.channel,
+                "kind": r.kind,
+                "to": r.to,
+                "subject": r.subject,
+                "body": r.body,
+                "status": r.status,
+                "attempts": str(r.attempts),
+                "last_error": r.last_error,
                 "created_at": r.created_at,
             }
             for r in rows

@@ -78,24 +78,50 @@ def sign_up_page() -> rx.Component:
         rx.form(
             rx.vstack(
                 field(
-                    "signup.email", "email", type_="email", autocomplete="email", required=True,
-                    error=errors.get("email", ""), default_value=SignUpState.invited_email,
+                    "signup.email",
+                    "email",
+                    type_="email",
+                    autocomplete="email",
+                    required=True,
+                    error=errors.get("email", ""),
+                    default_value=SignUpState.invited_email,
                 ),
                 rx.grid(
-                    field("signup.first_name", "first_name", autocomplete="given-name",
-                          error=errors.get("first_name", "")),
-                    field("signup.last_name", "last_name", autocomplete="family-name",
-                          error=errors.get("last_name", "")),
+                    field(
+                        "signup.first_name", "first_name", autocomplete="given-name", error=errors.get("first_name", "")
+                    ),
+                    field(
+                        "signup.last_name", "last_name", autocomplete="family-name", error=errors.get("last_name", "")
+                    ),
                     columns=rx.breakpoints(initial="1", sm="2"),
                     spacing="3",
                     width="100%",
                 ),
-                field("signup.pseudonym", "pseudonym", hint_key="signup.pseudonym_hint", autocomplete="nickname",
-                      error=errors.get("pseudonym", "")),
-                field("signup.password", "password", type_="password", autocomplete="new-password",
-                      hint_key="signup.password_hint", error=errors.get("password", ""), required=True),
-                field("signup.phone", "phone", type_="tel", autocomplete="tel", hint_key="signup.phone_hint",
-                      error=errors.get("phone", ""), required=True),
+                field(
+                    "signup.pseudonym",
+                    "pseudonym",
+                    hint_key="signup.pseudonym_hint",
+                    autocomplete="nickname",
+                    error=errors.get("pseudonym", ""),
+                ),
+                field(
+                    "signup.password",
+                    "password",
+                    type_="password",
+                    autocomplete="new-password",
+                    hint_key="signup.password_hint",
+                    error=errors.get("password", ""),
+                    required=True,
+                ),
+                field(
+                    "signup.phone",
+                    "phone",
+                    type_="tel",
+                    autocomplete="tel",
+                    hint_key="signup.phone_hint",
+                    error=errors.get("phone", ""),
+                    required=True,
+                ),
                 form_message(SignUpState.error),
                 submit_button("signup.submit", loading=SignUpState.busy),
                 spacing="4",
@@ -122,15 +148,26 @@ def activation_page() -> rx.Component:
     """
     return auth_card(
         "activation.title",
-        rx.text(Tf("activation.subtitle", phone=ActivationState.phone), color_scheme="gray", size="2", id="activation-phone"),
+        rx.text(
+            Tf("activation.subtitle", phone=ActivationState.phone), color_scheme="gray", size="2", id="activation-phone"
+        ),
         rx.form(
             rx.vstack(
-                field("activation.code", "code", autocomplete="one-time-code", input_mode="numeric",
-                      error=ActivationState.field_errors.get("code", ""), required=True),
+                field(
+                    "activation.code",
+                    "code",
+                    autocomplete="one-time-code",
+                    input_mode="numeric",
+                    error=ActivationState.field_errors.get("code", ""),
+                    required=True,
+                ),
                 rx.cond(
                     ActivationState.tries_left > 0,
-                    rx.text(Tf("activation.tries_left", left=ActivationState.tries_left.to_string()),
-                            size="1", color_scheme="gray"),
+                    rx.text(
+                        Tf("activation.tries_left", left=ActivationState.tries_left.to_string()),
+                        size="1",
+                        color_scheme="gray",
+                    ),
                 ),
                 form_message(ActivationState.error),
                 form_message(ActivationState.notice, tone="green"),
@@ -146,8 +183,12 @@ def activation_page() -> rx.Component:
             rx.button(T("activation.resend"), variant="soft", on_click=ActivationState.resend, type="button"),
             rx.cond(
                 ActivationState.can_change_phone,
-                rx.button(T("activation.change_phone"), variant="ghost", on_click=ActivationState.toggle_change_phone,
-                          type="button"),
+                rx.button(
+                    T("activation.change_phone"),
+                    variant="ghost",
+                    on_click=ActivationState.toggle_change_phone,
+                    type="button",
+                ),
             ),
             spacing="3",
             wrap="wrap",
@@ -158,8 +199,13 @@ def activation_page() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.text(T("activation.change_once"), size="2", color_scheme="gray"),
-                    field("activation.new_phone", "phone", type_="tel", autocomplete="tel",
-                          error=ActivationState.field_errors.get("phone", "")),
+                    field(
+                        "activation.new_phone",
+                        "phone",
+                        type_="tel",
+                        autocomplete="tel",
+                        error=ActivationState.field_errors.get("phone", ""),
+                    ),
                     rx.button(T("activation.change_submit"), type="submit", width="100%"),
                     spacing="3",
                     width="100%",
@@ -187,8 +233,14 @@ def verification_page() -> rx.Component:
         rx.text(T("verify.subtitle"), color_scheme="gray", size="2"),
         rx.form(
             rx.vstack(
-                field("verify.code", "code", autocomplete="one-time-code", input_mode="numeric",
-                      error=VerifyState.field_errors.get("code", ""), required=True),
+                field(
+                    "verify.code",
+                    "code",
+                    autocomplete="one-time-code",
+                    input_mode="numeric",
+                    error=VerifyState.field_errors.get("code", ""),
+                    required=True,
+                ),
                 form_message(VerifyState.error),
                 submit_button("verify.submit", loading=VerifyState.busy),
                 spacing="4",
@@ -251,10 +303,23 @@ def reset_page() -> rx.Component:
                 ResetState.valid,
                 rx.form(
                     rx.vstack(
-                        field("reset.password", "password", type_="password", autocomplete="new-password",
-                              hint_key="signup.password_hint", error=errors.get("password", ""), required=True),
-                        field("reset.confirm", "confirm", type_="password", autocomplete="new-password",
-                              error=errors.get("confirm", ""), required=True),
+                        field(
+                            "reset.password",
+                            "password",
+                            type_="password",
+                            autocomplete="new-password",
+                            hint_key="signup.password_hint",
+                            error=errors.get("password", ""),
+                            required=True,
+                        ),
+                        field(
+                            "reset.confirm",
+                            "confirm",
+                            type_="password",
+                            autocomplete="new-password",
+                            error=errors.get("confirm", ""),
+                            required=True,
+                        ),
                         form_message(ResetState.error),
                         submit_button("reset.submit", loading=ResetState.busy),
                         spacing="4",
@@ -290,8 +355,12 @@ def confirm_email_page() -> rx.Component:
             ConfirmEmailState.checked,
             rx.cond(
                 ConfirmEmailState.new_email != "",
-                rx.callout(Tf("email_confirm.done", email=ConfirmEmailState.new_email), icon="circle_check",
-                           color_scheme="green", role="status"),
+                rx.callout(
+                    Tf("email_confirm.done", email=ConfirmEmailState.new_email),
+                    icon="circle_check",
+                    color_scheme="green",
+                    role="status",
+                ),
                 form_message(ConfirmEmailState.error),
             ),
             rx.center(rx.spinner(), width="100%"),
@@ -314,8 +383,9 @@ def invitation_page() -> rx.Component:
             rx.cond(
                 InvitationState.organisation != "",
                 rx.vstack(
-                    rx.text(Tf("invitation.body", organisation=InvitationState.organisation,
-                               email=InvitationState.email)),
+                    rx.text(
+                        Tf("invitation.body", organisation=InvitationState.organisation, email=InvitationState.email)
+                    ),
                     form_message(InvitationState.error),
                     rx.cond(
                         InvitationState.signed_in_as != "",
@@ -324,8 +394,13 @@ def invitation_page() -> rx.Component:
                                 InvitationState.signed_in_as != InvitationState.email,
                                 rx.callout(T("invitation.wrong_account"), color_scheme="amber", icon="triangle_alert"),
                             ),
-                            rx.button(Tf("invitation.accept", organisation=InvitationState.organisation), size="3",
-                                      width="100%", on_click=InvitationState.accept, loading=InvitationState.busy),
+                            rx.button(
+                                Tf("invitation.accept", organisation=InvitationState.organisation),
+                                size="3",
+                                width="100%",
+                                on_click=InvitationState.accept,
+                                loading=InvitationState.busy,
+                            ),
                             width="100%",
                         ),
                         rx.cond(
@@ -333,7 +408,8 @@ def invitation_page() -> rx.Component:
                             rx.button(T("invitation.sign_in"), size="3", width="100%", on_click=InvitationState.accept),
                             rx.link(
                                 rx.button(T("invitation.sign_up"), size="3", width="100%"),
-                                href=f"{routes.SIGN_UP}?invitation=" + InvitationState.router.url.query_parameters.get("jeton", "").to(str),
+                                href=f"{routes.SIGN_UP}?invitation="
+                                + InvitationState.router.url.query_parameters.get("jeton", "").to(str),
                                 width="100%",
                             ),
                         ),

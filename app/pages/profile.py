@@ -50,16 +50,30 @@ def profile_page() -> rx.Component:
                 rx.form(
                     rx.vstack(
                         rx.grid(
-                            field("profile.first_name", "first_name", default_value=ProfileState.first_name,
-                                  error=_err("first_name"), autocomplete="given-name"),
-                            field("profile.last_name", "last_name", default_value=ProfileState.last_name,
-                                  error=_err("last_name"), autocomplete="family-name"),
+                            field(
+                                "profile.first_name",
+                                "first_name",
+                                default_value=ProfileState.first_name,
+                                error=_err("first_name"),
+                                autocomplete="given-name",
+                            ),
+                            field(
+                                "profile.last_name",
+                                "last_name",
+                                default_value=ProfileState.last_name,
+                                error=_err("last_name"),
+                                autocomplete="family-name",
+                            ),
                             columns=rx.breakpoints(initial="1", sm="2"),
                             spacing="3",
                             width="100%",
                         ),
-                        field("profile.pseudonym", "pseudonym", default_value=ProfileState.pseudonym,
-                              error=_err("pseudonym")),
+                        field(
+                            "profile.pseudonym",
+                            "pseudonym",
+                            default_value=ProfileState.pseudonym,
+                            error=_err("pseudonym"),
+                        ),
                         rx.text(T("profile.phone") + " : " + ProfileState.phone, size="2", color_scheme="gray"),
                         rx.button(T("common.save"), type="submit", loading=ProfileState.busy),
                         spacing="3",
@@ -82,8 +96,13 @@ def profile_page() -> rx.Component:
                 rx.text(Tf("profile.current_email", email=ProfileState.email), size="2", id="current-email"),
                 rx.form(
                     rx.vstack(
-                        field("profile.new_email", "new_email", type_="email", error=_err("new_email"),
-                              autocomplete="email"),
+                        field(
+                            "profile.new_email",
+                            "new_email",
+                            type_="email",
+                            error=_err("new_email"),
+                            autocomplete="email",
+                        ),
                         rx.button(T("profile.change_email"), type="submit"),
                         spacing="3",
                         width="100%",
@@ -99,12 +118,28 @@ def profile_page() -> rx.Component:
                 "profile.password_section",
                 rx.form(
                     rx.vstack(
-                        field("profile.current_password", "current", type_="password", error=_err("current"),
-                              autocomplete="current-password"),
-                        field("profile.new_password", "new", type_="password", error=_err("password"),
-                              hint_key="signup.password_hint", autocomplete="new-password"),
-                        field("profile.confirm_password", "confirm", type_="password", error=_err("confirm"),
-                              autocomplete="new-password"),
+                        field(
+                            "profile.current_password",
+                            "current",
+                            type_="password",
+                            error=_err("current"),
+                            autocomplete="current-password",
+                        ),
+                        field(
+                            "profile.new_password",
+                            "new",
+                            type_="password",
+                            error=_err("password"),
+                            hint_key="signup.password_hint",
+                            autocomplete="new-password",
+                        ),
+                        field(
+                            "profile.confirm_password",
+                            "confirm",
+                            type_="password",
+                            error=_err("confirm"),
+                            autocomplete="new-password",
+                        ),
                         rx.button(T("profile.change_password"), type="submit", loading=ProfileState.busy),
                         spacing="3",
                         width="100%",
@@ -124,10 +159,14 @@ def profile_page() -> rx.Component:
                         rx.callout(T("profile.totp_on"), icon="shield_check", color_scheme="green"),
                         rx.form(
                             rx.vstack(
-                                field("profile.totp_password", "totp_password", type_="password",
-                                      error=_err("totp_password"), autocomplete="current-password"),
-                                rx.button(T("profile.totp_disable"), type="submit", color_scheme="red",
-                                          variant="soft"),
+                                field(
+                                    "profile.totp_password",
+                                    "totp_password",
+                                    type_="password",
+                                    error=_err("totp_password"),
+                                    autocomplete="current-password",
+                                ),
+                                rx.button(T("profile.totp_disable"), type="submit", color_scheme="red", variant="soft"),
                                 spacing="3",
                                 align="start",
                                 width="100%",
@@ -143,12 +182,18 @@ def profile_page() -> rx.Component:
                         rx.vstack(
                             rx.text(T("profile.totp_scan"), size="2"),
                             rx.image(src=ProfileState.totp_qr, width="200px", height="200px", alt="QR code TOTP"),
-                            rx.code(Tf("profile.totp_secret", secret=ProfileState.totp_secret), size="1",
-                                    id="totp-secret"),
+                            rx.code(
+                                Tf("profile.totp_secret", secret=ProfileState.totp_secret), size="1", id="totp-secret"
+                            ),
                             rx.form(
                                 rx.vstack(
-                                    field("profile.totp_code", "totp_code", input_mode="numeric",
-                                          autocomplete="one-time-code", error=_err("totp_code")),
+                                    field(
+                                        "profile.totp_code",
+                                        "totp_code",
+                                        input_mode="numeric",
+                                        autocomplete="one-time-code",
+                                        error=_err("totp_code"),
+                                    ),
                                     rx.button(T("profile.totp_confirm"), type="submit"),
                                     spacing="3",
                                     align="start",

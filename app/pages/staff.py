@@ -29,8 +29,13 @@ def _status_badge(status: Var, prefix: str) -> rx.Component:
 
 
 _KNOWN = {
-    "trainers.status.accepted", "trainers.status.invited", "trainers.status.not_invited",
-    "outbox.status.pending", "outbox.status.sending", "outbox.status.sent", "outbox.status.failed",
+    "trainers.status.accepted",
+    "trainers.status.invited",
+    "trainers.status.not_invited",
+    "outbox.status.pending",
+    "outbox.status.sending",
+    "outbox.status.sent",
+    "outbox.status.failed",
     "outbox.status.stored",
 }
 
@@ -66,8 +71,13 @@ def _add_form() -> rx.Component:
                 ),
                 rx.hstack(
                     rx.button(T("trainers.add_submit"), type="submit", loading=TrainersState.busy),
-                    rx.button(T("common.cancel"), type="button", variant="soft", color_scheme="gray",
-                              on_click=TrainersState.toggle_add),
+                    rx.button(
+                        T("common.cancel"),
+                        type="button",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=TrainersState.toggle_add,
+                    ),
                     spacing="2",
                 ),
                 spacing="4",
@@ -86,13 +96,17 @@ def _email_form() -> rx.Component:
     return rx.form(
         rx.hstack(
             rx.box(
-                field("trainers.email", "email", type_="email",
-                      error=TrainersState.field_errors.get("email", "")),
+                field("trainers.email", "email", type_="email", error=TrainersState.field_errors.get("email", "")),
                 flex="1",
             ),
             rx.button(T("common.save"), type="submit", loading=TrainersState.busy),
-            rx.button(T("common.cancel"), type="button", variant="soft", color_scheme="gray",
-                      on_click=TrainersState.ask_email("")),
+            rx.button(
+                T("common.cancel"),
+                type="button",
+                variant="soft",
+                color_scheme="gray",
+                on_click=TrainersState.ask_email(""),
+            ),
             align="end",
             width="100%",
             spacing="2",
@@ -107,20 +121,30 @@ def _trainer_actions(row: Var[dict[str, Any]]) -> rx.Component:
     return rx.hstack(
         rx.cond(
             status == "accepted",
-            rx.button(T("trainers.send_reset"), size="1", variant="soft", color_scheme="gray",
-                      on_click=TrainersState.send_reset(row["user_id"].to(str))),
+            rx.button(
+                T("trainers.send_reset"),
+                size="1",
+                variant="soft",
+                color_scheme="gray",
+                on_click=TrainersState.send_reset(row["user_id"].to(str)),
+            ),
             rx.hstack(
                 rx.button(
                     rx.cond(status == "invited", T("trainers.resend"), T("trainers.invite")),
                     size="1",
                     on_click=TrainersState.invite(row["invitation_id"].to(str)),
                     aria_label=rx.cond(status == "invited", T("trainers.resend"), T("trainers.invite"))
-                    + " " + row["name"].to(str),
+                    + " "
+                    + row["name"].to(str),
                 ),
                 rx.cond(
                     row["email"].to(str) == "",
-                    rx.button(T("trainers.set_email"), size="1", variant="soft",
-                              on_click=TrainersState.ask_email(row["invitation_id"].to(str))),
+                    rx.button(
+                        T("trainers.set_email"),
+                        size="1",
+                        variant="soft",
+                        on_click=TrainersState.ask_email(row["invitation_id"].to(str)),
+                    ),
                 ),
                 spacing="2",
             ),
@@ -135,8 +159,11 @@ def _trainer_row(row: Var[dict[str, Any]]) -> rx.Component:
         rx.table.row(
             rx.table.row_header_cell(rx.text(row["name"].to(str), weight="medium")),
             rx.table.cell(
-                rx.cond(row["email"].to(str) != "", rx.text(row["email"].to(str)),
-                        rx.text(T("trainers.no_email"), color_scheme="gray", style={"font_style": "italic"}))
+                rx.cond(
+                    row["email"].to(str) != "",
+                    rx.text(row["email"].to(str)),
+                    rx.text(T("trainers.no_email"), color_scheme="gray", style={"font_style": "italic"}),
+                )
             ),
             rx.table.cell(
                 rx.cond(row["kind"].to(str) == "internal", T("trainers.kind.internal"), T("trainers.kind.external"))
@@ -144,9 +171,10 @@ def _trainer_row(row: Var[dict[str, Any]]) -> rx.Component:
             rx.table.cell(
                 rx.vstack(
                     _status_badge(row["status"].to(str), "trainers.status"),
-                    rx.cond(row["last_sent"].to(str) != "",
-                            rx.text(Tf("trainers.sent_on", when=row["last_sent"].to(str)), size="1",
-                                    color_scheme="gray")),
+                    rx.cond(
+                        row["last_sent"].to(str) != "",
+                        rx.text(Tf("trainers.sent_on", when=row["last_sent"].to(str)), size="1", color_scheme="gray"),
+                    ),
                     spacing="1",
                 )
             ),
@@ -234,8 +262,12 @@ def templates_page() -> rx.Component:
             TemplatesState.allowed,
             rx.vstack(
                 rx.heading(T("templates.title"), size="7", as_="h1"),
-                rx.text(Tf("templates.subtitle", tags=TemplatesState.valid_tags), color_scheme="gray", size="2",
-                        id="valid-tags"),
+                rx.text(
+                    Tf("templates.subtitle", tags=TemplatesState.valid_tags),
+                    color_scheme="gray",
+                    size="2",
+                    id="valid-tags",
+                ),
                 rx.hstack(
                     rx.vstack(
                         rx.el.label(T("templates.kind"), html_for="template-kind", class_name="plume-label"),
@@ -276,16 +308,31 @@ def templates_page() -> rx.Component:
                 rx.card(
                     rx.form(
                         rx.vstack(
-                            field("templates.subject", "subject", default_value=TemplatesState.subject,
-                                  error=errors.get("subject", "")),
+                            field(
+                                "templates.subject",
+                                "subject",
+                                default_value=TemplatesState.subject,
+                                error=errors.get("subject", ""),
+                            ),
                             rx.vstack(
                                 rx.el.label(T("templates.body"), html_for="body", class_name="plume-label"),
-                                rx.text_area(id="body", name="body", default_value=TemplatesState.body, rows="10",
-                                             width="100%", size="3"),
+                                rx.text_area(
+                                    id="body",
+                                    name="body",
+                                    default_value=TemplatesState.body,
+                                    rows="10",
+                                    width="100%",
+                                    size="3",
+                                ),
                                 rx.cond(
                                     errors.get("body", "").to(str) != "",
-                                    rx.text(errors.get("body", "").to(str), role="alert", size="2",
-                                            color_scheme="red", weight="medium"),
+                                    rx.text(
+                                        errors.get("body", "").to(str),
+                                        role="alert",
+                                        size="2",
+                                        color_scheme="red",
+                                        weight="medium",
+                                    ),
                                 ),
                                 spacing="1",
                                 width="100%",
@@ -296,8 +343,13 @@ def templates_page() -> rx.Component:
                                 rx.button(T("templates.save"), type="submit", loading=TemplatesState.busy),
                                 rx.cond(
                                     TemplatesState.customised,
-                                    rx.button(T("templates.reset"), type="button", variant="soft", color_scheme="gray",
-                                              on_click=TemplatesState.restore_default),
+                                    rx.button(
+                                        T("templates.reset"),
+                                        type="button",
+                                        variant="soft",
+                                        color_scheme="gray",
+                                        on_click=TemplatesState.restore_default,
+                                    ),
                                 ),
                                 spacing="2",
                                 wrap="wrap",
@@ -344,8 +396,10 @@ def _outbox_row(row: Var[dict[str, Any]]) -> rx.Component:
             rx.table.cell(
                 rx.vstack(
                     _status_badge(row["status"].to(str), "outbox.status"),
-                    rx.cond(row["last_error"].to(str) != "",
-                            rx.text(row["last_error"].to(str), size="1", color_scheme="red")),
+                    rx.cond(
+                        row["last_error"].to(str) != "",
+                        rx.text(row["last_error"].to(str), size="1", color_scheme="red"),
+                    ),
                     spacing="1",
                 )
             ),

@@ -92,9 +92,7 @@ def _org_name(db: Session, organisation_id: int | None) -> str:
 def _send_code(db: Session, user: User, phone: str) -> None:
     assert user.id is not None
     for old in db.exec(
-        select(PhoneActivation).where(
-            PhoneActivation.user_id == user.id, col(PhoneActivation.used_at).is_(None)
-        )
+        select(PhoneActivation).where(PhoneActivation.user_id == user.id, col(PhoneActivation.used_at).is_(None))
     ).all():
         old.used_at = utcnow()
         db.add(old)
@@ -109,8 +107,13 @@ def _send_code(db: Session, user: User, phone: str) -> None:
     )
     message = render(
         get_template(db, None, "activation", user.language),
-        {"code": code, "prenom": _first_name_for_messages(user), "nom": user.last_name,
-         "organisation": "Plume", "lien": get_settings().base_url},
+        {
+            "code": code,
+            "prenom": _first_name_for_messages(user),
+            "nom": user.last_name,
+            "organisation": "Plume",
+            "lien": get_settings().base_url,
+        },
     )
     sms_sender().send(db, to=phone, text=message.body)
 
@@ -329,9 +332,7 @@ def send_reset_link(db: Session, user: User, *, organisation_id: int | None = No
             expires_at=utcnow() + LINK_LIFETIME,
         )
     )
-    org_id = organisation_id or db.exec(
-        select(Membership.organisation_id).where(Membership.user_id == user.id)
-    ).first()
+    org_id = organisation_id or db.exec(select(Membership.organisation_id).where(Membership.user_id == user.id)).first()
     message = render(
         get_template(db, org_id, "reset", user.language),
         {
@@ -458,8 +459,14 @@ def update_names(db: Session, actor: Actor, *, first_name: str, last_name: str, 
     before = {"first_name": user.first_name, "last_name": user.last_name, "pseudonym": user.pseudonym}
     user.first_name, user.last_name, user.pseudonym = first, last, pseudo
     db.add(user)
-    audit.record(db, "account.names", actor_user_id=user.id, target=f"user:{user.id}", before=before,
-                 after={"first_name": first, "last_name": last, "pseudonym": pseudo})
+    audit.record(
+        db,
+        "account.names",
+        actor_user_id=user.id,
+        target=f"user:{user.id}",
+        before=before,
+        after={"first_name": first, "last_name": last, "pseudonym": pseudo},
+    )
 
 
 def set_language(db: Session, actor: Actor, language: str) -> None:
@@ -577,8 +584,15 @@ def confirm_email_change(db: Session, token: str, *, ip: str = "") -> str:
     row.used_at = utcnow()
     db.add(user)
     db.add(row)
-    audit.record(db, "account.email_change", actor_user_id=user.id, target=f"user:{user.id}",
-                 before={"email": before}, after={"email": user.email}, ip=ip)
+    audit.record(
+        db,
+        "account.email_change",
+        actor_user_id=user.id,
+        target=f"user:{user.id}",
+        before={"email": before},
+        after={"email": user.email},
+        ip=ip,
+    )
     return user.email
 
 

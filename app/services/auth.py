@@ -41,9 +41,7 @@ def normalise_email(email: str) -> str:
 
 def _first_organisation_id(db: Session, user_id: int) -> int | None:
     return db.exec(
-        select(Membership.organisation_id)
-        .where(Membership.user_id == user_id)
-        .order_by(col(Membership.id))
+        select(Membership.organisation_id).where(Membership.user_id == user_id).order_by(col(Membership.id))
     ).first()
 
 
@@ -251,9 +249,7 @@ def switch_organisation(db: Session, actor: Actor, organisation_id: int) -> None
         PlumeError: NOT_FOUND when the actor is not a member.
     """
     membership = db.exec(
-        select(Membership).where(
-            Membership.user_id == actor.user_id, Membership.organisation_id == organisation_id
-        )
+        select(Membership).where(Membership.user_id == actor.user_id, Membership.organisation_id == organisation_id)
     ).first()
     session = db.get(AuthSession, actor.session_id)
     if membership is None or session is None:

@@ -16,11 +16,11 @@ class ErrorCode(StrEnum):
     EMAIL_TAKEN = "email_taken"
     EMAIL_REQUIRED = "email_required"
     NAME_REQUIRED = "name_required"
-    PASSWORD_TOO_SHORT = "password_too_short"
-    PASSWORD_TOO_LONG = "password_too_long"
-    PASSWORD_COMMON = "password_common"
-    PASSWORD_MISMATCH = "password_mismatch"
-    PASSWORD_WRONG = "password_wrong"
+    PASSWORD_TOO_SHORT = "password_too_short"  # noqa: S105  # an error code, not a password
+    PASSWORD_TOO_LONG = "password_too_long"  # noqa: S105  # an error code, not a password
+    PASSWORD_COMMON = "password_common"  # noqa: S105  # an error code, not a password
+    PASSWORD_MISMATCH = "password_mismatch"  # noqa: S105  # an error code, not a password
+    PASSWORD_WRONG = "password_wrong"  # noqa: S105  # an error code, not a password
     PHONE_INVALID = "phone_invalid"
     PHONE_CHANGE_LIMIT = "phone_change_limit"
     CODE_WRONG = "code_wrong"

@@ -133,7 +133,9 @@ def home_sections(db: Session, actor: Actor) -> HomeSections:
         return HomeSections([], [], [])
     ids: set[int] = set()
     if actor.has_role("trainer"):
-        ids.update(db.exec(select(TrainerAssignment.session_id).where(TrainerAssignment.user_id == actor.user_id)).all())
+        ids.update(
+            db.exec(select(TrainerAssignment.session_id).where(TrainerAssignment.user_id == actor.user_id)).all()
+        )
     if actor.has_role("learner"):
         ids.update(db.exec(select(Enrolment.session_id).where(Enrolment.user_id == actor.user_id)).all())
     query = select(TrainingSession).where(TrainingSession.organisation_id == org_id)
@@ -192,13 +194,16 @@ def staff_dashboard(db: Session, actor: Actor) -> Dashboard:
 
     in_progress = count(
         select(func.count(col(TrainingSession.id))).where(
-            TrainingSession.organisation_id == org_id, TrainingSession.status == "active",
-            TrainingSession.starts_on <= today, TrainingSession.ends_on >= today,
+            TrainingSession.organisation_id == org_id,
+            TrainingSession.status == "active",
+            TrainingSession.starts_on <= today,
+            TrainingSession.ends_on >= today,
         )
     )
     upcoming = count(
         select(func.count(col(TrainingSession.id))).where(
-            TrainingSession.organisation_id == org_id, col(TrainingSession.status).in_(("draft", "active")),
+            TrainingSession.organisation_id == org_id,
+            col(TrainingSession.status).in_(("draft", "active")),
             TrainingSession.starts_on > today,
         )
     )
@@ -269,8 +274,15 @@ def list_outbox(db: Session, actor: Actor, *, status: str = "", limit: int = 100
     rows = db.exec(query.order_by(col(OutboxEmail.id).desc()).limit(limit)).all()
     return [
         OutboxRow(
-            id=r.id or 0, channel=r.channel, kind=r.kind, to=r.to, subject=r.subject, body=r.body,
-            status=r.status, attempts=r.attempts, last_error=r.last_error,
+            id=r.id or 0,
+            channel=r.channel,
+            kind=r.kind,
+            to=r.to,
+            subject=r.subject,
+            body=r.body,
+            status=r.status,
+            attempts=r.attempts,
+            last_error=r.last_error,
             created_at=r.created_at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
         )
         for r in rows

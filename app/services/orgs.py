@@ -114,8 +114,14 @@ def list_trainers(db: Session, actor: Actor) -> list[TrainerRow]:
         member_emails.add(user.email)
         rows.append(
             TrainerRow(
-                key=f"u{user.id}", name=user.display_name, email=user.email, kind=m.trainer_kind,
-                status="accepted", last_sent="", invitation_id=0, user_id=user.id or 0,
+                key=f"u{user.id}",
+                name=user.display_name,
+                email=user.email,
+                kind=m.trainer_kind,
+                status="accepted",
+                last_sent="",
+                invitation_id=0,
+                user_id=user.id or 0,
             )
         )
     invitations = db.exec(
@@ -131,9 +137,14 @@ def list_trainers(db: Session, actor: Actor) -> list[TrainerRow]:
         name = f"{inv.first_name} {inv.last_name}".strip() or inv.email
         rows.append(
             TrainerRow(
-                key=f"i{inv.id}", name=name, email=inv.email, kind=inv.trainer_kind,
+                key=f"i{inv.id}",
+                name=name,
+                email=inv.email,
+                kind=inv.trainer_kind,
                 status="invited" if inv.sent_count else "not_invited",
-                last_sent=_fmt(inv.last_sent_at), invitation_id=inv.id or 0, user_id=0,
+                last_sent=_fmt(inv.last_sent_at),
+                invitation_id=inv.id or 0,
+                user_id=0,
             )
         )
     order = {"accepted": 0, "invited": 1, "not_invited": 2}
@@ -141,9 +152,7 @@ def list_trainers(db: Session, actor: Actor) -> list[TrainerRow]:
     return rows
 
 
-def add_trainer(
-    db: Session, actor: Actor, *, first_name: str, last_name: str, email: str, kind: str
-) -> Invitation:
+def add_trainer(db: Session, actor: Actor, *, first_name: str, last_name: str, email: str, kind: str) -> Invitation:
     """Add a trainer to the organisation's list (not invited yet).
 
     Args:
@@ -181,8 +190,14 @@ def add_trainer(
     )
     db.add(inv)
     db.flush()
-    audit.record(db, "trainer.add", actor_user_id=actor.user_id, organisation_id=org_id,
-                 target=f"invitation:{inv.id}", after={"email": clean, "name": f"{first} {last}"})
+    audit.record(
+        db,
+        "trainer.add",
+        actor_user_id=actor.user_id,
+        organisation_id=org_id,
+        target=f"invitation:{inv.id}",
+        after={"email": clean, "name": f"{first} {last}"},
+    )
     return inv
 
 
@@ -266,8 +281,14 @@ def invite_trainer(db: Session, actor: Actor, invitation_id: int) -> None:
         },
     )
     enqueue_email(db, to=inv.email, message=message, kind="invitation", organisation_id=org_id)
-    audit.record(db, "trainer.invite", actor_user_id=actor.user_id, organisation_id=org_id,
-                 target=f"invitation:{inv.id}", after={"email": inv.email, "sent_count": inv.sent_count})
+    audit.record(
+        db,
+        "trainer.invite",
+        actor_user_id=actor.user_id,
+        organisation_id=org_id,
+        target=f"invitation:{inv.id}",
+        after={"email": inv.email, "sent_count": inv.sent_count},
+    )
 
 
 def send_trainer_reset(db: Session, actor: Actor, user_id: int) -> None:
@@ -284,7 +305,8 @@ def send_trainer_reset(db: Session, actor: Actor, user_id: int) -> None:
     org_id = require_staff(actor)
     membership = db.exec(
         select(Membership).where(
-            Membership.user_id == user_id, Membership.organisation_id == org_id,
+            Membership.user_id == user_id,
+            Membership.organisation_id == org_id,
             col(Membership.is_trainer).is_(True),
         )
     ).first()
@@ -292,8 +314,9 @@ def send_trainer_reset(db: Session, actor: Actor, user_id: int) -> None:
     if user is None or not user.is_active:
         raise PlumeError(ErrorCode.NOT_FOUND)
     send_reset_link(db, user, organisation_id=org_id)
-    audit.record(db, "trainer.reset_sent", actor_user_id=actor.user_id, organisation_id=org_id,
-                 target=f"user:{user_id}")
+    audit.record(
+        db, "trainer.reset_sent", actor_user_id=actor.user_id, organisation_id=org_id, target=f"user:{user_id}"
+    )
 
 
 @dataclass(frozen=True)
@@ -379,6 +402,11 @@ def accept_invitation(db: Session, user_id: int, token: str) -> int:
     inv.accepted_by_id = user_id
     db.add(membership)
     db.add(inv)
-    audit.record(db, "invitation.accept", actor_user_id=user_id, organisation_id=inv.organisation_id,
-                 target=f"invitation:{inv.id}")
+    audit.record(
+        db,
+        "invitation.accept",
+        actor_user_id=user_id,
+        organisation_id=inv.organisation_id,
+        target=f"invitation:{inv.id}",
+    )
     return inv.organisation_id

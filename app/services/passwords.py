@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 from app.services.errors import ErrorCode, PlumeError
@@ -26,7 +27,7 @@ def _is_trivial(password: str) -> bool:
     lowered = password.lower()
     if len(set(lowered)) <= 2:
         return True
-    steps = {ord(b) - ord(a) for a, b in zip(lowered, lowered[1:], strict=False)}
+    steps = {ord(b) - ord(a) for a, b in pairwise(lowered)}
     return steps in ({1}, {-1})
 
 
@@ -46,6 +47,6 @@ def check_new_password(password: str, *, email: str = "", names: tuple[str, ...]
     if len(password) > MAX_LENGTH:
         raise PlumeError(ErrorCode.PASSWORD_TOO_LONG, field="password")
     lowered = password.lower()
-    personal = {email.lower(), email.split("@")[0].lower(), *(n.lower() for n in names if n)}
+    personal = {email.lower(), email.split("@", maxsplit=1)[0].lower(), *(n.lower() for n in names if n)}
     if lowered in common_passwords() or lowered in personal or _is_trivial(password):
         raise PlumeError(ErrorCode.PASSWORD_COMMON, field="password")

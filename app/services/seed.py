@@ -30,25 +30,84 @@ DEMO_DOMAIN = "demo.plume.test"
 PARIS = ZoneInfo("Europe/Paris")
 
 FIRST_NAMES = [
-    "Camille", "Léa", "Manon", "Chloé", "Inès", "Sarah", "Jade", "Louise", "Emma", "Zoé",
-    "Lucas", "Hugo", "Théo", "Nathan", "Louis", "Enzo", "Mathis", "Tom", "Jules", "Arthur",
-    "Nadia", "Karim", "Sofiane", "Amandine", "Julien", "Céline", "Mehdi", "Élodie", "Yanis", "Margaux",
+    "Camille",
+    "Léa",
+    "Manon",
+    "Chloé",
+    "Inès",
+    "Sarah",
+    "Jade",
+    "Louise",
+    "Emma",
+    "Zoé",
+    "Lucas",
+    "Hugo",
+    "Théo",
+    "Nathan",
+    "Louis",
+    "Enzo",
+    "Mathis",
+    "Tom",
+    "Jules",
+    "Arthur",
+    "Nadia",
+    "Karim",
+    "Sofiane",
+    "Amandine",
+    "Julien",
+    "Céline",
+    "Mehdi",
+    "Élodie",
+    "Yanis",
+    "Margaux",
 ]
 LAST_NAMES = [
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau",
-    "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier",
-    "Morel", "Girard", "André", "Mercier", "Dupont", "Lambert", "Bonnet", "François", "Martinez", "Legrand",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefebvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martinez",
+    "Legrand",
 ]
 
 
-class SeedRefused(RuntimeError):
+class SeedRefusedError(RuntimeError):
     """The seed would touch a production or non-empty database."""
 
 
 def _user(email: str, first: str, last: str, password_hash: str, phone: str) -> User:
     return User(
-        email=email, first_name=first, last_name=last, password_hash=password_hash, phone=phone,
-        phone_verified_at=utcnow(), language="fr",
+        email=email,
+        first_name=first,
+        last_name=last,
+        password_hash=password_hash,
+        phone=phone,
+        phone_verified_at=utcnow(),
+        language="fr",
     )
 
 
@@ -57,14 +116,31 @@ def _paris(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 def _session(
-    db: Session, org: Organisation, course: Course, *, title: str, start: date, end: date, status: str,
-    place: str, trainers: list[User], learners: list[User], modules: list[tuple[str, str, list[tuple[str, str]]]],
+    db: Session,
+    org: Organisation,
+    course: Course,
+    *,
+    title: str,
+    start: date,
+    end: date,
+    status: str,
+    place: str,
+    trainers: list[User],
+    learners: list[User],
+    modules: list[tuple[str, str, list[tuple[str, str]]]],
     slot_days: list[date],
 ) -> TrainingSession:
     assert org.id is not None and course.id is not None
     session = TrainingSession(
-        organisation_id=org.id, course_id=course.id, title=title, starts_on=start, ends_on=end, status=status,
-        place=place, availability_ends_on=end + timedelta(days=90), max_participants=max(12, len(learners)),
+        organisation_id=org.id,
+        course_id=course.id,
+        title=title,
+        starts_on=start,
+        ends_on=end,
+        status=status,
+        place=place,
+        availability_ends_on=end + timedelta(days=90),
+        max_participants=max(12, len(learners)),
     )
     db.add(session)
     db.flush()
@@ -85,12 +161,15 @@ def _session(
                 in_person.append(activity)
     db.flush()
     for i, day in enumerate(slot_days):
-        activity = in_person[i % len(in_person)] if in_person else None
+        slot_activity = in_person[i % len(in_person)] if in_person else None
         for start_h, end_h in ((9, 12), (14, 17)):
             db.add(
                 Slot(
-                    session_id=session.id, activity_id=activity.id if activity else None,
-                    starts_at=_paris(day, start_h), ends_at=_paris(day, end_h, 30), room="Salle Lumière",
+                    session_id=session.id,
+                    activity_id=activity.id if activity else None,
+                    starts_at=_paris(day, start_h),
+                    ends_at=_paris(day, end_h, 30),
+                    room="Salle Lumière",
                 )
             )
     return session
@@ -98,26 +177,42 @@ def _session(
 
 def _timeline(topic: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
     return [
-        ("Avant la formation", "before", [
-            ("quality_evaluation", "Recueil des attentes"),
-            ("diagnostic", f"Test de positionnement — {topic}"),
-            ("document", "Programme détaillé"),
-        ]),
-        ("Jour 1 — Les fondamentaux", "during", [
-            ("in_person", "Journée en salle"),
-            ("video", "Vidéo d'introduction"),
-            ("poll", "Sondage : date de la classe virtuelle"),
-        ]),
-        ("Jour 2 — Mise en pratique", "during", [
-            ("in_person", "Ateliers pratiques"),
-            ("virtual_class", "Classe virtuelle de suivi"),
-            ("quiz", "Quiz de révision"),
-        ]),
-        ("Après la formation", "after", [
-            ("quality_evaluation", "Évaluation à chaud"),
-            ("document", "Supports de formation"),
-            ("self_assessment", "Auto-positionnement final"),
-        ]),
+        (
+            "Avant la formation",
+            "before",
+            [
+                ("quality_evaluation", "Recueil des attentes"),
+                ("diagnostic", f"Test de positionnement — {topic}"),
+                ("document", "Programme détaillé"),
+            ],
+        ),
+        (
+            "Jour 1 — Les fondamentaux",
+            "during",
+            [
+                ("in_person", "Journée en salle"),
+                ("video", "Vidéo d'introduction"),
+                ("poll", "Sondage : date de la classe virtuelle"),
+            ],
+        ),
+        (
+            "Jour 2 — Mise en pratique",
+            "during",
+            [
+                ("in_person", "Ateliers pratiques"),
+                ("virtual_class", "Classe virtuelle de suivi"),
+                ("quiz", "Quiz de révision"),
+            ],
+        ),
+        (
+            "Après la formation",
+            "after",
+            [
+                ("quality_evaluation", "Évaluation à chaud"),
+                ("document", "Supports de formation"),
+                ("self_assessment", "Auto-positionnement final"),
+            ],
+        ),
     ]
 
 
@@ -132,15 +227,15 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
         Counts of what was created.
 
     Raises:
-        SeedRefused: In production, or when the database already has accounts.
+        SeedRefusedError: In production, or when the database already has accounts.
     """
     if get_settings().is_production:
         msg = "plume seed refuses to run with PLUME_ENV=production"
-        raise SeedRefused(msg)
+        raise SeedRefusedError(msg)
     if db.exec(select(User.id)).first() is not None:
         msg = "the database already holds accounts; the demo is only seeded into an empty database"
-        raise SeedRefused(msg)
-    rng = random.Random(2026)
+        raise SeedRefusedError(msg)
+    rng = random.Random(2026)  # noqa: S311  # reproducible demo data, not security
     pw = hash_password(DEMO_PASSWORD)
     today = utcnow().astimezone(PARIS).date()
 
@@ -175,38 +270,74 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
     db.add_all(rows)
     db.flush()
     people = rows
-    memberships = [
-        Membership(user_id=p.id or 0, organisation_id=horizon.id, is_learner=True) for p in people
-    ]
-    memberships += [
-        Membership(user_id=p.id or 0, organisation_id=atelier.id, is_learner=True) for p in people[20:30]
-    ]
+    memberships = [Membership(user_id=p.id or 0, organisation_id=horizon.id, is_learner=True) for p in people]
+    memberships += [Membership(user_id=p.id or 0, organisation_id=atelier.id, is_learner=True) for p in people[20:30]]
     db.add_all(memberships)
 
     soon = utcnow() + timedelta(days=14)
-    db.add(Invitation(
-        organisation_id=horizon.id, email=f"julien.perrin@{DEMO_DOMAIN}", first_name="Julien", last_name="Perrin",
-        trainer_kind="external", token_hash=hash_token(new_token()), invited_by_id=staff.id,
-        sent_count=1, last_sent_at=utcnow() - timedelta(days=2), expires_at=soon,
-    ))
-    db.add(Invitation(
-        organisation_id=horizon.id, email="", first_name="Nathalie", last_name="Rousseau",
-        trainer_kind="external", token_hash=hash_token(new_token()), invited_by_id=staff.id,
-    ))
+    db.add(
+        Invitation(
+            organisation_id=horizon.id,
+            email=f"julien.perrin@{DEMO_DOMAIN}",
+            first_name="Julien",
+            last_name="Perrin",
+            trainer_kind="external",
+            token_hash=hash_token(new_token()),
+            invited_by_id=staff.id,
+            sent_count=1,
+            last_sent_at=utcnow() - timedelta(days=2),
+            expires_at=soon,
+        )
+    )
+    db.add(
+        Invitation(
+            organisation_id=horizon.id,
+            email="",
+            first_name="Nathalie",
+            last_name="Rousseau",
+            trainer_kind="external",
+            token_hash=hash_token(new_token()),
+            invited_by_id=staff.id,
+        )
+    )
 
     courses = {
-        "management": Course(organisation_id=horizon.id, title="Manager une équipe au quotidien",
-                             short_title="Management", description="Posture managériale, délégation, entretiens."),
-        "excel": Course(organisation_id=horizon.id, title="Excel avancé : tableaux croisés et automatisation",
-                        short_title="Excel avancé", description="Tableaux croisés dynamiques, Power Query, macros."),
-        "gestes": Course(organisation_id=horizon.id, title="Gestes et postures au travail",
-                         short_title="Gestes et postures", description="Prévention des troubles musculo-squelettiques."),
-        "rgpd": Course(organisation_id=horizon.id, title="RGPD : les essentiels pour les équipes",
-                       short_title="RGPD", description="Principes, registre, droits des personnes."),
-        "accueil": Course(organisation_id=atelier.id, title="Accueil client et communication",
-                          short_title="Accueil client", description="Accueil physique et téléphonique."),
-        "sst": Course(organisation_id=atelier.id, title="Sauveteur secouriste du travail (SST)",
-                      short_title="SST", description="Formation initiale SST."),
+        "management": Course(
+            organisation_id=horizon.id,
+            title="Manager une équipe au quotidien",
+            short_title="Management",
+            description="Posture managériale, délégation, entretiens.",
+        ),
+        "excel": Course(
+            organisation_id=horizon.id,
+            title="Excel avancé : tableaux croisés et automatisation",
+            short_title="Excel avancé",
+            description="Tableaux croisés dynamiques, Power Query, macros.",
+        ),
+        "gestes": Course(
+            organisation_id=horizon.id,
+            title="Gestes et postures au travail",
+            short_title="Gestes et postures",
+            description="Prévention des troubles musculo-squelettiques.",
+        ),
+        "rgpd": Course(
+            organisation_id=horizon.id,
+            title="RGPD : les essentiels pour les équipes",
+            short_title="RGPD",
+            description="Principes, registre, droits des personnes.",
+        ),
+        "accueil": Course(
+            organisation_id=atelier.id,
+            title="Accueil client et communication",
+            short_title="Accueil client",
+            description="Accueil physique et téléphonique.",
+        ),
+        "sst": Course(
+            organisation_id=atelier.id,
+            title="Sauveteur secouriste du travail (SST)",
+            short_title="SST",
+            description="Formation initiale SST.",
+        ),
     }
     for course in courses.values():
         db.add(course)
@@ -216,36 +347,111 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
         return rng.sample(pool, min(k, len(pool)))
 
     first30 = people[:30]
-    _session(db, horizon, courses["management"], title="Manager une équipe — session de novembre",
-             start=today - timedelta(days=1), end=today + timedelta(days=1), status="active",
-             place="Lyon — Part-Dieu", trainers=[trainer], learners=first30, modules=_timeline("management"),
-             slot_days=[today - timedelta(days=1), today, today + timedelta(days=1)])
-    _session(db, horizon, courses["excel"], title="Excel avancé — groupe 2",
-             start=today + timedelta(days=12), end=today + timedelta(days=13), status="active",
-             place="Villeurbanne — Salle Turing", trainers=[trainer, claire], learners=pick(12, first30),
-             modules=_timeline("Excel"), slot_days=[today + timedelta(days=12), today + timedelta(days=13)])
-    _session(db, horizon, courses["gestes"], title="Gestes et postures — entrepôt Vénissieux",
-             start=today - timedelta(days=20), end=today - timedelta(days=19), status="finished",
-             place="Vénissieux", trainers=[trainer], learners=pick(10, first30), modules=_timeline("ergonomie"),
-             slot_days=[today - timedelta(days=20), today - timedelta(days=19)])
-    _session(db, horizon, courses["rgpd"], title="RGPD — équipe RH (brouillon)",
-             start=today + timedelta(days=30), end=today + timedelta(days=30), status="draft",
-             place="À distance", trainers=[claire], learners=[], modules=_timeline("RGPD"),
-             slot_days=[today + timedelta(days=30)])
-    _session(db, atelier, courses["accueil"], title="Accueil client — Rennes",
-             start=today, end=today + timedelta(days=2), status="active", place="Rennes — Centre",
-             trainers=[trainer], learners=people[20:30], modules=_timeline("accueil"),
-             slot_days=[today, today + timedelta(days=1), today + timedelta(days=2)])
-    _session(db, atelier, courses["sst"], title="SST — formation initiale",
-             start=today + timedelta(days=21), end=today + timedelta(days=22), status="active",
-             place="Saint-Malo", trainers=[trainer], learners=people[20:28], modules=_timeline("secourisme"),
-             slot_days=[today + timedelta(days=21), today + timedelta(days=22)])
+    _session(
+        db,
+        horizon,
+        courses["management"],
+        title="Manager une équipe — session de novembre",
+        start=today - timedelta(days=1),
+        end=today + timedelta(days=1),
+        status="active",
+        place="Lyon — Part-Dieu",
+        trainers=[trainer],
+        learners=first30,
+        modules=_timeline("management"),
+        slot_days=[today - timedelta(days=1), today, today + timedelta(days=1)],
+    )
+    _session(
+        db,
+        horizon,
+        courses["excel"],
+        title="Excel avancé — groupe 2",
+        start=today + timedelta(days=12),
+        end=today + timedelta(days=13),
+        status="active",
+        place="Villeurbanne — Salle Turing",
+        trainers=[trainer, claire],
+        learners=pick(12, first30),
+        modules=_timeline("Excel"),
+        slot_days=[today + timedelta(days=12), today + timedelta(days=13)],
+    )
+    _session(
+        db,
+        horizon,
+        courses["gestes"],
+        title="Gestes et postures — entrepôt Vénissieux",
+        start=today - timedelta(days=20),
+        end=today - timedelta(days=19),
+        status="finished",
+        place="Vénissieux",
+        trainers=[trainer],
+        learners=pick(10, first30),
+        modules=_timeline("ergonomie"),
+        slot_days=[today - timedelta(days=20), today - timedelta(days=19)],
+    )
+    _session(
+        db,
+        horizon,
+        courses["rgpd"],
+        title="RGPD — équipe RH (brouillon)",
+        start=today + timedelta(days=30),
+        end=today + timedelta(days=30),
+        status="draft",
+        place="À distance",
+        trainers=[claire],
+        learners=[],
+        modules=_timeline("RGPD"),
+        slot_days=[today + timedelta(days=30)],
+    )
+    _session(
+        db,
+        atelier,
+        courses["accueil"],
+        title="Accueil client — Rennes",
+        start=today,
+        end=today + timedelta(days=2),
+        status="active",
+        place="Rennes — Centre",
+        trainers=[trainer],
+        learners=people[20:30],
+        modules=_timeline("accueil"),
+        slot_days=[today, today + timedelta(days=1), today + timedelta(days=2)],
+    )
+    _session(
+        db,
+        atelier,
+        courses["sst"],
+        title="SST — formation initiale",
+        start=today + timedelta(days=21),
+        end=today + timedelta(days=22),
+        status="active",
+        place="Saint-Malo",
+        trainers=[trainer],
+        learners=people[20:28],
+        modules=_timeline("secourisme"),
+        slot_days=[today + timedelta(days=21), today + timedelta(days=22)],
+    )
     if learners > 30:
-        big = Course(organisation_id=horizon.id, title="Sensibilisation à la cybersécurité",
-                     short_title="Cybersécurité", description="Parcours à grande échelle.")
+        big = Course(
+            organisation_id=horizon.id,
+            title="Sensibilisation à la cybersécurité",
+            short_title="Cybersécurité",
+            description="Parcours à grande échelle.",
+        )
         db.add(big)
         db.flush()
-        _session(db, horizon, big, title="Cybersécurité — campagne annuelle", start=today - timedelta(days=3),
-                 end=today + timedelta(days=30), status="active", place="À distance", trainers=[trainer, claire],
-                 learners=people, modules=_timeline("cybersécurité"), slot_days=[today])
+        _session(
+            db,
+            horizon,
+            big,
+            title="Cybersécurité — campagne annuelle",
+            start=today - timedelta(days=3),
+            end=today + timedelta(days=30),
+            status="active",
+            place="À distance",
+            trainers=[trainer, claire],
+            learners=people,
+            modules=_timeline("cybersécurité"),
+            slot_days=[today],
+        )
     return {"organisations": 2, "learners": learners, "sessions": 6 + (learners > 30)}

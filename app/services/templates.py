@@ -77,13 +77,11 @@ DEFAULTS: dict[str, dict[str, Template]] = {
         ),
         "session_confirmation": Template(
             "Session {session} confirmed",
-            "Hello {prenom},\n\nThe session \"{session}\" ({dates}) run by {organisation} "
-            "is confirmed.\n\nOpen: {lien}",
+            'Hello {prenom},\n\nThe session "{session}" ({dates}) run by {organisation} is confirmed.\n\nOpen: {lien}',
         ),
         "email_change": Template(
             "Confirm your new e-mail address",
-            "Hello {prenom},\n\nTo sign in to Plume with this address, open this link "
-            "(valid for 1 hour): {lien}",
+            "Hello {prenom},\n\nTo sign in to Plume with this address, open this link (valid for 1 hour): {lien}",
         ),
     },
 }
@@ -200,9 +198,7 @@ def save_template(
         )
     ).first()
     if row is None:
-        row = EmailTemplate(
-            organisation_id=organisation_id, kind=kind, language=language, subject=subject, body=body
-        )
+        row = EmailTemplate(organisation_id=organisation_id, kind=kind, language=language, subject=subject, body=body)
     row.subject, row.body, row.updated_at, row.updated_by_id = subject, body, utcnow(), user_id
     db.add(row)
 
