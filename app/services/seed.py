@@ -166,7 +166,7 @@ def _session(
             db.add(
                 Slot(
                     session_id=session.id,
-                    activity_id=activity.id if activity else None,
+                    activity_id=slot_activity.id if slot_activity else None,
                     starts_at=_paris(day, start_h),
                     ends_at=_paris(day, end_h, 30),
                     room="Salle Lumière",
