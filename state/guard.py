@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import dataclasses
+import functools
+import inspect
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -134,6 +136,7 @@ def require_actor() -> Actor:
     return actor
 
 
+@functools.cache
 def _framework_handlers() -> dict[str, Policy]:
     allowed: dict[str, Policy] = {}
     for cls, names in (
@@ -166,6 +169,43 @@ def handler_policies() -> dict[str, Policy | None]:
             full = f"{cls.get_full_name()}.{name}"
             found[full] = framework.get(full) or getattr(handler.fn, POLICY_ATTR, None)
     return found
+
+
+@functools.cache
+def _parameters(event_name: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    state_name, _, handler_name = event_name.rpartition(".")
+    try:
+        cls = rx.State.get_class_substate(state_name)
+    except (ValueError, AttributeError, KeyError):
+        return None
+    handler = cls.event_handlers.get(handler_name)
+    if handler is None:
+        return None
+    params = list(inspect.signature(handler.fn).parameters.values())[1:]
+    required = frozenset(p.name for p in params if p.default is inspect.Parameter.empty)
+    return required, frozenset(p.name for p in params)
+
+
+def payload_fits(event_name: str, payload: object) -> bool:
+    """Whether a payload is a dict naming every required parameter of the handler, and no other.
+
+    Framework events are left to Reflex. A payload that does not fit is dropped
+    before Reflex tries to bind it.
+
+    Args:
+        event_name: Handler full name.
+        payload: As sent by the client.
+
+    Returns:
+        True if it may be bound.
+    """
+    if event_name in _framework_handlers():
+        return True
+    params = _parameters(event_name)
+    if params is None or not isinstance(payload, dict):
+        return False
+    required, allowed = params
+    return required <= set(payload) <= allowed
 
 
 def policy_for(event_name: str) -> Policy | None:
@@ -231,7 +271,7 @@ class PolicyGate(Middleware):
         session_state = await state.get_state(SessionState)
         ip = state.router.session.client_ip
         actor = await asyncio.to_thread(_resolve, session_state.session_token, ip)
-        if rule is not None and rule.allows(actor):
+        if rule is not None and rule.allows(actor) and payload_fits(event.name, event.payload):
             _actor.set(actor)
             return None
         await asyncio.to_thread(_record_denied, event.name, actor, ip)

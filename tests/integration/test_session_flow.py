@@ -1,0 +1,123 @@
+"""Sign-in, the gate and sessions, over a real websocket against the running app."""
+
+from __future__ import annotations
+
+import urllib.request
+
+from sqlmodel import select
+
+from app.models import AuditRecord, AuthSession, User
+from app.services.crypto import hash_token
+from state.auth import SignInState
+from state.home import HomeState
+from state.session import SessionState
+from tests.live import handler, redirects, signed_in_tab, tab, var
+
+
+def test_health_route_answers(server) -> None:
+    with urllib.request.urlopen(f"{server.url}/api/health") as response:  # noqa: S310
+        assert response.status == 200
+        assert b'"ok"' in response.read()
+
+
+async def test_sign_in_sets_a_token_that_is_stored_only_hashed(server) -> None:
+    client = await tab(server.url)
+    messages = await client.call(
+        handler(SignInState, "sign_in"),
+        {"form_data": {"email": "trainer@demo.plume.test", "password": "plume-demo-2026"}},
+        path="/connexion",
+    )
+    token = var(messages, SessionState, "session_token")
+    assert token and len(token) >= 32
+    assert redirects(messages) == ["/accueil"]
+    with server.session() as db:
+        row = db.exec(select(AuthSession).where(AuthSession.token_hash == hash_token_for_server(token))).first()
+        assert row is not None
+        assert not db.exec(select(AuthSession).where(AuthSession.token_hash == token)).first()
+    await client.close()
+
+
+def hash_token_for_server(token: str) -> str:
+    # the test server runs with the default (test) secret, like this process
+    return hash_token(token)
+
+
+async def test_wrong_password_shows_the_neutral_message(server) -> None:
+    client = await tab(server.url)
+    messages = await client.call(
+        handler(SignInState, "sign_in"),
+        {"form_data": {"email": "trainer@demo.plume.test", "password": "wrong password!!"}},
+        path="/connexion",
+    )
+    assert var(messages, SignInState, "error") == "E-mail ou mot de passe incorrect."
+    assert var(messages, SessionState, "session_token") in (None, "")
+    await client.close()
+
+
+async def test_anonymous_tab_is_sent_to_sign_in_by_the_gate(server) -> None:
+    client = await tab(server.url)
+    messages = await client.call(handler(HomeState, "load"), path="/accueil")
+    assert redirects(messages) == ["/connexion?suivant=%2Faccueil"]
+    assert var(messages, HomeState, "in_progress") is None
+    with server.session() as db:
+        denied = db.exec(select(AuditRecord).where(AuditRecord.action == "access.denied")).all()
+        assert any(r.target.endswith("home_state.load") for r in denied)
+    await client.close()
+
+
+async def test_home_lists_the_trainers_sessions(server) -> None:
+    client = await signed_in_tab(server.url, "trainer@demo.plume.test")
+    messages = await client.call(handler(HomeState, "load"), path="/accueil")
+    in_progress = var(messages, HomeState, "in_progress")
+    assert [c["course_title"] for c in in_progress] == ["Manager une équipe au quotidien"]
+    assert len(var(messages, HomeState, "upcoming")) == 1
+    await client.close()
+
+
+async def test_sign_out_revokes_the_session_in_every_tab(server) -> None:
+    first = await signed_in_tab(server.url, "learner3@demo.plume.test")
+    messages = await first.call(handler(SessionState, "load_page"), path="/accueil")
+    assert var(messages, SessionState, "signed_in") is True
+    token = var(await first.call(handler(SessionState, "sign_out"), path="/accueil"), SessionState, "session_token")
+    assert token == ""
+    with server.session() as db:
+        user = db.exec(select(User).where(User.email == "learner3@demo.plume.test")).one()
+        sessions = db.exec(select(AuthSession).where(AuthSession.user_id == user.id)).all()
+        assert sessions and all(s.revoked_at is not None for s in sessions)
+    await first.close()
+
+
+async def test_a_new_tab_with_the_cookie_is_signed_in(server) -> None:
+    """A reload or a reconnect gets a fresh Reflex token; the session cookie rebuilds the sign-in."""
+    first = await tab(server.url)
+    messages = await first.call(
+        handler(SignInState, "sign_in"),
+        {"form_data": {"email": "learner4@demo.plume.test", "password": "plume-demo-2026"}},
+        path="/connexion",
+    )
+    cookie = var(messages, SessionState, "session_token")
+    await first.close()
+    second = await tab(server.url)
+    await second.call(
+        "reflex___state____state.reflex___state____update_vars_internal_state.update_vars_internal",
+        {"vars": {f"{SessionState.get_full_name()}.session_token_rx_state_": cookie}},
+        path="/accueil",
+    )
+    loaded = await second.call(handler(SessionState, "load_page"), path="/accueil")
+    assert var(loaded, SessionState, "signed_in") is True
+    assert var(loaded, SessionState, "user_email") == "learner4@demo.plume.test"
+    home = await second.call(handler(HomeState, "load"), path="/accueil")
+    assert var(home, HomeState, "in_progress")
+    await second.close()
+
+
+async def test_a_forged_cookie_is_nobody(server) -> None:
+    client = await tab(server.url)
+    await client.call(
+        "reflex___state____state.reflex___state____update_vars_internal_state.update_vars_internal",
+        {"vars": {f"{SessionState.get_full_name()}.session_token_rx_state_": "forged-token-value"}},
+        path="/accueil",
+    )
+    loaded = await client.call(handler(SessionState, "load_page"), path="/accueil")
+    assert redirects(loaded) == ["/connexion?suivant=/accueil"]
+    await client.close()

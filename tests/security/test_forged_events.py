@@ -1,0 +1,196 @@
+"""Forged events: every handler, as an anonymous tab and as a learner of the other organisation.
+
+Handlers are enumerated from the State classes, so a handler added tomorrow is
+covered (and one added without a policy fails `test_every_handler_has_a_policy`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import uuid
+from typing import Any
+
+import pytest
+import reflex as rx
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+import app.app  # noqa: F401  # registers every State class
+from app.models import Invitation, Membership, Organisation, OutboxEmail, User
+from app.models.base import utcnow
+from app.services.crypto import hash_password
+from state.guard import handler_policies, payload_fits, policy_for
+from tests.live import signed_in_tab, tab
+
+IGNORED_TABLES = {"auditrecord", "loginattempt", "alembic_version"}
+FORM_KEYS = (
+    "email", "password", "first_name", "last_name", "pseudonym", "phone", "code", "subject", "body",
+    "new_email", "current", "new", "confirm", "totp_code", "totp_password", "kind",
+)
+HOSTILE = [None, [], {"nested": {"x": 1}}, -1, 2**70, "<script>alert(1)</script>", "' OR 1=1 --", "A" * 10_000, True]
+LAST = ("sign_out",)
+
+
+def _handlers() -> list[str]:
+    names = [n for n, p in handler_policies().items() if not n.endswith(".setvar") and p is not None]
+    framework = ("hydrate", "set_is_hydrated", "on_load_internal", "update_vars_internal", "handle_frontend_exception", "hydrate_and_load")
+    ours = [n for n in names if n.rpartition(".")[2] not in framework]
+    return sorted(ours, key=lambda n: n.rpartition(".")[2] in LAST)
+
+
+def test_every_handler_has_a_policy() -> None:
+    missing = [n for n, p in handler_policies().items() if p is None and not n.endswith(".setvar")]
+    assert missing == [], f"handlers without a policy: {missing}"
+    assert len(_handlers()) >= 30
+
+
+def test_unknown_and_builtin_setters_are_denied() -> None:
+    assert policy_for("reflex___state____state.state___session____session_state.setvar") is None
+    assert policy_for("reflex___state____state.nope.handler") is None
+    assert policy_for("garbage") is None
+
+
+def test_payload_must_fit_the_signature() -> None:
+    name = next(n for n in _handlers() if n.endswith("trainers_state.invite"))
+    assert payload_fits(name, {"invitation_id": "1"})
+    assert not payload_fits(name, {})
+    assert not payload_fits(name, {"invitation_id": 1, "actor": 2})
+    assert not payload_fits(name, ["invitation_id"])
+
+
+def _payloads(name: str, foreign_ids: list[Any]) -> list[dict[str, Any]]:
+    cls = rx.State.get_class_substate(name.rpartition(".")[0])
+    fn = cls.event_handlers[name.rpartition(".")[2]].fn
+    params = list(inspect.signature(fn).parameters)[1:]
+    variants: list[Any] = [{}, ["not", "a", "dict"], {"unexpected": 1}]
+    for value in [*HOSTILE, *foreign_ids]:
+        payload: dict[str, Any] = {}
+        for param in params:
+            payload[param] = {key: value for key in FORM_KEYS} if param == "form_data" else value
+        variants.append(payload)
+    return variants
+
+
+def _snapshot(db: Session, *, exclude_user: int | None) -> dict[str, str]:
+    out = {}
+    tables = [r[0] for r in db.exec(text("SELECT name FROM sqlite_master WHERE type='table'")).all()]  # type: ignore[call-overload]
+    for table in tables:
+        if table in IGNORED_TABLES:
+            continue
+        rows = db.exec(text(f'SELECT * FROM "{table}" ORDER BY 1')).all()  # type: ignore[call-overload]  # noqa: S608
+        kept = []
+        for row in rows:
+            data = dict(row._mapping)
+            if exclude_user is not None and (
+                (table == "user" and data.get("id") == exclude_user)
+                or (table == "authsession" and data.get("user_id") == exclude_user)
+            ):
+                continue
+            kept.append(json.dumps(data, default=str, sort_keys=True))
+        out[table] = hashlib.sha256("\n".join(kept).encode()).hexdigest() + f":{len(kept)}"
+    return out
+
+
+def _secrets(db: Session, own_user: int | None) -> list[str]:
+    """Values no client may receive (a person's own TOTP secret is shown to them when they set it up)."""
+    found = ["$argon2"]
+    for table, column in (("authsession", "token_hash"), ("usertoken", "token_hash"), ("invitation", "token_hash"),
+                          ("phoneactivation", "code_hash")):
+        found += [r[0] for r in db.exec(text(f'SELECT "{column}" FROM "{table}"')).all()]  # type: ignore[call-overload]  # noqa: S608
+    query = select(User.totp_secret)
+    if own_user is not None:
+        query = query.where(User.id != own_user)
+    found += [s for s in db.exec(query).all() if s]
+    return found
+
+
+def _other_org_learner(server) -> tuple[str, int, list[str]]:
+    """A learner of L'Atelier only, and what they must never see of Horizon."""
+    email = f"forger-{uuid.uuid4().hex[:8]}@example.test"
+    with server.session() as db:
+        atelier = db.exec(select(Organisation).where(Organisation.slug == "atelier-competences")).one()
+        horizon = db.exec(select(Organisation).where(Organisation.slug == "horizon-formation")).one()
+        user = User(email=email, first_name="Fau", last_name="Saire", password_hash=hash_password("forged events 2026"),
+                    phone="+33611111111", phone_verified_at=utcnow())
+        db.add(user)
+        db.flush()
+        db.add(Membership(user_id=user.id or 0, organisation_id=atelier.id or 0, is_learner=True))
+        db.commit()
+        horizon_only = ["staff@demo.plume.test", "claire.fontaine@demo.plume.test", "tutor@demo.plume.test",
+                        "julien.perrin@demo.plume.test", "learner1@demo.plume.test"]
+        assert horizon.id is not None
+        return email, user.id or 0, horizon_only
+
+
+def _foreign_ids(server) -> list[Any]:
+    with server.session() as db:
+        horizon = db.exec(select(Organisation).where(Organisation.slug == "horizon-formation")).one()
+        inv = db.exec(select(Invitation.id).where(Invitation.organisation_id == horizon.id)).first()
+        outbox = db.exec(select(OutboxEmail.id)).first()
+        staff = db.exec(select(User.id).where(User.email == "staff@demo.plume.test")).one()
+    ids = [horizon.id, inv, outbox, staff]
+    return [i for i in ids if i is not None] + [str(i) for i in ids if i is not None] + ["invitation", "fr", "en"]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "learner_of_other_organisation"])
+async def test_forged_events_change_nothing_and_leak_nothing(server, who: str) -> None:
+    foreign = _foreign_ids(server)
+    if who == "anonymous":
+        client = await tab(server.url)
+        own_user, own_email, forbidden_text = None, "", ["@demo.plume.test"]
+    else:
+        own_email, own_user, forbidden_text = _other_org_learner(server)
+        client = await signed_in_tab(server.url, own_email, "forged events 2026")
+    await client.drain()
+    failures: list[str] = []
+    for name in _handlers():
+        with server.session() as db:
+            before = _snapshot(db, exclude_user=own_user)
+        for payload in _payloads(name, foreign):
+            await client.emit(name, payload, path="/accueil", query={"jeton": "x", "invitation": "x"})
+        messages = await client.drain(quiet=0.25)
+        with server.session() as db:
+            after = _snapshot(db, exclude_user=own_user)
+            secrets = _secrets(db, own_user)
+        changed = [t for t in before if before[t] != after.get(t)]
+        if changed:
+            failures.append(f"{name} changed {changed}")
+        blob = json.dumps(messages)
+        if own_email:
+            blob = blob.replace(own_email, "")
+        leaked = [s for s in [*secrets, *forbidden_text] if s and s in blob]
+        if leaked:
+            failures.append(f"{name} leaked {leaked[:3]}")
+    await client.close()
+    assert failures == []
+
+
+async def test_forged_setvar_cannot_sign_a_tab_in(server) -> None:
+    from state.session import SessionState
+
+    client = await tab(server.url)
+    name = f"{SessionState.get_full_name()}.setvar"
+    messages = await client.call(name, {"var_name": "signed_in", "value": True}, path="/accueil")
+    assert all(SessionState.get_full_name() not in (m.get("delta") or {}) for m in messages)
+    await client.close()
+
+
+async def test_the_snapshot_sees_a_real_change(server) -> None:
+    """Positive control: the same harness notices when an allowed handler writes."""
+    from state.staff import TrainersState
+    from tests.live import handler
+
+    staff = await signed_in_tab(server.url, "staff@demo.plume.test")
+    with server.session() as db:
+        before = _snapshot(db, exclude_user=None)
+    await staff.call(
+        handler(TrainersState, "add"),
+        {"form_data": {"first_name": "Contrôle", "last_name": "Positif", "email": "", "kind": "internal"}},
+        path="/formateurs",
+    )
+    with server.session() as db:
+        after = _snapshot(db, exclude_user=None)
+    assert before["invitation"] != after["invitation"]
+    await staff.close()
