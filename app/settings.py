@@ -36,6 +36,7 @@ class Settings:
     smtp_from: str = "Plume <no-reply@plume.test>"
     sms_gateway_url: str = ""
     trusted_proxy_hops: int = 0
+    throttle_ip_max_failures: int = 5
     files_dir: Path = field(default=PROJECT_ROOT / "var" / "files")
     session_idle_minutes: int = 60 * 24 * 7
     session_absolute_days: int = 30
@@ -86,6 +87,7 @@ def load_settings() -> Settings:
         smtp_from=env.get("SMTP_FROM", "").strip() or defaults.smtp_from,
         sms_gateway_url=env.get("PLUME_SMS_GATEWAY_URL", "").strip(),
         trusted_proxy_hops=_env_int("PLUME_TRUSTED_PROXY_HOPS", 0),
+        throttle_ip_max_failures=max(1, _env_int("PLUME_THROTTLE_IP_MAX_FAILURES", 5)),
         files_dir=Path(env.get("PLUME_FILES_DIR", "").strip() or defaults.files_dir),
     )
 

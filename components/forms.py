@@ -98,4 +98,7 @@ def submit_button(label_key: str, *, loading: Var[bool] | bool = False, **props:
     Returns:
         The button.
     """
-    return rx.button(T(label_key), type="submit", size="3", width="100%", loading=loading, **props)
+    # Disabled until the page's data is loaded, so a quick click never races the page load.
+    return rx.button(
+        T(label_key), type="submit", size="3", width="100%", loading=loading, disabled=~rx.State.is_hydrated, **props
+    )

@@ -202,6 +202,7 @@ def shell(*children: rx.Component, title_key: str = "") -> rx.Component:
         ),
         min_height="100vh",
         background=styles.PAGE_BG,
+        data_hydrated=rx.State.is_hydrated.to_string(),
     )
 
 
@@ -239,6 +240,7 @@ def auth_card(title_key: str, subtitle: rx.Component | None, *children: rx.Compo
         min_height="100vh",
         padding=["1rem", "2rem"],
         background=f"linear-gradient(160deg, {rx.color(styles.ACCENT, 2)} 0%, {rx.color('gray', 2)} 60%)",
+        data_hydrated=rx.State.is_hydrated.to_string(),
     )
 
 

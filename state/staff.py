@@ -141,7 +141,7 @@ class TrainersState(FormState, rx.State):
             form_data: email.
         """
         inv_id = clean_id(self.email_for)
-        email = clean_str(_form(form_data).get("email"), 300)
+        email = clean_str(_form(form_data).get("trainer_email"), 300)
         actor = require_actor()
         if inv_id is None:
             return

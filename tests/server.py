@@ -186,6 +186,9 @@ def plume_server() -> Iterator[PlumeServer]:
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_port),
         "PLUME_TRUSTED_PROXY_HOPS": "1",
+        # Chromium does not send Playwright's extra headers on the websocket handshake, so every
+        # browser context shares 127.0.0.1; the per-IP rule is covered by unit and websocket tests.
+        "PLUME_THROTTLE_IP_MAX_FAILURES": "1000",
         "REFLEX_USE_SYSTEM_BUN": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",

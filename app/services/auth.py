@@ -102,7 +102,7 @@ def sign_in(db: Session, *, email: str, password: str, ip: str = "", user_agent:
     email = normalise_email(email)[:254]
     throttle.check(db, "signin", email)
     if ip:
-        throttle.check(db, "signin-ip", ip)
+        throttle.check(db, "signin-ip", ip, max_failures=get_settings().throttle_ip_max_failures)
     user = db.exec(select(User).where(User.email == email)).first()
     ok = check_password(user.password_hash if user else "", password[:256])
     if user is None or not ok or not user.is_active:

@@ -15,7 +15,9 @@ WINDOW = timedelta(minutes=15)
 LOCKOUT = timedelta(minutes=15)
 
 
-def locked_until(db: Session, scope: str, key: str, *, now: datetime | None = None) -> datetime | None:
+def locked_until(
+    db: Session, scope: str, key: str, *, now: datetime | None = None, max_failures: int = MAX_FAILURES
+) -> datetime | None:
     """When a key's lockout ends, or None when it may try now.
 
     Args:
@@ -23,6 +25,7 @@ def locked_until(db: Session, scope: str, key: str, *, now: datetime | None = No
         scope: What is guessed ("signin", "signin-ip", "code", "reset").
         key: Whose guesses (an e-mail, an IP, a user id).
         now: The current time (tests pass one).
+        max_failures: Failures within the window that lock the key.
 
     Returns:
         The end of the lockout, or None.
@@ -35,25 +38,26 @@ def locked_until(db: Session, scope: str, key: str, *, now: datetime | None = No
         .where(col(LoginAttempt.success).is_(False), LoginAttempt.at >= since)
         .order_by(col(LoginAttempt.at))
     ).all()
-    for i in range(len(failures) - MAX_FAILURES + 1):
-        first, fifth = failures[i], failures[i + MAX_FAILURES - 1]
+    for i in range(len(failures) - max_failures + 1):
+        first, fifth = failures[i], failures[i + max_failures - 1]
         if fifth - first <= WINDOW and now < fifth + LOCKOUT:
             return fifth + LOCKOUT
     return None
 
 
-def check(db: Session, scope: str, key: str) -> None:
+def check(db: Session, scope: str, key: str, *, max_failures: int = MAX_FAILURES) -> None:
     """Refuse the attempt while the key is locked.
 
     Args:
         db: Database session.
         scope: What is guessed.
         key: Whose guesses.
+        max_failures: Failures within the window that lock the key.
 
     Raises:
         PlumeError: THROTTLED with the minutes left.
     """
-    until = locked_until(db, scope, key)
+    until = locked_until(db, scope, key, max_failures=max_failures)
     if until is not None:
         minutes = max(1, int((until - utcnow()).total_seconds() // 60) + 1)
         raise PlumeError(ErrorCode.THROTTLED, minutes=str(minutes))
