@@ -40,7 +40,7 @@ class TrainersState(FormState, rx.State):
                 "email": r.email,
                 "kind": r.kind,
                 "status": r.status,
-                "last_sent": r.last_sent[:10],
+                "last_sent": r.last_sent,
                 "invitation_id": str(r.invitation_id),
                 "user_id": str(r.user_id),
             }

@@ -12,7 +12,7 @@ from state.auth import SignInState
 from state.session import SessionState
 from tests.wsclient import ReflexClient, merged_delta
 
-DEMO_PASSWORD = "plume-demo-2026"  # noqa: S105
+DEMO_PASSWORD = "plume-demo-2026"
 _ip = itertools.count(1)
 
 
@@ -98,9 +98,4 @@ def redirects(messages: list[dict[str, Any]]) -> list[str]:
     Returns:
         Redirect targets.
     """
-    return [
-        ev["payload"]["path"]
-        for m in messages
-        for ev in (m.get("events") or [])
-        if ev.get("name") == "_redirect"
-    ]
+    return [ev["payload"]["path"] for m in messages for ev in (m.get("events") or []) if ev.get("name") == "_redirect"]

@@ -96,7 +96,9 @@ def _email_form() -> rx.Component:
     return rx.form(
         rx.hstack(
             rx.box(
-                field("trainers.email", "trainer_email", type_="email", error=TrainersState.field_errors.get("email", "")),
+                field(
+                    "trainers.email", "trainer_email", type_="email", error=TrainersState.field_errors.get("email", "")
+                ),
                 flex="1",
             ),
             rx.button(T("common.save"), type="submit", loading=TrainersState.busy),

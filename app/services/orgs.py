@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -20,6 +21,7 @@ from app.services.templates import get_template, render
 from app.settings import get_settings
 
 INVITATION_LIFETIME = timedelta(days=14)
+PARIS = ZoneInfo("Europe/Paris")
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ class TrainerRow:
 
 
 def _fmt(dt: datetime | None) -> str:
-    return dt.isoformat() if dt else ""
+    return dt.astimezone(PARIS).strftime("%d/%m/%Y") if dt else ""
 
 
 def list_trainers(db: Session, actor: Actor) -> list[TrainerRow]:

@@ -18,6 +18,8 @@ from app.services.templates import Template
 from app.settings import Settings, get_settings
 
 MAX_ATTEMPTS = 6
+# A worker that dies mid-send leaves its row "sending"; after the lease another worker takes it.
+SEND_LEASE = timedelta(minutes=5)
 
 
 def enqueue_email(
@@ -138,7 +140,8 @@ def deliver_pending(db: Session, *, limit: int = 50) -> int:
     """Send what is due; failures are retried with exponential backoff.
 
     Without an SMTP host the e-mails stay in the outbox (status "stored").
-    Each row is claimed with a conditional update, so two workers never send it twice.
+    Each row is claimed with a conditional update and a lease, so two workers
+    never send it at once and a crash mid-send only delays it.
 
     Args:
         db: Database session (committed row by row).
@@ -151,7 +154,7 @@ def deliver_pending(db: Session, *, limit: int = 50) -> int:
     now = utcnow()
     due = db.exec(
         select(OutboxEmail.id)
-        .where(OutboxEmail.status == "pending", OutboxEmail.next_attempt_at <= now)
+        .where(col(OutboxEmail.status).in_(("pending", "sending")), OutboxEmail.next_attempt_at <= now)
         .order_by(col(OutboxEmail.id))
         .limit(limit)
     ).all()
@@ -159,8 +162,9 @@ def deliver_pending(db: Session, *, limit: int = 50) -> int:
     for row_id in due:
         claimed = db.execute(
             update(OutboxEmail)
-            .where(col(OutboxEmail.id) == row_id, col(OutboxEmail.status) == "pending")
-            .values(status="sending")
+            .where(col(OutboxEmail.id) == row_id, col(OutboxEmail.status).in_(("pending", "sending")))
+            .where(col(OutboxEmail.next_attempt_at) <= now)
+            .values(status="sending", next_attempt_at=now + SEND_LEASE)
         )
         db.commit()
         if claimed.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has rowcount

@@ -12,8 +12,13 @@ from tests.live import DEMO_PASSWORD, fresh_ip
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-sync", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
 ]
 
 
@@ -32,8 +37,9 @@ def new_context(browser: Browser, server) -> Iterator[Callable[..., BrowserConte
 
     def make(**kw: object) -> BrowserContext:
         kw.setdefault("viewport", {"width": 1280, "height": 860})
-        context = browser.new_context(base_url=server.url, extra_http_headers={"X-Forwarded-For": fresh_ip()},
-                                      locale="fr-FR", **kw)  # type: ignore[arg-type]
+        context = browser.new_context(
+            base_url=server.url, extra_http_headers={"X-Forwarded-For": fresh_ip()}, locale="fr-FR", **kw
+        )  # type: ignore[arg-type]
         context.set_default_timeout(20_000)
         made.append(context)
         return context

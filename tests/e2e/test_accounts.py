@@ -20,7 +20,9 @@ SHOTS = "screenshots"
 def _sms_code(server, phone: str) -> str:
     with server.session() as db:
         sms = db.exec(
-            select(OutboxEmail).where(OutboxEmail.channel == "sms", OutboxEmail.to == phone).order_by(OutboxEmail.id.desc())  # type: ignore[union-attr]
+            select(OutboxEmail)
+            .where(OutboxEmail.channel == "sms", OutboxEmail.to == phone)
+            .order_by(OutboxEmail.id.desc())  # type: ignore[union-attr]
         ).first()
     assert sms is not None
     return re.search(r"\b(\d{6})\b", sms.body).group(1)  # type: ignore[union-attr]
@@ -51,9 +53,18 @@ def test_sign_up_activation_then_sign_in_lands_on_the_trainer_home(server, new_c
 
     with server.session() as db:
         org = db.exec(select(Organisation).where(Organisation.slug == "horizon-formation")).one()
-        db.add(Invitation(organisation_id=org.id or 0, email=email, first_name="Yasmine", last_name="Benali",
-                          token_hash=hash_token(token), sent_count=1, last_sent_at=utcnow(),
-                          expires_at=utcnow().replace(year=utcnow().year + 1)))
+        db.add(
+            Invitation(
+                organisation_id=org.id or 0,
+                email=email,
+                first_name="Yasmine",
+                last_name="Benali",
+                token_hash=hash_token(token),
+                sent_count=1,
+                last_sent_at=utcnow(),
+                expires_at=utcnow().replace(year=utcnow().year + 1),
+            )
+        )
         db.commit()
     page = new_context(viewport={"width": 390, "height": 844}).new_page()
     goto(page, f"/inscription?invitation={token}")
@@ -90,7 +101,9 @@ def test_demo_trainer_home_shows_sessions(server, new_context) -> None:
     page = new_context().new_page()
     sign_in(page, "trainer@demo.plume.test")
     expect(page.locator("#en-cours").get_by_text("Manager une équipe au quotidien")).to_be_visible()
-    expect(page.locator("#prochainement").get_by_text("Excel avancé : tableaux croisés et automatisation")).to_be_visible()
+    expect(
+        page.locator("#prochainement").get_by_text("Excel avancé : tableaux croisés et automatisation")
+    ).to_be_visible()
     expect(page.locator("#terminees").get_by_text("Gestes et postures au travail")).to_be_visible()
     page.screenshot(path=f"{SHOTS}/trainer-home.png", full_page=True)
 
@@ -121,8 +134,14 @@ def test_invitation_accepted_by_an_existing_account_adds_the_organisation(server
     email = f"formatrice-{uuid.uuid4().hex[:6]}@example.test"
     with server.session() as db:
         atelier = db.exec(select(Organisation).where(Organisation.slug == "atelier-competences")).one()
-        person = User(email=email, first_name="Odile", last_name="Marchand", phone="+33600000009",
-                      password_hash=hash_password("odile aime les trains"), phone_verified_at=utcnow())
+        person = User(
+            email=email,
+            first_name="Odile",
+            last_name="Marchand",
+            phone="+33600000009",
+            password_hash=hash_password("odile aime les trains"),
+            phone_verified_at=utcnow(),
+        )
         db.add(person)
         db.flush()
         db.add(Membership(user_id=person.id or 0, organisation_id=atelier.id or 0, is_trainer=True))

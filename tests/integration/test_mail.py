@@ -14,7 +14,8 @@ from tests.server import link_in
 async def test_reset_request_reaches_smtp_through_the_outbox(server) -> None:
     client = await tab(server.url)
     messages = await client.call(
-        handler(ForgotState, "request"), {"form_data": {"email": "learner7@demo.plume.test"}},
+        handler(ForgotState, "request"),
+        {"form_data": {"email": "learner7@demo.plume.test"}},
         path="/mot-de-passe-oublie",
     )
     assert var(messages, ForgotState, "sent") is True
@@ -30,7 +31,8 @@ async def test_reset_request_reaches_smtp_through_the_outbox(server) -> None:
 async def test_unknown_address_gets_the_same_answer_and_no_mail(server) -> None:
     client = await tab(server.url)
     messages = await client.call(
-        handler(ForgotState, "request"), {"form_data": {"email": "nobody@demo.plume.test"}},
+        handler(ForgotState, "request"),
+        {"form_data": {"email": "nobody@demo.plume.test"}},
         path="/mot-de-passe-oublie",
     )
     assert var(messages, ForgotState, "sent") is True
@@ -44,13 +46,22 @@ async def test_staff_invites_a_trainer_and_sees_the_message_in_the_outbox(server
     await staff.call(handler(TrainersState, "load"), path="/formateurs")
     added = await staff.call(
         handler(TrainersState, "add"),
-        {"form_data": {"first_name": "Hélène", "last_name": "Vidal", "email": "helene.vidal@example.test", "kind": "external"}},
+        {
+            "form_data": {
+                "first_name": "Hélène",
+                "last_name": "Vidal",
+                "email": "helene.vidal@example.test",
+                "kind": "external",
+            }
+        },
         path="/formateurs",
     )
     rows = var(added, TrainersState, "rows")
     row = next(r for r in rows if r["email"] == "helene.vidal@example.test")
     assert row["status"] == "not_invited"
-    invited = await staff.call(handler(TrainersState, "invite"), {"invitation_id": row["invitation_id"]}, path="/formateurs")
+    invited = await staff.call(
+        handler(TrainersState, "invite"), {"invitation_id": row["invitation_id"]}, path="/formateurs"
+    )
     assert var(invited, TrainersState, "notice") == "Invitation envoyée à helene.vidal@example.test."
     row = next(r for r in var(invited, TrainersState, "rows") if r["email"] == "helene.vidal@example.test")
     assert row["status"] == "invited"
@@ -65,6 +76,8 @@ async def test_inviting_a_trainer_without_email_says_why(server) -> None:
     staff = await signed_in_tab(server.url, "staff@demo.plume.test")
     loaded = await staff.call(handler(TrainersState, "load"), path="/formateurs")
     row = next(r for r in var(loaded, TrainersState, "rows") if r["name"] == "Nathalie Rousseau")
-    refused = await staff.call(handler(TrainersState, "invite"), {"invitation_id": row["invitation_id"]}, path="/formateurs")
+    refused = await staff.call(
+        handler(TrainersState, "invite"), {"invitation_id": row["invitation_id"]}, path="/formateurs"
+    )
     assert "adresse e-mail est nécessaire" in var(refused, TrainersState, "error")
     await staff.close()

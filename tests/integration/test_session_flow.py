@@ -15,7 +15,7 @@ from tests.live import handler, redirects, signed_in_tab, tab, var
 
 
 def test_health_route_answers(server) -> None:
-    with urllib.request.urlopen(f"{server.url}/api/health") as response:  # noqa: S310
+    with urllib.request.urlopen(f"{server.url}/api/health") as response:
         assert response.status == 200
         assert b'"ok"' in response.read()
 

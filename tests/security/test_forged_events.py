@@ -26,8 +26,22 @@ from tests.live import signed_in_tab, tab
 
 IGNORED_TABLES = {"auditrecord", "loginattempt", "alembic_version"}
 FORM_KEYS = (
-    "email", "password", "first_name", "last_name", "pseudonym", "phone", "code", "subject", "body",
-    "new_email", "current", "new", "confirm", "totp_code", "totp_password", "kind",
+    "email",
+    "password",
+    "first_name",
+    "last_name",
+    "pseudonym",
+    "phone",
+    "code",
+    "subject",
+    "body",
+    "new_email",
+    "current",
+    "new",
+    "confirm",
+    "totp_code",
+    "totp_password",
+    "kind",
 )
 HOSTILE = [None, [], {"nested": {"x": 1}}, -1, 2**70, "<script>alert(1)</script>", "' OR 1=1 --", "A" * 10_000, True]
 LAST = ("sign_out",)
@@ -35,7 +49,14 @@ LAST = ("sign_out",)
 
 def _handlers() -> list[str]:
     names = [n for n, p in handler_policies().items() if not n.endswith(".setvar") and p is not None]
-    framework = ("hydrate", "set_is_hydrated", "on_load_internal", "update_vars_internal", "handle_frontend_exception", "hydrate_and_load")
+    framework = (
+        "hydrate",
+        "set_is_hydrated",
+        "on_load_internal",
+        "update_vars_internal",
+        "handle_frontend_exception",
+        "hydrate_and_load",
+    )
     ours = [n for n in names if n.rpartition(".")[2] not in framework]
     return sorted(ours, key=lambda n: n.rpartition(".")[2] in LAST)
 
@@ -79,7 +100,7 @@ def _snapshot(db: Session, *, exclude_user: int | None) -> dict[str, str]:
     for table in tables:
         if table in IGNORED_TABLES:
             continue
-        rows = db.exec(text(f'SELECT * FROM "{table}" ORDER BY 1')).all()  # type: ignore[call-overload]  # noqa: S608
+        rows = db.exec(text(f'SELECT * FROM "{table}" ORDER BY 1')).all()  # type: ignore[call-overload]
         kept = []
         for row in rows:
             data = dict(row._mapping)
@@ -96,9 +117,13 @@ def _snapshot(db: Session, *, exclude_user: int | None) -> dict[str, str]:
 def _secrets(db: Session, own_user: int | None) -> list[str]:
     """Values no client may receive (a person's own TOTP secret is shown to them when they set it up)."""
     found = ["$argon2"]
-    for table, column in (("authsession", "token_hash"), ("usertoken", "token_hash"), ("invitation", "token_hash"),
-                          ("phoneactivation", "code_hash")):
-        found += [r[0] for r in db.exec(text(f'SELECT "{column}" FROM "{table}"')).all()]  # type: ignore[call-overload]  # noqa: S608
+    for table, column in (
+        ("authsession", "token_hash"),
+        ("usertoken", "token_hash"),
+        ("invitation", "token_hash"),
+        ("phoneactivation", "code_hash"),
+    ):
+        found += [r[0] for r in db.exec(text(f'SELECT "{column}" FROM "{table}"')).all()]  # type: ignore[call-overload]
     query = select(User.totp_secret)
     if own_user is not None:
         query = query.where(User.id != own_user)
@@ -112,14 +137,25 @@ def _other_org_learner(server) -> tuple[str, int, list[str]]:
     with server.session() as db:
         atelier = db.exec(select(Organisation).where(Organisation.slug == "atelier-competences")).one()
         horizon = db.exec(select(Organisation).where(Organisation.slug == "horizon-formation")).one()
-        user = User(email=email, first_name="Fau", last_name="Saire", password_hash=hash_password("forged events 2026"),
-                    phone="+33611111111", phone_verified_at=utcnow())
+        user = User(
+            email=email,
+            first_name="Fau",
+            last_name="Saire",
+            password_hash=hash_password("forged events 2026"),
+            phone="+33611111111",
+            phone_verified_at=utcnow(),
+        )
         db.add(user)
         db.flush()
         db.add(Membership(user_id=user.id or 0, organisation_id=atelier.id or 0, is_learner=True))
         db.commit()
-        horizon_only = ["staff@demo.plume.test", "claire.fontaine@demo.plume.test", "tutor@demo.plume.test",
-                        "julien.perrin@demo.plume.test", "learner1@demo.plume.test"]
+        horizon_only = [
+            "staff@demo.plume.test",
+            "claire.fontaine@demo.plume.test",
+            "tutor@demo.plume.test",
+            "julien.perrin@demo.plume.test",
+            "learner1@demo.plume.test",
+        ]
         assert horizon.id is not None
         return email, user.id or 0, horizon_only
 
