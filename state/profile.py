@@ -40,6 +40,7 @@ class ProfileState(FormState, rx.State):
     totp_secret: str = ""
     section: str = ""
     form_key: int = 0
+    pending_phone: str = ""
 
     async def _reload(self) -> None:
         actor = require_actor()
@@ -62,7 +63,7 @@ class ProfileState(FormState, rx.State):
         """Load the profile."""
         self.error = self.notice = self.section = ""
         self.field_errors = {}
-        self.totp_qr = self.totp_secret = ""
+        self.totp_qr = self.totp_secret = self.pending_phone = ""
         await self._reload()
 
     @rx.event
@@ -93,6 +94,46 @@ class ProfileState(FormState, rx.State):
         session = await self.get_state(SessionState)
         session.user_name = self.pseudonym or f"{self.first_name} {self.last_name}".strip()
         await self._done("names", "common.saved")
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def request_phone_change(self, form_data: Any) -> None:
+        """Text a code to the new number.
+
+        Args:
+            form_data: new_phone.
+        """
+        phone = clean_str(_form(form_data).get("new_phone"), 40)
+        actor = require_actor()
+        self._start()
+        try:
+            self.pending_phone = await run_db(lambda db: accounts.request_phone_change(db, actor, phone))
+        except PlumeError as err:
+            if err.field == "phone":
+                err.field = "new_phone"
+            await self._failed("phone", err)
+            return
+        await self._done("phone", "profile.phone_code_sent", phone=self.pending_phone)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def confirm_phone_change(self, form_data: Any) -> None:
+        """Switch to the new number with its code.
+
+        Args:
+            form_data: phone_code.
+        """
+        code = clean_str(_form(form_data).get("phone_code"), 20)
+        actor = require_actor()
+        self._start()
+        try:
+            await run_db(lambda db: accounts.confirm_phone_change(db, actor, code))
+        except PlumeError as err:
+            await self._failed("phone", err)
+            return
+        self.pending_phone = ""
+        await self._reload()
+        await self._done("phone", "profile.phone_changed")
 
     @rx.event
     @policy(SIGNED_IN)

@@ -74,7 +74,6 @@ def profile_page() -> rx.Component:
                             default_value=ProfileState.pseudonym,
                             error=_err("pseudonym"),
                         ),
-                        rx.text(T("profile.phone") + " : " + ProfileState.phone, size="2", color_scheme="gray"),
                         rx.button(T("common.save"), type="submit", loading=ProfileState.busy),
                         spacing="3",
                         width="100%",
@@ -90,6 +89,50 @@ def profile_page() -> rx.Component:
                 "profile.language_section",
                 language_switch(),
                 section="language",
+            ),
+            _panel(
+                "profile.phone",
+                rx.text(Tf("profile.current_phone", phone=ProfileState.phone), size="2", id="current-phone"),
+                rx.cond(
+                    ProfileState.pending_phone != "",
+                    rx.form(
+                        rx.vstack(
+                            field(
+                                "profile.phone_code",
+                                "phone_code",
+                                input_mode="numeric",
+                                autocomplete="one-time-code",
+                                error=_err("phone_code"),
+                            ),
+                            rx.button(T("profile.confirm_phone"), type="submit", loading=ProfileState.busy),
+                            spacing="3",
+                            width="100%",
+                            align="start",
+                        ),
+                        on_submit=ProfileState.confirm_phone_change,
+                        reset_on_submit=True,
+                        width="100%",
+                    ),
+                    rx.form(
+                        rx.vstack(
+                            field(
+                                "profile.new_phone",
+                                "new_phone",
+                                type_="tel",
+                                autocomplete="tel",
+                                hint_key="signup.phone_hint",
+                                error=_err("new_phone"),
+                            ),
+                            rx.button(T("profile.send_phone_code"), type="submit", loading=ProfileState.busy),
+                            spacing="3",
+                            width="100%",
+                            align="start",
+                        ),
+                        on_submit=ProfileState.request_phone_change,
+                        width="100%",
+                    ),
+                ),
+                section="phone",
             ),
             _panel(
                 "profile.email_section",

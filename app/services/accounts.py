@@ -225,25 +225,90 @@ def verify_activation_code(db: Session, actor: Actor, code: str) -> None:
     assert user is not None
     if user.is_activated:
         return
-    pending = _latest_code(db, actor.user_id)
+    _use_code(db, user, code, field="code")
+    user.phone_verified_at = utcnow()
+    db.add(user)
+    audit.record(db, "account.activated", actor_user_id=user.id, target=f"user:{user.id}", ip=actor.ip)
+
+
+def _use_code(db: Session, user: User, code: str, *, field: str) -> None:
+    """Check the latest SMS code (5 tries); on success the number it went to becomes the user's.
+
+    Raises:
+        PlumeError: CODE_EXHAUSTED, CODE_EXPIRED or CODE_WRONG (committed before raising).
+    """
+    assert user.id is not None
+    pending = _latest_code(db, user.id)
     if pending is None or pending.attempts >= CODE_TRIES:
-        raise PlumeError(ErrorCode.CODE_EXHAUSTED, field="code")
+        raise PlumeError(ErrorCode.CODE_EXHAUSTED, field=field)
     if pending.expires_at <= utcnow():
-        raise PlumeError(ErrorCode.CODE_EXPIRED, field="code")
+        raise PlumeError(ErrorCode.CODE_EXPIRED, field=field)
     if hash_token(code.strip().replace(" ", "")) != pending.code_hash:
         pending.attempts += 1
         db.add(pending)
         db.commit()
         left = CODE_TRIES - pending.attempts
         if left <= 0:
-            raise PlumeError(ErrorCode.CODE_EXHAUSTED, field="code")
-        raise PlumeError(ErrorCode.CODE_WRONG, field="code", left=str(left))
+            raise PlumeError(ErrorCode.CODE_EXHAUSTED, field=field)
+        raise PlumeError(ErrorCode.CODE_WRONG, field=field, left=str(left))
     pending.used_at = utcnow()
     user.phone = pending.phone
-    user.phone_verified_at = utcnow()
     db.add(pending)
     db.add(user)
-    audit.record(db, "account.activated", actor_user_id=user.id, target=f"user:{user.id}", ip=actor.ip)
+
+
+def request_phone_change(db: Session, actor: Actor, phone: str) -> str:
+    """Text a code to a new mobile number; the number changes once the code is entered.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        phone: The new number.
+
+    Returns:
+        The normalised number.
+
+    Raises:
+        PlumeError: PHONE_INVALID or THROTTLED.
+    """
+    number = clean_phone(phone)
+    key = f"user:{actor.user_id}"
+    throttle.check(db, "code-send", key)
+    throttle.note(db, "code-send", key, success=False)
+    user = db.get(User, actor.user_id)
+    assert user is not None
+    _send_code(db, user, number)
+    return number
+
+
+def confirm_phone_change(db: Session, actor: Actor, code: str) -> str:
+    """Switch to the new number with the code it received.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        code: As typed.
+
+    Returns:
+        The new number.
+
+    Raises:
+        PlumeError: CODE_EXHAUSTED, CODE_EXPIRED or CODE_WRONG.
+    """
+    user = db.get(User, actor.user_id)
+    assert user is not None
+    before = user.phone
+    _use_code(db, user, code, field="phone_code")
+    audit.record(
+        db,
+        "account.phone_change",
+        actor_user_id=user.id,
+        target=f"user:{user.id}",
+        before={"phone": before},
+        after={"phone": user.phone},
+        ip=actor.ip,
+    )
+    return user.phone
 
 
 def resend_activation_code(db: Session, actor: Actor) -> None:

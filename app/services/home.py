@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -22,6 +22,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services.actor import Actor
 from app.services.orgs import require_staff
+from app.settings import get_settings
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -256,7 +257,7 @@ class OutboxRow:
 
 
 def list_outbox(db: Session, actor: Actor, *, status: str = "", limit: int = 100) -> list[OutboxRow]:
-    """The organisation's latest outgoing messages.
+    """The organisation's latest outgoing messages (and, in dev, the sign-up SMS).
 
     Args:
         db: Database session.
@@ -268,7 +269,11 @@ def list_outbox(db: Session, actor: Actor, *, status: str = "", limit: int = 100
         Newest first.
     """
     org_id = require_staff(actor)
-    query = select(OutboxEmail).where(OutboxEmail.organisation_id == org_id)
+    mine = col(OutboxEmail.organisation_id) == org_id
+    if actor.is_superuser or get_settings().env == "dev":
+        # Sign-up codes belong to no organisation yet: the demo and administrators see them.
+        mine = or_(mine, col(OutboxEmail.organisation_id).is_(None))
+    query = select(OutboxEmail).where(mine)
     if status:
         query = query.where(OutboxEmail.status == status)
     rows = db.exec(query.order_by(col(OutboxEmail.id).desc()).limit(limit)).all()

@@ -236,3 +236,18 @@ def test_language_is_persisted_and_checked(db: Session) -> None:
     assert user.language == "en"
     with pytest.raises(PlumeError):
         accounts.set_language(db, actor, "de")
+
+
+def test_profile_phone_changes_only_with_the_code_sent_to_the_new_number(db: Session) -> None:
+    user = make_user(db)
+    actor = actor_for(db, user)
+    assert accounts.request_phone_change(db, actor, "07 11 22 33 44") == "+33711223344"
+    db.commit()
+    assert user.phone == "+33612345678"
+    with pytest.raises(PlumeError) as err:
+        accounts.confirm_phone_change(db, actor, "abcdef")
+    assert (err.value.code, err.value.field) == (ErrorCode.CODE_WRONG, "phone_code")
+    assert accounts.confirm_phone_change(db, actor, _sms_code(db, "+33711223344")) == "+33711223344"
+    db.commit()
+    db.refresh(user)
+    assert user.phone == "+33711223344" and user.is_activated
