@@ -66,9 +66,10 @@ async def signed_in_tab(base_url: str, email: str, password: str = DEMO_PASSWORD
         The client.
     """
     client = await tab(base_url)
-    messages = await client.call(
+    await client.emit(
         handler(SignInState, "sign_in"), {"form_data": {"email": email, "password": password}}, path="/connexion"
     )
+    messages = await client.until(lambda m: any(ev.get("name") == "_redirect" for ev in m.get("events") or []))
     delta = merged_delta(messages)
     token = delta.get(SessionState.get_full_name(), {}).get("session_token_rx_state_", "")
     assert token, f"sign-in failed for {email}: {messages}"

@@ -160,16 +160,20 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path, ti
     raise RuntimeError(msg)
 
 
-@pytest.fixture(scope="session")
-def plume_server() -> Iterator[PlumeServer]:
-    """Start Plume once for the run: migrated, seeded, with a local SMTP server.
+@contextlib.contextmanager
+def running_plume(*, seed_args: tuple[str, ...] = (), extra_env: dict[str, str] | None = None) -> Iterator[PlumeServer]:
+    """Start Plume (production build) on a free port with its own SQLite database and SMTP server.
+
+    Args:
+        seed_args: Arguments for `plume seed` (e.g. ("--learners", "10000")).
+        extra_env: More environment variables for the server.
 
     Yields:
         The server.
     """
     from app.services.db import make_engine
 
-    workdir = Path(tempfile.mkdtemp(prefix="plume-test-"))
+    workdir = Path(tempfile.mkdtemp(prefix="plume-run-"))
     mailbox = Mailbox()
     smtp_port = free_port()
     controller = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
@@ -192,9 +196,10 @@ def plume_server() -> Iterator[PlumeServer]:
         "REFLEX_USE_SYSTEM_BUN": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        **(extra_env or {}),
     }
     subprocess.run([str(BIN / "plume"), "migrate"], env=env, cwd=ROOT, check=True, capture_output=True)
-    subprocess.run([str(BIN / "plume"), "seed"], env=env, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([str(BIN / "plume"), "seed", *seed_args], env=env, cwd=ROOT, check=True, capture_output=True)
     log_path = workdir / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -230,6 +235,17 @@ def plume_server() -> Iterator[PlumeServer]:
             os.killpg(process.pid, 9)
         controller.stop()
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def plume_server() -> Iterator[PlumeServer]:
+    """Plume once for the run: migrated, seeded with the demo, with a local SMTP server.
+
+    Yields:
+        The server.
+    """
+    with running_plume() as server:
+        yield server
 
 
 @pytest.fixture

@@ -87,6 +87,30 @@ class ReflexClient:
         got, self.messages = self.messages, []
         return got
 
+    async def until(self, predicate: Any, *, timeout: float = 30.0, settle: float = 0.2) -> list[dict[str, Any]]:
+        """Collect messages until one satisfies a predicate (then drain what follows it).
+
+        Args:
+            predicate: Called with each message.
+            timeout: Seconds before giving up (the messages so far are returned).
+            settle: Seconds of silence to wait for after the match (0: return at once).
+
+        Returns:
+            The messages received.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not any(predicate(m) for m in self.messages) and loop.time() < deadline:
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), timeout=max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                break
+        if not settle:
+            got, self.messages = self.messages, []
+            return got
+        return self.messages[:] + await self.drain(quiet=settle)
+
     async def call(self, name: str, payload: Any = None, **kw: Any) -> list[dict[str, Any]]:
         """Send an event and collect what comes back.
 
