@@ -55,9 +55,9 @@ class Settings:
         """Refuse a deployment that would run with the shared default secret.
 
         Raises:
-            SettingsError: Outside `PLUME_ENV=dev`/`test` with the default secret.
+            SettingsError: Outside `PLUME_ENV=dev` with the default secret.
         """
-        if self.env not in ("dev", "test") and self.secret_key in ("", DEV_SECRET):
+        if self.env != "dev" and self.secret_key in ("", DEV_SECRET):
             msg = (
                 f"PLUME_SECRET_KEY must be set to a private random value when "
                 f"PLUME_ENV={self.env!r} (the default secret is public)."

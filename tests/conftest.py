@@ -10,6 +10,8 @@ import pytest
 from sqlmodel import Session, SQLModel
 
 os.environ.setdefault("PLUME_ENV", "test")
+# Shared with the server the tests start, so both hash tokens alike.
+os.environ.setdefault("PLUME_SECRET_KEY", "plume-test-secret-not-for-production-0123456789")
 
 from app.services.db import make_engine, set_engine
 from app.settings import reset_settings

@@ -15,9 +15,49 @@ def test_default_secret_is_refused_outside_dev(monkeypatch: pytest.MonkeyPatch) 
         load_settings().check()
     monkeypatch.setenv("PLUME_SECRET_KEY", "a-private-random-value-0123456789")
     load_settings().check()
-    monkeypatch.setenv("PLUME_ENV", "dev")
+    monkeypatch.setenv("PLUME_ENV", "test")
     monkeypatch.delenv("PLUME_SECRET_KEY")
+    with pytest.raises(SettingsError):
+        load_settings().check()
+    monkeypatch.setenv("PLUME_ENV", "dev")
     load_settings().check()
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path) -> None:
+    from app.services.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'wal.db'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+
+
+def test_createsuperuser_makes_an_activated_staff_account(db: Session) -> None:
+    from sqlmodel import select
+
+    from app.cli import main
+    from app.models import Membership, User
+
+    assert main(["createsuperuser", "--email", "Admin@Example.test", "--password", "court"]) == 2
+    assert (
+        main(
+            [
+                "createsuperuser",
+                "--email",
+                "admin@example.test",
+                "--password",
+                "un secret bien long",
+                "--organisation",
+                "mon-of",
+            ]
+        )
+        == 0
+    )
+    user = db.exec(select(User).where(User.email == "admin@example.test")).one()
+    assert user.is_superuser and user.is_activated
+    assert db.exec(select(Membership).where(Membership.user_id == user.id)).one().is_staff
 
 
 def test_every_error_code_and_key_is_translated_in_both_languages() -> None:
