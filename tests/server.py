@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -184,6 +185,7 @@ def running_plume(*, seed_args: tuple[str, ...] = (), extra_env: dict[str, str] 
     env = {
         **os.environ,
         "PLUME_ENV": "test",
+        "PLUME_SECRET_KEY": os.environ.get("PLUME_SECRET_KEY") or secrets.token_urlsafe(32),
         "DATABASE_URL": database_url,
         "PLUME_BASE_URL": url,
         "PLUME_FILES_DIR": str(workdir / "files"),
