@@ -51,10 +51,22 @@ def enqueue_email(
 
 
 class SmsSender:
-    """Sends a text message; the default keeps it in the outbox for staff and dev."""
+    """Sends a text message through the outbox.
+
+    Without a gateway the SMS is kept in the outbox (status "stored", readable by
+    staff and in dev); with `PLUME_SMS_GATEWAY_URL` it is queued for the sender loop.
+    """
+
+    def __init__(self, *, via_gateway: bool) -> None:
+        """Choose the delivery.
+
+        Args:
+            via_gateway: Whether the sender loop posts it to the HTTP gateway.
+        """
+        self.status = "pending" if via_gateway else "stored"
 
     def send(self, db: Session, *, to: str, text: str, organisation_id: int | None = None) -> None:
-        """Store the SMS in the outbox (no gateway configured).
+        """Write the SMS to the outbox.
 
         Args:
             db: Database session.
@@ -69,31 +81,7 @@ class SmsSender:
                 kind="activation",
                 to=to,
                 body=text,
-                status="stored",
-            )
-        )
-
-
-class GatewaySmsSender(SmsSender):
-    """Queues the SMS; the sender loop posts it to the HTTP gateway in settings."""
-
-    def send(self, db: Session, *, to: str, text: str, organisation_id: int | None = None) -> None:
-        """Queue the SMS for the gateway.
-
-        Args:
-            db: Database session.
-            to: Mobile number (E.164).
-            text: The message.
-            organisation_id: The organisation concerned, if any.
-        """
-        db.add(
-            OutboxEmail(
-                organisation_id=organisation_id,
-                channel="sms",
-                kind="activation",
-                to=to,
-                body=text,
-                status="pending",
+                status=self.status,
             )
         )
 
@@ -102,9 +90,9 @@ def sms_sender() -> SmsSender:
     """The SMS sender chosen by settings.
 
     Returns:
-        A gateway sender when `PLUME_SMS_GATEWAY_URL` is set, else the outbox one.
+        A sender through the gateway when `PLUME_SMS_GATEWAY_URL` is set, else one that keeps SMS in the outbox.
     """
-    return GatewaySmsSender() if get_settings().sms_gateway_url else SmsSender()
+    return SmsSender(via_gateway=bool(get_settings().sms_gateway_url))
 
 
 def _send_email(settings: Settings, row: OutboxEmail) -> None:

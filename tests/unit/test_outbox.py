@@ -63,3 +63,31 @@ def test_a_message_left_sending_by_a_crash_is_taken_again(db: Session) -> None:
     outbox.deliver_pending(db)
     db.refresh(row)
     assert row.status == "stored" and row.attempts == 1
+
+
+def test_sms_goes_to_the_gateway_when_one_is_configured(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received: list[dict] = []
+
+    class Gateway(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(202)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    httpd = HTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    monkeypatch.setenv("PLUME_SMS_GATEWAY_URL", f"http://127.0.0.1:{httpd.server_port}/sms")
+    reset_settings()
+    outbox.sms_sender().send(db, to="+33612345678", text="Plume : votre code est 123456.")
+    db.commit()
+    assert outbox.deliver_pending(db) == 1
+    httpd.shutdown()
+    assert received == [{"to": "+33612345678", "text": "Plume : votre code est 123456."}]
+    assert db.exec(select(OutboxEmail)).one().status == "sent"
