@@ -88,7 +88,7 @@ class SignInState(FormState, rx.State):
         except PlumeError as err:
             await self._fail(err)
             return
-        (await self.get_state(SessionState))._adopt(signed.token)
+        await (await self.get_state(SessionState))._adopt(signed.token)
         self.busy = False
         if signed.needs_activation:
             yield rx.redirect(routes.ACTIVATION)
@@ -160,7 +160,7 @@ class SignUpState(FormState, rx.State):
         except PlumeError as err:
             await self._fail(err)
             return
-        (await self.get_state(SessionState))._adopt(signed.token)
+        await (await self.get_state(SessionState))._adopt(signed.token)
         self.busy = False
         yield rx.redirect(routes.ACTIVATION)
 

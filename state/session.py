@@ -166,10 +166,13 @@ class SessionState(rx.State):
         self.lang = value
         self.lang_cookie = value
 
-    def _adopt(self, token: str) -> None:
-        """Keep a new session token (after sign-up or sign-in).
+    async def _adopt(self, token: str) -> None:
+        """Keep a new session token (after sign-up or sign-in); the tab's previous session is revoked.
 
         Args:
             token: The raw token.
         """
+        previous = current_actor()
+        if previous is not None:
+            await run_db(lambda db: auth.sign_out(db, previous))
         self.session_token = token

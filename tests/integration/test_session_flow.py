@@ -121,3 +121,19 @@ async def test_a_forged_cookie_is_nobody(server) -> None:
     loaded = await client.call(handler(SessionState, "load_page"), path="/accueil")
     assert redirects(loaded) == ["/connexion?suivant=/accueil"]
     await client.close()
+
+
+async def test_signing_in_again_in_a_tab_revokes_its_previous_session(server) -> None:
+    client = await signed_in_tab(server.url, "learner5@demo.plume.test")
+    await client.call(
+        handler(SignInState, "sign_in"),
+        {"form_data": {"email": "learner6@demo.plume.test", "password": "plume-demo-2026"}},
+        path="/connexion",
+    )
+    with server.session() as db:
+        first = db.exec(select(User).where(User.email == "learner5@demo.plume.test")).one()
+        sessions = db.exec(select(AuthSession).where(AuthSession.user_id == first.id)).all()
+        assert sessions and all(s.revoked_at is not None for s in sessions)
+    page = await client.call(handler(SessionState, "load_page"), path="/accueil")
+    assert var(page, SessionState, "user_email") == "learner6@demo.plume.test"
+    await client.close()
