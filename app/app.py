@@ -18,6 +18,7 @@ from app.pages.account import (
 )
 from app.pages.home import home_page
 from app.pages.profile import profile_page
+from app.pages.session import session_page
 from app.pages.staff import outbox_page, templates_page, trainers_page
 from app.settings import get_settings
 from app.tasks import outbox_sender
@@ -32,8 +33,10 @@ from state.auth import (
 )
 from state.guard import PolicyGate
 from state.home import HomeState
+from state.live import live_dispatcher
 from state.profile import ProfileState
 from state.session import SessionState
+from state.session_page import SessionPageState
 from state.staff import OutboxState, TemplatesState, TrainersState
 
 get_settings().check()
@@ -56,6 +59,7 @@ app = rx.App(
 )
 app.add_middleware(PolicyGate())
 app.register_lifespan_task(outbox_sender)
+app.register_lifespan_task(live_dispatcher)
 
 _load = SessionState.load_page
 _PAGES = [
@@ -73,6 +77,7 @@ _PAGES = [
     (routes.TRAINERS, trainers_page, "Formateurs · Plume", [_load, TrainersState.load]),
     (routes.TEMPLATES, templates_page, "Modèles d'e-mails · Plume", [_load, TemplatesState.load]),
     (routes.OUTBOX, outbox_page, "Boîte d'envoi · Plume", [_load, OutboxState.load]),
+    (routes.SESSION, session_page, "Session · Plume", [_load, SessionPageState.load]),
 ]
 for route, component, title, on_load in _PAGES:
     app.add_page(component, route=route, title=title, on_load=on_load)

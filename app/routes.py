@@ -14,3 +14,16 @@ PROFILE = "/profil"
 TRAINERS = "/formateurs"
 TEMPLATES = "/modeles-emails"
 OUTBOX = "/boite-envoi"
+SESSION = "/sessions/[session_id]"
+
+
+def session_path(session_id: int | str) -> str:
+    """The page of one session.
+
+    Args:
+        session_id: The session.
+
+    Returns:
+        The path.
+    """
+    return f"/sessions/{session_id}"

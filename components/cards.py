@@ -27,60 +27,69 @@ def session_card(card: Var[dict[str, Any]]) -> rx.Component:
         The card.
     """
     next_slot = card["next_slot"].to(str)
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading(card["course_title"].to(str), size="4", as_="h3"),
-                rx.spacer(),
-                rx.cond(card["status"].to(str) == "draft", rx.badge(T("home.draft"), color_scheme="gray")),
-                width="100%",
-                align="start",
-            ),
-            rx.cond(
-                card["title"].to(str) != card["course_title"].to(str),
-                rx.text(card["title"].to(str), size="2", color_scheme="gray"),
-            ),
-            rx.hstack(
-                rx.icon("calendar", size=15, color=rx.color("gray", 10)),
-                rx.text(Tf("home.from_to", start=_date_fr(card["starts_on"]), end=_date_fr(card["ends_on"])), size="2"),
-                spacing="2",
-                align="center",
-            ),
-            rx.hstack(
-                rx.icon("clock", size=15, color=rx.color("gray", 10)),
+    return rx.link(
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading(card["course_title"].to(str), size="4", as_="h3"),
+                    rx.spacer(),
+                    rx.cond(card["status"].to(str) == "draft", rx.badge(T("home.draft"), color_scheme="gray")),
+                    width="100%",
+                    align="start",
+                ),
                 rx.cond(
-                    next_slot != "",
+                    card["title"].to(str) != card["course_title"].to(str),
+                    rx.text(card["title"].to(str), size="2", color_scheme="gray"),
+                ),
+                rx.hstack(
+                    rx.icon("calendar", size=15, color=rx.color("gray", 10)),
                     rx.text(
-                        Tf("home.next_slot", when=_date_fr(next_slot) + " " + next_slot[11:16]),
-                        size="2",
+                        Tf("home.from_to", start=_date_fr(card["starts_on"]), end=_date_fr(card["ends_on"])), size="2"
                     ),
-                    rx.text(T("home.no_next_slot"), size="2", color_scheme="gray"),
+                    spacing="2",
+                    align="center",
+                ),
+                rx.hstack(
+                    rx.icon("clock", size=15, color=rx.color("gray", 10)),
+                    rx.cond(
+                        next_slot != "",
+                        rx.text(
+                            Tf("home.next_slot", when=_date_fr(next_slot) + " " + next_slot[11:16]),
+                            size="2",
+                        ),
+                        rx.text(T("home.no_next_slot"), size="2", color_scheme="gray"),
+                    ),
+                    spacing="2",
+                    align="center",
+                ),
+                rx.hstack(
+                    rx.cond(
+                        card["place"].to(str) != "",
+                        rx.hstack(
+                            rx.icon("map_pin", size=15, color=rx.color("gray", 10)),
+                            rx.text(card["place"].to(str), size="2"),
+                            spacing="2",
+                            align="center",
+                        ),
+                    ),
+                    rx.spacer(),
+                    rx.badge(Tf("home.learners", count=card["learners"].to(str)), variant="soft"),
+                    width="100%",
+                    align="center",
                 ),
                 spacing="2",
-                align="center",
-            ),
-            rx.hstack(
-                rx.cond(
-                    card["place"].to(str) != "",
-                    rx.hstack(
-                        rx.icon("map_pin", size=15, color=rx.color("gray", 10)),
-                        rx.text(card["place"].to(str), size="2"),
-                        spacing="2",
-                        align="center",
-                    ),
-                ),
-                rx.spacer(),
-                rx.badge(Tf("home.learners", count=card["learners"].to(str)), variant="soft"),
                 width="100%",
-                align="center",
             ),
-            spacing="2",
+            size="2",
             width="100%",
+            box_shadow=styles.CARD_SHADOW,
+            data_testid="session-card",
+            _hover={"box_shadow": f"0 0 0 2px {rx.color(styles.ACCENT, 7)}"},
         ),
-        size="2",
+        href="/sessions/" + card["id"].to(str),
+        underline="none",
+        color="inherit",
         width="100%",
-        box_shadow=styles.CARD_SHADOW,
-        data_testid="session-card",
     )
 
 

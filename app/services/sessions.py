@@ -1,0 +1,267 @@
+"""Training sessions: the access gate, the timeline a member sees, reordering modules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from app.live.bus import notify
+from app.models import Activity, Enrolment, Membership, Module, TrainerAssignment, TrainingSession, User
+from app.models.base import utcnow
+from app.models.training import PHASES
+from app.services import audit
+from app.services.actor import Actor
+from app.services.errors import ErrorCode, PlumeError
+
+
+def topic(session_id: int) -> str:
+    """The live topic of a session's open pages.
+
+    Args:
+        session_id: The session.
+
+    Returns:
+        The topic name.
+    """
+    return f"session:{session_id}"
+
+
+@dataclass(frozen=True)
+class SessionRole:
+    """How the actor relates to a session."""
+
+    staff: bool
+    trainer: bool
+    learner: bool
+    tutor: bool
+
+    @property
+    def sees_everything(self) -> bool:
+        """Staff, trainers and tutors see locked modules and every learner's progress."""
+        return self.staff or self.trainer or self.tutor
+
+
+def _membership(db: Session, actor: Actor, organisation_id: int) -> Membership | None:
+    return db.exec(
+        select(Membership).where(Membership.user_id == actor.user_id, Membership.organisation_id == organisation_id)
+    ).first()
+
+
+def access_session(
+    db: Session, actor: Actor, session_id: int, *, for_write: bool = False
+) -> tuple[TrainingSession, SessionRole]:
+    """The only way a service gets a session: members see it, anyone else gets NOT_FOUND.
+
+    Members are the organisation's staff and tutors, the trainers positioned on it
+    and the learners enrolled in it (learners once it is no longer a draft).
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        session_id: The session asked for.
+        for_write: Whether the caller changes the timeline (staff only).
+
+    Returns:
+        The session and the actor's role in it.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing session and a forbidden one alike.
+    """
+    session = db.get(TrainingSession, session_id) if isinstance(session_id, int) else None
+    if session is None or session.id is None or not actor.fully_signed_in:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    membership = _membership(db, actor, session.organisation_id)
+    if membership is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    trainer = (
+        membership.is_trainer
+        and db.exec(
+            select(TrainerAssignment.id).where(
+                TrainerAssignment.session_id == session.id, TrainerAssignment.user_id == actor.user_id
+            )
+        ).first()
+        is not None
+    )
+    learner = (
+        membership.is_learner
+        and session.status != "draft"
+        and db.exec(
+            select(Enrolment.id).where(Enrolment.session_id == session.id, Enrolment.user_id == actor.user_id)
+        ).first()
+        is not None
+    )
+    role = SessionRole(staff=membership.is_staff, trainer=trainer, learner=learner, tutor=membership.is_tutor)
+    if not (role.staff or role.trainer or role.learner or role.tutor):
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    if for_write and not role.staff:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return session, role
+
+
+@dataclass(frozen=True)
+class ActivityCard:
+    """One activity on the timeline."""
+
+    id: int
+    kind: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ModuleView:
+    """One module on the timeline."""
+
+    id: int
+    title: str
+    phase: str
+    opening_rule: str
+    opens_at: str
+    locked: bool
+    activities: list[ActivityCard]
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """What a session's page shows to one member."""
+
+    id: int
+    title: str
+    course_title: str
+    starts_on: str
+    ends_on: str
+    place: str
+    status: str
+    trainers: list[str]
+    modules: list[ModuleView]
+    can_edit: bool
+    sees_everything: bool
+
+
+def _locked(module: Module, previous_done: bool, now: datetime) -> bool:
+    if module.opening_rule == "date":
+        return module.opens_at is None or module.opens_at > now
+    if module.opening_rule == "after_previous":
+        return not previous_done
+    return False
+
+
+def ordered_modules(db: Session, session_id: int) -> list[Module]:
+    """A session's modules in timeline order: by phase (before, during, after), then position.
+
+    Args:
+        db: Database session.
+        session_id: The session.
+
+    Returns:
+        The modules.
+    """
+    modules = db.exec(select(Module).where(Module.session_id == session_id)).all()
+    phase_rank = {p: i for i, p in enumerate(PHASES)}
+    return sorted(modules, key=lambda m: (phase_rank.get(m.phase, 1), m.position, m.id or 0))
+
+
+def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
+    """A session's page for one member: header, trainers, modules with their activities.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        session_id: The session.
+
+    Returns:
+        The view (learners see locked modules as locked, without their activities).
+
+    Raises:
+        PlumeError: NOT_FOUND when the actor is not a member.
+    """
+    session, role = access_session(db, actor, session_id)
+    assert session.id is not None
+    from app.models import Course
+
+    course = db.get(Course, session.course_id)
+    trainers = db.exec(
+        select(User)
+        .join(TrainerAssignment, col(TrainerAssignment.user_id) == col(User.id))
+        .where(TrainerAssignment.session_id == session.id)
+        .order_by(col(User.last_name))
+    ).all()
+    modules = ordered_modules(db, session.id)
+    activities = db.exec(
+        select(Activity)
+        .where(col(Activity.module_id).in_([m.id for m in modules]))
+        .order_by(col(Activity.position), col(Activity.id))
+    ).all()
+    by_module: dict[int, list[ActivityCard]] = {}
+    for a in activities:
+        by_module.setdefault(a.module_id, []).append(ActivityCard(id=a.id or 0, kind=a.kind, title=a.title))
+    now = utcnow()
+    views = []
+    previous_done = True  # progress tracking comes with activity completion
+    for m in modules:
+        locked = _locked(m, previous_done, now) and not role.sees_everything
+        views.append(
+            ModuleView(
+                id=m.id or 0,
+                title=m.title,
+                phase=m.phase,
+                opening_rule=m.opening_rule,
+                opens_at=m.opens_at.isoformat() if m.opens_at else "",
+                locked=locked,
+                activities=[] if locked else by_module.get(m.id or 0, []),
+            )
+        )
+    return SessionView(
+        id=session.id,
+        title=session.title,
+        course_title=course.title if course else session.title,
+        starts_on=session.starts_on.isoformat(),
+        ends_on=session.ends_on.isoformat(),
+        place=session.place,
+        status=session.status,
+        trainers=[t.display_name for t in trainers],
+        modules=views,
+        can_edit=role.staff,
+        sees_everything=role.sees_everything,
+    )
+
+
+def move_module(db: Session, actor: Actor, module_id: int, direction: int) -> None:
+    """Move a module one place up (-1) or down (+1) within its phase (staff only).
+
+    Args:
+        db: Database session.
+        actor: A staff member of the session's organisation.
+        module_id: The module.
+        direction: -1 or +1.
+
+    Raises:
+        PlumeError: NOT_FOUND, or INVALID_INPUT for another direction.
+    """
+    if direction not in (-1, 1):
+        raise PlumeError(ErrorCode.INVALID_INPUT)
+    module = db.get(Module, module_id) if isinstance(module_id, int) else None
+    if module is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    session, _ = access_session(db, actor, module.session_id, for_write=True)
+    assert session.id is not None
+    same_phase = [m for m in ordered_modules(db, session.id) if m.phase == module.phase]
+    index = next(i for i, m in enumerate(same_phase) if m.id == module.id)
+    target = index + direction
+    if not 0 <= target < len(same_phase):
+        return
+    same_phase[index], same_phase[target] = same_phase[target], same_phase[index]
+    for position, m in enumerate(same_phase):
+        if m.position != position:
+            m.position = position
+            db.add(m)
+    audit.record(
+        db,
+        "timeline.move_module",
+        actor_user_id=actor.user_id,
+        organisation_id=session.organisation_id,
+        target=f"module:{module.id}",
+        after={"direction": direction},
+    )
+    notify(db, topic(session.id), {"type": "timeline", "op": "module_moved", "module_id": module.id})
