@@ -7,6 +7,9 @@ from app.models.organisation import EmailTemplate, Organisation
 from app.models.outbox import OutboxEmail
 from app.models.training import (
     Activity,
+    ActivityCompletion,
+    Document,
+    Notification,
     Course,
     Enrolment,
     Module,
@@ -18,6 +21,9 @@ from app.models.user import PhoneActivation, User, UserToken
 
 __all__ = [
     "Activity",
+    "ActivityCompletion",
+    "Document",
+    "Notification",
     "AuditRecord",
     "AuthSession",
     "Course",

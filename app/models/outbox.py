@@ -22,6 +22,10 @@ class OutboxEmail(SQLModel, table=True):
     to: str = Field(max_length=254, index=True)
     subject: str = Field(default="", max_length=300)
     body: str = ""
+    body_html: str = ""
+    attachment_name: str = Field(default="", max_length=120)
+    attachment_type: str = Field(default="", max_length=100)
+    attachment_data: str = ""
     status: str = Field(default="pending", max_length=10, index=True)
     attempts: int = 0
     last_error: str = Field(default="", max_length=500)

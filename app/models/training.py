@@ -39,6 +39,13 @@ class Course(SQLModel, table=True):
     title: str = Field(max_length=200)
     short_title: str = Field(default="", max_length=60)
     description: str = ""
+    objectives: str = ""
+    categories: str = Field(default="", max_length=300)
+    competencies: str = ""
+    target_audience: str = ""
+    remote_hours: float = 0
+    in_person_hours: float = 0
+    thumbnail_document_id: int | None = Field(default=None)
     created_at: datetime = utc_field(default_now=True)
 
 
@@ -56,15 +63,17 @@ class TrainingSession(SQLModel, table=True):
     status: str = Field(default="draft", max_length=10, index=True)
     availability_ends_on: date | None = None
     place: str = Field(default="", max_length=200)
+    rooms: str = Field(default="", max_length=200)
     max_participants: int | None = None
     created_at: datetime = utc_field(default_now=True)
 
 
 class Module(SQLModel, table=True):
-    """An ordered part of a session's timeline, in a phase."""
+    """An ordered part of a timeline, in a phase: a session's, or a course's template (session_id empty)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    session_id: int = Field(foreign_key="session.id", index=True)
+    session_id: int | None = Field(default=None, foreign_key="session.id", index=True)
+    course_id: int | None = Field(default=None, foreign_key="course.id", index=True)
     title: str = Field(max_length=200)
     phase: str = Field(default="during", max_length=10)
     position: int = 0
@@ -115,3 +124,43 @@ class TrainerAssignment(SQLModel, table=True):
     session_id: int = Field(foreign_key="session.id", index=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     created_at: datetime = utc_field(default_now=True)
+
+
+class ActivityCompletion(SQLModel, table=True):
+    """A learner marked an activity done (or the activity recorded it)."""
+
+    __table_args__ = (UniqueConstraint("activity_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = Field(foreign_key="activity.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    completed_at: datetime = utc_field(default_now=True)
+
+
+class Document(SQLModel, table=True):
+    """A file of a module, stored outside the public upload folder under a random name."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int | None = Field(default=None, foreign_key="session.id", index=True)
+    module_id: int | None = Field(default=None, foreign_key="module.id", index=True)
+    name: str = Field(max_length=200)
+    stored_name: str = Field(max_length=80, unique=True)
+    size: int
+    content_type: str = Field(max_length=100)
+    sha256: str = Field(max_length=64)
+    uploaded_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = utc_field(default_now=True)
+    deleted_at: datetime | None = utc_field(nullable=True)
+
+
+class Notification(SQLModel, table=True):
+    """An in-app message for one person (e.g. positioned on a session)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    kind: str = Field(max_length=40)
+    title: str = Field(max_length=300)
+    link: str = Field(default="", max_length=300)
+    created_at: datetime = utc_field(default_now=True)
+    read_at: datetime | None = utc_field(nullable=True)
