@@ -36,6 +36,17 @@ class ErrorCode(StrEnum):
     ALREADY_MEMBER = "already_member"
     TEMPLATE_UNKNOWN_TAG = "template_unknown_tag"
     TEMPLATE_EMPTY = "template_empty"
+    TITLE_REQUIRED = "title_required"
+    DATES_ORDER = "dates_order"
+    DATE_INVALID = "date_invalid"
+    NUMBER_INVALID = "number_invalid"
+    MODULE_OPENS_BEFORE_SESSION = "module_opens_before_session"
+    STATUS_CHANGE = "status_change"
+    NO_SLOTS = "no_slots"
+    DOCUMENT_TOO_LARGE = "document_too_large"
+    DOCUMENT_EMPTY = "document_empty"
+    DOCUMENT_TYPE = "document_type"
+    DOCUMENT_NAME_INVALID = "document_name_invalid"
 
 
 class PlumeError(Exception):
