@@ -282,4 +282,8 @@ EN: dict[str, str] = {
     "error.document_empty": "The file \u201c{name}\u201d is empty.",
     "error.document_type": "The file \u201c{name}\u201d is not of an accepted type (PDF, office documents, images).",
     "error.document_name_invalid": "The name \u201c{name}\u201d has forbidden characters (/, \\, .. or control characters).",
+    "error.slot_outside_session": "This date is outside the session's dates.",
+    "error.time_order": "The end time must be after the start time.",
+    "error.link_invalid_url": "This link must start with https://",
+    "error.session_full": "The session is full ({max} participants at most).",
 }

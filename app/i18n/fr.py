@@ -282,4 +282,8 @@ FR: dict[str, str] = {
     "error.document_empty": "Le fichier « {name} » est vide.",
     "error.document_type": "Le fichier « {name} » n'est pas d'un type accepté (PDF, documents bureautiques, images).",
     "error.document_name_invalid": "Le nom « {name} » contient des caractères interdits (/, \\, .. ou caractères de contrôle).",
+    "error.slot_outside_session": "Cette date est en dehors des dates de la session.",
+    "error.time_order": "L'heure de fin doit être après l'heure de début.",
+    "error.link_invalid_url": "Ce lien doit commencer par https://",
+    "error.session_full": "La session est complète ({max} participants au maximum).",
 }

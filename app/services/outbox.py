@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import smtplib
 import urllib.request
+from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -22,8 +24,24 @@ MAX_ATTEMPTS = 6
 SEND_LEASE = timedelta(minutes=5)
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with an e-mail."""
+
+    name: str
+    content_type: str
+    data: bytes
+
+
 def enqueue_email(
-    db: Session, *, to: str, message: Template, kind: str, organisation_id: int | None = None
+    db: Session,
+    *,
+    to: str,
+    message: Template,
+    kind: str,
+    organisation_id: int | None = None,
+    html: str = "",
+    attachment: Attachment | None = None,
 ) -> OutboxEmail:
     """Put an e-mail in the outbox; the sender loop delivers it.
 
@@ -33,6 +51,8 @@ def enqueue_email(
         message: Filled subject and body.
         kind: Template kind, for the outbox page.
         organisation_id: The organisation sending, if any.
+        html: An HTML version of the body (buttons), sent beside the text.
+        attachment: A file to attach.
 
     Returns:
         The outbox row.
@@ -44,6 +64,10 @@ def enqueue_email(
         to=to,
         subject=message.subject,
         body=message.body,
+        body_html=html,
+        attachment_name=attachment.name if attachment else "",
+        attachment_type=attachment.content_type if attachment else "",
+        attachment_data=base64.b64encode(attachment.data).decode() if attachment else "",
         status="pending",
     )
     db.add(row)
@@ -102,6 +126,13 @@ def _send_email(settings: Settings, row: OutboxEmail) -> None:
     msg["Subject"] = row.subject
     msg["Message-ID"] = make_msgid(domain="plume.local")
     msg.set_content(row.body)
+    if row.body_html:
+        msg.add_alternative(row.body_html, subtype="html")
+    if row.attachment_name:
+        maintype, _, subtype = (row.attachment_type or "application/octet-stream").partition("/")
+        msg.add_attachment(
+            base64.b64decode(row.attachment_data), maintype=maintype, subtype=subtype, filename=row.attachment_name
+        )
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=15) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()

@@ -244,6 +244,8 @@ def move_module(db: Session, actor: Actor, module_id: int, direction: int) -> No
     module = db.get(Module, module_id) if isinstance(module_id, int) else None
     if module is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
+    if module.session_id is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
     session, _ = access_session(db, actor, module.session_id, for_write=True)
     assert session.id is not None
     same_phase = [m for m in ordered_modules(db, session.id) if m.phase == module.phase]
@@ -265,3 +267,263 @@ def move_module(db: Session, actor: Actor, module_id: int, direction: int) -> No
         after={"direction": direction},
     )
     notify(db, topic(session.id), {"type": "timeline", "op": "module_moved", "module_id": module.id})
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone on a session's people panel."""
+
+    user_id: int
+    name: str
+    email: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class SessionPeople:
+    """Who is on a session, and who staff may add."""
+
+    trainers: list[Person]
+    learners: list[Person]
+    trainer_choices: list[Person]
+    learner_choices: list[Person]
+
+
+def session_people(db: Session, actor: Actor, session_id: int) -> SessionPeople:
+    """The session's trainers and learners, and the organisation's people staff may add.
+
+    Args:
+        db: Database session.
+        actor: A staff member of the session's organisation.
+        session_id: The session.
+
+    Returns:
+        The people.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    session, _ = access_session(db, actor, session_id, for_write=True)
+    members = db.exec(
+        select(User, Membership)
+        .join(Membership, col(Membership.user_id) == col(User.id))
+        .where(Membership.organisation_id == session.organisation_id)
+        .order_by(col(User.last_name), col(User.first_name))
+    ).all()
+    assigned = set(db.exec(select(TrainerAssignment.user_id).where(TrainerAssignment.session_id == session.id)).all())
+    enrolled = {e.user_id: e.kind for e in db.exec(select(Enrolment).where(Enrolment.session_id == session.id)).all()}
+    trainers: list[Person] = []
+    learners: list[Person] = []
+    trainer_choices: list[Person] = []
+    learner_choices: list[Person] = []
+    for user, m in members:
+        if m.is_trainer:
+            person = Person(user.id or 0, user.display_name, user.email, m.trainer_kind)
+            (trainers if user.id in assigned else trainer_choices).append(person)
+        if m.is_learner:
+            kind = enrolled.get(user.id or 0, "")
+            person = Person(user.id or 0, user.display_name, user.email, kind)
+            (learners if kind else learner_choices).append(person)
+    return SessionPeople(trainers, learners, trainer_choices, learner_choices)
+
+
+def _org_member(db: Session, organisation_id: int, user_id: int, role: str) -> User:
+    membership = (
+        db.exec(
+            select(Membership).where(Membership.user_id == user_id, Membership.organisation_id == organisation_id)
+        ).first()
+        if isinstance(user_id, int)
+        else None
+    )
+    user = db.get(User, user_id) if membership is not None and getattr(membership, f"is_{role}") else None
+    if user is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return user
+
+
+def position_trainer(db: Session, actor: Actor, session_id: int, user_id: int) -> None:
+    """Position a trainer of the organisation on the session; they get an e-mail and an in-app notice.
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        session_id: The session.
+        user_id: The trainer.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    from app.models import Notification
+    from app.services.notify import trainer_positioned_email
+
+    session, _ = access_session(db, actor, session_id, for_write=True)
+    trainer = _org_member(db, session.organisation_id, user_id, "trainer")
+    exists = db.exec(
+        select(TrainerAssignment.id).where(
+            TrainerAssignment.session_id == session.id, TrainerAssignment.user_id == user_id
+        )
+    ).first()
+    if exists is not None:
+        return
+    db.add(TrainerAssignment(session_id=session.id or 0, user_id=user_id))
+    db.add(
+        Notification(
+            user_id=user_id,
+            organisation_id=session.organisation_id,
+            kind="trainer_positioned",
+            title=session.title,
+            link=f"/sessions/{session.id}",
+        )
+    )
+    trainer_positioned_email(db, session, trainer)
+    audit.record(
+        db,
+        "session.position_trainer",
+        actor_user_id=actor.user_id,
+        organisation_id=session.organisation_id,
+        target=f"session:{session.id}",
+        after={"trainer": user_id},
+    )
+    notify(db, topic(session.id or 0), {"type": "people"})
+
+
+def remove_trainer(db: Session, actor: Actor, session_id: int, user_id: int) -> None:
+    """Take a trainer off the session.
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        session_id: The session.
+        user_id: The trainer.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    session, _ = access_session(db, actor, session_id, for_write=True)
+    row = db.exec(
+        select(TrainerAssignment).where(
+            TrainerAssignment.session_id == session.id, TrainerAssignment.user_id == user_id
+        )
+    ).first()
+    if row is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    db.delete(row)
+    audit.record(
+        db,
+        "session.remove_trainer",
+        actor_user_id=actor.user_id,
+        organisation_id=session.organisation_id,
+        target=f"session:{session.id}",
+        before={"trainer": user_id},
+    )
+    notify(db, topic(session.id or 0), {"type": "people"})
+
+
+def enrol_learner(db: Session, actor: Actor, session_id: int, user_id: int, kind: str) -> None:
+    """Enrol a learner of the organisation (mandatory, recommended or free).
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        session_id: The session.
+        user_id: The learner.
+        kind: The enrolment type.
+
+    Raises:
+        PlumeError: NOT_FOUND, INVALID_INPUT or SESSION_FULL.
+    """
+    from app.models.training import ENROLMENT_KINDS
+
+    session, _ = access_session(db, actor, session_id, for_write=True)
+    if kind not in ENROLMENT_KINDS:
+        raise PlumeError(ErrorCode.INVALID_INPUT, field="kind")
+    _org_member(db, session.organisation_id, user_id, "learner")
+    row = db.exec(select(Enrolment).where(Enrolment.session_id == session.id, Enrolment.user_id == user_id)).first()
+    if row is None:
+        count = len(db.exec(select(Enrolment.id).where(Enrolment.session_id == session.id)).all())
+        if session.max_participants is not None and count >= session.max_participants:
+            raise PlumeError(ErrorCode.SESSION_FULL, max=str(session.max_participants))
+        row = Enrolment(session_id=session.id or 0, user_id=user_id)
+    row.kind = kind
+    db.add(row)
+    audit.record(
+        db,
+        "session.enrol",
+        actor_user_id=actor.user_id,
+        organisation_id=session.organisation_id,
+        target=f"session:{session.id}",
+        after={"learner": user_id, "kind": kind},
+    )
+    notify(db, topic(session.id or 0), {"type": "people"})
+
+
+def unenrol_learner(db: Session, actor: Actor, session_id: int, user_id: int) -> None:
+    """Remove a learner from the session.
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        session_id: The session.
+        user_id: The learner.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    session, _ = access_session(db, actor, session_id, for_write=True)
+    row = db.exec(select(Enrolment).where(Enrolment.session_id == session.id, Enrolment.user_id == user_id)).first()
+    if row is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    db.delete(row)
+    audit.record(
+        db,
+        "session.unenrol",
+        actor_user_id=actor.user_id,
+        organisation_id=session.organisation_id,
+        target=f"session:{session.id}",
+        before={"learner": user_id},
+    )
+    notify(db, topic(session.id or 0), {"type": "people"})
+
+
+NEXT_STATUS = {"draft": "active", "active": "finished", "finished": "archived"}
+
+
+def advance_status(db: Session, actor: Actor, session_id: int, to: str) -> None:
+    """Move a session along draft → active → finished → archived.
+
+    Confirming (draft → active) e-mails every trainer and learner the session's
+    details, an "Ouvrir" link and `votre-session.ics` with its slots.
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        session_id: The session.
+        to: The next status.
+
+    Raises:
+        PlumeError: NOT_FOUND, STATUS_CHANGE or NO_SLOTS.
+    """
+    from app.models import Slot
+    from app.services.notify import session_confirmation_emails
+
+    session, _ = access_session(db, actor, session_id, for_write=True)
+    if NEXT_STATUS.get(session.status) != to:
+        raise PlumeError(ErrorCode.STATUS_CHANGE)
+    if to == "active":
+        slots = list(db.exec(select(Slot).where(Slot.session_id == session.id)).all())
+        if not slots:
+            raise PlumeError(ErrorCode.NO_SLOTS)
+        session_confirmation_emails(db, session, slots)
+    before = session.status
+    session.status = to
+    db.add(session)
+    audit.record(
+        db,
+        "session.status",
+        actor_user_id=actor.user_id,
+        organisation_id=session.organisation_id,
+        target=f"session:{session.id}",
+        before={"status": before},
+        after={"status": to},
+    )
+    notify(db, topic(session.id or 0), {"type": "status", "status": to})

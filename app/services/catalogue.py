@@ -1,0 +1,326 @@
+"""The course catalogue (staff) and creating sessions from a course."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.models import Activity, Course, Module, TrainingSession
+from app.services import audit
+from app.services.actor import Actor
+from app.services.errors import ErrorCode, PlumeError
+from app.services.orgs import require_staff
+
+
+@dataclass(frozen=True)
+class CourseForm:
+    """What staff type to create or edit a course."""
+
+    title: str
+    short_title: str = ""
+    description: str = ""
+    objectives: str = ""
+    categories: str = ""
+    competencies: str = ""
+    target_audience: str = ""
+    remote_hours: str = "0"
+    in_person_hours: str = "0"
+
+
+@dataclass(frozen=True)
+class CourseRow:
+    """One course in the catalogue."""
+
+    id: int
+    title: str
+    short_title: str
+    description: str
+    categories: str
+    remote_hours: float
+    in_person_hours: float
+    sessions: int
+    modules: int
+
+
+def _hours(value: str, field: str) -> float:
+    try:
+        hours = float(value.replace(",", ".").strip() or "0")
+    except ValueError as exc:
+        raise PlumeError(ErrorCode.NUMBER_INVALID, field=field) from exc
+    if not 0 <= hours <= 10_000:
+        raise PlumeError(ErrorCode.NUMBER_INVALID, field=field)
+    return hours
+
+
+def _text(value: str, limit: int) -> str:
+    return value.strip()[:limit]
+
+
+def _apply(course: Course, form: CourseForm) -> None:
+    title = " ".join(form.title.split())
+    if not title:
+        raise PlumeError(ErrorCode.TITLE_REQUIRED, field="title")
+    course.remote_hours = _hours(form.remote_hours, "remote_hours")
+    course.in_person_hours = _hours(form.in_person_hours, "in_person_hours")
+    course.title = title[:200]
+    course.short_title = _text(form.short_title, 60)
+    course.description = _text(form.description, 10_000)
+    course.objectives = _text(form.objectives, 10_000)
+    course.categories = _text(form.categories, 300)
+    course.competencies = _text(form.competencies, 10_000)
+    course.target_audience = _text(form.target_audience, 5_000)
+
+
+def access_course(db: Session, actor: Actor, course_id: int) -> Course:
+    """The only way to get a course: staff of its organisation; NOT_FOUND otherwise.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        course_id: The course.
+
+    Returns:
+        The course.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    org_id = require_staff(actor)
+    course = db.get(Course, course_id) if isinstance(course_id, int) else None
+    if course is None or course.organisation_id != org_id:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return course
+
+
+def list_courses(db: Session, actor: Actor) -> list[CourseRow]:
+    """The organisation's catalogue, by title.
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+
+    Returns:
+        The courses with their session and template-module counts.
+    """
+    org_id = require_staff(actor)
+    courses = db.exec(select(Course).where(Course.organisation_id == org_id).order_by(col(Course.title))).all()
+    ids = [c.id for c in courses]
+    sessions = dict(
+        db.exec(
+            select(TrainingSession.course_id, func.count(col(TrainingSession.id)))
+            .where(col(TrainingSession.course_id).in_(ids))
+            .group_by(col(TrainingSession.course_id))
+        ).all()
+    )
+    modules = dict(
+        db.exec(
+            select(Module.course_id, func.count(col(Module.id)))
+            .where(col(Module.course_id).in_(ids))
+            .group_by(col(Module.course_id))
+        ).all()
+    )
+    return [
+        CourseRow(
+            id=c.id or 0,
+            title=c.title,
+            short_title=c.short_title,
+            description=c.description,
+            categories=c.categories,
+            remote_hours=c.remote_hours,
+            in_person_hours=c.in_person_hours,
+            sessions=sessions.get(c.id or 0, 0),
+            modules=modules.get(c.id or 0, 0),
+        )
+        for c in courses
+    ]
+
+
+def create_course(db: Session, actor: Actor, form: CourseForm) -> Course:
+    """Add a course to the catalogue.
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        form: The course's details.
+
+    Returns:
+        The new course.
+
+    Raises:
+        PlumeError: TITLE_REQUIRED or NUMBER_INVALID, naming the field.
+    """
+    org_id = require_staff(actor)
+    course = Course(organisation_id=org_id, title="")
+    _apply(course, form)
+    db.add(course)
+    db.flush()
+    audit.record(
+        db,
+        "course.create",
+        actor_user_id=actor.user_id,
+        organisation_id=org_id,
+        target=f"course:{course.id}",
+        after={"title": course.title},
+    )
+    return course
+
+
+def update_course(db: Session, actor: Actor, course_id: int, form: CourseForm) -> Course:
+    """Change a course's details.
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        course_id: The course.
+        form: New details.
+
+    Returns:
+        The course.
+
+    Raises:
+        PlumeError: NOT_FOUND, TITLE_REQUIRED or NUMBER_INVALID.
+    """
+    course = access_course(db, actor, course_id)
+    before = {"title": course.title}
+    _apply(course, form)
+    db.add(course)
+    audit.record(
+        db,
+        "course.update",
+        actor_user_id=actor.user_id,
+        organisation_id=course.organisation_id,
+        target=f"course:{course.id}",
+        before=before,
+        after={"title": course.title},
+    )
+    return course
+
+
+@dataclass(frozen=True)
+class SessionForm:
+    """What staff type to create a session of a course."""
+
+    course_id: int
+    title: str
+    starts_on: str
+    ends_on: str
+    place: str = ""
+    rooms: str = ""
+    max_participants: str = ""
+
+
+def parse_date(value: str, field: str) -> date:
+    """A date typed as YYYY-MM-DD (date inputs) or DD/MM/YYYY.
+
+    Args:
+        value: As typed.
+        field: The field, for the error.
+
+    Returns:
+        The date.
+
+    Raises:
+        PlumeError: DATE_INVALID.
+    """
+    text = value.strip()
+    try:
+        if "/" in text:
+            day, month, year = (int(p) for p in text.split("/"))
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise PlumeError(ErrorCode.DATE_INVALID, field=field) from exc
+
+
+def copy_template(db: Session, course_id: int, session_id: int) -> int:
+    """Copy a course's template timeline (modules and activities) into a session.
+
+    Args:
+        db: Database session.
+        course_id: The course.
+        session_id: The new session.
+
+    Returns:
+        How many modules were copied.
+    """
+    templates = db.exec(
+        select(Module)
+        .where(Module.course_id == course_id, col(Module.session_id).is_(None))
+        .order_by(col(Module.position), col(Module.id))
+    ).all()
+    for template in templates:
+        module = Module(
+            session_id=session_id,
+            title=template.title,
+            phase=template.phase,
+            position=template.position,
+            opening_rule=template.opening_rule if template.opening_rule != "date" else "always",
+        )
+        db.add(module)
+        db.flush()
+        for activity in db.exec(
+            select(Activity).where(Activity.module_id == template.id).order_by(col(Activity.position))
+        ).all():
+            db.add(
+                Activity(
+                    module_id=module.id or 0,
+                    kind=activity.kind,
+                    title=activity.title,
+                    position=activity.position,
+                    settings_json=activity.settings_json,
+                )
+            )
+    return len(templates)
+
+
+def create_session(db: Session, actor: Actor, form: SessionForm) -> TrainingSession:
+    """Create a draft session of a course, with a copy of the course's template timeline.
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        form: The session's details.
+
+    Returns:
+        The new session.
+
+    Raises:
+        PlumeError: NOT_FOUND, TITLE_REQUIRED, DATE_INVALID, DATES_ORDER or NUMBER_INVALID.
+    """
+    course = access_course(db, actor, form.course_id)
+    title = " ".join(form.title.split()) or course.title
+    starts_on = parse_date(form.starts_on, "starts_on")
+    ends_on = parse_date(form.ends_on, "ends_on")
+    if ends_on < starts_on:
+        raise PlumeError(ErrorCode.DATES_ORDER, field="ends_on")
+    maximum = None
+    if form.max_participants.strip():
+        if not form.max_participants.strip().isdigit() or int(form.max_participants) < 1:
+            raise PlumeError(ErrorCode.NUMBER_INVALID, field="max_participants")
+        maximum = int(form.max_participants)
+    session = TrainingSession(
+        organisation_id=course.organisation_id,
+        course_id=course.id or 0,
+        title=title[:200],
+        starts_on=starts_on,
+        ends_on=ends_on,
+        status="draft",
+        place=form.place.strip()[:200],
+        rooms=form.rooms.strip()[:200],
+        max_participants=maximum,
+    )
+    db.add(session)
+    db.flush()
+    copy_template(db, course.id or 0, session.id or 0)
+    audit.record(
+        db,
+        "session.create",
+        actor_user_id=actor.user_id,
+        organisation_id=course.organisation_id,
+        target=f"session:{session.id}",
+        after={"title": session.title, "course": course.id},
+    )
+    return session

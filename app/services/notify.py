@@ -1,0 +1,100 @@
+"""E-mails about sessions: a trainer positioned, a session confirmed (with its .ics)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from sqlmodel import Session, col, select
+
+from app.models import Course, Enrolment, Organisation, Slot, TrainerAssignment, TrainingSession, User
+from app.services.calendar import session_ics
+from app.services.outbox import Attachment, enqueue_email
+from app.services.templates import Template, get_template, render
+from app.settings import get_settings
+
+POSITIONED = {
+    "fr": Template(
+        "Vous êtes positionné sur la session {session}",
+        "Bonjour {prenom},\n\n{organisation} vous a positionné comme formateur sur la session « {session} » "
+        "({dates}).\n\nOuvrir : {lien}",
+    ),
+    "en": Template(
+        "You are positioned on the session {session}",
+        'Hello {prenom},\n\n{organisation} positioned you as a trainer on the session "{session}" '
+        "({dates}).\n\nOpen: {lien}",
+    ),
+}
+
+
+def _dates(session: TrainingSession) -> str:
+    return f"{session.starts_on:%d/%m/%Y} – {session.ends_on:%d/%m/%Y}"
+
+
+def _values(db: Session, session: TrainingSession, user: User) -> dict[str, str]:
+    org = db.get(Organisation, session.organisation_id)
+    return {
+        "prenom": user.pseudonym or user.first_name,
+        "nom": user.last_name,
+        "organisation": org.name if org else "",
+        "lien": f"{get_settings().base_url}/sessions/{session.id}",
+        "session": session.title,
+        "dates": _dates(session),
+    }
+
+
+def trainer_positioned_email(db: Session, session: TrainingSession, trainer: User) -> None:
+    """Tell a trainer they were positioned on a session.
+
+    Args:
+        db: Database session.
+        session: The session.
+        trainer: The trainer.
+    """
+    message = render(POSITIONED.get(trainer.language, POSITIONED["fr"]), _values(db, session, trainer))
+    enqueue_email(
+        db, to=trainer.email, message=message, kind="trainer_positioned", organisation_id=session.organisation_id
+    )
+
+
+def _html(body: str, link: str, label: str) -> str:
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in body.split("\n\n") if link not in p)
+    button = (
+        f'<p><a href="{escape(link)}" style="display:inline-block;padding:10px 18px;background:#3e63dd;'
+        f'color:#ffffff;border-radius:6px;text-decoration:none;font-weight:600">{escape(label)}</a></p>'
+    )
+    return f'<html><body style="font-family:sans-serif">{paragraphs}{button}</body></html>'
+
+
+def session_confirmation_emails(db: Session, session: TrainingSession, slots: list[Slot]) -> int:
+    """E-mail every trainer and learner of a session its confirmation with `votre-session.ics`.
+
+    Args:
+        db: Database session.
+        session: The session being confirmed.
+        slots: Its slots.
+
+    Returns:
+        How many e-mails were queued.
+    """
+    course = db.get(Course, session.course_id)
+    link = f"{get_settings().base_url}/sessions/{session.id}"
+    ics = session_ics(session, slots, course_title=course.title if course else session.title, link=link)
+    trainer_ids = db.exec(select(TrainerAssignment.user_id).where(TrainerAssignment.session_id == session.id)).all()
+    learner_ids = db.exec(select(Enrolment.user_id).where(Enrolment.session_id == session.id)).all()
+    people = db.exec(select(User).where(col(User.id).in_([*trainer_ids, *learner_ids]))).all()
+    for person in people:
+        message = render(
+            get_template(db, session.organisation_id, "session_confirmation", person.language),
+            _values(db, session, person),
+        )
+        label = "Open" if person.language == "en" else "Ouvrir"
+        enqueue_email(
+            db,
+            to=person.email,
+            message=message,
+            kind="session_confirmation",
+            organisation_id=session.organisation_id,
+            html=_html(message.body, link, label),
+            attachment=Attachment("votre-session.ics", "text/calendar", ics),
+        )
+    return len(people)

@@ -1,0 +1,466 @@
+"""Editing a timeline (a session's, or a course's template): modules, activities, slots.
+
+Staff do everything. Trainers of a session duplicate and delete (and add documents,
+in `documents`); they never change opening rules or dates. Every change is announced
+live on the session's topic.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from app.live.bus import notify
+from app.models import Activity, Document, Module, Slot, TrainingSession
+from app.models.base import utcnow
+from app.models.training import ACTIVITY_KINDS, PHASES
+from app.services import audit
+from app.services.actor import Actor
+from app.services.catalogue import access_course, parse_date
+from app.services.errors import ErrorCode, PlumeError
+from app.services.sessions import access_session, topic
+
+PARIS = ZoneInfo("Europe/Paris")
+OPENING_RULES = ("always", "date", "after_previous")
+HALF_DAYS = {"morning": ((9, 0), (12, 30)), "afternoon": ((14, 0), (17, 30))}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose timeline a module belongs to, and what the actor may do there."""
+
+    session: TrainingSession | None
+    course_id: int | None
+    staff: bool
+    trainer: bool
+
+
+def _scope_of(db: Session, actor: Actor, *, session_id: int | None, course_id: int | None) -> Scope:
+    if session_id is not None:
+        session, role = access_session(db, actor, session_id)
+        return Scope(session=session, course_id=None, staff=role.staff, trainer=role.trainer)
+    if course_id is not None:
+        course = access_course(db, actor, course_id)
+        return Scope(session=None, course_id=course.id, staff=True, trainer=False)
+    raise PlumeError(ErrorCode.NOT_FOUND)
+
+
+def _module(db: Session, actor: Actor, module_id: object, *, trainer_may: bool = False) -> tuple[Module, Scope]:
+    module = db.get(Module, module_id) if isinstance(module_id, int) else None
+    if module is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    scope = _scope_of(db, actor, session_id=module.session_id, course_id=module.course_id)
+    if not (scope.staff or (trainer_may and scope.trainer)):
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return module, scope
+
+
+def _activity(
+    db: Session, actor: Actor, activity_id: object, *, trainer_may: bool = False
+) -> tuple[Activity, Module, Scope]:
+    activity = db.get(Activity, activity_id) if isinstance(activity_id, int) else None
+    if activity is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    module, scope = _module(db, actor, activity.module_id, trainer_may=trainer_may)
+    return activity, module, scope
+
+
+def _title(value: str) -> str:
+    title = " ".join(value.split())
+    if not title:
+        raise PlumeError(ErrorCode.TITLE_REQUIRED, field="title")
+    return title[:200]
+
+
+def _changed(db: Session, actor: Actor, scope: Scope, action: str, target: str, **after: object) -> None:
+    org_id = scope.session.organisation_id if scope.session else actor.organisation_id
+    audit.record(
+        db,
+        f"timeline.{action}",
+        actor_user_id=actor.user_id,
+        organisation_id=org_id,
+        target=target,
+        after=dict(after) or None,
+    )
+    if scope.session is not None and scope.session.id is not None:
+        notify(db, topic(scope.session.id), {"type": "timeline", "op": action})
+
+
+def add_module(
+    db: Session, actor: Actor, *, title: str, phase: str, session_id: int | None = None, course_id: int | None = None
+) -> Module:
+    """Add a module at the end of its phase (staff).
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        title: The module's title.
+        phase: before, during or after.
+        session_id: The session, or
+        course_id: the course whose template it extends.
+
+    Returns:
+        The module.
+
+    Raises:
+        PlumeError: NOT_FOUND, TITLE_REQUIRED or INVALID_INPUT.
+    """
+    scope = _scope_of(db, actor, session_id=session_id, course_id=course_id)
+    if not scope.staff:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    if phase not in PHASES:
+        raise PlumeError(ErrorCode.INVALID_INPUT, field="phase")
+    clean = _title(title)
+    owner = {"session_id": scope.session.id} if scope.session else {"course_id": scope.course_id}
+    siblings = db.exec(select(Module).filter_by(**owner, phase=phase)).all()
+    module = Module(
+        title=clean,
+        phase=phase,
+        position=max((m.position for m in siblings), default=-1) + 1,
+        session_id=scope.session.id if scope.session else None,
+        course_id=scope.course_id,
+    )
+    db.add(module)
+    db.flush()
+    _changed(db, actor, scope, "add_module", f"module:{module.id}", title=clean)
+    return module
+
+
+def rename_module(db: Session, actor: Actor, module_id: int, title: str) -> None:
+    """Rename a module (staff).
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        module_id: The module.
+        title: New title.
+
+    Raises:
+        PlumeError: NOT_FOUND or TITLE_REQUIRED.
+    """
+    module, scope = _module(db, actor, module_id)
+    module.title = _title(title)
+    db.add(module)
+    _changed(db, actor, scope, "rename_module", f"module:{module.id}", title=module.title)
+
+
+def set_opening_rule(db: Session, actor: Actor, module_id: int, rule: str, opens_on: str = "") -> None:
+    """Set when a module opens to learners (staff only; trainers are refused).
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        module_id: The module.
+        rule: always, date or after_previous.
+        opens_on: The opening date for rule "date" (YYYY-MM-DD or DD/MM/YYYY).
+
+    Raises:
+        PlumeError: NOT_FOUND, INVALID_INPUT, DATE_INVALID or MODULE_OPENS_BEFORE_SESSION.
+    """
+    module, scope = _module(db, actor, module_id)
+    if rule not in OPENING_RULES or (rule == "date" and scope.session is None):
+        raise PlumeError(ErrorCode.INVALID_INPUT, field="rule")
+    opens_at = None
+    if rule == "date":
+        assert scope.session is not None
+        day = parse_date(opens_on, "opens_on")
+        if day < scope.session.starts_on:
+            raise PlumeError(ErrorCode.MODULE_OPENS_BEFORE_SESSION, field="opens_on")
+        opens_at = datetime.combine(day, time(0, 0), tzinfo=PARIS).astimezone(UTC)
+    module.opening_rule, module.opens_at = rule, opens_at
+    db.add(module)
+    _changed(db, actor, scope, "opening_rule", f"module:{module.id}", rule=rule, opens_on=opens_on)
+
+
+def _delete_activity_rows(db: Session, activity: Activity) -> None:
+    for slot in db.exec(select(Slot).where(Slot.activity_id == activity.id)).all():
+        db.delete(slot)
+    db.delete(activity)
+
+
+def delete_module(db: Session, actor: Actor, module_id: int) -> None:
+    """Delete a module, its activities and slots; its documents stop being served (staff or trainer).
+
+    Args:
+        db: Database session.
+        actor: Staff, or a trainer of the session.
+        module_id: The module.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    module, scope = _module(db, actor, module_id, trainer_may=True)
+    for activity in db.exec(select(Activity).where(Activity.module_id == module.id)).all():
+        _delete_activity_rows(db, activity)
+    for document in db.exec(select(Document).where(Document.module_id == module.id)).all():
+        document.module_id, document.deleted_at = None, document.deleted_at or utcnow()
+        db.add(document)
+    db.flush()
+    db.delete(module)
+    _changed(db, actor, scope, "delete_module", f"module:{module_id}", title=module.title)
+
+
+def duplicate_module(db: Session, actor: Actor, module_id: int) -> Module:
+    """Copy a module and its activities right after it (staff or trainer).
+
+    Args:
+        db: Database session.
+        actor: Staff, or a trainer of the session.
+        module_id: The module.
+
+    Returns:
+        The copy.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    module, scope = _module(db, actor, module_id, trainer_may=True)
+    owner = {"session_id": module.session_id} if module.session_id else {"course_id": module.course_id}
+    for later in db.exec(select(Module).filter_by(**owner, phase=module.phase)).all():
+        if later.position > module.position:
+            later.position += 1
+            db.add(later)
+    copy = Module(
+        title=f"{module.title} (copie)"[:200],
+        phase=module.phase,
+        position=module.position + 1,
+        opening_rule=module.opening_rule,
+        opens_at=module.opens_at,
+        session_id=module.session_id,
+        course_id=module.course_id,
+    )
+    db.add(copy)
+    db.flush()
+    for activity in db.exec(select(Activity).where(Activity.module_id == module.id)).all():
+        db.add(
+            Activity(
+                module_id=copy.id or 0,
+                kind=activity.kind,
+                title=activity.title,
+                position=activity.position,
+                settings_json=activity.settings_json,
+            )
+        )
+    _changed(db, actor, scope, "duplicate_module", f"module:{module.id}", copy=copy.id)
+    return copy
+
+
+def add_activity(db: Session, actor: Actor, module_id: int, *, kind: str, title: str) -> Activity:
+    """Add an activity at the end of a module (staff).
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        module_id: The module.
+        kind: One of the 16 kinds.
+        title: The activity's title.
+
+    Returns:
+        The activity.
+
+    Raises:
+        PlumeError: NOT_FOUND, INVALID_INPUT or TITLE_REQUIRED.
+    """
+    module, scope = _module(db, actor, module_id)
+    if kind not in ACTIVITY_KINDS:
+        raise PlumeError(ErrorCode.INVALID_INPUT, field="kind")
+    clean = _title(title)
+    last = db.exec(select(Activity.position).where(Activity.module_id == module.id)).all()
+    activity = Activity(module_id=module.id or 0, kind=kind, title=clean, position=max(last, default=-1) + 1)
+    db.add(activity)
+    db.flush()
+    _changed(db, actor, scope, "add_activity", f"activity:{activity.id}", kind=kind, title=clean)
+    return activity
+
+
+def rename_activity(db: Session, actor: Actor, activity_id: int, title: str) -> None:
+    """Rename an activity (staff).
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        activity_id: The activity.
+        title: New title.
+
+    Raises:
+        PlumeError: NOT_FOUND or TITLE_REQUIRED.
+    """
+    activity, _, scope = _activity(db, actor, activity_id)
+    activity.title = _title(title)
+    db.add(activity)
+    _changed(db, actor, scope, "rename_activity", f"activity:{activity.id}", title=activity.title)
+
+
+def delete_activity(db: Session, actor: Actor, activity_id: int) -> None:
+    """Delete an activity and its slots (staff or trainer).
+
+    Args:
+        db: Database session.
+        actor: Staff, or a trainer of the session.
+        activity_id: The activity.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    activity, _, scope = _activity(db, actor, activity_id, trainer_may=True)
+    title = activity.title
+    _delete_activity_rows(db, activity)
+    _changed(db, actor, scope, "delete_activity", f"activity:{activity_id}", title=title)
+
+
+def duplicate_activity(db: Session, actor: Actor, activity_id: int) -> Activity:
+    """Copy an activity right after it, without its slot (staff or trainer).
+
+    Args:
+        db: Database session.
+        actor: Staff, or a trainer of the session.
+        activity_id: The activity.
+
+    Returns:
+        The copy.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    activity, module, scope = _activity(db, actor, activity_id, trainer_may=True)
+    for later in db.exec(select(Activity).where(Activity.module_id == module.id)).all():
+        if later.position > activity.position:
+            later.position += 1
+            db.add(later)
+    copy = Activity(
+        module_id=module.id or 0,
+        kind=activity.kind,
+        title=f"{activity.title} (copie)"[:200],
+        position=activity.position + 1,
+        settings_json=activity.settings_json,
+    )
+    db.add(copy)
+    db.flush()
+    _changed(db, actor, scope, "duplicate_activity", f"activity:{activity.id}", copy=copy.id)
+    return copy
+
+
+def move_activity(db: Session, actor: Actor, activity_id: int, direction: int) -> None:
+    """Move an activity one place up (-1) or down (+1) in its module (staff).
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        activity_id: The activity.
+        direction: -1 or +1.
+
+    Raises:
+        PlumeError: NOT_FOUND or INVALID_INPUT.
+    """
+    if direction not in (-1, 1):
+        raise PlumeError(ErrorCode.INVALID_INPUT)
+    activity, module, scope = _activity(db, actor, activity_id)
+    siblings = list(
+        db.exec(
+            select(Activity).where(Activity.module_id == module.id).order_by(col(Activity.position), col(Activity.id))
+        ).all()
+    )
+    index = next(i for i, a in enumerate(siblings) if a.id == activity.id)
+    target = index + direction
+    if not 0 <= target < len(siblings):
+        return
+    siblings[index], siblings[target] = siblings[target], siblings[index]
+    for position, a in enumerate(siblings):
+        if a.position != position:
+            a.position = position
+            db.add(a)
+    _changed(db, actor, scope, "move_activity", f"activity:{activity.id}", direction=direction)
+
+
+def _clock(value: str, field: str) -> time:
+    try:
+        hour, minute = (int(p) for p in value.strip().split(":")[:2])
+        return time(hour, minute)
+    except ValueError as exc:
+        raise PlumeError(ErrorCode.DATE_INVALID, field=field) from exc
+
+
+def schedule(
+    db: Session,
+    actor: Actor,
+    activity_id: int,
+    *,
+    day: str,
+    half_day: str = "",
+    start: str = "",
+    end: str = "",
+    room: str = "",
+    link: str = "",
+) -> Slot:
+    """Give an in-person activity its half-day (and room), or a virtual class its time range and link (staff).
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        activity_id: An in_person or virtual_class activity of a session.
+        day: The date.
+        half_day: morning or afternoon (in person).
+        start: HH:MM (virtual class).
+        end: HH:MM (virtual class).
+        room: The room (in person).
+        link: The meeting URL (virtual class); a Jitsi room is generated when empty.
+
+    Returns:
+        The activity's slot.
+
+    Raises:
+        PlumeError: NOT_FOUND, INVALID_INPUT, DATE_INVALID, SLOT_OUTSIDE_SESSION, TIME_ORDER or LINK_INVALID_URL.
+    """
+    activity, _, scope = _activity(db, actor, activity_id)
+    if scope.session is None or activity.kind not in ("in_person", "virtual_class"):
+        raise PlumeError(ErrorCode.INVALID_INPUT)
+    date_ = parse_date(day, "day")
+    if not scope.session.starts_on <= date_ <= scope.session.ends_on:
+        raise PlumeError(ErrorCode.SLOT_OUTSIDE_SESSION, field="day")
+    settings = json.loads(activity.settings_json or "{}")
+    if activity.kind == "in_person":
+        if half_day not in HALF_DAYS:
+            raise PlumeError(ErrorCode.INVALID_INPUT, field="half_day")
+        (h1, m1), (h2, m2) = HALF_DAYS[half_day]
+        begins, finishes = time(h1, m1), time(h2, m2)
+        settings.update({"half_day": half_day, "room": room.strip()[:100]})
+    else:
+        begins, finishes = _clock(start, "start"), _clock(end, "end")
+        if finishes <= begins:
+            raise PlumeError(ErrorCode.TIME_ORDER, field="end")
+        url = link.strip()
+        if url and not url.startswith("https://"):
+            raise PlumeError(ErrorCode.LINK_INVALID_URL, field="link")
+        settings["link"] = url or settings.get("link") or f"https://meet.jit.si/plume-{secrets.token_urlsafe(12)}"
+    slot = db.exec(select(Slot).where(Slot.activity_id == activity.id)).first() or Slot(
+        session_id=scope.session.id or 0, activity_id=activity.id, starts_at=utcnow(), ends_at=utcnow()
+    )
+    slot.starts_at = datetime.combine(date_, begins, tzinfo=PARIS).astimezone(UTC)
+    slot.ends_at = datetime.combine(date_, finishes, tzinfo=PARIS).astimezone(UTC)
+    slot.room = room.strip()[:100] if activity.kind == "in_person" else ""
+    settings["date"] = date_.isoformat()
+    activity.settings_json = json.dumps(settings)
+    db.add(slot)
+    db.add(activity)
+    _changed(db, actor, scope, "schedule", f"activity:{activity.id}", day=date_.isoformat())
+    return slot
+
+
+def template_modules(db: Session, course_id: int) -> list[Module]:
+    """A course's template modules in timeline order.
+
+    Args:
+        db: Database session.
+        course_id: The course.
+
+    Returns:
+        The modules.
+    """
+    modules = db.exec(select(Module).where(Module.course_id == course_id, col(Module.session_id).is_(None))).all()
+    rank = {p: i for i, p in enumerate(PHASES)}
+    return sorted(modules, key=lambda m: (rank.get(m.phase, 1), m.position, m.id or 0))

@@ -1,0 +1,184 @@
+import base64
+from datetime import timedelta
+
+import pytest
+from icalendar import Calendar
+from sqlmodel import Session, select
+
+from app.models import Activity, Module, Notification, OutboxEmail, Slot, TrainingSession
+from app.services import catalogue, home, sessions, timeline
+from app.services.errors import ErrorCode, PlumeError
+from tests.factories import actor_for, make_learner, make_org, make_staff, make_trainer
+
+
+def _staff(db: Session):
+    org = make_org(db, "Horizon")
+    return org, actor_for(db, make_staff(db, org))
+
+
+def _course_with_template(db: Session, staff) -> int:
+    course = catalogue.create_course(db, staff, catalogue.CourseForm(title="  Excel   avancé ", remote_hours="3,5"))
+    m1 = timeline.add_module(db, staff, course_id=course.id, title="Jour 1", phase="during")
+    timeline.add_module(db, staff, course_id=course.id, title="Attentes", phase="before")
+    timeline.add_activity(db, staff, m1.id or 0, kind="in_person", title="Journée en salle")
+    timeline.set_opening_rule(db, staff, m1.id or 0, "after_previous")
+    db.commit()
+    return course.id or 0
+
+
+def _form(course_id: int, **kw: str) -> catalogue.SessionForm:
+    today = home.paris_today()
+    data = {"title": "Groupe 1", "starts_on": today.isoformat(), "ends_on": (today + timedelta(days=1)).isoformat()}
+    data.update(kw)
+    return catalogue.SessionForm(course_id=course_id, **data)  # type: ignore[arg-type]
+
+
+def test_course_fields_are_validated(db: Session) -> None:
+    _, staff = _staff(db)
+    course = catalogue.create_course(db, staff, catalogue.CourseForm(title="  Excel   avancé ", remote_hours="3,5"))
+    assert (course.title, course.remote_hours) == ("Excel avancé", 3.5)
+    for form, field in (
+        (catalogue.CourseForm(title=" "), "title"),
+        (catalogue.CourseForm(title="X", in_person_hours="beaucoup"), "in_person_hours"),
+        (catalogue.CourseForm(title="X", remote_hours="-2"), "remote_hours"),
+    ):
+        with pytest.raises(PlumeError) as err:
+            catalogue.create_course(db, staff, form)
+        assert err.value.field == field
+
+
+def test_creating_a_session_copies_the_template_timeline(db: Session) -> None:
+    _, staff = _staff(db)
+    course_id = _course_with_template(db, staff)
+    session = catalogue.create_session(db, staff, _form(course_id))
+    db.commit()
+    modules = sessions.ordered_modules(db, session.id or 0)
+    assert [(m.title, m.phase, m.opening_rule) for m in modules] == [
+        ("Attentes", "before", "always"),
+        ("Jour 1", "during", "after_previous"),
+    ]
+    copied = db.exec(select(Activity).where(Activity.module_id == modules[1].id)).all()
+    assert [a.title for a in copied] == ["Journée en salle"]
+    assert len(timeline.template_modules(db, course_id)) == 2
+    assert session.status == "draft"
+
+
+def test_session_dates_must_be_in_order_and_nothing_is_saved_otherwise(db: Session) -> None:
+    _, staff = _staff(db)
+    course_id = _course_with_template(db, staff)
+    today = home.paris_today()
+    with pytest.raises(PlumeError) as err:
+        catalogue.create_session(db, staff, _form(course_id, ends_on=(today - timedelta(days=1)).isoformat()))
+    assert (err.value.code, err.value.field) == (ErrorCode.DATES_ORDER, "ends_on")
+    with pytest.raises(PlumeError) as err:
+        catalogue.create_session(db, staff, _form(course_id, starts_on="31/02/2026"))
+    assert err.value.code == ErrorCode.DATE_INVALID
+    db.rollback()
+    assert db.exec(select(TrainingSession)).all() == []
+
+
+def _session_with_people(db: Session):
+    org, staff = _staff(db)
+    course_id = _course_with_template(db, staff)
+    session = catalogue.create_session(db, staff, _form(course_id))
+    trainer, learner = make_trainer(db, org), make_learner(db, org)
+    db.commit()
+    return org, staff, session, trainer, learner
+
+
+def test_trainers_cannot_change_opening_rules_or_dates(db: Session) -> None:
+    _, staff, session, trainer, _ = _session_with_people(db)
+    sessions.position_trainer(db, staff, session.id or 0, trainer.id or 0)
+    db.commit()
+    module = sessions.ordered_modules(db, session.id or 0)[1]
+    trainer_actor = actor_for(db, trainer)
+    for call in (
+        lambda: timeline.set_opening_rule(db, trainer_actor, module.id or 0, "always"),
+        lambda: timeline.rename_module(db, trainer_actor, module.id or 0, "Autre"),
+        lambda: sessions.move_module(db, trainer_actor, module.id or 0, -1),
+    ):
+        with pytest.raises(PlumeError) as err:
+            call()
+        assert err.value.code == ErrorCode.NOT_FOUND
+    copy = timeline.duplicate_module(db, trainer_actor, module.id or 0)
+    assert copy.title == "Jour 1 (copie)"
+    timeline.delete_module(db, trainer_actor, copy.id or 0)
+    db.commit()
+    assert [m.title for m in sessions.ordered_modules(db, session.id or 0)] == ["Attentes", "Jour 1"]
+
+
+def test_a_module_cannot_open_before_the_session_starts(db: Session) -> None:
+    _, staff, session, _, _ = _session_with_people(db)
+    module = sessions.ordered_modules(db, session.id or 0)[1]
+    with pytest.raises(PlumeError) as err:
+        timeline.set_opening_rule(
+            db, staff, module.id or 0, "date", (session.starts_on - timedelta(days=1)).isoformat()
+        )
+    assert (err.value.code, err.value.field) == (ErrorCode.MODULE_OPENS_BEFORE_SESSION, "opens_on")
+    timeline.set_opening_rule(db, staff, module.id or 0, "date", session.starts_on.isoformat())
+
+
+def test_activation_e_mails_everyone_a_valid_ics(db: Session) -> None:
+    _, staff, session, trainer, learner = _session_with_people(db)
+    sid = session.id or 0
+    sessions.position_trainer(db, staff, sid, trainer.id or 0)
+    sessions.enrol_learner(db, staff, sid, learner.id or 0, "mandatory")
+    with pytest.raises(PlumeError) as err:
+        sessions.advance_status(db, staff, sid, "active")
+    assert err.value.code == ErrorCode.NO_SLOTS
+    activity = db.exec(select(Activity).where(Activity.kind == "in_person")).all()[-1]
+    with pytest.raises(PlumeError) as err:
+        timeline.schedule(
+            db, staff, activity.id or 0, day=(session.ends_on + timedelta(days=3)).isoformat(), half_day="morning"
+        )
+    assert err.value.code == ErrorCode.SLOT_OUTSIDE_SESSION
+    timeline.schedule(
+        db, staff, activity.id or 0, day=session.starts_on.isoformat(), half_day="afternoon", room="Salle 2"
+    )
+    with pytest.raises(PlumeError):
+        sessions.advance_status(db, staff, sid, "finished")
+    sessions.advance_status(db, staff, sid, "active")
+    db.commit()
+    mails = db.exec(select(OutboxEmail).where(OutboxEmail.kind == "session_confirmation")).all()
+    assert sorted(m.to for m in mails) == sorted([trainer.email, learner.email])
+    calendar = Calendar.from_ical(base64.b64decode(mails[0].attachment_data))
+    events = [c for c in calendar.walk("VEVENT")]
+    slot = db.exec(select(Slot).where(Slot.session_id == sid)).one()
+    assert len(events) == 1 and events[0].decoded("dtstart") == slot.starts_at
+    assert mails[0].attachment_name == "votre-session.ics" and "Ouvrir" in mails[0].body_html
+    assert db.exec(select(Notification).where(Notification.user_id == trainer.id)).one().link == f"/sessions/{sid}"
+
+
+def test_enrolment_respects_the_maximum(db: Session) -> None:
+    org, staff = _staff(db)
+    course_id = _course_with_template(db, staff)
+    session = catalogue.create_session(db, staff, _form(course_id, max_participants="1"))
+    first, second = make_learner(db, org), make_learner(db, org)
+    sessions.enrol_learner(db, staff, session.id or 0, first.id or 0, "free")
+    with pytest.raises(PlumeError) as err:
+        sessions.enrol_learner(db, staff, session.id or 0, second.id or 0, "free")
+    assert err.value.code == ErrorCode.SESSION_FULL and err.value.params["max"] == "1"
+    other = make_org(db)
+    with pytest.raises(PlumeError) as err:
+        sessions.enrol_learner(db, staff, session.id or 0, make_learner(db, other).id or 0, "free")
+    assert err.value.code == ErrorCode.NOT_FOUND
+
+
+def test_duplicate_and_move_activities(db: Session) -> None:
+    _, staff, session, _, _ = _session_with_people(db)
+    module = sessions.ordered_modules(db, session.id or 0)[1]
+    first = db.exec(select(Activity).where(Activity.module_id == module.id)).one()
+    second = timeline.add_activity(db, staff, module.id or 0, kind="document", title="Supports")
+    copy = timeline.duplicate_activity(db, staff, first.id or 0)
+    order = lambda: [
+        a.title
+        for a in db.exec(select(Activity).where(Activity.module_id == module.id).order_by(Activity.position)).all()
+    ]  # noqa: E731
+    assert order() == ["Journée en salle", "Journée en salle (copie)", "Supports"]
+    timeline.move_activity(db, staff, second.id or 0, -1)
+    assert order() == ["Journée en salle", "Supports", "Journée en salle (copie)"]
+    timeline.delete_activity(db, staff, copy.id or 0)
+    assert order() == ["Journée en salle", "Supports"]
+    with pytest.raises(PlumeError):
+        timeline.add_activity(db, staff, module.id or 0, kind="hologram", title="X")
+    assert db.exec(select(Module)).all()
