@@ -170,10 +170,11 @@ def test_duplicate_and_move_activities(db: Session) -> None:
     first = db.exec(select(Activity).where(Activity.module_id == module.id)).one()
     second = timeline.add_activity(db, staff, module.id or 0, kind="document", title="Supports")
     copy = timeline.duplicate_activity(db, staff, first.id or 0)
-    order = lambda: [
-        a.title
-        for a in db.exec(select(Activity).where(Activity.module_id == module.id).order_by(Activity.position)).all()
-    ]  # noqa: E731
+
+    def order() -> list[str]:
+        query = select(Activity).where(Activity.module_id == module.id).order_by(Activity.position)  # type: ignore[arg-type]
+        return [a.title for a in db.exec(query).all()]
+
     assert order() == ["Journée en salle", "Journée en salle (copie)", "Supports"]
     timeline.move_activity(db, staff, second.id or 0, -1)
     assert order() == ["Journée en salle", "Supports", "Journée en salle (copie)"]
