@@ -113,6 +113,7 @@ class PlumeServer:
     log_path: Path
     mailbox: Mailbox
     engine: Engine
+    files_dir: Path
 
     def session(self) -> Session:
         """A database session on the server's database (tests read and prepare data).
@@ -182,13 +183,14 @@ def running_plume(*, seed_args: tuple[str, ...] = (), extra_env: dict[str, str] 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     database_url = f"sqlite:///{workdir / 'plume.db'}"
+    files_dir = workdir / "files"
     env = {
         **os.environ,
         "PLUME_ENV": "test",
         "PLUME_SECRET_KEY": os.environ.get("PLUME_SECRET_KEY") or secrets.token_urlsafe(32),
         "DATABASE_URL": database_url,
         "PLUME_BASE_URL": url,
-        "PLUME_FILES_DIR": str(workdir / "files"),
+        "PLUME_FILES_DIR": str(files_dir),
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_port),
         "PLUME_TRUSTED_PROXY_HOPS": "1",
@@ -227,7 +229,14 @@ def running_plume(*, seed_args: tuple[str, ...] = (), extra_env: dict[str, str] 
     engine = make_engine(database_url)
     try:
         _wait_healthy(url, process, log_path, timeout=900)
-        yield PlumeServer(url=url, database_url=database_url, log_path=log_path, mailbox=mailbox, engine=engine)
+        yield PlumeServer(
+            url=url,
+            database_url=database_url,
+            log_path=log_path,
+            mailbox=mailbox,
+            engine=engine,
+            files_dir=files_dir,
+        )
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, 15)

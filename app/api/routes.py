@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from app.api.files import download_document
 from app.services.db import session_scope
 
 
@@ -41,4 +42,9 @@ def build_api() -> Starlette:
     Returns:
         The Starlette app.
     """
-    return Starlette(routes=[Route("/api/health", health, methods=["GET"])])
+    return Starlette(
+        routes=[
+            Route("/api/health", health, methods=["GET"]),
+            Route("/api/documents/{document_id:int}", download_document, methods=["GET"]),
+        ]
+    )

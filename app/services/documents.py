@@ -1,0 +1,438 @@
+"""Module documents: private files checked by content, stored under random names, served to members only."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import secrets
+import tempfile
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
+from sqlmodel import Session, col, select
+
+from app.live.bus import notify
+from app.models import Document, Module, TrainingSession, User
+from app.models.base import utcnow
+from app.services import audit, sessions
+from app.services.actor import Actor
+from app.services.errors import ErrorCode, PlumeError
+from app.services.sessions import SessionRole
+from app.settings import get_settings
+
+MAX_SIZE = 50 * 1024 * 1024
+MAX_NAME_LENGTH = 200
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_WRITTEN_KEY = "plume_documents_written"  # files to remove unless the transaction commits
+_UNLINK_KEY = "plume_documents_unlink"  # files to remove once the transaction commits
+
+_OOXML = (
+    ("word/", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("xl/", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("ppt/", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+)
+_OPENDOCUMENT = frozenset(
+    {
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+    }
+)
+# An OLE2 container is an Office file only if it holds the application's main stream
+# (an .msi installer is OLE2 too); directory entry names are UTF-16LE.
+_OLE2_STREAMS = (
+    ("WordDocument", "application/msword"),
+    ("Workbook", "application/vnd.ms-excel"),
+    ("Book", "application/vnd.ms-excel"),
+    ("PowerPoint Document", "application/vnd.ms-powerpoint"),
+)
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, EOFError, ValueError, RuntimeError)
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """One document of a module, as a member sees it in the list."""
+
+    id: int
+    name: str
+    size: int
+    content_type: str
+    uploader_name: str
+    created_at: str
+    can_manage: bool
+
+
+@dataclass(frozen=True)
+class _Checked:
+    name: str
+    data: bytes
+    content_type: str
+
+
+def _clean_name(name: object, *, field: str) -> str:
+    if not isinstance(name, str):
+        raise PlumeError(ErrorCode.DOCUMENT_NAME_INVALID, field=field, name=str(name))
+    clean = unicodedata.normalize("NFC", name.strip())
+    forbidden = (
+        not clean
+        or len(clean) > MAX_NAME_LENGTH
+        or "/" in clean
+        or "\\" in clean
+        or ".." in clean
+        or any(unicodedata.category(ch) in ("Cc", "Cs") or ch in _BIDI_CONTROLS for ch in clean)
+    )
+    if forbidden:
+        raise PlumeError(ErrorCode.DOCUMENT_NAME_INVALID, field=field, name=name)
+    return clean
+
+
+def _zip_type(data: bytes) -> str | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                with archive.open("mimetype") as entry:
+                    declared = entry.read(100).decode("ascii", errors="replace").strip()
+                return declared if declared in _OPENDOCUMENT else None
+    except _ZIP_ERRORS:
+        return None
+    if "[Content_Types].xml" not in names:
+        return None
+    for prefix, content_type in _OOXML:
+        if any(n.startswith(prefix) for n in names):
+            return content_type
+    return None
+
+
+def _ole2_type(data: bytes) -> str | None:
+    for stream, content_type in _OLE2_STREAMS:
+        if (stream + "\0").encode("utf-16-le") in data:
+            return content_type
+    return None
+
+
+def detect_type(data: bytes) -> str | None:
+    """The MIME type of an accepted file, read from its content (never from its name).
+
+    Args:
+        data: The file's bytes.
+
+    Returns:
+        The MIME type, or None if the content is not of an accepted type.
+    """
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return _ole2_type(data)
+    # A zip must start with a local header: an .exe with a zip appended is still an .exe.
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_type(data)
+    return None
+
+
+def _check_file(name: object, data: object) -> _Checked:
+    clean = _clean_name(name, field="files")
+    given = str(name)
+    if not isinstance(data, bytes) or not data:
+        raise PlumeError(ErrorCode.DOCUMENT_EMPTY, field="files", name=given)
+    if len(data) > MAX_SIZE:
+        raise PlumeError(ErrorCode.DOCUMENT_TOO_LARGE, field="files", name=given)
+    content_type = detect_type(data)
+    if content_type is None:
+        raise PlumeError(ErrorCode.DOCUMENT_TYPE, field="files", name=given)
+    return _Checked(name=clean, data=data, content_type=content_type)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _after_commit(db: OrmSession) -> None:
+    db.info.pop(_WRITTEN_KEY, None)
+    for path in db.info.pop(_UNLINK_KEY, []):
+        _remove(path)
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _after_transaction_end(db: OrmSession, transaction: SessionTransaction) -> None:
+    """Files written by a transaction that ended without committing (rolled back or closed) go."""
+    if transaction.parent is not None:
+        return
+    db.info.pop(_UNLINK_KEY, None)
+    for path in db.info.pop(_WRITTEN_KEY, []):
+        _remove(path)
+
+
+def _write(directory: Path, stored_name: str, data: bytes) -> Path:
+    """Write a file whole or not at all: a temporary file in the same directory, then renamed."""
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=directory, prefix=".upload-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        final = directory / stored_name
+        os.replace(temporary, final)
+    except BaseException:
+        _remove(Path(temporary))
+        raise
+    return final
+
+
+def _editable_module(db: Session, actor: Actor, module_id: int) -> tuple[Module, TrainingSession]:
+    module = db.get(Module, module_id) if isinstance(module_id, int) else None
+    if module is None or module.session_id is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    session, role = sessions.access_session(db, actor, module.session_id)
+    if not (role.staff or role.trainer):
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return module, session
+
+
+def store_many(db: Session, actor: Actor, *, module_id: int, files: list[tuple[str, bytes]]) -> list[Document]:
+    """Add files to a module: all are checked before any is stored, so a bad one saves nothing.
+
+    Args:
+        db: Database session.
+        actor: Staff of the session's organisation or a trainer positioned on the session.
+        module_id: A module of a session.
+        files: (name as given, content) pairs.
+
+    Returns:
+        The new documents, in the order given.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing or forbidden module; DOCUMENT_NAME_INVALID,
+            DOCUMENT_EMPTY, DOCUMENT_TOO_LARGE or DOCUMENT_TYPE (field "files", param
+            `name`) for the first bad file.
+    """
+    module, session = _editable_module(db, actor, module_id)
+    assert module.id is not None and session.id is not None
+    checked = [_check_file(name, data) for name, data in files]
+    if not checked:
+        return []
+    directory = get_settings().files_dir
+    written: list[Path] = []
+    documents: list[Document] = []
+    try:
+        for item in checked:
+            stored_name = secrets.token_hex(16)
+            written.append(_write(directory, stored_name, item.data))
+            db.info.setdefault(_WRITTEN_KEY, []).append(written[-1])
+            document = Document(
+                session_id=session.id,
+                module_id=module.id,
+                name=item.name,
+                stored_name=stored_name,
+                size=len(item.data),
+                content_type=item.content_type,
+                sha256=hashlib.sha256(item.data).hexdigest(),
+                uploaded_by_id=actor.user_id,
+            )
+            db.add(document)
+            documents.append(document)
+        db.flush()
+        for document in documents:
+            audit.record(
+                db,
+                "document.upload",
+                actor_user_id=actor.user_id,
+                organisation_id=session.organisation_id,
+                target=f"document:{document.id}",
+                after={
+                    "name": document.name,
+                    "module_id": module.id,
+                    "size": document.size,
+                    "content_type": document.content_type,
+                    "sha256": document.sha256,
+                },
+                ip=actor.ip,
+            )
+        notify(db, sessions.topic(session.id), {"type": "documents", "op": "added", "module_id": module.id})
+    except BaseException:
+        for path in written:
+            _remove(path)
+        raise
+    return documents
+
+
+def store(db: Session, actor: Actor, *, module_id: int, name: str, data: bytes) -> Document:
+    """Add one file to a module.
+
+    Args:
+        db: Database session.
+        actor: Staff of the session's organisation or a trainer positioned on the session.
+        module_id: A module of a session.
+        name: The file's name as given (shown to members, used for downloads).
+        data: The file's content; its type is read from it, never from the name.
+
+    Returns:
+        The new document.
+
+    Raises:
+        PlumeError: NOT_FOUND, DOCUMENT_NAME_INVALID, DOCUMENT_EMPTY, DOCUMENT_TOO_LARGE or
+            DOCUMENT_TYPE (checked in that order).
+    """
+    return store_many(db, actor, module_id=module_id, files=[(name, data)])[0]
+
+
+def list_for_module(db: Session, actor: Actor, module_id: int) -> list[DocumentRow]:
+    """A module's documents, oldest first, for any member of its session.
+
+    Args:
+        db: Database session.
+        actor: A member of the module's session.
+        module_id: The module.
+
+    Returns:
+        The documents not deleted.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing module and a forbidden one alike.
+    """
+    module = db.get(Module, module_id) if isinstance(module_id, int) else None
+    if module is None or module.session_id is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    _, role = sessions.access_session(db, actor, module.session_id)
+    rows = db.exec(
+        select(Document, User)
+        .outerjoin(User, col(User.id) == col(Document.uploaded_by_id))
+        .where(Document.module_id == module.id, col(Document.deleted_at).is_(None))
+        .order_by(col(Document.created_at), col(Document.id))
+    ).all()
+    return [
+        DocumentRow(
+            id=document.id or 0,
+            name=document.name,
+            size=document.size,
+            content_type=document.content_type,
+            uploader_name=uploader.display_name if uploader else "",
+            created_at=document.created_at.isoformat(),
+            can_manage=_can_manage(actor, role, document),
+        )
+        for document, uploader in rows
+    ]
+
+
+def _can_manage(actor: Actor, role: SessionRole, document: Document) -> bool:
+    """Staff of the session, or the uploader while still positioned on it as a trainer."""
+    uploader = document.uploaded_by_id == actor.user_id
+    return role.staff or (role.trainer and uploader)
+
+
+def _access_document(db: Session, actor: Actor, document_id: int) -> tuple[Document, TrainingSession, SessionRole]:
+    document = db.get(Document, document_id) if isinstance(document_id, int) else None
+    if document is None or document.deleted_at is not None or document.session_id is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    session, role = sessions.access_session(db, actor, document.session_id)
+    return document, session, role
+
+
+def _managed_document(db: Session, actor: Actor, document_id: int) -> tuple[Document, TrainingSession]:
+    document, session, role = _access_document(db, actor, document_id)
+    if not _can_manage(actor, role, document):
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return document, session
+
+
+def rename(db: Session, actor: Actor, document_id: int, new_name: str) -> None:
+    """Rename a document (staff of the session, or the trainer who uploaded it).
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        document_id: The document.
+        new_name: The new name, checked like an uploaded file's.
+
+    Raises:
+        PlumeError: NOT_FOUND, or DOCUMENT_NAME_INVALID (field "name").
+    """
+    document, session = _managed_document(db, actor, document_id)
+    assert session.id is not None
+    clean = _clean_name(new_name, field="name")
+    if clean == document.name:
+        return
+    before = document.name
+    document.name = clean
+    db.add(document)
+    audit.record(
+        db,
+        "document.rename",
+        actor_user_id=actor.user_id,
+        organisation_id=session.organisation_id,
+        target=f"document:{document.id}",
+        before={"name": before},
+        after={"name": clean},
+        ip=actor.ip,
+    )
+    notify(db, sessions.topic(session.id), {"type": "documents", "op": "renamed", "module_id": document.module_id})
+
+
+def delete(db: Session, actor: Actor, document_id: int) -> None:
+    """Delete a document (staff of the session, or the trainer who uploaded it).
+
+    The row stays, marked deleted, for the audit trail; the file is removed from disk
+    once the transaction commits.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        document_id: The document.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing, already deleted or forbidden document.
+    """
+    document, session = _managed_document(db, actor, document_id)
+    assert session.id is not None
+    document.deleted_at = utcnow()
+    db.add(document)
+    db.info.setdefault(_UNLINK_KEY, []).append(get_settings().files_dir / document.stored_name)
+    audit.record(
+        db,
+        "document.delete",
+        actor_user_id=actor.user_id,
+        organisation_id=session.organisation_id,
+        target=f"document:{document.id}",
+        before={"name": document.name, "module_id": document.module_id, "sha256": document.sha256},
+        ip=actor.ip,
+    )
+    notify(db, sessions.topic(session.id), {"type": "documents", "op": "deleted", "module_id": document.module_id})
+
+
+def open_for_download(db: Session, actor: Actor, document_id: int) -> tuple[Path, str, str]:
+    """Where a document's file is, for any member of its session.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        document_id: The document.
+
+    Returns:
+        The file's path, the name to download it as, and its content type.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing, deleted or forbidden document alike.
+    """
+    document, _, _ = _access_document(db, actor, document_id)
+    path = get_settings().files_dir / document.stored_name
+    if not path.is_file():
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return path, document.name, document.content_type
