@@ -16,6 +16,7 @@ from app.pages.account import (
     sign_up_page,
     verification_page,
 )
+from app.pages.catalogue import catalogue_page, course_page, sessions_page
 from app.pages.home import home_page
 from app.pages.profile import profile_page
 from app.pages.session import session_page
@@ -31,6 +32,7 @@ from state.auth import (
     ResetState,
     SignUpState,
 )
+from state.catalogue import CatalogueState, CourseState, SessionsListState
 from state.guard import PolicyGate
 from state.home import HomeState
 from state.live import live_dispatcher
@@ -78,6 +80,9 @@ _PAGES = [
     (routes.TEMPLATES, templates_page, "Modèles d'e-mails · Plume", [_load, TemplatesState.load]),
     (routes.OUTBOX, outbox_page, "Boîte d'envoi · Plume", [_load, OutboxState.load]),
     (routes.SESSION, session_page, "Session · Plume", [_load, SessionPageState.load]),
+    (routes.SESSIONS, sessions_page, "Sessions · Plume", [_load, SessionsListState.load]),
+    (routes.CATALOGUE, catalogue_page, "Catalogue · Plume", [_load, CatalogueState.load]),
+    (routes.COURSE, course_page, "Parcours · Plume", [_load, CourseState.load]),
 ]
 for route, component, title, on_load in _PAGES:
     app.add_page(component, route=route, title=title, on_load=on_load)

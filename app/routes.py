@@ -15,6 +15,9 @@ TRAINERS = "/formateurs"
 TEMPLATES = "/modeles-emails"
 OUTBOX = "/boite-envoi"
 SESSION = "/sessions/[session_id]"
+SESSIONS = "/sessions"
+CATALOGUE = "/catalogue"
+COURSE = "/catalogue/[course_id]"
 
 
 def session_path(session_id: int | str) -> str:

@@ -125,6 +125,8 @@ def staff_nav() -> rx.Component:
         SessionState.is_staff,
         rx.hstack(
             _nav_link("nav.dashboard", routes.HOME, "layout_dashboard"),
+            _nav_link("nav.sessions", routes.SESSIONS, "calendar_days"),
+            _nav_link("nav.catalogue", routes.CATALOGUE, "book_open"),
             _nav_link("nav.trainers", routes.TRAINERS, "users"),
             _nav_link("nav.templates", routes.TEMPLATES, "mail"),
             _nav_link("nav.outbox", routes.OUTBOX, "send"),

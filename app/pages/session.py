@@ -1,4 +1,4 @@
-"""A training session's page: header, modules list (left), horizontal timeline (centre)."""
+"""A training session's page: header, management (staff), modules list (left), horizontal timeline."""
 
 from __future__ import annotations
 
@@ -11,127 +11,17 @@ from components import styles
 from components.cards import empty_state
 from components.i18n import T, Tf
 from components.layout import not_found_panel, shell
-from state.session_page import SessionPageState
+from components.timeline import add_module_form, date_fr, edit_messages, edit_toggle, module_column, phase_badge
+from state.session_page import SessionPageState as S
 
-KIND_ICONS = {
-    "in_person": "users",
-    "virtual_class": "video",
-    "appointment": "calendar_check",
-    "diagnostic": "clipboard_check",
-    "third_party_evaluation": "list_checks",
-    "certification": "award",
-    "quality_evaluation": "smile",
-    "document": "file_text",
-    "video": "circle_play",
-    "elearning": "monitor_play",
-    "assignment": "briefcase",
-    "observation": "eye",
-    "quiz": "circle_help",
-    "poll": "chart_bar",
-    "webinar": "link",
-    "self_assessment": "gauge",
-}
-PHASE_COLORS = {"before": "sky", "during": "indigo", "after": "teal"}
+STATUS_ACTIONS = (
+    ("draft", "active", "manage.confirm"),
+    ("active", "finished", "manage.finish"),
+    ("finished", "archived", "manage.archive"),
+)
 
 
-def _date_fr(value: Var) -> Var:
-    text = value.to(str)
-    return text[8:10] + "/" + text[5:7] + "/" + text[0:4]
-
-
-def _kind_icon(kind: Var) -> rx.Component:
-    return rx.match(kind, *[(k, rx.icon(icon, size=16)) for k, icon in KIND_ICONS.items()], rx.icon("square", size=16))
-
-
-def _kind_label(kind: Var) -> rx.Component:
-    return rx.match(kind, *[(k, T(f"kind.{k}")) for k in KIND_ICONS], kind.to(str))
-
-
-def _phase_badge(phase: Var) -> rx.Component:
-    return rx.match(
-        phase,
-        *[(p, rx.badge(T(f"phase.{p}"), color_scheme=c, variant="soft")) for p, c in PHASE_COLORS.items()],
-        rx.badge(phase.to(str)),
-    )
-
-
-def _rule(module: Var[dict[str, Any]]) -> rx.Component:
-    rule = module["opening_rule"].to(str)
-    return rx.text(
-        rx.match(
-            rule,
-            ("date", Tf("rule.date", date=_date_fr(module["opens_at"]))),
-            ("after_previous", T("rule.after_previous")),
-            T("rule.always"),
-        ),
-        size="1",
-        color_scheme="gray",
-    )
-
-
-def _activity_card(activity: Var[dict[str, Any]]) -> rx.Component:
-    return rx.hstack(
-        rx.center(
-            _kind_icon(activity["kind"].to(str)),
-            color=rx.color(styles.ACCENT, 11),
-            background=rx.color(styles.ACCENT, 3),
-            border_radius="0.4rem",
-            width="2rem",
-            height="2rem",
-            flex_shrink="0",
-        ),
-        rx.vstack(
-            rx.text(activity["title"].to(str), size="2", weight="medium"),
-            rx.text(_kind_label(activity["kind"].to(str)), size="1", color_scheme="gray"),
-            spacing="0",
-        ),
-        spacing="2",
-        align="center",
-        padding="0.5rem",
-        border=f"1px solid {rx.color('gray', 4)}",
-        border_radius="0.5rem",
-        background="white",
-        width="100%",
-        data_testid="activity-card",
-    )
-
-
-def _module_column(module: Var[dict[str, Any]]) -> rx.Component:
-    activities = module["activities"].to(list[dict[str, Any]])
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                _phase_badge(module["phase"].to(str)),
-                rx.spacer(),
-                rx.cond(
-                    module["locked"].to(bool),
-                    rx.badge(rx.icon("lock", size=12), T("session.locked"), color_scheme="gray"),
-                ),
-                width="100%",
-            ),
-            rx.heading(module["title"].to(str), size="3", as_="h3"),
-            _rule(module),
-            rx.cond(
-                module["locked"].to(bool),
-                rx.fragment(),
-                rx.cond(
-                    activities.length() > 0,
-                    rx.vstack(rx.foreach(activities, _activity_card), spacing="2", width="100%"),
-                    rx.text(T("session.no_activity"), size="2", color_scheme="gray"),
-                ),
-            ),
-            spacing="2",
-            width="100%",
-        ),
-        min_width="17rem",
-        max_width="17rem",
-        box_shadow=styles.CARD_SHADOW,
-        opacity=rx.cond(module["locked"].to(bool), "0.7", "1"),
-        data_testid="timeline-module",
-    )
-
-
-def _module_row(module: Var[dict[str, Any]], index: Var[int]) -> rx.Component:
+def _module_row(module: Var[dict[str, Any]]) -> rx.Component:
     title = module["title"].to(str)
     return rx.hstack(
         rx.cond(
@@ -141,26 +31,26 @@ def _module_row(module: Var[dict[str, Any]], index: Var[int]) -> rx.Component:
         ),
         rx.vstack(
             rx.text(title, size="2", weight="medium"),
-            rx.hstack(_phase_badge(module["phase"].to(str)), spacing="1"),
+            phase_badge(module["phase"].to(str)),
             spacing="1",
             flex="1",
         ),
         rx.cond(
-            SessionPageState.can_edit,
+            S.can_edit,
             rx.hstack(
                 rx.icon_button(
                     rx.icon("chevron_up", size=14),
                     size="1",
                     variant="soft",
                     aria_label=Tf("session.move_up", title=title),
-                    on_click=SessionPageState.move_module(module["id"].to(str), -1),
+                    on_click=S.move_module(module["id"].to(str), -1),
                 ),
                 rx.icon_button(
                     rx.icon("chevron_down", size=14),
                     size="1",
                     variant="soft",
                     aria_label=Tf("session.move_down", title=title),
-                    on_click=SessionPageState.move_module(module["id"].to(str), 1),
+                    on_click=S.move_module(module["id"].to(str), 1),
                 ),
                 spacing="1",
             ),
@@ -175,7 +65,7 @@ def _module_row(module: Var[dict[str, Any]], index: Var[int]) -> rx.Component:
 
 
 def _header() -> rx.Component:
-    view = SessionPageState.view
+    view = S.view
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -198,7 +88,7 @@ def _header() -> rx.Component:
                 rx.hstack(
                     rx.icon("calendar", size=15),
                     rx.text(
-                        Tf("home.from_to", start=_date_fr(view["starts_on"]), end=_date_fr(view["ends_on"])), size="2"
+                        Tf("home.from_to", start=date_fr(view["starts_on"]), end=date_fr(view["ends_on"])), size="2"
                     ),
                     spacing="2",
                     align="center",
@@ -233,21 +123,198 @@ def _header() -> rx.Component:
     )
 
 
+def _person_row(person: Var[dict[str, str]], on_remove: Any, detail: rx.Component) -> rx.Component:
+    name = person["name"].to(str)
+    return rx.hstack(
+        rx.avatar(fallback=name[0:1], size="1", radius="full"),
+        rx.vstack(
+            rx.text(name, size="2", weight="medium"),
+            rx.text(person["email"].to(str), size="1", color_scheme="gray"),
+            spacing="0",
+            flex="1",
+        ),
+        detail,
+        rx.icon_button(
+            rx.icon("x", size=12),
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            aria_label=Tf("manage.remove", name=name),
+            on_click=on_remove,
+        ),
+        width="100%",
+        align="center",
+        data_testid="person-row",
+    )
+
+
+def _picker(
+    name: str, label_key: str, choices: Var, *extra: rx.Component, button_key: str, on_submit: Any
+) -> rx.Component:
+    return rx.cond(
+        choices.length() > 0,
+        rx.form(
+            rx.hstack(
+                rx.vstack(
+                    rx.el.label(T(label_key), html_for=name, class_name="plume-label"),
+                    rx.el.select(
+                        rx.foreach(
+                            choices,
+                            lambda p: rx.el.option(
+                                p["name"].to(str) + " — " + p["email"].to(str), value=p["user_id"].to(str)
+                            ),
+                        ),
+                        id=name,
+                        name=name,
+                        class_name="plume-select",
+                    ),
+                    spacing="1",
+                    flex="1",
+                    min_width="12rem",
+                ),
+                *extra,
+                rx.button(T(button_key), type="submit"),
+                align="end",
+                spacing="2",
+                wrap="wrap",
+                width="100%",
+            ),
+            on_submit=on_submit,
+            key=S.edit_key.to_string(),
+            width="100%",
+        ),
+        rx.text(T("manage.nobody_left"), size="1", color_scheme="gray"),
+    )
+
+
+def _enrolment_badge(kind: Var) -> rx.Component:
+    return rx.match(
+        kind,
+        *[(k, rx.badge(T(f"enrolment.{k}"), variant="soft")) for k in ("mandatory", "recommended", "free")],
+        rx.fragment(),
+    )
+
+
+def _management() -> rx.Component:
+    status = S.view["status"].to(str)
+    return rx.cond(
+        S.can_edit,
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading(T("manage.title"), size="4", as_="h2"),
+                    rx.spacer(),
+                    *[
+                        rx.cond(
+                            status == current,
+                            rx.button(
+                                T(label), on_click=S.advance(nxt), color_scheme="green" if nxt == "active" else "gray"
+                            ),
+                        )
+                        for current, nxt, label in STATUS_ACTIONS
+                    ],
+                    width="100%",
+                    align="center",
+                    wrap="wrap",
+                ),
+                rx.cond(status == "draft", rx.text(T("manage.confirm_hint"), size="1", color_scheme="gray")),
+                rx.grid(
+                    rx.vstack(
+                        rx.heading(T("manage.trainers"), size="3", as_="h3"),
+                        rx.cond(
+                            S.trainers.length() > 0,
+                            rx.vstack(
+                                rx.foreach(
+                                    S.trainers,
+                                    lambda p: _person_row(p, S.remove_trainer(p["user_id"].to(str)), rx.fragment()),
+                                ),
+                                width="100%",
+                            ),
+                            rx.text(T("manage.no_trainer"), size="2", color_scheme="gray"),
+                        ),
+                        _picker(
+                            "trainer_id",
+                            "manage.pick_trainer",
+                            S.trainer_choices,
+                            button_key="manage.add_trainer",
+                            on_submit=S.position_trainer,
+                        ),
+                        spacing="2",
+                        width="100%",
+                        id="session-trainers",
+                    ),
+                    rx.vstack(
+                        rx.hstack(
+                            rx.heading(T("manage.learners"), size="3", as_="h3"),
+                            rx.badge(S.learners.length().to_string(), radius="full"),
+                            align="center",
+                        ),
+                        rx.cond(
+                            S.learners.length() > 0,
+                            rx.vstack(
+                                rx.foreach(
+                                    S.learners,
+                                    lambda p: _person_row(
+                                        p, S.unenrol(p["user_id"].to(str)), _enrolment_badge(p["detail"].to(str))
+                                    ),
+                                ),
+                                width="100%",
+                                max_height="16rem",
+                                overflow_y="auto",
+                            ),
+                            rx.text(T("manage.no_learner"), size="2", color_scheme="gray"),
+                        ),
+                        _picker(
+                            "learner_id",
+                            "manage.pick_learner",
+                            S.learner_choices,
+                            rx.vstack(
+                                rx.el.label(
+                                    T("manage.enrolment_kind"), html_for="enrol-kind", class_name="plume-label"
+                                ),
+                                rx.el.select(
+                                    *[
+                                        rx.el.option(T(f"enrolment.{k}"), value=k)
+                                        for k in ("mandatory", "recommended", "free")
+                                    ],
+                                    id="enrol-kind",
+                                    name="kind",
+                                    class_name="plume-select",
+                                ),
+                                spacing="1",
+                            ),
+                            button_key="manage.enrol",
+                            on_submit=S.enrol,
+                        ),
+                        spacing="2",
+                        width="100%",
+                        id="session-learners",
+                    ),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="5",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+            box_shadow=styles.CARD_SHADOW,
+        ),
+    )
+
+
 def _body() -> rx.Component:
     return rx.vstack(
         _header(),
+        _management(),
+        edit_messages(S),
         rx.cond(
-            SessionPageState.modules.length() > 0,
+            (S.modules.length() > 0) | S.editing,
             rx.flex(
                 rx.card(
                     rx.vstack(
                         rx.heading(T("session.modules"), size="4", as_="h2"),
-                        rx.vstack(
-                            rx.foreach(SessionPageState.modules, _module_row),
-                            spacing="1",
-                            width="100%",
-                            id="module-list",
-                        ),
+                        rx.vstack(rx.foreach(S.modules, _module_row), spacing="1", width="100%", id="module-list"),
                         spacing="3",
                         width="100%",
                     ),
@@ -257,9 +324,16 @@ def _body() -> rx.Component:
                     as_="nav",
                 ),
                 rx.vstack(
-                    rx.heading(T("session.timeline"), size="4", as_="h2"),
                     rx.hstack(
-                        rx.foreach(SessionPageState.modules, _module_column),
+                        rx.heading(T("session.timeline"), size="4", as_="h2"),
+                        rx.spacer(),
+                        edit_toggle(S),
+                        width="100%",
+                        align="center",
+                    ),
+                    add_module_form(S),
+                    rx.hstack(
+                        rx.foreach(S.modules, lambda m: module_column(S, m)),
                         spacing="3",
                         overflow_x="auto",
                         width="100%",
@@ -275,7 +349,11 @@ def _body() -> rx.Component:
                 spacing="4",
                 width="100%",
             ),
-            empty_state("session.empty", "layers"),
+            rx.vstack(
+                rx.hstack(rx.spacer(), edit_toggle(S), width="100%"),
+                empty_state("session.empty", "layers"),
+                width="100%",
+            ),
         ),
         spacing="4",
         width="100%",
@@ -290,8 +368,8 @@ def session_page() -> rx.Component:
     """
     return shell(
         rx.cond(
-            SessionPageState.loading,
+            S.loading,
             rx.center(rx.spinner(size="3"), padding="3rem"),
-            rx.cond(SessionPageState.found, _body(), not_found_panel()),
+            rx.cond(S.found, _body(), not_found_panel()),
         )
     )

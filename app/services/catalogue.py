@@ -324,3 +324,56 @@ def create_session(db: Session, actor: Actor, form: SessionForm) -> TrainingSess
         after={"title": session.title, "course": course.id},
     )
     return session
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One session on the staff's sessions page."""
+
+    id: int
+    title: str
+    course_title: str
+    starts_on: str
+    ends_on: str
+    status: str
+    learners: int
+
+
+def list_sessions(db: Session, actor: Actor) -> list[SessionRow]:
+    """The organisation's sessions, newest start first.
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+
+    Returns:
+        The rows.
+    """
+    from app.models import Enrolment
+
+    org_id = require_staff(actor)
+    rows = db.exec(
+        select(TrainingSession, Course)
+        .join(Course, col(Course.id) == col(TrainingSession.course_id))
+        .where(TrainingSession.organisation_id == org_id)
+        .order_by(col(TrainingSession.starts_on).desc())
+    ).all()
+    counts = dict(
+        db.exec(
+            select(Enrolment.session_id, func.count(col(Enrolment.id)))
+            .where(col(Enrolment.session_id).in_([s.id for s, _ in rows]))
+            .group_by(col(Enrolment.session_id))
+        ).all()
+    )
+    return [
+        SessionRow(
+            id=s.id or 0,
+            title=s.title,
+            course_title=c.title,
+            starts_on=s.starts_on.isoformat(),
+            ends_on=s.ends_on.isoformat(),
+            status=s.status,
+            learners=counts.get(s.id or 0, 0),
+        )
+        for s, c in rows
+    ]

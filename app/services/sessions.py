@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -14,6 +15,8 @@ from app.models.training import PHASES
 from app.services import audit
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def topic(session_id: int) -> str:
@@ -107,6 +110,8 @@ class ActivityCard:
     id: int
     kind: str
     title: str
+    when: str = ""
+    room: str = ""
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,7 @@ class SessionView:
     trainers: list[str]
     modules: list[ModuleView]
     can_edit: bool
+    can_manage_content: bool
     sees_everything: bool
 
 
@@ -193,9 +199,22 @@ def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
         .where(col(Activity.module_id).in_([m.id for m in modules]))
         .order_by(col(Activity.position), col(Activity.id))
     ).all()
+    from app.models import Slot
+
+    slots = {
+        s.activity_id: s
+        for s in db.exec(select(Slot).where(Slot.session_id == session.id, col(Slot.activity_id).is_not(None))).all()
+    }
     by_module: dict[int, list[ActivityCard]] = {}
     for a in activities:
-        by_module.setdefault(a.module_id, []).append(ActivityCard(id=a.id or 0, kind=a.kind, title=a.title))
+        slot = slots.get(a.id)
+        when = ""
+        if slot is not None:
+            start, end = slot.starts_at.astimezone(PARIS), slot.ends_at.astimezone(PARIS)
+            when = f"{start:%d/%m/%Y} · {start:%H:%M}–{end:%H:%M}"
+        by_module.setdefault(a.module_id, []).append(
+            ActivityCard(id=a.id or 0, kind=a.kind, title=a.title, when=when, room=slot.room if slot else "")
+        )
     now = utcnow()
     views = []
     previous_done = True  # progress tracking comes with activity completion
@@ -223,6 +242,7 @@ def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
         trainers=[t.display_name for t in trainers],
         modules=views,
         can_edit=role.staff,
+        can_manage_content=role.staff or role.trainer,
         sees_everything=role.sees_everything,
     )
 

@@ -1,0 +1,349 @@
+"""Staff pages: catalogue, one course, sessions list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex.vars.base import Var
+
+from components import styles
+from components.cards import empty_state
+from components.forms import field, form_message
+from components.i18n import T, Tf
+from components.layout import not_found_panel, shell
+from components.timeline import add_module_form, date_fr, edit_messages, module_column
+from state.catalogue import CatalogueState, CourseState, SessionsListState
+
+
+def _course_fields(S: Any, values: Var | None = None) -> list[rx.Component]:
+    errors = S.field_errors
+
+    def value(name: str) -> Any:
+        return values[name].to(str) if values is not None else None
+
+    def text_area(key: str, name: str) -> rx.Component:
+        return rx.vstack(
+            rx.el.label(T(key), html_for=name, class_name="plume-label"),
+            rx.text_area(
+                id=name, name=name, default_value=value(name) if values is not None else "", rows="3", width="100%"
+            ),
+            spacing="1",
+            width="100%",
+        )
+
+    return [
+        field(
+            "catalogue.course_title",
+            "course_title",
+            error=errors.get("title", ""),
+            default_value=value("title"),
+            required=True,
+        ),
+        rx.grid(
+            field("catalogue.short_title", "short_title", default_value=value("short_title")),
+            field("catalogue.categories", "categories", default_value=value("categories")),
+            field(
+                "catalogue.remote_hours",
+                "remote_hours",
+                type_="number",
+                default_value=value("remote_hours") if values is not None else "0",
+                error=errors.get("remote_hours", ""),
+            ),
+            field(
+                "catalogue.in_person_hours",
+                "in_person_hours",
+                type_="number",
+                default_value=value("in_person_hours") if values is not None else "0",
+                error=errors.get("in_person_hours", ""),
+            ),
+            columns=rx.breakpoints(initial="1", sm="2"),
+            spacing="3",
+            width="100%",
+        ),
+        text_area("catalogue.description", "description"),
+        text_area("catalogue.objectives", "objectives"),
+        text_area("catalogue.competencies", "competencies"),
+        text_area("catalogue.target_audience", "target_audience"),
+    ]
+
+
+def _course_card(course: Var[dict[str, Any]]) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.vstack(
+                rx.heading(course["title"].to(str), size="4", as_="h3"),
+                rx.cond(course["categories"].to(str) != "", rx.badge(course["categories"].to(str), variant="soft")),
+                rx.text(
+                    Tf(
+                        "catalogue.hours",
+                        remote=course["remote_hours"].to(str),
+                        in_person=course["in_person_hours"].to(str),
+                    ),
+                    size="2",
+                    color_scheme="gray",
+                ),
+                rx.text(
+                    Tf("catalogue.counts", sessions=course["sessions"].to(str), modules=course["modules"].to(str)),
+                    size="1",
+                    color_scheme="gray",
+                ),
+                spacing="2",
+            ),
+            width="100%",
+            box_shadow=styles.CARD_SHADOW,
+        ),
+        href="/catalogue/" + course["id"].to(str),
+        underline="none",
+        color="inherit",
+        data_testid="course-card",
+    )
+
+
+def catalogue_page() -> rx.Component:
+    S = CatalogueState
+    return shell(
+        rx.cond(
+            S.allowed,
+            rx.vstack(
+                rx.hstack(
+                    rx.vstack(
+                        rx.heading(T("catalogue.title"), size="7", as_="h1"),
+                        rx.text(T("catalogue.subtitle"), size="2", color_scheme="gray"),
+                        spacing="1",
+                    ),
+                    rx.spacer(),
+                    rx.button(rx.icon("plus", size=16), T("catalogue.new"), on_click=S.toggle_create),
+                    width="100%",
+                    align="end",
+                    wrap="wrap",
+                    spacing="3",
+                ),
+                rx.cond(
+                    S.creating,
+                    rx.card(
+                        rx.form(
+                            rx.vstack(
+                                *_course_fields(S),
+                                form_message(S.error),
+                                rx.button(T("catalogue.create"), type="submit", loading=S.busy),
+                                spacing="3",
+                                width="100%",
+                            ),
+                            on_submit=S.create,
+                            key=S.form_key.to_string(),
+                            width="100%",
+                        ),
+                        width="100%",
+                        box_shadow=styles.CARD_SHADOW,
+                    ),
+                ),
+                rx.cond(
+                    S.loading,
+                    rx.center(rx.spinner(size="3"), padding="2rem"),
+                    rx.cond(
+                        S.courses.length() > 0,
+                        rx.grid(
+                            rx.foreach(S.courses, _course_card),
+                            columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+                            spacing="4",
+                            width="100%",
+                        ),
+                        empty_state("catalogue.empty", "book_open"),
+                    ),
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            not_found_panel(),
+        )
+    )
+
+
+def course_page() -> rx.Component:
+    S = CourseState
+    return shell(
+        rx.cond(
+            S.loading,
+            rx.center(rx.spinner(size="3"), padding="3rem"),
+            rx.cond(
+                S.found,
+                rx.vstack(
+                    rx.link(
+                        rx.hstack(rx.icon("arrow_left", size=14), T("catalogue.back"), align="center"),
+                        href="/catalogue",
+                        size="2",
+                    ),
+                    rx.heading(S.course["title"].to(str), size="7", as_="h1"),
+                    rx.card(
+                        rx.form(
+                            rx.vstack(
+                                rx.heading(T("catalogue.details"), size="4", as_="h2"),
+                                *_course_fields(S, S.course),
+                                form_message(S.error),
+                                form_message(S.notice, tone="green"),
+                                rx.button(T("common.save"), type="submit", loading=S.busy),
+                                spacing="3",
+                                width="100%",
+                            ),
+                            on_submit=S.save,
+                            key=S.course["title"].to(str),
+                            width="100%",
+                        ),
+                        width="100%",
+                        box_shadow=styles.CARD_SHADOW,
+                    ),
+                    rx.heading(T("catalogue.template"), size="5", as_="h2"),
+                    edit_messages(S),
+                    add_module_form(S),
+                    rx.hstack(
+                        rx.foreach(S.modules, lambda m: module_column(S, m)),
+                        spacing="3",
+                        overflow_x="auto",
+                        width="100%",
+                        align="start",
+                        padding_bottom="0.5rem",
+                        id="timeline",
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+                not_found_panel(),
+            ),
+        )
+    )
+
+
+def _status_badge(status: Var) -> rx.Component:
+    return rx.match(
+        status,
+        *[(s, rx.badge(T(f"session.status.{s}"))) for s in ("draft", "active", "finished", "archived")],
+        rx.fragment(),
+    )
+
+
+def _session_row(row: Var[dict[str, Any]]) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(
+            rx.link(row["course_title"].to(str), href="/sessions/" + row["id"].to(str), weight="medium"),
+            rx.text(row["title"].to(str), size="1", color_scheme="gray"),
+        ),
+        rx.table.cell(date_fr(row["starts_on"]) + " → " + date_fr(row["ends_on"])),
+        rx.table.cell(_status_badge(row["status"].to(str))),
+        rx.table.cell(row["learners"].to(str)),
+        data_testid="session-row",
+    )
+
+
+def sessions_page() -> rx.Component:
+    S = SessionsListState
+    errors = S.field_errors
+    return shell(
+        rx.cond(
+            S.allowed,
+            rx.vstack(
+                rx.hstack(
+                    rx.vstack(
+                        rx.heading(T("sessions.title"), size="7", as_="h1"),
+                        rx.text(T("sessions.subtitle"), size="2", color_scheme="gray"),
+                        spacing="1",
+                    ),
+                    rx.spacer(),
+                    rx.cond(
+                        S.courses.length() > 0,
+                        rx.button(rx.icon("plus", size=16), T("sessions.new"), on_click=S.toggle_create),
+                    ),
+                    width="100%",
+                    align="end",
+                    wrap="wrap",
+                    spacing="3",
+                ),
+                rx.cond(
+                    S.creating,
+                    rx.card(
+                        rx.form(
+                            rx.vstack(
+                                rx.vstack(
+                                    rx.el.label(T("sessions.course"), html_for="course_id", class_name="plume-label"),
+                                    rx.el.select(
+                                        rx.foreach(S.courses, lambda c: rx.el.option(c["title"], value=c["id"])),
+                                        id="course_id",
+                                        name="course_id",
+                                        class_name="plume-select",
+                                    ),
+                                    spacing="1",
+                                    width="100%",
+                                ),
+                                field("sessions.session_title", "title", error=errors.get("title", "")),
+                                rx.grid(
+                                    field(
+                                        "sessions.starts_on",
+                                        "starts_on",
+                                        type_="date",
+                                        required=True,
+                                        error=errors.get("starts_on", ""),
+                                    ),
+                                    field(
+                                        "sessions.ends_on",
+                                        "ends_on",
+                                        type_="date",
+                                        required=True,
+                                        error=errors.get("ends_on", ""),
+                                    ),
+                                    field("sessions.place", "place"),
+                                    field("sessions.rooms", "rooms"),
+                                    field(
+                                        "sessions.max",
+                                        "max_participants",
+                                        type_="number",
+                                        error=errors.get("max_participants", ""),
+                                    ),
+                                    columns=rx.breakpoints(initial="1", sm="2"),
+                                    spacing="3",
+                                    width="100%",
+                                ),
+                                form_message(S.error),
+                                rx.button(T("sessions.create"), type="submit", loading=S.busy),
+                                spacing="3",
+                                width="100%",
+                            ),
+                            on_submit=S.create,
+                            width="100%",
+                        ),
+                        width="100%",
+                        box_shadow=styles.CARD_SHADOW,
+                    ),
+                ),
+                rx.cond(
+                    S.loading,
+                    rx.center(rx.spinner(size="3"), padding="2rem"),
+                    rx.cond(
+                        S.rows.length() > 0,
+                        rx.card(
+                            rx.box(
+                                rx.table.root(
+                                    rx.table.header(
+                                        rx.table.row(
+                                            rx.table.column_header_cell(T("sessions.course")),
+                                            rx.table.column_header_cell(T("sessions.starts_on")),
+                                            rx.table.column_header_cell(""),
+                                            rx.table.column_header_cell(T("dashboard.learners")),
+                                        )
+                                    ),
+                                    rx.table.body(rx.foreach(S.rows, _session_row)),
+                                    width="100%",
+                                ),
+                                overflow_x="auto",
+                            ),
+                            width="100%",
+                            box_shadow=styles.CARD_SHADOW,
+                        ),
+                        empty_state("sessions.empty", "calendar"),
+                    ),
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            not_found_panel(),
+        )
+    )

@@ -1,0 +1,422 @@
+"""Timeline pieces: module columns, activity cards and their editing controls.
+
+Each function takes the page state class (a session's page or a course's template
+page); both share the `TimelineEditor` handlers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex.vars.base import Var
+
+from app.models.training import ACTIVITY_KINDS, PHASES
+from components import styles
+from components.forms import field
+from components.i18n import T, Tf
+
+KIND_ICONS = {
+    "in_person": "users",
+    "virtual_class": "video",
+    "appointment": "calendar_check",
+    "diagnostic": "clipboard_check",
+    "third_party_evaluation": "list_checks",
+    "certification": "award",
+    "quality_evaluation": "smile",
+    "document": "file_text",
+    "video": "circle_play",
+    "elearning": "monitor_play",
+    "assignment": "briefcase",
+    "observation": "eye",
+    "quiz": "circle_help",
+    "poll": "chart_bar",
+    "webinar": "link",
+    "self_assessment": "gauge",
+}
+PHASE_COLORS = {"before": "sky", "during": "indigo", "after": "teal"}
+
+
+def date_fr(value: Var) -> Var:
+    text = value.to(str)
+    return text[8:10] + "/" + text[5:7] + "/" + text[0:4]
+
+
+def kind_icon(kind: Var) -> rx.Component:
+    return rx.match(kind, *[(k, rx.icon(icon, size=16)) for k, icon in KIND_ICONS.items()], rx.icon("square", size=16))
+
+
+def kind_label(kind: Var) -> rx.Component:
+    return rx.match(kind, *[(k, T(f"kind.{k}")) for k in KIND_ICONS], kind.to(str))
+
+
+def phase_badge(phase: Var) -> rx.Component:
+    return rx.match(
+        phase,
+        *[(p, rx.badge(T(f"phase.{p}"), color_scheme=c, variant="soft")) for p, c in PHASE_COLORS.items()],
+        rx.badge(phase.to(str)),
+    )
+
+
+def rule_text(module: Var[dict[str, Any]]) -> rx.Component:
+    rule = module["opening_rule"].to(str)
+    return rx.text(
+        rx.match(
+            rule,
+            ("date", Tf("rule.date", date=date_fr(module["opens_at"]))),
+            ("after_previous", T("rule.after_previous")),
+            T("rule.always"),
+        ),
+        size="1",
+        color_scheme="gray",
+    )
+
+
+def _err(S: Any, name: str, form: Var | str) -> Var:
+    return rx.cond(S.error_form == form, S.edit_field_errors.get(name, "").to(str), "").to(str)
+
+
+def _inline_form(S: Any, key: Var, *children: rx.Component, on_submit: Any) -> rx.Component:
+    return rx.cond(
+        S.open_form == key,
+        rx.form(
+            rx.vstack(*children, spacing="2", width="100%"),
+            on_submit=on_submit,
+            width="100%",
+            padding="0.5rem",
+            background=rx.color("gray", 2),
+            border_radius="0.5rem",
+            key=key + S.edit_key.to_string(),
+        ),
+    )
+
+
+def confirm_delete(S: Any, label: Var, body: Var, on_confirm: Any) -> rx.Component:
+    """A delete button that asks first, saying it is irreversible."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(
+                rx.icon("trash_2", size=14),
+                T("editor.delete"),
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                aria_label=T("editor.delete") + " " + label,
+            )
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(T("editor.confirm_title")),
+            rx.alert_dialog.description(body),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button(T("common.cancel"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(T("editor.confirm_yes"), color_scheme="red", on_click=on_confirm)),
+                spacing="3",
+                justify="end",
+                margin_top="1rem",
+            ),
+        ),
+    )
+
+
+def _schedule_form(S: Any, activity: Var[dict[str, Any]]) -> rx.Component:
+    aid = activity["id"].to(str)
+    in_person = activity["kind"].to(str) == "in_person"
+    return _inline_form(
+        S,
+        "schedule-" + aid,
+        field("editor.day", "day", type_="date", error=_err(S, "day", "schedule-" + aid)),
+        rx.cond(
+            in_person,
+            rx.vstack(
+                rx.el.label(T("editor.half_day"), html_for="half_day", class_name="plume-label"),
+                rx.el.select(
+                    rx.el.option(T("editor.morning"), value="morning"),
+                    rx.el.option(T("editor.afternoon"), value="afternoon"),
+                    id="half_day",
+                    name="half_day",
+                    class_name="plume-select",
+                ),
+                field("editor.room", "room"),
+                spacing="1",
+                width="100%",
+            ),
+            rx.vstack(
+                rx.hstack(
+                    field("editor.start", "start", type_="time", error=_err(S, "start", "schedule-" + aid)),
+                    field("editor.end", "end", type_="time", error=_err(S, "end", "schedule-" + aid)),
+                    width="100%",
+                ),
+                field(
+                    "editor.link",
+                    "link",
+                    type_="url",
+                    hint_key="editor.link_hint",
+                    error=_err(S, "link", "schedule-" + aid),
+                ),
+                spacing="1",
+                width="100%",
+            ),
+        ),
+        rx.button(T("editor.schedule"), type="submit", size="2"),
+        on_submit=lambda form: S.schedule(aid, form),
+    )
+
+
+def activity_card(S: Any, activity: Var[dict[str, Any]]) -> rx.Component:
+    aid = activity["id"].to(str)
+    title = activity["title"].to(str)
+    kind = activity["kind"].to(str)
+    schedulable = (kind == "in_person") | (kind == "virtual_class")
+    return rx.vstack(
+        rx.hstack(
+            rx.center(
+                kind_icon(kind),
+                color=rx.color(styles.ACCENT, 11),
+                background=rx.color(styles.ACCENT, 3),
+                border_radius="0.4rem",
+                width="2rem",
+                height="2rem",
+                flex_shrink="0",
+            ),
+            rx.vstack(
+                rx.text(title, size="2", weight="medium"),
+                rx.text(kind_label(kind), size="1", color_scheme="gray"),
+                rx.cond(
+                    activity["when"].to(str) != "",
+                    rx.text(
+                        activity["when"].to(str)
+                        + rx.cond(activity["room"].to(str) != "", " · " + activity["room"].to(str), ""),
+                        size="1",
+                        color=rx.color(styles.ACCENT, 11),
+                    ),
+                ),
+                spacing="0",
+            ),
+            spacing="2",
+            align="center",
+            width="100%",
+        ),
+        rx.cond(
+            S.editing & S.can_manage_content,
+            rx.hstack(
+                rx.cond(
+                    S.can_edit,
+                    rx.hstack(
+                        rx.icon_button(
+                            rx.icon("chevron_up", size=12),
+                            size="1",
+                            variant="ghost",
+                            aria_label=Tf("editor.move_activity_up", title=title),
+                            on_click=S.move_activity(aid, -1),
+                        ),
+                        rx.icon_button(
+                            rx.icon("chevron_down", size=12),
+                            size="1",
+                            variant="ghost",
+                            aria_label=Tf("editor.move_activity_down", title=title),
+                            on_click=S.move_activity(aid, 1),
+                        ),
+                        rx.cond(
+                            schedulable,
+                            rx.button(
+                                T("editor.schedule"), size="1", variant="soft", on_click=S.open("schedule-" + aid)
+                            ),
+                        ),
+                        spacing="1",
+                    ),
+                ),
+                rx.button(
+                    T("editor.duplicate"),
+                    size="1",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=S.duplicate_activity(aid),
+                    aria_label=T("editor.duplicate") + " " + title,
+                ),
+                confirm_delete(S, title, Tf("editor.confirm_activity", title=title), S.delete_activity(aid)),
+                spacing="1",
+                wrap="wrap",
+            ),
+        ),
+        rx.cond(S.editing & S.can_edit & schedulable, _schedule_form(S, activity)),
+        spacing="2",
+        padding="0.5rem",
+        border=f"1px solid {rx.color('gray', 4)}",
+        border_radius="0.5rem",
+        background="white",
+        width="100%",
+        data_testid="activity-card",
+    )
+
+
+def _module_controls(S: Any, module: Var[dict[str, Any]]) -> rx.Component:
+    mid = module["id"].to(str)
+    title = module["title"].to(str)
+    return rx.vstack(
+        rx.hstack(
+            rx.cond(
+                S.can_edit,
+                rx.hstack(
+                    rx.button(T("editor.rename"), size="1", variant="soft", on_click=S.open("rename-" + mid)),
+                    rx.cond(
+                        S.is_session,
+                        rx.button(T("editor.rule"), size="1", variant="soft", on_click=S.open("rule-" + mid)),
+                    ),
+                    rx.button(T("editor.add_activity"), size="1", variant="soft", on_click=S.open("activity-" + mid)),
+                    spacing="1",
+                    wrap="wrap",
+                ),
+            ),
+            rx.button(
+                T("editor.duplicate"),
+                size="1",
+                variant="soft",
+                color_scheme="gray",
+                on_click=S.duplicate_module(mid),
+                aria_label=T("editor.duplicate") + " " + title,
+            ),
+            confirm_delete(S, title, Tf("editor.confirm_module", title=title), S.delete_module(mid)),
+            spacing="1",
+            wrap="wrap",
+        ),
+        _inline_form(
+            S,
+            "rename-" + mid,
+            field("editor.new_title", "new_title", default_value=title, error=_err(S, "title", "rename-" + mid)),
+            rx.button(T("common.save"), type="submit", size="2"),
+            on_submit=lambda form: S.rename_module(mid, form),
+        ),
+        _inline_form(
+            S,
+            "rule-" + mid,
+            rx.el.label(T("editor.rule"), html_for="rule", class_name="plume-label"),
+            rx.el.select(
+                rx.el.option(T("rule.always"), value="always"),
+                rx.el.option(T("editor.opens_on"), value="date"),
+                rx.el.option(T("rule.after_previous"), value="after_previous"),
+                id="rule",
+                name="rule",
+                default_value=module["opening_rule"].to(str),
+                class_name="plume-select",
+            ),
+            field("editor.opens_on", "opens_on", type_="date", error=_err(S, "opens_on", "rule-" + mid)),
+            rx.button(T("common.save"), type="submit", size="2"),
+            on_submit=lambda form: S.set_rule(mid, form),
+        ),
+        _inline_form(
+            S,
+            "activity-" + mid,
+            rx.el.label(T("editor.kind"), html_for="kind", class_name="plume-label"),
+            rx.el.select(
+                *[rx.el.option(T(f"kind.{k}"), value=k) for k in ACTIVITY_KINDS],
+                id="kind",
+                name="kind",
+                class_name="plume-select",
+            ),
+            field("editor.activity_title", "activity_title", error=_err(S, "title", "activity-" + mid)),
+            rx.button(T("editor.add"), type="submit", size="2"),
+            on_submit=lambda form: S.add_activity(mid, form),
+        ),
+        spacing="2",
+        width="100%",
+        aria_label=Tf("editor.module_actions", title=title),
+    )
+
+
+def module_column(S: Any, module: Var[dict[str, Any]]) -> rx.Component:
+    activities = module["activities"].to(list[dict[str, Any]])
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                phase_badge(module["phase"].to(str)),
+                rx.spacer(),
+                rx.cond(
+                    module["locked"].to(bool),
+                    rx.badge(rx.icon("lock", size=12), T("session.locked"), color_scheme="gray"),
+                ),
+                width="100%",
+            ),
+            rx.heading(module["title"].to(str), size="3", as_="h3"),
+            rule_text(module),
+            rx.cond(S.editing & S.can_manage_content, _module_controls(S, module)),
+            rx.cond(
+                module["locked"].to(bool),
+                rx.fragment(),
+                rx.cond(
+                    activities.length() > 0,
+                    rx.vstack(rx.foreach(activities, lambda a: activity_card(S, a)), spacing="2", width="100%"),
+                    rx.text(T("session.no_activity"), size="2", color_scheme="gray"),
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        min_width="18rem",
+        max_width="18rem",
+        box_shadow=styles.CARD_SHADOW,
+        opacity=rx.cond(module["locked"].to(bool), "0.7", "1"),
+        data_testid="timeline-module",
+    )
+
+
+def add_module_form(S: Any) -> rx.Component:
+    return rx.cond(
+        S.editing & S.can_edit,
+        rx.card(
+            rx.form(
+                rx.hstack(
+                    rx.box(
+                        field("editor.module_title", "module_title", error=_err(S, "title", "add-module")),
+                        flex="1",
+                        min_width="14rem",
+                    ),
+                    rx.vstack(
+                        rx.el.label(T("editor.phase"), html_for="phase", class_name="plume-label"),
+                        rx.el.select(
+                            *[rx.el.option(T(f"phase.{p}"), value=p) for p in PHASES],
+                            id="phase",
+                            name="phase",
+                            default_value="during",
+                            class_name="plume-select",
+                        ),
+                        spacing="1",
+                    ),
+                    rx.button(rx.icon("plus", size=14), T("editor.add_module"), type="submit"),
+                    align="end",
+                    spacing="3",
+                    wrap="wrap",
+                    width="100%",
+                ),
+                on_submit=S.add_module,
+                key=S.edit_key.to_string(),
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def edit_toggle(S: Any) -> rx.Component:
+    return rx.cond(
+        S.can_manage_content,
+        rx.button(
+            rx.icon(rx.cond(S.editing, "check", "pencil"), size=14),
+            rx.cond(S.editing, T("editor.done"), T("editor.toggle")),
+            variant=rx.cond(S.editing, "solid", "soft"),
+            on_click=S.toggle_editing,
+        ),
+    )
+
+
+def edit_messages(S: Any) -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            S.edit_error != "",
+            rx.callout(S.edit_error, icon="circle_alert", color_scheme="red", role="alert", width="100%"),
+        ),
+        rx.cond(
+            S.editing & S.can_manage_content & ~S.can_edit,
+            rx.callout(T("editor.trainer_hint"), icon="info", color_scheme="gray", width="100%"),
+        ),
+        width="100%",
+    )

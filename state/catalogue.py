@@ -1,0 +1,257 @@
+"""Staff pages: the course catalogue, one course's template timeline, the sessions list."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import asdict
+from typing import Any
+
+import reflex as rx
+
+from app import routes
+from app.i18n import t
+from app.services import catalogue, timeline
+from app.services.errors import PlumeError
+from state.auth import FormState
+from state.common import clean_id, clean_str, run_db
+from state.guard import SIGNED_IN, STAFF, policy, require_actor
+from state.timeline_editor import TimelineEditor, _form
+
+COURSE_FIELDS = (
+    "title",
+    "short_title",
+    "description",
+    "objectives",
+    "categories",
+    "competencies",
+    "target_audience",
+    "remote_hours",
+    "in_person_hours",
+)
+
+
+def _course_form(form_data: Any) -> catalogue.CourseForm:
+    form = {**_form(form_data)}
+    form["title"] = form.get("course_title", "")
+    return catalogue.CourseForm(**{k: clean_str(form.get(k), 10_000) for k in COURSE_FIELDS})
+
+
+class CatalogueState(FormState, rx.State):
+    """The catalogue page."""
+
+    allowed: bool = True
+    loading: bool = True
+    courses: list[dict[str, Any]] = []
+    creating: bool = False
+    form_key: int = 0
+
+    async def _reload(self) -> None:
+        actor = require_actor()
+        try:
+            rows = await run_db(lambda db: catalogue.list_courses(db, actor))
+        except PlumeError:
+            self.allowed, self.courses = False, []
+            return
+        self.allowed = True
+        self.courses = [{**asdict(r), "id": str(r.id)} for r in rows]
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Load the catalogue (non-staff get the not-found panel)."""
+        self.error = self.notice = ""
+        self.field_errors = {}
+        self.creating = False
+        await self._reload()
+        self.loading = False
+
+    @rx.event
+    @policy(STAFF)
+    def toggle_create(self) -> None:
+        """Open or close the new-course form."""
+        self.creating = not self.creating
+        self.field_errors = {}
+
+    @rx.event
+    @policy(STAFF)
+    async def create(self, form_data: Any) -> AsyncIterator[Any]:
+        """Create a course and open it.
+
+        Args:
+            form_data: The course fields.
+        """
+        actor, form = require_actor(), _course_form(form_data)
+        self._start()
+        yield
+        try:
+            course = await run_db(lambda db: catalogue.create_course(db, actor, form))
+        except PlumeError as err:
+            await self._fail(err)
+            return
+        self.busy = False
+        self.creating = False
+        self.form_key += 1
+        yield rx.redirect(f"/catalogue/{course.id}")
+
+
+class CourseState(TimelineEditor, FormState, rx.State):
+    """One course: its details and its template timeline."""
+
+    found: bool = True
+    loading: bool = True
+    course: dict[str, Any] = {}
+    modules: list[dict[str, Any]] = []
+    can_edit: bool = True
+    can_manage_content: bool = True
+    is_session: bool = False
+    _course_id: int = 0
+
+    def _owner(self) -> dict[str, int]:
+        return {"course_id": self._course_id}
+
+    async def _reload(self) -> None:
+        actor, course_id = require_actor(), self._course_id
+
+        def work(db: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+            course = catalogue.access_course(db, actor, course_id)
+            modules = timeline.template_modules(db, course_id)
+            from sqlmodel import col, select
+
+            from app.models import Activity
+
+            activities = db.exec(
+                select(Activity)
+                .where(col(Activity.module_id).in_([m.id for m in modules]))
+                .order_by(col(Activity.position), col(Activity.id))
+            ).all()
+            by_module: dict[int, list[dict[str, str]]] = {}
+            for a in activities:
+                by_module.setdefault(a.module_id, []).append(
+                    {
+                        "id": str(a.id),
+                        "kind": a.kind,
+                        "title": a.title,
+                        "when": "",
+                        "room": "",
+                        "module_id": str(a.module_id),
+                    }
+                )
+            data = {k: str(getattr(course, k)) for k in COURSE_FIELDS}
+            rows = [
+                {
+                    "id": str(m.id),
+                    "title": m.title,
+                    "phase": m.phase,
+                    "opening_rule": m.opening_rule,
+                    "opens_at": "",
+                    "locked": False,
+                    "activities": by_module.get(m.id or 0, []),
+                }
+                for m in modules
+            ]
+            return data, rows
+
+        try:
+            self.course, self.modules = await run_db(work)
+            self.found = True
+        except PlumeError:
+            self.found, self.course, self.modules = False, {}, []
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Load the course named in the URL."""
+        raw = self.router.page.params.get("course_id", "") or self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        self._course_id = clean_id(raw) or 0
+        self.error = self.notice = ""
+        self.field_errors = {}
+        self.editing = True
+        await self._reload()
+        self.loading = False
+
+    @rx.event
+    @policy(STAFF)
+    async def save(self, form_data: Any) -> None:
+        """Save the course's details.
+
+        Args:
+            form_data: The course fields.
+        """
+        actor, form, course_id = require_actor(), _course_form(form_data), self._course_id
+        self._start()
+        try:
+            await run_db(lambda db: catalogue.update_course(db, actor, course_id, form))
+        except PlumeError as err:
+            await self._fail(err)
+            return
+        self.busy = False
+        self.notice = t(await self._lang(), "common.saved")
+        await self._reload()
+
+
+class SessionsListState(FormState, rx.State):
+    """The staff's sessions page."""
+
+    allowed: bool = True
+    loading: bool = True
+    rows: list[dict[str, Any]] = []
+    courses: list[dict[str, str]] = []
+    creating: bool = False
+
+    async def _reload(self) -> None:
+        actor = require_actor()
+        try:
+            rows = await run_db(lambda db: catalogue.list_sessions(db, actor))
+            courses = await run_db(lambda db: catalogue.list_courses(db, actor))
+        except PlumeError:
+            self.allowed, self.rows, self.courses = False, [], []
+            return
+        self.allowed = True
+        self.rows = [{**asdict(r), "id": str(r.id), "learners": str(r.learners)} for r in rows]
+        self.courses = [{"id": str(c.id), "title": c.title} for c in courses]
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Load the sessions."""
+        self.error = self.notice = ""
+        self.field_errors = {}
+        self.creating = False
+        await self._reload()
+        self.loading = False
+
+    @rx.event
+    @policy(STAFF)
+    def toggle_create(self) -> None:
+        """Open or close the new-session form."""
+        self.creating = not self.creating
+        self.field_errors = {}
+
+    @rx.event
+    @policy(STAFF)
+    async def create(self, form_data: Any) -> AsyncIterator[Any]:
+        """Create a draft session (with the course's template timeline) and open it.
+
+        Args:
+            form_data: course_id, title, starts_on, ends_on, place, rooms, max_participants.
+        """
+        form, actor = _form(form_data), require_actor()
+        course_id = clean_id(form.get("course_id"))
+        if course_id is None:
+            return
+        data = catalogue.SessionForm(
+            course_id=course_id,
+            **{
+                k: clean_str(form.get(k), 300)
+                for k in ("title", "starts_on", "ends_on", "place", "rooms", "max_participants")
+            },
+        )
+        self._start()
+        yield
+        try:
+            session = await run_db(lambda db: catalogue.create_session(db, actor, data))
+        except PlumeError as err:
+            await self._fail(err)
+            return
+        self.busy = False
+        yield rx.redirect(routes.session_path(session.id or 0))
