@@ -76,10 +76,13 @@ def _err(S: Any, name: str, form: Var | str) -> Var:
     return rx.cond(S.error_form == form, S.edit_field_errors.get(name, "").to(str), "").to(str)
 
 
-def _inline_form(S: Any, key: Var, *children: rx.Component, on_submit: Any) -> rx.Component:
+def _inline_form(S: Any, key: Var, *children: rx.Component, on_submit: Any, hidden: tuple[str, Var]) -> rx.Component:
+    # The id travels in a hidden input: a submit handler cannot close over a foreach item.
+    name, value = hidden
     return rx.cond(
         S.open_form == key,
         rx.form(
+            rx.el.input(type="hidden", name=name, value=value),
             rx.vstack(*children, spacing="2", width="100%"),
             on_submit=on_submit,
             width="100%",
@@ -157,8 +160,9 @@ def _schedule_form(S: Any, activity: Var[dict[str, Any]]) -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.button(T("editor.schedule"), type="submit", size="2"),
-        on_submit=lambda form: S.schedule(aid, form),
+        rx.button(T("common.save"), type="submit", size="2"),
+        hidden=("activity_id", aid),
+        on_submit=S.schedule,
     )
 
 
@@ -284,7 +288,8 @@ def _module_controls(S: Any, module: Var[dict[str, Any]]) -> rx.Component:
             "rename-" + mid,
             field("editor.new_title", "new_title", default_value=title, error=_err(S, "title", "rename-" + mid)),
             rx.button(T("common.save"), type="submit", size="2"),
-            on_submit=lambda form: S.rename_module(mid, form),
+            hidden=("module_id", mid),
+            on_submit=S.rename_module,
         ),
         _inline_form(
             S,
@@ -301,7 +306,8 @@ def _module_controls(S: Any, module: Var[dict[str, Any]]) -> rx.Component:
             ),
             field("editor.opens_on", "opens_on", type_="date", error=_err(S, "opens_on", "rule-" + mid)),
             rx.button(T("common.save"), type="submit", size="2"),
-            on_submit=lambda form: S.set_rule(mid, form),
+            hidden=("module_id", mid),
+            on_submit=S.set_rule,
         ),
         _inline_form(
             S,
@@ -315,7 +321,8 @@ def _module_controls(S: Any, module: Var[dict[str, Any]]) -> rx.Component:
             ),
             field("editor.activity_title", "activity_title", error=_err(S, "title", "activity-" + mid)),
             rx.button(T("editor.add"), type="submit", size="2"),
-            on_submit=lambda form: S.add_activity(mid, form),
+            hidden=("module_id", mid),
+            on_submit=S.add_activity,
         ),
         spacing="2",
         width="100%",

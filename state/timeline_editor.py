@@ -96,27 +96,27 @@ class TimelineEditor(rx.State, mixin=True):
 
     @rx.event
     @policy(SIGNED_IN)
-    async def rename_module(self, module_id: Any, form_data: Any) -> None:
+    async def rename_module(self, form_data: Any) -> None:
         """Rename a module.
 
         Args:
-            module_id: The module.
-            form_data: title.
+            form_data: module_id, new_title.
         """
-        mid, title, actor = clean_id(module_id), clean_str(_form(form_data).get("new_title"), 300), require_actor()
+        form = _form(form_data)
+        mid, title, actor = clean_id(form.get("module_id")), clean_str(form.get("new_title"), 300), require_actor()
         if mid is not None:
             await self._apply(lambda db: timeline.rename_module(db, actor, mid, title), form=f"rename-{mid}")
 
     @rx.event
     @policy(SIGNED_IN)
-    async def set_rule(self, module_id: Any, form_data: Any) -> None:
+    async def set_rule(self, form_data: Any) -> None:
         """Set a module's opening rule.
 
         Args:
-            module_id: The module.
-            form_data: rule, opens_on.
+            form_data: module_id, rule, opens_on.
         """
         form, actor = _form(form_data), require_actor()
+        module_id = form.get("module_id")
         mid, rule, day = clean_id(module_id), clean_str(form.get("rule"), 20), clean_str(form.get("opens_on"), 20)
         if mid is not None:
             await self._apply(lambda db: timeline.set_opening_rule(db, actor, mid, rule, day), form=f"rule-{mid}")
@@ -147,16 +147,15 @@ class TimelineEditor(rx.State, mixin=True):
 
     @rx.event
     @policy(SIGNED_IN)
-    async def add_activity(self, module_id: Any, form_data: Any) -> None:
+    async def add_activity(self, form_data: Any) -> None:
         """Add an activity to a module.
 
         Args:
-            module_id: The module.
-            form_data: kind, title.
+            form_data: module_id, kind, activity_title.
         """
         form, actor = _form(form_data), require_actor()
         mid, kind, title = (
-            clean_id(module_id),
+            clean_id(form.get("module_id")),
             clean_str(form.get("kind"), 30),
             clean_str(form.get("activity_title"), 300),
         )
@@ -205,14 +204,14 @@ class TimelineEditor(rx.State, mixin=True):
 
     @rx.event
     @policy(SIGNED_IN)
-    async def schedule(self, activity_id: Any, form_data: Any) -> None:
+    async def schedule(self, form_data: Any) -> None:
         """Give an in-person activity its half-day, or a virtual class its time range and link.
 
         Args:
-            activity_id: The activity.
-            form_data: day, half_day, room, start, end, link.
+            form_data: activity_id, day, half_day, room, start, end, link.
         """
-        form, actor, aid = _form(form_data), require_actor(), clean_id(activity_id)
+        form, actor = _form(form_data), require_actor()
+        aid = clean_id(form.get("activity_id"))
         if aid is None:
             return
         values = {k: clean_str(form.get(k), 300) for k in ("day", "half_day", "room", "start", "end", "link")}
