@@ -330,7 +330,7 @@ def _module_controls(S: Any, module: Var[dict[str, Any]]) -> rx.Component:
     )
 
 
-def module_column(S: Any, module: Var[dict[str, Any]]) -> rx.Component:
+def module_column(S: Any, module: Var[dict[str, Any]], extra: Any = None) -> rx.Component:
     activities = module["activities"].to(list[dict[str, Any]])
     return rx.card(
         rx.vstack(
@@ -355,6 +355,7 @@ def module_column(S: Any, module: Var[dict[str, Any]]) -> rx.Component:
                     rx.text(T("session.no_activity"), size="2", color_scheme="gray"),
                 ),
             ),
+            extra(module) if extra is not None else rx.fragment(),
             spacing="2",
             width="100%",
         ),

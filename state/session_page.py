@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import asdict
 from typing import Any
 
 import reflex as rx
 
-from app.services import sessions
+from app.i18n import t
+from app.services import documents, sessions
 from app.services.actor import Actor
 from app.services.auth import resolve_actor
 from app.services.errors import PlumeError
 from state import live
-from state.common import clean_id, clean_str, run_db
+from state.common import clean_id, clean_str, error_message, run_db
 from state.guard import SIGNED_IN, STAFF, policy, require_actor
 from state.session import SessionState
 from state.timeline_editor import TimelineEditor, _form
+
+
+def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
+    return f"{max(1, size // 1024)} Ko"
 
 
 def _people(rows: list[sessions.Person]) -> list[dict[str, str]]:
@@ -32,6 +40,11 @@ class SessionPageState(TimelineEditor, rx.State):
     can_edit: bool = False
     can_manage_content: bool = False
     is_session: bool = True
+    documents: dict[str, list[dict[str, Any]]] = {}
+    upload_module: str = ""
+    upload_error: str = ""
+    upload_notice: str = ""
+    uploading: bool = False
     trainers: list[dict[str, str]] = []
     learners: list[dict[str, str]] = []
     trainer_choices: list[dict[str, str]] = []
@@ -72,6 +85,21 @@ class SessionPageState(TimelineEditor, rx.State):
         ]
         self.can_edit = view.can_edit
         self.can_manage_content = view.can_manage_content
+        open_ids = [m.id for m in view.modules if not m.locked]
+
+        def listing(db: Any) -> dict[str, list[dict[str, Any]]]:
+            out: dict[str, list[dict[str, Any]]] = {}
+            for module_id in open_ids:
+                rows = documents.list_for_module(db, actor, module_id)
+                out[str(module_id)] = [
+                    {**asdict(r), "id": str(r.id), "size_label": _size(r.size), "url": f"/api/documents/{r.id}"}
+                    for r in rows
+                ]
+            return out
+
+        self.documents = await run_db(listing)
+        if view.can_manage_content and self.upload_module not in {str(i) for i in open_ids}:
+            self.upload_module = str(open_ids[0]) if open_ids else ""
         self.view = {**data, "trainers": ", ".join(view.trainers)}
         if view.can_edit:
             people = await run_db(lambda db: sessions.session_people(db, actor, session_id))
@@ -178,6 +206,58 @@ class SessionPageState(TimelineEditor, rx.State):
         actor, sid, uid = require_actor(), self._session_id, clean_id(user_id)
         if uid is not None:
             await self._apply(lambda db: sessions.unenrol_learner(db, actor, sid, uid))
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def choose_upload_module(self, module_id: Any) -> None:
+        """Choose the module new documents go to.
+
+        Args:
+            module_id: One of the page's modules.
+        """
+        mid = clean_id(module_id)
+        if mid is not None and any(m["id"] == str(mid) for m in self.modules):
+            self.upload_module = str(mid)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def upload_documents(self, files: list[rx.UploadFile]) -> AsyncIterator[Any]:
+        """Store several files at once in the chosen module (all or none).
+
+        Args:
+            files: The uploaded files.
+        """
+        actor, mid = require_actor(), clean_id(self.upload_module)
+        lang = (await self.get_state(SessionState)).lang
+        self.upload_error, self.upload_notice = "", ""
+        if mid is None or not isinstance(files, list) or not files:
+            return
+        self.uploading = True
+        yield
+        batch: list[tuple[str, bytes]] = []
+        for upload in files:
+            batch.append((str(getattr(upload, "name", "") or ""), await upload.read()))
+        try:
+            stored = await run_db(lambda db: documents.store_many(db, actor, module_id=mid, files=batch))
+        except PlumeError as err:
+            self.upload_error = error_message(lang, err)
+            self.uploading = False
+            return
+        self.uploading = False
+        self.upload_notice = t(lang, "documents.uploaded", count=str(len(stored)))
+        await self._show(actor)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def delete_document(self, document_id: Any) -> None:
+        """Delete a document (its uploader or staff).
+
+        Args:
+            document_id: The document.
+        """
+        did, actor = clean_id(document_id), require_actor()
+        if did is not None:
+            await self._apply(lambda db: documents.delete(db, actor, did))
 
     async def _on_live(self, event: dict[str, Any]) -> None:
         """Refresh after someone else changed the timeline, as this tab's own actor.

@@ -81,6 +81,7 @@ async def download_document(request: Request) -> Response:
             "Content-Disposition": content_disposition(name),
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
+            # No `sandbox` here: Chromium refuses downloads from sandboxed responses.
+            "Content-Security-Policy": "default-src 'none'",
         },
     )

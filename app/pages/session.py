@@ -6,12 +6,21 @@ from typing import Any
 
 import reflex as rx
 from reflex.vars.base import Var
+from reflex_components_core.react_router.dom import ReactRouterLink
 
 from components import styles
 from components.cards import empty_state
 from components.i18n import T, Tf
 from components.layout import not_found_panel, shell
-from components.timeline import add_module_form, date_fr, edit_messages, edit_toggle, module_column, phase_badge
+from components.timeline import (
+    add_module_form,
+    confirm_delete,
+    date_fr,
+    edit_messages,
+    edit_toggle,
+    module_column,
+    phase_badge,
+)
 from state.session_page import SessionPageState as S
 
 STATUS_ACTIONS = (
@@ -303,10 +312,140 @@ def _management() -> rx.Component:
     )
 
 
+def _document_row(doc: Var[dict[str, Any]]) -> rx.Component:
+    name = doc["name"].to(str)
+    return rx.hstack(
+        rx.icon("file", size=14, color=rx.color("gray", 10)),
+        rx.vstack(
+            # Document navigation: the SPA router must not take over a file download.
+            ReactRouterLink.create(
+                name,
+                href=doc["url"].to(str),
+                reload_document=True,
+                download=name,
+                aria_label=Tf("documents.download", name=name),
+                class_name="plume-download",
+            ),
+            rx.text(
+                Tf(
+                    "documents.by",
+                    name=doc["uploader_name"].to(str),
+                    size=doc["size_label"].to(str),
+                    date=date_fr(doc["created_at"]),
+                ),
+                size="1",
+                color_scheme="gray",
+            ),
+            spacing="0",
+            flex="1",
+        ),
+        rx.cond(
+            doc["can_manage"].to(bool) & S.editing,
+            confirm_delete(S, name, Tf("documents.confirm", title=name), S.delete_document(doc["id"].to(str))),
+        ),
+        width="100%",
+        align="center",
+        data_testid="document-row",
+    )
+
+
+def _module_documents(module: Var[dict[str, Any]]) -> rx.Component:
+    docs = S.documents.get(module["id"].to(str), []).to(list[dict[str, Any]])
+    return rx.cond(
+        ~module["locked"].to(bool),
+        rx.vstack(
+            rx.text(T("documents.title"), size="1", weight="bold", color_scheme="gray"),
+            rx.cond(
+                docs.length() > 0,
+                rx.vstack(rx.foreach(docs, _document_row), spacing="1", width="100%"),
+                rx.text(T("documents.none"), size="1", color_scheme="gray"),
+            ),
+            spacing="1",
+            width="100%",
+            padding_top="0.5rem",
+            border_top=f"1px solid {rx.color('gray', 4)}",
+        ),
+    )
+
+
+def _upload_panel() -> rx.Component:
+    return rx.cond(
+        S.can_manage_content & (S.modules.length() > 0),
+        rx.card(
+            rx.vstack(
+                rx.heading(T("documents.add"), size="4", as_="h2"),
+                rx.hstack(
+                    rx.vstack(
+                        rx.el.label(T("documents.module"), html_for="upload-module", class_name="plume-label"),
+                        rx.el.select(
+                            rx.foreach(S.modules, lambda m: rx.el.option(m["title"].to(str), value=m["id"].to(str))),
+                            id="upload-module",
+                            value=S.upload_module,
+                            on_change=S.choose_upload_module,
+                            class_name="plume-select",
+                        ),
+                        spacing="1",
+                        min_width="14rem",
+                    ),
+                    rx.upload.root(
+                        rx.vstack(
+                            rx.icon("upload", size=20, color=rx.color("gray", 10)),
+                            rx.text(T("documents.drop"), size="2"),
+                            rx.text(T("documents.limits"), size="1", color_scheme="gray"),
+                            align="center",
+                            spacing="1",
+                        ),
+                        id="documents",
+                        multiple=True,
+                        border=f"2px dashed {rx.color('gray', 6)}",
+                        border_radius="0.5rem",
+                        padding="1rem",
+                        flex="1",
+                        min_width="16rem",
+                        cursor="pointer",
+                    ),
+                    spacing="3",
+                    width="100%",
+                    wrap="wrap",
+                    align="stretch",
+                ),
+                rx.cond(
+                    rx.selected_files("documents").length() > 0,
+                    rx.hstack(
+                        rx.text(T("documents.selected"), size="1", weight="bold"),
+                        rx.foreach(rx.selected_files("documents"), lambda f: rx.badge(f, variant="soft")),
+                        wrap="wrap",
+                        spacing="1",
+                    ),
+                ),
+                rx.cond(
+                    S.upload_error != "",
+                    rx.text(S.upload_error, role="alert", color_scheme="red", size="2", weight="medium"),
+                ),
+                rx.cond(S.upload_notice != "", rx.text(S.upload_notice, role="status", color_scheme="green", size="2")),
+                rx.button(
+                    rx.icon("upload", size=14),
+                    T("documents.send"),
+                    loading=S.uploading,
+                    on_click=[
+                        S.upload_documents(rx.upload_files(upload_id="documents")),
+                        rx.clear_selected_files("documents"),
+                    ],
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+            box_shadow=styles.CARD_SHADOW,
+        ),
+    )
+
+
 def _body() -> rx.Component:
     return rx.vstack(
         _header(),
         _management(),
+        _upload_panel(),
         edit_messages(S),
         rx.cond(
             (S.modules.length() > 0) | S.editing,
@@ -333,7 +472,7 @@ def _body() -> rx.Component:
                     ),
                     add_module_form(S),
                     rx.hstack(
-                        rx.foreach(S.modules, lambda m: module_column(S, m)),
+                        rx.foreach(S.modules, lambda m: module_column(S, m, _module_documents)),
                         spacing="3",
                         overflow_x="auto",
                         width="100%",

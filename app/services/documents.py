@@ -295,7 +295,7 @@ def store(db: Session, actor: Actor, *, module_id: int, name: str, data: bytes) 
 
 
 def list_for_module(db: Session, actor: Actor, module_id: int) -> list[DocumentRow]:
-    """A module's documents, oldest first, for any member of its session.
+    """A module's documents, oldest first, for any member of its session (learners once it is open).
 
     Args:
         db: Database session.
@@ -312,6 +312,8 @@ def list_for_module(db: Session, actor: Actor, module_id: int) -> list[DocumentR
     if module is None or module.session_id is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
     _, role = sessions.access_session(db, actor, module.session_id)
+    if sessions.locked_for(module, role):
+        raise PlumeError(ErrorCode.NOT_FOUND)
     rows = db.exec(
         select(Document, User)
         .outerjoin(User, col(User.id) == col(Document.uploaded_by_id))
@@ -343,6 +345,9 @@ def _access_document(db: Session, actor: Actor, document_id: int) -> tuple[Docum
     if document is None or document.deleted_at is not None or document.session_id is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
     session, role = sessions.access_session(db, actor, document.session_id)
+    module = db.get(Module, document.module_id) if document.module_id is not None else None
+    if module is None or sessions.locked_for(module, role):
+        raise PlumeError(ErrorCode.NOT_FOUND)
     return document, session, role
 
 
@@ -418,7 +423,7 @@ def delete(db: Session, actor: Actor, document_id: int) -> None:
 
 
 def open_for_download(db: Session, actor: Actor, document_id: int) -> tuple[Path, str, str]:
-    """Where a document's file is, for any member of its session.
+    """Where a document's file is, for any member of its session (learners once its module is open).
 
     Args:
         db: Database session.

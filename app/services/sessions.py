@@ -145,6 +145,19 @@ class SessionView:
     sees_everything: bool
 
 
+def locked_for(module: Module, role: SessionRole) -> bool:
+    """Whether a module is still closed to this member (learners only; the others see everything).
+
+    Args:
+        module: The module.
+        role: The member's role in its session.
+
+    Returns:
+        True while the module's opening rule keeps it closed to them.
+    """
+    return not role.sees_everything and _locked(module, True, utcnow())
+
+
 def _locked(module: Module, previous_done: bool, now: datetime) -> bool:
     if module.opening_rule == "date":
         return module.opens_at is None or module.opens_at > now

@@ -391,3 +391,36 @@ def test_a_document_whose_file_is_gone_is_not_found(db: Session, files_dir: Path
     with pytest.raises(PlumeError) as err:
         documents.open_for_download(db, actor_for(db, learner), document.id or 0)
     assert err.value.code == ErrorCode.NOT_FOUND
+
+
+def test_documents_of_a_locked_module_stay_closed_to_learners(db, tmp_path, monkeypatch) -> None:
+    from datetime import timedelta
+
+    from app.models import Module
+    from app.models.base import utcnow
+    from app.services import documents, home
+    from app.settings import reset_settings
+    from tests.factories import actor_for, make_learner, make_org, make_session, make_trainer
+
+    monkeypatch.setenv("PLUME_FILES_DIR", str(tmp_path / "files"))
+    reset_settings()
+    org = make_org(db)
+    trainer, learner = make_trainer(db, org), make_learner(db, org)
+    today = home.paris_today()
+    session = make_session(db, org, start=today, end=today, trainers=(trainer,), learners=(learner,))
+    module = Module(
+        session_id=session.id, title="Plus tard", opening_rule="date", opens_at=utcnow() + timedelta(days=2)
+    )
+    db.add(module)
+    db.commit()
+    doc = documents.store(db, actor_for(db, trainer), module_id=module.id or 0, name="corrige.pdf", data=b"%PDF-1.4 x")
+    db.commit()
+    learner_actor = actor_for(db, learner)
+    with pytest.raises(PlumeError):
+        documents.list_for_module(db, learner_actor, module.id or 0)
+    with pytest.raises(PlumeError):
+        documents.open_for_download(db, learner_actor, doc.id or 0)
+    module.opening_rule = "always"
+    db.add(module)
+    db.commit()
+    assert documents.open_for_download(db, learner_actor, doc.id or 0)[1] == "corrige.pdf"
