@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlmodel import col, select
 
 from app.models import Enrolment, TrainingSession, User
@@ -51,7 +53,7 @@ def test_trainer_uploads_learner_downloads_outsider_gets_404(server, new_context
     with learner.expect_download() as info:
         link.click()
     assert info.value.suggested_filename == "supports-jour-1.pdf"
-    assert open(info.value.path(), "rb").read() == PDF
+    assert Path(info.value.path()).read_bytes() == PDF
 
     other = new_context().new_page()
     sign_in(other, outsider)
