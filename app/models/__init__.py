@@ -8,6 +8,7 @@ from app.models.outbox import OutboxEmail
 from app.models.training import (
     Activity,
     ActivityCompletion,
+    ActivityResponse,
     Course,
     Document,
     Enrolment,
@@ -22,6 +23,7 @@ from app.models.user import PhoneActivation, User, UserToken
 __all__ = [
     "Activity",
     "ActivityCompletion",
+    "ActivityResponse",
     "AuditRecord",
     "AuthSession",
     "Course",

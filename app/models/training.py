@@ -164,3 +164,15 @@ class Notification(SQLModel, table=True):
     link: str = Field(default="", max_length=300)
     created_at: datetime = utc_field(default_now=True)
     read_at: datetime | None = utc_field(nullable=True)
+
+
+class ActivityResponse(SQLModel, table=True):
+    """A learner's answer to an activity (a poll vote now; questionnaires later)."""
+
+    __table_args__ = (UniqueConstraint("activity_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = Field(foreign_key="activity.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    data_json: str = "{}"
+    updated_at: datetime = utc_field(default_now=True)

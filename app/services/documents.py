@@ -312,7 +312,7 @@ def list_for_module(db: Session, actor: Actor, module_id: int) -> list[DocumentR
     if module is None or module.session_id is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
     _, role = sessions.access_session(db, actor, module.session_id)
-    if sessions.locked_for(module, role):
+    if sessions.locked_for(db, module, role, actor.user_id):
         raise PlumeError(ErrorCode.NOT_FOUND)
     rows = db.exec(
         select(Document, User)
@@ -346,7 +346,7 @@ def _access_document(db: Session, actor: Actor, document_id: int) -> tuple[Docum
         raise PlumeError(ErrorCode.NOT_FOUND)
     session, role = sessions.access_session(db, actor, document.session_id)
     module = db.get(Module, document.module_id) if document.module_id is not None else None
-    if module is None or sessions.locked_for(module, role):
+    if module is None or sessions.locked_for(db, module, role, actor.user_id):
         raise PlumeError(ErrorCode.NOT_FOUND)
     return document, session, role
 

@@ -125,6 +125,8 @@ class ModuleView:
     opens_at: str
     locked: bool
     activities: list[ActivityCard]
+    done: int = 0
+    total: int = 0
 
 
 @dataclass(frozen=True)
@@ -140,22 +142,38 @@ class SessionView:
     status: str
     trainers: list[str]
     modules: list[ModuleView]
+    progress: int
     can_edit: bool
     can_manage_content: bool
     sees_everything: bool
 
 
-def locked_for(module: Module, role: SessionRole) -> bool:
+def locked_for(db: Session, module: Module, role: SessionRole, user_id: int) -> bool:
     """Whether a module is still closed to this member (learners only; the others see everything).
 
     Args:
+        db: Database session.
         module: The module.
         role: The member's role in its session.
+        user_id: The member.
 
     Returns:
         True while the module's opening rule keeps it closed to them.
     """
-    return not role.sees_everything and _locked(module, True, utcnow())
+    if role.sees_everything or module.session_id is None:
+        return False
+    previous_done = True
+    if module.opening_rule == "after_previous":
+        from app.services.activities import learner_progress
+
+        modules = ordered_modules(db, module.session_id)
+        index = next((i for i, m in enumerate(modules) if m.id == module.id), 0)
+        if index > 0:
+            done, total = learner_progress(db, module.session_id, user_id).modules.get(
+                modules[index - 1].id or 0, (0, 0)
+            )
+            previous_done = done >= total
+    return _locked(module, previous_done, utcnow())
 
 
 def _locked(module: Module, previous_done: bool, now: datetime) -> bool:
@@ -228,11 +246,16 @@ def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
         by_module.setdefault(a.module_id, []).append(
             ActivityCard(id=a.id or 0, kind=a.kind, title=a.title, when=when, room=slot.room if slot else "")
         )
+    from app.services.activities import learner_progress
+
+    progress = learner_progress(db, session.id, actor.user_id) if role.learner else None
     now = utcnow()
     views = []
-    previous_done = True  # progress tracking comes with activity completion
+    previous_done = True
     for m in modules:
         locked = _locked(m, previous_done, now) and not role.sees_everything
+        done, total = progress.modules.get(m.id or 0, (0, 0)) if progress else (0, 0)
+        previous_done = done >= total
         views.append(
             ModuleView(
                 id=m.id or 0,
@@ -242,6 +265,8 @@ def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
                 opens_at=m.opens_at.isoformat() if m.opens_at else "",
                 locked=locked,
                 activities=[] if locked else by_module.get(m.id or 0, []),
+                done=done,
+                total=total,
             )
         )
     return SessionView(
@@ -254,6 +279,7 @@ def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
         status=session.status,
         trainers=[t.display_name for t in trainers],
         modules=views,
+        progress=progress.percent if progress else -1,
         can_edit=role.staff,
         can_manage_content=role.staff or role.trainer,
         sees_everything=role.sees_everything,

@@ -1,0 +1,308 @@
+"""What happens inside an activity: its settings, learners marking it done, polls, progress."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from app.live.bus import notify
+from app.models import Activity, ActivityCompletion, ActivityResponse, Enrolment, Module, Slot, User
+from app.models.base import utcnow
+from app.services import audit
+from app.services.actor import Actor
+from app.services.errors import ErrorCode, PlumeError
+from app.services.sessions import SessionRole, access_session, locked_for, ordered_modules, topic
+
+PARIS = ZoneInfo("Europe/Paris")
+SELF_COMPLETED = ("document", "video", "webinar")
+MAX_POLL_OPTIONS = 12
+
+
+def _settings(activity: Activity) -> dict[str, Any]:
+    try:
+        value = json.loads(activity.settings_json or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _in_session(db: Session, actor: Actor, activity_id: object) -> tuple[Activity, Module, SessionRole, int]:
+    activity = db.get(Activity, activity_id) if isinstance(activity_id, int) else None
+    module = db.get(Module, activity.module_id) if activity is not None else None
+    if activity is None or module is None or module.session_id is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    _, role = access_session(db, actor, module.session_id)
+    if locked_for(db, module, role, actor.user_id):
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return activity, module, role, module.session_id
+
+
+def _https(value: str, field: str) -> str:
+    url = value.strip()
+    if url and not url.startswith("https://"):
+        raise PlumeError(ErrorCode.LINK_INVALID_URL, field=field)
+    return url[:500]
+
+
+def configure(db: Session, actor: Actor, activity_id: int, values: dict[str, str]) -> None:
+    """Set an activity's own settings (staff): a video's URL, a link and its date, a poll's options.
+
+    Args:
+        db: Database session.
+        actor: A staff member of the session.
+        activity_id: The activity.
+        values: Fields of the settings form, as typed.
+
+    Raises:
+        PlumeError: NOT_FOUND, LINK_INVALID_URL, TITLE_REQUIRED or INVALID_INPUT.
+    """
+    activity, _, role, session_id = _in_session(db, actor, activity_id)
+    if not role.staff:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    settings = _settings(activity)
+    text = values.get("description", "").strip()[:5_000]
+    if activity.kind == "video":
+        settings.update(url=_https(values.get("url", ""), "url"), description=text)
+    elif activity.kind == "webinar":
+        settings.update(
+            url=_https(values.get("url", ""), "url"), date=values.get("date", "").strip()[:20], description=text
+        )
+    elif activity.kind == "poll":
+        question = " ".join(values.get("question", "").split())[:300]
+        options = [o.strip()[:200] for o in values.get("options", "").splitlines() if o.strip()]
+        if not question:
+            raise PlumeError(ErrorCode.TITLE_REQUIRED, field="question")
+        if not 2 <= len(options) <= MAX_POLL_OPTIONS or len(set(options)) != len(options):
+            raise PlumeError(ErrorCode.INVALID_INPUT, field="options")
+        settings.update(question=question, options=options, multiple=values.get("multiple", "") in ("on", "true", "1"))
+    else:
+        settings["description"] = text
+    activity.settings_json = json.dumps(settings)
+    db.add(activity)
+    audit.record(
+        db,
+        "activity.configure",
+        actor_user_id=actor.user_id,
+        target=f"activity:{activity.id}",
+        after={k: v for k, v in settings.items() if k != "link"},
+    )
+    notify(db, topic(session_id), {"type": "timeline", "op": "configure"})
+
+
+def mark_done(db: Session, actor: Actor, activity_id: int) -> None:
+    """A learner marks a document, video or link activity done (once; again is harmless).
+
+    Args:
+        db: Database session.
+        actor: An enrolled learner.
+        activity_id: The activity.
+
+    Raises:
+        PlumeError: NOT_FOUND (not their session, locked module) or INVALID_INPUT (another kind).
+    """
+    activity, _, role, session_id = _in_session(db, actor, activity_id)
+    if not role.learner:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    if activity.kind not in SELF_COMPLETED:
+        raise PlumeError(ErrorCode.INVALID_INPUT)
+    exists = db.exec(
+        select(ActivityCompletion.id).where(
+            ActivityCompletion.activity_id == activity.id, ActivityCompletion.user_id == actor.user_id
+        )
+    ).first()
+    if exists is None:
+        db.add(ActivityCompletion(activity_id=activity.id or 0, user_id=actor.user_id))
+        notify(db, topic(session_id), {"type": "progress", "activity_id": activity.id})
+
+
+def vote(db: Session, actor: Actor, activity_id: int, choices: list[int]) -> None:
+    """A learner answers a poll (changing their answer replaces it); voting completes the activity.
+
+    Args:
+        db: Database session.
+        actor: An enrolled learner.
+        activity_id: A poll.
+        choices: Indexes of the chosen options.
+
+    Raises:
+        PlumeError: NOT_FOUND or INVALID_INPUT.
+    """
+    activity, _, role, session_id = _in_session(db, actor, activity_id)
+    settings = _settings(activity)
+    options = settings.get("options") or []
+    if not role.learner:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    picked = sorted(set(choices))
+    if (
+        activity.kind != "poll"
+        or not picked
+        or any(not isinstance(c, int) or not 0 <= c < len(options) for c in picked)
+        or (len(picked) > 1 and not settings.get("multiple"))
+    ):
+        raise PlumeError(ErrorCode.INVALID_INPUT, field="choices")
+    row = db.exec(
+        select(ActivityResponse).where(
+            ActivityResponse.activity_id == activity.id, ActivityResponse.user_id == actor.user_id
+        )
+    ).first()
+    row = row or ActivityResponse(activity_id=activity.id or 0, user_id=actor.user_id)
+    row.data_json, row.updated_at = json.dumps({"choices": picked}), utcnow()
+    db.add(row)
+    if (
+        db.exec(
+            select(ActivityCompletion.id).where(
+                ActivityCompletion.activity_id == activity.id, ActivityCompletion.user_id == actor.user_id
+            )
+        ).first()
+        is None
+    ):
+        db.add(ActivityCompletion(activity_id=activity.id or 0, user_id=actor.user_id))
+    notify(db, topic(session_id), {"type": "poll", "activity_id": activity.id})
+
+
+@dataclass(frozen=True)
+class LearnerProgress:
+    """One learner's line in an activity's follow-up."""
+
+    name: str
+    email: str
+    done: bool
+    done_at: str
+    attendance: str
+
+
+@dataclass(frozen=True)
+class ActivityDetail:
+    """What the activity panel shows to one member."""
+
+    id: int
+    kind: str
+    title: str
+    settings: dict[str, Any]
+    when: str
+    done: bool
+    can_mark_done: bool
+    my_choices: list[int]
+    results: list[int]
+    votes: int
+    learners: list[LearnerProgress]
+    sees_everything: bool
+    can_configure: bool
+
+
+def activity_detail(db: Session, actor: Actor, activity_id: int) -> ActivityDetail:
+    """An activity's panel: its content, the learner's own state, and for trainers, staff and tutors each
+    learner's completion (and, for slots, attendance: signatures come with the attendance feature).
+
+    Args:
+        db: Database session.
+        actor: A member of the session.
+        activity_id: The activity.
+
+    Returns:
+        The detail.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    activity, _, role, session_id = _in_session(db, actor, activity_id)
+    settings = _settings(activity)
+    slot = db.exec(select(Slot).where(Slot.activity_id == activity.id)).first()
+    when = ""
+    if slot is not None:
+        start, end = slot.starts_at.astimezone(PARIS), slot.ends_at.astimezone(PARIS)
+        when = f"{start:%d/%m/%Y} · {start:%H:%M}–{end:%H:%M}" + (f" · {slot.room}" if slot.room else "")
+    completions = {
+        c.user_id: c
+        for c in db.exec(select(ActivityCompletion).where(ActivityCompletion.activity_id == activity.id)).all()
+    }
+    responses = db.exec(select(ActivityResponse).where(ActivityResponse.activity_id == activity.id)).all()
+    options = settings.get("options") or []
+    results = [0] * len(options)
+    mine: list[int] = []
+    for response in responses:
+        picked = json.loads(response.data_json).get("choices", [])
+        for index in picked:
+            if isinstance(index, int) and 0 <= index < len(results):
+                results[index] += 1
+        if response.user_id == actor.user_id:
+            mine = picked
+    learners: list[LearnerProgress] = []
+    if role.sees_everything:
+        rows = db.exec(
+            select(User)
+            .join(Enrolment, col(Enrolment.user_id) == col(User.id))
+            .where(Enrolment.session_id == session_id)
+            .order_by(col(User.last_name), col(User.first_name))
+        ).all()
+        for user in rows:
+            done = completions.get(user.id or 0)
+            learners.append(
+                LearnerProgress(
+                    name=user.display_name,
+                    email=user.email,
+                    done=done is not None,
+                    done_at=done.completed_at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if done else "",
+                    attendance="—" if slot is not None else "",
+                )
+            )
+    show_results = role.sees_everything or bool(mine)
+    return ActivityDetail(
+        id=activity.id or 0,
+        kind=activity.kind,
+        title=activity.title,
+        settings=settings,
+        when=when,
+        done=actor.user_id in completions,
+        can_mark_done=role.learner and activity.kind in SELF_COMPLETED,
+        my_choices=mine,
+        results=results if show_results else [],
+        votes=len(responses) if show_results else 0,
+        learners=learners,
+        sees_everything=role.sees_everything,
+        can_configure=role.staff,
+    )
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A learner's progress: per module and overall, in percent."""
+
+    modules: dict[int, tuple[int, int]]
+    percent: int
+
+
+def learner_progress(db: Session, session_id: int, user_id: int) -> Progress:
+    """Done / total activities per module and overall, from completions.
+
+    Args:
+        db: Database session.
+        session_id: The session.
+        user_id: The learner.
+
+    Returns:
+        The progress.
+    """
+    modules = ordered_modules(db, session_id)
+    activities = db.exec(
+        select(Activity.id, Activity.module_id).where(col(Activity.module_id).in_([m.id for m in modules]))
+    ).all()
+    done = set(
+        db.exec(
+            select(ActivityCompletion.activity_id).where(
+                ActivityCompletion.user_id == user_id,
+                col(ActivityCompletion.activity_id).in_([a for a, _ in activities]),
+            )
+        ).all()
+    )
+    per: dict[int, tuple[int, int]] = {m.id or 0: (0, 0) for m in modules}
+    for activity_id, module_id in activities:
+        finished, total = per[module_id]
+        per[module_id] = (finished + (activity_id in done), total + 1)
+    total = sum(t for _, t in per.values())
+    finished = sum(f for f, _ in per.values())
+    return Progress(modules=per, percent=round(100 * finished / total) if total else 0)
