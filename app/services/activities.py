@@ -195,8 +195,10 @@ class ActivityDetail:
 
 
 def activity_detail(db: Session, actor: Actor, activity_id: int) -> ActivityDetail:
-    """An activity's panel: its content, the learner's own state, and for trainers, staff and tutors each
-    learner's completion (and, for slots, attendance: signatures come with the attendance feature).
+    """An activity's panel: its content, the learner's own state, each learner's follow-up.
+
+    Trainers, staff and tutors see each learner's completion (and, for slots, their
+    attendance, filled once signatures exist).
 
     Args:
         db: Database session.

@@ -34,7 +34,7 @@ def _setup(db: Session):
 
 
 def test_progress_and_after_previous_opening(db: Session) -> None:
-    _, _, _, learner, _, session, first, second, doc, video, poll = _setup(db)
+    _, _, _, learner, _, session, _first, _second, doc, video, poll = _setup(db)
     actor = actor_for(db, learner)
     view = sessions.session_view(db, actor, session.id or 0)
     assert [(m.title, m.locked, m.done, m.total) for m in view.modules] == [
@@ -56,7 +56,7 @@ def test_progress_and_after_previous_opening(db: Session) -> None:
 
 
 def test_poll_votes_results_and_rules(db: Session) -> None:
-    _, staff, trainer, learner, other, session, first, second, doc, video, poll = _setup(db)
+    _, staff, trainer, learner, other, _session, _first, _second, doc, video, poll = _setup(db)
     staff_actor = actor_for(db, staff)
     with pytest.raises(PlumeError) as err:
         activities.configure(db, staff_actor, poll.id or 0, {"question": "Quand ?", "options": "Lundi"})
@@ -85,7 +85,7 @@ def test_poll_votes_results_and_rules(db: Session) -> None:
 
 
 def test_only_enrolled_learners_mark_done_and_only_simple_kinds(db: Session) -> None:
-    org, _, trainer, _, _, session, first, _, doc, _, _ = _setup(db)
+    org, _, trainer, _, _, _session, first, _, doc, _, _ = _setup(db)
     live = Activity(module_id=first.id or 0, kind="in_person", title="Journée", position=5)
     db.add(live)
     db.commit()
