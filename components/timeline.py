@@ -166,7 +166,7 @@ def _schedule_form(S: Any, activity: Var[dict[str, Any]]) -> rx.Component:
     )
 
 
-def activity_card(S: Any, activity: Var[dict[str, Any]]) -> rx.Component:
+def activity_card(S: Any, activity: Var[dict[str, Any]], on_open: Any = None) -> rx.Component:
     aid = activity["id"].to(str)
     title = activity["title"].to(str)
     kind = activity["kind"].to(str)
@@ -199,6 +199,10 @@ def activity_card(S: Any, activity: Var[dict[str, Any]]) -> rx.Component:
             spacing="2",
             align="center",
             width="100%",
+            cursor="pointer" if on_open is not None else "default",
+            on_click=on_open(aid) if on_open is not None else None,
+            role="button" if on_open is not None else None,
+            aria_label=Tf("activity.open", title=title) if on_open is not None else None,
         ),
         rx.cond(
             S.editing & S.can_manage_content,
@@ -330,7 +334,7 @@ def _module_controls(S: Any, module: Var[dict[str, Any]]) -> rx.Component:
     )
 
 
-def module_column(S: Any, module: Var[dict[str, Any]], extra: Any = None) -> rx.Component:
+def module_column(S: Any, module: Var[dict[str, Any]], extra: Any = None, on_open: Any = None) -> rx.Component:
     activities = module["activities"].to(list[dict[str, Any]])
     return rx.card(
         rx.vstack(
@@ -345,13 +349,27 @@ def module_column(S: Any, module: Var[dict[str, Any]], extra: Any = None) -> rx.
             ),
             rx.heading(module["title"].to(str), size="3", as_="h3"),
             rule_text(module),
+            rx.cond(
+                module.contains("total") & ~S.can_manage_content,
+                rx.cond(
+                    module["total"].to(int) > 0,
+                    rx.text(
+                        Tf("activity.module_progress", done=module["done"].to(str), total=module["total"].to(str)),
+                        size="1",
+                        color=rx.color("green", 11),
+                        data_testid="module-progress",
+                    ),
+                ),
+            ),
             rx.cond(S.editing & S.can_manage_content, _module_controls(S, module)),
             rx.cond(
                 module["locked"].to(bool),
                 rx.fragment(),
                 rx.cond(
                     activities.length() > 0,
-                    rx.vstack(rx.foreach(activities, lambda a: activity_card(S, a)), spacing="2", width="100%"),
+                    rx.vstack(
+                        rx.foreach(activities, lambda a: activity_card(S, a, on_open)), spacing="2", width="100%"
+                    ),
                     rx.text(T("session.no_activity"), size="2", color_scheme="gray"),
                 ),
             ),

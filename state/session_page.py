@@ -9,7 +9,7 @@ from typing import Any
 import reflex as rx
 
 from app.i18n import t
-from app.services import documents, sessions
+from app.services import activities, documents, sessions
 from app.services.actor import Actor
 from app.services.auth import resolve_actor
 from app.services.errors import PlumeError
@@ -45,6 +45,9 @@ class SessionPageState(TimelineEditor, rx.State):
     upload_error: str = ""
     upload_notice: str = ""
     uploading: bool = False
+    activity: dict[str, Any] = {}
+    activity_error: str = ""
+    _activity_id: int = 0
     trainers: list[dict[str, str]] = []
     learners: list[dict[str, str]] = []
     trainer_choices: list[dict[str, str]] = []
@@ -259,6 +262,109 @@ class SessionPageState(TimelineEditor, rx.State):
         if did is not None:
             await self._apply(lambda db: documents.delete(db, actor, did))
 
+    async def _show_activity(self, actor: Actor | None) -> None:
+        activity_id = self._activity_id
+        if actor is None or not activity_id:
+            self.activity = {}
+            return
+        try:
+            detail = await run_db(lambda db: activities.activity_detail(db, actor, activity_id))
+        except PlumeError:
+            self.activity, self._activity_id = {}, 0
+            return
+        data = asdict(detail)
+        settings = data.pop("settings")
+        options = [str(o) for o in settings.get("options", [])]
+        total = max(1, data["votes"])
+        data["id"] = str(data["id"])
+        data["options"] = [
+            {
+                "index": str(i),
+                "label": label,
+                "count": str(data["results"][i]) if i < len(data["results"]) else "",
+                "percent": round(100 * data["results"][i] / total) if i < len(data["results"]) else 0,
+                "mine": i in data["my_choices"],
+            }
+            for i, label in enumerate(options)
+        ]
+        data["question"] = str(settings.get("question", ""))
+        data["multiple"] = bool(settings.get("multiple", False))
+        data["url"] = str(settings.get("url", ""))
+        data["link_date"] = str(settings.get("date", ""))
+        data["description"] = str(settings.get("description", ""))
+        data["meeting_link"] = ""  # revealed by the attendance gate, never before signing
+        data["has_results"] = bool(data["results"])
+        data["options_text"] = "\n".join(options)
+        self.activity = data
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def open_activity(self, activity_id: Any) -> None:
+        """Open an activity's panel.
+
+        Args:
+            activity_id: The activity.
+        """
+        self._activity_id = clean_id(activity_id) or 0
+        self.activity_error = ""
+        await self._show_activity(require_actor())
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def close_activity(self) -> None:
+        """Close the activity panel."""
+        self._activity_id, self.activity, self.activity_error = 0, {}, ""
+
+    async def _activity_call(self, work: Any) -> None:
+        lang = (await self.get_state(SessionState)).lang
+        self.activity_error = ""
+        try:
+            await run_db(work)
+        except PlumeError as err:
+            self.activity_error = error_message(lang, err)
+            return
+        actor = require_actor()
+        await self._show_activity(actor)
+        await self._show(actor)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def mark_done(self) -> None:
+        """Mark the open activity done (learners)."""
+        actor, aid = require_actor(), self._activity_id
+        await self._activity_call(lambda db: activities.mark_done(db, actor, aid))
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def vote(self, form_data: Any) -> None:
+        """Answer the open poll.
+
+        Args:
+            form_data: choice (single) or choice_<n> checkboxes (multiple).
+        """
+        form, actor, aid = _form(form_data), require_actor(), self._activity_id
+        picked: list[int] = []
+        for key, value in form.items():
+            if key == "choice" and isinstance(value, str) and value.isdigit():
+                picked.append(int(value))
+            elif isinstance(key, str) and key.startswith("choice_") and key[7:].isdigit() and value:
+                picked.append(int(key[7:]))
+        await self._activity_call(lambda db: activities.vote(db, actor, aid, picked[:50]))
+
+    @rx.event
+    @policy(STAFF)
+    async def configure_activity(self, form_data: Any) -> None:
+        """Save the open activity's settings (staff).
+
+        Args:
+            form_data: url, date, description, question, options, multiple.
+        """
+        form, actor, aid = _form(form_data), require_actor(), self._activity_id
+        values = {
+            k: clean_str(form.get(k), 5_000) for k in ("url", "date", "description", "question", "options", "multiple")
+        }
+        await self._activity_call(lambda db: activities.configure(db, actor, aid, values))
+
     async def _on_live(self, event: dict[str, Any]) -> None:
         """Refresh after someone else changed the timeline, as this tab's own actor.
 
@@ -270,3 +376,5 @@ class SessionPageState(TimelineEditor, rx.State):
         ip = self.router.session.client_ip
         actor = await run_db(lambda db: resolve_actor(db, token, ip=ip))
         await self._show(actor)
+        if self._activity_id:
+            await self._show_activity(actor)

@@ -9,6 +9,7 @@ from reflex.vars.base import Var
 from reflex_components_core.react_router.dom import ReactRouterLink
 
 from components import styles
+from components.activity_panel import activity_panel
 from components.cards import empty_state
 from components.i18n import T, Tf
 from components.layout import not_found_panel, shell
@@ -444,8 +445,18 @@ def _upload_panel() -> rx.Component:
 def _body() -> rx.Component:
     return rx.vstack(
         _header(),
+        rx.cond(
+            S.view["progress"].to(int) >= 0,
+            rx.hstack(
+                rx.text(Tf("activity.progress", percent=S.view["progress"].to(str)), size="2", weight="medium"),
+                rx.progress(value=S.view["progress"].to(int), width="12rem"),
+                align="center",
+                id="learner-progress",
+            ),
+        ),
         _management(),
         _upload_panel(),
+        activity_panel(S),
         edit_messages(S),
         rx.cond(
             (S.modules.length() > 0) | S.editing,
@@ -472,7 +483,7 @@ def _body() -> rx.Component:
                     ),
                     add_module_form(S),
                     rx.hstack(
-                        rx.foreach(S.modules, lambda m: module_column(S, m, _module_documents)),
+                        rx.foreach(S.modules, lambda m: module_column(S, m, _module_documents, S.open_activity)),
                         spacing="3",
                         overflow_x="auto",
                         width="100%",

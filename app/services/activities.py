@@ -186,6 +186,7 @@ class ActivityDetail:
     when: str
     done: bool
     can_mark_done: bool
+    can_vote: bool
     my_choices: list[int]
     results: list[int]
     votes: int
@@ -261,6 +262,7 @@ def activity_detail(db: Session, actor: Actor, activity_id: int) -> ActivityDeta
         when=when,
         done=actor.user_id in completions,
         can_mark_done=role.learner and activity.kind in SELF_COMPLETED,
+        can_vote=role.learner and activity.kind == "poll",
         my_choices=mine,
         results=results if show_results else [],
         votes=len(responses) if show_results else 0,

@@ -1,0 +1,306 @@
+"""The activity panel of a session page: content by kind, marking done, polls, learners' follow-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from components import styles
+from components.forms import field
+from components.i18n import T, Tf
+from components.timeline import kind_icon, kind_label
+
+
+def _poll(S: Any) -> rx.Component:
+    a = S.activity
+    options = a["options"].to(list[dict[str, Any]])
+    voting = a["can_vote"].to(bool)
+    return rx.cond(
+        a["question"].to(str) != "",
+        rx.vstack(
+            rx.text(a["question"].to(str), weight="bold"),
+            rx.cond(
+                voting,
+                rx.form(
+                    rx.vstack(
+                        rx.foreach(
+                            options,
+                            lambda o: rx.el.label(
+                                rx.cond(
+                                    a["multiple"].to(bool),
+                                    rx.el.input(
+                                        type="checkbox",
+                                        name="choice_" + o["index"].to(str),
+                                        default_checked=o["mine"].to(bool),
+                                    ),
+                                    rx.el.input(
+                                        type="radio",
+                                        name="choice",
+                                        value=o["index"].to(str),
+                                        default_checked=o["mine"].to(bool),
+                                    ),
+                                ),
+                                rx.text(o["label"].to(str), as_="span", margin_left="0.5rem"),
+                                display="flex",
+                                align_items="center",
+                            ),
+                        ),
+                        rx.button(T("activity.vote"), type="submit"),
+                        spacing="2",
+                        align="start",
+                    ),
+                    on_submit=S.vote,
+                    key=a["id"].to(str) + a["votes"].to(str),
+                ),
+            ),
+            rx.cond(
+                a["has_results"].to(bool),
+                rx.vstack(
+                    rx.foreach(
+                        options,
+                        lambda o: rx.vstack(
+                            rx.hstack(
+                                rx.text(o["label"].to(str), size="2"),
+                                rx.spacer(),
+                                rx.text(o["count"].to(str), size="2", weight="bold"),
+                                width="100%",
+                            ),
+                            rx.progress(value=o["percent"].to(int), width="100%"),
+                            spacing="1",
+                            width="100%",
+                            data_testid="poll-result",
+                        ),
+                    ),
+                    rx.text(Tf("activity.votes", count=a["votes"].to(str)), size="1", color_scheme="gray"),
+                    width="100%",
+                    spacing="2",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        rx.text(T("activity.no_poll"), color_scheme="gray", size="2"),
+    )
+
+
+def _content(S: Any) -> rx.Component:
+    a = S.activity
+    kind = a["kind"].to(str)
+    url = a["url"].to(str)
+    return rx.match(
+        kind,
+        (
+            "video",
+            rx.cond(
+                url != "",
+                rx.video(src=url, width="100%", height="auto", controls=True),
+                rx.text(T("activity.no_video"), color_scheme="gray", size="2"),
+            ),
+        ),
+        (
+            "webinar",
+            rx.cond(
+                url != "",
+                rx.hstack(
+                    rx.link(
+                        rx.button(rx.icon("external_link", size=14), T("activity.open_link")),
+                        href=url,
+                        is_external=True,
+                    ),
+                    rx.cond(a["link_date"].to(str) != "", rx.badge(a["link_date"].to(str))),
+                    align="center",
+                ),
+                rx.text(T("activity.no_link"), color_scheme="gray", size="2"),
+            ),
+        ),
+        ("poll", _poll(S)),
+        ("virtual_class", rx.callout(T("activity.virtual_gate"), icon="lock", color_scheme="gray")),
+        rx.fragment(),
+    )
+
+
+def _follow_up(S: Any) -> rx.Component:
+    learners = S.activity["learners"].to(list[dict[str, Any]])
+    return rx.cond(
+        S.activity["sees_everything"].to(bool),
+        rx.vstack(
+            rx.heading(T("activity.follow_up"), size="3", as_="h3"),
+            rx.cond(
+                learners.length() > 0,
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                rx.table.column_header_cell(T("activity.col.learner")),
+                                rx.table.column_header_cell(T("activity.col.done")),
+                                rx.table.column_header_cell(T("activity.col.date")),
+                                rx.cond(
+                                    S.activity["when"].to(str) != "",
+                                    rx.table.column_header_cell(T("activity.col.attendance")),
+                                ),
+                            )
+                        ),
+                        rx.table.body(
+                            rx.foreach(
+                                learners,
+                                lambda p: rx.table.row(
+                                    rx.table.cell(p["name"].to(str)),
+                                    rx.table.cell(
+                                        rx.cond(
+                                            p["done"].to(bool),
+                                            rx.badge(T("activity.yes"), color_scheme="green"),
+                                            rx.badge(T("activity.no"), color_scheme="gray"),
+                                        )
+                                    ),
+                                    rx.table.cell(p["done_at"].to(str)),
+                                    rx.cond(S.activity["when"].to(str) != "", rx.table.cell(p["attendance"].to(str))),
+                                    data_testid="follow-up-row",
+                                ),
+                            )
+                        ),
+                        size="1",
+                        width="100%",
+                    ),
+                    max_height="16rem",
+                    overflow_y="auto",
+                    width="100%",
+                ),
+                rx.text(T("activity.no_learner"), size="2", color_scheme="gray"),
+            ),
+            width="100%",
+            spacing="2",
+        ),
+    )
+
+
+def _settings_form(S: Any) -> rx.Component:
+    a = S.activity
+    kind = a["kind"].to(str)
+    return rx.cond(
+        a["can_configure"].to(bool),
+        rx.form(
+            rx.vstack(
+                rx.heading(T("activity.settings"), size="3", as_="h3"),
+                rx.cond(
+                    (kind == "video") | (kind == "webinar"),
+                    field("activity.url", "url", type_="url", default_value=a["url"].to(str)),
+                ),
+                rx.cond(
+                    kind == "webinar",
+                    field("activity.link_date", "date", type_="date", default_value=a["link_date"].to(str)),
+                ),
+                rx.cond(
+                    kind == "poll",
+                    rx.vstack(
+                        field("activity.question", "question", default_value=a["question"].to(str)),
+                        rx.el.label(T("activity.options"), html_for="options", class_name="plume-label"),
+                        rx.text_area(
+                            id="options",
+                            name="options",
+                            default_value=a["options_text"].to(str),
+                            rows="4",
+                            width="100%",
+                        ),
+                        rx.el.label(
+                            rx.el.input(type="checkbox", name="multiple", default_checked=a["multiple"].to(bool)),
+                            rx.text(T("activity.multiple"), as_="span", margin_left="0.5rem"),
+                            display="flex",
+                            align_items="center",
+                        ),
+                        width="100%",
+                        spacing="1",
+                    ),
+                    rx.vstack(
+                        rx.el.label(T("activity.description"), html_for="description", class_name="plume-label"),
+                        rx.text_area(
+                            id="description",
+                            name="description",
+                            default_value=a["description"].to(str),
+                            rows="3",
+                            width="100%",
+                        ),
+                        width="100%",
+                        spacing="1",
+                    ),
+                ),
+                rx.button(T("common.save"), type="submit", size="2"),
+                spacing="2",
+                width="100%",
+                padding="0.75rem",
+                background=rx.color("gray", 2),
+                border_radius="0.5rem",
+            ),
+            on_submit=S.configure_activity,
+            key=a["id"].to(str) + a["question"].to(str) + a["url"].to(str),
+            width="100%",
+        ),
+    )
+
+
+def activity_panel(S: Any) -> rx.Component:
+    a = S.activity
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.cond(
+                a.contains("id"),
+                rx.vstack(
+                    rx.hstack(
+                        rx.center(
+                            kind_icon(a["kind"].to(str)),
+                            color=rx.color(styles.ACCENT, 11),
+                            background=rx.color(styles.ACCENT, 3),
+                            border_radius="0.4rem",
+                            width="2.25rem",
+                            height="2.25rem",
+                        ),
+                        rx.vstack(
+                            rx.dialog.title(a["title"].to(str), margin="0"),
+                            rx.text(kind_label(a["kind"].to(str)), size="1", color_scheme="gray"),
+                            spacing="0",
+                        ),
+                        rx.spacer(),
+                        rx.dialog.close(
+                            rx.icon_button(
+                                rx.icon("x", size=16),
+                                variant="ghost",
+                                color_scheme="gray",
+                                aria_label=T("common.close"),
+                                on_click=S.close_activity,
+                            )
+                        ),
+                        width="100%",
+                        align="center",
+                    ),
+                    rx.cond(
+                        a["when"].to(str) != "",
+                        rx.hstack(rx.icon("clock", size=14), rx.text(a["when"].to(str), size="2"), align="center"),
+                    ),
+                    rx.cond(
+                        a["description"].to(str) != "",
+                        rx.text(a["description"].to(str), size="2", white_space="pre-wrap"),
+                    ),
+                    _content(S),
+                    rx.cond(
+                        S.activity_error != "", rx.text(S.activity_error, role="alert", color_scheme="red", size="2")
+                    ),
+                    rx.cond(
+                        a["done"].to(bool),
+                        rx.badge(rx.icon("check", size=14), T("activity.done"), color_scheme="green", size="2"),
+                        rx.cond(
+                            a["can_mark_done"].to(bool),
+                            rx.button(rx.icon("check", size=14), T("activity.mark_done"), on_click=S.mark_done),
+                        ),
+                    ),
+                    _follow_up(S),
+                    _settings_form(S),
+                    spacing="3",
+                    width="100%",
+                ),
+            ),
+            max_width="40rem",
+            on_escape_key_down=S.close_activity,
+            on_pointer_down_outside=S.close_activity,
+        ),
+        open=a.contains("id"),
+    )
