@@ -55,6 +55,6 @@ def test_learner_marks_done_and_poll_results_are_live(server, new_context) -> No
 
     expect(trainer.get_by_role("dialog").get_by_text("1 réponse(s)")).to_be_visible()
     expect(results.nth(1)).to_contain_text("1")
-    done_rows = trainer.get_by_role("dialog").locator("[data-testid=follow-up-row]").filter(has_text="Oui")
+    done_rows = trainer.get_by_role("dialog").locator("[data-testid=follow-up-row]").get_by_text("Oui", exact=True)
     expect(done_rows).to_have_count(1)
     trainer.screenshot(path=f"{SHOTS}/poll-trainer.png")
