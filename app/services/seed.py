@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -95,6 +96,17 @@ LAST_NAMES = [
 ]
 
 
+ACTIVITY_SETTINGS: dict[str, dict[str, object]] = {
+    "poll": {
+        "question": "Quel créneau préférez-vous pour la classe virtuelle de suivi ?",
+        "options": ["Lundi 14h", "Mardi 10h", "Jeudi 16h"],
+        "multiple": False,
+    },
+    "document": {"description": "À lire avant la première journée : le programme et les objectifs de la formation."},
+    "virtual_class": {"link": "https://meet.jit.si/plume-demo-classe-virtuelle"},
+}
+
+
 class SeedRefusedError(RuntimeError):
     """The seed would touch a production or non-empty database."""
 
@@ -155,23 +167,29 @@ def _session(
         db.add(module)
         db.flush()
         for apos, (kind, activity_title) in enumerate(activities):
-            activity = Activity(module_id=module.id or 0, kind=kind, title=activity_title, position=apos)
+            activity = Activity(
+                module_id=module.id or 0,
+                kind=kind,
+                title=activity_title,
+                position=apos,
+                settings_json=json.dumps(ACTIVITY_SETTINGS.get(kind, {})),
+            )
             db.add(activity)
             if kind in ("in_person", "virtual_class"):
                 in_person.append(activity)
     db.flush()
-    for i, day in enumerate(slot_days):
-        slot_activity = in_person[i % len(in_person)] if in_person else None
-        for start_h, end_h in ((9, 12), (14, 17)):
-            db.add(
-                Slot(
-                    session_id=session.id,
-                    activity_id=slot_activity.id if slot_activity else None,
-                    starts_at=_paris(day, start_h),
-                    ends_at=_paris(day, end_h, 30),
-                    room="Salle Lumière",
-                )
+    # One slot per live activity: a half-day in the room, or a virtual class in the afternoon.
+    for day, slot_activity in zip(slot_days, in_person, strict=False):
+        virtual = slot_activity.kind == "virtual_class"
+        db.add(
+            Slot(
+                session_id=session.id,
+                activity_id=slot_activity.id,
+                starts_at=_paris(day, 14 if virtual else 9),
+                ends_at=_paris(day, 15 if virtual else 12, 30),
+                room="" if virtual else "Salle Lumière",
             )
+        )
     return session
 
 
