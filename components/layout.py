@@ -6,7 +6,7 @@ import reflex as rx
 
 from app import routes
 from components import styles
-from components.i18n import T
+from components.i18n import T, Tf
 from state.session import SessionState
 
 
@@ -69,6 +69,61 @@ def organisation_switcher() -> rx.Component:
             SessionState.organisation_name != "",
             rx.badge(SessionState.organisation_name, size="2", variant="soft", color_scheme="gray", id="org-name"),
         ),
+    )
+
+
+def notifications_menu() -> rx.Component:
+    """The bell: the person's latest notifications, with the unread count.
+
+    Returns:
+        The menu.
+    """
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.box(
+                rx.icon_button(
+                    rx.icon("bell", size=18), variant="ghost", aria_label=T("nav.notifications"), id="notifications"
+                ),
+                rx.cond(
+                    SessionState.unread > 0,
+                    rx.badge(
+                        SessionState.unread.to_string(),
+                        color_scheme="red",
+                        radius="full",
+                        size="1",
+                        position="absolute",
+                        top="-4px",
+                        right="-6px",
+                        pointer_events="none",
+                        data_testid="unread-count",
+                    ),
+                ),
+                position="relative",
+            ),
+        ),
+        rx.menu.content(
+            rx.cond(
+                SessionState.notifications.length() > 0,
+                rx.foreach(
+                    SessionState.notifications,
+                    lambda n: rx.menu.item(
+                        rx.vstack(
+                            rx.text(
+                                Tf("notifications.trainer_positioned", title=n["title"].to(str)),
+                                size="2",
+                                weight=rx.cond(n["unread"].to(bool), "bold", "regular"),
+                            ),
+                            rx.text(n["created_at"].to(str), size="1", color_scheme="gray"),
+                            spacing="0",
+                        ),
+                        on_select=rx.redirect(n["link"].to(str)),
+                    ),
+                ),
+                rx.menu.item(T("notifications.empty"), disabled=True),
+            ),
+            min_width="18rem",
+        ),
+        on_open_change=SessionState.read_notifications,
     )
 
 
@@ -149,6 +204,7 @@ def header() -> rx.Component:
                 logo(),
                 organisation_switcher(),
                 rx.spacer(),
+                notifications_menu(),
                 user_menu(),
                 align="center",
                 width="100%",

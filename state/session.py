@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import reflex as rx
@@ -57,6 +58,8 @@ class SessionState(rx.State):
     organisation_name: str = ""
     roles: list[str] = []
     organisations: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
+    unread: int = 0
     loaded: bool = False
 
     @rx.var
@@ -100,7 +103,24 @@ class SessionState(rx.State):
         actor = current_actor()
         choices = await run_db(lambda db: orgs.my_organisations(db, actor)) if actor else []
         self._show(actor, choices)
+        notes = await run_db(lambda db: orgs.my_notifications(db, actor)) if actor and actor.fully_signed_in else []
+        self.notifications = [{**asdict(n), "id": str(n.id)} for n in notes]
+        self.unread = sum(1 for n in notes if n.unread)
         self.loaded = True
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def read_notifications(self, opened: Any) -> None:
+        """Mark the person's notifications read when they open the list.
+
+        Args:
+            opened: Whether the list was opened (closing it does nothing).
+        """
+        if opened is not True:
+            return
+        actor = require_actor()
+        await run_db(lambda db: orgs.read_notifications(db, actor))
+        self.unread = 0
 
     @rx.event
     @policy(PUBLIC)

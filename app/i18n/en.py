@@ -413,4 +413,7 @@ EN: dict[str, str] = {
     "activity.progress": "Your progress: {percent}%",
     "activity.module_progress": "{done}/{total} done",
     "activity.open": "Open the activity {title}",
+    "nav.notifications": "Notifications",
+    "notifications.empty": "No notification.",
+    "notifications.trainer_positioned": "You are positioned on \u201c{title}\u201d",
 }

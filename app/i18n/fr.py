@@ -413,4 +413,7 @@ FR: dict[str, str] = {
     "activity.progress": "Votre progression : {percent} %",
     "activity.module_progress": "{done}/{total} terminées",
     "activity.open": "Ouvrir l'activité {title}",
+    "nav.notifications": "Notifications",
+    "notifications.empty": "Aucune notification.",
+    "notifications.trainer_positioned": "Vous êtes positionné sur « {title} »",
 }

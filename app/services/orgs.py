@@ -412,3 +412,63 @@ def accept_invitation(db: Session, user_id: int, token: str) -> int:
         target=f"invitation:{inv.id}",
     )
     return inv.organisation_id
+
+
+@dataclass(frozen=True)
+class NotificationRow:
+    """One in-app notification."""
+
+    id: int
+    kind: str
+    title: str
+    link: str
+    created_at: str
+    unread: bool
+
+
+def my_notifications(db: Session, actor: Actor, *, limit: int = 8) -> list[NotificationRow]:
+    """The actor's latest notifications in the selected organisation.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        limit: At most this many.
+
+    Returns:
+        Newest first.
+    """
+    from app.models import Notification
+
+    rows = db.exec(
+        select(Notification)
+        .where(Notification.user_id == actor.user_id, Notification.organisation_id == actor.organisation_id)
+        .order_by(col(Notification.id).desc())
+        .limit(limit)
+    ).all()
+    return [
+        NotificationRow(
+            id=n.id or 0,
+            kind=n.kind,
+            title=n.title,
+            link=n.link,
+            created_at=n.created_at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
+            unread=n.read_at is None,
+        )
+        for n in rows
+    ]
+
+
+def read_notifications(db: Session, actor: Actor) -> None:
+    """Mark all of the actor's notifications read.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+    """
+    from app.models import Notification
+
+    for n in db.exec(
+        select(Notification).where(Notification.user_id == actor.user_id, col(Notification.read_at).is_(None))
+    ).all():
+        n.read_at = utcnow()
+        db.add(n)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from icalendar import Calendar
 from playwright.sync_api import expect
+from sqlmodel import select
 
 from app.services.home import paris_today
 from tests.e2e.conftest import goto, ready, sign_in
@@ -120,3 +121,23 @@ def test_a_trainer_edits_content_but_not_opening_rules(server, new_context) -> N
     expect(page.get_by_role("alertdialog")).to_contain_text("Cette action est irréversible.")
     page.get_by_role("button", name="Supprimer définitivement").click()
     expect(copy).to_have_count(0)
+
+
+def test_a_positioned_trainer_sees_the_notification(server, new_context) -> None:
+    with server.session() as db:
+        from app.models import TrainingSession
+
+        session = db.exec(select(TrainingSession).where(TrainingSession.title == "RGPD — équipe RH (brouillon)")).one()
+    staff = new_context().new_page()
+    sign_in(staff, "staff@demo.plume.test")
+    goto(staff, f"/sessions/{session.id}")
+    staff.get_by_label("Formateur à positionner").select_option(label="Marc Delattre — trainer@demo.plume.test")
+    staff.get_by_role("button", name="Positionner").click()
+    expect(staff.locator("#session-trainers").get_by_text("trainer@demo.plume.test")).to_be_visible()
+    trainer = new_context().new_page()
+    sign_in(trainer, "trainer@demo.plume.test")
+    expect(trainer.get_by_test_id("unread-count")).to_be_visible()
+    trainer.get_by_role("button", name="Notifications").click()
+    trainer.get_by_role("menuitem", name=re.compile("Vous êtes positionné sur « RGPD — équipe RH")).click()
+    expect(trainer).to_have_url(re.compile(rf"/sessions/{session.id}/?$"))
+    expect(trainer.get_by_test_id("unread-count")).to_have_count(0)
