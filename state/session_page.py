@@ -252,6 +252,19 @@ class SessionPageState(TimelineEditor, rx.State):
 
     @rx.event
     @policy(SIGNED_IN)
+    async def rename_document(self, form_data: Any) -> None:
+        """Rename a document (its uploader or staff).
+
+        Args:
+            form_data: document_id, document_name.
+        """
+        form, actor = _form(form_data), require_actor()
+        did, name = clean_id(form.get("document_id")), clean_str(form.get("document_name"), 300)
+        if did is not None:
+            await self._apply(lambda db: documents.rename(db, actor, did, name), form=f"rename-doc-{did}")
+
+    @rx.event
+    @policy(SIGNED_IN)
     async def delete_document(self, document_id: Any) -> None:
         """Delete a document (its uploader or staff).
 

@@ -342,11 +342,54 @@ def _document_row(doc: Var[dict[str, Any]]) -> rx.Component:
         ),
         rx.cond(
             doc["can_manage"].to(bool) & S.editing,
-            confirm_delete(S, name, Tf("documents.confirm", title=name), S.delete_document(doc["id"].to(str))),
+            rx.hstack(
+                rx.button(
+                    T("editor.rename"),
+                    size="1",
+                    variant="soft",
+                    on_click=S.open("rename-doc-" + doc["id"].to(str)),
+                    aria_label=T("editor.rename") + " " + name,
+                ),
+                confirm_delete(S, name, Tf("documents.confirm", title=name), S.delete_document(doc["id"].to(str))),
+                spacing="1",
+            ),
         ),
         width="100%",
         align="center",
+        wrap="wrap",
         data_testid="document-row",
+    )
+
+
+def _document_item(doc: Var[dict[str, Any]]) -> rx.Component:
+    key = "rename-doc-" + doc["id"].to(str)
+    return rx.vstack(
+        _document_row(doc),
+        rx.cond(
+            S.open_form == key,
+            rx.form(
+                rx.el.input(type="hidden", name="document_id", value=doc["id"].to(str)),
+                rx.hstack(
+                    rx.input(
+                        name="document_name",
+                        default_value=doc["name"].to(str),
+                        aria_label=T("editor.new_title"),
+                        size="1",
+                        flex="1",
+                    ),
+                    rx.button(T("common.save"), type="submit", size="1"),
+                    width="100%",
+                ),
+                rx.cond(
+                    S.error_form == key,
+                    rx.text(S.edit_field_errors.get("name", "").to(str), role="alert", color_scheme="red", size="1"),
+                ),
+                on_submit=S.rename_document,
+                width="100%",
+            ),
+        ),
+        width="100%",
+        spacing="1",
     )
 
 
@@ -358,7 +401,7 @@ def _module_documents(module: Var[dict[str, Any]]) -> rx.Component:
             rx.text(T("documents.title"), size="1", weight="bold", color_scheme="gray"),
             rx.cond(
                 docs.length() > 0,
-                rx.vstack(rx.foreach(docs, _document_row), spacing="1", width="100%"),
+                rx.vstack(rx.foreach(docs, _document_item), spacing="1", width="100%"),
                 rx.text(T("documents.none"), size="1", color_scheme="gray"),
             ),
             spacing="1",
