@@ -184,7 +184,7 @@ def _settings_form(S: Any) -> rx.Component:
                 rx.heading(T("activity.settings"), size="3", as_="h3"),
                 rx.cond(
                     (kind == "video") | (kind == "webinar"),
-                    field("activity.url", "url", type_="url", default_value=a["url"].to(str)),
+                    field("activity.url", "url", default_value=a["url"].to(str)),
                 ),
                 rx.cond(
                     kind == "webinar",
@@ -234,6 +234,32 @@ def _settings_form(S: Any) -> rx.Component:
             on_submit=S.configure_activity,
             key=a["id"].to(str) + a["question"].to(str) + a["url"].to(str),
             width="100%",
+        ),
+    )
+
+
+def _video_upload(S: Any) -> rx.Component:
+    return rx.cond(
+        S.activity["can_configure"].to(bool) & (S.activity["kind"].to(str) == "video"),
+        rx.hstack(
+            rx.upload.root(
+                rx.text(T("activity.video_file"), size="2"),
+                id="video",
+                multiple=False,
+                border=f"2px dashed {rx.color('gray', 6)}",
+                border_radius="0.5rem",
+                padding="0.75rem",
+                flex="1",
+                cursor="pointer",
+            ),
+            rx.button(
+                rx.icon("upload", size=14),
+                T("activity.send_video"),
+                on_click=[S.upload_video(rx.upload_files(upload_id="video")), rx.clear_selected_files("video")],
+            ),
+            width="100%",
+            align="center",
+            wrap="wrap",
         ),
     )
 
@@ -294,6 +320,7 @@ def activity_panel(S: Any) -> rx.Component:
                     ),
                     _follow_up(S),
                     _settings_form(S),
+                    _video_upload(S),
                     spacing="3",
                     width="100%",
                 ),

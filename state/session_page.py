@@ -341,6 +341,21 @@ class SessionPageState(TimelineEditor, rx.State):
         await self._show(actor)
 
     @rx.event
+    @policy(STAFF)
+    async def upload_video(self, files: list[rx.UploadFile]) -> None:
+        """Upload the open video activity's file (MP4 or WebM).
+
+        Args:
+            files: One uploaded file.
+        """
+        actor, aid = require_actor(), self._activity_id
+        if not isinstance(files, list) or len(files) != 1:
+            return
+        upload = files[0]
+        name, data = str(getattr(upload, "name", "") or ""), await upload.read()
+        await self._activity_call(lambda db: activities.attach_video(db, actor, aid, name, data))
+
+    @rx.event
     @policy(SIGNED_IN)
     async def mark_done(self) -> None:
         """Mark the open activity done (learners)."""

@@ -416,4 +416,7 @@ EN: dict[str, str] = {
     "nav.notifications": "Notifications",
     "notifications.empty": "No notification.",
     "notifications.trainer_positioned": "You are positioned on \u201c{title}\u201d",
+    "activity.video_file": "Or upload a video file (MP4 or WebM, 50 MB at most)",
+    "activity.send_video": "Upload the video",
+    "error.video_type": "The file \u201c{name}\u201d is not an MP4 or WebM video.",
 }

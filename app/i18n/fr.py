@@ -416,4 +416,7 @@ FR: dict[str, str] = {
     "nav.notifications": "Notifications",
     "notifications.empty": "Aucune notification.",
     "notifications.trainer_positioned": "Vous êtes positionné sur « {title} »",
+    "activity.video_file": "Ou envoyez un fichier vidéo (MP4 ou WebM, 50 Mo maximum)",
+    "activity.send_video": "Envoyer la vidéo",
+    "error.video_type": "Le fichier « {name} » n'est pas une vidéo MP4 ou WebM.",
 }

@@ -43,7 +43,7 @@ def _in_session(db: Session, actor: Actor, activity_id: object) -> tuple[Activit
 
 def _https(value: str, field: str) -> str:
     url = value.strip()
-    if url and not url.startswith("https://"):
+    if url and not url.startswith(("https://", "/api/documents/")):
         raise PlumeError(ErrorCode.LINK_INVALID_URL, field=field)
     return url[:500]
 
@@ -90,6 +90,34 @@ def configure(db: Session, actor: Actor, activity_id: int, values: dict[str, str
         target=f"activity:{activity.id}",
         after={k: v for k, v in settings.items() if k != "link"},
     )
+    notify(db, topic(session_id), {"type": "timeline", "op": "configure"})
+
+
+def attach_video(db: Session, actor: Actor, activity_id: int, name: str, data: bytes) -> None:
+    """Upload the MP4 (or WebM) a video activity plays (staff); it is stored like a module document.
+
+    Args:
+        db: Database session.
+        actor: A staff member of the session.
+        activity_id: A video activity.
+        name: The file's name.
+        data: Its content.
+
+    Raises:
+        PlumeError: NOT_FOUND, INVALID_INPUT (not a video activity) or a DOCUMENT_* code.
+    """
+    from app.services import documents
+
+    activity, module, role, session_id = _in_session(db, actor, activity_id)
+    if not role.staff:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    if activity.kind != "video":
+        raise PlumeError(ErrorCode.INVALID_INPUT)
+    (stored,) = documents.store_many(db, actor, module_id=module.id or 0, files=[(name, data)], video=True)
+    settings = _settings(activity)
+    settings["url"] = f"/api/documents/{stored.id}"
+    activity.settings_json = json.dumps(settings)
+    db.add(activity)
     notify(db, topic(session_id), {"type": "timeline", "op": "configure"})
 
 

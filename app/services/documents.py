@@ -145,16 +145,35 @@ def detect_type(data: bytes) -> str | None:
     return None
 
 
-def _check_file(name: object, data: object) -> _Checked:
+VIDEO_TYPES = frozenset({"video/mp4", "video/webm"})
+
+
+def detect_video(data: bytes) -> str | None:
+    """The MIME type of an accepted video (MP4 or WebM), read from its content.
+
+    Args:
+        data: The file's bytes.
+
+    Returns:
+        The MIME type, or None.
+    """
+    if data[4:8] == b"ftyp":
+        return "video/mp4"
+    if data.startswith(b"\x1a\x45\xdf\xa3"):
+        return "video/webm"
+    return None
+
+
+def _check_file(name: object, data: object, *, video: bool = False) -> _Checked:
     clean = _clean_name(name, field="files")
     given = str(name)
     if not isinstance(data, bytes) or not data:
         raise PlumeError(ErrorCode.DOCUMENT_EMPTY, field="files", name=given)
     if len(data) > MAX_SIZE:
         raise PlumeError(ErrorCode.DOCUMENT_TOO_LARGE, field="files", name=given)
-    content_type = detect_type(data)
+    content_type = detect_video(data) if video else detect_type(data)
     if content_type is None:
-        raise PlumeError(ErrorCode.DOCUMENT_TYPE, field="files", name=given)
+        raise PlumeError(ErrorCode.VIDEO_TYPE if video else ErrorCode.DOCUMENT_TYPE, field="files", name=given)
     return _Checked(name=clean, data=data, content_type=content_type)
 
 
@@ -207,7 +226,9 @@ def _editable_module(db: Session, actor: Actor, module_id: int) -> tuple[Module,
     return module, session
 
 
-def store_many(db: Session, actor: Actor, *, module_id: int, files: list[tuple[str, bytes]]) -> list[Document]:
+def store_many(
+    db: Session, actor: Actor, *, module_id: int, files: list[tuple[str, bytes]], video: bool = False
+) -> list[Document]:
     """Add files to a module: all are checked before any is stored, so a bad one saves nothing.
 
     Args:
@@ -215,6 +236,7 @@ def store_many(db: Session, actor: Actor, *, module_id: int, files: list[tuple[s
         actor: Staff of the session's organisation or a trainer positioned on the session.
         module_id: A module of a session.
         files: (name as given, content) pairs.
+        video: Accept videos (MP4, WebM) instead of documents and images.
 
     Returns:
         The new documents, in the order given.
@@ -226,7 +248,7 @@ def store_many(db: Session, actor: Actor, *, module_id: int, files: list[tuple[s
     """
     module, session = _editable_module(db, actor, module_id)
     assert module.id is not None and session.id is not None
-    checked = [_check_file(name, data) for name, data in files]
+    checked = [_check_file(name, data, video=video) for name, data in files]
     if not checked:
         return []
     directory = get_settings().files_dir

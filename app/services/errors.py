@@ -50,6 +50,7 @@ class ErrorCode(StrEnum):
     DOCUMENT_TOO_LARGE = "document_too_large"
     DOCUMENT_EMPTY = "document_empty"
     DOCUMENT_TYPE = "document_type"
+    VIDEO_TYPE = "video_type"
     DOCUMENT_NAME_INVALID = "document_name_invalid"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 from sqlmodel import select
 
@@ -58,3 +60,28 @@ def test_learner_marks_done_and_poll_results_are_live(server, new_context) -> No
     done_rows = trainer.get_by_role("dialog").locator("[data-testid=follow-up-row]").get_by_text("Oui", exact=True)
     expect(done_rows).to_have_count(1)
     trainer.screenshot(path=f"{SHOTS}/poll-trainer.png")
+
+
+def test_staff_upload_a_video_that_learners_play(server, new_context, tmp_path) -> None:
+    sid = _manager_session(server)
+    clip = tmp_path / "introduction.mp4"
+    clip.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(256))
+    staff = new_context().new_page()
+    sign_in(staff, "staff@demo.plume.test")
+    goto(staff, f"/sessions/{sid}")
+    staff.get_by_role("button", name="Ouvrir l'activité Vidéo d'introduction").click()
+    dialog = staff.get_by_role("dialog")
+    expect(dialog.get_by_text("Aucune vidéo n'est encore configurée.")).to_be_visible()
+    dialog.locator("#video input[type=file]").set_input_files(str(clip))
+    dialog.get_by_role("button", name="Envoyer la vidéo").click()
+    expect(dialog.get_by_label("Adresse (https://…)")).to_have_value(re.compile(r"^/api/documents/\d+$"))
+
+    learner = new_context().new_page()
+    sign_in(learner, "learner12@demo.plume.test")
+    goto(learner, f"/sessions/{sid}")
+    learner.get_by_role("button", name="Ouvrir l'activité Vidéo d'introduction").click()
+    player = learner.get_by_role("dialog").locator("video")
+    expect(player).to_have_count(1)
+    src = player.get_attribute("src") or ""
+    assert re.search(r"/api/documents/\d+$", src)
+    assert learner.request.get(src).status == 200

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.models import Activity, Module
 from app.services import activities, home, sessions
@@ -106,3 +106,26 @@ def test_video_link_must_be_https(db: Session) -> None:
     with pytest.raises(PlumeError) as err:
         activities.configure(db, actor_for(db, staff), video.id or 0, {"url": "javascript:alert(1)"})
     assert (err.value.code, err.value.field) == (ErrorCode.LINK_INVALID_URL, "url")
+
+
+def test_staff_attach_an_mp4_to_a_video_activity(db: Session, tmp_path, monkeypatch) -> None:
+    import json
+
+    from app.models import Document
+    from app.settings import reset_settings
+
+    monkeypatch.setenv("PLUME_FILES_DIR", str(tmp_path / "files"))
+    reset_settings()
+    _, staff, trainer, *_rest = _setup(db)
+    video = _rest[-2]
+    mp4 = b"\x00\x00\x00\x18ftypmp42" + bytes(64)
+    with pytest.raises(PlumeError) as err:
+        activities.attach_video(db, actor_for(db, staff), video.id or 0, "cours.mp4", b"%PDF-1.4 not a video")
+    assert err.value.code == ErrorCode.VIDEO_TYPE
+    with pytest.raises(PlumeError):
+        activities.attach_video(db, actor_for(db, trainer), video.id or 0, "cours.mp4", mp4)
+    activities.attach_video(db, actor_for(db, staff), video.id or 0, "cours.mp4", mp4)
+    db.commit()
+    document = db.exec(select(Document).where(Document.name == "cours.mp4")).one()
+    assert document.content_type == "video/mp4"
+    assert json.loads(db.get(Activity, video.id).settings_json)["url"] == f"/api/documents/{document.id}"
