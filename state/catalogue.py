@@ -10,7 +10,7 @@ import reflex as rx
 
 from app import routes
 from app.i18n import t
-from app.services import catalogue, timeline
+from app.services import catalogue, documents, timeline
 from app.services.errors import PlumeError
 from state.auth import FormState
 from state.common import clean_id, clean_str, run_db
@@ -104,6 +104,7 @@ class CourseState(TimelineEditor, FormState, rx.State):
     can_edit: bool = True
     can_manage_content: bool = True
     is_session: bool = False
+    image_version: int = 0
     _course_id: int = 0
 
     def _owner(self) -> dict[str, int]:
@@ -137,6 +138,7 @@ class CourseState(TimelineEditor, FormState, rx.State):
                     }
                 )
             data = {k: str(getattr(course, k)) for k in COURSE_FIELDS}
+            data["image"] = f"/api/courses/{course.id}/image" if course.thumbnail_document_id else ""
             rows = [
                 {
                     "id": str(m.id),
@@ -168,6 +170,28 @@ class CourseState(TimelineEditor, FormState, rx.State):
         self.editing = True
         await self._reload()
         self.loading = False
+
+    @rx.event
+    @policy(STAFF)
+    async def upload_image(self, files: list[rx.UploadFile]) -> None:
+        """Set the course's thumbnail image.
+
+        Args:
+            files: One image.
+        """
+        actor, course_id = require_actor(), self._course_id
+        if not isinstance(files, list) or len(files) != 1:
+            return
+        name, data = str(getattr(files[0], "name", "") or ""), await files[0].read()
+        self._start()
+        try:
+            await run_db(lambda db: documents.store_course_image(db, actor, course_id=course_id, name=name, data=data))
+        except PlumeError as err:
+            await self._fail(err)
+            return
+        self.busy = False
+        self.image_version += 1
+        await self._reload()
 
     @rx.event
     @policy(STAFF)

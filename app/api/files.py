@@ -85,3 +85,41 @@ async def download_document(request: Request) -> Response:
             "Content-Security-Policy": "default-src 'none'",
         },
     )
+
+
+def _open_image(token: str, course_id: int, ip: str) -> tuple[Path, str] | None:
+    with session_scope() as db:
+        actor = resolve_actor(db, token, ip=ip) if token else None
+        if actor is None:
+            return None
+        try:
+            return documents.open_course_image(db, actor, course_id)
+        except PlumeError:
+            return None
+
+
+async def course_image(request: Request) -> Response:
+    """Send a course's thumbnail, inline, to members of its organisation.
+
+    Args:
+        request: The request; the session token comes from the `plume_session` cookie.
+
+    Returns:
+        The image, or the same plain 404 as for documents.
+    """
+    token = request.cookies.get(SESSION_COOKIE, "")
+    ip = request.client.host if request.client else ""
+    found = await asyncio.to_thread(_open_image, token, request.path_params["course_id"], ip)
+    if found is None:
+        return _not_found()
+    path, content_type = found
+    return FileResponse(
+        path,
+        media_type=content_type,
+        headers={
+            "Content-Disposition": "inline",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, max-age=300",
+            "Content-Security-Policy": "default-src 'none'",
+        },
+    )

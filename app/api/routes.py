@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from app.api.files import download_document
+from app.api.files import course_image, download_document
 from app.services.db import session_scope
 
 
@@ -46,5 +46,6 @@ def build_api() -> Starlette:
         routes=[
             Route("/api/health", health, methods=["GET"]),
             Route("/api/documents/{document_id:int}", download_document, methods=["GET"]),
+            Route("/api/courses/{course_id:int}/image", course_image, methods=["GET"]),
         ]
     )

@@ -419,4 +419,7 @@ EN: dict[str, str] = {
     "activity.video_file": "Or upload a video file (MP4 or WebM, 50 MB at most)",
     "activity.send_video": "Upload the video",
     "error.video_type": "The file \u201c{name}\u201d is not an MP4 or WebM video.",
+    "catalogue.image": "Course thumbnail",
+    "catalogue.image_hint": "An image (PNG, JPEG, WebP or GIF), shown in the catalogue.",
+    "catalogue.send_image": "Upload the image",
 }

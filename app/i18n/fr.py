@@ -419,4 +419,7 @@ FR: dict[str, str] = {
     "activity.video_file": "Ou envoyez un fichier vidéo (MP4 ou WebM, 50 Mo maximum)",
     "activity.send_video": "Envoyer la vidéo",
     "error.video_type": "Le fichier « {name} » n'est pas une vidéo MP4 ou WebM.",
+    "catalogue.image": "Vignette du parcours",
+    "catalogue.image_hint": "Une image (PNG, JPEG, WebP ou GIF), affichée dans le catalogue.",
+    "catalogue.send_image": "Envoyer l'image",
 }

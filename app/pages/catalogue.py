@@ -72,6 +72,17 @@ def _course_card(course: Var[dict[str, Any]]) -> rx.Component:
     return rx.link(
         rx.card(
             rx.vstack(
+                rx.cond(
+                    course["image"].to(str) != "",
+                    rx.image(
+                        src=course["image"].to(str),
+                        alt="",
+                        width="100%",
+                        height="8rem",
+                        object_fit="cover",
+                        border_radius="0.4rem",
+                    ),
+                ),
                 rx.heading(course["title"].to(str), size="4", as_="h3"),
                 rx.cond(course["categories"].to(str) != "", rx.badge(course["categories"].to(str), variant="soft")),
                 rx.text(
@@ -175,6 +186,68 @@ def course_page() -> rx.Component:
                         size="2",
                     ),
                     rx.heading(S.course["title"].to(str), size="7", as_="h1"),
+                    rx.card(
+                        rx.hstack(
+                            rx.cond(
+                                S.course["image"].to(str) != "",
+                                rx.image(
+                                    src=S.course["image"].to(str) + "?v=" + S.image_version.to_string(),
+                                    alt=T("catalogue.image"),
+                                    width="10rem",
+                                    height="6rem",
+                                    object_fit="cover",
+                                    border_radius="0.4rem",
+                                    id="course-image",
+                                ),
+                                rx.center(
+                                    rx.icon("image", size=28, color=rx.color("gray", 8)),
+                                    width="10rem",
+                                    height="6rem",
+                                    background=rx.color("gray", 3),
+                                    border_radius="0.4rem",
+                                ),
+                            ),
+                            rx.vstack(
+                                rx.text(T("catalogue.image"), weight="bold", size="2"),
+                                rx.text(T("catalogue.image_hint"), size="1", color_scheme="gray"),
+                                rx.hstack(
+                                    rx.upload.root(
+                                        rx.button(
+                                            rx.icon("image_plus", size=14),
+                                            T("catalogue.image"),
+                                            variant="soft",
+                                            type="button",
+                                        ),
+                                        id="course-image-upload",
+                                        multiple=False,
+                                    ),
+                                    rx.button(
+                                        T("catalogue.send_image"),
+                                        on_click=[
+                                            S.upload_image(rx.upload_files(upload_id="course-image-upload")),
+                                            rx.clear_selected_files("course-image-upload"),
+                                        ],
+                                    ),
+                                    spacing="2",
+                                    wrap="wrap",
+                                ),
+                                rx.cond(
+                                    S.field_errors.get("files", "").to(str) != "",
+                                    rx.text(
+                                        S.field_errors.get("files", "").to(str),
+                                        role="alert",
+                                        color_scheme="red",
+                                        size="2",
+                                    ),
+                                ),
+                                spacing="2",
+                            ),
+                            spacing="4",
+                            align="center",
+                            wrap="wrap",
+                        ),
+                        width="100%",
+                    ),
                     rx.card(
                         rx.form(
                             rx.vstack(

@@ -43,6 +43,7 @@ class CourseRow:
     in_person_hours: float
     sessions: int
     modules: int
+    image: str = ""
 
 
 def _hours(value: str, field: str) -> float:
@@ -133,6 +134,7 @@ def list_courses(db: Session, actor: Actor) -> list[CourseRow]:
             in_person_hours=c.in_person_hours,
             sessions=sessions.get(c.id or 0, 0),
             modules=modules.get(c.id or 0, 0),
+            image=f"/api/courses/{c.id}/image" if c.thumbnail_document_id else "",
         )
         for c in courses
     ]

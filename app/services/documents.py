@@ -463,3 +463,87 @@ def open_for_download(db: Session, actor: Actor, document_id: int) -> tuple[Path
     if not path.is_file():
         raise PlumeError(ErrorCode.NOT_FOUND)
     return path, document.name, document.content_type
+
+
+def store_course_image(db: Session, actor: Actor, *, course_id: int, name: str, data: bytes) -> Document:
+    """Set a course's thumbnail (staff): an image, checked from its content, stored privately.
+
+    Args:
+        db: Database session.
+        actor: A staff member of the course's organisation.
+        course_id: The course.
+        name: The file's name.
+        data: Its content.
+
+    Returns:
+        The stored image.
+
+    Raises:
+        PlumeError: NOT_FOUND, DOCUMENT_NAME_INVALID, DOCUMENT_EMPTY, DOCUMENT_TOO_LARGE or DOCUMENT_TYPE.
+    """
+    from app.services.catalogue import access_course
+
+    course = access_course(db, actor, course_id)
+    item = _check_file(name, data)
+    if not item.content_type.startswith("image/"):
+        raise PlumeError(ErrorCode.DOCUMENT_TYPE, field="files", name=str(name))
+    stored_name = secrets.token_hex(16)
+    path = _write(get_settings().files_dir, stored_name, item.data)
+    db.info.setdefault(_WRITTEN_KEY, []).append(path)
+    document = Document(
+        name=item.name,
+        stored_name=stored_name,
+        size=len(item.data),
+        content_type=item.content_type,
+        sha256=hashlib.sha256(item.data).hexdigest(),
+        uploaded_by_id=actor.user_id,
+    )
+    db.add(document)
+    db.flush()
+    course.thumbnail_document_id = document.id
+    db.add(course)
+    audit.record(
+        db,
+        "course.thumbnail",
+        actor_user_id=actor.user_id,
+        organisation_id=course.organisation_id,
+        target=f"course:{course.id}",
+        after={"document": document.id},
+        ip=actor.ip,
+    )
+    return document
+
+
+def open_course_image(db: Session, actor: Actor, course_id: int) -> tuple[Path, str]:
+    """A course's thumbnail, for any member of its organisation.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        course_id: The course.
+
+    Returns:
+        The file's path and content type.
+
+    Raises:
+        PlumeError: NOT_FOUND when there is none or the actor is not a member.
+    """
+    from app.models import Course, Membership
+
+    course = db.get(Course, course_id) if isinstance(course_id, int) else None
+    member = (
+        course is not None
+        and db.exec(
+            select(Membership.id).where(
+                Membership.user_id == actor.user_id, Membership.organisation_id == course.organisation_id
+            )
+        ).first()
+        is not None
+    )
+    document = db.get(Document, course.thumbnail_document_id) if course and course.thumbnail_document_id else None
+    if not member or document is None or document.deleted_at is not None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    path = get_settings().files_dir / document.stored_name
+    if not path.is_file():
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return path, document.content_type

@@ -14,9 +14,14 @@ from app.services.home import paris_today
 from tests.e2e.conftest import goto, ready, sign_in
 
 SHOTS = "screenshots"
+# A 1×1 transparent PNG.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
-def test_staff_build_confirm_and_everyone_sees_the_session(server, new_context) -> None:
+def test_staff_build_confirm_and_everyone_sees_the_session(server, new_context, tmp_path) -> None:
     course_title = f"Prise de parole en public {uuid.uuid4().hex[:4]}"
     today = paris_today()
     staff = new_context().new_page()
@@ -43,6 +48,12 @@ def test_staff_build_confirm_and_everyone_sees_the_session(server, new_context) 
     module.get_by_label("Titre de l'activité").fill("Atelier oral")
     module.get_by_role("button", name="Ajouter", exact=True).click()
     expect(module.get_by_text("Atelier oral")).to_be_visible()
+    image = tmp_path / "vignette.png"
+    image.write_bytes(PNG)
+    staff.locator("#course-image-upload input[type=file]").set_input_files(str(image))
+    staff.get_by_role("button", name="Envoyer l'image").click()
+    expect(staff.locator("#course-image")).to_be_visible()
+    staff.wait_for_function("() => document.querySelector('#course-image').naturalWidth > 0")
     staff.screenshot(path=f"{SHOTS}/course-template.png", full_page=True)
 
     goto(staff, "/sessions")

@@ -183,3 +183,28 @@ def test_duplicate_and_move_activities(db: Session) -> None:
     with pytest.raises(PlumeError):
         timeline.add_activity(db, staff, module.id or 0, kind="hologram", title="X")
     assert db.exec(select(Module)).all()
+
+
+def test_course_thumbnail_is_an_image_shown_to_members_only(db: Session, tmp_path, monkeypatch) -> None:
+    from app.services import documents
+    from app.settings import reset_settings
+
+    monkeypatch.setenv("PLUME_FILES_DIR", str(tmp_path / "files"))
+    reset_settings()
+    org, staff = _staff(db)
+    course = catalogue.create_course(db, staff, catalogue.CourseForm(title="Excel"))
+    png = b"\x89PNG\r\n\x1a\n" + bytes(32)
+    with pytest.raises(PlumeError) as err:
+        documents.store_course_image(db, staff, course_id=course.id or 0, name="vignette.pdf", data=b"%PDF-1.4 x")
+    assert err.value.code == ErrorCode.DOCUMENT_TYPE
+    documents.store_course_image(db, staff, course_id=course.id or 0, name="vignette.png", data=png)
+    db.commit()
+    assert catalogue.list_courses(db, staff)[0].image == f"/api/courses/{course.id}/image"
+    path, content_type = documents.open_course_image(db, actor_for(db, make_learner(db, org)), course.id or 0)
+    assert (path.read_bytes(), content_type) == (png, "image/png")
+    with pytest.raises(PlumeError):
+        documents.open_course_image(db, actor_for(db, make_learner(db, make_org(db))), course.id or 0)
+    with pytest.raises(PlumeError):
+        documents.store_course_image(
+            db, actor_for(db, make_trainer(db, org)), course_id=course.id or 0, name="v.png", data=png
+        )
