@@ -170,7 +170,7 @@ def activity_card(S: Any, activity: Var[dict[str, Any]], on_open: Any = None) ->
     aid = activity["id"].to(str)
     title = activity["title"].to(str)
     kind = activity["kind"].to(str)
-    schedulable = (kind == "in_person") | (kind == "virtual_class")
+    schedulable = S.is_session & ((kind == "in_person") | (kind == "virtual_class"))
     return rx.vstack(
         rx.hstack(
             rx.center(

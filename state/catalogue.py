@@ -53,7 +53,15 @@ class CatalogueState(FormState, rx.State):
             self.allowed, self.courses = False, []
             return
         self.allowed = True
-        self.courses = [{**asdict(r), "id": str(r.id)} for r in rows]
+        self.courses = [
+            {
+                **asdict(r),
+                "id": str(r.id),
+                "remote_hours": f"{r.remote_hours:g}",
+                "in_person_hours": f"{r.in_person_hours:g}",
+            }
+            for r in rows
+        ]
 
     @rx.event
     @policy(SIGNED_IN)
@@ -138,6 +146,7 @@ class CourseState(TimelineEditor, FormState, rx.State):
                     }
                 )
             data = {k: str(getattr(course, k)) for k in COURSE_FIELDS}
+            data["remote_hours"], data["in_person_hours"] = f"{course.remote_hours:g}", f"{course.in_person_hours:g}"
             data["image"] = f"/api/courses/{course.id}/image" if course.thumbnail_document_id else ""
             rows = [
                 {
