@@ -77,7 +77,7 @@ def test_staff_upload_a_video_that_learners_play(server, new_context, tmp_path) 
     expect(dialog.get_by_label("Adresse (https://…)")).to_have_value(re.compile(r"^/api/documents/\d+$"))
 
     learner = new_context().new_page()
-    sign_in(learner, "learner12@demo.plume.test")
+    sign_in(learner, "learner14@demo.plume.test")
     goto(learner, f"/sessions/{sid}")
     learner.get_by_role("button", name="Ouvrir l'activité Vidéo d'introduction").click()
     player = learner.get_by_role("dialog").locator("video")
