@@ -55,7 +55,7 @@ def organisation_switcher() -> rx.Component:
     return rx.cond(
         SessionState.organisations.length() > 1,
         rx.select.root(
-            rx.select.trigger(aria_label=T("nav.organisation"), id="org-switcher", min_width="12rem"),
+            rx.select.trigger(aria_label=T("nav.organisation"), id="org-switcher", min_width=["7rem", "12rem"]),
             rx.select.content(
                 rx.foreach(
                     SessionState.organisations,
@@ -67,7 +67,14 @@ def organisation_switcher() -> rx.Component:
         ),
         rx.cond(
             SessionState.organisation_name != "",
-            rx.badge(SessionState.organisation_name, size="2", variant="soft", color_scheme="gray", id="org-name"),
+            rx.badge(
+                SessionState.organisation_name,
+                size="2",
+                variant="soft",
+                color_scheme="gray",
+                id="org-name",
+                display=["none", "inline-flex"],
+            ),
         ),
     )
 

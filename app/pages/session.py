@@ -491,8 +491,13 @@ def _body() -> rx.Component:
         rx.cond(
             S.view["progress"].to(int) >= 0,
             rx.hstack(
-                rx.text(Tf("activity.progress", percent=S.view["progress"].to(str)), size="2", weight="medium"),
-                rx.progress(value=S.view["progress"].to(int), width="12rem"),
+                rx.text(
+                    Tf("activity.progress", percent=S.view["progress"].to(str)),
+                    size="2",
+                    weight="medium",
+                    white_space="nowrap",
+                ),
+                rx.progress(value=S.view["progress"].to(int), flex="1", max_width="12rem"),
                 align="center",
                 id="learner-progress",
             ),
