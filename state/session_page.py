@@ -45,6 +45,7 @@ class SessionPageState(TimelineEditor, rx.State):
     upload_error: str = ""
     upload_notice: str = ""
     uploading: bool = False
+    dragging: str = ""
     activity: dict[str, Any] = {}
     activity_error: str = ""
     _activity_id: int = 0
@@ -148,6 +149,41 @@ class SessionPageState(TimelineEditor, rx.State):
         except PlumeError:
             return
         await self._show(actor)
+
+    @rx.event
+    @policy(STAFF)
+    def drag_module(self, module_id: Any) -> None:
+        """Pick a module up (mouse pressed on its handle).
+
+        Args:
+            module_id: The module.
+        """
+        mid = clean_id(module_id)
+        self.dragging = str(mid) if mid is not None else ""
+
+    @rx.event
+    @policy(STAFF)
+    async def drop_module(self, target_id: Any) -> None:
+        """Drop the module picked up onto another one's place.
+
+        Args:
+            target_id: The module it is dropped on.
+        """
+        actor, mid, tid = require_actor(), clean_id(self.dragging), clean_id(target_id)
+        self.dragging = ""
+        if mid is None or tid is None or mid == tid:
+            return
+        try:
+            await run_db(lambda db: sessions.place_module(db, actor, mid, tid))
+        except PlumeError:
+            return
+        await self._show(actor)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def cancel_drag(self) -> None:
+        """Forget a module picked up (mouse released elsewhere)."""
+        self.dragging = ""
 
     @rx.event
     @policy(STAFF)

@@ -33,11 +33,24 @@ STATUS_ACTIONS = (
 
 def _module_row(module: Var[dict[str, Any]]) -> rx.Component:
     title = module["title"].to(str)
+    mid = module["id"].to(str)
     return rx.hstack(
         rx.cond(
-            module["locked"].to(bool),
-            rx.icon("lock", size=14, color=rx.color("gray", 9)),
-            rx.icon("circle", size=10, color=rx.color(styles.ACCENT, 9)),
+            S.can_edit,
+            # Press on the handle, release on another module: the module takes that place.
+            rx.box(
+                rx.icon("grip_vertical", size=16, color=rx.color("gray", 9)),
+                cursor="grab",
+                on_mouse_down=S.drag_module(mid),
+                aria_label=Tf("session.drag", title=title),
+                data_testid="drag-handle",
+                user_select="none",
+            ),
+            rx.cond(
+                module["locked"].to(bool),
+                rx.icon("lock", size=14, color=rx.color("gray", 9)),
+                rx.icon("circle", size=10, color=rx.color(styles.ACCENT, 9)),
+            ),
         ),
         rx.vstack(
             rx.text(title, size="2", weight="medium"),
@@ -69,7 +82,11 @@ def _module_row(module: Var[dict[str, Any]]) -> rx.Component:
         align="center",
         padding="0.5rem",
         border_radius="0.4rem",
+        user_select=rx.cond(S.dragging != "", "none", "auto"),
+        outline=rx.cond((S.dragging != "") & (S.dragging != mid), f"1px dashed {rx.color(styles.ACCENT, 7)}", "none"),
+        background=rx.cond(S.dragging == mid, rx.color(styles.ACCENT, 3), "transparent"),
         _hover={"background": rx.color("gray", 3)},
+        on_mouse_up=S.drop_module(mid),
         data_testid="module-row",
     )
 
@@ -520,6 +537,7 @@ def _body() -> rx.Component:
                     flex_shrink="0",
                     box_shadow=styles.CARD_SHADOW,
                     as_="nav",
+                    on_mouse_up=S.cancel_drag,
                 ),
                 rx.vstack(
                     rx.hstack(

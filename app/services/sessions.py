@@ -286,6 +286,48 @@ def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
     )
 
 
+def place_module(db: Session, actor: Actor, module_id: int, target_id: int) -> None:
+    """Drop a module where another one stands (drag and drop): it takes that place and phase (staff).
+
+    Args:
+        db: Database session.
+        actor: A staff member of the session's organisation.
+        module_id: The module dragged.
+        target_id: The module it was dropped on, in the same session.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    module = db.get(Module, module_id) if isinstance(module_id, int) else None
+    target = db.get(Module, target_id) if isinstance(target_id, int) else None
+    if module is None or target is None or module.session_id is None or module.session_id != target.session_id:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    session, _ = access_session(db, actor, module.session_id, for_write=True)
+    assert session.id is not None
+    if module.id == target.id:
+        return
+    order = ordered_modules(db, session.id)
+    before = [m.id for m in order]
+    order.remove(module)
+    index = next(i for i, m in enumerate(order) if m.id == target.id)
+    moving_down = before.index(module.id) < before.index(target.id)
+    order.insert(index + 1 if moving_down else index, module)
+    module.phase = target.phase
+    for phase in PHASES:
+        for position, m in enumerate([m for m in order if m.phase == phase]):
+            m.position = position
+            db.add(m)
+    audit.record(
+        db,
+        "timeline.place_module",
+        actor_user_id=actor.user_id,
+        organisation_id=session.organisation_id,
+        target=f"module:{module.id}",
+        after={"target": target.id},
+    )
+    notify(db, topic(session.id), {"type": "timeline", "op": "module_moved", "module_id": module.id})
+
+
 def move_module(db: Session, actor: Actor, module_id: int, direction: int) -> None:
     """Move a module one place up (-1) or down (+1) within its phase (staff only).
 

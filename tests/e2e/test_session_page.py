@@ -65,3 +65,29 @@ def test_a_learner_of_another_session_gets_not_found(server, new_context) -> Non
     goto(page, "/sessions/999999")
     expect(page.get_by_role("heading", name="Page introuvable")).to_be_visible()
     expect(page.get_by_text("Excel avancé")).to_have_count(0)
+
+
+def test_staff_drag_and_drop_a_module_live(server, new_context) -> None:
+    sid = _session_id(server, "Excel avancé — groupe 2")
+    with server.session() as db:
+        enrolled = set(db.exec(select(Enrolment.user_id).where(Enrolment.session_id == sid)).all())
+        member = next(
+            u.email
+            for u in db.exec(select(User).where(col(User.email).like("learner%@demo.plume.test"))).all()
+            if u.id in enrolled
+        )
+    learner = new_context().new_page()
+    sign_in(learner, member)
+    goto(learner, f"/sessions/{sid}")
+    rows = learner.locator("[data-testid=module-row]")
+    expect(rows.nth(1)).to_contain_text("Jour 1 — Les fondamentaux")
+
+    staff = new_context().new_page()
+    sign_in(staff, "staff@demo.plume.test")
+    goto(staff, f"/sessions/{sid}")
+    staff_rows = staff.locator("[data-testid=module-row]")
+    handle = staff_rows.nth(2).get_by_test_id("drag-handle")
+    handle.drag_to(staff_rows.nth(1))
+    expect(staff_rows.nth(1)).to_contain_text("Jour 2 — Mise en pratique")
+    expect(rows.nth(1)).to_contain_text("Jour 2 — Mise en pratique")
+    expect(rows.nth(2)).to_contain_text("Jour 1 — Les fondamentaux")

@@ -123,3 +123,23 @@ def test_trainers_and_other_staff_cannot_move_modules(db: Session) -> None:
     with pytest.raises(PlumeError):
         sessions.move_module(db, actor_for(db, make_staff(db, org)), modules[2].id or 0, 5)
     assert [m.title for m in sessions.ordered_modules(db, session.id or 0)] == ["Attentes", "Jour 1", "Jour 2", "Bilan"]
+
+
+def test_drag_and_drop_places_a_module_and_may_change_its_phase(db: Session) -> None:
+    org, _, trainer, _, session = _setup(db)
+    modules = _timeline(db, session.id or 0)
+    staff = actor_for(db, make_staff(db, org))
+    sessions.place_module(db, staff, modules[0].id or 0, modules[2].id or 0)
+    db.commit()
+    ordered = sessions.ordered_modules(db, session.id or 0)
+    assert [(m.title, m.phase) for m in ordered] == [
+        ("Jour 1", "during"),
+        ("Jour 2", "during"),
+        ("Attentes", "during"),
+        ("Bilan", "after"),
+    ]
+    sessions.place_module(db, staff, modules[3].id or 0, modules[1].id or 0)
+    db.commit()
+    assert [m.title for m in sessions.ordered_modules(db, session.id or 0)] == ["Bilan", "Jour 1", "Jour 2", "Attentes"]
+    with pytest.raises(PlumeError):
+        sessions.place_module(db, actor_for(db, trainer), modules[0].id or 0, modules[1].id or 0)
