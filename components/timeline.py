@@ -173,6 +173,17 @@ def activity_card(S: Any, activity: Var[dict[str, Any]], on_open: Any = None) ->
     schedulable = S.is_session & ((kind == "in_person") | (kind == "virtual_class"))
     return rx.vstack(
         rx.hstack(
+            rx.cond(
+                S.editing & S.can_edit,
+                rx.box(
+                    rx.icon("grip_vertical", size=14, color=rx.color("gray", 9)),
+                    cursor="grab",
+                    on_mouse_down=S.drag_activity(aid),
+                    aria_label=Tf("editor.drag_activity", title=title),
+                    data_testid="activity-drag-handle",
+                    user_select="none",
+                ),
+            ),
             rx.center(
                 kind_icon(kind),
                 color=rx.color(styles.ACCENT, 11),
@@ -253,6 +264,12 @@ def activity_card(S: Any, activity: Var[dict[str, Any]], on_open: Any = None) ->
         border_radius="0.5rem",
         background="white",
         width="100%",
+        on_mouse_up=S.drop_activity(aid),
+        outline=rx.cond(
+            (S.dragging_activity != "") & (S.dragging_activity != aid),
+            f"1px dashed {rx.color(styles.ACCENT, 7)}",
+            "none",
+        ),
         data_testid="activity-card",
     )
 

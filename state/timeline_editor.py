@@ -32,6 +32,7 @@ class TimelineEditor(rx.State, mixin=True):
     edit_error: str = ""
     edit_field_errors: dict[str, str] = {}
     error_form: str = ""
+    dragging_activity: str = ""
     edit_notice: str = ""
     open_form: str = ""
     edit_key: int = 0
@@ -216,3 +217,27 @@ class TimelineEditor(rx.State, mixin=True):
             return
         values = {k: clean_str(form.get(k), 300) for k in ("day", "half_day", "room", "start", "end", "link")}
         await self._apply(lambda db: timeline.schedule(db, actor, aid, **values), form=f"schedule-{aid}")
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def drag_activity(self, activity_id: Any) -> None:
+        """Pick an activity up (mouse pressed on its handle).
+
+        Args:
+            activity_id: The activity.
+        """
+        aid = clean_id(activity_id)
+        self.dragging_activity = str(aid) if aid is not None else ""
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def drop_activity(self, target_id: Any) -> None:
+        """Drop the activity picked up onto another one's place.
+
+        Args:
+            target_id: The activity it is dropped on.
+        """
+        actor, aid, tid = require_actor(), clean_id(self.dragging_activity), clean_id(target_id)
+        self.dragging_activity = ""
+        if aid is not None and tid is not None and aid != tid:
+            await self._apply(lambda db: timeline.place_activity(db, actor, aid, tid))

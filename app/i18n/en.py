@@ -423,4 +423,5 @@ EN: dict[str, str] = {
     "catalogue.image_hint": "An image (PNG, JPEG, WebP or GIF), shown in the catalogue.",
     "catalogue.send_image": "Upload the image",
     "session.drag": "Move module {title} (drag and drop)",
+    "editor.drag_activity": "Move activity {title} (drag and drop)",
 }

@@ -423,4 +423,5 @@ FR: dict[str, str] = {
     "catalogue.image_hint": "Une image (PNG, JPEG, WebP ou GIF), affichée dans le catalogue.",
     "catalogue.send_image": "Envoyer l'image",
     "session.drag": "Déplacer le module {title} (glisser-déposer)",
+    "editor.drag_activity": "Déplacer l'activité {title} (glisser-déposer)",
 }

@@ -464,3 +464,50 @@ def template_modules(db: Session, course_id: int) -> list[Module]:
     modules = db.exec(select(Module).where(Module.course_id == course_id, col(Module.session_id).is_(None))).all()
     rank = {p: i for i, p in enumerate(PHASES)}
     return sorted(modules, key=lambda m: (rank.get(m.phase, 1), m.position, m.id or 0))
+
+
+def place_activity(db: Session, actor: Actor, activity_id: int, target_id: int) -> None:
+    """Drop an activity where another one stands (drag and drop), possibly in another module (staff).
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        activity_id: The activity dragged.
+        target_id: The activity it was dropped on, in the same timeline.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    activity, module, scope = _activity(db, actor, activity_id)
+    target, target_module, _ = _activity(db, actor, target_id)
+    same_owner = (module.session_id, module.course_id) == (target_module.session_id, target_module.course_id)
+    if not same_owner:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    if activity.id == target.id:
+        return
+    siblings = list(
+        db.exec(
+            select(Activity)
+            .where(Activity.module_id == target_module.id)
+            .order_by(col(Activity.position), col(Activity.id))
+        ).all()
+    )
+    moving_down = module.id == target_module.id and activity.position < target.position
+    if activity in siblings:
+        siblings.remove(activity)
+    index = next(i for i, a in enumerate(siblings) if a.id == target.id)
+    siblings.insert(index + 1 if moving_down else index, activity)
+    activity.module_id = target_module.id or 0
+    for position, a in enumerate(siblings):
+        a.position = position
+        db.add(a)
+    if module.id != target_module.id:
+        rest = db.exec(
+            select(Activity)
+            .where(Activity.module_id == module.id, Activity.id != activity.id)
+            .order_by(col(Activity.position))
+        ).all()
+        for position, a in enumerate(rest):
+            a.position = position
+            db.add(a)
+    _changed(db, actor, scope, "place_activity", f"activity:{activity.id}", onto=target.id)

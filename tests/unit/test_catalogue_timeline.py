@@ -208,3 +208,23 @@ def test_course_thumbnail_is_an_image_shown_to_members_only(db: Session, tmp_pat
         documents.store_course_image(
             db, actor_for(db, make_trainer(db, org)), course_id=course.id or 0, name="v.png", data=png
         )
+
+
+def test_drag_and_drop_an_activity_within_and_across_modules(db: Session) -> None:
+    _, staff, session, trainer, _ = _session_with_people(db)
+    first, second = sessions.ordered_modules(db, session.id or 0)
+    a = db.exec(select(Activity).where(Activity.module_id == second.id)).one()
+    b = timeline.add_activity(db, staff, second.id or 0, kind="document", title="Supports")
+    c = timeline.add_activity(db, staff, first.id or 0, kind="poll", title="Sondage")
+    db.commit()
+
+    def titles(module: Module) -> list[str]:
+        query = select(Activity).where(Activity.module_id == module.id).order_by(Activity.position)  # type: ignore[arg-type]
+        return [x.title for x in db.exec(query).all()]
+
+    timeline.place_activity(db, staff, b.id or 0, a.id or 0)
+    assert titles(second) == ["Supports", "Journée en salle"]
+    timeline.place_activity(db, staff, c.id or 0, a.id or 0)
+    assert titles(second) == ["Supports", "Sondage", "Journée en salle"] and titles(first) == []
+    with pytest.raises(PlumeError):
+        timeline.place_activity(db, actor_for(db, trainer), a.id or 0, b.id or 0)
