@@ -53,6 +53,8 @@ class SessionPageState(TimelineEditor, rx.State):
     learners: list[dict[str, str]] = []
     trainer_choices: list[dict[str, str]] = []
     learner_choices: list[dict[str, str]] = []
+    learner_count: int = 0
+    learner_query: str = ""
     _session_id: int = 0
 
     def _owner(self) -> dict[str, int]:
@@ -106,7 +108,9 @@ class SessionPageState(TimelineEditor, rx.State):
             self.upload_module = str(open_ids[0]) if open_ids else ""
         self.view = {**data, "trainers": ", ".join(view.trainers)}
         if view.can_edit:
-            people = await run_db(lambda db: sessions.session_people(db, actor, session_id))
+            query = self.learner_query
+            people = await run_db(lambda db: sessions.session_people(db, actor, session_id, query=query))
+            self.learner_count = people.learner_count
             self.trainers, self.learners = _people(people.trainers), _people(people.learners)
             self.trainer_choices, self.learner_choices = (
                 _people(people.trainer_choices),
@@ -195,6 +199,17 @@ class SessionPageState(TimelineEditor, rx.State):
         """
         actor, to, sid = require_actor(), clean_str(status, 10), self._session_id
         await self._apply(lambda db: sessions.advance_status(db, actor, sid, to))
+
+    @rx.event
+    @policy(STAFF)
+    async def search_learners(self, form_data: Any) -> None:
+        """Narrow the learners one may enrol to a name or e-mail.
+
+        Args:
+            form_data: learner_query.
+        """
+        self.learner_query = clean_str(_form(form_data).get("learner_query"), 100).strip()
+        await self._show(require_actor())
 
     @rx.event
     @policy(STAFF)

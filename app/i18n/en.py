@@ -424,4 +424,7 @@ EN: dict[str, str] = {
     "catalogue.send_image": "Upload the image",
     "session.drag": "Move module {title} (drag and drop)",
     "editor.drag_activity": "Move activity {title} (drag and drop)",
+    "manage.search": "Search a learner",
+    "manage.search_button": "Search",
+    "manage.shown": "{shown} shown of {count}",
 }

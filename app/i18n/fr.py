@@ -424,4 +424,7 @@ FR: dict[str, str] = {
     "catalogue.send_image": "Envoyer l'image",
     "session.drag": "Déplacer le module {title} (glisser-déposer)",
     "editor.drag_activity": "Déplacer l'activité {title} (glisser-déposer)",
+    "manage.search": "Rechercher un apprenant",
+    "manage.search_button": "Rechercher",
+    "manage.shown": "{shown} affichés sur {count}",
 }

@@ -273,7 +273,7 @@ def _management() -> rx.Component:
                     rx.vstack(
                         rx.hstack(
                             rx.heading(T("manage.learners"), size="3", as_="h3"),
-                            rx.badge(S.learners.length().to_string(), radius="full"),
+                            rx.badge(S.learner_count.to_string(), radius="full"),
                             align="center",
                         ),
                         rx.cond(
@@ -290,6 +290,35 @@ def _management() -> rx.Component:
                                 overflow_y="auto",
                             ),
                             rx.text(T("manage.no_learner"), size="2", color_scheme="gray"),
+                        ),
+                        rx.cond(
+                            S.learner_count > S.learners.length(),
+                            rx.text(
+                                Tf(
+                                    "manage.shown",
+                                    shown=S.learners.length().to_string(),
+                                    count=S.learner_count.to_string(),
+                                ),
+                                size="1",
+                                color_scheme="gray",
+                            ),
+                        ),
+                        rx.form(
+                            rx.hstack(
+                                rx.input(
+                                    name="learner_query",
+                                    default_value=S.learner_query,
+                                    aria_label=T("manage.search"),
+                                    placeholder=T("manage.search"),
+                                    flex="1",
+                                ),
+                                rx.button(
+                                    rx.icon("search", size=14), T("manage.search_button"), type="submit", variant="soft"
+                                ),
+                                width="100%",
+                            ),
+                            on_submit=S.search_learners,
+                            width="100%",
                         ),
                         _picker(
                             "learner_id",

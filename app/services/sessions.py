@@ -382,21 +382,29 @@ class Person:
 
 @dataclass(frozen=True)
 class SessionPeople:
-    """Who is on a session, and who staff may add."""
+    """Who is on a session, and who staff may add (lists are capped: an organisation may hold 10,000 learners)."""
 
     trainers: list[Person]
     learners: list[Person]
+    learner_count: int
     trainer_choices: list[Person]
     learner_choices: list[Person]
 
 
-def session_people(db: Session, actor: Actor, session_id: int) -> SessionPeople:
-    """The session's trainers and learners, and the organisation's people staff may add.
+PEOPLE_LIMIT = 50
+
+
+def session_people(
+    db: Session, actor: Actor, session_id: int, *, query: str = "", limit: int = PEOPLE_LIMIT
+) -> SessionPeople:
+    """The session's trainers and (first) learners, and the people staff may add, filtered by a search.
 
     Args:
         db: Database session.
         actor: A staff member of the session's organisation.
         session_id: The session.
+        query: Part of a name or e-mail to narrow the learners one may enrol.
+        limit: At most this many learners in each list.
 
     Returns:
         The people.
@@ -404,28 +412,77 @@ def session_people(db: Session, actor: Actor, session_id: int) -> SessionPeople:
     Raises:
         PlumeError: NOT_FOUND.
     """
+    from sqlalchemy import func, or_
+
     session, _ = access_session(db, actor, session_id, for_write=True)
-    members = db.exec(
+    by_name = (col(User.last_name), col(User.first_name))
+    assigned = set(db.exec(select(TrainerAssignment.user_id).where(TrainerAssignment.session_id == session.id)).all())
+    trainers: list[Person] = []
+    trainer_choices: list[Person] = []
+    for user, m in db.exec(
         select(User, Membership)
         .join(Membership, col(Membership.user_id) == col(User.id))
-        .where(Membership.organisation_id == session.organisation_id)
-        .order_by(col(User.last_name), col(User.first_name))
-    ).all()
-    assigned = set(db.exec(select(TrainerAssignment.user_id).where(TrainerAssignment.session_id == session.id)).all())
-    enrolled = {e.user_id: e.kind for e in db.exec(select(Enrolment).where(Enrolment.session_id == session.id)).all()}
-    trainers: list[Person] = []
-    learners: list[Person] = []
-    trainer_choices: list[Person] = []
-    learner_choices: list[Person] = []
-    for user, m in members:
-        if m.is_trainer:
-            person = Person(user.id or 0, user.display_name, user.email, m.trainer_kind)
-            (trainers if user.id in assigned else trainer_choices).append(person)
-        if m.is_learner:
-            kind = enrolled.get(user.id or 0, "")
-            person = Person(user.id or 0, user.display_name, user.email, kind)
-            (learners if kind else learner_choices).append(person)
-    return SessionPeople(trainers, learners, trainer_choices, learner_choices)
+        .where(Membership.organisation_id == session.organisation_id, col(Membership.is_trainer).is_(True))
+        .order_by(*by_name)
+    ).all():
+        person = Person(user.id or 0, user.display_name, user.email, m.trainer_kind)
+        (trainers if user.id in assigned else trainer_choices).append(person)
+    enrolled_ids = select(Enrolment.user_id).where(Enrolment.session_id == session.id)
+    learners = [
+        Person(user.id or 0, user.display_name, user.email, e.kind)
+        for user, e in db.exec(
+            select(User, Enrolment)
+            .join(Enrolment, col(Enrolment.user_id) == col(User.id))
+            .where(Enrolment.session_id == session.id)
+            .order_by(*by_name)
+            .limit(limit)
+        ).all()
+    ]
+    count = int(db.exec(select(func.count(col(Enrolment.id))).where(Enrolment.session_id == session.id)).one())
+    candidates = (
+        select(User)
+        .join(Membership, col(Membership.user_id) == col(User.id))
+        .where(Membership.organisation_id == session.organisation_id, col(Membership.is_learner).is_(True))
+        .where(col(User.id).not_in(enrolled_ids))
+    )
+    words = query.strip()[:100]
+    if words:
+        pattern = f"%{words}%"
+        candidates = candidates.where(
+            or_(
+                col(User.first_name).ilike(pattern),
+                col(User.last_name).ilike(pattern),
+                col(User.pseudonym).ilike(pattern),
+                col(User.email).ilike(pattern),
+            )
+        )
+    learner_choices = [
+        Person(user.id or 0, user.display_name, user.email, "")
+        for user in db.exec(candidates.order_by(*by_name).limit(limit)).all()
+    ]
+    return SessionPeople(trainers, learners, count, trainer_choices, learner_choices)
+
+
+def _people_changed(
+    db: Session,
+    actor: Actor,
+    session: TrainingSession,
+    action: str,
+    *,
+    before: dict[str, object] | None = None,
+    after: dict[str, object] | None = None,
+) -> None:
+    """Audit a change of a session's people and tell its open pages."""
+    audit.record(
+        db,
+        f"session.{action}",
+        actor_user_id=actor.user_id,
+        organisation_id=session.organisation_id,
+        target=f"session:{session.id}",
+        before=before,
+        after=after,
+    )
+    notify(db, topic(session.id or 0), {"type": "people"})
 
 
 def _org_member(db: Session, organisation_id: int, user_id: int, role: str) -> User:
@@ -477,15 +534,7 @@ def position_trainer(db: Session, actor: Actor, session_id: int, user_id: int) -
         )
     )
     trainer_positioned_email(db, session, trainer)
-    audit.record(
-        db,
-        "session.position_trainer",
-        actor_user_id=actor.user_id,
-        organisation_id=session.organisation_id,
-        target=f"session:{session.id}",
-        after={"trainer": user_id},
-    )
-    notify(db, topic(session.id or 0), {"type": "people"})
+    _people_changed(db, actor, session, "position_trainer", after={"trainer": user_id})
 
 
 def remove_trainer(db: Session, actor: Actor, session_id: int, user_id: int) -> None:
@@ -509,15 +558,7 @@ def remove_trainer(db: Session, actor: Actor, session_id: int, user_id: int) -> 
     if row is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
     db.delete(row)
-    audit.record(
-        db,
-        "session.remove_trainer",
-        actor_user_id=actor.user_id,
-        organisation_id=session.organisation_id,
-        target=f"session:{session.id}",
-        before={"trainer": user_id},
-    )
-    notify(db, topic(session.id or 0), {"type": "people"})
+    _people_changed(db, actor, session, "remove_trainer", before={"trainer": user_id})
 
 
 def enrol_learner(db: Session, actor: Actor, session_id: int, user_id: int, kind: str) -> None:
@@ -547,15 +588,7 @@ def enrol_learner(db: Session, actor: Actor, session_id: int, user_id: int, kind
         row = Enrolment(session_id=session.id or 0, user_id=user_id)
     row.kind = kind
     db.add(row)
-    audit.record(
-        db,
-        "session.enrol",
-        actor_user_id=actor.user_id,
-        organisation_id=session.organisation_id,
-        target=f"session:{session.id}",
-        after={"learner": user_id, "kind": kind},
-    )
-    notify(db, topic(session.id or 0), {"type": "people"})
+    _people_changed(db, actor, session, "enrol", after={"learner": user_id, "kind": kind})
 
 
 def unenrol_learner(db: Session, actor: Actor, session_id: int, user_id: int) -> None:
@@ -575,15 +608,7 @@ def unenrol_learner(db: Session, actor: Actor, session_id: int, user_id: int) ->
     if row is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
     db.delete(row)
-    audit.record(
-        db,
-        "session.unenrol",
-        actor_user_id=actor.user_id,
-        organisation_id=session.organisation_id,
-        target=f"session:{session.id}",
-        before={"learner": user_id},
-    )
-    notify(db, topic(session.id or 0), {"type": "people"})
+    _people_changed(db, actor, session, "unenrol", before={"learner": user_id})
 
 
 NEXT_STATUS = {"draft": "active", "active": "finished", "finished": "archived"}

@@ -228,3 +228,16 @@ def test_drag_and_drop_an_activity_within_and_across_modules(db: Session) -> Non
     assert titles(second) == ["Supports", "Sondage", "Journée en salle"] and titles(first) == []
     with pytest.raises(PlumeError):
         timeline.place_activity(db, actor_for(db, trainer), a.id or 0, b.id or 0)
+
+
+def test_people_lists_are_capped_and_searchable(db: Session) -> None:
+    org, staff, session, _, learner = _session_with_people(db)
+    others = [make_learner(db, org, last_name=f"Zed{n:02d}") for n in range(5)]
+    sessions.enrol_learner(db, staff, session.id or 0, others[0].id or 0, "free")
+    sessions.enrol_learner(db, staff, session.id or 0, others[1].id or 0, "free")
+    db.commit()
+    people = sessions.session_people(db, staff, session.id or 0, limit=1)
+    assert (len(people.learners), people.learner_count, len(people.learner_choices)) == (1, 2, 1)
+    found = sessions.session_people(db, staff, session.id or 0, query="zed04")
+    assert [p.user_id for p in found.learner_choices] == [others[4].id]
+    assert learner.id in [p.user_id for p in sessions.session_people(db, staff, session.id or 0).learner_choices]
