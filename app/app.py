@@ -16,14 +16,16 @@ from app.pages.account import (
     sign_up_page,
     verification_page,
 )
+from app.pages.attendance import attendance_page
 from app.pages.catalogue import catalogue_page, course_page, sessions_page
 from app.pages.home import home_page
 from app.pages.profile import profile_page
 from app.pages.session import session_page
-from app.pages.staff import outbox_page, templates_page, trainers_page
+from app.pages.staff import outbox_page, settings_page, templates_page, trainers_page
 from app.settings import get_settings
 from app.tasks import outbox_sender
 from components import styles
+from state.attendance import AttendanceState
 from state.auth import (
     ActivationState,
     ConfirmEmailState,
@@ -39,7 +41,7 @@ from state.live import live_dispatcher
 from state.profile import ProfileState
 from state.session import SessionState
 from state.session_page import SessionPageState
-from state.staff import OutboxState, TemplatesState, TrainersState
+from state.staff import OutboxState, SettingsState, TemplatesState, TrainersState
 
 get_settings().check()
 
@@ -58,6 +60,7 @@ app = rx.App(
     stylesheets=["/plume.css"],
     html_lang="fr",
     api_transformer=build_api(),
+    head_components=[rx.script(src="/signature-pad.js")],
 )
 app.add_middleware(PolicyGate())
 app.register_lifespan_task(outbox_sender)
@@ -83,6 +86,8 @@ _PAGES = [
     (routes.SESSIONS, sessions_page, "Sessions · Plume", [_load, SessionsListState.load]),
     (routes.CATALOGUE, catalogue_page, "Catalogue · Plume", [_load, CatalogueState.load]),
     (routes.COURSE, course_page, "Parcours · Plume", [_load, CourseState.load]),
+    (routes.SETTINGS, settings_page, "Paramètres · Plume", [_load, SettingsState.load]),
+    (routes.ATTENDANCE, attendance_page, "Émargement · Plume", [_load, AttendanceState.load]),
 ]
 for route, component, title, on_load in _PAGES:
     app.add_page(component, route=route, title=title, on_load=on_load)

@@ -1,4 +1,4 @@
-"""`plume` command: migrate, seed, createsuperuser, send-outbox."""
+"""`plume` command: migrate, seed, createsuperuser, send-outbox, verify-attendance."""
 
 from __future__ import annotations
 
@@ -86,6 +86,33 @@ def _send_outbox(_args: argparse.Namespace) -> int:
     return 0
 
 
+CHAIN_PROBLEMS = {
+    "edited": "contenu modifié après coup",
+    "signature_edited": "image de signature modifiée",
+    "deleted": "enregistrement supprimé (la chaîne ne suit plus)",
+    "reordered": "enregistrements réordonnés",
+    "head": "derniers enregistrements supprimés (tête de chaîne différente)",
+}
+
+
+def _verify_attendance(args: argparse.Namespace) -> int:
+    from app.services.attendance import verify_chain
+
+    with session_scope() as db:
+        report = verify_chain(db, args.organisation)
+    if report.ok:
+        print(f"OK : {report.records} enregistrements vérifiés ({report.organisations} organisation(s)).")
+        return 0
+    where = (
+        f"enregistrement {report.record_id} (n° {report.seq})"
+        if report.record_id is not None
+        else "aucun enregistrement restant"
+    )
+    explanation = CHAIN_PROBLEMS.get(report.problem, report.problem)
+    print(f"ROMPU : organisation {report.organisation_id}, {where} : {explanation}")
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `plume` console script.
 
@@ -111,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     su.add_argument("--organisation", default="", help="slug of an organisation to be staff of")
     su.set_defaults(func=_createsuperuser)
     sub.add_parser("send-outbox", help="send due e-mails now").set_defaults(func=_send_outbox)
+    verify = sub.add_parser("verify-attendance", help="check the attendance records' hash chains")
+    verify.add_argument("--organisation", type=int, default=None, help="id of one organisation to check")
+    verify.set_defaults(func=_verify_attendance)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -18,6 +18,8 @@ SESSION = "/sessions/[session_id]"
 SESSIONS = "/sessions"
 CATALOGUE = "/catalogue"
 COURSE = "/catalogue/[course_id]"
+ATTENDANCE = "/emargement/[slot_id]"
+SETTINGS = "/parametres"
 
 
 def session_path(session_id: int | str) -> str:
@@ -30,3 +32,15 @@ def session_path(session_id: int | str) -> str:
         The path.
     """
     return f"/sessions/{session_id}"
+
+
+def attendance_path(slot_id: int | str) -> str:
+    """The attendance page of one slot.
+
+    Args:
+        slot_id: The slot.
+
+    Returns:
+        The path.
+    """
+    return f"/emargement/{slot_id}"

@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from components import styles
+from components.attendance import status_badge
 from components.forms import field
 from components.i18n import T, Tf
 from components.timeline import kind_icon, kind_label
@@ -154,7 +155,10 @@ def _follow_up(S: Any) -> rx.Component:
                                         )
                                     ),
                                     rx.table.cell(p["done_at"].to(str)),
-                                    rx.cond(S.activity["when"].to(str) != "", rx.table.cell(p["attendance"].to(str))),
+                                    rx.cond(
+                                        S.activity["when"].to(str) != "",
+                                        rx.table.cell(status_badge(p["attendance"].to(str))),
+                                    ),
                                     data_testid="follow-up-row",
                                 ),
                             )
@@ -307,6 +311,24 @@ def activity_panel(S: Any) -> rx.Component:
                         rx.text(a["description"].to(str), size="2", white_space="pre-wrap"),
                     ),
                     _content(S),
+                    rx.cond(
+                        a["attendance_path"].to(str) != "",
+                        rx.link(
+                            rx.button(
+                                rx.icon("pen_line", size=16),
+                                rx.cond(
+                                    a["sees_everything"].to(bool),
+                                    T("attendance.open_board"),
+                                    T("attendance.open_sheet"),
+                                ),
+                                size="3",
+                                width="100%",
+                            ),
+                            href=a["attendance_path"].to(str),
+                            width="100%",
+                            data_testid="attendance-link",
+                        ),
+                    ),
                     rx.cond(
                         S.activity_error != "", rx.text(S.activity_error, role="alert", color_scheme="red", size="2")
                     ),

@@ -192,6 +192,7 @@ def staff_nav() -> rx.Component:
             _nav_link("nav.trainers", routes.TRAINERS, "users"),
             _nav_link("nav.templates", routes.TEMPLATES, "mail"),
             _nav_link("nav.outbox", routes.OUTBOX, "send"),
+            _nav_link("nav.settings", routes.SETTINGS, "settings"),
             spacing="1",
             overflow_x="auto",
             width="100%",

@@ -21,22 +21,24 @@ from app.live import bus
 log = logging.getLogger("plume.live")
 
 _topic_tabs: dict[str, set[str]] = {}
-_tab_topic: dict[str, str] = {}
+_tab_topics: dict[str, tuple[str, ...]] = {}
 _tab_state: dict[str, type[rx.State]] = {}
 _loop: asyncio.AbstractEventLoop | None = None
 
 
-def subscribe(token: str, topic: str, state_cls: type[rx.State]) -> None:
-    """Subscribe a tab to a topic (replacing the topic of the page it left).
+def subscribe(token: str, topic: str | tuple[str, ...], state_cls: type[rx.State]) -> None:
+    """Subscribe a tab to its page's topics (replacing those of the page it left).
 
     Args:
         token: The tab's client token.
-        topic: e.g. "session:12".
+        topic: e.g. "session:12", or several (a board and the person's own topic).
         state_cls: The page state to refresh; it defines `async _on_live(event)`.
     """
     unsubscribe(token)
-    _topic_tabs.setdefault(topic, set()).add(token)
-    _tab_topic[token] = topic
+    topics = (topic,) if isinstance(topic, str) else tuple(topic)
+    for name in topics:
+        _topic_tabs.setdefault(name, set()).add(token)
+    _tab_topics[token] = topics
     _tab_state[token] = state_cls
 
 
@@ -46,9 +48,8 @@ def unsubscribe(token: str) -> None:
     Args:
         token: The tab's client token.
     """
-    old = _tab_topic.pop(token, None)
     _tab_state.pop(token, None)
-    if old is not None:
+    for old in _tab_topics.pop(token, ()):
         tabs = _topic_tabs.get(old)
         if tabs is not None:
             tabs.discard(token)

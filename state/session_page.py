@@ -9,6 +9,7 @@ from typing import Any
 import reflex as rx
 
 from app.i18n import t
+from app.routes import attendance_path
 from app.services import activities, documents, sessions
 from app.services.actor import Actor
 from app.services.auth import resolve_actor
@@ -356,7 +357,7 @@ class SessionPageState(TimelineEditor, rx.State):
         data["url"] = str(settings.get("url", ""))
         data["link_date"] = str(settings.get("date", ""))
         data["description"] = str(settings.get("description", ""))
-        data["meeting_link"] = ""  # revealed by the attendance gate, never before signing
+        data["attendance_path"] = attendance_path(data.pop("slot_id")) if detail.slot_id else ""
         data["has_results"] = bool(data["results"])
         data["options_text"] = "\n".join(options)
         self.activity = data

@@ -381,3 +381,56 @@ class OutboxState(FormState, rx.State):
         if done:
             self.notice = t(await self._lang(), "outbox.retried")
         await self._reload()
+
+
+class SettingsState(FormState, rx.State):
+    """The organisation's settings page (staff)."""
+
+    allowed: bool = True
+    loading: bool = True
+    values: dict[str, str] = {}
+    form_key: int = 0
+
+    async def _reload(self) -> None:
+        actor = require_actor()
+        try:
+            found = await run_db(lambda db: orgs.organisation_settings(db, actor))
+        except PlumeError:
+            self.allowed, self.values = False, {}
+            return
+        self.allowed = True
+        self.values = {
+            "name": found.name,
+            "signing_window": str(found.signing_window_minutes),
+            "virtual_class_url": found.virtual_class_url,
+        }
+        self.form_key += 1
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Load the settings (a non-staff visitor gets the not-found panel)."""
+        self.error = self.notice = ""
+        self.field_errors = {}
+        await self._reload()
+        self.loading = False
+
+    @rx.event
+    @policy(STAFF)
+    async def save(self, form_data: Any) -> None:
+        """Save the signing window and the virtual class link.
+
+        Args:
+            form_data: signing_window, virtual_class_url.
+        """
+        form, actor = _form(form_data), require_actor()
+        window, url = clean_str(form.get("signing_window"), 10), clean_str(form.get("virtual_class_url"), 600)
+        self._start()
+        try:
+            await run_db(lambda db: orgs.save_settings(db, actor, signing_window=window, virtual_class_url=url))
+        except PlumeError as err:
+            await self._fail(err)
+            return
+        self.busy = False
+        self.notice = t(await self._lang(), "common.saved")
+        await self._reload()

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from app.api.attendance import session_sheets, slot_sheet
 from app.api.files import course_image, download_document
 from app.services.db import session_scope
 
@@ -47,5 +48,7 @@ def build_api() -> Starlette:
             Route("/api/health", health, methods=["GET"]),
             Route("/api/documents/{document_id:int}", download_document, methods=["GET"]),
             Route("/api/courses/{course_id:int}/image", course_image, methods=["GET"]),
+            Route("/api/attendance/slots/{slot_id:int}.pdf", slot_sheet, methods=["GET"]),
+            Route("/api/attendance/sessions/{session_id:int}.pdf", session_sheets, methods=["GET"]),
         ]
     )

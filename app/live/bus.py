@@ -54,6 +54,15 @@ def notify(db: OrmSession, topic: str, payload: dict[str, Any]) -> None:
     db.info.setdefault(_PENDING_KEY, []).append((topic, payload))
 
 
+def forget(db: OrmSession) -> None:
+    """Drop the events announced in this transaction (the change turned out to be a repeat).
+
+    Args:
+        db: The transaction.
+    """
+    db.info.pop(_PENDING_KEY, None)
+
+
 @event.listens_for(OrmSession, "after_commit")
 def _deliver(db: OrmSession) -> None:
     pending = db.info.pop(_PENDING_KEY, [])

@@ -1,5 +1,6 @@
 """SQLModel tables, one module per aggregate. Importing this registers them all."""
 
+from app.models.attendance import AttendanceChain, AttendanceRecord
 from app.models.audit import AuditRecord
 from app.models.auth import AuthSession, LoginAttempt
 from app.models.membership import Invitation, Membership
@@ -24,6 +25,8 @@ __all__ = [
     "Activity",
     "ActivityCompletion",
     "ActivityResponse",
+    "AttendanceChain",
+    "AttendanceRecord",
     "AuditRecord",
     "AuthSession",
     "Course",

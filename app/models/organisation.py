@@ -16,6 +16,7 @@ class Organisation(SQLModel, table=True):
     name: str = Field(max_length=200)
     slug: str = Field(max_length=80, unique=True, index=True)
     signing_window_minutes: int = 30
+    virtual_class_url: str = Field(default="", max_length=500)
     created_at: datetime = utc_field(default_now=True)
 
 

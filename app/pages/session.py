@@ -139,8 +139,18 @@ def _header() -> rx.Component:
                     spacing="2",
                     align="center",
                 ),
+                rx.cond(
+                    S.can_manage_content,
+                    ReactRouterLink.create(
+                        rx.button(rx.icon("file_down", size=14), T("attendance.session_pdf"), size="1", variant="soft"),
+                        to="/api/attendance/sessions/" + view["id"].to_string() + ".pdf",
+                        reload_document=True,
+                        data_testid="session-sheets-pdf",
+                    ),
+                ),
                 spacing="5",
                 wrap="wrap",
+                align="center",
             ),
             spacing="2",
             width="100%",

@@ -10,10 +10,10 @@ from reflex.vars.base import Var
 from app.services.templates import EDITABLE_KINDS
 from components import styles
 from components.cards import empty_state
-from components.forms import field, form_message
+from components.forms import field, form_message, submit_button
 from components.i18n import T, Tf
 from components.layout import not_found_panel, shell
-from state.staff import OutboxState, TemplatesState, TrainersState
+from state.staff import OutboxState, SettingsState, TemplatesState, TrainersState
 
 
 def _status_badge(status: Var, prefix: str) -> rx.Component:
@@ -478,5 +478,64 @@ def outbox_page() -> rx.Component:
                 width="100%",
             ),
             not_found_panel(),
+        )
+    )
+
+
+def settings_page() -> rx.Component:
+    """The organisation's settings (staff): when signing opens, the virtual class link.
+
+    Returns:
+        The page.
+    """
+    st = SettingsState
+    errors = st.field_errors
+    return shell(
+        rx.cond(
+            st.loading,
+            rx.center(rx.spinner(size="3"), padding="3rem"),
+            rx.cond(
+                st.allowed,
+                rx.vstack(
+                    rx.heading(T("settings.title"), size="7", as_="h1"),
+                    rx.text(st.values["name"].to(str), color_scheme="gray"),
+                    rx.card(
+                        rx.form(
+                            rx.vstack(
+                                field(
+                                    "settings.signing_window",
+                                    "signing_window",
+                                    type_="number",
+                                    input_mode="numeric",
+                                    hint_key="settings.signing_window_hint",
+                                    default_value=st.values["signing_window"].to(str),
+                                    error=errors.get("signing_window", ""),
+                                ),
+                                field(
+                                    "settings.virtual_url",
+                                    "virtual_class_url",
+                                    type_="url",
+                                    hint_key="settings.virtual_url_hint",
+                                    default_value=st.values["virtual_class_url"].to(str),
+                                    error=errors.get("virtual_class_url", ""),
+                                ),
+                                form_message(st.error),
+                                form_message(st.notice, tone="green"),
+                                submit_button("common.save", loading=st.busy),
+                                spacing="4",
+                                width="100%",
+                            ),
+                            on_submit=st.save,
+                            key=st.form_key.to_string(),
+                        ),
+                        max_width="36rem",
+                        width="100%",
+                        box_shadow=styles.CARD_SHADOW,
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+                not_found_panel(),
+            ),
         )
     )

@@ -14,6 +14,7 @@ from app.models import Activity, ActivityCompletion, ActivityResponse, Enrolment
 from app.models.base import utcnow
 from app.services import audit
 from app.services.actor import Actor
+from app.services.attendance import SIGNED_KINDS, attendance_labels
 from app.services.errors import ErrorCode, PlumeError
 from app.services.sessions import SessionRole, access_session, locked_for, ordered_modules, topic
 
@@ -221,6 +222,7 @@ class ActivityDetail:
     learners: list[LearnerProgress]
     sees_everything: bool
     can_configure: bool
+    slot_id: int = 0
 
 
 def activity_detail(db: Session, actor: Actor, activity_id: int) -> ActivityDetail:
@@ -263,6 +265,7 @@ def activity_detail(db: Session, actor: Actor, activity_id: int) -> ActivityDeta
         if response.user_id == actor.user_id:
             mine = picked
     learners: list[LearnerProgress] = []
+    presence = attendance_labels(db, slot) if slot is not None and role.sees_everything else {}
     if role.sees_everything:
         rows = db.exec(
             select(User)
@@ -278,7 +281,7 @@ def activity_detail(db: Session, actor: Actor, activity_id: int) -> ActivityDeta
                     email=user.email,
                     done=done is not None,
                     done_at=done.completed_at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if done else "",
-                    attendance="—" if slot is not None else "",
+                    attendance=presence.get(user.id or 0, "unsigned") if slot is not None else "",
                 )
             )
     show_results = role.sees_everything or bool(mine)
@@ -297,6 +300,7 @@ def activity_detail(db: Session, actor: Actor, activity_id: int) -> ActivityDeta
         learners=learners,
         sees_everything=role.sees_everything,
         can_configure=role.staff,
+        slot_id=slot.id or 0 if slot is not None and activity.kind in SIGNED_KINDS else 0,
     )
 
 

@@ -52,6 +52,16 @@ class ErrorCode(StrEnum):
     DOCUMENT_TYPE = "document_type"
     VIDEO_TYPE = "video_type"
     DOCUMENT_NAME_INVALID = "document_name_invalid"
+    SIGNATURE_EMPTY = "signature_empty"
+    SIGNING_NOT_ALLOWED = "signing_not_allowed"
+    SIGNING_NOT_OPEN = "signing_not_open"
+    SIGNING_CLOSED = "signing_closed"
+    SHEET_CERTIFIED = "sheet_certified"
+    NOT_CERTIFIED = "not_certified"
+    REASON_REQUIRED = "reason_required"
+    ALREADY_SIGNED = "already_signed"
+    TRAINER_SIGNATURE_REQUIRED = "trainer_signature_required"
+    CERTIFY_TOO_EARLY = "certify_too_early"
 
 
 class PlumeError(Exception):

@@ -472,3 +472,68 @@ def read_notifications(db: Session, actor: Actor) -> None:
     ).all():
         n.read_at = utcnow()
         db.add(n)
+
+
+@dataclass(frozen=True)
+class OrganisationSettings:
+    """What staff set for their whole organisation."""
+
+    name: str
+    signing_window_minutes: int
+    virtual_class_url: str
+
+
+def organisation_settings(db: Session, actor: Actor) -> OrganisationSettings:
+    """The organisation's settings (staff).
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+
+    Returns:
+        The settings.
+
+    Raises:
+        PlumeError: NOT_FOUND for anyone but staff.
+    """
+    org = db.get(Organisation, require_staff(actor))
+    if org is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return OrganisationSettings(
+        name=org.name, signing_window_minutes=org.signing_window_minutes, virtual_class_url=org.virtual_class_url
+    )
+
+
+def save_settings(db: Session, actor: Actor, *, signing_window: str, virtual_class_url: str) -> None:
+    """Change when signing opens before a slot (0–240 minutes) and the default virtual class link.
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        signing_window: Minutes, as typed.
+        virtual_class_url: An https:// address, or "" for generated Jitsi rooms.
+
+    Raises:
+        PlumeError: NOT_FOUND, NUMBER_INVALID (field signing_window) or LINK_INVALID_URL (field virtual_class_url).
+    """
+    org = db.get(Organisation, require_staff(actor))
+    if org is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    raw = signing_window.strip()
+    if not raw.isdigit() or not 0 <= int(raw) <= 240:
+        raise PlumeError(ErrorCode.NUMBER_INVALID, field="signing_window")
+    url = virtual_class_url.strip()
+    if url and (not url.startswith("https://") or len(url) > 500 or any(c.isspace() for c in url)):
+        raise PlumeError(ErrorCode.LINK_INVALID_URL, field="virtual_class_url")
+    before = {"signing_window_minutes": org.signing_window_minutes, "virtual_class_url": org.virtual_class_url}
+    org.signing_window_minutes, org.virtual_class_url = int(raw), url
+    db.add(org)
+    audit.record(
+        db,
+        "organisation.settings",
+        actor_user_id=actor.user_id,
+        organisation_id=org.id,
+        target=f"organisation:{org.id}",
+        before=before,
+        after={"signing_window_minutes": org.signing_window_minutes, "virtual_class_url": url},
+    )

@@ -7,7 +7,7 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import (
     Activity,
@@ -22,7 +22,9 @@ from app.models import (
     TrainingSession,
     User,
 )
+from app.models.attendance import AttendanceRecord
 from app.models.base import utcnow
+from app.services import attendance
 from app.services.crypto import hash_password, hash_token, new_token
 from app.settings import get_settings
 
@@ -191,6 +193,104 @@ def _session(
             )
         )
     return session
+
+
+def _scribble(rng: random.Random) -> str:
+    """A plausible hand signature for the demo: two or three loose strokes."""
+    strokes = []
+    x = rng.randint(60, 160)
+    for _ in range(rng.randint(2, 3)):
+        points, y = [], rng.randint(150, 250)
+        for _ in range(rng.randint(8, 14)):
+            x = min(980, x + rng.randint(15, 55))
+            y = max(40, min(360, y + rng.randint(-70, 70)))
+            points.append(f"{x},{y}")
+        strokes.append(" ".join(points))
+        x = max(40, x - rng.randint(80, 200))
+    return "|".join(strokes)
+
+
+def _attendance(db: Session, session: TrainingSession, trainer: User, learners: list[User], rng: random.Random) -> None:
+    """Sign the slots already over.
+
+    Most learners signed, one on the trainer's device, one was absent, one late;
+    the trainer signed and certified each sheet.
+    """
+    slots = db.exec(select(Slot).where(Slot.session_id == session.id).order_by(col(Slot.starts_at))).all()
+
+    def add(slot: Slot, at: datetime, **fields: object) -> None:
+        record = AttendanceRecord(
+            organisation_id=session.organisation_id,
+            seq=0,
+            session_id=session.id or 0,
+            slot_id=slot.id or 0,
+            prev_hash="",
+            hash="",
+            **fields,  # type: ignore[arg-type]
+        )
+        if record.kind == "signature":
+            record.signature_svg = attendance.render_svg(attendance.parse_strokes(_scribble(rng)))
+            record.signature_sha256 = attendance.sha256_text(record.signature_svg)
+            record.unique_key = f"signature:{slot.id}:{record.subject_user_id}"
+        attendance.append_record(db, record, at=at)
+
+    for slot in slots:
+        if slot.ends_at > utcnow():
+            continue
+        start = slot.starts_at
+        add(
+            slot,
+            start - timedelta(minutes=12),
+            kind="signature",
+            subject_user_id=trainer.id,
+            subject_role="trainer",
+            status="present",
+            recorded_by_id=trainer.id or 0,
+        )
+        for i, learner in enumerate(learners):
+            at = start + timedelta(minutes=rng.randint(-20, 15))
+            base = {"subject_user_id": learner.id, "subject_role": "learner"}
+            if i == 1:
+                add(
+                    slot,
+                    start + timedelta(minutes=5),
+                    kind="mark",
+                    status="absent",
+                    recorded_by_id=trainer.id or 0,
+                    reason="Arrêt maladie",
+                    **base,
+                )
+            elif i == 2:
+                add(
+                    slot,
+                    start + timedelta(minutes=60),
+                    kind="signature",
+                    status="present",
+                    on_trainer_device=True,
+                    recorded_by_id=trainer.id or 0,
+                    reason="Téléphone oublié",
+                    **base,
+                )
+            else:
+                add(slot, at, kind="signature", status="present", recorded_by_id=learner.id or 0, **base)
+                if i == 3:
+                    add(
+                        slot,
+                        at + timedelta(minutes=1),
+                        kind="mark",
+                        status="late",
+                        recorded_by_id=trainer.id or 0,
+                        reason="Arrivée à 9 h 25 (train en retard)",
+                        **base,
+                    )
+        add(
+            slot,
+            slot.ends_at + timedelta(minutes=5),
+            kind="certification",
+            status="certified",
+            recorded_by_id=trainer.id or 0,
+            unique_key=f"certification:{slot.id}",
+        )
 
 
 def _timeline(topic: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
@@ -365,7 +465,7 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
         return rng.sample(pool, min(k, len(pool)))
 
     first30 = people[:30]
-    _session(
+    management = _session(
         db,
         horizon,
         courses["management"],
@@ -393,7 +493,8 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
         modules=_timeline("Excel"),
         slot_days=[today + timedelta(days=12), today + timedelta(days=13)],
     )
-    _session(
+    gestes_people = pick(10, first30)
+    gestes = _session(
         db,
         horizon,
         courses["gestes"],
@@ -403,7 +504,7 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
         status="finished",
         place="Vénissieux",
         trainers=[trainer],
-        learners=pick(10, first30),
+        learners=gestes_people,
         modules=_timeline("ergonomie"),
         slot_days=[today - timedelta(days=20), today - timedelta(days=19)],
     )
@@ -449,6 +550,9 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
         modules=_timeline("secourisme"),
         slot_days=[today + timedelta(days=21), today + timedelta(days=22)],
     )
+    db.flush()
+    _attendance(db, management, trainer, first30, rng)
+    _attendance(db, gestes, trainer, gestes_people, rng)
     if learners > 30:
         big = Course(
             organisation_id=horizon.id,

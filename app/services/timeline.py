@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from app.live.bus import notify
-from app.models import Activity, Document, Module, Slot, TrainingSession
+from app.models import Activity, Document, Module, Organisation, Slot, TrainingSession
 from app.models.base import utcnow
 from app.models.training import ACTIVITY_KINDS, PHASES
 from app.services import audit
@@ -436,7 +436,13 @@ def schedule(
         url = link.strip()
         if url and not url.startswith("https://"):
             raise PlumeError(ErrorCode.LINK_INVALID_URL, field="link")
-        settings["link"] = url or settings.get("link") or f"https://meet.jit.si/plume-{secrets.token_urlsafe(12)}"
+        organisation = db.get(Organisation, scope.session.organisation_id)
+        settings["link"] = (
+            url
+            or settings.get("link")
+            or (organisation.virtual_class_url if organisation else "")
+            or f"https://meet.jit.si/plume-{secrets.token_urlsafe(12)}"
+        )
     slot = db.exec(select(Slot).where(Slot.activity_id == activity.id)).first() or Slot(
         session_id=scope.session.id or 0, activity_id=activity.id, starts_at=utcnow(), ends_at=utcnow()
     )

@@ -1,0 +1,87 @@
+"""Attendance sheets as PDF downloads, for a session's trainers and staff only."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.api.files import SESSION_COOKIE, _not_found, content_disposition
+from app.documents import attendance_pdf
+from app.services import audit
+from app.services.actor import Actor
+from app.services.auth import resolve_actor
+from app.services.db import session_scope
+from app.services.errors import PlumeError
+
+Build = Callable[[Session, Actor], tuple[str, bytes]]
+
+
+def _build(token: str, ip: str, target: str, build: Build) -> tuple[str, bytes] | None:
+    with session_scope() as db:
+        actor = resolve_actor(db, token, ip=ip) if token else None
+        if actor is not None:
+            try:
+                return build(db, actor)
+            except PlumeError:
+                pass
+        audit.record(
+            db,
+            "access.denied",
+            actor_user_id=actor.user_id if actor else None,
+            organisation_id=actor.organisation_id if actor else None,
+            target=target,
+            ip=ip,
+        )
+        return None
+
+
+async def _send(request: Request, target: str, build: Build) -> Response:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    ip = request.client.host if request.client else ""
+    found = await asyncio.to_thread(_build, token, ip, target, build)
+    if found is None:
+        return _not_found()
+    name, data = found
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": content_disposition(name),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+            # No `sandbox` here: Chromium refuses downloads from sandboxed responses.
+            "Content-Security-Policy": "default-src 'none'",
+        },
+    )
+
+
+async def slot_sheet(request: Request) -> Response:
+    """Send one slot's attendance sheet as a PDF attachment.
+
+    Args:
+        request: The request; the session token comes from the `plume_session` cookie.
+
+    Returns:
+        The PDF, or the same plain 404 for anonymous, forbidden and missing alike.
+    """
+    slot_id: int = request.path_params["slot_id"]
+    return await _send(request, f"slot:{slot_id}", lambda db, actor: attendance_pdf.slot_sheet_pdf(db, actor, slot_id))
+
+
+async def session_sheets(request: Request) -> Response:
+    """Send every signed slot's sheet of a session as one PDF attachment.
+
+    Args:
+        request: The request; the session token comes from the `plume_session` cookie.
+
+    Returns:
+        The PDF, or the same plain 404 for anonymous, forbidden and missing alike.
+    """
+    session_id: int = request.path_params["session_id"]
+    return await _send(
+        request, f"session:{session_id}", lambda db, actor: attendance_pdf.session_sheets_pdf(db, actor, session_id)
+    )

@@ -1,0 +1,1 @@
+"""Documents Plume generates (PDF), built from services' data; no Reflex here."""

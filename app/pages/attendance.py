@@ -1,0 +1,464 @@
+"""A slot's attendance page (`/emargement/<slot>`): sign on a phone, run the live board on the trainer's screen."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex_components_core.react_router.dom import ReactRouterLink
+
+from components import styles
+from components.attendance import board_column, signature_pad, status_badge
+from components.i18n import T, Tf
+from components.layout import not_found_panel, shell
+from components.timeline import kind_icon, kind_label
+from state.attendance import AttendanceState as S
+
+V = S.view
+
+
+def _window_badge() -> rx.Component:
+    return rx.cond(
+        V["certified"].to(bool),
+        rx.badge(rx.icon("lock", size=12), T("attendance.certified_badge"), color_scheme="green", size="2"),
+        rx.match(
+            V["window_state"].to(str),
+            (
+                "open",
+                rx.badge(
+                    rx.icon("circle_dot", size=12),
+                    Tf("attendance.open_until", time=V["closes_at"].to(str)),
+                    color_scheme="green",
+                    size="2",
+                ),
+            ),
+            (
+                "before",
+                rx.badge(
+                    rx.icon("clock", size=12),
+                    Tf("attendance.opens_at", time=V["opens_at"].to(str)),
+                    color_scheme="amber",
+                    size="2",
+                ),
+            ),
+            rx.badge(rx.icon("circle_slash", size=12), T("attendance.closed"), color_scheme="gray", size="2"),
+        ),
+    )
+
+
+def _header() -> rx.Component:
+    return rx.vstack(
+        rx.link(
+            rx.hstack(rx.icon("arrow_left", size=14), rx.text(V["session_title"].to(str)), align="center", spacing="1"),
+            href=V["session_path"].to(str),
+            size="2",
+        ),
+        rx.hstack(
+            rx.center(
+                kind_icon(V["kind"].to(str)),
+                color=rx.color(styles.ACCENT, 11),
+                background=rx.color(styles.ACCENT, 3),
+                border_radius="0.5rem",
+                width="2.75rem",
+                height="2.75rem",
+                flex_shrink="0",
+            ),
+            rx.vstack(
+                rx.heading(V["activity_title"].to(str), size="6", as_="h1"),
+                rx.hstack(
+                    rx.text(kind_label(V["kind"].to(str)), size="2", color_scheme="gray"),
+                    rx.text("·", color_scheme="gray"),
+                    rx.text(V["when"].to(str), size="2"),
+                    rx.cond(V["room"].to(str) != "", rx.text("· ", V["room"].to(str), size="2")),
+                    spacing="1",
+                    wrap="wrap",
+                ),
+                spacing="1",
+            ),
+            align="center",
+            spacing="3",
+        ),
+        _window_badge(),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _start_button() -> rx.Component:
+    return rx.cond(
+        S.meeting_link != "",
+        rx.link(
+            rx.button(rx.icon("video", size=18), T("attendance.start"), size="4", width="100%", color_scheme="green"),
+            href=S.meeting_link,
+            is_external=True,
+            width="100%",
+            data_testid="start-link",
+        ),
+    )
+
+
+def _not_signable() -> rx.Component:
+    return rx.callout(
+        rx.cond(
+            V["certified"].to(bool),
+            T("attendance.locked"),
+            rx.match(
+                V["window_state"].to(str),
+                ("before", Tf("attendance.not_open_yet", time=V["opens_at"].to(str))),
+                T("attendance.window_closed"),
+            ),
+        ),
+        icon="info",
+        color_scheme="gray",
+        width="100%",
+    )
+
+
+def _my_signature() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(T("attendance.my_signature"), size="4", as_="h2"),
+                rx.spacer(),
+                rx.cond(V["my_status"].to(str) != "", status_badge(V["my_status"].to(str))),
+                width="100%",
+                align="center",
+            ),
+            rx.cond(
+                V["signed"].to(bool),
+                rx.vstack(
+                    rx.callout(
+                        Tf("attendance.signed_at", time=V["signed_at"].to(str)),
+                        icon="circle_check",
+                        color_scheme="green",
+                        width="100%",
+                        data_testid="signed-callout",
+                    ),
+                    rx.cond(
+                        S.my_signature != "",
+                        rx.image(
+                            src=S.my_signature,
+                            alt=T("attendance.my_signature"),
+                            width="100%",
+                            max_width="22rem",
+                            border=f"1px solid {rx.color('gray', 5)}",
+                            border_radius="8px",
+                            background="white",
+                        ),
+                    ),
+                    rx.cond(
+                        V["signed_on_trainer_device"].to(bool),
+                        rx.text(T("attendance.signed_here_by_trainer"), size="1", color_scheme="gray"),
+                    ),
+                    _start_button(),
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.vstack(
+                    rx.cond(
+                        V["my_status"].to(str) == "absent",
+                        rx.callout(
+                            T("attendance.marked_absent"), icon="circle_alert", color_scheme="red", width="100%"
+                        ),
+                    ),
+                    rx.cond(
+                        V["kind"].to(str) == "virtual_class",
+                        rx.callout(T("activity.virtual_gate"), icon="lock", color_scheme="indigo", width="100%"),
+                    ),
+                    rx.cond(
+                        V["can_sign"].to(bool),
+                        rx.vstack(
+                            rx.text(T("attendance.sign_intro"), size="2"),
+                            signature_pad(pad_id="my-pad", on_submit=S.confirm_signature, error=S.sign_error),
+                            width="100%",
+                            spacing="2",
+                        ),
+                        _not_signable(),
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        box_shadow=styles.CARD_SHADOW,
+        id="my-signature",
+    )
+
+
+def _certify_button() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(rx.icon("badge_check", size=16), T("attendance.certify"), color_scheme="green")
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(T("attendance.certify_title")),
+            rx.alert_dialog.description(
+                Tf("attendance.certify_body", unsigned=S.unsigned.length().to_string()),
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button(T("common.cancel"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(T("attendance.certify"), color_scheme="green", on_click=S.certify)),
+                spacing="3",
+                justify="end",
+                margin_top="1rem",
+            ),
+        ),
+    )
+
+
+def _toolbar() -> rx.Component:
+    return rx.hstack(
+        rx.cond(
+            V["manages"].to(bool) & ~V["certified"].to(bool),
+            rx.button(rx.icon("qr_code", size=16), T("attendance.show_qr"), variant="soft", on_click=S.show_qr),
+        ),
+        rx.cond(V["can_certify"].to(bool), _certify_button()),
+        rx.cond(
+            V["manages"].to(bool),
+            ReactRouterLink.create(
+                rx.button(rx.icon("file_down", size=16), T("attendance.download_pdf"), variant="outline"),
+                to=V["pdf_url"].to(str),
+                reload_document=True,
+                data_testid="sheet-pdf",
+            ),
+        ),
+        spacing="2",
+        wrap="wrap",
+    )
+
+
+def _trainers() -> rx.Component:
+    return rx.cond(
+        S.trainer_rows.length() > 0,
+        rx.hstack(
+            rx.text(T("attendance.trainers"), size="2", weight="bold"),
+            rx.foreach(
+                S.trainer_rows,
+                lambda r: rx.hstack(
+                    rx.text(r["name"].to(str), size="2"),
+                    status_badge(r["status"].to(str)),
+                    rx.cond(r["signed"].to(bool), rx.text(r["signed_at"].to(str), size="1", color_scheme="gray")),
+                    spacing="1",
+                    align="center",
+                ),
+            ),
+            spacing="3",
+            wrap="wrap",
+            align="center",
+        ),
+    )
+
+
+def _board() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(T("attendance.board"), size="5", as_="h2"),
+            rx.spacer(),
+            _toolbar(),
+            width="100%",
+            align="center",
+            wrap="wrap",
+            spacing="3",
+        ),
+        rx.cond(
+            S.board_error != "",
+            rx.callout(S.board_error, icon="circle_alert", color_scheme="red", role="alert", width="100%"),
+        ),
+        rx.cond(
+            V["certified"].to(bool),
+            rx.callout(
+                Tf("attendance.certified_line", at=V["certified_at"].to(str), name=V["certified_by"].to(str)),
+                icon="badge_check",
+                color_scheme="green",
+                width="100%",
+            ),
+            rx.cond(
+                V["manages"].to(bool) & (V["signer_role"].to(str) == "trainer") & ~V["signed"].to(bool),
+                rx.text(T("attendance.sign_before_certify"), size="2", color_scheme="gray"),
+            ),
+        ),
+        _trainers(),
+        rx.flex(
+            board_column(S, "attendance.unsigned", S.unsigned, icon="user_x", tone="gray", test_id="unsigned-list"),
+            board_column(S, "attendance.signed", S.signed, icon="user_check", tone="green", test_id="signed-list"),
+            direction=rx.breakpoints(initial="column", md="row"),
+            spacing="4",
+            width="100%",
+            align="start",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _dialogs() -> rx.Component:
+    name = S.dialog_name
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.vstack(
+                rx.dialog.title(
+                    rx.match(
+                        S.dialog,
+                        ("sign_as", Tf("attendance.sign_as_title", name=name)),
+                        ("absent", Tf("attendance.absent_title", name=name)),
+                        ("late", Tf("attendance.late_title", name=name)),
+                        Tf("attendance.correct_title", name=name),
+                    ),
+                    margin="0",
+                ),
+                rx.match(
+                    S.dialog,
+                    (
+                        "sign_as",
+                        rx.vstack(
+                            rx.text(Tf("attendance.sign_as_intro", name=name), size="2", color_scheme="gray"),
+                            signature_pad(
+                                pad_id="sign-as-pad",
+                                on_submit=S.confirm_sign_as,
+                                error=S.dialog_error,
+                                key=S.pad_key,
+                                extra=rx.vstack(
+                                    rx.el.label(T("attendance.reason"), html_for="sign-as-reason", font_weight="500"),
+                                    rx.input(
+                                        id="sign-as-reason",
+                                        name="reason",
+                                        placeholder=T("attendance.reason_hint"),
+                                        size="3",
+                                        width="100%",
+                                        max_length=300,
+                                    ),
+                                    spacing="1",
+                                    width="100%",
+                                ),
+                            ),
+                            width="100%",
+                        ),
+                    ),
+                    (
+                        "correct",
+                        rx.form(
+                            rx.vstack(
+                                rx.text(T("attendance.correct_intro"), size="2", color_scheme="gray"),
+                                rx.radio_group.root(
+                                    rx.hstack(
+                                        rx.radio_group.item(value="present", id="corr-present"),
+                                        rx.el.label(T("attendance.status.present"), html_for="corr-present"),
+                                        rx.radio_group.item(value="late", id="corr-late"),
+                                        rx.el.label(T("attendance.status.late"), html_for="corr-late"),
+                                        rx.radio_group.item(value="absent", id="corr-absent"),
+                                        rx.el.label(T("attendance.status.absent"), html_for="corr-absent"),
+                                        spacing="2",
+                                        align="center",
+                                    ),
+                                    name="status",
+                                    default_value="absent",
+                                ),
+                                rx.el.label(T("attendance.reason"), html_for="correct-reason", font_weight="500"),
+                                rx.input(id="correct-reason", name="reason", size="3", width="100%", max_length=300),
+                                rx.cond(
+                                    S.dialog_error != "",
+                                    rx.text(S.dialog_error, role="alert", color_scheme="red", size="2"),
+                                ),
+                                rx.button(T("attendance.save_correction"), type="submit", size="3", width="100%"),
+                                spacing="3",
+                                width="100%",
+                            ),
+                            on_submit=S.save_correction,
+                            key=S.pad_key,
+                        ),
+                    ),
+                    rx.form(
+                        rx.vstack(
+                            rx.el.label(T("attendance.comment"), html_for="mark-comment", font_weight="500"),
+                            rx.input(
+                                id="mark-comment",
+                                name="comment",
+                                placeholder=T("attendance.comment_hint"),
+                                size="3",
+                                width="100%",
+                                max_length=300,
+                            ),
+                            rx.cond(
+                                S.dialog_error != "",
+                                rx.text(S.dialog_error, role="alert", color_scheme="red", size="2"),
+                            ),
+                            rx.button(T("attendance.save_mark"), type="submit", size="3", width="100%"),
+                            spacing="3",
+                            width="100%",
+                        ),
+                        on_submit=S.save_mark,
+                        key=S.pad_key,
+                    ),
+                ),
+                rx.button(
+                    T("common.cancel"), variant="soft", color_scheme="gray", on_click=S.close_dialog, width="100%"
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            max_width="36rem",
+            on_escape_key_down=S.close_dialog,
+        ),
+        open=True,
+    )
+
+
+def _qr_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.vstack(
+                rx.dialog.title(V["activity_title"].to(str), margin="0"),
+                rx.text(T("attendance.qr_intro"), size="3"),
+                rx.cond(
+                    S.qr_image != "",
+                    rx.image(
+                        src=S.qr_image,
+                        alt=T("attendance.qr_alt"),
+                        width="100%",
+                        max_width="28rem",
+                        data_testid="qr-image",
+                        data_url=S.qr_url,
+                    ),
+                ),
+                rx.text(T("attendance.qr_rotates"), size="2", color_scheme="gray"),
+                rx.button(T("common.close"), on_click=S.hide_qr, variant="soft", color_scheme="gray", width="100%"),
+                align="center",
+                spacing="3",
+                width="100%",
+            ),
+            max_width="34rem",
+            on_escape_key_down=S.hide_qr,
+        ),
+        open=True,
+    )
+
+
+def _body() -> rx.Component:
+    return rx.vstack(
+        _header(),
+        rx.cond(V["signer_role"].to(str) != "", _my_signature()),
+        rx.cond(V["sees_board"].to(bool), _board()),
+        # Mounted only while open: a closing Radix dialog can linger over the page and swallow clicks.
+        rx.cond(S.dialog != "", _dialogs()),
+        rx.cond(S.qr_open, _qr_dialog()),
+        spacing="5",
+        width="100%",
+        max_width=rx.cond(V["sees_board"].to(bool), "100%", "40rem"),
+        margin_x="auto",
+    )
+
+
+def attendance_page() -> rx.Component:
+    """The attendance page of one slot.
+
+    Returns:
+        The page.
+    """
+    return shell(
+        rx.cond(
+            S.loading,
+            rx.center(rx.spinner(size="3"), padding="3rem"),
+            rx.cond(S.found, _body(), not_found_panel()),
+        )
+    )

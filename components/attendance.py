@@ -1,0 +1,273 @@
+"""Attendance UI: the signature pad and the trainer's live board."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex.vars.base import Var
+
+from components import styles
+from components.i18n import T, Tf
+
+STATUS_COLORS = {"present": "green", "late": "amber", "absent": "red", "unsigned": "gray"}
+
+
+def status_badge(status: Var[str]) -> rx.Component:
+    """A person's attendance status as a coloured badge.
+
+    Args:
+        status: present, late, absent or unsigned.
+
+    Returns:
+        The badge.
+    """
+    return rx.match(
+        status,
+        ("present", rx.badge(T("attendance.status.present"), color_scheme="green")),
+        ("late", rx.badge(T("attendance.status.late"), color_scheme="amber")),
+        ("absent", rx.badge(T("attendance.status.absent"), color_scheme="red")),
+        rx.badge(T("attendance.status.unsigned"), color_scheme="gray"),
+    )
+
+
+def signature_pad(
+    *,
+    pad_id: str,
+    on_submit: Any,
+    error: Var[str],
+    confirm_key: str = "attendance.confirm",
+    extra: rx.Component | None = None,
+    key: Var[Any] | str = "",
+) -> rx.Component:
+    """A form with a drawing area (finger, mouse or stylus), `Effacer` and `Confirmer`.
+
+    The drawing and an idempotency key travel in hidden inputs filled by
+    `assets/signature-pad.js`; the server validates and renders them.
+
+    Args:
+        pad_id: The canvas id (unique on the page).
+        on_submit: Handler receiving strokes and key (and the extra fields).
+        error: The error to show under the pad.
+        confirm_key: i18n key of the confirm button.
+        extra: More fields above the buttons (a reason).
+        key: React key: a new value gives a fresh, empty pad.
+
+    Returns:
+        The form.
+    """
+    return rx.form(
+        rx.vstack(
+            rx.el.canvas(
+                id=pad_id,
+                role="img",
+                aria_label=T("attendance.pad_label"),
+                data_signature_pad="true",
+                data_empty="true",
+                style={
+                    "width": "100%",
+                    "aspect_ratio": "5 / 2",
+                    "touch_action": "none",
+                    "background": "white",
+                    "border": f"2px dashed {rx.color('gray', 7)}",
+                    "border_radius": "12px",
+                    "cursor": "crosshair",
+                    "display": "block",
+                },
+            ),
+            rx.text(T("attendance.pad_hint"), size="1", color_scheme="gray"),
+            rx.el.input(type="hidden", name="strokes", default_value=""),
+            rx.el.input(type="hidden", name="key", default_value=""),
+            extra if extra is not None else rx.fragment(),
+            rx.cond(
+                error != "",
+                rx.text(error, role="alert", size="2", color_scheme="red", weight="medium", id=f"{pad_id}-error"),
+            ),
+            rx.hstack(
+                rx.button(
+                    rx.icon("eraser", size=16),
+                    T("attendance.clear"),
+                    type="button",
+                    variant="soft",
+                    color_scheme="gray",
+                    size="3",
+                    data_signature_clear="true",
+                ),
+                rx.button(
+                    rx.icon("pen_line", size=16),
+                    T(confirm_key),
+                    type="submit",
+                    size="3",
+                    flex="1",
+                    disabled=~rx.State.is_hydrated,
+                ),
+                width="100%",
+                spacing="2",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=on_submit,
+        width="100%",
+        key=key,
+    )
+
+
+def _note(row: Var[dict[str, Any]]) -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            row["on_trainer_device"].to(bool),
+            rx.text(
+                Tf("attendance.signed_on_trainer_device", name=row["signed_by"].to(str), reason=row["reason"].to(str)),
+                size="1",
+                color_scheme="gray",
+            ),
+        ),
+        rx.cond(
+            row["mark_comment"].to(str) != "",
+            rx.text("« ", row["mark_comment"].to(str), " »", size="1", color_scheme="gray"),
+        ),
+        rx.cond(
+            row["correction"].to(str) != "",
+            rx.badge(
+                rx.icon("history", size=12),
+                Tf("attendance.corrected", reason=row["correction_reason"].to(str)),
+                color_scheme="orange",
+                variant="soft",
+                white_space="normal",
+            ),
+        ),
+        spacing="1",
+        align="start",
+    )
+
+
+def board_row(S: Any, row: Var[dict[str, Any]]) -> rx.Component:
+    """One learner on the board, with the trainer's actions.
+
+    Args:
+        S: The page state.
+        row: The learner's row.
+
+    Returns:
+        The row.
+    """
+    uid = row["id"].to(str)
+    signed = row["signed"].to(bool)
+    certified = S.view["certified"].to(bool)
+    manages = S.view["manages"].to(bool)
+    actions = rx.cond(
+        manages,
+        rx.cond(
+            certified,
+            rx.button(
+                T("attendance.correct"),
+                size="1",
+                variant="soft",
+                color_scheme="orange",
+                on_click=S.open_dialog("correct", uid),
+            ),
+            rx.hstack(
+                rx.cond(
+                    ~signed,
+                    rx.button(
+                        rx.icon("pen_line", size=14),
+                        T("attendance.sign_as"),
+                        size="1",
+                        on_click=S.open_dialog("sign_as", uid),
+                        aria_label=Tf("attendance.sign_as_for", name=row["name"].to(str)),
+                    ),
+                ),
+                rx.menu.root(
+                    rx.menu.trigger(
+                        rx.icon_button(
+                            rx.icon("ellipsis", size=14),
+                            size="1",
+                            variant="ghost",
+                            aria_label=Tf("attendance.more_for", name=row["name"].to(str)),
+                        )
+                    ),
+                    rx.menu.content(
+                        rx.cond(
+                            ~signed, rx.menu.item(T("attendance.mark_absent"), on_click=S.open_dialog("absent", uid))
+                        ),
+                        rx.menu.item(T("attendance.mark_late"), on_click=S.open_dialog("late", uid)),
+                        rx.cond(
+                            row["mark"].to(str) != "",
+                            rx.menu.item(T("attendance.clear_mark"), on_click=S.clear_mark(uid)),
+                        ),
+                    ),
+                    # Not modal: a modal menu that opens a dialog leaves the page unclickable once both close.
+                    modal=False,
+                ),
+                spacing="2",
+                align="center",
+            ),
+        ),
+    )
+    return rx.hstack(
+        rx.vstack(
+            rx.text(row["name"].to(str), weight="medium", size="2"),
+            _note(row),
+            spacing="1",
+            flex="1",
+            min_width="0",
+        ),
+        rx.vstack(
+            rx.hstack(
+                status_badge(row["status"].to(str)),
+                rx.cond(signed, rx.text(row["signed_at"].to(str), size="2", color_scheme="gray")),
+                spacing="2",
+                align="center",
+            ),
+            actions,
+            spacing="1",
+            align="end",
+        ),
+        width="100%",
+        padding_y="0.5rem",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        align="start",
+        data_testid="board-row",
+        data_user=uid,
+    )
+
+
+def board_column(
+    S: Any, title_key: str, rows: Var[list[dict[str, Any]]], *, icon: str, tone: str, test_id: str
+) -> rx.Component:
+    """One of the board's two lists, with its count.
+
+    Args:
+        S: The page state.
+        title_key: i18n key of the heading (Non émargés / Émargés).
+        rows: Its learners.
+        icon: Heading icon.
+        tone: Accent colour.
+        test_id: data-testid of the list.
+
+    Returns:
+        The column.
+    """
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.icon(icon, size=18, color=rx.color(tone, 9)),
+                rx.heading(T(title_key), size="4", as_="h2"),
+                rx.badge(rows.length().to_string(), color_scheme=tone, size="2", data_testid=f"{test_id}-count"),
+                align="center",
+                spacing="2",
+            ),
+            rx.cond(
+                rows.length() > 0,
+                rx.vstack(rx.foreach(rows, lambda r: board_row(S, r)), spacing="0", width="100%"),
+                rx.text(T(f"{title_key}_empty"), size="2", color_scheme="gray", padding_y="0.75rem"),
+            ),
+            spacing="3",
+            width="100%",
+            data_testid=test_id,
+        ),
+        flex="1",
+        min_width=["100%", "100%", "0"],
+        box_shadow=styles.CARD_SHADOW,
+    )

@@ -1,0 +1,363 @@
+"""A slot's attendance page: signing, the trainer's live board, sign-as, marks, certification, the QR code."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import time
+from collections.abc import AsyncIterator
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import qrcode
+import qrcode.image.svg
+import reflex as rx
+
+from app.services import attendance
+from app.services.actor import Actor
+from app.services.auth import resolve_actor
+from app.services.errors import PlumeError
+from app.settings import get_settings
+from state import live
+from state.common import clean_id, clean_str, error_message, run_db
+from state.guard import SIGNED_IN, policy, require_actor, roles
+from state.session import SessionState
+
+BOARD = roles("staff", "trainer")
+QR_SHOW_LIMIT_SECONDS = 4 * 3600
+
+
+def _form(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _svg_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode() if svg else ""
+
+
+def _row(row: attendance.BoardRow) -> dict[str, Any]:
+    data = asdict(row)
+    data["id"] = str(data.pop("user_id"))
+    data["signed"] = bool(row.signed_at)
+    return data
+
+
+def _qr_image(url: str) -> str:
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+class AttendanceState(rx.State):
+    """What the slot's page shows; the board follows signatures live."""
+
+    loading: bool = True
+    found: bool = True
+    view: dict[str, Any] = {}
+    my_signature: str = ""
+    meeting_link: str = ""
+    unsigned: list[dict[str, Any]] = []
+    signed: list[dict[str, Any]] = []
+    trainer_rows: list[dict[str, Any]] = []
+    sign_error: str = ""
+    pad_key: int = 0
+    dialog: str = ""
+    dialog_user: str = ""
+    dialog_name: str = ""
+    dialog_status: str = ""
+    dialog_error: str = ""
+    board_error: str = ""
+    qr_open: bool = False
+    qr_image: str = ""
+    qr_url: str = ""
+    _slot_id: int = 0
+    _qr_seen_at: float = 0.0
+    _qr_generation: int = 0
+
+    def _route_slot_id(self) -> int | None:
+        raw = self.router.page.params.get("slot_id", "")
+        if not raw:
+            raw = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        return clean_id(raw)
+
+    async def _lang(self) -> str:
+        return (await self.get_state(SessionState)).lang
+
+    async def _show(self, actor: Actor | None) -> None:
+        slot_id = self._slot_id
+        if actor is None or not slot_id:
+            self.found, self.view = False, {}
+            return
+        try:
+            view = await run_db(lambda db: attendance.sheet_view(db, actor, slot_id))
+        except PlumeError:
+            self.found, self.view = False, {}
+            self.unsigned, self.signed, self.trainer_rows = [], [], []
+            return
+        self.found = True
+        data = asdict(view)
+        data.pop("rows")
+        self.my_signature = _svg_uri(data.pop("my_signature_svg"))
+        self.meeting_link = data.pop("meeting_link")
+        data["session_path"] = f"/sessions/{view.session_id}"
+        data["pdf_url"] = f"/api/attendance/slots/{view.slot_id}.pdf"
+        self.view = data
+        learners = [_row(r) for r in view.rows if r.role == "learner"]
+        self.unsigned = [r for r in learners if not r["signed"]]
+        self.signed = sorted((r for r in learners if r["signed"]), key=lambda r: r["signed_at"], reverse=True)
+        self.trainer_rows = [_row(r) for r in view.rows if r.role == "trainer"]
+
+    def _topics(self, actor: Actor) -> tuple[str, ...]:
+        slot_id = self._slot_id
+        topics = [attendance.topic(slot_id), attendance.person_topic(slot_id, actor.user_id)]
+        if self.view.get("sees_board"):
+            topics.append(attendance.board_topic(slot_id))
+        return tuple(topics)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Load the slot named in the URL (and note a QR code scanned in the room)."""
+        actor = require_actor()
+        self.loading = True
+        self.sign_error = self.dialog = self.board_error = ""
+        self.qr_open = False
+        self._slot_id = self._route_slot_id() or 0
+        code = self.router.url.query_parameters.get("qr", "")
+        if code and attendance.qr_valid(self._slot_id, code):
+            self._qr_seen_at = time.time()
+        await self._show(actor)
+        token = self.router.session.client_token
+        if self.found:
+            live.subscribe(token, self._topics(actor), AttendanceState)
+        else:
+            live.unsubscribe(token)
+        self.loading = False
+
+    async def _after_change(self, err: PlumeError | None, target: str) -> bool:
+        if err is None:
+            await self._show(require_actor())
+            return True
+        text = error_message(await self._lang(), err)
+        if target == "dialog":
+            self.dialog_error = text
+        elif target == "sign":
+            self.sign_error = text
+        else:
+            self.board_error = text
+        return False
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def confirm_signature(self, form_data: Any) -> AsyncIterator[Any]:
+        """Sign the sheet with the drawing on the pad (idempotent: a retry keeps the first signature).
+
+        Args:
+            form_data: strokes (the drawing), key (the pad's idempotency key).
+        """
+        form, actor, slot_id = _form(form_data), require_actor(), self._slot_id
+        strokes, key = clean_str(form.get("strokes"), 80_000), clean_str(form.get("key"), 64)
+        agent = self.router.headers.user_agent
+        seen = datetime.fromtimestamp(self._qr_seen_at, UTC) if self._qr_seen_at else None
+        self.sign_error = ""
+        yield
+        error: PlumeError | None = None
+        try:
+            await run_db(
+                lambda db: attendance.sign(db, actor, slot_id, strokes, key, user_agent=agent, qr_seen_at=seen)
+            )
+        except PlumeError as err:
+            error = err
+        await self._after_change(error, "sign")
+
+    @rx.event
+    @policy(BOARD)
+    def open_dialog(self, kind: Any, user_id: Any) -> None:
+        """Open the sign-as, mark or correction dialog for a learner of the board.
+
+        Args:
+            kind: sign_as, absent, late or correct.
+            user_id: The learner.
+        """
+        uid = clean_id(user_id)
+        row = next((r for r in self.unsigned + self.signed if uid is not None and r["id"] == str(uid)), None)
+        if row is None or kind not in ("sign_as", "absent", "late", "correct"):
+            return
+        self.dialog, self.dialog_user, self.dialog_name = str(kind), row["id"], row["name"]
+        self.dialog_status = "absent" if kind == "correct" else str(kind)
+        self.dialog_error = ""
+        self.pad_key += 1
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def close_dialog(self) -> None:
+        """Close the open dialog."""
+        self.dialog, self.dialog_error = "", ""
+
+    @rx.event
+    @policy(BOARD)
+    async def confirm_sign_as(self, form_data: Any) -> None:
+        """The learner of the open dialog signs on this device, with the trainer's reason.
+
+        Args:
+            form_data: strokes, key, reason.
+        """
+        form, actor, slot_id = _form(form_data), require_actor(), self._slot_id
+        uid = clean_id(self.dialog_user)
+        if self.dialog != "sign_as" or uid is None:
+            return
+        strokes, key = clean_str(form.get("strokes"), 80_000), clean_str(form.get("key"), 64)
+        reason, agent = clean_str(form.get("reason"), 1_000), self.router.headers.user_agent
+        error: PlumeError | None = None
+        try:
+            await run_db(
+                lambda db: attendance.sign_as(
+                    db, actor, slot_id, uid, strokes=strokes, client_key=key, reason=reason, user_agent=agent
+                )
+            )
+        except PlumeError as err:
+            error = err
+        if await self._after_change(error, "dialog"):
+            self.dialog = ""
+
+    @rx.event
+    @policy(BOARD)
+    async def save_mark(self, form_data: Any) -> None:
+        """Mark the dialog's learner absent or late, with a comment.
+
+        Args:
+            form_data: comment.
+        """
+        form, actor, slot_id = _form(form_data), require_actor(), self._slot_id
+        uid, status = clean_id(self.dialog_user), self.dialog
+        if status not in ("absent", "late") or uid is None:
+            return
+        comment = clean_str(form.get("comment"), 1_000)
+        error: PlumeError | None = None
+        try:
+            await run_db(lambda db: attendance.mark(db, actor, slot_id, uid, status=status, comment=comment))
+        except PlumeError as err:
+            error = err
+        if await self._after_change(error, "dialog"):
+            self.dialog = ""
+
+    @rx.event
+    @policy(BOARD)
+    async def clear_mark(self, user_id: Any) -> None:
+        """Remove a learner's absent or late mark.
+
+        Args:
+            user_id: The learner.
+        """
+        actor, slot_id, uid = require_actor(), self._slot_id, clean_id(user_id)
+        if uid is None:
+            return
+        error: PlumeError | None = None
+        try:
+            await run_db(lambda db: attendance.mark(db, actor, slot_id, uid, status="clear", comment=""))
+        except PlumeError as err:
+            error = err
+        await self._after_change(error, "board")
+
+    @rx.event
+    @policy(BOARD)
+    async def save_correction(self, form_data: Any) -> None:
+        """Correct the dialog's learner after certification (a new record pointing to the old one).
+
+        Args:
+            form_data: status, reason.
+        """
+        form, actor, slot_id = _form(form_data), require_actor(), self._slot_id
+        uid = clean_id(self.dialog_user)
+        if self.dialog != "correct" or uid is None:
+            return
+        status, reason = clean_str(form.get("status"), 10), clean_str(form.get("reason"), 1_000)
+        error: PlumeError | None = None
+        try:
+            await run_db(lambda db: attendance.correct(db, actor, slot_id, uid, status=status, reason=reason))
+        except PlumeError as err:
+            error = err
+        if await self._after_change(error, "dialog"):
+            self.dialog = ""
+
+    @rx.event
+    @policy(BOARD)
+    async def certify(self) -> None:
+        """Certify the sheet: it is locked, later changes are corrections."""
+        actor, slot_id = require_actor(), self._slot_id
+        self.board_error = ""
+        error: PlumeError | None = None
+        try:
+            await run_db(lambda db: attendance.certify(db, actor, slot_id))
+        except PlumeError as err:
+            error = err
+        await self._after_change(error, "board")
+
+    def _rotate_qr(self) -> None:
+        base = get_settings().base_url.rstrip("/")
+        code = attendance.qr_code(self._slot_id)
+        self.qr_url = f"{base}/emargement/{self._slot_id}?qr={quote(code)}"
+        self.qr_image = _qr_image(self.qr_url)
+
+    @rx.event
+    @policy(BOARD)
+    def show_qr(self) -> Any:
+        """Show the room's QR code (for the projector); it changes every 30 seconds."""
+        if not self.view.get("manages") or self.view.get("certified"):
+            return None
+        self.qr_open = True
+        self._qr_generation += 1
+        self._rotate_qr()
+        return AttendanceState.keep_qr_fresh
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def hide_qr(self) -> None:
+        """Hide the QR code."""
+        self.qr_open = False
+        self._qr_generation += 1
+
+    @rx.event(background=True)  # type: ignore[operator]  # reflex's stub types `rx.event` as a namespace
+    @policy(BOARD)
+    async def keep_qr_fresh(self) -> None:
+        """While the QR code is shown, swap it when its 30-second period ends (no database work)."""
+        async with self:
+            generation = self._qr_generation
+        started = time.monotonic()
+        while time.monotonic() - started < QR_SHOW_LIMIT_SECONDS:
+            await asyncio.sleep(attendance.qr_seconds_left() + 0.05)
+            async with self:
+                if not self.qr_open or self._qr_generation != generation:
+                    return
+                self._rotate_qr()
+
+    async def _on_live(self, event: dict[str, Any]) -> None:
+        """Apply a change to this tab's sheet: a learner's own signature moves them at once; the rest reloads.
+
+        Args:
+            event: What changed (ids and a time).
+        """
+        if event.get("op") == "signed" and not event.get("device") and self.view.get("sees_board"):
+            uid = str(event.get("user_id", ""))
+            row = next((r for r in self.unsigned if r["id"] == uid), None)
+            if row is not None:
+                moved = {
+                    **row,
+                    "signed": True,
+                    "signed_at": str(event.get("at", "")),
+                    "status": "late" if row.get("mark") == "late" else "present",
+                }
+                self.unsigned = [r for r in self.unsigned if r["id"] != uid]
+                self.signed = [moved, *self.signed]
+                return
+        if event.get("op") == "certified" and not self.view.get("sees_board"):
+            self.view = {**self.view, "certified": True, "can_sign": False}
+            return
+        token = (await self.get_state(SessionState)).session_token
+        ip = self.router.session.client_ip
+        actor = await run_db(lambda db: resolve_actor(db, token, ip=ip))
+        await self._show(actor)

@@ -1,0 +1,126 @@
+"""Attendance over real websockets: signing moves the learner on the trainer's board; forged events change nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlmodel import col, select
+
+from app.models import AttendanceRecord, User
+from state.attendance import AttendanceState
+from tests.attendance_setup import live_slot
+from tests.live import handler, signed_in_tab, var
+from tests.wsclient import ReflexClient
+
+DRAWING = "100,100 300,200 500,120 700,260"
+NAME = AttendanceState.get_full_name()
+
+
+def _records(server: Any, slot_id: int) -> list[tuple[str, int | None, int]]:
+    with server.session() as db:
+        rows = db.exec(
+            select(AttendanceRecord).where(AttendanceRecord.slot_id == slot_id).order_by(col(AttendanceRecord.seq))
+        ).all()
+        return [(r.kind, r.subject_user_id, r.recorded_by_id) for r in rows]
+
+
+def _user_id(server: Any, email: str) -> int:
+    with server.session() as db:
+        return db.exec(select(User.id).where(User.email == email)).one() or 0
+
+
+async def _open(tab: ReflexClient, slot_id: int) -> list[dict[str, Any]]:
+    return await tab.call(handler(AttendanceState, "load"), path=f"/emargement/{slot_id}")
+
+
+def _ids(rows: list[dict[str, Any]] | None) -> set[str]:
+    return {r["id"] for r in rows or []}
+
+
+async def test_a_learner_signature_reaches_the_trainer_board_live(server) -> None:
+    learner_email = "learner14@demo.plume.test"
+    _, slot_id = live_slot(server.session(), title="Émargement en direct", learners=[learner_email])
+    uid = str(_user_id(server, learner_email))
+    trainer = await signed_in_tab(server.url, "trainer@demo.plume.test")
+    board = await _open(trainer, slot_id)
+    assert uid in _ids(var(board, AttendanceState, "unsigned"))
+    learner = await signed_in_tab(server.url, learner_email)
+    page = await _open(learner, slot_id)
+    view = var(page, AttendanceState, "view")
+    assert view["can_sign"] and not view["sees_board"]
+    assert var(page, AttendanceState, "unsigned") in (None, [])  # a learner never receives the class list
+    form = {"form_data": {"strokes": DRAWING, "key": "idem-key-0001"}}
+    await learner.emit(handler(AttendanceState, "confirm_signature"), form, path=f"/emargement/{slot_id}")
+    await learner.emit(handler(AttendanceState, "confirm_signature"), form, path=f"/emargement/{slot_id}")
+    pushed = await trainer.until(lambda m: uid in _ids((m.get("delta") or {}).get(NAME, {}).get("signed_rx_state_")))
+    signed = var(pushed, AttendanceState, "signed")
+    assert uid in _ids(signed) and uid not in _ids(var(pushed, AttendanceState, "unsigned"))
+    replies = await learner.drain()
+    assert var(replies, AttendanceState, "view")["signed"]
+    assert _records(server, slot_id) == [("signature", int(uid), int(uid))]
+    await trainer.close()
+    await learner.close()
+
+
+async def test_forged_attendance_events_change_nothing(server) -> None:
+    mine, other = "learner18@demo.plume.test", "learner19@demo.plume.test"
+    _, slot_id = live_slot(server.session(), title="Émargement — tentatives", learners=[mine])
+    _, foreign_slot = live_slot(server.session(), title="Émargement — autre session", learners=[other])
+    mine_id, other_id = _user_id(server, mine), _user_id(server, other)
+    learner = await signed_in_tab(server.url, mine)
+    await _open(learner, slot_id)
+    path = f"/emargement/{slot_id}"
+    # Board actions are for trainers and staff: the gate drops them.
+    for name, payload in (
+        ("open_dialog", {"kind": "sign_as", "user_id": str(mine_id)}),
+        ("confirm_sign_as", {"form_data": {"strokes": DRAWING, "key": "k" * 12, "reason": "x"}}),
+        ("save_mark", {"form_data": {"comment": "absent"}}),
+        ("certify", {}),
+        ("show_qr", {}),
+        ("keep_qr_fresh", {}),
+    ):
+        await learner.call(handler(AttendanceState, name), payload, path=path)
+    # Signing someone else's slot, in another session: not found.
+    await _open(learner, foreign_slot)
+    refused = await learner.call(
+        handler(AttendanceState, "confirm_signature"),
+        {"form_data": {"strokes": DRAWING, "key": "k" * 12}},
+        path=f"/emargement/{foreign_slot}",
+    )
+    assert var(refused, AttendanceState, "sign_error") == "Introuvable."
+    # A malformed drawing is refused with a message, nothing stored.
+    await _open(learner, slot_id)
+    bad = await learner.call(
+        handler(AttendanceState, "confirm_signature"), {"form_data": {"strokes": "<svg onload=x>", "key": 7}}, path=path
+    )
+    assert var(bad, AttendanceState, "sign_error") == "Saisie invalide."
+    assert _records(server, slot_id) == [] and _records(server, foreign_slot) == []
+    # The trainer signs and certifies; the learner can no longer sign, nor can a forged sign-as.
+    trainer = await signed_in_tab(server.url, "trainer@demo.plume.test")
+    await _open(trainer, slot_id)
+    await trainer.call(
+        handler(AttendanceState, "confirm_signature"), {"form_data": {"strokes": DRAWING, "key": "t" * 12}}, path=path
+    )
+    certified = await trainer.call(handler(AttendanceState, "certify"), path=path)
+    assert var(certified, AttendanceState, "view")["certified"]
+    late = await learner.call(
+        handler(AttendanceState, "confirm_signature"), {"form_data": {"strokes": DRAWING, "key": "k" * 12}}, path=path
+    )
+    assert "certifiée" in var(late, AttendanceState, "sign_error")
+    await trainer.call(handler(AttendanceState, "open_dialog"), {"kind": "sign_as", "user_id": str(mine_id)}, path=path)
+    await trainer.call(
+        handler(AttendanceState, "confirm_sign_as"),
+        {"form_data": {"strokes": DRAWING, "key": "s" * 12, "reason": "après coup"}},
+        path=path,
+    )
+    trainer_id = _user_id(server, "trainer@demo.plume.test")
+    assert _records(server, slot_id) == [("signature", trainer_id, trainer_id), ("certification", None, trainer_id)]
+    # Another session's learner cannot even see this sheet.
+    outsider = await signed_in_tab(server.url, other)
+    seen = await _open(outsider, slot_id)
+    assert var(seen, AttendanceState, "found") is False
+    assert other_id not in {r[1] for r in _records(server, slot_id)}
+    for tab in (learner, trainer, outsider):
+        await tab.close()
+    await asyncio.sleep(0)
