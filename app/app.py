@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import reflex as rx
 
 from app import routes
@@ -44,6 +46,9 @@ from state.session_page import SessionPageState
 from state.staff import OutboxState, SettingsState, TemplatesState, TrainersState
 
 get_settings().check()
+# Database calls release the GIL; a shorter switch interval hands it back to them sooner while the
+# event loop is busy (measured with bench/attendance_live.py).
+sys.setswitchinterval(0.001)
 
 
 def root_page() -> rx.Component:

@@ -153,7 +153,10 @@ def board_row(S: Any, row: Var[dict[str, Any]]) -> rx.Component:
         The row.
     """
     uid = row["id"].to(str)
-    signed = row["signed"].to(bool)
+    signed = S.signed_at.contains(uid)
+    status = row["status"].to(str)
+    # A signature that arrived live turns "not signed" (or a provisional absence) into "present".
+    shown = rx.cond(signed & ((status == "unsigned") | (status == "absent")), "present", status)
     certified = S.view["certified"].to(bool)
     manages = S.view["manages"].to(bool)
     actions = rx.cond(
@@ -215,8 +218,8 @@ def board_row(S: Any, row: Var[dict[str, Any]]) -> rx.Component:
         ),
         rx.vstack(
             rx.hstack(
-                status_badge(row["status"].to(str)),
-                rx.cond(signed, rx.text(row["signed_at"].to(str), size="2", color_scheme="gray")),
+                status_badge(shown.to(str)),
+                rx.cond(signed, rx.text(S.signed_at[uid].to(str), size="2", color_scheme="gray")),
                 spacing="2",
                 align="center",
             ),
@@ -233,15 +236,13 @@ def board_row(S: Any, row: Var[dict[str, Any]]) -> rx.Component:
     )
 
 
-def board_column(
-    S: Any, title_key: str, rows: Var[list[dict[str, Any]]], *, icon: str, tone: str, test_id: str
-) -> rx.Component:
-    """One of the board's two lists, with its count.
+def board_column(S: Any, title_key: str, *, signed: bool, icon: str, tone: str, test_id: str) -> rx.Component:
+    """One of the board's two lists (filtered from the roster in the browser), with its count.
 
     Args:
         S: The page state.
         title_key: i18n key of the heading (Non émargés / Émargés).
-        rows: Its learners.
+        signed: Which learners it lists.
         icon: Heading icon.
         tone: Accent colour.
         test_id: data-testid of the list.
@@ -249,18 +250,24 @@ def board_column(
     Returns:
         The column.
     """
+    count = S.signed_count if signed else S.roster.length() - S.signed_count
+
+    def maybe(row: Var[dict[str, Any]]) -> rx.Component:
+        here = S.signed_at.contains(row["id"].to(str))
+        return rx.cond(here if signed else ~here, board_row(S, row))
+
     return rx.card(
         rx.vstack(
             rx.hstack(
                 rx.icon(icon, size=18, color=rx.color(tone, 9)),
                 rx.heading(T(title_key), size="4", as_="h2"),
-                rx.badge(rows.length().to_string(), color_scheme=tone, size="2", data_testid=f"{test_id}-count"),
+                rx.badge(count.to_string(), color_scheme=tone, size="2", data_testid=f"{test_id}-count"),
                 align="center",
                 spacing="2",
             ),
             rx.cond(
-                rows.length() > 0,
-                rx.vstack(rx.foreach(rows, lambda r: board_row(S, r)), spacing="0", width="100%"),
+                count > 0,
+                rx.vstack(rx.foreach(S.roster, maybe), spacing="0", width="100%"),
                 rx.text(T(f"{title_key}_empty"), size="2", color_scheme="gray", padding_y="0.75rem"),
             ),
             spacing="3",

@@ -60,8 +60,9 @@ class AttendanceState(rx.State):
     view: dict[str, Any] = {}
     my_signature: str = ""
     meeting_link: str = ""
-    unsigned: list[dict[str, Any]] = []
-    signed: list[dict[str, Any]] = []
+    roster: list[dict[str, Any]] = []
+    signed_at: dict[str, str] = {}
+    signed_count: int = 0
     trainer_rows: list[dict[str, Any]] = []
     sign_error: str = ""
     pad_key: int = 0
@@ -75,6 +76,7 @@ class AttendanceState(rx.State):
     qr_image: str = ""
     qr_url: str = ""
     _slot_id: int = 0
+    _roster_ids: set[str] = set()
     _qr_seen_at: float = 0.0
     _qr_generation: int = 0
 
@@ -96,7 +98,8 @@ class AttendanceState(rx.State):
             view = await run_db(lambda db: attendance.sheet_view(db, actor, slot_id))
         except PlumeError:
             self.found, self.view = False, {}
-            self.unsigned, self.signed, self.trainer_rows = [], [], []
+            self.roster, self.signed_at, self.signed_count, self.trainer_rows = [], {}, 0, []
+            self._roster_ids = set()
             return
         self.found = True
         data = asdict(view)
@@ -106,9 +109,11 @@ class AttendanceState(rx.State):
         data["session_path"] = f"/sessions/{view.session_id}"
         data["pdf_url"] = f"/api/attendance/slots/{view.slot_id}.pdf"
         self.view = data
-        learners = [_row(r) for r in view.rows if r.role == "learner"]
-        self.unsigned = [r for r in learners if not r["signed"]]
-        self.signed = sorted((r for r in learners if r["signed"]), key=lambda r: r["signed_at"], reverse=True)
+        # The roster is sent once; a signature then changes only `signed_at` (small), not the rows.
+        self.roster = [_row(r) for r in view.rows if r.role == "learner"]
+        self._roster_ids = {r["id"] for r in self.roster}
+        self.signed_at = {r["id"]: r["signed_at"] for r in self.roster if r["signed"]}
+        self.signed_count = len(self.signed_at)
         self.trainer_rows = [_row(r) for r in view.rows if r.role == "trainer"]
 
     def _topics(self, actor: Actor) -> tuple[str, ...]:
@@ -165,14 +170,26 @@ class AttendanceState(rx.State):
         seen = datetime.fromtimestamp(self._qr_seen_at, UTC) if self._qr_seen_at else None
         self.sign_error = ""
         yield
-        error: PlumeError | None = None
         try:
-            await run_db(
+            record = await run_db(
                 lambda db: attendance.sign(db, actor, slot_id, strokes, key, user_agent=agent, qr_seen_at=seen)
             )
         except PlumeError as err:
-            error = err
-        await self._after_change(error, "sign")
+            await self._after_change(err, "sign")
+            return
+        if self.view.get("sees_board") or self.view.get("kind") != "in_person":
+            await self._show(actor)  # the board, or the virtual class link, need the full view
+            return
+        # A learner's own page: everything it shows follows from the stored signature.
+        self.view = {
+            **self.view,
+            "signed": True,
+            "signed_at": attendance.clock(record.created_at),
+            "signed_on_trainer_device": record.on_trainer_device,
+            "can_sign": False,
+            "my_status": "late" if self.view.get("my_status") == "late" else "present",
+        }
+        self.my_signature = _svg_uri(record.signature_svg)
 
     @rx.event
     @policy(BOARD)
@@ -184,7 +201,7 @@ class AttendanceState(rx.State):
             user_id: The learner.
         """
         uid = clean_id(user_id)
-        row = next((r for r in self.unsigned + self.signed if uid is not None and r["id"] == str(uid)), None)
+        row = next((r for r in self.roster if uid is not None and r["id"] == str(uid)), None)
         if row is None or kind not in ("sign_as", "absent", "late", "correct"):
             return
         self.dialog, self.dialog_user, self.dialog_name = str(kind), row["id"], row["name"]
@@ -343,17 +360,13 @@ class AttendanceState(rx.State):
         """
         if event.get("op") == "signed" and not event.get("device") and self.view.get("sees_board"):
             uid = str(event.get("user_id", ""))
-            row = next((r for r in self.unsigned if r["id"] == uid), None)
-            if row is not None:
-                moved = {
-                    **row,
-                    "signed": True,
-                    "signed_at": str(event.get("at", "")),
-                    "status": "late" if row.get("mark") == "late" else "present",
-                }
-                self.unsigned = [r for r in self.unsigned if r["id"] != uid]
-                self.signed = [moved, *self.signed]
+            if uid in self._roster_ids:
+                if uid not in self.signed_at:
+                    self.signed_at = {**self.signed_at, uid: str(event.get("at", ""))}
+                    self.signed_count = len(self.signed_at)
                 return
+        if event.get("op") == "mine" and event.get("kind") == "signature" and self.view.get("signed"):
+            return  # this tab made (or already shows) the signature
         if event.get("op") == "certified" and not self.view.get("sees_board"):
             self.view = {**self.view, "certified": True, "can_sign": False}
             return

@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from app.services import home
+from app.services import attendance, home
 from state.common import run_db
 from state.guard import SIGNED_IN, policy, require_actor
 
@@ -36,6 +36,7 @@ class HomeState(rx.State):
     finished: list[dict[str, Any]] = []
     figures: dict[str, int] = {}
     dashboard_sessions: list[dict[str, Any]] = []
+    open_sheets: list[dict[str, str]] = []
 
     @rx.event
     @policy(SIGNED_IN)
@@ -55,6 +56,17 @@ class HomeState(rx.State):
                 "outbox_failed": board.outbox_failed,
             }
             self.dashboard_sessions = [_card(c) for c in board.sessions]
+        sheets = await run_db(lambda db: attendance.open_sheets(db, actor))
+        self.open_sheets = [
+            {
+                "path": f"/emargement/{s.slot_id}",
+                "title": s.activity_title,
+                "session": s.session_title,
+                "when": s.when,
+                "kind": s.kind,
+            }
+            for s in sheets
+        ]
         sections = await run_db(lambda db: home.home_sections(db, actor))
         self.in_progress = [_card(c) for c in sections.in_progress]
         self.upcoming = [_card(c) for c in sections.upcoming]

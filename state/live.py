@@ -71,9 +71,12 @@ def subscribers(topic: str) -> set[str]:
 
 async def _push(topic: str, event: dict[str, Any]) -> None:
     app = RegistrationContext.get().app
-    connected = app.event_namespace.token_to_sid if app.event_namespace else {}
+    namespace = app.event_namespace
+    if namespace is None:
+        return
+    tokens = namespace._token_manager  # `token_to_sid` rebuilds a dict of every tab per call
     for token in subscribers(topic):
-        if token not in connected:
+        if not await tokens.is_token_connected(token):
             unsubscribe(token)
             continue
         state_cls = _tab_state.get(token)

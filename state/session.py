@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import quote
 
 import reflex as rx
 
@@ -131,7 +132,11 @@ class SessionState(rx.State):
         path = normalise_path(self.router.url.path)
         if actor is None:
             if path not in PUBLIC_ROUTES:
-                return rx.redirect(f"/connexion?suivant={path}" if path not in ("/", "") else "/connexion")
+                if path in ("/", ""):
+                    return rx.redirect("/connexion")
+                query = self.router.url.query
+                # Keep the query: a QR code scanned before signing in still lands on its slot.
+                return rx.redirect("/connexion?suivant=" + quote(f"{path}?{query}" if query else path, safe="/"))
             return None
         if not actor.activated and path not in ("/activation", *PUBLIC_ROUTES):
             return rx.redirect("/activation")

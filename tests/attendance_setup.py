@@ -7,7 +7,18 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from app.models import Activity, Course, Enrolment, Module, Organisation, Slot, TrainerAssignment, TrainingSession, User
+from app.models import (
+    Activity,
+    Course,
+    Enrolment,
+    Membership,
+    Module,
+    Organisation,
+    Slot,
+    TrainerAssignment,
+    TrainingSession,
+    User,
+)
 from app.models.base import utcnow
 from app.services.home import paris_today
 
@@ -17,7 +28,7 @@ def live_slot(
     *,
     title: str,
     learners: list[str],
-    trainer: str = "trainer@demo.plume.test",
+    trainer: str = "",
     kind: str = "in_person",
     starts_in: timedelta = timedelta(minutes=-5),
     link: str = "",
@@ -28,13 +39,14 @@ def live_slot(
         db: The server's database.
         title: The session's (unique) title.
         learners: E-mails of the learners to enrol.
-        trainer: E-mail of its trainer.
+        trainer: E-mail of its trainer; by default a new trainer, Inès Garnier, with the demo password
+            (so other tests' views of the demo trainer do not change).
         kind: in_person or virtual_class.
         starts_in: When the slot starts, from now.
         link: The virtual class link.
 
     Returns:
-        (session id, slot id).
+        (session id, slot id); the new trainer's e-mail is `trainer_email(session id)`.
     """
     org = db.exec(select(Organisation).where(Organisation.name == "Horizon Formation")).one()
     course = Course(organisation_id=org.id or 0, title=f"Cours — {title}")
@@ -52,7 +64,21 @@ def live_slot(
     )
     db.add(session)
     db.flush()
-    teacher = db.exec(select(User).where(User.email == trainer)).one()
+    if trainer:
+        teacher = db.exec(select(User).where(User.email == trainer)).one()
+    else:
+        model = db.exec(select(User).where(User.email == "trainer@demo.plume.test")).one()
+        teacher = User(
+            email=trainer_email(session.id or 0),
+            first_name="Inès",
+            last_name="Garnier",
+            password_hash=model.password_hash,
+            phone=model.phone,
+            phone_verified_at=model.phone_verified_at,
+        )
+        db.add(teacher)
+        db.flush()
+        db.add(Membership(user_id=teacher.id or 0, organisation_id=org.id or 0, is_trainer=True))
     db.add(TrainerAssignment(session_id=session.id or 0, user_id=teacher.id or 0))
     for email in learners:
         user = db.exec(select(User).where(User.email == email)).one()
@@ -77,3 +103,15 @@ def live_slot(
     db.add(slot)
     db.commit()
     return session.id or 0, slot.id or 0
+
+
+def trainer_email(session_id: int) -> str:
+    """The e-mail of the trainer `live_slot` creates for a session.
+
+    Args:
+        session_id: The session.
+
+    Returns:
+        The e-mail.
+    """
+    return f"formatrice{session_id}@demo.plume.test"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 import socketio
 
@@ -61,7 +62,11 @@ class ReflexClient:
             {
                 "name": name,
                 "payload": payload if payload is not None else {},
-                "router_data": {"pathname": path, "query": query or {}, "asPath": path},
+                "router_data": {
+                    "pathname": path,
+                    "query": query or {},
+                    "asPath": path + (f"?{urlencode(query)}" if query else ""),
+                },
             },
             namespace="/_event",
         )

@@ -505,4 +505,5 @@ EN: dict[str, str] = {
     "settings.virtual_url": "The organisation's virtual class link (Teams, Meet, Zoom…)",
     "settings.virtual_url_hint": "Leave empty to generate a Jitsi room per virtual class.",
     "nav.settings": "Settings",
+    "attendance.open_now": "Signing open now",
 }

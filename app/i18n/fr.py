@@ -505,4 +505,5 @@ FR: dict[str, str] = {
     "settings.virtual_url": "Lien de classe virtuelle de l'organisme (Teams, Meet, Zoom…)",
     "settings.virtual_url_hint": "Laissez vide pour générer une salle Jitsi par classe virtuelle.",
     "nav.settings": "Paramètres",
+    "attendance.open_now": "Émargement ouvert",
 }

@@ -194,7 +194,7 @@ def _certify_button() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title(T("attendance.certify_title")),
             rx.alert_dialog.description(
-                Tf("attendance.certify_body", unsigned=S.unsigned.length().to_string()),
+                Tf("attendance.certify_body", unsigned=(S.roster.length() - S.signed_count).to_string()),
             ),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button(T("common.cancel"), variant="soft", color_scheme="gray")),
@@ -280,8 +280,8 @@ def _board() -> rx.Component:
         ),
         _trainers(),
         rx.flex(
-            board_column(S, "attendance.unsigned", S.unsigned, icon="user_x", tone="gray", test_id="unsigned-list"),
-            board_column(S, "attendance.signed", S.signed, icon="user_check", tone="green", test_id="signed-list"),
+            board_column(S, "attendance.unsigned", signed=False, icon="user_x", tone="gray", test_id="unsigned-list"),
+            board_column(S, "attendance.signed", signed=True, icon="user_check", tone="green", test_id="signed-list"),
             direction=rx.breakpoints(initial="column", md="row"),
             spacing="4",
             width="100%",

@@ -67,9 +67,42 @@ def _dashboard() -> rx.Component:
     )
 
 
+def _open_sheet(sheet: Var) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.icon("pen_line", size=22, color=rx.color("green", 10), flex_shrink="0"),
+            rx.vstack(
+                rx.text(sheet["title"].to(str), weight="bold"),
+                rx.text(sheet["session"].to(str), " · ", sheet["when"].to(str), size="2", color_scheme="gray"),
+                spacing="0",
+                flex="1",
+                min_width="0",
+            ),
+            rx.link(rx.button(T("attendance.open_sheet"), size="3", color_scheme="green"), href=sheet["path"].to(str)),
+            align="center",
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        border=f"1px solid {rx.color('green', 6)}",
+        background=rx.color("green", 2),
+        data_testid="open-sheet",
+    )
+
+
 def _my_sessions() -> rx.Component:
     return rx.vstack(
         rx.heading(T("home.title"), size="7", as_="h1"),
+        rx.cond(
+            HomeState.open_sheets.length() > 0,
+            rx.vstack(
+                rx.text(T("attendance.open_now"), weight="bold", color_scheme="green"),
+                rx.foreach(HomeState.open_sheets, _open_sheet),
+                spacing="2",
+                width="100%",
+                as_="section",
+            ),
+        ),
         rx.cond(
             HomeState.has_organisation,
             rx.vstack(

@@ -531,24 +531,28 @@ def _roster(db: Session, session_id: int) -> list[tuple[int, str, str]]:
     ]
 
 
-def load_sheet(db: Session, slot: Slot) -> SheetData:
+def load_sheet(db: Session, slot: Slot, *, only: tuple[int, str, str] | None = None) -> SheetData:
     """Fold a slot's records into each person's state.
 
     Args:
         db: Database session.
         slot: The slot.
+        only: (user id, name, role) to fold one person's records only (a learner's own page).
 
     Returns:
         The sheet.
     """
     data = SheetData()
-    for uid, name, role in _roster(db, slot.session_id):
-        data.people[uid] = PersonState(user_id=uid, name=name, role=role)
-    data.records = list(
-        db.exec(
-            select(AttendanceRecord).where(AttendanceRecord.slot_id == slot.id).order_by(col(AttendanceRecord.seq))
-        ).all()
-    )
+    query = select(AttendanceRecord).where(AttendanceRecord.slot_id == slot.id)
+    if only is None:
+        for uid, name, role in _roster(db, slot.session_id):
+            data.people[uid] = PersonState(user_id=uid, name=name, role=role)
+    else:
+        data.people[only[0]] = PersonState(user_id=only[0], name=only[1], role=only[2])
+        query = query.where(
+            (col(AttendanceRecord.subject_user_id) == only[0]) | (col(AttendanceRecord.kind) == "certification")
+        )
+    data.records = list(db.exec(query.order_by(col(AttendanceRecord.seq))).all())
     for record in data.records:
         if record.kind == "certification":
             data.certification = record
@@ -572,7 +576,15 @@ def load_sheet(db: Session, slot: Slot) -> SheetData:
     return data
 
 
-def _clock(moment: datetime | None) -> str:
+def clock(moment: datetime | None) -> str:
+    """A time as HH:MM in French time ("" for none).
+
+    Args:
+        moment: The time.
+
+    Returns:
+        The text.
+    """
     return moment.astimezone(PARIS).strftime("%H:%M") if moment else ""
 
 
@@ -654,7 +666,7 @@ def _row(person: PersonState, names: dict[int, str]) -> BoardRow:
         name=person.name,
         role=person.role,
         status=person.status,
-        signed_at=_clock(sig.created_at) if sig else "",
+        signed_at=clock(sig.created_at) if sig else "",
         on_trainer_device=bool(sig and sig.on_trainer_device),
         signed_by=names.get(sig.recorded_by_id, "") if sig and sig.on_trainer_device else "",
         reason=sig.reason if sig else "",
@@ -703,13 +715,14 @@ def sheet_view(db: Session, actor: Actor, slot_id: int, now: datetime | None = N
         PlumeError: NOT_FOUND.
     """
     ctx = slot_context(db, actor, slot_id)
-    data = load_sheet(db, ctx.slot)
+    sees_board = ctx.role.sees_everything
+    only = None if sees_board else (actor.user_id, actor.display_name, ctx.signer_role)
+    data = load_sheet(db, ctx.slot, only=only)
     me = data.people.get(actor.user_id) if ctx.signer_role else None
     state = window_state(ctx.organisation, ctx.slot, now)
     opens, closes = window(ctx.organisation, ctx.slot)
     sig = me.signature if me else None
     certified = data.certification is not None
-    sees_board = ctx.role.sees_everything
     names = _names(
         db,
         [r.recorded_by_id for r in data.records if r.on_trainer_device]
@@ -728,11 +741,11 @@ def sheet_view(db: Session, actor: Actor, slot_id: int, now: datetime | None = N
         when=when_label(ctx.slot),
         room=ctx.slot.room,
         window_state=state,
-        opens_at=_clock(opens),
-        closes_at=_clock(closes),
+        opens_at=clock(opens),
+        closes_at=clock(closes),
         signer_role=ctx.signer_role,
         signed=sig is not None,
-        signed_at=_clock(sig.created_at) if sig else "",
+        signed_at=clock(sig.created_at) if sig else "",
         signed_on_trainer_device=bool(sig and sig.on_trainer_device),
         my_signature_svg=sig.signature_svg if sig else "",
         my_status=me.status if me else "",
@@ -774,11 +787,13 @@ def _announce_signature(db: Session, ctx: SlotContext, record: AttendanceRecord)
             "op": "signed",
             "slot_id": slot_id,
             "user_id": uid,
-            "at": _clock(record.created_at),
+            "at": clock(record.created_at),
             "device": record.on_trainer_device,
         },
     )
-    notify(db, person_topic(slot_id, uid), {"type": "attendance", "op": "mine", "slot_id": slot_id})
+    notify(
+        db, person_topic(slot_id, uid), {"type": "attendance", "op": "mine", "kind": "signature", "slot_id": slot_id}
+    )
 
 
 def sign(
@@ -853,7 +868,7 @@ def _check_open(db: Session, ctx: SlotContext) -> None:
         raise PlumeError(ErrorCode.SHEET_CERTIFIED)
     if state == "before":
         opens, _ = window(ctx.organisation, ctx.slot)
-        raise PlumeError(ErrorCode.SIGNING_NOT_OPEN, time=_clock(opens))
+        raise PlumeError(ErrorCode.SIGNING_NOT_OPEN, time=clock(opens))
     if state == "closed":
         raise PlumeError(ErrorCode.SIGNING_CLOSED)
 
@@ -927,7 +942,7 @@ def sign_as(
         raise PlumeError(ErrorCode.SHEET_CERTIFIED)
     opens, _ = window(ctx.organisation, ctx.slot)
     if utcnow() < opens:
-        raise PlumeError(ErrorCode.SIGNING_NOT_OPEN, time=_clock(opens))
+        raise PlumeError(ErrorCode.SIGNING_NOT_OPEN, time=clock(opens))
     svg = render_svg(parse_strokes(strokes))
     record = AttendanceRecord(
         organisation_id=ctx.organisation.id or 0,
@@ -1036,7 +1051,7 @@ def certify(db: Session, actor: Actor, slot_id: int) -> AttendanceRecord:
     if _existing(db, f"signature:{ctx.slot.id}:{actor.user_id}") is None:
         raise PlumeError(ErrorCode.TRAINER_SIGNATURE_REQUIRED)
     if utcnow() < ctx.slot.starts_at:
-        raise PlumeError(ErrorCode.CERTIFY_TOO_EARLY, time=_clock(ctx.slot.starts_at))
+        raise PlumeError(ErrorCode.CERTIFY_TOO_EARLY, time=clock(ctx.slot.starts_at))
     record = AttendanceRecord(
         organisation_id=ctx.organisation.id or 0,
         seq=0,
@@ -1162,3 +1177,70 @@ def session_slots(db: Session, actor: Actor, session_id: int) -> tuple[TrainingS
         .order_by(col(Slot.starts_at))
     ).all()
     return session, list(slots)
+
+
+@dataclass(frozen=True)
+class OpenSheet:
+    """A slot the person can sign right now (shown first on their home page)."""
+
+    slot_id: int
+    activity_title: str
+    session_title: str
+    when: str
+    kind: str
+
+
+def open_sheets(db: Session, actor: Actor, now: datetime | None = None) -> list[OpenSheet]:
+    """The slots of the actor's sessions (as learner or trainer) open for signing now and not yet signed.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        now: The time to judge at.
+
+    Returns:
+        The open sheets, earliest first.
+    """
+    if actor.organisation_id is None or not actor.fully_signed_in:
+        return []
+    moment = now or utcnow()
+    organisation = db.get(Organisation, actor.organisation_id)
+    if organisation is None:
+        return []
+    early = timedelta(minutes=max(0, organisation.signing_window_minutes))
+    as_learner = select(Enrolment.session_id).where(Enrolment.user_id == actor.user_id)
+    as_trainer = select(TrainerAssignment.session_id).where(TrainerAssignment.user_id == actor.user_id)
+    rows = db.exec(
+        select(Slot, Activity, TrainingSession)
+        .join(Activity, col(Activity.id) == col(Slot.activity_id))
+        .join(TrainingSession, col(TrainingSession.id) == col(Slot.session_id))
+        .where(
+            TrainingSession.organisation_id == actor.organisation_id,
+            col(TrainingSession.status).in_(("active", "finished")),
+            col(Activity.kind).in_(SIGNED_KINDS),
+            col(Slot.starts_at) <= moment + early,
+            col(Slot.ends_at) >= moment,
+            col(Slot.session_id).in_(as_learner.union(as_trainer)),
+        )
+        .order_by(col(Slot.starts_at))
+    ).all()
+    out: list[OpenSheet] = []
+    for slot, activity, session in rows:
+        try:
+            ctx = slot_context(db, actor, slot.id)
+        except PlumeError:
+            continue
+        if not ctx.signer_role or _existing(db, f"signature:{slot.id}:{actor.user_id}") is not None:
+            continue
+        if _certified(db, slot.id or 0):
+            continue
+        out.append(
+            OpenSheet(
+                slot_id=slot.id or 0,
+                activity_title=activity.title,
+                session_title=session.title,
+                when=when_label(slot),
+                kind=activity.kind,
+            )
+        )
+    return out

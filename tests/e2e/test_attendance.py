@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from app.models import User
-from tests.attendance_setup import live_slot
+from tests.attendance_setup import live_slot, trainer_email
 from tests.e2e.conftest import goto, sign_in
 
 PHONE = {"width": 390, "height": 844}
@@ -38,10 +38,10 @@ def _names(server, emails: list[str]) -> list[str]:
 
 def test_learner_signs_on_a_phone_and_the_board_moves_them_live(server, new_context) -> None:
     emails = ["learner23@demo.plume.test", "learner24@demo.plume.test", "learner26@demo.plume.test"]
-    _, slot_id = live_slot(server.session(), title=f"Émargement e2e {time.time():.0f}", learners=emails)
+    session_id, slot_id = live_slot(server.session(), title=f"Émargement e2e {time.time():.0f}", learners=emails)
     phone_name, desk_name, absent_name = _names(server, emails)
     trainer = new_context().new_page()
-    sign_in(trainer, "trainer@demo.plume.test")
+    sign_in(trainer, trainer_email(session_id))
     goto(trainer, f"/emargement/{slot_id}")
     unsigned, signed = trainer.get_by_test_id("unsigned-list"), trainer.get_by_test_id("signed-list")
     expect(unsigned.get_by_text(phone_name)).to_be_visible()
@@ -78,7 +78,7 @@ def test_learner_signs_on_a_phone_and_the_board_moves_them_live(server, new_cont
     dialog.get_by_role("button", name="Confirmer").click()
     expect(trainer.get_by_role("dialog")).to_have_count(0)
     expect(signed.get_by_text(desk_name)).to_be_visible()
-    expect(signed.get_by_text("Signé sur le poste de Marc Delattre — Téléphone déchargé")).to_be_visible()
+    expect(signed.get_by_text("Signé sur le poste de Inès Garnier — Téléphone déchargé")).to_be_visible()
 
     # The third is marked absent with a comment.
     trainer.get_by_role("button", name=f"Autres actions pour {absent_name}").click()
@@ -104,7 +104,7 @@ def test_learner_signs_on_a_phone_and_the_board_moves_them_live(server, new_cont
     download = info.value
     assert download.suggested_filename.startswith("emargement-") and download.suggested_filename.endswith(".pdf")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(open(download.path(), "rb").read())).pages)  # noqa: SIM115
-    for name in (phone_name, desk_name, "Marc Delattre"):
+    for name in (phone_name, desk_name, "Inès Garnier"):
         assert name in text
     assert "Feuille certifiée le" in text
 

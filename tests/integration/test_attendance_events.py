@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from app.models import AttendanceRecord, User
 from state.attendance import AttendanceState
-from tests.attendance_setup import live_slot
+from tests.attendance_setup import live_slot, trainer_email
 from tests.live import handler, signed_in_tab, var
 from tests.wsclient import ReflexClient
 
@@ -40,22 +40,24 @@ def _ids(rows: list[dict[str, Any]] | None) -> set[str]:
 
 async def test_a_learner_signature_reaches_the_trainer_board_live(server) -> None:
     learner_email = "learner14@demo.plume.test"
-    _, slot_id = live_slot(server.session(), title="Émargement en direct", learners=[learner_email])
+    session_id, slot_id = live_slot(server.session(), title="Émargement en direct", learners=[learner_email])
     uid = str(_user_id(server, learner_email))
-    trainer = await signed_in_tab(server.url, "trainer@demo.plume.test")
+    trainer = await signed_in_tab(server.url, trainer_email(session_id))
     board = await _open(trainer, slot_id)
-    assert uid in _ids(var(board, AttendanceState, "unsigned"))
+    assert uid in _ids(var(board, AttendanceState, "roster")) and not var(board, AttendanceState, "signed_at")
     learner = await signed_in_tab(server.url, learner_email)
     page = await _open(learner, slot_id)
     view = var(page, AttendanceState, "view")
     assert view["can_sign"] and not view["sees_board"]
-    assert var(page, AttendanceState, "unsigned") in (None, [])  # a learner never receives the class list
+    assert var(page, AttendanceState, "roster") in (None, [])  # a learner never receives the class list
     form = {"form_data": {"strokes": DRAWING, "key": "idem-key-0001"}}
     await learner.emit(handler(AttendanceState, "confirm_signature"), form, path=f"/emargement/{slot_id}")
     await learner.emit(handler(AttendanceState, "confirm_signature"), form, path=f"/emargement/{slot_id}")
-    pushed = await trainer.until(lambda m: uid in _ids((m.get("delta") or {}).get(NAME, {}).get("signed_rx_state_")))
-    signed = var(pushed, AttendanceState, "signed")
-    assert uid in _ids(signed) and uid not in _ids(var(pushed, AttendanceState, "unsigned"))
+    pushed = await trainer.until(
+        lambda m: uid in ((m.get("delta") or {}).get(NAME, {}).get("signed_at_rx_state_") or {})
+    )
+    assert var(pushed, AttendanceState, "signed_count") == 1
+    assert var(pushed, AttendanceState, "roster") is None  # only the small map of signing times travels
     replies = await learner.drain()
     assert var(replies, AttendanceState, "view")["signed"]
     assert _records(server, slot_id) == [("signature", int(uid), int(uid))]
@@ -65,7 +67,7 @@ async def test_a_learner_signature_reaches_the_trainer_board_live(server) -> Non
 
 async def test_forged_attendance_events_change_nothing(server) -> None:
     mine, other = "learner18@demo.plume.test", "learner19@demo.plume.test"
-    _, slot_id = live_slot(server.session(), title="Émargement — tentatives", learners=[mine])
+    session_id, slot_id = live_slot(server.session(), title="Émargement — tentatives", learners=[mine])
     _, foreign_slot = live_slot(server.session(), title="Émargement — autre session", learners=[other])
     mine_id, other_id = _user_id(server, mine), _user_id(server, other)
     learner = await signed_in_tab(server.url, mine)
@@ -97,7 +99,7 @@ async def test_forged_attendance_events_change_nothing(server) -> None:
     assert var(bad, AttendanceState, "sign_error") == "Saisie invalide."
     assert _records(server, slot_id) == [] and _records(server, foreign_slot) == []
     # The trainer signs and certifies; the learner can no longer sign, nor can a forged sign-as.
-    trainer = await signed_in_tab(server.url, "trainer@demo.plume.test")
+    trainer = await signed_in_tab(server.url, trainer_email(session_id))
     await _open(trainer, slot_id)
     await trainer.call(
         handler(AttendanceState, "confirm_signature"), {"form_data": {"strokes": DRAWING, "key": "t" * 12}}, path=path
@@ -114,7 +116,7 @@ async def test_forged_attendance_events_change_nothing(server) -> None:
         {"form_data": {"strokes": DRAWING, "key": "s" * 12, "reason": "après coup"}},
         path=path,
     )
-    trainer_id = _user_id(server, "trainer@demo.plume.test")
+    trainer_id = _user_id(server, trainer_email(session_id))
     assert _records(server, slot_id) == [("signature", trainer_id, trainer_id), ("certification", None, trainer_id)]
     # Another session's learner cannot even see this sheet.
     outsider = await signed_in_tab(server.url, other)
@@ -124,3 +126,35 @@ async def test_forged_attendance_events_change_nothing(server) -> None:
     for tab in (learner, trainer, outsider):
         await tab.close()
     await asyncio.sleep(0)
+
+
+async def test_a_qr_code_scanned_in_the_room_is_recorded_with_the_signature(server) -> None:
+    scanned, forged = "learner27@demo.plume.test", "learner28@demo.plume.test"
+    session_id, slot_id = live_slot(server.session(), title="Émargement — QR", learners=[scanned, forged])
+    path = f"/emargement/{slot_id}"
+    trainer = await signed_in_tab(server.url, trainer_email(session_id))
+    await _open(trainer, slot_id)
+    shown = await trainer.call(handler(AttendanceState, "show_qr"), path=path)
+    url = var(shown, AttendanceState, "qr_url")
+    assert var(shown, AttendanceState, "qr_open") and url.startswith(f"{server.url}{path}?qr=")
+    assert var(shown, AttendanceState, "qr_image").startswith("data:image/svg+xml;base64,")
+    code = url.rsplit("=", 1)[-1]
+    for email, query in ((scanned, {"qr": code}), (forged, {"qr": "0" * 20})):
+        tab = await signed_in_tab(server.url, email)
+        await tab.call(handler(AttendanceState, "load"), path=path, query=query)
+        await tab.call(
+            handler(AttendanceState, "confirm_signature"),
+            {"form_data": {"strokes": DRAWING, "key": "q" * 12}},
+            path=path,
+            query=query,
+        )
+        await tab.close()
+    with server.session() as db:
+        proofs = {
+            r.subject_user_id: r.qr_verified
+            for r in db.exec(select(AttendanceRecord).where(AttendanceRecord.slot_id == slot_id)).all()
+        }
+    assert proofs == {_user_id(server, scanned): True, _user_id(server, forged): False}
+    hidden = await trainer.call(handler(AttendanceState, "hide_qr"), path=path)
+    assert var(hidden, AttendanceState, "qr_open") is False
+    await trainer.close()

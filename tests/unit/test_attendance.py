@@ -295,3 +295,62 @@ def test_chain_reports_rows_swapped_under_their_ids(db: Session) -> None:
     db.commit()
     report = attendance.verify_chain(db)
     assert not report.ok and report.problem == "reordered"
+
+
+def test_organisation_settings_and_the_default_virtual_class_link(db: Session) -> None:
+    from app.services import orgs, timeline
+
+    w = _world(db)
+    with pytest.raises(PlumeError) as err:
+        orgs.save_settings(db, w.trainer, signing_window="10", virtual_class_url="")
+    assert _code(err) == ErrorCode.NOT_FOUND
+    for window, url, field in (
+        ("-5", "", "signing_window"),
+        ("300", "", "signing_window"),
+        ("30", "http://x", "virtual_class_url"),
+    ):
+        with pytest.raises(PlumeError) as err:
+            orgs.save_settings(db, w.staff, signing_window=window, virtual_class_url=url)
+        assert err.value.field == field
+    orgs.save_settings(
+        db, w.staff, signing_window="45", virtual_class_url=" https://teams.microsoft.com/l/meetup-join/abc "
+    )
+    db.commit()
+    found = orgs.organisation_settings(db, w.staff)
+    assert (found.signing_window_minutes, found.virtual_class_url) == (
+        45,
+        "https://teams.microsoft.com/l/meetup-join/abc",
+    )
+    module = db.exec(select(Module).where(Module.session_id == w.session.id)).one()
+    remote = timeline.add_activity(db, w.staff, module.id or 0, kind="virtual_class", title="Classe du soir")
+    timeline.schedule(db, w.staff, remote.id or 0, day=w.session.starts_on.isoformat(), start="18:00", end="19:00")
+    db.commit()
+    assert "teams.microsoft.com" in db.get(Activity, remote.id).settings_json  # type: ignore[union-attr]
+    opens, _ = attendance.window(db.get(Organisation, w.org.id), w.slot)  # type: ignore[arg-type]
+    assert w.slot.starts_at - opens == timedelta(minutes=45)
+
+
+def test_the_activity_follow_up_shows_each_learners_attendance(db: Session) -> None:
+    from app.services import activities
+
+    w = _world(db)
+    sid = w.slot.id or 0
+    attendance.sign(db, w.learner, sid, DRAWING, "k" * 10)
+    attendance.mark(db, w.trainer, sid, w.other.user_id, status="absent", comment="Malade")
+    detail = activities.activity_detail(db, w.trainer, w.slot.activity_id or 0)
+    by_email = {p.email: p.attendance for p in detail.learners}
+    assert by_email[w.learner.email] == "present" and by_email[w.other.email] == "absent"
+    assert by_email[w.third.email] == "unsigned" and detail.slot_id == sid
+    assert activities.activity_detail(db, w.learner, w.slot.activity_id or 0).learners == []
+
+
+def test_home_lists_the_sheets_open_now_until_signed(db: Session) -> None:
+    w = _world(db)
+    ids = {w.slot.id, w.virtual.id}
+    assert {s.slot_id for s in attendance.open_sheets(db, w.learner)} == ids
+    assert {s.slot_id for s in attendance.open_sheets(db, w.trainer)} == ids
+    assert attendance.open_sheets(db, w.outsider) == [] and attendance.open_sheets(db, w.staff) == []
+    attendance.sign(db, w.learner, w.slot.id or 0, DRAWING, "k" * 10)
+    assert [s.slot_id for s in attendance.open_sheets(db, w.learner)] == [w.virtual.id]
+    later = w.slot.ends_at + timedelta(hours=1)
+    assert attendance.open_sheets(db, w.other, now=later) == []
