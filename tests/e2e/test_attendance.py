@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 
 from playwright.sync_api import Page, expect
@@ -38,11 +39,16 @@ def _names(server, emails: list[str]) -> list[str]:
 
 def test_learner_signs_on_a_phone_and_the_board_moves_them_live(server, new_context) -> None:
     emails = ["learner23@demo.plume.test", "learner24@demo.plume.test", "learner26@demo.plume.test"]
-    session_id, slot_id = live_slot(server.session(), title=f"Émargement e2e {time.time():.0f}", learners=emails)
+    title = f"Émargement e2e {time.time():.0f}"
+    session_id, slot_id = live_slot(server.session(), title=title, learners=emails)
     phone_name, desk_name, absent_name = _names(server, emails)
     trainer = new_context().new_page()
     sign_in(trainer, trainer_email(session_id))
-    goto(trainer, f"/emargement/{slot_id}")
+    # From the session's timeline: the in-person activity leads to its sheet.
+    goto(trainer, f"/sessions/{session_id}")
+    trainer.get_by_role("button", name="Ouvrir l'activité Séance du matin").click()
+    trainer.get_by_role("link", name="Feuille d'émargement").click()
+    expect(trainer).to_have_url(re.compile(rf"/emargement/{slot_id}/?$"))
     unsigned, signed = trainer.get_by_test_id("unsigned-list"), trainer.get_by_test_id("signed-list")
     expect(unsigned.get_by_text(phone_name)).to_be_visible()
     expect(trainer.get_by_test_id("unsigned-list-count")).to_have_text("3")
@@ -50,7 +56,9 @@ def test_learner_signs_on_a_phone_and_the_board_moves_them_live(server, new_cont
 
     learner = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     sign_in(learner, emails[0])
-    goto(learner, f"/emargement/{slot_id}")
+    # Home puts the sheet open now first.
+    learner.get_by_test_id("open-sheet").filter(has_text=title).get_by_role("link", name="Émarger").click()
+    expect(learner).to_have_url(re.compile(rf"/emargement/{slot_id}/?$"))
     pad = learner.get_by_role("img", name="Zone de signature")
     expect(pad).to_be_visible()
     assert (pad.bounding_box() or {"width": 0})["width"] > 300  # the pad fills a phone's width
@@ -98,6 +106,16 @@ def test_learner_signs_on_a_phone_and_the_board_moves_them_live(server, new_cont
     trainer.screenshot(path="screenshots/attendance-board-certified.png", full_page=True)
     expect(learner.get_by_text("Feuille certifiée")).to_be_visible()  # pushed to the learner's tab too
 
+    # After certification, a change is a correction that points to the record it corrects.
+    trainer.get_by_test_id("unsigned-list").get_by_role("button", name="Corriger").click()
+    correction = trainer.get_by_role("dialog")
+    correction.get_by_label("Présent").click()
+    correction.get_by_role("button", name="Enregistrer la correction").click()
+    expect(correction.get_by_text("Indiquez la raison en une ligne.")).to_be_visible()
+    correction.get_by_label("Raison (une ligne)").fill("Arrivée à 11 h, signature papier")
+    correction.get_by_role("button", name="Enregistrer la correction").click()
+    expect(trainer.get_by_text("Corrigé après certification : Arrivée à 11 h, signature papier")).to_be_visible()
+
     # The PDF sheet downloads and names every learner who signed.
     with trainer.expect_download() as info:
         trainer.get_by_test_id("sheet-pdf").click()
@@ -126,3 +144,20 @@ def test_virtual_class_start_button_appears_only_after_signing(server, new_conte
     expect(start).to_be_visible()
     expect(start).to_have_attribute("href", link)
     learner.screenshot(path="screenshots/attendance-virtual-start.png", full_page=True)
+
+
+def test_staff_set_when_signing_opens_and_the_virtual_class_link(server, new_context) -> None:
+    staff = new_context().new_page()
+    sign_in(staff, "staff@demo.plume.test")
+    staff.get_by_role("link", name="Paramètres").click()
+    expect(staff.get_by_role("heading", name="Paramètres de l'organisme")).to_be_visible()
+    window = staff.get_by_label("Ouverture de l'émargement avant le début (minutes)")
+    expect(window).to_have_value("30")
+    staff.get_by_label("Lien de classe virtuelle de l'organisme (Teams, Meet, Zoom…)").fill("http://zoom.example/j/1")
+    staff.get_by_role("button", name="Enregistrer").click()
+    expect(staff.get_by_text("Ce lien doit commencer par https://")).to_be_visible()
+    staff.screenshot(path="screenshots/settings-error.png", full_page=True)
+    staff.get_by_label("Lien de classe virtuelle de l'organisme (Teams, Meet, Zoom…)").fill("")
+    window.fill("30")
+    staff.get_by_role("button", name="Enregistrer").click()
+    expect(staff.get_by_text("Modifications enregistrées.")).to_be_visible()
