@@ -237,8 +237,7 @@ def _line(person: PersonState, names: dict[int, str]) -> _Line:
 
 
 def _sort_key(line: _Line) -> tuple[str, str]:
-    plain = "".join(c for c in unicodedata.normalize("NFKD", line.name) if not unicodedata.combining(c))
-    return plain.casefold(), line.name
+    return attendance.name_key(line.name), line.name
 
 
 def _training_title(db: Session, session: TrainingSession) -> str:

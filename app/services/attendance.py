@@ -14,6 +14,7 @@ import json
 import re
 import threading
 import time
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -576,6 +577,18 @@ def load_sheet(db: Session, slot: Slot, *, only: tuple[int, str, str] | None = N
     return data
 
 
+def name_key(name: str) -> str:
+    """How names sort on a sheet: without case or accents (Élodie with the E's).
+
+    Args:
+        name: A display name.
+
+    Returns:
+        The sort key.
+    """
+    return "".join(c for c in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(c))
+
+
 def clock(moment: datetime | None) -> str:
     """A time as HH:MM in French time ("" for none).
 
@@ -729,7 +742,7 @@ def sheet_view(db: Session, actor: Actor, slot_id: int, now: datetime | None = N
         + ([data.certification.recorded_by_id] if data.certification else []),
     )
     rows = [_row(p, names) for p in data.people.values()] if sees_board else []
-    rows.sort(key=lambda r: (r.role != "trainer", r.name.lower()))
+    rows.sort(key=lambda r: (r.role != "trainer", name_key(r.name)))
     head = db.get(AttendanceChain, ctx.organisation.id)
     me_trainer_signed = ctx.role.trainer and sig is not None
     return SheetView(

@@ -354,3 +354,8 @@ def test_home_lists_the_sheets_open_now_until_signed(db: Session) -> None:
     assert [s.slot_id for s in attendance.open_sheets(db, w.learner)] == [w.virtual.id]
     later = w.slot.ends_at + timedelta(hours=1)
     assert attendance.open_sheets(db, w.other, now=later) == []
+
+
+def test_names_sort_without_accents_or_case() -> None:
+    names = ["Zoé Thomas", "Élodie Moreau", "emma Bonnet", "Arthur Michel"]
+    assert sorted(names, key=attendance.name_key) == ["Arthur Michel", "Élodie Moreau", "emma Bonnet", "Zoé Thomas"]
