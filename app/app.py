@@ -37,6 +37,7 @@ from state.auth import (
     SignUpState,
 )
 from state.catalogue import CatalogueState, CourseState, SessionsListState
+from state.chat import ChatState
 from state.guard import PolicyGate
 from state.home import HomeState
 from state.live import live_dispatcher
@@ -65,7 +66,7 @@ app = rx.App(
     stylesheets=["/plume.css"],
     html_lang="fr",
     api_transformer=build_api(),
-    head_components=[rx.script(src="/signature-pad.js")],
+    head_components=[rx.script(src="/signature-pad.js"), rx.script(src="/chat.js")],
 )
 app.add_middleware(PolicyGate())
 app.register_lifespan_task(outbox_sender)
@@ -87,7 +88,7 @@ _PAGES = [
     (routes.TRAINERS, trainers_page, "Formateurs · Plume", [_load, TrainersState.load]),
     (routes.TEMPLATES, templates_page, "Modèles d'e-mails · Plume", [_load, TemplatesState.load]),
     (routes.OUTBOX, outbox_page, "Boîte d'envoi · Plume", [_load, OutboxState.load]),
-    (routes.SESSION, session_page, "Session · Plume", [_load, SessionPageState.load]),
+    (routes.SESSION, session_page, "Session · Plume", [_load, SessionPageState.load, ChatState.load]),
     (routes.SESSIONS, sessions_page, "Sessions · Plume", [_load, SessionsListState.load]),
     (routes.CATALOGUE, catalogue_page, "Catalogue · Plume", [_load, CatalogueState.load]),
     (routes.COURSE, course_page, "Parcours · Plume", [_load, CourseState.load]),

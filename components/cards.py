@@ -17,16 +17,31 @@ def _date_fr(value: Var) -> Var:
     return text[8:10] + "/" + text[5:7] + "/" + text[0:4]
 
 
-def session_card(card: Var[dict[str, Any]]) -> rx.Component:
-    """One session: course title, dates, next slot.
+def session_card(card: Var[dict[str, Any]], unread: Var[dict[str, str]] | None = None) -> rx.Component:
+    """One session: course title, dates, next slot (and its chat's unread messages).
 
     Args:
         card: The session's card data.
+        unread: Session id → unread chat messages, for the sessions that have some.
 
     Returns:
         The card.
     """
     next_slot = card["next_slot"].to(str)
+    sid = card["id"].to(str)
+    unread_badge = (
+        rx.cond(
+            unread.contains(sid),
+            rx.badge(
+                rx.icon("message_circle", size=12),
+                Tf("home.unread", count=unread[sid].to(str)),
+                color_scheme="red",
+                data_testid="unread-badge",
+            ),
+        )
+        if unread is not None
+        else rx.fragment()
+    )
     return rx.link(
         rx.card(
             rx.vstack(
@@ -34,6 +49,7 @@ def session_card(card: Var[dict[str, Any]]) -> rx.Component:
                     rx.heading(card["course_title"].to(str), size="4", as_="h3"),
                     rx.spacer(),
                     rx.cond(card["status"].to(str) == "draft", rx.badge(T("home.draft"), color_scheme="gray")),
+                    unread_badge,
                     width="100%",
                     align="start",
                 ),

@@ -6,7 +6,8 @@ from typing import Any
 
 import reflex as rx
 
-from app.services import attendance, home
+from app.services import attendance, chat, home
+from state import live
 from state.common import run_db
 from state.guard import SIGNED_IN, policy, require_actor
 
@@ -37,6 +38,8 @@ class HomeState(rx.State):
     figures: dict[str, int] = {}
     dashboard_sessions: list[dict[str, Any]] = []
     open_sheets: list[dict[str, str]] = []
+    unread: dict[str, str] = {}
+    _user_id: int = 0
 
     @rx.event
     @policy(SIGNED_IN)
@@ -71,4 +74,22 @@ class HomeState(rx.State):
         self.in_progress = [_card(c) for c in sections.in_progress]
         self.upcoming = [_card(c) for c in sections.upcoming]
         self.finished = [_card(c) for c in sections.finished]
+        ids = [c.id for c in (*sections.in_progress, *sections.upcoming, *sections.finished)]
+        counts = await run_db(lambda db: chat.unread_counts(db, actor, ids))
+        self.unread = {str(k): str(v) for k, v in counts.items()}
+        self._user_id = actor.user_id
+        token = self.router.session.client_token
+        live.subscribe(token, tuple(chat.unread_topic(i) for i in ids), HomeState)
         self.loading = False
+
+    async def _on_live(self, event: dict[str, Any]) -> None:
+        """Count a new chat message from someone else on its session's card.
+
+        Args:
+            event: {"op": "posted", "author_id"} on a session's unread topic.
+        """
+        topic_session = str(event.get("session_id", ""))
+        if event.get("op") != "posted" or event.get("author_id") == self._user_id or not topic_session:
+            return
+        count = int(self.unread.get(topic_session, "0")) + 1
+        self.unread = {**self.unread, topic_session: str(count)}

@@ -1,10 +1,15 @@
 """The one Reflex-aware piece of live updates: committed events → the open tabs that subscribed.
 
-A page subscribes its tab to a topic when it loads (one topic per tab). When a
-service commits a change it announces on that topic, each subscribed, still
-connected tab gets its page state refreshed through `app.modify_state`; the
-refresh re-reads the data as that tab's own actor, so nobody receives more than
-their page may show.
+A page subscribes its tab to topics when it loads (a page's topics replace those
+of the page the tab left; a second state of the same page adds its own). When a
+service commits a change it announces on a topic, each subscribed, still
+connected tab gets the subscribing state's `_on_live(event)` called through
+`app.modify_state`; it refreshes what changed, as that tab's own actor when it
+needs the database, so nobody receives more than their page may show.
+
+Presence topics (a chat room) also track who is there: joins and leaves are
+announced to the room as one coalesced `presence` event at most twice a second,
+so a hundred people arriving at once cost a few broadcasts, not N².
 """
 
 from __future__ import annotations
@@ -20,9 +25,12 @@ from app.live import bus
 
 log = logging.getLogger("plume.live")
 
-_topic_tabs: dict[str, set[str]] = {}
-_tab_topics: dict[str, tuple[str, ...]] = {}
-_tab_state: dict[str, type[rx.State]] = {}
+PRESENCE_DELAY = 0.5
+_topic_tabs: dict[str, dict[str, type[rx.State]]] = {}
+_tab_topics: dict[str, set[str]] = {}
+_tab_user: dict[str, int] = {}
+_presence_topics: set[str] = set()
+_presence_pending: set[str] = set()
 _loop: asyncio.AbstractEventLoop | None = None
 
 
@@ -35,11 +43,30 @@ def subscribe(token: str, topic: str | tuple[str, ...], state_cls: type[rx.State
         state_cls: The page state to refresh; it defines `async _on_live(event)`.
     """
     unsubscribe(token)
+    add(token, topic, state_cls)
+
+
+def add(
+    token: str, topic: str | tuple[str, ...], state_cls: type[rx.State], *, user_id: int = 0, presence: bool = False
+) -> None:
+    """Subscribe a tab to more topics, for another state of the same page (the chat panel of a session).
+
+    Args:
+        token: The tab's client token.
+        topic: The topic(s).
+        state_cls: The state to refresh.
+        user_id: Who is in the tab (for presence).
+        presence: Whether the topic announces who is there.
+    """
     topics = (topic,) if isinstance(topic, str) else tuple(topic)
     for name in topics:
-        _topic_tabs.setdefault(name, set()).add(token)
-    _tab_topics[token] = topics
-    _tab_state[token] = state_cls
+        _topic_tabs.setdefault(name, {})[token] = state_cls
+        _tab_topics.setdefault(token, set()).add(name)
+        if presence:
+            _presence_topics.add(name)
+            _presence_changed(name)
+    if user_id:
+        _tab_user[token] = user_id
 
 
 def unsubscribe(token: str) -> None:
@@ -48,13 +75,15 @@ def unsubscribe(token: str) -> None:
     Args:
         token: The tab's client token.
     """
-    _tab_state.pop(token, None)
-    for old in _tab_topics.pop(token, ()):
+    for old in _tab_topics.pop(token, set()):
         tabs = _topic_tabs.get(old)
         if tabs is not None:
-            tabs.discard(token)
+            tabs.pop(token, None)
             if not tabs:
                 _topic_tabs.pop(old, None)
+        if old in _presence_topics:
+            _presence_changed(old)
+    _tab_user.pop(token, None)
 
 
 def subscribers(topic: str) -> set[str]:
@@ -69,18 +98,47 @@ def subscribers(topic: str) -> set[str]:
     return set(_topic_tabs.get(topic, ()))
 
 
+def present(topic: str) -> list[int]:
+    """Who has a presence topic open (connection not checked: a closed tab leaves at the next push).
+
+    Args:
+        topic: The topic.
+
+    Returns:
+        User ids, sorted.
+    """
+    return sorted({_tab_user[t] for t in _topic_tabs.get(topic, {}) if t in _tab_user})
+
+
+def _presence_changed(topic: str) -> None:
+    if _loop is None or topic in _presence_pending:
+        return
+    _presence_pending.add(topic)
+
+    async def announce() -> None:
+        await asyncio.sleep(PRESENCE_DELAY)
+        _presence_pending.discard(topic)
+        await _push(topic, {"type": "presence", "op": "presence", "online": present(topic)})
+
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is _loop:
+        _loop.create_task(announce())
+    else:
+        asyncio.run_coroutine_threadsafe(announce(), _loop)
+
+
 async def _push(topic: str, event: dict[str, Any]) -> None:
     app = RegistrationContext.get().app
     namespace = app.event_namespace
     if namespace is None:
         return
     tokens = namespace._token_manager  # `token_to_sid` rebuilds a dict of every tab per call
-    for token in subscribers(topic):
+    for token, state_cls in list(_topic_tabs.get(topic, {}).items()):
         if not await tokens.is_token_connected(token):
             unsubscribe(token)
-            continue
-        state_cls = _tab_state.get(token)
-        if state_cls is None:
             continue
         try:
             async with app.modify_state(rx.BaseStateToken(ident=token, cls=state_cls)) as root:
@@ -94,6 +152,41 @@ def _dispatch(topic: str, event: dict[str, Any]) -> None:
     if _loop is None or not _topic_tabs.get(topic):
         return
     asyncio.run_coroutine_threadsafe(_push(topic, event), _loop)
+
+
+def later(delay: float, token: str, state_cls: type[rx.State], method: str) -> None:
+    """Call a state's method on one tab after a delay (to let a typing indicator expire).
+
+    Args:
+        delay: Seconds.
+        token: The tab.
+        state_cls: Its state.
+        method: An async method of the state without arguments.
+    """
+    if _loop is None:
+        return
+
+    async def run() -> None:
+        await asyncio.sleep(delay)
+        app = RegistrationContext.get().app
+        try:
+            async with app.modify_state(rx.BaseStateToken(ident=token, cls=state_cls)) as root:
+                page = await root.get_state(state_cls)
+                await getattr(page, method)()
+        except Exception:  # the tab may be gone
+            log.exception("delayed live update failed")
+
+    _loop.call_soon_threadsafe(lambda: _loop.create_task(run()) if _loop else None)
+
+
+def publish(topic: str, event: dict[str, Any]) -> None:
+    """Announce something that is not stored (someone is typing) to a topic's tabs at once.
+
+    Args:
+        topic: The topic.
+        event: The event.
+    """
+    _dispatch(topic, event)
 
 
 async def live_dispatcher() -> None:

@@ -3,6 +3,7 @@
 from app.models.attendance import AttendanceChain, AttendanceRecord
 from app.models.audit import AuditRecord
 from app.models.auth import AuthSession, LoginAttempt
+from app.models.chat import ChatMessage, ChatRead
 from app.models.membership import Invitation, Membership
 from app.models.organisation import EmailTemplate, Organisation
 from app.models.outbox import OutboxEmail
@@ -29,6 +30,8 @@ __all__ = [
     "AttendanceRecord",
     "AuditRecord",
     "AuthSession",
+    "ChatMessage",
+    "ChatRead",
     "Course",
     "Document",
     "EmailTemplate",

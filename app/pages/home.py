@@ -22,7 +22,7 @@ def _section(title_key: str, cards: Var, empty_key: str, section_id: str) -> rx.
         rx.cond(
             cards.length() > 0,
             rx.grid(
-                rx.foreach(cards, session_card),
+                rx.foreach(cards, lambda c: session_card(c, HomeState.unread)),
                 columns=rx.breakpoints(initial="1", sm="2", lg="3"),
                 spacing="4",
                 width="100%",
@@ -55,7 +55,7 @@ def _dashboard() -> rx.Component:
         rx.cond(
             HomeState.dashboard_sessions.length() > 0,
             rx.grid(
-                rx.foreach(HomeState.dashboard_sessions, session_card),
+                rx.foreach(HomeState.dashboard_sessions, lambda c: session_card(c)),
                 columns=rx.breakpoints(initial="1", sm="2", lg="3"),
                 spacing="4",
                 width="100%",

@@ -11,6 +11,7 @@ from reflex_components_core.react_router.dom import ReactRouterLink
 from components import styles
 from components.activity_panel import activity_panel
 from components.cards import empty_state
+from components.chat import chat_panel
 from components.i18n import T, Tf
 from components.layout import not_found_panel, shell
 from components.timeline import (
@@ -22,6 +23,7 @@ from components.timeline import (
     module_column,
     phase_badge,
 )
+from state.chat import ChatState
 from state.session_page import SessionPageState as S
 
 STATUS_ACTIONS = (
@@ -558,57 +560,98 @@ def _body() -> rx.Component:
                 id="learner-progress",
             ),
         ),
-        _management(),
-        _upload_panel(),
-        activity_panel(S),
-        edit_messages(S),
-        rx.cond(
-            (S.modules.length() > 0) | S.editing,
-            rx.flex(
-                rx.card(
-                    rx.vstack(
-                        rx.heading(T("session.modules"), size="4", as_="h2"),
-                        rx.vstack(rx.foreach(S.modules, _module_row), spacing="1", width="100%", id="module-list"),
-                        spacing="3",
-                        width="100%",
+        rx.tabs.root(
+            rx.tabs.list(
+                rx.tabs.trigger(T("session.tab_timeline"), value="timeline"),
+                rx.cond(
+                    ChatState.chat_found,
+                    rx.tabs.trigger(
+                        rx.hstack(
+                            rx.text(T("chat.tab")),
+                            rx.cond(
+                                ChatState.unread > 0,
+                                rx.badge(
+                                    ChatState.unread.to_string(),
+                                    color_scheme="red",
+                                    radius="full",
+                                    data_testid="chat-unread",
+                                ),
+                            ),
+                            align="center",
+                            spacing="2",
+                        ),
+                        value="chat",
                     ),
-                    width=["100%", "100%", "18rem"],
-                    flex_shrink="0",
-                    box_shadow=styles.CARD_SHADOW,
-                    as_="nav",
-                    on_mouse_up=S.cancel_drag,
                 ),
+            ),
+            rx.tabs.content(
                 rx.vstack(
-                    rx.hstack(
-                        rx.heading(T("session.timeline"), size="4", as_="h2"),
-                        rx.spacer(),
-                        edit_toggle(S),
-                        width="100%",
-                        align="center",
+                    _management(),
+                    _upload_panel(),
+                    activity_panel(S),
+                    edit_messages(S),
+                    rx.cond(
+                        (S.modules.length() > 0) | S.editing,
+                        rx.flex(
+                            rx.card(
+                                rx.vstack(
+                                    rx.heading(T("session.modules"), size="4", as_="h2"),
+                                    rx.vstack(
+                                        rx.foreach(S.modules, _module_row), spacing="1", width="100%", id="module-list"
+                                    ),
+                                    spacing="3",
+                                    width="100%",
+                                ),
+                                width=["100%", "100%", "18rem"],
+                                flex_shrink="0",
+                                box_shadow=styles.CARD_SHADOW,
+                                as_="nav",
+                                on_mouse_up=S.cancel_drag,
+                            ),
+                            rx.vstack(
+                                rx.hstack(
+                                    rx.heading(T("session.timeline"), size="4", as_="h2"),
+                                    rx.spacer(),
+                                    edit_toggle(S),
+                                    width="100%",
+                                    align="center",
+                                ),
+                                add_module_form(S),
+                                rx.hstack(
+                                    rx.foreach(
+                                        S.modules, lambda m: module_column(S, m, _module_documents, S.open_activity)
+                                    ),
+                                    spacing="3",
+                                    overflow_x="auto",
+                                    width="100%",
+                                    padding_bottom="0.5rem",
+                                    align="start",
+                                    id="timeline",
+                                ),
+                                spacing="3",
+                                min_width="0",
+                                flex="1",
+                            ),
+                            direction=rx.breakpoints(initial="column", md="row"),
+                            spacing="4",
+                            width="100%",
+                        ),
+                        rx.vstack(
+                            rx.hstack(rx.spacer(), edit_toggle(S), width="100%"),
+                            empty_state("session.empty", "layers"),
+                            width="100%",
+                        ),
                     ),
-                    add_module_form(S),
-                    rx.hstack(
-                        rx.foreach(S.modules, lambda m: module_column(S, m, _module_documents, S.open_activity)),
-                        spacing="3",
-                        overflow_x="auto",
-                        width="100%",
-                        padding_bottom="0.5rem",
-                        align="start",
-                        id="timeline",
-                    ),
-                    spacing="3",
-                    min_width="0",
-                    flex="1",
+                    spacing="4",
+                    width="100%",
                 ),
-                direction=rx.breakpoints(initial="column", md="row"),
-                spacing="4",
-                width="100%",
+                value="timeline",
+                padding_top="1rem",
             ),
-            rx.vstack(
-                rx.hstack(rx.spacer(), edit_toggle(S), width="100%"),
-                empty_state("session.empty", "layers"),
-                width="100%",
-            ),
+            rx.tabs.content(chat_panel(), value="chat", padding_top="1rem"),
+            default_value="timeline",
+            on_change=ChatState.show_chat,
+            width="100%",
         ),
         spacing="4",
         width="100%",

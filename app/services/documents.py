@@ -296,6 +296,51 @@ def store_many(
     return documents
 
 
+def store_chat_file(db: Session, actor: Actor, *, session_id: int, name: str, data: bytes) -> Document:
+    """Store a file sent in a session's chat (same checks and storage as module documents).
+
+    Args:
+        db: Database session.
+        actor: A learner, trainer or tutor of the session (the caller checks the room).
+        session_id: The session.
+        name: The file's name.
+        data: Its content.
+
+    Returns:
+        The document (no module: it belongs to the room).
+
+    Raises:
+        PlumeError: DOCUMENT_NAME_INVALID, DOCUMENT_EMPTY, DOCUMENT_TOO_LARGE or DOCUMENT_TYPE.
+    """
+    session, _ = sessions.access_session(db, actor, session_id)
+    item = _check_file(name, data)
+    stored_name = secrets.token_hex(16)
+    path = _write(get_settings().files_dir, stored_name, item.data)
+    db.info.setdefault(_WRITTEN_KEY, []).append(path)
+    document = Document(
+        session_id=session.id,
+        module_id=None,
+        name=item.name,
+        stored_name=stored_name,
+        size=len(item.data),
+        content_type=item.content_type,
+        sha256=hashlib.sha256(item.data).hexdigest(),
+        uploaded_by_id=actor.user_id,
+    )
+    db.add(document)
+    db.flush()
+    audit.record(
+        db,
+        "document.upload",
+        actor_user_id=actor.user_id,
+        organisation_id=session.organisation_id,
+        target=f"document:{document.id}",
+        after={"name": document.name, "chat": True, "size": document.size, "sha256": document.sha256},
+        ip=actor.ip,
+    )
+    return document
+
+
 def store(db: Session, actor: Actor, *, module_id: int, name: str, data: bytes) -> Document:
     """Add one file to a module.
 
@@ -367,7 +412,9 @@ def _access_document(db: Session, actor: Actor, document_id: int) -> tuple[Docum
     if document is None or document.deleted_at is not None or document.session_id is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
     session, role = sessions.access_session(db, actor, document.session_id)
-    module = db.get(Module, document.module_id) if document.module_id is not None else None
+    if document.module_id is None:  # a file sent in the session's chat: every member of the room reads it
+        return document, session, role
+    module = db.get(Module, document.module_id)
     if module is None or sessions.locked_for(db, module, role, actor.user_id):
         raise PlumeError(ErrorCode.NOT_FOUND)
     return document, session, role

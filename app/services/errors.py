@@ -62,6 +62,11 @@ class ErrorCode(StrEnum):
     ALREADY_SIGNED = "already_signed"
     TRAINER_SIGNATURE_REQUIRED = "trainer_signature_required"
     CERTIFY_TOO_EARLY = "certify_too_early"
+    MESSAGE_EMPTY = "message_empty"
+    MESSAGE_TOO_LONG = "message_too_long"
+    MESSAGE_REMOVED = "message_removed"
+    EDIT_WINDOW_PASSED = "edit_window_passed"
+    CHAT_SLOW_DOWN = "chat_slow_down"
 
 
 class PlumeError(Exception):

@@ -1,0 +1,458 @@
+"""A session's chat room: posting (idempotent, throttled), editing, removing, history, unread counts.
+
+Members are the session's learners, trainers and tutors; the organisation's staff
+read and moderate. Messages are plain text: the page shows them as text, with
+links made clickable, never as HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from app.live.bus import notify
+from app.models import ChatMessage, ChatRead, Document, Enrolment, TrainerAssignment, TrainingSession, User
+from app.models.base import utcnow
+from app.services import audit
+from app.services.actor import Actor
+from app.services.errors import ErrorCode, PlumeError
+from app.services.sessions import SessionRole, access_session
+
+PARIS = ZoneInfo("Europe/Paris")
+MAX_LENGTH = 4_000
+EDIT_WINDOW = timedelta(minutes=15)
+THROTTLE_COUNT, THROTTLE_WINDOW = 10, timedelta(seconds=10)
+PAGE_SIZE = 50
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_LINK = re.compile(r"https?://[^\s<>\"']+")
+_TRAILING = ".,;:!?)»"
+
+
+def topic(session_id: int) -> str:
+    """The room's open chat panels.
+
+    Args:
+        session_id: The session.
+
+    Returns:
+        The topic name.
+    """
+    return f"chat:{session_id}"
+
+
+def unread_topic(session_id: int) -> str:
+    """Pages that show the room's unread count (home cards).
+
+    Args:
+        session_id: The session.
+
+    Returns:
+        The topic name.
+    """
+    return f"chat-unread:{session_id}"
+
+
+def segments(body: str) -> list[dict[str, str]]:
+    """A message's text cut into plain parts and links (http and https only).
+
+    Args:
+        body: The message.
+
+    Returns:
+        [{"text": ..., "href": ""}, {"text": url, "href": url}, ...].
+    """
+    out: list[dict[str, str]] = []
+    position = 0
+    for match in _LINK.finditer(body):
+        url = match.group(0).rstrip(_TRAILING)
+        end = match.start() + len(url)
+        if match.start() > position:
+            out.append({"text": body[position : match.start()], "href": ""})
+        out.append({"text": url, "href": url})
+        position = end
+    if position < len(body):
+        out.append({"text": body[position:], "href": ""})
+    return out
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """One message as every member sees it."""
+
+    id: int
+    author_id: int
+    author: str
+    client_id: str
+    parts: list[dict[str, str]]
+    body: str
+    at: str
+    day: str
+    edited: bool
+    removed: str
+    document_id: int
+    document_name: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """The message for a page (and for a live event).
+
+        Returns:
+            A JSON-friendly dict.
+        """
+        return asdict(self)
+
+
+def _view(message: ChatMessage, author: str, document: Document | None) -> MessageView:
+    removed = ""
+    if message.deleted_at is not None:
+        removed = "moderator" if message.deleted_by_id not in (None, message.author_id) else "author"
+    local = message.created_at.astimezone(PARIS)
+    shown = document is not None and document.deleted_at is None and not removed
+    return MessageView(
+        id=message.id or 0,
+        author_id=message.author_id,
+        author=author,
+        client_id=message.client_id,
+        parts=[] if removed else segments(message.body),
+        body="" if removed else message.body,
+        at=local.strftime("%H:%M"),
+        day=local.strftime("%d/%m/%Y"),
+        edited=message.edited_at is not None and not removed,
+        removed=removed,
+        document_id=(document.id or 0) if shown and document else 0,
+        document_name=document.name if shown and document else "",
+    )
+
+
+def _views(db: Session, messages: list[ChatMessage]) -> list[MessageView]:
+    author_ids = {m.author_id for m in messages}
+    names = (
+        {u.id: u.display_name for u in db.exec(select(User).where(col(User.id).in_(author_ids))).all()}
+        if author_ids
+        else {}
+    )
+    doc_ids = {m.document_id for m in messages if m.document_id}
+    docs = {d.id: d for d in db.exec(select(Document).where(col(Document.id).in_(doc_ids))).all()} if doc_ids else {}
+    return [_view(m, names.get(m.author_id, ""), docs.get(m.document_id) if m.document_id else None) for m in messages]
+
+
+@dataclass(frozen=True)
+class Room:
+    """The actor's place in a session's room."""
+
+    session: TrainingSession
+    role: SessionRole
+
+    @property
+    def can_post(self) -> bool:
+        """Learners, trainers and tutors talk; staff read and moderate."""
+        return self.role.learner or self.role.trainer or self.role.tutor
+
+    @property
+    def can_moderate(self) -> bool:
+        """Trainers and staff remove anyone's message."""
+        return self.role.trainer or self.role.staff
+
+
+def room(db: Session, actor: Actor, session_id: object) -> Room:
+    """The only way into a room: members of the session, else NOT_FOUND.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        session_id: The session.
+
+    Returns:
+        The room.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    if not isinstance(session_id, int) or isinstance(session_id, bool):
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    session, role = access_session(db, actor, session_id)
+    return Room(session=session, role=role)
+
+
+def _clean_body(body: object) -> str:
+    text = body.replace("\r\n", "\n").strip() if isinstance(body, str) else ""
+    if len(text) > MAX_LENGTH:
+        raise PlumeError(ErrorCode.MESSAGE_TOO_LONG, field="body", max=str(MAX_LENGTH))
+    return text
+
+
+def post(
+    db: Session, actor: Actor, session_id: int, body: object, client_id: object, *, document_id: int | None = None
+) -> MessageView:
+    """Post a message (sending again with the same client id returns the first one).
+
+    Args:
+        db: Database session (committed here).
+        actor: A learner, trainer or tutor of the session.
+        session_id: The session.
+        body: The text (up to 4,000 characters; may be empty with an attachment).
+        client_id: The sender's id for this message (idempotency).
+        document_id: An attachment stored with `documents.store_chat_file`.
+
+    Returns:
+        The message.
+
+    Raises:
+        PlumeError: NOT_FOUND, INVALID_INPUT, MESSAGE_EMPTY, MESSAGE_TOO_LONG or CHAT_SLOW_DOWN.
+    """
+    place = room(db, actor, session_id)
+    if not place.can_post:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
+        raise PlumeError(ErrorCode.INVALID_INPUT)
+    existing = db.exec(
+        select(ChatMessage).where(ChatMessage.author_id == actor.user_id, ChatMessage.client_id == client_id)
+    ).first()
+    if existing is not None:
+        return _views(db, [existing])[0]
+    text = _clean_body(body)
+    if not text and document_id is None:
+        raise PlumeError(ErrorCode.MESSAGE_EMPTY, field="body")
+    recent = db.exec(
+        select(func.count())
+        .select_from(ChatMessage)
+        .where(ChatMessage.author_id == actor.user_id, ChatMessage.created_at > utcnow() - THROTTLE_WINDOW)
+    ).one()
+    if recent >= THROTTLE_COUNT:
+        raise PlumeError(ErrorCode.CHAT_SLOW_DOWN)
+    message = ChatMessage(
+        session_id=session_id, author_id=actor.user_id, client_id=client_id, body=text, document_id=document_id
+    )
+    db.add(message)
+    try:
+        db.flush()
+    except IntegrityError:  # the same client id posted concurrently: return that one
+        db.rollback()
+        found = db.exec(
+            select(ChatMessage).where(ChatMessage.author_id == actor.user_id, ChatMessage.client_id == client_id)
+        ).one()
+        return _views(db, [found])[0]
+    view = _views(db, [message])[0]
+    notify(db, topic(session_id), {"type": "chat", "op": "posted", "message": view.as_dict()})
+    notify(
+        db,
+        unread_topic(session_id),
+        {"type": "chat", "op": "posted", "session_id": session_id, "author_id": actor.user_id},
+    )
+    db.commit()
+    return view
+
+
+def _own_or_moderated(db: Session, actor: Actor, message_id: object) -> tuple[ChatMessage, Room]:
+    message = db.get(ChatMessage, message_id) if isinstance(message_id, int) else None
+    if message is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    place = room(db, actor, message.session_id)
+    if message.deleted_at is not None:
+        raise PlumeError(ErrorCode.MESSAGE_REMOVED)
+    return message, place
+
+
+def _within_window(message: ChatMessage) -> bool:
+    return utcnow() - message.created_at <= EDIT_WINDOW
+
+
+def edit(db: Session, actor: Actor, message_id: int, body: object) -> MessageView:
+    """Change one's own message within 15 minutes (it is then marked "modifié").
+
+    Args:
+        db: Database session (committed here).
+        actor: The message's author.
+        message_id: The message.
+        body: The new text.
+
+    Returns:
+        The message.
+
+    Raises:
+        PlumeError: NOT_FOUND, MESSAGE_REMOVED, EDIT_WINDOW_PASSED, MESSAGE_EMPTY or MESSAGE_TOO_LONG.
+    """
+    message, _ = _own_or_moderated(db, actor, message_id)
+    if message.author_id != actor.user_id:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    if not _within_window(message):
+        raise PlumeError(ErrorCode.EDIT_WINDOW_PASSED)
+    text = _clean_body(body)
+    if not text and message.document_id is None:
+        raise PlumeError(ErrorCode.MESSAGE_EMPTY, field="body")
+    if text != message.body:
+        message.body, message.edited_at = text, utcnow()
+        db.add(message)
+    db.flush()
+    view = _views(db, [message])[0]
+    notify(db, topic(message.session_id), {"type": "chat", "op": "changed", "message": view.as_dict()})
+    db.commit()
+    return view
+
+
+def remove(db: Session, actor: Actor, message_id: int) -> MessageView:
+    """Remove a message: one's own within 15 minutes, or anyone's by a trainer or staff (moderation).
+
+    The text is kept only in the audit log.
+
+    Args:
+        db: Database session (committed here).
+        actor: The author, or a moderator of the room.
+        message_id: The message.
+
+    Returns:
+        The message as now shown.
+
+    Raises:
+        PlumeError: NOT_FOUND, MESSAGE_REMOVED or EDIT_WINDOW_PASSED.
+    """
+    message, place = _own_or_moderated(db, actor, message_id)
+    own = message.author_id == actor.user_id
+    if not own and not place.can_moderate:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    if own and not place.can_moderate and not _within_window(message):
+        raise PlumeError(ErrorCode.EDIT_WINDOW_PASSED)
+    audit.record(
+        db,
+        "chat.moderate" if not own else "chat.delete",
+        actor_user_id=actor.user_id,
+        organisation_id=place.session.organisation_id,
+        target=f"chat_message:{message.id}",
+        before={"author_id": message.author_id, "body": message.body, "document_id": message.document_id},
+        ip=actor.ip,
+    )
+    message.deleted_at, message.deleted_by_id, message.body = utcnow(), actor.user_id, ""
+    db.add(message)
+    db.flush()
+    view = _views(db, [message])[0]
+    notify(db, topic(message.session_id), {"type": "chat", "op": "changed", "message": view.as_dict()})
+    db.commit()
+    return view
+
+
+@dataclass(frozen=True)
+class History:
+    """A page of a room's messages, oldest first."""
+
+    messages: list[MessageView]
+    has_more: bool
+    last_read_id: int
+    can_post: bool
+    can_moderate: bool
+
+
+def _last_read(db: Session, session_id: int, user_id: int) -> int:
+    row = db.exec(select(ChatRead).where(ChatRead.session_id == session_id, ChatRead.user_id == user_id)).first()
+    return row.last_read_id if row else 0
+
+
+def history(db: Session, actor: Actor, session_id: int, *, before_id: int | None = None) -> History:
+    """The latest 50 messages (or the 50 before a message, when scrolling up).
+
+    Args:
+        db: Database session.
+        actor: A member of the room.
+        session_id: The session.
+        before_id: Load the messages older than this one.
+
+    Returns:
+        The page.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    place = room(db, actor, session_id)
+    query = select(ChatMessage).where(ChatMessage.session_id == session_id)
+    if before_id is not None:
+        query = query.where(col(ChatMessage.id) < before_id)
+    rows = list(db.exec(query.order_by(col(ChatMessage.id).desc()).limit(PAGE_SIZE + 1)).all())
+    has_more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    rows.reverse()
+    return History(
+        messages=_views(db, rows),
+        has_more=has_more,
+        last_read_id=_last_read(db, session_id, actor.user_id),
+        can_post=place.can_post,
+        can_moderate=place.can_moderate,
+    )
+
+
+def mark_read(db: Session, actor: Actor, session_id: int, last_id: int) -> None:
+    """Note that the actor has seen the room up to a message.
+
+    Args:
+        db: Database session.
+        actor: A member of the room.
+        session_id: The session.
+        last_id: The newest message seen.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    room(db, actor, session_id)
+    row = db.exec(
+        select(ChatRead).where(ChatRead.session_id == session_id, ChatRead.user_id == actor.user_id)
+    ).first() or ChatRead(session_id=session_id, user_id=actor.user_id)
+    newest = db.exec(select(func.max(ChatMessage.id)).where(ChatMessage.session_id == session_id)).one() or 0
+    seen = max(0, min(last_id, newest))
+    if seen > row.last_read_id:
+        row.last_read_id = seen
+        db.add(row)
+
+
+def unread_counts(db: Session, actor: Actor, session_ids: list[int]) -> dict[int, int]:
+    """How many messages from others each room has after the actor's last read one.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor (only sessions they belong to should be passed).
+        session_ids: The sessions.
+
+    Returns:
+        Session id → count (rooms without unread messages are left out).
+    """
+    if not session_ids:
+        return {}
+    reads = {
+        r.session_id: r.last_read_id
+        for r in db.exec(
+            select(ChatRead).where(ChatRead.user_id == actor.user_id, col(ChatRead.session_id).in_(session_ids))
+        ).all()
+    }
+    out: dict[int, int] = {}
+    for session_id in session_ids:
+        count = db.exec(
+            select(func.count())
+            .select_from(ChatMessage)
+            .where(
+                ChatMessage.session_id == session_id,
+                col(ChatMessage.id) > reads.get(session_id, 0),
+                ChatMessage.author_id != actor.user_id,
+                col(ChatMessage.deleted_at).is_(None),
+            )
+        ).one()
+        if count:
+            out[session_id] = count
+    return out
+
+
+def member_names(db: Session, session_id: int) -> dict[int, str]:
+    """The names of a room's learners and trainers (who is online is shown by name).
+
+    Args:
+        db: Database session.
+        session_id: The session.
+
+    Returns:
+        User id → name.
+    """
+    learners = select(Enrolment.user_id).where(Enrolment.session_id == session_id)
+    trainers = select(TrainerAssignment.user_id).where(TrainerAssignment.session_id == session_id)
+    users = db.exec(select(User).where(col(User.id).in_(learners.union(trainers)))).all()
+    return {u.id or 0: u.display_name for u in users}

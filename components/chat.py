@@ -1,0 +1,294 @@
+"""The session chat panel: messages (text only, links clickable), typing, who is online, the composer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex.vars.base import Var
+from reflex_components_core.react_router.dom import ReactRouterLink
+
+from components import styles
+from components.i18n import T, Tf
+from state.chat import ChatState as C
+
+
+def _body(message: Var[dict[str, Any]]) -> rx.Component:
+    parts = message["parts"].to(list[dict[str, str]])
+    return rx.text(
+        rx.foreach(
+            parts,
+            lambda p: rx.cond(
+                p["href"].to(str) != "",
+                rx.link(
+                    p["text"].to(str), href=p["href"].to(str), is_external=True, rel="noopener noreferrer nofollow"
+                ),
+                rx.text.span(p["text"].to(str)),
+            ),
+        ),
+        size="2",
+        white_space="pre-wrap",
+        word_break="break-word",
+    )
+
+
+def _editor(message: Var[dict[str, Any]]) -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.text_area(
+                name="body",
+                default_value=message["body"].to(str),
+                aria_label=T("chat.edit_label"),
+                width="100%",
+                rows="3",
+            ),
+            rx.cond(C.edit_error != "", rx.text(C.edit_error, role="alert", color_scheme="red", size="1")),
+            rx.hstack(
+                rx.button(T("common.save"), type="submit", size="1"),
+                rx.button(
+                    T("common.cancel"),
+                    type="button",
+                    size="1",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=C.cancel_edit,
+                ),
+                spacing="2",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=C.save_edit,
+        width="100%",
+    )
+
+
+def _actions(message: Var[dict[str, Any]]) -> rx.Component:
+    mid = message["id"].to(str)
+    mine = message["mine"].to(bool)
+    return rx.cond(
+        (message["removed"].to(str) == "") & (mine | C.can_moderate),
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.icon_button(
+                    rx.icon("ellipsis", size=14),
+                    size="1",
+                    variant="ghost",
+                    color_scheme="gray",
+                    aria_label=T("chat.actions"),
+                )
+            ),
+            rx.menu.content(
+                rx.cond(mine, rx.menu.item(T("chat.edit"), on_click=C.start_edit(mid))),
+                rx.menu.item(
+                    rx.cond(mine, T("chat.delete"), T("chat.moderate")),
+                    color="red",
+                    on_click=C.remove(mid),
+                ),
+            ),
+            modal=False,
+        ),
+    )
+
+
+def message_bubble(message: Var[dict[str, Any]]) -> rx.Component:
+    """One message, with the "nouveaux messages" divider before the first unread one.
+
+    Args:
+        message: The message row.
+
+    Returns:
+        The bubble.
+    """
+    mine = message["mine"].to(bool)
+    removed = message["removed"].to(str)
+    return rx.fragment(
+        rx.cond(
+            message["id"].to(str) == C.first_unread,
+            rx.hstack(
+                rx.separator(flex="1", color_scheme="red"),
+                rx.text(T("chat.new_messages"), size="1", color_scheme="red", weight="bold"),
+                rx.separator(flex="1", color_scheme="red"),
+                align="center",
+                width="100%",
+                data_testid="new-messages-divider",
+            ),
+        ),
+        rx.box(
+            rx.hstack(
+                rx.text(message["author"].to(str), size="1", weight="bold"),
+                rx.text(message["at"].to(str), size="1", color_scheme="gray"),
+                rx.cond(message["edited"].to(bool), rx.text(T("chat.edited"), size="1", color_scheme="gray")),
+                rx.spacer(),
+                _actions(message),
+                align="center",
+                spacing="2",
+                width="100%",
+            ),
+            rx.cond(
+                removed != "",
+                rx.text(
+                    rx.cond(removed == "moderator", T("chat.removed_by_moderator"), T("chat.removed")),
+                    size="2",
+                    color_scheme="gray",
+                    font_style="italic",
+                ),
+                rx.cond(
+                    C.editing == message["id"].to(str),
+                    _editor(message),
+                    rx.vstack(
+                        _body(message),
+                        rx.cond(
+                            message["document_id"].to(int) > 0,
+                            ReactRouterLink.create(
+                                rx.hstack(
+                                    rx.icon("paperclip", size=14),
+                                    rx.text(message["document_name"].to(str), size="2"),
+                                    align="center",
+                                    spacing="1",
+                                ),
+                                to="/api/documents/" + message["document_id"].to_string(),
+                                reload_document=True,
+                            ),
+                        ),
+                        spacing="1",
+                        width="100%",
+                    ),
+                ),
+            ),
+            padding="0.5rem 0.75rem",
+            border_radius="0.75rem",
+            background=rx.cond(mine, rx.color(styles.ACCENT, 3), rx.color("gray", 3)),
+            max_width=["92%", "80%"],
+            align_self=rx.cond(mine, "flex-end", "flex-start"),
+            data_testid="chat-message",
+            data_client_id=message["client_id"].to(str),
+        ),
+    )
+
+
+def _typing() -> rx.Component:
+    names = C.typing_names
+    return rx.box(
+        rx.cond(
+            names.length() > 0,
+            rx.text(
+                rx.cond(
+                    names.length() == 1,
+                    Tf("chat.typing_one", name=names[0]),
+                    Tf("chat.typing_many", names=names.join(", ")),
+                ),
+                size="1",
+                color_scheme="gray",
+                font_style="italic",
+                data_testid="typing",
+            ),
+        ),
+        min_height="1.25rem",
+    )
+
+
+def _composer() -> rx.Component:
+    return rx.cond(
+        C.can_post,
+        rx.vstack(
+            rx.form(
+                rx.hstack(
+                    rx.text_area(
+                        name="body",
+                        placeholder=T("chat.placeholder"),
+                        aria_label=T("chat.composer"),
+                        rows="2",
+                        flex="1",
+                        max_length=4000,
+                        data_chat_composer="true",
+                        on_change=C.typing.throttle(2500),
+                    ),
+                    rx.el.input(type="hidden", name="client_id", default_value=""),
+                    rx.button(rx.icon("send", size=16), T("chat.send"), type="submit", size="3"),
+                    align="end",
+                    width="100%",
+                    spacing="2",
+                ),
+                on_submit=C.send,
+                key=C.composer_key.to_string(),
+                width="100%",
+                id="chat-composer",
+            ),
+            rx.cond(C.chat_error != "", rx.text(C.chat_error, role="alert", color_scheme="red", size="2")),
+            rx.upload.root(
+                rx.button(rx.icon("paperclip", size=14), T("chat.attach"), size="1", variant="soft", type="button"),
+                id="chat-file",
+                max_files=1,
+                on_drop=C.send_file(rx.upload_files(upload_id="chat-file")),
+                border="none",
+                padding="0",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        rx.text(T("chat.read_only"), size="2", color_scheme="gray"),
+    )
+
+
+def chat_panel() -> rx.Component:
+    """The room of the session.
+
+    Returns:
+        The panel.
+    """
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(T("chat.title"), size="4", as_="h2"),
+                rx.spacer(),
+                rx.cond(
+                    C.online.length() > 0,
+                    rx.hstack(
+                        rx.box(width="0.5rem", height="0.5rem", border_radius="50%", background=rx.color("green", 9)),
+                        rx.text(Tf("chat.online", names=C.online.join(", ")), size="1", color_scheme="gray"),
+                        align="center",
+                        spacing="1",
+                        data_testid="online",
+                    ),
+                ),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.vstack(
+                rx.cond(
+                    C.has_more,
+                    rx.button(
+                        T("chat.older"),
+                        size="1",
+                        variant="ghost",
+                        on_click=C.load_older,
+                        loading=C.loading_older,
+                        id="chat-older",
+                        align_self="center",
+                    ),
+                ),
+                rx.cond(
+                    (C.messages.length() + C.fresh.length()) == 0,
+                    rx.center(rx.text(T("chat.empty"), size="2", color_scheme="gray"), padding="2rem", width="100%"),
+                ),
+                rx.foreach(C.messages, message_bubble),
+                rx.foreach(C.fresh, message_bubble),
+                rx.box(id="chat-pending", width="100%"),
+                spacing="2",
+                width="100%",
+                height=["55vh", "60vh"],
+                overflow_y="auto",
+                padding="0.25rem",
+                id="chat-log",
+                data_testid="chat-log",
+            ),
+            _typing(),
+            _composer(),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        box_shadow=styles.CARD_SHADOW,
+    )

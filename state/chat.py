@@ -1,0 +1,321 @@
+"""A session's chat panel: history, live messages, typing, who is online, unread count."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import reflex as rx
+
+from app.services import chat, documents
+from app.services.actor import Actor
+from app.services.errors import ErrorCode, PlumeError
+from state import live
+from state.common import clean_id, clean_str, error_message, run_db
+from state.guard import SIGNED_IN, policy, require_actor
+from state.session import SessionState
+
+FRESH_LIMIT = 30
+TYPING_SECONDS = 4.0
+
+
+def _form(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+class ChatState(rx.State):
+    """The chat of the session named in the URL."""
+
+    chat_found: bool = False
+    chat_open: bool = False
+    messages: list[dict[str, Any]] = []
+    fresh: list[dict[str, Any]] = []
+    has_more: bool = False
+    first_unread: str = ""
+    unread: int = 0
+    can_post: bool = False
+    can_moderate: bool = False
+    online: list[str] = []
+    typing_names: list[str] = []
+    chat_error: str = ""
+    editing: str = ""
+    edit_error: str = ""
+    composer_key: int = 0
+    loading_older: bool = False
+    _session_id: int = 0
+    _user_id: int = 0
+    _names: dict[int, str] = {}
+    _known: set[int] = set()
+    _typing_until: dict[int, float] = {}
+    _newest: int = 0
+
+    def _route_session_id(self) -> int | None:
+        raw = self.router.page.params.get("session_id", "")
+        if not raw:
+            raw = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        return clean_id(raw)
+
+    def _row(self, message: dict[str, Any]) -> dict[str, Any]:
+        return {**message, "id": str(message["id"]), "mine": message["author_id"] == self._user_id}
+
+    def _remember(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            self._known.add(int(row["id"]))
+            self._newest = max(self._newest, int(row["id"]))
+
+    async def _lang(self) -> str:
+        return (await self.get_state(SessionState)).lang
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Open the session's room: the latest 50 messages, then live."""
+        actor = require_actor()
+        session_id = self._route_session_id() or 0
+        self._session_id, self._user_id = session_id, actor.user_id
+        self.chat_error, self.editing, self.typing_names, self.online = "", "", [], []
+        self._typing_until, self._known, self._newest = {}, set(), 0
+        try:
+            page = await run_db(lambda db: chat.history(db, actor, session_id))
+            names = await run_db(lambda db: chat.member_names(db, session_id))
+        except PlumeError:
+            self.chat_found, self.messages, self.fresh = False, [], []
+            return
+        self.chat_found, self._names = True, names
+        self.can_post, self.can_moderate = page.can_post, page.can_moderate
+        self.messages = [self._row(m.as_dict()) for m in page.messages]
+        self.fresh, self.has_more = [], page.has_more
+        self._remember(self.messages)
+        unread = [m for m in page.messages if m.id > page.last_read_id and m.author_id != actor.user_id]
+        self.first_unread = str(unread[0].id) if unread else ""
+        self.unread = len(unread)
+        if self.chat_open:
+            await self._mark_read(actor)
+        live.add(
+            self.router.session.client_token,
+            chat.topic(session_id),
+            ChatState,
+            user_id=actor.user_id,
+            presence=True,
+        )
+
+    async def _mark_read(self, actor: Actor) -> None:
+        session_id, newest = self._session_id, self._newest
+        if newest:
+            await run_db(lambda db: chat.mark_read(db, actor, session_id, newest))
+        self.unread = 0
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def show_chat(self, tab: Any) -> None:
+        """The session page switched tabs: the chat is read while it is shown.
+
+        Args:
+            tab: "chat" or another tab.
+        """
+        actor = require_actor()
+        was_open = self.chat_open
+        self.chat_open = tab == "chat"
+        if self.chat_found and (self.chat_open or was_open):
+            await self._mark_read(actor)
+        if not self.chat_open:
+            self.first_unread = ""
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def send(self, form_data: Any) -> None:
+        """Post the composer's text (its client id makes a resend harmless).
+
+        Args:
+            form_data: body, client_id.
+        """
+        form, actor, session_id = _form(form_data), require_actor(), self._session_id
+        body, client_id = clean_str(form.get("body"), 10_000), clean_str(form.get("client_id"), 64)
+        self.chat_error = ""
+        try:
+            view = await run_db(lambda db: chat.post(db, actor, session_id, body, client_id))
+        except PlumeError as err:
+            self.chat_error = error_message(await self._lang(), err)
+            return
+        self._insert(view.as_dict())
+        self.composer_key += 1
+        self.first_unread = ""
+        await self._mark_read(actor)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def send_file(self, files: list[rx.UploadFile]) -> None:
+        """Send a file in the room (checked like module documents).
+
+        Args:
+            files: One uploaded file.
+        """
+        actor, session_id = require_actor(), self._session_id
+        if not isinstance(files, list) or len(files) != 1:
+            return
+        upload = files[0]
+        name, data = str(getattr(upload, "name", "") or ""), await upload.read()
+        client_id = f"file-{time.time_ns()}-{actor.user_id}"
+        self.chat_error = ""
+
+        def work(db: Any) -> chat.MessageView:
+            place = chat.room(db, actor, session_id)
+            if not place.can_post:
+                raise PlumeError(ErrorCode.NOT_FOUND)
+            document = documents.store_chat_file(db, actor, session_id=session_id, name=name, data=data)
+            return chat.post(db, actor, session_id, "", client_id, document_id=document.id)
+
+        try:
+            view = await run_db(work)
+        except PlumeError as err:
+            self.chat_error = error_message(await self._lang(), err)
+            return
+        self._insert(view.as_dict())
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def typing(self, value: Any) -> None:
+        """Tell the room this person is typing (the composer throttles it).
+
+        Args:
+            value: The composer's text (unused).
+        """
+        del value
+        if self.chat_found and self.can_post:
+            live.publish(
+                chat.topic(self._session_id),
+                {"type": "chat", "op": "typing", "user_id": self._user_id},
+            )
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load_older(self) -> None:
+        """Load the 50 messages before the oldest shown."""
+        actor, session_id = require_actor(), self._session_id
+        if not self.messages or not self.has_more:
+            return
+        oldest = int(self.messages[0]["id"])
+        self.loading_older = True
+        try:
+            page = await run_db(lambda db: chat.history(db, actor, session_id, before_id=oldest))
+        except PlumeError:
+            self.loading_older = False
+            return
+        older = [self._row(m.as_dict()) for m in page.messages if m.id not in self._known]
+        self._remember(older)
+        self.messages = older + self.messages
+        self.has_more, self.loading_older = page.has_more, False
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def start_edit(self, message_id: Any) -> None:
+        """Open the editor on one of one's own messages.
+
+        Args:
+            message_id: The message.
+        """
+        mid = clean_id(message_id)
+        self.editing = str(mid) if mid is not None else ""
+        self.edit_error = ""
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def cancel_edit(self) -> None:
+        """Close the editor."""
+        self.editing, self.edit_error = "", ""
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def save_edit(self, form_data: Any) -> None:
+        """Save the edited message (within 15 minutes of posting it).
+
+        Args:
+            form_data: body.
+        """
+        actor, mid = require_actor(), clean_id(self.editing)
+        body = clean_str(_form(form_data).get("body"), 10_000)
+        if mid is None:
+            return
+        try:
+            view = await run_db(lambda db: chat.edit(db, actor, mid, body))
+        except PlumeError as err:
+            self.edit_error = error_message(await self._lang(), err)
+            return
+        self.editing = ""
+        self._replace(view.as_dict())
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def remove(self, message_id: Any) -> None:
+        """Remove a message: one's own within 15 minutes, or anyone's for trainers and staff.
+
+        Args:
+            message_id: The message.
+        """
+        actor, mid = require_actor(), clean_id(message_id)
+        if mid is None:
+            return
+        self.chat_error = ""
+        try:
+            view = await run_db(lambda db: chat.remove(db, actor, mid))
+        except PlumeError as err:
+            self.chat_error = error_message(await self._lang(), err)
+            return
+        self._replace(view.as_dict())
+
+    def _insert(self, message: dict[str, Any]) -> bool:
+        mid = int(message["id"])
+        if mid in self._known:
+            return False
+        row = self._row(message)
+        self._remember([row])
+        if mid >= max((int(r["id"]) for r in self.fresh[-1:]), default=0):
+            self.fresh = [*self.fresh, row]
+        else:  # arrived out of order: keep the room's order
+            self.fresh = sorted([*self.fresh, row], key=lambda r: int(r["id"]))
+        if len(self.fresh) > FRESH_LIMIT:
+            self.messages, self.fresh = self.messages + self.fresh, []
+        return True
+
+    def _replace(self, message: dict[str, Any]) -> None:
+        row = self._row(message)
+        for name in ("fresh", "messages"):
+            rows: list[dict[str, Any]] = getattr(self, name)
+            if any(r["id"] == row["id"] for r in rows):
+                setattr(self, name, [row if r["id"] == row["id"] else r for r in rows])
+                return
+
+    async def _expire_typing(self) -> None:
+        now = time.monotonic()
+        self._typing_until = {u: t for u, t in self._typing_until.items() if t > now}
+        names = [self._names.get(u, "") for u in self._typing_until]
+        if names != self.typing_names:
+            self.typing_names = [n for n in names if n]
+
+    async def _on_live(self, event: dict[str, Any]) -> None:
+        """Apply a room event: a message, an edit or removal, typing, presence.
+
+        Args:
+            event: The event (members of the room only subscribe).
+        """
+        op = event.get("op")
+        if op == "posted":
+            message = event.get("message") or {}
+            author = int(message.get("author_id", 0))
+            if self._insert(message) and author != self._user_id and not self.chat_open:
+                self.unread += 1
+            if self._typing_until.pop(author, None) is not None:
+                await self._expire_typing()
+        elif op == "changed":
+            self._replace(event.get("message") or {})
+        elif op == "typing":
+            author = int(event.get("user_id", 0))
+            if author and author != self._user_id:
+                fresh = author not in self._typing_until
+                self._typing_until[author] = time.monotonic() + TYPING_SECONDS
+                if fresh:
+                    await self._expire_typing()
+                live.later(TYPING_SECONDS + 0.2, self.router.session.client_token, ChatState, "_expire_typing")
+        elif op == "presence":
+            ids = [int(i) for i in event.get("online") or []]
+            self.online = sorted({self._names.get(i, "") for i in ids if i in self._names} - {""})
