@@ -3,7 +3,8 @@
 Starts Plume on SQLite (demo seed with enough learners), signs N learners in,
 creates a session with all of them, has them all open its chat at once (join
 time: until every tab has its history; presence: until every tab lists N people
-online), then has S senders post M messages each, one every `interval` seconds.
+online), then has S senders post M messages each, one every `interval` seconds
+(taking turns within the interval; `--burst` makes them post at the same instant).
 Prints one JSON line per room size: p50/p95/max latency until the last member
 has each message, delivered vs expected, duplicates, per-sender order violations.
 
@@ -21,7 +22,6 @@ import time
 from typing import Any
 
 from state.chat import ChatState
-from state.session_page import SessionPageState
 from tests.attendance_setup import live_slot
 from tests.live import handler, signed_in_tab
 from tests.server import PlumeServer, running_plume
@@ -78,7 +78,6 @@ async def _room(server: PlumeServer, members: list[Member], args: argparse.Names
     path = f"/sessions/{session_id}"
     start = time.perf_counter()
     for m in chosen:
-        await m.client.emit(handler(SessionPageState, "load"), path=path)
         await m.client.emit(handler(ChatState, "load"), path=path)
     deadline = start + 60
     while any(m.loaded is None for m in chosen) and time.perf_counter() < deadline:
@@ -92,7 +91,9 @@ async def _room(server: PlumeServer, members: list[Member], args: argparse.Names
     sent: dict[str, float] = {}
     order: dict[int, list[str]] = {s.index: [] for s in senders}
 
-    async def talk(sender: Member) -> None:
+    async def talk(position: int, sender: Member) -> None:
+        if not args.burst:  # senders take turns within each interval, as people do
+            await asyncio.sleep(args.interval * position / len(senders))
         for k in range(args.messages):
             cid = f"bench-{session_id}-{sender.index}-{k:04d}"
             sent[cid] = time.perf_counter()
@@ -102,7 +103,7 @@ async def _room(server: PlumeServer, members: list[Member], args: argparse.Names
             )
             await asyncio.sleep(args.interval)
 
-    await asyncio.gather(*(talk(s) for s in senders))
+    await asyncio.gather(*(talk(i, s) for i, s in enumerate(senders)))
     expected = len(sent) * n
     deadline = time.perf_counter() + 30
     while sum(len(m.arrived) for m in chosen) < expected and time.perf_counter() < deadline:
@@ -123,6 +124,7 @@ async def _room(server: PlumeServer, members: list[Member], args: argparse.Names
         "senders": len(senders),
         "messages_per_sender": args.messages,
         "interval_s": args.interval,
+        "burst": args.burst,
         "join_s": round(joined, 2),
         "presence_settled_s": round(presence, 2),
         "p50_ms": _pct(latencies, 0.5),
@@ -158,6 +160,7 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=5)
     parser.add_argument("--messages", type=int, default=10)
     parser.add_argument("--interval", type=float, default=1.0)
+    parser.add_argument("--burst", action="store_true", help="all senders post at the same instant")
     args = parser.parse_args()
     rooms = [int(r) for r in args.rooms.split(",")]
     with running_plume(seed_args=("--learners", str(30 + max(rooms)))) as server:

@@ -15,7 +15,7 @@ from state.common import clean_id, clean_str, error_message, run_db
 from state.guard import SIGNED_IN, policy, require_actor
 from state.session import SessionState
 
-FRESH_LIMIT = 30
+FRESH_LIMIT = 12
 TYPING_SECONDS = 4.0
 
 
@@ -56,7 +56,9 @@ class ChatState(rx.State):
         return clean_id(raw)
 
     def _row(self, message: dict[str, Any]) -> dict[str, Any]:
-        return {**message, "id": str(message["id"]), "mine": message["author_id"] == self._user_id}
+        mine = message["author_id"] == self._user_id
+        # The raw text only travels to its author (for the editor); others get the rendered parts.
+        return {**message, "id": str(message["id"]), "mine": mine, "body": message["body"] if mine else ""}
 
     def _remember(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
@@ -75,6 +77,7 @@ class ChatState(rx.State):
         self._session_id, self._user_id = session_id, actor.user_id
         self.chat_error, self.editing, self.typing_names, self.online = "", "", [], []
         self._typing_until, self._known, self._newest = {}, set(), 0
+        self.chat_open = False  # the session page opens on its timeline tab
         try:
             page = await run_db(lambda db: chat.history(db, actor, session_id))
             names = await run_db(lambda db: chat.member_names(db, session_id))
@@ -86,7 +89,9 @@ class ChatState(rx.State):
         self.messages = [self._row(m.as_dict()) for m in page.messages]
         self.fresh, self.has_more = [], page.has_more
         self._remember(self.messages)
-        unread = [m for m in page.messages if m.id > page.last_read_id and m.author_id != actor.user_id]
+        unread = [
+            m for m in page.messages if m.id > page.last_read_id and m.author_id != actor.user_id and not m.removed
+        ]
         self.first_unread = str(unread[0].id) if unread else ""
         self.unread = len(unread)
         if self.chat_open:

@@ -36,6 +36,10 @@ def _section(title_key: str, cards: Var, empty_key: str, section_id: str) -> rx.
     )
 
 
+def _dashboard_card(card: Var) -> rx.Component:
+    return session_card(card)  # one argument: `foreach` would pass the index as the unread map
+
+
 def _dashboard() -> rx.Component:
     f = HomeState.figures
     return rx.vstack(
@@ -55,7 +59,7 @@ def _dashboard() -> rx.Component:
         rx.cond(
             HomeState.dashboard_sessions.length() > 0,
             rx.grid(
-                rx.foreach(HomeState.dashboard_sessions, lambda c: session_card(c)),
+                rx.foreach(HomeState.dashboard_sessions, _dashboard_card),
                 columns=rx.breakpoints(initial="1", sm="2", lg="3"),
                 spacing="4",
                 width="100%",

@@ -92,7 +92,6 @@ class MessageView:
     parts: list[dict[str, str]]
     body: str
     at: str
-    day: str
     edited: bool
     removed: str
     document_id: int
@@ -120,8 +119,9 @@ def _view(message: ChatMessage, author: str, document: Document | None) -> Messa
         client_id=message.client_id,
         parts=[] if removed else segments(message.body),
         body="" if removed else message.body,
-        at=local.strftime("%H:%M"),
-        day=local.strftime("%d/%m/%Y"),
+        at=local.strftime("%d/%m %H:%M")
+        if local.date() != utcnow().astimezone(PARIS).date()
+        else local.strftime("%H:%M"),
         edited=message.edited_at is not None and not removed,
         removed=removed,
         document_id=(document.id or 0) if shown and document else 0,

@@ -1,0 +1,85 @@
+"""The session chat in Chromium, three people: live delivery, typing, unread badge, text-only rendering, edit, moderation."""
+
+from __future__ import annotations
+
+import time
+
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from app.models import User
+from tests.attendance_setup import live_slot, trainer_email
+from tests.e2e.conftest import goto, sign_in
+
+AMELIE, BASILE = "learner10@demo.plume.test", "learner16@demo.plume.test"
+XSS = "Bonjour <script>window.pwned=1</script> <img src=x onerror=alert(1)> voir https://exemple.fr/programme"
+
+
+def _open_chat(page: Page, session_id: int) -> None:
+    goto(page, f"/sessions/{session_id}")
+    page.get_by_role("tab", name="Discussion").click()
+    expect(page.get_by_test_id("chat-log")).to_be_visible()
+
+
+def test_three_people_chat_live(server, new_context) -> None:
+    session_id, _ = live_slot(server.session(), title=f"Discussion e2e {time.time():.0f}", learners=[AMELIE, BASILE])
+    with server.session() as db:
+        names = {u.email: u.display_name for u in db.exec(select(User).where(User.email.in_([AMELIE, BASILE]))).all()}  # type: ignore[attr-defined]
+    writer = new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True).new_page()
+    reader = new_context().new_page()
+    trainer = new_context().new_page()
+    sign_in(writer, AMELIE)
+    sign_in(reader, BASILE)  # stays on home: the unread badge counts there
+    sign_in(trainer, trainer_email(session_id))
+    _open_chat(writer, session_id)
+    _open_chat(trainer, session_id)
+    expect(trainer.get_by_test_id("online")).to_contain_text(names[AMELIE])
+
+    # Typing shows on the other side; the message then appears there without reload.
+    composer = writer.get_by_label("Message")
+    composer.press_sequentially("Bonjour", delay=30)
+    expect(trainer.get_by_test_id("typing")).to_have_text(f"{names[AMELIE]} est en train d'écrire…")
+    composer.fill(XSS)
+    composer.press("Enter")
+    log = trainer.get_by_test_id("chat-log")
+    expect(log.get_by_text("<script>window.pwned=1</script>", exact=False)).to_be_visible(timeout=5_000)
+    expect(log.get_by_role("link", name="https://exemple.fr/programme")).to_have_attribute(
+        "href", "https://exemple.fr/programme"
+    )
+    assert trainer.evaluate("window.pwned") is None
+    expect(log.locator("img")).to_have_count(0)
+    expect(writer.get_by_label("Message")).to_have_value("")  # the composer is cleared once sent
+    expect(writer.get_by_test_id("chat-message")).to_have_count(1)
+
+    # The third person, on the home page, sees the unread count grow live.
+    expect(reader.get_by_test_id("unread-badge")).to_have_text("1 nouveau(x) message(s)", timeout=5_000)
+    trainer.get_by_label("Message").fill("Bienvenue à tous !")
+    trainer.get_by_role("button", name="Envoyer").click()
+    expect(reader.get_by_test_id("unread-badge")).to_have_text("2 nouveau(x) message(s)")
+    reader.screenshot(path="screenshots/chat-home-unread.png", full_page=True)
+
+    # Editing one's own message marks it "modifié" everywhere.
+    mine = writer.get_by_test_id("chat-message").filter(has_text="pwned")
+    mine.get_by_role("button", name="Actions sur le message").click()
+    writer.get_by_role("menuitem", name="Modifier").click()
+    writer.get_by_label("Modifier le message").fill("Bonjour à toutes et à tous")
+    writer.get_by_role("button", name="Enregistrer").click()
+    expect(log.get_by_text("Bonjour à toutes et à tous")).to_be_visible()
+    expect(log.get_by_text("(modifié)")).to_be_visible()
+
+    # The trainer removes it: everyone sees it was removed by a moderator.
+    log.get_by_test_id("chat-message").filter(has_text="Bonjour à toutes").get_by_role(
+        "button", name="Actions sur le message"
+    ).click()
+    trainer.get_by_role("menuitem", name="Retirer (modération)").click()
+    expect(writer.get_by_text("Message supprimé par un modérateur")).to_be_visible()
+    writer.screenshot(path="screenshots/chat-phone.png", full_page=True)
+    trainer.screenshot(path="screenshots/chat-trainer.png", full_page=True)
+
+    # Opening the chat later shows where the unread messages start, and clears the badge.
+    _open_chat(reader, session_id)
+    expect(reader.get_by_test_id("new-messages-divider")).to_be_visible()
+    expect(reader.get_by_text("Bienvenue à tous !")).to_be_visible()
+    goto(reader, "/accueil")
+    expect(reader.get_by_test_id("session-card").first).to_be_visible()
+    expect(reader.get_by_test_id("unread-badge")).to_have_count(0)
