@@ -15,6 +15,7 @@ from app.services.actor import Actor
 from app.services.auth import resolve_actor
 from app.services.errors import PlumeError
 from state import live
+from state.chat import ChatState
 from state.common import clean_id, clean_str, error_message, run_db
 from state.guard import SIGNED_IN, STAFF, policy, require_actor
 from state.session import SessionState
@@ -456,5 +457,10 @@ class SessionPageState(TimelineEditor, rx.State):
         ip = self.router.session.client_ip
         actor = await run_db(lambda db: resolve_actor(db, token, ip=ip))
         await self._show(actor)
+        if not self.found:  # taken off the session (or signed out): stop its live updates, chat included
+            live.unsubscribe(self.router.session.client_token)
+            chat_state = await self.get_state(ChatState)
+            chat_state.chat_found, chat_state.messages, chat_state.fresh = False, [], []
+            return
         if self._activity_id:
             await self._show_activity(actor)

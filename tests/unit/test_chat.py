@@ -152,3 +152,24 @@ def test_history_pages_fifty_at_a_time(db: Session) -> None:
     assert len(latest.messages) == 50 and latest.has_more and latest.messages[-1].body == "59"
     older = chat.history(db, a["learner"], sid, before_id=latest.messages[0].id)
     assert [m.body for m in older.messages] == [str(n) for n in range(10)] and not older.has_more
+
+
+def test_a_file_sent_in_the_room_is_read_by_members_only(db: Session, tmp_path, monkeypatch) -> None:
+    from app.services import documents
+    from app.settings import reset_settings
+
+    monkeypatch.setenv("PLUME_FILES_DIR", str(tmp_path / "files"))
+    reset_settings()
+    sid, a = _room(db)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    doc = documents.store_chat_file(db, a["learner"], session_id=sid, name="notes.pdf", data=pdf)
+    sent = chat.post(db, a["learner"], sid, "", "client-file-01", document_id=doc.id)
+    assert sent.document_name == "notes.pdf" and sent.document_id == doc.id
+    path, name, _ = documents.open_for_download(db, a["classmate"], doc.id or 0)
+    assert path.read_bytes() == pdf and name == "notes.pdf"
+    for who in ("outsider", "foreign"):
+        with pytest.raises(PlumeError):
+            documents.open_for_download(db, a[who], doc.id or 0)
+    with pytest.raises(PlumeError) as err:
+        documents.store_chat_file(db, a["learner"], session_id=sid, name="virus.exe", data=b"MZ\x90\x00" * 10)
+    assert err.value.code == ErrorCode.DOCUMENT_TYPE
