@@ -36,7 +36,7 @@ def test_three_people_chat_live(server, new_context) -> None:
     expect(trainer.get_by_test_id("online")).to_contain_text(names[AMELIE])
 
     # Typing shows on the other side; the message then appears there without reload.
-    composer = writer.get_by_label("Message")
+    composer = writer.get_by_role("textbox", name="Message", exact=True)
     composer.press_sequentially("Bonjour", delay=30)
     expect(trainer.get_by_test_id("typing")).to_have_text(f"{names[AMELIE]} est en train d'écrire…")
     composer.fill(XSS)
@@ -48,12 +48,14 @@ def test_three_people_chat_live(server, new_context) -> None:
     )
     assert trainer.evaluate("window.pwned") is None
     expect(log.locator("img")).to_have_count(0)
-    expect(writer.get_by_label("Message")).to_have_value("")  # the composer is cleared once sent
+    expect(writer.get_by_role("textbox", name="Message", exact=True)).to_have_value(
+        ""
+    )  # the composer is cleared once sent
     expect(writer.get_by_test_id("chat-message")).to_have_count(1)
 
     # The third person, on the home page, sees the unread count grow live.
     expect(reader.get_by_test_id("unread-badge")).to_have_text("1 nouveau(x) message(s)", timeout=5_000)
-    trainer.get_by_label("Message").fill("Bienvenue à tous !")
+    trainer.get_by_role("textbox", name="Message", exact=True).fill("Bienvenue à tous !")
     trainer.get_by_role("button", name="Envoyer").click()
     expect(reader.get_by_test_id("unread-badge")).to_have_text("2 nouveau(x) message(s)")
     reader.screenshot(path="screenshots/chat-home-unread.png", full_page=True)
@@ -83,3 +85,23 @@ def test_three_people_chat_live(server, new_context) -> None:
     goto(reader, "/accueil")
     expect(reader.get_by_test_id("session-card").first).to_be_visible()
     expect(reader.get_by_test_id("unread-badge")).to_have_count(0)
+
+
+def test_a_message_written_offline_is_marked_then_sent_on_reconnect(server, new_context) -> None:
+    session_id, _ = live_slot(server.session(), title=f"Hors ligne e2e {time.time():.0f}", learners=[AMELIE])
+    context = new_context()
+    page = context.new_page()
+    sign_in(page, AMELIE)
+    _open_chat(page, session_id)
+    context.set_offline(True)
+    composer = page.get_by_role("textbox", name="Message", exact=True)
+    composer.fill("Écrit dans le train, sans réseau")
+    composer.press("Enter")
+    pending = page.locator("[data-pending]")
+    expect(pending).to_contain_text("Envoi…")
+    expect(pending).to_contain_text("Non envoyé", timeout=15_000)
+    expect(pending.get_by_role("button", name="Réessayer")).to_be_visible()
+    page.screenshot(path="screenshots/chat-not-sent.png", full_page=True)
+    context.set_offline(False)
+    expect(page.get_by_test_id("chat-message").filter(has_text="Écrit dans le train")).to_have_count(1, timeout=20_000)
+    expect(pending).to_have_count(0)
