@@ -143,6 +143,14 @@ class AttendanceState(rx.State):
             live.unsubscribe(token)
         self.loading = False
 
+    async def _run(self, work: Any, target: str) -> bool:
+        """Run a change, then show the sheet again, or its error next to the dialog, pad or board."""
+        try:
+            await run_db(work)
+        except PlumeError as err:
+            return await self._after_change(err, target)
+        return await self._after_change(None, target)
+
     async def _after_change(self, err: PlumeError | None, target: str) -> bool:
         if err is None:
             await self._show(require_actor())
@@ -229,16 +237,12 @@ class AttendanceState(rx.State):
             return
         strokes, key = clean_str(form.get("strokes"), 80_000), clean_str(form.get("key"), 64)
         reason, agent = clean_str(form.get("reason"), 1_000), self.router.headers.user_agent
-        error: PlumeError | None = None
-        try:
-            await run_db(
-                lambda db: attendance.sign_as(
-                    db, actor, slot_id, uid, strokes=strokes, client_key=key, reason=reason, user_agent=agent
-                )
-            )
-        except PlumeError as err:
-            error = err
-        if await self._after_change(error, "dialog"):
+        if await self._run(
+            lambda db: attendance.sign_as(
+                db, actor, slot_id, uid, strokes=strokes, client_key=key, reason=reason, user_agent=agent
+            ),
+            "dialog",
+        ):
             self.dialog = ""
 
     @rx.event
@@ -254,12 +258,9 @@ class AttendanceState(rx.State):
         if status not in ("absent", "late") or uid is None:
             return
         comment = clean_str(form.get("comment"), 1_000)
-        error: PlumeError | None = None
-        try:
-            await run_db(lambda db: attendance.mark(db, actor, slot_id, uid, status=status, comment=comment))
-        except PlumeError as err:
-            error = err
-        if await self._after_change(error, "dialog"):
+        if await self._run(
+            lambda db: attendance.mark(db, actor, slot_id, uid, status=status, comment=comment), "dialog"
+        ):
             self.dialog = ""
 
     @rx.event
@@ -273,12 +274,7 @@ class AttendanceState(rx.State):
         actor, slot_id, uid = require_actor(), self._slot_id, clean_id(user_id)
         if uid is None:
             return
-        error: PlumeError | None = None
-        try:
-            await run_db(lambda db: attendance.mark(db, actor, slot_id, uid, status="clear", comment=""))
-        except PlumeError as err:
-            error = err
-        await self._after_change(error, "board")
+        await self._run(lambda db: attendance.mark(db, actor, slot_id, uid, status="clear", comment=""), "board")
 
     @rx.event
     @policy(BOARD)
@@ -293,12 +289,9 @@ class AttendanceState(rx.State):
         if self.dialog != "correct" or uid is None:
             return
         status, reason = clean_str(form.get("status"), 10), clean_str(form.get("reason"), 1_000)
-        error: PlumeError | None = None
-        try:
-            await run_db(lambda db: attendance.correct(db, actor, slot_id, uid, status=status, reason=reason))
-        except PlumeError as err:
-            error = err
-        if await self._after_change(error, "dialog"):
+        if await self._run(
+            lambda db: attendance.correct(db, actor, slot_id, uid, status=status, reason=reason), "dialog"
+        ):
             self.dialog = ""
 
     @rx.event
@@ -307,12 +300,7 @@ class AttendanceState(rx.State):
         """Certify the sheet: it is locked, later changes are corrections."""
         actor, slot_id = require_actor(), self._slot_id
         self.board_error = ""
-        error: PlumeError | None = None
-        try:
-            await run_db(lambda db: attendance.certify(db, actor, slot_id))
-        except PlumeError as err:
-            error = err
-        await self._after_change(error, "board")
+        await self._run(lambda db: attendance.certify(db, actor, slot_id), "board")
 
     def _rotate_qr(self) -> None:
         base = get_settings().base_url.rstrip("/")
