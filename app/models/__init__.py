@@ -20,6 +20,7 @@ from app.models.training import (
     TrainerAssignment,
     TrainingSession,
 )
+from app.models.tutoring import TutorAssignment
 from app.models.user import PhoneActivation, User, UserToken
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "Slot",
     "TrainerAssignment",
     "TrainingSession",
+    "TutorAssignment",
     "User",
     "UserToken",
 ]

@@ -20,6 +20,7 @@ from app.models import (
     Slot,
     TrainerAssignment,
     TrainingSession,
+    TutorAssignment,
     User,
 )
 from app.models.attendance import AttendanceRecord
@@ -479,7 +480,7 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
         modules=_timeline("management"),
         slot_days=[today - timedelta(days=1), today, today + timedelta(days=1)],
     )
-    _session(
+    excel = _session(
         db,
         horizon,
         courses["excel"],
@@ -553,6 +554,7 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
     db.flush()
     _attendance(db, management, trainer, first30, rng)
     _attendance(db, gestes, trainer, gestes_people, rng)
+    tutored = [management, excel]
     if learners > 30:
         big = Course(
             organisation_id=horizon.id,
@@ -562,7 +564,7 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
         )
         db.add(big)
         db.flush()
-        _session(
+        cyber = _session(
             db,
             horizon,
             big,
@@ -576,4 +578,6 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
             modules=_timeline("cybersécurité"),
             slot_days=[today],
         )
+        tutored.append(cyber)
+    db.add_all(TutorAssignment(session_id=s.id or 0, user_id=tutor.id or 0) for s in tutored)
     return {"organisations": 2, "learners": learners, "sessions": 6 + (learners > 30)}

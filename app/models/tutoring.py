@@ -1,0 +1,20 @@
+"""Tutoring: the tutors positioned on a session, who follow its learners' progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from app.models.base import utc_field
+
+
+class TutorAssignment(SQLModel, table=True):
+    """A tutor positioned on a session: they see its learners in the tutoring centre."""
+
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = utc_field(default_now=True)

@@ -1,0 +1,402 @@
+"""The tutoring centre: who may follow a session's learners, and their progress, a page at a time.
+
+A session may hold 10,000 learners, so nothing here loads them all: counts,
+statuses, search, sorting and paging are done by the database, and only the
+requested page of rows comes back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Subquery, UnaryExpression, case, func, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from app.models import Activity, ActivityCompletion, Course, Enrolment, Membership, Module, TrainingSession, User
+from app.models.training import ENROLMENT_KINDS
+from app.models.tutoring import TutorAssignment
+from app.services.actor import Actor
+from app.services.errors import ErrorCode, PlumeError
+
+KINDS = ("all", *ENROLMENT_KINDS)
+SORTS = ("name", "progress", "status", "last_activity")
+PAGE_SIZES = (10, 25, 50, 100)
+QUERY_LIMIT = 100
+
+
+def _membership(db: Session, actor: Actor, organisation_id: int) -> Membership | None:
+    return db.exec(
+        select(Membership).where(Membership.user_id == actor.user_id, Membership.organisation_id == organisation_id)
+    ).first()
+
+
+def can_tutor(db: Session, actor: Actor, session_id: int) -> TrainingSession:
+    """The access gate of the tutoring centre: the session, if the actor may follow its learners.
+
+    Allowed are the staff of the session's organisation and the organisation's
+    tutors positioned on the session. Trainers and learners are not, even of
+    this session.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        session_id: The session asked for.
+
+    Returns:
+        The session.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing session and a forbidden one alike.
+    """
+    session = db.get(TrainingSession, session_id) if isinstance(session_id, int) else None
+    if session is None or session.id is None or not actor.fully_signed_in:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    membership = _membership(db, actor, session.organisation_id)
+    if membership is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    if membership.is_staff:
+        return session
+    if not membership.is_tutor:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    assigned = db.exec(
+        select(TutorAssignment.id).where(
+            TutorAssignment.session_id == session.id, TutorAssignment.user_id == actor.user_id
+        )
+    ).first()
+    if assigned is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return session
+
+
+@dataclass(frozen=True)
+class TutoredSession:
+    """One session on the tutor's list."""
+
+    id: int
+    course_title: str
+    title: str
+    starts_on: str
+    ends_on: str
+    status: str
+    learners: int
+
+
+def tutored_sessions(db: Session, actor: Actor) -> list[TutoredSession]:
+    """The sessions of the selected organisation whose learners the actor may follow.
+
+    Staff get every session but drafts; tutors the sessions they are positioned
+    on; anyone else nothing. The list agrees with `can_tutor`.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+
+    Returns:
+        The sessions, the latest start first.
+    """
+    if actor.organisation_id is None or not actor.fully_signed_in:
+        return []
+    membership = _membership(db, actor, actor.organisation_id)
+    if membership is None or not (membership.is_staff or membership.is_tutor):
+        return []
+    learners = func.count(col(Enrolment.id))
+    query = (
+        select(TrainingSession, Course.title, learners)
+        .join(Course, col(Course.id) == col(TrainingSession.course_id))
+        .outerjoin(Enrolment, col(Enrolment.session_id) == col(TrainingSession.id))
+        .where(TrainingSession.organisation_id == actor.organisation_id)
+        .group_by(col(TrainingSession.id), col(Course.title))
+        .order_by(col(TrainingSession.starts_on).desc(), col(TrainingSession.id).desc())
+    )
+    if membership.is_staff:
+        query = query.where(TrainingSession.status != "draft")
+    else:
+        assigned = select(TutorAssignment.session_id).where(TutorAssignment.user_id == actor.user_id)
+        query = query.where(col(TrainingSession.id).in_(assigned))
+    return [
+        TutoredSession(
+            id=session.id or 0,
+            course_title=course_title,
+            title=session.title,
+            starts_on=session.starts_on.isoformat(),
+            ends_on=session.ends_on.isoformat(),
+            status=session.status,
+            learners=int(count),
+        )
+        for session, course_title, count in db.exec(query).all()
+    ]
+
+
+@dataclass(frozen=True)
+class Pie:
+    """How many of the filtered learners have not started, are in progress, have finished."""
+
+    not_started: int
+    in_progress: int
+    finished: int
+
+
+@dataclass(frozen=True)
+class LearnerRow:
+    """One line of the tutoring centre's learner table."""
+
+    user_id: int
+    name: str
+    email: str
+    kind: str
+    status: str
+    progress: int
+    completed: int
+    last_activity_at: str
+
+
+@dataclass(frozen=True)
+class Centre:
+    """The tutoring centre of a session: tiles, pie and one page of learners."""
+
+    session_id: int
+    activities: int
+    learners: int
+    pie: Pie
+    total: int
+    page: int
+    pages: int
+    page_size: int
+    rows: list[LearnerRow]
+
+
+def learner_status(completed: int, activities: int) -> str:
+    """A learner's status from their completions; the SQL in `centre` follows the same rule.
+
+    Args:
+        completed: Activities of the session the learner completed.
+        activities: Activities of the session.
+
+    Returns:
+        not_started (nothing completed), finished (everything, and there is something) or in_progress.
+    """
+    if completed <= 0:
+        return "not_started"
+    if completed >= activities:
+        return "finished"
+    return "in_progress"
+
+
+def _clean_query(query: str) -> str:
+    if not isinstance(query, str):
+        raise PlumeError(ErrorCode.INVALID_INPUT)
+    return query.strip()[:QUERY_LIMIT]
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise PlumeError(ErrorCode.INVALID_INPUT)
+
+
+def _matches(query: str) -> ColumnElement[bool]:
+    """Case-insensitive search on names and e-mail; % and _ typed by the person match themselves."""
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return or_(
+        col(User.first_name).ilike(pattern, escape="\\"),
+        col(User.last_name).ilike(pattern, escape="\\"),
+        col(User.pseudonym).ilike(pattern, escape="\\"),
+        col(User.email).ilike(pattern, escape="\\"),
+    )
+
+
+def _by_name(descending: bool = False) -> list[UnaryExpression[Any]]:
+    if descending:
+        return [func.lower(col(User.last_name)).desc(), func.lower(col(User.first_name)).desc(), col(User.id).desc()]
+    return [func.lower(col(User.last_name)).asc(), func.lower(col(User.first_name)).asc(), col(User.id).asc()]
+
+
+def centre(
+    db: Session,
+    actor: Actor,
+    session_id: int,
+    *,
+    kind: str = "all",
+    query: str = "",
+    sort: str = "name",
+    descending: bool = False,
+    page: int = 1,
+    page_size: int = 50,
+) -> Centre:
+    """The tutoring centre of a session: learner count, pie, and one sorted, searched page of learners.
+
+    The same handful of queries whatever the number of learners: the gate, the
+    session's activity count, one aggregate over the enrolments (learners, pie,
+    search matches), the page's user ids (LIMIT/OFFSET), then the details of
+    those ids only. Completions are counted per learner by one grouped subquery
+    over the session's activities, left-joined to the enrolments; sorting by
+    name needs no completions at all.
+
+    Controls outside the allowed values are refused rather than guessed (the UI
+    only offers valid ones); a page past the end shows the last page, since a
+    search or a filter may shrink the list under the person.
+
+    Args:
+        db: Database session.
+        actor: A staff member of the session's organisation or a tutor positioned on it.
+        session_id: The session.
+        kind: Enrolment kind shown: all, mandatory, recommended or free.
+        query: Part of a first name, last name, pseudonym or e-mail (case-insensitive; at most 100 characters used).
+        sort: name (last then first name), progress, status or last_activity; ties go by name.
+        descending: Whether the sort runs backwards.
+        page: From 1; past the end, the last page.
+        page_size: 10, 25, 50 or 100.
+
+    Returns:
+        The centre: `learners` and `pie` count the kind filter only, `total` and `pages` the search too.
+
+    Raises:
+        PlumeError: NOT_FOUND (see `can_tutor`); INVALID_INPUT for another kind, sort, page or page size.
+    """
+    session = can_tutor(db, actor, session_id)
+    assert session.id is not None
+    _check_kind(kind)
+    words = _clean_query(query)
+    if sort not in SORTS or not isinstance(descending, bool):
+        raise PlumeError(ErrorCode.INVALID_INPUT)
+    if isinstance(page, bool) or not isinstance(page, int) or page < 1:
+        raise PlumeError(ErrorCode.INVALID_INPUT)
+    if isinstance(page_size, bool) or page_size not in PAGE_SIZES:
+        raise PlumeError(ErrorCode.INVALID_INPUT)
+
+    session_activities = (
+        select(col(Activity.id))
+        .join(Module, col(Module.id) == col(Activity.module_id))
+        .where(Module.session_id == session.id)
+    )
+    activities = int(db.exec(select(func.count()).select_from(session_activities.subquery())).one())
+    counts = _per_learner(session_activities)
+    completed = func.coalesce(counts.c.completed, 0)
+    # Same rule as learner_status; `completed` never exceeds `activities`, and 0 completions come first.
+    status_rank = case((completed == 0, 0), (completed >= activities, 2), else_=1)
+
+    filters: list[ColumnElement[bool]] = [col(Enrolment.session_id) == session.id]
+    if kind != "all":
+        filters.append(col(Enrolment.kind) == kind)
+    searched = _matches(words) if words else None
+
+    figures_query = select(
+        func.count(),
+        func.coalesce(func.sum(case((status_rank == 0, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((status_rank == 2, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((searched, 1), else_=0)), 0) if searched is not None else func.count(),
+    ).select_from(Enrolment)
+    if searched is not None:
+        figures_query = figures_query.join(User, col(User.id) == col(Enrolment.user_id))
+    figures = db.exec(figures_query.outerjoin(counts, counts.c.user_id == col(Enrolment.user_id)).where(*filters)).one()
+    learners, not_started, finished, total = (int(n) for n in figures)
+    pages = max(1, -(-total // page_size))
+    page = min(page, pages)
+
+    page_query = select(col(Enrolment.user_id)).join(User, col(User.id) == col(Enrolment.user_id)).where(*filters)
+    if searched is not None:
+        page_query = page_query.where(searched)
+    primary: list[ColumnElement[Any]] = []
+    if sort in ("progress", "status"):
+        page_query = page_query.outerjoin(counts, counts.c.user_id == col(Enrolment.user_id))
+        primary = [completed] if sort == "progress" else [status_rank]
+    elif sort == "last_activity":
+        recency = _per_learner(session_activities, latest=True)
+        page_query = page_query.outerjoin(recency, recency.c.user_id == col(Enrolment.user_id))
+        # Never active counts as the oldest activity, on SQLite and PostgreSQL alike.
+        primary = [case((recency.c.last_at.is_(None), 0), else_=1), recency.c.last_at]
+    order = [key.desc() if descending else key.asc() for key in primary] + _by_name(descending and sort == "name")
+    ids = list(db.exec(page_query.order_by(*order).limit(page_size).offset((page - 1) * page_size)).all())
+    return Centre(
+        session_id=session.id,
+        activities=activities,
+        learners=learners,
+        pie=Pie(not_started=not_started, in_progress=learners - not_started - finished, finished=finished),
+        total=total,
+        page=page,
+        pages=pages,
+        page_size=page_size,
+        rows=_rows(db, session.id, session_activities, ids, activities),
+    )
+
+
+def _per_learner(
+    session_activities: SelectOfScalar[int | None], *, users: list[int] | None = None, latest: bool = False
+) -> Subquery:
+    """Per learner, how many of the session's activities they completed (and when they last did).
+
+    Without `latest` the unique (activity_id, user_id) index answers alone, without reading the table.
+    """
+    columns: list[ColumnElement[Any]] = [
+        col(ActivityCompletion.user_id).label("user_id"),
+        func.count().label("completed"),
+    ]
+    if latest:
+        columns.append(func.max(col(ActivityCompletion.completed_at)).label("last_at"))
+    query = sa_select(*columns).where(col(ActivityCompletion.activity_id).in_(session_activities))
+    if users is not None:
+        query = query.where(col(ActivityCompletion.user_id).in_(users))
+    return query.group_by(col(ActivityCompletion.user_id)).subquery("per_learner")
+
+
+def _rows(
+    db: Session, session_id: int, session_activities: SelectOfScalar[int | None], ids: list[int], activities: int
+) -> list[LearnerRow]:
+    """The page's lines, in the page's order: only these learners' completions are read."""
+    if not ids:
+        return []
+    details = _per_learner(session_activities, users=ids, latest=True)
+    found = {
+        user.id: LearnerRow(
+            user_id=user.id or 0,
+            name=user.display_name,
+            email=user.email,
+            kind=enrolment_kind,
+            status=learner_status(int(done), activities),
+            progress=round(100 * int(done) / activities) if activities else 0,
+            completed=int(done),
+            last_activity_at=last.isoformat() if last is not None else "",
+        )
+        for user, enrolment_kind, done, last in db.exec(
+            select(User, col(Enrolment.kind), func.coalesce(details.c.completed, 0), details.c.last_at)
+            .join(Enrolment, col(Enrolment.user_id) == col(User.id))
+            .outerjoin(details, details.c.user_id == col(User.id))
+            .where(Enrolment.session_id == session_id, col(User.id).in_(ids))
+        ).all()
+    }
+    return [found[user_id] for user_id in ids if user_id in found]
+
+
+def learner_ids(db: Session, actor: Actor, session_id: int, *, kind: str = "all", query: str = "") -> list[int]:
+    """Every learner the centre's filter and search select, across all pages ("Sélectionner toutes les pages").
+
+    Args:
+        db: Database session.
+        actor: A staff member of the session's organisation or a tutor positioned on it.
+        session_id: The session.
+        kind: Enrolment kind: all, mandatory, recommended or free.
+        query: The same search as `centre`.
+
+    Returns:
+        The learners' user ids, by name.
+
+    Raises:
+        PlumeError: NOT_FOUND (see `can_tutor`); INVALID_INPUT for another kind.
+    """
+    session = can_tutor(db, actor, session_id)
+    _check_kind(kind)
+    words = _clean_query(query)
+    ids = (
+        select(User.id)
+        .join(Enrolment, col(Enrolment.user_id) == col(User.id))
+        .where(Enrolment.session_id == session.id)
+        .order_by(*_by_name())
+    )
+    if kind != "all":
+        ids = ids.where(Enrolment.kind == kind)
+    if words:
+        ids = ids.where(_matches(words))
+    return [user_id for user_id in db.exec(ids).all() if user_id is not None]
