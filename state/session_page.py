@@ -55,6 +55,8 @@ class SessionPageState(TimelineEditor, rx.State):
     learners: list[dict[str, str]] = []
     trainer_choices: list[dict[str, str]] = []
     learner_choices: list[dict[str, str]] = []
+    tutors: list[dict[str, str]] = []
+    tutor_choices: list[dict[str, str]] = []
     learner_count: int = 0
     learner_query: str = ""
     _session_id: int = 0
@@ -118,8 +120,10 @@ class SessionPageState(TimelineEditor, rx.State):
                 _people(people.trainer_choices),
                 _people(people.learner_choices),
             )
+            self.tutors, self.tutor_choices = _people(people.tutors), _people(people.tutor_choices)
         else:
             self.trainers, self.learners, self.trainer_choices, self.learner_choices = [], [], [], []
+            self.tutors, self.tutor_choices = [], []
 
     @rx.event
     @policy(SIGNED_IN)
@@ -237,6 +241,31 @@ class SessionPageState(TimelineEditor, rx.State):
         actor, sid, uid = require_actor(), self._session_id, clean_id(user_id)
         if uid is not None:
             await self._apply(lambda db: sessions.remove_trainer(db, actor, sid, uid))
+
+    @rx.event
+    @policy(STAFF)
+    async def position_tutor(self, form_data: Any) -> None:
+        """Give a tutor the session to follow.
+
+        Args:
+            form_data: tutor_id.
+        """
+        actor, sid = require_actor(), self._session_id
+        uid = clean_id(_form(form_data).get("tutor_id"))
+        if uid is not None:
+            await self._apply(lambda db: sessions.position_tutor(db, actor, sid, uid), form="people")
+
+    @rx.event
+    @policy(STAFF)
+    async def remove_tutor(self, user_id: Any) -> None:
+        """Take a tutor off the session.
+
+        Args:
+            user_id: The tutor.
+        """
+        actor, sid, uid = require_actor(), self._session_id, clean_id(user_id)
+        if uid is not None:
+            await self._apply(lambda db: sessions.remove_tutor(db, actor, sid, uid))
 
     @rx.event
     @policy(STAFF)

@@ -110,3 +110,11 @@ def make_session(
         db.add(Enrolment(session_id=session.id or 0, user_id=learner.id or 0))
     db.commit()
     return session
+
+
+def assign_tutor(db: Session, session: TrainingSession, tutor: User) -> None:
+    """Give a tutor a session to follow."""
+    from app.models import TutorAssignment
+
+    db.add(TutorAssignment(session_id=session.id or 0, user_id=tutor.id or 0))
+    db.commit()

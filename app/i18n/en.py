@@ -534,4 +534,8 @@ EN: dict[str, str] = {
     "chat.attach": "Attach a file",
     "chat.read_only": "You read and moderate this chat.",
     "home.unread": "{count} new message(s)",
+    "manage.tutors": "Tutors",
+    "manage.no_tutor": "No tutor follows this session.",
+    "manage.pick_tutor": "Tutor to add",
+    "manage.add_tutor": "Add the tutor",
 }

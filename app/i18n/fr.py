@@ -534,4 +534,8 @@ FR: dict[str, str] = {
     "chat.attach": "Joindre un fichier",
     "chat.read_only": "Vous lisez et modérez cette discussion.",
     "home.unread": "{count} nouveau(x) message(s)",
+    "manage.tutors": "Tuteurs",
+    "manage.no_tutor": "Aucun tuteur ne suit cette session.",
+    "manage.pick_tutor": "Tuteur à ajouter",
+    "manage.add_tutor": "Ajouter le tuteur",
 }

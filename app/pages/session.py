@@ -278,6 +278,25 @@ def _management() -> rx.Component:
                             button_key="manage.add_trainer",
                             on_submit=S.position_trainer,
                         ),
+                        rx.heading(T("manage.tutors"), size="3", as_="h3", margin_top="0.5rem"),
+                        rx.cond(
+                            S.tutors.length() > 0,
+                            rx.vstack(
+                                rx.foreach(
+                                    S.tutors,
+                                    lambda p: _person_row(p, S.remove_tutor(p["user_id"].to(str)), rx.fragment()),
+                                ),
+                                width="100%",
+                            ),
+                            rx.text(T("manage.no_tutor"), size="2", color_scheme="gray"),
+                        ),
+                        _picker(
+                            "tutor_id",
+                            "manage.pick_tutor",
+                            S.tutor_choices,
+                            button_key="manage.add_tutor",
+                            on_submit=S.position_tutor,
+                        ),
                         spacing="2",
                         width="100%",
                         id="session-trainers",

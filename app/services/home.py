@@ -18,6 +18,7 @@ from app.models import (
     Slot,
     TrainerAssignment,
     TrainingSession,
+    TutorAssignment,
 )
 from app.models.base import utcnow
 from app.services.actor import Actor
@@ -119,7 +120,7 @@ def home_sections(db: Session, actor: Actor) -> HomeSections:
     """The actor's sessions in the selected organisation: in progress, upcoming, finished.
 
     Trainers see the sessions they are positioned on, learners those they are
-    enrolled in, tutors the organisation's sessions. Finished sessions stay until
+    enrolled in, tutors those they follow. Finished sessions stay until
     the session's availability end date.
 
     Args:
@@ -139,9 +140,9 @@ def home_sections(db: Session, actor: Actor) -> HomeSections:
         )
     if actor.has_role("learner"):
         ids.update(db.exec(select(Enrolment.session_id).where(Enrolment.user_id == actor.user_id)).all())
-    query = select(TrainingSession).where(TrainingSession.organisation_id == org_id)
-    if not actor.has_role("tutor"):
-        query = query.where(col(TrainingSession.id).in_(ids))
+    if actor.has_role("tutor"):
+        ids.update(db.exec(select(TutorAssignment.session_id).where(TutorAssignment.user_id == actor.user_id)).all())
+    query = select(TrainingSession).where(TrainingSession.organisation_id == org_id, col(TrainingSession.id).in_(ids))
     sessions = list(db.exec(query).all())
     today = paris_today()
     sessions = [s for s in sessions if s.status != "draft" or actor.has_role("trainer", "tutor")]

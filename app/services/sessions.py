@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
 from app.live.bus import notify
-from app.models import Activity, Enrolment, Membership, Module, TrainerAssignment, TrainingSession, User
+from app.models import (
+    Activity,
+    Enrolment,
+    Membership,
+    Module,
+    TrainerAssignment,
+    TrainingSession,
+    TutorAssignment,
+    User,
+)
 from app.models.base import utcnow
 from app.models.training import PHASES
 from app.services import audit
@@ -57,7 +66,7 @@ def access_session(
 ) -> tuple[TrainingSession, SessionRole]:
     """The only way a service gets a session: members see it, anyone else gets NOT_FOUND.
 
-    Members are the organisation's staff and tutors, the trainers positioned on it
+    Members are the organisation's staff, the trainers and tutors positioned on it
     and the learners enrolled in it (learners once it is no longer a draft).
 
     Args:
@@ -95,7 +104,16 @@ def access_session(
         ).first()
         is not None
     )
-    role = SessionRole(staff=membership.is_staff, trainer=trainer, learner=learner, tutor=membership.is_tutor)
+    tutor = (
+        membership.is_tutor
+        and db.exec(
+            select(TutorAssignment.id).where(
+                TutorAssignment.session_id == session.id, TutorAssignment.user_id == actor.user_id
+            )
+        ).first()
+        is not None
+    )
+    role = SessionRole(staff=membership.is_staff, trainer=trainer, learner=learner, tutor=tutor)
     if not (role.staff or role.trainer or role.learner or role.tutor):
         raise PlumeError(ErrorCode.NOT_FOUND)
     if for_write and not role.staff:
@@ -389,6 +407,8 @@ class SessionPeople:
     learner_count: int
     trainer_choices: list[Person]
     learner_choices: list[Person]
+    tutors: list[Person] = field(default_factory=list)
+    tutor_choices: list[Person] = field(default_factory=list)
 
 
 PEOPLE_LIMIT = 50
@@ -460,7 +480,18 @@ def session_people(
         Person(user.id or 0, user.display_name, user.email, "")
         for user in db.exec(candidates.order_by(*by_name).limit(limit)).all()
     ]
-    return SessionPeople(trainers, learners, count, trainer_choices, learner_choices)
+    positioned = set(db.exec(select(TutorAssignment.user_id).where(TutorAssignment.session_id == session.id)).all())
+    tutors: list[Person] = []
+    tutor_choices: list[Person] = []
+    for user in db.exec(
+        select(User)
+        .join(Membership, col(Membership.user_id) == col(User.id))
+        .where(Membership.organisation_id == session.organisation_id, col(Membership.is_tutor).is_(True))
+        .order_by(*by_name)
+    ).all():
+        person = Person(user.id or 0, user.display_name, user.email, "")
+        (tutors if user.id in positioned else tutor_choices).append(person)
+    return SessionPeople(trainers, learners, count, trainer_choices, learner_choices, tutors, tutor_choices)
 
 
 def _people_changed(
@@ -653,3 +684,47 @@ def advance_status(db: Session, actor: Actor, session_id: int, to: str) -> None:
         after={"status": to},
     )
     notify(db, topic(session.id or 0), {"type": "status", "status": to})
+
+
+def position_tutor(db: Session, actor: Actor, session_id: int, user_id: int) -> None:
+    """Give a tutor of the organisation the session to follow (its page, chat and tutoring centre).
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        session_id: The session.
+        user_id: The tutor.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    session, _ = access_session(db, actor, session_id, for_write=True)
+    _org_member(db, session.organisation_id, user_id, "tutor")
+    exists = db.exec(
+        select(TutorAssignment.id).where(TutorAssignment.session_id == session.id, TutorAssignment.user_id == user_id)
+    ).first()
+    if exists is None:
+        db.add(TutorAssignment(session_id=session.id or 0, user_id=user_id))
+        _people_changed(db, actor, session, "position_tutor", after={"tutor": user_id})
+
+
+def remove_tutor(db: Session, actor: Actor, session_id: int, user_id: int) -> None:
+    """Take a tutor off the session.
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        session_id: The session.
+        user_id: The tutor.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    session, _ = access_session(db, actor, session_id, for_write=True)
+    row = db.exec(
+        select(TutorAssignment).where(TutorAssignment.session_id == session.id, TutorAssignment.user_id == user_id)
+    ).first()
+    if row is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    db.delete(row)
+    _people_changed(db, actor, session, "remove_tutor", before={"tutor": user_id})

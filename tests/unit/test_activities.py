@@ -6,7 +6,16 @@ from sqlmodel import Session, select
 from app.models import Activity, Module
 from app.services import activities, home, sessions
 from app.services.errors import ErrorCode, PlumeError
-from tests.factories import actor_for, make_learner, make_member, make_org, make_session, make_staff, make_trainer
+from tests.factories import (
+    actor_for,
+    assign_tutor,
+    make_learner,
+    make_member,
+    make_org,
+    make_session,
+    make_staff,
+    make_trainer,
+)
 
 
 def _setup(db: Session):
@@ -85,7 +94,7 @@ def test_poll_votes_results_and_rules(db: Session) -> None:
 
 
 def test_only_enrolled_learners_mark_done_and_only_simple_kinds(db: Session) -> None:
-    org, _, trainer, _, _, _session, first, _, doc, _, _ = _setup(db)
+    org, _, trainer, _, _, session, first, _, doc, _, _ = _setup(db)
     live = Activity(module_id=first.id or 0, kind="in_person", title="Journée", position=5)
     db.add(live)
     db.commit()
@@ -95,7 +104,9 @@ def test_only_enrolled_learners_mark_done_and_only_simple_kinds(db: Session) -> 
     assert err.value.code == ErrorCode.NOT_FOUND
     with pytest.raises(PlumeError):
         activities.mark_done(db, actor_for(db, trainer), doc.id or 0)
-    tutor = actor_for(db, make_member(db, org, "tutor"))
+    tutor_user = make_member(db, org, "tutor")
+    assign_tutor(db, session, tutor_user)
+    tutor = actor_for(db, tutor_user)
     detail = activities.activity_detail(db, tutor, live.id or 0)
     assert detail.sees_everything and not detail.can_mark_done and len(detail.learners) == 2
 

@@ -12,7 +12,16 @@ from app.models import AuditRecord, ChatMessage
 from app.services import chat
 from app.services.errors import ErrorCode, PlumeError
 from app.services.home import paris_today
-from tests.factories import actor_for, make_learner, make_member, make_org, make_session, make_staff, make_trainer
+from tests.factories import (
+    actor_for,
+    assign_tutor,
+    make_learner,
+    make_member,
+    make_org,
+    make_session,
+    make_staff,
+    make_trainer,
+)
 
 
 def _room(db: Session):
@@ -23,6 +32,7 @@ def _room(db: Session):
     foreign = make_staff(db, other_org)
     today = paris_today()
     session = make_session(db, org, start=today, end=today, trainers=(trainer,), learners=(learner, classmate))
+    assign_tutor(db, session, tutor)
     actors = {
         name: actor_for(db, user)
         for name, user in {

@@ -8,7 +8,16 @@ from app.models import Activity, Membership, Module
 from app.models.base import utcnow
 from app.services import home, sessions
 from app.services.errors import ErrorCode, PlumeError
-from tests.factories import actor_for, make_learner, make_member, make_org, make_session, make_staff, make_trainer
+from tests.factories import (
+    actor_for,
+    assign_tutor,
+    make_learner,
+    make_member,
+    make_org,
+    make_session,
+    make_staff,
+    make_trainer,
+)
 
 
 def _timeline(db: Session, session_id: int) -> list[Module]:
@@ -46,8 +55,16 @@ def _setup(db: Session):
 def test_members_see_the_session_and_others_get_not_found(db: Session) -> None:
     org, other, trainer, learner, session = _setup(db)
     sid = session.id or 0
-    allowed = [make_staff(db, org), trainer, learner, make_member(db, org, "tutor")]
-    refused = [make_staff(db, other), make_trainer(db, org), make_learner(db, org), make_learner(db, other)]
+    tutor = make_member(db, org, "tutor")
+    assign_tutor(db, session, tutor)
+    allowed = [make_staff(db, org), trainer, learner, tutor]
+    refused = [
+        make_staff(db, other),
+        make_trainer(db, org),
+        make_learner(db, org),
+        make_learner(db, other),
+        make_member(db, org, "tutor"),  # a tutor who does not follow this session
+    ]
     for person in allowed:
         assert sessions.access_session(db, actor_for(db, person), sid)[0].id == sid
     for person in refused:
@@ -143,3 +160,24 @@ def test_drag_and_drop_places_a_module_and_may_change_its_phase(db: Session) -> 
     assert [m.title for m in sessions.ordered_modules(db, session.id or 0)] == ["Bilan", "Jour 1", "Jour 2", "Attentes"]
     with pytest.raises(PlumeError):
         sessions.place_module(db, actor_for(db, trainer), modules[0].id or 0, modules[1].id or 0)
+
+
+def test_staff_position_and_remove_tutors(db: Session) -> None:
+    org, other, _trainer, _learner, session = _setup(db)
+    sid = session.id or 0
+    staff = actor_for(db, make_staff(db, org))
+    tutor = make_member(db, org, "tutor")
+    outsider_tutor = make_member(db, other, "tutor")
+    people = sessions.session_people(db, staff, sid)
+    assert [p.user_id for p in people.tutor_choices] == [tutor.id] and people.tutors == []
+    with pytest.raises(PlumeError):
+        sessions.position_tutor(db, staff, sid, outsider_tutor.id or 0)
+    sessions.position_tutor(db, staff, sid, tutor.id or 0)
+    sessions.position_tutor(db, staff, sid, tutor.id or 0)  # again: harmless
+    db.commit()
+    assert [p.user_id for p in sessions.session_people(db, staff, sid).tutors] == [tutor.id]
+    assert sessions.access_session(db, actor_for(db, tutor), sid)[1].tutor
+    sessions.remove_tutor(db, staff, sid, tutor.id or 0)
+    db.commit()
+    with pytest.raises(PlumeError):
+        sessions.access_session(db, actor_for(db, tutor), sid)
