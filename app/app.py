@@ -24,6 +24,7 @@ from app.pages.home import home_page
 from app.pages.profile import profile_page
 from app.pages.session import session_page
 from app.pages.staff import outbox_page, settings_page, templates_page, trainers_page
+from app.pages.tutoring import tutoring_centre_page, tutoring_list_page
 from app.settings import get_settings
 from app.tasks import outbox_sender
 from components import styles
@@ -45,6 +46,7 @@ from state.profile import ProfileState
 from state.session import SessionState
 from state.session_page import SessionPageState
 from state.staff import OutboxState, SettingsState, TemplatesState, TrainersState
+from state.tutoring import TutoringCentreState, TutoringListState
 
 get_settings().check()
 # Database calls release the GIL; a shorter switch interval hands it back to them sooner while the
@@ -93,6 +95,8 @@ _PAGES = [
     (routes.CATALOGUE, catalogue_page, "Catalogue · Plume", [_load, CatalogueState.load]),
     (routes.COURSE, course_page, "Parcours · Plume", [_load, CourseState.load]),
     (routes.SETTINGS, settings_page, "Paramètres · Plume", [_load, SettingsState.load]),
+    (routes.TUTORING, tutoring_list_page, "Tutorat · Plume", [_load, TutoringListState.load]),
+    (routes.TUTORING_CENTRE, tutoring_centre_page, "Centre de tutorat · Plume", [_load, TutoringCentreState.load]),
     (routes.ATTENDANCE, attendance_page, "Émargement · Plume", [_load, AttendanceState.load]),
 ]
 for route, component, title, on_load in _PAGES:

@@ -20,6 +20,8 @@ CATALOGUE = "/catalogue"
 COURSE = "/catalogue/[course_id]"
 ATTENDANCE = "/emargement/[slot_id]"
 SETTINGS = "/parametres"
+TUTORING = "/tutorat"
+TUTORING_CENTRE = "/tutorat/[session_id]"
 
 
 def session_path(session_id: int | str) -> str:

@@ -192,10 +192,20 @@ def staff_nav() -> rx.Component:
             _nav_link("nav.trainers", routes.TRAINERS, "users"),
             _nav_link("nav.templates", routes.TEMPLATES, "mail"),
             _nav_link("nav.outbox", routes.OUTBOX, "send"),
+            _nav_link("nav.tutoring", routes.TUTORING, "chart_pie"),
             _nav_link("nav.settings", routes.SETTINGS, "settings"),
             spacing="1",
             overflow_x="auto",
             width="100%",
+        ),
+        rx.cond(
+            SessionState.is_tutor,
+            rx.hstack(
+                _nav_link("nav.home", routes.HOME, "house"),
+                _nav_link("nav.tutoring", routes.TUTORING, "chart_pie"),
+                spacing="1",
+                width="100%",
+            ),
         ),
     )
 

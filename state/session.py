@@ -74,6 +74,11 @@ class SessionState(rx.State):
         return "staff" in self.roles
 
     @rx.var
+    def is_tutor(self) -> bool:
+        """Whether the person tutors in the selected organisation."""
+        return "tutor" in self.roles
+
+    @rx.var
     def initials(self) -> str:
         """Initials for the avatar."""
         parts = [p for p in self.user_name.split() if p]

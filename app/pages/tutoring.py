@@ -1,0 +1,284 @@
+"""Tutoring pages: `Tutorat` (the sessions one follows) and a session's tutoring centre."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex.vars.base import Var
+
+from components import styles
+from components.cards import empty_state
+from components.i18n import T, Tf
+from components.layout import not_found_panel, shell
+from state.tutoring import TutoringCentreState as C
+from state.tutoring import TutoringListState as L
+
+STATUS_COLOURS = {"not_started": "gray", "in_progress": "amber", "finished": "green"}
+
+
+def _session_row(row: Var[dict[str, Any]]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.vstack(
+                rx.text(row["course_title"].to(str), weight="medium"),
+                rx.text(row["title"].to(str), size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(row["starts_on"].to(str) + " → " + row["ends_on"].to(str)),
+        rx.table.cell(row["learners"].to(str)),
+        rx.table.cell(
+            rx.link(
+                rx.button(rx.icon("chart_pie", size=14), T("tutoring.open_centre"), size="1", variant="soft"),
+                href="/tutorat/" + row["id"].to(str),
+            )
+        ),
+    )
+
+
+def tutoring_list_page() -> rx.Component:
+    """The sessions whose learners the person follows.
+
+    Returns:
+        The page.
+    """
+    return shell(
+        rx.cond(
+            L.loading,
+            rx.center(rx.spinner(size="3"), padding="3rem"),
+            rx.cond(
+                L.rows.length() > 0,
+                rx.card(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                rx.table.column_header_cell(T("tutoring.col.session")),
+                                rx.table.column_header_cell(T("tutoring.col.dates")),
+                                rx.table.column_header_cell(T("tutoring.col.learners")),
+                                rx.table.column_header_cell(""),
+                            )
+                        ),
+                        rx.table.body(rx.foreach(L.rows, _session_row)),
+                        width="100%",
+                    ),
+                    width="100%",
+                    box_shadow=styles.CARD_SHADOW,
+                ),
+                empty_state("tutoring.none", "users"),
+            ),
+        ),
+        title_key="tutoring.title",
+    )
+
+
+def _status_badge(status: Var[str]) -> rx.Component:
+    return rx.match(
+        status,
+        *[(k, rx.badge(T(f"tutoring.status.{k}"), color_scheme=c)) for k, c in STATUS_COLOURS.items()],
+        rx.fragment(),
+    )
+
+
+def _sort_header(label_key: str, column: str) -> rx.Component:
+    arrow = rx.cond(
+        C.sort == column,
+        rx.cond(C.descending, rx.icon("arrow_down", size=12), rx.icon("arrow_up", size=12)),
+        rx.icon("arrow_up_down", size=12, color=rx.color("gray", 8)),
+    )
+    return rx.table.column_header_cell(
+        rx.button(T(label_key), arrow, variant="ghost", size="1", color_scheme="gray", on_click=C.sort_by(column))
+    )
+
+
+def _learner_row(row: Var[dict[str, Any]]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.vstack(
+                rx.text(row["name"].to(str), weight="medium"),
+                rx.text(row["email"].to(str), size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(_status_badge(row["status"].to(str))),
+        rx.table.cell(
+            rx.hstack(
+                rx.progress(value=row["progress"].to(int), width="5rem"),
+                rx.text(row["progress"].to(str), " %", size="1"),
+                align="center",
+                spacing="2",
+            )
+        ),
+        rx.table.cell(rx.text(row["last_activity_at"].to(str).split("T")[0], size="1")),
+        data_testid="learner-row",
+    )
+
+
+def _filters() -> rx.Component:
+    return rx.hstack(
+        rx.segmented_control.root(
+            *[
+                rx.segmented_control.item(T(f"tutoring.kind.{k}"), value=k)
+                for k in ("all", "mandatory", "recommended", "free")
+            ],
+            value=C.kind,
+            on_change=C.set_kind,
+        ),
+        rx.spacer(),
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    name="query",
+                    placeholder=T("tutoring.search"),
+                    aria_label=T("tutoring.search"),
+                    default_value=C.query,
+                ),
+                rx.button(rx.icon("search", size=14), T("tutoring.search_button"), type="submit", variant="soft"),
+                spacing="2",
+            ),
+            on_submit=C.search,
+        ),
+        width="100%",
+        wrap="wrap",
+        spacing="3",
+        align="center",
+    )
+
+
+def _overview() -> rx.Component:
+    return rx.flex(
+        rx.card(
+            rx.vstack(
+                rx.text(T("tutoring.tile.learners"), size="2", color_scheme="gray"),
+                rx.heading(C.learners.to_string(), size="8", data_testid="tile-learners"),
+                rx.text(Tf("tutoring.activities", count=C.activities.to_string()), size="1", color_scheme="gray"),
+                spacing="1",
+            ),
+            min_width="12rem",
+            box_shadow=styles.CARD_SHADOW,
+        ),
+        rx.card(
+            rx.hstack(
+                rx.recharts.pie_chart(
+                    rx.recharts.pie(
+                        rx.foreach(C.pie, lambda p: rx.recharts.cell(fill=p["fill"].to(str))),
+                        data=C.pie,
+                        data_key="value",
+                        name_key="name",
+                        inner_radius="55%",
+                        outer_radius="90%",
+                        is_animation_active=False,
+                    ),
+                    rx.recharts.graphing_tooltip(),
+                    width=180,
+                    height=180,
+                ),
+                rx.vstack(
+                    rx.foreach(
+                        C.pie,
+                        lambda p: rx.hstack(
+                            rx.box(
+                                width="0.75rem", height="0.75rem", border_radius="3px", background=p["fill"].to(str)
+                            ),
+                            rx.text(p["name"].to(str), size="2"),
+                            rx.text(p["value"].to(str), size="2", weight="bold", data_testid="pie-value"),
+                            align="center",
+                            spacing="2",
+                        ),
+                    ),
+                    spacing="2",
+                ),
+                align="center",
+                spacing="4",
+                data_testid="progress-pie",
+            ),
+            flex="1",
+            box_shadow=styles.CARD_SHADOW,
+        ),
+        spacing="4",
+        direction=rx.breakpoints(initial="column", sm="row"),
+        width="100%",
+    )
+
+
+def _pager() -> rx.Component:
+    return rx.hstack(
+        rx.text(
+            Tf("tutoring.page", page=C.page.to_string(), pages=C.pages.to_string(), total=C.total.to_string()), size="2"
+        ),
+        rx.spacer(),
+        rx.el.select(
+            *[rx.el.option(Tf("tutoring.per_page", size=str(n)), value=str(n)) for n in (10, 25, 50, 100)],
+            value=C.page_size.to_string(),
+            on_change=C.set_page_size,
+            aria_label=T("tutoring.page_size"),
+            class_name="plume-select",
+            width="auto",
+        ),
+        rx.button(T("tutoring.previous"), size="1", variant="soft", disabled=C.page <= 1, on_click=C.go_to(C.page - 1)),
+        rx.button(
+            T("tutoring.next"), size="1", variant="soft", disabled=C.page >= C.pages, on_click=C.go_to(C.page + 1)
+        ),
+        width="100%",
+        align="center",
+        spacing="2",
+        wrap="wrap",
+    )
+
+
+def _centre() -> rx.Component:
+    return rx.vstack(
+        rx.vstack(
+            rx.heading(Tf("tutoring.centre_of", title=C.course_title), size="7", as_="h1"),
+            rx.text(C.title, color_scheme="gray"),
+            spacing="1",
+        ),
+        _filters(),
+        _overview(),
+        rx.card(
+            rx.vstack(
+                rx.cond(
+                    C.rows.length() > 0,
+                    rx.box(
+                        rx.table.root(
+                            rx.table.header(
+                                rx.table.row(
+                                    _sort_header("tutoring.col.name", "name"),
+                                    _sort_header("tutoring.col.status", "status"),
+                                    _sort_header("tutoring.col.progress", "progress"),
+                                    _sort_header("tutoring.col.last_activity", "last_activity"),
+                                )
+                            ),
+                            rx.table.body(rx.foreach(C.rows, _learner_row)),
+                            width="100%",
+                        ),
+                        overflow_x="auto",
+                        width="100%",
+                    ),
+                    rx.text(T("tutoring.no_learner"), color_scheme="gray", size="2", padding="1rem"),
+                ),
+                _pager(),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+            box_shadow=styles.CARD_SHADOW,
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def tutoring_centre_page() -> rx.Component:
+    """A session's tutoring centre.
+
+    Returns:
+        The page.
+    """
+    return shell(
+        rx.cond(
+            C.loading,
+            rx.center(rx.spinner(size="3"), padding="3rem"),
+            rx.cond(C.found, _centre(), not_found_panel()),
+        )
+    )

@@ -1,0 +1,186 @@
+"""The tutoring centre: the sessions one follows, and a session's learners (paged in SQL), live."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import reflex as rx
+
+from app.services import sessions, tutoring
+from app.services.actor import Actor
+from app.services.auth import resolve_actor
+from app.services.errors import PlumeError
+from state import live
+from state.common import clean_id, clean_str, run_db
+from state.guard import SIGNED_IN, policy, require_actor
+from state.session import SessionState
+
+PIE_COLOURS = {"not_started": "#94a3b8", "in_progress": "#f59e0b", "finished": "#16a34a"}
+
+
+class TutoringListState(rx.State):
+    """`Tutorat`: the sessions whose learners the person follows."""
+
+    loading: bool = True
+    rows: list[dict[str, Any]] = []
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """List the sessions the person tutors (all of them for staff)."""
+        actor = require_actor()
+        found = await run_db(lambda db: tutoring.tutored_sessions(db, actor))
+        self.rows = [{**asdict(s), "id": str(s.id), "learners": str(s.learners)} for s in found]
+        self.loading = False
+
+
+class TutoringCentreState(rx.State):
+    """A session's tutoring centre: filter, learner count, pie, one page of learners."""
+
+    loading: bool = True
+    found: bool = False
+    title: str = ""
+    course_title: str = ""
+    kind: str = "all"
+    query: str = ""
+    sort: str = "name"
+    descending: bool = False
+    page: int = 1
+    pages: int = 1
+    page_size: int = 50
+    total: int = 0
+    learners: int = 0
+    activities: int = 0
+    pie: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    _session_id: int = 0
+
+    def _route_session_id(self) -> int | None:
+        raw = self.router.page.params.get("session_id", "")
+        if not raw:
+            raw = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        return clean_id(raw)
+
+    async def _show(self, actor: Actor | None) -> None:
+        sid = self._session_id
+        kind, query, sort, descending = self.kind, self.query, self.sort, self.descending
+        page, size = self.page, self.page_size
+        if actor is None or not sid:
+            self.found = False
+            return
+
+        def work(db: Any) -> tuple[tutoring.Centre, str, str]:
+            centre = tutoring.centre(
+                db, actor, sid, kind=kind, query=query, sort=sort, descending=descending, page=page, page_size=size
+            )
+            view = sessions.session_view(db, actor, sid)
+            return centre, view.title, view.course_title
+
+        try:
+            centre, self.title, self.course_title = await run_db(work)
+        except PlumeError:
+            self.found, self.rows = False, []
+            return
+        self.found = True
+        self.page, self.pages, self.total = centre.page, centre.pages, centre.total
+        self.learners, self.activities = centre.learners, centre.activities
+        lang = (await self.get_state(SessionState)).tr
+        self.pie = [
+            {"name": lang.get(f"tutoring.status.{k}", k), "value": getattr(centre.pie, k), "fill": colour}
+            for k, colour in PIE_COLOURS.items()
+        ]
+        self.rows = [{**asdict(r), "user_id": str(r.user_id)} for r in centre.rows]
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Open the centre of the session in the URL and follow its learners' progress live."""
+        actor = require_actor()
+        self.loading = True
+        self._session_id = self._route_session_id() or 0
+        self.kind, self.query, self.sort, self.descending, self.page = "all", "", "name", False, 1
+        await self._show(actor)
+        token = self.router.session.client_token
+        if self.found:
+            live.subscribe(token, sessions.topic(self._session_id), TutoringCentreState)
+        else:
+            live.unsubscribe(token)
+        self.loading = False
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def set_kind(self, kind: Any) -> None:
+        """Show all learners or one enrolment type.
+
+        Args:
+            kind: all, mandatory, recommended or free.
+        """
+        if kind in tutoring.KINDS:
+            self.kind, self.page = str(kind), 1
+            await self._show(require_actor())
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def search(self, form_data: Any) -> None:
+        """Narrow the table to a name or e-mail.
+
+        Args:
+            form_data: query.
+        """
+        form = form_data if isinstance(form_data, dict) else {}
+        self.query, self.page = clean_str(form.get("query"), 100).strip(), 1
+        await self._show(require_actor())
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def sort_by(self, column: Any) -> None:
+        """Sort by a column (again: the other way).
+
+        Args:
+            column: name, progress, status or last_activity.
+        """
+        if column not in tutoring.SORTS:
+            return
+        self.descending = not self.descending if column == self.sort else column in ("progress", "last_activity")
+        self.sort, self.page = str(column), 1
+        await self._show(require_actor())
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def go_to(self, page: Any) -> None:
+        """Show another page.
+
+        Args:
+            page: The page number.
+        """
+        number = clean_id(page)
+        if number is not None and number != self.page:
+            self.page = min(number, max(1, self.pages))
+            await self._show(require_actor())
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def set_page_size(self, size: Any) -> None:
+        """Show 10, 25, 50 or 100 learners a page.
+
+        Args:
+            size: The page size.
+        """
+        number = clean_id(size)
+        if number in tutoring.PAGE_SIZES:
+            self.page_size, self.page = int(number), 1
+            await self._show(require_actor())
+
+    async def _on_live(self, event: dict[str, Any]) -> None:
+        """A learner progressed (or the people changed): recount, as this tab's own actor.
+
+        Args:
+            event: What changed.
+        """
+        if event.get("type") not in ("progress", "poll", "people", "timeline"):
+            return
+        token = (await self.get_state(SessionState)).session_token
+        ip = self.router.session.client_ip
+        actor = await run_db(lambda db: resolve_actor(db, token, ip=ip))
+        await self._show(actor)

@@ -1,0 +1,63 @@
+"""The tutoring centre in Chromium: the tutor's sessions, filter, sort, pages, and the pie updated live."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from app.models import TrainingSession
+from tests.e2e.conftest import goto, sign_in
+
+MANAGER = "Manager une équipe — session de novembre"
+
+
+def _not_started(page: Page) -> int:
+    return int(page.get_by_test_id("pie-value").first.inner_text())
+
+
+def test_tutor_follows_a_session_and_the_pie_moves_when_a_learner_progresses(server, new_context) -> None:
+    with server.session() as db:
+        sid = db.exec(select(TrainingSession.id).where(TrainingSession.title == MANAGER)).one()
+    tutor = new_context().new_page()
+    sign_in(tutor, "tutor@demo.plume.test")
+    tutor.get_by_role("link", name="Tutorat").first.click()
+    expect(tutor.get_by_role("heading", name="Tutorat")).to_be_visible()
+    expect(tutor.get_by_text("Excel avancé — groupe 2")).to_be_visible()
+    expect(tutor.get_by_text("Gestes et postures — entrepôt Vénissieux")).to_have_count(0)  # not followed
+    tutor.locator("tr", has_text=MANAGER).get_by_role("button", name="Centre de tutorat").click()
+    expect(tutor).to_have_url(re.compile(rf"/tutorat/{sid}/?$"))
+    expect(tutor.get_by_test_id("tile-learners")).to_have_text("30")
+    expect(tutor.get_by_test_id("learner-row")).to_have_count(30)
+
+    # Ten a page: three pages; the filter by enrolment type narrows the count.
+    tutor.get_by_label("Apprenants par page").select_option("10")
+    expect(tutor.get_by_test_id("learner-row")).to_have_count(10)
+    expect(tutor.get_by_text("Page 1 sur 3 · 30 apprenant(s)")).to_be_visible()
+    tutor.get_by_role("button", name="Suivante").click()
+    expect(tutor.get_by_text("Page 2 sur 3 · 30 apprenant(s)")).to_be_visible()
+    tutor.get_by_role("radio", name="Recommandées").click()
+    expect(tutor.get_by_test_id("tile-learners")).to_have_text("6")
+    tutor.get_by_role("radio", name="Toutes").click()
+    expect(tutor.get_by_test_id("tile-learners")).to_have_text("30")
+
+    # Search, then sort by progress (the most advanced first).
+    tutor.get_by_label("Rechercher un apprenant").fill("learner27@")
+    tutor.get_by_role("button", name="Rechercher").click()
+    expect(tutor.get_by_test_id("learner-row")).to_have_count(1)
+    tutor.get_by_label("Rechercher un apprenant").fill("")
+    tutor.get_by_role("button", name="Rechercher").click()
+    tutor.get_by_role("button", name="Progression").click()
+    expect(tutor.get_by_test_id("learner-row")).to_have_count(10)
+    tutor.screenshot(path="screenshots/tutoring-centre.png", full_page=True)
+
+    # A learner who has not started marks a document done: the tutor's pie moves without reload.
+    before = _not_started(tutor)
+    learner = new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(learner, "learner30@demo.plume.test")
+    goto(learner, f"/sessions/{sid}")
+    learner.get_by_role("button", name="Ouvrir l'activité Programme détaillé").click()
+    learner.get_by_role("button", name="Marquer comme terminé").click()
+    expect(learner.get_by_role("dialog").get_by_text("Terminé")).to_be_visible()
+    expect(tutor.get_by_test_id("pie-value").first).to_have_text(str(before - 1), timeout=5_000)
