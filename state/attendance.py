@@ -22,7 +22,7 @@ from app.services.auth import resolve_actor
 from app.services.errors import PlumeError
 from app.settings import get_settings
 from state import live
-from state.common import clean_id, clean_str, error_message, run_db
+from state.common import clean_id, clean_str, error_message, form_fields, route_id, run_db
 from state.guard import SIGNED_IN, policy, require_actor, roles
 from state.session import SessionState
 
@@ -30,8 +30,7 @@ BOARD = roles("staff", "trainer")
 QR_SHOW_LIMIT_SECONDS = 4 * 3600
 
 
-def _form(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+_form = form_fields
 
 
 def _svg_uri(svg: str) -> str:
@@ -81,10 +80,7 @@ class AttendanceState(rx.State):
     _qr_generation: int = 0
 
     def _route_slot_id(self) -> int | None:
-        raw = self.router.page.params.get("slot_id", "")
-        if not raw:
-            raw = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
-        return clean_id(raw)
+        return route_id(self, "slot_id")
 
     async def _lang(self) -> str:
         return (await self.get_state(SessionState)).lang

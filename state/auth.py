@@ -11,13 +11,11 @@ import reflex as rx
 from app import routes
 from app.services import accounts, auth, orgs
 from app.services.errors import PlumeError
-from state.common import clean_str, error_message, run_db
+from state.common import clean_str, error_message, form_fields, run_db
 from state.guard import PENDING, PUBLIC, current_actor, policy, require_actor
 from state.session import SessionState
 
-
-def _form(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+_form = form_fields
 
 
 def safe_next(value: str) -> str:

@@ -11,7 +11,7 @@ from app.services import chat, documents
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from state import live
-from state.common import clean_id, clean_str, error_message, run_db
+from state.common import clean_id, clean_str, error_message, form_fields, route_id, run_db
 from state.guard import SIGNED_IN, policy, require_actor
 from state.session import SessionState
 
@@ -19,8 +19,7 @@ FRESH_LIMIT = 12
 TYPING_SECONDS = 4.0
 
 
-def _form(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+_form = form_fields
 
 
 class ChatState(rx.State):
@@ -50,10 +49,7 @@ class ChatState(rx.State):
     _newest: int = 0
 
     def _route_session_id(self) -> int | None:
-        raw = self.router.page.params.get("session_id", "")
-        if not raw:
-            raw = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
-        return clean_id(raw)
+        return route_id(self, "session_id")
 
     def _row(self, message: dict[str, Any]) -> dict[str, Any]:
         mine = message["author_id"] == self._user_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 
@@ -74,3 +74,31 @@ def clean_id(value: object) -> int | None:
     if isinstance(value, str) and value.isdigit() and len(value) < 19:
         return int(value) or None
     return None
+
+
+def form_fields(value: object) -> dict[str, Any]:
+    """A form's submitted fields ({} for anything that is not a dict).
+
+    Args:
+        value: As received.
+
+    Returns:
+        The fields.
+    """
+    return value if isinstance(value, dict) else {}
+
+
+def route_id(state: Any, param: str) -> int | None:
+    """The id in the current page's URL (`/sessions/[session_id]`), also when the static server added a slash.
+
+    Args:
+        state: The page state (its router).
+        param: The route parameter's name.
+
+    Returns:
+        The id, or None when malformed.
+    """
+    raw = state.router.page.params.get(param, "")
+    if not raw:
+        raw = state.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+    return clean_id(raw)

@@ -16,7 +16,7 @@ from app.services.auth import resolve_actor
 from app.services.errors import PlumeError
 from state import live
 from state.chat import ChatState
-from state.common import clean_id, clean_str, error_message, run_db
+from state.common import clean_id, clean_str, error_message, route_id, run_db
 from state.guard import SIGNED_IN, STAFF, policy, require_actor
 from state.session import SessionState
 from state.timeline_editor import TimelineEditor, _form
@@ -68,10 +68,7 @@ class SessionPageState(TimelineEditor, rx.State):
         await self._show(require_actor())
 
     def _route_session_id(self) -> int | None:
-        raw = self.router.page.params.get("session_id", "")
-        if not raw:
-            raw = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
-        return clean_id(raw)
+        return route_id(self, "session_id")
 
     async def _show(self, actor: Actor | None) -> None:
         session_id = self._session_id

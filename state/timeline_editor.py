@@ -16,13 +16,11 @@ from sqlmodel import Session
 from app.i18n import t
 from app.services import timeline
 from app.services.errors import PlumeError
-from state.common import clean_id, clean_str, error_message, run_db
+from state.common import clean_id, clean_str, error_message, form_fields, run_db
 from state.guard import SIGNED_IN, policy, require_actor
 from state.session import SessionState
 
-
-def _form(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+_form = form_fields
 
 
 class TimelineEditor(rx.State, mixin=True):

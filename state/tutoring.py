@@ -12,7 +12,7 @@ from app.services.actor import Actor
 from app.services.auth import resolve_actor
 from app.services.errors import PlumeError
 from state import live
-from state.common import clean_id, clean_str, run_db
+from state.common import clean_id, clean_str, route_id, run_db
 from state.guard import SIGNED_IN, policy, require_actor
 from state.session import SessionState
 
@@ -57,10 +57,7 @@ class TutoringCentreState(rx.State):
     _session_id: int = 0
 
     def _route_session_id(self) -> int | None:
-        raw = self.router.page.params.get("session_id", "")
-        if not raw:
-            raw = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
-        return clean_id(raw)
+        return route_id(self, "session_id")
 
     async def _show(self, actor: Actor | None) -> None:
         sid = self._session_id
