@@ -24,7 +24,7 @@ from app.pages.home import home_page
 from app.pages.profile import profile_page
 from app.pages.session import session_page
 from app.pages.staff import outbox_page, settings_page, templates_page, trainers_page
-from app.pages.tutoring import tutoring_centre_page, tutoring_list_page
+from app.pages.tutoring import tutoring_centre_page, tutoring_list_page, tutoring_report_page
 from app.settings import get_settings
 from app.tasks import outbox_sender
 from components import styles
@@ -46,7 +46,7 @@ from state.profile import ProfileState
 from state.session import SessionState
 from state.session_page import SessionPageState
 from state.staff import OutboxState, SettingsState, TemplatesState, TrainersState
-from state.tutoring import TutoringCentreState, TutoringListState
+from state.tutoring import TutoringCentreState, TutoringListState, TutoringReportState
 
 get_settings().check()
 # Database calls release the GIL; a shorter switch interval hands it back to them sooner while the
@@ -97,6 +97,7 @@ _PAGES = [
     (routes.SETTINGS, settings_page, "Paramètres · Plume", [_load, SettingsState.load]),
     (routes.TUTORING, tutoring_list_page, "Tutorat · Plume", [_load, TutoringListState.load]),
     (routes.TUTORING_CENTRE, tutoring_centre_page, "Centre de tutorat · Plume", [_load, TutoringCentreState.load]),
+    (routes.TUTORING_REPORT, tutoring_report_page, "Rapport de suivi · Plume", [_load, TutoringReportState.load]),
     (routes.ATTENDANCE, attendance_page, "Émargement · Plume", [_load, AttendanceState.load]),
 ]
 for route, component, title, on_load in _PAGES:

@@ -22,6 +22,7 @@ ATTENDANCE = "/emargement/[slot_id]"
 SETTINGS = "/parametres"
 TUTORING = "/tutorat"
 TUTORING_CENTRE = "/tutorat/[session_id]"
+TUTORING_REPORT = "/tutorat/[session_id]/[user_id]"
 
 
 def session_path(session_id: int | str) -> str:

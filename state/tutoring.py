@@ -10,7 +10,7 @@ import reflex as rx
 from app.services import sessions, tutoring
 from app.services.actor import Actor
 from app.services.auth import resolve_actor
-from app.services.errors import PlumeError
+from app.services.errors import ErrorCode, PlumeError
 from state import live
 from state.common import clean_id, clean_str, route_id, run_db
 from state.guard import SIGNED_IN, policy, require_actor
@@ -54,6 +54,7 @@ class TutoringCentreState(rx.State):
     activities: int = 0
     pie: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
+    session_id: str = ""
     _session_id: int = 0
 
     def _route_session_id(self) -> int | None:
@@ -96,6 +97,7 @@ class TutoringCentreState(rx.State):
         actor = require_actor()
         self.loading = True
         self._session_id = self._route_session_id() or 0
+        self.session_id = str(self._session_id)
         self.kind, self.query, self.sort, self.descending, self.page = "all", "", "name", False, 1
         await self._show(actor)
         token = self.router.session.client_token
@@ -181,3 +183,37 @@ class TutoringCentreState(rx.State):
         ip = self.router.session.client_ip
         actor = await run_db(lambda db: resolve_actor(db, token, ip=ip))
         await self._show(actor)
+
+
+class TutoringReportState(rx.State):
+    """One learner's report in a session's tutoring centre."""
+
+    loading: bool = True
+    found: bool = False
+    session_id: str = ""
+    report: dict[str, Any] = {}
+    lessons: list[dict[str, str]] = []
+    connections: list[dict[str, str]] = []
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Load the report of the learner in the URL (`/tutorat/<session>/<learner>`)."""
+        actor = require_actor()
+        self.loading = True
+        parts = self.router.url.path.rstrip("/").split("/")
+        params = self.router.page.params
+        sid = clean_id(params.get("session_id", "") or (parts[-2] if len(parts) >= 2 else ""))
+        uid = clean_id(params.get("user_id", "") or parts[-1])
+        try:
+            if sid is None or uid is None:
+                raise PlumeError(ErrorCode.NOT_FOUND)
+            found = await run_db(lambda db: tutoring.learner_report(db, actor, sid, uid))
+        except PlumeError:
+            self.found, self.report, self.lessons, self.connections = False, {}, [], []
+            self.loading = False
+            return
+        data = asdict(found)
+        self.lessons, self.connections = data.pop("lessons"), data.pop("connections")
+        self.report = {**data, "progress": str(found.progress)}
+        self.found, self.session_id, self.loading = True, str(sid), False

@@ -13,6 +13,7 @@ from components.i18n import T, Tf
 from components.layout import not_found_panel, shell
 from state.tutoring import TutoringCentreState as C
 from state.tutoring import TutoringListState as L
+from state.tutoring import TutoringReportState as R
 
 STATUS_COLOURS = {"not_started": "gray", "in_progress": "amber", "finished": "green"}
 
@@ -95,7 +96,12 @@ def _learner_row(row: Var[dict[str, Any]]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
-                rx.text(row["name"].to(str), weight="medium"),
+                rx.link(
+                    row["name"].to(str),
+                    href="/tutorat/" + C.session_id + "/" + row["user_id"].to(str),
+                    weight="medium",
+                    aria_label=Tf("tutoring.report_of", name=row["name"].to(str)),
+                ),
                 rx.text(row["email"].to(str), size="1", color_scheme="gray"),
                 spacing="0",
             )
@@ -280,5 +286,142 @@ def tutoring_centre_page() -> rx.Component:
             C.loading,
             rx.center(rx.spinner(size="3"), padding="3rem"),
             rx.cond(C.found, _centre(), not_found_panel()),
+        )
+    )
+
+
+def _info(label_key: str, value: Var) -> rx.Component:
+    return rx.vstack(
+        rx.text(T(label_key), size="1", color_scheme="gray"),
+        rx.text(value, size="2", weight="medium"),
+        spacing="0",
+        min_width="10rem",
+    )
+
+
+def _report() -> rx.Component:
+    r = R.report
+    return rx.vstack(
+        rx.link(
+            rx.hstack(
+                rx.icon("arrow_left", size=14), rx.text(T("tutoring.back_to_centre")), align="center", spacing="1"
+            ),
+            href="/tutorat/" + R.session_id,
+            size="2",
+        ),
+        rx.hstack(
+            rx.heading(Tf("tutoring.report_title", name=r["name"].to(str)), size="7", as_="h1"),
+            _status_badge(r["status"].to(str)),
+            align="center",
+            spacing="3",
+            wrap="wrap",
+        ),
+        rx.card(
+            rx.vstack(
+                rx.heading(T("tutoring.report.info"), size="4", as_="h2"),
+                rx.flex(
+                    _info("tutoring.report.organisation", r["organisation"].to(str)),
+                    _info("tutoring.report.email", r["email"].to(str)),
+                    _info("tutoring.report.start", r["starts_on"].to(str)),
+                    _info("tutoring.report.end", r["ends_on"].to(str)),
+                    _info("tutoring.report.progress", r["progress"].to(str) + " %"),
+                    _info(
+                        "tutoring.report.first",
+                        rx.cond(r["first_connection"].to(str) != "", r["first_connection"].to(str), "—"),
+                    ),
+                    _info(
+                        "tutoring.report.last",
+                        rx.cond(r["last_connection"].to(str) != "", r["last_connection"].to(str), "—"),
+                    ),
+                    wrap="wrap",
+                    spacing="5",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+            box_shadow=styles.CARD_SHADOW,
+        ),
+        rx.card(
+            rx.vstack(
+                rx.heading(T("tutoring.report.lessons"), size="4", as_="h2"),
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell(T("tutoring.report.module")),
+                            rx.table.column_header_cell(T("tutoring.report.lesson")),
+                            rx.table.column_header_cell(T("tutoring.col.status")),
+                            rx.table.column_header_cell(T("tutoring.report.date")),
+                        )
+                    ),
+                    rx.table.body(
+                        rx.foreach(
+                            R.lessons,
+                            lambda line: rx.table.row(
+                                rx.table.cell(line["module"]),
+                                rx.table.cell(line["title"]),
+                                rx.table.cell(_status_badge(line["status"])),
+                                rx.table.cell(line["completed_at"]),
+                                data_testid="lesson-row",
+                            ),
+                        )
+                    ),
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+            box_shadow=styles.CARD_SHADOW,
+        ),
+        rx.card(
+            rx.vstack(
+                rx.heading(T("tutoring.report.connections"), size="4", as_="h2"),
+                rx.cond(
+                    R.connections.length() > 0,
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                rx.table.column_header_cell(T("tutoring.report.started")),
+                                rx.table.column_header_cell(T("tutoring.report.last_seen")),
+                                rx.table.column_header_cell(T("tutoring.report.device")),
+                            )
+                        ),
+                        rx.table.body(
+                            rx.foreach(
+                                R.connections,
+                                lambda c: rx.table.row(
+                                    rx.table.cell(c["started"]),
+                                    rx.table.cell(c["last_seen"]),
+                                    rx.table.cell(c["device"]),
+                                ),
+                            )
+                        ),
+                        width="100%",
+                    ),
+                    rx.text(T("tutoring.report.no_connection"), size="2", color_scheme="gray"),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+            box_shadow=styles.CARD_SHADOW,
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def tutoring_report_page() -> rx.Component:
+    """One learner's report.
+
+    Returns:
+        The page.
+    """
+    return shell(
+        rx.cond(
+            R.loading,
+            rx.center(rx.spinner(size="3"), padding="3rem"),
+            rx.cond(R.found, _report(), not_found_panel()),
         )
     )

@@ -9,18 +9,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Subquery, UnaryExpression, case, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from app.models import Activity, ActivityCompletion, Course, Enrolment, Membership, Module, TrainingSession, User
+from app.models import (
+    Activity,
+    ActivityCompletion,
+    AuthSession,
+    Course,
+    Enrolment,
+    Membership,
+    Module,
+    Organisation,
+    TrainingSession,
+    User,
+)
 from app.models.training import ENROLMENT_KINDS
 from app.models.tutoring import TutorAssignment
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
+from app.services.sessions import ordered_modules
 
+PARIS = ZoneInfo("Europe/Paris")
 KINDS = ("all", *ENROLMENT_KINDS)
 SORTS = ("name", "progress", "status", "last_activity")
 PAGE_SIZES = (10, 25, 50, 100)
@@ -400,3 +414,133 @@ def learner_ids(db: Session, actor: Actor, session_id: int, *, kind: str = "all"
     if words:
         ids = ids.where(_matches(words))
     return [user_id for user_id in db.exec(ids).all() if user_id is not None]
+
+
+@dataclass(frozen=True)
+class LessonLine:
+    """One activity of the timeline, as one learner stands on it."""
+
+    module: str
+    title: str
+    kind: str
+    status: str
+    completed_at: str
+
+
+@dataclass(frozen=True)
+class ConnectionLine:
+    """One signed-in browser of the learner."""
+
+    started: str
+    last_seen: str
+    device: str
+
+
+@dataclass(frozen=True)
+class LearnerReport:
+    """The tutor's report on one learner of a session."""
+
+    organisation: str
+    name: str
+    email: str
+    kind: str
+    starts_on: str
+    ends_on: str
+    status: str
+    progress: int
+    first_connection: str
+    last_connection: str
+    lessons: list[LessonLine]
+    connections: list[ConnectionLine]
+
+
+def _paris(moment: Any) -> str:
+    return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def _device(agent: str) -> str:
+    browser = next((b for b in ("Edg", "Firefox", "Chrome", "Safari") if b in agent), "")
+    system = next((s for s in ("Android", "iPhone", "iPad", "Windows", "Mac OS", "Linux") if s in agent), "")
+    label = " · ".join(p for p in (browser.replace("Edg", "Edge"), system) if p)
+    return label or "—"
+
+
+def learner_report(db: Session, actor: Actor, session_id: int, user_id: int) -> LearnerReport:
+    """A learner's report: who, the session's dates, each activity's state, connections.
+
+    Args:
+        db: Database session.
+        actor: Staff of the organisation or a tutor following the session.
+        session_id: The session.
+        user_id: A learner enrolled in it.
+
+    Returns:
+        The report.
+
+    Raises:
+        PlumeError: NOT_FOUND for anyone else, or a learner not enrolled in the session.
+    """
+    session = can_tutor(db, actor, session_id)
+    enrolment = (
+        db.exec(select(Enrolment).where(Enrolment.session_id == session.id, Enrolment.user_id == user_id)).first()
+        if isinstance(user_id, int)
+        else None
+    )
+    user = db.get(User, user_id) if enrolment is not None else None
+    organisation = db.get(Organisation, session.organisation_id)
+    if enrolment is None or user is None or organisation is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    modules = ordered_modules(db, session.id or 0)
+    titles = {m.id: m.title for m in modules}
+    activities = list(
+        db.exec(
+            select(Activity)
+            .where(col(Activity.module_id).in_(list(titles)))
+            .order_by(col(Activity.module_id), col(Activity.position))
+        ).all()
+    )
+    order = {m.id: i for i, m in enumerate(modules)}
+    activities.sort(key=lambda a: (order.get(a.module_id, 0), a.position))
+    done = {
+        c.activity_id: c.completed_at
+        for c in db.exec(
+            select(ActivityCompletion).where(
+                ActivityCompletion.user_id == user_id,
+                col(ActivityCompletion.activity_id).in_([a.id for a in activities]),
+            )
+        ).all()
+    }
+    lessons = [
+        LessonLine(
+            module=titles.get(a.module_id, ""),
+            title=a.title,
+            kind=a.kind,
+            status="finished" if a.id in done else "not_started",
+            completed_at=_paris(done.get(a.id or 0)),
+        )
+        for a in activities
+    ]
+    browsers = list(
+        db.exec(
+            select(AuthSession).where(AuthSession.user_id == user_id).order_by(col(AuthSession.created_at).desc())
+        ).all()
+    )
+    first = min((b.created_at for b in browsers), default=None)
+    last = max((b.last_seen_at for b in browsers), default=None)
+    return LearnerReport(
+        organisation=organisation.name,
+        name=user.display_name,
+        email=user.email,
+        kind=enrolment.kind,
+        starts_on=session.starts_on.strftime("%d/%m/%Y"),
+        ends_on=session.ends_on.strftime("%d/%m/%Y"),
+        status=learner_status(len(done), len(activities)),
+        progress=round(100 * len(done) / len(activities)) if activities else 0,
+        first_connection=_paris(first),
+        last_connection=_paris(last),
+        lessons=lessons,
+        connections=[
+            ConnectionLine(started=_paris(b.created_at), last_seen=_paris(b.last_seen_at), device=_device(b.user_agent))
+            for b in browsers[:20]
+        ],
+    )

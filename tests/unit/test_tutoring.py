@@ -369,3 +369,40 @@ def test_the_demo_tutor_follows_three_sessions(db: Session) -> None:
         "Excel avancé — groupe 2",
         "Cybersécurité — campagne annuelle",
     }
+
+
+def test_the_learner_report_shows_each_activity_and_the_connections(db: Session) -> None:
+    from app.models import Activity, ActivityCompletion, Module
+    from app.services.home import paris_today
+    from tests.factories import assign_tutor
+
+    org = make_org(db)
+    tutor_user = make_member(db, org, "tutor")
+    learner, stranger = make_learner(db, org), make_learner(db, org)
+    today = paris_today()
+    session = make_session(db, org, start=today, end=today, learners=(learner,))
+    assign_tutor(db, session, tutor_user)
+    first = Module(session_id=session.id, title="Avant", position=0)
+    second = Module(session_id=session.id, title="Pendant", position=1)
+    db.add_all([first, second])
+    db.flush()
+    read = Activity(module_id=first.id or 0, kind="document", title="Lire le programme", position=0)
+    watch = Activity(module_id=second.id or 0, kind="video", title="Vidéo d'accueil", position=0)
+    db.add_all([read, watch])
+    db.flush()
+    db.add(ActivityCompletion(activity_id=read.id or 0, user_id=learner.id or 0))
+    db.commit()
+    actor_for(db, learner)  # one connection
+    tutor = actor_for(db, tutor_user)
+    report = tutoring.learner_report(db, tutor, session.id or 0, learner.id or 0)
+    assert [(line.module, line.title, line.status) for line in report.lessons] == [
+        ("Avant", "Lire le programme", "finished"),
+        ("Pendant", "Vidéo d'accueil", "not_started"),
+    ]
+    assert report.lessons[0].completed_at and not report.lessons[1].completed_at
+    assert (report.status, report.progress, report.name) == ("in_progress", 50, learner.display_name)
+    assert len(report.connections) == 1 and report.first_connection and report.organisation == org.name
+    for who, uid in ((tutor, stranger.id), (actor_for(db, learner), learner.id)):
+        with pytest.raises(PlumeError) as err:
+            tutoring.learner_report(db, who, session.id or 0, uid or 0)
+        assert err.value.code == ErrorCode.NOT_FOUND
