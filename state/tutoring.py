@@ -7,12 +7,13 @@ from typing import Any
 
 import reflex as rx
 
+from app.i18n import t
 from app.services import sessions, tutoring
 from app.services.actor import Actor
 from app.services.auth import resolve_actor
 from app.services.errors import ErrorCode, PlumeError
 from state import live
-from state.common import clean_id, clean_str, route_id, run_db
+from state.common import clean_id, clean_str, error_message, route_id, run_db
 from state.guard import SIGNED_IN, policy, require_actor
 from state.session import SessionState
 
@@ -55,6 +56,11 @@ class TutoringCentreState(rx.State):
     pie: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     session_id: str = ""
+    selected: list[str] = []
+    reminding: bool = False
+    preview: dict[str, str] = {}
+    notice: str = ""
+    error: str = ""
     _session_id: int = 0
 
     def _route_session_id(self) -> int | None:
@@ -99,6 +105,7 @@ class TutoringCentreState(rx.State):
         self._session_id = self._route_session_id() or 0
         self.session_id = str(self._session_id)
         self.kind, self.query, self.sort, self.descending, self.page = "all", "", "name", False, 1
+        self.selected, self.reminding, self.notice, self.error = [], False, "", ""
         await self._show(actor)
         token = self.router.session.client_token
         if self.found:
@@ -171,6 +178,89 @@ class TutoringCentreState(rx.State):
             self.page_size, self.page = int(number), 1
             await self._show(require_actor())
 
+    @rx.var
+    def page_selected(self) -> bool:
+        """Whether every learner of the page is selected."""
+        return bool(self.rows) and all(r["user_id"] in self.selected for r in self.rows)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def toggle(self, user_id: Any) -> None:
+        """Select or unselect a learner of the page.
+
+        Args:
+            user_id: The learner.
+        """
+        uid = str(clean_id(user_id) or "")
+        if uid and any(r["user_id"] == uid for r in self.rows):
+            self.selected = [u for u in self.selected if u != uid] if uid in self.selected else [*self.selected, uid]
+            self.notice = ""
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def toggle_page(self) -> None:
+        """Select every learner of the page (or unselect them when all are)."""
+        ids = [r["user_id"] for r in self.rows]
+        if ids and all(i in self.selected for i in ids):
+            self.selected = [u for u in self.selected if u not in ids]
+        else:
+            self.selected = [*self.selected, *(i for i in ids if i not in self.selected)]
+        self.notice = ""
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def select_all_pages(self) -> None:
+        """Select every learner the filter and search show, on every page."""
+        actor, sid, kind, query = require_actor(), self._session_id, self.kind, self.query
+        try:
+            ids = await run_db(lambda db: tutoring.learner_ids(db, actor, sid, kind=kind, query=query))
+        except PlumeError:
+            return
+        self.selected, self.notice = [str(i) for i in ids], ""
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def clear_selection(self) -> None:
+        """Unselect everyone."""
+        self.selected, self.notice = [], ""
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def open_reminder(self) -> None:
+        """Show the reminder as the first selected learner will receive it."""
+        actor, sid = require_actor(), self._session_id
+        first = clean_id(self.selected[0]) if self.selected else None
+        self.error = ""
+        if first is None:
+            return
+        try:
+            message = await run_db(lambda db: tutoring.preview_reminder(db, actor, sid, first))
+        except PlumeError:
+            self.selected = []
+            return
+        self.preview, self.reminding = {"subject": message.subject, "body": message.body}, True
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def close_reminder(self) -> None:
+        """Close the reminder dialog."""
+        self.reminding = False
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def send_reminders(self) -> None:
+        """E-mail the reminder to every selected learner."""
+        actor, sid = require_actor(), self._session_id
+        ids = [i for i in (clean_id(u) for u in self.selected) if i is not None]
+        lang = (await self.get_state(SessionState)).lang
+        try:
+            count = await run_db(lambda db: tutoring.send_reminders(db, actor, sid, ids))
+        except PlumeError as err:
+            self.error = error_message(lang, err)
+            return
+        self.reminding, self.selected = False, []
+        self.notice = t(lang, "tutoring.reminders_sent", count=str(count))
+
     async def _on_live(self, event: dict[str, Any]) -> None:
         """A learner progressed (or the people changed): recount, as this tab's own actor.
 
@@ -194,6 +284,7 @@ class TutoringReportState(rx.State):
     report: dict[str, Any] = {}
     lessons: list[dict[str, str]] = []
     connections: list[dict[str, str]] = []
+    reminders: list[dict[str, str]] = []
 
     @rx.event
     @policy(SIGNED_IN)
@@ -215,5 +306,6 @@ class TutoringReportState(rx.State):
             return
         data = asdict(found)
         self.lessons, self.connections = data.pop("lessons"), data.pop("connections")
+        self.reminders = data.pop("reminders")
         self.report = {**data, "progress": str(found.progress)}
         self.found, self.session_id, self.loading = True, str(sid), False

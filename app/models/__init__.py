@@ -20,7 +20,7 @@ from app.models.training import (
     TrainerAssignment,
     TrainingSession,
 )
-from app.models.tutoring import TutorAssignment
+from app.models.tutoring import Reminder, TutorAssignment
 from app.models.user import PhoneActivation, User, UserToken
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "Organisation",
     "OutboxEmail",
     "PhoneActivation",
+    "Reminder",
     "Slot",
     "TrainerAssignment",
     "TrainingSession",

@@ -18,3 +18,15 @@ class TutorAssignment(SQLModel, table=True):
     session_id: int = Field(foreign_key="session.id", index=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     created_at: datetime = utc_field(default_now=True)
+
+
+class Reminder(SQLModel, table=True):
+    """A reminder e-mail a tutor (or staff) sent to a learner of a session."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    sent_by_id: int = Field(foreign_key="user.id")
+    subject: str = Field(max_length=300)
+    outbox_id: int | None = Field(default=None, foreign_key="outboxemail.id")
+    created_at: datetime = utc_field(default_now=True)

@@ -93,7 +93,15 @@ def _sort_header(label_key: str, column: str) -> rx.Component:
 
 
 def _learner_row(row: Var[dict[str, Any]]) -> rx.Component:
+    uid = row["user_id"].to(str)
     return rx.table.row(
+        rx.table.cell(
+            rx.checkbox(
+                checked=C.selected.contains(uid),
+                on_change=lambda _checked: C.toggle(uid),
+                aria_label=Tf("tutoring.select", name=row["name"].to(str)),
+            )
+        ),
         rx.table.cell(
             rx.vstack(
                 rx.link(
@@ -232,6 +240,75 @@ def _pager() -> rx.Component:
     )
 
 
+def _selection() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.text(Tf("tutoring.selected", count=C.selected.length().to_string()), size="2", weight="medium"),
+            rx.button(
+                Tf("tutoring.select_all_pages", total=C.total.to_string()),
+                size="1",
+                variant="soft",
+                on_click=C.select_all_pages,
+            ),
+            rx.cond(
+                C.selected.length() > 0,
+                rx.hstack(
+                    rx.button(T("tutoring.clear_selection"), size="1", variant="ghost", on_click=C.clear_selection),
+                    rx.button(rx.icon("mail", size=14), T("tutoring.remind"), size="2", on_click=C.open_reminder),
+                    spacing="2",
+                    align="center",
+                ),
+            ),
+            spacing="3",
+            align="center",
+            wrap="wrap",
+            width="100%",
+        ),
+        rx.cond(
+            C.notice != "",
+            rx.callout(C.notice, icon="circle_check", color_scheme="green", role="status", width="100%"),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _reminder_dialog() -> rx.Component:
+    return rx.cond(
+        C.reminding,
+        rx.dialog.root(
+            rx.dialog.content(
+                rx.vstack(
+                    rx.dialog.title(Tf("tutoring.remind_title", count=C.selected.length().to_string()), margin="0"),
+                    rx.text(T("tutoring.remind_preview"), size="2", color_scheme="gray"),
+                    rx.card(
+                        rx.vstack(
+                            rx.text(C.preview["subject"], weight="bold"),
+                            rx.text(C.preview["body"], size="2", white_space="pre-wrap"),
+                            spacing="2",
+                        ),
+                        width="100%",
+                    ),
+                    rx.text(T("tutoring.remind_template_hint"), size="1", color_scheme="gray"),
+                    rx.cond(C.error != "", rx.text(C.error, role="alert", color_scheme="red", size="2")),
+                    rx.hstack(
+                        rx.button(T("common.cancel"), variant="soft", color_scheme="gray", on_click=C.close_reminder),
+                        rx.button(rx.icon("send", size=14), T("tutoring.remind_send"), on_click=C.send_reminders),
+                        justify="end",
+                        spacing="2",
+                        width="100%",
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+                max_width="36rem",
+                on_escape_key_down=C.close_reminder,
+            ),
+            open=True,
+        ),
+    )
+
+
 def _centre() -> rx.Component:
     return rx.vstack(
         rx.vstack(
@@ -241,6 +318,8 @@ def _centre() -> rx.Component:
         ),
         _filters(),
         _overview(),
+        _selection(),
+        _reminder_dialog(),
         rx.card(
             rx.vstack(
                 rx.cond(
@@ -249,6 +328,13 @@ def _centre() -> rx.Component:
                         rx.table.root(
                             rx.table.header(
                                 rx.table.row(
+                                    rx.table.column_header_cell(
+                                        rx.checkbox(
+                                            checked=C.page_selected,
+                                            on_change=lambda _checked: C.toggle_page(),
+                                            aria_label=T("tutoring.select_page"),
+                                        )
+                                    ),
                                     _sort_header("tutoring.col.name", "name"),
                                     _sort_header("tutoring.col.status", "status"),
                                     _sort_header("tutoring.col.progress", "progress"),
@@ -400,6 +486,40 @@ def _report() -> rx.Component:
                         width="100%",
                     ),
                     rx.text(T("tutoring.report.no_connection"), size="2", color_scheme="gray"),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+            box_shadow=styles.CARD_SHADOW,
+        ),
+        rx.card(
+            rx.vstack(
+                rx.heading(T("tutoring.report.reminders"), size="4", as_="h2"),
+                rx.cond(
+                    R.reminders.length() > 0,
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                rx.table.column_header_cell(T("tutoring.report.date")),
+                                rx.table.column_header_cell(T("tutoring.report.subject")),
+                                rx.table.column_header_cell(T("tutoring.report.by")),
+                            )
+                        ),
+                        rx.table.body(
+                            rx.foreach(
+                                R.reminders,
+                                lambda m: rx.table.row(
+                                    rx.table.cell(m["sent_at"]),
+                                    rx.table.cell(m["subject"]),
+                                    rx.table.cell(m["by"]),
+                                    data_testid="reminder-row",
+                                ),
+                            )
+                        ),
+                        width="100%",
+                    ),
+                    rx.text(T("tutoring.report.no_reminder"), size="2", color_scheme="gray"),
                 ),
                 spacing="3",
                 width="100%",

@@ -18,8 +18,9 @@ KIND_TAGS: dict[str, tuple[str, ...]] = {
     "activation": (*COMMON_TAGS, "code"),
     "session_confirmation": (*COMMON_TAGS, "session", "dates"),
     "email_change": COMMON_TAGS,
+    "reminder": (*COMMON_TAGS, "session", "progression"),
 }
-EDITABLE_KINDS = ("invitation", "reset", "activation", "session_confirmation")
+EDITABLE_KINDS = ("invitation", "reset", "activation", "session_confirmation", "reminder")
 _TAG = re.compile(r"\{([^{}]*)\}")
 
 
@@ -54,6 +55,11 @@ DEFAULTS: dict[str, dict[str, Template]] = {
             "Bonjour {prenom},\n\nLa session « {session} » ({dates}) organisée par "
             "{organisation} est confirmée.\n\nOuvrir : {lien}",
         ),
+        "reminder": Template(
+            "{session} : où en êtes-vous ?",
+            "Bonjour {prenom},\n\nVous avez réalisé {progression} % du parcours « {session} ». "
+            "Pensez à avancer sur les activités qui vous attendent : {lien}\n\nÀ bientôt,\nL'équipe {organisation}",
+        ),
         "email_change": Template(
             "Confirmez votre nouvelle adresse e-mail",
             "Bonjour {prenom},\n\nPour utiliser cette adresse pour vous connecter à Plume, "
@@ -78,6 +84,11 @@ DEFAULTS: dict[str, dict[str, Template]] = {
         "session_confirmation": Template(
             "Session {session} confirmed",
             'Hello {prenom},\n\nThe session "{session}" ({dates}) run by {organisation} is confirmed.\n\nOpen: {lien}',
+        ),
+        "reminder": Template(
+            "{session}: how are you getting on?",
+            'Hello {prenom},\n\nYou have completed {progression}% of "{session}". '
+            "Remember to move on with the activities waiting for you: {lien}\n\nThe {organisation} team",
         ),
         "email_change": Template(
             "Confirm your new e-mail address",

@@ -29,10 +29,14 @@ from app.models import (
     User,
 )
 from app.models.training import ENROLMENT_KINDS
-from app.models.tutoring import TutorAssignment
+from app.models.tutoring import Reminder, TutorAssignment
+from app.services import audit
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
+from app.services.outbox import enqueue_email
 from app.services.sessions import ordered_modules
+from app.services.templates import Template, get_template, render
+from app.settings import get_settings
 
 PARIS = ZoneInfo("Europe/Paris")
 KINDS = ("all", *ENROLMENT_KINDS)
@@ -452,6 +456,7 @@ class LearnerReport:
     last_connection: str
     lessons: list[LessonLine]
     connections: list[ConnectionLine]
+    reminders: list[dict[str, str]]
 
 
 def _paris(moment: Any) -> str:
@@ -543,4 +548,126 @@ def learner_report(db: Session, actor: Actor, session_id: int, user_id: int) -> 
             ConnectionLine(started=_paris(b.created_at), last_seen=_paris(b.last_seen_at), device=_device(b.user_agent))
             for b in browsers[:20]
         ],
+        reminders=[
+            {"sent_at": _paris(r.created_at), "subject": r.subject, "by": sender.display_name}
+            for r, sender in db.exec(
+                select(Reminder, User)
+                .join(User, col(User.id) == col(Reminder.sent_by_id))
+                .where(Reminder.session_id == session.id, Reminder.user_id == user_id)
+                .order_by(col(Reminder.created_at).desc())
+            ).all()
+        ],
     )
+
+
+MAX_REMINDERS = 10_000
+
+
+def _reminder_values(db: Session, session: TrainingSession, organisation: Organisation, user: User) -> dict[str, str]:
+    total = len(
+        db.exec(
+            select(Activity.id)
+            .join(Module, col(Module.id) == col(Activity.module_id))
+            .where(Module.session_id == session.id)
+        ).all()
+    )
+    done = db.exec(
+        select(func.count())
+        .select_from(ActivityCompletion)
+        .join(Activity, col(Activity.id) == col(ActivityCompletion.activity_id))
+        .join(Module, col(Module.id) == col(Activity.module_id))
+        .where(Module.session_id == session.id, ActivityCompletion.user_id == user.id)
+    ).one()
+    return {
+        "prenom": user.first_name or user.display_name,
+        "nom": user.last_name,
+        "organisation": organisation.name,
+        "lien": f"{get_settings().base_url.rstrip('/')}/sessions/{session.id}",
+        "session": session.title,
+        "progression": str(round(100 * done / total) if total else 0),
+    }
+
+
+def _enrolled(db: Session, session_id: int, user_ids: list[int]) -> list[User]:
+    wanted = sorted({u for u in user_ids if isinstance(u, int) and not isinstance(u, bool)})[:MAX_REMINDERS]
+    if not wanted:
+        return []
+    enrolled = select(Enrolment.user_id).where(Enrolment.session_id == session_id)
+    return list(
+        db.exec(select(User).where(col(User.id).in_(wanted), col(User.id).in_(enrolled)).order_by(col(User.id))).all()
+    )
+
+
+def preview_reminder(db: Session, actor: Actor, session_id: int, user_id: int) -> Template:
+    """The reminder as one learner will receive it (the organisation's template, filled in).
+
+    Args:
+        db: Database session.
+        actor: Staff or a tutor following the session.
+        session_id: The session.
+        user_id: A learner of it.
+
+    Returns:
+        Subject and body.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    session = can_tutor(db, actor, session_id)
+    organisation = db.get(Organisation, session.organisation_id)
+    users = _enrolled(db, session.id or 0, [user_id])
+    if organisation is None or not users:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    template = get_template(db, organisation.id, "reminder", users[0].language)
+    return render(template, _reminder_values(db, session, organisation, users[0]))
+
+
+def send_reminders(db: Session, actor: Actor, session_id: int, user_ids: list[int]) -> int:
+    """E-mail the reminder to learners of the session and note it in each one's history.
+
+    Only learners enrolled in the session are written to; other ids are ignored.
+
+    Args:
+        db: Database session.
+        actor: Staff or a tutor following the session.
+        session_id: The session.
+        user_ids: The learners chosen.
+
+    Returns:
+        How many reminders went to the outbox.
+
+    Raises:
+        PlumeError: NOT_FOUND, or INVALID_INPUT when nobody of the session was chosen.
+    """
+    session = can_tutor(db, actor, session_id)
+    organisation = db.get(Organisation, session.organisation_id)
+    users = _enrolled(db, session.id or 0, user_ids)
+    if organisation is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    if not users:
+        raise PlumeError(ErrorCode.INVALID_INPUT)
+    for user in users:
+        message = render(
+            get_template(db, organisation.id, "reminder", user.language),
+            _reminder_values(db, session, organisation, user),
+        )
+        email = enqueue_email(db, to=user.email, message=message, kind="reminder", organisation_id=organisation.id)
+        db.add(
+            Reminder(
+                session_id=session.id or 0,
+                user_id=user.id or 0,
+                sent_by_id=actor.user_id,
+                subject=message.subject,
+                outbox_id=email.id,
+            )
+        )
+    audit.record(
+        db,
+        "tutoring.remind",
+        actor_user_id=actor.user_id,
+        organisation_id=organisation.id,
+        target=f"session:{session.id}",
+        after={"learners": [u.id for u in users]},
+        ip=actor.ip,
+    )
+    return len(users)

@@ -64,6 +64,28 @@ def test_tutor_follows_a_session_and_the_pie_moves_when_a_learner_progresses(ser
     expect(tutor.get_by_test_id("learner-row")).to_have_count(10)
     tutor.screenshot(path="screenshots/tutoring-centre.png", full_page=True)
 
+    # Select across pages, then remind one learner: the e-mail arrives and the report lists it.
+    tutor.get_by_role("button", name="Sélectionner toutes les pages (30)").click()
+    expect(tutor.get_by_text("30 sélectionné(s)")).to_be_visible()
+    tutor.get_by_role("button", name="Tout désélectionner").click()
+    tutor.get_by_label("Rechercher un apprenant").fill("learner28@")
+    tutor.get_by_role("button", name="Rechercher").click()
+    expect(tutor.get_by_test_id("learner-row")).to_have_count(1)
+    tutor.get_by_test_id("learner-row").get_by_role("checkbox").click()
+    expect(tutor.get_by_text("1 sélectionné(s)")).to_be_visible()
+    tutor.get_by_role("button", name="Relancer").click()
+    dialog = tutor.get_by_role("dialog")
+    expect(dialog.get_by_text("où en êtes-vous ?")).to_be_visible()
+    tutor.screenshot(path="screenshots/tutoring-reminder.png", full_page=True)
+    dialog.get_by_role("button", name="Envoyer les relances").click()
+    expect(tutor.get_by_text("1 relance(s) envoyée(s).")).to_be_visible()
+    mail = server.mailbox.wait_for("learner28@demo.plume.test", contains="du parcours")
+    assert "où en êtes-vous" in str(mail["Subject"])
+    tutor.get_by_test_id("learner-row").get_by_role("link").click()
+    expect(tutor.get_by_test_id("reminder-row")).to_have_count(1)
+    tutor.get_by_role("link", name="Retour au centre de tutorat").click()
+    expect(tutor.get_by_test_id("tile-learners")).to_have_text("30")
+
     # A learner who has not started marks a document done: the tutor's pie moves without reload.
     before = _not_started(tutor)
     learner = new_context(viewport={"width": 390, "height": 844}).new_page()

@@ -406,3 +406,36 @@ def test_the_learner_report_shows_each_activity_and_the_connections(db: Session)
         with pytest.raises(PlumeError) as err:
             tutoring.learner_report(db, who, session.id or 0, uid or 0)
         assert err.value.code == ErrorCode.NOT_FOUND
+
+
+def test_reminders_go_to_the_outbox_and_into_each_learners_history(db: Session) -> None:
+    from app.models import OutboxEmail, Reminder
+    from app.services.home import paris_today
+    from tests.factories import assign_tutor
+
+    org = make_org(db)
+    tutor_user = make_member(db, org, "tutor")
+    first, second, outsider = make_learner(db, org), make_learner(db, org), make_learner(db, org)
+    session = make_session(db, org, start=paris_today(), end=paris_today(), learners=(first, second))
+    assign_tutor(db, session, tutor_user)
+    tutor = actor_for(db, tutor_user)
+    preview = tutoring.preview_reminder(db, tutor, session.id or 0, first.id or 0)
+    assert session.title in preview.subject and first.first_name in preview.body and "0 %" in preview.body
+    sent = tutoring.send_reminders(db, tutor, session.id or 0, [first.id or 0, second.id or 0, outsider.id or 0])
+    db.commit()
+    assert sent == 2
+    assert sorted(m.to for m in db.exec(select(OutboxEmail).where(OutboxEmail.kind == "reminder")).all()) == sorted(
+        [first.email, second.email]
+    )
+    assert len(db.exec(select(Reminder)).all()) == 2
+    history = tutoring.learner_report(db, tutor, session.id or 0, first.id or 0).reminders
+    assert len(history) == 1 and history[0]["by"] == tutor_user.display_name
+    assert (
+        tutoring.learner_report(db, tutor, session.id or 0, second.id or 0).reminders[0]["subject"] == preview.subject
+    )
+    with pytest.raises(PlumeError) as err:
+        tutoring.send_reminders(db, tutor, session.id or 0, [outsider.id or 0])
+    assert err.value.code == ErrorCode.INVALID_INPUT
+    with pytest.raises(PlumeError) as err:
+        tutoring.send_reminders(db, actor_for(db, first), session.id or 0, [second.id or 0])
+    assert err.value.code == ErrorCode.NOT_FOUND
