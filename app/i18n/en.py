@@ -603,4 +603,5 @@ EN: dict[str, str] = {
     "tutoring.report.subject": "Subject",
     "tutoring.report.by": "Sent by",
     "tutoring.report.no_reminder": "No reminder sent",
+    "tutoring.report.no_lesson": "This timeline has no activity yet.",
 }

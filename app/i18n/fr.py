@@ -603,4 +603,5 @@ FR: dict[str, str] = {
     "tutoring.report.subject": "Objet",
     "tutoring.report.by": "Envoyée par",
     "tutoring.report.no_reminder": "Pas de relance envoyée",
+    "tutoring.report.no_lesson": "Ce parcours n'a pas encore d'activité.",
 }

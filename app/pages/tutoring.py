@@ -385,6 +385,34 @@ def _info(label_key: str, value: Var) -> rx.Component:
     )
 
 
+def _report_table(
+    title_key: str, headers: tuple[str, ...], rows: Var, cells: Any, *, empty_key: str, test_id: str
+) -> rx.Component:
+    """A titled card holding a table of the report (or a line saying it is empty)."""
+    return rx.card(
+        rx.vstack(
+            rx.heading(T(title_key), size="4", as_="h2"),
+            rx.cond(
+                rows.length() > 0,
+                rx.table.root(
+                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(T(h)) for h in headers])),
+                    rx.table.body(
+                        rx.foreach(
+                            rows, lambda row: rx.table.row(*[rx.table.cell(c) for c in cells(row)], data_testid=test_id)
+                        )
+                    ),
+                    width="100%",
+                ),
+                rx.text(T(empty_key), size="2", color_scheme="gray"),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        box_shadow=styles.CARD_SHADOW,
+    )
+
+
 def _report() -> rx.Component:
     r = R.report
     return rx.vstack(
@@ -428,104 +456,29 @@ def _report() -> rx.Component:
             width="100%",
             box_shadow=styles.CARD_SHADOW,
         ),
-        rx.card(
-            rx.vstack(
-                rx.heading(T("tutoring.report.lessons"), size="4", as_="h2"),
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            rx.table.column_header_cell(T("tutoring.report.module")),
-                            rx.table.column_header_cell(T("tutoring.report.lesson")),
-                            rx.table.column_header_cell(T("tutoring.col.status")),
-                            rx.table.column_header_cell(T("tutoring.report.date")),
-                        )
-                    ),
-                    rx.table.body(
-                        rx.foreach(
-                            R.lessons,
-                            lambda line: rx.table.row(
-                                rx.table.cell(line["module"]),
-                                rx.table.cell(line["title"]),
-                                rx.table.cell(_status_badge(line["status"])),
-                                rx.table.cell(line["completed_at"]),
-                                data_testid="lesson-row",
-                            ),
-                        )
-                    ),
-                    width="100%",
-                ),
-                spacing="3",
-                width="100%",
-            ),
-            width="100%",
-            box_shadow=styles.CARD_SHADOW,
+        _report_table(
+            "tutoring.report.lessons",
+            ("tutoring.report.module", "tutoring.report.lesson", "tutoring.col.status", "tutoring.report.date"),
+            R.lessons,
+            lambda line: (line["module"], line["title"], _status_badge(line["status"]), line["completed_at"]),
+            empty_key="tutoring.report.no_lesson",
+            test_id="lesson-row",
         ),
-        rx.card(
-            rx.vstack(
-                rx.heading(T("tutoring.report.connections"), size="4", as_="h2"),
-                rx.cond(
-                    R.connections.length() > 0,
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                rx.table.column_header_cell(T("tutoring.report.started")),
-                                rx.table.column_header_cell(T("tutoring.report.last_seen")),
-                                rx.table.column_header_cell(T("tutoring.report.device")),
-                            )
-                        ),
-                        rx.table.body(
-                            rx.foreach(
-                                R.connections,
-                                lambda c: rx.table.row(
-                                    rx.table.cell(c["started"]),
-                                    rx.table.cell(c["last_seen"]),
-                                    rx.table.cell(c["device"]),
-                                ),
-                            )
-                        ),
-                        width="100%",
-                    ),
-                    rx.text(T("tutoring.report.no_connection"), size="2", color_scheme="gray"),
-                ),
-                spacing="3",
-                width="100%",
-            ),
-            width="100%",
-            box_shadow=styles.CARD_SHADOW,
+        _report_table(
+            "tutoring.report.connections",
+            ("tutoring.report.started", "tutoring.report.last_seen", "tutoring.report.device"),
+            R.connections,
+            lambda c: (c["started"], c["last_seen"], c["device"]),
+            empty_key="tutoring.report.no_connection",
+            test_id="connection-row",
         ),
-        rx.card(
-            rx.vstack(
-                rx.heading(T("tutoring.report.reminders"), size="4", as_="h2"),
-                rx.cond(
-                    R.reminders.length() > 0,
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                rx.table.column_header_cell(T("tutoring.report.date")),
-                                rx.table.column_header_cell(T("tutoring.report.subject")),
-                                rx.table.column_header_cell(T("tutoring.report.by")),
-                            )
-                        ),
-                        rx.table.body(
-                            rx.foreach(
-                                R.reminders,
-                                lambda m: rx.table.row(
-                                    rx.table.cell(m["sent_at"]),
-                                    rx.table.cell(m["subject"]),
-                                    rx.table.cell(m["by"]),
-                                    data_testid="reminder-row",
-                                ),
-                            )
-                        ),
-                        width="100%",
-                    ),
-                    rx.text(T("tutoring.report.no_reminder"), size="2", color_scheme="gray"),
-                ),
-                spacing="3",
-                width="100%",
-            ),
-            width="100%",
-            box_shadow=styles.CARD_SHADOW,
+        _report_table(
+            "tutoring.report.reminders",
+            ("tutoring.report.date", "tutoring.report.subject", "tutoring.report.by"),
+            R.reminders,
+            lambda m: (m["sent_at"], m["subject"], m["by"]),
+            empty_key="tutoring.report.no_reminder",
+            test_id="reminder-row",
         ),
         spacing="4",
         width="100%",

@@ -68,7 +68,9 @@ def test_staff_build_confirm_and_everyone_sees_the_session(server, new_context, 
     staff.get_by_role("button", name="Créer la session").click()
     expect(staff).to_have_url(re.compile(r"/sessions/\d+/?$"))
     ready(staff)
-    expect(staff.get_by_text("Brouillon")).to_be_visible()
+    # The URL changes before the session page replaces the list: wait for the page's own block.
+    expect(staff.locator("#session-trainers")).to_be_visible()
+    expect(staff.get_by_text("Brouillon", exact=True)).to_be_visible()
 
     staff.get_by_label("Formateur à positionner").select_option(label="Marc Delattre — trainer@demo.plume.test")
     staff.get_by_role("button", name="Positionner").click()
