@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars.base import Var
 
 from app import routes
 from components import styles
@@ -279,6 +280,22 @@ def shell(*children: rx.Component, title_key: str = "") -> rx.Component:
         min_height="100vh",
         background=styles.PAGE_BG,
         data_hydrated=rx.State.is_hydrated.to_string(),
+    )
+
+
+def gated_page(loading: Var[bool], found: Var[bool], body: rx.Component) -> rx.Component:
+    """A signed-in page about one thing: a spinner while it loads, then it, or the not-found panel.
+
+    Args:
+        loading: Whether the page's data is still loading.
+        found: Whether the person may see it (a forbidden thing looks missing).
+        body: The page's content.
+
+    Returns:
+        The page.
+    """
+    return shell(
+        rx.cond(loading, rx.center(rx.spinner(size="3"), padding="3rem"), rx.cond(found, body, not_found_panel()))
     )
 
 

@@ -8,7 +8,7 @@ from reflex_components_core.react_router.dom import ReactRouterLink
 from components import styles
 from components.attendance import board_column, signature_pad, status_badge
 from components.i18n import T, Tf
-from components.layout import not_found_panel, shell
+from components.layout import gated_page
 from components.timeline import kind_icon, kind_label
 from state.attendance import AttendanceState as S
 
@@ -455,10 +455,4 @@ def attendance_page() -> rx.Component:
     Returns:
         The page.
     """
-    return shell(
-        rx.cond(
-            S.loading,
-            rx.center(rx.spinner(size="3"), padding="3rem"),
-            rx.cond(S.found, _body(), not_found_panel()),
-        )
-    )
+    return gated_page(S.loading, S.found, _body())

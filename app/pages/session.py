@@ -13,7 +13,7 @@ from components.activity_panel import activity_panel
 from components.cards import empty_state
 from components.chat import chat_panel
 from components.i18n import T, Tf
-from components.layout import not_found_panel, shell
+from components.layout import gated_page
 from components.timeline import (
     add_module_form,
     confirm_delete,
@@ -683,10 +683,4 @@ def session_page() -> rx.Component:
     Returns:
         The page.
     """
-    return shell(
-        rx.cond(
-            S.loading,
-            rx.center(rx.spinner(size="3"), padding="3rem"),
-            rx.cond(S.found, _body(), not_found_panel()),
-        )
-    )
+    return gated_page(S.loading, S.found, _body())

@@ -10,7 +10,7 @@ from reflex.vars.base import Var
 from components import styles
 from components.cards import empty_state
 from components.i18n import T, Tf
-from components.layout import not_found_panel, shell
+from components.layout import gated_page, shell
 from state.tutoring import TutoringCentreState as C
 from state.tutoring import TutoringListState as L
 from state.tutoring import TutoringReportState as R
@@ -367,13 +367,7 @@ def tutoring_centre_page() -> rx.Component:
     Returns:
         The page.
     """
-    return shell(
-        rx.cond(
-            C.loading,
-            rx.center(rx.spinner(size="3"), padding="3rem"),
-            rx.cond(C.found, _centre(), not_found_panel()),
-        )
-    )
+    return gated_page(C.loading, C.found, _centre())
 
 
 def _info(label_key: str, value: Var) -> rx.Component:
@@ -491,10 +485,4 @@ def tutoring_report_page() -> rx.Component:
     Returns:
         The page.
     """
-    return shell(
-        rx.cond(
-            R.loading,
-            rx.center(rx.spinner(size="3"), padding="3rem"),
-            rx.cond(R.found, _report(), not_found_panel()),
-        )
-    )
+    return gated_page(R.loading, R.found, _report())

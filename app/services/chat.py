@@ -419,27 +419,19 @@ def unread_counts(db: Session, actor: Actor, session_ids: list[int]) -> dict[int
     """
     if not session_ids:
         return {}
-    reads = {
-        r.session_id: r.last_read_id
-        for r in db.exec(
-            select(ChatRead).where(ChatRead.user_id == actor.user_id, col(ChatRead.session_id).in_(session_ids))
-        ).all()
-    }
-    out: dict[int, int] = {}
-    for session_id in session_ids:
-        count = db.exec(
-            select(func.count())
-            .select_from(ChatMessage)
-            .where(
-                ChatMessage.session_id == session_id,
-                col(ChatMessage.id) > reads.get(session_id, 0),
-                ChatMessage.author_id != actor.user_id,
-                col(ChatMessage.deleted_at).is_(None),
-            )
-        ).one()
-        if count:
-            out[session_id] = count
-    return out
+    read = select(ChatRead.session_id, ChatRead.last_read_id).where(ChatRead.user_id == actor.user_id).subquery("seen")
+    rows = db.exec(
+        select(ChatMessage.session_id, func.count())
+        .outerjoin(read, read.c.session_id == col(ChatMessage.session_id))
+        .where(
+            col(ChatMessage.session_id).in_(session_ids),
+            ChatMessage.author_id != actor.user_id,
+            col(ChatMessage.deleted_at).is_(None),
+            col(ChatMessage.id) > func.coalesce(read.c.last_read_id, 0),
+        )
+        .group_by(col(ChatMessage.session_id))
+    ).all()
+    return {session_id: int(count) for session_id, count in rows if count}
 
 
 def member_names(db: Session, session_id: int) -> dict[int, str]:
