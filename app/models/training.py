@@ -113,6 +113,11 @@ class Enrolment(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True)
     kind: str = Field(default="mandatory", max_length=12)
     created_at: datetime = utc_field(default_now=True)
+    # Kept up to date by app.services.progress, so the tutoring centre pages 10,000 learners in SQL.
+    progress: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    status: str = Field(default="not_started", max_length=12, sa_column_kwargs={"server_default": "not_started"})
+    time_spent_s: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    last_activity_at: datetime | None = utc_field(nullable=True)
 
 
 class TrainerAssignment(SQLModel, table=True):

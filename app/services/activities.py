@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from app.live.bus import notify
 from app.models import Activity, ActivityCompletion, ActivityResponse, Enrolment, Module, Slot, User
 from app.models.base import utcnow
-from app.services import audit
+from app.services import audit, progress
 from app.services.actor import Actor
 from app.services.attendance import SIGNED_KINDS, attendance_labels
 from app.services.errors import ErrorCode, PlumeError
@@ -144,8 +144,44 @@ def mark_done(db: Session, actor: Actor, activity_id: int) -> None:
         )
     ).first()
     if exists is None:
-        db.add(ActivityCompletion(activity_id=activity.id or 0, user_id=actor.user_id))
-        notify(db, topic(session_id), {"type": "progress", "activity_id": activity.id})
+        progress.finished(db, activity, actor.user_id, session_id)
+
+
+def opened(db: Session, actor: Actor, activity_id: int) -> None:
+    """Someone opened an activity's panel: for a learner, the activity is begun and an attempt starts.
+
+    Args:
+        db: Database session.
+        actor: A member of the session.
+        activity_id: The activity.
+
+    Raises:
+        PlumeError: NOT_FOUND (not their session, locked module).
+    """
+    activity, _, role, session_id = _in_session(db, actor, activity_id)
+    if role.learner:
+        progress.opened(db, activity, actor.user_id, session_id)
+
+
+def track_time(db: Session, actor: Actor, activity_id: int, seconds: object) -> int:
+    """Add the active time a learner's browser measured on an open activity (see `progress.track_time`).
+
+    Args:
+        db: Database session.
+        actor: An enrolled learner.
+        activity_id: The activity open on their screen.
+        seconds: Active seconds since the last report.
+
+    Returns:
+        The seconds counted.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    activity, _, role, session_id = _in_session(db, actor, activity_id)
+    if not role.learner:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return progress.track_time(db, activity, actor.user_id, session_id, seconds)
 
 
 def vote(db: Session, actor: Actor, activity_id: int, choices: list[int]) -> None:
@@ -181,15 +217,7 @@ def vote(db: Session, actor: Actor, activity_id: int, choices: list[int]) -> Non
     row = row or ActivityResponse(activity_id=activity.id or 0, user_id=actor.user_id)
     row.data_json, row.updated_at = json.dumps({"choices": picked}), utcnow()
     db.add(row)
-    if (
-        db.exec(
-            select(ActivityCompletion.id).where(
-                ActivityCompletion.activity_id == activity.id, ActivityCompletion.user_id == actor.user_id
-            )
-        ).first()
-        is None
-    ):
-        db.add(ActivityCompletion(activity_id=activity.id or 0, user_id=actor.user_id))
+    progress.finished(db, activity, actor.user_id, session_id)
     notify(db, topic(session_id), {"type": "poll", "activity_id": activity.id})
 
 

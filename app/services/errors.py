@@ -67,6 +67,12 @@ class ErrorCode(StrEnum):
     MESSAGE_REMOVED = "message_removed"
     EDIT_WINDOW_PASSED = "edit_window_passed"
     CHAT_SLOW_DOWN = "chat_slow_down"
+    STATS_STATUS = "stats_status"
+    STATS_SCORE_RANGE = "stats_score_range"
+    STATS_TIME_INVALID = "stats_time_invalid"
+    STATS_DATE_INVALID = "stats_date_invalid"
+    STATS_LOCATION_TOO_LONG = "stats_location_too_long"
+    STATS_SUSPEND_TOO_LONG = "stats_suspend_too_long"
 
 
 class PlumeError(Exception):

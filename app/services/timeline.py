@@ -13,13 +13,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
 from app.live.bus import notify
-from app.models import Activity, Document, Module, Organisation, Slot, TrainingSession
+from app.models import (
+    Activity,
+    ActivityCompletion,
+    ActivityResponse,
+    Document,
+    LessonAttempt,
+    LessonProgress,
+    Module,
+    Observation,
+    Organisation,
+    Slot,
+    Submission,
+    TrainingSession,
+)
 from app.models.base import utcnow
 from app.models.training import ACTIVITY_KINDS, PHASES
-from app.services import audit
+from app.services import audit, progress
 from app.services.actor import Actor
 from app.services.catalogue import access_course, parse_date
 from app.services.errors import ErrorCode, PlumeError
@@ -27,6 +40,14 @@ from app.services.sessions import access_session, topic
 
 PARIS = ZoneInfo("Europe/Paris")
 OPENING_RULES = ("always", "date", "after_previous")
+COUNT_CHANGING = (
+    "delete_module",
+    "duplicate_module",
+    "add_activity",
+    "delete_activity",
+    "duplicate_activity",
+    "place_activity",
+)
 HALF_DAYS = {"morning": ((9, 0), (12, 30)), "afternoon": ((14, 0), (17, 30))}
 
 
@@ -88,6 +109,9 @@ def _changed(db: Session, actor: Actor, scope: Scope, action: str, target: str, 
         after=dict(after) or None,
     )
     if scope.session is not None and scope.session.id is not None:
+        if action in COUNT_CHANGING:
+            db.flush()
+            progress.refresh(db, scope.session.id)
         notify(db, topic(scope.session.id), {"type": "timeline", "op": action})
 
 
@@ -180,6 +204,8 @@ def set_opening_rule(db: Session, actor: Actor, module_id: int, rule: str, opens
 def _delete_activity_rows(db: Session, activity: Activity) -> None:
     for slot in db.exec(select(Slot).where(Slot.activity_id == activity.id)).all():
         db.delete(slot)
+    for table in (ActivityCompletion, ActivityResponse, LessonProgress, LessonAttempt, Submission, Observation):
+        db.exec(delete(table).where(col(table.activity_id) == activity.id))
     db.delete(activity)
 
 
