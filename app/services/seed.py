@@ -321,6 +321,8 @@ def _timeline(topic: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
                 ("in_person", "Ateliers pratiques"),
                 ("virtual_class", "Classe virtuelle de suivi"),
                 ("quiz", "Quiz de révision"),
+                ("assignment", "Mission : cas pratique"),
+                ("observation", "Observation en situation"),
             ],
         ),
         (
@@ -425,36 +427,42 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
             organisation_id=horizon.id,
             title="Manager une équipe au quotidien",
             short_title="Management",
+            categories="Management > Encadrement d'équipe, Compétences transversales",
             description="Posture managériale, délégation, entretiens.",
         ),
         "excel": Course(
             organisation_id=horizon.id,
             title="Excel avancé : tableaux croisés et automatisation",
             short_title="Excel avancé",
+            categories="Bureautique > Tableur",
             description="Tableaux croisés dynamiques, Power Query, macros.",
         ),
         "gestes": Course(
             organisation_id=horizon.id,
             title="Gestes et postures au travail",
             short_title="Gestes et postures",
+            categories="Santé et sécurité > Prévention des risques",
             description="Prévention des troubles musculo-squelettiques.",
         ),
         "rgpd": Course(
             organisation_id=horizon.id,
             title="RGPD : les essentiels pour les équipes",
             short_title="RGPD",
+            categories="Juridique > Données personnelles",
             description="Principes, registre, droits des personnes.",
         ),
         "accueil": Course(
             organisation_id=atelier.id,
             title="Accueil client et communication",
             short_title="Accueil client",
+            categories="Relation client",
             description="Accueil physique et téléphonique.",
         ),
         "sst": Course(
             organisation_id=atelier.id,
             title="Sauveteur secouriste du travail (SST)",
             short_title="SST",
+            categories="Santé et sécurité > Secourisme",
             description="Formation initiale SST.",
         ),
     }
@@ -560,6 +568,7 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
             organisation_id=horizon.id,
             title="Sensibilisation à la cybersécurité",
             short_title="Cybersécurité",
+            categories="Numérique > Sécurité informatique",
             description="Parcours à grande échelle.",
         )
         db.add(big)
