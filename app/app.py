@@ -21,10 +21,12 @@ from app.pages.account import (
 from app.pages.attendance import attendance_page
 from app.pages.catalogue import catalogue_page, course_page, sessions_page
 from app.pages.home import home_page
+from app.pages.missions import missions_page, observations_page
 from app.pages.profile import profile_page
 from app.pages.session import session_page
 from app.pages.staff import outbox_page, settings_page, templates_page, trainers_page
 from app.pages.tutoring import tutoring_centre_page, tutoring_list_page, tutoring_report_page
+from app.pages.tutoring_courses import tutoring_course_page, tutoring_courses_page
 from app.settings import get_settings
 from app.tasks import outbox_sender
 from components import styles
@@ -42,11 +44,13 @@ from state.chat import ChatState
 from state.guard import PolicyGate
 from state.home import HomeState
 from state.live import live_dispatcher
+from state.missions import MissionsDeskState, ObservationsDeskState
 from state.profile import ProfileState
 from state.session import SessionState
 from state.session_page import SessionPageState
 from state.staff import OutboxState, SettingsState, TemplatesState, TrainersState
 from state.tutoring import TutoringCentreState, TutoringListState, TutoringReportState
+from state.tutoring_courses import ReviewState, TutoringCoursesState, TutoringCourseState
 
 get_settings().check()
 # Database calls release the GIL; a shorter switch interval hands it back to them sooner while the
@@ -68,7 +72,11 @@ app = rx.App(
     stylesheets=["/plume.css"],
     html_lang="fr",
     api_transformer=build_api(),
-    head_components=[rx.script(src="/signature-pad.js"), rx.script(src="/chat.js")],
+    head_components=[
+        rx.script(src="/signature-pad.js"),
+        rx.script(src="/chat.js"),
+        rx.script(src="/activity-timer.js"),
+    ],
 )
 app.add_middleware(PolicyGate())
 app.register_lifespan_task(outbox_sender)
@@ -90,7 +98,7 @@ _PAGES = [
     (routes.TRAINERS, trainers_page, "Formateurs · Plume", [_load, TrainersState.load]),
     (routes.TEMPLATES, templates_page, "Modèles d'e-mails · Plume", [_load, TemplatesState.load]),
     (routes.OUTBOX, outbox_page, "Boîte d'envoi · Plume", [_load, OutboxState.load]),
-    (routes.SESSION, session_page, "Session · Plume", [_load, SessionPageState.load, ChatState.load]),
+    (routes.SESSION, session_page, "Session · Plume", [_load, SessionPageState.load, ChatState.load, ReviewState.load]),
     (routes.SESSIONS, sessions_page, "Sessions · Plume", [_load, SessionsListState.load]),
     (routes.CATALOGUE, catalogue_page, "Catalogue · Plume", [_load, CatalogueState.load]),
     (routes.COURSE, course_page, "Parcours · Plume", [_load, CourseState.load]),
@@ -98,6 +106,21 @@ _PAGES = [
     (routes.TUTORING, tutoring_list_page, "Tutorat · Plume", [_load, TutoringListState.load]),
     (routes.TUTORING_CENTRE, tutoring_centre_page, "Centre de tutorat · Plume", [_load, TutoringCentreState.load]),
     (routes.TUTORING_REPORT, tutoring_report_page, "Rapport de suivi · Plume", [_load, TutoringReportState.load]),
+    (routes.TUTORING_MISSIONS, missions_page, "Missions à corriger · Plume", [_load, MissionsDeskState.load]),
+    (
+        routes.TUTORING_OBSERVATIONS,
+        observations_page,
+        "Observations à faire · Plume",
+        [_load, ObservationsDeskState.load],
+    ),
+    (routes.TUTORING_COURSES, tutoring_courses_page, "Formations tutorées · Plume", [_load, TutoringCoursesState.load]),
+    (routes.TUTORING_COURSE, tutoring_course_page, "Formation · Plume", [_load, TutoringCourseState.load]),
+    (
+        routes.TUTORING_COURSE_CENTRE,
+        tutoring_centre_page,
+        "Centre de tutorat · Plume",
+        [_load, TutoringCentreState.load],
+    ),
     (routes.ATTENDANCE, attendance_page, "Émargement · Plume", [_load, AttendanceState.load]),
 ]
 for route, component, title, on_load in _PAGES:

@@ -23,6 +23,11 @@ SETTINGS = "/parametres"
 TUTORING = "/tutorat"
 TUTORING_CENTRE = "/tutorat/[session_id]"
 TUTORING_REPORT = "/tutorat/[session_id]/[user_id]"
+TUTORING_MISSIONS = "/tutorat/[session_id]/missions"
+TUTORING_OBSERVATIONS = "/tutorat/[session_id]/observations"
+TUTORING_COURSES = "/tutorat/formations"
+TUTORING_COURSE = "/tutorat/formations/[course_id]"
+TUTORING_COURSE_CENTRE = "/tutorat/formations/[course_id]/centre"
 
 
 def session_path(session_id: int | str) -> str:

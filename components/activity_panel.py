@@ -10,6 +10,7 @@ from components import styles
 from components.attendance import status_badge
 from components.forms import field
 from components.i18n import T, Tf
+from components.missions import mission_panel
 from components.timeline import kind_icon, kind_label
 
 
@@ -268,7 +269,29 @@ def _video_upload(S: Any) -> rx.Component:
     )
 
 
+def _time_tracker(S: Any) -> rx.Component:
+    """For learners, a marker `assets/activity-timer.js` looks for: it measures the time this panel is used."""
+    a = S.activity
+    return rx.cond(a["tracks_time"].to(bool), rx.box(data_activity_timer=a["id"].to(str), display="none"))
+
+
+def _time_report_form(S: Any) -> rx.Component:
+    """The form the timer submits the measured seconds through (outside the panel, so closing it loses nothing)."""
+    return rx.form(
+        rx.el.input(type="hidden", name="activity_id", default_value=""),
+        rx.el.input(type="hidden", name="seconds", default_value="0"),
+        on_submit=S.track_time,
+        reset_on_submit=False,
+        id="activity-timer-form",
+        display="none",
+    )
+
+
 def activity_panel(S: Any) -> rx.Component:
+    return rx.fragment(_panel(S), _time_report_form(S))
+
+
+def _panel(S: Any) -> rx.Component:
     a = S.activity
     return rx.dialog.root(
         rx.dialog.content(
@@ -311,6 +334,8 @@ def activity_panel(S: Any) -> rx.Component:
                         rx.text(a["description"].to(str), size="2", white_space="pre-wrap"),
                     ),
                     _content(S),
+                    mission_panel(S),
+                    _time_tracker(S),
                     rx.cond(
                         a["attendance_path"].to(str) != "",
                         rx.link(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import asdict
 from typing import Any
@@ -399,7 +400,26 @@ class SessionPageState(TimelineEditor, rx.State):
         """
         self._activity_id = clean_id(activity_id) or 0
         self.activity_error = ""
-        await self._show_activity(require_actor())
+        actor, aid = require_actor(), self._activity_id
+        if aid:
+            with contextlib.suppress(PlumeError):  # not theirs: _show_activity shows nothing
+                await run_db(lambda db: activities.opened(db, actor, aid))
+        await self._show_activity(actor)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def track_time(self, form_data: Any) -> None:
+        """Count the active time the learner's browser measured on an activity (see assets/activity-timer.js).
+
+        Args:
+            form_data: activity_id, seconds.
+        """
+        form, actor = _form(form_data), require_actor()
+        aid, seconds = clean_id(form.get("activity_id")), clean_id(form.get("seconds"))
+        if aid is None or seconds is None:
+            return
+        with contextlib.suppress(PlumeError):  # a closed session or a removed activity: nothing to count
+            await run_db(lambda db: activities.track_time(db, actor, aid, seconds))
 
     @rx.event
     @policy(SIGNED_IN)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import asdict
 from typing import Any
 
 import reflex as rx
 
 from app.i18n import t
-from app.services import sessions, tutoring
+from app.services import attestations, missions, sessions, tutoring, virtual_class
 from app.services.actor import Actor
 from app.services.auth import resolve_actor
 from app.services.errors import ErrorCode, PlumeError
@@ -56,36 +57,60 @@ class TutoringCentreState(rx.State):
     pie: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     session_id: str = ""
+    course_id: str = ""
+    missions_waiting: int = 0
+    observations_waiting: int = 0
     selected: list[str] = []
     reminding: bool = False
+    planning: bool = False
+    attesting: bool = False
+    vc_errors: dict[str, str] = {}
+    template: str = "reminder"
     preview: dict[str, str] = {}
     notice: str = ""
     error: str = ""
     _session_id: int = 0
+    _course_id: int = 0
+    _scope_ids: list[int] = []
 
     def _route_session_id(self) -> int | None:
         return route_id(self, "session_id")
 
     async def _show(self, actor: Actor | None) -> None:
-        sid = self._session_id
+        sid, cid = self._session_id, self._course_id or None
         kind, query, sort, descending = self.kind, self.query, self.sort, self.descending
         page, size = self.page, self.page_size
-        if actor is None or not sid:
+        if actor is None or not (sid or cid):
             self.found = False
             return
 
-        def work(db: Any) -> tuple[tutoring.Centre, str, str]:
+        def work(db: Any) -> tuple[tutoring.Centre, str, str, tuple[int, int]]:
             centre = tutoring.centre(
-                db, actor, sid, kind=kind, query=query, sort=sort, descending=descending, page=page, page_size=size
+                db,
+                actor,
+                sid,
+                course_id=cid,
+                kind=kind,
+                query=query,
+                sort=sort,
+                descending=descending,
+                page=page,
+                page_size=size,
             )
+            waiting = missions.waiting_counts(db, centre.session_ids, kind)
+            if cid is not None:
+                course, _ = tutoring.course_sessions(db, actor, cid)
+                return centre, "", course.title, waiting
             view = sessions.session_view(db, actor, sid)
-            return centre, view.title, view.course_title
+            return centre, view.title, view.course_title, waiting
 
         try:
-            centre, self.title, self.course_title = await run_db(work)
+            centre, self.title, self.course_title, waiting = await run_db(work)
         except PlumeError:
             self.found, self.rows = False, []
             return
+        self.missions_waiting, self.observations_waiting = waiting
+        self._scope_ids = centre.session_ids
         self.found = True
         self.page, self.pages, self.total = centre.page, centre.pages, centre.total
         self.learners, self.activities = centre.learners, centre.activities
@@ -94,7 +119,15 @@ class TutoringCentreState(rx.State):
             {"name": lang.get(f"tutoring.status.{k}", k), "value": getattr(centre.pie, k), "fill": colour}
             for k, colour in PIE_COLOURS.items()
         ]
-        self.rows = [{**asdict(r), "user_id": str(r.user_id)} for r in centre.rows]
+        self.rows = [
+            {
+                **asdict(r),
+                "user_id": str(r.user_id),
+                "session_id": str(r.session_id),
+                "key": f"{r.session_id}:{r.user_id}",
+            }
+            for r in centre.rows
+        ]
 
     @rx.event
     @policy(SIGNED_IN)
@@ -102,14 +135,19 @@ class TutoringCentreState(rx.State):
         """Open the centre of the session in the URL and follow its learners' progress live."""
         actor = require_actor()
         self.loading = True
-        self._session_id = self._route_session_id() or 0
-        self.session_id = str(self._session_id)
+        parts = self.router.url.path.rstrip("/").split("/")
+        if "formations" in parts:  # /tutorat/formations/<course>/centre
+            self._course_id = clean_id(self.router.page.params.get("course_id", "") or parts[-2]) or 0
+            self._session_id = 0
+        else:
+            self._course_id, self._session_id = 0, self._route_session_id() or 0
+        self.session_id, self.course_id = str(self._session_id or ""), str(self._course_id or "")
         self.kind, self.query, self.sort, self.descending, self.page = "all", "", "name", False, 1
         self.selected, self.reminding, self.notice, self.error = [], False, "", ""
         await self._show(actor)
         token = self.router.session.client_token
         if self.found:
-            live.subscribe(token, sessions.topic(self._session_id), TutoringCentreState)
+            live.subscribe(token, tuple(sessions.topic(s) for s in self._scope_ids), TutoringCentreState)
         else:
             live.unsubscribe(token)
         self.loading = False
@@ -144,11 +182,13 @@ class TutoringCentreState(rx.State):
         """Sort by a column (again: the other way).
 
         Args:
-            column: name, progress, status or last_activity.
+            column: name, progress, status, time or last_activity.
         """
         if column not in tutoring.SORTS:
             return
-        self.descending = not self.descending if column == self.sort else column in ("progress", "last_activity")
+        self.descending = (
+            not self.descending if column == self.sort else column in ("progress", "time", "last_activity")
+        )
         self.sort, self.page = str(column), 1
         await self._show(require_actor())
 
@@ -181,42 +221,44 @@ class TutoringCentreState(rx.State):
     @rx.var
     def page_selected(self) -> bool:
         """Whether every learner of the page is selected."""
-        return bool(self.rows) and all(r["user_id"] in self.selected for r in self.rows)
+        return bool(self.rows) and all(r["key"] in self.selected for r in self.rows)
 
     @rx.event
     @policy(SIGNED_IN)
-    def toggle(self, user_id: Any) -> None:
+    def toggle(self, key: Any) -> None:
         """Select or unselect a learner of the page.
 
         Args:
-            user_id: The learner.
+            key: "<session id>:<user id>" of a row of the page.
         """
-        uid = str(clean_id(user_id) or "")
-        if uid and any(r["user_id"] == uid for r in self.rows):
-            self.selected = [u for u in self.selected if u != uid] if uid in self.selected else [*self.selected, uid]
+        wanted = clean_str(key, 40)
+        if wanted and any(r["key"] == wanted for r in self.rows):
+            self.selected = (
+                [u for u in self.selected if u != wanted] if wanted in self.selected else [*self.selected, wanted]
+            )
             self.notice = ""
 
     @rx.event
     @policy(SIGNED_IN)
     def toggle_page(self) -> None:
         """Select every learner of the page (or unselect them when all are)."""
-        ids = [r["user_id"] for r in self.rows]
-        if ids and all(i in self.selected for i in ids):
-            self.selected = [u for u in self.selected if u not in ids]
+        keys = [r["key"] for r in self.rows]
+        if keys and all(k in self.selected for k in keys):
+            self.selected = [u for u in self.selected if u not in keys]
         else:
-            self.selected = [*self.selected, *(i for i in ids if i not in self.selected)]
+            self.selected = [*self.selected, *(k for k in keys if k not in self.selected)]
         self.notice = ""
 
     @rx.event
     @policy(SIGNED_IN)
     async def select_all_pages(self) -> None:
         """Select every learner the filter and search show, on every page."""
-        actor, sid, kind, query = require_actor(), self._session_id, self.kind, self.query
+        actor, sid, cid, kind, query = require_actor(), self._session_id, self._course_id or None, self.kind, self.query
         try:
-            ids = await run_db(lambda db: tutoring.learner_ids(db, actor, sid, kind=kind, query=query))
+            keys = await run_db(lambda db: tutoring.learner_keys(db, actor, sid, course_id=cid, kind=kind, query=query))
         except PlumeError:
             return
-        self.selected, self.notice = [str(i) for i in ids], ""
+        self.selected, self.notice = [f"{s}:{u}" for s, u in keys], ""
 
     @rx.event
     @policy(SIGNED_IN)
@@ -224,21 +266,48 @@ class TutoringCentreState(rx.State):
         """Unselect everyone."""
         self.selected, self.notice = [], ""
 
+    def _by_session(self) -> dict[int, list[int]]:
+        """The selection, grouped by session (only sessions of this centre's scope)."""
+        groups: dict[int, list[int]] = {}
+        for key in self.selected:
+            sid, _, uid = key.partition(":")
+            session_id, user_id = clean_id(sid), clean_id(uid)
+            if session_id in self._scope_ids and user_id is not None:
+                groups.setdefault(session_id, []).append(user_id)
+        return groups
+
+    async def _preview(self) -> None:
+        actor, template, groups = require_actor(), self.template, self._by_session()
+        if not groups:
+            self.reminding = False
+            return
+        sid = next(iter(groups))
+        first = groups[sid][0]
+        try:
+            message = await run_db(lambda db: tutoring.preview_reminder(db, actor, sid, first, template))
+        except PlumeError:
+            self.selected, self.reminding = [], False
+            return
+        self.preview = {"subject": message.subject, "body": message.body}
+
     @rx.event
     @policy(SIGNED_IN)
     async def open_reminder(self) -> None:
         """Show the reminder as the first selected learner will receive it."""
-        actor, sid = require_actor(), self._session_id
-        first = clean_id(self.selected[0]) if self.selected else None
-        self.error = ""
-        if first is None:
-            return
-        try:
-            message = await run_db(lambda db: tutoring.preview_reminder(db, actor, sid, first))
-        except PlumeError:
-            self.selected = []
-            return
-        self.preview, self.reminding = {"subject": message.subject, "body": message.body}, True
+        self.error, self.reminding = "", True
+        await self._preview()
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def set_template(self, template: Any) -> None:
+        """Pick the reminder's e-mail template (the preview follows).
+
+        Args:
+            template: reminder or reminder_deadline.
+        """
+        if template in tutoring.REMINDER_TEMPLATES:
+            self.template = str(template)
+            await self._preview()
 
     @rx.event
     @policy(SIGNED_IN)
@@ -249,17 +318,99 @@ class TutoringCentreState(rx.State):
     @rx.event
     @policy(SIGNED_IN)
     async def send_reminders(self) -> None:
-        """E-mail the reminder to every selected learner."""
-        actor, sid = require_actor(), self._session_id
-        ids = [i for i in (clean_id(u) for u in self.selected) if i is not None]
+        """E-mail the chosen reminder to every selected learner."""
+        actor, template, groups = require_actor(), self.template, self._by_session()
         lang = (await self.get_state(SessionState)).lang
+
+        def work(db: Any) -> int:
+            return sum(tutoring.send_reminders(db, actor, sid, ids, template) for sid, ids in groups.items())
+
         try:
-            count = await run_db(lambda db: tutoring.send_reminders(db, actor, sid, ids))
+            if not groups:
+                raise PlumeError(ErrorCode.INVALID_INPUT)
+            count = await run_db(work)
         except PlumeError as err:
             self.error = error_message(lang, err)
             return
         self.reminding, self.selected = False, []
         self.notice = t(lang, "tutoring.reminders_sent", count=str(count))
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def open_virtual_class(self) -> None:
+        """Open the dialog planning a virtual class for the selection (one session at a time)."""
+        lang = (await self.get_state(SessionState)).lang
+        groups = self._by_session()
+        self.notice, self.error, self.vc_errors = "", "", {}
+        if len(groups) > 1:
+            self.notice = t(lang, "tutoring.one_session_only")
+            return
+        self.planning = bool(groups)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def close_virtual_class(self) -> None:
+        """Close the virtual class dialog."""
+        self.planning, self.vc_errors = False, {}
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def create_virtual_class(self, form_data: Any) -> None:
+        """Create the virtual class for the selected learners and send their invitations (.ics attached).
+
+        Args:
+            form_data: title, day (YYYY-MM-DD), start and end (HH:MM), link (optional https URL).
+        """
+        form = form_data if isinstance(form_data, dict) else {}
+        actor, groups = require_actor(), self._by_session()
+        lang = (await self.get_state(SessionState)).lang
+        if len(groups) != 1:
+            self.vc_errors = {"form": t(lang, "tutoring.one_session_only")}
+            return
+        ((sid, ids),) = groups.items()
+        title, day = clean_str(form.get("title"), 200), clean_str(form.get("day"), 20)
+        start, end, link = (
+            clean_str(form.get("start"), 10),
+            clean_str(form.get("end"), 10),
+            clean_str(form.get("link"), 500),
+        )
+        try:
+            await run_db(
+                lambda db: virtual_class.create_for_learners(
+                    db, actor, sid, ids, title=title, day=day, start=start, end=end, link=link
+                )
+            )
+        except PlumeError as err:
+            self.vc_errors = {err.field or "form": error_message(lang, err)}
+            return
+        self.planning, self.vc_errors, self.selected = False, {}, []
+        self.notice = t(lang, "tutoring.vc_created", count=str(len(ids)))
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def make_attestations(self) -> AsyncIterator[Any]:
+        """Build the selected learners' attestations (one PDF each, zipped) and download the zip.
+
+        Yields:
+            The spinner, then the download once the zip is ready.
+        """
+        actor, groups = require_actor(), self._by_session()
+        lang = (await self.get_state(SessionState)).lang
+        self.notice, self.error = "", ""
+        if len(groups) != 1:
+            self.notice = t(lang, "tutoring.one_session_only") if groups else ""
+            return
+        ((sid, ids),) = groups.items()
+        self.attesting = True
+        yield
+        try:
+            token = await run_db(lambda db: attestations.prepare_download(db, actor, sid, ids))
+        except PlumeError as err:
+            self.attesting, self.error = False, error_message(lang, err)
+            return
+        self.attesting = False
+        self.notice = t(lang, "tutoring.attestations_ready", count=str(len(ids)))
+        yield rx.download(url=f"/api/attestations/exports/{token}.zip")
 
     async def _on_live(self, event: dict[str, Any]) -> None:
         """A learner progressed (or the people changed): recount, as this tab's own actor.
@@ -276,36 +427,156 @@ class TutoringCentreState(rx.State):
 
 
 class TutoringReportState(rx.State):
-    """One learner's report in a session's tutoring centre."""
+    """One learner's report in a session's tutoring centre, with `Modifier les statistiques`; live."""
 
     loading: bool = True
     found: bool = False
     session_id: str = ""
+    user_id: str = ""
     report: dict[str, Any] = {}
-    lessons: list[dict[str, str]] = []
+    lessons: list[dict[str, Any]] = []
     connections: list[dict[str, str]] = []
     reminders: list[dict[str, str]] = []
+    expanded: list[str] = []
+    editing: dict[str, str] = {}
+    edit_errors: dict[str, str] = {}
+    notice: str = ""
+    _sid: int = 0
+    _uid: int = 0
+
+    async def _show(self, actor: Actor | None) -> None:
+        sid, uid = self._sid, self._uid
+        try:
+            if actor is None or not sid or not uid:
+                raise PlumeError(ErrorCode.NOT_FOUND)
+            found = await run_db(lambda db: tutoring.learner_report(db, actor, sid, uid))
+        except PlumeError:
+            self.found, self.report, self.lessons, self.connections, self.reminders = False, {}, [], [], []
+            return
+        data = asdict(found)
+        self.lessons = [
+            {
+                **line,
+                "activity_id": str(line["activity_id"]),
+                "attempt_count": str(len(line["attempts"])) if line["attempts"] else "",
+                "time_spent_s": str(line["time_spent_s"]),
+            }
+            for line in data.pop("lessons")
+        ]
+        self.connections = data.pop("connections")
+        self.reminders = data.pop("reminders")
+        self.report = {**data, "progress": str(found.progress)}
+        self.found = True
 
     @rx.event
     @policy(SIGNED_IN)
     async def load(self) -> None:
-        """Load the report of the learner in the URL (`/tutorat/<session>/<learner>`)."""
+        """Load the report of the learner in the URL (`/tutorat/<session>/<learner>`) and follow it live."""
         actor = require_actor()
         self.loading = True
         parts = self.router.url.path.rstrip("/").split("/")
         params = self.router.page.params
-        sid = clean_id(params.get("session_id", "") or (parts[-2] if len(parts) >= 2 else ""))
-        uid = clean_id(params.get("user_id", "") or parts[-1])
-        try:
-            if sid is None or uid is None:
-                raise PlumeError(ErrorCode.NOT_FOUND)
-            found = await run_db(lambda db: tutoring.learner_report(db, actor, sid, uid))
-        except PlumeError:
-            self.found, self.report, self.lessons, self.connections = False, {}, [], []
-            self.loading = False
+        self._sid = clean_id(params.get("session_id", "") or (parts[-2] if len(parts) >= 2 else "")) or 0
+        self._uid = clean_id(params.get("user_id", "") or parts[-1]) or 0
+        self.session_id, self.user_id = str(self._sid), str(self._uid)
+        self.expanded, self.editing, self.edit_errors, self.notice = [], {}, {}, ""
+        await self._show(actor)
+        token = self.router.session.client_token
+        if self.found:
+            live.subscribe(token, sessions.topic(self._sid), TutoringReportState)
+        else:
+            live.unsubscribe(token)
+        self.loading = False
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def toggle_attempts(self, activity_id: Any) -> None:
+        """Show or hide a lesson's attempts.
+
+        Args:
+            activity_id: The lesson's activity.
+        """
+        key = str(clean_id(activity_id) or "")
+        if key and any(line["activity_id"] == key for line in self.lessons):
+            self.expanded = [k for k in self.expanded if k != key] if key in self.expanded else [*self.expanded, key]
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def open_edit(self, activity_id: Any) -> None:
+        """Open `Modifier les statistiques` on a lesson, filled with its current figures.
+
+        Args:
+            activity_id: The lesson's activity.
+        """
+        key = str(clean_id(activity_id) or "")
+        line = next((line for line in self.lessons if line["activity_id"] == key), None)
+        if line is None:
             return
-        data = asdict(found)
-        self.lessons, self.connections = data.pop("lessons"), data.pop("connections")
-        self.reminders = data.pop("reminders")
-        self.report = {**data, "progress": str(found.progress)}
-        self.found, self.session_id, self.loading = True, str(sid), False
+        seconds = int(line["time_spent_s"] or 0)
+        self.editing = {
+            "activity_id": key,
+            "title": str(line["title"]),
+            "status": str(line["status"]),
+            "date": str(line["status_date"]),
+            "score": str(line["score"]).replace(" %", ""),
+            "time_spent": f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}",
+            "location": str(line["location"]),
+            "suspend_data": str(line["suspend_data"]),
+        }
+        self.edit_errors, self.notice = {}, ""
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def close_edit(self) -> None:
+        """Close the statistics dialog."""
+        self.editing, self.edit_errors = {}, {}
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def save_edit(self, form_data: Any) -> None:
+        """Save `Modifier les statistiques` (validated and audited by the service).
+
+        Args:
+            form_data: status, clear_attempts, date, score, time_spent, location, suspend_data.
+        """
+        form = form_data if isinstance(form_data, dict) else {}
+        actor, sid, uid = require_actor(), self._sid, self._uid
+        aid = clean_id(self.editing.get("activity_id", ""))
+        lang = (await self.get_state(SessionState)).lang
+        values = {
+            "status": clean_str(form.get("status"), 20),
+            "clear_attempts": clean_str(form.get("clear_attempts"), 10),
+            "date": clean_str(form.get("date"), 20),
+            "score": clean_str(form.get("score"), 20),
+            "time_spent": clean_str(form.get("time_spent"), 20),
+            # Longer than allowed on purpose: the service refuses with a message rather than cutting silently.
+            "location": clean_str(form.get("location"), 1_000),
+            "suspend_data": clean_str(form.get("suspend_data"), 10_000),
+        }
+        if aid is None:
+            return
+        try:
+            await run_db(
+                lambda db: tutoring.edit_lesson_stats(db, actor, sid, user_id=uid, activity_id=aid, values=values)
+            )
+        except PlumeError as err:
+            self.edit_errors = {err.field or "form": error_message(lang, err)}
+            return
+        self.editing, self.edit_errors = {}, {}
+        self.notice = t(lang, "tutoring.stats_saved")
+        await self._show(actor)
+
+    async def _on_live(self, event: dict[str, Any]) -> None:
+        """This learner progressed (or the timeline changed): reload the report, as this tab's own actor.
+
+        Args:
+            event: What changed.
+        """
+        if event.get("type") not in ("progress", "poll", "timeline", "people"):
+            return
+        if event.get("type") in ("progress", "poll") and event.get("user_id") not in (None, self._uid):
+            return
+        token = (await self.get_state(SessionState)).session_token
+        ip = self.router.session.client_ip
+        actor = await run_db(lambda db: resolve_actor(db, token, ip=ip))
+        await self._show(actor)

@@ -11,7 +11,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from app.api.attendance import session_sheets, slot_sheet
+from app.api.attestations import download_export, learner_attestation, verify_attestation
 from app.api.files import course_image, download_document
+from app.api.missions import download_submission_file
 from app.services.db import session_scope
 
 
@@ -48,7 +50,15 @@ def build_api() -> Starlette:
             Route("/api/health", health, methods=["GET"]),
             Route("/api/documents/{document_id:int}", download_document, methods=["GET"]),
             Route("/api/courses/{course_id:int}/image", course_image, methods=["GET"]),
+            Route("/api/missions/submissions/{submission_id:int}/{which}", download_submission_file, methods=["GET"]),
             Route("/api/attendance/slots/{slot_id:int}.pdf", slot_sheet, methods=["GET"]),
             Route("/api/attendance/sessions/{session_id:int}.pdf", session_sheets, methods=["GET"]),
+            Route("/api/attestations/exports/{token}.zip", download_export, methods=["GET"]),
+            Route(
+                "/api/attestations/sessions/{session_id:int}/learners/{user_id:int}.pdf",
+                learner_attestation,
+                methods=["GET"],
+            ),
+            Route("/api/attestations/verifier/{code}", verify_attestation, methods=["GET"]),
         ]
     )

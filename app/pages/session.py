@@ -14,6 +14,7 @@ from components.cards import empty_state
 from components.chat import chat_panel
 from components.i18n import T, Tf
 from components.layout import gated_page
+from components.review import review_card
 from components.timeline import (
     add_module_form,
     confirm_delete,
@@ -661,6 +662,7 @@ def _body() -> rx.Component:
                             width="100%",
                         ),
                     ),
+                    review_card(),
                     spacing="4",
                     width="100%",
                 ),

@@ -38,6 +38,37 @@ def _session_row(row: Var[dict[str, Any]]) -> rx.Component:
     )
 
 
+def tutoring_switch(current: str) -> rx.Component:
+    """`Sessions` / `Formations`: the two ways into the tutoring centre.
+
+    Args:
+        current: sessions or courses.
+
+    Returns:
+        The links, the current one highlighted.
+    """
+    return rx.hstack(
+        *[
+            rx.link(
+                rx.button(
+                    T(key),
+                    variant="solid" if name == current else "soft",
+                    size="2",
+                    aria_current="page" if name == current else "false",
+                    tab_index=-1,
+                ),
+                href=href,
+            )
+            for name, key, href in (
+                ("sessions", "tutoring.switch.sessions", "/tutorat"),
+                ("courses", "tutoring.switch.courses", "/tutorat/formations"),
+            )
+        ],
+        spacing="2",
+        margin_bottom="1rem",
+    )
+
+
 def tutoring_list_page() -> rx.Component:
     """The sessions whose learners the person follows.
 
@@ -45,6 +76,7 @@ def tutoring_list_page() -> rx.Component:
         The page.
     """
     return shell(
+        tutoring_switch("sessions"),
         rx.cond(
             L.loading,
             rx.center(rx.spinner(size="3"), padding="3rem"),
@@ -93,23 +125,20 @@ def _sort_header(label_key: str, column: str) -> rx.Component:
 
 
 def _learner_row(row: Var[dict[str, Any]]) -> rx.Component:
-    uid = row["user_id"].to(str)
+    key = row["key"].to(str)
+    name = row["name"].to(str)
+    report = "/tutorat/" + row["session_id"].to(str) + "/" + row["user_id"].to(str)
     return rx.table.row(
         rx.table.cell(
             rx.checkbox(
-                checked=C.selected.contains(uid),
-                on_change=lambda _checked: C.toggle(uid),
-                aria_label=Tf("tutoring.select", name=row["name"].to(str)),
+                checked=C.selected.contains(key),
+                on_change=lambda _checked: C.toggle(key),
+                aria_label=Tf("tutoring.select", name=name),
             )
         ),
         rx.table.cell(
             rx.vstack(
-                rx.link(
-                    row["name"].to(str),
-                    href="/tutorat/" + C.session_id + "/" + row["user_id"].to(str),
-                    weight="medium",
-                    aria_label=Tf("tutoring.report_of", name=row["name"].to(str)),
-                ),
+                rx.link(name, href=report, weight="medium", aria_label=Tf("tutoring.report_of", name=name)),
                 rx.text(row["email"].to(str), size="1", color_scheme="gray"),
                 spacing="0",
             )
@@ -123,7 +152,28 @@ def _learner_row(row: Var[dict[str, Any]]) -> rx.Component:
                 spacing="2",
             )
         ),
+        rx.table.cell(rx.text(rx.cond(row["time_spent"].to(str) != "", row["time_spent"].to(str), "—"), size="1")),
         rx.table.cell(rx.text(row["last_activity_at"].to(str).split("T")[0], size="1")),
+        rx.table.cell(
+            rx.hstack(
+                rx.link(
+                    rx.icon_button(rx.icon("file_text", size=14), size="1", variant="soft", tab_index=-1),
+                    href=report,
+                    aria_label=Tf("tutoring.report_of", name=name),
+                ),
+                rx.link(
+                    rx.icon_button(rx.icon("award", size=14), size="1", variant="soft", tab_index=-1),
+                    href="/api/attestations/sessions/"
+                    + row["session_id"].to(str)
+                    + "/learners/"
+                    + row["user_id"].to(str)
+                    + ".pdf",
+                    is_external=True,
+                    aria_label=Tf("tutoring.certificate_of", name=name),
+                ),
+                spacing="2",
+            )
+        ),
         data_testid="learner-row",
     )
 
@@ -159,17 +209,49 @@ def _filters() -> rx.Component:
     )
 
 
+def _tile(label_key: str, value: Var, test_id: str, *, hint: Var | str = "", href: Var | str = "") -> rx.Component:
+    body = rx.vstack(
+        rx.text(T(label_key), size="2", color_scheme="gray"),
+        rx.heading(value, size="8", data_testid=test_id),
+        rx.text(hint, size="1", color_scheme="gray"),
+        spacing="1",
+    )
+    card = rx.card(body, min_width="11rem", flex="1", box_shadow=styles.CARD_SHADOW)
+    if isinstance(href, str) and not href:
+        return card
+    return rx.cond(
+        C.session_id != "",
+        rx.link(card, href=href, underline="none", flex="1", aria_label=T(label_key)),
+        card,
+    )
+
+
 def _overview() -> rx.Component:
     return rx.flex(
-        rx.card(
-            rx.vstack(
-                rx.text(T("tutoring.tile.learners"), size="2", color_scheme="gray"),
-                rx.heading(C.learners.to_string(), size="8", data_testid="tile-learners"),
-                rx.text(Tf("tutoring.activities", count=C.activities.to_string()), size="1", color_scheme="gray"),
-                spacing="1",
+        rx.flex(
+            _tile(
+                "tutoring.tile.learners",
+                C.learners.to_string(),
+                "tile-learners",
+                hint=Tf("tutoring.activities", count=C.activities.to_string()),
             ),
+            _tile(
+                "tutoring.tile.missions",
+                C.missions_waiting.to_string(),
+                "tile-missions",
+                hint=T("tutoring.tile.missions_hint"),
+                href="/tutorat/" + C.session_id + "/missions",
+            ),
+            _tile(
+                "tutoring.tile.observations",
+                C.observations_waiting.to_string(),
+                "tile-observations",
+                hint=T("tutoring.tile.observations_hint"),
+                href="/tutorat/" + C.session_id + "/observations",
+            ),
+            spacing="3",
+            direction=rx.breakpoints(initial="column", sm="row", md="column"),
             min_width="12rem",
-            box_shadow=styles.CARD_SHADOW,
         ),
         rx.card(
             rx.hstack(
@@ -255,6 +337,21 @@ def _selection() -> rx.Component:
                 rx.hstack(
                     rx.button(T("tutoring.clear_selection"), size="1", variant="ghost", on_click=C.clear_selection),
                     rx.button(rx.icon("mail", size=14), T("tutoring.remind"), size="2", on_click=C.open_reminder),
+                    rx.button(
+                        rx.icon("video", size=14),
+                        T("tutoring.virtual_class"),
+                        size="2",
+                        variant="soft",
+                        on_click=C.open_virtual_class,
+                    ),
+                    rx.button(
+                        rx.icon("award", size=14),
+                        T("tutoring.attestations"),
+                        size="2",
+                        variant="soft",
+                        loading=C.attesting,
+                        on_click=C.make_attestations,
+                    ),
                     spacing="2",
                     align="center",
                 ),
@@ -268,6 +365,10 @@ def _selection() -> rx.Component:
             C.notice != "",
             rx.callout(C.notice, icon="circle_check", color_scheme="green", role="status", width="100%"),
         ),
+        rx.cond(
+            (C.error != "") & ~C.reminding,
+            rx.callout(C.error, icon="triangle_alert", color_scheme="red", role="alert", width="100%"),
+        ),
         spacing="2",
         width="100%",
     )
@@ -280,6 +381,23 @@ def _reminder_dialog() -> rx.Component:
             rx.dialog.content(
                 rx.vstack(
                     rx.dialog.title(Tf("tutoring.remind_title", count=C.selected.length().to_string()), margin="0"),
+                    rx.vstack(
+                        rx.text(
+                            T("tutoring.remind_template"), size="2", weight="medium", as_="label", html_for="template"
+                        ),
+                        rx.el.select(
+                            *[
+                                rx.el.option(T(f"templates.kind.{k}"), value=k)
+                                for k in ("reminder", "reminder_deadline")
+                            ],
+                            id="template",
+                            value=C.template,
+                            on_change=C.set_template,
+                            class_name="plume-select",
+                        ),
+                        spacing="1",
+                        width="100%",
+                    ),
                     rx.text(T("tutoring.remind_preview"), size="2", color_scheme="gray"),
                     rx.card(
                         rx.vstack(
@@ -309,17 +427,89 @@ def _reminder_dialog() -> rx.Component:
     )
 
 
+def _vc_field(label_key: str, name: str, *, type_: str = "text", default: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.text(T(label_key), as_="label", html_for=f"vc-{name}", size="2", weight="medium"),
+        rx.input(id=f"vc-{name}", name=name, type=type_, default_value=default, width="100%"),
+        rx.cond(
+            C.vc_errors.contains(name),
+            rx.text(C.vc_errors[name], color_scheme="red", size="1", role="alert"),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _virtual_class_dialog() -> rx.Component:
+    return rx.cond(
+        C.planning,
+        rx.dialog.root(
+            rx.dialog.content(
+                rx.form(
+                    rx.vstack(
+                        rx.dialog.title(Tf("tutoring.vc_title", count=C.selected.length().to_string()), margin="0"),
+                        rx.text(T("tutoring.vc_hint"), size="2", color_scheme="gray"),
+                        rx.vstack(
+                            rx.text(T("tutoring.vc_name"), as_="label", html_for="vc-title", size="2", weight="medium"),
+                            rx.input(id="vc-title", name="title", default_value=T("tutoring.vc_default"), width="100%"),
+                            rx.cond(
+                                C.vc_errors.contains("title"),
+                                rx.text(C.vc_errors["title"], color_scheme="red", size="1", role="alert"),
+                            ),
+                            spacing="1",
+                            width="100%",
+                        ),
+                        rx.flex(
+                            _vc_field("tutoring.vc_day", "day", type_="date"),
+                            _vc_field("tutoring.vc_start", "start", type_="time", default="10:00"),
+                            _vc_field("tutoring.vc_end", "end", type_="time", default="11:00"),
+                            spacing="3",
+                            direction=rx.breakpoints(initial="column", sm="row"),
+                            width="100%",
+                        ),
+                        _vc_field("tutoring.vc_link", "link", type_="url"),
+                        rx.cond(
+                            C.vc_errors.contains("form"),
+                            rx.text(C.vc_errors["form"], color_scheme="red", size="2", role="alert"),
+                        ),
+                        rx.hstack(
+                            rx.button(
+                                T("common.cancel"),
+                                type="button",
+                                variant="soft",
+                                color_scheme="gray",
+                                on_click=C.close_virtual_class,
+                            ),
+                            rx.button(rx.icon("send", size=14), T("tutoring.vc_create"), type="submit"),
+                            justify="end",
+                            spacing="2",
+                            width="100%",
+                        ),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    on_submit=C.create_virtual_class,
+                ),
+                max_width="36rem",
+                on_escape_key_down=C.close_virtual_class,
+            ),
+            open=True,
+        ),
+    )
+
+
 def _centre() -> rx.Component:
     return rx.vstack(
         rx.vstack(
             rx.heading(Tf("tutoring.centre_of", title=C.course_title), size="7", as_="h1"),
-            rx.text(C.title, color_scheme="gray"),
+            rx.text(rx.cond(C.course_id != "", T("tutoring.course_scope"), C.title), color_scheme="gray"),
             spacing="1",
         ),
         _filters(),
         _overview(),
         _selection(),
         _reminder_dialog(),
+        _virtual_class_dialog(),
         rx.card(
             rx.vstack(
                 rx.cond(
@@ -338,7 +528,9 @@ def _centre() -> rx.Component:
                                     _sort_header("tutoring.col.name", "name"),
                                     _sort_header("tutoring.col.status", "status"),
                                     _sort_header("tutoring.col.progress", "progress"),
+                                    _sort_header("tutoring.col.time", "time"),
                                     _sort_header("tutoring.col.last_activity", "last_activity"),
+                                    rx.table.column_header_cell(T("tutoring.col.documents")),
                                 )
                             ),
                             rx.table.body(rx.foreach(C.rows, _learner_row)),
@@ -407,6 +599,267 @@ def _report_table(
     )
 
 
+LESSON_COLOURS = {
+    "not_started": "gray",
+    "in_progress": "amber",
+    "completed": "green",
+    "passed": "green",
+    "failed": "red",
+}
+LESSON_STATUSES = tuple(LESSON_COLOURS)
+
+
+def _lesson_badge(status: Var[str]) -> rx.Component:
+    return rx.match(
+        status,
+        *[(k, rx.badge(T(f"lesson.status.{k}"), color_scheme=c)) for k, c in LESSON_COLOURS.items()],
+        rx.fragment(),
+    )
+
+
+def _dash(value: Var) -> Var:
+    return rx.cond(value.to(str) != "", value.to(str), "—")
+
+
+def _attempt_line(attempt: Var[dict[str, Any]], index: Var[int]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(Tf("tutoring.attempt_n", n=(index + 1).to_string())),
+        rx.table.cell(attempt["started_at"].to(str)),
+        rx.table.cell(_lesson_badge(attempt["status"].to(str))),
+        rx.table.cell(_dash(attempt["score"])),
+        rx.table.cell(attempt["time"].to(str)),
+        data_testid="attempt-row",
+    )
+
+
+def _lesson_rows(line: Var[dict[str, Any]]) -> rx.Component:
+    aid = line["activity_id"].to(str)
+    title = line["title"].to(str)
+    open_ = R.expanded.contains(aid)
+    return rx.fragment(
+        rx.table.row(
+            rx.table.cell(
+                rx.cond(
+                    line["attempt_count"].to(str) != "",
+                    rx.icon_button(
+                        rx.cond(open_, rx.icon("chevron_down", size=14), rx.icon("chevron_right", size=14)),
+                        size="1",
+                        variant="ghost",
+                        on_click=R.toggle_attempts(aid),
+                        aria_label=Tf("tutoring.show_attempts", title=title),
+                        aria_expanded=rx.cond(open_, "true", "false"),
+                    ),
+                )
+            ),
+            rx.table.cell(
+                rx.vstack(
+                    rx.text(title, weight="medium", size="2"),
+                    rx.text(line["module"].to(str), size="1", color_scheme="gray"),
+                    spacing="0",
+                )
+            ),
+            rx.table.cell(_lesson_badge(line["status"].to(str))),
+            rx.table.cell(_dash(line["score"])),
+            rx.table.cell(_dash(line["average"])),
+            rx.table.cell(_dash(line["passing"])),
+            rx.table.cell(_dash(line["attempt_count"])),
+            rx.table.cell(_dash(line["time"])),
+            rx.table.cell(_dash(line["status_at"])),
+            rx.table.cell(
+                rx.icon_button(
+                    rx.icon("pencil", size=14),
+                    size="1",
+                    variant="soft",
+                    on_click=R.open_edit(aid),
+                    aria_label=Tf("tutoring.edit_stats_of", title=title),
+                )
+            ),
+            data_testid="lesson-row",
+        ),
+        rx.cond(
+            open_,
+            rx.table.row(
+                rx.table.cell(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                *[
+                                    rx.table.column_header_cell(T(k))
+                                    for k in (
+                                        "tutoring.attempt",
+                                        "tutoring.report.date",
+                                        "tutoring.col.status",
+                                        "tutoring.report.score",
+                                        "tutoring.col.time",
+                                    )
+                                ]
+                            )
+                        ),
+                        rx.table.body(rx.foreach(line["attempts"].to(list[dict[str, str]]), _attempt_line)),
+                        size="1",
+                        variant="surface",
+                    ),
+                    col_span=10,
+                    padding_left="2.5rem",
+                )
+            ),
+        ),
+    )
+
+
+def _lessons() -> rx.Component:
+    headers = (
+        "",
+        "tutoring.report.lesson",
+        "tutoring.col.status",
+        "tutoring.report.score",
+        "tutoring.report.average",
+        "tutoring.report.passing",
+        "tutoring.report.attempts",
+        "tutoring.col.time",
+        "tutoring.report.date",
+        "",
+    )
+    return rx.card(
+        rx.vstack(
+            rx.heading(T("tutoring.report.lessons"), size="4", as_="h2"),
+            rx.cond(
+                R.lessons.length() > 0,
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(*[rx.table.column_header_cell(T(h) if h else "") for h in headers])
+                        ),
+                        rx.table.body(rx.foreach(R.lessons, _lesson_rows)),
+                        width="100%",
+                    ),
+                    overflow_x="auto",
+                    width="100%",
+                ),
+                rx.text(T("tutoring.report.no_lesson"), size="2", color_scheme="gray"),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        box_shadow=styles.CARD_SHADOW,
+    )
+
+
+def _stats_field(label_key: str, name: str, control: rx.Component, hint_key: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.text(T(label_key), as_="label", html_for=f"stats-{name}", size="2", weight="medium"),
+        control,
+        rx.cond(hint_key != "", rx.text(T(hint_key) if hint_key else "", size="1", color_scheme="gray")),
+        rx.cond(
+            R.edit_errors.contains(name),
+            rx.text(R.edit_errors[name], color_scheme="red", size="1", role="alert"),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _stats_dialog() -> rx.Component:
+    e = R.editing
+    return rx.cond(
+        R.editing.contains("activity_id"),
+        rx.dialog.root(
+            rx.dialog.content(
+                rx.form(
+                    rx.vstack(
+                        rx.dialog.title(T("tutoring.edit_stats"), margin="0"),
+                        rx.text(e["title"], size="2", color_scheme="gray"),
+                        _stats_field(
+                            "tutoring.col.status",
+                            "status",
+                            rx.el.select(
+                                *[rx.el.option(T(f"lesson.status.{k}"), value=k) for k in LESSON_STATUSES],
+                                id="stats-status",
+                                name="status",
+                                default_value=e["status"],
+                                class_name="plume-select",
+                            ),
+                        ),
+                        rx.hstack(
+                            rx.checkbox(name="clear_attempts", id="stats-clear_attempts"),
+                            rx.text(
+                                T("tutoring.stats.clear_attempts"),
+                                as_="label",
+                                html_for="stats-clear_attempts",
+                                size="2",
+                            ),
+                            align="center",
+                            spacing="2",
+                        ),
+                        rx.flex(
+                            _stats_field(
+                                "tutoring.report.date",
+                                "date",
+                                rx.input(id="stats-date", name="date", type="date", default_value=e["date"]),
+                            ),
+                            _stats_field(
+                                "tutoring.stats.score",
+                                "score",
+                                rx.input(
+                                    id="stats-score", name="score", default_value=e["score"], input_mode="decimal"
+                                ),
+                            ),
+                            _stats_field(
+                                "tutoring.stats.time",
+                                "time_spent",
+                                rx.input(id="stats-time_spent", name="time_spent", default_value=e["time_spent"]),
+                            ),
+                            spacing="3",
+                            direction=rx.breakpoints(initial="column", sm="row"),
+                            width="100%",
+                        ),
+                        _stats_field(
+                            "tutoring.stats.location",
+                            "location",
+                            rx.input(id="stats-location", name="location", default_value=e["location"]),
+                        ),
+                        _stats_field(
+                            "tutoring.stats.suspend_data",
+                            "suspend_data",
+                            rx.text_area(
+                                id="stats-suspend_data",
+                                name="suspend_data",
+                                default_value=e["suspend_data"],
+                                rows="3",
+                            ),
+                            "tutoring.stats.suspend_hint",
+                        ),
+                        rx.cond(
+                            R.edit_errors.contains("form"),
+                            rx.text(R.edit_errors["form"], color_scheme="red", size="2", role="alert"),
+                        ),
+                        rx.hstack(
+                            rx.button(
+                                T("common.cancel"),
+                                type="button",
+                                variant="soft",
+                                color_scheme="gray",
+                                on_click=R.close_edit,
+                            ),
+                            rx.button(T("tutoring.stats.save"), type="submit"),
+                            justify="end",
+                            spacing="2",
+                            width="100%",
+                        ),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    on_submit=R.save_edit,
+                ),
+                max_width="38rem",
+                on_escape_key_down=R.close_edit,
+            ),
+            open=True,
+        ),
+    )
+
+
 def _report() -> rx.Component:
     r = R.report
     return rx.vstack(
@@ -431,8 +884,10 @@ def _report() -> rx.Component:
                     _info("tutoring.report.organisation", r["organisation"].to(str)),
                     _info("tutoring.report.email", r["email"].to(str)),
                     _info("tutoring.report.start", r["starts_on"].to(str)),
+                    _info("tutoring.report.objective", r["objective_on"].to(str)),
                     _info("tutoring.report.end", r["ends_on"].to(str)),
                     _info("tutoring.report.progress", r["progress"].to(str) + " %"),
+                    _info("tutoring.report.total_time", r["time_spent"].to(str)),
                     _info(
                         "tutoring.report.first",
                         rx.cond(r["first_connection"].to(str) != "", r["first_connection"].to(str), "—"),
@@ -450,14 +905,12 @@ def _report() -> rx.Component:
             width="100%",
             box_shadow=styles.CARD_SHADOW,
         ),
-        _report_table(
-            "tutoring.report.lessons",
-            ("tutoring.report.module", "tutoring.report.lesson", "tutoring.col.status", "tutoring.report.date"),
-            R.lessons,
-            lambda line: (line["module"], line["title"], _status_badge(line["status"]), line["completed_at"]),
-            empty_key="tutoring.report.no_lesson",
-            test_id="lesson-row",
+        _lessons(),
+        rx.cond(
+            R.notice != "",
+            rx.callout(R.notice, icon="circle_check", color_scheme="green", role="status", width="100%"),
         ),
+        _stats_dialog(),
         _report_table(
             "tutoring.report.connections",
             ("tutoring.report.started", "tutoring.report.last_seen", "tutoring.report.device"),

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from app.live.bus import notify
 from app.models import Activity, ActivityCompletion, ActivityResponse, Enrolment, Module, Slot, User
 from app.models.base import utcnow
-from app.services import audit, progress
+from app.services import audience, audit, progress
 from app.services.actor import Actor
 from app.services.attendance import SIGNED_KINDS, attendance_labels
 from app.services.errors import ErrorCode, PlumeError
@@ -38,6 +38,8 @@ def _in_session(db: Session, actor: Actor, activity_id: object) -> tuple[Activit
         raise PlumeError(ErrorCode.NOT_FOUND)
     _, role = access_session(db, actor, module.session_id)
     if locked_for(db, module, role, actor.user_id):
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    if not role.sees_everything and not audience.invited(activity, actor.user_id):
         raise PlumeError(ErrorCode.NOT_FOUND)
     return activity, module, role, module.session_id
 
@@ -251,6 +253,7 @@ class ActivityDetail:
     sees_everything: bool
     can_configure: bool
     slot_id: int = 0
+    tracks_time: bool = False
 
 
 def activity_detail(db: Session, actor: Actor, activity_id: int) -> ActivityDetail:
@@ -301,7 +304,10 @@ def activity_detail(db: Session, actor: Actor, activity_id: int) -> ActivityDeta
             .where(Enrolment.session_id == session_id)
             .order_by(col(User.last_name), col(User.first_name))
         ).all()
+        invitees = audience.invitees(activity)
         for user in rows:
+            if invitees is not None and user.id not in invitees:
+                continue
             done = completions.get(user.id or 0)
             learners.append(
                 LearnerProgress(
@@ -328,6 +334,7 @@ def activity_detail(db: Session, actor: Actor, activity_id: int) -> ActivityDeta
         learners=learners,
         sees_everything=role.sees_everything,
         can_configure=role.staff,
+        tracks_time=role.learner,
         slot_id=slot.id or 0 if slot is not None and activity.kind in SIGNED_KINDS else 0,
     )
 
@@ -352,9 +359,14 @@ def learner_progress(db: Session, session_id: int, user_id: int) -> Progress:
         The progress.
     """
     modules = ordered_modules(db, session_id)
-    activities = db.exec(
-        select(Activity.id, Activity.module_id).where(col(Activity.module_id).in_([m.id for m in modules]))
-    ).all()
+    hidden = audience.hidden_from(db, [session_id], user_id)
+    activities = [
+        (activity_id, module_id)
+        for activity_id, module_id in db.exec(
+            select(Activity.id, Activity.module_id).where(col(Activity.module_id).in_([m.id for m in modules]))
+        ).all()
+        if activity_id not in hidden
+    ]
     done = set(
         db.exec(
             select(ActivityCompletion.activity_id).where(

@@ -37,7 +37,7 @@ from app.models import (
 )
 from app.models.attendance import CORRECTED_STATUSES, MARKS
 from app.models.base import utcnow
-from app.services import audit
+from app.services import audience, audit
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.services.sessions import SessionRole, access_session
@@ -408,6 +408,8 @@ def slot_context(db: Session, actor: Actor, slot_id: object) -> SlotContext:
     organisation = db.get(Organisation, session.organisation_id)
     if organisation is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
+    if not role.sees_everything and not audience.invited(activity, actor.user_id):
+        raise PlumeError(ErrorCode.NOT_FOUND)
     return SlotContext(slot=slot, activity=activity, session=session, organisation=organisation, role=role)
 
 
@@ -518,15 +520,17 @@ class SheetData:
     records: list[AttendanceRecord] = field(default_factory=list)
 
 
-def _roster(db: Session, session_id: int) -> list[tuple[int, str, str]]:
+def _roster(db: Session, session_id: int, invitees: frozenset[int] | None = None) -> list[tuple[int, str, str]]:
     trainers = db.exec(
         select(User)
         .join(TrainerAssignment, col(TrainerAssignment.user_id) == col(User.id))
         .where(TrainerAssignment.session_id == session_id)
     ).all()
-    learners = db.exec(
-        select(User).join(Enrolment, col(Enrolment.user_id) == col(User.id)).where(Enrolment.session_id == session_id)
-    ).all()
+    enrolled = select(User).join(Enrolment, col(Enrolment.user_id) == col(User.id))
+    enrolled = enrolled.where(Enrolment.session_id == session_id)
+    if invitees is not None:
+        enrolled = enrolled.where(col(User.id).in_(sorted(invitees)))
+    learners = db.exec(enrolled).all()
     return [(u.id or 0, u.display_name, "trainer") for u in trainers] + [
         (u.id or 0, u.display_name, "learner") for u in learners
     ]
@@ -546,7 +550,8 @@ def load_sheet(db: Session, slot: Slot, *, only: tuple[int, str, str] | None = N
     data = SheetData()
     query = select(AttendanceRecord).where(AttendanceRecord.slot_id == slot.id)
     if only is None:
-        for uid, name, role in _roster(db, slot.session_id):
+        activity = db.get(Activity, slot.activity_id) if slot.activity_id else None
+        for uid, name, role in _roster(db, slot.session_id, audience.invitees(activity) if activity else None):
             data.people[uid] = PersonState(user_id=uid, name=name, role=role)
     else:
         data.people[only[0]] = PersonState(user_id=only[0], name=only[1], role=only[2])
@@ -709,11 +714,22 @@ def meeting_link(ctx: SlotContext) -> str:
     return str(link or ctx.organisation.virtual_class_url or "")
 
 
+def _hosts(ctx: SlotContext, actor: Actor) -> bool:
+    """Whether the actor created the virtual class for some learners and, not being on its sheet, runs it unsigned."""
+    if ctx.signer_role or ctx.activity.kind != "virtual_class":
+        return False
+    try:
+        settings = json.loads(ctx.activity.settings_json or "{}")
+    except ValueError:
+        return False
+    return isinstance(settings, dict) and settings.get("created_by") == actor.user_id
+
+
 def sheet_view(db: Session, actor: Actor, slot_id: int, now: datetime | None = None) -> SheetView:
     """A slot's page for one member: their own signature, and the board for those who run it.
 
     Learners see only themselves; the virtual class link is included only once the
-    person has signed.
+    person has signed (or for the tutor who created a class for some learners: they are not on its sheet).
 
     Args:
         db: Database session.
@@ -764,7 +780,7 @@ def sheet_view(db: Session, actor: Actor, slot_id: int, now: datetime | None = N
         my_status=me.status if me else "",
         my_mark_comment=me.mark.reason if me and me.mark else "",
         can_sign=bool(ctx.signer_role) and sig is None and state == "open" and not certified,
-        meeting_link=meeting_link(ctx) if sig is not None else "",
+        meeting_link=meeting_link(ctx) if sig is not None or _hosts(ctx, actor) else "",
         manages=ctx.manages,
         sees_board=sees_board,
         certified=certified,
@@ -900,6 +916,7 @@ def _managed(db: Session, actor: Actor, slot_id: int) -> SlotContext:
 def _learner_of(db: Session, ctx: SlotContext, user_id: object) -> User:
     enrolled = (
         isinstance(user_id, int)
+        and audience.invited(ctx.activity, user_id)
         and db.exec(
             select(Enrolment.id).where(Enrolment.session_id == ctx.session.id, Enrolment.user_id == user_id)
         ).first()

@@ -19,7 +19,7 @@ from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
 from app.live.bus import notify
-from app.models import Document, Module, TrainingSession, User
+from app.models import ChatMessage, Document, Module, TrainingSession, User
 from app.models.base import utcnow
 from app.services import audit, sessions
 from app.services.actor import Actor
@@ -313,6 +313,36 @@ def store_chat_file(db: Session, actor: Actor, *, session_id: int, name: str, da
         PlumeError: DOCUMENT_NAME_INVALID, DOCUMENT_EMPTY, DOCUMENT_TOO_LARGE or DOCUMENT_TYPE.
     """
     session, _ = sessions.access_session(db, actor, session_id)
+    return _store_unattached(db, actor, session, name, data, what={"chat": True})
+
+
+def store_private_file(db: Session, actor: Actor, *, session_id: int, name: str, data: bytes, purpose: str) -> Document:
+    """Store a session's file that no module or chat message holds (a mission hand-in, a correction's file).
+
+    Same checks and storage as module documents; `open_for_download` refuses it,
+    so only the route of its owner (e.g. `app/api/missions.py`) serves it, with its own check.
+
+    Args:
+        db: Database session.
+        actor: A member of the session (the caller checks what they may store).
+        session_id: The session.
+        name: The file's name.
+        data: Its content.
+        purpose: What it is, for the audit trail (e.g. "mission.hand_in").
+
+    Returns:
+        The document.
+
+    Raises:
+        PlumeError: NOT_FOUND, DOCUMENT_NAME_INVALID, DOCUMENT_EMPTY, DOCUMENT_TOO_LARGE or DOCUMENT_TYPE.
+    """
+    session, _ = sessions.access_session(db, actor, session_id)
+    return _store_unattached(db, actor, session, name, data, what={"purpose": purpose})
+
+
+def _store_unattached(
+    db: Session, actor: Actor, session: TrainingSession, name: str, data: bytes, *, what: dict[str, object]
+) -> Document:
     item = _check_file(name, data)
     stored_name = secrets.token_hex(16)
     path = _write(get_settings().files_dir, stored_name, item.data)
@@ -335,7 +365,7 @@ def store_chat_file(db: Session, actor: Actor, *, session_id: int, name: str, da
         actor_user_id=actor.user_id,
         organisation_id=session.organisation_id,
         target=f"document:{document.id}",
-        after={"name": document.name, "chat": True, "size": document.size, "sha256": document.sha256},
+        after={"name": document.name, **what, "size": document.size, "sha256": document.sha256},
         ip=actor.ip,
     )
     return document
@@ -412,7 +442,12 @@ def _access_document(db: Session, actor: Actor, document_id: int) -> tuple[Docum
     if document is None or document.deleted_at is not None or document.session_id is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
     session, role = sessions.access_session(db, actor, document.session_id)
-    if document.module_id is None:  # a file sent in the session's chat: every member of the room reads it
+    if document.module_id is None:
+        # A file sent in the session's chat: every member of the room reads it. Other files without a
+        # module (a learner's mission hand-in, its correction) are served only by their own route.
+        attached = db.exec(select(ChatMessage.id).where(ChatMessage.document_id == document.id)).first()
+        if attached is None:
+            raise PlumeError(ErrorCode.NOT_FOUND)
         return document, session, role
     module = db.get(Module, document.module_id)
     if module is None or sessions.locked_for(db, module, role, actor.user_id):

@@ -45,6 +45,7 @@ class ErrorCode(StrEnum):
     NO_SLOTS = "no_slots"
     SLOT_OUTSIDE_SESSION = "slot_outside_session"
     TIME_ORDER = "time_order"
+    TIME_INVALID = "time_invalid"
     LINK_INVALID_URL = "link_invalid_url"
     SESSION_FULL = "session_full"
     DOCUMENT_TOO_LARGE = "document_too_large"
@@ -73,6 +74,13 @@ class ErrorCode(StrEnum):
     STATS_DATE_INVALID = "stats_date_invalid"
     STATS_LOCATION_TOO_LONG = "stats_location_too_long"
     STATS_SUSPEND_TOO_LONG = "stats_suspend_too_long"
+    MISSION_EMPTY = "mission_empty"
+    MISSION_SCORE = "mission_score"
+    TEXT_TOO_LONG = "text_too_long"
+    OBSERVATION_INCOMPLETE = "observation_incomplete"
+    REVIEW_LEARNERS_ONLY = "review_learners_only"
+    REVIEW_STARS = "review_stars"
+    REVIEW_TOO_LONG = "review_too_long"
 
 
 class PlumeError(Exception):

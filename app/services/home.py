@@ -21,6 +21,7 @@ from app.models import (
     TutorAssignment,
 )
 from app.models.base import utcnow
+from app.services import audience
 from app.services.actor import Actor
 from app.services.orgs import require_staff
 from app.settings import get_settings
@@ -73,18 +74,17 @@ def _section(session: TrainingSession, today: date) -> str | None:
     return "in_progress"
 
 
-def _cards(db: Session, sessions: list[TrainingSession]) -> dict[int, SessionCard]:
+def _cards(db: Session, sessions: list[TrainingSession], hidden: set[int] | None = None) -> dict[int, SessionCard]:
     if not sessions:
         return {}
     ids = [s.id for s in sessions]
     now = utcnow()
-    next_slots = dict(
-        db.exec(
-            select(Slot.session_id, func.min(Slot.starts_at))
-            .where(col(Slot.session_id).in_(ids), Slot.ends_at >= now)
-            .group_by(col(Slot.session_id))
-        ).all()
+    upcoming = select(Slot.session_id, func.min(Slot.starts_at)).where(
+        col(Slot.session_id).in_(ids), Slot.ends_at >= now
     )
+    if hidden:  # virtual classes the learner is not invited to are not their next slot
+        upcoming = upcoming.where(or_(col(Slot.activity_id).is_(None), col(Slot.activity_id).not_in(sorted(hidden))))
+    next_slots = dict(db.exec(upcoming.group_by(col(Slot.session_id))).all())
     counts = dict(
         db.exec(
             select(Enrolment.session_id, func.count(col(Enrolment.id)))
@@ -134,19 +134,22 @@ def home_sections(db: Session, actor: Actor) -> HomeSections:
     if org_id is None:
         return HomeSections([], [], [])
     ids: set[int] = set()
+    as_learner: set[int] = set()
     if actor.has_role("trainer"):
         ids.update(
             db.exec(select(TrainerAssignment.session_id).where(TrainerAssignment.user_id == actor.user_id)).all()
         )
     if actor.has_role("learner"):
-        ids.update(db.exec(select(Enrolment.session_id).where(Enrolment.user_id == actor.user_id)).all())
+        as_learner.update(db.exec(select(Enrolment.session_id).where(Enrolment.user_id == actor.user_id)).all())
     if actor.has_role("tutor"):
         ids.update(db.exec(select(TutorAssignment.session_id).where(TutorAssignment.user_id == actor.user_id)).all())
+    only_learner = set() if actor.has_role("staff") else as_learner - ids
+    ids.update(as_learner)
     query = select(TrainingSession).where(TrainingSession.organisation_id == org_id, col(TrainingSession.id).in_(ids))
     sessions = list(db.exec(query).all())
     today = paris_today()
     sessions = [s for s in sessions if s.status != "draft" or actor.has_role("trainer", "tutor")]
-    cards = _cards(db, sessions)
+    cards = _cards(db, sessions, audience.hidden_from(db, only_learner, actor.user_id))
     buckets: dict[str, list[SessionCard]] = {"in_progress": [], "upcoming": [], "finished": []}
     for s in sorted(sessions, key=lambda s: (s.starts_on, s.id or 0)):
         section = _section(s, today)

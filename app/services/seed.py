@@ -7,17 +7,23 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from app.models import (
     Activity,
+    ActivityCompletion,
     Course,
     Enrolment,
     Invitation,
+    LessonAttempt,
+    LessonProgress,
     Membership,
     Module,
+    Observation,
     Organisation,
     Slot,
+    Submission,
     TrainerAssignment,
     TrainingSession,
     TutorAssignment,
@@ -25,8 +31,9 @@ from app.models import (
 )
 from app.models.attendance import AttendanceRecord
 from app.models.base import utcnow
-from app.services import attendance
+from app.services import attendance, progress
 from app.services.crypto import hash_password, hash_token, new_token
+from app.services.seed_reviews import seed_reviews
 from app.settings import get_settings
 
 DEMO_PASSWORD = "plume-demo-2026"  # noqa: S105  # documented demo password, refused in production
@@ -194,6 +201,162 @@ def _session(
             )
         )
     return session
+
+
+# Typical minutes of measured activity per kind (live sessions count in attendance, not here).
+MINUTES = {
+    "document": (2, 12),
+    "video": (3, 14),
+    "quiz": (6, 22),
+    "diagnostic": (8, 25),
+    "poll": (1, 2),
+    "quality_evaluation": (3, 8),
+    "self_assessment": (4, 10),
+    "assignment": (25, 90),
+    "elearning": (15, 45),
+}
+FEEDBACK = (
+    "Analyse claire et bien argumentée. Pensez à chiffrer davantage vos propositions.",
+    "Bon travail : la démarche est méthodique. Quelques points à approfondir sur les priorités.",
+    "Le cas est traité en partie seulement ; reprenez l'étape 2 avec la grille fournie.",
+    "Très bonne mission, les exemples sont concrets et pertinents.",
+)
+
+
+def _history(
+    db: Session,
+    session: TrainingSession,
+    learners: list[User],
+    rng: random.Random,
+    *,
+    corrector: User,
+    skip_kinds: tuple[str, ...] = (),
+    skip_users: tuple[str, ...] = (),
+    finished_share: float = 0.2,
+    not_started_share: float = 0.2,
+) -> None:
+    """A plausible learning history: attempts, times, scores, completions, hand-ins and observations.
+
+    Bulk inserts, so the 10,000-learner set stays quick to build. Activities of `skip_kinds`
+    and learners in `skip_users` (e-mails) are left untouched for the end-to-end tests.
+    """
+    assert session.id is not None
+    activities = [
+        a
+        for a in db.exec(
+            select(Activity)
+            .join(Module, col(Module.id) == col(Activity.module_id))
+            .where(Module.session_id == session.id)
+            .order_by(col(Module.position), col(Activity.position))
+        ).all()
+        if a.kind not in skip_kinds
+    ]
+    start = datetime.combine(session.starts_on, time(9), tzinfo=PARIS) - timedelta(days=7)
+    now = utcnow()
+    span = max(3600.0, (min(now, start + timedelta(days=60)) - start).total_seconds())
+    lessons: list[dict[str, object]] = []
+    attempts: list[dict[str, object]] = []
+    completions: list[dict[str, object]] = []
+    submissions: list[dict[str, object]] = []
+    observations: list[dict[str, object]] = []
+    for learner in learners:
+        if learner.email in skip_users or learner.id is None:
+            continue
+        roll = rng.random()
+        if roll < not_started_share:
+            continue
+        done = len(activities) if roll > 1 - finished_share else rng.randint(1, max(1, len(activities) - 1))
+        moment = start + timedelta(seconds=rng.uniform(0, span * 0.3))
+        for index, activity in enumerate(activities[: done + 1]):
+            finished = index < done
+            low, high = MINUTES.get(activity.kind, (0, 0))
+            seconds = rng.randint(low * 60, high * 60) if high else 0
+            moment = min(now - timedelta(minutes=5), moment + timedelta(seconds=rng.uniform(600, span * 0.08)))
+            scored = activity.kind in progress.SCORED_KINDS
+            score = round(rng.uniform(35, 100)) if scored and finished else None
+            status = "in_progress"
+            if finished:
+                status = progress.scored_status(activity, score) if score is not None else "completed"
+            if activity.kind == "assignment" and (finished or rng.random() < 0.6):  # corrected, or waiting
+                submissions.append(
+                    {
+                        "activity_id": activity.id,
+                        "user_id": learner.id,
+                        "session_id": session.id,
+                        "comment": "Voici ma proposition pour le cas pratique.",
+                        "submitted_at": moment - timedelta(hours=2),
+                        "status": "corrected" if finished else "submitted",
+                        "score": score,
+                        "feedback": rng.choice(FEEDBACK) if finished else "",
+                        "corrected_by_id": corrector.id if finished else None,
+                        "corrected_at": moment if finished else None,
+                    }
+                )
+            if activity.kind == "observation" and finished and score is not None:
+                levels = [rng.randint(1, 3) for _ in range(4)]
+                score = round(100 * sum(levels) / 12)
+                status = progress.scored_status(activity, score)
+                observations.append(
+                    {
+                        "activity_id": activity.id,
+                        "user_id": learner.id,
+                        "session_id": session.id,
+                        "levels_json": json.dumps(levels),
+                        "score": score,
+                        "comment": "Observé pendant l'atelier pratique.",
+                        "observed_by_id": corrector.id,
+                        "observed_at": moment,
+                    }
+                )
+            retry = scored and finished and status == "failed" and rng.random() < 0.5
+            if retry:  # an earlier, weaker try
+                first = max(0, score - rng.randint(15, 30)) if score is not None else None
+                attempts.append(
+                    {
+                        "activity_id": activity.id,
+                        "user_id": learner.id,
+                        "started_at": moment - timedelta(days=1),
+                        "status": "failed",
+                        "score": first,
+                        "time_spent_s": seconds // 2,
+                    }
+                )
+            attempts.append(
+                {
+                    "activity_id": activity.id,
+                    "user_id": learner.id,
+                    "started_at": moment - timedelta(seconds=seconds),
+                    "status": status,
+                    "score": score,
+                    "time_spent_s": seconds,
+                }
+            )
+            lessons.append(
+                {
+                    "activity_id": activity.id,
+                    "user_id": learner.id,
+                    "session_id": session.id,
+                    "status": status,
+                    "score": score,
+                    "time_spent_s": seconds + (seconds // 2 if retry else 0),
+                    "location": "",
+                    "suspend_data": "",
+                    "status_at": moment,
+                    "tracked_at": moment if seconds else None,
+                }
+            )
+            if finished:
+                completions.append({"activity_id": activity.id, "user_id": learner.id, "completed_at": moment})
+    for table, rows in (
+        (LessonProgress, lessons),
+        (LessonAttempt, attempts),
+        (ActivityCompletion, completions),
+        (Submission, submissions),
+        (Observation, observations),
+    ):
+        if rows:  # Core executemany: one statement per table, not one per row
+            db.connection().execute(insert(table.__table__), rows)  # type: ignore[union-attr]
+    progress.refresh(db, session.id)
 
 
 def _scribble(rng: random.Random) -> str:
@@ -562,6 +725,19 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
     db.flush()
     _attendance(db, management, trainer, first30, rng)
     _attendance(db, gestes, trainer, gestes_people, rng)
+    # Learners 11 and 30 and the documents, videos and polls stay untouched: the end-to-end tests start from them.
+    _history(
+        db,
+        management,
+        first30,
+        rng,
+        corrector=tutor,
+        skip_kinds=("document", "video", "poll", "in_person", "virtual_class"),
+        skip_users=(f"learner11@{DEMO_DOMAIN}", f"learner30@{DEMO_DOMAIN}"),
+        finished_share=0.0,
+        not_started_share=0.15,
+    )
+    _history(db, gestes, gestes_people, rng, corrector=trainer, finished_share=0.7, not_started_share=0.0)
     tutored = [management, excel]
     if learners > 30:
         big = Course(
@@ -588,5 +764,9 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
             slot_days=[today],
         )
         tutored.append(cyber)
+        db.flush()
+        _history(db, cyber, people, rng, corrector=tutor, finished_share=0.25, not_started_share=0.3)
     db.add_all(TutorAssignment(session_id=s.id or 0, user_id=tutor.id or 0) for s in tutored)
+    db.flush()
+    seed_reviews(db, rng)
     return {"organisations": 2, "learners": learners, "sessions": 6 + (learners > 30)}

@@ -21,7 +21,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.training import PHASES
-from app.services import audit
+from app.services import audience, audit
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 
@@ -81,7 +81,11 @@ def access_session(
     Raises:
         PlumeError: NOT_FOUND for a missing session and a forbidden one alike.
     """
-    session = db.get(TrainingSession, session_id) if isinstance(session_id, int) else None
+    session = (
+        db.get(TrainingSession, session_id)
+        if isinstance(session_id, int) and not isinstance(session_id, bool)
+        else None
+    )
     if session is None or session.id is None or not actor.fully_signed_in:
         raise PlumeError(ErrorCode.NOT_FOUND)
     membership = _membership(db, actor, session.organisation_id)
@@ -254,8 +258,11 @@ def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
         s.activity_id: s
         for s in db.exec(select(Slot).where(Slot.session_id == session.id, col(Slot.activity_id).is_not(None))).all()
     }
+    # A learner's timeline leaves out the virtual classes others were invited to, and a module they emptied.
+    mine = [a for a in activities if role.sees_everything or audience.invited(a, actor.user_id)]
+    emptied = {a.module_id for a in activities} - {a.module_id for a in mine}
     by_module: dict[int, list[ActivityCard]] = {}
-    for a in activities:
+    for a in mine:
         slot = slots.get(a.id)
         when = ""
         if slot is not None:
@@ -274,6 +281,8 @@ def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
         locked = _locked(m, previous_done, now) and not role.sees_everything
         done, total = progress.modules.get(m.id or 0, (0, 0)) if progress else (0, 0)
         previous_done = done >= total
+        if m.id in emptied:
+            continue
         views.append(
             ModuleView(
                 id=m.id or 0,
@@ -670,7 +679,8 @@ def advance_status(db: Session, actor: Actor, session_id: int, to: str) -> None:
         slots = list(db.exec(select(Slot).where(Slot.session_id == session.id)).all())
         if not slots:
             raise PlumeError(ErrorCode.NO_SLOTS)
-        session_confirmation_emails(db, session, slots)
+        hidden = audience.restricted(db, [session.id or 0])  # their invitees had their own invitation
+        session_confirmation_emails(db, session, [s for s in slots if s.activity_id not in hidden])
     before = session.status
     session.status = to
     db.add(session)

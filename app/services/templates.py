@@ -19,8 +19,18 @@ KIND_TAGS: dict[str, tuple[str, ...]] = {
     "session_confirmation": (*COMMON_TAGS, "session", "dates"),
     "email_change": COMMON_TAGS,
     "reminder": (*COMMON_TAGS, "session", "progression"),
+    "virtual_class_invitation": (*COMMON_TAGS, "session", "titre", "date", "debut", "fin"),
+    "reminder_deadline": (*COMMON_TAGS, "session", "progression", "echeance"),
 }
-EDITABLE_KINDS = ("invitation", "reset", "activation", "session_confirmation", "reminder")
+EDITABLE_KINDS = (
+    "invitation",
+    "reset",
+    "activation",
+    "session_confirmation",
+    "reminder",
+    "reminder_deadline",
+    "virtual_class_invitation",
+)
 _TAG = re.compile(r"\{([^{}]*)\}")
 
 
@@ -60,6 +70,19 @@ DEFAULTS: dict[str, dict[str, Template]] = {
             "Bonjour {prenom},\n\nVous avez réalisé {progression} % du parcours « {session} ». "
             "Pensez à avancer sur les activités qui vous attendent : {lien}\n\nÀ bientôt,\nL'équipe {organisation}",
         ),
+        "reminder_deadline": Template(
+            "{session} : votre parcours se termine le {echeance}",
+            "Bonjour {prenom},\n\nVotre parcours « {session} » est accessible jusqu'au {echeance} "
+            "et vous en avez réalisé {progression} %. Il est encore temps de le terminer : {lien}\n\n"
+            "Bon courage,\nL'équipe {organisation}",
+        ),
+        "virtual_class_invitation": Template(
+            "Classe virtuelle « {titre} » le {date}",
+            "Bonjour {prenom},\n\nDans le cadre de la session « {session} », vous êtes invité(e) à la classe "
+            "virtuelle « {titre} » le {date} de {debut} à {fin} (heure de Paris).\n\nLe jour venu, signez la "
+            "feuille d'émargement : le lien de la classe s'affiche ensuite.\n{lien}\n\n"
+            "L'invitation pour votre agenda est jointe.\n\nL'équipe {organisation}",
+        ),
         "email_change": Template(
             "Confirmez votre nouvelle adresse e-mail",
             "Bonjour {prenom},\n\nPour utiliser cette adresse pour vous connecter à Plume, "
@@ -89,6 +112,17 @@ DEFAULTS: dict[str, dict[str, Template]] = {
             "{session}: how are you getting on?",
             'Hello {prenom},\n\nYou have completed {progression}% of "{session}". '
             "Remember to move on with the activities waiting for you: {lien}\n\nThe {organisation} team",
+        ),
+        "reminder_deadline": Template(
+            "{session}: your course ends on {echeance}",
+            'Hello {prenom},\n\n"{session}" is open until {echeance} and you have completed {progression}% of it. '
+            "There is still time to finish: {lien}\n\nThe {organisation} team",
+        ),
+        "virtual_class_invitation": Template(
+            'Virtual class "{titre}" on {date}',
+            'Hello {prenom},\n\nAs part of the session "{session}", you are invited to the virtual class '
+            '"{titre}" on {date} from {debut} to {fin} (Paris time).\n\nOn the day, sign the attendance sheet: '
+            "the class link appears then.\n{lien}\n\nThe calendar invitation is attached.\n\nThe {organisation} team",
         ),
         "email_change": Template(
             "Confirm your new e-mail address",

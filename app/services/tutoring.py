@@ -7,14 +7,12 @@ requested page of rows comes back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Subquery, UnaryExpression, case, func, or_
-from sqlalchemy import select as sa_select
+from sqlalchemy import ColumnElement, UnaryExpression, case, func, or_
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from app.models import (
     Activity,
@@ -30,7 +28,7 @@ from app.models import (
 )
 from app.models.training import ENROLMENT_KINDS
 from app.models.tutoring import Reminder, TutorAssignment
-from app.services import audit
+from app.services import audience, audit, progress
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.services.outbox import enqueue_email
@@ -40,7 +38,7 @@ from app.settings import get_settings
 
 PARIS = ZoneInfo("Europe/Paris")
 KINDS = ("all", *ENROLMENT_KINDS)
-SORTS = ("name", "progress", "status", "last_activity")
+SORTS = ("name", "progress", "status", "time", "last_activity")
 PAGE_SIZES = (10, 25, 50, 100)
 QUERY_LIMIT = 100
 
@@ -69,7 +67,11 @@ def can_tutor(db: Session, actor: Actor, session_id: int) -> TrainingSession:
     Raises:
         PlumeError: NOT_FOUND for a missing session and a forbidden one alike.
     """
-    session = db.get(TrainingSession, session_id) if isinstance(session_id, int) else None
+    session = (
+        db.get(TrainingSession, session_id)
+        if isinstance(session_id, int) and not isinstance(session_id, bool)
+        else None
+    )
     if session is None or session.id is None or not actor.fully_signed_in:
         raise PlumeError(ErrorCode.NOT_FOUND)
     membership = _membership(db, actor, session.organisation_id)
@@ -94,6 +96,7 @@ class TutoredSession:
     """One session on the tutor's list."""
 
     id: int
+    course_id: int
     course_title: str
     title: str
     starts_on: str
@@ -137,6 +140,7 @@ def tutored_sessions(db: Session, actor: Actor) -> list[TutoredSession]:
     return [
         TutoredSession(
             id=session.id or 0,
+            course_id=session.course_id,
             course_title=course_title,
             title=session.title,
             starts_on=session.starts_on.isoformat(),
@@ -159,23 +163,25 @@ class Pie:
 
 @dataclass(frozen=True)
 class LearnerRow:
-    """One line of the tutoring centre's learner table."""
+    """One line of the tutoring centre's learner table (one enrolment: a learner in a session)."""
 
+    session_id: int
     user_id: int
     name: str
     email: str
     kind: str
     status: str
     progress: int
-    completed: int
+    time_spent_s: int
+    time_spent: str
     last_activity_at: str
 
 
 @dataclass(frozen=True)
 class Centre:
-    """The tutoring centre of a session: tiles, pie and one page of learners."""
+    """The tutoring centre of a session (or of a course: its sessions the actor follows)."""
 
-    session_id: int
+    session_ids: list[int]
     activities: int
     learners: int
     pie: Pie
@@ -186,21 +192,18 @@ class Centre:
     rows: list[LearnerRow]
 
 
-def learner_status(completed: int, activities: int) -> str:
-    """A learner's status from their completions; the SQL in `centre` follows the same rule.
+def learner_status(completed: int, activities: int, started: bool = False) -> str:
+    """A learner's status from their completions (see `progress.enrolment_status`, which keeps it on Enrolment).
 
     Args:
         completed: Activities of the session the learner completed.
         activities: Activities of the session.
+        started: Whether they opened or spent time on anything.
 
     Returns:
-        not_started (nothing completed), finished (everything, and there is something) or in_progress.
+        not_started, in_progress or finished.
     """
-    if completed <= 0:
-        return "not_started"
-    if completed >= activities:
-        return "finished"
-    return "in_progress"
+    return progress.enrolment_status(completed, activities, started)
 
 
 def _clean_query(query: str) -> str:
@@ -227,9 +230,46 @@ def _matches(query: str) -> ColumnElement[bool]:
 
 
 def _by_name(descending: bool = False) -> list[UnaryExpression[Any]]:
-    if descending:
-        return [func.lower(col(User.last_name)).desc(), func.lower(col(User.first_name)).desc(), col(User.id).desc()]
-    return [func.lower(col(User.last_name)).asc(), func.lower(col(User.first_name)).asc(), col(User.id).asc()]
+    keys: list[Any] = [
+        func.lower(col(User.last_name)),
+        func.lower(col(User.first_name)),
+        col(User.id),
+        col(Enrolment.session_id),
+    ]
+    return [k.desc() if descending else k.asc() for k in keys]
+
+
+STATUS_RANK = case((col(Enrolment.status) == "not_started", 0), (col(Enrolment.status) == "in_progress", 1), else_=2)
+
+
+def course_sessions(db: Session, actor: Actor, course_id: int) -> tuple[Course, list[int]]:
+    """The sessions of a course whose learners the actor follows (the scope of a course's tutoring centre).
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        course_id: The course.
+
+    Returns:
+        The course and its followed session ids.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing course or one with no session the actor follows.
+    """
+    course = db.get(Course, course_id) if isinstance(course_id, int) and not isinstance(course_id, bool) else None
+    if course is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    ids = [s.id for s in tutored_sessions(db, actor) if s.course_id == course.id]
+    if not ids:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return course, ids
+
+
+def _scope(db: Session, actor: Actor, session_id: int, course_id: int | None) -> list[int]:
+    if course_id is not None:
+        return course_sessions(db, actor, course_id)[1]
+    session = can_tutor(db, actor, session_id)
+    return [session.id or 0]
 
 
 def centre(
@@ -237,6 +277,7 @@ def centre(
     actor: Actor,
     session_id: int,
     *,
+    course_id: int | None = None,
     kind: str = "all",
     query: str = "",
     sort: str = "name",
@@ -244,14 +285,13 @@ def centre(
     page: int = 1,
     page_size: int = 50,
 ) -> Centre:
-    """The tutoring centre of a session: learner count, pie, and one sorted, searched page of learners.
+    """The tutoring centre: learner count, pie, and one sorted, searched page of learners.
 
     The same handful of queries whatever the number of learners: the gate, the
-    session's activity count, one aggregate over the enrolments (learners, pie,
-    search matches), the page's user ids (LIMIT/OFFSET), then the details of
-    those ids only. Completions are counted per learner by one grouped subquery
-    over the session's activities, left-joined to the enrolments; sorting by
-    name needs no completions at all.
+    activity count, one aggregate over the enrolments (learners, pie, search
+    matches), the page's enrolments (LIMIT/OFFSET), then the details of those
+    only. Progress, status and time live on each enrolment (kept up to date by
+    `app.services.progress`), so sorting by them reads no completions.
 
     Controls outside the allowed values are refused rather than guessed (the UI
     only offers valid ones); a page past the end shows the last page, since a
@@ -260,10 +300,11 @@ def centre(
     Args:
         db: Database session.
         actor: A staff member of the session's organisation or a tutor positioned on it.
-        session_id: The session.
+        session_id: The session (ignored when `course_id` is given).
+        course_id: A course instead: the learners of all its sessions the actor follows.
         kind: Enrolment kind shown: all, mandatory, recommended or free.
         query: Part of a first name, last name, pseudonym or e-mail (case-insensitive; at most 100 characters used).
-        sort: name (last then first name), progress, status or last_activity; ties go by name.
+        sort: name (last then first name), progress, status, time or last_activity; ties go by name.
         descending: Whether the sort runs backwards.
         page: From 1; past the end, the last page.
         page_size: 10, 25, 50 or 100.
@@ -274,8 +315,7 @@ def centre(
     Raises:
         PlumeError: NOT_FOUND (see `can_tutor`); INVALID_INPUT for another kind, sort, page or page size.
     """
-    session = can_tutor(db, actor, session_id)
-    assert session.id is not None
+    scope = _scope(db, actor, session_id, course_id)
     _check_kind(kind)
     words = _clean_query(query)
     if sort not in SORTS or not isinstance(descending, bool):
@@ -285,51 +325,48 @@ def centre(
     if isinstance(page_size, bool) or page_size not in PAGE_SIZES:
         raise PlumeError(ErrorCode.INVALID_INPUT)
 
-    session_activities = (
-        select(col(Activity.id))
-        .join(Module, col(Module.id) == col(Activity.module_id))
-        .where(Module.session_id == session.id)
+    activities = int(
+        db.exec(
+            select(func.count(col(Activity.id)))
+            .join(Module, col(Module.id) == col(Activity.module_id))
+            .where(col(Module.session_id).in_(scope))
+        ).one()
     )
-    activities = int(db.exec(select(func.count()).select_from(session_activities.subquery())).one())
-    counts = _per_learner(session_activities)
-    completed = func.coalesce(counts.c.completed, 0)
-    # Same rule as learner_status; `completed` never exceeds `activities`, and 0 completions come first.
-    status_rank = case((completed == 0, 0), (completed >= activities, 2), else_=1)
-
-    filters: list[ColumnElement[bool]] = [col(Enrolment.session_id) == session.id]
+    filters: list[ColumnElement[bool]] = [col(Enrolment.session_id).in_(scope)]
     if kind != "all":
         filters.append(col(Enrolment.kind) == kind)
     searched = _matches(words) if words else None
 
     figures_query = select(
         func.count(),
-        func.coalesce(func.sum(case((status_rank == 0, 1), else_=0)), 0),
-        func.coalesce(func.sum(case((status_rank == 2, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((col(Enrolment.status) == "not_started", 1), else_=0)), 0),
+        func.coalesce(func.sum(case((col(Enrolment.status) == "finished", 1), else_=0)), 0),
         func.coalesce(func.sum(case((searched, 1), else_=0)), 0) if searched is not None else func.count(),
     ).select_from(Enrolment)
     if searched is not None:
         figures_query = figures_query.join(User, col(User.id) == col(Enrolment.user_id))
-    figures = db.exec(figures_query.outerjoin(counts, counts.c.user_id == col(Enrolment.user_id)).where(*filters)).one()
+    figures = db.exec(figures_query.where(*filters)).one()
     learners, not_started, finished, total = (int(n) for n in figures)
     pages = max(1, -(-total // page_size))
     page = min(page, pages)
 
-    page_query = select(col(Enrolment.user_id)).join(User, col(User.id) == col(Enrolment.user_id)).where(*filters)
+    page_query = select(col(Enrolment.id)).join(User, col(User.id) == col(Enrolment.user_id)).where(*filters)
     if searched is not None:
         page_query = page_query.where(searched)
-    primary: list[ColumnElement[Any]] = []
-    if sort in ("progress", "status"):
-        page_query = page_query.outerjoin(counts, counts.c.user_id == col(Enrolment.user_id))
-        primary = [completed] if sort == "progress" else [status_rank]
+    primary: list[Any] = []
+    if sort == "progress":
+        primary = [col(Enrolment.progress)]
+    elif sort == "status":
+        primary = [STATUS_RANK]
+    elif sort == "time":
+        primary = [col(Enrolment.time_spent_s)]
     elif sort == "last_activity":
-        recency = _per_learner(session_activities, latest=True)
-        page_query = page_query.outerjoin(recency, recency.c.user_id == col(Enrolment.user_id))
         # Never active counts as the oldest activity, on SQLite and PostgreSQL alike.
-        primary = [case((recency.c.last_at.is_(None), 0), else_=1), recency.c.last_at]
+        primary = [case((col(Enrolment.last_activity_at).is_(None), 0), else_=1), col(Enrolment.last_activity_at)]
     order = [key.desc() if descending else key.asc() for key in primary] + _by_name(descending and sort == "name")
     ids = list(db.exec(page_query.order_by(*order).limit(page_size).offset((page - 1) * page_size)).all())
     return Centre(
-        session_id=session.id,
+        session_ids=scope,
         activities=activities,
         learners=learners,
         pie=Pie(not_started=not_started, in_progress=learners - not_started - finished, finished=finished),
@@ -337,59 +374,73 @@ def centre(
         page=page,
         pages=pages,
         page_size=page_size,
-        rows=_rows(db, session.id, session_activities, ids, activities),
+        rows=_rows(db, [i for i in ids if i is not None]),
     )
 
 
-def _per_learner(
-    session_activities: SelectOfScalar[int | None], *, users: list[int] | None = None, latest: bool = False
-) -> Subquery:
-    """Per learner, how many of the session's activities they completed (and when they last did).
-
-    Without `latest` the unique (activity_id, user_id) index answers alone, without reading the table.
-    """
-    columns: list[ColumnElement[Any]] = [
-        col(ActivityCompletion.user_id).label("user_id"),
-        func.count().label("completed"),
-    ]
-    if latest:
-        columns.append(func.max(col(ActivityCompletion.completed_at)).label("last_at"))
-    query = sa_select(*columns).where(col(ActivityCompletion.activity_id).in_(session_activities))
-    if users is not None:
-        query = query.where(col(ActivityCompletion.user_id).in_(users))
-    return query.group_by(col(ActivityCompletion.user_id)).subquery("per_learner")
-
-
-def _rows(
-    db: Session, session_id: int, session_activities: SelectOfScalar[int | None], ids: list[int], activities: int
-) -> list[LearnerRow]:
-    """The page's lines, in the page's order: only these learners' completions are read."""
-    if not ids:
+def _rows(db: Session, enrolment_ids: list[int]) -> list[LearnerRow]:
+    """The page's lines, in the page's order."""
+    if not enrolment_ids:
         return []
-    details = _per_learner(session_activities, users=ids, latest=True)
     found = {
-        user.id: LearnerRow(
+        enrolment.id: LearnerRow(
+            session_id=enrolment.session_id,
             user_id=user.id or 0,
             name=user.display_name,
             email=user.email,
-            kind=enrolment_kind,
-            status=learner_status(int(done), activities),
-            progress=round(100 * int(done) / activities) if activities else 0,
-            completed=int(done),
-            last_activity_at=last.isoformat() if last is not None else "",
+            kind=enrolment.kind,
+            status=enrolment.status,
+            progress=enrolment.progress,
+            time_spent_s=enrolment.time_spent_s,
+            time_spent=progress.duration(enrolment.time_spent_s) if enrolment.time_spent_s else "",
+            last_activity_at=enrolment.last_activity_at.isoformat() if enrolment.last_activity_at else "",
         )
-        for user, enrolment_kind, done, last in db.exec(
-            select(User, col(Enrolment.kind), func.coalesce(details.c.completed, 0), details.c.last_at)
-            .join(Enrolment, col(Enrolment.user_id) == col(User.id))
-            .outerjoin(details, details.c.user_id == col(User.id))
-            .where(Enrolment.session_id == session_id, col(User.id).in_(ids))
+        for enrolment, user in db.exec(
+            select(Enrolment, User)
+            .join(User, col(User.id) == col(Enrolment.user_id))
+            .where(col(Enrolment.id).in_(enrolment_ids))
         ).all()
     }
-    return [found[user_id] for user_id in ids if user_id in found]
+    return [found[i] for i in enrolment_ids if i in found]
+
+
+def learner_keys(
+    db: Session, actor: Actor, session_id: int, *, course_id: int | None = None, kind: str = "all", query: str = ""
+) -> list[tuple[int, int]]:
+    """Every (session, learner) the centre's filter and search select, across all pages.
+
+    Args:
+        db: Database session.
+        actor: A staff member of the session's organisation or a tutor positioned on it.
+        session_id: The session (ignored when `course_id` is given).
+        course_id: A course's centre instead.
+        kind: Enrolment kind: all, mandatory, recommended or free.
+        query: The same search as `centre`.
+
+    Returns:
+        (session id, user id) pairs, by name.
+
+    Raises:
+        PlumeError: NOT_FOUND (see `can_tutor`); INVALID_INPUT for another kind.
+    """
+    scope = _scope(db, actor, session_id, course_id)
+    _check_kind(kind)
+    words = _clean_query(query)
+    keys = (
+        select(Enrolment.session_id, Enrolment.user_id)
+        .join(User, col(User.id) == col(Enrolment.user_id))
+        .where(col(Enrolment.session_id).in_(scope))
+        .order_by(*_by_name())
+    )
+    if kind != "all":
+        keys = keys.where(Enrolment.kind == kind)
+    if words:
+        keys = keys.where(_matches(words))
+    return [(sid, uid) for sid, uid in db.exec(keys).all()]
 
 
 def learner_ids(db: Session, actor: Actor, session_id: int, *, kind: str = "all", query: str = "") -> list[int]:
-    """Every learner the centre's filter and search select, across all pages ("Sélectionner toutes les pages").
+    """Every learner of a session the centre's filter and search select ("Sélectionner toutes les pages").
 
     Args:
         db: Database session.
@@ -404,31 +455,29 @@ def learner_ids(db: Session, actor: Actor, session_id: int, *, kind: str = "all"
     Raises:
         PlumeError: NOT_FOUND (see `can_tutor`); INVALID_INPUT for another kind.
     """
-    session = can_tutor(db, actor, session_id)
-    _check_kind(kind)
-    words = _clean_query(query)
-    ids = (
-        select(User.id)
-        .join(Enrolment, col(Enrolment.user_id) == col(User.id))
-        .where(Enrolment.session_id == session.id)
-        .order_by(*_by_name())
-    )
-    if kind != "all":
-        ids = ids.where(Enrolment.kind == kind)
-    if words:
-        ids = ids.where(_matches(words))
-    return [user_id for user_id in db.exec(ids).all() if user_id is not None]
+    return [uid for _, uid in learner_keys(db, actor, session_id, kind=kind, query=query)]
 
 
 @dataclass(frozen=True)
 class LessonLine:
     """One activity of the timeline, as one learner stands on it."""
 
+    activity_id: int
     module: str
     title: str
     kind: str
     status: str
     completed_at: str
+    score: str = ""
+    average: str = ""
+    passing: str = ""
+    attempts: list[progress.AttemptLine] = field(default_factory=list)
+    time: str = ""
+    status_at: str = ""
+    time_spent_s: int = 0
+    location: str = ""
+    suspend_data: str = ""
+    status_date: str = ""
 
 
 @dataclass(frozen=True)
@@ -449,9 +498,11 @@ class LearnerReport:
     email: str
     kind: str
     starts_on: str
+    objective_on: str
     ends_on: str
     status: str
     progress: int
+    time_spent: str
     first_connection: str
     last_connection: str
     lessons: list[LessonLine]
@@ -505,6 +556,7 @@ def learner_report(db: Session, actor: Actor, session_id: int, user_id: int) -> 
         ).all()
     )
     order = {m.id: i for i, m in enumerate(modules)}
+    activities = [a for a in activities if audience.invited(a, user_id)]
     activities.sort(key=lambda a: (order.get(a.module_id, 0), a.position))
     done = {
         c.activity_id: c.completed_at
@@ -515,16 +567,33 @@ def learner_report(db: Session, actor: Actor, session_id: int, user_id: int) -> 
             )
         ).all()
     }
-    lessons = [
-        LessonLine(
-            module=titles.get(a.module_id, ""),
-            title=a.title,
-            kind=a.kind,
-            status="finished" if a.id in done else "not_started",
-            completed_at=_paris(done.get(a.id or 0)),
+    stats = progress.lesson_stats(db, session.id or 0, user_id, activities)
+    lessons = []
+    for a in activities:
+        line = stats.get(a.id or 0)
+        status = line.status if line is not None else ("completed" if a.id in done else "not_started")
+        lessons.append(
+            LessonLine(
+                activity_id=a.id or 0,
+                module=titles.get(a.module_id, ""),
+                title=a.title,
+                kind=a.kind,
+                status=status,
+                completed_at=_paris(done.get(a.id or 0)),
+                score=line.score if line else "",
+                average=line.average if line else "",
+                passing=line.passing
+                if line
+                else (f"{progress.passing_score(a)} %" if progress.passing_score(a) is not None else ""),
+                attempts=line.attempts if line else [],
+                time=line.time if line else "",
+                status_at=line.status_at if line else _paris(done.get(a.id or 0)),
+                time_spent_s=line.time_spent_s if line else 0,
+                location=line.location if line else "",
+                suspend_data=line.suspend_data if line else "",
+                status_date=line.status_date if line else "",
+            )
         )
-        for a in activities
-    ]
     browsers = list(
         db.exec(
             select(AuthSession).where(AuthSession.user_id == user_id).order_by(col(AuthSession.created_at).desc())
@@ -538,9 +607,11 @@ def learner_report(db: Session, actor: Actor, session_id: int, user_id: int) -> 
         email=user.email,
         kind=enrolment.kind,
         starts_on=session.starts_on.strftime("%d/%m/%Y"),
+        objective_on=(session.availability_ends_on or session.ends_on).strftime("%d/%m/%Y"),
         ends_on=session.ends_on.strftime("%d/%m/%Y"),
-        status=learner_status(len(done), len(activities)),
-        progress=round(100 * len(done) / len(activities)) if activities else 0,
+        status=enrolment.status,
+        progress=enrolment.progress,
+        time_spent=progress.duration(enrolment.time_spent_s),
         first_connection=_paris(first),
         last_connection=_paris(last),
         lessons=lessons,
@@ -561,30 +632,21 @@ def learner_report(db: Session, actor: Actor, session_id: int, user_id: int) -> 
 
 
 MAX_REMINDERS = 10_000
+REMINDER_TEMPLATES = ("reminder", "reminder_deadline")
 
 
 def _reminder_values(db: Session, session: TrainingSession, organisation: Organisation, user: User) -> dict[str, str]:
-    total = len(
-        db.exec(
-            select(Activity.id)
-            .join(Module, col(Module.id) == col(Activity.module_id))
-            .where(Module.session_id == session.id)
-        ).all()
-    )
     done = db.exec(
-        select(func.count())
-        .select_from(ActivityCompletion)
-        .join(Activity, col(Activity.id) == col(ActivityCompletion.activity_id))
-        .join(Module, col(Module.id) == col(Activity.module_id))
-        .where(Module.session_id == session.id, ActivityCompletion.user_id == user.id)
-    ).one()
+        select(Enrolment.progress).where(Enrolment.session_id == session.id, Enrolment.user_id == user.id)
+    ).first()
     return {
         "prenom": user.first_name or user.display_name,
         "nom": user.last_name,
         "organisation": organisation.name,
         "lien": f"{get_settings().base_url.rstrip('/')}/sessions/{session.id}",
         "session": session.title,
-        "progression": str(round(100 * done / total) if total else 0),
+        "progression": str(done or 0),
+        "echeance": (session.availability_ends_on or session.ends_on).strftime("%d/%m/%Y"),
     }
 
 
@@ -598,7 +660,13 @@ def _enrolled(db: Session, session_id: int, user_ids: list[int]) -> list[User]:
     )
 
 
-def preview_reminder(db: Session, actor: Actor, session_id: int, user_id: int) -> Template:
+def _template_kind(template: str) -> str:
+    if template not in REMINDER_TEMPLATES:
+        raise PlumeError(ErrorCode.INVALID_INPUT, field="template")
+    return template
+
+
+def preview_reminder(db: Session, actor: Actor, session_id: int, user_id: int, template: str = "reminder") -> Template:
     """The reminder as one learner will receive it (the organisation's template, filled in).
 
     Args:
@@ -606,6 +674,7 @@ def preview_reminder(db: Session, actor: Actor, session_id: int, user_id: int) -
         actor: Staff or a tutor following the session.
         session_id: The session.
         user_id: A learner of it.
+        template: Which reminder template: reminder or reminder_deadline.
 
     Returns:
         Subject and body.
@@ -618,11 +687,11 @@ def preview_reminder(db: Session, actor: Actor, session_id: int, user_id: int) -
     users = _enrolled(db, session.id or 0, [user_id])
     if organisation is None or not users:
         raise PlumeError(ErrorCode.NOT_FOUND)
-    template = get_template(db, organisation.id, "reminder", users[0].language)
-    return render(template, _reminder_values(db, session, organisation, users[0]))
+    chosen = get_template(db, organisation.id, _template_kind(template), users[0].language)
+    return render(chosen, _reminder_values(db, session, organisation, users[0]))
 
 
-def send_reminders(db: Session, actor: Actor, session_id: int, user_ids: list[int]) -> int:
+def send_reminders(db: Session, actor: Actor, session_id: int, user_ids: list[int], template: str = "reminder") -> int:
     """E-mail the reminder to learners of the session and note it in each one's history.
 
     Only learners enrolled in the session are written to; other ids are ignored.
@@ -632,6 +701,7 @@ def send_reminders(db: Session, actor: Actor, session_id: int, user_ids: list[in
         actor: Staff or a tutor following the session.
         session_id: The session.
         user_ids: The learners chosen.
+        template: Which reminder template: reminder or reminder_deadline.
 
     Returns:
         How many reminders went to the outbox.
@@ -642,13 +712,14 @@ def send_reminders(db: Session, actor: Actor, session_id: int, user_ids: list[in
     session = can_tutor(db, actor, session_id)
     organisation = db.get(Organisation, session.organisation_id)
     users = _enrolled(db, session.id or 0, user_ids)
+    kind = _template_kind(template)
     if organisation is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
     if not users:
         raise PlumeError(ErrorCode.INVALID_INPUT)
     for user in users:
         message = render(
-            get_template(db, organisation.id, "reminder", user.language),
+            get_template(db, organisation.id, kind, user.language),
             _reminder_values(db, session, organisation, user),
         )
         email = enqueue_email(db, to=user.email, message=message, kind="reminder", organisation_id=organisation.id)
@@ -671,3 +742,25 @@ def send_reminders(db: Session, actor: Actor, session_id: int, user_ids: list[in
         ip=actor.ip,
     )
     return len(users)
+
+
+def edit_lesson_stats(
+    db: Session, actor: Actor, session_id: int, *, user_id: int, activity_id: int, values: dict[str, Any]
+) -> None:
+    """`Modifier les statistiques` of one learner on one activity (see `progress.edit_stats`).
+
+    Args:
+        db: Database session.
+        actor: Staff or a tutor following the session.
+        session_id: The session.
+        user_id: A learner enrolled in it.
+        activity_id: An activity of its timeline.
+        values: The form.
+
+    Raises:
+        PlumeError: NOT_FOUND for anyone else, a learner or activity outside the session; a validation code.
+    """
+    session = can_tutor(db, actor, session_id)
+    if not _enrolled(db, session.id or 0, [user_id]):
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    progress.edit_stats(db, actor, session, user_id=user_id, activity_id=activity_id, values=values)

@@ -42,6 +42,14 @@ FORM_KEYS = (
     "totp_code",
     "totp_password",
     "kind",
+    "query",
+    "comment",
+    "score",
+    "feedback",
+    "level_0",
+    "level_1",
+    "level_2",
+    "level_3",
 )
 HOSTILE = [None, [], {"nested": {"x": 1}}, -1, 2**70, "<script>alert(1)</script>", "' OR 1=1 --", "A" * 10_000, True]
 LAST = ("sign_out",)

@@ -1,0 +1,180 @@
+"""Attestations over HTTP: a prepared zip, one learner's PDF, and the public check of a code."""
+
+from __future__ import annotations
+
+import asyncio
+from html import escape
+from pathlib import Path
+
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, Response
+
+from app.api.files import SESSION_COOKIE, _not_found, content_disposition
+from app.documents.attestation_pdf import hours_label
+from app.services import attestations, audit
+from app.services.actor import Actor
+from app.services.attendance import PARIS
+from app.services.auth import resolve_actor
+from app.services.db import session_scope
+from app.services.errors import PlumeError
+
+_DOWNLOAD_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "private, no-store",
+    # No `sandbox` here: Chromium refuses downloads from sandboxed responses.
+    "Content-Security-Policy": "default-src 'none'",
+}
+_PAGE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex",
+}
+
+
+def _client(request: Request) -> tuple[str, str]:
+    return request.cookies.get(SESSION_COOKIE, ""), request.client.host if request.client else ""
+
+
+def _deny(db: Session, actor: Actor | None, target: str, ip: str) -> None:
+    audit.record(
+        db,
+        "access.denied",
+        actor_user_id=actor.user_id if actor else None,
+        organisation_id=actor.organisation_id if actor else None,
+        target=target,
+        ip=ip,
+    )
+
+
+def _open_export(token: str, ip: str, export: str) -> tuple[Path, str] | None:
+    with session_scope() as db:
+        actor = resolve_actor(db, token, ip=ip) if token else None
+        if actor is not None:
+            try:
+                return attestations.open_export(actor, export)
+            except PlumeError:
+                pass
+        _deny(db, actor, f"export:{export[:40]}", ip)
+        return None
+
+
+async def download_export(request: Request) -> Response:
+    """Send a prepared zip of attestations to the person who asked for it, before it expires.
+
+    Args:
+        request: The request; the session token comes from the `plume_session` cookie.
+
+    Returns:
+        The zip, or the same plain 404 for anonymous, someone else's, expired and unknown alike.
+    """
+    token, ip = _client(request)
+    found = await asyncio.to_thread(_open_export, token, ip, request.path_params["token"])
+    if found is None:
+        return _not_found()
+    path, name = found
+    return FileResponse(
+        path,
+        media_type="application/zip",
+        headers={"Content-Disposition": content_disposition(name), **_DOWNLOAD_HEADERS},
+    )
+
+
+def _learner_pdf(token: str, ip: str, session_id: int, user_id: int) -> tuple[str, bytes] | None:
+    with session_scope() as db:
+        actor = resolve_actor(db, token, ip=ip) if token else None
+        if actor is not None:
+            try:
+                return attestations.learner_pdf(db, actor, session_id, user_id)
+            except PlumeError:
+                pass
+        _deny(db, actor, f"session:{session_id}:learner:{user_id}", ip)
+        return None
+
+
+async def learner_attestation(request: Request) -> Response:
+    """Issue one learner's attestation and send it as a PDF attachment.
+
+    Args:
+        request: The request; the session token comes from the `plume_session` cookie.
+
+    Returns:
+        The PDF, or the same plain 404 for anonymous, forbidden, not enrolled and missing alike.
+    """
+    token, ip = _client(request)
+    session_id: int = request.path_params["session_id"]
+    user_id: int = request.path_params["user_id"]
+    found = await asyncio.to_thread(_learner_pdf, token, ip, session_id, user_id)
+    if found is None:
+        return _not_found()
+    name, data = found
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": content_disposition(name), **_DOWNLOAD_HEADERS},
+    )
+
+
+_STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1e293b}"
+    "h1{font-size:1.5rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.5rem 1rem}"
+    "dt{color:#64748b}dd{margin:0;font-weight:600}.ok{color:#15803d}.ko{color:#b91c1c}"
+)
+
+
+def _page(title: str, css_class: str, body: str) -> str:
+    return (
+        '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)} — Plume</title><style>{_STYLE}</style></head>"
+        f'<body><main><h1 class="{css_class}">{escape(title)}</h1>{body}</main></body></html>'
+    )
+
+
+def verification_page(found: attestations.VerificationData | None) -> tuple[str, int]:
+    """The public check's page, in French, every value escaped.
+
+    Args:
+        found: What `attestations.verify` found, or None.
+
+    Returns:
+        The HTML and its status code (404 for an unknown code).
+    """
+    if found is None:
+        body = "<p>Aucune attestation ne porte ce code. Vérifiez qu'il a été recopié sans erreur.</p>"
+        return _page("Code inconnu", "ko", body), 404
+    issued = found.issued_at.astimezone(PARIS)
+    rows = (
+        ("Apprenant", found.learner_name),
+        ("Formation", found.course_title),
+        ("Session", found.session_title),
+        ("Dates", f"du {found.starts_on:%d/%m/%Y} au {found.ends_on:%d/%m/%Y}"),
+        ("Heures de présence", hours_label(found.hours_attended)),
+        ("Taux de réalisation", f"{found.progress} %"),
+        ("Organisme de formation", found.organisation),
+        ("Date d'émission", f"{issued:%d/%m/%Y}"),
+        ("Code", found.code),
+    )
+    items = "".join(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in rows)
+    body = f"<p>Cette attestation a bien été émise par l'organisme de formation indiqué.</p><dl>{items}</dl>"
+    return _page("Attestation authentique", "ok", body), 200
+
+
+def _verify(code: str) -> tuple[str, int]:
+    with session_scope() as db:
+        return verification_page(attestations.verify(db, code))
+
+
+async def verify_attestation(request: Request) -> Response:
+    """The public page that says whether an attestation's code is genuine (no sign-in).
+
+    Args:
+        request: The request; the code is in the path.
+
+    Returns:
+        "Attestation authentique" with what it certifies, or "Code inconnu" with a 404.
+    """
+    page, status = await asyncio.to_thread(_verify, request.path_params["code"])
+    return HTMLResponse(page, status_code=status, headers=_PAGE_HEADERS)

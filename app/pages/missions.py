@@ -1,0 +1,422 @@
+"""The correctors' pages of a session: `Missions à corriger` and `Observations à faire`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex.vars.base import Var
+
+from components import styles
+from components.cards import empty_state
+from components.i18n import T, Tf
+from components.layout import gated_page
+from components.missions import LEVEL_COLOURS, download_link, field_error, field_value, file_drop
+from state.missions import FEEDBACK_FILE
+from state.missions import MissionsDeskState as D
+from state.missions import ObservationsDeskState as O
+
+LEVELS = ("0", "1", "2", "3")
+
+
+def _error(state: Any, field: str) -> Var[str]:
+    return rx.cond(state.errors.contains(field), state.errors[field], "").to(str)
+
+
+def _head(state: Any, title_key: str, filters: rx.Component) -> rx.Component:
+    return rx.vstack(
+        rx.link(
+            rx.hstack(
+                rx.icon("arrow_left", size=14), rx.text(T("tutoring.back_to_centre")), align="center", spacing="1"
+            ),
+            href="/tutorat/" + state.session_id,
+            size="2",
+        ),
+        rx.heading(T(title_key), size="7", as_="h1"),
+        rx.text(state.course_title + " — " + state.title, color_scheme="gray"),
+        filters,
+        rx.cond(
+            state.notice != "",
+            rx.callout(state.notice, icon="circle_check", color_scheme="green", role="status", width="100%"),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _pager(state: Any, text_key: str) -> rx.Component:
+    return rx.hstack(
+        rx.text(
+            Tf(text_key, page=state.page.to_string(), pages=state.pages.to_string(), total=state.total.to_string()),
+            size="2",
+        ),
+        rx.spacer(),
+        rx.button(
+            T("tutoring.previous"),
+            size="1",
+            variant="soft",
+            disabled=state.page <= 1,
+            on_click=state.go_to(state.page - 1),
+        ),
+        rx.button(
+            T("tutoring.next"),
+            size="1",
+            variant="soft",
+            disabled=state.page >= state.pages,
+            on_click=state.go_to(state.page + 1),
+        ),
+        width="100%",
+        align="center",
+        spacing="2",
+    )
+
+
+def _table(headers: tuple[str, ...], rows: Var, row: Any) -> rx.Component:
+    return rx.box(
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(T(h) if h else "") for h in headers])),
+            rx.table.body(rx.foreach(rows, row)),
+            width="100%",
+        ),
+        overflow_x="auto",
+        width="100%",
+    )
+
+
+def _learner(row: Var[dict[str, str]]) -> rx.Component:
+    return rx.vstack(
+        rx.text(row["learner"], weight="medium"),
+        rx.text(row["email"], size="1", color_scheme="gray"),
+        spacing="0",
+    )
+
+
+def _submission_row(row: Var[dict[str, str]]) -> rx.Component:
+    waiting = row["status"] == "submitted"
+    return rx.table.row(
+        rx.table.cell(_learner(row)),
+        rx.table.cell(row["activity"]),
+        rx.table.cell(rx.text(row["submitted_at"], size="2")),
+        rx.table.cell(
+            rx.cond(
+                waiting,
+                rx.badge(T("missions.status.submitted"), color_scheme="amber"),
+                rx.badge(T("missions.status.corrected"), color_scheme="green"),
+            )
+        ),
+        rx.table.cell(row["score"]),
+        rx.table.cell(
+            rx.button(
+                rx.icon("pen_line", size=14),
+                T("missions.correct"),
+                size="1",
+                variant=rx.cond(waiting, "solid", "soft"),
+                on_click=D.open_correction(row["id"]),
+                aria_label=Tf("missions.correct_of", name=row["learner"]),
+            )
+        ),
+        data_testid="submission-row",
+    )
+
+
+def _correction_dialog() -> rx.Component:
+    d = D.detail
+    return rx.cond(
+        D.correcting,
+        rx.dialog.root(
+            rx.dialog.content(
+                rx.vstack(
+                    rx.dialog.title(Tf("missions.dialog_title", name=d["learner"]), margin="0"),
+                    rx.text(
+                        d["activity"] + " · " + Tf("missions.handed_in_on", date=d["submitted_at"]),
+                        size="2",
+                        color_scheme="gray",
+                    ),
+                    rx.vstack(
+                        rx.text(T("missions.learner_comment"), size="2", weight="bold"),
+                        rx.cond(
+                            d["comment"] != "",
+                            rx.text(d["comment"], size="2", white_space="pre-wrap"),
+                            rx.text(T("missions.no_comment"), size="2", color_scheme="gray"),
+                        ),
+                        rx.text(T("missions.learner_file"), size="2", weight="bold"),
+                        rx.cond(
+                            d["file_url"] != "",
+                            download_link(d["file_url"], d["file_name"]),
+                            rx.text(T("missions.no_file"), size="2", color_scheme="gray"),
+                        ),
+                        spacing="1",
+                        width="100%",
+                        padding="0.75rem",
+                        background=rx.color("gray", 2),
+                        border_radius="0.5rem",
+                    ),
+                    rx.vstack(
+                        rx.el.label(T("missions.score_label"), html_for="mission-score", class_name="plume-label"),
+                        rx.input(
+                            id="mission-score",
+                            default_value=d["score"],
+                            input_mode="decimal",
+                            width="10rem",
+                            aria_invalid=rx.cond(_error(D, "score") != "", "true", "false"),
+                            aria_describedby="mission-score-error",
+                        ),
+                        rx.text(
+                            Tf("missions.score_hint", score=d["passing_score"] + " %"), size="1", color_scheme="gray"
+                        ),
+                        field_error(_error(D, "score"), "mission-score-error"),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    rx.vstack(
+                        rx.el.label(
+                            T("missions.feedback_label"), html_for="mission-feedback", class_name="plume-label"
+                        ),
+                        rx.text_area(id="mission-feedback", default_value=d["feedback"], rows="4", width="100%"),
+                        field_error(_error(D, "feedback")),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    file_drop(FEEDBACK_FILE, "missions.file_back"),
+                    rx.cond(
+                        d["feedback_url"] != "",
+                        rx.text(Tf("missions.current_file_back", name=d["feedback_file_name"]), size="1"),
+                    ),
+                    field_error(_error(D, "files")),
+                    field_error(_error(D, "form")),
+                    rx.hstack(
+                        rx.button(T("common.cancel"), variant="soft", color_scheme="gray", on_click=D.close_correction),
+                        rx.button(
+                            rx.icon("check", size=14),
+                            T("missions.save"),
+                            loading=D.saving,
+                            on_click=D.save_correction(
+                                rx.upload_files(upload_id=FEEDBACK_FILE),
+                                field_value("mission-score"),
+                                field_value("mission-feedback"),
+                            ),
+                        ),
+                        justify="end",
+                        spacing="2",
+                        width="100%",
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+                max_width="40rem",
+                on_escape_key_down=D.close_correction,
+                on_pointer_down_outside=D.close_correction,
+            ),
+            open=True,
+        ),
+    )
+
+
+def _missions() -> rx.Component:
+    filters = rx.segmented_control.root(
+        rx.segmented_control.item(Tf("missions.filter.waiting", count=D.missions_waiting.to_string()), value="waiting"),
+        rx.segmented_control.item(T("missions.filter.all"), value="all"),
+        value=rx.cond(D.only_open, "waiting", "all"),
+        on_change=D.show_waiting,
+    )
+    return rx.vstack(
+        _head(D, "missions.title", filters),
+        _correction_dialog(),
+        rx.card(
+            rx.vstack(
+                rx.cond(
+                    D.rows.length() > 0,
+                    _table(
+                        (
+                            "missions.col.learner",
+                            "missions.col.mission",
+                            "missions.col.date",
+                            "missions.col.status",
+                            "missions.col.score",
+                            "",
+                        ),
+                        D.rows,
+                        _submission_row,
+                    ),
+                    rx.cond(
+                        D.only_open,
+                        empty_state("missions.none", "briefcase"),
+                        empty_state("missions.none_yet", "briefcase"),
+                    ),
+                ),
+                rx.cond(D.pages > 1, _pager(D, "missions.page")),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+            box_shadow=styles.CARD_SHADOW,
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def missions_page() -> rx.Component:
+    """`Missions à corriger` of a session.
+
+    Returns:
+        The page.
+    """
+    return gated_page(D.loading, D.found, _missions())
+
+
+def _observation_row(row: Var[dict[str, str]]) -> rx.Component:
+    done = row["observed"] != ""
+    return rx.table.row(
+        rx.table.cell(_learner(row)),
+        rx.table.cell(row["activity"]),
+        rx.table.cell(
+            rx.cond(
+                done,
+                rx.badge(T("observations.status.done"), color_scheme="green"),
+                rx.badge(T("observations.status.todo"), color_scheme="amber"),
+            )
+        ),
+        rx.table.cell(row["score"]),
+        rx.table.cell(
+            rx.button(
+                rx.icon("eye", size=14),
+                T("observations.observe"),
+                size="1",
+                variant=rx.cond(done, "soft", "solid"),
+                on_click=O.open_observation(row["activity_id"], row["user_id"]),
+                aria_label=Tf("observations.observe_of", name=row["learner"], activity=row["activity"]),
+            )
+        ),
+        data_testid="observation-row",
+    )
+
+
+def _criterion(c: Var[dict[str, str]]) -> rx.Component:
+    name = "level_" + c["index"]
+    return rx.el.fieldset(
+        rx.el.legend(c["criterion"], class_name="plume-label"),
+        rx.flex(
+            *[
+                rx.el.label(
+                    rx.el.input(type="radio", name=name, value=level, default_checked=c["level"] == level),
+                    rx.badge(T(f"observations.level.{level}"), color_scheme=LEVEL_COLOURS[int(level)], variant="soft"),
+                    display="flex",
+                    align_items="center",
+                    gap="0.35rem",
+                    cursor="pointer",
+                )
+                for level in LEVELS
+            ],
+            gap="0.75rem",
+            wrap="wrap",
+        ),
+        border="none",
+        padding="0",
+        margin="0",
+        data_testid="criterion",
+    )
+
+
+def _observation_dialog() -> rx.Component:
+    f = O.form
+    return rx.cond(
+        O.observing,
+        rx.dialog.root(
+            rx.dialog.content(
+                rx.form(
+                    rx.vstack(
+                        rx.dialog.title(Tf("observations.dialog_title", name=f["learner"]), margin="0"),
+                        rx.text(f["activity"], size="2", color_scheme="gray"),
+                        rx.text(T("observations.levels_hint"), size="2"),
+                        rx.vstack(rx.foreach(O.criteria, _criterion), spacing="3", width="100%"),
+                        field_error(_error(O, "levels")),
+                        rx.el.label(
+                            T("observations.comment_label"), html_for="observation-comment", class_name="plume-label"
+                        ),
+                        rx.text_area(
+                            id="observation-comment", name="comment", default_value=f["comment"], rows="3", width="100%"
+                        ),
+                        field_error(_error(O, "comment")),
+                        field_error(_error(O, "form")),
+                        rx.hstack(
+                            rx.button(
+                                T("common.cancel"),
+                                type="button",
+                                variant="soft",
+                                color_scheme="gray",
+                                on_click=O.close_observation,
+                            ),
+                            rx.button(rx.icon("check", size=14), T("observations.save"), type="submit"),
+                            justify="end",
+                            spacing="2",
+                            width="100%",
+                        ),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    on_submit=O.save_observation,
+                    reset_on_submit=False,
+                    key=f["key"],
+                ),
+                max_width="40rem",
+                on_escape_key_down=O.close_observation,
+                on_pointer_down_outside=O.close_observation,
+            ),
+            open=True,
+        ),
+    )
+
+
+def _observations() -> rx.Component:
+    filters = rx.segmented_control.root(
+        rx.segmented_control.item(
+            Tf("observations.filter.todo", count=O.observations_waiting.to_string()), value="todo"
+        ),
+        rx.segmented_control.item(T("observations.filter.all"), value="all"),
+        value=rx.cond(O.only_open, "todo", "all"),
+        on_change=O.show_todo,
+    )
+    return rx.vstack(
+        _head(O, "observations.title", filters),
+        _observation_dialog(),
+        rx.card(
+            rx.vstack(
+                rx.cond(
+                    O.rows.length() > 0,
+                    _table(
+                        (
+                            "observations.col.learner",
+                            "observations.col.activity",
+                            "observations.col.status",
+                            "observations.col.score",
+                            "",
+                        ),
+                        O.rows,
+                        _observation_row,
+                    ),
+                    rx.cond(
+                        O.only_open,
+                        empty_state("observations.none", "eye"),
+                        empty_state("observations.none_yet", "eye"),
+                    ),
+                ),
+                rx.cond(O.pages > 1, _pager(O, "observations.page")),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+            box_shadow=styles.CARD_SHADOW,
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def observations_page() -> rx.Component:
+    """`Observations à faire` of a session.
+
+    Returns:
+        The page.
+    """
+    return gated_page(O.loading, O.found, _observations())

@@ -1,0 +1,582 @@
+"""Attestations of attendance and completion: issued per learner, checkable by their code.
+
+The tutoring centre issues them for a selection of a session's learners (staff of
+the organisation, or a tutor positioned on the session, as `can_tutor` says). Each
+one is an `Attestation` row with a fresh random code that anyone holding the paper
+can check at `/api/attestations/verifier/<code>`.
+
+Hours attended come from the signed attendance sheets: the sum of the exact
+durations of the signed slots (in-person and virtual class) where the learner was
+present, rounded to the nearest quarter hour. A slot counts when the learner
+signed it, unless a correction made after certification says absent; a correction
+saying present (or late) counts it even without a signature. Marks do not count:
+a learner marked late who never signed has no proof of presence.
+
+A batch is read in a handful of queries whatever its size, so 500 learners take
+a few seconds, nearly all of it drawing the PDFs.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import re
+import secrets
+import tempfile
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+from sqlmodel import Session, col, select
+
+from app.documents import attestation_pdf
+from app.documents.attendance_pdf import slug
+from app.models import (
+    Activity,
+    AttendanceRecord,
+    Attestation,
+    Course,
+    Enrolment,
+    Organisation,
+    Slot,
+    TrainingSession,
+    User,
+)
+from app.models.base import utcnow
+from app.services import audit
+from app.services.actor import Actor
+from app.services.attendance import SIGNED_KINDS, name_key
+from app.services.errors import ErrorCode, PlumeError
+from app.services.tutoring import can_tutor
+from app.settings import get_settings
+
+MAX_LEARNERS = 10_000
+HOURS_STEP = 0.25
+ATTENDED = ("present", "late")
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from paper
+CODE_GROUPS, CODE_GROUP_LENGTH = 3, 4
+EXPORT_TTL = timedelta(minutes=15)
+EXPORTS_FOLDER = "exports"
+_CODE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_GROUP_LENGTH}}}(-[{CODE_ALPHABET}]{{{CODE_GROUP_LENGTH}}}){{2}}$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
+T = TypeVar("T")
+_CHUNK = 900  # ids per IN (...): under every database's bound-parameter limit
+
+
+@dataclass(frozen=True)
+class AttestationData:
+    """What one learner's attestation says (drawn by `app.documents.attestation_pdf`)."""
+
+    code: str
+    user_id: int
+    first_name: str
+    last_name: str
+    learner_name: str
+    organisation: str
+    course_title: str
+    session_title: str
+    starts_on: date
+    ends_on: date
+    in_person_hours: float
+    remote_hours: float
+    planned_hours: float
+    hours_attended: float
+    progress: int
+    issued_at: datetime
+    verify_url: str
+
+
+@dataclass(frozen=True)
+class VerificationData:
+    """What the public check of a code shows."""
+
+    code: str
+    learner_name: str
+    organisation: str
+    course_title: str
+    session_title: str
+    starts_on: date
+    ends_on: date
+    hours_attended: float
+    progress: int
+    issued_at: datetime
+
+
+def _chunks(ids: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+def round_hours(hours: float) -> float:
+    """Hours rounded to the nearest quarter hour (a half rounds up).
+
+    Args:
+        hours: Exact hours.
+
+    Returns:
+        A multiple of 0.25.
+    """
+    return math.floor(hours / HOURS_STEP + 0.5) * HOURS_STEP
+
+
+def _attended_hours(db: Session, session_id: int, user_ids: Sequence[int]) -> dict[int, float]:
+    slots = db.exec(
+        select(Slot.id, Slot.starts_at, Slot.ends_at)
+        .join(Activity, col(Activity.id) == col(Slot.activity_id))
+        .where(Slot.session_id == session_id, col(Activity.kind).in_(SIGNED_KINDS))
+    ).all()
+    seconds = {slot_id or 0: max(0.0, (ends - starts).total_seconds()) for slot_id, starts, ends in slots}
+    signed: set[tuple[int, int]] = set()
+    corrected: dict[tuple[int, int], bool] = {}
+    for chunk in _chunks(user_ids) if seconds else ():
+        rows = db.exec(
+            select(
+                AttendanceRecord.slot_id,
+                AttendanceRecord.subject_user_id,
+                AttendanceRecord.kind,
+                AttendanceRecord.status,
+            )
+            .where(
+                AttendanceRecord.session_id == session_id,
+                col(AttendanceRecord.kind).in_(("signature", "correction")),
+                col(AttendanceRecord.subject_user_id).in_(chunk),
+            )
+            .order_by(col(AttendanceRecord.seq))
+        ).all()
+        for record_slot, subject_id, kind, status in rows:
+            if record_slot not in seconds or subject_id is None:
+                continue
+            if kind == "signature":
+                signed.add((subject_id, record_slot))
+            else:  # the latest correction wins, as on the sheet
+                corrected[(subject_id, record_slot)] = status in ATTENDED
+    totals = dict.fromkeys(user_ids, 0.0)
+    for user_id in user_ids:
+        for slot_id, duration in seconds.items():
+            key = (user_id, slot_id)
+            if corrected.get(key, key in signed):
+                totals[user_id] += duration
+    return {user_id: round_hours(total / 3600) for user_id, total in totals.items()}
+
+
+def hours_attended(db: Session, session_id: int, user_id: int) -> float:
+    """A learner's hours of presence on a session, from its signed attendance sheets.
+
+    The sum of the durations of the signed slots (in-person and virtual class) the
+    learner signed, or was corrected to present or late after certification, less
+    those corrected to absent, rounded to the nearest quarter hour.
+
+    Args:
+        db: Database session.
+        session_id: The session.
+        user_id: The learner.
+
+    Returns:
+        Hours, a multiple of 0.25.
+    """
+    return _attended_hours(db, session_id, [user_id])[user_id]
+
+
+def _wanted(user_ids: object) -> list[int]:
+    if not isinstance(user_ids, list | tuple | set | frozenset):
+        raise PlumeError(ErrorCode.INVALID_INPUT)
+    wanted = sorted({u for u in user_ids if isinstance(u, int) and not isinstance(u, bool)})
+    if not wanted or len(wanted) > MAX_LEARNERS:
+        raise PlumeError(ErrorCode.INVALID_INPUT)
+    return wanted
+
+
+def _enrolled(db: Session, session_id: int, wanted: list[int]) -> list[tuple[User, int]]:
+    found: list[tuple[User, int]] = []
+    for chunk in _chunks(wanted):
+        found.extend(
+            db.exec(
+                select(User, Enrolment.progress)
+                .join(Enrolment, col(Enrolment.user_id) == col(User.id))
+                .where(Enrolment.session_id == session_id, col(User.id).in_(chunk))
+            ).all()
+        )
+    return found
+
+
+def new_code() -> str:
+    """A fresh verification code: 12 random characters (60 bits) in three groups.
+
+    Returns:
+        e.g. "K7QM-2XWP-HR9D".
+    """
+    groups = ("".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUP_LENGTH)) for _ in range(CODE_GROUPS))
+    return "-".join(groups)
+
+
+def _fresh_codes(db: Session, count: int) -> list[str]:
+    codes: set[str] = set()
+    while len(codes) < count:
+        batch = {new_code() for _ in range(count - len(codes))} - codes
+        for chunk in _chunks(sorted(batch)):
+            batch -= set(db.exec(select(Attestation.code).where(col(Attestation.code).in_(chunk))).all())
+        codes |= batch
+    return list(codes)
+
+
+def _full_name(user: User) -> str:
+    return f"{user.first_name} {user.last_name}".strip() or user.display_name
+
+
+def _name_key(user: User) -> tuple[str, str, int]:
+    return name_key(user.last_name), name_key(user.first_name), user.id or 0
+
+
+def verify_url(code: str) -> str:
+    """The public page that checks an attestation's code.
+
+    Args:
+        code: The verification code.
+
+    Returns:
+        The absolute URL.
+    """
+    return f"{get_settings().base_url.rstrip('/')}/api/attestations/verifier/{code}"
+
+
+def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[AttestationData]:
+    """Issue one attestation per chosen learner of a session, each with a fresh code.
+
+    Ids of people not enrolled in the session are ignored. The whole batch is read
+    in a handful of queries and written in the caller's transaction, with one audit
+    record.
+
+    Args:
+        db: Database session.
+        actor: Staff of the organisation, or a tutor positioned on the session.
+        session_id: The session.
+        user_ids: The learners chosen (at most 10,000).
+
+    Returns:
+        The attestations, by last name then first name.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing or forbidden session; INVALID_INPUT when no
+            learner of the session was chosen, or too many ids.
+    """
+    session = can_tutor(db, actor, session_id)
+    wanted = _wanted(user_ids)
+    organisation = db.get(Organisation, session.organisation_id)
+    course = db.get(Course, session.course_id)
+    if organisation is None or course is None or session.id is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    learners = sorted(_enrolled(db, session.id, wanted), key=lambda row: _name_key(row[0]))
+    if not learners:
+        raise PlumeError(ErrorCode.INVALID_INPUT)
+    hours = _attended_hours(db, session.id, [user.id or 0 for user, _ in learners])
+    codes = _fresh_codes(db, len(learners))
+    issued_at = utcnow()
+    planned = course.in_person_hours + course.remote_hours
+    out: list[AttestationData] = []
+    rows: list[Attestation] = []
+    for (user, progress), code in zip(learners, codes, strict=True):
+        user_id = user.id or 0
+        rows.append(
+            Attestation(
+                session_id=session.id,
+                user_id=user_id,
+                code=code,
+                hours_attended=hours[user_id],
+                progress=progress,
+                issued_by_id=actor.user_id,
+                issued_at=issued_at,
+            )
+        )
+        out.append(
+            AttestationData(
+                code=code,
+                user_id=user_id,
+                first_name=user.first_name,
+                last_name=user.last_name,
+                learner_name=_full_name(user),
+                organisation=organisation.name,
+                course_title=course.title,
+                session_title=session.title,
+                starts_on=session.starts_on,
+                ends_on=session.ends_on,
+                in_person_hours=course.in_person_hours,
+                remote_hours=course.remote_hours,
+                planned_hours=planned,
+                hours_attended=hours[user_id],
+                progress=progress,
+                issued_at=issued_at,
+                verify_url=verify_url(code),
+            )
+        )
+    db.add_all(rows)
+    audit.record(
+        db,
+        "attestation.issue",
+        actor_user_id=actor.user_id,
+        organisation_id=organisation.id,
+        target=f"session:{session.id}",
+        after={"count": len(rows), "learners": [r.user_id for r in rows]},
+        ip=actor.ip,
+    )
+    db.flush()
+    return out
+
+
+def learner_pdf(db: Session, actor: Actor, session_id: int, user_id: int) -> tuple[str, bytes]:
+    """Issue one learner's attestation and draw it (the learner table's "certificate" link).
+
+    Args:
+        db: Database session.
+        actor: Staff of the organisation, or a tutor positioned on the session.
+        session_id: The session.
+        user_id: A learner enrolled in it.
+
+    Returns:
+        The file name (ASCII) and the PDF.
+
+    Raises:
+        PlumeError: NOT_FOUND for a forbidden or missing session, or a person not enrolled in it.
+    """
+    try:
+        (data,) = issue(db, actor, session_id, [user_id])
+    except PlumeError as err:
+        raise PlumeError(ErrorCode.NOT_FOUND) from err
+    return attestation_pdf.filename(data), attestation_pdf.build_pdf(data)
+
+
+def build_zip(db: Session, actor: Actor, session_id: int, user_ids: object) -> tuple[str, bytes]:
+    """Issue the chosen learners' attestations and put one PDF per learner in a zip.
+
+    Args:
+        db: Database session.
+        actor: Staff of the organisation, or a tutor positioned on the session.
+        session_id: The session.
+        user_ids: The learners chosen.
+
+    Returns:
+        The zip's name (e.g. "attestations-excel-avance.zip") and its bytes.
+
+    Raises:
+        PlumeError: As `issue`.
+    """
+    attestations = issue(db, actor, session_id, user_ids)
+    session = db.get(TrainingSession, session_id)
+    title = session.title if session is not None else ""
+    buffer = io.BytesIO()
+    # The PDFs' pages are already compressed: deflating them again would cost time for little.
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for data in attestations:
+            archive.writestr(attestation_pdf.filename(data), attestation_pdf.build_pdf(data))
+    return f"attestations-{slug(title, f'session-{session_id}')}.zip", buffer.getvalue()
+
+
+# --- Exports: a zip written once, fetched by the person who asked for it ------------------------
+
+
+def exports_dir() -> Path:
+    """Where prepared zips wait for their download (private, outside any public folder).
+
+    Returns:
+        The folder.
+    """
+    return get_settings().files_dir / EXPORTS_FOLDER
+
+
+def export_url(token: str) -> str:
+    """The path the browser fetches a prepared zip from.
+
+    Args:
+        token: From `prepare_download`.
+
+    Returns:
+        A path on this site.
+    """
+    return f"/api/attestations/exports/{token}.zip"
+
+
+def _write(path: Path, data: bytes) -> None:
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _read_sidecar(path: Path) -> dict[str, object] | None:
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def _expired(meta: dict[str, object] | None, now: datetime) -> bool:
+    raw = meta.get("expires_at") if meta else None
+    try:
+        return not isinstance(raw, str) or datetime.fromisoformat(raw) <= now
+    except ValueError:
+        return True
+
+
+def remove_expired_exports(now: datetime | None = None) -> int:
+    """Delete the prepared zips whose time is up, and leftovers of failed writes.
+
+    Args:
+        now: The time to judge at (now by default).
+
+    Returns:
+        How many files were deleted.
+    """
+    moment = now or utcnow()
+    directory = exports_dir()
+    if not directory.is_dir():
+        return 0
+    removed = 0
+    for path in sorted(directory.iterdir(), key=lambda p: p.suffix != ".json"):  # sidecars first
+        if path.suffix == ".json":
+            if _expired(_read_sidecar(path), moment):
+                removed += _unlink(path.with_suffix(".zip")) + _unlink(path)
+        elif not path.with_suffix(".json").exists() and _older_than(path, moment - EXPORT_TTL):
+            removed += _unlink(path)  # a zip without its sidecar, or a failed write's temporary file
+    return removed
+
+
+def _older_than(path: Path, moment: datetime) -> bool:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, tz=moment.tzinfo) <= moment
+    except FileNotFoundError:  # removed meanwhile, by us or another worker
+        return False
+
+
+def _unlink(path: Path) -> int:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return 0
+    return 1
+
+
+def prepare_download(db: Session, actor: Actor, session_id: int, user_ids: object) -> str:
+    """Issue the chosen learners' attestations and leave their zip for the actor to fetch.
+
+    The zip is written under the files folder with a random name; a sidecar notes who
+    may fetch it and until when (15 minutes). The attestations are committed first, so
+    a zip never holds codes that do not verify. Expired exports are removed on the way.
+
+    Args:
+        db: Database session (committed here).
+        actor: Staff of the organisation, or a tutor positioned on the session.
+        session_id: The session.
+        user_ids: The learners chosen.
+
+    Returns:
+        The export's token; the browser fetches `export_url(token)`.
+
+    Raises:
+        PlumeError: As `issue`.
+    """
+    name, data = build_zip(db, actor, session_id, user_ids)
+    db.commit()
+    directory = exports_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    remove_expired_exports()
+    token = secrets.token_urlsafe(24)
+    _write(directory / f"{token}.zip", data)
+    meta = {"user_id": actor.user_id, "expires_at": (utcnow() + EXPORT_TTL).isoformat(), "name": name}
+    _write(directory / f"{token}.json", json.dumps(meta).encode())
+    return token
+
+
+def open_export(actor: Actor, token: object, now: datetime | None = None) -> tuple[Path, str]:
+    """A prepared zip, for the person who asked for it, before it expires.
+
+    Args:
+        actor: The signed-in actor.
+        token: From the URL.
+        now: The time to judge at (now by default).
+
+    Returns:
+        The zip's path and its download name.
+
+    Raises:
+        PlumeError: NOT_FOUND for a malformed, unknown, expired or someone else's token alike.
+    """
+    if not isinstance(token, str) or not _TOKEN.match(token) or not actor.fully_signed_in:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    directory = exports_dir()
+    meta = _read_sidecar(directory / f"{token}.json")
+    path = directory / f"{token}.zip"
+    name = meta.get("name") if meta else None
+    if meta is None or meta.get("user_id") != actor.user_id or not isinstance(name, str):
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    if _expired(meta, now or utcnow()) or not path.is_file():
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return path, name
+
+
+# --- The public check -----------------------------------------------------------------------------
+
+
+def normalise_code(code: object) -> str | None:
+    """A code as typed or scanned, in its canonical form.
+
+    Args:
+        code: e.g. "k7qm 2xwp hr9d" or "K7QM-2XWP-HR9D".
+
+    Returns:
+        "K7QM-2XWP-HR9D", or None when it cannot be a code.
+    """
+    if not isinstance(code, str) or len(code) > 40:
+        return None
+    plain = re.sub(r"[\s-]", "", code).upper()
+    size = CODE_GROUP_LENGTH
+    canonical = "-".join(plain[i : i + size] for i in range(0, len(plain), size))
+    return canonical if _CODE.match(canonical) else None
+
+
+def verify(db: Session, code: object) -> VerificationData | None:
+    """Find the attestation a code belongs to (the public check; no sign-in).
+
+    Args:
+        db: Database session.
+        code: The code as given.
+
+    Returns:
+        What the attestation says, or None for an unknown code.
+    """
+    canonical = normalise_code(code)
+    if canonical is None:
+        return None
+    found = db.exec(
+        select(Attestation, User, TrainingSession, Course)
+        .join(User, col(User.id) == col(Attestation.user_id))
+        .join(TrainingSession, col(TrainingSession.id) == col(Attestation.session_id))
+        .join(Course, col(Course.id) == col(TrainingSession.course_id))
+        .where(Attestation.code == canonical)
+    ).first()
+    if found is None:
+        return None
+    attestation, user, session, course = found
+    organisation = db.get(Organisation, session.organisation_id)
+    if organisation is None:
+        return None
+    return VerificationData(
+        code=attestation.code,
+        learner_name=_full_name(user),
+        organisation=organisation.name,
+        course_title=course.title,
+        session_title=session.title,
+        starts_on=session.starts_on,
+        ends_on=session.ends_on,
+        hours_attended=attestation.hours_attended,
+        progress=attestation.progress,
+        issued_at=attestation.issued_at,
+    )

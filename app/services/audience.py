@@ -1,0 +1,114 @@
+"""Who an activity is for: every learner of its session, or only the learners it invites.
+
+A virtual class a tutor creates for some learners (`virtual_class.create_for_learners`)
+keeps their user ids in its settings under "invitees". Such an activity is on the
+timeline, the attendance sheet, the home page and in the progress figures of those
+learners only; the session's trainers, staff and tutors still see it. Every place
+that decides this asks here, so the rule lives in one spot.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+
+from sqlmodel import Session, col, select
+
+from app.models import Activity, Module
+
+RESTRICTED_KINDS = ("virtual_class",)
+
+
+def invitees_of(settings: object) -> frozenset[int] | None:
+    """The learners an activity's settings invite.
+
+    Args:
+        settings: The activity's settings, parsed.
+
+    Returns:
+        Their user ids, or None when the activity is for every learner of its session.
+    """
+    value = settings.get("invitees") if isinstance(settings, dict) else None
+    if not isinstance(value, list):
+        return None
+    return frozenset(v for v in value if isinstance(v, int) and not isinstance(v, bool))
+
+
+def _parse(settings_json: str) -> object:
+    try:
+        return json.loads(settings_json or "{}")
+    except ValueError:
+        return {}
+
+
+def invitees(activity: Activity) -> frozenset[int] | None:
+    """The learners an activity is restricted to.
+
+    Args:
+        activity: The activity.
+
+    Returns:
+        Their user ids, or None when every learner of the session has it.
+    """
+    if activity.kind not in RESTRICTED_KINDS:
+        return None
+    return invitees_of(_parse(activity.settings_json))
+
+
+def invited(activity: Activity, user_id: int) -> bool:
+    """Whether a learner has an activity (on their timeline, sheet and progress).
+
+    Trainers, staff and tutors see every activity: callers check their role first.
+
+    Args:
+        activity: The activity.
+        user_id: The learner.
+
+    Returns:
+        True for an activity of every learner, or one that invites them.
+    """
+    audience = invitees(activity)
+    return audience is None or user_id in audience
+
+
+def restricted(db: Session, session_ids: Collection[int]) -> dict[int, frozenset[int]]:
+    """The activities of some sessions that are for their invitees only.
+
+    Args:
+        db: Database session.
+        session_ids: The sessions.
+
+    Returns:
+        Activity id → invited learners' ids (activities for everyone are absent).
+    """
+    if not session_ids:
+        return {}
+    rows = db.exec(
+        select(Activity.id, Activity.settings_json)
+        .join(Module, col(Module.id) == col(Activity.module_id))
+        .where(
+            col(Module.session_id).in_(list(session_ids)),
+            col(Activity.kind).in_(RESTRICTED_KINDS),
+            col(Activity.settings_json).contains('"invitees"'),
+        )
+    ).all()
+    out: dict[int, frozenset[int]] = {}
+    for activity_id, settings_json in rows:
+        audience = invitees_of(_parse(settings_json))
+        if activity_id is not None and audience is not None:
+            out[activity_id] = audience
+    return out
+
+
+def hidden_from(db: Session, session_ids: Collection[int], user_id: int) -> set[int]:
+    """The activities of some sessions a learner is not invited to.
+
+    Args:
+        db: Database session.
+        session_ids: The sessions.
+        user_id: The learner.
+
+    Returns:
+        Their ids.
+    """
+    return {a for a, audience in restricted(db, session_ids).items() if user_id not in audience}

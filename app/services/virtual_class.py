@@ -1,0 +1,267 @@
+"""Virtual classes a tutor creates for some learners of a session (the tutoring centre's `Classe virtuelle`).
+
+The class is an ordinary `virtual_class` activity with its slot, in a module
+"Classes virtuelles de tutorat" at the end of the session's "during" phase; its
+settings list the learners invited, and `app.services.audience` keeps it off
+everyone else's timeline, sheet, home page and progress. Each invitee gets an
+e-mail with an .ics invitation pointing to the slot's attendance sheet: the
+meeting link itself stays behind signing, as for every virtual class.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from email.utils import formataddr, parseaddr
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from app.live.bus import notify
+from app.models import Activity, Enrolment, Module, Organisation, Slot, TrainingSession, User
+from app.routes import attendance_path
+from app.services import audit, progress
+from app.services.actor import Actor
+from app.services.calendar import invitation_ics
+from app.services.catalogue import parse_date
+from app.services.errors import ErrorCode, PlumeError
+from app.services.outbox import Attachment, enqueue_email
+from app.services.sessions import topic
+from app.services.templates import get_template, render
+from app.services.tutoring import can_tutor
+from app.settings import get_settings
+
+PARIS = ZoneInfo("Europe/Paris")
+MODULE_TITLE = "Classes virtuelles de tutorat"
+MAX_INVITEES = 10_000
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def _clock(value: object, field: str) -> time:
+    match = _CLOCK.match(value.strip()) if isinstance(value, str) else None
+    if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise PlumeError(ErrorCode.TIME_INVALID, field=field)
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _day(value: object) -> date:
+    if not isinstance(value, str):
+        raise PlumeError(ErrorCode.DATE_INVALID, field="day")
+    return parse_date(value, "day")
+
+
+def _link(value: object) -> str:
+    url = value.strip() if isinstance(value, str) else ""
+    if url and (not url.startswith("https://") or len(url) > 500 or any(c.isspace() for c in url)):
+        raise PlumeError(ErrorCode.LINK_INVALID_URL, field="link")
+    return url
+
+
+def _invitees(db: Session, session_id: int, user_ids: object) -> list[User]:
+    if not isinstance(user_ids, Sequence) or isinstance(user_ids, str):
+        raise PlumeError(ErrorCode.INVALID_INPUT, field="learners")
+    wanted = sorted({u for u in user_ids if isinstance(u, int) and not isinstance(u, bool)})[:MAX_INVITEES]
+    if not wanted:
+        return []
+    enrolled = select(Enrolment.user_id).where(Enrolment.session_id == session_id)
+    return list(
+        db.exec(select(User).where(col(User.id).in_(wanted), col(User.id).in_(enrolled)).order_by(col(User.id))).all()
+    )
+
+
+def _module(db: Session, session: TrainingSession) -> Module:
+    """The session's tutoring module, created at the end of its "during" phase the first time."""
+    during = list(db.exec(select(Module).where(Module.session_id == session.id, Module.phase == "during")).all())
+    found = next((m for m in sorted(during, key=lambda m: m.id or 0) if m.title == MODULE_TITLE), None)
+    if found is not None:
+        return found
+    module = Module(
+        session_id=session.id,
+        title=MODULE_TITLE,
+        phase="during",
+        position=max((m.position for m in during), default=-1) + 1,
+    )
+    db.add(module)
+    db.flush()
+    return module
+
+
+def create_for_learners(
+    db: Session,
+    actor: Actor,
+    session_id: int,
+    user_ids: list[int],
+    *,
+    title: str,
+    day: str,
+    start: str,
+    end: str,
+    link: str = "",
+) -> Activity:
+    """Create a virtual class for some learners of a session and e-mail each of them an invitation with an .ics.
+
+    Only learners enrolled in the session are invited; other ids are ignored. The
+    class is for them alone (see `app.services.audience`); the session's trainers,
+    staff and tutors see it too. Without a link, the organisation's virtual class
+    URL is used when it has one, else a Jitsi room is generated.
+
+    Args:
+        db: Database session (the caller commits).
+        actor: Staff of the session's organisation or a tutor positioned on the session.
+        session_id: The session.
+        user_ids: The learners chosen in the tutoring centre.
+        title: The class's title.
+        day: Its date (YYYY-MM-DD or DD/MM/YYYY), within the session's dates.
+        start: Its start, HH:MM, French time.
+        end: Its end, HH:MM, French time.
+        link: The meeting URL (https), optional.
+
+    Returns:
+        The virtual class activity.
+
+    Raises:
+        PlumeError: NOT_FOUND (see `tutoring.can_tutor`), TITLE_REQUIRED, DATE_INVALID, TIME_INVALID,
+            TIME_ORDER, SLOT_OUTSIDE_SESSION, LINK_INVALID_URL (with the field), or INVALID_INPUT when
+            no learner of the session is selected.
+    """
+    session = can_tutor(db, actor, session_id)
+    clean = " ".join(title.split())[:200] if isinstance(title, str) else ""
+    if not clean:
+        raise PlumeError(ErrorCode.TITLE_REQUIRED, field="title")
+    date_ = _day(day)
+    begins, finishes = _clock(start, "start"), _clock(end, "end")
+    if finishes <= begins:
+        raise PlumeError(ErrorCode.TIME_ORDER, field="end")
+    if not session.starts_on <= date_ <= session.ends_on:
+        raise PlumeError(ErrorCode.SLOT_OUTSIDE_SESSION, field="day")
+    url = _link(link)
+    learners = _invitees(db, session.id or 0, user_ids)
+    organisation = db.get(Organisation, session.organisation_id)
+    if not learners or organisation is None:
+        raise PlumeError(ErrorCode.INVALID_INPUT, field="learners")
+    plan = _Plan(title=clean, day=date_, begins=begins, finishes=finishes, url=url)
+    activity, slot = _create(db, actor, session, organisation=organisation, learners=learners, plan=plan)
+    _invite(db, session, organisation=organisation, activity=activity, slot=slot, learners=learners)
+    notify(db, topic(session.id or 0), {"type": "timeline", "op": "add_activity"})
+    return activity
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The class as validated."""
+
+    title: str
+    day: date
+    begins: time
+    finishes: time
+    url: str
+
+
+def _create(
+    db: Session,
+    actor: Actor,
+    session: TrainingSession,
+    *,
+    organisation: Organisation,
+    learners: list[User],
+    plan: _Plan,
+) -> tuple[Activity, Slot]:
+    title, day, begins, finishes, url = plan.title, plan.day, plan.begins, plan.finishes, plan.url
+    module = _module(db, session)
+    last = db.exec(select(Activity.position).where(Activity.module_id == module.id)).all()
+    # Left empty, `attendance.meeting_link` falls back to the organisation's URL at the time of the class.
+    meeting = url or (
+        "" if organisation.virtual_class_url else f"https://meet.jit.si/plume-{secrets.token_urlsafe(12)}"
+    )
+    invitees = [u.id or 0 for u in learners]
+    activity = Activity(
+        module_id=module.id or 0,
+        kind="virtual_class",
+        title=title,
+        position=max(last, default=-1) + 1,
+        settings_json=json.dumps(
+            {"invitees": invitees, "link": meeting, "created_by": actor.user_id, "date": day.isoformat()}
+        ),
+    )
+    db.add(activity)
+    db.flush()
+    slot = Slot(
+        session_id=session.id or 0,
+        activity_id=activity.id,
+        starts_at=datetime.combine(day, begins, tzinfo=PARIS).astimezone(UTC),
+        ends_at=datetime.combine(day, finishes, tzinfo=PARIS).astimezone(UTC),
+    )
+    db.add(slot)
+    db.flush()
+    audit.record(
+        db,
+        "tutoring.virtual_class",
+        actor_user_id=actor.user_id,
+        organisation_id=session.organisation_id,
+        target=f"activity:{activity.id}",
+        after={
+            "session_id": session.id,
+            "module_id": module.id,
+            "slot_id": slot.id,
+            "title": title,
+            "day": day.isoformat(),
+            "start": begins.strftime("%H:%M"),
+            "end": finishes.strftime("%H:%M"),
+            "invitees": invitees,
+        },
+        ip=actor.ip,
+    )
+    progress.refresh(db, session.id or 0, invitees)
+    return activity, slot
+
+
+def _invite(
+    db: Session,
+    session: TrainingSession,
+    *,
+    organisation: Organisation,
+    activity: Activity,
+    slot: Slot,
+    learners: list[User],
+) -> None:
+    """E-mail each invitee the class with an .ics whose link is the slot's attendance sheet."""
+    settings = get_settings()
+    sheet = f"{settings.base_url.rstrip('/')}{attendance_path(slot.id or 0)}"
+    start, finish = slot.starts_at.astimezone(PARIS), slot.ends_at.astimezone(PARIS)
+    organiser = formataddr((organisation.name, parseaddr(settings.smtp_from)[1]))
+    for learner in learners:
+        message = render(
+            get_template(db, organisation.id, "virtual_class_invitation", learner.language),
+            {
+                "prenom": learner.pseudonym or learner.first_name,
+                "nom": learner.last_name,
+                "organisation": organisation.name,
+                "session": session.title,
+                "titre": activity.title,
+                "date": f"{start:%d/%m/%Y}",
+                "debut": f"{start:%H:%M}",
+                "fin": f"{finish:%H:%M}",
+                "lien": sheet,
+            },
+        )
+        ics = invitation_ics(
+            slot,
+            uid=f"plume-virtual-class-{slot.id}-{learner.id}@plume",
+            summary=activity.title,
+            description=message.body,
+            url=sheet,
+            organiser=organiser,
+            attendee=(learner.display_name, learner.email),
+        )
+        enqueue_email(
+            db,
+            to=learner.email,
+            message=message,
+            kind="virtual_class_invitation",
+            organisation_id=organisation.id,
+            attachment=Attachment("classe-virtuelle.ics", "text/calendar", ics),
+        )

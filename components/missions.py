@@ -1,0 +1,354 @@
+"""Missions and observations in the activity panel (the learner's part), and the pieces the correction pages share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex.vars.base import Var
+from reflex_components_core.react_router.dom import ReactRouterLink
+
+from components.i18n import T, Tf
+from state.missions import MISSION_FILE
+from state.missions import MissionPanelState as M
+
+LEVEL_COLOURS = ("red", "amber", "green", "indigo")
+
+
+def field_value(element_id: str) -> Var[str]:
+    """The text of a form field, read in the browser when the event fires (sent with an upload).
+
+    An upload goes over HTTP while other events use the websocket, so a field's
+    value cannot be sent by a separate event before it: it travels with the upload.
+
+    Args:
+        element_id: The field's id.
+
+    Returns:
+        A string var.
+    """
+    return Var(_js_expr=f"(document.getElementById({element_id!r})?.value ?? '')", _var_type=str)
+
+
+def level_label(level: Var[str]) -> rx.Component:
+    """A criterion's level as a coloured badge.
+
+    Args:
+        level: "0" to "3" (anything else: not rated).
+
+    Returns:
+        The badge.
+    """
+    return rx.match(
+        level,
+        *[
+            (str(n), rx.badge(T(f"observations.level.{n}"), color_scheme=colour, variant="soft"))
+            for n, colour in enumerate(LEVEL_COLOURS)
+        ],
+        rx.text("—", color_scheme="gray"),
+    )
+
+
+def file_drop(upload_id: str, label_key: str) -> rx.Component:
+    """A one-file drop zone with its label and the chosen file's name.
+
+    Args:
+        upload_id: The upload's id (the `input[type=file]` lives inside `#<id>`).
+        label_key: i18n key of its label.
+
+    Returns:
+        The zone.
+    """
+    return rx.vstack(
+        rx.text(T(label_key), class_name="plume-label", as_="div"),
+        rx.upload.root(
+            rx.vstack(
+                rx.icon("upload", size=18, color=rx.color("gray", 10)),
+                rx.text(T("missions.drop_file"), size="2"),
+                rx.text(T("missions.file_limits"), size="1", color_scheme="gray"),
+                align="center",
+                spacing="1",
+            ),
+            id=upload_id,
+            multiple=False,
+            max_files=1,
+            border=f"2px dashed {rx.color('gray', 6)}",
+            border_radius="0.5rem",
+            padding="0.75rem",
+            width="100%",
+            cursor="pointer",
+        ),
+        rx.cond(
+            rx.selected_files(upload_id).length() > 0,
+            rx.hstack(
+                rx.foreach(rx.selected_files(upload_id), lambda f: rx.badge(rx.icon("paperclip", size=12), f)),
+                wrap="wrap",
+                spacing="1",
+            ),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def field_error(text: Var[str], element_id: str = "") -> rx.Component:
+    """An error under the field it is about.
+
+    Args:
+        text: The message ("" shows nothing).
+        element_id: The error's id (for `aria-describedby`).
+
+    Returns:
+        The message.
+    """
+    return rx.cond(
+        text != "",
+        rx.text(text, role="alert", color_scheme="red", size="2", weight="medium", id=element_id or None),
+    )
+
+
+def download_link(url: Var[str], name: Var[str]) -> rx.Component:
+    """A link to download a mission's file.
+
+    Args:
+        url: Its route.
+        name: Its name.
+
+    Returns:
+        The link.
+    """
+    # A file download: the SPA router must not take the navigation over.
+    return ReactRouterLink.create(
+        rx.hstack(rx.icon("download", size=14), rx.text(name, size="2"), align="center", spacing="1"),
+        to=url,
+        reload_document=True,
+        download=name,
+        aria_label=Tf("missions.download", name=name),
+        class_name="plume-download",
+    )
+
+
+def _error_for(field: str) -> Var[str]:
+    return rx.cond(M.error_field == field, M.error, "").to(str)
+
+
+def _hand_in_form() -> rx.Component:
+    return rx.vstack(
+        file_drop(MISSION_FILE, "missions.file"),
+        field_error(_error_for("files")),
+        rx.el.label(T("missions.comment"), html_for="mission-comment", class_name="plume-label"),
+        rx.text_area(id="mission-comment", rows="3", width="100%"),
+        field_error(_error_for("comment")),
+        rx.cond((M.error != "") & (M.error_field == ""), field_error(M.error)),
+        rx.hstack(
+            rx.button(
+                rx.icon("send", size=14),
+                T("missions.hand_in"),
+                loading=M.sending,
+                on_click=M.hand_in(rx.upload_files(upload_id=MISSION_FILE), field_value("mission-comment")),
+            ),
+            rx.cond(
+                M.new_version,
+                rx.button(
+                    T("missions.keep_version"), variant="soft", color_scheme="gray", on_click=M.cancel_new_version
+                ),
+            ),
+            spacing="2",
+            wrap="wrap",
+        ),
+        spacing="2",
+        width="100%",
+        data_testid="mission-form",
+    )
+
+
+def _handed_in() -> rx.Component:
+    mine = M.mine
+    corrected = mine["status"].to(str) == "corrected"
+    return rx.vstack(
+        rx.cond(
+            corrected,
+            rx.callout(
+                Tf("missions.corrected_on", date=mine["corrected_at"].to(str)),
+                icon="circle_check",
+                color_scheme="green",
+                width="100%",
+            ),
+            rx.callout(
+                Tf("missions.waiting", date=mine["submitted_at"].to(str)),
+                icon="hourglass",
+                color_scheme="amber",
+                width="100%",
+                data_testid="mission-waiting",
+            ),
+        ),
+        rx.cond(
+            corrected,
+            rx.vstack(
+                rx.hstack(
+                    rx.text(T("missions.your_score"), size="2", weight="bold"),
+                    rx.badge(mine["score"].to(str), size="3", data_testid="mission-score"),
+                    align="center",
+                    spacing="2",
+                ),
+                rx.cond(
+                    mine["feedback"].to(str) != "",
+                    rx.vstack(
+                        rx.text(T("missions.feedback"), size="2", weight="bold"),
+                        rx.text(
+                            mine["feedback"].to(str), size="2", white_space="pre-wrap", data_testid="mission-feedback"
+                        ),
+                        spacing="1",
+                    ),
+                ),
+                rx.cond(
+                    mine["feedback_url"].to(str) != "",
+                    rx.hstack(
+                        rx.text(T("missions.feedback_file"), size="2", weight="bold"),
+                        download_link(mine["feedback_url"].to(str), mine["feedback_file_name"].to(str)),
+                        align="center",
+                        spacing="2",
+                        wrap="wrap",
+                    ),
+                ),
+                spacing="2",
+                width="100%",
+                padding="0.75rem",
+                background=rx.color("green", 2),
+                border_radius="0.5rem",
+            ),
+        ),
+        rx.cond(
+            mine["file_url"].to(str) != "",
+            rx.hstack(
+                rx.text(T("missions.your_file"), size="2", weight="bold"),
+                download_link(mine["file_url"].to(str), mine["file_name"].to(str)),
+                align="center",
+                spacing="2",
+                wrap="wrap",
+            ),
+        ),
+        rx.cond(
+            mine["comment"].to(str) != "",
+            rx.vstack(
+                rx.text(T("missions.your_comment"), size="2", weight="bold"),
+                rx.text(mine["comment"].to(str), size="2", white_space="pre-wrap", color_scheme="gray"),
+                spacing="1",
+            ),
+        ),
+        rx.cond(
+            ~M.new_version,
+            rx.button(
+                rx.icon("refresh_cw", size=14),
+                T("missions.hand_in_again"),
+                variant="soft",
+                on_click=M.start_new_version,
+            ),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _mission() -> rx.Component:
+    status = M.mine["status"].to(str)
+    return rx.vstack(
+        rx.cond(M.notice != "", rx.callout(M.notice, icon="circle_check", color_scheme="green", role="status")),
+        rx.cond(status != "none", _handed_in()),
+        rx.cond((status == "none") | M.new_version, _hand_in_form()),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _observation() -> rx.Component:
+    r = M.result
+    return rx.cond(
+        M.observed,
+        rx.vstack(
+            rx.hstack(
+                rx.text(Tf("observations.observed_on", date=r["observed_at"].to(str)), size="2", color_scheme="gray"),
+                rx.spacer(),
+                rx.text(T("observations.score"), size="2", weight="bold"),
+                rx.badge(r["score"].to(str), size="3", data_testid="observation-score"),
+                align="center",
+                width="100%",
+                wrap="wrap",
+            ),
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell(T("observations.criterion")),
+                        rx.table.column_header_cell(T("observations.level")),
+                    )
+                ),
+                rx.table.body(
+                    rx.foreach(
+                        M.levels,
+                        lambda c: rx.table.row(
+                            rx.table.cell(c["criterion"]),
+                            rx.table.cell(level_label(c["level"])),
+                            data_testid="observation-level",
+                        ),
+                    )
+                ),
+                size="1",
+                width="100%",
+            ),
+            rx.cond(
+                r["comment"].to(str) != "",
+                rx.vstack(
+                    rx.text(T("observations.comment"), size="2", weight="bold"),
+                    rx.text(r["comment"].to(str), size="2", white_space="pre-wrap"),
+                    spacing="1",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        rx.callout(T("observations.not_yet"), icon="eye", color_scheme="gray", data_testid="observation-pending"),
+    )
+
+
+def _corrector_link(S: Any) -> rx.Component:
+    a = S.activity
+    kind = a["kind"].to(str)
+    session_id = S.view["id"].to(str)
+    return rx.link(
+        rx.button(
+            rx.cond(kind == "assignment", rx.icon("briefcase", size=14), rx.icon("eye", size=14)),
+            rx.cond(kind == "assignment", T("missions.to_correct_link"), T("observations.to_do_link")),
+            variant="soft",
+        ),
+        href="/tutorat/" + session_id + rx.cond(kind == "assignment", "/missions", "/observations").to(str),
+    )
+
+
+def mission_panel(S: Any) -> rx.Component:
+    """The part of the activity panel for missions and observations.
+
+    Learners hand in a mission and see its correction, or see their observation;
+    the session's correctors get a link to the page where they correct or observe.
+
+    Args:
+        S: The session page's state (its open activity).
+
+    Returns:
+        The part (nothing for other kinds).
+    """
+    a = S.activity
+    kind = a["kind"].to(str)
+    return rx.cond(
+        (kind == "assignment") | (kind == "observation"),
+        rx.box(
+            rx.cond(
+                M.activity_id == a["id"].to(str),
+                rx.cond(kind == "assignment", _mission(), _observation()),
+            ),
+            rx.cond(a["sees_everything"].to(bool), _corrector_link(S)),
+            # Remounted (and reloaded) when another activity opens or this one is finished live.
+            key=a["id"].to(str) + "-" + a["done"].to(str),
+            on_mount=M.load,
+            width="100%",
+        ),
+    )

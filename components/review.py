@@ -1,0 +1,97 @@
+"""The review card of a session page: an enrolled learner rates the course from 1 to 5 stars and comments."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from components import styles
+from components.i18n import T, Tf
+from state.tutoring_courses import ReviewState as R
+
+
+def _star(n: int) -> rx.Component:
+    on = R.stars >= n
+    return rx.icon_button(
+        rx.icon("star", size=22, fill=rx.cond(on, "currentColor", "none")),
+        variant="ghost",
+        color_scheme=rx.cond(on, "amber", "gray"),
+        size="2",
+        type="button",
+        on_click=R.set_stars(n),
+        aria_label=Tf("review.star", count=str(n)),
+        aria_pressed=rx.cond(R.stars == n, "true", "false"),
+    )
+
+
+def _thanks() -> rx.Component:
+    return rx.vstack(
+        rx.callout(T("review.thanks"), icon="circle_check", color_scheme="green", role="status", width="100%"),
+        rx.hstack(
+            rx.text(
+                R.stars_text,
+                color=rx.color("amber", 9),
+                size="4",
+                role="img",
+                aria_label=Tf("tcourses.review.stars", stars=R.stars.to_string()),
+            ),
+            rx.spacer(),
+            rx.button(T("review.edit"), size="1", variant="ghost", on_click=R.edit),
+            width="100%",
+            align="center",
+        ),
+        rx.cond(R.comment != "", rx.text(R.comment, size="2", white_space="pre-wrap")),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.hstack(*[_star(n) for n in range(1, 6)], spacing="1", role="group", aria_label=T("review.rating")),
+            rx.text_area(
+                name="comment",
+                default_value=R.comment,
+                placeholder=T("review.placeholder"),
+                aria_label=T("review.comment"),
+                max_length=2000,
+                rows="4",
+                width="100%",
+            ),
+            rx.cond(R.error != "", rx.text(R.error, role="alert", color_scheme="red", size="2")),
+            rx.hstack(
+                rx.button(rx.icon("send", size=14), T("review.send"), type="submit"),
+                justify="end",
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=R.submit,
+        width="100%",
+    )
+
+
+def review_card() -> rx.Component:
+    """The learner's review of the session's course; nothing for anyone who may not review.
+
+    Bind `ReviewState.load` to the page's on_load (it reads `/sessions/<id>`).
+
+    Returns:
+        The card.
+    """
+    return rx.cond(
+        R.can_review,
+        rx.card(
+            rx.vstack(
+                rx.heading(T("review.title"), size="4", as_="h2"),
+                rx.text(T("review.hint"), size="2", color_scheme="gray"),
+                rx.cond(R.sent, _thanks(), _form()),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+            box_shadow=styles.CARD_SHADOW,
+            id="course-review",
+        ),
+    )

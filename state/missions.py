@@ -1,0 +1,432 @@
+"""Missions and observations: the learner's part in the activity panel, and the correctors' two pages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import reflex as rx
+
+from app.i18n import t
+from app.services import documents, missions, sessions
+from app.services.actor import Actor
+from app.services.auth import resolve_actor
+from app.services.errors import ErrorCode, PlumeError
+from state import live
+from state.common import clean_id, clean_str, error_message, form_fields, run_db
+from state.guard import SIGNED_IN, policy, require_actor
+from state.session import SessionState
+from state.session_page import SessionPageState
+
+PAGE_SIZE = 25
+MISSION_FILE = "mission_file"  # the learner's upload
+FEEDBACK_FILE = "feedback_file"  # the corrector's file back
+LIVE_TYPES = ("progress", "people", "timeline")
+
+
+async def _read_one(files: object) -> tuple[str, bytes] | None:
+    """The one file of an upload (None when none was chosen); never more than a document may weigh, plus one byte."""
+    if not isinstance(files, list) or not files:
+        return None
+    upload = files[0]
+    read = getattr(upload, "read", None)
+    if read is None:
+        return None
+    data = await read(documents.MAX_SIZE + 1)
+    return str(getattr(upload, "name", "") or ""), data if isinstance(data, bytes) else b""
+
+
+def _session_id_from_url(state: rx.State) -> int | None:
+    """The session id of `/tutorat/<session_id>/missions` (also when the static server added a slash)."""
+    raw = state.router.page.params.get("session_id", "")
+    if not raw:
+        parts = state.router.url.path.rstrip("/").split("/")
+        raw = parts[-2] if len(parts) >= 2 else ""
+    return clean_id(raw)
+
+
+async def _tab_actor(state: rx.State) -> Actor | None:
+    """The actor of a tab a live event reached (as its own session, not the event's author)."""
+    token = (await state.get_state(SessionState)).session_token
+    ip = state.router.session.client_ip
+    return await run_db(lambda db: resolve_actor(db, token, ip=ip))
+
+
+class MissionPanelState(rx.State):
+    """The learner's part of a mission's or an observation's panel on the session page."""
+
+    kind: str = ""
+    activity_id: str = ""
+    mine: dict[str, str] = {}
+    observed: bool = False
+    result: dict[str, str] = {}
+    levels: list[dict[str, str]] = []
+    new_version: bool = False
+    sending: bool = False
+    notice: str = ""
+    error: str = ""
+    error_field: str = ""
+    _activity_id: int = 0
+
+    def _clear(self) -> None:
+        self.kind, self.activity_id, self.mine, self.observed, self.result = "", "", {}, False, {}
+        self.levels = []
+        self.new_version, self.sending, self.notice, self.error, self.error_field = False, False, "", "", ""
+
+    async def _show(self, actor: Actor) -> None:
+        aid = self._activity_id
+        try:
+            if self.kind == missions.MISSION:
+                mine = await run_db(lambda db: missions.my_submission(db, actor, aid))
+                self.mine = {k: str(v) for k, v in asdict(mine).items()}
+            else:
+                seen = await run_db(lambda db: missions.my_observation(db, actor, aid))
+                self.observed = seen.observed
+                self.result = {"score": seen.score, "comment": seen.comment, "observed_at": seen.observed_at}
+                self.levels = [{"criterion": c.criterion, "level": str(c.level)} for c in seen.levels]
+        except PlumeError:  # not a learner of the session (a corrector sees the links instead)
+            self._clear()
+            return
+        self.activity_id = str(aid)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Show the learner's hand-in or observation of the activity open in the session page's panel."""
+        actor = require_actor()
+        page = await self.get_state(SessionPageState)
+        kind = str(page.activity.get("kind", ""))
+        self._clear()
+        if kind not in (missions.MISSION, missions.OBSERVATION) or not page._activity_id:
+            self._activity_id = 0
+            return
+        self._activity_id, self.kind = page._activity_id, kind
+        await self._show(actor)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def start_new_version(self) -> None:
+        """Show the form again to hand in a new version."""
+        self.new_version, self.notice, self.error, self.error_field = True, "", "", ""
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def cancel_new_version(self) -> None:
+        """Keep the version handed in."""
+        self.new_version, self.error, self.error_field = False, "", ""
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def hand_in(self, files: list[rx.UploadFile], comment: Any) -> Any:
+        """Hand in the open mission: the chosen file (if any) and the comment.
+
+        Args:
+            files: At most one uploaded file.
+            comment: The comment, as typed.
+        """
+        actor, aid = require_actor(), self._activity_id
+        lang = (await self.get_state(SessionState)).lang
+        text = clean_str(comment, missions.MAX_TEXT + 1)
+        self.notice, self.error, self.error_field = "", "", ""
+        if not aid or self.kind != missions.MISSION:
+            return
+        self.sending = True
+        yield
+        file = await _read_one(files)
+        name, data = file if file is not None else ("", b"")
+        try:
+            mine = await run_db(lambda db: missions.hand_in(db, actor, aid, name=name, data=data, comment=text))
+        except PlumeError as err:
+            self.sending = False
+            self.error, self.error_field = error_message(lang, err), err.field
+            return
+        self.sending, self.new_version = False, False
+        self.mine = {k: str(v) for k, v in asdict(mine).items()}
+        self.notice = t(lang, "missions.handed_in")
+        yield rx.clear_selected_files(MISSION_FILE)
+
+
+class _Desk(rx.State, mixin=True):
+    """What both correction pages share: the session in the URL, its head, paging, live refresh."""
+
+    loading: bool = True
+    found: bool = False
+    session_id: str = ""
+    title: str = ""
+    course_title: str = ""
+    missions_waiting: int = 0
+    observations_waiting: int = 0
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+    rows: list[dict[str, str]] = []
+    only_open: bool = True
+    notice: str = ""
+    _session_id: int = 0
+
+    async def _list(self, actor: Actor) -> None:
+        raise NotImplementedError
+
+    async def _show(self, actor: Actor | None) -> None:
+        sid = self._session_id
+        if actor is None or not sid:
+            self.found, self.rows = False, []
+            return
+        try:
+            head = await run_db(lambda db: missions.desk_header(db, actor, sid))
+            await self._list(actor)
+        except PlumeError:
+            self.found, self.rows = False, []
+            return
+        self.title, self.course_title = head.title, head.course_title
+        self.missions_waiting, self.observations_waiting = head.missions_waiting, head.observations_waiting
+        self.found = True
+
+    async def _open(self, state_cls: type[rx.State]) -> None:
+        actor = require_actor()
+        self.loading = True
+        self._session_id = _session_id_from_url(self) or 0
+        self.session_id = str(self._session_id)
+        self.page, self.only_open, self.notice = 1, True, ""
+        await self._show(actor)
+        token = self.router.session.client_token
+        if self.found:
+            live.subscribe(token, sessions.topic(self._session_id), state_cls)
+        else:
+            live.unsubscribe(token)
+        self.loading = False
+
+    async def _on_live(self, event: dict[str, Any]) -> None:
+        """A learner handed in or was corrected elsewhere (or the people changed): refresh the list.
+
+        Args:
+            event: What changed.
+        """
+        if event.get("type") in LIVE_TYPES:
+            await self._show(await _tab_actor(self))
+
+
+class MissionsDeskState(_Desk, rx.State):
+    """`Missions à corriger`: a session's hand-ins and the `Corriger` dialog."""
+
+    correcting: bool = False
+    detail: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    saving: bool = False
+    _submission_id: int = 0
+
+    async def _list(self, actor: Actor) -> None:
+        sid, waiting, page = self._session_id, self.only_open, self.page
+        found = await run_db(
+            lambda db: missions.submissions(db, actor, sid, waiting_only=waiting, page=page, page_size=PAGE_SIZE)
+        )
+        self.page, self.pages, self.total = found.page, found.pages, found.total
+        self.rows = [{k: str(v) for k, v in asdict(r).items()} for r in found.rows]
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Open the hand-ins of the session in the URL and follow them live."""
+        self.correcting, self.detail, self.errors = False, {}, {}
+        await self._open(MissionsDeskState)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def show_waiting(self, value: Any) -> None:
+        """Show only the hand-ins waiting for a correction ("waiting"), or all of them ("all").
+
+        Args:
+            value: waiting or all.
+        """
+        if value in ("waiting", "all"):
+            self.only_open, self.page, self.notice = value == "waiting", 1, ""
+            await self._show(require_actor())
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def go_to(self, page: Any) -> None:
+        """Show another page.
+
+        Args:
+            page: The page number.
+        """
+        number = clean_id(page)
+        if number is not None and number != self.page:
+            self.page = min(number, max(1, self.pages))
+            await self._show(require_actor())
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def open_correction(self, submission_id: Any) -> Any:
+        """Open the `Corriger` dialog of a hand-in.
+
+        Args:
+            submission_id: The submission.
+        """
+        actor, sid = require_actor(), clean_id(submission_id)
+        self.errors, self.notice = {}, ""
+        if sid is None:
+            return None
+        try:
+            detail = await run_db(lambda db: missions.submission_detail(db, actor, sid))
+        except PlumeError:
+            return None
+        self._submission_id = detail.id
+        self.detail = {k: str(v) for k, v in asdict(detail).items()}
+        self.correcting = True
+        return rx.clear_selected_files(FEEDBACK_FILE)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def close_correction(self) -> None:
+        """Close the `Corriger` dialog without saving."""
+        self.correcting, self.detail, self.errors, self._submission_id = False, {}, {}, 0
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def save_correction(self, files: list[rx.UploadFile], score: Any, feedback: Any) -> Any:
+        """Save the correction of the hand-in open in the dialog.
+
+        Args:
+            files: At most one file back.
+            score: 0 to 100, as typed.
+            feedback: The comment for the learner.
+        """
+        actor, sub = require_actor(), self._submission_id
+        lang = (await self.get_state(SessionState)).lang
+        if not self.correcting or not sub:
+            return
+        self.saving, self.errors = True, {}
+        yield
+        file = await _read_one(files)
+        mark, text = clean_str(score, 20), clean_str(feedback, missions.MAX_TEXT + 1)
+        try:
+            await run_db(lambda db: missions.correct(db, actor, sub, score=mark, feedback=text, file=file))
+        except PlumeError as err:
+            self.saving = False
+            self.errors = {err.field or "form": error_message(lang, err)}
+            if err.code == ErrorCode.NOT_FOUND:
+                self.correcting = False
+            return
+        self.saving, self.correcting, self.detail, self._submission_id = False, False, {}, 0
+        self.notice = t(lang, "missions.saved")
+        await self._show(actor)
+        yield rx.clear_selected_files(FEEDBACK_FILE)
+
+
+class ObservationsDeskState(_Desk, rx.State):
+    """`Observations à faire`: the session's learners × observation activities and the `Observer` dialog."""
+
+    observing: bool = False
+    form: dict[str, str] = {}
+    criteria: list[dict[str, str]] = []
+    errors: dict[str, str] = {}
+    _activity_id: int = 0
+    _user_id: int = 0
+
+    async def _list(self, actor: Actor) -> None:
+        sid, todo, page = self._session_id, self.only_open, self.page
+        found = await run_db(
+            lambda db: missions.observations_to_do(db, actor, sid, todo_only=todo, page=page, page_size=PAGE_SIZE)
+        )
+        self.page, self.pages, self.total = found.page, found.pages, found.total
+        self.rows = [
+            {**{k: str(v) for k, v in asdict(r).items()}, "observed": "1" if r.observed else ""} for r in found.rows
+        ]
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Open the observations of the session in the URL and follow them live."""
+        self.observing, self.form, self.criteria, self.errors = False, {}, [], {}
+        await self._open(ObservationsDeskState)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def show_todo(self, value: Any) -> None:
+        """Show only the observations still to do ("todo"), or all of them ("all").
+
+        Args:
+            value: todo or all.
+        """
+        if value in ("todo", "all"):
+            self.only_open, self.page, self.notice = value == "todo", 1, ""
+            await self._show(require_actor())
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def go_to(self, page: Any) -> None:
+        """Show another page.
+
+        Args:
+            page: The page number.
+        """
+        number = clean_id(page)
+        if number is not None and number != self.page:
+            self.page = min(number, max(1, self.pages))
+            await self._show(require_actor())
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def open_observation(self, activity_id: Any, user_id: Any) -> None:
+        """Open the `Observer` dialog of one learner on one observation activity.
+
+        Args:
+            activity_id: The observation activity.
+            user_id: The learner.
+        """
+        actor, aid, uid = require_actor(), clean_id(activity_id), clean_id(user_id)
+        self.errors, self.notice = {}, ""
+        if aid is None or uid is None:
+            return
+        try:
+            form = await run_db(lambda db: missions.observation_form(db, actor, aid, uid))
+        except PlumeError:
+            return
+        self._activity_id, self._user_id = form.activity_id, form.user_id
+        self.form = {
+            "learner": form.learner,
+            "activity": form.activity,
+            "comment": form.comment,
+            "key": f"{form.activity_id}-{form.user_id}",
+        }
+        self.criteria = [
+            {"index": str(i), "criterion": c.criterion, "level": str(c.level)} for i, c in enumerate(form.levels)
+        ]
+        self.observing = True
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def close_observation(self) -> None:
+        """Close the `Observer` dialog without saving."""
+        self.observing, self.form, self.criteria, self.errors = False, {}, [], {}
+        self._activity_id, self._user_id = 0, 0
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def save_observation(self, form_data: Any) -> None:
+        """Save the observation open in the dialog.
+
+        Args:
+            form_data: level_<n> (0 to 3) for each criterion, comment.
+        """
+        actor, aid, uid = require_actor(), self._activity_id, self._user_id
+        lang = (await self.get_state(SessionState)).lang
+        if not self.observing or not aid or not uid:
+            return
+        form = form_fields(form_data)
+        levels: list[Any] = []  # None marks a criterion left unrated: the service says which error
+        for index in range(len(self.criteria)):
+            value = form.get(f"level_{index}")
+            levels.append(int(value) if isinstance(value, str) and value in ("0", "1", "2", "3") else None)
+        text = clean_str(form.get("comment"), missions.MAX_TEXT + 1)
+        try:
+            score = await run_db(lambda db: missions.observe(db, actor, aid, uid, levels=levels, comment=text))
+        except PlumeError as err:
+            self.errors = {err.field or "form": error_message(lang, err)}
+            if err.code == ErrorCode.NOT_FOUND:
+                self.observing = False
+            return
+        self.observing, self.form, self.criteria, self._activity_id, self._user_id = False, {}, [], 0, 0
+        self.notice = t(lang, "observations.saved", score=str(score))
+        await self._show(actor)

@@ -1,0 +1,408 @@
+"""`Tutorat > Formations`: the followed courses (tree, paged list), a course's detail, and the review card."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import reflex as rx
+
+from app.i18n import t
+from app.services import tutoring_courses as tc
+from app.services.errors import ErrorCode, PlumeError
+from state.common import clean_id, clean_str, error_message, form_fields, route_id, run_db
+from state.guard import SIGNED_IN, policy, require_actor
+from state.session import SessionState
+
+TABS = ("info", "lessons", "reviews")
+TAB_PARAMS = {"informations": "info", "lecons": "lessons", "avis": "reviews"}
+
+
+def star_string(stars: int) -> str:
+    """A 1–5 rating as filled and empty stars.
+
+    Args:
+        stars: The rating.
+
+    Returns:
+        E.g. "★★★★☆".
+    """
+    n = max(0, min(5, stars))
+    return "★" * n + "☆" * (5 - n)
+
+
+class TutoringCoursesState(rx.State):
+    """`Tutorat > Formations`: category tree on the left, one page of followed courses on the right."""
+
+    loading: bool = True
+    total_courses: int = 0
+    folders: list[dict[str, Any]] = []
+    collapsed: list[str] = []
+    folder: str = ""
+    query: str = ""
+    filters_open: bool = False
+    course_filter: str = ""
+    list_filter: str = ""
+    course_options: list[dict[str, str]] = []
+    list_options: list[dict[str, str]] = []
+    sort: str = "title"
+    descending: bool = False
+    page: int = 1
+    pages: int = 1
+    page_size: int = tc.DEFAULT_PAGE_SIZE
+    total: int = 0
+    first: int = 0
+    last: int = 0
+    rows: list[dict[str, Any]] = []
+
+    @rx.var
+    def visible_folders(self) -> list[dict[str, Any]]:
+        """The folders whose ancestors are all open."""
+        closed = set(self.collapsed)
+        return [f for f in self.folders if not closed.intersection(f["ancestors"])]
+
+    @rx.var
+    def filtered(self) -> bool:
+        """Whether a course or list filter is on."""
+        return self.course_filter != "" or self.list_filter != ""
+
+    async def _show(self) -> None:
+        actor = require_actor()
+        folder, query, sort, descending = self.folder, self.query, self.sort, self.descending
+        course_id, list_id = clean_id(self.course_filter) or 0, clean_id(self.list_filter) or 0
+        page, size = self.page, self.page_size
+        try:
+            found = await run_db(
+                lambda db: tc.course_list(
+                    db,
+                    actor,
+                    folder=folder,
+                    query=query,
+                    course_id=course_id,
+                    list_id=list_id,
+                    sort=sort,
+                    descending=descending,
+                    page=page,
+                    page_size=size,
+                )
+            )
+        except PlumeError:
+            self.rows, self.total, self.first, self.last = [], 0, 0, 0
+            return
+        self.page, self.pages, self.total = found.page, found.pages, found.total
+        self.first, self.last = found.first, found.last
+        self.rows = [
+            {
+                **asdict(r),
+                "id": str(r.id),
+                "learners": str(r.learners),
+                "more_lists": str(r.more_lists) if r.more_lists else "",
+            }
+            for r in found.rows
+        ]
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Load the tree and the first page of the courses the person follows."""
+        actor = require_actor()
+        self.loading = True
+        tree = await run_db(lambda db: tc.course_tree(db, actor))
+        lang = (await self.get_state(SessionState)).lang
+        self.total_courses = tree.total
+        self.folders = [
+            {
+                **asdict(f),
+                "name": f.name or t(lang, "tcourses.uncategorised"),
+                "courses": str(f.courses),
+                "ancestors": _ancestors(f.path) if f.path != tc.UNCATEGORISED else [],
+            }
+            for f in tree.folders
+        ]
+        self.course_options = [{"id": str(o.id), "label": o.label} for o in tree.courses]
+        self.list_options = [{"id": str(o.id), "label": o.label} for o in tree.lists]
+        self.collapsed, self.folder, self.query = [], "", ""
+        self.filters_open, self.course_filter, self.list_filter = False, "", ""
+        self.sort, self.descending, self.page = "title", False, 1
+        await self._show()
+        self.loading = False
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def select_folder(self, path: Any) -> None:
+        """Show the courses of a folder and its sub-folders ("" for every course).
+
+        Args:
+            path: A folder path of the tree.
+        """
+        value = clean_str(path, 1_000)
+        if value == "" or any(f["path"] == value for f in self.folders):
+            self.folder, self.page = value, 1
+            await self._show()
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def toggle_folder(self, path: Any) -> None:
+        """Fold or unfold a folder's sub-folders.
+
+        Args:
+            path: A folder path of the tree.
+        """
+        value = clean_str(path, 1_000)
+        if not any(f["path"] == value and f["has_children"] for f in self.folders):
+            return
+        self.collapsed = (
+            [p for p in self.collapsed if p != value] if value in self.collapsed else [*self.collapsed, value]
+        )
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def search(self, form_data: Any) -> None:
+        """Narrow the list to a course name.
+
+        Args:
+            form_data: query.
+        """
+        self.query, self.page = clean_str(form_fields(form_data).get("query"), tc.QUERY_LIMIT).strip(), 1
+        await self._show()
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def toggle_filters(self) -> None:
+        """Show or hide the course and list filters."""
+        self.filters_open = not self.filters_open
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def set_course_filter(self, value: Any) -> None:
+        """Show one course only ("" for all).
+
+        Args:
+            value: A course id the filter offers.
+        """
+        chosen = clean_str(value, 20)
+        if chosen == "" or any(o["id"] == chosen for o in self.course_options):
+            self.course_filter, self.page = chosen, 1
+            await self._show()
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def set_list_filter(self, value: Any) -> None:
+        """Show the course of one learner list only ("" for all).
+
+        Args:
+            value: A session id the filter offers.
+        """
+        chosen = clean_str(value, 20)
+        if chosen == "" or any(o["id"] == chosen for o in self.list_options):
+            self.list_filter, self.page = chosen, 1
+            await self._show()
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def clear_filters(self) -> None:
+        """Remove the course and list filters."""
+        self.course_filter, self.list_filter, self.page = "", "", 1
+        await self._show()
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def sort_by(self, column: Any) -> None:
+        """Sort by a column (again: the other way).
+
+        Args:
+            column: title, list or learners.
+        """
+        if column not in tc.SORTS:
+            return
+        self.descending = not self.descending if column == self.sort else column == "learners"
+        self.sort, self.page = str(column), 1
+        await self._show()
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def go_to(self, page: Any) -> None:
+        """Show another page.
+
+        Args:
+            page: The page number.
+        """
+        number = clean_id(page)
+        if number is not None and number != self.page:
+            self.page = min(number, max(1, self.pages))
+            await self._show()
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def set_page_size(self, size: Any) -> None:
+        """Show 10, 25, 50 or 100 courses a page.
+
+        Args:
+            size: The page size.
+        """
+        number = clean_id(size)
+        if number in tc.PAGE_SIZES:
+            self.page_size, self.page = int(number), 1
+            await self._show()
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = path.split(" > ")
+    return [" > ".join(parts[:depth]) for depth in range(1, len(parts))]
+
+
+class TutoringCourseState(rx.State):
+    """A followed course: side panel (thumbnail, shortcuts, tabs, quick stats) and the tab's content."""
+
+    loading: bool = True
+    found: bool = False
+    tab: str = "info"
+    course: dict[str, str] = {}
+    categories: list[str] = []
+    competencies: list[str] = []
+    stats: dict[str, str] = {}
+    lessons: list[dict[str, str]] = []
+    reviews: list[dict[str, str]] = []
+    comments_open: bool = False
+    comments_title: str = ""
+    comments: list[dict[str, str]] = []
+    _course_id: int = 0
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Open the course in the URL (`/tutorat/formations/<course_id>`, `?onglet=avis` for the reviews)."""
+        actor = require_actor()
+        self.loading, self.comments_open, self.comments = True, False, []
+        self._course_id = route_id(self, "course_id") or 0
+        wanted = clean_str(self.router.url.query_parameters.get("onglet", ""), 20)
+        self.tab = TAB_PARAMS.get(wanted, "info")
+        cid = self._course_id
+        try:
+            if not cid:
+                raise PlumeError(ErrorCode.NOT_FOUND)
+            detail = await run_db(lambda db: tc.course_detail(db, actor, cid))
+        except PlumeError:
+            self.found, self.course, self.lessons, self.reviews, self.stats = False, {}, [], [], {}
+            self.loading = False
+            return
+        info = asdict(detail.info)
+        self.categories, self.competencies = info.pop("categories"), info.pop("competencies")
+        self.course = {k: str(v) for k, v in info.items()}
+        self.stats = {k: str(v) for k, v in asdict(detail.stats).items()}
+        self.lessons = [{k: str(v) for k, v in asdict(lesson).items()} for lesson in detail.lessons]
+        self.reviews = [
+            {**{k: str(v) for k, v in asdict(r).items()}, "stars_text": star_string(r.stars)} for r in detail.reviews
+        ]
+        self.found, self.loading = True, False
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def set_tab(self, tab: Any) -> None:
+        """Show `Informations générales`, `Leçons` or `Avis`.
+
+        Args:
+            tab: info, lessons or reviews.
+        """
+        if tab in TABS:
+            self.tab = str(tab)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def open_comments(self, activity_id: Any) -> None:
+        """Show the learners' comments on one lesson.
+
+        Args:
+            activity_id: The lesson, as listed.
+        """
+        actor, cid, aid = require_actor(), self._course_id, clean_id(activity_id)
+        if aid is None or not any(lesson["activity_id"] == str(aid) for lesson in self.lessons):
+            return
+        try:
+            title, found = await run_db(lambda db: tc.lesson_comments(db, actor, cid, aid))
+        except PlumeError:
+            return
+        self.comments_title = title
+        self.comments = [asdict(c) for c in found]
+        self.comments_open = True
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def close_comments(self) -> None:
+        """Close the comments dialog."""
+        self.comments_open, self.comments = False, []
+
+
+class ReviewState(rx.State):
+    """The review card of a session page: an enrolled learner rates the course (1–5 stars) and comments."""
+
+    loading: bool = True
+    can_review: bool = False
+    stars: int = 0
+    comment: str = ""
+    sent: bool = False
+    error: str = ""
+    _session_id: int = 0
+
+    @rx.var
+    def stars_text(self) -> str:
+        """The rating as filled and empty stars."""
+        return star_string(self.stars)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Read the session from the URL (`/sessions/<id>`) and the person's review, if any."""
+        actor = require_actor()
+        self.loading, self.error = True, ""
+        self._session_id = route_id(self, "session_id") or 0
+        sid = self._session_id
+        try:
+            if not sid:
+                raise PlumeError(ErrorCode.NOT_FOUND)
+            draft = await run_db(lambda db: tc.my_review(db, actor, sid))
+        except PlumeError:
+            self.can_review, self.stars, self.comment, self.sent = False, 0, "", False
+            self.loading = False
+            return
+        self.can_review, self.stars, self.comment, self.sent = draft.can_review, draft.stars, draft.comment, draft.sent
+        self.loading = False
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def set_stars(self, stars: Any) -> None:
+        """Pick a rating.
+
+        Args:
+            stars: 1 to 5.
+        """
+        number = clean_id(stars)
+        if number is not None and 1 <= number <= 5 and self.can_review:
+            self.stars, self.error = number, ""
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def edit(self) -> None:
+        """Change a review already sent."""
+        if self.can_review:
+            self.sent = False
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def submit(self, form_data: Any) -> None:
+        """Send the rating and the comment.
+
+        Args:
+            form_data: comment.
+        """
+        actor, sid, stars = require_actor(), self._session_id, self.stars
+        comment = clean_str(form_fields(form_data).get("comment"), tc.REVIEW_MAX_CHARS + 1_000)
+        lang = (await self.get_state(SessionState)).lang
+        if not sid:
+            return
+        try:
+            review = await run_db(lambda db: tc.leave_review(db, actor, sid, stars, comment))
+        except PlumeError as err:
+            self.error = error_message(lang, err)
+            return
+        self.stars, self.comment, self.sent, self.error = review.stars, review.comment, True, ""
