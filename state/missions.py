@@ -156,6 +156,7 @@ class _Desk(rx.State, mixin=True):
     course_title: str = ""
     missions_waiting: int = 0
     observations_waiting: int = 0
+    follows_centre: bool = False
     page: int = 1
     pages: int = 1
     total: int = 0
@@ -180,6 +181,7 @@ class _Desk(rx.State, mixin=True):
             return
         self.title, self.course_title = head.title, head.course_title
         self.missions_waiting, self.observations_waiting = head.missions_waiting, head.observations_waiting
+        self.follows_centre = head.follows_centre
         self.found = True
 
     async def _open(self, state_cls: type[rx.State]) -> None:

@@ -310,6 +310,7 @@ EN: dict[str, str] = {
     "missions.your_score": "Score",
     "missions.feedback": "Marker's comment",
     "missions.feedback_file": "Correction file",
+    "missions.back_to_session": "Back to the session",
     "missions.to_correct_link": "Assignments to mark",
     "observations.title": "Observations to do",
     "observations.filter.todo": "To do ({count})",

@@ -310,6 +310,7 @@ FR: dict[str, str] = {
     "missions.your_score": "Score",
     "missions.feedback": "Commentaire du correcteur",
     "missions.feedback_file": "Fichier de correction",
+    "missions.back_to_session": "Retour à la session",
     "missions.to_correct_link": "Missions à corriger",
     "observations.title": "Observations à faire",
     "observations.filter.todo": "À faire ({count})",

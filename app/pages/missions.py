@@ -23,14 +23,18 @@ def _error(state: Any, field: str) -> Var[str]:
     return rx.cond(state.errors.contains(field), state.errors[field], "").to(str)
 
 
+def _back(label: Var[str], href: Var[str]) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon("arrow_left", size=14), rx.text(label), align="center", spacing="1"), href=href, size="2"
+    )
+
+
 def _head(state: Any, title_key: str, filters: rx.Component) -> rx.Component:
     return rx.vstack(
-        rx.link(
-            rx.hstack(
-                rx.icon("arrow_left", size=14), rx.text(T("tutoring.back_to_centre")), align="center", spacing="1"
-            ),
-            href="/tutorat/" + state.session_id,
-            size="2",
+        rx.cond(
+            state.follows_centre,
+            _back(T("tutoring.back_to_centre"), "/tutorat/" + state.session_id),
+            _back(T("missions.back_to_session"), "/sessions/" + state.session_id),
         ),
         rx.heading(T(title_key), size="7", as_="h1"),
         rx.text(state.course_title + " — " + state.title, color_scheme="gray"),

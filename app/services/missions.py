@@ -175,6 +175,7 @@ class DeskHeader:
     course_title: str
     missions_waiting: int
     observations_waiting: int
+    follows_centre: bool  # staff and tutors have the session's tutoring centre; trainers do not
 
 
 def desk_header(db: Session, actor: Actor, session_id: int) -> DeskHeader:
@@ -191,7 +192,9 @@ def desk_header(db: Session, actor: Actor, session_id: int) -> DeskHeader:
     Raises:
         PlumeError: NOT_FOUND (see `can_correct`).
     """
-    session = can_correct(db, actor, session_id)
+    session, role = access_session(db, actor, session_id)
+    if not _is_corrector(role):
+        raise PlumeError(ErrorCode.NOT_FOUND)
     course = db.get(Course, session.course_id)
     waiting, to_observe = waiting_counts(db, [session.id or 0])
     return DeskHeader(
@@ -200,6 +203,7 @@ def desk_header(db: Session, actor: Actor, session_id: int) -> DeskHeader:
         course_title=course.title if course is not None else session.title,
         missions_waiting=waiting,
         observations_waiting=to_observe,
+        follows_centre=role.staff or role.tutor,
     )
 
 
@@ -515,31 +519,25 @@ class MyObservation:
     observed_at: str
 
 
-def _levels(observation: Observation | None, names: list[str]) -> list[CriterionLevel]:
-    """The stored levels matched to the activity's criteria (by name; stored in order before that)."""
-    stored: Any = []
-    if observation is not None:
-        try:
-            stored = json.loads(observation.levels_json or "[]")
-        except ValueError:
-            stored = []
-    if not isinstance(stored, list):
+def _stored_levels(observation: Observation | None) -> dict[str, int]:
+    """The levels an observation recorded, by criterion."""
+    try:
+        stored = json.loads(observation.levels_json or "[]") if observation is not None else []
+    except ValueError:
         stored = []
-    by_name = {
-        item.get("criterion"): item.get("level") for item in stored if isinstance(item, dict) and "criterion" in item
-    }
-    out: list[CriterionLevel] = []
-    for index, name in enumerate(names):
-        level = by_name.get(name) if by_name else (stored[index] if index < len(stored) else None)
-        out.append(CriterionLevel(name, level if isinstance(level, int) and level in LEVELS else -1))
-    if observation is not None and by_name:
-        # Criteria renamed since: show what was observed rather than empty lines.
-        out += [
-            CriterionLevel(str(name), level)
-            for name, level in by_name.items()
-            if name not in names and isinstance(level, int) and level in LEVELS
-        ]
-    return out
+    found: dict[str, int] = {}
+    for item in stored if isinstance(stored, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("criterion"), str) and item.get("level") in LEVELS:
+            found[item["criterion"]] = int(item["level"])
+    return found
+
+
+def _levels(observation: Observation | None, names: list[str]) -> list[CriterionLevel]:
+    """Each criterion with the level recorded (-1: not rated); criteria renamed since the observation come last."""
+    stored = _stored_levels(observation)
+    return [CriterionLevel(name, stored.get(name, -1)) for name in names] + [
+        CriterionLevel(name, level) for name, level in stored.items() if name not in names
+    ]
 
 
 def my_observation(db: Session, actor: Actor, activity_id: int) -> MyObservation:

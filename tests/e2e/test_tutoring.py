@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 from sqlmodel import select
 
-from app.models import TrainingSession
+from app.models import TrainingSession, TutorAssignment, User
+from tests.attendance_setup import live_slot
 from tests.e2e.conftest import goto, sign_in
 
 MANAGER = "Manager une équipe — session de novembre"
@@ -49,7 +54,7 @@ def test_tutor_follows_a_session_and_the_pie_moves_when_a_learner_progresses(ser
     # The learner's report: who, the session, each activity of the timeline, the connections.
     tutor.get_by_test_id("learner-row").get_by_role("link").click()
     expect(tutor.get_by_role("heading", name=re.compile("^Rapport de suivi — "))).to_be_visible()
-    expect(tutor.get_by_test_id("lesson-row")).to_have_count(12)
+    expect(tutor.get_by_test_id("lesson-row")).to_have_count(14)
     expect(tutor.get_by_role("heading", name="Historique des connexions")).to_be_visible()
     tutor.screenshot(path="screenshots/tutoring-report.png", full_page=True)
     tutor.get_by_role("link", name="Retour au centre de tutorat").click()
@@ -95,3 +100,60 @@ def test_tutor_follows_a_session_and_the_pie_moves_when_a_learner_progresses(ser
     learner.get_by_role("button", name="Marquer comme terminé").click()
     expect(learner.get_by_role("dialog").get_by_text("Terminé")).to_be_visible()
     expect(tutor.get_by_test_id("pie-value").first).to_have_text(str(before - 1), timeout=5_000)
+
+
+def test_tutor_edits_a_statistic_the_pie_follows_and_attestations_download_as_a_zip(server, new_context) -> None:
+    """A fresh session of three learners: nobody has started; an edit by the tutor moves the staff's pie."""
+    people = ("learner3@demo.plume.test", "learner4@demo.plume.test", "learner6@demo.plume.test")
+    with server.session() as db:
+        sid, _ = live_slot(db, title="Tutorat — statistiques", learners=list(people))
+        tutor_user = db.exec(select(User).where(User.email == "tutor@demo.plume.test")).one()
+        db.add(TutorAssignment(session_id=sid, user_id=tutor_user.id or 0))
+        db.commit()
+        names = {e: db.exec(select(User).where(User.email == e)).one().display_name for e in people}
+        uid = db.exec(select(User.id).where(User.email == people[0])).one()
+
+    staff = new_context().new_page()
+    sign_in(staff, "staff@demo.plume.test")
+    goto(staff, f"/tutorat/{sid}")
+    expect(staff.get_by_test_id("tile-learners")).to_have_text("3")
+    expect(staff.get_by_test_id("pie-value").first).to_have_text("3")  # Non commencé
+
+    tutor = new_context().new_page()
+    sign_in(tutor, "tutor@demo.plume.test")
+    goto(tutor, f"/tutorat/{sid}/{uid}")
+    expect(tutor.get_by_role("heading", name=f"Rapport de suivi — {names[people[0]]}")).to_be_visible()
+    tutor.get_by_role("button", name="Modifier les statistiques de « Séance du matin »").click()
+    dialog = tutor.get_by_role("dialog")
+    dialog.get_by_label("Statut").select_option("passed")
+    dialog.get_by_label("Score (%)").fill("140")
+    dialog.get_by_role("button", name="Enregistrer").click()
+    expect(dialog.get_by_role("alert")).to_have_text("Le score est un nombre entre 0 et 100.")
+    dialog.get_by_label("Score (%)").fill("85,5")
+    dialog.get_by_label("Temps passé (h:mm:ss)").fill("0:45:00")
+    dialog.get_by_role("button", name="Enregistrer").click()
+    expect(tutor.get_by_text("Statistiques enregistrées.")).to_be_visible()
+    row = tutor.get_by_test_id("lesson-row").filter(has_text="Séance du matin")
+    expect(row.get_by_text("Réussi")).to_be_visible()
+    expect(row.get_by_text("85.5 %")).to_be_visible()
+    expect(tutor.get_by_text("45 min").first).to_be_visible()
+    tutor.screenshot(path="screenshots/tutoring-report-stats.png", full_page=True)
+
+    # The staff's centre, open in another browser, follows without reload: one learner finished.
+    expect(staff.get_by_test_id("pie-value").first).to_have_text("2", timeout=5_000)
+    expect(staff.get_by_test_id("pie-value").nth(2)).to_have_text("1")
+
+    # Attestations of the whole session, as a zip of one PDF per learner naming them.
+    goto(tutor, f"/tutorat/{sid}")
+    tutor.get_by_role("button", name="Sélectionner toutes les pages (3)").click()
+    expect(tutor.get_by_text("3 sélectionné(s)")).to_be_visible()
+    with tutor.expect_download() as download:
+        tutor.get_by_role("button", name="Attestations").click()
+    archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
+    pdfs = [n for n in archive.namelist() if n.endswith(".pdf")]
+    assert len(pdfs) == 3
+    texts = [" ".join(p.extract_text() for p in PdfReader(io.BytesIO(archive.read(n))).pages) for n in pdfs]
+    for name in names.values():
+        assert sum(name in text for text in texts) == 1
+    assert all("Tutorat — statistiques" in text for text in texts)
+    expect(tutor.get_by_text("3 attestation(s) générée(s)")).to_be_visible()

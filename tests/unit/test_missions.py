@@ -327,6 +327,14 @@ def test_only_the_sessions_correctors_correct_and_observe(db: Session) -> None:
     for actor in (w.staff, w.trainer, w.tutor):
         assert missions.can_correct(db, actor, sid).id == sid
         assert missions.submissions(db, actor, sid).total == 1
+    # The page's head: staff and tutors go back to the tutoring centre, trainers to the session.
+    head = missions.desk_header(db, w.tutor, sid)
+    assert (head.missions_waiting, head.observations_waiting, head.follows_centre) == (1, 3, True)
+    assert head.title == w.session.title
+    assert missions.desk_header(db, w.staff, sid).follows_centre
+    assert not missions.desk_header(db, w.trainer, sid).follows_centre
+    for actor in outsiders:
+        assert _code(lambda a=actor: missions.desk_header(db, a, sid))[0] == ErrorCode.NOT_FOUND
     db.rollback()
     assert db.exec(select(Observation)).all() == []
     assert db.exec(select(Submission).where(Submission.status == "corrected")).all() == []
