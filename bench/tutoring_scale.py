@@ -223,11 +223,10 @@ async def _select(tab: Tab, count: int) -> int:
 async def _attestations(tab: Tab, probe: Tab, count: int, pages: int, files_dir: Path) -> dict[str, Any]:
     selected = await _select(tab, count)
     await probe.timed("load", until=_has("rows"))
-    done = asyncio.Event()
     loop_probe: list[float] = []  # toggle_page: a sync handler, no database: the event loop alone
     page_probe: list[float] = []  # go_to: the loop plus a query in a worker thread
 
-    async def keep_probing() -> None:
+    async def keep_probing(done: asyncio.Event) -> None:
         for i in itertools.count():
             if done.is_set():
                 return
@@ -237,7 +236,16 @@ async def _attestations(tab: Tab, probe: Tab, count: int, pages: int, files_dir:
             page_probe.append(elapsed)
             await asyncio.sleep(0.1)
 
-    probing = asyncio.create_task(keep_probing())
+    idle = asyncio.Event()
+    baseline = asyncio.create_task(keep_probing(idle))
+    await asyncio.sleep(2)
+    idle.set()
+    await baseline
+    idle_probes = {"toggle_page_ms": _ms(loop_probe), "go_to_ms": _ms(page_probe)}
+    loop_probe.clear()
+    page_probe.clear()
+    done = asyncio.Event()
+    probing = asyncio.create_task(keep_probing(done))
     try:
         elapsed, _, got = await tab.timed("make_attestations", until=_downloaded, timeout=300)
     finally:
@@ -256,6 +264,7 @@ async def _attestations(tab: Tab, probe: Tab, count: int, pages: int, files_dir:
             "go_to_ms": _ms(page_probe),
             "probes": len(loop_probe) + len(page_probe),
         },
+        "loop_probes_idle": idle_probes,
     }
 
 

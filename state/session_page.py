@@ -510,3 +510,10 @@ class SessionPageState(TimelineEditor, rx.State):
             return
         if self._activity_id:
             await self._show_activity(actor)
+            if self.activity.get("kind") in ("assignment", "observation"):
+                # The learner's hand-in or observation part of the panel follows a correction made elsewhere.
+                from state.missions import MissionPanelState  # it imports this module
+
+                panel = await self.get_state(MissionPanelState)
+                if panel._activity_id == self._activity_id and actor is not None:
+                    await panel._show(actor)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from dataclasses import asdict
 from typing import Any
@@ -18,6 +19,7 @@ from state.common import clean_id, clean_str, error_message, route_id, run_db
 from state.guard import SIGNED_IN, policy, require_actor
 from state.session import SessionState
 
+LIVE_GAP_S = 0.5
 PIE_COLOURS = {"not_started": "#94a3b8", "in_progress": "#f59e0b", "finished": "#16a34a"}
 
 
@@ -60,7 +62,9 @@ class TutoringCentreState(rx.State):
     course_id: str = ""
     missions_waiting: int = 0
     observations_waiting: int = 0
-    selected: list[str] = []
+    selected_count: int = 0
+    page_checked: list[str] = []
+    page_selected: bool = False
     reminding: bool = False
     planning: bool = False
     attesting: bool = False
@@ -72,11 +76,16 @@ class TutoringCentreState(rx.State):
     _session_id: int = 0
     _course_id: int = 0
     _scope_ids: list[int] = []
+    # The selection can hold 10,000 learners: it stays on the server; the page gets a count and its own ticks.
+    _selected: set[str] = set()
+    _live_at: float = 0.0
+    _live_pending: bool = False
 
     def _route_session_id(self) -> int | None:
         return route_id(self, "session_id")
 
-    async def _show(self, actor: Actor | None) -> None:
+    async def _show(self, actor: Actor | None, *, full: bool = True) -> None:
+        """Read the centre; `full` also rereads the titles and the tiles' waiting work (not needed to sort or page)."""
         sid, cid = self._session_id, self._course_id or None
         kind, query, sort, descending = self.kind, self.query, self.sort, self.descending
         page, size = self.page, self.page_size
@@ -84,7 +93,7 @@ class TutoringCentreState(rx.State):
             self.found = False
             return
 
-        def work(db: Any) -> tuple[tutoring.Centre, str, str, tuple[int, int]]:
+        def work(db: Any) -> tuple[tutoring.Centre, tuple[str, str] | None, tuple[int, int] | None]:
             centre = tutoring.centre(
                 db,
                 actor,
@@ -97,19 +106,23 @@ class TutoringCentreState(rx.State):
                 page=page,
                 page_size=size,
             )
-            waiting = missions.waiting_counts(db, centre.session_ids, kind)
-            if cid is not None:
-                course, _ = tutoring.course_sessions(db, actor, cid)
-                return centre, "", course.title, waiting
-            view = sessions.session_view(db, actor, sid)
-            return centre, view.title, view.course_title, waiting
+            if not full:
+                return centre, None, None
+            return (
+                centre,
+                tutoring.centre_titles(db, centre, course_id=cid),
+                missions.waiting_counts(db, centre.session_ids, kind),
+            )
 
         try:
-            centre, self.title, self.course_title, waiting = await run_db(work)
+            centre, titles, waiting = await run_db(work)
         except PlumeError:
             self.found, self.rows = False, []
             return
-        self.missions_waiting, self.observations_waiting = waiting
+        if titles is not None:
+            self.title, self.course_title = titles
+        if waiting is not None:
+            self.missions_waiting, self.observations_waiting = waiting
         self._scope_ids = centre.session_ids
         self.found = True
         self.page, self.pages, self.total = centre.page, centre.pages, centre.total
@@ -128,6 +141,7 @@ class TutoringCentreState(rx.State):
             }
             for r in centre.rows
         ]
+        self._sync_selection()
 
     @rx.event
     @policy(SIGNED_IN)
@@ -143,7 +157,7 @@ class TutoringCentreState(rx.State):
             self._course_id, self._session_id = 0, self._route_session_id() or 0
         self.session_id, self.course_id = str(self._session_id or ""), str(self._course_id or "")
         self.kind, self.query, self.sort, self.descending, self.page = "all", "", "name", False, 1
-        self.selected, self.reminding, self.notice, self.error = [], False, "", ""
+        self._selected, self.reminding, self.notice, self.error = set(), False, "", ""
         await self._show(actor)
         token = self.router.session.client_token
         if self.found:
@@ -174,7 +188,7 @@ class TutoringCentreState(rx.State):
         """
         form = form_data if isinstance(form_data, dict) else {}
         self.query, self.page = clean_str(form.get("query"), 100).strip(), 1
-        await self._show(require_actor())
+        await self._show(require_actor(), full=False)
 
     @rx.event
     @policy(SIGNED_IN)
@@ -190,7 +204,7 @@ class TutoringCentreState(rx.State):
             not self.descending if column == self.sort else column in ("progress", "time", "last_activity")
         )
         self.sort, self.page = str(column), 1
-        await self._show(require_actor())
+        await self._show(require_actor(), full=False)
 
     @rx.event
     @policy(SIGNED_IN)
@@ -203,7 +217,7 @@ class TutoringCentreState(rx.State):
         number = clean_id(page)
         if number is not None and number != self.page:
             self.page = min(number, max(1, self.pages))
-            await self._show(require_actor())
+            await self._show(require_actor(), full=False)
 
     @rx.event
     @policy(SIGNED_IN)
@@ -216,12 +230,13 @@ class TutoringCentreState(rx.State):
         number = clean_id(size)
         if number in tutoring.PAGE_SIZES:
             self.page_size, self.page = int(number), 1
-            await self._show(require_actor())
+            await self._show(require_actor(), full=False)
 
-    @rx.var
-    def page_selected(self) -> bool:
-        """Whether every learner of the page is selected."""
-        return bool(self.rows) and all(r["key"] in self.selected for r in self.rows)
+    def _sync_selection(self) -> None:
+        """What the page shows of the selection: how many, and which of its rows."""
+        self.selected_count = len(self._selected)
+        self.page_checked = [r["key"] for r in self.rows if r["key"] in self._selected]
+        self.page_selected = bool(self.rows) and len(self.page_checked) == len(self.rows)
 
     @rx.event
     @policy(SIGNED_IN)
@@ -233,21 +248,21 @@ class TutoringCentreState(rx.State):
         """
         wanted = clean_str(key, 40)
         if wanted and any(r["key"] == wanted for r in self.rows):
-            self.selected = (
-                [u for u in self.selected if u != wanted] if wanted in self.selected else [*self.selected, wanted]
-            )
+            self._selected ^= {wanted}
             self.notice = ""
+            self._sync_selection()
 
     @rx.event
     @policy(SIGNED_IN)
     def toggle_page(self) -> None:
         """Select every learner of the page (or unselect them when all are)."""
-        keys = [r["key"] for r in self.rows]
-        if keys and all(k in self.selected for k in keys):
-            self.selected = [u for u in self.selected if u not in keys]
+        keys = {r["key"] for r in self.rows}
+        if keys and keys <= self._selected:
+            self._selected -= keys
         else:
-            self.selected = [*self.selected, *(k for k in keys if k not in self.selected)]
+            self._selected |= keys
         self.notice = ""
+        self._sync_selection()
 
     @rx.event
     @policy(SIGNED_IN)
@@ -258,18 +273,20 @@ class TutoringCentreState(rx.State):
             keys = await run_db(lambda db: tutoring.learner_keys(db, actor, sid, course_id=cid, kind=kind, query=query))
         except PlumeError:
             return
-        self.selected, self.notice = [f"{s}:{u}" for s, u in keys], ""
+        self._selected, self.notice = {f"{s}:{u}" for s, u in keys}, ""
+        self._sync_selection()
 
     @rx.event
     @policy(SIGNED_IN)
     def clear_selection(self) -> None:
         """Unselect everyone."""
-        self.selected, self.notice = [], ""
+        self._selected, self.notice = set(), ""
+        self._sync_selection()
 
     def _by_session(self) -> dict[int, list[int]]:
         """The selection, grouped by session (only sessions of this centre's scope)."""
         groups: dict[int, list[int]] = {}
-        for key in self.selected:
+        for key in sorted(self._selected):
             sid, _, uid = key.partition(":")
             session_id, user_id = clean_id(sid), clean_id(uid)
             if session_id in self._scope_ids and user_id is not None:
@@ -286,7 +303,8 @@ class TutoringCentreState(rx.State):
         try:
             message = await run_db(lambda db: tutoring.preview_reminder(db, actor, sid, first, template))
         except PlumeError:
-            self.selected, self.reminding = [], False
+            self._selected, self.reminding = set(), False
+            self._sync_selection()
             return
         self.preview = {"subject": message.subject, "body": message.body}
 
@@ -332,7 +350,8 @@ class TutoringCentreState(rx.State):
         except PlumeError as err:
             self.error = error_message(lang, err)
             return
-        self.reminding, self.selected = False, []
+        self.reminding, self._selected = False, set()
+        self._sync_selection()
         self.notice = t(lang, "tutoring.reminders_sent", count=str(count))
 
     @rx.event
@@ -383,7 +402,8 @@ class TutoringCentreState(rx.State):
         except PlumeError as err:
             self.vc_errors = {err.field or "form": error_message(lang, err)}
             return
-        self.planning, self.vc_errors, self.selected = False, {}, []
+        self.planning, self.vc_errors, self._selected = False, {}, set()
+        self._sync_selection()
         self.notice = t(lang, "tutoring.vc_created", count=str(len(ids)))
 
     @rx.event
@@ -413,13 +433,27 @@ class TutoringCentreState(rx.State):
         yield rx.download(url=f"/api/attestations/exports/{token}.zip")
 
     async def _on_live(self, event: dict[str, Any]) -> None:
-        """A learner progressed (or the people changed): recount, as this tab's own actor.
+        """A learner progressed (or the people changed): recount, at most twice a second.
+
+        With thousands of learners at work, events come in bursts: the first one
+        refreshes at once, the others within half a second in one refresh.
 
         Args:
             event: What changed.
         """
         if event.get("type") not in ("progress", "poll", "people", "timeline"):
             return
+        if self._live_pending:
+            return
+        if time.monotonic() - self._live_at < LIVE_GAP_S:
+            self._live_pending = True
+            live.later(LIVE_GAP_S, self.router.session.client_token, TutoringCentreState, "_refresh_live")
+            return
+        await self._refresh_live()
+
+    async def _refresh_live(self) -> None:
+        """Recount as this tab's own actor (the live push has no event of the person's to carry one)."""
+        self._live_pending, self._live_at = False, time.monotonic()
         token = (await self.get_state(SessionState)).session_token
         ip = self.router.session.client_ip
         actor = await run_db(lambda db: resolve_actor(db, token, ip=ip))

@@ -131,7 +131,7 @@ def _learner_row(row: Var[dict[str, Any]]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.checkbox(
-                checked=C.selected.contains(key),
+                checked=C.page_checked.contains(key),
                 on_change=lambda _checked: C.toggle(key),
                 aria_label=Tf("tutoring.select", name=name),
             )
@@ -325,7 +325,7 @@ def _pager() -> rx.Component:
 def _selection() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.text(Tf("tutoring.selected", count=C.selected.length().to_string()), size="2", weight="medium"),
+            rx.text(Tf("tutoring.selected", count=C.selected_count.to_string()), size="2", weight="medium"),
             rx.button(
                 Tf("tutoring.select_all_pages", total=C.total.to_string()),
                 size="1",
@@ -333,7 +333,7 @@ def _selection() -> rx.Component:
                 on_click=C.select_all_pages,
             ),
             rx.cond(
-                C.selected.length() > 0,
+                C.selected_count > 0,
                 rx.hstack(
                     rx.button(T("tutoring.clear_selection"), size="1", variant="ghost", on_click=C.clear_selection),
                     rx.button(rx.icon("mail", size=14), T("tutoring.remind"), size="2", on_click=C.open_reminder),
@@ -380,11 +380,9 @@ def _reminder_dialog() -> rx.Component:
         rx.dialog.root(
             rx.dialog.content(
                 rx.vstack(
-                    rx.dialog.title(Tf("tutoring.remind_title", count=C.selected.length().to_string()), margin="0"),
+                    rx.dialog.title(Tf("tutoring.remind_title", count=C.selected_count.to_string()), margin="0"),
                     rx.vstack(
-                        rx.text(
-                            T("tutoring.remind_template"), size="2", weight="medium", as_="label", html_for="template"
-                        ),
+                        rx.el.label(T("tutoring.remind_template"), html_for="template", class_name="plume-label"),
                         rx.el.select(
                             *[
                                 rx.el.option(T(f"templates.kind.{k}"), value=k)
@@ -429,7 +427,7 @@ def _reminder_dialog() -> rx.Component:
 
 def _vc_field(label_key: str, name: str, *, type_: str = "text", default: str = "") -> rx.Component:
     return rx.vstack(
-        rx.text(T(label_key), as_="label", html_for=f"vc-{name}", size="2", weight="medium"),
+        rx.el.label(T(label_key), html_for=f"vc-{name}", class_name="plume-label"),
         rx.input(id=f"vc-{name}", name=name, type=type_, default_value=default, width="100%"),
         rx.cond(
             C.vc_errors.contains(name),
@@ -447,10 +445,10 @@ def _virtual_class_dialog() -> rx.Component:
             rx.dialog.content(
                 rx.form(
                     rx.vstack(
-                        rx.dialog.title(Tf("tutoring.vc_title", count=C.selected.length().to_string()), margin="0"),
+                        rx.dialog.title(Tf("tutoring.vc_title", count=C.selected_count.to_string()), margin="0"),
                         rx.text(T("tutoring.vc_hint"), size="2", color_scheme="gray"),
                         rx.vstack(
-                            rx.text(T("tutoring.vc_name"), as_="label", html_for="vc-title", size="2", weight="medium"),
+                            rx.el.label(T("tutoring.vc_name"), html_for="vc-title", class_name="plume-label"),
                             rx.input(id="vc-title", name="title", default_value=T("tutoring.vc_default"), width="100%"),
                             rx.cond(
                                 C.vc_errors.contains("title"),
@@ -748,7 +746,7 @@ def _lessons() -> rx.Component:
 
 def _stats_field(label_key: str, name: str, control: rx.Component, hint_key: str = "") -> rx.Component:
     return rx.vstack(
-        rx.text(T(label_key), as_="label", html_for=f"stats-{name}", size="2", weight="medium"),
+        rx.el.label(T(label_key), html_for=f"stats-{name}", class_name="plume-label"),
         control,
         rx.cond(hint_key != "", rx.text(T(hint_key) if hint_key else "", size="1", color_scheme="gray")),
         rx.cond(
@@ -781,16 +779,12 @@ def _stats_dialog() -> rx.Component:
                                 class_name="plume-select",
                             ),
                         ),
-                        rx.hstack(
-                            rx.checkbox(name="clear_attempts", id="stats-clear_attempts"),
-                            rx.text(
-                                T("tutoring.stats.clear_attempts"),
-                                as_="label",
-                                html_for="stats-clear_attempts",
-                                size="2",
-                            ),
-                            align="center",
-                            spacing="2",
+                        rx.el.label(
+                            rx.checkbox(name="clear_attempts"),
+                            rx.text(T("tutoring.stats.clear_attempts"), size="2"),
+                            display="flex",
+                            align_items="center",
+                            gap="0.5rem",
                         ),
                         rx.flex(
                             _stats_field(

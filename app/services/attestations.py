@@ -245,11 +245,14 @@ def verify_url(code: str) -> str:
 
 
 def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[AttestationData]:
-    """Issue one attestation per chosen learner of a session, each with a fresh code.
+    """Issue one attestation per chosen learner of a session, each with its verification code.
 
-    Ids of people not enrolled in the session are ignored. The whole batch is read
-    in a handful of queries and written in the caller's transaction, with one audit
-    record.
+    A learner whose latest attestation still says the same (hours attended,
+    progress) gets that one again, same code and date, rather than a new row:
+    opening the certificate link twice does not multiply attestations. Ids of
+    people not enrolled in the session are ignored. The whole batch is read in a
+    handful of queries and written in the caller's transaction, with one audit
+    record for what was newly issued.
 
     Args:
         db: Database session.
@@ -273,25 +276,40 @@ def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[
     learners = sorted(_enrolled(db, session.id, wanted), key=lambda row: _name_key(row[0]))
     if not learners:
         raise PlumeError(ErrorCode.INVALID_INPUT)
-    hours = _attended_hours(db, session.id, [user.id or 0 for user, _ in learners])
-    codes = _fresh_codes(db, len(learners))
-    issued_at = utcnow()
+    ids = [user.id or 0 for user, _ in learners]
+    hours = _attended_hours(db, session.id, ids)
+    latest: dict[int, Attestation] = {
+        row.user_id: row
+        for row in db.exec(
+            select(Attestation)
+            .where(Attestation.session_id == session.id, col(Attestation.user_id).in_(ids))
+            .order_by(col(Attestation.issued_at), col(Attestation.id))
+        ).all()
+    }
+    progress_of = {user.id or 0: progress for user, progress in learners}
+    same = {uid for uid, row in latest.items() if (row.hours_attended, row.progress) == (hours[uid], progress_of[uid])}
+    fresh = iter(_fresh_codes(db, len(learners) - len(same)))
+    now = utcnow()
     planned = course.in_person_hours + course.remote_hours
     out: list[AttestationData] = []
     rows: list[Attestation] = []
-    for (user, progress), code in zip(learners, codes, strict=True):
+    for user, progress in learners:
         user_id = user.id or 0
-        rows.append(
-            Attestation(
-                session_id=session.id,
-                user_id=user_id,
-                code=code,
-                hours_attended=hours[user_id],
-                progress=progress,
-                issued_by_id=actor.user_id,
-                issued_at=issued_at,
+        if user_id in same:
+            code, issued_at = latest[user_id].code, latest[user_id].issued_at
+        else:
+            code, issued_at = next(fresh), now
+            rows.append(
+                Attestation(
+                    session_id=session.id,
+                    user_id=user_id,
+                    code=code,
+                    hours_attended=hours[user_id],
+                    progress=progress,
+                    issued_by_id=actor.user_id,
+                    issued_at=issued_at,
+                )
             )
-        )
         out.append(
             AttestationData(
                 code=code,
@@ -320,7 +338,7 @@ def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[
         actor_user_id=actor.user_id,
         organisation_id=organisation.id,
         target=f"session:{session.id}",
-        after={"count": len(rows), "learners": [r.user_id for r in rows]},
+        after={"count": len(rows), "learners": [r.user_id for r in rows], "again": len(same)},
         ip=actor.ip,
     )
     db.flush()

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from app.models import (
     Activity,
     ActivityCompletion,
+    AuthSession,
     Course,
     Enrolment,
     Invitation,
@@ -215,6 +216,12 @@ MINUTES = {
     "assignment": (25, 90),
     "elearning": (15, 45),
 }
+USER_AGENTS = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Safari/604.1",
+    "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Safari/605.1.15",
+)
 FEEDBACK = (
     "Analyse claire et bien argumentée. Pensez à chiffrer davantage vos propositions.",
     "Bon travail : la démarche est méthodique. Quelques points à approfondir sur les priorités.",
@@ -259,6 +266,7 @@ def _history(
     completions: list[dict[str, object]] = []
     submissions: list[dict[str, object]] = []
     observations: list[dict[str, object]] = []
+    connections: list[dict[str, object]] = []
     for learner in learners:
         if learner.email in skip_users or learner.id is None:
             continue
@@ -347,12 +355,27 @@ def _history(
             )
             if finished:
                 completions.append({"activity_id": activity.id, "user_id": learner.id, "completed_at": moment})
+            if index % 3 == 0:  # a past, closed sign-in every few activities (the token is thrown away)
+                connections.append(
+                    {
+                        "user_id": learner.id,
+                        "token_hash": hash_token(new_token()),
+                        "mfa_pending": False,
+                        "created_at": moment - timedelta(minutes=rng.randint(20, 90)),
+                        "last_seen_at": moment,
+                        "expires_at": moment,
+                        "revoked_at": moment,
+                        "ip": "",
+                        "user_agent": rng.choice(USER_AGENTS),
+                    }
+                )
     for table, rows in (
         (LessonProgress, lessons),
         (LessonAttempt, attempts),
         (ActivityCompletion, completions),
         (Submission, submissions),
         (Observation, observations),
+        (AuthSession, connections),
     ):
         if rows:  # Core executemany: one statement per table, not one per row
             db.connection().execute(insert(table.__table__), rows)  # type: ignore[union-attr]

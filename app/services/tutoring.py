@@ -764,3 +764,22 @@ def edit_lesson_stats(
     if not _enrolled(db, session.id or 0, [user_id]):
         raise PlumeError(ErrorCode.NOT_FOUND)
     progress.edit_stats(db, actor, session, user_id=user_id, activity_id=activity_id, values=values)
+
+
+def centre_titles(db: Session, centre: Centre, *, course_id: int | None = None) -> tuple[str, str]:
+    """The headings of a centre already read (its gate passed): the session's title and its course's.
+
+    Args:
+        db: Database session.
+        centre: The centre, as `centre` returned it.
+        course_id: The course, for a course's centre (no session title then).
+
+    Returns:
+        (session title or "", course title).
+    """
+    if course_id is not None:
+        course = db.get(Course, course_id)
+        return "", course.title if course else ""
+    session = db.get(TrainingSession, centre.session_ids[0]) if centre.session_ids else None
+    course = db.get(Course, session.course_id) if session is not None else None
+    return (session.title if session else ""), (course.title if course else "")

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 from sqlmodel import select
 
-from app.models import TrainingSession, TutorAssignment, User
+from app.models import Membership, TrainingSession, TutorAssignment, User
 from tests.attendance_setup import live_slot
 from tests.e2e.conftest import goto, sign_in
 
@@ -52,7 +52,7 @@ def test_tutor_follows_a_session_and_the_pie_moves_when_a_learner_progresses(ser
     tutor.get_by_role("button", name="Rechercher").click()
     expect(tutor.get_by_test_id("learner-row")).to_have_count(1)
     # The learner's report: who, the session, each activity of the timeline, the connections.
-    tutor.get_by_test_id("learner-row").get_by_role("link").click()
+    tutor.get_by_test_id("learner-row").get_by_role("link").first.click()
     expect(tutor.get_by_role("heading", name=re.compile("^Rapport de suivi — "))).to_be_visible()
     expect(tutor.get_by_test_id("lesson-row")).to_have_count(14)
     expect(tutor.get_by_role("heading", name="Historique des connexions")).to_be_visible()
@@ -86,7 +86,7 @@ def test_tutor_follows_a_session_and_the_pie_moves_when_a_learner_progresses(ser
     expect(tutor.get_by_text("1 relance(s) envoyée(s).")).to_be_visible()
     mail = server.mailbox.wait_for("learner28@demo.plume.test", contains="du parcours")
     assert "où en êtes-vous" in str(mail["Subject"])
-    tutor.get_by_test_id("learner-row").get_by_role("link").click()
+    tutor.get_by_test_id("learner-row").get_by_role("link").first.click()
     expect(tutor.get_by_test_id("reminder-row")).to_have_count(1)
     tutor.get_by_role("link", name="Retour au centre de tutorat").click()
     expect(tutor.get_by_test_id("tile-learners")).to_have_text("30")
@@ -107,7 +107,20 @@ def test_tutor_edits_a_statistic_the_pie_follows_and_attestations_download_as_a_
     people = ("learner3@demo.plume.test", "learner4@demo.plume.test", "learner6@demo.plume.test")
     with server.session() as db:
         sid, _ = live_slot(db, title="Tutorat — statistiques", learners=list(people))
-        tutor_user = db.exec(select(User).where(User.email == "tutor@demo.plume.test")).one()
+        # A tutor of its own, so the demo tutor's lists stay as other tests expect them.
+        model = db.exec(select(User).where(User.email == "tutor@demo.plume.test")).one()
+        tutor_user = User(
+            email=f"tuteur-{sid}@demo.plume.test",
+            first_name="Paul",
+            last_name="Renard",
+            password_hash=model.password_hash,
+            phone=model.phone,
+            phone_verified_at=model.phone_verified_at,
+        )
+        db.add(tutor_user)
+        db.flush()
+        org_id = db.exec(select(TrainingSession.organisation_id).where(TrainingSession.id == sid)).one()
+        db.add(Membership(user_id=tutor_user.id or 0, organisation_id=org_id, is_tutor=True))
         db.add(TutorAssignment(session_id=sid, user_id=tutor_user.id or 0))
         db.commit()
         names = {e: db.exec(select(User).where(User.email == e)).one().display_name for e in people}
@@ -120,7 +133,7 @@ def test_tutor_edits_a_statistic_the_pie_follows_and_attestations_download_as_a_
     expect(staff.get_by_test_id("pie-value").first).to_have_text("3")  # Non commencé
 
     tutor = new_context().new_page()
-    sign_in(tutor, "tutor@demo.plume.test")
+    sign_in(tutor, f"tuteur-{sid}@demo.plume.test")
     goto(tutor, f"/tutorat/{sid}/{uid}")
     expect(tutor.get_by_role("heading", name=f"Rapport de suivi — {names[people[0]]}")).to_be_visible()
     tutor.get_by_role("button", name="Modifier les statistiques de « Séance du matin »").click()

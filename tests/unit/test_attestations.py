@@ -310,8 +310,25 @@ def test_ids_not_enrolled_are_ignored_and_an_empty_choice_is_refused(db: Session
     assert db.exec(select(Attestation.user_id)).all() == [adam.id]
     audits = db.exec(select(AuditRecord).where(AuditRecord.action == "attestation.issue")).all()
     assert len(audits) == 1 and audits[0].target == f"session:{sid}"
-    assert json.loads(audits[0].after) == {"count": 1, "learners": [adam.id]}
+    assert json.loads(audits[0].after) == {"count": 1, "learners": [adam.id], "again": 0}
     assert zoe.id not in json.loads(audits[0].after)["learners"]
+
+
+def test_asking_again_gives_the_same_attestation_until_its_content_changes(db: Session) -> None:
+    w = _world(db, [("Zoé", "Lefèvre")])
+    (zoe,) = w.learners
+    sid = w.session.id or 0
+    (first,) = attestations.issue(db, w.tutor, sid, [zoe.id or 0])
+    (again,) = attestations.issue(db, w.tutor, sid, [zoe.id or 0])
+    assert (again.code, again.issued_at) == (first.code, first.issued_at)
+    assert len(db.exec(select(Attestation)).all()) == 1
+    enrolment = db.exec(select(Enrolment).where(Enrolment.session_id == sid, Enrolment.user_id == zoe.id)).one()
+    enrolment.progress = 50  # the learner progressed: a new attestation, with a new code
+    db.add(enrolment)
+    db.flush()
+    (later,) = attestations.issue(db, w.tutor, sid, [zoe.id or 0])
+    assert later.code != first.code and later.progress == 50
+    assert len(db.exec(select(Attestation)).all()) == 2
 
 
 def test_the_zip_holds_one_pdf_per_learner_with_their_name(db: Session) -> None:
