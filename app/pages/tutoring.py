@@ -153,7 +153,9 @@ def _learner_row(row: Var[dict[str, Any]]) -> rx.Component:
             )
         ),
         rx.table.cell(rx.text(rx.cond(row["time_spent"].to(str) != "", row["time_spent"].to(str), "—"), size="1")),
-        rx.table.cell(rx.text(row["last_activity_at"].to(str).split("T")[0], size="1")),
+        rx.table.cell(
+            rx.text(rx.cond(row["last_activity"].to(str) != "", row["last_activity"].to(str), "—"), size="1")
+        ),
         rx.table.cell(
             rx.hstack(
                 rx.link(
@@ -196,6 +198,7 @@ def _filters() -> rx.Component:
                     placeholder=T("tutoring.search"),
                     aria_label=T("tutoring.search"),
                     default_value=C.query,
+                    width="18rem",
                 ),
                 rx.button(rx.icon("search", size=14), T("tutoring.search_button"), type="submit", variant="soft"),
                 spacing="2",
@@ -250,8 +253,8 @@ def _overview() -> rx.Component:
                 href="/tutorat/" + C.session_id + "/observations",
             ),
             spacing="3",
-            direction=rx.breakpoints(initial="column", sm="row", md="column"),
-            min_width="12rem",
+            direction=rx.breakpoints(initial="column", sm="row"),
+            width="100%",
         ),
         rx.card(
             rx.hstack(
@@ -292,7 +295,7 @@ def _overview() -> rx.Component:
             box_shadow=styles.CARD_SHADOW,
         ),
         spacing="4",
-        direction=rx.breakpoints(initial="column", sm="row"),
+        direction="column",
         width="100%",
     )
 
@@ -790,19 +793,30 @@ def _stats_dialog() -> rx.Component:
                             _stats_field(
                                 "tutoring.report.date",
                                 "date",
-                                rx.input(id="stats-date", name="date", type="date", default_value=e["date"]),
+                                rx.input(
+                                    width="100%", id="stats-date", name="date", type="date", default_value=e["date"]
+                                ),
                             ),
                             _stats_field(
                                 "tutoring.stats.score",
                                 "score",
                                 rx.input(
-                                    id="stats-score", name="score", default_value=e["score"], input_mode="decimal"
+                                    width="100%",
+                                    id="stats-score",
+                                    name="score",
+                                    default_value=e["score"],
+                                    input_mode="decimal",
                                 ),
                             ),
                             _stats_field(
                                 "tutoring.stats.time",
                                 "time_spent",
-                                rx.input(id="stats-time_spent", name="time_spent", default_value=e["time_spent"]),
+                                rx.input(
+                                    width="100%",
+                                    id="stats-time_spent",
+                                    name="time_spent",
+                                    default_value=e["time_spent"],
+                                ),
                             ),
                             spacing="3",
                             direction=rx.breakpoints(initial="column", sm="row"),
@@ -811,12 +825,13 @@ def _stats_dialog() -> rx.Component:
                         _stats_field(
                             "tutoring.stats.location",
                             "location",
-                            rx.input(id="stats-location", name="location", default_value=e["location"]),
+                            rx.input(width="100%", id="stats-location", name="location", default_value=e["location"]),
                         ),
                         _stats_field(
                             "tutoring.stats.suspend_data",
                             "suspend_data",
                             rx.text_area(
+                                width="100%",
                                 id="stats-suspend_data",
                                 name="suspend_data",
                                 default_value=e["suspend_data"],

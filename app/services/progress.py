@@ -564,9 +564,10 @@ def duration(seconds: int) -> str:
 
 
 def _score(value: float | None) -> str:
+    """A score as French readers write it: 85,5 %."""
     if value is None:
         return ""
-    return f"{value:g} %"
+    return f"{value:g} %".replace(".", ",")
 
 
 def lesson_stats(db: Session, session_id: int, user_id: int, activities: list[Activity]) -> dict[int, LessonStats]:

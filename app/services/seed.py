@@ -230,6 +230,14 @@ FEEDBACK = (
 )
 
 
+def _daytime(moment: datetime, rng: random.Random) -> datetime:
+    """The same day during working hours (8:00–19:00 in Paris): people learn at work, not at 4 a.m."""
+    local = moment.astimezone(PARIS)
+    if 8 <= local.hour < 19:
+        return moment
+    return local.replace(hour=rng.randint(8, 18), minute=rng.randint(0, 59)).astimezone(UTC)
+
+
 def _history(
     db: Session,
     session: TrainingSession,
@@ -279,7 +287,8 @@ def _history(
             finished = index < done
             low, high = MINUTES.get(activity.kind, (0, 0))
             seconds = rng.randint(low * 60, high * 60) if high else 0
-            moment = min(now - timedelta(minutes=5), moment + timedelta(seconds=rng.uniform(600, span * 0.08)))
+            moment = _daytime(moment + timedelta(seconds=rng.uniform(600, span * 0.08)), rng)
+            moment = min(now - timedelta(minutes=5), moment)
             scored = activity.kind in progress.SCORED_KINDS
             score = round(rng.uniform(35, 100)) if scored and finished else None
             status = "in_progress"

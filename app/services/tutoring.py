@@ -175,6 +175,7 @@ class LearnerRow:
     time_spent_s: int
     time_spent: str
     last_activity_at: str
+    last_activity: str = ""
 
 
 @dataclass(frozen=True)
@@ -394,6 +395,7 @@ def _rows(db: Session, enrolment_ids: list[int]) -> list[LearnerRow]:
             time_spent_s=enrolment.time_spent_s,
             time_spent=progress.duration(enrolment.time_spent_s) if enrolment.time_spent_s else "",
             last_activity_at=enrolment.last_activity_at.isoformat() if enrolment.last_activity_at else "",
+            last_activity=_paris(enrolment.last_activity_at),
         )
         for enrolment, user in db.exec(
             select(Enrolment, User)

@@ -138,7 +138,7 @@ def test_tutor_edits_a_statistic_the_pie_follows_and_attestations_download_as_a_
     expect(tutor.get_by_role("heading", name=f"Rapport de suivi — {names[people[0]]}")).to_be_visible()
     tutor.get_by_role("button", name="Modifier les statistiques de « Séance du matin »").click()
     dialog = tutor.get_by_role("dialog")
-    dialog.get_by_label("Statut").select_option("passed")
+    dialog.get_by_label("Statut", exact=True).select_option("passed")
     dialog.get_by_label("Score (%)").fill("140")
     dialog.get_by_role("button", name="Enregistrer").click()
     expect(dialog.get_by_role("alert")).to_have_text("Le score est un nombre entre 0 et 100.")
@@ -148,7 +148,7 @@ def test_tutor_edits_a_statistic_the_pie_follows_and_attestations_download_as_a_
     expect(tutor.get_by_text("Statistiques enregistrées.")).to_be_visible()
     row = tutor.get_by_test_id("lesson-row").filter(has_text="Séance du matin")
     expect(row.get_by_text("Réussi")).to_be_visible()
-    expect(row.get_by_text("85.5 %")).to_be_visible()
+    expect(row.get_by_text("85,5 %")).to_be_visible()
     expect(tutor.get_by_text("45 min").first).to_be_visible()
     tutor.screenshot(path="screenshots/tutoring-report-stats.png", full_page=True)
 

@@ -105,9 +105,12 @@ def test_tutor_browses_the_followed_courses_and_opens_one(server, new_context) -
 
     # Back to the list; a double-click on a row opens that course.
     tutor.get_by_role("navigation", name="Fil d'Ariane").get_by_role("link", name="Formations").click()
+    expect(tutor).to_have_url(re.compile(r"/tutorat/formations/?$"))
+    expect(tutor.get_by_role("heading", name="Formations", exact=True)).to_be_visible()
     expect(rows).to_have_count(2)
     rows.filter(has_text=MANAGER).dblclick()
-    expect(tutor.get_by_role("heading", name=MANAGER, level=1)).to_be_visible()
+    expect(tutor).to_have_url(re.compile(rf"/tutorat/formations/{_course_id(server, MANAGER)}/?$"))
+    expect(tutor.get_by_role("heading", name=MANAGER, level=1)).to_be_visible(timeout=15_000)
     mid = _course_id(server, MANAGER)
     expect(tutor.get_by_role("link", name="Centre de tutorat")).to_have_attribute(
         "href", re.compile(rf"/tutorat/formations/{mid}/centre$")
