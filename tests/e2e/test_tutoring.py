@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -12,6 +14,7 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from app.models import Membership, TrainingSession, TutorAssignment, User
+from app.models.progress import LessonProgress
 from tests.attendance_setup import live_slot
 from tests.e2e.conftest import goto, sign_in
 
@@ -148,7 +151,7 @@ def test_tutor_edits_a_statistic_the_pie_follows_and_attestations_download_as_a_
     expect(tutor.get_by_text("Statistiques enregistrées.")).to_be_visible()
     row = tutor.get_by_test_id("lesson-row").filter(has_text="Séance du matin")
     expect(row.get_by_text("Réussi")).to_be_visible()
-    expect(row.get_by_text("85,5 %")).to_be_visible()
+    expect(row.get_by_text("85,5 %").first).to_be_visible()  # the score (and the average: the only one)
     expect(tutor.get_by_text("45 min").first).to_be_visible()
     tutor.screenshot(path="screenshots/tutoring-report-stats.png", full_page=True)
 
@@ -170,3 +173,29 @@ def test_tutor_edits_a_statistic_the_pie_follows_and_attestations_download_as_a_
         assert sum(name in text for text in texts) == 1
     assert all("Tutorat — statistiques" in text for text in texts)
     expect(tutor.get_by_text("3 attestation(s) générée(s)")).to_be_visible()
+
+
+def test_time_on_an_activity_is_measured_while_the_learner_uses_it(server, new_context) -> None:
+    email = "learner6@demo.plume.test"
+    with server.session() as db:
+        sid, _ = live_slot(db, title="Temps mesuré", learners=[email], starts_in=timedelta(days=1))
+        user_id = db.exec(select(User.id).where(User.email == email)).one()
+    learner = new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(learner, email)
+    goto(learner, f"/sessions/{sid}")
+    learner.get_by_role("button", name="Ouvrir l'activité Séance du matin").click()
+    expect(learner.get_by_role("dialog")).to_be_visible()
+    for step in range(5):  # someone reading and scrolling for about five seconds
+        learner.mouse.move(100 + 10 * step, 300)
+        learner.wait_for_timeout(1_000)
+    learner.get_by_role("button", name="Fermer").click()  # closing the panel reports what was measured
+
+    def measured() -> int:
+        with server.session() as db:
+            rows = db.exec(select(LessonProgress).where(LessonProgress.user_id == user_id)).all()
+            return sum(r.time_spent_s for r in rows if r.session_id == sid)
+
+    deadline = time.monotonic() + 10
+    while measured() < 3 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert 3 <= measured() <= 15
