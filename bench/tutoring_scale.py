@@ -188,11 +188,11 @@ async def _interactions(tab: Tab, rounds: int) -> dict[str, Any]:
 
 
 async def _select_all(tab: Tab) -> dict[str, Any]:
-    """`select_all_pages` on the whole session: the one interaction that holds every learner in a var."""
+    """`select_all_pages` on the whole session: the selection stays on the server, the page gets a count."""
     await tab.timed("load", until=_has("rows"))
-    elapsed, size, got = await tab.timed("select_all_pages", until=_has("selected"))
-    count = max(len(_centre(m)["selected_rx_state_"]) for m in got if _has("selected")(m))
-    await tab.timed("clear_selection", until=_has("selected"))
+    elapsed, size, got = await tab.timed("select_all_pages", until=_has("selected_count"))
+    count = max(_centre(m)["selected_count_rx_state_"] for m in got if _has("selected_count")(m))
+    await tab.timed("clear_selection", until=_has("selected_count"))
     return {"select_all_ms": round(elapsed * 1000, 1), "select_all_delta_bytes": size, "select_all_count": count}
 
 
@@ -201,23 +201,23 @@ async def _select(tab: Tab, count: int) -> int:
     _, _, got = await tab.timed("load", until=_has("rows"))
     _, _, got = await tab.timed("set_page_size", {"size": ATTESTATION_PAGE}, until=_has("rows"))
     rows = next(_centre(m)["rows_rx_state_"] for m in reversed(got) if _has("rows")(m))
-    selected: list[str] = []
+    selected = 0
     page = 1
-    while len(selected) < count:
+    while selected < count:
         if page > 1:
             _, _, got = await tab.timed("go_to", {"page": page}, until=_has("rows"))
             rows = next(_centre(m)["rows_rx_state_"] for m in reversed(got) if _has("rows")(m))
         if not rows:
             break
-        wanted = count - len(selected)
+        wanted = count - selected
         if wanted >= len(rows):
-            _, _, got = await tab.timed("toggle_page", until=_has("selected"))
+            _, _, got = await tab.timed("toggle_page", until=_has("selected_count"))
         else:
             for row in rows[:wanted]:
-                _, _, got = await tab.timed("toggle", {"key": row["key"]}, until=_has("selected"))
-        selected = next(_centre(m)["selected_rx_state_"] for m in reversed(got) if _has("selected")(m))
+                _, _, got = await tab.timed("toggle", {"key": row["key"]}, until=_has("selected_count"))
+        selected = next(_centre(m)["selected_count_rx_state_"] for m in reversed(got) if _has("selected_count")(m))
         page += 1
-    return len(selected)
+    return selected
 
 
 async def _attestations(tab: Tab, probe: Tab, count: int, pages: int, files_dir: Path) -> dict[str, Any]:
@@ -230,7 +230,7 @@ async def _attestations(tab: Tab, probe: Tab, count: int, pages: int, files_dir:
         for i in itertools.count():
             if done.is_set():
                 return
-            elapsed, _, _ = await probe.timed("toggle_page", until=_has("selected"))
+            elapsed, _, _ = await probe.timed("toggle_page", until=_has("selected_count"))
             loop_probe.append(elapsed)
             elapsed, _, _ = await probe.timed("go_to", {"page": 2 + (i * 67) % (pages - 1)}, until=_has("rows"))
             page_probe.append(elapsed)
