@@ -1,5 +1,6 @@
 """SQLModel tables, one module per aggregate. Importing this registers them all."""
 
+from app.models import events as _events  # noqa: F401  # registers the ORM listeners
 from app.models.attendance import AttendanceChain, AttendanceRecord
 from app.models.audit import AuditRecord
 from app.models.auth import AuthSession, LoginAttempt

@@ -114,6 +114,7 @@ class Enrolment(SQLModel, table=True):
         Index("ix_enrolment_session_time", "session_id", "time_spent_s"),
         Index("ix_enrolment_session_last", "session_id", "last_activity_at"),
         Index("ix_enrolment_session_kind_status", "session_id", "kind", "status"),
+        Index("ix_enrolment_session_name", "session_id", "sort_name", "user_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -126,6 +127,8 @@ class Enrolment(SQLModel, table=True):
     status: str = Field(default="not_started", max_length=12, sa_column_kwargs={"server_default": "not_started"})
     time_spent_s: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     last_activity_at: datetime | None = utc_field(nullable=True)
+    # The learner's "last first" name, lower case without accents (app.models.events keeps it in step).
+    sort_name: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
 
 
 class TrainerAssignment(SQLModel, table=True):

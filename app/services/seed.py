@@ -32,6 +32,7 @@ from app.models import (
 )
 from app.models.attendance import AttendanceRecord
 from app.models.base import utcnow
+from app.models.events import name_key
 from app.services import attendance, progress
 from app.services.crypto import hash_password, hash_token, new_token
 from app.services.seed_reviews import seed_reviews
@@ -171,7 +172,14 @@ def _session(
     for trainer in trainers:
         db.add(TrainerAssignment(session_id=session.id, user_id=trainer.id or 0))
     for i, learner in enumerate(learners):
-        db.add(Enrolment(session_id=session.id, user_id=learner.id or 0, kind="mandatory" if i % 5 else "recommended"))
+        db.add(
+            Enrolment(
+                session_id=session.id,
+                user_id=learner.id or 0,
+                kind="mandatory" if i % 5 else "recommended",
+                sort_name=name_key(learner.last_name, learner.first_name),
+            )
+        )
     in_person: list[Activity] = []
     for position, (module_title, phase, activities) in enumerate(modules):
         module = Module(session_id=session.id, title=module_title, phase=phase, position=position)

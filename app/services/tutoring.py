@@ -231,12 +231,8 @@ def _matches(query: str) -> ColumnElement[bool]:
 
 
 def _by_name(descending: bool = False) -> list[UnaryExpression[Any]]:
-    keys: list[Any] = [
-        func.lower(col(User.last_name)),
-        func.lower(col(User.first_name)),
-        col(User.id),
-        col(Enrolment.session_id),
-    ]
+    """Last then first name, case and accents ignored: the enrolment's own key, read in (session, key) index order."""
+    keys: list[Any] = [col(Enrolment.sort_name), col(Enrolment.user_id), col(Enrolment.session_id)]
     return [k.desc() if descending else k.asc() for k in keys]
 
 

@@ -447,3 +447,30 @@ def test_reminders_go_to_the_outbox_and_into_each_learners_history(db: Session) 
     with pytest.raises(PlumeError) as err:
         tutoring.send_reminders(db, actor_for(db, first), session.id or 0, [second.id or 0])
     assert err.value.code == ErrorCode.NOT_FOUND
+
+
+def test_names_sort_without_case_or_accents_and_follow_a_rename(db: Session) -> None:
+    org = make_org(db)
+    session = make_session(db, org, start=START, end=START + timedelta(days=1))
+    people = {
+        "emond": make_learner(db, org, first_name="Zoé", last_name="Émond"),
+        "dupont": make_learner(db, org, first_name="Luc", last_name="Dupont"),
+        "faure": make_learner(db, org, first_name="Ana", last_name="faure"),
+    }
+    for user in people.values():
+        _enrol(db, session, user, "mandatory")
+    staff = actor_for(db, make_staff(db, org))
+    w = World(org, session, staff, staff, people)
+    assert _names(tutoring.centre(db, staff, session.id or 0), w) == ["dupont", "emond", "faure"]
+    assert progress_key(db, session, people["emond"]) == "emond zoe"
+    people["dupont"].last_name = "Vidal"  # a rename reorders the lists at once
+    db.add(people["dupont"])
+    db.commit()
+    assert _names(tutoring.centre(db, staff, session.id or 0), w) == ["emond", "faure", "dupont"]
+    assert _names(tutoring.centre(db, staff, session.id or 0, descending=True), w) == ["dupont", "faure", "emond"]
+
+
+def progress_key(db: Session, session: TrainingSession, user: User) -> str:
+    return db.exec(
+        select(Enrolment.sort_name).where(Enrolment.session_id == session.id, Enrolment.user_id == user.id)
+    ).one()
