@@ -102,3 +102,86 @@ def submit_button(label_key: str, *, loading: Var[bool] | bool = False, **props:
     return rx.button(
         T(label_key), type="submit", size="3", width="100%", loading=loading, disabled=~rx.State.is_hydrated, **props
     )
+
+
+def labelled(
+    label_key: str, control_id: str, control: rx.Component, *, error: Var[str] | str = "", hint_key: str = ""
+) -> rx.Component:
+    """Any control (select, date, text area…) under its label, with a hint and its error right below.
+
+    Args:
+        label_key: i18n key of the label.
+        control_id: The control's id, which the label points to.
+        control: The control.
+        error: The field's error text ("" for none).
+        hint_key: i18n key of a hint under the control.
+
+    Returns:
+        The field.
+    """
+    error_var = rx.Var.create(error).to(str)
+    return rx.vstack(
+        rx.el.label(T(label_key), html_for=control_id, class_name="plume-label"),
+        control,
+        *([rx.text(T(hint_key), size="1", color_scheme="gray")] if hint_key else []),
+        rx.cond(error_var != "", rx.text(error_var, color_scheme="red", size="1", role="alert")),
+        spacing="1",
+        width="100%",
+    )
+
+
+def form_dialog(
+    is_open: Var[bool],
+    *body: rx.Component,
+    title: rx.Component,
+    on_submit: rx.EventHandler,
+    on_close: rx.EventHandler,
+    submit: rx.Component,
+    max_width: str = "36rem",
+) -> rx.Component:
+    """A dialog holding a form, mounted only while open (a closed Radix dialog would swallow clicks).
+
+    Args:
+        is_open: Whether it shows.
+        *body: The fields.
+        title: The dialog's title.
+        on_submit: The form's handler.
+        on_close: Cancel, Escape.
+        submit: The submit button.
+        max_width: Its width.
+
+    Returns:
+        The dialog.
+    """
+    return rx.cond(
+        is_open,
+        rx.dialog.root(
+            rx.dialog.content(
+                rx.form(
+                    rx.vstack(
+                        rx.dialog.title(title, margin="0"),
+                        *body,
+                        rx.hstack(
+                            rx.button(
+                                T("common.cancel"),
+                                type="button",
+                                variant="soft",
+                                color_scheme="gray",
+                                on_click=on_close,
+                            ),
+                            submit,
+                            justify="end",
+                            spacing="2",
+                            width="100%",
+                        ),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    on_submit=on_submit,
+                ),
+                max_width=max_width,
+                on_escape_key_down=on_close,
+            ),
+            open=True,
+        ),
+    )

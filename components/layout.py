@@ -355,3 +355,21 @@ def not_found_panel() -> rx.Component:
         padding="4rem",
         width="100%",
     )
+
+
+def prev_next(page: Var[int], pages: Var[int], go_to: rx.EventHandler) -> rx.Component:
+    """`Précédente` / `Suivante` under a paged table.
+
+    Args:
+        page: The current page, from 1.
+        pages: How many pages.
+        go_to: The handler taking a page number.
+
+    Returns:
+        The two buttons.
+    """
+    return rx.hstack(
+        rx.button(T("tutoring.previous"), size="1", variant="soft", disabled=page <= 1, on_click=go_to(page - 1)),
+        rx.button(T("tutoring.next"), size="1", variant="soft", disabled=page >= pages, on_click=go_to(page + 1)),
+        spacing="2",
+    )

@@ -10,7 +10,7 @@ from reflex.vars.base import Var
 from components import styles
 from components.cards import empty_state
 from components.i18n import T, Tf
-from components.layout import gated_page
+from components.layout import gated_page, prev_next
 from components.missions import LEVEL_COLOURS, download_link, field_error, field_value, file_drop
 from state.missions import FEEDBACK_FILE
 from state.missions import MissionsDeskState as D
@@ -55,20 +55,7 @@ def _pager(state: Any, text_key: str) -> rx.Component:
             size="2",
         ),
         rx.spacer(),
-        rx.button(
-            T("tutoring.previous"),
-            size="1",
-            variant="soft",
-            disabled=state.page <= 1,
-            on_click=state.go_to(state.page - 1),
-        ),
-        rx.button(
-            T("tutoring.next"),
-            size="1",
-            variant="soft",
-            disabled=state.page >= state.pages,
-            on_click=state.go_to(state.page + 1),
-        ),
+        prev_next(state.page, state.pages, state.go_to),
         width="100%",
         align="center",
         spacing="2",

@@ -9,8 +9,9 @@ from reflex.vars.base import Var
 
 from components import styles
 from components.cards import empty_state
+from components.forms import form_dialog, labelled
 from components.i18n import T, Tf
-from components.layout import gated_page, shell
+from components.layout import gated_page, prev_next, shell
 from state.tutoring import TutoringCentreState as C
 from state.tutoring import TutoringListState as L
 from state.tutoring import TutoringReportState as R
@@ -314,10 +315,7 @@ def _pager() -> rx.Component:
             class_name="plume-select",
             width="auto",
         ),
-        rx.button(T("tutoring.previous"), size="1", variant="soft", disabled=C.page <= 1, on_click=C.go_to(C.page - 1)),
-        rx.button(
-            T("tutoring.next"), size="1", variant="soft", disabled=C.page >= C.pages, on_click=C.go_to(C.page + 1)
-        ),
+        prev_next(C.page, C.pages, C.go_to),
         width="100%",
         align="center",
         spacing="2",
@@ -428,74 +426,37 @@ def _reminder_dialog() -> rx.Component:
     )
 
 
-def _vc_field(label_key: str, name: str, *, type_: str = "text", default: str = "") -> rx.Component:
-    return rx.vstack(
-        rx.el.label(T(label_key), html_for=f"vc-{name}", class_name="plume-label"),
+def _vc_field(label_key: str, name: str, *, type_: str = "text", default: Var[str] | str = "") -> rx.Component:
+    return labelled(
+        label_key,
+        f"vc-{name}",
         rx.input(id=f"vc-{name}", name=name, type=type_, default_value=default, width="100%"),
-        rx.cond(
-            C.vc_errors.contains(name),
-            rx.text(C.vc_errors[name], color_scheme="red", size="1", role="alert"),
-        ),
-        spacing="1",
-        width="100%",
+        error=C.vc_errors.get(name, ""),
     )
 
 
 def _virtual_class_dialog() -> rx.Component:
-    return rx.cond(
+    return form_dialog(
         C.planning,
-        rx.dialog.root(
-            rx.dialog.content(
-                rx.form(
-                    rx.vstack(
-                        rx.dialog.title(Tf("tutoring.vc_title", count=C.selected_count.to_string()), margin="0"),
-                        rx.text(T("tutoring.vc_hint"), size="2", color_scheme="gray"),
-                        rx.vstack(
-                            rx.el.label(T("tutoring.vc_name"), html_for="vc-title", class_name="plume-label"),
-                            rx.input(id="vc-title", name="title", default_value=T("tutoring.vc_default"), width="100%"),
-                            rx.cond(
-                                C.vc_errors.contains("title"),
-                                rx.text(C.vc_errors["title"], color_scheme="red", size="1", role="alert"),
-                            ),
-                            spacing="1",
-                            width="100%",
-                        ),
-                        rx.flex(
-                            _vc_field("tutoring.vc_day", "day", type_="date"),
-                            _vc_field("tutoring.vc_start", "start", type_="time", default="10:00"),
-                            _vc_field("tutoring.vc_end", "end", type_="time", default="11:00"),
-                            spacing="3",
-                            direction=rx.breakpoints(initial="column", sm="row"),
-                            width="100%",
-                        ),
-                        _vc_field("tutoring.vc_link", "link", type_="url"),
-                        rx.cond(
-                            C.vc_errors.contains("form"),
-                            rx.text(C.vc_errors["form"], color_scheme="red", size="2", role="alert"),
-                        ),
-                        rx.hstack(
-                            rx.button(
-                                T("common.cancel"),
-                                type="button",
-                                variant="soft",
-                                color_scheme="gray",
-                                on_click=C.close_virtual_class,
-                            ),
-                            rx.button(rx.icon("send", size=14), T("tutoring.vc_create"), type="submit"),
-                            justify="end",
-                            spacing="2",
-                            width="100%",
-                        ),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    on_submit=C.create_virtual_class,
-                ),
-                max_width="36rem",
-                on_escape_key_down=C.close_virtual_class,
-            ),
-            open=True,
+        rx.text(T("tutoring.vc_hint"), size="2", color_scheme="gray"),
+        _vc_field("tutoring.vc_name", "title", default=T("tutoring.vc_default")),
+        rx.flex(
+            _vc_field("tutoring.vc_day", "day", type_="date"),
+            _vc_field("tutoring.vc_start", "start", type_="time", default="10:00"),
+            _vc_field("tutoring.vc_end", "end", type_="time", default="11:00"),
+            spacing="3",
+            direction=rx.breakpoints(initial="column", sm="row"),
+            width="100%",
         ),
+        _vc_field("tutoring.vc_link", "link", type_="url"),
+        rx.cond(
+            C.vc_errors.contains("form"),
+            rx.text(C.vc_errors["form"], color_scheme="red", size="2", role="alert"),
+        ),
+        title=Tf("tutoring.vc_title", count=C.selected_count.to_string()),
+        on_submit=C.create_virtual_class,
+        on_close=C.close_virtual_class,
+        submit=rx.button(rx.icon("send", size=14), T("tutoring.vc_create"), type="submit"),
     )
 
 
@@ -748,124 +709,65 @@ def _lessons() -> rx.Component:
 
 
 def _stats_field(label_key: str, name: str, control: rx.Component, hint_key: str = "") -> rx.Component:
-    return rx.vstack(
-        rx.el.label(T(label_key), html_for=f"stats-{name}", class_name="plume-label"),
-        control,
-        rx.cond(hint_key != "", rx.text(T(hint_key) if hint_key else "", size="1", color_scheme="gray")),
-        rx.cond(
-            R.edit_errors.contains(name),
-            rx.text(R.edit_errors[name], color_scheme="red", size="1", role="alert"),
-        ),
-        spacing="1",
-        width="100%",
-    )
+    return labelled(label_key, f"stats-{name}", control, error=R.edit_errors.get(name, ""), hint_key=hint_key)
+
+
+def _stats_input(name: str, **props: Any) -> rx.Component:
+    return rx.input(id=f"stats-{name}", name=name, default_value=R.editing[name], width="100%", **props)
 
 
 def _stats_dialog() -> rx.Component:
-    e = R.editing
-    return rx.cond(
+    return form_dialog(
         R.editing.contains("activity_id"),
-        rx.dialog.root(
-            rx.dialog.content(
-                rx.form(
-                    rx.vstack(
-                        rx.dialog.title(T("tutoring.edit_stats"), margin="0"),
-                        rx.text(e["title"], size="2", color_scheme="gray"),
-                        _stats_field(
-                            "tutoring.col.status",
-                            "status",
-                            rx.el.select(
-                                *[rx.el.option(T(f"lesson.status.{k}"), value=k) for k in LESSON_STATUSES],
-                                id="stats-status",
-                                name="status",
-                                default_value=e["status"],
-                                class_name="plume-select",
-                            ),
-                        ),
-                        rx.el.label(
-                            rx.checkbox(name="clear_attempts"),
-                            rx.text(T("tutoring.stats.clear_attempts"), size="2"),
-                            display="flex",
-                            align_items="center",
-                            gap="0.5rem",
-                        ),
-                        rx.flex(
-                            _stats_field(
-                                "tutoring.report.date",
-                                "date",
-                                rx.input(
-                                    width="100%", id="stats-date", name="date", type="date", default_value=e["date"]
-                                ),
-                            ),
-                            _stats_field(
-                                "tutoring.stats.score",
-                                "score",
-                                rx.input(
-                                    width="100%",
-                                    id="stats-score",
-                                    name="score",
-                                    default_value=e["score"],
-                                    input_mode="decimal",
-                                ),
-                            ),
-                            _stats_field(
-                                "tutoring.stats.time",
-                                "time_spent",
-                                rx.input(
-                                    width="100%",
-                                    id="stats-time_spent",
-                                    name="time_spent",
-                                    default_value=e["time_spent"],
-                                ),
-                            ),
-                            spacing="3",
-                            direction=rx.breakpoints(initial="column", sm="row"),
-                            width="100%",
-                        ),
-                        _stats_field(
-                            "tutoring.stats.location",
-                            "location",
-                            rx.input(width="100%", id="stats-location", name="location", default_value=e["location"]),
-                        ),
-                        _stats_field(
-                            "tutoring.stats.suspend_data",
-                            "suspend_data",
-                            rx.text_area(
-                                width="100%",
-                                id="stats-suspend_data",
-                                name="suspend_data",
-                                default_value=e["suspend_data"],
-                                rows="3",
-                            ),
-                            "tutoring.stats.suspend_hint",
-                        ),
-                        rx.cond(
-                            R.edit_errors.contains("form"),
-                            rx.text(R.edit_errors["form"], color_scheme="red", size="2", role="alert"),
-                        ),
-                        rx.hstack(
-                            rx.button(
-                                T("common.cancel"),
-                                type="button",
-                                variant="soft",
-                                color_scheme="gray",
-                                on_click=R.close_edit,
-                            ),
-                            rx.button(T("tutoring.stats.save"), type="submit"),
-                            justify="end",
-                            spacing="2",
-                            width="100%",
-                        ),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    on_submit=R.save_edit,
-                ),
-                max_width="38rem",
-                on_escape_key_down=R.close_edit,
+        rx.text(R.editing["title"], size="2", color_scheme="gray"),
+        _stats_field(
+            "tutoring.col.status",
+            "status",
+            rx.el.select(
+                *[rx.el.option(T(f"lesson.status.{k}"), value=k) for k in LESSON_STATUSES],
+                id="stats-status",
+                name="status",
+                default_value=R.editing["status"],
+                class_name="plume-select",
             ),
-            open=True,
         ),
+        rx.el.label(
+            rx.checkbox(name="clear_attempts"),
+            rx.text(T("tutoring.stats.clear_attempts"), size="2"),
+            display="flex",
+            align_items="center",
+            gap="0.5rem",
+        ),
+        rx.flex(
+            _stats_field("tutoring.report.date", "date", _stats_input("date", type="date")),
+            _stats_field("tutoring.stats.score", "score", _stats_input("score", input_mode="decimal")),
+            _stats_field("tutoring.stats.time", "time_spent", _stats_input("time_spent")),
+            spacing="3",
+            direction=rx.breakpoints(initial="column", sm="row"),
+            width="100%",
+        ),
+        _stats_field("tutoring.stats.location", "location", _stats_input("location")),
+        _stats_field(
+            "tutoring.stats.suspend_data",
+            "suspend_data",
+            rx.text_area(
+                id="stats-suspend_data",
+                name="suspend_data",
+                default_value=R.editing["suspend_data"],
+                rows="3",
+                width="100%",
+            ),
+            "tutoring.stats.suspend_hint",
+        ),
+        rx.cond(
+            R.edit_errors.contains("form"),
+            rx.text(R.edit_errors["form"], color_scheme="red", size="2", role="alert"),
+        ),
+        title=T("tutoring.edit_stats"),
+        on_submit=R.save_edit,
+        on_close=R.close_edit,
+        submit=rx.button(T("tutoring.stats.save"), type="submit"),
+        max_width="38rem",
     )
 
 

@@ -10,7 +10,7 @@ from reflex.vars.base import Var
 from app import routes
 from components import styles
 from components.i18n import T, Tf
-from components.layout import gated_page, shell
+from components.layout import gated_page, prev_next, shell
 from state.session import SessionState
 from state.tutoring_courses import TutoringCoursesState as L
 from state.tutoring_courses import TutoringCourseState as D
@@ -292,10 +292,7 @@ def _pager() -> rx.Component:
             data_testid="course-pager",
         ),
         rx.spacer(),
-        rx.button(T("tutoring.previous"), size="1", variant="soft", disabled=L.page <= 1, on_click=L.go_to(L.page - 1)),
-        rx.button(
-            T("tutoring.next"), size="1", variant="soft", disabled=L.page >= L.pages, on_click=L.go_to(L.page + 1)
-        ),
+        prev_next(L.page, L.pages, L.go_to),
         width="100%",
         align="center",
         spacing="2",
