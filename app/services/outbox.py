@@ -131,7 +131,12 @@ def _send_email(settings: Settings, row: OutboxEmail) -> None:
     if row.attachment_name:
         maintype, _, subtype = (row.attachment_type or "application/octet-stream").partition("/")
         msg.add_attachment(
-            base64.b64decode(row.attachment_data), maintype=maintype, subtype=subtype, filename=row.attachment_name
+            base64.b64decode(row.attachment_data),
+            maintype=maintype,
+            subtype=subtype,
+            filename=row.attachment_name,
+            # Text attachments (.ics) are UTF-8: say so, or accents in a title arrive garbled.
+            params={"charset": "utf-8"} if maintype == "text" else {},
         )
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=15) as smtp:
         if settings.smtp_starttls:

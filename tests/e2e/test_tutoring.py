@@ -9,9 +9,10 @@ import zipfile
 from datetime import timedelta
 from pathlib import Path
 
+from icalendar import Calendar
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app.models import Membership, TrainingSession, TutorAssignment, User
 from app.models.progress import LessonProgress
@@ -105,27 +106,32 @@ def test_tutor_follows_a_session_and_the_pie_moves_when_a_learner_progresses(ser
     expect(tutor.get_by_test_id("pie-value").first).to_have_text(str(before - 1), timeout=5_000)
 
 
+def _own_tutor(db: Session, sid: int) -> str:
+    """A tutor following only this session (so the demo tutor's lists stay as other tests expect them)."""
+    model = db.exec(select(User).where(User.email == "tutor@demo.plume.test")).one()
+    tutor_user = User(
+        email=f"tuteur-{sid}@demo.plume.test",
+        first_name="Paul",
+        last_name="Renard",
+        password_hash=model.password_hash,
+        phone=model.phone,
+        phone_verified_at=model.phone_verified_at,
+    )
+    db.add(tutor_user)
+    db.flush()
+    org_id = db.exec(select(TrainingSession.organisation_id).where(TrainingSession.id == sid)).one()
+    db.add(Membership(user_id=tutor_user.id or 0, organisation_id=org_id, is_tutor=True))
+    db.add(TutorAssignment(session_id=sid, user_id=tutor_user.id or 0))
+    db.commit()
+    return tutor_user.email
+
+
 def test_tutor_edits_a_statistic_the_pie_follows_and_attestations_download_as_a_zip(server, new_context) -> None:
     """A fresh session of three learners: nobody has started; an edit by the tutor moves the staff's pie."""
     people = ("learner3@demo.plume.test", "learner4@demo.plume.test", "learner6@demo.plume.test")
     with server.session() as db:
         sid, _ = live_slot(db, title="Tutorat — statistiques", learners=list(people))
-        # A tutor of its own, so the demo tutor's lists stay as other tests expect them.
-        model = db.exec(select(User).where(User.email == "tutor@demo.plume.test")).one()
-        tutor_user = User(
-            email=f"tuteur-{sid}@demo.plume.test",
-            first_name="Paul",
-            last_name="Renard",
-            password_hash=model.password_hash,
-            phone=model.phone,
-            phone_verified_at=model.phone_verified_at,
-        )
-        db.add(tutor_user)
-        db.flush()
-        org_id = db.exec(select(TrainingSession.organisation_id).where(TrainingSession.id == sid)).one()
-        db.add(Membership(user_id=tutor_user.id or 0, organisation_id=org_id, is_tutor=True))
-        db.add(TutorAssignment(session_id=sid, user_id=tutor_user.id or 0))
-        db.commit()
+        _own_tutor(db, sid)
         names = {e: db.exec(select(User).where(User.email == e)).one().display_name for e in people}
         uid = db.exec(select(User.id).where(User.email == people[0])).one()
 
@@ -199,3 +205,44 @@ def test_time_on_an_activity_is_measured_while_the_learner_uses_it(server, new_c
     while measured() < 3 and time.monotonic() < deadline:
         time.sleep(0.5)
     assert 3 <= measured() <= 15
+
+
+def test_a_virtual_class_for_selected_learners_invites_them_and_only_them(server, new_context) -> None:
+    invited, other = "learner3@demo.plume.test", "learner4@demo.plume.test"
+    with server.session() as db:
+        sid, _ = live_slot(db, title="Tutorat — classe virtuelle", learners=[invited, other])
+        tutor_email = _own_tutor(db, sid)
+        day = db.exec(select(TrainingSession.ends_on).where(TrainingSession.id == sid)).one()
+        invited_name = db.exec(select(User).where(User.email == invited)).one().display_name
+    tutor = new_context().new_page()
+    sign_in(tutor, tutor_email)
+    goto(tutor, f"/tutorat/{sid}")
+    tutor.get_by_role("checkbox", name=f"Sélectionner {invited_name}").click()
+    tutor.get_by_role("button", name="Classe virtuelle").click()
+    dialog = tutor.get_by_role("dialog")
+    dialog.get_by_label("Titre").fill("Point d'étape individuel")
+    dialog.get_by_label("Date").fill(day.isoformat())
+    dialog.get_by_label("Début").fill("16:00")
+    dialog.get_by_label("Fin").fill("15:00")
+    dialog.get_by_role("button", name="Créer et inviter").click()
+    expect(dialog.get_by_role("alert")).to_be_visible()  # the end before the start, said next to the field
+    dialog.get_by_label("Fin").fill("16:45")
+    dialog.get_by_role("button", name="Créer et inviter").click()
+    expect(tutor.get_by_text("Classe virtuelle créée : 1 invitation(s) envoyée(s).")).to_be_visible()
+
+    mail = server.mailbox.wait_for(invited, contains="Point d'étape individuel")
+    ics = next(part for part in mail.iter_attachments() if (part.get_filename() or "").endswith(".ics"))
+    event = next(c for c in Calendar.from_ical(ics.get_content()).walk("VEVENT"))
+    assert str(event["SUMMARY"]) == "Point d'étape individuel"
+    assert "/emargement/" in str(event.get("LOCATION", "")) + str(event.get("URL", ""))
+
+    learner = new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(learner, invited)
+    goto(learner, f"/sessions/{sid}")
+    expect(learner.get_by_role("button", name="Ouvrir l'activité Point d'étape individuel")).to_be_visible()
+    someone_else = new_context().new_page()
+    sign_in(someone_else, other)
+    goto(someone_else, f"/sessions/{sid}")
+    expect(someone_else.get_by_role("button", name="Ouvrir l'activité Séance du matin")).to_be_visible()
+    expect(someone_else.get_by_role("button", name="Ouvrir l'activité Point d'étape individuel")).to_have_count(0)
+    assert not any(m for m in server.mailbox.messages if other in str(m["To"]) and "Point d'étape" in str(m))
