@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 from reflex.vars.base import Var
 
@@ -372,4 +374,25 @@ def prev_next(page: Var[int], pages: Var[int], go_to: rx.EventHandler) -> rx.Com
         rx.button(T("tutoring.previous"), size="1", variant="soft", disabled=page <= 1, on_click=go_to(page - 1)),
         rx.button(T("tutoring.next"), size="1", variant="soft", disabled=page >= pages, on_click=go_to(page + 1)),
         spacing="2",
+    )
+
+
+def sort_header(state: Any, label_key: str, column: str) -> rx.Component:
+    """A column header that sorts a paged table by that column (again: the other way).
+
+    Args:
+        state: The table's state: `sort`, `descending` and a `sort_by(column)` handler.
+        label_key: i18n key of the header.
+        column: The column's sort key.
+
+    Returns:
+        The header cell.
+    """
+    arrow = rx.cond(
+        state.sort == column,
+        rx.cond(state.descending, rx.icon("arrow_down", size=12), rx.icon("arrow_up", size=12)),
+        rx.icon("arrow_up_down", size=12, color=rx.color("gray", 8)),
+    )
+    return rx.table.column_header_cell(
+        rx.button(T(label_key), arrow, variant="ghost", size="1", color_scheme="gray", on_click=state.sort_by(column))
     )

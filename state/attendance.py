@@ -18,13 +18,12 @@ import reflex as rx
 
 from app.services import attendance
 from app.services.actor import Actor
-from app.services.auth import resolve_actor
 from app.services.errors import PlumeError
 from app.settings import get_settings
 from state import live
 from state.common import clean_id, clean_str, error_message, form_fields, route_id, run_db
 from state.guard import SIGNED_IN, policy, require_actor, roles
-from state.session import SessionState
+from state.session import SessionState, tab_actor
 
 BOARD = roles("staff", "trainer")
 QR_SHOW_LIMIT_SECONDS = 4 * 3600
@@ -354,7 +353,5 @@ class AttendanceState(rx.State):
         if event.get("op") == "certified" and not self.view.get("sees_board"):
             self.view = {**self.view, "certified": True, "can_sign": False}
             return
-        token = (await self.get_state(SessionState)).session_token
-        ip = self.router.session.client_ip
-        actor = await run_db(lambda db: resolve_actor(db, token, ip=ip))
+        actor = await tab_actor(self)
         await self._show(actor)

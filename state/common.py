@@ -88,17 +88,20 @@ def form_fields(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def route_id(state: Any, param: str) -> int | None:
-    """The id in the current page's URL (`/sessions/[session_id]`), also when the static server added a slash.
+def route_id(state: Any, param: str, *, from_end: int = 1) -> int | None:
+    """An id in the current page's URL (`/sessions/[session_id]`), also when the static server added a slash.
 
     Args:
         state: The page state (its router).
         param: The route parameter's name.
+        from_end: Which path segment holds it when the router has no parameters: 1 for the last
+            (`/sessions/12`), 2 for the one before (`/tutorat/12/missions`).
 
     Returns:
         The id, or None when malformed.
     """
     raw = state.router.page.params.get(param, "")
     if not raw:
-        raw = state.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        parts = state.router.url.path.rstrip("/").split("/")
+        raw = parts[-from_end] if len(parts) > from_end else ""
     return clean_id(raw)

@@ -1,7 +1,8 @@
 """The one Reflex-aware piece of live updates: committed events → the open tabs that subscribed.
 
 A page subscribes its tab to topics when it loads (a page's topics replace those
-of the page the tab left; a second state of the same page adds its own). When a
+of the page the tab left; another state of the same page adds its own topics, or
+its own state to a topic the page already follows). When a
 service commits a change it announces on a topic, each subscribed, still
 connected tab gets the subscribing state's `_on_live(event)` called through
 `app.modify_state`; it refreshes what changed, as that tab's own actor when it
@@ -26,7 +27,7 @@ from app.live import bus
 log = logging.getLogger("plume.live")
 
 PRESENCE_DELAY = 0.5
-_topic_tabs: dict[str, dict[str, type[rx.State]]] = {}
+_topic_tabs: dict[str, dict[str, tuple[type[rx.State], ...]]] = {}
 _tab_topics: dict[str, set[str]] = {}
 _tab_user: dict[str, int] = {}
 _presence_topics: set[str] = set()
@@ -49,7 +50,7 @@ def subscribe(token: str, topic: str | tuple[str, ...], state_cls: type[rx.State
 def add(
     token: str, topic: str | tuple[str, ...], state_cls: type[rx.State], *, user_id: int = 0, presence: bool = False
 ) -> None:
-    """Subscribe a tab to more topics, for another state of the same page (the chat panel of a session).
+    """Subscribe another state of the tab's page to topics (the chat panel of a session, a mission panel).
 
     Args:
         token: The tab's client token.
@@ -60,7 +61,9 @@ def add(
     """
     topics = (topic,) if isinstance(topic, str) else tuple(topic)
     for name in topics:
-        _topic_tabs.setdefault(name, {})[token] = state_cls
+        states = _topic_tabs.setdefault(name, {}).get(token, ())
+        if state_cls not in states:
+            _topic_tabs[name][token] = (*states, state_cls)
         _tab_topics.setdefault(token, set()).add(name)
         if presence:
             _presence_topics.add(name)
@@ -136,14 +139,15 @@ async def _push(topic: str, event: dict[str, Any]) -> None:
     if namespace is None:
         return
     tokens = namespace._token_manager  # `token_to_sid` rebuilds a dict of every tab per call
-    for token, state_cls in list(_topic_tabs.get(topic, {}).items()):
+    for token, states in list(_topic_tabs.get(topic, {}).items()):
         if not await tokens.is_token_connected(token):
             unsubscribe(token)
             continue
         try:
-            async with app.modify_state(rx.BaseStateToken(ident=token, cls=state_cls)) as root:
-                page = await root.get_state(state_cls)
-                await page._on_live(event)  # type: ignore[attr-defined]  # every subscribing state defines it
+            async with app.modify_state(rx.BaseStateToken(ident=token, cls=states[0])) as root:
+                for state_cls in states:
+                    page = await root.get_state(state_cls)
+                    await page._on_live(event)  # type: ignore[attr-defined]  # every subscribing state defines it
         except Exception:  # one broken tab never stops the others
             log.exception("live push to a tab failed")
 

@@ -10,12 +10,11 @@ import reflex as rx
 from app.i18n import t
 from app.services import documents, missions, sessions
 from app.services.actor import Actor
-from app.services.auth import resolve_actor
 from app.services.errors import ErrorCode, PlumeError
 from state import live
-from state.common import clean_id, clean_str, error_message, form_fields, run_db
+from state.common import clean_id, clean_str, error_message, form_fields, route_id, run_db
 from state.guard import SIGNED_IN, policy, require_actor
-from state.session import SessionState
+from state.session import SessionState, tab_actor
 from state.session_page import SessionPageState
 
 PAGE_SIZE = 25
@@ -34,22 +33,6 @@ async def _read_one(files: object) -> tuple[str, bytes] | None:
         return None
     data = await read(documents.MAX_SIZE + 1)
     return str(getattr(upload, "name", "") or ""), data if isinstance(data, bytes) else b""
-
-
-def _session_id_from_url(state: rx.State) -> int | None:
-    """The session id of `/tutorat/<session_id>/missions` (also when the static server added a slash)."""
-    raw = state.router.page.params.get("session_id", "")
-    if not raw:
-        parts = state.router.url.path.rstrip("/").split("/")
-        raw = parts[-2] if len(parts) >= 2 else ""
-    return clean_id(raw)
-
-
-async def _tab_actor(state: rx.State) -> Actor | None:
-    """The actor of a tab a live event reached (as its own session, not the event's author)."""
-    token = (await state.get_state(SessionState)).session_token
-    ip = state.router.session.client_ip
-    return await run_db(lambda db: resolve_actor(db, token, ip=ip))
 
 
 class MissionPanelState(rx.State):
@@ -102,6 +85,25 @@ class MissionPanelState(rx.State):
             return
         self._activity_id, self.kind = page._activity_id, kind
         await self._show(actor)
+        # Follow the session too: a correction or an observation made elsewhere shows in the open panel.
+        live.add(self.router.session.client_token, sessions.topic(page._session_id), MissionPanelState)
+
+    async def _on_live(self, event: dict[str, Any]) -> None:
+        """Someone corrected or observed (or the session changed): refresh the part shown, if its panel is open.
+
+        Args:
+            event: What changed.
+        """
+        page = await self.get_state(SessionPageState)
+        if (
+            event.get("type") in LIVE_TYPES
+            and self._activity_id
+            and page.found
+            and page._activity_id == self._activity_id
+        ):
+            actor = await tab_actor(self)
+            if actor is not None:
+                await self._show(actor)
 
     @rx.event
     @policy(SIGNED_IN)
@@ -187,7 +189,7 @@ class _Desk(rx.State, mixin=True):
     async def _open(self, state_cls: type[rx.State]) -> None:
         actor = require_actor()
         self.loading = True
-        self._session_id = _session_id_from_url(self) or 0
+        self._session_id = route_id(self, "session_id", from_end=2) or 0
         self.session_id = str(self._session_id)
         self.page, self.only_open, self.notice = 1, True, ""
         await self._show(actor)
@@ -198,6 +200,19 @@ class _Desk(rx.State, mixin=True):
             live.unsubscribe(token)
         self.loading = False
 
+    @rx.event
+    @policy(SIGNED_IN)
+    async def go_to(self, page: Any) -> None:
+        """Show another page.
+
+        Args:
+            page: The page number.
+        """
+        number = clean_id(page)
+        if number is not None and number != self.page:
+            self.page = min(number, max(1, self.pages))
+            await self._show(require_actor())
+
     async def _on_live(self, event: dict[str, Any]) -> None:
         """A learner handed in or was corrected elsewhere (or the people changed): refresh the list.
 
@@ -205,7 +220,7 @@ class _Desk(rx.State, mixin=True):
             event: What changed.
         """
         if event.get("type") in LIVE_TYPES:
-            await self._show(await _tab_actor(self))
+            await self._show(await tab_actor(self))
 
 
 class MissionsDeskState(_Desk, rx.State):
@@ -242,19 +257,6 @@ class MissionsDeskState(_Desk, rx.State):
         """
         if value in ("waiting", "all"):
             self.only_open, self.page, self.notice = value == "waiting", 1, ""
-            await self._show(require_actor())
-
-    @rx.event
-    @policy(SIGNED_IN)
-    async def go_to(self, page: Any) -> None:
-        """Show another page.
-
-        Args:
-            page: The page number.
-        """
-        number = clean_id(page)
-        if number is not None and number != self.page:
-            self.page = min(number, max(1, self.pages))
             await self._show(require_actor())
 
     @rx.event
@@ -353,19 +355,6 @@ class ObservationsDeskState(_Desk, rx.State):
         """
         if value in ("todo", "all"):
             self.only_open, self.page, self.notice = value == "todo", 1, ""
-            await self._show(require_actor())
-
-    @rx.event
-    @policy(SIGNED_IN)
-    async def go_to(self, page: Any) -> None:
-        """Show another page.
-
-        Args:
-            page: The page number.
-        """
-        number = clean_id(page)
-        if number is not None and number != self.page:
-            self.page = min(number, max(1, self.pages))
             await self._show(require_actor())
 
     @rx.event

@@ -206,3 +206,17 @@ class SessionState(rx.State):
         if previous is not None:
             await run_db(lambda db: auth.sign_out(db, previous))
         self.session_token = token
+
+
+async def tab_actor(state: rx.State) -> Actor | None:
+    """The actor of the tab a live push reached: its own signed-in session, not the author of the change.
+
+    Args:
+        state: A state of the tab.
+
+    Returns:
+        The actor, or None when the tab's session ended.
+    """
+    token = (await state.get_state(SessionState)).session_token
+    ip = state.router.session.client_ip
+    return await run_db(lambda db: auth.resolve_actor(db, token, ip=ip))

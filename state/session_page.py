@@ -13,13 +13,12 @@ from app.i18n import t
 from app.routes import attendance_path
 from app.services import activities, documents, sessions
 from app.services.actor import Actor
-from app.services.auth import resolve_actor
 from app.services.errors import PlumeError
 from state import live
 from state.chat import ChatState
 from state.common import clean_id, clean_str, error_message, route_id, run_db
 from state.guard import SIGNED_IN, STAFF, policy, require_actor
-from state.session import SessionState
+from state.session import SessionState, tab_actor
 from state.timeline_editor import TimelineEditor, _form
 
 
@@ -499,9 +498,7 @@ class SessionPageState(TimelineEditor, rx.State):
             event: What changed (only ids).
         """
         del event
-        token = (await self.get_state(SessionState)).session_token
-        ip = self.router.session.client_ip
-        actor = await run_db(lambda db: resolve_actor(db, token, ip=ip))
+        actor = await tab_actor(self)
         await self._show(actor)
         if not self.found:  # taken off the session (or signed out): stop its live updates, chat included
             live.unsubscribe(self.router.session.client_token)
@@ -510,10 +507,3 @@ class SessionPageState(TimelineEditor, rx.State):
             return
         if self._activity_id:
             await self._show_activity(actor)
-            if self.activity.get("kind") in ("assignment", "observation"):
-                # The learner's hand-in or observation part of the panel follows a correction made elsewhere.
-                from state.missions import MissionPanelState  # it imports this module
-
-                panel = await self.get_state(MissionPanelState)
-                if panel._activity_id == self._activity_id and actor is not None:
-                    await panel._show(actor)

@@ -12,12 +12,11 @@ import reflex as rx
 from app.i18n import t
 from app.services import attestations, missions, sessions, tutoring, virtual_class
 from app.services.actor import Actor
-from app.services.auth import resolve_actor
 from app.services.errors import ErrorCode, PlumeError
 from state import live
 from state.common import clean_id, clean_str, error_message, route_id, run_db
 from state.guard import SIGNED_IN, policy, require_actor
-from state.session import SessionState
+from state.session import SessionState, tab_actor
 
 LIVE_GAP_S = 0.5
 PIE_COLOURS = {"not_started": "#94a3b8", "in_progress": "#f59e0b", "finished": "#16a34a"}
@@ -149,10 +148,8 @@ class TutoringCentreState(rx.State):
         """Open the centre of the session in the URL and follow its learners' progress live."""
         actor = require_actor()
         self.loading = True
-        parts = self.router.url.path.rstrip("/").split("/")
-        if "formations" in parts:  # /tutorat/formations/<course>/centre
-            self._course_id = clean_id(self.router.page.params.get("course_id", "") or parts[-2]) or 0
-            self._session_id = 0
+        if "/formations/" in self.router.url.path:  # /tutorat/formations/<course>/centre
+            self._course_id, self._session_id = route_id(self, "course_id", from_end=2) or 0, 0
         else:
             self._course_id, self._session_id = 0, self._route_session_id() or 0
         self.session_id, self.course_id = str(self._session_id or ""), str(self._course_id or "")
@@ -454,10 +451,7 @@ class TutoringCentreState(rx.State):
     async def _refresh_live(self) -> None:
         """Recount as this tab's own actor (the live push has no event of the person's to carry one)."""
         self._live_pending, self._live_at = False, time.monotonic()
-        token = (await self.get_state(SessionState)).session_token
-        ip = self.router.session.client_ip
-        actor = await run_db(lambda db: resolve_actor(db, token, ip=ip))
-        await self._show(actor)
+        await self._show(await tab_actor(self))
 
 
 class TutoringReportState(rx.State):
@@ -508,10 +502,8 @@ class TutoringReportState(rx.State):
         """Load the report of the learner in the URL (`/tutorat/<session>/<learner>`) and follow it live."""
         actor = require_actor()
         self.loading = True
-        parts = self.router.url.path.rstrip("/").split("/")
-        params = self.router.page.params
-        self._sid = clean_id(params.get("session_id", "") or (parts[-2] if len(parts) >= 2 else "")) or 0
-        self._uid = clean_id(params.get("user_id", "") or parts[-1]) or 0
+        self._sid = route_id(self, "session_id", from_end=2) or 0
+        self._uid = route_id(self, "user_id") or 0
         self.session_id, self.user_id = str(self._sid), str(self._uid)
         self.expanded, self.editing, self.edit_errors, self.notice = [], {}, {}, ""
         await self._show(actor)
@@ -610,7 +602,4 @@ class TutoringReportState(rx.State):
             return
         if event.get("type") in ("progress", "poll") and event.get("user_id") not in (None, self._uid):
             return
-        token = (await self.get_state(SessionState)).session_token
-        ip = self.router.session.client_ip
-        actor = await run_db(lambda db: resolve_actor(db, token, ip=ip))
-        await self._show(actor)
+        await self._show(await tab_actor(self))

@@ -11,7 +11,7 @@ from components import styles
 from components.cards import empty_state
 from components.forms import form_dialog, labelled
 from components.i18n import T, Tf
-from components.layout import gated_page, prev_next, shell
+from components.layout import gated_page, prev_next, shell, sort_header
 from state.tutoring import TutoringCentreState as C
 from state.tutoring import TutoringListState as L
 from state.tutoring import TutoringReportState as R
@@ -111,17 +111,6 @@ def _status_badge(status: Var[str]) -> rx.Component:
         status,
         *[(k, rx.badge(T(f"tutoring.status.{k}"), color_scheme=c)) for k, c in STATUS_COLOURS.items()],
         rx.fragment(),
-    )
-
-
-def _sort_header(label_key: str, column: str) -> rx.Component:
-    arrow = rx.cond(
-        C.sort == column,
-        rx.cond(C.descending, rx.icon("arrow_down", size=12), rx.icon("arrow_up", size=12)),
-        rx.icon("arrow_up_down", size=12, color=rx.color("gray", 8)),
-    )
-    return rx.table.column_header_cell(
-        rx.button(T(label_key), arrow, variant="ghost", size="1", color_scheme="gray", on_click=C.sort_by(column))
     )
 
 
@@ -487,11 +476,11 @@ def _centre() -> rx.Component:
                                             aria_label=T("tutoring.select_page"),
                                         )
                                     ),
-                                    _sort_header("tutoring.col.name", "name"),
-                                    _sort_header("tutoring.col.status", "status"),
-                                    _sort_header("tutoring.col.progress", "progress"),
-                                    _sort_header("tutoring.col.time", "time"),
-                                    _sort_header("tutoring.col.last_activity", "last_activity"),
+                                    sort_header(C, "tutoring.col.name", "name"),
+                                    sort_header(C, "tutoring.col.status", "status"),
+                                    sort_header(C, "tutoring.col.progress", "progress"),
+                                    sort_header(C, "tutoring.col.time", "time"),
+                                    sort_header(C, "tutoring.col.last_activity", "last_activity"),
                                     rx.table.column_header_cell(T("tutoring.col.documents")),
                                 )
                             ),

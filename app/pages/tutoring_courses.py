@@ -10,7 +10,7 @@ from reflex.vars.base import Var
 from app import routes
 from components import styles
 from components.i18n import T, Tf
-from components.layout import gated_page, prev_next, shell
+from components.layout import gated_page, prev_next, shell, sort_header
 from state.session import SessionState
 from state.tutoring_courses import TutoringCoursesState as L
 from state.tutoring_courses import TutoringCourseState as D
@@ -105,17 +105,6 @@ def _tree() -> rx.Component:
         width=["100%", "100%", "17rem"],
         flex_shrink="0",
         box_shadow=styles.CARD_SHADOW,
-    )
-
-
-def _sort_header(label_key: str, column: str) -> rx.Component:
-    arrow = rx.cond(
-        L.sort == column,
-        rx.cond(L.descending, rx.icon("arrow_down", size=12), rx.icon("arrow_up", size=12)),
-        rx.icon("arrow_up_down", size=12, color=rx.color("gray", 8)),
-    )
-    return rx.table.column_header_cell(
-        rx.button(T(label_key), arrow, variant="ghost", size="1", color_scheme="gray", on_click=L.sort_by(column))
     )
 
 
@@ -311,9 +300,9 @@ def _course_table() -> rx.Component:
                     rx.table.root(
                         rx.table.header(
                             rx.table.row(
-                                _sort_header("tcourses.col.course", "title"),
-                                _sort_header("tcourses.col.list", "list"),
-                                _sort_header("tcourses.col.learners", "learners"),
+                                sort_header(L, "tcourses.col.course", "title"),
+                                sort_header(L, "tcourses.col.list", "list"),
+                                sort_header(L, "tcourses.col.learners", "learners"),
                                 rx.table.column_header_cell(""),
                             )
                         ),

@@ -95,6 +95,12 @@ def _session_activity_ids(db: Session, session_id: int) -> list[int]:
     ]
 
 
+def _expire_enrolments(db: Session) -> None:
+    """Enrolments already loaded re-read the figures just written around the ORM."""
+    for loaded in [o for o in db.identity_map.values() if isinstance(o, Enrolment)]:
+        db.expire(loaded)
+
+
 def refresh(db: Session, session_id: int, user_ids: list[int] | None = None) -> dict[int, str]:
     """Recompute the enrolment lines (progress, status, total time, last activity) of a session's learners.
 
@@ -186,8 +192,7 @@ def refresh(db: Session, session_id: int, user_ids: list[int] | None = None) -> 
             .values({name: bindparam(name) for name in ("progress", "status", "time_spent_s", "last_activity_at")}),
             updates,
         )
-        for loaded in [o for o in db.identity_map.values() if isinstance(o, Enrolment)]:
-            db.expire(loaded)  # already loaded enrolments re-read the new figures
+        _expire_enrolments(db)
     return changed
 
 
@@ -323,8 +328,9 @@ def track_time(db: Session, activity: Activity, user_id: int, session_id: int, s
     """
     if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds <= 0:
         return 0
-    lesson, _ = _lesson(db, activity, user_id, session_id)
+    lesson, new = _lesson(db, activity, user_id, session_id)
     now = utcnow()
+    begun = new or lesson.status == "not_started"
     allowed = MAX_TICK_S
     if lesson.tracked_at is not None:
         allowed = min(allowed, int((now - lesson.tracked_at).total_seconds()) + TICK_SLACK_S)
@@ -341,7 +347,15 @@ def track_time(db: Session, activity: Activity, user_id: int, session_id: int, s
         db.add(attempt)
     db.add(lesson)
     db.flush()
-    refresh(db, session_id, [user_id])
+    if begun:  # the learner's status may change: the full recount
+        refresh(db, session_id, [user_id])
+    elif counted:  # the heartbeat of every working learner: only the enrolment's total and last activity move
+        db.exec(
+            update(Enrolment)
+            .where(col(Enrolment.session_id) == session_id, col(Enrolment.user_id) == user_id)
+            .values(time_spent_s=col(Enrolment.time_spent_s) + counted, last_activity_at=now)
+        )
+        _expire_enrolments(db)
     return counted
 
 

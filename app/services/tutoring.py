@@ -193,20 +193,6 @@ class Centre:
     rows: list[LearnerRow]
 
 
-def learner_status(completed: int, activities: int, started: bool = False) -> str:
-    """A learner's status from their completions (see `progress.enrolment_status`, which keeps it on Enrolment).
-
-    Args:
-        completed: Activities of the session the learner completed.
-        activities: Activities of the session.
-        started: Whether they opened or spent time on anything.
-
-    Returns:
-        not_started, in_progress or finished.
-    """
-    return progress.enrolment_status(completed, activities, started)
-
-
 def _clean_query(query: str) -> str:
     if not isinstance(query, str):
         raise PlumeError(ErrorCode.INVALID_INPUT)
@@ -435,25 +421,6 @@ def learner_keys(
     if words:
         keys = keys.where(_matches(words))
     return [(sid, uid) for sid, uid in db.exec(keys).all()]
-
-
-def learner_ids(db: Session, actor: Actor, session_id: int, *, kind: str = "all", query: str = "") -> list[int]:
-    """Every learner of a session the centre's filter and search select ("Sélectionner toutes les pages").
-
-    Args:
-        db: Database session.
-        actor: A staff member of the session's organisation or a tutor positioned on it.
-        session_id: The session.
-        kind: Enrolment kind: all, mandatory, recommended or free.
-        query: The same search as `centre`.
-
-    Returns:
-        The learners' user ids, by name.
-
-    Raises:
-        PlumeError: NOT_FOUND (see `can_tutor`); INVALID_INPUT for another kind.
-    """
-    return [uid for _, uid in learner_keys(db, actor, session_id, kind=kind, query=query)]
 
 
 @dataclass(frozen=True)
