@@ -44,4 +44,4 @@ pytest:
 test: install-dev chromium lint typecheck contracts pytest
 
 clean:
-	rm -rf .web .states var plume.db plume.db-wal plume.db-shm
+	rm -rf .web .states .web-test .states-test var plume.db plume.db-wal plume.db-shm

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import secrets
@@ -26,6 +27,10 @@ from sqlmodel import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+# Tests and benchmarks build their frontend here, never into the `.web` that `make run` serves.
+TEST_WEB_DIR = ROOT / ".web-test"
+TEST_STATES_DIR = ROOT / ".states-test"
+TEST_BUILD_LOCK = ROOT / ".web-test.lock"
 
 
 def free_port() -> int:
@@ -200,8 +205,13 @@ def running_plume(*, seed_args: tuple[str, ...] = (), extra_env: dict[str, str] 
         "REFLEX_USE_SYSTEM_BUN": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "REFLEX_WEB_WORKDIR": str(TEST_WEB_DIR),
+        "REFLEX_STATES_WORKDIR": str(TEST_STATES_DIR),
         **(extra_env or {}),
     }
+    # One test server at a time per checkout: they share the test build directory.
+    lock = TEST_BUILD_LOCK.open("w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
     subprocess.run([str(BIN / "plume"), "migrate"], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run([str(BIN / "plume"), "seed", *seed_args], env=env, cwd=ROOT, check=True, capture_output=True)
     log_path = workdir / "server.log"
@@ -246,6 +256,8 @@ def running_plume(*, seed_args: tuple[str, ...] = (), extra_env: dict[str, str] 
             os.killpg(process.pid, 9)
         controller.stop()
         engine.dispose()
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
 
 
 @pytest.fixture(scope="session")
