@@ -1,15 +1,24 @@
-"""Random tokens, keyed hashes and password hashing."""
+"""Random tokens, keyed hashes, password hashing and secrets encrypted at rest."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.settings import get_settings
+
+
+class SecretDecryptError(ValueError):
+    """An encrypted secret cannot be read with this deployment's key."""
+
 
 _hasher = PasswordHasher()
 # Compared against when the account does not exist, so both paths cost the same.
@@ -73,3 +82,61 @@ def check_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def derive_key(purpose: str) -> bytes:
+    """A 32-byte key for one purpose, derived from the deployment's secret key.
+
+    The secret key lives outside the database (environment or `var/secret.key`), so
+    anything encrypted with a derived key stays unreadable from a database dump.
+
+    Args:
+        purpose: A short fixed label, e.g. "outbox" or "totp"; each purpose gets its own key.
+
+    Returns:
+        HKDF-SHA256 output of 32 bytes.
+    """
+    hkdf = HKDF(
+        algorithm=SHA256(),
+        length=32,
+        salt=b"plume-derived-key-v1",
+        info=purpose.encode(),
+    )
+    return hkdf.derive(get_settings().secret_key.encode())
+
+
+def _fernet(purpose: str) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(derive_key(f"fernet:{purpose}")))
+
+
+def encrypt_secret(plaintext: str, purpose: str) -> str:
+    """Encrypt a small secret with a key derived for `purpose` (Fernet, authenticated).
+
+    Args:
+        plaintext: The secret.
+        purpose: The same label must be given to `decrypt_secret`.
+
+    Returns:
+        An ASCII token safe to store in a text column.
+    """
+    return _fernet(purpose).encrypt(plaintext.encode()).decode("ascii")
+
+
+def decrypt_secret(token: str, purpose: str) -> str:
+    """Decrypt a token made by `encrypt_secret` for the same purpose.
+
+    Args:
+        token: The stored token.
+        purpose: The label given at encryption.
+
+    Returns:
+        The plaintext.
+
+    Raises:
+        SecretDecryptError: The token is damaged, was made for another purpose or
+            under another secret key.
+    """
+    try:
+        return _fernet(purpose).decrypt(token.encode("ascii")).decode()
+    except (InvalidToken, UnicodeError, ValueError) as exc:
+        raise SecretDecryptError(purpose) from exc
