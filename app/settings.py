@@ -2,16 +2,62 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEV_SECRET = "plume-dev-secret-change-me"  # noqa: S105  # the public default, refused outside dev
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_KEY_FILE = PROJECT_ROOT / "var" / "secret.key"
+# Values once published with Plume (the old dev default): never accepted as a key.
+PUBLIC_SECRETS = frozenset({"plume-dev-secret-change-me"})
+MIN_SECRET_LENGTH = 32
 
 
 class SettingsError(RuntimeError):
     """Raised when the environment describes an unsafe or broken deployment."""
+
+
+def read_or_create_key_file(path: Path) -> str:
+    """The deployment's secret key, kept in a file outside the database.
+
+    On first start a random key is written to a temporary file (mode 0600) and
+    hard-linked into place: linking never overwrites, so when two workers start at
+    once one wins and both read the winner's key.
+
+    Args:
+        path: The key file, e.g. `var/secret.key`.
+
+    Returns:
+        The key.
+
+    Raises:
+        SettingsError: The file is readable by others, or empty.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_urlsafe(48) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            with contextlib.suppress(FileExistsError):  # another worker created it first: use theirs
+                os.link(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        msg = f"{path} must be readable by its owner only (chmod 600 {path}); it is {mode:o}."
+        raise SettingsError(msg)
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < MIN_SECRET_LENGTH:
+        msg = f"{path} holds no usable secret key; delete it to have a new one generated."
+        raise SettingsError(msg)
+    return key
 
 
 def _env_int(name: str, default: int) -> int:
@@ -26,7 +72,7 @@ class Settings:
     env: str = "dev"
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'plume.db'}"
     redis_url: str = ""
-    secret_key: str = DEV_SECRET
+    secret_key: str = ""
     base_url: str = "http://localhost:3000"
     smtp_host: str = ""
     smtp_port: int = 25
@@ -52,32 +98,35 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
     def check(self) -> None:
-        """Refuse a deployment that would run with the shared default secret.
+        """Refuse a deployment whose secret key is missing, short or public.
 
         Raises:
-            SettingsError: Outside `PLUME_ENV=dev` with the default secret.
+            SettingsError: In any environment, with such a key.
         """
-        if self.env != "dev" and self.secret_key in ("", DEV_SECRET):
+        if self.secret_key in PUBLIC_SECRETS or len(self.secret_key) < MIN_SECRET_LENGTH:
             msg = (
-                f"PLUME_SECRET_KEY must be set to a private random value when "
-                f"PLUME_ENV={self.env!r} (the default secret is public)."
+                f"PLUME_SECRET_KEY must be a private random value of at least {MIN_SECRET_LENGTH} "
+                f"characters (unset it to use the generated key file {DEFAULT_KEY_FILE})."
             )
             raise SettingsError(msg)
 
 
 def load_settings() -> Settings:
-    """Read settings from the environment.
+    """Read settings from the environment (and the key file when `PLUME_SECRET_KEY` is unset).
 
     Returns:
         The settings of this process.
     """
     env = os.environ
     defaults = Settings()
+    secret_key = env.get("PLUME_SECRET_KEY", "").strip()
+    if not secret_key:
+        secret_key = read_or_create_key_file(Path(env.get("PLUME_SECRET_KEY_FILE", "").strip() or DEFAULT_KEY_FILE))
     return Settings(
         env=env.get("PLUME_ENV", "dev").strip() or "dev",
         database_url=env.get("DATABASE_URL", "").strip() or defaults.database_url,
         redis_url=env.get("REDIS_URL", "").strip(),
-        secret_key=env.get("PLUME_SECRET_KEY", "").strip() or DEV_SECRET,
+        secret_key=secret_key,
         base_url=(env.get("PLUME_BASE_URL", "").strip() or defaults.base_url).rstrip("/"),
         smtp_host=env.get("SMTP_HOST", "").strip(),
         smtp_port=_env_int("SMTP_PORT", 25),

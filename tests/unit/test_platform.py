@@ -1,3 +1,5 @@
+import stat
+
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
@@ -8,19 +10,81 @@ from app.services.seed import SeedRefusedError, seed_demo
 from app.settings import SettingsError, load_settings, reset_settings
 
 
-def test_default_secret_is_refused_outside_dev(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PLUME_ENV", "production")
-    monkeypatch.delenv("PLUME_SECRET_KEY", raising=False)
-    with pytest.raises(SettingsError):
+def test_public_or_short_secret_is_refused_in_every_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for env in ("production", "test", "dev"):
+        monkeypatch.setenv("PLUME_ENV", env)
+        for bad in ("plume-dev-secret-change-me", "short"):
+            monkeypatch.setenv("PLUME_SECRET_KEY", bad)
+            with pytest.raises(SettingsError):
+                load_settings().check()
+        monkeypatch.setenv("PLUME_SECRET_KEY", "a-private-random-value-0123456789")
         load_settings().check()
-    monkeypatch.setenv("PLUME_SECRET_KEY", "a-private-random-value-0123456789")
-    load_settings().check()
-    monkeypatch.setenv("PLUME_ENV", "test")
-    monkeypatch.delenv("PLUME_SECRET_KEY")
-    with pytest.raises(SettingsError):
-        load_settings().check()
+
+
+def test_secret_key_file_is_created_owner_only_and_reused(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    key_file = tmp_path / "var" / "secret.key"
     monkeypatch.setenv("PLUME_ENV", "dev")
-    load_settings().check()
+    monkeypatch.delenv("PLUME_SECRET_KEY", raising=False)
+    monkeypatch.setenv("PLUME_SECRET_KEY_FILE", str(key_file))
+    first = load_settings()
+    assert key_file.exists()
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert first.secret_key == key_file.read_text().strip()
+    assert len(first.secret_key) >= 32
+    first.check()
+    assert load_settings().secret_key == first.secret_key
+    assert [p.name for p in key_file.parent.iterdir()] == ["secret.key"]  # no temporary file left
+
+
+def test_environment_secret_overrides_the_key_file(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    key_file = tmp_path / "secret.key"
+    monkeypatch.setenv("PLUME_SECRET_KEY_FILE", str(key_file))
+    monkeypatch.setenv("PLUME_SECRET_KEY", "from-the-environment-0123456789abcdef")
+    assert load_settings().secret_key == "from-the-environment-0123456789abcdef"
+    assert not key_file.exists()
+
+
+def test_key_file_readable_by_others_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    key_file = tmp_path / "secret.key"
+    key_file.write_text("x" * 64)
+    key_file.chmod(0o644)
+    monkeypatch.delenv("PLUME_SECRET_KEY", raising=False)
+    monkeypatch.setenv("PLUME_SECRET_KEY_FILE", str(key_file))
+    with pytest.raises(SettingsError):
+        load_settings()
+
+
+def test_workers_starting_at_once_agree_on_one_key(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.settings import read_or_create_key_file
+
+    key_file = tmp_path / "secret.key"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        keys = set(pool.map(lambda _: read_or_create_key_file(key_file), range(16)))
+    assert len(keys) == 1
+
+
+def test_dev_settings_reject_what_the_old_public_secret_signed(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    import hashlib
+    import hmac
+    import time
+
+    from app.services import attendance
+    from app.services.crypto import hash_token
+
+    monkeypatch.setenv("PLUME_ENV", "dev")
+    monkeypatch.delenv("PLUME_SECRET_KEY", raising=False)
+    monkeypatch.setenv("PLUME_SECRET_KEY_FILE", str(tmp_path / "secret.key"))
+    reset_settings()
+    try:
+        old_key = b"plume-dev-secret-change-me"
+        period = int(time.time() // attendance.QR_PERIOD_SECONDS)
+        forged_qr = hmac.new(old_key, f"qr:7:{period}".encode(), hashlib.sha256).hexdigest()[:20]
+        assert not attendance.qr_valid(7, forged_qr)
+        assert hash_token("some-token") != hmac.new(old_key, b"some-token", hashlib.sha256).hexdigest()
+    finally:
+        reset_settings()
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path) -> None:
