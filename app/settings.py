@@ -84,6 +84,7 @@ class Settings:
     trusted_proxy_hops: int = 0
     throttle_ip_max_failures: int = 5
     files_dir: Path = field(default=PROJECT_ROOT / "var" / "files")
+    keys_dir: Path = field(default=PROJECT_ROOT / "var" / "keys")
     session_idle_minutes: int = 60 * 24 * 7
     session_absolute_days: int = 30
 
@@ -138,6 +139,7 @@ def load_settings() -> Settings:
         trusted_proxy_hops=_env_int("PLUME_TRUSTED_PROXY_HOPS", 0),
         throttle_ip_max_failures=max(1, _env_int("PLUME_THROTTLE_IP_MAX_FAILURES", 5)),
         files_dir=Path(env.get("PLUME_FILES_DIR", "").strip() or defaults.files_dir),
+        keys_dir=Path(env.get("PLUME_KEYS_DIR", "").strip() or defaults.keys_dir),
     )
 
 
