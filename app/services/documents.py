@@ -53,6 +53,25 @@ _OLE2_STREAMS = (
     ("Book", "application/vnd.ms-excel"),
     ("PowerPoint Document", "application/vnd.ms-powerpoint"),
 )
+# The extensions a download may carry for each accepted type (the first one when the name has another).
+_EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/gif": (".gif",),
+    "image/webp": (".webp",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": (".pptx",),
+    "application/vnd.oasis.opendocument.text": (".odt",),
+    "application/vnd.oasis.opendocument.spreadsheet": (".ods",),
+    "application/vnd.oasis.opendocument.presentation": (".odp",),
+    "application/msword": (".doc",),
+    "application/vnd.ms-excel": (".xls",),
+    "application/vnd.ms-powerpoint": (".ppt",),
+    "video/mp4": (".mp4",),
+    "video/webm": (".webm",),
+}
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, EOFError, ValueError, RuntimeError)
 
 
@@ -162,6 +181,30 @@ def detect_video(data: bytes) -> str | None:
     if data.startswith(b"\x1a\x45\xdf\xa3"):
         return "video/webm"
     return None
+
+
+def download_name(name: str, content_type: str) -> str:
+    """The name to download a file as: the uploader's name with the extension of its detected type.
+
+    A PDF uploaded as `rapport.html` downloads as `rapport.pdf`, so the browser and the
+    operating system open it for what it is, never for what its name claimed.
+
+    Args:
+        name: The name the file was uploaded (or renamed) as.
+        content_type: The type detected from its content.
+
+    Returns:
+        The name, its extension replaced when it is not one of the type's own.
+    """
+    allowed = _EXTENSIONS.get(content_type, (".bin",))
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem = name
+    elif not stem.strip():
+        stem = "document"  # a name that is only an extension (".html")
+    elif f".{extension.lower()}" in allowed:
+        return name
+    return f"{stem}{allowed[0]}"
 
 
 def _check_file(name: object, data: object, *, video: bool = False) -> _Checked:
@@ -445,7 +488,10 @@ def _access_document(db: Session, actor: Actor, document_id: int) -> tuple[Docum
     if document.module_id is None:
         # A file sent in the session's chat: every member of the room reads it. Other files without a
         # module (a learner's mission hand-in, its correction) are served only by their own route.
-        attached = db.exec(select(ChatMessage.id).where(ChatMessage.document_id == document.id)).first()
+        # A removed message takes its file with it: the same answer as a missing document.
+        attached = db.exec(
+            select(ChatMessage.id).where(ChatMessage.document_id == document.id, col(ChatMessage.deleted_at).is_(None))
+        ).first()
         if attached is None:
             raise PlumeError(ErrorCode.NOT_FOUND)
         return document, session, role
@@ -544,7 +590,7 @@ def open_for_download(db: Session, actor: Actor, document_id: int) -> tuple[Path
     path = get_settings().files_dir / document.stored_name
     if not path.is_file():
         raise PlumeError(ErrorCode.NOT_FOUND)
-    return path, document.name, document.content_type
+    return path, download_name(document.name, document.content_type), document.content_type
 
 
 def store_course_image(db: Session, actor: Actor, *, course_id: int, name: str, data: bytes) -> Document:
@@ -614,7 +660,8 @@ def open_course_image(db: Session, actor: Actor, course_id: int) -> tuple[Path, 
 
     course = db.get(Course, course_id) if isinstance(course_id, int) else None
     member = (
-        course is not None
+        actor.fully_signed_in
+        and course is not None
         and db.exec(
             select(Membership.id).where(
                 Membership.user_id == actor.user_id, Membership.organisation_id == course.organisation_id

@@ -729,7 +729,7 @@ def open_file(db: Session, actor: Actor, submission_id: int, which: str) -> tupl
     path = get_settings().files_dir / document.stored_name
     if not path.is_file():
         raise PlumeError(ErrorCode.NOT_FOUND)
-    return path, document.name, document.content_type
+    return path, documents.download_name(document.name, document.content_type), document.content_type
 
 
 def _check_paging(page: object, page_size: object) -> tuple[int, int]:

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app.live import bus
-from app.models import AuditRecord, Document, Module, Organisation, TrainerAssignment, TrainingSession, User
+from app.models import AuditRecord, Document, Enrolment, Module, Organisation, TrainerAssignment, TrainingSession, User
 from app.services import audit, documents, home
 from app.services.errors import ErrorCode, PlumeError
 from app.settings import reset_settings
@@ -424,3 +424,64 @@ def test_documents_of_a_locked_module_stay_closed_to_learners(db, tmp_path, monk
     db.add(module)
     db.commit()
     assert documents.open_for_download(db, learner_actor, doc.id or 0)[1] == "corrige.pdf"
+
+
+def test_a_chat_file_whose_message_was_removed_is_not_found(db: Session, files_dir: Path) -> None:
+    from app.services import chat
+
+    _org, _, trainer, learner, session, _ = _setup(db)
+    classmate = make_learner(db, _org)
+    db.add(Enrolment(session_id=session.id or 0, user_id=classmate.id or 0))
+    db.commit()
+    author = actor_for(db, learner)
+    doc = documents.store_chat_file(db, author, session_id=session.id or 0, name="notes.pdf", data=PDF)
+    sent = chat.post(db, author, session.id or 0, "", "client-file-rm", document_id=doc.id)
+    db.commit()
+    assert documents.open_for_download(db, actor_for(db, classmate), doc.id or 0)[0].read_bytes() == PDF
+    chat.remove(db, actor_for(db, trainer), sent.id)
+    db.commit()
+    for reader in (classmate, learner, trainer):
+        with pytest.raises(PlumeError) as err:
+            documents.open_for_download(db, actor_for(db, reader), doc.id or 0)
+        assert err.value.code == ErrorCode.NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        ("rapport.html", PDF, "rapport.pdf"),
+        ("photo.pdf", PNG, "photo.png"),
+        ("image.jpeg", JPEG, "image.jpeg"),
+        ("Photo.JPG", JPEG, "Photo.JPG"),
+        ("sans extension", PDF, "sans extension.pdf"),
+        ("archive.tar.gz", b"GIF89a" + bytes(16), "archive.tar.gif"),
+        (".html", PDF, "document.pdf"),
+    ],
+)
+def test_a_download_is_named_by_its_detected_type(
+    db: Session, files_dir: Path, name: str, data: bytes, expected: str
+) -> None:
+    _org, _, trainer, learner, _, module = _setup(db)
+    stored = documents.store(db, actor_for(db, trainer), module_id=module.id or 0, name=name, data=data)
+    db.commit()
+    _, download_name, _ = documents.open_for_download(db, actor_for(db, learner), stored.id or 0)
+    assert download_name == expected
+
+
+def test_a_course_image_is_not_shown_to_a_sign_in_half_done(db: Session, files_dir: Path) -> None:
+    from dataclasses import replace
+
+    from app.services import catalogue
+
+    org = make_org(db)
+    staff = actor_for(db, make_staff(db, org))
+    course = catalogue.create_course(db, staff, catalogue.CourseForm(title="Excel"))
+    documents.store_course_image(db, staff, course_id=course.id or 0, name="vignette.png", data=PNG)
+    db.commit()
+    learner = actor_for(db, make_learner(db, org))
+    assert documents.open_course_image(db, learner, course.id or 0)[1] == "image/png"
+    pending = actor_for(db, make_learner(db, org, activated=False))
+    for half in (pending, replace(learner, mfa_pending=True)):
+        with pytest.raises(PlumeError) as err:
+            documents.open_course_image(db, half, course.id or 0)
+        assert err.value.code == ErrorCode.NOT_FOUND
