@@ -82,7 +82,7 @@ class Settings:
     smtp_from: str = "Plume <no-reply@plume.test>"
     sms_gateway_url: str = ""
     trusted_proxy_hops: int = 0
-    throttle_ip_max_failures: int = 5
+    throttle_ip_max_failures: int = 100
     files_dir: Path = field(default=PROJECT_ROOT / "var" / "files")
     keys_dir: Path = field(default=PROJECT_ROOT / "var" / "keys")
     session_idle_minutes: int = 60 * 24 * 7
@@ -137,7 +137,7 @@ def load_settings() -> Settings:
         smtp_from=env.get("SMTP_FROM", "").strip() or defaults.smtp_from,
         sms_gateway_url=env.get("PLUME_SMS_GATEWAY_URL", "").strip(),
         trusted_proxy_hops=_env_int("PLUME_TRUSTED_PROXY_HOPS", 0),
-        throttle_ip_max_failures=max(1, _env_int("PLUME_THROTTLE_IP_MAX_FAILURES", 5)),
+        throttle_ip_max_failures=max(1, _env_int("PLUME_THROTTLE_IP_MAX_FAILURES", 100)),
         files_dir=Path(env.get("PLUME_FILES_DIR", "").strip() or defaults.files_dir),
         keys_dir=Path(env.get("PLUME_KEYS_DIR", "").strip() or defaults.keys_dir),
     )

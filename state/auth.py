@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
@@ -10,7 +11,7 @@ import reflex as rx
 
 from app import routes
 from app.services import accounts, auth, orgs
-from app.services.errors import PlumeError
+from app.services.errors import ErrorCode, PlumeError
 from state.common import clean_str, error_message, form_fields, run_db
 from state.guard import PENDING, PUBLIC, current_actor, policy, require_actor
 from state.session import SessionState
@@ -84,6 +85,8 @@ class SignInState(FormState, rx.State):
         try:
             signed = await run_db(lambda db: auth.sign_in(db, email=email, password=password, ip=ip, user_agent=agent))
         except PlumeError as err:
+            if err.code == ErrorCode.BAD_CREDENTIALS:  # each failure slows the next answer (on the loop, no thread)
+                await asyncio.sleep(await run_db(lambda db: auth.sign_in_delay(db, email)))
             await self._fail(err)
             return
         await (await self.get_state(SessionState))._adopt(signed.token)

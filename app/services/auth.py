@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-import pyotp
 from sqlmodel import Session, col, select
 
 from app.models import AuthSession, Membership, User
 from app.models.base import utcnow
-from app.services import audit, throttle
+from app.services import audit, throttle, totp
 from app.services.actor import Actor
 from app.services.crypto import check_password, hash_token, new_token
 from app.services.errors import ErrorCode, PlumeError
@@ -83,8 +82,9 @@ def open_session(db: Session, user: User, *, ip: str = "", user_agent: str = "")
 def sign_in(db: Session, *, email: str, password: str, ip: str = "", user_agent: str = "") -> SignedIn:
     """Check a password and open a session, under the per-account and per-IP throttle.
 
-    The refusal never tells whether the e-mail exists. Failed attempts are
-    committed before the error is raised, so the throttle remembers them.
+    The refusal never tells whether the e-mail exists. The attempt is recorded
+    (committed) as a failure before the password is checked, so concurrent
+    guesses count each other, and is marked a success only if right.
 
     Args:
         db: Database session.
@@ -100,21 +100,32 @@ def sign_in(db: Session, *, email: str, password: str, ip: str = "", user_agent:
         PlumeError: THROTTLED or BAD_CREDENTIALS.
     """
     email = normalise_email(email)[:254]
-    throttle.check(db, "signin", email)
+    limits = [("signin", email, throttle.MAX_FAILURES)]
     if ip:
-        throttle.check(db, "signin-ip", ip, max_failures=get_settings().throttle_ip_max_failures)
+        limits.append(("signin-ip", ip, get_settings().throttle_ip_max_failures))
+    attempts = throttle.begin(db, limits)  # recorded as failures first: concurrent guesses count each other
     user = db.exec(select(User).where(User.email == email)).first()
     ok = check_password(user.password_hash if user else "", password[:256])
     if user is None or not ok or not user.is_active:
-        throttle.note(db, "signin", email, success=False)
-        if ip:
-            throttle.note(db, "signin-ip", ip, success=False)
         audit.record(db, "auth.sign_in_failed", actor_user_id=user.id if user else None, target=email, ip=ip)
         db.commit()
         raise PlumeError(ErrorCode.BAD_CREDENTIALS)
-    throttle.note(db, "signin", email, success=True)
+    throttle.succeeded(db, attempts)
     audit.record(db, "auth.sign_in", actor_user_id=user.id, target=f"user:{user.id}", ip=ip)
     return open_session(db, user, ip=ip, user_agent=user_agent)
+
+
+def sign_in_delay(db: Session, email: str) -> float:
+    """How long to wait before answering a failed sign-in: it grows with the account's recent failures.
+
+    Args:
+        db: Database session.
+        email: As typed.
+
+    Returns:
+        Seconds (the caller waits without holding a worker thread).
+    """
+    return throttle.failure_delay(throttle.recent_failures(db, "signin", normalise_email(email)[:254]))
 
 
 def _live_session(db: Session, token: str) -> AuthSession | None:
@@ -197,7 +208,7 @@ def verify_totp(db: Session, actor: Actor, code: str) -> None:
         session.mfa_pending = False
         db.add(session)
         return
-    if not pyotp.TOTP(user.totp_secret).verify(code.strip().replace(" ", ""), valid_window=1):
+    if not totp.accept_code(db, user, code):
         throttle.note(db, "totp", key, success=False)
         db.commit()
         raise PlumeError(ErrorCode.TOTP_WRONG, field="code")

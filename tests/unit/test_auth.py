@@ -1,3 +1,6 @@
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pyotp
@@ -6,8 +9,10 @@ from sqlmodel import Session, select
 
 from app.models import AuditRecord, AuthSession, LoginAttempt
 from app.models.base import utcnow
-from app.services import auth
+from app.services import auth, throttle
+from app.services.db import session_scope
 from app.services.errors import ErrorCode, PlumeError
+from app.settings import reset_settings
 from tests.factories import PASSWORD, actor_for, make_learner, make_org, make_trainer, make_user
 
 
@@ -42,7 +47,9 @@ def test_sixth_try_is_throttled_even_with_the_right_password(db: Session) -> Non
     assert int(err.value.params["minutes"]) in (15, 16)
 
 
-def test_ip_throttle_covers_many_accounts(db: Session) -> None:
+def test_ip_throttle_covers_many_accounts(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLUME_THROTTLE_IP_MAX_FAILURES", "5")
+    reset_settings()
     for n in range(5):
         with pytest.raises(PlumeError):
             auth.sign_in(db, email=f"guess{n}@example.test", password="wrong password!", ip="203.0.113.9")
@@ -51,6 +58,74 @@ def test_ip_throttle_covers_many_accounts(db: Session) -> None:
         auth.sign_in(db, email="anne@example.test", password=PASSWORD, ip="203.0.113.9")
     assert err.value.code == ErrorCode.THROTTLED
     assert auth.sign_in(db, email="anne@example.test", password=PASSWORD, ip="198.51.100.1").token
+
+
+def test_a_training_room_sharing_one_address_is_not_locked_out(db: Session) -> None:
+    """30 learners behind one public address, each mistyping twice, all sign in; each account still locks at 5."""
+    room = "203.0.113.50"
+    learners = [make_user(db, email=f"stagiaire{n}@example.test") for n in range(30)]
+    for user in learners:
+        for _ in range(2):
+            with pytest.raises(PlumeError) as err:
+                auth.sign_in(db, email=user.email, password="wrong password!", ip=room)
+            assert err.value.code == ErrorCode.BAD_CREDENTIALS
+        assert auth.sign_in(db, email=user.email, password=PASSWORD, ip=room).token
+        db.commit()
+    for _ in range(5):
+        with pytest.raises(PlumeError):
+            auth.sign_in(db, email=learners[0].email, password="wrong password!", ip=room)
+    with pytest.raises(PlumeError) as locked:
+        auth.sign_in(db, email=learners[0].email, password=PASSWORD, ip=room)
+    assert locked.value.code == ErrorCode.THROTTLED
+    assert auth.sign_in(db, email=learners[1].email, password=PASSWORD, ip=room).token
+
+
+def test_concurrent_wrong_passwords_check_at_most_five(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """20 guesses at once for one account (threads, file SQLite): the password is checked 5 times, not 9."""
+    make_user(db, email="cible@example.test")
+    db.commit()
+    checked: list[str] = []
+    lock = threading.Lock()
+    real_check = auth.check_password
+
+    def slow_check(stored: str, password: str) -> bool:
+        with lock:
+            checked.append(password)
+        time.sleep(0.2)  # a real argon2 check takes this long: every thread is in flight at once
+        return real_check(stored, password)
+
+    monkeypatch.setattr(auth, "check_password", slow_check)
+    barrier = threading.Barrier(20)
+
+    def guess(n: int) -> str:
+        barrier.wait()
+        with session_scope() as own:
+            try:
+                auth.sign_in(own, email="cible@example.test", password=f"wrong password {n}", ip=f"198.51.100.{n}")
+            except PlumeError as err:
+                return err.code.value
+        return "signed in"
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(guess, range(20)))
+    assert len(checked) <= 5
+    assert answers.count(ErrorCode.BAD_CREDENTIALS.value) == len(checked)
+    assert answers.count(ErrorCode.THROTTLED.value) == 20 - len(checked)
+    with pytest.raises(PlumeError) as err:
+        auth.sign_in(db, email="cible@example.test", password=PASSWORD)
+    assert err.value.code == ErrorCode.THROTTLED
+
+
+def test_each_failure_slows_the_next_answer(db: Session) -> None:
+    make_user(db, email="anne@example.test")
+    delays = []
+    for _ in range(5):
+        with pytest.raises(PlumeError):
+            auth.sign_in(db, email="anne@example.test", password="wrong password!")
+        delays.append(auth.sign_in_delay(db, " Anne@example.test"))
+    assert delays == [0.0, 0.5, 1.0, 2.0, 4.0]
+    assert throttle.failure_delay(40) == throttle.DELAY_MAX
+    assert auth.sign_in_delay(db, "other@example.test") == 0.0
 
 
 def test_failed_attempts_survive_the_rollback_of_the_caller(db: Session) -> None:
