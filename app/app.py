@@ -5,9 +5,12 @@ from __future__ import annotations
 import sys
 
 import reflex as rx
+from reflex import constants
+from reflex.utils import prerequisites
 
 from app import routes
 from app.api.routes import build_api
+from app.api.transport import hardening
 from app.pages.account import (
     activation_page,
     confirm_email_page,
@@ -71,7 +74,13 @@ app = rx.App(
     style=dict(styles.GLOBAL_STYLE),
     stylesheets=["/plume.css"],
     html_lang="fr",
-    api_transformer=build_api(),
+    api_transformer=[
+        build_api(),
+        hardening(
+            base_url=get_settings().base_url,
+            static_dir=lambda: prerequisites.get_web_dir() / constants.Dirs.STATIC,
+        ),
+    ],
     head_components=[
         rx.script(src="/signature-pad.js"),
         rx.script(src="/chat.js"),
