@@ -30,7 +30,7 @@ from app.models.training import (
     TrainingSession,
 )
 from app.models.tutoring import Reminder, TutorAssignment
-from app.models.user import PhoneActivation, User, UserToken
+from app.models.user import PhoneActivation, SignUpRequest, User, UserToken
 
 __all__ = [
     "Activity",
@@ -60,6 +60,7 @@ __all__ = [
     "OutboxEmail",
     "PhoneActivation",
     "Reminder",
+    "SignUpRequest",
     "Slot",
     "Submission",
     "TrainerAssignment",

@@ -22,8 +22,11 @@ class User(SQLModel, table=True):
     phone_changes: int = 0
     phone_verified_at: datetime | None = utc_field(nullable=True)
     language: str = Field(default="fr", max_length=5)
-    totp_secret: str = Field(default="", max_length=64)
+    # Encrypted with crypto.encrypt_secret (key outside the database); see services/totp.py.
+    totp_secret: str = Field(default="", max_length=255)
     totp_enabled: bool = False
+    # The last TOTP time step accepted: a code of this step or an earlier one is refused (no replay).
+    totp_last_step: int = 0
     is_active: bool = True
     is_superuser: bool = False
     created_at: datetime = utc_field(default_now=True)
@@ -56,13 +59,30 @@ class PhoneActivation(SQLModel, table=True):
 
 
 class UserToken(SQLModel, table=True):
-    """A single-use e-mailed link: password reset or e-mail change."""
+    """A single-use e-mailed link: password reset, e-mail change, or reverting an e-mail change."""
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     purpose: str = Field(max_length=20)
     token_hash: str = Field(max_length=128, unique=True, index=True)
     new_email: str = Field(default="", max_length=254)
+    created_at: datetime = utc_field(default_now=True)
+    expires_at: datetime = utc_field()
+    used_at: datetime | None = utc_field(nullable=True)
+
+
+class SignUpRequest(SQLModel, table=True):
+    """A sign-up waiting for its e-mail address to be confirmed; the account is created then."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    first_name: str = Field(default="", max_length=100)
+    last_name: str = Field(default="", max_length=100)
+    pseudonym: str = Field(default="", max_length=100)
+    password_hash: str = ""
+    phone: str = Field(default="", max_length=32)
+    language: str = Field(default="fr", max_length=5)
+    token_hash: str = Field(max_length=128, unique=True, index=True)
     created_at: datetime = utc_field(default_now=True)
     expires_at: datetime = utc_field()
     used_at: datetime | None = utc_field(nullable=True)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-import pyotp
 from sqlmodel import Session, col, select
 
 from app.models import AuthSession, Membership, User
 from app.models.base import utcnow
-from app.services import audit, throttle
+from app.services import audit, throttle, totp
 from app.services.actor import Actor
 from app.services.crypto import check_password, hash_token, new_token
 from app.services.errors import ErrorCode, PlumeError
@@ -209,7 +208,7 @@ def verify_totp(db: Session, actor: Actor, code: str) -> None:
         session.mfa_pending = False
         db.add(session)
         return
-    if not pyotp.TOTP(user.totp_secret).verify(code.strip().replace(" ", ""), valid_window=1):
+    if not totp.accept_code(db, user, code):
         throttle.note(db, "totp", key, success=False)
         db.commit()
         raise PlumeError(ErrorCode.TOTP_WRONG, field="code")
