@@ -86,6 +86,26 @@ def _send_outbox(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _show_message(args: argparse.Namespace) -> int:
+    from sqlmodel import col, select
+
+    from app.models import OutboxEmail
+    from app.services.outbox import delivered
+
+    # For the operator of a deployment without SMTP/SMS gateway (e.g. `make run`): the latest
+    # message to one address, secrets included; the web outbox never shows them.
+    with session_scope() as db:
+        row = db.exec(
+            select(OutboxEmail).where(OutboxEmail.to == args.to.strip()).order_by(col(OutboxEmail.id).desc())
+        ).first()
+        if row is None:
+            print(f"plume show-message: aucun message pour {args.to}", file=sys.stderr)
+            return 1
+        real = delivered(row)
+    print(f"À : {row.to}\nObjet : {real.subject}\n\n{real.body}")
+    return 0
+
+
 CHAIN_PROBLEMS = {
     "edited": "contenu modifié après coup",
     "signature_edited": "image de signature modifiée",
@@ -138,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     su.add_argument("--organisation", default="", help="slug of an organisation to be staff of")
     su.set_defaults(func=_createsuperuser)
     sub.add_parser("send-outbox", help="send due e-mails now").set_defaults(func=_send_outbox)
+    show = sub.add_parser("show-message", help="print the latest message to an address (no SMTP/SMS in dev)")
+    show.add_argument("--to", required=True, help="e-mail address or phone number (E.164)")
+    show.set_defaults(func=_show_message)
     verify = sub.add_parser("verify-attendance", help="check the attendance records' hash chains")
     verify.add_argument("--organisation", type=int, default=None, help="id of one organisation to check")
     verify.set_defaults(func=_verify_attendance)

@@ -13,7 +13,11 @@ STATUSES = ("pending", "sent", "failed", "stored")
 
 
 class OutboxEmail(SQLModel, table=True):
-    """An e-mail (or SMS, channel="sms") waiting, sent or failed."""
+    """An e-mail (or SMS, channel="sms") waiting, sent or failed.
+
+    Personal messages (reset, e-mail change, activation codes) have no organisation,
+    so no staff outbox lists them.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
@@ -26,6 +30,9 @@ class OutboxEmail(SQLModel, table=True):
     attachment_name: str = Field(default="", max_length=120)
     attachment_type: str = Field(default="", max_length=100)
     attachment_data: str = ""
+    # One-time secrets (reset/invitation links, codes): the real message, encrypted with a key
+    # derived from the secret key outside the database; `subject`/`body` keep a redacted copy.
+    sealed: str = ""
     status: str = Field(default="pending", max_length=10, index=True)
     attempts: int = 0
     last_error: str = Field(default="", max_length=500)

@@ -10,16 +10,16 @@ import pyotp
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, col, select
 
-from app.models import Membership, Organisation, PhoneActivation, User, UserToken
+from app.models import Organisation, PhoneActivation, User, UserToken
 from app.models.base import utcnow
 from app.services import audit, throttle
 from app.services.actor import Actor
 from app.services.auth import SignedIn, normalise_email, open_session, revoke_all_sessions
 from app.services.crypto import check_password, hash_password, hash_token, new_code, new_token
 from app.services.errors import ErrorCode, PlumeError
-from app.services.outbox import enqueue_email, sms_sender
+from app.services.outbox import enqueue_email, seal, sms_sender
 from app.services.passwords import check_new_password
-from app.services.templates import get_template, render
+from app.services.templates import get_template
 from app.settings import get_settings
 
 CODE_TRIES = 5
@@ -105,7 +105,7 @@ def _send_code(db: Session, user: User, phone: str) -> None:
             expires_at=utcnow() + CODE_LIFETIME,
         )
     )
-    message = render(
+    message = seal(
         get_template(db, None, "activation", user.language),
         {
             "code": code,
@@ -114,8 +114,10 @@ def _send_code(db: Session, user: User, phone: str) -> None:
             "organisation": "Plume",
             "lien": get_settings().base_url,
         },
+        secret_tags=("code",),
     )
-    sms_sender().send(db, to=phone, text=message.body)
+    # The code belongs to the person: no organisation's outbox lists it.
+    sms_sender().send(db, to=phone, text=message)
 
 
 @dataclass(frozen=True)
@@ -385,7 +387,7 @@ def send_reset_link(db: Session, user: User, *, organisation_id: int | None = No
     Args:
         db: Database session.
         user: The account.
-        organisation_id: The organisation whose template to use.
+        organisation_id: The organisation that asked for it (named in the message), if any.
     """
     assert user.id is not None
     token = new_token()
@@ -397,17 +399,19 @@ def send_reset_link(db: Session, user: User, *, organisation_id: int | None = No
             expires_at=utcnow() + LINK_LIFETIME,
         )
     )
-    org_id = organisation_id or db.exec(select(Membership.organisation_id).where(Membership.user_id == user.id)).first()
-    message = render(
-        get_template(db, org_id, "reset", user.language),
+    # The link belongs to the person: Plume's own wording (no organisation's template decides
+    # where it points), no organisation's outbox lists it, and the outbox keeps it sealed.
+    message = seal(
+        get_template(db, None, "reset", user.language),
         {
             "prenom": _first_name_for_messages(user),
             "nom": user.last_name,
-            "organisation": _org_name(db, org_id),
+            "organisation": _org_name(db, organisation_id),
             "lien": f"{get_settings().base_url}/reinitialiser?jeton={token}",
         },
+        secret_tags=("lien",),
     )
-    enqueue_email(db, to=user.email, message=message, kind="reset", organisation_id=org_id)
+    enqueue_email(db, to=user.email, message=message, kind="reset")
 
 
 def _take_token(db: Session, token: str, purpose: str, *, ip: str) -> UserToken:
@@ -612,16 +616,17 @@ def request_email_change(db: Session, actor: Actor, new_email: str) -> str:
             expires_at=utcnow() + LINK_LIFETIME,
         )
     )
-    message = render(
-        get_template(db, actor.organisation_id, "email_change", user.language),
+    message = seal(
+        get_template(db, None, "email_change", user.language),
         {
             "prenom": _first_name_for_messages(user),
             "nom": user.last_name,
             "organisation": _org_name(db, actor.organisation_id),
             "lien": f"{get_settings().base_url}/confirmer-email?jeton={token}",
         },
+        secret_tags=("lien",),
     )
-    enqueue_email(db, to=email, message=message, kind="email_change", organisation_id=actor.organisation_id)
+    enqueue_email(db, to=email, message=message, kind="email_change")
     return email
 
 

@@ -24,7 +24,6 @@ from app.models.base import utcnow
 from app.services import audience
 from app.services.actor import Actor
 from app.services.orgs import require_staff
-from app.settings import get_settings
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -261,7 +260,10 @@ class OutboxRow:
 
 
 def list_outbox(db: Session, actor: Actor, *, status: str = "", limit: int = 100) -> list[OutboxRow]:
-    """The organisation's latest outgoing messages (and, in dev, the sign-up SMS).
+    """The organisation's latest outgoing messages, one-time secrets masked.
+
+    Personal messages (reset, e-mail change, activation codes) belong to no organisation:
+    only a superuser sees them listed, and never their secret.
 
     Args:
         db: Database session.
@@ -274,8 +276,7 @@ def list_outbox(db: Session, actor: Actor, *, status: str = "", limit: int = 100
     """
     org_id = require_staff(actor)
     mine = col(OutboxEmail.organisation_id) == org_id
-    if actor.is_superuser or get_settings().env == "dev":
-        # Sign-up codes belong to no organisation yet: the demo and administrators see them.
+    if actor.is_superuser:
         mine = or_(mine, col(OutboxEmail.organisation_id).is_(None))
     query = select(OutboxEmail).where(mine)
     if status:

@@ -16,8 +16,8 @@ from app.services.actor import Actor
 from app.services.auth import normalise_email
 from app.services.crypto import hash_token, new_token
 from app.services.errors import ErrorCode, PlumeError
-from app.services.outbox import enqueue_email
-from app.services.templates import get_template, render
+from app.services.outbox import enqueue_email, seal
+from app.services.templates import get_template
 from app.settings import get_settings
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -273,7 +273,8 @@ def invite_trainer(db: Session, actor: Actor, invitation_id: int) -> None:
     assert org is not None
     existing = db.exec(select(User).where(User.email == inv.email)).first()
     language = existing.language if existing else "fr"
-    message = render(
+    # The outbox shows the invitation with its link masked; only the invitee gets the link.
+    message = seal(
         get_template(db, org_id, "invitation", language),
         {
             "prenom": inv.first_name or (existing.first_name if existing else ""),
@@ -281,6 +282,7 @@ def invite_trainer(db: Session, actor: Actor, invitation_id: int) -> None:
             "organisation": org.name,
             "lien": f"{get_settings().base_url}/invitation?jeton={token}",
         },
+        secret_tags=("lien",),
     )
     enqueue_email(db, to=inv.email, message=message, kind="invitation", organisation_id=org_id)
     audit.record(

@@ -16,12 +16,73 @@ from sqlmodel import Session, col, select
 
 from app.models import OutboxEmail
 from app.models.base import utcnow
-from app.services.templates import Template
+from app.services.crypto import SecretDecryptError, decrypt_secret, encrypt_secret
+from app.services.templates import Template, render
 from app.settings import Settings, get_settings
 
 MAX_ATTEMPTS = 6
 # A worker that dies mid-send leaves its row "sending"; after the lease another worker takes it.
 SEND_LEASE = timedelta(minutes=5)
+# What the outbox shows in place of a one-time secret; only the recipient gets the real one.
+MASKS = {"lien": "[lien personnel masqué]", "code": "[code personnel masqué]"}
+SEAL_PURPOSE = "outbox-message"
+
+
+@dataclass(frozen=True)
+class SealedMessage:
+    """A message carrying one-time secrets: a redacted copy to show, the real one to send."""
+
+    shown: Template
+    real: Template
+
+
+def seal(template: Template, values: dict[str, str], *, secret_tags: tuple[str, ...]) -> SealedMessage:
+    """Fill a template twice: with masks in place of the secrets, and for real.
+
+    Args:
+        template: The template.
+        values: Tag values, secrets included.
+        secret_tags: The tags whose values are one-time secrets (e.g. "lien", "code").
+
+    Returns:
+        The redacted and the real message.
+    """
+    masked = {**values, **{tag: MASKS.get(tag, "[masqué]") for tag in secret_tags}}
+    return SealedMessage(shown=render(template, masked), real=render(template, values))
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """The text that actually leaves Plume for one outbox row."""
+
+    subject: str
+    body: str
+    html: str
+
+
+def delivered(row: OutboxEmail) -> Delivered:
+    """Rebuild the message the recipient gets (the secret is put back only here).
+
+    Args:
+        row: An outbox row.
+
+    Returns:
+        Its real subject, body and HTML.
+
+    Raises:
+        SecretDecryptError: The sealed part was made under another secret key.
+    """
+    if not row.sealed:
+        return Delivered(row.subject, row.body, row.body_html)
+    real = json.loads(decrypt_secret(row.sealed, SEAL_PURPOSE))
+    return Delivered(real["subject"], real["body"], real.get("html", ""))
+
+
+def _seal_fields(message: Template | SealedMessage, html: str = "") -> tuple[Template, str]:
+    if isinstance(message, Template):
+        return message, ""
+    payload = {"subject": message.real.subject, "body": message.real.body, "html": html}
+    return message.shown, encrypt_secret(json.dumps(payload), SEAL_PURPOSE)
 
 
 @dataclass(frozen=True)
@@ -37,7 +98,7 @@ def enqueue_email(
     db: Session,
     *,
     to: str,
-    message: Template,
+    message: Template | SealedMessage,
     kind: str,
     organisation_id: int | None = None,
     html: str = "",
@@ -48,23 +109,27 @@ def enqueue_email(
     Args:
         db: Database session.
         to: Recipient address.
-        message: Filled subject and body.
+        message: Filled subject and body; a `SealedMessage` when it carries a one-time secret
+            (the outbox then keeps the redacted copy, and the real one encrypted).
         kind: Template kind, for the outbox page.
-        organisation_id: The organisation sending, if any.
-        html: An HTML version of the body (buttons), sent beside the text.
+        organisation_id: The organisation sending, if any (None for personal messages).
+        html: An HTML version of the body (buttons), sent beside the text; with a sealed
+            message it is sealed too and never shown.
         attachment: A file to attach.
 
     Returns:
         The outbox row.
     """
+    shown, sealed = _seal_fields(message, html)
     row = OutboxEmail(
         organisation_id=organisation_id,
         channel="email",
         kind=kind,
         to=to,
-        subject=message.subject,
-        body=message.body,
-        body_html=html,
+        subject=shown.subject,
+        body=shown.body,
+        body_html="" if sealed else html,
+        sealed=sealed,
         attachment_name=attachment.name if attachment else "",
         attachment_type=attachment.content_type if attachment else "",
         attachment_data=base64.b64encode(attachment.data).decode() if attachment else "",
@@ -77,8 +142,9 @@ def enqueue_email(
 class SmsSender:
     """Sends a text message through the outbox.
 
-    Without a gateway the SMS is kept in the outbox (status "stored", readable by
-    staff and in dev); with `PLUME_SMS_GATEWAY_URL` it is queued for the sender loop.
+    Without a gateway the SMS is kept in the outbox (status "stored"; the operator can
+    read it with `plume show-message`); with `PLUME_SMS_GATEWAY_URL` it is queued for
+    the sender loop.
     """
 
     def __init__(self, *, via_gateway: bool) -> None:
@@ -89,22 +155,24 @@ class SmsSender:
         """
         self.status = "pending" if via_gateway else "stored"
 
-    def send(self, db: Session, *, to: str, text: str, organisation_id: int | None = None) -> None:
+    def send(self, db: Session, *, to: str, text: str | SealedMessage, organisation_id: int | None = None) -> None:
         """Write the SMS to the outbox.
 
         Args:
             db: Database session.
             to: Mobile number (E.164).
-            text: The message.
-            organisation_id: The organisation concerned, if any.
+            text: The message; a `SealedMessage` (its body is sent) when it carries a code.
+            organisation_id: The organisation concerned, if any (None for personal codes).
         """
+        shown, sealed = _seal_fields(Template("", text) if isinstance(text, str) else text)
         db.add(
             OutboxEmail(
                 organisation_id=organisation_id,
                 channel="sms",
                 kind="activation",
                 to=to,
-                body=text,
+                body=shown.body,
+                sealed=sealed,
                 status=self.status,
             )
         )
@@ -120,14 +188,15 @@ def sms_sender() -> SmsSender:
 
 
 def _send_email(settings: Settings, row: OutboxEmail) -> None:
+    real = delivered(row)
     msg = EmailMessage()
     msg["From"] = settings.smtp_from
     msg["To"] = formataddr(("", row.to))
-    msg["Subject"] = row.subject
+    msg["Subject"] = real.subject
     msg["Message-ID"] = make_msgid(domain="plume.local")
-    msg.set_content(row.body)
-    if row.body_html:
-        msg.add_alternative(row.body_html, subtype="html")
+    msg.set_content(real.body)
+    if real.html:
+        msg.add_alternative(real.html, subtype="html")
     if row.attachment_name:
         maintype, _, subtype = (row.attachment_type or "application/octet-stream").partition("/")
         msg.add_attachment(
@@ -147,7 +216,7 @@ def _send_email(settings: Settings, row: OutboxEmail) -> None:
 
 
 def _send_sms(settings: Settings, row: OutboxEmail) -> None:
-    payload = json.dumps({"to": row.to, "text": row.body}).encode()
+    payload = json.dumps({"to": row.to, "text": delivered(row).body}).encode()
     request = urllib.request.Request(  # noqa: S310  # the URL is the operator's setting
         settings.sms_gateway_url,
         data=payload,
@@ -207,7 +276,7 @@ def deliver_pending(db: Session, *, limit: int = 50) -> int:
                 continue
             else:
                 _send_email(settings, row)
-        except (OSError, smtplib.SMTPException) as exc:
+        except (OSError, smtplib.SMTPException, SecretDecryptError) as exc:
             row.last_error = f"{type(exc).__name__}: {exc}"[:500]
             if row.attempts >= MAX_ATTEMPTS:
                 row.status = "failed"

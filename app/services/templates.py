@@ -22,10 +22,10 @@ KIND_TAGS: dict[str, tuple[str, ...]] = {
     "virtual_class_invitation": (*COMMON_TAGS, "session", "titre", "date", "debut", "fin"),
     "reminder_deadline": (*COMMON_TAGS, "session", "progression", "echeance"),
 }
+# Personal messages carrying one-time secrets (reset, activation, e-mail change) always use
+# Plume's wording: an organisation must not decide what such a message says or where it points.
 EDITABLE_KINDS = (
     "invitation",
-    "reset",
-    "activation",
     "session_confirmation",
     "reminder",
     "reminder_deadline",

@@ -4,12 +4,13 @@ from sqlmodel import Session, select
 from app.models import Invitation, Membership, OutboxEmail
 from app.services import orgs
 from app.services.errors import ErrorCode, PlumeError
+from app.services.outbox import delivered
 from tests.factories import actor_for, make_learner, make_org, make_staff, make_trainer, make_user
 
 
 def _token_of_last_invitation(db: Session) -> str:
     mail = db.exec(select(OutboxEmail).where(OutboxEmail.kind == "invitation")).all()[-1]
-    return mail.body.split("jeton=")[1].split()[0]
+    return delivered(mail).body.split("jeton=")[1].split()[0]
 
 
 def test_trainer_list_shows_the_three_statuses(db: Session) -> None:

@@ -50,7 +50,7 @@ def test_empty_fields_are_refused(db: Session) -> None:
     org = make_org(db)
     with pytest.raises(PlumeError) as err:
         templates.save_template(
-            db, organisation_id=org.id or 0, user_id=0, kind="reset", language="fr", subject="  ", body="x"
+            db, organisation_id=org.id or 0, user_id=0, kind="invitation", language="fr", subject="  ", body="x"
         )
     assert (err.value.code, err.value.field) == (ErrorCode.TEMPLATE_EMPTY, "subject")
 
