@@ -429,6 +429,32 @@ class TutoringCentreState(rx.State):
         self.notice = t(lang, "tutoring.attestations_ready", count=str(len(ids)))
         yield rx.download(url=f"/api/attestations/exports/{token}.zip")
 
+    @rx.event
+    @policy(SIGNED_IN)
+    async def issue_certificate(self, session_id: Any, user_id: Any) -> AsyncIterator[Any]:
+        """Issue one learner's attestation, then download it (the GET route only draws what was issued).
+
+        Args:
+            session_id: The learner's session (from the row).
+            user_id: The learner.
+
+        Yields:
+            The download of the PDF.
+        """
+        actor = require_actor()
+        lang = (await self.get_state(SessionState)).lang
+        sid, uid = clean_id(session_id), clean_id(user_id)
+        self.notice, self.error = "", ""
+        if sid is None or uid is None or sid not in self._scope_ids:
+            self.error = error_message(lang, PlumeError(ErrorCode.NOT_FOUND))
+            return
+        try:
+            url = await run_db(lambda db: attestations.issue_for_learner(db, actor, sid, uid))
+        except PlumeError as err:
+            self.error = error_message(lang, err)
+            return
+        yield rx.download(url=url)
+
     async def _on_live(self, event: dict[str, Any]) -> None:
         """A learner progressed (or the people changed): recount, at most twice a second.
 

@@ -95,13 +95,15 @@ def _learner_pdf(token: str, ip: str, session_id: int, user_id: int) -> tuple[st
 
 
 async def learner_attestation(request: Request) -> Response:
-    """Issue one learner's attestation and send it as a PDF attachment.
+    """Send the attestation last issued to one learner as a PDF attachment; a GET issues nothing.
+
+    Issuing is the tutoring centre's `issue_certificate` event, which then points the browser here.
 
     Args:
         request: The request; the session token comes from the `plume_session` cookie.
 
     Returns:
-        The PDF, or the same plain 404 for anonymous, forbidden, not enrolled and missing alike.
+        The PDF, or the same plain 404 for anonymous, forbidden, not enrolled, not issued and missing alike.
     """
     token, ip = _client(request)
     session_id: int = request.path_params["session_id"]

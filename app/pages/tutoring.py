@@ -153,14 +153,11 @@ def _learner_row(row: Var[dict[str, Any]]) -> rx.Component:
                     href=report,
                     aria_label=Tf("tutoring.report_of", name=name),
                 ),
-                rx.link(
-                    rx.icon_button(rx.icon("award", size=14), size="1", variant="soft", tab_index=-1),
-                    href="/api/attestations/sessions/"
-                    + row["session_id"].to(str)
-                    + "/learners/"
-                    + row["user_id"].to(str)
-                    + ".pdf",
-                    is_external=True,
+                rx.icon_button(
+                    rx.icon("award", size=14),
+                    size="1",
+                    variant="soft",
+                    on_click=C.issue_certificate(row["session_id"].to(str), row["user_id"].to(str)),
                     aria_label=Tf("tutoring.certificate_of", name=name),
                 ),
                 spacing="2",

@@ -244,6 +244,38 @@ def verify_url(code: str) -> str:
     return f"{get_settings().base_url.rstrip('/')}/api/attestations/verifier/{code}"
 
 
+def _data(
+    user: User,
+    session: TrainingSession,
+    *,
+    organisation: Organisation,
+    course: Course,
+    code: str,
+    hours_attended: float,
+    progress: int,
+    issued_at: datetime,
+) -> AttestationData:
+    return AttestationData(
+        code=code,
+        user_id=user.id or 0,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        learner_name=_full_name(user),
+        organisation=organisation.name,
+        course_title=course.title,
+        session_title=session.title,
+        starts_on=session.starts_on,
+        ends_on=session.ends_on,
+        in_person_hours=course.in_person_hours,
+        remote_hours=course.remote_hours,
+        planned_hours=course.in_person_hours + course.remote_hours,
+        hours_attended=hours_attended,
+        progress=progress,
+        issued_at=issued_at,
+        verify_url=verify_url(code),
+    )
+
+
 def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[AttestationData]:
     """Issue one attestation per chosen learner of a session, each with its verification code.
 
@@ -290,7 +322,6 @@ def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[
     same = {uid for uid, row in latest.items() if (row.hours_attended, row.progress) == (hours[uid], progress_of[uid])}
     fresh = iter(_fresh_codes(db, len(learners) - len(same)))
     now = utcnow()
-    planned = course.in_person_hours + course.remote_hours
     out: list[AttestationData] = []
     rows: list[Attestation] = []
     for user, progress in learners:
@@ -311,24 +342,15 @@ def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[
                 )
             )
         out.append(
-            AttestationData(
+            _data(
+                user,
+                session,
+                organisation=organisation,
+                course=course,
                 code=code,
-                user_id=user_id,
-                first_name=user.first_name,
-                last_name=user.last_name,
-                learner_name=_full_name(user),
-                organisation=organisation.name,
-                course_title=course.title,
-                session_title=session.title,
-                starts_on=session.starts_on,
-                ends_on=session.ends_on,
-                in_person_hours=course.in_person_hours,
-                remote_hours=course.remote_hours,
-                planned_hours=planned,
                 hours_attended=hours[user_id],
                 progress=progress,
                 issued_at=issued_at,
-                verify_url=verify_url(code),
             )
         )
     db.add_all(rows)
@@ -345,8 +367,11 @@ def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[
     return out
 
 
-def learner_pdf(db: Session, actor: Actor, session_id: int, user_id: int) -> tuple[str, bytes]:
-    """Issue one learner's attestation and draw it (the learner table's "certificate" link).
+def issue_for_learner(db: Session, actor: Actor, session_id: int, user_id: int) -> str:
+    """Issue one learner's attestation (the learner table's "certificate" button), in the caller's transaction.
+
+    Issuing writes: it happens in an event or a POST, never in a GET. The browser then
+    fetches the PDF from the returned path, which only draws what was issued.
 
     Args:
         db: Database session.
@@ -355,15 +380,69 @@ def learner_pdf(db: Session, actor: Actor, session_id: int, user_id: int) -> tup
         user_id: A learner enrolled in it.
 
     Returns:
-        The file name (ASCII) and the PDF.
+        The path of the PDF's download (`learner_pdf`).
 
     Raises:
         PlumeError: NOT_FOUND for a forbidden or missing session, or a person not enrolled in it.
     """
     try:
-        (data,) = issue(db, actor, session_id, [user_id])
+        issue(db, actor, session_id, [user_id])
     except PlumeError as err:
         raise PlumeError(ErrorCode.NOT_FOUND) from err
+    return learner_pdf_url(session_id, user_id)
+
+
+def learner_pdf_url(session_id: int, user_id: int) -> str:
+    """The path a learner's last issued attestation downloads from.
+
+    Args:
+        session_id: The session.
+        user_id: The learner.
+
+    Returns:
+        A path on this site.
+    """
+    return f"/api/attestations/sessions/{session_id}/learners/{user_id}.pdf"
+
+
+def learner_pdf(db: Session, actor: Actor, session_id: int, user_id: int) -> tuple[str, bytes]:
+    """Draw the attestation last issued to one learner; issue nothing (the GET route's work).
+
+    Args:
+        db: Database session.
+        actor: Staff of the organisation, or a tutor positioned on the session.
+        session_id: The session.
+        user_id: A learner enrolled in it, with an attestation issued.
+
+    Returns:
+        The file name (ASCII) and the PDF.
+
+    Raises:
+        PlumeError: NOT_FOUND for a forbidden or missing session, a person not enrolled in it,
+            or no attestation issued yet.
+    """
+    session = can_tutor(db, actor, session_id)
+    row = db.exec(
+        select(Attestation)
+        .where(Attestation.session_id == session.id, Attestation.user_id == user_id)
+        .order_by(col(Attestation.issued_at).desc(), col(Attestation.id).desc())
+    ).first()
+    enrolled = db.exec(select(Enrolment.id).where(Enrolment.session_id == session.id, Enrolment.user_id == user_id))
+    user = db.get(User, user_id) if isinstance(user_id, int) else None
+    organisation = db.get(Organisation, session.organisation_id)
+    course = db.get(Course, session.course_id)
+    if row is None or enrolled.first() is None or user is None or organisation is None or course is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    data = _data(
+        user,
+        session,
+        organisation=organisation,
+        course=course,
+        code=row.code,
+        hours_attended=row.hours_attended,
+        progress=row.progress,
+        issued_at=row.issued_at,
+    )
     return attestation_pdf.filename(data), attestation_pdf.build_pdf(data)
 
 

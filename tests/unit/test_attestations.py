@@ -496,3 +496,49 @@ async def test_routes_send_files_to_whom_they_belong_and_the_same_404_to_others(
     await client.aclose()
     denied = db.exec(select(AuditRecord).where(AuditRecord.action == "access.denied")).all()
     assert f"session:{sid}:learner:{zoe.id}" in {r.target for r in denied}
+
+
+async def test_a_get_downloads_what_was_issued_and_never_issues(db: Session, files_dir: Path) -> None:
+    w = _world(db, [("Zoé", "Lefèvre")])
+    (zoe,) = w.learners
+    sid = w.session.id or 0
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=build_api()), base_url="http://plume.test")
+    tutor_cookie = _cookie(db, w.tutor_user)
+    url = attestations.learner_pdf_url(sid, zoe.id or 0)
+
+    for _ in range(2):
+        response = await client.get(url, headers=tutor_cookie)
+        assert response.status_code == 404 and response.text == "Introuvable"
+    db.expire_all()
+    assert db.exec(select(Attestation)).all() == []
+    assert db.exec(select(AuditRecord).where(AuditRecord.action == "attestation.issue")).all() == []
+
+    assert attestations.issue_for_learner(db, w.tutor, sid, zoe.id or 0) == url
+    db.commit()
+    (issued,) = db.exec(select(Attestation)).all()
+    for _ in range(2):
+        response = await client.get(url, headers=tutor_cookie)
+        assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+        assert issued.code in _text(response.content)
+    post = await client.post(url, headers=tutor_cookie)
+    assert post.status_code == 405
+    await client.aclose()
+    db.expire_all()
+    assert len(db.exec(select(Attestation)).all()) == 1
+    assert len(db.exec(select(AuditRecord).where(AuditRecord.action == "attestation.issue")).all()) == 1
+
+
+def test_issuing_one_learner_is_for_staff_and_the_session_s_tutors_only(db: Session) -> None:
+    w = _world(db, [("Zoé", "Lefèvre")])
+    sid, zoe = w.session.id or 0, w.learners[0]
+    outsider = make_learner(db, w.org)
+    for actor, user_id in (
+        (w.trainer, zoe.id or 0),
+        (actor_for(db, zoe), zoe.id or 0),
+        (actor_for(db, make_member(db, w.org, "tutor")), zoe.id or 0),
+        (w.tutor, outsider.id or 0),
+    ):
+        with pytest.raises(PlumeError) as err:
+            attestations.issue_for_learner(db, actor, sid, user_id)
+        assert _code(err) == ErrorCode.NOT_FOUND
+    assert db.exec(select(Attestation)).all() == []
