@@ -1,7 +1,7 @@
 """outbox sealed secrets
 
 Revision ID: 2f029488326a
-Revises: a0849c90f908
+Revises: e60a1d6bb15a
 Create Date: 2026-11-30 01:12:29.867953
 """
 
@@ -14,7 +14,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '2f029488326a'
-down_revision: str | None = 'a0849c90f908'
+down_revision: str | None = 'e60a1d6bb15a'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
