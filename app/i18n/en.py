@@ -155,7 +155,11 @@ EN: dict[str, str] = {
     "templates.kind.activation": "Activation code (SMS)",
     "templates.kind.session_confirmation": "Session confirmation",
     "outbox.title": "Outbox",
-    "outbox.subtitle": "Every message is recorded here before it is sent. Failed sends are retried automatically.",
+    "outbox.subtitle": (
+        "Every message of the organisation is recorded here before it is sent. Failed sends are retried "
+        "automatically. Personal links and codes are masked; personal messages (password, e-mail address, "
+        "activation code) are not listed here."
+    ),
     "outbox.empty": "No message sent yet.",
     "outbox.col.date": "Date",
     "outbox.col.to": "Recipient",

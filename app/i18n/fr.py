@@ -155,7 +155,11 @@ FR: dict[str, str] = {
     "templates.kind.activation": "Code d'activation (SMS)",
     "templates.kind.session_confirmation": "Confirmation de session",
     "outbox.title": "Boîte d'envoi",
-    "outbox.subtitle": "Chaque message est enregistré ici avant d'être envoyé. Les envois en échec sont réessayés automatiquement.",
+    "outbox.subtitle": (
+        "Chaque message de l'organisme est enregistré ici avant d'être envoyé. Les envois en échec sont "
+        "réessayés automatiquement. Les liens et codes personnels sont masqués ; les messages personnels "
+        "(mot de passe, adresse e-mail, code d'activation) n'apparaissent pas ici."
+    ),
     "outbox.empty": "Aucun message envoyé pour l'instant.",
     "outbox.col.date": "Date",
     "outbox.col.to": "Destinataire",
