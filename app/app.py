@@ -17,7 +17,9 @@ from app.pages.account import (
     forgot_page,
     invitation_page,
     reset_page,
+    revert_email_page,
     sign_in_page,
+    sign_up_confirm_page,
     sign_up_page,
     verification_page,
 )
@@ -40,6 +42,8 @@ from state.auth import (
     ForgotState,
     InvitationState,
     ResetState,
+    RevertEmailState,
+    SignUpConfirmState,
     SignUpState,
 )
 from state.catalogue import CatalogueState, CourseState, SessionsListState
@@ -101,6 +105,8 @@ _PAGES = [
     (routes.FORGOT, forgot_page, "Mot de passe oublié · Plume", [_load, ForgotState.load]),
     (routes.RESET, reset_page, "Nouveau mot de passe · Plume", [_load, ResetState.load]),
     (routes.CONFIRM_EMAIL, confirm_email_page, "Confirmation · Plume", [_load, ConfirmEmailState.load]),
+    (routes.SIGN_UP_CONFIRM, sign_up_confirm_page, "Finaliser son compte · Plume", [_load, SignUpConfirmState.load]),
+    (routes.REVERT_EMAIL, revert_email_page, "Annuler le changement d'adresse · Plume", [_load, RevertEmailState.load]),
     (routes.INVITATION, invitation_page, "Invitation · Plume", [_load, InvitationState.load]),
     (routes.HOME, home_page, "Accueil · Plume", [_load, HomeState.load]),
     (routes.PROFILE, profile_page, "Mon profil · Plume", [_load, ProfileState.load]),

@@ -104,13 +104,14 @@ class SignUpState(FormState, rx.State):
 
     invited_email: str = ""
     invited_organisation: str = ""
+    sent_to: str = ""
     _invitation: str = ""
 
     @rx.event
     @policy(PUBLIC)
     async def load(self) -> None:
         """Read the invitation in the link, if any, to fill the e-mail."""
-        self.error = self.notice = ""
+        self.error = self.notice = self.sent_to = ""
         self.field_errors = {}
         token = clean_str(self.router.url.query_parameters.get("invitation", ""), 200)
         self._invitation, self.invited_email, self.invited_organisation = "", "", ""
@@ -127,7 +128,10 @@ class SignUpState(FormState, rx.State):
     @rx.event
     @policy(PUBLIC)
     async def sign_up(self, form_data: Any) -> AsyncIterator[Any]:
-        """Create the account, send the SMS code, and go to the activation page.
+        """Send the confirmation e-mail (the same answer whether the address has an account or not).
+
+        Only an address proven by the invitation link gets its account at once, with the SMS
+        code and the activation page.
 
         Args:
             form_data: email, first_name, last_name, pseudonym, password, phone.
@@ -148,18 +152,65 @@ class SignUpState(FormState, rx.State):
         yield
         ip, agent = self._client()
 
-        def work(db: Any) -> auth.SignedIn:
-            signed = accounts.sign_up(db, data, ip=ip, user_agent=agent)
+        def work(db: Any) -> accounts.SignUpOutcome:
+            proven = ""
             if invitation:
-                # an invitation for another address does not block the account
                 with contextlib.suppress(PlumeError):
-                    orgs.accept_invitation(db, signed.user_id, invitation)
-            return signed
+                    proven = orgs.view_invitation(db, invitation).email
+            outcome = accounts.sign_up(db, data, ip=ip, user_agent=agent, proven_email=proven)
+            if outcome.signed is not None and invitation:
+                with contextlib.suppress(PlumeError):  # a spent invitation does not block the account
+                    orgs.accept_invitation(db, outcome.signed.user_id, invitation)
+            return outcome
 
         try:
-            signed = await run_db(work)
+            outcome = await run_db(work)
         except PlumeError as err:
             await self._fail(err)
+            return
+        self.busy = False
+        if outcome.signed is None:
+            self.sent_to = outcome.email
+            return
+        await (await self.get_state(SessionState))._adopt(outcome.signed.token)
+        yield rx.redirect(routes.ACTIVATION)
+
+
+class SignUpConfirmState(FormState, rx.State):
+    """The page a sign-up confirmation link opens: the account is created from there."""
+
+    email: str = ""
+    checked: bool = False
+    _token: str = ""
+
+    @rx.event
+    @policy(PUBLIC)
+    async def load(self) -> None:
+        """Check the link before offering to create the account."""
+        self.email = self.error = ""
+        self.checked = False
+        self._token = clean_str(self.router.url.query_parameters.get("jeton", ""), 200)
+        token = self._token
+        ip, _ = self._client()
+        try:
+            self.email = await run_db(lambda db: accounts.check_sign_up_link(db, token, ip=ip))
+        except PlumeError as err:
+            await self._fail(err)
+        self.checked = True
+
+    @rx.event
+    @policy(PUBLIC)
+    async def confirm(self) -> AsyncIterator[Any]:
+        """Create the account, text the activation code and go to the activation page."""
+        token = self._token
+        self._start()
+        yield
+        ip, agent = self._client()
+        try:
+            signed = await run_db(lambda db: accounts.confirm_sign_up(db, token, ip=ip, user_agent=agent))
+        except PlumeError as err:
+            await self._fail(err)
+            self.email = ""
             return
         await (await self.get_state(SessionState))._adopt(signed.token)
         self.busy = False
@@ -382,6 +433,47 @@ class ConfirmEmailState(FormState, rx.State):
         except PlumeError as err:
             await self._fail(err)
         self.checked = True
+
+
+class RevertEmailState(FormState, rx.State):
+    """The page the link sent to the old address opens: it undoes an e-mail change."""
+
+    email: str = ""
+    done: bool = False
+    checked: bool = False
+    _token: str = ""
+
+    @rx.event
+    @policy(PUBLIC)
+    async def load(self) -> None:
+        """Check the link and say which address it restores."""
+        self.email = self.error = ""
+        self.done = self.checked = False
+        self._token = clean_str(self.router.url.query_parameters.get("jeton", ""), 200)
+        token = self._token
+        ip, _ = self._client()
+        try:
+            self.email = await run_db(lambda db: accounts.check_revert_link(db, token, ip=ip))
+        except PlumeError as err:
+            await self._fail(err)
+        self.checked = True
+
+    @rx.event
+    @policy(PUBLIC)
+    async def revert(self) -> AsyncIterator[Any]:
+        """Restore the old address, sign out everywhere and e-mail a reset link."""
+        token = self._token
+        self._start()
+        yield
+        ip, _ = self._client()
+        try:
+            self.email = await run_db(lambda db: accounts.revert_email_change(db, token, ip=ip))
+        except PlumeError as err:
+            await self._fail(err)
+            self.email = ""
+            return
+        self.busy = False
+        self.done = True
 
 
 class InvitationState(FormState, rx.State):

@@ -138,16 +138,20 @@ class ProfileState(FormState, rx.State):
     @rx.event
     @policy(SIGNED_IN)
     async def change_email(self, form_data: Any) -> None:
-        """Send a confirmation link to the new address.
+        """Send a confirmation link to the new address (asks the password, and the TOTP code when on).
 
         Args:
-            form_data: new_email.
+            form_data: new_email, email_password, email_code.
         """
-        new_email = clean_str(_form(form_data).get("new_email"), 300)
+        form = _form(form_data)
+        new_email = clean_str(form.get("new_email"), 300)
+        password, code = clean_str(form.get("email_password"), 300), clean_str(form.get("email_code"), 20)
         actor = require_actor()
         self._start()
         try:
-            sent_to = await run_db(lambda db: accounts.request_email_change(db, actor, new_email))
+            sent_to = await run_db(
+                lambda db: accounts.request_email_change(db, actor, new_email, password=password, code=code)
+            )
         except PlumeError as err:
             await self._failed("email", err)
             return
@@ -183,11 +187,20 @@ class ProfileState(FormState, rx.State):
 
     @rx.event
     @policy(SIGNED_IN)
-    async def start_totp(self) -> None:
-        """Create a secret and show its QR code."""
+    async def start_totp(self, form_data: Any) -> None:
+        """Create a secret and show its QR code (asks the password first).
+
+        Args:
+            form_data: totp_start_password.
+        """
+        password = clean_str(_form(form_data).get("totp_start_password"), 300)
         actor = require_actor()
         self._start()
-        uri = await run_db(lambda db: accounts.start_totp(db, actor))
+        try:
+            uri = await run_db(lambda db: accounts.start_totp(db, actor, password))
+        except PlumeError as err:
+            await self._failed("totp", err)
+            return
         self.busy = False
         self.section = "totp"
         if uri:
@@ -217,16 +230,17 @@ class ProfileState(FormState, rx.State):
     @rx.event
     @policy(SIGNED_IN)
     async def disable_totp(self, form_data: Any) -> None:
-        """Turn the second factor off (asks the password).
+        """Turn the second factor off (asks the password and a current code).
 
         Args:
-            form_data: totp_password.
+            form_data: totp_password, totp_off_code.
         """
-        password = clean_str(_form(form_data).get("totp_password"), 300)
+        form = _form(form_data)
+        password, code = clean_str(form.get("totp_password"), 300), clean_str(form.get("totp_off_code"), 20)
         actor = require_actor()
         self._start()
         try:
-            await run_db(lambda db: accounts.disable_totp(db, actor, password))
+            await run_db(lambda db: accounts.disable_totp(db, actor, password, code))
         except PlumeError as err:
             await self._failed("totp", err)
             return

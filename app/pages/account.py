@@ -14,7 +14,9 @@ from state.auth import (
     ForgotState,
     InvitationState,
     ResetState,
+    RevertEmailState,
     SignInState,
+    SignUpConfirmState,
     SignUpState,
     VerifyState,
 )
@@ -63,7 +65,6 @@ def sign_up_page() -> rx.Component:
     Returns:
         The page.
     """
-    errors = SignUpState.field_errors
     return auth_card(
         "signup.title",
         rx.vstack(
@@ -75,60 +76,16 @@ def sign_up_page() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        rx.form(
-            rx.vstack(
-                field(
-                    "signup.email",
-                    "email",
-                    type_="email",
-                    autocomplete="email",
-                    required=True,
-                    error=errors.get("email", ""),
-                    default_value=SignUpState.invited_email,
-                ),
-                rx.grid(
-                    field(
-                        "signup.first_name", "first_name", autocomplete="given-name", error=errors.get("first_name", "")
-                    ),
-                    field(
-                        "signup.last_name", "last_name", autocomplete="family-name", error=errors.get("last_name", "")
-                    ),
-                    columns=rx.breakpoints(initial="1", sm="2"),
-                    spacing="3",
-                    width="100%",
-                ),
-                field(
-                    "signup.pseudonym",
-                    "pseudonym",
-                    hint_key="signup.pseudonym_hint",
-                    autocomplete="nickname",
-                    error=errors.get("pseudonym", ""),
-                ),
-                field(
-                    "signup.password",
-                    "password",
-                    type_="password",
-                    autocomplete="new-password",
-                    hint_key="signup.password_hint",
-                    error=errors.get("password", ""),
-                    required=True,
-                ),
-                field(
-                    "signup.phone",
-                    "phone",
-                    type_="tel",
-                    autocomplete="tel",
-                    hint_key="signup.phone_hint",
-                    error=errors.get("phone", ""),
-                    required=True,
-                ),
-                form_message(SignUpState.error),
-                submit_button("signup.submit", loading=SignUpState.busy),
-                spacing="4",
-                width="100%",
+        rx.cond(
+            SignUpState.sent_to != "",
+            rx.callout(
+                Tf("signup.sent", email=SignUpState.sent_to),
+                icon="mail_check",
+                color_scheme="green",
+                role="status",
+                id="sign-up-sent",
             ),
-            on_submit=SignUpState.sign_up,
-            width="100%",
+            _sign_up_form(),
         ),
         rx.hstack(
             rx.text(T("signup.have_account"), size="2", color_scheme="gray"),
@@ -137,6 +94,139 @@ def sign_up_page() -> rx.Component:
             justify="center",
             width="100%",
         ),
+    )
+
+
+def _sign_up_form() -> rx.Component:
+    errors = SignUpState.field_errors
+    return rx.form(
+        rx.vstack(
+            field(
+                "signup.email",
+                "email",
+                type_="email",
+                autocomplete="email",
+                required=True,
+                error=errors.get("email", ""),
+                default_value=SignUpState.invited_email,
+            ),
+            rx.grid(
+                field("signup.first_name", "first_name", autocomplete="given-name", error=errors.get("first_name", "")),
+                field("signup.last_name", "last_name", autocomplete="family-name", error=errors.get("last_name", "")),
+                columns=rx.breakpoints(initial="1", sm="2"),
+                spacing="3",
+                width="100%",
+            ),
+            field(
+                "signup.pseudonym",
+                "pseudonym",
+                hint_key="signup.pseudonym_hint",
+                autocomplete="nickname",
+                error=errors.get("pseudonym", ""),
+            ),
+            field(
+                "signup.password",
+                "password",
+                type_="password",
+                autocomplete="new-password",
+                hint_key="signup.password_hint",
+                error=errors.get("password", ""),
+                required=True,
+            ),
+            field(
+                "signup.phone",
+                "phone",
+                type_="tel",
+                autocomplete="tel",
+                hint_key="signup.phone_hint",
+                error=errors.get("phone", ""),
+                required=True,
+            ),
+            form_message(SignUpState.error),
+            submit_button("signup.submit", loading=SignUpState.busy),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=SignUpState.sign_up,
+        width="100%",
+    )
+
+
+def sign_up_confirm_page() -> rx.Component:
+    """The page a sign-up confirmation link opens.
+
+    Returns:
+        The page.
+    """
+    return auth_card(
+        "signup_confirm.title",
+        None,
+        rx.cond(
+            SignUpConfirmState.checked,
+            rx.cond(
+                SignUpConfirmState.email != "",
+                rx.vstack(
+                    rx.text(Tf("signup_confirm.body", email=SignUpConfirmState.email)),
+                    form_message(SignUpConfirmState.error),
+                    rx.button(
+                        T("signup_confirm.submit"),
+                        size="3",
+                        width="100%",
+                        on_click=SignUpConfirmState.confirm,
+                        loading=SignUpConfirmState.busy,
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+                form_message(SignUpConfirmState.error),
+            ),
+            rx.center(rx.spinner(), width="100%"),
+        ),
+        _link("signin.submit", routes.SIGN_IN),
+    )
+
+
+def revert_email_page() -> rx.Component:
+    """The page the link sent to the old address opens.
+
+    Returns:
+        The page.
+    """
+    return auth_card(
+        "email_revert.title",
+        None,
+        rx.cond(
+            RevertEmailState.checked,
+            rx.cond(
+                RevertEmailState.done,
+                rx.callout(
+                    Tf("email_revert.done", email=RevertEmailState.email),
+                    icon="circle_check",
+                    color_scheme="green",
+                    role="status",
+                ),
+                rx.cond(
+                    RevertEmailState.email != "",
+                    rx.vstack(
+                        rx.text(Tf("email_revert.body", email=RevertEmailState.email)),
+                        form_message(RevertEmailState.error),
+                        rx.button(
+                            T("email_revert.submit"),
+                            size="3",
+                            width="100%",
+                            color_scheme="red",
+                            on_click=RevertEmailState.revert,
+                            loading=RevertEmailState.busy,
+                        ),
+                        spacing="4",
+                        width="100%",
+                    ),
+                    form_message(RevertEmailState.error),
+                ),
+            ),
+            rx.center(rx.spinner(), width="100%"),
+        ),
+        _link("signin.submit", routes.SIGN_IN),
     )
 
 

@@ -6,26 +6,32 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-import pyotp
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, col, select
 
-from app.models import Organisation, PhoneActivation, User, UserToken
+from app.models import Organisation, PhoneActivation, SignUpRequest, User, UserToken
 from app.models.base import utcnow
-from app.services import audit, throttle
+from app.services import audit, throttle, totp
 from app.services.actor import Actor
 from app.services.auth import SignedIn, normalise_email, open_session, revoke_all_sessions
 from app.services.crypto import check_password, hash_password, hash_token, new_code, new_token
 from app.services.errors import ErrorCode, PlumeError
 from app.services.outbox import enqueue_email, seal, sms_sender
 from app.services.passwords import check_new_password
-from app.services.templates import get_template
+from app.services.templates import get_template, render
 from app.settings import get_settings
 
 CODE_TRIES = 5
 CODE_LIFETIME = timedelta(minutes=15)
 PHONE_CHANGES_ALLOWED = 1
 LINK_LIFETIME = timedelta(hours=1)
+REVERT_LIFETIME = timedelta(days=7)
+SIGN_UP_LIFETIME = timedelta(hours=24)
+# Sign-ups per 15 minutes before a 15-minute pause: a training room shares one address, while
+# each attempt costs an e-mail (and an SMS once confirmed), so one number or address gets few.
+SIGN_UP_MAX_PER_IP = 30
+SIGN_UP_MAX_PER_PHONE = 3
+SIGN_UP_MAX_PER_EMAIL = 3
 LANGUAGES = ("fr", "en")
 _PHONE_CHARS = re.compile(r"[\s.\-()]")
 
@@ -133,20 +139,48 @@ class SignUp:
     language: str = "fr"
 
 
-def sign_up(db: Session, form: SignUp, *, ip: str = "", user_agent: str = "") -> SignedIn:
-    """Create an account, send the activation code, and open a session.
+@dataclass(frozen=True)
+class SignUpOutcome:
+    """What follows a sign-up form.
+
+    `signed` is a session only when an invitation link already proved the address; otherwise
+    the person is told to open the e-mail just sent, whether or not the address has an account.
+    """
+
+    email: str
+    signed: SignedIn | None
+
+
+def _throttle_sign_up(db: Session, *, ip: str, phone: str, email: str) -> None:
+    limits = [("signup-phone", phone, SIGN_UP_MAX_PER_PHONE), ("signup-email", email, SIGN_UP_MAX_PER_EMAIL)]
+    if ip:
+        limits.append(("signup-ip", ip, SIGN_UP_MAX_PER_IP))
+    for scope, key, most in limits:
+        throttle.check(db, scope, key, max_failures=most)
+    for scope, key, _ in limits:
+        throttle.note(db, scope, key, success=False)
+
+
+def sign_up(db: Session, form: SignUp, *, ip: str = "", user_agent: str = "", proven_email: str = "") -> SignUpOutcome:
+    """Start an account, answering the same whether or not the address already has one.
+
+    A new address gets a link; the account is created (and the SMS code sent) when it is
+    opened. An address that has an account gets a message saying someone tried to sign up
+    with it, and nothing is created. Only an address proven by an invitation link gets its
+    account at once, with a session, so the person goes straight to the SMS activation.
 
     Args:
         db: Database session.
         form: The sign-up form.
-        ip: Client address.
+        ip: Client address (throttled).
         user_agent: Client browser.
+        proven_email: The address of a valid invitation the person came with, if any.
 
     Returns:
-        The new session (the person must enter the code next).
+        The address written to, and the session when the account was created at once.
 
     Raises:
-        PlumeError: for the first invalid field, or EMAIL_TAKEN.
+        PlumeError: for the first invalid field, or THROTTLED.
     """
     email = clean_email(form.email)
     first, last, pseudo = _clean_name(form.first_name), _clean_name(form.last_name), _clean_name(form.pseudonym)
@@ -154,9 +188,9 @@ def sign_up(db: Session, form: SignUp, *, ip: str = "", user_agent: str = "") ->
         raise PlumeError(ErrorCode.NAME_REQUIRED, field="first_name" if not first else "last_name")
     check_new_password(form.password, email=email, names=(first, last, pseudo))
     phone = clean_phone(form.phone)
-    if db.exec(select(User.id).where(User.email == email)).first() is not None:
-        raise PlumeError(ErrorCode.EMAIL_TAKEN, field="email")
-    user = User(
+    _throttle_sign_up(db, ip=ip, phone=phone, email=email)
+    # Hashed on both paths, so an existing address does not answer faster.
+    draft = SignUpRequest(
         email=email,
         first_name=first,
         last_name=last,
@@ -164,11 +198,121 @@ def sign_up(db: Session, form: SignUp, *, ip: str = "", user_agent: str = "") ->
         password_hash=hash_password(form.password),
         phone=phone,
         language=form.language if form.language in LANGUAGES else "fr",
+        token_hash="",
+        expires_at=utcnow() + SIGN_UP_LIFETIME,
+    )
+    existing = db.exec(select(User).where(User.email == email)).first()
+    if existing is not None:
+        _tell_existing_account(db, existing)
+        audit.record(db, "account.sign_up_existing", target=f"user:{existing.id}", ip=ip)
+        return SignUpOutcome(email=email, signed=None)
+    if proven_email and email == normalise_email(proven_email):
+        user = _create_account(db, draft, ip=ip)
+        return SignUpOutcome(email=email, signed=open_session(db, user, ip=ip, user_agent=user_agent))
+    token = new_token()
+    draft.token_hash = hash_token(token)
+    db.add(draft)
+    message = seal(
+        get_template(db, None, "sign_up_confirm", draft.language),
+        {
+            "prenom": pseudo or first or email.split("@")[0],
+            "nom": last,
+            "organisation": "Plume",
+            "lien": f"{get_settings().base_url}/inscription/confirmer?jeton={token}",
+        },
+        secret_tags=("lien",),
+    )
+    enqueue_email(db, to=email, message=message, kind="sign_up_confirm")
+    return SignUpOutcome(email=email, signed=None)
+
+
+def _tell_existing_account(db: Session, user: User) -> None:
+    base = get_settings().base_url
+    message = render(
+        get_template(db, None, "sign_up_existing", user.language),
+        {
+            "prenom": _first_name_for_messages(user),
+            "nom": user.last_name,
+            "organisation": "Plume",
+            "lien": f"{base}/connexion",
+            "lien_oubli": f"{base}/mot-de-passe-oublie",
+        },
+    )
+    enqueue_email(db, to=user.email, message=message, kind="sign_up_existing")
+
+
+def _create_account(db: Session, draft: SignUpRequest, *, ip: str) -> User:
+    user = User(
+        email=draft.email,
+        first_name=draft.first_name,
+        last_name=draft.last_name,
+        pseudonym=draft.pseudonym,
+        password_hash=draft.password_hash,
+        phone=draft.phone,
+        language=draft.language,
     )
     db.add(user)
     db.flush()
-    _send_code(db, user, phone)
+    _send_code(db, user, user.phone)
     audit.record(db, "account.sign_up", actor_user_id=user.id, target=f"user:{user.id}", ip=ip)
+    return user
+
+
+def _take_sign_up(db: Session, token: str, *, ip: str) -> SignUpRequest:
+    if ip:
+        throttle.check(db, "link", ip)
+    draft = None
+    if token and len(token) < 200:
+        draft = db.exec(select(SignUpRequest).where(SignUpRequest.token_hash == hash_token(token))).first()
+    if (
+        draft is None
+        or draft.used_at is not None
+        or draft.expires_at <= utcnow()
+        or db.exec(select(User.id).where(User.email == draft.email)).first() is not None
+    ):
+        if ip:
+            throttle.note(db, "link", ip, success=False)
+            db.commit()
+        raise PlumeError(ErrorCode.LINK_INVALID)
+    return draft
+
+
+def check_sign_up_link(db: Session, token: str, *, ip: str = "") -> str:
+    """Whether a sign-up confirmation link may still be used.
+
+    Args:
+        db: Database session.
+        token: From the link.
+        ip: Client address.
+
+    Returns:
+        The address being confirmed.
+
+    Raises:
+        PlumeError: LINK_INVALID (used, expired, or the address has an account by now).
+    """
+    return _take_sign_up(db, token, ip=ip).email
+
+
+def confirm_sign_up(db: Session, token: str, *, ip: str = "", user_agent: str = "") -> SignedIn:
+    """Create the account of a confirmed sign-up, text its activation code and open a session.
+
+    Args:
+        db: Database session.
+        token: From the link.
+        ip: Client address.
+        user_agent: Client browser.
+
+    Returns:
+        The new session (the person enters the SMS code next).
+
+    Raises:
+        PlumeError: LINK_INVALID.
+    """
+    draft = _take_sign_up(db, token, ip=ip)
+    draft.used_at = utcnow()
+    db.add(draft)
+    user = _create_account(db, draft, ip=ip)
     return open_session(db, user, ip=ip, user_agent=user_agent)
 
 
@@ -414,6 +558,18 @@ def send_reset_link(db: Session, user: User, *, organisation_id: int | None = No
     enqueue_email(db, to=user.email, message=message, kind="reset")
 
 
+def _void_links(db: Session, user_id: int, *purposes: str) -> None:
+    """Use up every unused link of a person for these purposes (older reset links stop working)."""
+    rows = db.exec(
+        select(UserToken).where(
+            UserToken.user_id == user_id, col(UserToken.purpose).in_(purposes), col(UserToken.used_at).is_(None)
+        )
+    ).all()
+    for row in rows:
+        row.used_at = utcnow()
+        db.add(row)
+
+
 def _take_token(db: Session, token: str, purpose: str, *, ip: str) -> UserToken:
     if ip:
         throttle.check(db, "link", ip)
@@ -467,6 +623,7 @@ def reset_password(db: Session, token: str, password: str, confirm: str, *, ip: 
     user.password_hash = hash_password(password)
     db.add(row)
     db.add(user)
+    _void_links(db, user.id or 0, "reset")
     revoke_all_sessions(db, user.id or 0)
     audit.record(db, "account.password_reset", actor_user_id=user.id, target=f"user:{user.id}", ip=ip)
 
@@ -583,27 +740,58 @@ def change_password(db: Session, actor: Actor, *, current: str, new: str, confir
     check_new_password(new, email=user.email, names=(user.first_name, user.last_name))
     user.password_hash = hash_password(new)
     db.add(user)
+    _void_links(db, actor.user_id, "reset")
     revoke_all_sessions(db, actor.user_id, except_session_id=actor.session_id)
     audit.record(db, "account.password_change", actor_user_id=user.id, target=f"user:{user.id}", ip=actor.ip)
 
 
-def request_email_change(db: Session, actor: Actor, new_email: str) -> str:
+def _confirm_identity(
+    db: Session, actor: Actor, user: User, *, password: str, code: str, fields: tuple[str, str]
+) -> None:
+    """Ask again for the password, and the TOTP code when it is on, before a sensitive change.
+
+    A stolen session token alone then cannot change the e-mail, the second factor or see its
+    secret. Wrong guesses share the throttles of the password change and of the sign-in code.
+
+    Raises:
+        PlumeError: THROTTLED, PASSWORD_WRONG or TOTP_WRONG (failures committed before raising).
+    """
+    key = f"user:{actor.user_id}"
+    throttle.check(db, "password", key)
+    if not check_password(user.password_hash, password[:256]):
+        throttle.note(db, "password", key, success=False)
+        db.commit()
+        raise PlumeError(ErrorCode.PASSWORD_WRONG, field=fields[0])
+    if not user.totp_enabled:
+        return
+    throttle.check(db, "totp", key)
+    if not totp.accept_code(db, user, code[:20]):
+        throttle.note(db, "totp", key, success=False)
+        db.commit()
+        raise PlumeError(ErrorCode.TOTP_WRONG, field=fields[1])
+    throttle.note(db, "totp", key, success=True)
+
+
+def request_email_change(db: Session, actor: Actor, new_email: str, *, password: str, code: str = "") -> str:
     """E-mail a confirmation link to the new address; the sign-in e-mail changes only then.
 
     Args:
         db: Database session.
         actor: The signed-in actor.
         new_email: The new address.
+        password: The current password.
+        code: The TOTP code, when the second factor is on.
 
     Returns:
         The normalised new address.
 
     Raises:
-        PlumeError: EMAIL_INVALID or EMAIL_TAKEN.
+        PlumeError: EMAIL_INVALID, THROTTLED, PASSWORD_WRONG, TOTP_WRONG or EMAIL_TAKEN.
     """
     email = clean_email(new_email)
     user = db.get(User, actor.user_id)
     assert user is not None
+    _confirm_identity(db, actor, user, password=password, code=code, fields=("email_password", "email_code"))
     if email == user.email or db.exec(select(User.id).where(User.email == email)).first() is not None:
         raise PlumeError(ErrorCode.EMAIL_TAKEN, field="new_email")
     token = new_token()
@@ -638,6 +826,8 @@ def confirm_email_change(db: Session, token: str, *, ip: str = "") -> str:
         token: From the link.
         ip: Client address.
 
+    The old address is told, with a link that reverts the change for 7 days.
+
     Returns:
         The new address.
 
@@ -654,6 +844,8 @@ def confirm_email_change(db: Session, token: str, *, ip: str = "") -> str:
     row.used_at = utcnow()
     db.add(user)
     db.add(row)
+    _void_links(db, user.id or 0, "email_change", "reset")
+    _send_revert_link(db, user, old_email=before)
     audit.record(
         db,
         "account.email_change",
@@ -666,23 +858,112 @@ def confirm_email_change(db: Session, token: str, *, ip: str = "") -> str:
     return user.email
 
 
-def start_totp(db: Session, actor: Actor) -> str:
-    """Create a new TOTP secret (not active until confirmed).
+def _send_revert_link(db: Session, user: User, *, old_email: str) -> None:
+    assert user.id is not None
+    token = new_token()
+    db.add(
+        UserToken(
+            user_id=user.id,
+            purpose="email_revert",
+            token_hash=hash_token(token),
+            new_email=old_email,
+            expires_at=utcnow() + REVERT_LIFETIME,
+        )
+    )
+    message = seal(
+        get_template(db, None, "email_changed", user.language),
+        {
+            "prenom": _first_name_for_messages(user),
+            "nom": user.last_name,
+            "organisation": "Plume",
+            "adresse": user.email,
+            "lien": f"{get_settings().base_url}/annuler-changement-email?jeton={token}",
+        },
+        secret_tags=("lien",),
+    )
+    enqueue_email(db, to=old_email, message=message, kind="email_changed")
+
+
+def check_revert_link(db: Session, token: str, *, ip: str = "") -> str:
+    """Whether a link reverting an e-mail change may still be used.
+
+    Args:
+        db: Database session.
+        token: From the link.
+        ip: Client address.
+
+    Returns:
+        The address it would restore (the one the link was sent to).
+
+    Raises:
+        PlumeError: LINK_INVALID.
+    """
+    return _take_token(db, token, "email_revert", ip=ip).new_email
+
+
+def revert_email_change(db: Session, token: str, *, ip: str = "") -> str:
+    """Restore the address an e-mail change replaced, sign out everywhere and send a reset link.
+
+    Whoever changed the address may know the password: every session is revoked, every
+    pending link used up, and the restored address gets a link to choose a new password.
+
+    Args:
+        db: Database session.
+        token: From the link sent to the old address.
+        ip: Client address.
+
+    Returns:
+        The restored address.
+
+    Raises:
+        PlumeError: LINK_INVALID, or EMAIL_TAKEN when another account has taken the old address since.
+    """
+    row = _take_token(db, token, "email_revert", ip=ip)
+    user = db.get(User, row.user_id)
+    assert user is not None and user.id is not None
+    holder = db.exec(select(User.id).where(User.email == row.new_email)).first()
+    if holder is not None and holder != user.id:
+        raise PlumeError(ErrorCode.EMAIL_TAKEN)
+    before = user.email
+    user.email = row.new_email
+    db.add(user)
+    _void_links(db, user.id, "reset", "email_change", "email_revert")
+    revoke_all_sessions(db, user.id)
+    audit.record(
+        db,
+        "account.email_revert",
+        actor_user_id=user.id,
+        target=f"user:{user.id}",
+        before={"email": before},
+        after={"email": user.email},
+        ip=ip,
+    )
+    send_reset_link(db, user)
+    return user.email
+
+
+def start_totp(db: Session, actor: Actor, password: str) -> str:
+    """Create a new TOTP secret (not active until confirmed); showing it asks the password.
 
     Args:
         db: Database session.
         actor: The signed-in actor.
+        password: The current password.
 
     Returns:
-        The otpauth:// URI to show as a QR code.
+        The otpauth:// URI to show as a QR code ("" when the second factor is already on).
+
+    Raises:
+        PlumeError: THROTTLED or PASSWORD_WRONG.
     """
     user = db.get(User, actor.user_id)
     assert user is not None
     if user.totp_enabled:
         return ""
-    user.totp_secret = pyotp.random_base32()
+    _confirm_identity(db, actor, user, password=password, code="", fields=("totp_start_password", ""))
+    secret = totp.new_secret(user)
     db.add(user)
-    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name="Plume")
+    return totp.provisioning_uri(secret, user.email)
 
 
 def confirm_totp(db: Session, actor: Actor, code: str) -> None:
@@ -694,32 +975,40 @@ def confirm_totp(db: Session, actor: Actor, code: str) -> None:
         code: From the authenticator app.
 
     Raises:
-        PlumeError: TOTP_WRONG.
+        PlumeError: THROTTLED or TOTP_WRONG.
     """
+    key = f"user:{actor.user_id}"
+    throttle.check(db, "totp", key)
     user = db.get(User, actor.user_id)
     assert user is not None
-    if not user.totp_secret or not pyotp.TOTP(user.totp_secret).verify(code.strip().replace(" ", ""), valid_window=1):
+    if user.totp_enabled:
+        return
+    if not totp.accept_code(db, user, code[:20]):
+        throttle.note(db, "totp", key, success=False)
+        db.commit()
         raise PlumeError(ErrorCode.TOTP_WRONG, field="totp_code")
     user.totp_enabled = True
     db.add(user)
     audit.record(db, "account.totp_on", actor_user_id=user.id, target=f"user:{user.id}", ip=actor.ip)
 
 
-def disable_totp(db: Session, actor: Actor, password: str) -> None:
-    """Turn the second factor off (asks the password).
+def disable_totp(db: Session, actor: Actor, password: str, code: str = "") -> None:
+    """Turn the second factor off: asks the password and a current code (throttled).
 
     Args:
         db: Database session.
         actor: The signed-in actor.
         password: The current password.
+        code: A code from the authenticator app.
 
     Raises:
-        PlumeError: PASSWORD_WRONG.
+        PlumeError: THROTTLED, PASSWORD_WRONG or TOTP_WRONG.
     """
     user = db.get(User, actor.user_id)
     assert user is not None
-    if not check_password(user.password_hash, password[:256]):
-        raise PlumeError(ErrorCode.PASSWORD_WRONG, field="totp_password")
-    user.totp_enabled, user.totp_secret = False, ""
+    if not user.totp_enabled:
+        return
+    _confirm_identity(db, actor, user, password=password, code=code, fields=("totp_password", "totp_off_code"))
+    user.totp_enabled, user.totp_secret, user.totp_last_step = False, "", 0
     db.add(user)
     audit.record(db, "account.totp_off", actor_user_id=user.id, target=f"user:{user.id}", ip=actor.ip)

@@ -18,6 +18,9 @@ KIND_TAGS: dict[str, tuple[str, ...]] = {
     "activation": (*COMMON_TAGS, "code"),
     "session_confirmation": (*COMMON_TAGS, "session", "dates"),
     "email_change": COMMON_TAGS,
+    "email_changed": (*COMMON_TAGS, "adresse"),
+    "sign_up_confirm": COMMON_TAGS,
+    "sign_up_existing": (*COMMON_TAGS, "lien_oubli"),
     "reminder": (*COMMON_TAGS, "session", "progression"),
     "virtual_class_invitation": (*COMMON_TAGS, "session", "titre", "date", "debut", "fin"),
     "reminder_deadline": (*COMMON_TAGS, "session", "progression", "echeance"),
@@ -88,6 +91,25 @@ DEFAULTS: dict[str, dict[str, Template]] = {
             "Bonjour {prenom},\n\nPour utiliser cette adresse pour vous connecter à Plume, "
             "ouvrez ce lien (valable 1 heure) : {lien}",
         ),
+        "email_changed": Template(
+            "Votre adresse de connexion Plume a changé",
+            "Bonjour {prenom},\n\nL'adresse de connexion de votre compte Plume est désormais {adresse}.\n\n"
+            "Si vous n'êtes pas à l'origine de ce changement, ouvrez ce lien (valable 7 jours, une seule fois) : "
+            "{lien}\nIl rétablit cette adresse-ci, déconnecte tous les appareils et vous envoie un lien pour "
+            "choisir un nouveau mot de passe.",
+        ),
+        "sign_up_confirm": Template(
+            "Confirmez votre adresse pour créer votre compte Plume",
+            "Bonjour {prenom},\n\nPour finir de créer votre compte Plume, ouvrez ce lien (valable 24 heures) : "
+            "{lien}\n\nSi vous n'avez rien demandé, ignorez ce message : aucun compte ne sera créé.",
+        ),
+        "sign_up_existing": Template(
+            "Tentative de création de compte Plume",
+            "Bonjour {prenom},\n\nQuelqu'un a essayé de créer un compte Plume avec votre adresse e-mail, "
+            "qui a déjà un compte. Aucun autre compte n'a été créé.\n\nSi c'était vous, connectez-vous : {lien}\n"
+            "Mot de passe oublié ? Choisissez-en un nouveau : {lien_oubli}\n\n"
+            "Sinon, ignorez ce message : votre compte n'a pas changé.",
+        ),
     },
     "en": {
         "invitation": Template(
@@ -127,6 +149,24 @@ DEFAULTS: dict[str, dict[str, Template]] = {
         "email_change": Template(
             "Confirm your new e-mail address",
             "Hello {prenom},\n\nTo sign in to Plume with this address, open this link (valid for 1 hour): {lien}",
+        ),
+        "email_changed": Template(
+            "Your Plume sign-in address has changed",
+            "Hello {prenom},\n\nYour Plume account now signs in with {adresse}.\n\n"
+            "If you did not make this change, open this link (valid for 7 days, once): {lien}\n"
+            "It restores this address, signs out every device and sends you a link to choose a new password.",
+        ),
+        "sign_up_confirm": Template(
+            "Confirm your address to create your Plume account",
+            "Hello {prenom},\n\nTo finish creating your Plume account, open this link (valid for 24 hours): "
+            "{lien}\n\nIf you did not ask for this, ignore this message: no account will be created.",
+        ),
+        "sign_up_existing": Template(
+            "Attempt to create a Plume account",
+            "Hello {prenom},\n\nSomeone tried to create a Plume account with your e-mail address, which "
+            "already has one. No other account was created.\n\nIf it was you, sign in: {lien}\n"
+            "Forgot your password? Choose a new one: {lien_oubli}\n\n"
+            "Otherwise, ignore this message: your account has not changed.",
         ),
     },
 }

@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 
 import pyotp
@@ -38,8 +39,30 @@ def _sms_code(db: Session, phone: str) -> str:
     )
 
 
+def _link_token(db: Session, kind: str, to: str = "") -> str:
+    query = select(OutboxEmail).where(OutboxEmail.kind == kind)
+    if to:
+        query = query.where(OutboxEmail.to == to)
+    mail = db.exec(query.order_by(OutboxEmail.id.desc())).first()  # type: ignore[union-attr]
+    assert mail is not None
+    return delivered(mail).body.split("jeton=")[1].split()[0]
+
+
+def _signed_up(db: Session, **override: str) -> auth.SignedIn:
+    """Sign up, then open the confirmation link e-mailed to the address."""
+    outcome = accounts.sign_up(db, _form(**override))
+    db.commit()
+    assert outcome.signed is None
+    signed = accounts.confirm_sign_up(db, _link_token(db, "sign_up_confirm", outcome.email))
+    db.commit()
+    return signed
+
+
 def test_sign_up_creates_an_unactivated_account_and_texts_a_code(db: Session) -> None:
-    signed = accounts.sign_up(db, _form())
+    assert accounts.sign_up(db, _form()).email == "nouvelle@example.test"
+    db.commit()
+    assert db.exec(select(User)).all() == []
+    signed = accounts.confirm_sign_up(db, _link_token(db, "sign_up_confirm", "nouvelle@example.test"))
     db.commit()
     user = db.get(User, signed.user_id)
     assert user is not None and user.phone == "+33612345678" and not user.is_activated
@@ -76,21 +99,24 @@ def test_bad_sign_up_input_names_the_field_and_writes_nothing(
 
 
 def test_pseudonym_replaces_names(db: Session) -> None:
-    signed = accounts.sign_up(db, _form(first_name="", last_name="", pseudonym="Plume42"))
+    signed = _signed_up(db, first_name="", last_name="", pseudonym="Plume42")
     user = db.get(User, signed.user_id)
     assert user is not None and user.display_name == "Plume42"
 
 
-def test_email_already_used_is_refused(db: Session) -> None:
+def test_email_already_used_gets_the_same_answer_and_a_message_to_the_account(db: Session) -> None:
     make_user(db, email="nouvelle@example.test")
-    with pytest.raises(PlumeError) as err:
-        accounts.sign_up(db, _form(email="NOUVELLE@example.test"))
-    assert err.value.code == ErrorCode.EMAIL_TAKEN
+    outcome = accounts.sign_up(db, _form(email="NOUVELLE@example.test"))
+    db.commit()
+    assert outcome == accounts.SignUpOutcome(email="nouvelle@example.test", signed=None)
+    assert len(db.exec(select(User)).all()) == 1
+    mail = db.exec(select(OutboxEmail).where(OutboxEmail.to == "nouvelle@example.test")).one()
+    assert mail.kind == "sign_up_existing" and "/mot-de-passe-oublie" in mail.body
+    assert db.exec(select(OutboxEmail).where(OutboxEmail.channel == "sms")).all() == []
 
 
 def test_five_wrong_codes_exhaust_the_code(db: Session) -> None:
-    signed = accounts.sign_up(db, _form())
-    db.commit()
+    signed = _signed_up(db)
     actor = auth.resolve_actor(db, signed.token)
     assert actor is not None
     right = _sms_code(db, "+33612345678")
@@ -114,8 +140,7 @@ def test_five_wrong_codes_exhaust_the_code(db: Session) -> None:
 
 
 def test_expired_code_is_refused(db: Session) -> None:
-    signed = accounts.sign_up(db, _form())
-    db.commit()
+    signed = _signed_up(db)
     actor = auth.resolve_actor(db, signed.token)
     assert actor is not None
     row = db.exec(select(PhoneActivation)).one()
@@ -128,8 +153,7 @@ def test_expired_code_is_refused(db: Session) -> None:
 
 
 def test_phone_can_be_changed_once_before_activation(db: Session) -> None:
-    signed = accounts.sign_up(db, _form())
-    db.commit()
+    signed = _signed_up(db)
     actor = auth.resolve_actor(db, signed.token)
     assert actor is not None
     accounts.change_activation_phone(db, actor, "07 00 00 00 01")
@@ -188,7 +212,7 @@ def test_reset_request_is_silent_for_unknown_addresses(db: Session) -> None:
 def test_email_change_takes_effect_only_after_confirmation(db: Session) -> None:
     user = make_user(db, email="old@example.test")
     actor = actor_for(db, user)
-    accounts.request_email_change(db, actor, "New@Example.test")
+    accounts.request_email_change(db, actor, "New@Example.test", password=PASSWORD)
     db.commit()
     db.refresh(user)
     assert user.email == "old@example.test"
@@ -218,7 +242,7 @@ def test_password_change_asks_the_current_one(db: Session) -> None:
 def test_totp_is_enabled_only_after_a_right_code(db: Session) -> None:
     user = make_user(db)
     actor = actor_for(db, user)
-    uri = accounts.start_totp(db, actor)
+    uri = accounts.start_totp(db, actor, PASSWORD)
     secret = uri.split("secret=")[1].split("&")[0]
     with pytest.raises(PlumeError):
         accounts.confirm_totp(db, actor, "abc")
@@ -227,8 +251,9 @@ def test_totp_is_enabled_only_after_a_right_code(db: Session) -> None:
     db.refresh(user)
     assert user.totp_enabled
     with pytest.raises(PlumeError):
-        accounts.disable_totp(db, actor, "wrong password!")
-    accounts.disable_totp(db, actor, PASSWORD)
+        accounts.disable_totp(db, actor, "wrong password!", pyotp.TOTP(secret).at(time.time() + 30))
+    db.rollback()
+    accounts.disable_totp(db, actor, PASSWORD, pyotp.TOTP(secret).at(time.time() + 30))
     assert not user.totp_enabled
 
 
