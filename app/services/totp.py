@@ -91,7 +91,7 @@ def accept_code(db: Session, user: User, code: str) -> bool:
     for step in (now - 1, now, now + 1):
         if step <= user.totp_last_step or not hmac.compare_digest(totp.generate_otp(step), digits):
             continue
-        claimed = db.exec(  # type: ignore[call-overload]  # SQLModel's exec has no overload for UPDATE
+        claimed = db.exec(
             update(User).where(col(User.id) == user.id, col(User.totp_last_step) < step).values(totp_last_step=step)
         )
         # The ORM update also moves user.totp_last_step in memory (synchronize_session).
