@@ -1,4 +1,4 @@
-"""`plume` command: migrate, seed, createsuperuser, send-outbox, verify-attendance."""
+"""`plume` command: migrate, seed, createsuperuser, send-outbox, verify-attendance, attendance-public-key."""
 
 from __future__ import annotations
 
@@ -108,29 +108,74 @@ def _show_message(args: argparse.Namespace) -> int:
 
 CHAIN_PROBLEMS = {
     "edited": "contenu modifié après coup",
+    "personal_edited": "données personnelles modifiées après coup (elles ne correspondent plus à leur empreinte)",
+    "forged": "sceau invalide : chaîne recalculée sans la clé de l'organisme",
     "signature_edited": "image de signature modifiée",
     "deleted": "enregistrement supprimé (la chaîne ne suit plus)",
     "reordered": "enregistrements réordonnés",
     "head": "derniers enregistrements supprimés (tête de chaîne différente)",
+    "head_unknown": "l'empreinte publiée n'est plus dans la chaîne (chaîne tronquée ou réécrite)",
+    "no_key": "aucune clé publique pour vérifier les sceaux",
 }
 
 
 def _verify_attendance(args: argparse.Namespace) -> int:
-    from app.services.attendance import verify_chain
+    from app.services.attendance_chain import KeyFileError, load_public_key, verify_chain
 
-    with session_scope() as db:
-        report = verify_chain(db, args.organisation)
+    public_key = None
+    if args.public_key:
+        if args.organisation is None:
+            print("plume verify-attendance: --public-key demande --organisation", file=sys.stderr)
+            return 2
+        try:
+            with open(args.public_key, "rb") as handle:
+                public_key = load_public_key(handle.read())
+        except (OSError, ValueError) as exc:
+            print(f"plume verify-attendance: clé publique illisible ({exc})", file=sys.stderr)
+            return 2
+    head = args.head.strip().lower() if args.head else None
+    try:
+        with session_scope() as db:
+            report = verify_chain(db, args.organisation, public_key=public_key, head=head)
+    except KeyFileError as exc:
+        print(f"plume verify-attendance: {exc}", file=sys.stderr)
+        return 2
+    explanation = CHAIN_PROBLEMS.get(report.problem, report.problem)
     if report.ok:
-        print(f"OK : {report.records} enregistrements vérifiés ({report.organisations} organisation(s)).")
+        erased = f", dont {report.erased} aux données personnelles effacées" if report.erased else ""
+        print(f"OK : {report.records} enregistrements vérifiés ({report.organisations} organisation(s)){erased}.")
+        if head:
+            print(
+                f"OK : empreinte publiée présente (organisation {report.head_organisation_id}, "
+                f"enregistrement n° {report.head_seq})."
+            )
         return 0
+    if report.problem == "head_unknown":
+        print(f"ROMPU : {head} : {explanation}")
+        return 1
     where = (
         f"enregistrement {report.record_id} (n° {report.seq})"
         if report.record_id is not None
         else "aucun enregistrement restant"
     )
-    explanation = CHAIN_PROBLEMS.get(report.problem, report.problem)
     print(f"ROMPU : organisation {report.organisation_id}, {where} : {explanation}")
     return 1
+
+
+def _attendance_public_key(args: argparse.Namespace) -> int:
+    from app.services.attendance_chain import KeyFileError, public_key_pem, signing_key
+
+    with session_scope() as db:
+        if db.get(Organisation, args.organisation) is None:
+            print(f"plume attendance-public-key: aucune organisation {args.organisation}", file=sys.stderr)
+            return 2
+    try:
+        key = signing_key(args.organisation).public_key()
+    except KeyFileError as exc:
+        print(f"plume attendance-public-key: {exc}", file=sys.stderr)
+        return 2
+    print(public_key_pem(key), end="")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -161,9 +206,14 @@ def main(argv: list[str] | None = None) -> int:
     show = sub.add_parser("show-message", help="print the latest message to an address (no SMTP/SMS in dev)")
     show.add_argument("--to", required=True, help="e-mail address or phone number (E.164)")
     show.set_defaults(func=_show_message)
-    verify = sub.add_parser("verify-attendance", help="check the attendance records' hash chains")
+    verify = sub.add_parser("verify-attendance", help="check the attendance records' sealed hash chains")
     verify.add_argument("--organisation", type=int, default=None, help="id of one organisation to check")
+    verify.add_argument("--public-key", default="", help="the organisation's public key (PEM file)")
+    verify.add_argument("--head", default="", help="a published head hash that must still be in the chain")
     verify.set_defaults(func=_verify_attendance)
+    pub = sub.add_parser("attendance-public-key", help="print an organisation's attendance public key (PEM)")
+    pub.add_argument("--organisation", type=int, required=True, help="id of the organisation")
+    pub.set_defaults(func=_attendance_public_key)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -27,6 +27,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
     url = f"sqlite:///{tmp_path / 'unit.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("PLUME_BASE_URL", "http://plume.test")
+    monkeypatch.setenv("PLUME_KEYS_DIR", str(tmp_path / "keys"))
     reset_settings()
     import app.models  # noqa: F401  # register tables
 

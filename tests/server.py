@@ -196,6 +196,7 @@ def running_plume(*, seed_args: tuple[str, ...] = (), extra_env: dict[str, str] 
         "DATABASE_URL": database_url,
         "PLUME_BASE_URL": url,
         "PLUME_FILES_DIR": str(files_dir),
+        "PLUME_KEYS_DIR": str(workdir / "keys"),
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_port),
         "PLUME_TRUSTED_PROXY_HOPS": "1",

@@ -1,18 +1,22 @@
-"""Attendance sheets as PDF downloads, for a session's trainers and staff only."""
+"""Attendance sheets as PDF downloads, for a session's trainers and staff only; the public head check."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from html import escape
 
 from sqlmodel import Session
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
+from app.api.attestations import _PAGE_HEADERS, _page
 from app.api.files import SESSION_COOKIE, _not_found, content_disposition
 from app.documents import attendance_pdf
 from app.services import audit
 from app.services.actor import Actor
+from app.services.attendance import PARIS
+from app.services.attendance_chain import find_head
 from app.services.auth import resolve_actor
 from app.services.db import session_scope
 from app.services.errors import PlumeError
@@ -85,3 +89,40 @@ async def session_sheets(request: Request) -> Response:
     return await _send(
         request, f"session:{session_id}", lambda db, actor: attendance_pdf.session_sheets_pdf(db, actor, session_id)
     )
+
+
+def _head_page(organisation_id: int, head_hash: str) -> tuple[str, int]:
+    with session_scope() as db:
+        found = find_head(db, organisation_id, head_hash)
+    if found is None or not found.sealed:
+        body = (
+            "<p>Cette empreinte n'est pas un enregistrement scellé de la chaîne d'émargement de cet organisme : "
+            "la chaîne a été tronquée ou réécrite depuis sa publication, ou l'empreinte est mal recopiée.</p>"
+        )
+        return _page("Empreinte absente de la chaîne", "ko", body), 404
+    at = found.created_at.astimezone(PARIS)
+    body = (
+        f"<p>Cette empreinte est l'enregistrement n° {found.seq} de la chaîne d'émargement de "
+        f"{escape(found.organisation_name)}, enregistré le {at:%d/%m/%Y à %H:%M} (heure de Paris), scellé par sa clé ; "
+        f"{found.later_records} enregistrement(s) l'ont suivi.</p>"
+        "<p>Vérification complète, avec la clé publique ci-dessous enregistrée dans <code>cle.pem</code> :</p>"
+        f"<pre>plume verify-attendance --organisation {found.organisation_id} --public-key cle.pem "
+        f"--head {escape(head_hash)}</pre>"
+        f"<pre>{escape(found.public_key_pem)}</pre>"
+    )
+    return _page("Empreinte présente dans la chaîne", "ok", body), 200
+
+
+async def verify_head(request: Request) -> Response:
+    """The public page a PDF sheet links to: whether its printed head is still in the chain (no sign-in).
+
+    Args:
+        request: The request; the organisation and the head are in the path.
+
+    Returns:
+        The page, or the same page saying the head is absent with a 404.
+    """
+    organisation_id: int = request.path_params["organisation_id"]
+    head_hash = str(request.path_params["head"]).lower()
+    page, status = await asyncio.to_thread(_head_page, organisation_id, head_hash)
+    return HTMLResponse(page, status_code=status, headers=_PAGE_HEADERS)

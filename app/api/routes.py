@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from app.api.attendance import session_sheets, slot_sheet
+from app.api.attendance import session_sheets, slot_sheet, verify_head
 from app.api.attestations import download_export, learner_attestation, verify_attestation
 from app.api.files import course_image, download_document
 from app.api.missions import download_submission_file
@@ -53,6 +53,7 @@ def build_api() -> Starlette:
             Route("/api/missions/submissions/{submission_id:int}/{which}", download_submission_file, methods=["GET"]),
             Route("/api/attendance/slots/{slot_id:int}.pdf", slot_sheet, methods=["GET"]),
             Route("/api/attendance/sessions/{session_id:int}.pdf", session_sheets, methods=["GET"]),
+            Route("/api/attendance/verifier/{organisation_id:int}/{head}", verify_head, methods=["GET"]),
             Route("/api/attestations/exports/{token}.zip", download_export, methods=["GET"]),
             Route(
                 "/api/attestations/sessions/{session_id:int}/learners/{user_id:int}.pdf",

@@ -3,8 +3,9 @@
 Drawn with reportlab's canvas in its built-in Helvetica (its cp1252 encoding covers
 French), so no system font is needed. Signatures are drawn as vector lines from
 their stored strokes, never as images, and every word is real text that can be
-searched and copied. Each page's footer carries the organisation's chain hash at
-generation time, which `plume verify-attendance` checks against.
+searched and copied. Each page's footer publishes the organisation's chain head at
+generation time with its verification URL: `plume verify-attendance --head HASH`
+later proves the chain still holds it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from app.models.base import utcnow
 from app.services import attendance
 from app.services.actor import Actor
 from app.services.attendance import PARIS, PersonState
+from app.services.attendance_chain import GENESIS
+from app.services.attendance_heads import verification_url
 from app.services.errors import ErrorCode, PlumeError
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -272,9 +275,17 @@ def _read_sheet(
     )
 
 
-def _chain_hash(db: Session, organisation_id: int) -> str:
+@dataclass(frozen=True)
+class _Head:
+    hash: str
+    seq: int
+    url: str
+
+
+def _chain_head(db: Session, organisation_id: int) -> _Head:
     head = db.get(AttendanceChain, organisation_id)
-    return head.last_hash if head is not None and head.last_hash else attendance.GENESIS
+    hash_ = head.last_hash if head is not None and head.last_hash else GENESIS
+    return _Head(hash=hash_, seq=head.last_seq if head else 0, url=verification_url(organisation_id, hash_))
 
 
 # --- Drawing ----------------------------------------------------------------------------------------
@@ -283,13 +294,13 @@ def _chain_hash(db: Session, organisation_id: int) -> str:
 class _Writer:
     """A canvas that knows where it is on the page, breaks pages and signs each footer."""
 
-    def __init__(self, title: str, author: str, chain_hash: str) -> None:
+    def __init__(self, title: str, author: str, head: _Head) -> None:
         self._buffer = io.BytesIO()
         self.canvas = Canvas(self._buffer, pagesize=A4, pageCompression=1)
         self.canvas.setTitle(printable(title))
         self.canvas.setAuthor(printable(author))
         self.canvas.setCreator("Plume")
-        self.chain_hash = chain_hash
+        self.head = head
         self.generated = utcnow().astimezone(PARIS)
         self.page = 0
         self.y = 0.0
@@ -402,15 +413,18 @@ class _Writer:
     def _footer(self) -> None:
         self.canvas.setStrokeColorRGB(0.75, 0.78, 0.82)
         self.canvas.setLineWidth(0.5)
-        self.canvas.line(MARGIN, 44, PAGE_WIDTH - MARGIN, 44)
+        self.canvas.line(MARGIN, 52, PAGE_WIDTH - MARGIN, 52)
         self.canvas.setFillColorRGB(*INK)
         self.canvas.setFont(FONT, 7)
-        self.canvas.drawString(MARGIN, 32, f"Empreinte de la chaîne : {self.chain_hash}")
+        self.canvas.drawString(
+            MARGIN, 42, f"Empreinte de la chaîne : {printable(self.head.hash)} (enregistrement n° {self.head.seq})"
+        )
+        self.canvas.drawString(MARGIN, 32, f"Vérification : {printable(self.head.url)}")
         self.canvas.drawString(
             MARGIN, 22, f"Édité par Plume le {self.generated:%d/%m/%Y} à {self.generated:%H:%M} (heure de Paris)"
         )
         self.canvas.setFont(FONT, 8)
-        self.canvas.drawRightString(PAGE_WIDTH - MARGIN, 32, f"Page {self.page}")
+        self.canvas.drawRightString(PAGE_WIDTH - MARGIN, 42, f"Page {self.page}")
 
     def finish(self) -> bytes:
         """Close the last page and the document.
@@ -496,7 +510,7 @@ def slot_sheet_pdf(db: Session, actor: Actor, slot_id: int) -> tuple[str, bytes]
     writer = _Writer(
         f"Feuille d'émargement — {sheet.training} — {sheet.when}",
         ctx.organisation.name,
-        _chain_hash(db, ctx.organisation.id or 0),
+        _chain_head(db, ctx.organisation.id or 0),
     )
     _draw_sheet(writer, sheet)
     return slot_filename(ctx.session, ctx.slot, siblings), writer.finish()
@@ -524,7 +538,7 @@ def session_sheets_pdf(db: Session, actor: Actor, session_id: int) -> tuple[str,
         a.id: a for a in db.exec(select(Activity).where(col(Activity.id).in_({s.activity_id for s in slots}))).all()
     }
     training = _training_title(db, session)
-    writer = _Writer(f"Feuilles d'émargement — {training}", organisation.name, _chain_hash(db, organisation.id or 0))
+    writer = _Writer(f"Feuilles d'émargement — {training}", organisation.name, _chain_head(db, organisation.id or 0))
     for slot in slots:
         activity = activities.get(slot.activity_id)
         if activity is not None:

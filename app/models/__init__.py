@@ -1,7 +1,7 @@
 """SQLModel tables, one module per aggregate. Importing this registers them all."""
 
 from app.models import events as _events  # noqa: F401  # registers the ORM listeners
-from app.models.attendance import AttendanceChain, AttendanceRecord
+from app.models.attendance import AttendanceChain, AttendanceHeadPublication, AttendanceRecord
 from app.models.audit import AuditRecord
 from app.models.auth import AuthSession, LoginAttempt
 from app.models.chat import ChatMessage, ChatRead
@@ -37,6 +37,7 @@ __all__ = [
     "ActivityCompletion",
     "ActivityResponse",
     "AttendanceChain",
+    "AttendanceHeadPublication",
     "AttendanceRecord",
     "Attestation",
     "AuditRecord",

@@ -2,8 +2,9 @@
 
 Every fact is an `AttendanceRecord` appended to its organisation's hash chain:
 signatures, marks (absent, late), the certification that locks a sheet, and
-corrections made after it. Nothing is ever updated or deleted, so
-`verify_chain` finds any later edit, deletion or reordering.
+corrections made after it. Nothing is ever updated or deleted (except the
+erasure of personal fields), so `attendance_chain.verify_chain` finds any later
+edit, deletion, truncation or reordering.
 """
 
 from __future__ import annotations
@@ -12,18 +13,16 @@ import hashlib
 import hmac
 import json
 import re
-import threading
 import time
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.live.bus import forget, notify
+from app.live.bus import notify
 from app.models import (
     Activity,
     AttendanceChain,
@@ -39,12 +38,13 @@ from app.models.attendance import CORRECTED_STATUSES, MARKS
 from app.models.base import utcnow
 from app.services import audience, audit
 from app.services.actor import Actor
+from app.services.attendance_chain import append_record, existing, sha256_text
+from app.services.attendance_heads import head_recipients, publish_head
 from app.services.errors import ErrorCode, PlumeError
 from app.services.sessions import SessionRole, access_session
 from app.settings import get_settings
 
 PARIS = ZoneInfo("Europe/Paris")
-GENESIS = "0" * 64
 SIGNED_KINDS = ("in_person", "virtual_class")
 QR_PERIOD_SECONDS = 30
 QR_PROOF_VALID = timedelta(minutes=15)
@@ -53,7 +53,6 @@ MAX_POINTS = 6_000
 MAX_STROKES = 300
 _POINT = re.compile(r"^(\d{1,4}),(\d{1,4})$")
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-_chain_lock = threading.Lock()
 
 
 # --- Topics -------------------------------------------------------------------------------
@@ -181,181 +180,6 @@ def svg_strokes(svg: str) -> list[list[tuple[int, int]]]:
         if points:
             out.append(points)
     return out
-
-
-def sha256_text(text: str) -> str:
-    """SHA-256 of a text in UTF-8.
-
-    Args:
-        text: The text.
-
-    Returns:
-        Hex digest.
-    """
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-# --- The chain ------------------------------------------------------------------------------
-
-
-def record_hash(record: AttendanceRecord) -> str:
-    """The hash of a record: its content and the previous record's hash.
-
-    Args:
-        record: The record.
-
-    Returns:
-        Hex SHA-256.
-    """
-    content = {
-        "organisation_id": record.organisation_id,
-        "seq": record.seq,
-        "session_id": record.session_id,
-        "slot_id": record.slot_id,
-        "kind": record.kind,
-        "subject_user_id": record.subject_user_id,
-        "subject_role": record.subject_role,
-        "status": record.status,
-        "recorded_by_id": record.recorded_by_id,
-        "on_trainer_device": record.on_trainer_device,
-        "reason": record.reason,
-        "corrects_id": record.corrects_id,
-        "signature_sha256": record.signature_sha256,
-        "qr_verified": record.qr_verified,
-        "client_key": record.client_key,
-        "unique_key": record.unique_key,
-        "ip": record.ip,
-        "user_agent": record.user_agent,
-        "created_at": record.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "prev_hash": record.prev_hash,
-    }
-    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
-def _existing(db: Session, unique_key: str) -> AttendanceRecord | None:
-    return db.exec(select(AttendanceRecord).where(AttendanceRecord.unique_key == unique_key)).first()
-
-
-def append_record(
-    db: Session, record: AttendanceRecord, *, at: datetime | None = None
-) -> tuple[AttendanceRecord, bool]:
-    """Append a record to its organisation's chain and commit at once.
-
-    One writer at a time per process (the lock); across processes the head row is
-    locked (PostgreSQL) and the (organisation, seq) and unique-key constraints
-    refuse a concurrent duplicate, which is then retried or returned.
-
-    Args:
-        db: Database session (committed here).
-        record: The new record, without seq and hashes.
-        at: Its time (now by default; the demo seed backdates).
-
-    Returns:
-        The stored record, and whether it is new (False: the unique key existed).
-    """
-    for _ in range(5):
-        with _chain_lock:
-            if record.unique_key and (found := _existing(db, record.unique_key)) is not None:
-                return found, False
-            head = db.exec(
-                select(AttendanceChain)
-                .where(AttendanceChain.organisation_id == record.organisation_id)
-                .with_for_update()
-            ).first()
-            if head is None:
-                head = AttendanceChain(organisation_id=record.organisation_id, last_seq=0, last_hash=GENESIS)
-            record.seq = head.last_seq + 1
-            record.prev_hash = head.last_hash or GENESIS
-            record.created_at = at or utcnow()
-            record.hash = record_hash(record)
-            head.last_seq, head.last_hash = record.seq, record.hash
-            db.add(record)
-            db.add(head)
-            try:
-                db.commit()
-            except IntegrityError:
-                db.rollback()
-                continue
-            return record, True
-    raise PlumeError(ErrorCode.INVALID_INPUT)
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    """What `verify_chain` found."""
-
-    ok: bool
-    records: int
-    organisations: int
-    problem: str = ""
-    organisation_id: int | None = None
-    record_id: int | None = None
-    seq: int | None = None
-
-
-def verify_chain(db: Session, organisation_id: int | None = None) -> ChainReport:
-    """Walk every organisation's chain and report the first broken record.
-
-    Problems: `edited` (a record's hash no longer matches its content),
-    `signature_edited` (the image no longer matches its SHA-256), `deleted`
-    (a sequence number or the link to the previous hash is missing),
-    `reordered` (records are out of their chain order), `head` (records were
-    removed from the end).
-
-    Args:
-        db: Database session.
-        organisation_id: One organisation only (all by default).
-
-    Returns:
-        The report.
-    """
-    query = select(AttendanceChain)
-    if organisation_id is not None:
-        query = query.where(AttendanceChain.organisation_id == organisation_id)
-    heads = {h.organisation_id: h for h in db.exec(query.execution_options(populate_existing=True)).all()}
-    org_query = select(AttendanceRecord.organisation_id).distinct()
-    if organisation_id is not None:
-        org_query = org_query.where(AttendanceRecord.organisation_id == organisation_id)
-    orgs = sorted(set(heads) | set(db.exec(org_query).all()))
-    total = 0
-    for org in orgs:
-        rows = db.exec(
-            select(AttendanceRecord)
-            .where(AttendanceRecord.organisation_id == org)
-            .order_by(col(AttendanceRecord.seq), col(AttendanceRecord.id))
-            .execution_options(populate_existing=True)
-        ).all()
-        known_hashes = {r.hash for r in rows}
-        previous, last_id, expected = GENESIS, 0, 1
-
-        def broken(problem: str, row: AttendanceRecord | None, org: int = org, done: int = 0) -> ChainReport:
-            return ChainReport(
-                ok=False,
-                records=done,
-                organisations=len(orgs),
-                problem=problem,
-                organisation_id=org,
-                record_id=row.id if row else None,
-                seq=row.seq if row else None,
-            )
-
-        for row in rows:
-            if row.seq != expected:
-                return broken("deleted" if row.seq > expected else "reordered", row, done=total)
-            if (row.id or 0) <= last_id:
-                return broken("reordered", row, done=total)
-            if row.prev_hash != previous:
-                return broken("reordered" if row.prev_hash in known_hashes else "deleted", row, done=total)
-            if record_hash(row) != row.hash:
-                return broken("edited", row, done=total)
-            if row.kind == "signature" and sha256_text(row.signature_svg) != row.signature_sha256:
-                return broken("signature_edited", row, done=total)
-            previous, last_id, expected = row.hash, row.id or 0, expected + 1
-            total += 1
-        head = heads.get(org)
-        if head is None or head.last_seq != expected - 1 or head.last_hash != previous:
-            return broken("head", rows[-1] if rows else None, done=total)
-    return ChainReport(ok=True, records=total, organisations=len(orgs))
 
 
 # --- Slots and their window -----------------------------------------------------------------
@@ -860,7 +684,7 @@ def sign(
     if not ctx.signer_role:
         raise PlumeError(ErrorCode.SIGNING_NOT_ALLOWED)
     unique_key = f"signature:{ctx.slot.id}:{actor.user_id}"
-    if (found := _existing(db, unique_key)) is not None:
+    if (found := existing(db, unique_key)) is not None:
         return found
     _check_open(db, ctx)
     svg = render_svg(parse_strokes(strokes))
@@ -884,10 +708,7 @@ def sign(
         prev_hash="",
         hash="",
     )
-    _announce_signature(db, ctx, record)
-    stored, created = append_record(db, record)
-    if not created:
-        forget(db)
+    stored, _ = append_record(db, record, then=lambda tx, new: _announce_signature(tx, ctx, new))
     return stored
 
 
@@ -903,7 +724,7 @@ def _check_open(db: Session, ctx: SlotContext) -> None:
 
 
 def _certified(db: Session, slot_id: int) -> bool:
-    return _existing(db, f"certification:{slot_id}") is not None
+    return existing(db, f"certification:{slot_id}") is not None
 
 
 def _managed(db: Session, actor: Actor, slot_id: int) -> SlotContext:
@@ -963,7 +784,7 @@ def sign_as(
     ctx = _managed(db, actor, slot_id)
     learner = _learner_of(db, ctx, learner_id)
     unique_key = f"signature:{ctx.slot.id}:{learner.id}"
-    if (found := _existing(db, unique_key)) is not None:
+    if (found := existing(db, unique_key)) is not None:
         return found
     why = _one_line(reason)
     if not why:
@@ -995,19 +816,20 @@ def sign_as(
         prev_hash="",
         hash="",
     )
-    audit.record(
-        db,
-        "attendance.sign_as",
-        actor_user_id=actor.user_id,
-        organisation_id=ctx.organisation.id,
-        target=f"slot:{ctx.slot.id}",
-        after={"learner_id": learner.id, "reason": why},
-        ip=actor.ip,
-    )
-    _announce_signature(db, ctx, record)
-    stored, created = append_record(db, record)
-    if not created:
-        forget(db)
+
+    def with_record(tx: Session, new: AttendanceRecord) -> None:
+        audit.record(
+            tx,
+            "attendance.sign_as",
+            actor_user_id=actor.user_id,
+            organisation_id=ctx.organisation.id,
+            target=f"slot:{ctx.slot.id}",
+            after={"learner_id": learner.id, "reason": why, "record_seq": new.seq},
+            ip=actor.ip,
+        )
+        _announce_signature(tx, ctx, new)
+
+    stored, _ = append_record(db, record, then=with_record)
     return stored
 
 
@@ -1038,7 +860,7 @@ def mark(db: Session, actor: Actor, slot_id: int, learner_id: int, *, status: ob
         raise PlumeError(ErrorCode.INVALID_INPUT, field="status")
     if _certified(db, ctx.slot.id or 0):
         raise PlumeError(ErrorCode.SHEET_CERTIFIED)
-    if status == "absent" and _existing(db, f"signature:{ctx.slot.id}:{learner.id}") is not None:
+    if status == "absent" and existing(db, f"signature:{ctx.slot.id}:{learner.id}") is not None:
         raise PlumeError(ErrorCode.ALREADY_SIGNED)
     record = AttendanceRecord(
         organisation_id=ctx.organisation.id or 0,
@@ -1055,8 +877,7 @@ def mark(db: Session, actor: Actor, slot_id: int, learner_id: int, *, status: ob
         prev_hash="",
         hash="",
     )
-    _changed(db, ctx, learner.id, "mark")
-    append_record(db, record)
+    append_record(db, record, then=lambda tx, _new: _changed(tx, ctx, learner.id, "mark"))
 
 
 def certify(db: Session, actor: Actor, slot_id: int) -> AttendanceRecord:
@@ -1076,9 +897,9 @@ def certify(db: Session, actor: Actor, slot_id: int) -> AttendanceRecord:
     ctx = slot_context(db, actor, slot_id)
     if not ctx.role.trainer:
         raise PlumeError(ErrorCode.NOT_FOUND)
-    if (found := _existing(db, f"certification:{ctx.slot.id}")) is not None:
+    if (found := existing(db, f"certification:{ctx.slot.id}")) is not None:
         return found
-    if _existing(db, f"signature:{ctx.slot.id}:{actor.user_id}") is None:
+    if existing(db, f"signature:{ctx.slot.id}:{actor.user_id}") is None:
         raise PlumeError(ErrorCode.TRAINER_SIGNATURE_REQUIRED)
     if utcnow() < ctx.slot.starts_at:
         raise PlumeError(ErrorCode.CERTIFY_TOO_EARLY, time=clock(ctx.slot.starts_at))
@@ -1096,19 +917,32 @@ def certify(db: Session, actor: Actor, slot_id: int) -> AttendanceRecord:
         hash="",
     )
     slot_id_ = ctx.slot.id or 0
-    notify(db, topic(slot_id_), {"type": "attendance", "op": "certified", "slot_id": slot_id_})
-    notify(db, board_topic(slot_id_), {"type": "attendance", "op": "certified", "slot_id": slot_id_})
-    audit.record(
-        db,
-        "attendance.certify",
-        actor_user_id=actor.user_id,
-        organisation_id=ctx.organisation.id,
-        target=f"slot:{slot_id_}",
-        ip=actor.ip,
-    )
-    stored, created = append_record(db, record)
-    if not created:
-        forget(db)
+    staff = head_recipients(db, ctx.organisation.id or 0)
+
+    def with_record(tx: Session, new: AttendanceRecord) -> None:
+        notify(tx, topic(slot_id_), {"type": "attendance", "op": "certified", "slot_id": slot_id_})
+        notify(tx, board_topic(slot_id_), {"type": "attendance", "op": "certified", "slot_id": slot_id_})
+        audit.record(
+            tx,
+            "attendance.certify",
+            actor_user_id=actor.user_id,
+            organisation_id=ctx.organisation.id,
+            target=f"slot:{slot_id_}",
+            after={"record_seq": new.seq, "hash": new.hash},
+            ip=actor.ip,
+        )
+        publish_head(
+            tx,
+            ctx.organisation,
+            new.seq,
+            new.hash,
+            reason="certification",
+            unique_key=f"certification:{slot_id_}",
+            recipients=staff,
+            what=f"{ctx.session.title} — {ctx.activity.title}, {when_label(ctx.slot)}",
+        )
+
+    stored, _ = append_record(db, record, then=with_record)
     return stored
 
 
@@ -1128,7 +962,7 @@ def correct(db: Session, actor: Actor, slot_id: int, learner_id: int, *, status:
     """
     ctx = _managed(db, actor, slot_id)
     learner = _learner_of(db, ctx, learner_id)
-    certification = _existing(db, f"certification:{ctx.slot.id}")
+    certification = existing(db, f"certification:{ctx.slot.id}")
     if certification is None:
         raise PlumeError(ErrorCode.NOT_CERTIFIED)
     if status not in CORRECTED_STATUSES:
@@ -1154,17 +988,20 @@ def correct(db: Session, actor: Actor, slot_id: int, learner_id: int, *, status:
         prev_hash="",
         hash="",
     )
-    audit.record(
-        db,
-        "attendance.correct",
-        actor_user_id=actor.user_id,
-        organisation_id=ctx.organisation.id,
-        target=f"slot:{ctx.slot.id}",
-        after={"learner_id": learner.id, "status": status, "reason": why},
-        ip=actor.ip,
-    )
-    _changed(db, ctx, learner.id, "correction")
-    append_record(db, record)
+
+    def with_record(tx: Session, new: AttendanceRecord) -> None:
+        audit.record(
+            tx,
+            "attendance.correct",
+            actor_user_id=actor.user_id,
+            organisation_id=ctx.organisation.id,
+            target=f"slot:{ctx.slot.id}",
+            after={"learner_id": learner.id, "status": status, "reason": why, "record_seq": new.seq},
+            ip=actor.ip,
+        )
+        _changed(tx, ctx, learner.id, "correction")
+
+    append_record(db, record, then=with_record)
 
 
 # --- Summaries for other pages ----------------------------------------------------------------
@@ -1260,7 +1097,7 @@ def open_sheets(db: Session, actor: Actor, now: datetime | None = None) -> list[
             ctx = slot_context(db, actor, slot.id)
         except PlumeError:
             continue
-        if not ctx.signer_role or _existing(db, f"signature:{slot.id}:{actor.user_id}") is not None:
+        if not ctx.signer_role or existing(db, f"signature:{slot.id}:{actor.user_id}") is not None:
             continue
         if _certified(db, slot.id or 0):
             continue

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from app.models import Activity, AttendanceRecord, Module, Organisation, Slot, TrainingSession, User
 from app.models.base import utcnow
-from app.services import attendance
+from app.services import attendance, attendance_chain
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.services.home import paris_today
@@ -201,7 +201,7 @@ def test_board_sign_as_marks_certification_and_corrections(db: Session) -> None:
     assert rows[w.other.user_id].correction == "absent" and rows[w.trainer.user_id].status == "present"
     correction = db.exec(select(AttendanceRecord).where(AttendanceRecord.kind == "correction")).one()
     assert correction.corrects_id == proxied.id
-    assert attendance.verify_chain(db).ok
+    assert attendance_chain.verify_chain(db).ok
 
 
 def test_virtual_class_link_only_after_signing(db: Session) -> None:
@@ -235,7 +235,7 @@ def _chain(db: Session) -> list[AttendanceRecord]:
     attendance.sign(db, w.other, sid, DRAWING, "k" * 10)
     attendance.sign(db, w.trainer, sid, DRAWING, "k" * 10)
     attendance.certify(db, w.trainer, sid)
-    report = attendance.verify_chain(db)
+    report = attendance_chain.verify_chain(db)
     assert report.ok and report.records == 4
     return list(db.exec(select(AttendanceRecord).order_by(AttendanceRecord.seq)).all())
 
@@ -247,7 +247,7 @@ def test_chain_reports_an_edited_record(db: Session) -> None:
         {"u": rows[2].subject_user_id, "i": rows[1].id},
     )
     db.commit()
-    report = attendance.verify_chain(db)
+    report = attendance_chain.verify_chain(db)
     assert not report.ok and report.problem == "edited" and report.record_id == rows[1].id
 
 
@@ -255,7 +255,7 @@ def test_chain_reports_an_edited_signature_image(db: Session) -> None:
     rows = _chain(db)
     db.execute(text("UPDATE attendancerecord SET signature_svg = '<svg/>' WHERE id = :i"), {"i": rows[0].id})
     db.commit()
-    report = attendance.verify_chain(db)
+    report = attendance_chain.verify_chain(db)
     assert not report.ok and report.problem == "signature_edited" and report.record_id == rows[0].id
 
 
@@ -263,7 +263,7 @@ def test_chain_reports_a_deleted_record(db: Session) -> None:
     rows = _chain(db)
     db.execute(text("DELETE FROM attendancerecord WHERE id = :i"), {"i": rows[1].id})
     db.commit()
-    report = attendance.verify_chain(db)
+    report = attendance_chain.verify_chain(db)
     assert not report.ok and report.problem == "deleted" and report.record_id == rows[2].id
 
 
@@ -271,7 +271,7 @@ def test_chain_reports_the_last_record_deleted(db: Session) -> None:
     rows = _chain(db)
     db.execute(text("DELETE FROM attendancerecord WHERE id = :i"), {"i": rows[-1].id})
     db.commit()
-    report = attendance.verify_chain(db)
+    report = attendance_chain.verify_chain(db)
     assert not report.ok and report.problem == "head"
 
 
@@ -282,7 +282,7 @@ def test_chain_reports_reordered_records(db: Session) -> None:
     db.execute(text("UPDATE attendancerecord SET seq = :s WHERE id = :i"), {"s": a_seq, "i": b_id})
     db.execute(text("UPDATE attendancerecord SET seq = :s WHERE id = :i"), {"s": b_seq, "i": a_id})
     db.commit()
-    report = attendance.verify_chain(db)
+    report = attendance_chain.verify_chain(db)
     assert not report.ok and report.problem == "reordered" and (report.record_id, report.seq) == (b_id, a_seq)
 
 
@@ -293,7 +293,7 @@ def test_chain_reports_rows_swapped_under_their_ids(db: Session) -> None:
     db.execute(text("UPDATE attendancerecord SET id = :n WHERE id = :i"), {"n": a.id, "i": b.id})
     db.execute(text("UPDATE attendancerecord SET id = :n WHERE id = -1"), {"n": b.id})
     db.commit()
-    report = attendance.verify_chain(db)
+    report = attendance_chain.verify_chain(db)
     assert not report.ok and report.problem == "reordered"
 
 

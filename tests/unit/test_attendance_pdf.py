@@ -16,7 +16,7 @@ from app.api.routes import build_api
 from app.documents import attendance_pdf
 from app.models import Activity, AttendanceChain, AuditRecord, Module, Organisation, Slot, TrainingSession, User
 from app.models.base import utcnow
-from app.services import attendance
+from app.services import attendance, attendance_chain
 from app.services.actor import Actor
 from app.services.auth import open_session
 from app.services.errors import ErrorCode, PlumeError
@@ -133,7 +133,7 @@ def test_an_uncertified_sheet_says_so(db: Session) -> None:
     s = _sheet(db, names=[("Zoé", "Lefèvre")])
     text = _text(attendance_pdf.slot_sheet_pdf(db, s.trainer, s.slot.id or 0)[1])
     assert "Feuille non certifiée" in text and "Non émargé" in text
-    assert f"Empreinte de la chaîne : {attendance.GENESIS}" in text
+    assert f"Empreinte de la chaîne : {attendance_chain.GENESIS}" in text
 
 
 def test_learners_tutors_outsiders_and_missing_slots_get_not_found(db: Session) -> None:

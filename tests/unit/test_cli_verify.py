@@ -70,7 +70,7 @@ def test_one_organisation_only(db: Session, capsys: pytest.CaptureFixture[str]) 
 def test_an_edited_record_prints_rompu_with_its_id_and_exits_1(db: Session, capsys: pytest.CaptureFixture[str]) -> None:
     org_id = _signed_slot(db)
     record = db.exec(select(AttendanceRecord).order_by(col(AttendanceRecord.seq))).all()[1]
-    db.execute(text("UPDATE attendancerecord SET reason = 'x' WHERE id = :i"), {"i": record.id})
+    db.execute(text("UPDATE attendancerecord SET status = 'absent' WHERE id = :i"), {"i": record.id})
     db.commit()
     assert main(["verify-attendance"]) == 1
     assert capsys.readouterr().out == (
