@@ -33,7 +33,7 @@ from app.pages.staff import outbox_page, settings_page, templates_page, trainers
 from app.pages.tutoring import tutoring_centre_page, tutoring_list_page, tutoring_report_page
 from app.pages.tutoring_courses import tutoring_course_page, tutoring_courses_page
 from app.settings import get_settings
-from app.tasks import outbox_sender
+from app.tasks import attendance_head_publisher, outbox_sender
 from components import styles
 from state.attendance import AttendanceState
 from state.auth import (
@@ -93,6 +93,7 @@ app = rx.App(
 )
 app.add_middleware(PolicyGate())
 app.register_lifespan_task(outbox_sender)
+app.register_lifespan_task(attendance_head_publisher)
 app.register_lifespan_task(live_dispatcher)
 
 _load = SessionState.load_page

@@ -1,15 +1,18 @@
-"""Background work that runs for the app's lifetime: the outbox sender."""
+"""Background work that runs for the app's lifetime: the outbox sender, the daily attendance head."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
+from app.models.base import utcnow
+from app.services.attendance_heads import PARIS, publish_daily_heads
 from app.services.db import session_scope
 from app.services.outbox import deliver_pending
 
 log = logging.getLogger("plume.outbox")
 INTERVAL_SECONDS = 2.0
+HEAD_INTERVAL_SECONDS = 600.0
 
 
 def _deliver_once() -> int:
@@ -25,3 +28,22 @@ async def outbox_sender() -> None:
         except Exception:  # keep sending the next messages
             log.exception("outbox delivery failed")
         await asyncio.sleep(INTERVAL_SECONDS)
+
+
+def _publish_heads_once() -> int:
+    with session_scope() as db:
+        return publish_daily_heads(db, utcnow().astimezone(PARIS).date())
+
+
+async def attendance_head_publisher() -> None:
+    """E-mail each organisation's changed attendance head once a day (checked every 10 minutes).
+
+    Every worker runs this loop; the publication's unique key per organisation and
+    day lets exactly one of them send it, today and after a restart.
+    """
+    while True:
+        try:
+            await asyncio.to_thread(_publish_heads_once)
+        except Exception:  # try again at the next round
+            logging.getLogger("plume.attendance").exception("attendance head publication failed")
+        await asyncio.sleep(HEAD_INTERVAL_SECONDS)
