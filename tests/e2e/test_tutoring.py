@@ -180,6 +180,14 @@ def test_tutor_edits_a_statistic_the_pie_follows_and_attestations_download_as_a_
     assert all("Tutorat — statistiques" in text for text in texts)
     expect(tutor.get_by_text("3 attestation(s) générée(s)")).to_be_visible()
 
+    # One learner's certificate: the button issues it (an event), then the PDF downloads by GET.
+    first = names[people[0]]
+    with tutor.expect_download() as single:
+        tutor.get_by_role("button", name=f"Attestation de {first}").click()
+    assert single.value.suggested_filename.endswith(".pdf")
+    pdf = PdfReader(io.BytesIO(Path(single.value.path()).read_bytes()))
+    assert first in " ".join(p.extract_text() for p in pdf.pages)
+
 
 def test_time_on_an_activity_is_measured_while_the_learner_uses_it(server, new_context) -> None:
     email = "learner6@demo.plume.test"
