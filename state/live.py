@@ -8,6 +8,12 @@ connected tab gets the subscribing state's `_on_live(event)` called through
 `app.modify_state`; it refreshes what changed, as that tab's own actor when it
 needs the database, so nobody receives more than their page may show.
 
+Before any state hears an event, the tab's own session and its access to the
+topic are checked again (here, once for every state): a tab whose session ended
+(signed out here or elsewhere, password reset, account disabled) or that lost
+access to the topic (removed from the session) is unsubscribed and its page
+states are emptied, so it stays dark.
+
 Presence topics (a chat room) also track who is there: joins and leaves are
 announced to the room as one coalesced `presence` event at most twice a second,
 so a hundred people arriving at once cost a few broadcasts, not N².
@@ -16,13 +22,18 @@ so a hundred people arriving at once cost a few broadcasts, not N².
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import Any
 
 import reflex as rx
+from reflex.state import BaseState
 from reflex_base.registry import RegistrationContext
 
 from app.live import bus
+from app.services import topics
+from state.common import run_db
+from state.session import SessionState, tab_actor
 
 log = logging.getLogger("plume.live")
 
@@ -89,6 +100,40 @@ def unsubscribe(token: str) -> None:
     _tab_user.pop(token, None)
 
 
+def leave(token: str, topic: str) -> None:
+    """Stop pushing one topic to a tab (it lost access to it).
+
+    Args:
+        token: The tab's client token.
+        topic: The topic.
+    """
+    tabs = _topic_tabs.get(topic)
+    if tabs is not None:
+        tabs.pop(token, None)
+        if not tabs:
+            _topic_tabs.pop(topic, None)
+    _tab_topics.get(token, set()).discard(topic)
+    if topic in _presence_topics:
+        _presence_changed(topic)
+
+
+def _page_states() -> list[type[BaseState]]:
+    return [cls for cls in rx.State.get_substates() if cls.__module__.startswith("state.") and cls is not SessionState]
+
+
+async def go_dark(state: BaseState) -> None:
+    """Empty every page state of a tab whose session ended; the header shows nobody (the language stays).
+
+    Args:
+        state: Any state of the tab.
+    """
+    session = await state.get_state(SessionState)
+    session._show(None, [])
+    session.notifications, session.unread = [], 0
+    for cls in _page_states():
+        (await state.get_state(cls)).reset()
+
+
 def subscribers(topic: str) -> set[str]:
     """The tabs subscribed to a topic.
 
@@ -145,6 +190,16 @@ async def _push(topic: str, event: dict[str, Any]) -> None:
             continue
         try:
             async with app.modify_state(rx.BaseStateToken(ident=token, cls=states[0])) as root:
+                actor = await tab_actor(root)
+                if not await run_db(functools.partial(topics.may_follow, actor=actor, topic=topic)):
+                    if actor is None or not actor.fully_signed_in:
+                        unsubscribe(token)
+                        await go_dark(root)
+                    else:
+                        leave(token, topic)
+                        for state_cls in states:
+                            (await root.get_state(state_cls)).reset()
+                    continue
                 for state_cls in states:
                     page = await root.get_state(state_cls)
                     await page._on_live(event)  # type: ignore[attr-defined]  # every subscribing state defines it

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 import reflex as rx
+from reflex.state import BaseState
 
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, MESSAGES
 from app.services import accounts, auth, orgs
@@ -172,11 +173,14 @@ class SessionState(rx.State):
     @rx.event
     @policy(PENDING)
     async def sign_out(self) -> Any:
-        """Revoke this session everywhere it is used and go to the sign-in page."""
+        """Revoke this session everywhere it is used, empty this tab's pages and go to the sign-in page."""
+        from state import live  # live pushes resolve the tab's actor through this module
+
         actor = require_actor()
         await run_db(lambda db: auth.sign_out(db, actor))
         self.session_token = ""
-        self._show(None, [])
+        live.unsubscribe(self.router.session.client_token)
+        await live.go_dark(self)
         return rx.redirect("/connexion")
 
     @rx.event
@@ -208,7 +212,7 @@ class SessionState(rx.State):
         self.session_token = token
 
 
-async def tab_actor(state: rx.State) -> Actor | None:
+async def tab_actor(state: BaseState) -> Actor | None:
     """The actor of the tab a live push reached: its own signed-in session, not the author of the change.
 
     Args:

@@ -1,0 +1,56 @@
+"""Who may still follow a live topic (re-checked before every push)."""
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from app.models import Activity, Enrolment, Module, Slot
+from app.models.base import utcnow
+from app.services import attendance, chat, sessions
+from app.services.home import paris_today
+from app.services.topics import may_follow
+from tests.factories import actor_for, make_learner, make_org, make_session, make_trainer
+
+
+def test_members_follow_their_topics_and_lose_them_with_access(db: Session) -> None:
+    org = make_org(db)
+    trainer, learner, stranger = make_trainer(db, org), make_learner(db, org), make_learner(db, org)
+    today = paris_today()
+    session = make_session(
+        db,
+        org,
+        start=today - timedelta(days=1),
+        end=today + timedelta(days=1),
+        trainers=(trainer,),
+        learners=(learner,),
+    )
+    module = Module(session_id=session.id, title="Pendant", position=0)
+    db.add(module)
+    db.flush()
+    activity = Activity(module_id=module.id or 0, kind="in_person", title="Séance")
+    db.add(activity)
+    db.flush()
+    slot = Slot(session_id=session.id or 0, activity_id=activity.id, starts_at=utcnow(), ends_at=utcnow())
+    db.add(slot)
+    db.commit()
+    sid, slot_id = session.id or 0, slot.id or 0
+    teacher, pupil, other = actor_for(db, trainer), actor_for(db, learner), actor_for(db, stranger)
+    learner_topics = [
+        sessions.topic(sid),
+        chat.topic(sid),
+        chat.unread_topic(sid),
+        attendance.topic(slot_id),
+        attendance.person_topic(slot_id, pupil.user_id),
+    ]
+    assert all(may_follow(db, pupil, t) for t in learner_topics)
+    assert may_follow(db, teacher, attendance.board_topic(slot_id))
+    assert not may_follow(db, pupil, attendance.board_topic(slot_id))
+    assert not may_follow(db, pupil, attendance.person_topic(slot_id, teacher.user_id))
+    assert not any(may_follow(db, other, t) for t in learner_topics)
+    assert not may_follow(db, None, sessions.topic(sid))
+    for forged in ("session:abc", "session:", "unknown:1", f"attendance:{slot_id}:user:x", f"attendance:{slot_id}:x"):
+        assert not may_follow(db, pupil, forged)
+    # Removed from the session: every topic of it is closed.
+    db.delete(db.exec(select(Enrolment).where(Enrolment.user_id == learner.id)).one())
+    db.commit()
+    assert not any(may_follow(db, pupil, t) for t in learner_topics)
