@@ -14,6 +14,7 @@ import contextvars
 import dataclasses
 import functools
 import inspect
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -238,16 +239,90 @@ def _resolve(token: str, ip: str) -> Actor | None:
         return resolve_actor(db, token, ip=ip, touch=True)
 
 
-def _record_denied(event_name: str, actor: Actor | None, ip: str) -> None:
+REFUSAL_WINDOW = 60.0
+REFUSAL_LIMIT = 50
+
+
+@dataclasses.dataclass
+class _Refusals:
+    """A connection's refused events within one window: one audit row, its count updated when the window ends."""
+
+    started: float
+    count: int = 0
+    row_id: int | None = None
+    dropped: bool = False
+
+
+_refusals: dict[str, _Refusals] = {}
+
+
+def _record_denied(event_name: str, actor: Actor | None, ip: str) -> int | None:
     with session_scope() as db:
-        audit.record(
+        row = audit.record(
             db,
             "access.denied",
             actor_user_id=actor.user_id if actor else None,
             organisation_id=actor.organisation_id if actor else None,
             target=event_name[:200],
+            after={"count": 1},
             ip=ip,
         )
+        db.flush()
+        return row.id
+
+
+def _record_count(window: _Refusals) -> None:
+    if window.row_id is None:
+        return
+    with session_scope() as db:
+        audit.update_after(db, window.row_id, {"count": window.count, "disconnected": window.dropped})
+
+
+async def _close_window(sid: str, window: _Refusals) -> None:
+    await asyncio.sleep(REFUSAL_WINDOW)
+    if _refusals.get(sid) is window:
+        _refusals.pop(sid, None)
+    if window.count > 1 and not window.dropped:
+        await asyncio.to_thread(_record_count, window)
+
+
+async def _refused(app: Any, state: BaseState, event_name: str, actor: Actor | None, ip: str) -> bool:
+    """Count a refused event on its connection; audit the first of each minute, drop a flooding socket.
+
+    Args:
+        app: The Reflex app.
+        state: The tab's root state.
+        event_name: The refused handler.
+        actor: The tab's actor.
+        ip: Client address.
+
+    Returns:
+        True when the socket was dropped (or already was): nothing more is sent to it.
+    """
+    sid = state.router.session.session_id
+    now = time.monotonic()
+    window = _refusals.get(sid)
+    if window is None or now - window.started >= REFUSAL_WINDOW:
+        window = _refusals[sid] = _Refusals(started=now)
+        window.count = 1
+        window.row_id = await asyncio.to_thread(_record_denied, event_name, actor, ip)
+        _windows.add(task := asyncio.create_task(_close_window(sid, window)))
+        task.add_done_callback(_windows.discard)
+        return False
+    window.count += 1
+    if window.dropped:
+        return True
+    if window.count >= REFUSAL_LIMIT:
+        window.dropped = True
+        await asyncio.to_thread(_record_count, window)
+        namespace = app.event_namespace
+        if app.sio is not None and namespace is not None:
+            await app.sio.disconnect(sid, namespace=namespace.namespace)
+        return True
+    return False
+
+
+_windows: set[asyncio.Task[None]] = set()
 
 
 class PolicyGate(Middleware):
@@ -274,7 +349,8 @@ class PolicyGate(Middleware):
         if rule is not None and rule.allows(actor) and payload_fits(event.name, event.payload):
             _actor.set(actor)
             return None
-        await asyncio.to_thread(_record_denied, event.name, actor, ip)
+        if await _refused(app, state, event.name, actor, ip):
+            return StateUpdate()
         if rule is not None and rule.level != "public" and (actor is None or not actor.fully_signed_in):
             url = state.router.url
             path = (url.path.rstrip("/") or "/") + (f"?{url.query}" if url.query else "")

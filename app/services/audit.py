@@ -20,7 +20,7 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     ip: str = "",
-) -> None:
+) -> AuditRecord:
     """Add an audit record to the current transaction.
 
     Args:
@@ -32,15 +32,32 @@ def record(
         before: Values before the change.
         after: Values after the change.
         ip: The client's address.
+
+    Returns:
+        The record (its id once flushed).
     """
-    db.add(
-        AuditRecord(
-            action=action,
-            actor_user_id=actor_user_id,
-            organisation_id=organisation_id,
-            target=target,
-            before=json.dumps(before, default=str) if before else "",
-            after=json.dumps(after, default=str) if after else "",
-            ip=ip[:64],
-        )
+    row = AuditRecord(
+        action=action,
+        actor_user_id=actor_user_id,
+        organisation_id=organisation_id,
+        target=target,
+        before=json.dumps(before, default=str) if before else "",
+        after=json.dumps(after, default=str) if after else "",
+        ip=ip[:64],
     )
+    db.add(row)
+    return row
+
+
+def update_after(db: Session, record_id: int, after: dict[str, Any]) -> None:
+    """Update the "after" values of a record that aggregates repeated events (a count of refusals).
+
+    Args:
+        db: Database session.
+        record_id: The record.
+        after: The new values.
+    """
+    row = db.get(AuditRecord, record_id)
+    if row is not None:
+        row.after = json.dumps(after, default=str)
+        db.add(row)
