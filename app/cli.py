@@ -163,14 +163,16 @@ def _verify_attendance(args: argparse.Namespace) -> int:
 
 
 def _attendance_public_key(args: argparse.Namespace) -> int:
+    from app.models import AttendanceChain
     from app.services.attendance_chain import KeyFileError, public_key_pem, signing_key
 
     with session_scope() as db:
         if db.get(Organisation, args.organisation) is None:
             print(f"plume attendance-public-key: aucune organisation {args.organisation}", file=sys.stderr)
             return 2
+        head = db.get(AttendanceChain, args.organisation)
     try:
-        key = signing_key(args.organisation).public_key()
+        key = signing_key(args.organisation, create=head is None or head.last_seq == 0).public_key()
     except KeyFileError as exc:
         print(f"plume attendance-public-key: {exc}", file=sys.stderr)
         return 2

@@ -158,23 +158,29 @@ def _write_new_key(path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def signing_key(organisation_id: int) -> Ed25519PrivateKey:
+def signing_key(organisation_id: int, *, create: bool = True) -> Ed25519PrivateKey:
     """An organisation's private key, created on first use.
 
     Args:
         organisation_id: The organisation.
+        create: Whether a missing file may be created (never once the chain has records:
+            a lost key must be restored, not silently replaced).
 
     Returns:
         The key.
 
     Raises:
-        KeyFileError: The file is readable by others or is not an Ed25519 private key.
+        KeyFileError: The file is missing (and may not be created), readable by others,
+            or not an Ed25519 private key.
     """
     path = key_path(organisation_id)
     with _key_lock:
         if (cached := _keys.get(path)) is not None and path.exists():
             return cached
         if not path.exists():
+            if not create:
+                msg = f"{path} is missing but the chain has sealed records: restore it from a backup."
+                raise KeyFileError(msg)
             _write_new_key(path)
         if path.stat().st_mode & 0o077:
             msg = f"{path} must be readable by its owner only (chmod 600 {path})."
@@ -313,7 +319,6 @@ def append_record(
     Raises:
         PlumeError: INVALID_INPUT after five conflicting tries.
     """
-    key = signing_key(record.organisation_id)
     for _ in range(5):
         with _chain_lock:
             if record.unique_key and (found := existing(db, record.unique_key)) is not None:
@@ -326,6 +331,7 @@ def append_record(
             ).first()
             if head is None:
                 head = AttendanceChain(organisation_id=record.organisation_id, last_seq=0, last_hash=GENESIS)
+            key = signing_key(record.organisation_id, create=head.last_seq == 0)
             record.seq = head.last_seq + 1
             record.created_at = at or utcnow()
             seal_record(record, head.last_hash or GENESIS, key)

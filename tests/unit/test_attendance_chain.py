@@ -69,6 +69,16 @@ def test_a_key_file_readable_by_others_is_refused(db: Session) -> None:
         attendance_chain.signing_key(w.org.id or 0)
 
 
+def test_a_lost_key_is_never_silently_replaced(db: Session, capsys: pytest.CaptureFixture[str]) -> None:
+    w, _ = _sheet(db)
+    attendance_chain.key_path(w.org.id or 0).unlink()
+    with pytest.raises(attendance_chain.KeyFileError):
+        attendance.sign(db, w.third, w.virtual.id or 0, DRAWING, "k" * 10)
+    assert main(["attendance-public-key", "--organisation", str(w.org.id)]) == 2
+    assert "restore it from a backup" in capsys.readouterr().err
+    assert not attendance_chain.key_path(w.org.id or 0).exists()
+
+
 def test_deleting_the_last_record_and_rolling_the_head_back_is_detected(
     db: Session, capsys: pytest.CaptureFixture[str]
 ) -> None:
