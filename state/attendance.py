@@ -76,6 +76,7 @@ class AttendanceState(rx.State):
     _slot_id: int = 0
     _roster_ids: set[str] = set()
     _qr_seen_at: float = 0.0
+    _qr_slot_id: int = 0
     _qr_generation: int = 0
 
     def _route_slot_id(self) -> int | None:
@@ -129,7 +130,7 @@ class AttendanceState(rx.State):
         self._slot_id = self._route_slot_id() or 0
         code = self.router.url.query_parameters.get("qr", "")
         if code and attendance.qr_valid(self._slot_id, code):
-            self._qr_seen_at = time.time()
+            self._qr_seen_at, self._qr_slot_id = time.time(), self._slot_id
         await self._show(actor)
         token = self.router.session.client_token
         if self.found:
@@ -170,7 +171,8 @@ class AttendanceState(rx.State):
         form, actor, slot_id = _form(form_data), require_actor(), self._slot_id
         strokes, key = clean_str(form.get("strokes"), 80_000), clean_str(form.get("key"), 64)
         agent = self.router.headers.user_agent
-        seen = datetime.fromtimestamp(self._qr_seen_at, UTC) if self._qr_seen_at else None
+        scanned_here = self._qr_seen_at and self._qr_slot_id == slot_id  # a scan proves presence for its slot only
+        seen = datetime.fromtimestamp(self._qr_seen_at, UTC) if scanned_here else None
         self.sign_error = ""
         yield
         try:

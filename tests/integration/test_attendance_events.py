@@ -158,3 +158,42 @@ async def test_a_qr_code_scanned_in_the_room_is_recorded_with_the_signature(serv
     hidden = await trainer.call(handler(AttendanceState, "hide_qr"), path=path)
     assert var(hidden, AttendanceState, "qr_open") is False
     await trainer.close()
+
+
+async def test_a_qr_scan_proves_presence_on_its_own_slot_only(server) -> None:
+    learner_email = "learner20@demo.plume.test"
+    session_a, slot_a = live_slot(server.session(), title="Émargement — QR salle A", learners=[learner_email])
+    _, slot_b = live_slot(server.session(), title="Émargement — QR salle B", learners=[learner_email])
+    trainer = await signed_in_tab(server.url, trainer_email(session_a))
+    await _open(trainer, slot_a)
+    shown = await trainer.call(handler(AttendanceState, "show_qr"), path=f"/emargement/{slot_a}")
+    code = var(shown, AttendanceState, "qr_url").rsplit("=", 1)[-1]
+    # One tab: the learner scans room A's code, then opens and signs slot B without scanning anything.
+    tab = await signed_in_tab(server.url, learner_email)
+    await tab.call(handler(AttendanceState, "load"), path=f"/emargement/{slot_a}", query={"qr": code})
+    await _open(tab, slot_b)
+    await tab.call(
+        handler(AttendanceState, "confirm_signature"),
+        {"form_data": {"strokes": DRAWING, "key": "b" * 12}},
+        path=f"/emargement/{slot_b}",
+    )
+    # Back on slot A, within the scan's validity: that signature is QR-verified.
+    await _open(tab, slot_a)
+    await tab.call(
+        handler(AttendanceState, "confirm_signature"),
+        {"form_data": {"strokes": DRAWING, "key": "a" * 12}},
+        path=f"/emargement/{slot_a}",
+    )
+    uid = _user_id(server, learner_email)
+    with server.session() as db:
+        proofs = {
+            r.slot_id: r.qr_verified
+            for r in db.exec(
+                select(AttendanceRecord).where(
+                    AttendanceRecord.subject_user_id == uid, col(AttendanceRecord.slot_id).in_((slot_a, slot_b))
+                )
+            ).all()
+        }
+    assert proofs == {slot_a: True, slot_b: False}
+    await tab.close()
+    await trainer.close()
