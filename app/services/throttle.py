@@ -20,8 +20,8 @@ from app.services.errors import ErrorCode, PlumeError
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
 LOCKOUT = timedelta(minutes=15)
-DELAY_BASE = 0.5
-DELAY_MAX = 8.0
+DELAY_BASE = 0.25
+DELAY_MAX = 4.0
 
 
 def locked_until(
@@ -148,7 +148,7 @@ def recent_failures(db: Session, scope: str, key: str) -> int:
 
 
 def failure_delay(failures: int) -> float:
-    """How long to wait before answering a failed guess: nothing for the first, then doubling up to 8 s.
+    """How long to wait before answering a failed guess: nothing for the first, then doubling up to 4 s.
 
     Args:
         failures: The key's failures within the window, this one included.
