@@ -23,6 +23,8 @@ PUBLIC_ROUTES = (
     "/mot-de-passe-oublie",
     "/reinitialiser",
     "/confirmer-email",
+    "/inscription/confirmer",
+    "/annuler-changement-email",
     "/invitation",
 )
 PENDING_ROUTES = ("/activation", "/verification")

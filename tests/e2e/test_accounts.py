@@ -222,3 +222,52 @@ def test_signed_out_tab_is_sent_to_sign_in(server, new_context) -> None:
     expect(first).to_have_url(re.compile(r"/connexion/?$"))
     second.get_by_role("button", name="Activer la vérification en deux étapes").click()
     expect(second).to_have_url(re.compile(r"/connexion"))
+
+
+def test_email_change_asks_the_password_and_the_old_address_can_revert_it(server, new_context) -> None:
+    old, new = f"ancienne-{uuid.uuid4().hex[:6]}@example.test", f"nouvelle-{uuid.uuid4().hex[:6]}@example.test"
+    password = "le vent se leve ce soir"  # test password
+    with server.session() as db:
+        horizon = db.exec(select(Organisation).where(Organisation.slug == "horizon-formation")).one()
+        person = User(
+            email=old,
+            first_name="Maëlle",
+            last_name="Robin",
+            phone="+33600000011",
+            password_hash=hash_password(password),
+            phone_verified_at=utcnow(),
+        )
+        db.add(person)
+        db.flush()
+        db.add(Membership(user_id=person.id or 0, organisation_id=horizon.id or 0, is_learner=True))
+        db.commit()
+    page = new_context().new_page()
+    sign_in(page, old, password)
+    goto(page, "/profil")
+    expect(page.get_by_role("heading", name="Mon profil")).to_be_visible()
+    ready(page)
+    panel = page.locator("#profile-email")
+    panel.get_by_label("Nouvelle adresse e-mail").fill(new)
+    panel.get_by_label("Mot de passe actuel").fill("pas le bon mot de passe")
+    panel.get_by_role("button", name="Changer d'adresse").click()
+    expect(panel.get_by_text("Mot de passe incorrect.")).to_be_visible()
+    page.screenshot(path=f"{SHOTS}/email-change-password.png", full_page=True)
+    panel.get_by_label("Nouvelle adresse e-mail").fill(new)
+    panel.get_by_label("Mot de passe actuel").fill(password)
+    panel.get_by_role("button", name="Changer d'adresse").click()
+    expect(panel.get_by_text(f"Un lien de confirmation a été envoyé à {new}")).to_be_visible()
+    goto(page, link_in(server.mailbox.wait_for(new, contains="/confirmer-email?jeton=")))
+    expect(page.get_by_text(f"Votre adresse de connexion est désormais {new}.")).to_be_visible()
+
+    revert = link_in(server.mailbox.wait_for(old, contains="/annuler-changement-email?jeton="))
+    owner = new_context().new_page()
+    goto(owner, revert)
+    expect(owner.get_by_text(f"Ce lien rétablit {old} comme adresse de connexion")).to_be_visible()
+    owner.get_by_role("button", name="Rétablir mon adresse").click()
+    expect(owner.get_by_text(f"L'adresse {old} est rétablie")).to_be_visible()
+    owner.screenshot(path=f"{SHOTS}/email-revert.png")
+    server.mailbox.wait_for(old, contains="/reinitialiser?jeton=")
+    with server.session() as db:
+        assert db.exec(select(User).where(User.email == old)).one()
+    goto(page, "/profil")
+    expect(page).to_have_url(re.compile(r"/connexion"))
