@@ -25,6 +25,7 @@ from app.pages.account import (
 )
 from app.pages.attendance import attendance_page
 from app.pages.catalogue import catalogue_page, course_page, sessions_page
+from app.pages.handoff import handoff_page
 from app.pages.home import home_page
 from app.pages.missions import missions_page, observations_page
 from app.pages.profile import profile_page
@@ -99,6 +100,7 @@ app.register_lifespan_task(live_dispatcher)
 _load = SessionState.load_page
 _PAGES = [
     (routes.ROOT, root_page, "Plume", [_load]),
+    (routes.SESSION_HANDOFF, handoff_page, "Connexion · Plume", []),
     (routes.SIGN_IN, sign_in_page, "Se connecter · Plume", [_load]),
     (routes.SIGN_UP, sign_up_page, "Créer son compte · Plume", [_load, SignUpState.load]),
     (routes.ACTIVATION, activation_page, "Activation · Plume", [_load, ActivationState.load]),

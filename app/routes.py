@@ -2,6 +2,7 @@
 
 ROOT = "/"
 SIGN_IN = "/connexion"
+SESSION_HANDOFF = "/connexion/suite"
 SIGN_UP = "/inscription"
 ACTIVATION = "/activation"
 VERIFY = "/verification"

@@ -89,14 +89,14 @@ class SignInState(FormState, rx.State):
                 await asyncio.sleep(await run_db(lambda db: auth.sign_in_delay(db, email)))
             await self._fail(err)
             return
-        await (await self.get_state(SessionState))._adopt(signed.token)
         self.busy = False
         if signed.needs_activation:
-            yield rx.redirect(routes.ACTIVATION)
+            then = routes.ACTIVATION
         elif signed.needs_totp:
-            yield rx.redirect(routes.VERIFY)
+            then = routes.VERIFY
         else:
-            yield rx.redirect(safe_next(self.router.url.query_parameters.get("suivant", "")))
+            then = safe_next(self.router.url.query_parameters.get("suivant", ""))
+        yield await (await self.get_state(SessionState))._adopt(signed.token, then)
 
 
 class SignUpState(FormState, rx.State):
@@ -172,8 +172,7 @@ class SignUpState(FormState, rx.State):
         if outcome.signed is None:
             self.sent_to = outcome.email
             return
-        await (await self.get_state(SessionState))._adopt(outcome.signed.token)
-        yield rx.redirect(routes.ACTIVATION)
+        yield await (await self.get_state(SessionState))._adopt(outcome.signed.token, routes.ACTIVATION)
 
 
 class SignUpConfirmState(FormState, rx.State):
@@ -212,9 +211,8 @@ class SignUpConfirmState(FormState, rx.State):
             await self._fail(err)
             self.email = ""
             return
-        await (await self.get_state(SessionState))._adopt(signed.token)
         self.busy = False
-        yield rx.redirect(routes.ACTIVATION)
+        yield await (await self.get_state(SessionState))._adopt(signed.token, routes.ACTIVATION)
 
 
 class ActivationState(FormState, rx.State):

@@ -2,8 +2,8 @@
 
 Any browser can send any handler name with any payload over `/_event`.
 `PolicyGate` (a Reflex middleware) looks the handler up, resolves the actor
-from the server-side session (the session cookie is the only client value
-trusted, and only as a key to look up), and drops what is not registered or
+from the server-side session (the HttpOnly session cookie of the websocket
+handshake is the only client value trusted, and only as a key to look up), and drops what is not registered or
 not allowed. Handlers read the actor with `current_actor()`.
 """
 
@@ -339,13 +339,12 @@ class PolicyGate(Middleware):
         Returns:
             None to let the event run, or an update that stops it.
         """
-        from state.session import SessionState  # the gate reads the one trusted cookie
+        from state.session import session_cookie_token  # the gate reads the one trusted cookie
 
         _actor.set(None)
         rule = policy_for(event.name)
-        session_state = await state.get_state(SessionState)
         ip = state.router.session.client_ip
-        actor = await asyncio.to_thread(_resolve, session_state.session_token, ip)
+        actor = await asyncio.to_thread(_resolve, session_cookie_token(state), ip)
         if rule is not None and rule.allows(actor) and payload_fits(event.name, event.payload):
             _actor.set(actor)
             return None

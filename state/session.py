@@ -9,11 +9,11 @@ from urllib.parse import quote
 import reflex as rx
 from reflex.state import BaseState
 
+from app import routes
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, MESSAGES
 from app.services import accounts, auth, orgs
 from app.services.actor import Actor
 from app.services.errors import PlumeError
-from app.settings import get_settings
 from state.common import clean_id, clean_str, run_db
 from state.guard import PENDING, PUBLIC, SIGNED_IN, current_actor, policy, require_actor
 
@@ -28,6 +28,9 @@ PUBLIC_ROUTES = (
     "/invitation",
 )
 PENDING_ROUTES = ("/activation", "/verification")
+SESSION_COOKIE = "plume_session"
+SESSION_ROUTE = "/api/session"
+SESSION_OUT_ROUTE = "/api/session/out"
 
 
 def normalise_path(path: str) -> str:
@@ -45,14 +48,6 @@ def normalise_path(path: str) -> str:
 class SessionState(rx.State):
     """Who is signed in, in which organisation, in which language."""
 
-    session_token: str = rx.Cookie(
-        "",
-        name="plume_session",
-        path="/",
-        same_site="lax",
-        max_age=30 * 24 * 3600,
-        secure=get_settings().base_url.startswith("https"),
-    )
     lang_cookie: str = rx.Cookie("", name="plume_lang", path="/", same_site="lax", max_age=365 * 24 * 3600)
     lang: str = DEFAULT_LANGUAGE
     signed_in: bool = False
@@ -65,6 +60,7 @@ class SessionState(rx.State):
     notifications: list[dict[str, Any]] = []
     unread: int = 0
     loaded: bool = False
+    handoff: str = ""  # the session route the handoff page sends the browser to (a sealed single-use code)
 
     @rx.var
     def tr(self) -> dict[str, str]:
@@ -135,6 +131,7 @@ class SessionState(rx.State):
     @policy(PUBLIC)
     async def load_page(self) -> Any:
         """Fill the header and send the person where they belong for this route."""
+        self.handoff = ""
         await self._refresh()
         actor = current_actor()
         path = normalise_path(self.router.url.path)
@@ -180,10 +177,9 @@ class SessionState(rx.State):
 
         actor = require_actor()
         await run_db(lambda db: auth.sign_out(db, actor))
-        self.session_token = ""
         live.unsubscribe(self.router.session.client_token)
         await live.go_dark(self)
-        return rx.redirect("/connexion")
+        return self._navigate(SESSION_OUT_ROUTE)  # an HTTP response clears the HttpOnly cookie
 
     @rx.event
     @policy(PUBLIC)
@@ -202,16 +198,58 @@ class SessionState(rx.State):
         self.lang = value
         self.lang_cookie = value
 
-    async def _adopt(self, token: str) -> None:
-        """Keep a new session token (after sign-up or sign-in); the tab's previous session is revoked.
+    async def _adopt(self, token: str, then: str) -> Any:
+        """Hand a new session (after sign-up or sign-in) to the browser's cookie; the tab's previous one is revoked.
+
+        The token never reaches the page: the browser goes to `/api/session` with a sealed
+        single-use code, and that HTTP response sets the HttpOnly cookie.
 
         Args:
             token: The raw token.
+            then: Where to go once the cookie is set.
+
+        Returns:
+            The navigation event to send.
         """
         previous = current_actor()
         if previous is not None:
             await run_db(lambda db: auth.sign_out(db, previous))
-        self.session_token = token
+        return self._navigate(
+            f"{SESSION_ROUTE}?code={quote(auth.handoff_code(token), safe='')}&suivant={quote(then, safe='')}"
+        )
+
+    def _navigate(self, url: str) -> Any:
+        """A full page load to an HTTP route (the websocket reconnects with the new cookie), through the handoff page.
+
+        Args:
+            url: A path on this site.
+
+        Returns:
+            The event.
+        """
+        self.handoff = url
+        return rx.redirect(routes.SESSION_HANDOFF, replace=True)
+
+
+def session_cookie_token(state: BaseState) -> str:
+    """The session token from the `plume_session` cookie of the tab's websocket handshake.
+
+    The cookie is HttpOnly (page scripts cannot read or forge it) and set by an HTTP
+    response; Reflex keeps the handshake's headers for the connection and overrides any
+    header a client puts in an event's router data.
+
+    Args:
+        state: Any state of the tab.
+
+    Returns:
+        The raw token, or "" when the handshake had none.
+    """
+    header = state.router.headers.cookie or ""
+    for part in header.split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name == SESSION_COOKIE:
+            return value.strip().strip('"')
+    return ""
 
 
 async def tab_actor(state: BaseState) -> Actor | None:
@@ -223,6 +261,6 @@ async def tab_actor(state: BaseState) -> Actor | None:
     Returns:
         The actor, or None when the tab's session ended.
     """
-    token = (await state.get_state(SessionState)).session_token
+    token = session_cookie_token(state)
     ip = state.router.session.client_ip
     return await run_db(lambda db: auth.resolve_actor(db, token, ip=ip))

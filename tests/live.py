@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import json
+import re
+import urllib.error
+import urllib.request
 from typing import Any
 
 import reflex as rx
 
 import app.app  # noqa: F401  # registers every State class
 from state.auth import SignInState
-from state.session import SessionState
+from state.session import SESSION_COOKIE
 from tests.wsclient import ReflexClient, merged_delta
 
 DEMO_PASSWORD = "plume-demo-2026"
@@ -39,16 +43,20 @@ def fresh_ip() -> str:
     return f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
 
 
-async def tab(base_url: str) -> ReflexClient:
-    """A connected, hydrated anonymous tab with its own IP.
+async def tab(base_url: str, session: str = "") -> ReflexClient:
+    """A connected, hydrated tab with its own IP (anonymous, or carrying a session cookie like a browser).
 
     Args:
         base_url: Server URL.
+        session: The `plume_session` cookie to send in the websocket handshake.
 
     Returns:
         The client.
     """
-    client = ReflexClient(base_url, headers={"X-Forwarded-For": fresh_ip()})
+    headers = {"X-Forwarded-For": fresh_ip()}
+    if session:
+        headers["Cookie"] = f"{SESSION_COOKIE}={session}"
+    client = ReflexClient(base_url, headers=headers)
     await client.connect()
     await client.call(f"{rx.State.get_full_name()}.hydrate", path="/connexion")
     return client
@@ -66,14 +74,100 @@ async def signed_in_tab(base_url: str, email: str, password: str = DEMO_PASSWORD
         The client.
     """
     client = await tab(base_url)
+    token = await sign_in(client, email, password)
+    await client.close()
+    return await tab(base_url, token)
+
+
+def handoff(messages: list[dict[str, Any]]) -> str:
+    """The `/api/session?code=…` address a sign-in sent the browser to.
+
+    Args:
+        messages: From the tab.
+
+    Returns:
+        The path and query, or "".
+    """
+    found = re.search(r"/api/session\?code=[A-Za-z0-9%_.~-]+&suivant=[A-Za-z0-9%_.~-]*", json.dumps(messages))
+    return found.group(0) if found else ""
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
+        return None
+
+
+def follow(base_url: str, path: str) -> tuple[str, str]:
+    """Load an address like a browser would, without following its redirect.
+
+    Args:
+        base_url: Server URL.
+        path: Path and query.
+
+    Returns:
+        (Location, Set-Cookie) of the answer.
+    """
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        response = opener.open(base_url + path)
+    except urllib.error.HTTPError as redirect:
+        return redirect.headers.get("Location", ""), redirect.headers.get("Set-Cookie", "")
+    return response.headers.get("Location", ""), response.headers.get("Set-Cookie", "")
+
+
+def cookie_value(set_cookie: str) -> str:
+    """The session token a Set-Cookie header sets.
+
+    Args:
+        set_cookie: The header.
+
+    Returns:
+        The value, or "".
+    """
+    found = re.match(rf"{SESSION_COOKIE}=([^;]*)", set_cookie)
+    return found.group(1).strip('"') if found else ""
+
+
+async def adopt(client: ReflexClient, messages: list[dict[str, Any]]) -> tuple[ReflexClient, str]:
+    """Take a sign-in's (or sign-up's) handoff like a browser: the cookie route, then a new page load.
+
+    Args:
+        client: The tab that signed in (closed: its socket has no cookie).
+        messages: What the sign-in answered.
+
+    Returns:
+        A new tab whose handshake carries the cookie, and the page the route sent it to.
+    """
+    path = handoff(messages)
+    assert path, f"no handoff in {messages}"
+    location, set_cookie = follow(client.base_url, path)
+    token = cookie_value(set_cookie)
+    assert token, f"no session cookie: {set_cookie!r}"
+    await client.close()
+    return await tab(client.base_url, token), location
+
+
+async def sign_in(client: ReflexClient, email: str, password: str = DEMO_PASSWORD) -> str:
+    """Sign in through the real handler, then take the handoff to the cookie route like a browser.
+
+    Args:
+        client: An anonymous tab (its socket stays anonymous: only a new handshake carries the cookie).
+        email: Account.
+        password: Password.
+
+    Returns:
+        The session token the HttpOnly cookie holds.
+    """
     await client.emit(
         handler(SignInState, "sign_in"), {"form_data": {"email": email, "password": password}}, path="/connexion"
     )
-    messages = await client.until(lambda m: any(ev.get("name") == "_redirect" for ev in m.get("events") or []))
-    delta = merged_delta(messages)
-    token = delta.get(SessionState.get_full_name(), {}).get("session_token_rx_state_", "")
-    assert token, f"sign-in failed for {email}: {messages}"
-    return client
+    messages = await client.until(lambda m: bool(handoff([m])))
+    path = handoff(messages)
+    assert path, f"sign-in failed for {email}: {messages}"
+    _, set_cookie = follow(client.base_url, path)
+    token = cookie_value(set_cookie)
+    assert token, f"no session cookie for {email}: {set_cookie!r}"
+    return token
 
 
 def var(messages: list[dict[str, Any]], cls: type[rx.State], name: str) -> Any:

@@ -40,7 +40,7 @@ class ReflexClient:
             socketio_path="/_event",
             namespaces=["/_event"],
             transports=["websocket"],
-            headers=self.headers,
+            headers=dict(self.headers),  # the client library takes the Cookie header out of the dict
             wait_timeout=10,
         )
 

@@ -14,6 +14,7 @@ from app.api.attendance import session_sheets, slot_sheet, verify_head
 from app.api.attestations import download_export, learner_attestation, verify_attestation
 from app.api.files import course_image, download_document
 from app.api.missions import download_submission_file
+from app.api.session import close_session, open_session
 from app.services.db import session_scope
 
 
@@ -48,6 +49,8 @@ def build_api() -> Starlette:
     return Starlette(
         routes=[
             Route("/api/health", health, methods=["GET"]),
+            Route("/api/session", open_session, methods=["GET"]),
+            Route("/api/session/out", close_session, methods=["GET"]),
             Route("/api/documents/{document_id:int}", download_document, methods=["GET"]),
             Route("/api/courses/{course_id:int}/image", course_image, methods=["GET"]),
             Route("/api/missions/submissions/{submission_id:int}/{which}", download_submission_file, methods=["GET"]),

@@ -25,6 +25,8 @@ EN: dict[str, str] = {
     "nav.outbox": "Outbox",
     "nav.profile": "My profile",
     "nav.sign_out": "Sign out",
+    "handoff.wait": "One moment…",
+    "handoff.continue": "Continue",
     "nav.organisation": "Organisation",
     "nav.user_menu": "Account menu",
     "signin.title": "Sign in",

@@ -25,6 +25,8 @@ FR: dict[str, str] = {
     "nav.outbox": "Boîte d'envoi",
     "nav.profile": "Mon profil",
     "nav.sign_out": "Se déconnecter",
+    "handoff.wait": "Un instant…",
+    "handoff.continue": "Continuer",
     "nav.organisation": "Organisme",
     "nav.user_menu": "Menu du compte",
     "signin.title": "Se connecter",

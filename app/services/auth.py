@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import timedelta
 
+from cryptography.fernet import Fernet, InvalidToken
 from sqlmodel import Session, col, select
 
 from app.models import AuthSession, Membership, User
 from app.models.base import utcnow
 from app.services import audit, throttle, totp
 from app.services.actor import Actor
-from app.services.crypto import check_password, hash_token, new_token
+from app.services.crypto import check_password, derive_key, hash_token, new_token
 from app.services.errors import ErrorCode, PlumeError
 from app.settings import get_settings
 
@@ -126,6 +128,54 @@ def sign_in_delay(db: Session, email: str) -> float:
         Seconds (the caller waits without holding a worker thread).
     """
     return throttle.failure_delay(throttle.recent_failures(db, "signin", normalise_email(email)[:254]))
+
+
+HANDOFF_SECONDS = 60
+
+
+def _handoff_key() -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(derive_key("fernet:session-handoff")))
+
+
+def handoff_code(token: str) -> str:
+    """A short-lived code that carries a new session to the browser's HTTP-only cookie.
+
+    The websocket never hands the session token itself to the page: it sends this
+    sealed code, which the browser takes to `/api/session`; redeeming it rotates the
+    token, so the code works once and within `HANDOFF_SECONDS`.
+
+    Args:
+        token: The raw token `open_session` returned.
+
+    Returns:
+        The code (URL-safe).
+    """
+    return _handoff_key().encrypt(token.encode()).decode("ascii")
+
+
+def redeem_handoff(db: Session, code: str) -> str | None:
+    """Turn a handoff code into the session's cookie value (once: the token is rotated).
+
+    Args:
+        db: Database session.
+        code: From the browser.
+
+    Returns:
+        The new raw token for the cookie, or None (expired, used, revoked, forged).
+    """
+    if not code or len(code) > 500:
+        return None
+    try:
+        token = _handoff_key().decrypt(code.encode("ascii"), ttl=HANDOFF_SECONDS).decode()
+    except (InvalidToken, UnicodeError, ValueError):
+        return None
+    row = _live_session(db, token)
+    if row is None:
+        return None
+    fresh = new_token()
+    row.token_hash = hash_token(fresh)
+    db.add(row)
+    return fresh
 
 
 def _live_session(db: Session, token: str) -> AuthSession | None:

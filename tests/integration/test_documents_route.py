@@ -13,10 +13,8 @@ from sqlmodel import col, select
 from app.models import Document, Enrolment, Module, TrainingSession, User
 from app.services import documents
 from app.settings import reset_settings
-from state.auth import SignInState
-from state.session import SessionState
 from tests.factories import actor_for
-from tests.live import DEMO_PASSWORD, handler, tab, var
+from tests.live import DEMO_PASSWORD, sign_in, tab
 
 SESSION_TITLE = "Excel avancé — groupe 2"
 OTHER_SESSION_TITLE = "Manager une équipe — session de novembre"
@@ -65,14 +63,8 @@ def uploaded(server, monkeypatch: pytest.MonkeyPatch) -> Iterator[Uploaded]:
 
 async def _token(base_url: str, email: str) -> str:
     client = await tab(base_url)
-    messages = await client.call(
-        handler(SignInState, "sign_in"),
-        {"form_data": {"email": email, "password": DEMO_PASSWORD}},
-        path="/connexion",
-    )
+    token = await sign_in(client, email, DEMO_PASSWORD)
     await client.close()
-    token = var(messages, SessionState, "session_token")
-    assert token, f"sign-in failed for {email}"
     return token
 
 

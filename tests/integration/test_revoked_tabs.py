@@ -13,7 +13,6 @@ from sqlmodel import select
 from app.models import Enrolment, Membership, Organisation, User
 from app.services import auth
 from state.attendance import AttendanceState
-from state.auth import SignInState
 from state.chat import ChatState
 from state.session import SessionState
 from tests.attendance_setup import live_slot, trainer_email
@@ -21,7 +20,6 @@ from tests.live import handler, signed_in_tab, tab, var
 from tests.wsclient import ReflexClient
 
 DRAWING = "100,100 300,200 500,120 700,260"
-UPDATE_VARS = "reflex___state____state.reflex___state____update_vars_internal_state.update_vars_internal"
 _serial = itertools.count(1)
 
 
@@ -64,17 +62,9 @@ async def _post(client: ReflexClient, session_id: int, body: str) -> None:
 
 
 async def _second_tab(server: Any, email: str) -> tuple[ReflexClient, ReflexClient]:
-    """Two tabs of one signed-in session (the second opened with the first's cookie)."""
-    first = await tab(server.url)
-    signed = await first.call(
-        handler(SignInState, "sign_in"),
-        {"form_data": {"email": email, "password": "plume-demo-2026"}},
-        path="/connexion",
-    )
-    cookie = var(signed, SessionState, "session_token")
-    assert cookie, signed
-    second = await tab(server.url)
-    await second.call(UPDATE_VARS, {"vars": {f"{SessionState.get_full_name()}.session_token_rx_state_": cookie}})
+    """Two tabs of one signed-in session (both handshakes carry its cookie)."""
+    first = await signed_in_tab(server.url, email)
+    second = await tab(server.url, first.headers["Cookie"].partition("=")[2])
     return first, second
 
 

@@ -15,7 +15,7 @@ from state.auth import SignInState, VerifyState
 from state.home import HomeState
 from state.profile import ProfileState
 from state.session import SessionState
-from tests.live import handler, redirects, tab, var
+from tests.live import adopt, handler, redirects, tab, var
 
 OWN_PASSWORD = "une clef de voute solide"  # test password
 
@@ -33,7 +33,8 @@ async def test_totp_account_must_give_its_code_before_reaching_home(server) -> N
         {"form_data": {"email": "learner22@demo.plume.test", "password": "plume-demo-2026"}},
         path="/connexion",
     )
-    assert redirects(signed) == ["/verification"]
+    client, landing = await adopt(client, signed)
+    assert landing == "/verification"
     blocked = await client.call(handler(HomeState, "load"), path="/accueil")
     assert redirects(blocked) == ["/verification"]
     assert var(blocked, HomeState, "in_progress") is None
@@ -72,9 +73,10 @@ async def test_a_session_alone_cannot_change_the_email_or_turn_totp_off(server) 
     totp = pyotp.TOTP(pyotp.random_base32())
     _account(server, email, totp_secret=totp.secret)
     client = await tab(server.url)
-    await client.call(
+    signed = await client.call(
         handler(SignInState, "sign_in"), {"form_data": {"email": email, "password": OWN_PASSWORD}}, path="/connexion"
     )
+    client, _ = await adopt(client, signed)
     right = await client.call(
         handler(VerifyState, "verify"), {"form_data": {"code": totp.at(time.time() - 30)}}, path="/verification"
     )
