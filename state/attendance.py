@@ -22,8 +22,8 @@ from app.services.errors import PlumeError
 from app.settings import get_settings
 from state import live
 from state.common import clean_id, clean_str, error_message, form_fields, route_id, run_db
-from state.guard import SIGNED_IN, policy, require_actor, roles
-from state.session import SessionState, tab_actor
+from state.guard import SIGNED_IN, policy, require_actor, roles, tab_actor
+from state.session import SessionState
 
 BOARD = roles("staff", "trainer")
 QR_SHOW_LIMIT_SECONDS = 4 * 3600

@@ -32,7 +32,7 @@ from reflex_base.event import Event
 
 from app.services import audit
 from app.services.actor import Actor
-from app.services.auth import resolve_actor
+from app.services.auth import SESSION_COOKIE, resolve_actor
 from app.services.db import session_scope
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -232,11 +232,46 @@ def policy_for(event_name: str) -> Policy | None:
     return getattr(handler.fn, POLICY_ATTR, None)
 
 
-def _resolve(token: str, ip: str) -> Actor | None:
+def _resolve(token: str, ip: str, *, touch: bool = True) -> Actor | None:
     if not token:
         return None
     with session_scope() as db:
-        return resolve_actor(db, token, ip=ip, touch=True)
+        return resolve_actor(db, token, ip=ip, touch=touch)
+
+
+def session_cookie_token(state: BaseState) -> str:
+    """The session token from the `plume_session` cookie of the tab's websocket handshake.
+
+    The cookie is HttpOnly (page scripts cannot read or forge it) and set by an HTTP
+    response; Reflex keeps the handshake's headers for the connection and overrides any
+    header a client puts in an event's router data.
+
+    Args:
+        state: Any state of the tab.
+
+    Returns:
+        The raw token, or "" when the handshake had none.
+    """
+    header = state.router.headers.cookie or ""
+    for part in header.split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name == SESSION_COOKIE:
+            return value.strip().strip('"')
+    return ""
+
+
+async def tab_actor(state: BaseState) -> Actor | None:
+    """The actor of the tab a live push reached: its own signed-in session, not the author of the change.
+
+    Args:
+        state: A state of the tab.
+
+    Returns:
+        The actor, or None when the tab's session ended.
+    """
+    token = session_cookie_token(state)
+    ip = state.router.session.client_ip
+    return await asyncio.to_thread(_resolve, token, ip, touch=False)
 
 
 REFUSAL_WINDOW = 60.0
@@ -339,8 +374,6 @@ class PolicyGate(Middleware):
         Returns:
             None to let the event run, or an update that stops it.
         """
-        from state.session import session_cookie_token  # the gate reads the one trusted cookie
-
         _actor.set(None)
         rule = policy_for(event.name)
         ip = state.router.session.client_ip

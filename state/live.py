@@ -33,7 +33,7 @@ from reflex_base.registry import RegistrationContext
 from app.live import bus
 from app.services import topics
 from state.common import run_db
-from state.session import SessionState, tab_actor
+from state.guard import tab_actor
 
 log = logging.getLogger("plume.live")
 
@@ -117,21 +117,26 @@ def leave(token: str, topic: str) -> None:
         _presence_changed(topic)
 
 
-def _page_states() -> list[type[BaseState]]:
-    return [cls for cls in rx.State.get_substates() if cls.__module__.startswith("state.") and cls is not SessionState]
+def _plume_states() -> list[type[BaseState]]:
+    return [cls for cls in rx.State.get_substates() if cls.__module__.startswith("state.")]
 
 
 async def go_dark(state: BaseState) -> None:
-    """Empty every page state of a tab whose session ended; the header shows nobody (the language stays).
+    """Empty every state of a tab whose session ended.
+
+    A state that must keep something (the header keeps the language) defines
+    `_go_dark()`; every other state is reset to its defaults.
 
     Args:
         state: Any state of the tab.
     """
-    session = await state.get_state(SessionState)
-    session._show(None, [])
-    session.notifications, session.unread = [], 0
-    for cls in _page_states():
-        (await state.get_state(cls)).reset()
+    for cls in _plume_states():
+        tab_state = await state.get_state(cls)
+        custom = getattr(tab_state, "_go_dark", None)
+        if custom is not None:
+            custom()
+        else:
+            tab_state.reset()
 
 
 def subscribers(topic: str) -> set[str]:

@@ -13,8 +13,8 @@ from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from state import live
 from state.common import clean_id, clean_str, error_message, form_fields, route_id, run_db
-from state.guard import SIGNED_IN, policy, require_actor
-from state.session import SessionState, tab_actor
+from state.guard import SIGNED_IN, policy, require_actor, tab_actor
+from state.session import SessionState
 from state.session_page import SessionPageState
 
 PAGE_SIZE = 25

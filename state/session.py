@@ -7,13 +7,13 @@ from typing import Any
 from urllib.parse import quote
 
 import reflex as rx
-from reflex.state import BaseState
 
 from app import routes
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, MESSAGES
 from app.services import accounts, auth, orgs
 from app.services.actor import Actor
 from app.services.errors import PlumeError
+from state import live
 from state.common import clean_id, clean_str, run_db
 from state.guard import PENDING, PUBLIC, SIGNED_IN, current_actor, policy, require_actor
 
@@ -28,7 +28,6 @@ PUBLIC_ROUTES = (
     "/invitation",
 )
 PENDING_ROUTES = ("/activation", "/verification")
-SESSION_COOKIE = "plume_session"
 SESSION_ROUTE = "/api/session"
 SESSION_OUT_ROUTE = "/api/session/out"
 
@@ -82,6 +81,11 @@ class SessionState(rx.State):
         """Initials for the avatar."""
         parts = [p for p in self.user_name.split() if p]
         return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+    def _go_dark(self) -> None:
+        """Forget who was signed in (the session ended); the language stays for the sign-in page."""
+        self._show(None, [])
+        self.notifications, self.unread = [], 0
 
     def _show(self, actor: Actor | None, choices: list[orgs.OrganisationChoice]) -> None:
         self.signed_in = actor is not None and actor.fully_signed_in
@@ -173,8 +177,6 @@ class SessionState(rx.State):
     @policy(PENDING)
     async def sign_out(self) -> Any:
         """Revoke this session everywhere it is used, empty this tab's pages and go to the sign-in page."""
-        from state import live  # live pushes resolve the tab's actor through this module
-
         actor = require_actor()
         await run_db(lambda db: auth.sign_out(db, actor))
         live.unsubscribe(self.router.session.client_token)
@@ -229,38 +231,3 @@ class SessionState(rx.State):
         """
         self.handoff = url
         return rx.redirect(routes.SESSION_HANDOFF, replace=True)
-
-
-def session_cookie_token(state: BaseState) -> str:
-    """The session token from the `plume_session` cookie of the tab's websocket handshake.
-
-    The cookie is HttpOnly (page scripts cannot read or forge it) and set by an HTTP
-    response; Reflex keeps the handshake's headers for the connection and overrides any
-    header a client puts in an event's router data.
-
-    Args:
-        state: Any state of the tab.
-
-    Returns:
-        The raw token, or "" when the handshake had none.
-    """
-    header = state.router.headers.cookie or ""
-    for part in header.split(";"):
-        name, sep, value = part.strip().partition("=")
-        if sep and name == SESSION_COOKIE:
-            return value.strip().strip('"')
-    return ""
-
-
-async def tab_actor(state: BaseState) -> Actor | None:
-    """The actor of the tab a live push reached: its own signed-in session, not the author of the change.
-
-    Args:
-        state: A state of the tab.
-
-    Returns:
-        The actor, or None when the tab's session ended.
-    """
-    token = session_cookie_token(state)
-    ip = state.router.session.client_ip
-    return await run_db(lambda db: auth.resolve_actor(db, token, ip=ip))

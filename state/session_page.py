@@ -17,8 +17,8 @@ from app.services.errors import PlumeError
 from state import live
 from state.chat import ChatState
 from state.common import clean_id, clean_str, error_message, route_id, run_db
-from state.guard import SIGNED_IN, STAFF, policy, require_actor
-from state.session import SessionState, tab_actor
+from state.guard import SIGNED_IN, STAFF, policy, require_actor, tab_actor
+from state.session import SessionState
 from state.timeline_editor import TimelineEditor, _form
 
 

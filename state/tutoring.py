@@ -15,8 +15,8 @@ from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from state import live
 from state.common import clean_id, clean_str, error_message, route_id, run_db
-from state.guard import SIGNED_IN, policy, require_actor
-from state.session import SessionState, tab_actor
+from state.guard import SIGNED_IN, policy, require_actor, tab_actor
+from state.session import SessionState
 
 LIVE_GAP_S = 0.5
 PIE_COLOURS = {"not_started": "#94a3b8", "in_progress": "#f59e0b", "finished": "#16a34a"}

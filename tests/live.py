@@ -12,8 +12,8 @@ from typing import Any
 import reflex as rx
 
 import app.app  # noqa: F401  # registers every State class
+from app.services.auth import SESSION_COOKIE
 from state.auth import SignInState
-from state.session import SESSION_COOKIE
 from tests.wsclient import ReflexClient, merged_delta
 
 DEMO_PASSWORD = "plume-demo-2026"

@@ -10,14 +10,14 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from app.api.attestations import _PAGE_HEADERS, _page
-from app.api.files import SESSION_COOKIE, _not_found, content_disposition
+from app.api.attestations import PUBLIC_PAGE_HEADERS, public_page
+from app.api.files import _not_found, content_disposition
 from app.documents import attendance_pdf
 from app.services import audit
 from app.services.actor import Actor
 from app.services.attendance import PARIS
 from app.services.attendance_chain import find_head
-from app.services.auth import resolve_actor
+from app.services.auth import SESSION_COOKIE, resolve_actor
 from app.services.db import session_scope
 from app.services.errors import PlumeError
 
@@ -99,7 +99,7 @@ def _head_page(organisation_id: int, head_hash: str) -> tuple[str, int]:
             "<p>Cette empreinte n'est pas un enregistrement scellé de la chaîne d'émargement de cet organisme : "
             "la chaîne a été tronquée ou réécrite depuis sa publication, ou l'empreinte est mal recopiée.</p>"
         )
-        return _page("Empreinte absente de la chaîne", "ko", body), 404
+        return public_page("Empreinte absente de la chaîne", "ko", body), 404
     at = found.created_at.astimezone(PARIS)
     body = (
         f"<p>Cette empreinte est l'enregistrement n° {found.seq} de la chaîne d'émargement de "
@@ -110,7 +110,7 @@ def _head_page(organisation_id: int, head_hash: str) -> tuple[str, int]:
         f"--head {escape(head_hash)}</pre>"
         f"<pre>{escape(found.public_key_pem)}</pre>"
     )
-    return _page("Empreinte présente dans la chaîne", "ok", body), 200
+    return public_page("Empreinte présente dans la chaîne", "ok", body), 200
 
 
 async def verify_head(request: Request) -> Response:
@@ -125,4 +125,4 @@ async def verify_head(request: Request) -> Response:
     organisation_id: int = request.path_params["organisation_id"]
     head_hash = str(request.path_params["head"]).lower()
     page, status = await asyncio.to_thread(_head_page, organisation_id, head_hash)
-    return HTMLResponse(page, status_code=status, headers=_PAGE_HEADERS)
+    return HTMLResponse(page, status_code=status, headers=PUBLIC_PAGE_HEADERS)

@@ -10,12 +10,12 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 
-from app.api.files import SESSION_COOKIE, _not_found, content_disposition
+from app.api.files import _not_found, content_disposition
 from app.documents.attestation_pdf import hours_label
 from app.services import attestations, audit
 from app.services.actor import Actor
 from app.services.attendance import PARIS
-from app.services.auth import resolve_actor
+from app.services.auth import SESSION_COOKIE, resolve_actor
 from app.services.db import session_scope
 from app.services.errors import PlumeError
 
@@ -25,7 +25,7 @@ _DOWNLOAD_HEADERS = {
     # No `sandbox` here: Chromium refuses downloads from sandboxed responses.
     "Content-Security-Policy": "default-src 'none'",
 }
-_PAGE_HEADERS = {
+PUBLIC_PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
@@ -123,10 +123,21 @@ _STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1e293b}"
     "h1{font-size:1.5rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.5rem 1rem}"
     "dt{color:#64748b}dd{margin:0;font-weight:600}.ok{color:#15803d}.ko{color:#b91c1c}"
+    "pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f1f5f9;padding:.75rem;border-radius:.375rem}"
 )
 
 
-def _page(title: str, css_class: str, body: str) -> str:
+def public_page(title: str, css_class: str, body: str) -> str:
+    """A small French page for the public verification routes (no script, its own style).
+
+    Args:
+        title: The heading, escaped here.
+        css_class: "ok" or "ko", colouring the heading.
+        body: HTML already escaped by the caller.
+
+    Returns:
+        The whole document.
+    """
     return (
         '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -146,7 +157,7 @@ def verification_page(found: attestations.VerificationData | None) -> tuple[str,
     """
     if found is None:
         body = "<p>Aucune attestation ne porte ce code. Vérifiez qu'il a été recopié sans erreur.</p>"
-        return _page("Code inconnu", "ko", body), 404
+        return public_page("Code inconnu", "ko", body), 404
     issued = found.issued_at.astimezone(PARIS)
     rows = (
         ("Apprenant", found.learner_name),
@@ -161,7 +172,7 @@ def verification_page(found: attestations.VerificationData | None) -> tuple[str,
     )
     items = "".join(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in rows)
     body = f"<p>Cette attestation a bien été émise par l'organisme de formation indiqué.</p><dl>{items}</dl>"
-    return _page("Attestation authentique", "ok", body), 200
+    return public_page("Attestation authentique", "ok", body), 200
 
 
 def _verify(code: str) -> tuple[str, int]:
@@ -179,4 +190,4 @@ async def verify_attestation(request: Request) -> Response:
         "Attestation authentique" with what it certifies, or "Code inconnu" with a 404.
     """
     page, status = await asyncio.to_thread(_verify, request.path_params["code"])
-    return HTMLResponse(page, status_code=status, headers=_PAGE_HEADERS)
+    return HTMLResponse(page, status_code=status, headers=PUBLIC_PAGE_HEADERS)

@@ -10,11 +10,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 
 from app.services import audit, documents
-from app.services.auth import resolve_actor
+from app.services.auth import SESSION_COOKIE, resolve_actor
 from app.services.db import session_scope
 from app.services.errors import PlumeError
 
-SESSION_COOKIE = "plume_session"
 _NOT_FOUND_BODY = "Introuvable"
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 
-from app.api.files import SESSION_COOKIE, content_disposition
+from app.api.files import content_disposition
 from app.services import audit, missions
-from app.services.auth import resolve_actor
+from app.services.auth import SESSION_COOKIE, resolve_actor
 from app.services.db import session_scope
 from app.services.errors import PlumeError
 

@@ -17,10 +17,10 @@ from starlette.responses import RedirectResponse
 
 from app import routes
 from app.services import auth
+from app.services.auth import SESSION_COOKIE
 from app.services.db import session_scope
 from app.settings import get_settings
 
-SESSION_COOKIE = "plume_session"
 COOKIE_MAX_AGE = 30 * 24 * 3600
 
 

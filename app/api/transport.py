@@ -24,9 +24,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.files import SESSION_COOKIE
 from app.services import documents
-from app.services.auth import resolve_actor
+from app.services.auth import SESSION_COOKIE, resolve_actor
 from app.services.db import session_scope
 
 UPLOAD_PATH = "/_upload"

@@ -17,6 +17,9 @@ from app.services.crypto import check_password, derive_key, hash_token, new_toke
 from app.services.errors import ErrorCode, PlumeError
 from app.settings import get_settings
 
+# The HttpOnly cookie carrying the raw session token: set by the HTTP route, read by the gate and file routes.
+SESSION_COOKIE = "plume_session"
+
 
 @dataclass(frozen=True)
 class SignedIn:
