@@ -20,6 +20,18 @@ _PLAIN_SECRET = re.compile(r"[A-Z2-7]{16,64}")
 _CODE = re.compile(r"\d{6}")
 
 
+def is_plain_secret(stored: str) -> bool:
+    """Whether a stored secret is still in clear (written before secrets were encrypted).
+
+    Args:
+        stored: The `totp_secret` column.
+
+    Returns:
+        True for bare base32.
+    """
+    return bool(_PLAIN_SECRET.fullmatch(stored))
+
+
 def new_secret(user: User) -> str:
     """Give the person a fresh secret (stored encrypted) and forget the last accepted step.
 
@@ -48,7 +60,7 @@ def secret_of(db: Session, user: User) -> str:
     stored = user.totp_secret
     if not stored:
         return ""
-    if _PLAIN_SECRET.fullmatch(stored):
+    if is_plain_secret(stored):
         user.totp_secret = encrypt_secret(stored, PURPOSE)
         db.add(user)
         return stored

@@ -41,7 +41,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_signuprequest_email"), ["email"], unique=False)
         batch_op.create_index(batch_op.f("ix_signuprequest_token_hash"), ["token_hash"], unique=True)
 
-    # Existing plaintext TOTP secrets are encrypted the first time they are read (services/totp.py).
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=False, server_default="0"))
         batch_op.alter_column(
@@ -50,6 +49,18 @@ def upgrade() -> None:
             type_=sqlmodel.sql.sqltypes.AutoString(length=255),
             existing_nullable=False,
         )
+
+    # Secrets stored in clear before this revision are encrypted now, under the key outside the database.
+    from app.services.crypto import encrypt_secret
+    from app.services.totp import PURPOSE, is_plain_secret
+
+    conn = op.get_bind()
+    users = sa.table("user", sa.column("id", sa.Integer), sa.column("totp_secret", sa.String))
+    for user_id, secret in conn.execute(sa.select(users.c.id, users.c.totp_secret).where(users.c.totp_secret != "")):
+        if is_plain_secret(secret):
+            conn.execute(
+                users.update().where(users.c.id == user_id).values(totp_secret=encrypt_secret(secret, PURPOSE))
+            )
 
 
 def downgrade() -> None:
