@@ -239,12 +239,30 @@ def _resolve(token: str, ip: str, *, touch: bool = True) -> Actor | None:
         return resolve_actor(db, token, ip=ip, touch=touch)
 
 
+def handshake_cookie(state: BaseState, name: str) -> str:
+    """A cookie of the tab's websocket handshake.
+
+    Reflex keeps the handshake's headers for the connection and overrides any header
+    a client puts in an event's router data, so page scripts cannot forge this; the
+    HttpOnly cookies (`plume_session`, `plume_device`) cannot be read by them either.
+
+    Args:
+        state: Any state of the tab.
+        name: The cookie's name.
+
+    Returns:
+        Its value, or "" when the handshake had none.
+    """
+    header = state.router.headers.cookie or ""
+    for part in header.split(";"):
+        key, sep, value = part.strip().partition("=")
+        if sep and key == name:
+            return value.strip().strip('"')
+    return ""
+
+
 def session_cookie_token(state: BaseState) -> str:
     """The session token from the `plume_session` cookie of the tab's websocket handshake.
-
-    The cookie is HttpOnly (page scripts cannot read or forge it) and set by an HTTP
-    response; Reflex keeps the handshake's headers for the connection and overrides any
-    header a client puts in an event's router data.
 
     Args:
         state: Any state of the tab.
@@ -252,12 +270,7 @@ def session_cookie_token(state: BaseState) -> str:
     Returns:
         The raw token, or "" when the handshake had none.
     """
-    header = state.router.headers.cookie or ""
-    for part in header.split(";"):
-        name, sep, value = part.strip().partition("=")
-        if sep and name == SESSION_COOKIE:
-            return value.strip().strip('"')
-    return ""
+    return handshake_cookie(state, SESSION_COOKIE)
 
 
 async def tab_actor(state: BaseState) -> Actor | None:

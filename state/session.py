@@ -12,10 +12,11 @@ from app import routes
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, MESSAGES
 from app.services import accounts, auth, orgs
 from app.services.actor import Actor
+from app.services.auth import DEVICE_COOKIE
 from app.services.errors import PlumeError
 from state import live
 from state.common import clean_id, clean_str, run_db
-from state.guard import PENDING, PUBLIC, SIGNED_IN, current_actor, policy, require_actor
+from state.guard import PENDING, PUBLIC, SIGNED_IN, current_actor, handshake_cookie, policy, require_actor
 
 PUBLIC_ROUTES = (
     "/connexion",
@@ -216,9 +217,11 @@ class SessionState(rx.State):
         previous = current_actor()
         if previous is not None:
             await run_db(lambda db: auth.sign_out(db, previous))
-        return self._navigate(
-            f"{SESSION_ROUTE}?code={quote(auth.handoff_code(token), safe='')}&suivant={quote(then, safe='')}"
-        )
+        device = handshake_cookie(self, DEVICE_COOKIE)
+        if not device:  # a page load always sets it; without it no browser could redeem the code
+            return rx.redirect(routes.SIGN_IN, is_external=True)
+        code = auth.handoff_code(token, device)
+        return self._navigate(f"{SESSION_ROUTE}?code={quote(code, safe='')}&suivant={quote(then, safe='')}")
 
     def _navigate(self, url: str) -> Any:
         """A full page load to an HTTP route (the websocket reconnects with the new cookie), through the handoff page.

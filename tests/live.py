@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import secrets
 import urllib.error
 import urllib.request
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import reflex as rx
 
 import app.app  # noqa: F401  # registers every State class
-from app.services.auth import SESSION_COOKIE
+from app.services.auth import DEVICE_COOKIE, SESSION_COOKIE
 from state.auth import SignInState
 from tests.wsclient import ReflexClient, merged_delta
 
@@ -43,20 +44,23 @@ def fresh_ip() -> str:
     return f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
 
 
-async def tab(base_url: str, session: str = "") -> ReflexClient:
+async def tab(base_url: str, session: str = "", *, device: str = "") -> ReflexClient:
     """A connected, hydrated tab with its own IP (anonymous, or carrying a session cookie like a browser).
+
+    Its handshake carries a `plume_device` cookie, as a browser's does after its first page load.
 
     Args:
         base_url: Server URL.
         session: The `plume_session` cookie to send in the websocket handshake.
+        device: The browser's `plume_device` cookie (a new browser's when empty).
 
     Returns:
-        The client.
+        The client (`client.device` and `client.session` say which cookies it carries).
     """
-    headers = {"X-Forwarded-For": fresh_ip()}
-    if session:
-        headers["Cookie"] = f"{SESSION_COOKIE}={session}"
-    client = ReflexClient(base_url, headers=headers)
+    device = device or secrets.token_urlsafe(16)
+    cookies = [f"{DEVICE_COOKIE}={device}"] + ([f"{SESSION_COOKIE}={session}"] if session else [])
+    client = ReflexClient(base_url, headers={"X-Forwarded-For": fresh_ip(), "Cookie": "; ".join(cookies)})
+    client.device, client.session = device, session
     await client.connect()
     await client.call(f"{rx.State.get_full_name()}.hydrate", path="/connexion")
     return client
@@ -76,7 +80,7 @@ async def signed_in_tab(base_url: str, email: str, password: str = DEMO_PASSWORD
     client = await tab(base_url)
     token = await sign_in(client, email, password)
     await client.close()
-    return await tab(base_url, token)
+    return await tab(base_url, token, device=client.device)
 
 
 def handoff(messages: list[dict[str, Any]]) -> str:
@@ -97,19 +101,21 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def follow(base_url: str, path: str) -> tuple[str, str]:
+def follow(base_url: str, path: str, device: str = "") -> tuple[str, str]:
     """Load an address like a browser would, without following its redirect.
 
     Args:
         base_url: Server URL.
         path: Path and query.
+        device: The browser's `plume_device` cookie, if it has one.
 
     Returns:
         (Location, Set-Cookie) of the answer.
     """
     opener = urllib.request.build_opener(_NoRedirect)
+    request = urllib.request.Request(base_url + path, headers={"Cookie": f"{DEVICE_COOKIE}={device}"} if device else {})
     try:
-        response = opener.open(base_url + path)
+        response = opener.open(request)
     except urllib.error.HTTPError as redirect:
         return redirect.headers.get("Location", ""), redirect.headers.get("Set-Cookie", "")
     return response.headers.get("Location", ""), response.headers.get("Set-Cookie", "")
@@ -140,11 +146,11 @@ async def adopt(client: ReflexClient, messages: list[dict[str, Any]]) -> tuple[R
     """
     path = handoff(messages)
     assert path, f"no handoff in {messages}"
-    location, set_cookie = follow(client.base_url, path)
+    location, set_cookie = follow(client.base_url, path, client.device)
     token = cookie_value(set_cookie)
     assert token, f"no session cookie: {set_cookie!r}"
     await client.close()
-    return await tab(client.base_url, token), location
+    return await tab(client.base_url, token, device=client.device), location
 
 
 async def sign_in(client: ReflexClient, email: str, password: str = DEMO_PASSWORD) -> str:
@@ -164,7 +170,7 @@ async def sign_in(client: ReflexClient, email: str, password: str = DEMO_PASSWOR
     messages = await client.until(lambda m: bool(handoff([m])))
     path = handoff(messages)
     assert path, f"sign-in failed for {email}: {messages}"
-    _, set_cookie = follow(client.base_url, path)
+    _, set_cookie = follow(client.base_url, path, client.device)
     token = cookie_value(set_cookie)
     assert token, f"no session cookie for {email}: {set_cookie!r}"
     return token

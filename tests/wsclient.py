@@ -23,6 +23,8 @@ class ReflexClient:
         self.base_url = base_url
         self.token = str(uuid.uuid4())
         self.headers = headers or {}
+        self.device = ""  # the browser cookies its handshake carries (tests.live fills them)
+        self.session = ""
         self.sio = socketio.AsyncClient(reconnection=False)
         self.messages: list[dict[str, Any]] = []
         self._arrived = asyncio.Event()

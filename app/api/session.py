@@ -11,17 +11,21 @@ the cookie, which the gate reads (`state.session.session_cookie_token`).
 from __future__ import annotations
 
 import asyncio
+import secrets
 
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import routes
 from app.services import auth
-from app.services.auth import SESSION_COOKIE
+from app.services.auth import DEVICE_COOKIE, SESSION_COOKIE
 from app.services.db import session_scope
 from app.settings import get_settings
 
 COOKIE_MAX_AGE = 30 * 24 * 3600
+DEVICE_MAX_AGE = 365 * 24 * 3600
 
 
 def local_path(value: str) -> str:
@@ -38,9 +42,9 @@ def local_path(value: str) -> str:
     return value
 
 
-def _redeem(code: str) -> str | None:
+def _redeem(code: str, device: str) -> str | None:
     with session_scope() as db:
-        return auth.redeem_handoff(db, code)
+        return auth.redeem_handoff(db, code, device)
 
 
 def _no_store(response: RedirectResponse) -> RedirectResponse:
@@ -57,7 +61,8 @@ async def open_session(request: Request) -> RedirectResponse:
     Returns:
         A redirect (to the sign-in page when the code is expired, used or forged).
     """
-    token = await asyncio.to_thread(_redeem, request.query_params.get("code", ""))
+    code, device = request.query_params.get("code", ""), request.cookies.get(DEVICE_COOKIE, "")
+    token = await asyncio.to_thread(_redeem, code, device)
     if token is None:
         return _no_store(RedirectResponse(routes.SIGN_IN, status_code=303))
     response = RedirectResponse(local_path(request.query_params.get("suivant", "")), status_code=303)
@@ -87,3 +92,47 @@ async def close_session(_request: Request) -> RedirectResponse:
         SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=get_settings().base_url.startswith("https")
     )
     return _no_store(response)
+
+
+class DeviceCookie:
+    """Give a browser its random `plume_device` cookie (HttpOnly) on the first response it gets.
+
+    A sign-in's handoff code is bound to it (`auth.handoff_code`), so a code sent to
+    somebody else's browser sets no session there.
+    """
+
+    def __init__(self, app: ASGIApp, *, secure: bool) -> None:
+        """Wrap an ASGI application.
+
+        Args:
+            app: The application.
+            secure: Whether the cookie is for https only.
+        """
+        self.app = app
+        self.secure = secure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one connection scope.
+
+        Args:
+            scope: The ASGI scope.
+            receive: The ASGI receive callable.
+            send: The ASGI send callable.
+        """
+        if scope["type"] != "http" or DEVICE_COOKIE in Request(scope).cookies:
+            await self.app(scope, receive, send)
+            return
+        cookie = (
+            f"{DEVICE_COOKIE}={secrets.token_urlsafe(24)}; Path=/; Max-Age={DEVICE_MAX_AGE}; HttpOnly; SameSite=Lax"
+        )
+        if self.secure:
+            cookie += "; Secure"
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(raw=list(message.get("headers", [])))
+                headers.append("Set-Cookie", cookie)
+                message = {**message, "headers": headers.raw}
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)

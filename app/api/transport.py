@@ -24,6 +24,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.session import DeviceCookie
 from app.services import documents
 from app.services.auth import SESSION_COOKIE, resolve_actor
 from app.services.db import session_scope
@@ -303,6 +304,6 @@ def hardening(*, base_url: str, static_dir: Callable[[], Path]) -> Callable[[ASG
         return content_security_policy(base_url, inline_script_hashes(static_dir()))
 
     def wrap(app: ASGIApp) -> ASGIApp:
-        return SecurityHeaders(RequestLimits(app), policy=policy)
+        return SecurityHeaders(DeviceCookie(RequestLimits(app), secure=base_url.startswith("https")), policy=policy)
 
     return wrap

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,6 +21,9 @@ from app.settings import get_settings
 
 # The HttpOnly cookie carrying the raw session token: set by the HTTP route, read by the gate and file routes.
 SESSION_COOKIE = "plume_session"
+# A random HttpOnly cookie every browser gets on its first response: a sign-in's handoff code is
+# bound to it, so a code cannot be redeemed in another browser (no signing a victim into one's account).
+DEVICE_COOKIE = "plume_device"
 
 
 @dataclass(frozen=True)
@@ -140,37 +145,47 @@ def _handoff_key() -> Fernet:
     return Fernet(base64.urlsafe_b64encode(derive_key("fernet:session-handoff")))
 
 
-def handoff_code(token: str) -> str:
+def _device_digest(device: str) -> str:
+    return hashlib.sha256(device.encode()).hexdigest()
+
+
+def handoff_code(token: str, device: str) -> str:
     """A short-lived code that carries a new session to the browser's HTTP-only cookie.
 
     The websocket never hands the session token itself to the page: it sends this
     sealed code, which the browser takes to `/api/session`; redeeming it rotates the
-    token, so the code works once and within `HANDOFF_SECONDS`.
+    token, so the code works once, within `HANDOFF_SECONDS`, and only in the browser
+    that signed in (the one holding the same `plume_device` cookie).
 
     Args:
         token: The raw token `open_session` returned.
+        device: The `plume_device` cookie of the browser that signed in.
 
     Returns:
         The code (URL-safe).
     """
-    return _handoff_key().encrypt(token.encode()).decode("ascii")
+    return _handoff_key().encrypt(f"{_device_digest(device)}:{token}".encode()).decode("ascii")
 
 
-def redeem_handoff(db: Session, code: str) -> str | None:
+def redeem_handoff(db: Session, code: str, device: str) -> str | None:
     """Turn a handoff code into the session's cookie value (once: the token is rotated).
 
     Args:
         db: Database session.
         code: From the browser.
+        device: The `plume_device` cookie of the browser redeeming it.
 
     Returns:
-        The new raw token for the cookie, or None (expired, used, revoked, forged).
+        The new raw token for the cookie, or None (expired, used, revoked, forged, another browser's).
     """
-    if not code or len(code) > 500:
+    if not code or len(code) > 500 or not device:
         return None
     try:
-        token = _handoff_key().decrypt(code.encode("ascii"), ttl=HANDOFF_SECONDS).decode()
+        sealed = _handoff_key().decrypt(code.encode("ascii"), ttl=HANDOFF_SECONDS).decode()
     except (InvalidToken, UnicodeError, ValueError):
+        return None
+    digest, _, token = sealed.partition(":")
+    if not hmac.compare_digest(digest, _device_digest(device)):
         return None
     row = _live_session(db, token)
     if row is None:

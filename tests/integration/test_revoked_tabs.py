@@ -64,7 +64,7 @@ async def _post(client: ReflexClient, session_id: int, body: str) -> None:
 async def _second_tab(server: Any, email: str) -> tuple[ReflexClient, ReflexClient]:
     """Two tabs of one signed-in session (both handshakes carry its cookie)."""
     first = await signed_in_tab(server.url, email)
-    second = await tab(server.url, first.headers["Cookie"].partition("=")[2])
+    second = await tab(server.url, first.session, device=first.device)
     return first, second
 
 

@@ -32,14 +32,14 @@ async def test_sign_in_sets_an_http_only_cookie_stored_only_hashed(server) -> No
     assert path.endswith("&suivant=%2Faccueil")
     # The websocket never carries a session token, only the sealed handoff code.
     assert var(messages, SessionState, "session_token") is None
-    location, set_cookie = follow(server.url, path)
+    location, set_cookie = follow(server.url, path, client.device)
     token = cookie_value(set_cookie)
     assert location == "/accueil" and token and len(token) >= 32
     assert token not in json.dumps(messages)
     flags = {f.strip().lower() for f in set_cookie.split(";")[1:]}
     assert {"httponly", "samesite=lax", "path=/"} <= flags and "secure" not in flags  # http test server
     # The code works once: replayed, it signs nobody in and sets no cookie.
-    again, replayed = follow(server.url, path)
+    again, replayed = follow(server.url, path, client.device)
     assert again == "/connexion" and not cookie_value(replayed)
     with server.session() as db:
         row = db.exec(select(AuthSession).where(AuthSession.token_hash == hash_token_for_server(token))).first()
@@ -66,9 +66,41 @@ async def test_the_handoff_goes_nowhere_else(server) -> None:
         query={"suivant": "/sessions"},
     )
     path = handoff(messages).replace("suivant=%2Fsessions", "suivant=%2F%2Fevil.example%2F")
-    location, set_cookie = follow(server.url, path)
+    location, set_cookie = follow(server.url, path, client.device)
     assert location == "/accueil" and cookie_value(set_cookie)
     await client.close()
+
+
+async def test_a_handoff_works_only_in_the_browser_that_signed_in(server) -> None:
+    # Login CSRF: someone signs in to their own account and sends the handoff link to a victim,
+    # whose browser would then act (and upload, and type) in the attacker's account.
+    attacker = await tab(server.url)
+    messages = await attacker.call(
+        handler(SignInState, "sign_in"),
+        {"form_data": {"email": "learner6@demo.plume.test", "password": "plume-demo-2026"}},
+        path="/connexion",
+    )
+    path = handoff(messages)
+    assert path
+    for victim_device in ("another-browser-device-cookie", ""):
+        location, set_cookie = follow(server.url, path, victim_device)
+        assert location == "/connexion" and not cookie_value(set_cookie)
+    # Refused elsewhere, the code still works once in the browser that signed in.
+    location, set_cookie = follow(server.url, path, attacker.device)
+    assert location == "/accueil" and cookie_value(set_cookie)
+    await attacker.close()
+
+
+def test_every_browser_gets_an_http_only_device_cookie(server) -> None:
+    with urllib.request.urlopen(f"{server.url}/connexion") as response:
+        set_cookies = response.headers.get_all("Set-Cookie") or []
+    device = [c for c in set_cookies if c.startswith("plume_device=")]
+    assert device, set_cookies
+    flags = {f.strip().lower() for f in device[0].split(";")[1:]}
+    assert {"httponly", "samesite=lax", "path=/"} <= flags
+    request = urllib.request.Request(f"{server.url}/connexion", headers={"Cookie": device[0].split(";")[0]})
+    with urllib.request.urlopen(request) as again:
+        assert not [c for c in again.headers.get_all("Set-Cookie") or [] if c.startswith("plume_device=")]
 
 
 def hash_token_for_server(token: str) -> str:
@@ -110,7 +142,7 @@ async def test_home_lists_the_trainers_sessions(server) -> None:
 
 async def test_sign_out_revokes_the_session_in_every_tab(server) -> None:
     first = await signed_in_tab(server.url, "learner3@demo.plume.test")
-    second = await tab(server.url, first.headers["Cookie"].partition("=")[2])
+    second = await tab(server.url, first.session, device=first.device)
     messages = await first.call(handler(SessionState, "load_page"), path="/accueil")
     assert var(messages, SessionState, "signed_in") is True
     out = await first.call(handler(SessionState, "sign_out"), path="/accueil")
