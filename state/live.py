@@ -22,18 +22,20 @@ so a hundred people arriving at once cost a few broadcasts, not N².
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 from typing import Any
 
 import reflex as rx
 from reflex.state import BaseState
 from reflex_base.registry import RegistrationContext
+from sqlmodel import Session
 
 from app.live import bus
 from app.services import topics
+from app.services.actor import Actor
+from app.services.auth import resolve_actor
 from state.common import run_db
-from state.guard import tab_actor
+from state.guard import session_cookie_token
 
 log = logging.getLogger("plume.live")
 
@@ -183,6 +185,25 @@ def _presence_changed(topic: str) -> None:
         asyncio.run_coroutine_threadsafe(announce(), _loop)
 
 
+async def _tab_may_follow(root: BaseState, topic: str) -> tuple[Actor | None, bool]:
+    """The tab's own actor and whether it may still hear the topic, in one database visit.
+
+    Args:
+        root: The tab's root state.
+        topic: The topic about to be pushed.
+
+    Returns:
+        The actor (None once the session ended) and the verdict.
+    """
+    token, ip = session_cookie_token(root), root.router.session.client_ip
+
+    def check(db: Session) -> tuple[Actor | None, bool]:
+        actor = resolve_actor(db, token, ip=ip) if token else None
+        return actor, topics.may_follow(db, actor, topic)
+
+    return await run_db(check)
+
+
 async def _push(topic: str, event: dict[str, Any]) -> None:
     app = RegistrationContext.get().app
     namespace = app.event_namespace
@@ -195,8 +216,8 @@ async def _push(topic: str, event: dict[str, Any]) -> None:
             continue
         try:
             async with app.modify_state(rx.BaseStateToken(ident=token, cls=states[0])) as root:
-                actor = await tab_actor(root)
-                if not await run_db(functools.partial(topics.may_follow, actor=actor, topic=topic)):
+                actor, allowed = await _tab_may_follow(root, topic)
+                if not allowed:
                     if actor is None or not actor.fully_signed_in:
                         unsubscribe(token)
                         await go_dark(root)
