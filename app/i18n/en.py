@@ -240,6 +240,8 @@ EN: dict[str, str] = {
     "error.password_common": "This password is too common or too easy to guess. Choose another one, a short sentence for instance.",
     "error.password_mismatch": "The two passwords differ.",
     "error.password_wrong": "Wrong password.",
+    "error.current_password_required": "Enter your current password to confirm.",
+    "error.totp_code_required": "Enter the 6-digit code from your app.",
     "error.phone_invalid": "This mobile number is not valid (example: +33 6 12 34 56 78).",
     "error.phone_change_limit": "Your number was already corrected once. Contact your training organisation's support.",
     "error.code_wrong": "Wrong code. Tries left: {left}.",

@@ -240,6 +240,8 @@ FR: dict[str, str] = {
     "error.password_common": "Ce mot de passe est trop courant ou trop facile à deviner. Choisissez-en un autre, par exemple une courte phrase.",
     "error.password_mismatch": "Les deux mots de passe ne sont pas identiques.",
     "error.password_wrong": "Mot de passe incorrect.",
+    "error.current_password_required": "Saisissez votre mot de passe actuel pour confirmer.",
+    "error.totp_code_required": "Saisissez le code à 6 chiffres de votre application.",
     "error.phone_invalid": "Ce numéro de mobile n'est pas valide (exemple : 06 12 34 56 78).",
     "error.phone_change_limit": "Votre numéro a déjà été corrigé une fois. Contactez le support de votre organisme de formation.",
     "error.code_wrong": "Code incorrect. Essais restants : {left}.",

@@ -754,8 +754,12 @@ def _confirm_identity(
     secret. Wrong guesses share the throttles of the password change and of the sign-in code.
 
     Raises:
-        PlumeError: THROTTLED, PASSWORD_WRONG or TOTP_WRONG (failures committed before raising).
+        PlumeError: CURRENT_PASSWORD_REQUIRED or TOTP_CODE_REQUIRED (nothing typed, nothing counted),
+            THROTTLED, PASSWORD_WRONG or TOTP_WRONG (failures committed before raising).
     """
+    # Nothing typed is a slip, not a guess: say which field is missing, count nothing.
+    if not password:
+        raise PlumeError(ErrorCode.CURRENT_PASSWORD_REQUIRED, field=fields[0])
     key = f"user:{actor.user_id}"
     throttle.check(db, "password", key)
     if not check_password(user.password_hash, password[:256]):
@@ -764,6 +768,8 @@ def _confirm_identity(
         raise PlumeError(ErrorCode.PASSWORD_WRONG, field=fields[0])
     if not user.totp_enabled:
         return
+    if not code.strip():
+        raise PlumeError(ErrorCode.TOTP_CODE_REQUIRED, field=fields[1])
     throttle.check(db, "totp", key)
     if not totp.accept_code(db, user, code[:20]):
         throttle.note(db, "totp", key, success=False)

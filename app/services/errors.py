@@ -21,6 +21,8 @@ class ErrorCode(StrEnum):
     PASSWORD_COMMON = "password_common"  # noqa: S105  # an error code, not a password
     PASSWORD_MISMATCH = "password_mismatch"  # noqa: S105  # an error code, not a password
     PASSWORD_WRONG = "password_wrong"  # noqa: S105  # an error code, not a password
+    CURRENT_PASSWORD_REQUIRED = "current_password_required"  # noqa: S105  # an error code, not a password
+    TOTP_CODE_REQUIRED = "totp_code_required"
     PHONE_INVALID = "phone_invalid"
     PHONE_CHANGE_LIMIT = "phone_change_limit"
     CODE_WRONG = "code_wrong"

@@ -86,17 +86,29 @@ async def test_a_session_alone_cannot_change_the_email_or_turn_totp_off(server) 
     no_password = await client.call(
         handler(ProfileState, "change_email"), {"form_data": {"new_email": "thief@example.test"}}, path="/profil"
     )
-    assert var(no_password, ProfileState, "field_errors") == {"email_password": "Mot de passe incorrect."}
+    assert var(no_password, ProfileState, "field_errors") == {
+        "email_password": "Saisissez votre mot de passe actuel pour confirmer."
+    }
+    wrong_password = await client.call(
+        handler(ProfileState, "change_email"),
+        {"form_data": {"new_email": "thief@example.test", "email_password": "a guessed password"}},
+        path="/profil",
+    )
+    assert var(wrong_password, ProfileState, "field_errors") == {"email_password": "Mot de passe incorrect."}
     no_code = await client.call(
         handler(ProfileState, "change_email"),
         {"form_data": {"new_email": "thief@example.test", "email_password": OWN_PASSWORD}},
         path="/profil",
     )
-    assert var(no_code, ProfileState, "field_errors") == {"email_code": "Code incorrect."}
+    assert var(no_code, ProfileState, "field_errors") == {
+        "email_code": "Saisissez le code à 6 chiffres de votre application."
+    }
     off_without_code = await client.call(
         handler(ProfileState, "disable_totp"), {"form_data": {"totp_password": OWN_PASSWORD}}, path="/profil"
     )
-    assert var(off_without_code, ProfileState, "field_errors") == {"totp_off_code": "Code incorrect."}
+    assert var(off_without_code, ProfileState, "field_errors") == {
+        "totp_off_code": "Saisissez le code à 6 chiffres de votre application."
+    }
     with server.session() as db:
         user = db.exec(select(User).where(User.email == email)).one()
         assert user.totp_enabled

@@ -100,9 +100,20 @@ def test_email_change_asks_the_totp_code_when_it_is_on(db: Session) -> None:
     actor, totp = _with_totp(db, user)
     with pytest.raises(PlumeError) as err:
         accounts.request_email_change(db, actor, "mine@example.test", password=PASSWORD, code="")
-    assert (err.value.code, err.value.field) == (ErrorCode.TOTP_WRONG, "email_code")
+    assert (err.value.code, err.value.field) == (ErrorCode.TOTP_CODE_REQUIRED, "email_code")
     db.rollback()
     accounts.request_email_change(db, actor, "mine@example.test", password=PASSWORD, code=totp.now())
+
+
+def test_an_empty_password_is_named_missing_and_counts_as_no_guess(db: Session) -> None:
+    user = make_user(db)
+    actor = actor_for(db, user)
+    for _ in range(8):
+        with pytest.raises(PlumeError) as err:
+            accounts.request_email_change(db, actor, "mine@example.test", password="")
+        assert (err.value.code, err.value.field) == (ErrorCode.CURRENT_PASSWORD_REQUIRED, "email_password")
+    # Eight empty submissions later the person is not locked out.
+    assert accounts.request_email_change(db, actor, "mine@example.test", password=PASSWORD) == "mine@example.test"
 
 
 def test_showing_a_totp_secret_asks_the_password(db: Session) -> None:
@@ -120,6 +131,9 @@ def test_turning_totp_off_asks_a_current_code_too(db: Session) -> None:
     actor, totp = _with_totp(db, user)
     with pytest.raises(PlumeError) as err:
         accounts.disable_totp(db, actor, PASSWORD, "")
+    assert (err.value.code, err.value.field) == (ErrorCode.TOTP_CODE_REQUIRED, "totp_off_code")
+    with pytest.raises(PlumeError) as err:
+        accounts.disable_totp(db, actor, PASSWORD, "12345")
     assert (err.value.code, err.value.field) == (ErrorCode.TOTP_WRONG, "totp_off_code")
     db.refresh(user)
     assert user.totp_enabled
