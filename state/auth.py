@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import reflex as rx
@@ -64,6 +64,22 @@ class FormState(rx.State, mixin=True):
 
     def _client(self) -> tuple[str, str]:
         return self.router.session.client_ip, self.router.headers.user_agent
+
+    def _link_token(self) -> str:
+        return clean_str(self.router.url.query_parameters.get("jeton", ""), 200)
+
+    async def _check_link(self, check: Callable[..., str]) -> str:
+        """Run a service on the page's one-time link (`check(db, token, ip=...)`); a refused link shows its error.
+
+        Returns:
+            What the service returned, or "" when it refused the link.
+        """
+        token, (ip, _) = self._link_token(), self._client()
+        try:
+            return await run_db(lambda db: check(db, token, ip=ip))
+        except PlumeError as err:
+            await self._fail(err)
+            return ""
 
 
 class SignInState(FormState, rx.State):
@@ -188,13 +204,8 @@ class SignUpConfirmState(FormState, rx.State):
         """Check the link before offering to create the account."""
         self.email = self.error = ""
         self.checked = False
-        self._token = clean_str(self.router.url.query_parameters.get("jeton", ""), 200)
-        token = self._token
-        ip, _ = self._client()
-        try:
-            self.email = await run_db(lambda db: accounts.check_sign_up_link(db, token, ip=ip))
-        except PlumeError as err:
-            await self._fail(err)
+        self._token = self._link_token()
+        self.email = await self._check_link(accounts.check_sign_up_link)
         self.checked = True
 
     @rx.event
@@ -375,7 +386,7 @@ class ResetState(FormState, rx.State):
         self.done = self.valid = self.checked = False
         self.error = ""
         self.field_errors = {}
-        self._token = clean_str(self.router.url.query_parameters.get("jeton", ""), 200)
+        self._token = self._link_token()
         ip, _ = self._client()
         token = self._token
         try:
@@ -421,15 +432,9 @@ class ConfirmEmailState(FormState, rx.State):
     @policy(PUBLIC)
     async def load(self) -> None:
         """Confirm the new address."""
-        self.new_email = ""
-        self.error = ""
+        self.new_email = self.error = ""
         self.checked = False
-        token = clean_str(self.router.url.query_parameters.get("jeton", ""), 200)
-        ip, _ = self._client()
-        try:
-            self.new_email = await run_db(lambda db: accounts.confirm_email_change(db, token, ip=ip))
-        except PlumeError as err:
-            await self._fail(err)
+        self.new_email = await self._check_link(accounts.confirm_email_change)
         self.checked = True
 
 
@@ -447,13 +452,8 @@ class RevertEmailState(FormState, rx.State):
         """Check the link and say which address it restores."""
         self.email = self.error = ""
         self.done = self.checked = False
-        self._token = clean_str(self.router.url.query_parameters.get("jeton", ""), 200)
-        token = self._token
-        ip, _ = self._client()
-        try:
-            self.email = await run_db(lambda db: accounts.check_revert_link(db, token, ip=ip))
-        except PlumeError as err:
-            await self._fail(err)
+        self._token = self._link_token()
+        self.email = await self._check_link(accounts.check_revert_link)
         self.checked = True
 
     @rx.event
@@ -491,7 +491,7 @@ class InvitationState(FormState, rx.State):
         """Describe the invitation."""
         self.error = ""
         self.accepted = self.checked = False
-        self._token = clean_str(self.router.url.query_parameters.get("jeton", ""), 200)
+        self._token = self._link_token()
         token = self._token
         actor = current_actor()
         self.signed_in_as = actor.email if actor and actor.fully_signed_in else ""

@@ -163,26 +163,28 @@ def sign_up_confirm_page() -> rx.Component:
         None,
         rx.cond(
             SignUpConfirmState.checked,
-            rx.cond(
-                SignUpConfirmState.email != "",
-                rx.vstack(
-                    rx.text(Tf("signup_confirm.body", email=SignUpConfirmState.email)),
-                    form_message(SignUpConfirmState.error),
-                    rx.button(
-                        T("signup_confirm.submit"),
-                        size="3",
-                        width="100%",
-                        on_click=SignUpConfirmState.confirm,
-                        loading=SignUpConfirmState.busy,
-                    ),
-                    spacing="4",
-                    width="100%",
-                ),
-                form_message(SignUpConfirmState.error),
-            ),
+            _link_action(SignUpConfirmState, "signup_confirm", SignUpConfirmState.confirm),
             rx.center(rx.spinner(), width="100%"),
         ),
         _link("signin.submit", routes.SIGN_IN),
+    )
+
+
+def _link_action(state, keys: str, on_click, **button) -> rx.Component:
+    """What a one-time link's page offers once checked: its text and button, or why the link is refused.
+
+    `state` has `email`, `error` and `busy`; `keys` prefixes the `.body` and `.submit` strings.
+    """
+    return rx.cond(
+        state.email != "",
+        rx.vstack(
+            rx.text(Tf(f"{keys}.body", email=state.email)),
+            form_message(state.error),
+            rx.button(T(f"{keys}.submit"), size="3", width="100%", on_click=on_click, loading=state.busy, **button),
+            spacing="4",
+            width="100%",
+        ),
+        form_message(state.error),
     )
 
 
@@ -205,24 +207,7 @@ def revert_email_page() -> rx.Component:
                     color_scheme="green",
                     role="status",
                 ),
-                rx.cond(
-                    RevertEmailState.email != "",
-                    rx.vstack(
-                        rx.text(Tf("email_revert.body", email=RevertEmailState.email)),
-                        form_message(RevertEmailState.error),
-                        rx.button(
-                            T("email_revert.submit"),
-                            size="3",
-                            width="100%",
-                            color_scheme="red",
-                            on_click=RevertEmailState.revert,
-                            loading=RevertEmailState.busy,
-                        ),
-                        spacing="4",
-                        width="100%",
-                    ),
-                    form_message(RevertEmailState.error),
-                ),
+                _link_action(RevertEmailState, "email_revert", RevertEmailState.revert, color_scheme="red"),
             ),
             rx.center(rx.spinner(), width="100%"),
         ),

@@ -500,6 +500,25 @@ def change_activation_phone(db: Session, actor: Actor, phone: str) -> None:
     _send_code(db, user, user.phone)
 
 
+def _new_link(db: Session, user_id: int, purpose: str, lifetime: timedelta, *, new_email: str = "") -> str:
+    """Store a single-use link token (hashed) for a person; the raw token goes in the e-mail only.
+
+    Returns:
+        The raw token.
+    """
+    token = new_token()
+    db.add(
+        UserToken(
+            user_id=user_id,
+            purpose=purpose,
+            token_hash=hash_token(token),
+            new_email=new_email,
+            expires_at=utcnow() + lifetime,
+        )
+    )
+    return token
+
+
 def request_password_reset(db: Session, email: str, *, ip: str = "") -> None:
     """E-mail a reset link if the account exists; the caller answers the same either way.
 
@@ -534,15 +553,7 @@ def send_reset_link(db: Session, user: User, *, organisation_id: int | None = No
         organisation_id: The organisation that asked for it (named in the message), if any.
     """
     assert user.id is not None
-    token = new_token()
-    db.add(
-        UserToken(
-            user_id=user.id,
-            purpose="reset",
-            token_hash=hash_token(token),
-            expires_at=utcnow() + LINK_LIFETIME,
-        )
-    )
+    token = _new_link(db, user.id, "reset", LINK_LIFETIME)
     # The link belongs to the person: Plume's own wording (no organisation's template decides
     # where it points), no organisation's outbox lists it, and the outbox keeps it sealed.
     message = seal(
@@ -800,16 +811,7 @@ def request_email_change(db: Session, actor: Actor, new_email: str, *, password:
     _confirm_identity(db, actor, user, password=password, code=code, fields=("email_password", "email_code"))
     if email == user.email or db.exec(select(User.id).where(User.email == email)).first() is not None:
         raise PlumeError(ErrorCode.EMAIL_TAKEN, field="new_email")
-    token = new_token()
-    db.add(
-        UserToken(
-            user_id=actor.user_id,
-            purpose="email_change",
-            token_hash=hash_token(token),
-            new_email=email,
-            expires_at=utcnow() + LINK_LIFETIME,
-        )
-    )
+    token = _new_link(db, actor.user_id, "email_change", LINK_LIFETIME, new_email=email)
     message = seal(
         get_template(db, None, "email_change", user.language),
         {
@@ -866,16 +868,7 @@ def confirm_email_change(db: Session, token: str, *, ip: str = "") -> str:
 
 def _send_revert_link(db: Session, user: User, *, old_email: str) -> None:
     assert user.id is not None
-    token = new_token()
-    db.add(
-        UserToken(
-            user_id=user.id,
-            purpose="email_revert",
-            token_hash=hash_token(token),
-            new_email=old_email,
-            expires_at=utcnow() + REVERT_LIFETIME,
-        )
-    )
+    token = _new_link(db, user.id, "email_revert", REVERT_LIFETIME, new_email=old_email)
     message = seal(
         get_template(db, None, "email_changed", user.language),
         {
