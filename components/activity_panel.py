@@ -11,6 +11,7 @@ from components.attendance import status_badge
 from components.forms import field
 from components.i18n import T, Tf
 from components.missions import mission_panel
+from components.tables import data_table
 from components.timeline import kind_icon, kind_label
 
 
@@ -131,41 +132,34 @@ def _follow_up(S: Any) -> rx.Component:
             rx.cond(
                 learners.length() > 0,
                 rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                rx.table.column_header_cell(T("activity.col.learner")),
-                                rx.table.column_header_cell(T("activity.col.done")),
-                                rx.table.column_header_cell(T("activity.col.date")),
+                    data_table(
+                        [
+                            "activity.col.learner",
+                            "activity.col.done",
+                            "activity.col.date",
+                            rx.cond(
+                                S.activity["when"].to(str) != "",
+                                rx.table.column_header_cell(T("activity.col.attendance")),
+                            ),
+                        ],
+                        learners,
+                        lambda p: rx.table.row(
+                            rx.table.cell(p["name"].to(str)),
+                            rx.table.cell(
                                 rx.cond(
-                                    S.activity["when"].to(str) != "",
-                                    rx.table.column_header_cell(T("activity.col.attendance")),
-                                ),
-                            )
-                        ),
-                        rx.table.body(
-                            rx.foreach(
-                                learners,
-                                lambda p: rx.table.row(
-                                    rx.table.cell(p["name"].to(str)),
-                                    rx.table.cell(
-                                        rx.cond(
-                                            p["done"].to(bool),
-                                            rx.badge(T("activity.yes"), color_scheme="green"),
-                                            rx.badge(T("activity.no"), color_scheme="gray"),
-                                        )
-                                    ),
-                                    rx.table.cell(p["done_at"].to(str)),
-                                    rx.cond(
-                                        S.activity["when"].to(str) != "",
-                                        rx.table.cell(status_badge(p["attendance"].to(str))),
-                                    ),
-                                    data_testid="follow-up-row",
-                                ),
-                            )
+                                    p["done"].to(bool),
+                                    rx.badge(T("activity.yes"), color_scheme="green"),
+                                    rx.badge(T("activity.no"), color_scheme="gray"),
+                                )
+                            ),
+                            rx.table.cell(p["done_at"].to(str)),
+                            rx.cond(
+                                S.activity["when"].to(str) != "",
+                                rx.table.cell(status_badge(p["attendance"].to(str))),
+                            ),
+                            data_testid="follow-up-row",
                         ),
                         size="1",
-                        width="100%",
                     ),
                     max_height="16rem",
                     overflow_y="auto",

@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 from reflex.vars.base import Var
 
-from components import styles
+from components import styles, tables
 from components.i18n import T, Tf
 
 STATUS_COLORS = {"present": "green", "late": "amber", "absent": "red", "unsigned": "gray"}
@@ -22,13 +22,9 @@ def status_badge(status: Var[str]) -> rx.Component:
     Returns:
         The badge.
     """
-    return rx.match(
-        status,
-        ("present", rx.badge(T("attendance.status.present"), color_scheme="green")),
-        ("late", rx.badge(T("attendance.status.late"), color_scheme="amber")),
-        ("absent", rx.badge(T("attendance.status.absent"), color_scheme="red")),
-        rx.badge(T("attendance.status.unsigned"), color_scheme="gray"),
-    )
+    signed = {name: colour for name, colour in STATUS_COLORS.items() if name != "unsigned"}
+    unsigned = rx.badge(T("attendance.status.unsigned"), color_scheme=STATUS_COLORS["unsigned"])
+    return tables.status_badge(status, "attendance.status", signed, fallback=unsigned)
 
 
 def signature_pad(

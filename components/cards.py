@@ -139,25 +139,3 @@ def figure_tile(label_key: str, value: Var, icon: str) -> rx.Component:
         ),
         box_shadow=styles.CARD_SHADOW,
     )
-
-
-def empty_state(text_key: str, icon: str = "inbox") -> rx.Component:
-    """What a list shows when it has nothing.
-
-    Args:
-        text_key: i18n key of the sentence.
-        icon: Lucide icon name.
-
-    Returns:
-        The placeholder.
-    """
-    return rx.hstack(
-        rx.icon(icon, size=18, color=rx.color("gray", 9)),
-        rx.text(T(text_key), color_scheme="gray", size="2"),
-        padding="1rem",
-        border=f"1px dashed {rx.color('gray', 6)}",
-        border_radius="0.5rem",
-        width="100%",
-        align="center",
-        spacing="2",
-    )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import reflex as rx
 from reflex.vars.base import Var
 
 from app import routes
 from components import styles
 from components.i18n import T, Tf
+from components.tables import loading_spinner
 from state.session import SessionState
 
 
@@ -285,20 +284,19 @@ def shell(*children: rx.Component, title_key: str = "") -> rx.Component:
     )
 
 
-def gated_page(loading: Var[bool], found: Var[bool], body: rx.Component) -> rx.Component:
+def gated_page(loading: Var[bool] | None, found: Var[bool] | None, body: rx.Component) -> rx.Component:
     """A signed-in page about one thing: a spinner while it loads, then it, or the not-found panel.
 
     Args:
-        loading: Whether the page's data is still loading.
-        found: Whether the person may see it (a forbidden thing looks missing).
+        loading: Whether the page's data is still loading (None: a page that shows no spinner).
+        found: Whether the person may see it, a forbidden thing looking missing (None: a page anyone signed in sees).
         body: The page's content.
 
     Returns:
         The page.
     """
-    return shell(
-        rx.cond(loading, rx.center(rx.spinner(size="3"), padding="3rem"), rx.cond(found, body, not_found_panel()))
-    )
+    shown = body if found is None else rx.cond(found, body, not_found_panel())
+    return shell(shown if loading is None else rx.cond(loading, loading_spinner("3rem"), shown))
 
 
 def auth_card(title_key: str, subtitle: rx.Component | None, *children: rx.Component) -> rx.Component:
@@ -356,43 +354,4 @@ def not_found_panel() -> rx.Component:
         ),
         padding="4rem",
         width="100%",
-    )
-
-
-def prev_next(page: Var[int], pages: Var[int], go_to: rx.EventHandler) -> rx.Component:
-    """`Précédente` / `Suivante` under a paged table.
-
-    Args:
-        page: The current page, from 1.
-        pages: How many pages.
-        go_to: The handler taking a page number.
-
-    Returns:
-        The two buttons.
-    """
-    return rx.hstack(
-        rx.button(T("tutoring.previous"), size="1", variant="soft", disabled=page <= 1, on_click=go_to(page - 1)),
-        rx.button(T("tutoring.next"), size="1", variant="soft", disabled=page >= pages, on_click=go_to(page + 1)),
-        spacing="2",
-    )
-
-
-def sort_header(state: Any, label_key: str, column: str) -> rx.Component:
-    """A column header that sorts a paged table by that column (again: the other way).
-
-    Args:
-        state: The table's state: `sort`, `descending` and a `sort_by(column)` handler.
-        label_key: i18n key of the header.
-        column: The column's sort key.
-
-    Returns:
-        The header cell.
-    """
-    arrow = rx.cond(
-        state.sort == column,
-        rx.cond(state.descending, rx.icon("arrow_down", size=12), rx.icon("arrow_up", size=12)),
-        rx.icon("arrow_up_down", size=12, color=rx.color("gray", 8)),
-    )
-    return rx.table.column_header_cell(
-        rx.button(T(label_key), arrow, variant="ghost", size="1", color_scheme="gray", on_click=state.sort_by(column))
     )

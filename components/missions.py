@@ -9,6 +9,7 @@ from reflex.vars.base import Var
 from reflex_components_core.react_router.dom import ReactRouterLink
 
 from components.i18n import T, Tf
+from components.tables import data_table
 from state.missions import MISSION_FILE
 from state.missions import MissionPanelState as M
 
@@ -275,25 +276,15 @@ def _observation() -> rx.Component:
                 width="100%",
                 wrap="wrap",
             ),
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell(T("observations.criterion")),
-                        rx.table.column_header_cell(T("observations.level")),
-                    )
-                ),
-                rx.table.body(
-                    rx.foreach(
-                        M.levels,
-                        lambda c: rx.table.row(
-                            rx.table.cell(c["criterion"]),
-                            rx.table.cell(level_label(c["level"])),
-                            data_testid="observation-level",
-                        ),
-                    )
+            data_table(
+                ["observations.criterion", "observations.level"],
+                M.levels,
+                lambda c: rx.table.row(
+                    rx.table.cell(c["criterion"]),
+                    rx.table.cell(level_label(c["level"])),
+                    data_testid="observation-level",
                 ),
                 size="1",
-                width="100%",
             ),
             rx.cond(
                 r["comment"].to(str) != "",

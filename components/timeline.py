@@ -15,6 +15,7 @@ from app.models.training import ACTIVITY_KINDS, PHASES
 from components import styles
 from components.forms import field
 from components.i18n import T, Tf
+from components.tables import status_badge
 
 KIND_ICONS = {
     "in_person": "users",
@@ -51,11 +52,7 @@ def kind_label(kind: Var) -> rx.Component:
 
 
 def phase_badge(phase: Var) -> rx.Component:
-    return rx.match(
-        phase,
-        *[(p, rx.badge(T(f"phase.{p}"), color_scheme=c, variant="soft")) for p, c in PHASE_COLORS.items()],
-        rx.badge(phase.to(str)),
-    )
+    return status_badge(phase, "phase", PHASE_COLORS, variant="soft", fallback=rx.badge(phase.to(str)))
 
 
 def rule_text(module: Var[dict[str, Any]]) -> rx.Component:

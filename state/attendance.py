@@ -9,20 +9,30 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 import qrcode
 import qrcode.image.svg
 import reflex as rx
 
+from app.live.contract import (
+    SLOT_EVENTS,
+    Certified,
+    LiveEvent,
+    MySignature,
+    Signed,
+    slot_board_topic,
+    slot_person_topic,
+    slot_topic,
+)
 from app.services import attendance
 from app.services.actor import Actor
 from app.services.errors import PlumeError
 from app.settings import get_settings
 from state import live
 from state.common import clean_id, clean_str, error_message, form_fields, route_id, run_db
-from state.guard import SIGNED_IN, policy, require_actor, roles, tab_actor
+from state.guard import SIGNED_IN, policy, require_actor, roles
 from state.session import SessionState
 
 BOARD = roles("staff", "trainer")
@@ -50,8 +60,10 @@ def _qr_image(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-class AttendanceState(rx.State):
+class AttendanceState(live.LiveState, rx.State):
     """What the slot's page shows; the board follows signatures live."""
+
+    live_events: ClassVar[tuple[type[LiveEvent], ...]] = SLOT_EVENTS
 
     loading: bool = True
     found: bool = True
@@ -114,9 +126,9 @@ class AttendanceState(rx.State):
 
     def _topics(self, actor: Actor) -> tuple[str, ...]:
         slot_id = self._slot_id
-        topics = [attendance.topic(slot_id), attendance.person_topic(slot_id, actor.user_id)]
+        topics = [slot_topic(slot_id), slot_person_topic(slot_id, actor.user_id)]
         if self.view.get("sees_board"):
-            topics.append(attendance.board_topic(slot_id))
+            topics.append(slot_board_topic(slot_id))
         return tuple(topics)
 
     @rx.event
@@ -132,11 +144,10 @@ class AttendanceState(rx.State):
         if code and attendance.qr_valid(self._slot_id, code):
             self._qr_seen_at, self._qr_slot_id = time.time(), self._slot_id
         await self._show(actor)
-        token = self.router.session.client_token
         if self.found:
-            live.subscribe(token, self._topics(actor), AttendanceState)
+            self._live_follow(self._topics(actor))
         else:
-            live.unsubscribe(token)
+            self._live_stop()
         self.loading = False
 
     async def _run(self, work: Any, target: str) -> bool:
@@ -337,23 +348,33 @@ class AttendanceState(rx.State):
                     return
                 self._rotate_qr()
 
-    async def _on_live(self, event: dict[str, Any]) -> None:
-        """Apply a change to this tab's sheet: a learner's own signature moves them at once; the rest reloads.
+    async def _live_apply(self, event: LiveEvent) -> bool:
+        """Apply a change to this tab's sheet in place when it can: a learner's own signature moves them at once.
 
         Args:
             event: What changed (ids and a time).
+
+        Returns:
+            True when applied; anything else reloads the sheet.
         """
-        if event.get("op") == "signed" and not event.get("device") and self.view.get("sees_board"):
-            uid = str(event.get("user_id", ""))
+        if isinstance(event, Signed) and not event.device and self.view.get("sees_board"):
+            uid = str(event.user_id)
             if uid in self._roster_ids:
                 if uid not in self.signed_at:
-                    self.signed_at = {**self.signed_at, uid: str(event.get("at", ""))}
+                    self.signed_at = {**self.signed_at, uid: str(event.at)}
                     self.signed_count = len(self.signed_at)
-                return
-        if event.get("op") == "mine" and event.get("kind") == "signature" and self.view.get("signed"):
-            return  # this tab made (or already shows) the signature
-        if event.get("op") == "certified" and not self.view.get("sees_board"):
+                return True
+        if isinstance(event, MySignature) and self.view.get("signed"):
+            return True  # this tab made (or already shows) the signature
+        if isinstance(event, Certified) and not self.view.get("sees_board"):
             self.view = {**self.view, "certified": True, "can_sign": False}
-            return
-        actor = await tab_actor(self)
+            return True
+        return False
+
+    async def _live_load(self, actor: Actor | None) -> None:
+        """Reload the sheet as this tab's own actor.
+
+        Args:
+            actor: The tab's own actor.
+        """
         await self._show(actor)

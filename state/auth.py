@@ -10,6 +10,7 @@ from typing import Any
 import reflex as rx
 
 from app import routes
+from app.i18n import t
 from app.services import accounts, auth, orgs
 from app.services.errors import ErrorCode, PlumeError
 from state.common import clean_str, error_message, form_fields, run_db
@@ -284,7 +285,6 @@ class ActivationState(FormState, rx.State):
         except PlumeError as err:
             await self._fail(err)
             return
-        from app.i18n import t
 
         self.notice = t(await self._lang(), "activation.resent")
         self.busy = False

@@ -7,10 +7,12 @@ from dataclasses import asdict
 from typing import Any
 
 import reflex as rx
+from sqlmodel import col, select
 
 from app import routes
 from app.i18n import t
-from app.services import catalogue, documents, timeline
+from app.models import Activity
+from app.services import access, catalogue, documents, timeline
 from app.services.errors import PlumeError
 from state.auth import FormState
 from state.common import clean_id, clean_str, run_db
@@ -122,12 +124,8 @@ class CourseState(TimelineEditor, FormState, rx.State):
         actor, course_id = require_actor(), self._course_id
 
         def work(db: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-            course = catalogue.access_course(db, actor, course_id)
+            course = access.access_course(db, actor, course_id)
             modules = timeline.template_modules(db, course_id)
-            from sqlmodel import col, select
-
-            from app.models import Activity
-
             activities = db.exec(
                 select(Activity)
                 .where(col(Activity.module_id).in_([m.id for m in modules]))

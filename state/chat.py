@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
-from app.services import chat, documents
+from app.live.contract import CHAT_EVENTS, ChatChanged, ChatPosted, ChatTyping, LiveEvent, Presence, chat_topic
+from app.services import access, chat, documents
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from state import live
@@ -22,8 +23,10 @@ TYPING_SECONDS = 4.0
 _form = form_fields
 
 
-class ChatState(rx.State):
-    """The chat of the session named in the URL."""
+class ChatState(live.LiveState, rx.State):
+    """The chat of the session named in the URL (every room event is applied in place, never reloaded)."""
+
+    live_events: ClassVar[tuple[type[LiveEvent], ...]] = CHAT_EVENTS
 
     chat_found: bool = False
     chat_open: bool = False
@@ -92,13 +95,8 @@ class ChatState(rx.State):
         self.unread = len(unread)
         if self.chat_open:
             await self._mark_read(actor)
-        live.add(
-            self.router.session.client_token,
-            chat.topic(session_id),
-            ChatState,
-            user_id=actor.user_id,
-            presence=True,
-        )
+        # A panel of the session page: added to the topics the page's own load followed just before.
+        self._live_follow(chat_topic(session_id), alongside=True, user_id=actor.user_id, presence=True)
 
     async def _mark_read(self, actor: Actor) -> None:
         session_id, newest = self._session_id, self._newest
@@ -160,7 +158,7 @@ class ChatState(rx.State):
         self.chat_error = ""
 
         def work(db: Any) -> chat.MessageView:
-            place = chat.room(db, actor, session_id)
+            place = access.access_room(db, actor, session_id)
             if not place.can_post:
                 raise PlumeError(ErrorCode.NOT_FOUND)
             document = documents.store_chat_file(db, actor, session_id=session_id, name=name, data=data)
@@ -183,10 +181,7 @@ class ChatState(rx.State):
         """
         del value
         if self.chat_found and self.can_post:
-            live.publish(
-                chat.topic(self._session_id),
-                {"type": "chat", "op": "typing", "user_id": self._user_id},
-            )
+            live.publish(chat_topic(self._session_id), ChatTyping(user_id=self._user_id))
 
     @rx.event
     @policy(SIGNED_IN)
@@ -293,30 +288,33 @@ class ChatState(rx.State):
         if names != self.typing_names:
             self.typing_names = [n for n in names if n]
 
-    async def _on_live(self, event: dict[str, Any]) -> None:
+    async def _live_apply(self, event: LiveEvent) -> bool:
         """Apply a room event: a message, an edit or removal, typing, presence.
 
         Args:
             event: The event (members of the room only subscribe).
+
+        Returns:
+            True: a room event never reloads the panel.
         """
-        op = event.get("op")
-        if op == "posted":
-            message = event.get("message") or {}
+        if isinstance(event, ChatPosted):
+            message = event.message or {}
             author = int(message.get("author_id", 0))
             if self._insert(message) and author != self._user_id and not self.chat_open:
                 self.unread += 1
             if self._typing_until.pop(author, None) is not None:
                 await self._expire_typing()
-        elif op == "changed":
-            self._replace(event.get("message") or {})
-        elif op == "typing":
-            author = int(event.get("user_id", 0))
+        elif isinstance(event, ChatChanged):
+            self._replace(event.message or {})
+        elif isinstance(event, ChatTyping):
+            author = int(event.user_id or 0)
             if author and author != self._user_id:
                 fresh = author not in self._typing_until
                 self._typing_until[author] = time.monotonic() + TYPING_SECONDS
                 if fresh:
                     await self._expire_typing()
                 live.later(TYPING_SECONDS + 0.2, self.router.session.client_token, ChatState, "_expire_typing")
-        elif op == "presence":
-            ids = [int(i) for i in event.get("online") or []]
+        elif isinstance(event, Presence):
+            ids = [int(i) for i in event.online or []]
             self.online = sorted({self._names.get(i, "") for i in ids if i in self._names} - {""})
+        return True

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
+from app.live.contract import CHAT_UNREAD_EVENTS, ChatUnread, LiveEvent, chat_unread_topic
 from app.services import attendance, chat, home
 from state import live
 from state.common import run_db
@@ -26,8 +27,10 @@ def _card(card: home.SessionCard) -> dict[str, Any]:
     }
 
 
-class HomeState(rx.State):
+class HomeState(live.LiveState, rx.State):
     """What the home page shows for the selected organisation."""
+
+    live_events: ClassVar[tuple[type[LiveEvent], ...]] = CHAT_UNREAD_EVENTS
 
     loading: bool = True
     has_organisation: bool = True
@@ -78,18 +81,20 @@ class HomeState(rx.State):
         counts = await run_db(lambda db: chat.unread_counts(db, actor, ids))
         self.unread = {str(k): str(v) for k, v in counts.items()}
         self._user_id = actor.user_id
-        token = self.router.session.client_token
-        live.subscribe(token, tuple(chat.unread_topic(i) for i in ids), HomeState)
+        self._live_follow(tuple(chat_unread_topic(i) for i in ids))
         self.loading = False
 
-    async def _on_live(self, event: dict[str, Any]) -> None:
-        """Count a new chat message from someone else on its session's card.
+    async def _live_apply(self, event: LiveEvent) -> bool:
+        """Count a new chat message from someone else on its session's card (never a reload).
 
         Args:
-            event: {"op": "posted", "author_id"} on a session's unread topic.
+            event: A message posted in one of the cards' rooms.
+
+        Returns:
+            True: applied in place.
         """
-        topic_session = str(event.get("session_id", ""))
-        if event.get("op") != "posted" or event.get("author_id") == self._user_id or not topic_session:
-            return
-        count = int(self.unread.get(topic_session, "0")) + 1
-        self.unread = {**self.unread, topic_session: str(count)}
+        if isinstance(event, ChatUnread) and event.author_id != self._user_id and event.session_id:
+            topic_session = str(event.session_id)
+            count = int(self.unread.get(topic_session, "0")) + 1
+            self.unread = {**self.unread, topic_session: str(count)}
+        return True

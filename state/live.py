@@ -1,12 +1,34 @@
 """The one Reflex-aware piece of live updates: committed events → the open tabs that subscribed.
 
-A page subscribes its tab to topics when it loads (a page's topics replace those
-of the page the tab left; another state of the same page adds its own topics, or
-its own state to a topic the page already follows). When a
-service commits a change it announces on a topic, each subscribed, still
-connected tab gets the subscribing state's `_on_live(event)` called through
-`app.modify_state`; it refreshes what changed, as that tab's own actor when it
-needs the database, so nobody receives more than their page may show.
+Topics and events are those of `app.live.contract`; services announce them with
+`app.live.bus.notify` inside the transaction that commits the change, and the
+bus hands them here only once it has committed. When a service commits a change
+it announces on a topic, each subscribed, still connected tab gets the
+subscribing state's `_on_live(event)` called through `app.modify_state`; it
+refreshes what changed, as that tab's own actor when it needs the database, so
+nobody receives more than their page may show.
+
+Every live state derives from `LiveState` (below) and follows one protocol:
+
+1. Load first, as the actor of the event that opened the page (`require_actor()`).
+2. Then follow, only if the load found the page: `_live_follow(topics)` from the
+   page's main state *replaces* the tab's topics (those of the page it left), and
+   `_live_follow(topics, alongside=True)` from another state of the same page (the
+   chat panel, a mission panel) *adds* to them. So the main state's load runs
+   first (it comes first in the route's on_load list, or the panel opens later):
+   a replacing follow after a panel's would silently drop the panel's topics. A
+   load that finds nothing calls `_live_stop()`: the tab hears nothing of a page
+   it may not see, nor of the page it left. Following after the load, not before,
+   is why a tab is never subscribed on the strength of a page it could not open;
+   the cost is that a change committed between the load's read and the follow is
+   only shown by the next event or load.
+3. On each event, after the re-check below: the event is read back typed
+   (`contract.parse`); a state hears only the types in its `live_events` and
+   those its `_live_wants` accepts; `_live_apply` may apply it in place (a chat
+   message, a signature on the board) and stop there; otherwise the state
+   reloads with `_live_load`, as the tab's own actor (`tab_actor`), never as the
+   author of the change. A state with `live_gap_s` coalesces bursts: the first
+   event reloads at once, the others within the gap in one reload.
 
 Before any state hears an event, the tab's own session and its access to the
 topic are checked again (here, once for every state): a tab whose session ended
@@ -23,19 +45,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+import time
+from typing import Any, ClassVar
 
 import reflex as rx
 from reflex.state import BaseState
 from reflex_base.registry import RegistrationContext
 from sqlmodel import Session
 
-from app.live import bus
+from app.live import bus, contract
+from app.live.contract import LiveEvent, Presence
 from app.services import topics
 from app.services.actor import Actor
 from app.services.auth import resolve_actor
 from state.common import run_db
-from state.guard import session_cookie_token
+from state.guard import session_cookie_token, tab_actor
 
 log = logging.getLogger("plume.live")
 
@@ -54,7 +78,7 @@ def subscribe(token: str, topic: str | tuple[str, ...], state_cls: type[rx.State
     Args:
         token: The tab's client token.
         topic: e.g. "session:12", or several (a board and the person's own topic).
-        state_cls: The page state to refresh; it defines `async _on_live(event)`.
+        state_cls: The page state to refresh (a `LiveState`).
     """
     unsubscribe(token)
     add(token, topic, state_cls)
@@ -173,7 +197,7 @@ def _presence_changed(topic: str) -> None:
     async def announce() -> None:
         await asyncio.sleep(PRESENCE_DELAY)
         _presence_pending.discard(topic)
-        await _push(topic, {"type": "presence", "op": "presence", "online": present(topic)})
+        await _push(topic, Presence(online=present(topic)).wire())
 
     try:
         running = asyncio.get_running_loop()
@@ -228,7 +252,8 @@ async def _push(topic: str, event: dict[str, Any]) -> None:
                     continue
                 for state_cls in states:
                     page = await root.get_state(state_cls)
-                    await page._on_live(event)  # type: ignore[attr-defined]  # every subscribing state defines it
+                    if isinstance(page, LiveState):  # every subscribing state is one
+                        await page._on_live(event)
         except Exception:  # one broken tab never stops the others
             log.exception("live push to a tab failed")
 
@@ -264,14 +289,14 @@ def later(delay: float, token: str, state_cls: type[rx.State], method: str) -> N
     _loop.call_soon_threadsafe(lambda: _loop.create_task(run()) if _loop else None)
 
 
-def publish(topic: str, event: dict[str, Any]) -> None:
+def publish(topic: str, event: LiveEvent) -> None:
     """Announce something that is not stored (someone is typing) to a topic's tabs at once.
 
     Args:
         topic: The topic.
         event: The event.
     """
-    _dispatch(topic, event)
+    _dispatch(topic, event.wire())
 
 
 async def live_dispatcher() -> None:
@@ -283,3 +308,95 @@ async def live_dispatcher() -> None:
         await asyncio.Event().wait()
     finally:
         bus.uninstall(_dispatch)
+
+
+class LiveState(rx.State, mixin=True):
+    """The base of every live page state: the protocol of the module docstring.
+
+    A state sets `live_events` (the event types it reacts to), optionally
+    `live_gap_s` (coalesce bursts), and defines `_live_load(actor)`; it may
+    narrow with `_live_wants` and apply an event in place with `_live_apply`.
+    """
+
+    live_events: ClassVar[tuple[type[LiveEvent], ...]] = ()
+    live_gap_s: ClassVar[float] = 0.0
+    _live_at: float = 0.0
+    _live_pending: bool = False
+
+    def _live_follow(
+        self, topic: str | tuple[str, ...], *, alongside: bool = False, user_id: int = 0, presence: bool = False
+    ) -> None:
+        """Follow topics once the page is loaded (step 2 of the protocol).
+
+        Args:
+            topic: The topic(s), built with `app.live.contract`.
+            alongside: Add to the page's topics (a panel of the page) instead of replacing them.
+            user_id: Who is in the tab (for presence).
+            presence: Whether the topic announces who is there.
+        """
+        token = self.router.session.client_token
+        if alongside:
+            add(token, topic, type(self), user_id=user_id, presence=presence)
+        else:
+            subscribe(token, topic, type(self))
+
+    def _live_stop(self) -> None:
+        """Hear nothing more in this tab (the page was not found, or access was lost)."""
+        unsubscribe(self.router.session.client_token)
+
+    async def _live_load(self, actor: Actor | None) -> None:
+        """Load the page's data as this actor (None: the tab's session ended; show nothing).
+
+        Args:
+            actor: The tab's own actor.
+        """
+        raise NotImplementedError
+
+    async def _live_wants(self, event: LiveEvent) -> bool:
+        """Whether this state cares about an event of one of its types (default: yes).
+
+        Args:
+            event: The event.
+
+        Returns:
+            True to go on (apply or reload).
+        """
+        del event
+        return True
+
+    async def _live_apply(self, event: LiveEvent) -> bool:
+        """Apply an event in place, without a reload (default: never).
+
+        Args:
+            event: The event.
+
+        Returns:
+            True when applied (no reload follows).
+        """
+        del event
+        return False
+
+    async def _on_live(self, wire: dict[str, Any]) -> None:
+        """Hear an event pushed to the tab (its actor and access already re-checked by `_push`).
+
+        Args:
+            wire: The event as the bus carries it.
+        """
+        event = contract.parse(wire)
+        if event is None or not isinstance(event, self.live_events) or not await self._live_wants(event):
+            return
+        if await self._live_apply(event):
+            return
+        if self.live_gap_s:
+            if self._live_pending:
+                return
+            if time.monotonic() - self._live_at < self.live_gap_s:
+                self._live_pending = True
+                later(self.live_gap_s, self.router.session.client_token, type(self), "_live_reload")
+                return
+        await self._live_reload()
+
+    async def _live_reload(self) -> None:
+        """Reload as the tab's own actor (a push carries nobody's request to act as)."""
+        self._live_pending, self._live_at = False, time.monotonic()
+        await self._live_load(await tab_actor(self))

@@ -3,24 +3,41 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
 from app.i18n import t
-from app.services import documents, missions, sessions
+from app.live.contract import (
+    LiveEvent,
+    MissionHandedIn,
+    ModuleMoved,
+    PeopleChanged,
+    ProgressChanged,
+    TimelineChanged,
+    session_topic,
+)
+from app.services import documents, missions
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from state import live
 from state.common import clean_id, clean_str, error_message, form_fields, route_id, run_db
-from state.guard import SIGNED_IN, policy, require_actor, tab_actor
+from state.guard import SIGNED_IN, policy, require_actor
+from state.paging import PagedList
 from state.session import SessionState
 from state.session_page import SessionPageState
 
 PAGE_SIZE = 25
 MISSION_FILE = "mission_file"  # the learner's upload
 FEEDBACK_FILE = "feedback_file"  # the corrector's file back
-LIVE_TYPES = ("progress", "people", "timeline")
+# A hand-in, a correction or an observation shows as progress; the people or the timeline change what is listed.
+LIVE_EVENTS: tuple[type[LiveEvent], ...] = (
+    ProgressChanged,
+    MissionHandedIn,
+    PeopleChanged,
+    ModuleMoved,
+    TimelineChanged,
+)
 
 
 async def _read_one(files: object) -> tuple[str, bytes] | None:
@@ -35,8 +52,10 @@ async def _read_one(files: object) -> tuple[str, bytes] | None:
     return str(getattr(upload, "name", "") or ""), data if isinstance(data, bytes) else b""
 
 
-class MissionPanelState(rx.State):
+class MissionPanelState(live.LiveState, rx.State):
     """The learner's part of a mission's or an observation's panel on the session page."""
+
+    live_events: ClassVar[tuple[type[LiveEvent], ...]] = LIVE_EVENTS
 
     kind: str = ""
     activity_id: str = ""
@@ -86,24 +105,29 @@ class MissionPanelState(rx.State):
         self._activity_id, self.kind = page._activity_id, kind
         await self._show(actor)
         # Follow the session too: a correction or an observation made elsewhere shows in the open panel.
-        live.add(self.router.session.client_token, sessions.topic(page._session_id), MissionPanelState)
+        self._live_follow(session_topic(page._session_id), alongside=True)
 
-    async def _on_live(self, event: dict[str, Any]) -> None:
-        """Someone corrected or observed (or the session changed): refresh the part shown, if its panel is open.
+    async def _live_wants(self, event: LiveEvent) -> bool:
+        """Only while its panel is open on the session page.
 
         Args:
             event: What changed.
+
+        Returns:
+            Whether the panel shown is still this activity's.
         """
+        del event
         page = await self.get_state(SessionPageState)
-        if (
-            event.get("type") in LIVE_TYPES
-            and self._activity_id
-            and page.found
-            and page._activity_id == self._activity_id
-        ):
-            actor = await tab_actor(self)
-            if actor is not None:
-                await self._show(actor)
+        return bool(self._activity_id and page.found and page._activity_id == self._activity_id)
+
+    async def _live_load(self, actor: Actor | None) -> None:
+        """Someone corrected or observed (or the session changed): refresh the part shown.
+
+        Args:
+            actor: The tab's own actor.
+        """
+        if actor is not None:
+            await self._show(actor)
 
     @rx.event
     @policy(SIGNED_IN)
@@ -148,8 +172,10 @@ class MissionPanelState(rx.State):
         yield rx.clear_selected_files(MISSION_FILE)
 
 
-class _Desk(rx.State, mixin=True):
+class _Desk(PagedList, live.LiveState, mixin=True):
     """What both correction pages share: the session in the URL, its head, paging, live refresh."""
+
+    live_events: ClassVar[tuple[type[LiveEvent], ...]] = LIVE_EVENTS
 
     loading: bool = True
     found: bool = False
@@ -159,9 +185,6 @@ class _Desk(rx.State, mixin=True):
     missions_waiting: int = 0
     observations_waiting: int = 0
     follows_centre: bool = False
-    page: int = 1
-    pages: int = 1
-    total: int = 0
     rows: list[dict[str, str]] = []
     only_open: bool = True
     notice: str = ""
@@ -186,41 +209,29 @@ class _Desk(rx.State, mixin=True):
         self.follows_centre = head.follows_centre
         self.found = True
 
-    async def _open(self, state_cls: type[rx.State]) -> None:
+    async def _open(self) -> None:
         actor = require_actor()
         self.loading = True
         self._session_id = route_id(self, "session_id", from_end=2) or 0
         self.session_id = str(self._session_id)
         self.page, self.only_open, self.notice = 1, True, ""
         await self._show(actor)
-        token = self.router.session.client_token
         if self.found:
-            live.subscribe(token, sessions.topic(self._session_id), state_cls)
+            self._live_follow(session_topic(self._session_id))
         else:
-            live.unsubscribe(token)
+            self._live_stop()
         self.loading = False
 
-    @rx.event
-    @policy(SIGNED_IN)
-    async def go_to(self, page: Any) -> None:
-        """Show another page.
+    async def _show_page(self) -> None:
+        await self._show(require_actor())
 
-        Args:
-            page: The page number.
-        """
-        number = clean_id(page)
-        if number is not None and number != self.page:
-            self.page = min(number, max(1, self.pages))
-            await self._show(require_actor())
-
-    async def _on_live(self, event: dict[str, Any]) -> None:
+    async def _live_load(self, actor: Actor | None) -> None:
         """A learner handed in or was corrected elsewhere (or the people changed): refresh the list.
 
         Args:
-            event: What changed.
+            actor: The tab's own actor.
         """
-        if event.get("type") in LIVE_TYPES:
-            await self._show(await tab_actor(self))
+        await self._show(actor)
 
 
 class MissionsDeskState(_Desk, rx.State):
@@ -237,7 +248,7 @@ class MissionsDeskState(_Desk, rx.State):
         found = await run_db(
             lambda db: missions.submissions(db, actor, sid, waiting_only=waiting, page=page, page_size=PAGE_SIZE)
         )
-        self.page, self.pages, self.total = found.page, found.pages, found.total
+        self._take_page(found)
         self.rows = [{k: str(v) for k, v in asdict(r).items()} for r in found.rows]
 
     @rx.event
@@ -245,7 +256,7 @@ class MissionsDeskState(_Desk, rx.State):
     async def load(self) -> None:
         """Open the hand-ins of the session in the URL and follow them live."""
         self.correcting, self.detail, self.errors = False, {}, {}
-        await self._open(MissionsDeskState)
+        await self._open()
 
     @rx.event
     @policy(SIGNED_IN)
@@ -333,7 +344,7 @@ class ObservationsDeskState(_Desk, rx.State):
         found = await run_db(
             lambda db: missions.observations_to_do(db, actor, sid, todo_only=todo, page=page, page_size=PAGE_SIZE)
         )
-        self.page, self.pages, self.total = found.page, found.pages, found.total
+        self._take_page(found)
         self.rows = [
             {**{k: str(v) for k, v in asdict(r).items()}, "observed": "1" if r.observed else ""} for r in found.rows
         ]
@@ -343,7 +354,7 @@ class ObservationsDeskState(_Desk, rx.State):
     async def load(self) -> None:
         """Open the observations of the session in the URL and follow them live."""
         self.observing, self.form, self.criteria, self.errors = False, {}, [], {}
-        await self._open(ObservationsDeskState)
+        await self._open()
 
     @rx.event
     @policy(SIGNED_IN)

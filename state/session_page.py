@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import asdict
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
 from app.i18n import t
+from app.live.contract import SESSION_EVENTS, LiveEvent, session_topic
 from app.routes import attendance_path
 from app.services import activities, documents, sessions
 from app.services.actor import Actor
@@ -17,7 +18,7 @@ from app.services.errors import PlumeError
 from state import live
 from state.chat import ChatState
 from state.common import clean_id, clean_str, error_message, route_id, run_db
-from state.guard import SIGNED_IN, STAFF, policy, require_actor, tab_actor
+from state.guard import SIGNED_IN, STAFF, policy, require_actor
 from state.session import SessionState
 from state.timeline_editor import TimelineEditor, _form
 
@@ -32,8 +33,10 @@ def _people(rows: list[sessions.Person]) -> list[dict[str, str]]:
     return [{"user_id": str(p.user_id), "name": p.name, "email": p.email, "detail": p.detail} for p in rows]
 
 
-class SessionPageState(TimelineEditor, rx.State):
+class SessionPageState(TimelineEditor, live.LiveState, rx.State):
     """What the session page shows; refreshed live when the timeline changes."""
+
+    live_events: ClassVar[tuple[type[LiveEvent], ...]] = SESSION_EVENTS
 
     found: bool = True
     loading: bool = True
@@ -130,11 +133,10 @@ class SessionPageState(TimelineEditor, rx.State):
         self.loading = True
         self._session_id = self._route_session_id() or 0
         await self._show(actor)
-        token = self.router.session.client_token
         if self.found:
-            live.subscribe(token, sessions.topic(self._session_id), SessionPageState)
+            self._live_follow(session_topic(self._session_id))
         else:
-            live.unsubscribe(token)
+            self._live_stop()
         self.loading = False
 
     @rx.event
@@ -491,17 +493,15 @@ class SessionPageState(TimelineEditor, rx.State):
         }
         await self._activity_call(lambda db: activities.configure(db, actor, aid, values))
 
-    async def _on_live(self, event: dict[str, Any]) -> None:
-        """Refresh after someone else changed the timeline, as this tab's own actor.
+    async def _live_load(self, actor: Actor | None) -> None:
+        """Refresh after someone else changed the session, as this tab's own actor.
 
         Args:
-            event: What changed (only ids).
+            actor: The tab's own actor.
         """
-        del event
-        actor = await tab_actor(self)
         await self._show(actor)
         if not self.found:  # taken off the session (or signed out): stop its live updates, chat included
-            live.unsubscribe(self.router.session.client_token)
+            self._live_stop()
             chat_state = await self.get_state(ChatState)
             chat_state.chat_found, chat_state.messages, chat_state.fresh = False, [], []
             return

@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from dataclasses import asdict
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
 from app.i18n import t
-from app.services import attestations, missions, sessions, tutoring, virtual_class
+from app.live.contract import (
+    LiveEvent,
+    MissionHandedIn,
+    ModuleMoved,
+    PeopleChanged,
+    PollAnswered,
+    ProgressChanged,
+    TimelineChanged,
+    session_topic,
+)
+from app.services import attestations, missions, tutoring, virtual_class
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from state import live
 from state.common import clean_id, clean_str, error_message, route_id, run_db
-from state.guard import SIGNED_IN, policy, require_actor, tab_actor
+from state.guard import SIGNED_IN, policy, require_actor
+from state.paging import SizedPagedList
 from state.session import SessionState
 
 LIVE_GAP_S = 0.5
+# Progress (a poll answered, a mission handed in), the people and the timeline change the counts and reports.
+LIVE_EVENTS: tuple[type[LiveEvent], ...] = (
+    ProgressChanged,
+    MissionHandedIn,
+    PollAnswered,
+    PeopleChanged,
+    ModuleMoved,
+    TimelineChanged,
+)
 PIE_COLOURS = {"not_started": "#94a3b8", "in_progress": "#f59e0b", "finished": "#16a34a"}
 
 
@@ -38,8 +57,15 @@ class TutoringListState(rx.State):
         self.loading = False
 
 
-class TutoringCentreState(rx.State):
-    """A session's tutoring centre: filter, learner count, pie, one page of learners."""
+class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
+    """A session's tutoring centre: filter, learner count, pie, one page of learners.
+
+    With thousands of learners at work, events come in bursts: the first one
+    refreshes at once, the others within half a second in one refresh.
+    """
+
+    live_events: ClassVar[tuple[type[LiveEvent], ...]] = LIVE_EVENTS
+    live_gap_s: ClassVar[float] = LIVE_GAP_S
 
     loading: bool = True
     found: bool = False
@@ -49,10 +75,7 @@ class TutoringCentreState(rx.State):
     query: str = ""
     sort: str = "name"
     descending: bool = False
-    page: int = 1
-    pages: int = 1
     page_size: int = 50
-    total: int = 0
     learners: int = 0
     activities: int = 0
     pie: list[dict[str, Any]] = []
@@ -77,8 +100,6 @@ class TutoringCentreState(rx.State):
     _scope_ids: list[int] = []
     # The selection can hold 10,000 learners: it stays on the server; the page gets a count and its own ticks.
     _selected: set[str] = set()
-    _live_at: float = 0.0
-    _live_pending: bool = False
 
     def _route_session_id(self) -> int | None:
         return route_id(self, "session_id")
@@ -124,7 +145,7 @@ class TutoringCentreState(rx.State):
             self.missions_waiting, self.observations_waiting = waiting
         self._scope_ids = centre.session_ids
         self.found = True
-        self.page, self.pages, self.total = centre.page, centre.pages, centre.total
+        self._take_page(centre)
         self.learners, self.activities = centre.learners, centre.activities
         lang = (await self.get_state(SessionState)).tr
         self.pie = [
@@ -156,11 +177,10 @@ class TutoringCentreState(rx.State):
         self.kind, self.query, self.sort, self.descending, self.page = "all", "", "name", False, 1
         self._selected, self.reminding, self.notice, self.error = set(), False, "", ""
         await self._show(actor)
-        token = self.router.session.client_token
         if self.found:
-            live.subscribe(token, tuple(sessions.topic(s) for s in self._scope_ids), TutoringCentreState)
+            self._live_follow(tuple(session_topic(s) for s in self._scope_ids))
         else:
-            live.unsubscribe(token)
+            self._live_stop()
         self.loading = False
 
     @rx.event
@@ -203,31 +223,9 @@ class TutoringCentreState(rx.State):
         self.sort, self.page = str(column), 1
         await self._show(require_actor(), full=False)
 
-    @rx.event
-    @policy(SIGNED_IN)
-    async def go_to(self, page: Any) -> None:
-        """Show another page.
-
-        Args:
-            page: The page number.
-        """
-        number = clean_id(page)
-        if number is not None and number != self.page:
-            self.page = min(number, max(1, self.pages))
-            await self._show(require_actor(), full=False)
-
-    @rx.event
-    @policy(SIGNED_IN)
-    async def set_page_size(self, size: Any) -> None:
-        """Show 10, 25, 50 or 100 learners a page.
-
-        Args:
-            size: The page size.
-        """
-        number = clean_id(size)
-        if number in tutoring.PAGE_SIZES:
-            self.page_size, self.page = int(number), 1
-            await self._show(require_actor(), full=False)
+    async def _show_page(self) -> None:
+        # Paging changes neither the titles nor the tiles: the short read.
+        await self._show(require_actor(), full=False)
 
     def _sync_selection(self) -> None:
         """What the page shows of the selection: how many, and which of its rows."""
@@ -455,33 +453,19 @@ class TutoringCentreState(rx.State):
             return
         yield rx.download(url=url)
 
-    async def _on_live(self, event: dict[str, Any]) -> None:
-        """A learner progressed (or the people changed): recount, at most twice a second.
-
-        With thousands of learners at work, events come in bursts: the first one
-        refreshes at once, the others within half a second in one refresh.
+    async def _live_load(self, actor: Actor | None) -> None:
+        """A learner progressed (or the people changed): recount, as this tab's own actor (coalesced).
 
         Args:
-            event: What changed.
+            actor: The tab's own actor.
         """
-        if event.get("type") not in ("progress", "poll", "people", "timeline"):
-            return
-        if self._live_pending:
-            return
-        if time.monotonic() - self._live_at < LIVE_GAP_S:
-            self._live_pending = True
-            live.later(LIVE_GAP_S, self.router.session.client_token, TutoringCentreState, "_refresh_live")
-            return
-        await self._refresh_live()
-
-    async def _refresh_live(self) -> None:
-        """Recount as this tab's own actor (the live push has no event of the person's to carry one)."""
-        self._live_pending, self._live_at = False, time.monotonic()
-        await self._show(await tab_actor(self))
+        await self._show(actor)
 
 
-class TutoringReportState(rx.State):
+class TutoringReportState(live.LiveState, rx.State):
     """One learner's report in a session's tutoring centre, with `Modifier les statistiques`; live."""
+
+    live_events: ClassVar[tuple[type[LiveEvent], ...]] = LIVE_EVENTS
 
     loading: bool = True
     found: bool = False
@@ -533,11 +517,10 @@ class TutoringReportState(rx.State):
         self.session_id, self.user_id = str(self._sid), str(self._uid)
         self.expanded, self.editing, self.edit_errors, self.notice = [], {}, {}, ""
         await self._show(actor)
-        token = self.router.session.client_token
         if self.found:
-            live.subscribe(token, sessions.topic(self._sid), TutoringReportState)
+            self._live_follow(session_topic(self._sid))
         else:
-            live.unsubscribe(token)
+            self._live_stop()
         self.loading = False
 
     @rx.event
@@ -618,14 +601,21 @@ class TutoringReportState(rx.State):
         self.notice = t(lang, "tutoring.stats_saved")
         await self._show(actor)
 
-    async def _on_live(self, event: dict[str, Any]) -> None:
-        """This learner progressed (or the timeline changed): reload the report, as this tab's own actor.
+    async def _live_wants(self, event: LiveEvent) -> bool:
+        """Progress only of this learner (a poll's event names nobody: it may be theirs).
 
         Args:
             event: What changed.
+
+        Returns:
+            Whether the report may have changed.
         """
-        if event.get("type") not in ("progress", "poll", "timeline", "people"):
-            return
-        if event.get("type") in ("progress", "poll") and event.get("user_id") not in (None, self._uid):
-            return
-        await self._show(await tab_actor(self))
+        return not isinstance(event, (ProgressChanged, MissionHandedIn)) or event.user_id == self._uid
+
+    async def _live_load(self, actor: Actor | None) -> None:
+        """This learner progressed (or the timeline changed): reload the report, as this tab's own actor.
+
+        Args:
+            actor: The tab's own actor.
+        """
+        await self._show(actor)

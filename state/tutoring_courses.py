@@ -8,10 +8,13 @@ from typing import Any
 import reflex as rx
 
 from app.i18n import t
+from app.services import course_reviews
 from app.services import tutoring_courses as tc
+from app.services.course_categories import UNCATEGORISED
 from app.services.errors import ErrorCode, PlumeError
 from state.common import clean_id, clean_str, error_message, form_fields, route_id, run_db
 from state.guard import SIGNED_IN, policy, require_actor
+from state.paging import SizedPagedList
 from state.session import SessionState
 
 TABS = ("info", "lessons", "reviews")
@@ -31,7 +34,7 @@ def star_string(stars: int) -> str:
     return "★" * n + "☆" * (5 - n)
 
 
-class TutoringCoursesState(rx.State):
+class TutoringCoursesState(SizedPagedList, rx.State):
     """`Tutorat > Formations`: category tree on the left, one page of followed courses on the right."""
 
     loading: bool = True
@@ -47,10 +50,6 @@ class TutoringCoursesState(rx.State):
     list_options: list[dict[str, str]] = []
     sort: str = "title"
     descending: bool = False
-    page: int = 1
-    pages: int = 1
-    page_size: int = tc.DEFAULT_PAGE_SIZE
-    total: int = 0
     first: int = 0
     last: int = 0
     rows: list[dict[str, Any]] = []
@@ -89,7 +88,7 @@ class TutoringCoursesState(rx.State):
         except PlumeError:
             self.rows, self.total, self.first, self.last = [], 0, 0, 0
             return
-        self.page, self.pages, self.total = found.page, found.pages, found.total
+        self._take_page(found)
         self.first, self.last = found.first, found.last
         self.rows = [
             {
@@ -115,7 +114,7 @@ class TutoringCoursesState(rx.State):
                 **asdict(f),
                 "name": f.name or t(lang, "tcourses.uncategorised"),
                 "courses": str(f.courses),
-                "ancestors": _ancestors(f.path) if f.path != tc.UNCATEGORISED else [],
+                "ancestors": _ancestors(f.path) if f.path != UNCATEGORISED else [],
             }
             for f in tree.folders
         ]
@@ -219,31 +218,8 @@ class TutoringCoursesState(rx.State):
         self.sort, self.page = str(column), 1
         await self._show()
 
-    @rx.event
-    @policy(SIGNED_IN)
-    async def go_to(self, page: Any) -> None:
-        """Show another page.
-
-        Args:
-            page: The page number.
-        """
-        number = clean_id(page)
-        if number is not None and number != self.page:
-            self.page = min(number, max(1, self.pages))
-            await self._show()
-
-    @rx.event
-    @policy(SIGNED_IN)
-    async def set_page_size(self, size: Any) -> None:
-        """Show 10, 25, 50 or 100 courses a page.
-
-        Args:
-            size: The page size.
-        """
-        number = clean_id(size)
-        if number in tc.PAGE_SIZES:
-            self.page_size, self.page = int(number), 1
-            await self._show()
+    async def _show_page(self) -> None:
+        await self._show()
 
 
 def _ancestors(path: str) -> list[str]:
@@ -360,7 +336,7 @@ class ReviewState(rx.State):
         try:
             if not sid:
                 raise PlumeError(ErrorCode.NOT_FOUND)
-            draft = await run_db(lambda db: tc.my_review(db, actor, sid))
+            draft = await run_db(lambda db: course_reviews.my_review(db, actor, sid))
         except PlumeError:
             self.can_review, self.stars, self.comment, self.sent = False, 0, "", False
             self.loading = False
@@ -396,12 +372,12 @@ class ReviewState(rx.State):
             form_data: comment.
         """
         actor, sid, stars = require_actor(), self._session_id, self.stars
-        comment = clean_str(form_fields(form_data).get("comment"), tc.REVIEW_MAX_CHARS + 1_000)
+        comment = clean_str(form_fields(form_data).get("comment"), course_reviews.REVIEW_MAX_CHARS + 1_000)
         lang = (await self.get_state(SessionState)).lang
         if not sid:
             return
         try:
-            review = await run_db(lambda db: tc.leave_review(db, actor, sid, stars, comment))
+            review = await run_db(lambda db: course_reviews.leave_review(db, actor, sid, stars, comment))
         except PlumeError as err:
             self.error = error_message(lang, err)
             return

@@ -3,64 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from html import escape
 
-from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from app.api.attestations import PUBLIC_PAGE_HEADERS, public_page
-from app.api.files import _not_found, content_disposition
-from app.documents import attendance_pdf
-from app.services import audit
-from app.services.actor import Actor
+from app.api.downloads import download, pdf_attachment
+from app.services import attendance_pdf
 from app.services.attendance import PARIS
 from app.services.attendance_chain import find_head
-from app.services.auth import SESSION_COOKIE, resolve_actor
 from app.services.db import session_scope
-from app.services.errors import PlumeError
-
-Build = Callable[[Session, Actor], tuple[str, bytes]]
 
 
-def _build(token: str, ip: str, target: str, build: Build) -> tuple[str, bytes] | None:
-    with session_scope() as db:
-        actor = resolve_actor(db, token, ip=ip) if token else None
-        if actor is not None:
-            try:
-                return build(db, actor)
-            except PlumeError:
-                pass
-        audit.record(
-            db,
-            "access.denied",
-            actor_user_id=actor.user_id if actor else None,
-            organisation_id=actor.organisation_id if actor else None,
-            target=target,
-            ip=ip,
-        )
-        return None
-
-
-async def _send(request: Request, target: str, build: Build) -> Response:
-    token = request.cookies.get(SESSION_COOKIE, "")
-    ip = request.client.host if request.client else ""
-    found = await asyncio.to_thread(_build, token, ip, target, build)
-    if found is None:
-        return _not_found()
-    name, data = found
-    return Response(
-        data,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": content_disposition(name),
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-            # No `sandbox` here: Chromium refuses downloads from sandboxed responses.
-            "Content-Security-Policy": "default-src 'none'",
-        },
-    )
+def _pdf(found: tuple[str, bytes]) -> Response:
+    return pdf_attachment(*found)
 
 
 async def slot_sheet(request: Request) -> Response:
@@ -73,7 +30,9 @@ async def slot_sheet(request: Request) -> Response:
         The PDF, or the same plain 404 for anonymous, forbidden and missing alike.
     """
     slot_id: int = request.path_params["slot_id"]
-    return await _send(request, f"slot:{slot_id}", lambda db, actor: attendance_pdf.slot_sheet_pdf(db, actor, slot_id))
+    return await download(
+        request, f"slot:{slot_id}", lambda db, actor: attendance_pdf.slot_sheet_pdf(db, actor, slot_id), _pdf
+    )
 
 
 async def session_sheets(request: Request) -> Response:
@@ -86,8 +45,11 @@ async def session_sheets(request: Request) -> Response:
         The PDF, or the same plain 404 for anonymous, forbidden and missing alike.
     """
     session_id: int = request.path_params["session_id"]
-    return await _send(
-        request, f"session:{session_id}", lambda db, actor: attendance_pdf.session_sheets_pdf(db, actor, session_id)
+    return await download(
+        request,
+        f"session:{session_id}",
+        lambda db, actor: attendance_pdf.session_sheets_pdf(db, actor, session_id),
+        _pdf,
     )
 
 

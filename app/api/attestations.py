@@ -4,27 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from html import escape
-from pathlib import Path
 
-from sqlmodel import Session
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import HTMLResponse, Response
 
-from app.api.files import _not_found, content_disposition
+from app.api.downloads import download, file_attachment, pdf_attachment
 from app.documents.attestation_pdf import hours_label
-from app.services import attestations, audit
-from app.services.actor import Actor
+from app.services import attestations
 from app.services.attendance import PARIS
-from app.services.auth import SESSION_COOKIE, resolve_actor
 from app.services.db import session_scope
-from app.services.errors import PlumeError
 
-_DOWNLOAD_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "private, no-store",
-    # No `sandbox` here: Chromium refuses downloads from sandboxed responses.
-    "Content-Security-Policy": "default-src 'none'",
-}
 PUBLIC_PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
@@ -32,33 +21,6 @@ PUBLIC_PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Robots-Tag": "noindex",
 }
-
-
-def _client(request: Request) -> tuple[str, str]:
-    return request.cookies.get(SESSION_COOKIE, ""), request.client.host if request.client else ""
-
-
-def _deny(db: Session, actor: Actor | None, target: str, ip: str) -> None:
-    audit.record(
-        db,
-        "access.denied",
-        actor_user_id=actor.user_id if actor else None,
-        organisation_id=actor.organisation_id if actor else None,
-        target=target,
-        ip=ip,
-    )
-
-
-def _open_export(token: str, ip: str, export: str) -> tuple[Path, str] | None:
-    with session_scope() as db:
-        actor = resolve_actor(db, token, ip=ip) if token else None
-        if actor is not None:
-            try:
-                return attestations.open_export(actor, export)
-            except PlumeError:
-                pass
-        _deny(db, actor, f"export:{export[:40]}", ip)
-        return None
 
 
 async def download_export(request: Request) -> Response:
@@ -70,28 +32,13 @@ async def download_export(request: Request) -> Response:
     Returns:
         The zip, or the same plain 404 for anonymous, someone else's, expired and unknown alike.
     """
-    token, ip = _client(request)
-    found = await asyncio.to_thread(_open_export, token, ip, request.path_params["token"])
-    if found is None:
-        return _not_found()
-    path, name = found
-    return FileResponse(
-        path,
-        media_type="application/zip",
-        headers={"Content-Disposition": content_disposition(name), **_DOWNLOAD_HEADERS},
+    export: str = request.path_params["token"]
+    return await download(
+        request,
+        f"export:{export[:40]}",
+        lambda _db, actor: attestations.open_export(actor, export),
+        lambda found: file_attachment(found[0], found[1], "application/zip"),
     )
-
-
-def _learner_pdf(token: str, ip: str, session_id: int, user_id: int) -> tuple[str, bytes] | None:
-    with session_scope() as db:
-        actor = resolve_actor(db, token, ip=ip) if token else None
-        if actor is not None:
-            try:
-                return attestations.learner_pdf(db, actor, session_id, user_id)
-            except PlumeError:
-                pass
-        _deny(db, actor, f"session:{session_id}:learner:{user_id}", ip)
-        return None
 
 
 async def learner_attestation(request: Request) -> Response:
@@ -105,17 +52,13 @@ async def learner_attestation(request: Request) -> Response:
     Returns:
         The PDF, or the same plain 404 for anonymous, forbidden, not enrolled, not issued and missing alike.
     """
-    token, ip = _client(request)
     session_id: int = request.path_params["session_id"]
     user_id: int = request.path_params["user_id"]
-    found = await asyncio.to_thread(_learner_pdf, token, ip, session_id, user_id)
-    if found is None:
-        return _not_found()
-    name, data = found
-    return Response(
-        data,
-        media_type="application/pdf",
-        headers={"Content-Disposition": content_disposition(name), **_DOWNLOAD_HEADERS},
+    return await download(
+        request,
+        f"session:{session_id}:learner:{user_id}",
+        lambda db, actor: attestations.learner_pdf(db, actor, session_id, user_id),
+        lambda found: pdf_attachment(*found),
     )
 
 

@@ -1,5 +1,7 @@
 """A learner's attestation of attendance and completion, as a one-page A4 PDF in French.
 
+A pure renderer: `app.services.attestations` prepares the `AttestationData` it draws.
+
 Drawn like the attendance sheets: reportlab's canvas in its built-in Helvetica, no
 embedded font nor image, so a page costs a few milliseconds and 500 of them fit in
 one download. Every word is real text that can be searched and copied.
@@ -9,7 +11,6 @@ from __future__ import annotations
 
 import io
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import simpleSplit
@@ -17,10 +18,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from app.documents.attendance_pdf import BOLD, FONT, INK, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, printable, slug
-from app.services.attendance import PARIS
-
-if TYPE_CHECKING:  # the service imports this module to draw its data
-    from app.services.attestations import AttestationData
+from app.documents.data import PARIS, AttestationData
 
 TITLE = "Attestation de fin de formation"
 SUBTITLE = "Assiduité et réalisation"

@@ -8,10 +8,10 @@ import reflex as rx
 from reflex.vars.base import Var
 
 from components import styles
-from components.cards import empty_state
 from components.forms import field, form_message
 from components.i18n import T, Tf
-from components.layout import not_found_panel, shell
+from components.layout import gated_page
+from components.tables import empty_state, list_or_empty, status_badge, table_list
 from components.timeline import add_module_form, date_fr, edit_messages, module_column
 from state.catalogue import CatalogueState, CourseState, SessionsListState
 
@@ -113,186 +113,171 @@ def _course_card(course: Var[dict[str, Any]]) -> rx.Component:
 
 def catalogue_page() -> rx.Component:
     S = CatalogueState
-    return shell(
-        rx.cond(
-            S.allowed,
-            rx.vstack(
-                rx.hstack(
-                    rx.vstack(
-                        rx.heading(T("catalogue.title"), size="7", as_="h1"),
-                        rx.text(T("catalogue.subtitle"), size="2", color_scheme="gray"),
-                        spacing="1",
-                    ),
-                    rx.spacer(),
-                    rx.button(rx.icon("plus", size=16), T("catalogue.new"), on_click=S.toggle_create),
-                    width="100%",
-                    align="end",
-                    wrap="wrap",
-                    spacing="3",
+    return gated_page(
+        None,
+        S.allowed,
+        rx.vstack(
+            rx.hstack(
+                rx.vstack(
+                    rx.heading(T("catalogue.title"), size="7", as_="h1"),
+                    rx.text(T("catalogue.subtitle"), size="2", color_scheme="gray"),
+                    spacing="1",
                 ),
-                rx.cond(
-                    S.creating,
-                    rx.card(
-                        rx.form(
-                            rx.vstack(
-                                *_course_fields(S),
-                                form_message(S.error),
-                                rx.button(T("catalogue.create"), type="submit", loading=S.busy),
-                                spacing="3",
-                                width="100%",
-                            ),
-                            on_submit=S.create,
-                            key=S.form_key.to_string(),
-                            width="100%",
-                        ),
-                        width="100%",
-                        box_shadow=styles.CARD_SHADOW,
-                    ),
-                ),
-                rx.cond(
-                    S.loading,
-                    rx.center(rx.spinner(size="3"), padding="2rem"),
-                    rx.cond(
-                        S.courses.length() > 0,
-                        rx.grid(
-                            rx.foreach(S.courses, _course_card),
-                            columns=rx.breakpoints(initial="1", sm="2", lg="3"),
-                            spacing="4",
-                            width="100%",
-                        ),
-                        empty_state("catalogue.empty", "book_open"),
-                    ),
-                ),
-                spacing="4",
+                rx.spacer(),
+                rx.button(rx.icon("plus", size=16), T("catalogue.new"), on_click=S.toggle_create),
                 width="100%",
+                align="end",
+                wrap="wrap",
+                spacing="3",
             ),
-            not_found_panel(),
-        )
+            rx.cond(
+                S.creating,
+                rx.card(
+                    rx.form(
+                        rx.vstack(
+                            *_course_fields(S),
+                            form_message(S.error),
+                            rx.button(T("catalogue.create"), type="submit", loading=S.busy),
+                            spacing="3",
+                            width="100%",
+                        ),
+                        on_submit=S.create,
+                        key=S.form_key.to_string(),
+                        width="100%",
+                    ),
+                    width="100%",
+                    box_shadow=styles.CARD_SHADOW,
+                ),
+            ),
+            list_or_empty(
+                S.loading,
+                S.courses,
+                rx.grid(
+                    rx.foreach(S.courses, _course_card),
+                    columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+                    spacing="4",
+                    width="100%",
+                ),
+                empty_state("catalogue.empty", "book_open"),
+            ),
+            spacing="4",
+            width="100%",
+        ),
     )
 
 
 def course_page() -> rx.Component:
     S = CourseState
-    return shell(
-        rx.cond(
-            S.loading,
-            rx.center(rx.spinner(size="3"), padding="3rem"),
-            rx.cond(
-                S.found,
-                rx.vstack(
-                    rx.link(
-                        rx.hstack(rx.icon("arrow_left", size=14), T("catalogue.back"), align="center"),
-                        href="/catalogue",
-                        size="2",
+    return gated_page(
+        S.loading,
+        S.found,
+        rx.vstack(
+            rx.link(
+                rx.hstack(rx.icon("arrow_left", size=14), T("catalogue.back"), align="center"),
+                href="/catalogue",
+                size="2",
+            ),
+            rx.heading(S.course["title"].to(str), size="7", as_="h1"),
+            rx.card(
+                rx.hstack(
+                    rx.cond(
+                        S.course["image"].to(str) != "",
+                        rx.image(
+                            src=S.course["image"].to(str) + "?v=" + S.image_version.to_string(),
+                            alt=T("catalogue.image"),
+                            width="10rem",
+                            height="6rem",
+                            object_fit="cover",
+                            border_radius="0.4rem",
+                            id="course-image",
+                        ),
+                        rx.center(
+                            rx.icon("image", size=28, color=rx.color("gray", 8)),
+                            width="10rem",
+                            height="6rem",
+                            background=rx.color("gray", 3),
+                            border_radius="0.4rem",
+                        ),
                     ),
-                    rx.heading(S.course["title"].to(str), size="7", as_="h1"),
-                    rx.card(
+                    rx.vstack(
+                        rx.text(T("catalogue.image"), weight="bold", size="2"),
+                        rx.text(T("catalogue.image_hint"), size="1", color_scheme="gray"),
                         rx.hstack(
-                            rx.cond(
-                                S.course["image"].to(str) != "",
-                                rx.image(
-                                    src=S.course["image"].to(str) + "?v=" + S.image_version.to_string(),
-                                    alt=T("catalogue.image"),
-                                    width="10rem",
-                                    height="6rem",
-                                    object_fit="cover",
-                                    border_radius="0.4rem",
-                                    id="course-image",
+                            rx.upload.root(
+                                rx.button(
+                                    rx.icon("image_plus", size=14),
+                                    T("catalogue.image"),
+                                    variant="soft",
+                                    type="button",
                                 ),
-                                rx.center(
-                                    rx.icon("image", size=28, color=rx.color("gray", 8)),
-                                    width="10rem",
-                                    height="6rem",
-                                    background=rx.color("gray", 3),
-                                    border_radius="0.4rem",
-                                ),
+                                id="course-image-upload",
+                                multiple=False,
                             ),
-                            rx.vstack(
-                                rx.text(T("catalogue.image"), weight="bold", size="2"),
-                                rx.text(T("catalogue.image_hint"), size="1", color_scheme="gray"),
-                                rx.hstack(
-                                    rx.upload.root(
-                                        rx.button(
-                                            rx.icon("image_plus", size=14),
-                                            T("catalogue.image"),
-                                            variant="soft",
-                                            type="button",
-                                        ),
-                                        id="course-image-upload",
-                                        multiple=False,
-                                    ),
-                                    rx.button(
-                                        T("catalogue.send_image"),
-                                        on_click=[
-                                            S.upload_image(rx.upload_files(upload_id="course-image-upload")),
-                                            rx.clear_selected_files("course-image-upload"),
-                                        ],
-                                    ),
-                                    spacing="2",
-                                    wrap="wrap",
-                                ),
-                                rx.cond(
-                                    S.field_errors.get("files", "").to(str) != "",
-                                    rx.text(
-                                        S.field_errors.get("files", "").to(str),
-                                        role="alert",
-                                        color_scheme="red",
-                                        size="2",
-                                    ),
-                                ),
-                                spacing="2",
+                            rx.button(
+                                T("catalogue.send_image"),
+                                on_click=[
+                                    S.upload_image(rx.upload_files(upload_id="course-image-upload")),
+                                    rx.clear_selected_files("course-image-upload"),
+                                ],
                             ),
-                            spacing="4",
-                            align="center",
+                            spacing="2",
                             wrap="wrap",
                         ),
-                        width="100%",
-                    ),
-                    rx.card(
-                        rx.form(
-                            rx.vstack(
-                                rx.heading(T("catalogue.details"), size="4", as_="h2"),
-                                *_course_fields(S, S.course),
-                                form_message(S.error),
-                                form_message(S.notice, tone="green"),
-                                rx.button(T("common.save"), type="submit", loading=S.busy),
-                                spacing="3",
-                                width="100%",
+                        rx.cond(
+                            S.field_errors.get("files", "").to(str) != "",
+                            rx.text(
+                                S.field_errors.get("files", "").to(str),
+                                role="alert",
+                                color_scheme="red",
+                                size="2",
                             ),
-                            on_submit=S.save,
-                            key=S.course["title"].to(str),
-                            width="100%",
                         ),
-                        width="100%",
-                        box_shadow=styles.CARD_SHADOW,
-                    ),
-                    rx.heading(T("catalogue.template"), size="5", as_="h2"),
-                    edit_messages(S),
-                    add_module_form(S),
-                    rx.hstack(
-                        rx.foreach(S.modules, lambda m: module_column(S, m)),
-                        spacing="3",
-                        overflow_x="auto",
-                        width="100%",
-                        align="start",
-                        padding_bottom="0.5rem",
-                        id="timeline",
+                        spacing="2",
                     ),
                     spacing="4",
+                    align="center",
+                    wrap="wrap",
+                ),
+                width="100%",
+            ),
+            rx.card(
+                rx.form(
+                    rx.vstack(
+                        rx.heading(T("catalogue.details"), size="4", as_="h2"),
+                        *_course_fields(S, S.course),
+                        form_message(S.error),
+                        form_message(S.notice, tone="green"),
+                        rx.button(T("common.save"), type="submit", loading=S.busy),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    on_submit=S.save,
+                    key=S.course["title"].to(str),
                     width="100%",
                 ),
-                not_found_panel(),
+                width="100%",
+                box_shadow=styles.CARD_SHADOW,
             ),
-        )
+            rx.heading(T("catalogue.template"), size="5", as_="h2"),
+            edit_messages(S),
+            add_module_form(S),
+            rx.hstack(
+                rx.foreach(S.modules, lambda m: module_column(S, m)),
+                spacing="3",
+                overflow_x="auto",
+                width="100%",
+                align="start",
+                padding_bottom="0.5rem",
+                id="timeline",
+            ),
+            spacing="4",
+            width="100%",
+        ),
     )
 
 
 def _status_badge(status: Var) -> rx.Component:
-    return rx.match(
-        status,
-        *[(s, rx.badge(T(f"session.status.{s}"))) for s in ("draft", "active", "finished", "archived")],
-        rx.fragment(),
-    )
+    return status_badge(status, "session.status", ("draft", "active", "finished", "archived"))
 
 
 def _session_row(row: Var[dict[str, Any]]) -> rx.Component:
@@ -311,112 +296,90 @@ def _session_row(row: Var[dict[str, Any]]) -> rx.Component:
 def sessions_page() -> rx.Component:
     S = SessionsListState
     errors = S.field_errors
-    return shell(
-        rx.cond(
-            S.allowed,
-            rx.vstack(
-                rx.hstack(
-                    rx.vstack(
-                        rx.heading(T("sessions.title"), size="7", as_="h1"),
-                        rx.text(T("sessions.subtitle"), size="2", color_scheme="gray"),
-                        spacing="1",
-                    ),
-                    rx.spacer(),
-                    rx.cond(
-                        S.courses.length() > 0,
-                        rx.button(rx.icon("plus", size=16), T("sessions.new"), on_click=S.toggle_create),
-                    ),
-                    width="100%",
-                    align="end",
-                    wrap="wrap",
-                    spacing="3",
+    return gated_page(
+        None,
+        S.allowed,
+        rx.vstack(
+            rx.hstack(
+                rx.vstack(
+                    rx.heading(T("sessions.title"), size="7", as_="h1"),
+                    rx.text(T("sessions.subtitle"), size="2", color_scheme="gray"),
+                    spacing="1",
                 ),
+                rx.spacer(),
                 rx.cond(
-                    S.creating,
-                    rx.card(
-                        rx.form(
+                    S.courses.length() > 0,
+                    rx.button(rx.icon("plus", size=16), T("sessions.new"), on_click=S.toggle_create),
+                ),
+                width="100%",
+                align="end",
+                wrap="wrap",
+                spacing="3",
+            ),
+            rx.cond(
+                S.creating,
+                rx.card(
+                    rx.form(
+                        rx.vstack(
                             rx.vstack(
-                                rx.vstack(
-                                    rx.el.label(T("sessions.course"), html_for="course_id", class_name="plume-label"),
-                                    rx.el.select(
-                                        rx.foreach(S.courses, lambda c: rx.el.option(c["title"], value=c["id"])),
-                                        id="course_id",
-                                        name="course_id",
-                                        class_name="plume-select",
-                                    ),
-                                    spacing="1",
-                                    width="100%",
+                                rx.el.label(T("sessions.course"), html_for="course_id", class_name="plume-label"),
+                                rx.el.select(
+                                    rx.foreach(S.courses, lambda c: rx.el.option(c["title"], value=c["id"])),
+                                    id="course_id",
+                                    name="course_id",
+                                    class_name="plume-select",
                                 ),
-                                field("sessions.session_title", "title", error=errors.get("title", "")),
-                                rx.grid(
-                                    field(
-                                        "sessions.starts_on",
-                                        "starts_on",
-                                        type_="date",
-                                        required=True,
-                                        error=errors.get("starts_on", ""),
-                                    ),
-                                    field(
-                                        "sessions.ends_on",
-                                        "ends_on",
-                                        type_="date",
-                                        required=True,
-                                        error=errors.get("ends_on", ""),
-                                    ),
-                                    field("sessions.place", "place"),
-                                    field("sessions.rooms", "rooms"),
-                                    field(
-                                        "sessions.max",
-                                        "max_participants",
-                                        type_="number",
-                                        error=errors.get("max_participants", ""),
-                                    ),
-                                    columns=rx.breakpoints(initial="1", sm="2"),
-                                    spacing="3",
-                                    width="100%",
+                                spacing="1",
+                                width="100%",
+                            ),
+                            field("sessions.session_title", "title", error=errors.get("title", "")),
+                            rx.grid(
+                                field(
+                                    "sessions.starts_on",
+                                    "starts_on",
+                                    type_="date",
+                                    required=True,
+                                    error=errors.get("starts_on", ""),
                                 ),
-                                form_message(S.error),
-                                rx.button(T("sessions.create"), type="submit", loading=S.busy),
+                                field(
+                                    "sessions.ends_on",
+                                    "ends_on",
+                                    type_="date",
+                                    required=True,
+                                    error=errors.get("ends_on", ""),
+                                ),
+                                field("sessions.place", "place"),
+                                field("sessions.rooms", "rooms"),
+                                field(
+                                    "sessions.max",
+                                    "max_participants",
+                                    type_="number",
+                                    error=errors.get("max_participants", ""),
+                                ),
+                                columns=rx.breakpoints(initial="1", sm="2"),
                                 spacing="3",
                                 width="100%",
                             ),
-                            on_submit=S.create,
+                            form_message(S.error),
+                            rx.button(T("sessions.create"), type="submit", loading=S.busy),
+                            spacing="3",
                             width="100%",
                         ),
+                        on_submit=S.create,
                         width="100%",
-                        box_shadow=styles.CARD_SHADOW,
                     ),
+                    width="100%",
+                    box_shadow=styles.CARD_SHADOW,
                 ),
-                rx.cond(
-                    S.loading,
-                    rx.center(rx.spinner(size="3"), padding="2rem"),
-                    rx.cond(
-                        S.rows.length() > 0,
-                        rx.card(
-                            rx.box(
-                                rx.table.root(
-                                    rx.table.header(
-                                        rx.table.row(
-                                            rx.table.column_header_cell(T("sessions.course")),
-                                            rx.table.column_header_cell(T("sessions.starts_on")),
-                                            rx.table.column_header_cell(""),
-                                            rx.table.column_header_cell(T("dashboard.learners")),
-                                        )
-                                    ),
-                                    rx.table.body(rx.foreach(S.rows, _session_row)),
-                                    width="100%",
-                                ),
-                                overflow_x="auto",
-                            ),
-                            width="100%",
-                            box_shadow=styles.CARD_SHADOW,
-                        ),
-                        empty_state("sessions.empty", "calendar"),
-                    ),
-                ),
-                spacing="4",
-                width="100%",
             ),
-            not_found_panel(),
-        )
+            table_list(
+                S.loading,
+                ["sessions.course", "sessions.starts_on", "", "dashboard.learners"],
+                S.rows,
+                _session_row,
+                empty_state("sessions.empty", "calendar"),
+            ),
+            spacing="4",
+            width="100%",
+        ),
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars.base import Var
 
-from components.cards import empty_state, figure_tile, session_card
+from components.cards import figure_tile, session_card
 from components.i18n import T
-from components.layout import shell
+from components.layout import gated_page
+from components.tables import empty_state
 from state.home import HomeState
 
 
@@ -129,10 +130,5 @@ def home_page() -> rx.Component:
     Returns:
         The page.
     """
-    return shell(
-        rx.cond(
-            HomeState.loading,
-            rx.center(rx.spinner(size="3"), padding="3rem"),
-            rx.cond(HomeState.is_staff, _dashboard(), _my_sessions()),
-        )
-    )
+    # Everyone signed in has a home: no not-found branch, only the spinner while it loads.
+    return gated_page(HomeState.loading, None, rx.cond(HomeState.is_staff, _dashboard(), _my_sessions()))

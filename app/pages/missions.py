@@ -7,11 +7,10 @@ from typing import Any
 import reflex as rx
 from reflex.vars.base import Var
 
-from components import styles
-from components.cards import empty_state
 from components.i18n import T, Tf
-from components.layout import gated_page, prev_next
+from components.layout import gated_page
 from components.missions import LEVEL_COLOURS, download_link, field_error, field_value, file_drop
+from components.tables import data_table, empty_state, list_card, page_summary, pager_bar, scroll_box
 from state.missions import FEEDBACK_FILE
 from state.missions import MissionsDeskState as D
 from state.missions import ObservationsDeskState as O
@@ -49,29 +48,11 @@ def _head(state: Any, title_key: str, filters: rx.Component) -> rx.Component:
 
 
 def _pager(state: Any, text_key: str) -> rx.Component:
-    return rx.hstack(
-        rx.text(
-            Tf(text_key, page=state.page.to_string(), pages=state.pages.to_string(), total=state.total.to_string()),
-            size="2",
-        ),
-        rx.spacer(),
-        prev_next(state.page, state.pages, state.go_to),
-        width="100%",
-        align="center",
-        spacing="2",
-    )
+    return pager_bar(state, page_summary(state, text_key), rx.spacer(), wrap=False)
 
 
 def _table(headers: tuple[str, ...], rows: Var, row: Any) -> rx.Component:
-    return rx.box(
-        rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(T(h) if h else "") for h in headers])),
-            rx.table.body(rx.foreach(rows, row)),
-            width="100%",
-        ),
-        overflow_x="auto",
-        width="100%",
-    )
+    return scroll_box(data_table(headers, rows, row))
 
 
 def _learner(row: Var[dict[str, str]]) -> rx.Component:
@@ -213,34 +194,28 @@ def _missions() -> rx.Component:
     return rx.vstack(
         _head(D, "missions.title", filters),
         _correction_dialog(),
-        rx.card(
-            rx.vstack(
-                rx.cond(
-                    D.rows.length() > 0,
-                    _table(
-                        (
-                            "missions.col.learner",
-                            "missions.col.mission",
-                            "missions.col.date",
-                            "missions.col.status",
-                            "missions.col.score",
-                            "",
-                        ),
-                        D.rows,
-                        _submission_row,
+        list_card(
+            rx.cond(
+                D.rows.length() > 0,
+                _table(
+                    (
+                        "missions.col.learner",
+                        "missions.col.mission",
+                        "missions.col.date",
+                        "missions.col.status",
+                        "missions.col.score",
+                        "",
                     ),
-                    rx.cond(
-                        D.only_open,
-                        empty_state("missions.none", "briefcase"),
-                        empty_state("missions.none_yet", "briefcase"),
-                    ),
+                    D.rows,
+                    _submission_row,
                 ),
-                rx.cond(D.pages > 1, _pager(D, "missions.page")),
-                spacing="3",
-                width="100%",
+                rx.cond(
+                    D.only_open,
+                    empty_state("missions.none", "briefcase"),
+                    empty_state("missions.none_yet", "briefcase"),
+                ),
             ),
-            width="100%",
-            box_shadow=styles.CARD_SHADOW,
+            rx.cond(D.pages > 1, _pager(D, "missions.page")),
         ),
         spacing="4",
         width="100%",
@@ -371,33 +346,27 @@ def _observations() -> rx.Component:
     return rx.vstack(
         _head(O, "observations.title", filters),
         _observation_dialog(),
-        rx.card(
-            rx.vstack(
-                rx.cond(
-                    O.rows.length() > 0,
-                    _table(
-                        (
-                            "observations.col.learner",
-                            "observations.col.activity",
-                            "observations.col.status",
-                            "observations.col.score",
-                            "",
-                        ),
-                        O.rows,
-                        _observation_row,
+        list_card(
+            rx.cond(
+                O.rows.length() > 0,
+                _table(
+                    (
+                        "observations.col.learner",
+                        "observations.col.activity",
+                        "observations.col.status",
+                        "observations.col.score",
+                        "",
                     ),
-                    rx.cond(
-                        O.only_open,
-                        empty_state("observations.none", "eye"),
-                        empty_state("observations.none_yet", "eye"),
-                    ),
+                    O.rows,
+                    _observation_row,
                 ),
-                rx.cond(O.pages > 1, _pager(O, "observations.page")),
-                spacing="3",
-                width="100%",
+                rx.cond(
+                    O.only_open,
+                    empty_state("observations.none", "eye"),
+                    empty_state("observations.none_yet", "eye"),
+                ),
             ),
-            width="100%",
-            box_shadow=styles.CARD_SHADOW,
+            rx.cond(O.pages > 1, _pager(O, "observations.page")),
         ),
         spacing="4",
         width="100%",

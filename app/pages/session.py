@@ -10,11 +10,11 @@ from reflex_components_core.react_router.dom import ReactRouterLink
 
 from components import styles
 from components.activity_panel import activity_panel
-from components.cards import empty_state
 from components.chat import chat_panel
 from components.i18n import T, Tf
 from components.layout import gated_page
 from components.review import review_card
+from components.tables import empty_state, list_card, status_badge
 from components.timeline import (
     add_module_form,
     confirm_delete,
@@ -228,165 +228,153 @@ def _picker(
 
 
 def _enrolment_badge(kind: Var) -> rx.Component:
-    return rx.match(
-        kind,
-        *[(k, rx.badge(T(f"enrolment.{k}"), variant="soft")) for k in ("mandatory", "recommended", "free")],
-        rx.fragment(),
-    )
+    return status_badge(kind, "enrolment", ("mandatory", "recommended", "free"), variant="soft")
 
 
 def _management() -> rx.Component:
     status = S.view["status"].to(str)
     return rx.cond(
         S.can_edit,
-        rx.card(
-            rx.vstack(
-                rx.hstack(
-                    rx.heading(T("manage.title"), size="4", as_="h2"),
-                    rx.spacer(),
-                    *[
-                        rx.cond(
-                            status == current,
-                            rx.button(
-                                T(label), on_click=S.advance(nxt), color_scheme="green" if nxt == "active" else "gray"
+        list_card(
+            rx.hstack(
+                rx.heading(T("manage.title"), size="4", as_="h2"),
+                rx.spacer(),
+                *[
+                    rx.cond(
+                        status == current,
+                        rx.button(
+                            T(label), on_click=S.advance(nxt), color_scheme="green" if nxt == "active" else "gray"
+                        ),
+                    )
+                    for current, nxt, label in STATUS_ACTIONS
+                ],
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(status == "draft", rx.text(T("manage.confirm_hint"), size="1", color_scheme="gray")),
+            rx.grid(
+                rx.vstack(
+                    rx.heading(T("manage.trainers"), size="3", as_="h3"),
+                    rx.cond(
+                        S.trainers.length() > 0,
+                        rx.vstack(
+                            rx.foreach(
+                                S.trainers,
+                                lambda p: _person_row(p, S.remove_trainer(p["user_id"].to(str)), rx.fragment()),
                             ),
-                        )
-                        for current, nxt, label in STATUS_ACTIONS
-                    ],
-                    width="100%",
-                    align="center",
-                    wrap="wrap",
-                ),
-                rx.cond(status == "draft", rx.text(T("manage.confirm_hint"), size="1", color_scheme="gray")),
-                rx.grid(
-                    rx.vstack(
-                        rx.heading(T("manage.trainers"), size="3", as_="h3"),
-                        rx.cond(
-                            S.trainers.length() > 0,
-                            rx.vstack(
-                                rx.foreach(
-                                    S.trainers,
-                                    lambda p: _person_row(p, S.remove_trainer(p["user_id"].to(str)), rx.fragment()),
-                                ),
-                                width="100%",
-                            ),
-                            rx.text(T("manage.no_trainer"), size="2", color_scheme="gray"),
-                        ),
-                        _picker(
-                            "trainer_id",
-                            "manage.pick_trainer",
-                            S.trainer_choices,
-                            button_key="manage.add_trainer",
-                            on_submit=S.position_trainer,
-                        ),
-                        rx.heading(T("manage.tutors"), size="3", as_="h3", margin_top="0.5rem"),
-                        rx.cond(
-                            S.tutors.length() > 0,
-                            rx.vstack(
-                                rx.foreach(
-                                    S.tutors,
-                                    lambda p: _person_row(p, S.remove_tutor(p["user_id"].to(str)), rx.fragment()),
-                                ),
-                                width="100%",
-                            ),
-                            rx.text(T("manage.no_tutor"), size="2", color_scheme="gray"),
-                        ),
-                        _picker(
-                            "tutor_id",
-                            "manage.pick_tutor",
-                            S.tutor_choices,
-                            button_key="manage.add_tutor",
-                            on_submit=S.position_tutor,
-                        ),
-                        spacing="2",
-                        width="100%",
-                        id="session-trainers",
-                    ),
-                    rx.vstack(
-                        rx.hstack(
-                            rx.heading(T("manage.learners"), size="3", as_="h3"),
-                            rx.badge(S.learner_count.to_string(), radius="full"),
-                            align="center",
-                        ),
-                        rx.cond(
-                            S.learners.length() > 0,
-                            rx.vstack(
-                                rx.foreach(
-                                    S.learners,
-                                    lambda p: _person_row(
-                                        p, S.unenrol(p["user_id"].to(str)), _enrolment_badge(p["detail"].to(str))
-                                    ),
-                                ),
-                                width="100%",
-                                max_height="16rem",
-                                overflow_y="auto",
-                            ),
-                            rx.text(T("manage.no_learner"), size="2", color_scheme="gray"),
-                        ),
-                        rx.cond(
-                            S.learner_count > S.learners.length(),
-                            rx.text(
-                                Tf(
-                                    "manage.shown",
-                                    shown=S.learners.length().to_string(),
-                                    count=S.learner_count.to_string(),
-                                ),
-                                size="1",
-                                color_scheme="gray",
-                            ),
-                        ),
-                        rx.form(
-                            rx.hstack(
-                                rx.input(
-                                    name="learner_query",
-                                    default_value=S.learner_query,
-                                    aria_label=T("manage.search"),
-                                    placeholder=T("manage.search"),
-                                    flex="1",
-                                ),
-                                rx.button(
-                                    rx.icon("search", size=14), T("manage.search_button"), type="submit", variant="soft"
-                                ),
-                                width="100%",
-                            ),
-                            on_submit=S.search_learners,
                             width="100%",
                         ),
-                        _picker(
-                            "learner_id",
-                            "manage.pick_learner",
-                            S.learner_choices,
-                            rx.vstack(
-                                rx.el.label(
-                                    T("manage.enrolment_kind"), html_for="enrol-kind", class_name="plume-label"
-                                ),
-                                rx.el.select(
-                                    *[
-                                        rx.el.option(T(f"enrolment.{k}"), value=k)
-                                        for k in ("mandatory", "recommended", "free")
-                                    ],
-                                    id="enrol-kind",
-                                    name="kind",
-                                    class_name="plume-select",
-                                ),
-                                spacing="1",
-                            ),
-                            button_key="manage.enrol",
-                            on_submit=S.enrol,
-                        ),
-                        spacing="2",
-                        width="100%",
-                        id="session-learners",
+                        rx.text(T("manage.no_trainer"), size="2", color_scheme="gray"),
                     ),
-                    columns=rx.breakpoints(initial="1", md="2"),
-                    spacing="5",
+                    _picker(
+                        "trainer_id",
+                        "manage.pick_trainer",
+                        S.trainer_choices,
+                        button_key="manage.add_trainer",
+                        on_submit=S.position_trainer,
+                    ),
+                    rx.heading(T("manage.tutors"), size="3", as_="h3", margin_top="0.5rem"),
+                    rx.cond(
+                        S.tutors.length() > 0,
+                        rx.vstack(
+                            rx.foreach(
+                                S.tutors,
+                                lambda p: _person_row(p, S.remove_tutor(p["user_id"].to(str)), rx.fragment()),
+                            ),
+                            width="100%",
+                        ),
+                        rx.text(T("manage.no_tutor"), size="2", color_scheme="gray"),
+                    ),
+                    _picker(
+                        "tutor_id",
+                        "manage.pick_tutor",
+                        S.tutor_choices,
+                        button_key="manage.add_tutor",
+                        on_submit=S.position_tutor,
+                    ),
+                    spacing="2",
                     width="100%",
+                    id="session-trainers",
                 ),
-                spacing="3",
+                rx.vstack(
+                    rx.hstack(
+                        rx.heading(T("manage.learners"), size="3", as_="h3"),
+                        rx.badge(S.learner_count.to_string(), radius="full"),
+                        align="center",
+                    ),
+                    rx.cond(
+                        S.learners.length() > 0,
+                        rx.vstack(
+                            rx.foreach(
+                                S.learners,
+                                lambda p: _person_row(
+                                    p, S.unenrol(p["user_id"].to(str)), _enrolment_badge(p["detail"].to(str))
+                                ),
+                            ),
+                            width="100%",
+                            max_height="16rem",
+                            overflow_y="auto",
+                        ),
+                        rx.text(T("manage.no_learner"), size="2", color_scheme="gray"),
+                    ),
+                    rx.cond(
+                        S.learner_count > S.learners.length(),
+                        rx.text(
+                            Tf(
+                                "manage.shown",
+                                shown=S.learners.length().to_string(),
+                                count=S.learner_count.to_string(),
+                            ),
+                            size="1",
+                            color_scheme="gray",
+                        ),
+                    ),
+                    rx.form(
+                        rx.hstack(
+                            rx.input(
+                                name="learner_query",
+                                default_value=S.learner_query,
+                                aria_label=T("manage.search"),
+                                placeholder=T("manage.search"),
+                                flex="1",
+                            ),
+                            rx.button(
+                                rx.icon("search", size=14), T("manage.search_button"), type="submit", variant="soft"
+                            ),
+                            width="100%",
+                        ),
+                        on_submit=S.search_learners,
+                        width="100%",
+                    ),
+                    _picker(
+                        "learner_id",
+                        "manage.pick_learner",
+                        S.learner_choices,
+                        rx.vstack(
+                            rx.el.label(T("manage.enrolment_kind"), html_for="enrol-kind", class_name="plume-label"),
+                            rx.el.select(
+                                *[
+                                    rx.el.option(T(f"enrolment.{k}"), value=k)
+                                    for k in ("mandatory", "recommended", "free")
+                                ],
+                                id="enrol-kind",
+                                name="kind",
+                                class_name="plume-select",
+                            ),
+                            spacing="1",
+                        ),
+                        button_key="manage.enrol",
+                        on_submit=S.enrol,
+                    ),
+                    spacing="2",
+                    width="100%",
+                    id="session-learners",
+                ),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="5",
                 width="100%",
             ),
-            width="100%",
-            box_shadow=styles.CARD_SHADOW,
         ),
     )
 
@@ -493,72 +481,66 @@ def _module_documents(module: Var[dict[str, Any]]) -> rx.Component:
 def _upload_panel() -> rx.Component:
     return rx.cond(
         S.can_manage_content & (S.modules.length() > 0),
-        rx.card(
-            rx.vstack(
-                rx.heading(T("documents.add"), size="4", as_="h2"),
-                rx.hstack(
+        list_card(
+            rx.heading(T("documents.add"), size="4", as_="h2"),
+            rx.hstack(
+                rx.vstack(
+                    rx.el.label(T("documents.module"), html_for="upload-module", class_name="plume-label"),
+                    rx.el.select(
+                        rx.foreach(S.modules, lambda m: rx.el.option(m["title"].to(str), value=m["id"].to(str))),
+                        id="upload-module",
+                        value=S.upload_module,
+                        on_change=S.choose_upload_module,
+                        class_name="plume-select",
+                    ),
+                    spacing="1",
+                    min_width="14rem",
+                ),
+                rx.upload.root(
                     rx.vstack(
-                        rx.el.label(T("documents.module"), html_for="upload-module", class_name="plume-label"),
-                        rx.el.select(
-                            rx.foreach(S.modules, lambda m: rx.el.option(m["title"].to(str), value=m["id"].to(str))),
-                            id="upload-module",
-                            value=S.upload_module,
-                            on_change=S.choose_upload_module,
-                            class_name="plume-select",
-                        ),
-                        spacing="1",
-                        min_width="14rem",
-                    ),
-                    rx.upload.root(
-                        rx.vstack(
-                            rx.icon("upload", size=20, color=rx.color("gray", 10)),
-                            rx.text(T("documents.drop"), size="2"),
-                            rx.text(T("documents.limits"), size="1", color_scheme="gray"),
-                            align="center",
-                            spacing="1",
-                        ),
-                        id="documents",
-                        multiple=True,
-                        border=f"2px dashed {rx.color('gray', 6)}",
-                        border_radius="0.5rem",
-                        padding="1rem",
-                        flex="1",
-                        min_width="16rem",
-                        cursor="pointer",
-                    ),
-                    spacing="3",
-                    width="100%",
-                    wrap="wrap",
-                    align="stretch",
-                ),
-                rx.cond(
-                    rx.selected_files("documents").length() > 0,
-                    rx.hstack(
-                        rx.text(T("documents.selected"), size="1", weight="bold"),
-                        rx.foreach(rx.selected_files("documents"), lambda f: rx.badge(f, variant="soft")),
-                        wrap="wrap",
+                        rx.icon("upload", size=20, color=rx.color("gray", 10)),
+                        rx.text(T("documents.drop"), size="2"),
+                        rx.text(T("documents.limits"), size="1", color_scheme="gray"),
+                        align="center",
                         spacing="1",
                     ),
-                ),
-                rx.cond(
-                    S.upload_error != "",
-                    rx.text(S.upload_error, role="alert", color_scheme="red", size="2", weight="medium"),
-                ),
-                rx.cond(S.upload_notice != "", rx.text(S.upload_notice, role="status", color_scheme="green", size="2")),
-                rx.button(
-                    rx.icon("upload", size=14),
-                    T("documents.send"),
-                    loading=S.uploading,
-                    on_click=[
-                        S.upload_documents(rx.upload_files(upload_id="documents")),
-                        rx.clear_selected_files("documents"),
-                    ],
+                    id="documents",
+                    multiple=True,
+                    border=f"2px dashed {rx.color('gray', 6)}",
+                    border_radius="0.5rem",
+                    padding="1rem",
+                    flex="1",
+                    min_width="16rem",
+                    cursor="pointer",
                 ),
                 spacing="3",
                 width="100%",
+                wrap="wrap",
+                align="stretch",
             ),
-            width="100%",
-            box_shadow=styles.CARD_SHADOW,
+            rx.cond(
+                rx.selected_files("documents").length() > 0,
+                rx.hstack(
+                    rx.text(T("documents.selected"), size="1", weight="bold"),
+                    rx.foreach(rx.selected_files("documents"), lambda f: rx.badge(f, variant="soft")),
+                    wrap="wrap",
+                    spacing="1",
+                ),
+            ),
+            rx.cond(
+                S.upload_error != "",
+                rx.text(S.upload_error, role="alert", color_scheme="red", size="2", weight="medium"),
+            ),
+            rx.cond(S.upload_notice != "", rx.text(S.upload_notice, role="status", color_scheme="green", size="2")),
+            rx.button(
+                rx.icon("upload", size=14),
+                T("documents.send"),
+                loading=S.uploading,
+                on_click=[
+                    S.upload_documents(rx.upload_files(upload_id="documents")),
+                    rx.clear_selected_files("documents"),
+                ],
+            ),
         ),
     )
 

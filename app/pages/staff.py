@@ -9,23 +9,16 @@ from reflex.vars.base import Var
 
 from app.services.templates import EDITABLE_KINDS
 from components import styles
-from components.cards import empty_state
 from components.forms import field, form_message, submit_button
 from components.i18n import T, Tf
-from components.layout import not_found_panel, shell
+from components.layout import gated_page
+from components.tables import empty_state, status_badge, table_list
 from state.staff import OutboxState, SettingsState, TemplatesState, TrainersState
 
 
 def _status_badge(status: Var, prefix: str) -> rx.Component:
-    return rx.match(
-        status,
-        *[
-            (name, rx.badge(T(f"{prefix}.{name}"), color_scheme=color, variant="soft"))
-            for name, color in styles.STATUS_COLORS.items()
-            if f"{prefix}.{name}" in _KNOWN
-        ],
-        rx.badge(status.to(str)),
-    )
+    known = {name: color for name, color in styles.STATUS_COLORS.items() if f"{prefix}.{name}" in _KNOWN}
+    return status_badge(status, prefix, known, variant="soft", fallback=rx.badge(status.to(str)))
 
 
 _KNOWN = {
@@ -196,59 +189,42 @@ def trainers_page() -> rx.Component:
     Returns:
         The page.
     """
-    return shell(
-        rx.cond(
-            TrainersState.allowed,
-            rx.vstack(
-                rx.hstack(
-                    rx.vstack(
-                        rx.heading(T("trainers.title"), size="7", as_="h1"),
-                        rx.text(T("trainers.subtitle"), color_scheme="gray", size="2"),
-                        spacing="1",
-                    ),
-                    rx.spacer(),
-                    rx.button(rx.icon("user_plus", size=16), T("trainers.add"), on_click=TrainersState.toggle_add),
-                    width="100%",
-                    align="end",
-                    wrap="wrap",
-                    spacing="3",
+    return gated_page(
+        None,
+        TrainersState.allowed,
+        rx.vstack(
+            rx.hstack(
+                rx.vstack(
+                    rx.heading(T("trainers.title"), size="7", as_="h1"),
+                    rx.text(T("trainers.subtitle"), color_scheme="gray", size="2"),
+                    spacing="1",
                 ),
-                form_message(TrainersState.error),
-                form_message(TrainersState.notice, tone="green"),
-                rx.cond(TrainersState.add_open, _add_form()),
-                rx.cond(
-                    TrainersState.loading,
-                    rx.center(rx.spinner(size="3"), padding="2rem"),
-                    rx.cond(
-                        TrainersState.rows.length() > 0,
-                        rx.card(
-                            rx.box(
-                                rx.table.root(
-                                    rx.table.header(
-                                        rx.table.row(
-                                            rx.table.column_header_cell(T("trainers.col.name")),
-                                            rx.table.column_header_cell(T("trainers.col.email")),
-                                            rx.table.column_header_cell(T("trainers.col.kind")),
-                                            rx.table.column_header_cell(T("trainers.col.status")),
-                                            rx.table.column_header_cell(T("trainers.col.actions")),
-                                        )
-                                    ),
-                                    rx.table.body(rx.foreach(TrainersState.rows, _trainer_row)),
-                                    width="100%",
-                                ),
-                                overflow_x="auto",
-                            ),
-                            width="100%",
-                            box_shadow=styles.CARD_SHADOW,
-                        ),
-                        empty_state("trainers.empty", "users"),
-                    ),
-                ),
-                spacing="4",
+                rx.spacer(),
+                rx.button(rx.icon("user_plus", size=16), T("trainers.add"), on_click=TrainersState.toggle_add),
                 width="100%",
+                align="end",
+                wrap="wrap",
+                spacing="3",
             ),
-            not_found_panel(),
-        )
+            form_message(TrainersState.error),
+            form_message(TrainersState.notice, tone="green"),
+            rx.cond(TrainersState.add_open, _add_form()),
+            table_list(
+                TrainersState.loading,
+                [
+                    "trainers.col.name",
+                    "trainers.col.email",
+                    "trainers.col.kind",
+                    "trainers.col.status",
+                    "trainers.col.actions",
+                ],
+                TrainersState.rows,
+                _trainer_row,
+                empty_state("trainers.empty", "users"),
+            ),
+            spacing="4",
+            width="100%",
+        ),
     )
 
 
@@ -259,118 +235,114 @@ def templates_page() -> rx.Component:
         The page.
     """
     errors = TemplatesState.field_errors
-    return shell(
-        rx.cond(
-            TemplatesState.allowed,
-            rx.vstack(
-                rx.heading(T("templates.title"), size="7", as_="h1"),
-                rx.text(
-                    Tf("templates.subtitle", tags=TemplatesState.valid_tags),
-                    color_scheme="gray",
-                    size="2",
-                    id="valid-tags",
+    return gated_page(
+        None,
+        TemplatesState.allowed,
+        rx.vstack(
+            rx.heading(T("templates.title"), size="7", as_="h1"),
+            rx.text(
+                Tf("templates.subtitle", tags=TemplatesState.valid_tags),
+                color_scheme="gray",
+                size="2",
+                id="valid-tags",
+            ),
+            rx.hstack(
+                rx.vstack(
+                    rx.el.label(T("templates.kind"), html_for="template-kind", class_name="plume-label"),
+                    rx.select.root(
+                        rx.select.trigger(id="template-kind", min_width="16rem"),
+                        rx.select.content(*[rx.select.item(T(f"templates.kind.{k}"), value=k) for k in EDITABLE_KINDS]),
+                        value=TemplatesState.kind,
+                        on_change=TemplatesState.choose,
+                    ),
+                    spacing="1",
                 ),
-                rx.hstack(
-                    rx.vstack(
-                        rx.el.label(T("templates.kind"), html_for="template-kind", class_name="plume-label"),
-                        rx.select.root(
-                            rx.select.trigger(id="template-kind", min_width="16rem"),
-                            rx.select.content(
-                                *[rx.select.item(T(f"templates.kind.{k}"), value=k) for k in EDITABLE_KINDS]
-                            ),
-                            value=TemplatesState.kind,
-                            on_change=TemplatesState.choose,
+                rx.vstack(
+                    rx.el.label(T("templates.language"), html_for="template-language", class_name="plume-label"),
+                    rx.select.root(
+                        rx.select.trigger(id="template-language"),
+                        rx.select.content(
+                            rx.select.item(T("lang.fr"), value="fr"),
+                            rx.select.item(T("lang.en"), value="en"),
                         ),
-                        spacing="1",
+                        value=TemplatesState.language,
+                        on_change=TemplatesState.choose_language,
                     ),
-                    rx.vstack(
-                        rx.el.label(T("templates.language"), html_for="template-language", class_name="plume-label"),
-                        rx.select.root(
-                            rx.select.trigger(id="template-language"),
-                            rx.select.content(
-                                rx.select.item(T("lang.fr"), value="fr"),
-                                rx.select.item(T("lang.en"), value="en"),
-                            ),
-                            value=TemplatesState.language,
-                            on_change=TemplatesState.choose_language,
-                        ),
-                        spacing="1",
-                    ),
-                    rx.spacer(),
-                    rx.badge(
-                        rx.cond(TemplatesState.customised, T("templates.custom"), T("templates.default")),
-                        color_scheme=rx.cond(TemplatesState.customised, "indigo", "gray"),
-                        variant="soft",
-                    ),
-                    spacing="4",
-                    align="end",
-                    wrap="wrap",
-                    width="100%",
+                    spacing="1",
                 ),
-                rx.card(
-                    rx.form(
-                        rx.vstack(
-                            field(
-                                "templates.subject",
-                                "subject",
-                                default_value=TemplatesState.subject,
-                                error=errors.get("subject", ""),
-                            ),
-                            rx.vstack(
-                                rx.el.label(T("templates.body"), html_for="body", class_name="plume-label"),
-                                rx.text_area(
-                                    id="body",
-                                    name="body",
-                                    default_value=TemplatesState.body,
-                                    rows="10",
-                                    width="100%",
-                                    size="3",
-                                ),
-                                rx.cond(
-                                    errors.get("body", "").to(str) != "",
-                                    rx.text(
-                                        errors.get("body", "").to(str),
-                                        role="alert",
-                                        size="2",
-                                        color_scheme="red",
-                                        weight="medium",
-                                    ),
-                                ),
-                                spacing="1",
-                                width="100%",
-                            ),
-                            form_message(TemplatesState.error),
-                            form_message(TemplatesState.notice, tone="green"),
-                            rx.hstack(
-                                rx.button(T("templates.save"), type="submit", loading=TemplatesState.busy),
-                                rx.cond(
-                                    TemplatesState.customised,
-                                    rx.button(
-                                        T("templates.reset"),
-                                        type="button",
-                                        variant="soft",
-                                        color_scheme="gray",
-                                        on_click=TemplatesState.restore_default,
-                                    ),
-                                ),
-                                spacing="2",
-                                wrap="wrap",
-                            ),
-                            spacing="4",
-                            width="100%",
-                        ),
-                        on_submit=TemplatesState.save,
-                        key=TemplatesState.kind + TemplatesState.language + TemplatesState.form_key.to_string(),
-                        width="100%",
-                    ),
-                    width="100%",
-                    box_shadow=styles.CARD_SHADOW,
+                rx.spacer(),
+                rx.badge(
+                    rx.cond(TemplatesState.customised, T("templates.custom"), T("templates.default")),
+                    color_scheme=rx.cond(TemplatesState.customised, "indigo", "gray"),
+                    variant="soft",
                 ),
                 spacing="4",
+                align="end",
+                wrap="wrap",
                 width="100%",
             ),
-            not_found_panel(),
-        )
+            rx.card(
+                rx.form(
+                    rx.vstack(
+                        field(
+                            "templates.subject",
+                            "subject",
+                            default_value=TemplatesState.subject,
+                            error=errors.get("subject", ""),
+                        ),
+                        rx.vstack(
+                            rx.el.label(T("templates.body"), html_for="body", class_name="plume-label"),
+                            rx.text_area(
+                                id="body",
+                                name="body",
+                                default_value=TemplatesState.body,
+                                rows="10",
+                                width="100%",
+                                size="3",
+                            ),
+                            rx.cond(
+                                errors.get("body", "").to(str) != "",
+                                rx.text(
+                                    errors.get("body", "").to(str),
+                                    role="alert",
+                                    size="2",
+                                    color_scheme="red",
+                                    weight="medium",
+                                ),
+                            ),
+                            spacing="1",
+                            width="100%",
+                        ),
+                        form_message(TemplatesState.error),
+                        form_message(TemplatesState.notice, tone="green"),
+                        rx.hstack(
+                            rx.button(T("templates.save"), type="submit", loading=TemplatesState.busy),
+                            rx.cond(
+                                TemplatesState.customised,
+                                rx.button(
+                                    T("templates.reset"),
+                                    type="button",
+                                    variant="soft",
+                                    color_scheme="gray",
+                                    on_click=TemplatesState.restore_default,
+                                ),
+                            ),
+                            spacing="2",
+                            wrap="wrap",
+                        ),
+                        spacing="4",
+                        width="100%",
+                    ),
+                    on_submit=TemplatesState.save,
+                    key=TemplatesState.kind + TemplatesState.language + TemplatesState.form_key.to_string(),
+                    width="100%",
+                ),
+                width="100%",
+                box_shadow=styles.CARD_SHADOW,
+            ),
+            spacing="4",
+            width="100%",
+        ),
     )
 
 
@@ -431,54 +403,31 @@ def outbox_page() -> rx.Component:
     Returns:
         The page.
     """
-    return shell(
-        rx.cond(
-            OutboxState.allowed,
-            rx.vstack(
-                rx.heading(T("outbox.title"), size="7", as_="h1"),
-                rx.text(T("outbox.subtitle"), color_scheme="gray", size="2"),
-                rx.segmented_control.root(
-                    rx.segmented_control.item(T("outbox.filter_all"), value="all"),
-                    rx.segmented_control.item(T("outbox.status.pending"), value="pending"),
-                    rx.segmented_control.item(T("outbox.status.sent"), value="sent"),
-                    rx.segmented_control.item(T("outbox.status.failed"), value="failed"),
-                    value=OutboxState.status_filter,
-                    on_change=OutboxState.filter_status,
-                ),
-                form_message(OutboxState.notice, tone="green"),
-                rx.cond(
-                    OutboxState.loading,
-                    rx.center(rx.spinner(size="3"), padding="2rem"),
-                    rx.cond(
-                        OutboxState.rows.length() > 0,
-                        rx.card(
-                            rx.box(
-                                rx.table.root(
-                                    rx.table.header(
-                                        rx.table.row(
-                                            rx.table.column_header_cell(T("outbox.col.date")),
-                                            rx.table.column_header_cell(T("outbox.col.to")),
-                                            rx.table.column_header_cell(T("outbox.col.subject")),
-                                            rx.table.column_header_cell(T("outbox.col.status")),
-                                            rx.table.column_header_cell(""),
-                                        )
-                                    ),
-                                    rx.table.body(rx.foreach(OutboxState.rows, _outbox_row)),
-                                    width="100%",
-                                ),
-                                overflow_x="auto",
-                            ),
-                            width="100%",
-                            box_shadow=styles.CARD_SHADOW,
-                        ),
-                        empty_state("outbox.empty", "inbox"),
-                    ),
-                ),
-                spacing="4",
-                width="100%",
+    return gated_page(
+        None,
+        OutboxState.allowed,
+        rx.vstack(
+            rx.heading(T("outbox.title"), size="7", as_="h1"),
+            rx.text(T("outbox.subtitle"), color_scheme="gray", size="2"),
+            rx.segmented_control.root(
+                rx.segmented_control.item(T("outbox.filter_all"), value="all"),
+                rx.segmented_control.item(T("outbox.status.pending"), value="pending"),
+                rx.segmented_control.item(T("outbox.status.sent"), value="sent"),
+                rx.segmented_control.item(T("outbox.status.failed"), value="failed"),
+                value=OutboxState.status_filter,
+                on_change=OutboxState.filter_status,
             ),
-            not_found_panel(),
-        )
+            form_message(OutboxState.notice, tone="green"),
+            table_list(
+                OutboxState.loading,
+                ["outbox.col.date", "outbox.col.to", "outbox.col.subject", "outbox.col.status", ""],
+                OutboxState.rows,
+                _outbox_row,
+                empty_state("outbox.empty", "inbox"),
+            ),
+            spacing="4",
+            width="100%",
+        ),
     )
 
 
@@ -490,52 +439,46 @@ def settings_page() -> rx.Component:
     """
     st = SettingsState
     errors = st.field_errors
-    return shell(
-        rx.cond(
-            st.loading,
-            rx.center(rx.spinner(size="3"), padding="3rem"),
-            rx.cond(
-                st.allowed,
-                rx.vstack(
-                    rx.heading(T("settings.title"), size="7", as_="h1"),
-                    rx.text(st.values["name"].to(str), color_scheme="gray"),
-                    rx.card(
-                        rx.form(
-                            rx.vstack(
-                                field(
-                                    "settings.signing_window",
-                                    "signing_window",
-                                    type_="number",
-                                    input_mode="numeric",
-                                    hint_key="settings.signing_window_hint",
-                                    default_value=st.values["signing_window"].to(str),
-                                    error=errors.get("signing_window", ""),
-                                ),
-                                field(
-                                    "settings.virtual_url",
-                                    "virtual_class_url",
-                                    type_="url",
-                                    hint_key="settings.virtual_url_hint",
-                                    default_value=st.values["virtual_class_url"].to(str),
-                                    error=errors.get("virtual_class_url", ""),
-                                ),
-                                form_message(st.error),
-                                form_message(st.notice, tone="green"),
-                                submit_button("common.save", loading=st.busy),
-                                spacing="4",
-                                width="100%",
-                            ),
-                            on_submit=st.save,
-                            key=st.form_key.to_string(),
+    return gated_page(
+        st.loading,
+        st.allowed,
+        rx.vstack(
+            rx.heading(T("settings.title"), size="7", as_="h1"),
+            rx.text(st.values["name"].to(str), color_scheme="gray"),
+            rx.card(
+                rx.form(
+                    rx.vstack(
+                        field(
+                            "settings.signing_window",
+                            "signing_window",
+                            type_="number",
+                            input_mode="numeric",
+                            hint_key="settings.signing_window_hint",
+                            default_value=st.values["signing_window"].to(str),
+                            error=errors.get("signing_window", ""),
                         ),
-                        max_width="36rem",
+                        field(
+                            "settings.virtual_url",
+                            "virtual_class_url",
+                            type_="url",
+                            hint_key="settings.virtual_url_hint",
+                            default_value=st.values["virtual_class_url"].to(str),
+                            error=errors.get("virtual_class_url", ""),
+                        ),
+                        form_message(st.error),
+                        form_message(st.notice, tone="green"),
+                        submit_button("common.save", loading=st.busy),
+                        spacing="4",
                         width="100%",
-                        box_shadow=styles.CARD_SHADOW,
                     ),
-                    spacing="4",
-                    width="100%",
+                    on_submit=st.save,
+                    key=st.form_key.to_string(),
                 ),
-                not_found_panel(),
+                max_width="36rem",
+                width="100%",
+                box_shadow=styles.CARD_SHADOW,
             ),
-        )
+            spacing="4",
+            width="100%",
+        ),
     )

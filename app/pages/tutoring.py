@@ -8,10 +8,22 @@ import reflex as rx
 from reflex.vars.base import Var
 
 from components import styles
-from components.cards import empty_state
 from components.forms import form_dialog, labelled
 from components.i18n import T, Tf
-from components.layout import gated_page, prev_next, shell, sort_header
+from components.layout import gated_page, shell
+from components.tables import (
+    data_table,
+    empty_state,
+    list_card,
+    list_or_empty,
+    page_size_select,
+    page_summary,
+    pager_bar,
+    scroll_box,
+    sort_header,
+    status_badge,
+    table_list,
+)
 from state.tutoring import TutoringCentreState as C
 from state.tutoring import TutoringListState as L
 from state.tutoring import TutoringReportState as R
@@ -78,40 +90,21 @@ def tutoring_list_page() -> rx.Component:
     """
     return shell(
         tutoring_switch("sessions"),
-        rx.cond(
+        table_list(
             L.loading,
-            rx.center(rx.spinner(size="3"), padding="3rem"),
-            rx.cond(
-                L.rows.length() > 0,
-                rx.card(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                rx.table.column_header_cell(T("tutoring.col.session")),
-                                rx.table.column_header_cell(T("tutoring.col.dates")),
-                                rx.table.column_header_cell(T("tutoring.col.learners")),
-                                rx.table.column_header_cell(""),
-                            )
-                        ),
-                        rx.table.body(rx.foreach(L.rows, _session_row)),
-                        width="100%",
-                    ),
-                    width="100%",
-                    box_shadow=styles.CARD_SHADOW,
-                ),
-                empty_state("tutoring.none", "users"),
-            ),
+            ["tutoring.col.session", "tutoring.col.dates", "tutoring.col.learners", ""],
+            L.rows,
+            _session_row,
+            empty_state("tutoring.none", "users"),
+            scroll=False,
+            spinner_padding="3rem",
         ),
         title_key="tutoring.title",
     )
 
 
 def _status_badge(status: Var[str]) -> rx.Component:
-    return rx.match(
-        status,
-        *[(k, rx.badge(T(f"tutoring.status.{k}"), color_scheme=c)) for k, c in STATUS_COLOURS.items()],
-        rx.fragment(),
-    )
+    return status_badge(status, "tutoring.status", STATUS_COLOURS)
 
 
 def _learner_row(row: Var[dict[str, Any]]) -> rx.Component:
@@ -288,24 +281,11 @@ def _overview() -> rx.Component:
 
 
 def _pager() -> rx.Component:
-    return rx.hstack(
-        rx.text(
-            Tf("tutoring.page", page=C.page.to_string(), pages=C.pages.to_string(), total=C.total.to_string()), size="2"
-        ),
+    return pager_bar(
+        C,
+        page_summary(C, "tutoring.page"),
         rx.spacer(),
-        rx.el.select(
-            *[rx.el.option(Tf("tutoring.per_page", size=str(n)), value=str(n)) for n in (10, 25, 50, 100)],
-            value=C.page_size.to_string(),
-            on_change=C.set_page_size,
-            aria_label=T("tutoring.page_size"),
-            class_name="plume-select",
-            width="auto",
-        ),
-        prev_next(C.page, C.pages, C.go_to),
-        width="100%",
-        align="center",
-        spacing="2",
-        wrap="wrap",
+        page_size_select(C, "tutoring.page_size", lambda n: Tf("tutoring.per_page", size=str(n))),
     )
 
 
@@ -458,43 +438,34 @@ def _centre() -> rx.Component:
         _selection(),
         _reminder_dialog(),
         _virtual_class_dialog(),
-        rx.card(
-            rx.vstack(
-                rx.cond(
-                    C.rows.length() > 0,
-                    rx.box(
-                        rx.table.root(
-                            rx.table.header(
-                                rx.table.row(
-                                    rx.table.column_header_cell(
-                                        rx.checkbox(
-                                            checked=C.page_selected,
-                                            on_change=lambda _checked: C.toggle_page(),
-                                            aria_label=T("tutoring.select_page"),
-                                        )
-                                    ),
-                                    sort_header(C, "tutoring.col.name", "name"),
-                                    sort_header(C, "tutoring.col.status", "status"),
-                                    sort_header(C, "tutoring.col.progress", "progress"),
-                                    sort_header(C, "tutoring.col.time", "time"),
-                                    sort_header(C, "tutoring.col.last_activity", "last_activity"),
-                                    rx.table.column_header_cell(T("tutoring.col.documents")),
+        list_card(
+            list_or_empty(
+                None,
+                C.rows,
+                scroll_box(
+                    data_table(
+                        [
+                            rx.table.column_header_cell(
+                                rx.checkbox(
+                                    checked=C.page_selected,
+                                    on_change=lambda _checked: C.toggle_page(),
+                                    aria_label=T("tutoring.select_page"),
                                 )
                             ),
-                            rx.table.body(rx.foreach(C.rows, _learner_row)),
-                            width="100%",
-                        ),
-                        overflow_x="auto",
-                        width="100%",
-                    ),
-                    rx.text(T("tutoring.no_learner"), color_scheme="gray", size="2", padding="1rem"),
+                            sort_header(C, "tutoring.col.name", "name"),
+                            sort_header(C, "tutoring.col.status", "status"),
+                            sort_header(C, "tutoring.col.progress", "progress"),
+                            sort_header(C, "tutoring.col.time", "time"),
+                            sort_header(C, "tutoring.col.last_activity", "last_activity"),
+                            "tutoring.col.documents",
+                        ],
+                        C.rows,
+                        _learner_row,
+                    )
                 ),
-                _pager(),
-                spacing="3",
-                width="100%",
+                rx.text(T("tutoring.no_learner"), color_scheme="gray", size="2", padding="1rem"),
             ),
-            width="100%",
-            box_shadow=styles.CARD_SHADOW,
+            _pager(),
         ),
         spacing="4",
         width="100%",
@@ -523,27 +494,18 @@ def _report_table(
     title_key: str, headers: tuple[str, ...], rows: Var, cells: Any, *, empty_key: str, test_id: str
 ) -> rx.Component:
     """A titled card holding a table of the report (or a line saying it is empty)."""
-    return rx.card(
-        rx.vstack(
-            rx.heading(T(title_key), size="4", as_="h2"),
-            rx.cond(
-                rows.length() > 0,
-                rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(T(h)) for h in headers])),
-                    rx.table.body(
-                        rx.foreach(
-                            rows, lambda row: rx.table.row(*[rx.table.cell(c) for c in cells(row)], data_testid=test_id)
-                        )
-                    ),
-                    width="100%",
-                ),
-                rx.text(T(empty_key), size="2", color_scheme="gray"),
+    return list_card(
+        rx.heading(T(title_key), size="4", as_="h2"),
+        list_or_empty(
+            None,
+            rows,
+            data_table(
+                headers,
+                rows,
+                lambda row: rx.table.row(*[rx.table.cell(c) for c in cells(row)], data_testid=test_id),
             ),
-            spacing="3",
-            width="100%",
+            rx.text(T(empty_key), size="2", color_scheme="gray"),
         ),
-        width="100%",
-        box_shadow=styles.CARD_SHADOW,
     )
 
 
@@ -558,11 +520,7 @@ LESSON_STATUSES = tuple(LESSON_COLOURS)
 
 
 def _lesson_badge(status: Var[str]) -> rx.Component:
-    return rx.match(
-        status,
-        *[(k, rx.badge(T(f"lesson.status.{k}"), color_scheme=c)) for k, c in LESSON_COLOURS.items()],
-        rx.fragment(),
-    )
+    return status_badge(status, "lesson.status", LESSON_COLOURS)
 
 
 def _dash(value: Var) -> Var:
@@ -628,24 +586,19 @@ def _lesson_rows(line: Var[dict[str, Any]]) -> rx.Component:
             open_,
             rx.table.row(
                 rx.table.cell(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                *[
-                                    rx.table.column_header_cell(T(k))
-                                    for k in (
-                                        "tutoring.attempt",
-                                        "tutoring.report.date",
-                                        "tutoring.col.status",
-                                        "tutoring.report.score",
-                                        "tutoring.col.time",
-                                    )
-                                ]
-                            )
+                    data_table(
+                        (
+                            "tutoring.attempt",
+                            "tutoring.report.date",
+                            "tutoring.col.status",
+                            "tutoring.report.score",
+                            "tutoring.col.time",
                         ),
-                        rx.table.body(rx.foreach(line["attempts"].to(list[dict[str, str]]), _attempt_line)),
+                        line["attempts"].to(list[dict[str, str]]),
+                        _attempt_line,
                         size="1",
                         variant="surface",
+                        width=None,
                     ),
                     col_span=10,
                     padding_left="2.5rem",
@@ -668,29 +621,14 @@ def _lessons() -> rx.Component:
         "tutoring.report.date",
         "",
     )
-    return rx.card(
-        rx.vstack(
-            rx.heading(T("tutoring.report.lessons"), size="4", as_="h2"),
-            rx.cond(
-                R.lessons.length() > 0,
-                rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(*[rx.table.column_header_cell(T(h) if h else "") for h in headers])
-                        ),
-                        rx.table.body(rx.foreach(R.lessons, _lesson_rows)),
-                        width="100%",
-                    ),
-                    overflow_x="auto",
-                    width="100%",
-                ),
-                rx.text(T("tutoring.report.no_lesson"), size="2", color_scheme="gray"),
-            ),
-            spacing="3",
-            width="100%",
+    return list_card(
+        rx.heading(T("tutoring.report.lessons"), size="4", as_="h2"),
+        list_or_empty(
+            None,
+            R.lessons,
+            scroll_box(data_table(headers, R.lessons, _lesson_rows)),
+            rx.text(T("tutoring.report.no_lesson"), size="2", color_scheme="gray"),
         ),
-        width="100%",
-        box_shadow=styles.CARD_SHADOW,
     )
 
 
@@ -774,33 +712,27 @@ def _report() -> rx.Component:
             spacing="3",
             wrap="wrap",
         ),
-        rx.card(
-            rx.vstack(
-                rx.heading(T("tutoring.report.info"), size="4", as_="h2"),
-                rx.flex(
-                    _info("tutoring.report.organisation", r["organisation"].to(str)),
-                    _info("tutoring.report.email", r["email"].to(str)),
-                    _info("tutoring.report.start", r["starts_on"].to(str)),
-                    _info("tutoring.report.objective", r["objective_on"].to(str)),
-                    _info("tutoring.report.end", r["ends_on"].to(str)),
-                    _info("tutoring.report.progress", r["progress"].to(str) + " %"),
-                    _info("tutoring.report.total_time", r["time_spent"].to(str)),
-                    _info(
-                        "tutoring.report.first",
-                        rx.cond(r["first_connection"].to(str) != "", r["first_connection"].to(str), "—"),
-                    ),
-                    _info(
-                        "tutoring.report.last",
-                        rx.cond(r["last_connection"].to(str) != "", r["last_connection"].to(str), "—"),
-                    ),
-                    wrap="wrap",
-                    spacing="5",
+        list_card(
+            rx.heading(T("tutoring.report.info"), size="4", as_="h2"),
+            rx.flex(
+                _info("tutoring.report.organisation", r["organisation"].to(str)),
+                _info("tutoring.report.email", r["email"].to(str)),
+                _info("tutoring.report.start", r["starts_on"].to(str)),
+                _info("tutoring.report.objective", r["objective_on"].to(str)),
+                _info("tutoring.report.end", r["ends_on"].to(str)),
+                _info("tutoring.report.progress", r["progress"].to(str) + " %"),
+                _info("tutoring.report.total_time", r["time_spent"].to(str)),
+                _info(
+                    "tutoring.report.first",
+                    rx.cond(r["first_connection"].to(str) != "", r["first_connection"].to(str), "—"),
                 ),
-                spacing="3",
-                width="100%",
+                _info(
+                    "tutoring.report.last",
+                    rx.cond(r["last_connection"].to(str) != "", r["last_connection"].to(str), "—"),
+                ),
+                wrap="wrap",
+                spacing="5",
             ),
-            width="100%",
-            box_shadow=styles.CARD_SHADOW,
         ),
         _lessons(),
         rx.cond(

@@ -10,7 +10,16 @@ from reflex.vars.base import Var
 from app import routes
 from components import styles
 from components.i18n import T, Tf
-from components.layout import gated_page, prev_next, shell, sort_header
+from components.layout import gated_page, shell
+from components.tables import (
+    data_table,
+    list_or_empty,
+    loading_spinner,
+    page_size_select,
+    pager_bar,
+    scroll_box,
+    sort_header,
+)
 from state.session import SessionState
 from state.tutoring_courses import TutoringCoursesState as L
 from state.tutoring_courses import TutoringCourseState as D
@@ -258,16 +267,10 @@ def _toolbar() -> rx.Component:
 
 
 def _pager() -> rx.Component:
-    return rx.hstack(
+    return pager_bar(
+        L,
         rx.text(T("tcourses.page_size"), size="2"),
-        rx.el.select(
-            *[rx.el.option(str(n), value=str(n)) for n in (10, 25, 50, 100)],
-            value=L.page_size.to_string(),
-            on_change=L.set_page_size,
-            aria_label=T("tcourses.page_size"),
-            class_name="plume-select",
-            width="auto",
-        ),
+        page_size_select(L, "tcourses.page_size"),
         rx.text(
             Tf(
                 "tcourses.page",
@@ -281,11 +284,6 @@ def _pager() -> rx.Component:
             data_testid="course-pager",
         ),
         rx.spacer(),
-        prev_next(L.page, L.pages, L.go_to),
-        width="100%",
-        align="center",
-        spacing="2",
-        wrap="wrap",
     )
 
 
@@ -294,23 +292,20 @@ def _course_table() -> rx.Component:
         rx.vstack(
             _toolbar(),
             _filters(),
-            rx.cond(
-                L.rows.length() > 0,
-                rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                sort_header(L, "tcourses.col.course", "title"),
-                                sort_header(L, "tcourses.col.list", "list"),
-                                sort_header(L, "tcourses.col.learners", "learners"),
-                                rx.table.column_header_cell(""),
-                            )
-                        ),
-                        rx.table.body(rx.foreach(L.rows, _course_row)),
-                        width="100%",
-                    ),
-                    overflow_x="auto",
-                    width="100%",
+            list_or_empty(
+                None,
+                L.rows,
+                scroll_box(
+                    data_table(
+                        [
+                            sort_header(L, "tcourses.col.course", "title"),
+                            sort_header(L, "tcourses.col.list", "list"),
+                            sort_header(L, "tcourses.col.learners", "learners"),
+                            "",
+                        ],
+                        L.rows,
+                        _course_row,
+                    )
                 ),
                 rx.text(
                     rx.cond(L.total_courses > 0, T("tcourses.no_match"), T("tcourses.none")),
@@ -341,7 +336,7 @@ def tutoring_courses_page() -> rx.Component:
         rx.heading(T("tcourses.title"), size="7", as_="h1"),
         rx.cond(
             L.loading,
-            rx.center(rx.spinner(size="3"), padding="3rem"),
+            loading_spinner("3rem"),
             rx.flex(
                 _tree(),
                 _course_table(),
@@ -553,31 +548,23 @@ def _lesson_row(lesson: Var[dict[str, str]]) -> rx.Component:
 def _lessons_tab() -> rx.Component:
     return rx.vstack(
         rx.heading(T("tcourses.tab.lessons"), size="4", as_="h2"),
-        rx.cond(
-            D.lessons.length() > 0,
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(T(key))
-                                for key in (
-                                    "tcourses.lesson.title",
-                                    "tcourses.lesson.kind",
-                                    "tcourses.lesson.points",
-                                    "tcourses.lesson.state",
-                                    "tcourses.lesson.comment_count",
-                                    "tcourses.lesson.corrections",
-                                )
-                            ],
-                            rx.table.column_header_cell(""),
-                        )
-                    ),
-                    rx.table.body(rx.foreach(D.lessons, _lesson_row)),
-                    width="100%",
-                ),
-                overflow_x="auto",
-                width="100%",
+        list_or_empty(
+            None,
+            D.lessons,
+            scroll_box(
+                data_table(
+                    [
+                        "tcourses.lesson.title",
+                        "tcourses.lesson.kind",
+                        "tcourses.lesson.points",
+                        "tcourses.lesson.state",
+                        "tcourses.lesson.comment_count",
+                        "tcourses.lesson.corrections",
+                        "",
+                    ],
+                    D.lessons,
+                    _lesson_row,
+                )
             ),
             rx.text(T("tutoring.report.no_lesson"), size="2", color_scheme="gray"),
         ),

@@ -10,13 +10,15 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from app.live.bus import notify
+from app.live.contract import PollAnswered, TimelineChanged, session_topic
 from app.models import Activity, ActivityCompletion, ActivityResponse, Enrolment, Module, Slot, User
 from app.models.base import utcnow
 from app.services import audience, audit, progress
+from app.services.access import SessionRole, access_activity
 from app.services.actor import Actor
 from app.services.attendance import SIGNED_KINDS, attendance_labels
 from app.services.errors import ErrorCode, PlumeError
-from app.services.sessions import SessionRole, access_session, locked_for, ordered_modules, topic
+from app.services.sessions import locked_for, ordered_modules
 
 PARIS = ZoneInfo("Europe/Paris")
 SELF_COMPLETED = ("document", "video", "webinar")
@@ -32,16 +34,17 @@ def _settings(activity: Activity) -> dict[str, Any]:
 
 
 def _in_session(db: Session, actor: Actor, activity_id: object) -> tuple[Activity, Module, SessionRole, int]:
-    activity = db.get(Activity, activity_id) if isinstance(activity_id, int) else None
-    module = db.get(Module, activity.module_id) if activity is not None else None
-    if activity is None or module is None or module.session_id is None:
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    _, role = access_session(db, actor, module.session_id)
+    """The activities' gate: `access.access_activity`, then what is not a question of who.
+
+    A learner reaches neither an activity of a module still locked to them nor a
+    virtual class they are not invited to; both look missing.
+    """
+    activity, module, session, role = access_activity(db, actor, activity_id)
     if locked_for(db, module, role, actor.user_id):
         raise PlumeError(ErrorCode.NOT_FOUND)
     if not role.sees_everything and not audience.invited(activity, actor.user_id):
         raise PlumeError(ErrorCode.NOT_FOUND)
-    return activity, module, role, module.session_id
+    return activity, module, role, session.id or 0
 
 
 def _https(value: str, field: str) -> str:
@@ -93,7 +96,7 @@ def configure(db: Session, actor: Actor, activity_id: int, values: dict[str, str
         target=f"activity:{activity.id}",
         after={k: v for k, v in settings.items() if k != "link"},
     )
-    notify(db, topic(session_id), {"type": "timeline", "op": "configure"})
+    notify(db, session_topic(session_id), TimelineChanged(op="configure"))
 
 
 def attach_video(db: Session, actor: Actor, activity_id: int, name: str, data: bytes) -> None:
@@ -109,7 +112,7 @@ def attach_video(db: Session, actor: Actor, activity_id: int, name: str, data: b
     Raises:
         PlumeError: NOT_FOUND, INVALID_INPUT (not a video activity) or a DOCUMENT_* code.
     """
-    from app.services import documents
+    from app.services import documents  # noqa: PLC0415 — cycle (a), see issue 12
 
     activity, module, role, session_id = _in_session(db, actor, activity_id)
     if not role.staff:
@@ -121,7 +124,7 @@ def attach_video(db: Session, actor: Actor, activity_id: int, name: str, data: b
     settings["url"] = f"/api/documents/{stored.id}"
     activity.settings_json = json.dumps(settings)
     db.add(activity)
-    notify(db, topic(session_id), {"type": "timeline", "op": "configure"})
+    notify(db, session_topic(session_id), TimelineChanged(op="configure"))
 
 
 def mark_done(db: Session, actor: Actor, activity_id: int) -> None:
@@ -220,7 +223,7 @@ def vote(db: Session, actor: Actor, activity_id: int, choices: list[int]) -> Non
     row.data_json, row.updated_at = json.dumps({"choices": picked}), utcnow()
     db.add(row)
     progress.finished(db, activity, actor.user_id, session_id)
-    notify(db, topic(session_id), {"type": "poll", "activity_id": activity.id})
+    notify(db, session_topic(session_id), PollAnswered(activity_id=activity.id))
 
 
 @dataclass(frozen=True)

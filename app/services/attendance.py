@@ -23,6 +23,16 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from app.live.bus import notify
+from app.live.contract import (
+    Certified,
+    MineChanged,
+    MySignature,
+    SheetChanged,
+    Signed,
+    slot_board_topic,
+    slot_person_topic,
+    slot_topic,
+)
 from app.models import (
     Activity,
     AttendanceChain,
@@ -36,12 +46,12 @@ from app.models import (
 )
 from app.models.attendance import CORRECTED_STATUSES, MARKS
 from app.models.base import utcnow
-from app.services import audience, audit
+from app.services import access, audience, audit
+from app.services.access import Capability, SessionRole, access_session, access_slot
 from app.services.actor import Actor
 from app.services.attendance_chain import append_record, existing, sha256_text
 from app.services.attendance_heads import head_recipients, publish_head
 from app.services.errors import ErrorCode, PlumeError
-from app.services.sessions import SessionRole, access_session
 from app.settings import get_settings
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -53,46 +63,6 @@ MAX_POINTS = 6_000
 MAX_STROKES = 300
 _POINT = re.compile(r"^(\d{1,4}),(\d{1,4})$")
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-
-
-# --- Topics -------------------------------------------------------------------------------
-
-
-def topic(slot_id: int) -> str:
-    """Everyone with the slot's page open (certification reaches them all).
-
-    Args:
-        slot_id: The slot.
-
-    Returns:
-        The topic name.
-    """
-    return f"attendance:{slot_id}"
-
-
-def board_topic(slot_id: int) -> str:
-    """The slot's board viewers: its trainers, staff and tutors.
-
-    Args:
-        slot_id: The slot.
-
-    Returns:
-        The topic name.
-    """
-    return f"attendance:{slot_id}:board"
-
-
-def person_topic(slot_id: int, user_id: int) -> str:
-    """One person's own tabs on the slot's page.
-
-    Args:
-        slot_id: The slot.
-        user_id: The person.
-
-    Returns:
-        The topic name.
-    """
-    return f"attendance:{slot_id}:user:{user_id}"
 
 
 # --- Signatures as drawn --------------------------------------------------------------------
@@ -197,8 +167,8 @@ class SlotContext:
 
     @property
     def manages(self) -> bool:
-        """Trainers of the session and staff run the board."""
-        return self.role.trainer or self.role.staff
+        """Trainers of the session and staff run the board (`access.Capability.MANAGE`)."""
+        return self.role.manages
 
     @property
     def signer_role(self) -> str:
@@ -224,11 +194,9 @@ def slot_context(db: Session, actor: Actor, slot_id: object) -> SlotContext:
     Raises:
         PlumeError: NOT_FOUND.
     """
-    slot = db.get(Slot, slot_id) if isinstance(slot_id, int) and not isinstance(slot_id, bool) else None
-    activity = db.get(Activity, slot.activity_id) if slot is not None and slot.activity_id else None
-    if slot is None or activity is None or activity.kind not in SIGNED_KINDS:
+    slot, activity, session, role = access_slot(db, actor, slot_id)
+    if activity is None or activity.kind not in SIGNED_KINDS:
         raise PlumeError(ErrorCode.NOT_FOUND)
-    session, role = access_session(db, actor, slot.session_id)
     organisation = db.get(Organisation, session.organisation_id)
     if organisation is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
@@ -632,21 +600,9 @@ def _one_line(text: object, limit: int = 300) -> str:
 def _announce_signature(db: Session, ctx: SlotContext, record: AttendanceRecord) -> None:
     slot_id = ctx.slot.id or 0
     uid = record.subject_user_id or 0
-    notify(
-        db,
-        board_topic(slot_id),
-        {
-            "type": "attendance",
-            "op": "signed",
-            "slot_id": slot_id,
-            "user_id": uid,
-            "at": clock(record.created_at),
-            "device": record.on_trainer_device,
-        },
-    )
-    notify(
-        db, person_topic(slot_id, uid), {"type": "attendance", "op": "mine", "kind": "signature", "slot_id": slot_id}
-    )
+    at, device = clock(record.created_at), record.on_trainer_device
+    notify(db, slot_board_topic(slot_id), Signed(slot_id=slot_id, user_id=uid, at=at, device=device))
+    notify(db, slot_person_topic(slot_id, uid), MySignature(slot_id=slot_id))
 
 
 def sign(
@@ -835,9 +791,9 @@ def sign_as(
 
 def _changed(db: Session, ctx: SlotContext, user_id: int | None, op: str) -> None:
     slot_id = ctx.slot.id or 0
-    notify(db, board_topic(slot_id), {"type": "attendance", "op": op, "slot_id": slot_id})
+    notify(db, slot_board_topic(slot_id), SheetChanged(op=op, slot_id=slot_id))
     if user_id:
-        notify(db, person_topic(slot_id, user_id), {"type": "attendance", "op": "mine", "slot_id": slot_id})
+        notify(db, slot_person_topic(slot_id, user_id), MineChanged(slot_id=slot_id))
 
 
 def mark(db: Session, actor: Actor, slot_id: int, learner_id: int, *, status: object, comment: object) -> None:
@@ -920,8 +876,6 @@ def certify(db: Session, actor: Actor, slot_id: int) -> AttendanceRecord:
     staff = head_recipients(db, ctx.organisation.id or 0)
 
     def with_record(tx: Session, new: AttendanceRecord) -> None:
-        notify(tx, topic(slot_id_), {"type": "attendance", "op": "certified", "slot_id": slot_id_})
-        notify(tx, board_topic(slot_id_), {"type": "attendance", "op": "certified", "slot_id": slot_id_})
         audit.record(
             tx,
             "attendance.certify",
@@ -941,6 +895,9 @@ def certify(db: Session, actor: Actor, slot_id: int) -> AttendanceRecord:
             recipients=staff,
             what=f"{ctx.session.title} — {ctx.activity.title}, {when_label(ctx.slot)}",
         )
+        # Announced last, with the rest of the transaction: delivered only if this try commits.
+        notify(tx, slot_topic(slot_id_), Certified(slot_id=slot_id_))
+        notify(tx, slot_board_topic(slot_id_), Certified(slot_id=slot_id_))
 
     stored, _ = append_record(db, record, then=with_record)
     return stored
@@ -1034,9 +991,7 @@ def session_slots(db: Session, actor: Actor, session_id: int) -> tuple[TrainingS
     Raises:
         PlumeError: NOT_FOUND.
     """
-    session, role = access_session(db, actor, session_id)
-    if not (role.staff or role.trainer):
-        raise PlumeError(ErrorCode.NOT_FOUND)
+    session, _ = access_session(db, actor, session_id, Capability.MANAGE)
     slots = db.exec(
         select(Slot)
         .join(Activity, col(Activity.id) == col(Slot.activity_id))
@@ -1075,8 +1030,6 @@ def open_sheets(db: Session, actor: Actor, now: datetime | None = None) -> list[
     if organisation is None:
         return []
     early = timedelta(minutes=max(0, organisation.signing_window_minutes))
-    as_learner = select(Enrolment.session_id).where(Enrolment.user_id == actor.user_id)
-    as_trainer = select(TrainerAssignment.session_id).where(TrainerAssignment.user_id == actor.user_id)
     rows = db.exec(
         select(Slot, Activity, TrainingSession)
         .join(Activity, col(Activity.id) == col(Slot.activity_id))
@@ -1087,7 +1040,7 @@ def open_sheets(db: Session, actor: Actor, now: datetime | None = None) -> list[
             col(Activity.kind).in_(SIGNED_KINDS),
             col(Slot.starts_at) <= moment + early,
             col(Slot.ends_at) >= moment,
-            col(Slot.session_id).in_(as_learner.union(as_trainer)),
+            access.session_filter(actor, Capability.SIGN),  # their sessions as a trainer or a learner
         )
         .order_by(col(Slot.starts_at))
     ).all()

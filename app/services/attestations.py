@@ -1,7 +1,7 @@
 """Attestations of attendance and completion: issued per learner, checkable by their code.
 
 The tutoring centre issues them for a selection of a session's learners (staff of
-the organisation, or a tutor positioned on the session, as `can_tutor` says). Each
+the organisation, or a tutor positioned on the session, as `access.access_followed_session` says). Each
 one is an `Attestation` row with a fresh random code that anyone holding the paper
 can check at `/api/attestations/verifier/<code>`.
 
@@ -36,6 +36,7 @@ from sqlmodel import Session, col, select
 
 from app.documents import attestation_pdf
 from app.documents.attendance_pdf import slug
+from app.documents.data import AttestationData
 from app.models import (
     Activity,
     AttendanceRecord,
@@ -49,10 +50,10 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import audit
+from app.services.access import access_followed_session
 from app.services.actor import Actor
 from app.services.attendance import SIGNED_KINDS, name_key
 from app.services.errors import ErrorCode, PlumeError
-from app.services.tutoring import can_tutor
 from app.settings import get_settings
 
 MAX_LEARNERS = 10_000
@@ -66,29 +67,6 @@ _CODE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_GROUP_LENGTH}}}(-[{CODE_ALPHABET
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 T = TypeVar("T")
 _CHUNK = 900  # ids per IN (...): under every database's bound-parameter limit
-
-
-@dataclass(frozen=True)
-class AttestationData:
-    """What one learner's attestation says (drawn by `app.documents.attestation_pdf`)."""
-
-    code: str
-    user_id: int
-    first_name: str
-    last_name: str
-    learner_name: str
-    organisation: str
-    course_title: str
-    session_title: str
-    starts_on: date
-    ends_on: date
-    in_person_hours: float
-    remote_hours: float
-    planned_hours: float
-    hours_attended: float
-    progress: int
-    issued_at: datetime
-    verify_url: str
 
 
 @dataclass(frozen=True)
@@ -299,7 +277,7 @@ def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[
         PlumeError: NOT_FOUND for a missing or forbidden session; INVALID_INPUT when no
             learner of the session was chosen, or too many ids.
     """
-    session = can_tutor(db, actor, session_id)
+    session = access_followed_session(db, actor, session_id)
     wanted = _wanted(user_ids)
     organisation = db.get(Organisation, session.organisation_id)
     course = db.get(Course, session.course_id)
@@ -421,7 +399,7 @@ def learner_pdf(db: Session, actor: Actor, session_id: int, user_id: int) -> tup
         PlumeError: NOT_FOUND for a forbidden or missing session, a person not enrolled in it,
             or no attestation issued yet.
     """
-    session = can_tutor(db, actor, session_id)
+    session = access_followed_session(db, actor, session_id)
     row = db.exec(
         select(Attestation)
         .where(Attestation.session_id == session.id, Attestation.user_id == user_id)

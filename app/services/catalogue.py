@@ -8,8 +8,9 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.models import Activity, Course, Module, TrainingSession
+from app.models import Activity, Course, Enrolment, Module, TrainingSession
 from app.services import audit
+from app.services.access import access_course
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.services.orgs import require_staff
@@ -73,27 +74,6 @@ def _apply(course: Course, form: CourseForm) -> None:
     course.categories = _text(form.categories, 300)
     course.competencies = _text(form.competencies, 10_000)
     course.target_audience = _text(form.target_audience, 5_000)
-
-
-def access_course(db: Session, actor: Actor, course_id: int) -> Course:
-    """The only way to get a course: staff of its organisation; NOT_FOUND otherwise.
-
-    Args:
-        db: Database session.
-        actor: The signed-in actor.
-        course_id: The course.
-
-    Returns:
-        The course.
-
-    Raises:
-        PlumeError: NOT_FOUND.
-    """
-    org_id = require_staff(actor)
-    course = db.get(Course, course_id) if isinstance(course_id, int) else None
-    if course is None or course.organisation_id != org_id:
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    return course
 
 
 def list_courses(db: Session, actor: Actor) -> list[CourseRow]:
@@ -351,8 +331,6 @@ def list_sessions(db: Session, actor: Actor) -> list[SessionRow]:
     Returns:
         The rows.
     """
-    from app.models import Enrolment
-
     org_id = require_staff(actor)
     rows = db.exec(
         select(TrainingSession, Course)

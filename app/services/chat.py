@@ -17,12 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app.live.bus import notify
-from app.models import ChatMessage, ChatRead, Document, Enrolment, TrainerAssignment, TrainingSession, User
+from app.live.contract import ChatChanged, ChatPosted, ChatUnread, chat_topic, chat_unread_topic
+from app.models import ChatMessage, ChatRead, Document, Enrolment, TrainerAssignment, User
 from app.models.base import utcnow
 from app.services import audit
+from app.services.access import Room, access_room
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
-from app.services.sessions import SessionRole, access_session
 
 PARIS = ZoneInfo("Europe/Paris")
 MAX_LENGTH = 4_000
@@ -32,30 +33,6 @@ PAGE_SIZE = 50
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _LINK = re.compile(r"https?://[^\s<>\"']+")
 _TRAILING = ".,;:!?)»"
-
-
-def topic(session_id: int) -> str:
-    """The room's open chat panels.
-
-    Args:
-        session_id: The session.
-
-    Returns:
-        The topic name.
-    """
-    return f"chat:{session_id}"
-
-
-def unread_topic(session_id: int) -> str:
-    """Pages that show the room's unread count (home cards).
-
-    Args:
-        session_id: The session.
-
-    Returns:
-        The topic name.
-    """
-    return f"chat-unread:{session_id}"
 
 
 def segments(body: str) -> list[dict[str, str]]:
@@ -141,44 +118,6 @@ def _views(db: Session, messages: list[ChatMessage]) -> list[MessageView]:
     return [_view(m, names.get(m.author_id, ""), docs.get(m.document_id) if m.document_id else None) for m in messages]
 
 
-@dataclass(frozen=True)
-class Room:
-    """The actor's place in a session's room."""
-
-    session: TrainingSession
-    role: SessionRole
-
-    @property
-    def can_post(self) -> bool:
-        """Learners, trainers and tutors talk; staff read and moderate."""
-        return self.role.learner or self.role.trainer or self.role.tutor
-
-    @property
-    def can_moderate(self) -> bool:
-        """Trainers and staff remove anyone's message."""
-        return self.role.trainer or self.role.staff
-
-
-def room(db: Session, actor: Actor, session_id: object) -> Room:
-    """The only way into a room: members of the session, else NOT_FOUND.
-
-    Args:
-        db: Database session.
-        actor: The signed-in actor.
-        session_id: The session.
-
-    Returns:
-        The room.
-
-    Raises:
-        PlumeError: NOT_FOUND.
-    """
-    if not isinstance(session_id, int) or isinstance(session_id, bool):
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    session, role = access_session(db, actor, session_id)
-    return Room(session=session, role=role)
-
-
 def _clean_body(body: object) -> str:
     text = body.replace("\r\n", "\n").strip() if isinstance(body, str) else ""
     if len(text) > MAX_LENGTH:
@@ -205,7 +144,7 @@ def post(
     Raises:
         PlumeError: NOT_FOUND, INVALID_INPUT, MESSAGE_EMPTY, MESSAGE_TOO_LONG or CHAT_SLOW_DOWN.
     """
-    place = room(db, actor, session_id)
+    place = access_room(db, actor, session_id)
     if not place.can_post:
         raise PlumeError(ErrorCode.NOT_FOUND)
     if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
@@ -238,12 +177,8 @@ def post(
         ).one()
         return _views(db, [found])[0]
     view = _views(db, [message])[0]
-    notify(db, topic(session_id), {"type": "chat", "op": "posted", "message": view.as_dict()})
-    notify(
-        db,
-        unread_topic(session_id),
-        {"type": "chat", "op": "posted", "session_id": session_id, "author_id": actor.user_id},
-    )
+    notify(db, chat_topic(session_id), ChatPosted(message=view.as_dict()))
+    notify(db, chat_unread_topic(session_id), ChatUnread(session_id=session_id, author_id=actor.user_id))
     db.commit()
     return view
 
@@ -252,7 +187,7 @@ def _own_or_moderated(db: Session, actor: Actor, message_id: object) -> tuple[Ch
     message = db.get(ChatMessage, message_id) if isinstance(message_id, int) else None
     if message is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
-    place = room(db, actor, message.session_id)
+    place = access_room(db, actor, message.session_id)
     if message.deleted_at is not None:
         raise PlumeError(ErrorCode.MESSAGE_REMOVED)
     return message, place
@@ -290,7 +225,7 @@ def edit(db: Session, actor: Actor, message_id: int, body: object) -> MessageVie
         db.add(message)
     db.flush()
     view = _views(db, [message])[0]
-    notify(db, topic(message.session_id), {"type": "chat", "op": "changed", "message": view.as_dict()})
+    notify(db, chat_topic(message.session_id), ChatChanged(message=view.as_dict()))
     db.commit()
     return view
 
@@ -330,7 +265,7 @@ def remove(db: Session, actor: Actor, message_id: int) -> MessageView:
     db.add(message)
     db.flush()
     view = _views(db, [message])[0]
-    notify(db, topic(message.session_id), {"type": "chat", "op": "changed", "message": view.as_dict()})
+    notify(db, chat_topic(message.session_id), ChatChanged(message=view.as_dict()))
     db.commit()
     return view
 
@@ -366,7 +301,7 @@ def history(db: Session, actor: Actor, session_id: int, *, before_id: int | None
     Raises:
         PlumeError: NOT_FOUND.
     """
-    place = room(db, actor, session_id)
+    place = access_room(db, actor, session_id)
     query = select(ChatMessage).where(ChatMessage.session_id == session_id)
     if before_id is not None:
         query = query.where(col(ChatMessage.id) < before_id)
@@ -395,7 +330,7 @@ def mark_read(db: Session, actor: Actor, session_id: int, last_id: int) -> None:
     Raises:
         PlumeError: NOT_FOUND.
     """
-    room(db, actor, session_id)
+    access_room(db, actor, session_id)
     row = db.exec(
         select(ChatRead).where(ChatRead.session_id == session_id, ChatRead.user_id == actor.user_id)
     ).first() or ChatRead(session_id=session_id, user_id=actor.user_id)

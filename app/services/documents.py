@@ -19,12 +19,13 @@ from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
 from app.live.bus import notify
-from app.models import ChatMessage, Document, Module, TrainingSession, User
+from app.live.contract import DocumentsChanged, session_topic
+from app.models import Document, Module, TrainingSession, User
 from app.models.base import utcnow
-from app.services import audit, sessions
+from app.services import access, audit, sessions
+from app.services.access import Capability, SessionRole
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
-from app.services.sessions import SessionRole
 from app.settings import get_settings
 
 MAX_SIZE = 50 * 1024 * 1024
@@ -260,12 +261,7 @@ def _write(directory: Path, stored_name: str, data: bytes) -> Path:
 
 
 def _editable_module(db: Session, actor: Actor, module_id: int) -> tuple[Module, TrainingSession]:
-    module = db.get(Module, module_id) if isinstance(module_id, int) else None
-    if module is None or module.session_id is None:
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    session, role = sessions.access_session(db, actor, module.session_id)
-    if not (role.staff or role.trainer):
-        raise PlumeError(ErrorCode.NOT_FOUND)
+    module, session, _ = access.access_module(db, actor, module_id, Capability.MANAGE)
     return module, session
 
 
@@ -331,7 +327,7 @@ def store_many(
                 },
                 ip=actor.ip,
             )
-        notify(db, sessions.topic(session.id), {"type": "documents", "op": "added", "module_id": module.id})
+        notify(db, session_topic(session.id), DocumentsChanged(op="added", module_id=module.id))
     except BaseException:
         for path in written:
             _remove(path)
@@ -355,7 +351,7 @@ def store_chat_file(db: Session, actor: Actor, *, session_id: int, name: str, da
     Raises:
         PlumeError: DOCUMENT_NAME_INVALID, DOCUMENT_EMPTY, DOCUMENT_TOO_LARGE or DOCUMENT_TYPE.
     """
-    session, _ = sessions.access_session(db, actor, session_id)
+    session, _ = access.access_session(db, actor, session_id)
     return _store_unattached(db, actor, session, name, data, what={"chat": True})
 
 
@@ -379,7 +375,7 @@ def store_private_file(db: Session, actor: Actor, *, session_id: int, name: str,
     Raises:
         PlumeError: NOT_FOUND, DOCUMENT_NAME_INVALID, DOCUMENT_EMPTY, DOCUMENT_TOO_LARGE or DOCUMENT_TYPE.
     """
-    session, _ = sessions.access_session(db, actor, session_id)
+    session, _ = access.access_session(db, actor, session_id)
     return _store_unattached(db, actor, session, name, data, what={"purpose": purpose})
 
 
@@ -448,10 +444,7 @@ def list_for_module(db: Session, actor: Actor, module_id: int) -> list[DocumentR
     Raises:
         PlumeError: NOT_FOUND for a missing module and a forbidden one alike.
     """
-    module = db.get(Module, module_id) if isinstance(module_id, int) else None
-    if module is None or module.session_id is None:
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    _, role = sessions.access_session(db, actor, module.session_id)
+    module, _, role = access.access_module(db, actor, module_id)
     if sessions.locked_for(db, module, role, actor.user_id):
         raise PlumeError(ErrorCode.NOT_FOUND)
     rows = db.exec(
@@ -477,23 +470,14 @@ def list_for_module(db: Session, actor: Actor, module_id: int) -> list[DocumentR
 def _can_manage(actor: Actor, role: SessionRole, document: Document) -> bool:
     """Staff of the session, or the uploader while still positioned on it as a trainer."""
     uploader = document.uploaded_by_id == actor.user_id
-    return role.staff or (role.trainer and uploader)
+    return role.edits or (role.manages and uploader)
 
 
 def _access_document(db: Session, actor: Actor, document_id: int) -> tuple[Document, TrainingSession, SessionRole]:
-    document = db.get(Document, document_id) if isinstance(document_id, int) else None
-    if document is None or document.deleted_at is not None or document.session_id is None:
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    session, role = sessions.access_session(db, actor, document.session_id)
+    """The documents' gate: `access.access_document`, then a module still locked to a learner looks missing."""
+    document, session, role = access.access_document(db, actor, document_id)
     if document.module_id is None:
-        # A file sent in the session's chat: every member of the room reads it. Other files without a
-        # module (a learner's mission hand-in, its correction) are served only by their own route.
-        # A removed message takes its file with it: the same answer as a missing document.
-        attached = db.exec(
-            select(ChatMessage.id).where(ChatMessage.document_id == document.id, col(ChatMessage.deleted_at).is_(None))
-        ).first()
-        if attached is None:
-            raise PlumeError(ErrorCode.NOT_FOUND)
+        # A file sent in the session's chat: every member of the room reads it (access checked it is attached).
         return document, session, role
     module = db.get(Module, document.module_id)
     if module is None or sessions.locked_for(db, module, role, actor.user_id):
@@ -538,7 +522,7 @@ def rename(db: Session, actor: Actor, document_id: int, new_name: str) -> None:
         after={"name": clean},
         ip=actor.ip,
     )
-    notify(db, sessions.topic(session.id), {"type": "documents", "op": "renamed", "module_id": document.module_id})
+    notify(db, session_topic(session.id), DocumentsChanged(op="renamed", module_id=document.module_id))
 
 
 def delete(db: Session, actor: Actor, document_id: int) -> None:
@@ -569,7 +553,7 @@ def delete(db: Session, actor: Actor, document_id: int) -> None:
         before={"name": document.name, "module_id": document.module_id, "sha256": document.sha256},
         ip=actor.ip,
     )
-    notify(db, sessions.topic(session.id), {"type": "documents", "op": "deleted", "module_id": document.module_id})
+    notify(db, session_topic(session.id), DocumentsChanged(op="deleted", module_id=document.module_id))
 
 
 def open_for_download(db: Session, actor: Actor, document_id: int) -> tuple[Path, str, str]:
@@ -609,9 +593,7 @@ def store_course_image(db: Session, actor: Actor, *, course_id: int, name: str, 
     Raises:
         PlumeError: NOT_FOUND, DOCUMENT_NAME_INVALID, DOCUMENT_EMPTY, DOCUMENT_TOO_LARGE or DOCUMENT_TYPE.
     """
-    from app.services.catalogue import access_course
-
-    course = access_course(db, actor, course_id)
+    course = access.access_course(db, actor, course_id)
     item = _check_file(name, data)
     if not item.content_type.startswith("image/"):
         raise PlumeError(ErrorCode.DOCUMENT_TYPE, field="files", name=str(name))
@@ -656,21 +638,9 @@ def open_course_image(db: Session, actor: Actor, course_id: int) -> tuple[Path, 
     Raises:
         PlumeError: NOT_FOUND when there is none or the actor is not a member.
     """
-    from app.models import Course, Membership
-
-    course = db.get(Course, course_id) if isinstance(course_id, int) else None
-    member = (
-        actor.fully_signed_in
-        and course is not None
-        and db.exec(
-            select(Membership.id).where(
-                Membership.user_id == actor.user_id, Membership.organisation_id == course.organisation_id
-            )
-        ).first()
-        is not None
-    )
-    document = db.get(Document, course.thumbnail_document_id) if course and course.thumbnail_document_id else None
-    if not member or document is None or document.deleted_at is not None:
+    course = access.access_member_course(db, actor, course_id)
+    document = db.get(Document, course.thumbnail_document_id) if course.thumbnail_document_id else None
+    if document is None or document.deleted_at is not None:
         raise PlumeError(ErrorCode.NOT_FOUND)
     path = get_settings().files_dir / document.stored_name
     if not path.is_file():

@@ -16,12 +16,11 @@ from app.models import (
     Membership,
     OutboxEmail,
     Slot,
-    TrainerAssignment,
     TrainingSession,
-    TutorAssignment,
 )
 from app.models.base import utcnow
-from app.services import audience
+from app.services import access, audience
+from app.services.access import Capability
 from app.services.actor import Actor
 from app.services.orgs import require_staff
 
@@ -119,8 +118,8 @@ def home_sections(db: Session, actor: Actor) -> HomeSections:
     """The actor's sessions in the selected organisation: in progress, upcoming, finished.
 
     Trainers see the sessions they are positioned on, learners those they are
-    enrolled in, tutors those they follow. Finished sessions stay until
-    the session's availability end date.
+    enrolled in (once confirmed), tutors those they follow: `access.Capability.MINE`.
+    Finished sessions stay until the session's availability end date.
 
     Args:
         db: Database session.
@@ -132,22 +131,16 @@ def home_sections(db: Session, actor: Actor) -> HomeSections:
     org_id = actor.organisation_id
     if org_id is None:
         return HomeSections([], [], [])
-    ids: set[int] = set()
-    as_learner: set[int] = set()
-    if actor.has_role("trainer"):
-        ids.update(
-            db.exec(select(TrainerAssignment.session_id).where(TrainerAssignment.user_id == actor.user_id)).all()
-        )
-    if actor.has_role("learner"):
-        as_learner.update(db.exec(select(Enrolment.session_id).where(Enrolment.user_id == actor.user_id)).all())
-    if actor.has_role("tutor"):
-        ids.update(db.exec(select(TutorAssignment.session_id).where(TutorAssignment.user_id == actor.user_id)).all())
-    only_learner = set() if actor.has_role("staff") else as_learner - ids
-    ids.update(as_learner)
-    query = select(TrainingSession).where(TrainingSession.organisation_id == org_id, col(TrainingSession.id).in_(ids))
+    mine = access.session_filter(actor, Capability.MINE)
+    query = select(TrainingSession).where(TrainingSession.organisation_id == org_id, mine)
     sessions = list(db.exec(query).all())
+    only_learner: set[int] = set()
+    if sessions and not actor.has_role("staff"):
+        # Where they only learn, the virtual classes they are not invited to stay off their cards.
+        teaching = access.session_filter(actor, Capability.CORRECT)  # their sessions as a trainer or a tutor
+        taught = set(db.exec(select(TrainingSession.id).where(TrainingSession.organisation_id == org_id, teaching)))
+        only_learner = {s.id for s in sessions if s.id is not None and s.id not in taught}
     today = paris_today()
-    sessions = [s for s in sessions if s.status != "draft" or actor.has_role("trainer", "tutor")]
     cards = _cards(db, sessions, audience.hidden_from(db, only_learner, actor.user_id))
     buckets: dict[str, list[SessionCard]] = {"in_progress": [], "upcoming": [], "finished": []}
     for s in sorted(sessions, key=lambda s: (s.starts_on, s.id or 0)):

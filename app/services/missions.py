@@ -26,14 +26,16 @@ from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
 from app.live.bus import notify
+from app.live.contract import MissionHandedIn, session_topic
 from app.models import Activity, Course, Document, Enrolment, Module, TrainingSession, User
 from app.models.base import utcnow
 from app.models.progress import Observation, Submission
 from app.models.training import ENROLMENT_KINDS
-from app.services import audit, documents, progress
+from app.services import audit, documents, paging, progress
+from app.services.access import Capability, access_session
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
-from app.services.sessions import SessionRole, access_session, locked_for, topic
+from app.services.sessions import locked_for
 from app.settings import get_settings
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -46,7 +48,6 @@ MAX_TEXT = 4000
 MAX_CRITERIA = 20
 MAX_CRITERION_LENGTH = 200
 KINDS = ("all", *ENROLMENT_KINDS)
-PAGE_SIZES = (10, 25, 50, 100)
 FILES = ("work", "feedback")
 
 
@@ -139,15 +140,11 @@ def _paris(moment: Any) -> str:
     return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if moment is not None else ""
 
 
-def _is_corrector(role: SessionRole) -> bool:
-    return role.staff or role.trainer or role.tutor
-
-
 def can_correct(db: Session, actor: Actor, session_id: int) -> TrainingSession:
     """The gate of the correction pages: the session, if the actor corrects its missions and observations.
 
-    Correctors are the staff of the session's organisation, the trainers of the
-    session and the tutors positioned on it; its learners are not.
+    Correctors are those with `access.Capability.CORRECT`: the staff of the session's
+    organisation, the trainers of the session and the tutors positioned on it; its learners are not.
 
     Args:
         db: Database session.
@@ -160,10 +157,7 @@ def can_correct(db: Session, actor: Actor, session_id: int) -> TrainingSession:
     Raises:
         PlumeError: NOT_FOUND for a missing session and a forbidden one alike.
     """
-    session, role = access_session(db, actor, session_id)
-    if not _is_corrector(role):
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    return session
+    return access_session(db, actor, session_id, Capability.CORRECT)[0]
 
 
 @dataclass(frozen=True)
@@ -192,9 +186,7 @@ def desk_header(db: Session, actor: Actor, session_id: int) -> DeskHeader:
     Raises:
         PlumeError: NOT_FOUND (see `can_correct`).
     """
-    session, role = access_session(db, actor, session_id)
-    if not _is_corrector(role):
-        raise PlumeError(ErrorCode.NOT_FOUND)
+    session, role = access_session(db, actor, session_id, Capability.CORRECT)
     course = db.get(Course, session.course_id)
     waiting, to_observe = waiting_counts(db, [session.id or 0])
     return DeskHeader(
@@ -203,7 +195,7 @@ def desk_header(db: Session, actor: Actor, session_id: int) -> DeskHeader:
         course_title=course.title if course is not None else session.title,
         missions_waiting=waiting,
         observations_waiting=to_observe,
-        follows_centre=role.staff or role.tutor,
+        follows_centre=role.follows,
     )
 
 
@@ -359,11 +351,7 @@ def hand_in(db: Session, actor: Actor, activity_id: int, *, name: str, data: byt
         after={"document_id": submission.document_id, "comment": len(text), "again": again},
         ip=actor.ip,
     )
-    notify(
-        db,
-        topic(session_id),
-        {"type": "progress", "op": "handed_in", "activity_id": activity.id, "user_id": actor.user_id},
-    )
+    notify(db, session_topic(session_id), MissionHandedIn(activity_id=activity.id, user_id=actor.user_id))
     return _mine(db, submission)
 
 
@@ -720,7 +708,7 @@ def open_file(db: Session, actor: Actor, submission_id: int, which: str) -> tupl
         raise PlumeError(ErrorCode.NOT_FOUND)
     _, role = access_session(db, actor, submission.session_id)
     own = role.learner and submission.user_id == actor.user_id
-    if not (own or (_is_corrector(role) and submission.user_id != actor.user_id)):
+    if not (own or (role.corrects and submission.user_id != actor.user_id)):
         raise PlumeError(ErrorCode.NOT_FOUND)
     document_id = submission.document_id if which == "work" else submission.feedback_document_id
     document = db.get(Document, document_id) if document_id is not None else None
@@ -730,13 +718,6 @@ def open_file(db: Session, actor: Actor, submission_id: int, which: str) -> tupl
     if not path.is_file():
         raise PlumeError(ErrorCode.NOT_FOUND)
     return path, documents.download_name(document.name, document.content_type), document.content_type
-
-
-def _check_paging(page: object, page_size: object) -> tuple[int, int]:
-    number, size = _id(page), _id(page_size)
-    if number is None or number < 1 or size not in PAGE_SIZES:
-        raise PlumeError(ErrorCode.INVALID_INPUT)
-    return number, int(size or 0)
 
 
 @dataclass(frozen=True)
@@ -793,7 +774,7 @@ def submissions(
         PlumeError: NOT_FOUND; INVALID_INPUT for a bad page or page size.
     """
     session = can_correct(db, actor, session_id)
-    page, page_size = _check_paging(page, page_size)
+    paging.check_page(page, page_size)
     if not isinstance(waiting_only, bool):
         raise PlumeError(ErrorCode.INVALID_INPUT)
     filters = _session_submissions(session.id or 0)
@@ -815,16 +796,19 @@ def submissions(
         )
 
     total = int(db.exec(joined(select(func.count()).select_from(Submission))).one())
-    pages = max(1, -(-total // page_size))
-    page = min(page, pages)
     waiting_first = case((col(Submission.status) == "submitted", 0), else_=1)
-    rows = db.exec(
-        joined(select(Submission, User, col(Activity.title)).select_from(Submission))
-        .join(User, col(User.id) == col(Submission.user_id))
-        .order_by(waiting_first, col(Submission.submitted_at), col(Submission.id))
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    ).all()
+    found = paging.paginate(
+        total,
+        page,
+        page_size,
+        lambda limit, offset: db.exec(
+            joined(select(Submission, User, col(Activity.title)).select_from(Submission))
+            .join(User, col(User.id) == col(Submission.user_id))
+            .order_by(waiting_first, col(Submission.submitted_at), col(Submission.id))
+            .limit(limit)
+            .offset(offset)
+        ).all(),
+    )
     return SubmissionPage(
         rows=[
             SubmissionRow(
@@ -837,12 +821,12 @@ def submissions(
                 status=submission.status,
                 score=_percent(submission.score) if submission.status == "corrected" else "",
             )
-            for submission, user, title in rows
+            for submission, user, title in found.items
         ],
-        total=total,
-        page=page,
-        pages=pages,
-        page_size=page_size,
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
+        page_size=found.page_size,
     )
 
 
@@ -904,7 +888,7 @@ def observations_to_do(
         PlumeError: NOT_FOUND; INVALID_INPUT for a bad page or page size.
     """
     session = can_correct(db, actor, session_id)
-    page, page_size = _check_paging(page, page_size)
+    paging.check_page(page, page_size)
     if not isinstance(todo_only, bool):
         raise PlumeError(ErrorCode.INVALID_INPUT)
     ids = [session.id or 0]
@@ -912,26 +896,23 @@ def observations_to_do(
     if todo_only:
         count_query = count_query.where(col(Observation.id).is_(None))
     total = int(db.exec(count_query).one())
-    pages = max(1, -(-total // page_size))
-    page = min(page, pages)
     rows_query = _pairs(
         select(User, col(Activity.id), col(Activity.title), Observation).select_from(Enrolment), ids
     ).join(User, col(User.id) == col(Enrolment.user_id))
     if todo_only:
         rows_query = rows_query.where(col(Observation.id).is_(None))
     done_last = case((col(Observation.id).is_(None), 0), else_=1)
-    rows = db.exec(
-        rows_query.order_by(
-            done_last,
-            func.lower(col(User.last_name)),
-            func.lower(col(User.first_name)),
-            col(User.id),
-            col(Activity.position),
-            col(Activity.id),
-        )
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    ).all()
+    ordered = rows_query.order_by(
+        done_last,
+        func.lower(col(User.last_name)),
+        func.lower(col(User.first_name)),
+        col(User.id),
+        col(Activity.position),
+        col(Activity.id),
+    )
+    found = paging.paginate(
+        total, page, page_size, lambda limit, offset: db.exec(ordered.limit(limit).offset(offset)).all()
+    )
     return ObservationPage(
         rows=[
             ObservationRow(
@@ -944,12 +925,12 @@ def observations_to_do(
                 score=_percent(observation.score) if observation is not None else "",
                 observed_at=_paris(observation.observed_at) if observation is not None else "",
             )
-            for user, activity_id, title, observation in rows
+            for user, activity_id, title, observation in found.items
         ],
-        total=total,
-        page=page,
-        pages=pages,
-        page_size=page_size,
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
+        page_size=found.page_size,
     )
 
 

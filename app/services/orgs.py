@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from app.models import Invitation, Membership, Organisation, User
+from app.models import Invitation, Membership, Notification, Organisation, User
 from app.models.base import utcnow
 from app.services import audit
 from app.services.accounts import clean_email, send_reset_link
@@ -439,8 +439,6 @@ def my_notifications(db: Session, actor: Actor, *, limit: int = 8) -> list[Notif
     Returns:
         Newest first.
     """
-    from app.models import Notification
-
     rows = db.exec(
         select(Notification)
         .where(Notification.user_id == actor.user_id, Notification.organisation_id == actor.organisation_id)
@@ -467,8 +465,6 @@ def read_notifications(db: Session, actor: Actor) -> None:
         db: Database session.
         actor: The signed-in actor.
     """
-    from app.models import Notification
-
     for n in db.exec(
         select(Notification).where(Notification.user_id == actor.user_id, col(Notification.read_at).is_(None))
     ).all():

@@ -24,13 +24,13 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, select
 
 from app.live.bus import notify
+from app.live.contract import ProgressChanged, session_topic
 from app.models import Activity, ActivityCompletion, Enrolment, Module, TrainingSession
 from app.models.base import utcnow
 from app.models.progress import DONE_STATUSES, LESSON_STATUSES, LessonAttempt, LessonProgress
 from app.services import audience, audit
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
-from app.services.sessions import topic
 
 PARIS = ZoneInfo("Europe/Paris")
 SUSPEND_DATA_MAX = 4096  # SCORM 1.2 cmi.suspend_data
@@ -231,7 +231,7 @@ def _set_completion(db: Session, activity_id: int, user_id: int, done: bool, at:
 
 
 def _announce(db: Session, session_id: int, user_id: int, activity_id: int) -> None:
-    notify(db, topic(session_id), {"type": "progress", "activity_id": activity_id, "user_id": user_id})
+    notify(db, session_topic(session_id), ProgressChanged(activity_id=activity_id, user_id=user_id))
 
 
 def opened(db: Session, activity: Activity, user_id: int, session_id: int) -> None:

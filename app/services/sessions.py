@@ -1,4 +1,4 @@
-"""Training sessions: the access gate, the timeline a member sees, reordering modules."""
+"""Training sessions: the timeline a member sees, reordering modules, people, status (the gate: `access`)."""
 
 from __future__ import annotations
 
@@ -6,123 +6,33 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from app.live.bus import notify
+from app.live.contract import ModuleMoved, PeopleChanged, StatusChanged, session_topic
 from app.models import (
     Activity,
+    Course,
     Enrolment,
     Membership,
     Module,
+    Notification,
+    Slot,
     TrainerAssignment,
     TrainingSession,
     TutorAssignment,
     User,
 )
 from app.models.base import utcnow
-from app.models.training import PHASES
+from app.models.training import ENROLMENT_KINDS, PHASES
 from app.services import audience, audit
+from app.services.access import Capability, SessionRole, access_session
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
+from app.services.notify import session_confirmation_emails, trainer_positioned_email
 
 PARIS = ZoneInfo("Europe/Paris")
-
-
-def topic(session_id: int) -> str:
-    """The live topic of a session's open pages.
-
-    Args:
-        session_id: The session.
-
-    Returns:
-        The topic name.
-    """
-    return f"session:{session_id}"
-
-
-@dataclass(frozen=True)
-class SessionRole:
-    """How the actor relates to a session."""
-
-    staff: bool
-    trainer: bool
-    learner: bool
-    tutor: bool
-
-    @property
-    def sees_everything(self) -> bool:
-        """Staff, trainers and tutors see locked modules and every learner's progress."""
-        return self.staff or self.trainer or self.tutor
-
-
-def _membership(db: Session, actor: Actor, organisation_id: int) -> Membership | None:
-    return db.exec(
-        select(Membership).where(Membership.user_id == actor.user_id, Membership.organisation_id == organisation_id)
-    ).first()
-
-
-def access_session(
-    db: Session, actor: Actor, session_id: int, *, for_write: bool = False
-) -> tuple[TrainingSession, SessionRole]:
-    """The only way a service gets a session: members see it, anyone else gets NOT_FOUND.
-
-    Members are the organisation's staff, the trainers and tutors positioned on it
-    and the learners enrolled in it (learners once it is no longer a draft).
-
-    Args:
-        db: Database session.
-        actor: The signed-in actor.
-        session_id: The session asked for.
-        for_write: Whether the caller changes the timeline (staff only).
-
-    Returns:
-        The session and the actor's role in it.
-
-    Raises:
-        PlumeError: NOT_FOUND for a missing session and a forbidden one alike.
-    """
-    session = (
-        db.get(TrainingSession, session_id)
-        if isinstance(session_id, int) and not isinstance(session_id, bool)
-        else None
-    )
-    if session is None or session.id is None or not actor.fully_signed_in:
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    membership = _membership(db, actor, session.organisation_id)
-    if membership is None:
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    trainer = (
-        membership.is_trainer
-        and db.exec(
-            select(TrainerAssignment.id).where(
-                TrainerAssignment.session_id == session.id, TrainerAssignment.user_id == actor.user_id
-            )
-        ).first()
-        is not None
-    )
-    learner = (
-        membership.is_learner
-        and session.status != "draft"
-        and db.exec(
-            select(Enrolment.id).where(Enrolment.session_id == session.id, Enrolment.user_id == actor.user_id)
-        ).first()
-        is not None
-    )
-    tutor = (
-        membership.is_tutor
-        and db.exec(
-            select(TutorAssignment.id).where(
-                TutorAssignment.session_id == session.id, TutorAssignment.user_id == actor.user_id
-            )
-        ).first()
-        is not None
-    )
-    role = SessionRole(staff=membership.is_staff, trainer=trainer, learner=learner, tutor=tutor)
-    if not (role.staff or role.trainer or role.learner or role.tutor):
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    if for_write and not role.staff:
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    return session, role
 
 
 @dataclass(frozen=True)
@@ -186,7 +96,7 @@ def locked_for(db: Session, module: Module, role: SessionRole, user_id: int) -> 
         return False
     previous_done = True
     if module.opening_rule == "after_previous":
-        from app.services.activities import learner_progress
+        from app.services.activities import learner_progress  # noqa: PLC0415 — cycle (a), see issue 12
 
         modules = ordered_modules(db, module.session_id)
         index = next((i for i, m in enumerate(modules) if m.id == module.id), 0)
@@ -237,7 +147,6 @@ def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
     """
     session, role = access_session(db, actor, session_id)
     assert session.id is not None
-    from app.models import Course
 
     course = db.get(Course, session.course_id)
     trainers = db.exec(
@@ -252,7 +161,6 @@ def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
         .where(col(Activity.module_id).in_([m.id for m in modules]))
         .order_by(col(Activity.position), col(Activity.id))
     ).all()
-    from app.models import Slot
 
     slots = {
         s.activity_id: s
@@ -271,7 +179,7 @@ def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
         by_module.setdefault(a.module_id, []).append(
             ActivityCard(id=a.id or 0, kind=a.kind, title=a.title, when=when, room=slot.room if slot else "")
         )
-    from app.services.activities import learner_progress
+    from app.services.activities import learner_progress  # noqa: PLC0415 — cycle (a), see issue 12
 
     progress = learner_progress(db, session.id, actor.user_id) if role.learner else None
     now = utcnow()
@@ -307,8 +215,8 @@ def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
         trainers=[t.display_name for t in trainers],
         modules=views,
         progress=progress.percent if progress else -1,
-        can_edit=role.staff,
-        can_manage_content=role.staff or role.trainer,
+        can_edit=role.edits,
+        can_manage_content=role.manages,
         sees_everything=role.sees_everything,
     )
 
@@ -329,7 +237,7 @@ def place_module(db: Session, actor: Actor, module_id: int, target_id: int) -> N
     target = db.get(Module, target_id) if isinstance(target_id, int) else None
     if module is None or target is None or module.session_id is None or module.session_id != target.session_id:
         raise PlumeError(ErrorCode.NOT_FOUND)
-    session, _ = access_session(db, actor, module.session_id, for_write=True)
+    session, _ = access_session(db, actor, module.session_id, Capability.EDIT)
     assert session.id is not None
     if module.id == target.id:
         return
@@ -352,7 +260,7 @@ def place_module(db: Session, actor: Actor, module_id: int, target_id: int) -> N
         target=f"module:{module.id}",
         after={"target": target.id},
     )
-    notify(db, topic(session.id), {"type": "timeline", "op": "module_moved", "module_id": module.id})
+    notify(db, session_topic(session.id), ModuleMoved(module_id=module.id))
 
 
 def move_module(db: Session, actor: Actor, module_id: int, direction: int) -> None:
@@ -374,7 +282,7 @@ def move_module(db: Session, actor: Actor, module_id: int, direction: int) -> No
         raise PlumeError(ErrorCode.NOT_FOUND)
     if module.session_id is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
-    session, _ = access_session(db, actor, module.session_id, for_write=True)
+    session, _ = access_session(db, actor, module.session_id, Capability.EDIT)
     assert session.id is not None
     same_phase = [m for m in ordered_modules(db, session.id) if m.phase == module.phase]
     index = next(i for i, m in enumerate(same_phase) if m.id == module.id)
@@ -394,7 +302,7 @@ def move_module(db: Session, actor: Actor, module_id: int, direction: int) -> No
         target=f"module:{module.id}",
         after={"direction": direction},
     )
-    notify(db, topic(session.id), {"type": "timeline", "op": "module_moved", "module_id": module.id})
+    notify(db, session_topic(session.id), ModuleMoved(module_id=module.id))
 
 
 @dataclass(frozen=True)
@@ -441,9 +349,7 @@ def session_people(
     Raises:
         PlumeError: NOT_FOUND.
     """
-    from sqlalchemy import func, or_
-
-    session, _ = access_session(db, actor, session_id, for_write=True)
+    session, _ = access_session(db, actor, session_id, Capability.EDIT)
     by_name = (col(User.last_name), col(User.first_name))
     assigned = set(db.exec(select(TrainerAssignment.user_id).where(TrainerAssignment.session_id == session.id)).all())
     trainers: list[Person] = []
@@ -522,7 +428,7 @@ def _people_changed(
         before=before,
         after=after,
     )
-    notify(db, topic(session.id or 0), {"type": "people"})
+    notify(db, session_topic(session.id or 0), PeopleChanged())
 
 
 def _org_member(db: Session, organisation_id: int, user_id: int, role: str) -> User:
@@ -551,10 +457,7 @@ def position_trainer(db: Session, actor: Actor, session_id: int, user_id: int) -
     Raises:
         PlumeError: NOT_FOUND.
     """
-    from app.models import Notification
-    from app.services.notify import trainer_positioned_email
-
-    session, _ = access_session(db, actor, session_id, for_write=True)
+    session, _ = access_session(db, actor, session_id, Capability.EDIT)
     trainer = _org_member(db, session.organisation_id, user_id, "trainer")
     exists = db.exec(
         select(TrainerAssignment.id).where(
@@ -589,7 +492,7 @@ def remove_trainer(db: Session, actor: Actor, session_id: int, user_id: int) -> 
     Raises:
         PlumeError: NOT_FOUND.
     """
-    session, _ = access_session(db, actor, session_id, for_write=True)
+    session, _ = access_session(db, actor, session_id, Capability.EDIT)
     row = db.exec(
         select(TrainerAssignment).where(
             TrainerAssignment.session_id == session.id, TrainerAssignment.user_id == user_id
@@ -614,9 +517,7 @@ def enrol_learner(db: Session, actor: Actor, session_id: int, user_id: int, kind
     Raises:
         PlumeError: NOT_FOUND, INVALID_INPUT or SESSION_FULL.
     """
-    from app.models.training import ENROLMENT_KINDS
-
-    session, _ = access_session(db, actor, session_id, for_write=True)
+    session, _ = access_session(db, actor, session_id, Capability.EDIT)
     if kind not in ENROLMENT_KINDS:
         raise PlumeError(ErrorCode.INVALID_INPUT, field="kind")
     _org_member(db, session.organisation_id, user_id, "learner")
@@ -643,7 +544,7 @@ def unenrol_learner(db: Session, actor: Actor, session_id: int, user_id: int) ->
     Raises:
         PlumeError: NOT_FOUND.
     """
-    session, _ = access_session(db, actor, session_id, for_write=True)
+    session, _ = access_session(db, actor, session_id, Capability.EDIT)
     row = db.exec(select(Enrolment).where(Enrolment.session_id == session.id, Enrolment.user_id == user_id)).first()
     if row is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
@@ -669,10 +570,7 @@ def advance_status(db: Session, actor: Actor, session_id: int, to: str) -> None:
     Raises:
         PlumeError: NOT_FOUND, STATUS_CHANGE or NO_SLOTS.
     """
-    from app.models import Slot
-    from app.services.notify import session_confirmation_emails
-
-    session, _ = access_session(db, actor, session_id, for_write=True)
+    session, _ = access_session(db, actor, session_id, Capability.EDIT)
     if NEXT_STATUS.get(session.status) != to:
         raise PlumeError(ErrorCode.STATUS_CHANGE)
     if to == "active":
@@ -693,7 +591,7 @@ def advance_status(db: Session, actor: Actor, session_id: int, to: str) -> None:
         before={"status": before},
         after={"status": to},
     )
-    notify(db, topic(session.id or 0), {"type": "status", "status": to})
+    notify(db, session_topic(session.id or 0), StatusChanged(status=to))
 
 
 def position_tutor(db: Session, actor: Actor, session_id: int, user_id: int) -> None:
@@ -708,7 +606,7 @@ def position_tutor(db: Session, actor: Actor, session_id: int, user_id: int) -> 
     Raises:
         PlumeError: NOT_FOUND.
     """
-    session, _ = access_session(db, actor, session_id, for_write=True)
+    session, _ = access_session(db, actor, session_id, Capability.EDIT)
     _org_member(db, session.organisation_id, user_id, "tutor")
     exists = db.exec(
         select(TutorAssignment.id).where(TutorAssignment.session_id == session.id, TutorAssignment.user_id == user_id)
@@ -730,7 +628,7 @@ def remove_tutor(db: Session, actor: Actor, session_id: int, user_id: int) -> No
     Raises:
         PlumeError: NOT_FOUND.
     """
-    session, _ = access_session(db, actor, session_id, for_write=True)
+    session, _ = access_session(db, actor, session_id, Capability.EDIT)
     row = db.exec(
         select(TutorAssignment).where(TutorAssignment.session_id == session.id, TutorAssignment.user_id == user_id)
     ).first()

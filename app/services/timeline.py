@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, delete, select
 
 from app.live.bus import notify
+from app.live.contract import TimelineChanged, session_topic
 from app.models import (
     Activity,
     ActivityCompletion,
@@ -33,10 +34,10 @@ from app.models import (
 from app.models.base import utcnow
 from app.models.training import ACTIVITY_KINDS, PHASES
 from app.services import audit, progress
+from app.services.access import access_course, access_session
 from app.services.actor import Actor
-from app.services.catalogue import access_course, parse_date
+from app.services.catalogue import parse_date
 from app.services.errors import ErrorCode, PlumeError
-from app.services.sessions import access_session, topic
 
 PARIS = ZoneInfo("Europe/Paris")
 OPENING_RULES = ("always", "date", "after_previous")
@@ -112,7 +113,7 @@ def _changed(db: Session, actor: Actor, scope: Scope, action: str, target: str, 
         if action in COUNT_CHANGING:
             db.flush()
             progress.refresh(db, scope.session.id)
-        notify(db, topic(scope.session.id), {"type": "timeline", "op": action})
+        notify(db, session_topic(scope.session.id), TimelineChanged(op=action))
 
 
 def add_module(

@@ -1,24 +1,19 @@
 """Who may still follow a live topic: re-checked before every push, so a tab that lost access hears nothing.
 
-Topics are named by the services that announce on them (`sessions.topic`,
-`chat.topic`, `chat.unread_topic`, `attendance.topic`, `attendance.board_topic`,
-`attendance.person_topic`). An unknown topic is refused.
+Topics are built and read back by `app.live.contract` (`session_topic`,
+`chat_topic`, `chat_unread_topic`, `slot_topic`, `slot_board_topic`,
+`slot_person_topic`; `parse_topic`). A name no builder makes is refused.
 """
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
+from app.live.contract import parse_topic
+from app.services.access import access_session
 from app.services.actor import Actor
 from app.services.attendance import slot_context
 from app.services.errors import PlumeError
-from app.services.sessions import access_session
-
-
-def _number(text: str) -> int:
-    if not text.isdigit() or len(text) > 18:
-        raise ValueError(text)
-    return int(text)
 
 
 def may_follow(db: Session, actor: Actor | None, topic: str) -> bool:
@@ -34,20 +29,18 @@ def may_follow(db: Session, actor: Actor | None, topic: str) -> bool:
     """
     if actor is None or not actor.fully_signed_in:
         return False
-    kind, _, rest = topic.partition(":")
-    try:
-        if kind in ("session", "chat", "chat-unread"):
-            access_session(db, actor, _number(rest))
-            return True
-        if kind == "attendance":
-            parts = rest.split(":")
-            ctx = slot_context(db, actor, _number(parts[0]))
-            if len(parts) == 1:
-                return True
-            if parts[1:] == ["board"]:
-                return ctx.role.sees_everything
-            if len(parts) == 3 and parts[1] == "user":  # attendance:<slot>:user:<id>
-                return _number(parts[2]) == actor.user_id
-    except (PlumeError, ValueError):
+    parsed = parse_topic(topic)
+    if parsed is None:
         return False
-    return False
+    try:
+        if parsed.kind in ("session", "chat", "chat-unread"):
+            access_session(db, actor, parsed.id)
+            return True
+        ctx = slot_context(db, actor, parsed.id)
+    except PlumeError:
+        return False
+    if parsed.kind == "slot-board":
+        return ctx.role.sees_everything
+    if parsed.kind == "slot-person":
+        return parsed.user_id == actor.user_id
+    return parsed.kind == "slot"

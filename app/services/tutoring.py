@@ -1,4 +1,4 @@
-"""The tutoring centre: who may follow a session's learners, and their progress, a page at a time.
+"""The tutoring centre: the learners of the sessions one follows (`access`), their progress, a page at a time.
 
 A session may hold 10,000 learners, so nothing here loads them all: counts,
 statuses, search, sorting and paging are done by the database, and only the
@@ -20,15 +20,14 @@ from app.models import (
     AuthSession,
     Course,
     Enrolment,
-    Membership,
     Module,
     Organisation,
     TrainingSession,
     User,
 )
 from app.models.training import ENROLMENT_KINDS
-from app.models.tutoring import Reminder, TutorAssignment
-from app.services import audience, audit, progress
+from app.models.tutoring import Reminder
+from app.services import access, audience, audit, paging, progress
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.services.outbox import enqueue_email
@@ -39,56 +38,7 @@ from app.settings import get_settings
 PARIS = ZoneInfo("Europe/Paris")
 KINDS = ("all", *ENROLMENT_KINDS)
 SORTS = ("name", "progress", "status", "time", "last_activity")
-PAGE_SIZES = (10, 25, 50, 100)
 QUERY_LIMIT = 100
-
-
-def _membership(db: Session, actor: Actor, organisation_id: int) -> Membership | None:
-    return db.exec(
-        select(Membership).where(Membership.user_id == actor.user_id, Membership.organisation_id == organisation_id)
-    ).first()
-
-
-def can_tutor(db: Session, actor: Actor, session_id: int) -> TrainingSession:
-    """The access gate of the tutoring centre: the session, if the actor may follow its learners.
-
-    Allowed are the staff of the session's organisation and the organisation's
-    tutors positioned on the session. Trainers and learners are not, even of
-    this session.
-
-    Args:
-        db: Database session.
-        actor: The signed-in actor.
-        session_id: The session asked for.
-
-    Returns:
-        The session.
-
-    Raises:
-        PlumeError: NOT_FOUND for a missing session and a forbidden one alike.
-    """
-    session = (
-        db.get(TrainingSession, session_id)
-        if isinstance(session_id, int) and not isinstance(session_id, bool)
-        else None
-    )
-    if session is None or session.id is None or not actor.fully_signed_in:
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    membership = _membership(db, actor, session.organisation_id)
-    if membership is None:
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    if membership.is_staff:
-        return session
-    if not membership.is_tutor:
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    assigned = db.exec(
-        select(TutorAssignment.id).where(
-            TutorAssignment.session_id == session.id, TutorAssignment.user_id == actor.user_id
-        )
-    ).first()
-    if assigned is None:
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    return session
 
 
 @dataclass(frozen=True)
@@ -108,8 +58,9 @@ class TutoredSession:
 def tutored_sessions(db: Session, actor: Actor) -> list[TutoredSession]:
     """The sessions of the selected organisation whose learners the actor may follow.
 
-    Staff get every session but drafts; tutors the sessions they are positioned
-    on; anyone else nothing. The list agrees with `can_tutor`.
+    Those the actor FOLLOWs (`access.Capability.FOLLOW`: staff every session
+    but drafts, tutors the sessions they are positioned on); anyone else nothing.
+    The list is built from the same rule as `access.access_followed_session`.
 
     Args:
         db: Database session.
@@ -120,23 +71,15 @@ def tutored_sessions(db: Session, actor: Actor) -> list[TutoredSession]:
     """
     if actor.organisation_id is None or not actor.fully_signed_in:
         return []
-    membership = _membership(db, actor, actor.organisation_id)
-    if membership is None or not (membership.is_staff or membership.is_tutor):
-        return []
     learners = func.count(col(Enrolment.id))
     query = (
         select(TrainingSession, Course.title, learners)
         .join(Course, col(Course.id) == col(TrainingSession.course_id))
         .outerjoin(Enrolment, col(Enrolment.session_id) == col(TrainingSession.id))
-        .where(TrainingSession.organisation_id == actor.organisation_id)
+        .where(*access.followed_in(actor, actor.organisation_id))
         .group_by(col(TrainingSession.id), col(Course.title))
         .order_by(col(TrainingSession.starts_on).desc(), col(TrainingSession.id).desc())
     )
-    if membership.is_staff:
-        query = query.where(TrainingSession.status != "draft")
-    else:
-        assigned = select(TutorAssignment.session_id).where(TutorAssignment.user_id == actor.user_id)
-        query = query.where(col(TrainingSession.id).in_(assigned))
     return [
         TutoredSession(
             id=session.id or 0,
@@ -251,7 +194,7 @@ def course_sessions(db: Session, actor: Actor, course_id: int) -> tuple[Course, 
 def _scope(db: Session, actor: Actor, session_id: int, course_id: int | None) -> list[int]:
     if course_id is not None:
         return course_sessions(db, actor, course_id)[1]
-    session = can_tutor(db, actor, session_id)
+    session = access.access_followed_session(db, actor, session_id)
     return [session.id or 0]
 
 
@@ -296,17 +239,14 @@ def centre(
         The centre: `learners` and `pie` count the kind filter only, `total` and `pages` the search too.
 
     Raises:
-        PlumeError: NOT_FOUND (see `can_tutor`); INVALID_INPUT for another kind, sort, page or page size.
+        PlumeError: NOT_FOUND (see `access.access_followed_session`); INVALID_INPUT for a bad kind, sort or page.
     """
     scope = _scope(db, actor, session_id, course_id)
     _check_kind(kind)
     words = _clean_query(query)
     if sort not in SORTS or not isinstance(descending, bool):
         raise PlumeError(ErrorCode.INVALID_INPUT)
-    if isinstance(page, bool) or not isinstance(page, int) or page < 1:
-        raise PlumeError(ErrorCode.INVALID_INPUT)
-    if isinstance(page_size, bool) or page_size not in PAGE_SIZES:
-        raise PlumeError(ErrorCode.INVALID_INPUT)
+    paging.check_page(page, page_size)
 
     activities = int(
         db.exec(
@@ -330,8 +270,6 @@ def centre(
         figures_query = figures_query.join(User, col(User.id) == col(Enrolment.user_id))
     figures = db.exec(figures_query.where(*filters)).one()
     learners, not_started, finished, total = (int(n) for n in figures)
-    pages = max(1, -(-total // page_size))
-    page = min(page, pages)
 
     page_query = select(col(Enrolment.id)).join(User, col(User.id) == col(Enrolment.user_id)).where(*filters)
     if searched is not None:
@@ -347,17 +285,20 @@ def centre(
         # Never active counts as the oldest activity, on SQLite and PostgreSQL alike.
         primary = [case((col(Enrolment.last_activity_at).is_(None), 0), else_=1), col(Enrolment.last_activity_at)]
     order = [key.desc() if descending else key.asc() for key in primary] + _by_name(descending and sort == "name")
-    ids = list(db.exec(page_query.order_by(*order).limit(page_size).offset((page - 1) * page_size)).all())
+    ordered = page_query.order_by(*order)
+    found = paging.paginate(
+        total, page, page_size, lambda limit, offset: db.exec(ordered.limit(limit).offset(offset)).all()
+    )
     return Centre(
         session_ids=scope,
         activities=activities,
         learners=learners,
         pie=Pie(not_started=not_started, in_progress=learners - not_started - finished, finished=finished),
-        total=total,
-        page=page,
-        pages=pages,
-        page_size=page_size,
-        rows=_rows(db, [i for i in ids if i is not None]),
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
+        page_size=found.page_size,
+        rows=_rows(db, [i for i in found.items if i is not None]),
     )
 
 
@@ -405,7 +346,7 @@ def learner_keys(
         (session id, user id) pairs, by name.
 
     Raises:
-        PlumeError: NOT_FOUND (see `can_tutor`); INVALID_INPUT for another kind.
+        PlumeError: NOT_FOUND (see `access.access_followed_session`); INVALID_INPUT for another kind.
     """
     scope = _scope(db, actor, session_id, course_id)
     _check_kind(kind)
@@ -501,7 +442,7 @@ def learner_report(db: Session, actor: Actor, session_id: int, user_id: int) -> 
     Raises:
         PlumeError: NOT_FOUND for anyone else, or a learner not enrolled in the session.
     """
-    session = can_tutor(db, actor, session_id)
+    session = access.access_followed_session(db, actor, session_id)
     enrolment = (
         db.exec(select(Enrolment).where(Enrolment.session_id == session.id, Enrolment.user_id == user_id)).first()
         if isinstance(user_id, int)
@@ -647,7 +588,7 @@ def preview_reminder(db: Session, actor: Actor, session_id: int, user_id: int, t
     Raises:
         PlumeError: NOT_FOUND.
     """
-    session = can_tutor(db, actor, session_id)
+    session = access.access_followed_session(db, actor, session_id)
     organisation = db.get(Organisation, session.organisation_id)
     users = _enrolled(db, session.id or 0, [user_id])
     if organisation is None or not users:
@@ -674,7 +615,7 @@ def send_reminders(db: Session, actor: Actor, session_id: int, user_ids: list[in
     Raises:
         PlumeError: NOT_FOUND, or INVALID_INPUT when nobody of the session was chosen.
     """
-    session = can_tutor(db, actor, session_id)
+    session = access.access_followed_session(db, actor, session_id)
     organisation = db.get(Organisation, session.organisation_id)
     users = _enrolled(db, session.id or 0, user_ids)
     kind = _template_kind(template)
@@ -725,7 +666,7 @@ def edit_lesson_stats(
     Raises:
         PlumeError: NOT_FOUND for anyone else, a learner or activity outside the session; a validation code.
     """
-    session = can_tutor(db, actor, session_id)
+    session = access.access_followed_session(db, actor, session_id)
     if not _enrolled(db, session.id or 0, [user_id]):
         raise PlumeError(ErrorCode.NOT_FOUND)
     progress.edit_stats(db, actor, session, user_id=user_id, activity_id=activity_id, values=values)

@@ -1,9 +1,11 @@
-"""`Tutorat > Formations`: the courses whose sessions a tutor follows, a course's detail, and learners' reviews.
+"""`Tutorat > Formations`: the courses whose sessions a tutor follows, and a course's detail.
+
+Categories (the folder tree) live in `course_categories`, learners' reviews in `course_reviews`.
 
 A tutor follows a course when they are positioned on at least one of its
 sessions; the course's "learner lists" are those sessions. Staff follow every
-non-draft session of their organisation. This is the rule of
-`tutoring.tutored_sessions` and `tutoring.can_tutor`, applied to courses:
+non-draft session of their organisation. This is `access.Capability.FOLLOW`,
+the rule of the tutoring centre, applied to courses (`access.access_tutored_course`):
 a course nobody lets the actor follow looks missing.
 
 Every list is paged, sorted and searched by the database; aggregates are
@@ -34,192 +36,39 @@ from app.models import (
     TrainingSession,
     User,
 )
-from app.models.base import utcnow
 from app.models.training import PHASES
-from app.models.tutoring import TutorAssignment
+from app.services import access, course_reviews, paging
+from app.services.access import TutoredCourse, access_tutored_course
 from app.services.actor import Actor
+from app.services.course_categories import (
+    UNCATEGORISED,
+    Folder,
+    build_tree,
+    category_labels,
+    folders_of,
+    split_categories,
+)
 from app.services.errors import ErrorCode, PlumeError
-from app.services.sessions import access_session
 
 PARIS = ZoneInfo("Europe/Paris")
 SORTS = ("title", "list", "learners")
-PAGE_SIZES = (10, 25, 50, 100)
-DEFAULT_PAGE_SIZE = 25
 QUERY_LIMIT = 100
-UNCATEGORISED = "__sans_categorie__"
 LISTS_SHOWN = 5
 MAX_CATEGORY_STRINGS = 2_000
 MAX_OPTIONS = 200
-MAX_REVIEWS = 100
 MAX_COMMENTS = 200
 MAX_LESSONS = 500
-REVIEW_MAX_CHARS = 2_000
 SCORED_KINDS = frozenset(
     ("quiz", "diagnostic", "assignment", "observation", "elearning", "certification", "self_assessment")
 )
 DEFAULT_POINTS = 10
 
 
-def _membership(db: Session, actor: Actor, organisation_id: int) -> Membership | None:
-    return db.exec(
-        select(Membership).where(Membership.user_id == actor.user_id, Membership.organisation_id == organisation_id)
-    ).first()
-
-
-def _follow_rule(membership: Membership | None, actor: Actor, organisation_id: int) -> list[ColumnElement[bool]] | None:
-    """The conditions on TrainingSession of the sessions the actor follows in an organisation (None: none)."""
-    if membership is None or not actor.fully_signed_in:
+def _selected_rule(actor: Actor) -> list[ColumnElement[bool]] | None:
+    """The conditions on TrainingSession of the sessions the actor follows in the selected organisation."""
+    if actor.organisation_id is None or not actor.fully_signed_in:
         return None
-    rule: list[ColumnElement[bool]] = [col(TrainingSession.organisation_id) == organisation_id]
-    if membership.is_staff:
-        rule.append(col(TrainingSession.status) != "draft")
-    elif membership.is_tutor:
-        assigned = select(TutorAssignment.session_id).where(TutorAssignment.user_id == actor.user_id)
-        rule.append(col(TrainingSession.id).in_(assigned))
-    else:
-        return None
-    return rule
-
-
-def _selected_rule(db: Session, actor: Actor) -> list[ColumnElement[bool]] | None:
-    if actor.organisation_id is None:
-        return None
-    return _follow_rule(_membership(db, actor, actor.organisation_id), actor, actor.organisation_id)
-
-
-@dataclass(frozen=True)
-class TutoredCourse:
-    """A course the actor follows, with the ids of its sessions they follow (latest start first)."""
-
-    course: Course
-    session_ids: list[int]
-    is_staff: bool
-
-
-def access_tutored_course(db: Session, actor: Actor, course_id: int) -> TutoredCourse:
-    """The access gate of a tutored course: the course, if the actor follows at least one of its sessions.
-
-    Staff of the course's organisation follow its non-draft sessions; its
-    tutors the sessions they are positioned on. Anyone else, and a course
-    with no session the actor follows, gets NOT_FOUND, like a missing course.
-
-    Args:
-        db: Database session.
-        actor: The signed-in actor.
-        course_id: The course asked for.
-
-    Returns:
-        The course and the followed sessions' ids.
-
-    Raises:
-        PlumeError: NOT_FOUND for a missing course and a forbidden one alike.
-    """
-    valid = isinstance(course_id, int) and not isinstance(course_id, bool)
-    course = db.get(Course, course_id) if valid else None
-    if course is None or course.id is None:
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    membership = _membership(db, actor, course.organisation_id)
-    rule = _follow_rule(membership, actor, course.organisation_id)
-    if membership is None or rule is None:
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    ids = db.exec(
-        select(TrainingSession.id)
-        .where(TrainingSession.course_id == course.id, *rule)
-        .order_by(col(TrainingSession.starts_on).desc(), col(TrainingSession.id).desc())
-    ).all()
-    session_ids = [i for i in ids if i is not None]
-    if not session_ids:
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    return TutoredCourse(course=course, session_ids=session_ids, is_staff=membership.is_staff)
-
-
-def split_categories(text: str) -> list[tuple[str, ...]]:
-    """A course's categories as folder paths: commas separate categories, " > " folder levels.
-
-    Args:
-        text: As stored, e.g. "Santé et sécurité > Prévention des risques, Management".
-
-    Returns:
-        Each category's path of folder names, without blanks or repeats, in order.
-    """
-    paths: list[tuple[str, ...]] = []
-    for category in (text or "").split(","):
-        path = tuple(" ".join(part.split()) for part in category.split(">"))
-        path = tuple(part for part in path if part)
-        if path and path not in paths:
-            paths.append(path)
-    return paths
-
-
-def category_labels(text: str) -> list[str]:
-    """A course's categories for display ("Santé et sécurité > Prévention des risques").
-
-    Args:
-        text: As stored.
-
-    Returns:
-        One label per category.
-    """
-    return [" > ".join(path) for path in split_categories(text)]
-
-
-def _folders_of(text: str) -> set[str]:
-    """Every folder a categories string puts its course in, ancestors included."""
-    found: set[str] = set()
-    for path in split_categories(text):
-        for depth in range(1, len(path) + 1):
-            found.add(" > ".join(path[:depth]))
-    return found
-
-
-@dataclass(frozen=True)
-class Folder:
-    """One folder of the category tree, in depth-first order."""
-
-    path: str
-    name: str
-    depth: int
-    courses: int
-    parent: str
-    has_children: bool
-
-
-def build_tree(counts: dict[str, int]) -> list[Folder]:
-    """The folder tree of courses from their categories strings.
-
-    A course counts once in each folder it sits in or below (a course in
-    "A > B, A > C" counts once in A). Courses without a category get the
-    UNCATEGORISED folder, last. The list is depth-first, siblings by name.
-
-    Args:
-        counts: Categories string → how many courses have exactly it.
-
-    Returns:
-        The folders, without the root.
-    """
-    per_folder: dict[str, int] = {}
-    children: dict[str, set[str]] = {}
-    uncategorised = 0
-    for text, count in counts.items():
-        folders = _folders_of(text)
-        if not folders:
-            uncategorised += count
-        for path in folders:
-            per_folder[path] = per_folder.get(path, 0) + count
-            parent = path.rpartition(" > ")[0] if " > " in path else ""
-            children.setdefault(parent, set()).add(path)
-    out: list[Folder] = []
-
-    def walk(parent: str, depth: int) -> None:
-        for path in sorted(children.get(parent, ()), key=lambda p: (p.rpartition(" > ")[2].casefold(), p)):
-            name = path.rpartition(" > ")[2] if " > " in path else path
-            out.append(Folder(path, name, depth, per_folder[path], parent, bool(children.get(path))))
-            walk(path, depth + 1)
-
-    walk("", 0)
-    if uncategorised:
-        out.append(Folder(UNCATEGORISED, "", 0, uncategorised, "", False))
-    return out
+    return access.followed_in(actor, actor.organisation_id)
 
 
 @dataclass(frozen=True)
@@ -263,7 +112,7 @@ def course_tree(db: Session, actor: Actor) -> CourseTree:
     Returns:
         The tree (empty for someone who follows nothing).
     """
-    rule = _selected_rule(db, actor)
+    rule = _selected_rule(actor)
     if rule is None:
         return CourseTree(total=0, folders=[], courses=[], lists=[])
     counts = _category_counts(db, rule)
@@ -345,7 +194,7 @@ def course_list(
     sort: str = "title",
     descending: bool = False,
     page: int = 1,
-    page_size: int = DEFAULT_PAGE_SIZE,
+    page_size: int = paging.DEFAULT_PAGE_SIZE,
 ) -> CourseList:
     """One sorted, searched, filtered page of the courses the actor follows in the selected organisation.
 
@@ -378,10 +227,8 @@ def course_list(
     course_id, list_id = _check_int(course_id), _check_int(list_id)
     if sort not in SORTS or not isinstance(descending, bool):
         raise PlumeError(ErrorCode.INVALID_INPUT)
-    page = _check_int(page, minimum=1)
-    if isinstance(page_size, bool) or page_size not in PAGE_SIZES:
-        raise PlumeError(ErrorCode.INVALID_INPUT)
-    rule = _selected_rule(db, actor)
+    paging.check_page(page, page_size)
+    rule = _selected_rule(actor)
     if rule is None:
         return CourseList(total=0, page=1, pages=1, page_size=page_size, first=0, last=0, rows=[])
     if list_id:
@@ -393,7 +240,7 @@ def course_list(
         wanted = (
             [s for s in strings if not split_categories(s)]
             if folder == UNCATEGORISED
-            else [s for s in strings if folder in _folders_of(s)]
+            else [s for s in strings if folder in folders_of(s)]
         )
         filters.append(col(Course.categories).in_(wanted))
     if words:
@@ -412,8 +259,6 @@ def course_list(
         .group_by(col(Course.id))
     )
     total = int(db.exec(select(func.count()).select_from(grouped.subquery())).one())
-    pages = max(1, -(-total // page_size))
-    page = min(page, pages)
 
     order: list[Any] = []
     if sort == "list":
@@ -440,21 +285,21 @@ def course_list(
         order += [key.desc() for key in by_title]
     else:
         order += [key.asc() for key in by_title]
-    ids = [
-        row[0]
-        for row in db.exec(grouped.order_by(*order).limit(page_size).offset((page - 1) * page_size)).all()
-        if row[0] is not None
-    ]
-    rows = _course_lines(db, rule, ids)
-    first = (page - 1) * page_size + 1 if rows else 0
+    ordered = grouped.order_by(*order)
+
+    def lines(limit: int, offset: int) -> list[CourseLine]:
+        ids = [row[0] for row in db.exec(ordered.limit(limit).offset(offset)).all() if row[0] is not None]
+        return _course_lines(db, rule, ids)
+
+    found = paging.paginate(total, page, page_size, lines)
     return CourseList(
-        total=total,
-        page=page,
-        pages=pages,
-        page_size=page_size,
-        first=first,
-        last=first + len(rows) - 1 if rows else 0,
-        rows=rows,
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
+        page_size=found.page_size,
+        first=found.first,
+        last=found.last,
+        rows=found.items,
     )
 
 
@@ -526,10 +371,6 @@ def _paris(moment: Any) -> str:
     return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
-def _paris_day(moment: Any) -> str:
-    return moment.astimezone(PARIS).strftime("%d/%m/%Y") if moment else ""
-
-
 @dataclass(frozen=True)
 class CourseInfo:
     """`Informations générales` and the side panel's header."""
@@ -576,24 +417,13 @@ class LessonRow:
 
 
 @dataclass(frozen=True)
-class ReviewRow:
-    """One learner's review of the course."""
-
-    author: str
-    date: str
-    stars: int
-    comment: str
-    session: str
-
-
-@dataclass(frozen=True)
 class CourseDetail:
     """Everything the course detail page shows."""
 
     info: CourseInfo
     stats: QuickStats
     lessons: list[LessonRow]
-    reviews: list[ReviewRow]
+    reviews: list[course_reviews.ReviewRow]
 
 
 def competency_labels(text: str) -> list[str]:
@@ -752,27 +582,6 @@ def _stats(db: Session, tutored: TutoredCourse) -> QuickStats:
     )
 
 
-def _reviews(db: Session, tutored: TutoredCourse) -> list[ReviewRow]:
-    rows = db.exec(
-        select(CourseReview, User, TrainingSession.title)
-        .join(User, col(User.id) == col(CourseReview.user_id))
-        .join(TrainingSession, col(TrainingSession.id) == col(CourseReview.session_id))
-        .where(CourseReview.course_id == tutored.course.id, col(CourseReview.session_id).in_(tutored.session_ids))
-        .order_by(col(CourseReview.created_at).desc(), col(CourseReview.id).desc())
-        .limit(MAX_REVIEWS)
-    ).all()
-    return [
-        ReviewRow(
-            author=user.display_name,
-            date=_paris_day(review.created_at),
-            stars=review.stars,
-            comment=review.comment,
-            session=session_title,
-        )
-        for review, user, session_title in rows
-    ]
-
-
 def course_detail(db: Session, actor: Actor, course_id: int) -> CourseDetail:
     """A followed course: general information, lessons, reviews and quick stats, over the sessions the actor follows.
 
@@ -806,7 +615,10 @@ def course_detail(db: Session, actor: Actor, course_id: int) -> CourseDetail:
         open_link=f"/sessions/{tutored.session_ids[0]}",
     )
     return CourseDetail(
-        info=info, stats=_stats(db, tutored), lessons=_lessons(db, tutored), reviews=_reviews(db, tutored)
+        info=info,
+        stats=_stats(db, tutored),
+        lessons=_lessons(db, tutored),
+        reviews=course_reviews.reviews_of(db, tutored.course.id or 0, tutored.session_ids),
     )
 
 
@@ -862,86 +674,3 @@ def lesson_comments(db: Session, actor: Actor, course_id: int, activity_id: int)
         )
         for sub, user, session_title in rows
     ]
-
-
-@dataclass(frozen=True)
-class ReviewDraft:
-    """What the review card shows to one person on a session page."""
-
-    can_review: bool
-    stars: int
-    comment: str
-    sent: bool
-
-
-def _learner_session(db: Session, actor: Actor, session_id: int) -> TrainingSession:
-    if isinstance(session_id, bool):  # access_session would read True as the session of id 1
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    session, role = access_session(db, actor, session_id)
-    if not role.learner:
-        raise PlumeError(ErrorCode.REVIEW_LEARNERS_ONLY)
-    return session
-
-
-def my_review(db: Session, actor: Actor, session_id: int) -> ReviewDraft:
-    """The actor's review of a session's course, if they may leave one.
-
-    Args:
-        db: Database session.
-        actor: The signed-in actor.
-        session_id: The session.
-
-    Returns:
-        can_review False for a member who is not an enrolled learner; their review when they left one.
-
-    Raises:
-        PlumeError: NOT_FOUND for someone who is not a member of the session.
-    """
-    try:
-        session = _learner_session(db, actor, session_id)
-    except PlumeError as err:
-        if err.code == ErrorCode.REVIEW_LEARNERS_ONLY:
-            return ReviewDraft(can_review=False, stars=0, comment="", sent=False)
-        raise
-    review = db.exec(
-        select(CourseReview).where(CourseReview.session_id == session.id, CourseReview.user_id == actor.user_id)
-    ).first()
-    if review is None:
-        return ReviewDraft(can_review=True, stars=0, comment="", sent=False)
-    return ReviewDraft(can_review=True, stars=review.stars, comment=review.comment, sent=True)
-
-
-def leave_review(db: Session, actor: Actor, session_id: int, stars: int, comment: str) -> CourseReview:
-    """Rate the course of a session one follows as a learner (a second review replaces the first).
-
-    Args:
-        db: Database session.
-        actor: An enrolled learner of the session.
-        session_id: The session.
-        stars: 1 to 5.
-        comment: Free text, trimmed, at most 2,000 characters (may be empty).
-
-    Returns:
-        The review.
-
-    Raises:
-        PlumeError: NOT_FOUND for a non-member, REVIEW_LEARNERS_ONLY for a member who is not
-            an enrolled learner, REVIEW_STARS, REVIEW_TOO_LONG, or INVALID_INPUT for a comment that is not text.
-    """
-    session = _learner_session(db, actor, session_id)
-    if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
-        raise PlumeError(ErrorCode.REVIEW_STARS, field="stars")
-    if not isinstance(comment, str):
-        raise PlumeError(ErrorCode.INVALID_INPUT, field="comment")
-    text = comment.strip()
-    if len(text) > REVIEW_MAX_CHARS:
-        raise PlumeError(ErrorCode.REVIEW_TOO_LONG, field="comment", max="2 000")
-    review = db.exec(
-        select(CourseReview).where(CourseReview.session_id == session.id, CourseReview.user_id == actor.user_id)
-    ).first()
-    if review is None:
-        review = CourseReview(course_id=session.course_id, session_id=session.id or 0, user_id=actor.user_id, stars=0)
-    review.stars, review.comment, review.created_at = stars, text, utcnow()
-    db.add(review)
-    db.flush()
-    return review

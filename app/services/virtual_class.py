@@ -22,17 +22,17 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from app.live.bus import notify
+from app.live.contract import TimelineChanged, session_topic
 from app.models import Activity, Enrolment, Module, Organisation, Slot, TrainingSession, User
 from app.routes import attendance_path
 from app.services import audit, progress
+from app.services.access import access_followed_session
 from app.services.actor import Actor
 from app.services.calendar import invitation_ics
 from app.services.catalogue import parse_date
 from app.services.errors import ErrorCode, PlumeError
 from app.services.outbox import Attachment, enqueue_email
-from app.services.sessions import topic
 from app.services.templates import get_template, render
-from app.services.tutoring import can_tutor
 from app.settings import get_settings
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -124,11 +124,11 @@ def create_for_learners(
         The virtual class activity.
 
     Raises:
-        PlumeError: NOT_FOUND (see `tutoring.can_tutor`), TITLE_REQUIRED, DATE_INVALID, TIME_INVALID,
+        PlumeError: NOT_FOUND (see `access.access_followed_session`), TITLE_REQUIRED, DATE_INVALID, TIME_INVALID,
             TIME_ORDER, SLOT_OUTSIDE_SESSION, LINK_INVALID_URL (with the field), or INVALID_INPUT when
             no learner of the session is selected.
     """
-    session = can_tutor(db, actor, session_id)
+    session = access_followed_session(db, actor, session_id)
     clean = " ".join(title.split())[:200] if isinstance(title, str) else ""
     if not clean:
         raise PlumeError(ErrorCode.TITLE_REQUIRED, field="title")
@@ -146,7 +146,7 @@ def create_for_learners(
     plan = _Plan(title=clean, day=date_, begins=begins, finishes=finishes, url=url)
     activity, slot = _create(db, actor, session, organisation=organisation, learners=learners, plan=plan)
     _invite(db, session, organisation=organisation, activity=activity, slot=slot, learners=learners)
-    notify(db, topic(session.id or 0), {"type": "timeline", "op": "add_activity"})
+    notify(db, session_topic(session.id or 0), TimelineChanged(op="add_activity"))
     return activity
 
 

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.cli import main
 from app.live import bus
+from app.live.contract import slot_board_topic, slot_topic
 from app.models import AttendanceChain, AttendanceHeadPublication, AttendanceRecord, AuditRecord, OutboxEmail
 from app.services import attendance, attendance_chain, attendance_heads
 from app.services.db import get_engine
@@ -317,17 +318,17 @@ def test_a_retried_append_keeps_its_audit_row_and_live_event(
     audits = db.exec(select(AuditRecord).where(AuditRecord.action == f"attendance.{action}")).all()
     assert len(audits) == 1 and f'"record_seq": {stored.seq}' in audits[0].after
     if action == "sign_as":
-        signed = [p for t, p in events if t == attendance.board_topic(sid) and p.get("user_id") == w.learner.user_id]
+        signed = [p for t, p in events if t == slot_board_topic(sid) and p.get("user_id") == w.learner.user_id]
         assert len(signed) == 1 and signed[0]["op"] == "signed"
     else:
-        certified = [p for t, p in events if t == attendance.topic(sid) and p.get("op") == "certified"]
+        certified = [p for t, p in events if t == slot_topic(sid) and p.get("op") == "certified"]
         assert len(certified) == 1
         assert len(db.exec(select(AttendanceHeadPublication)).all()) == 1
     assert attendance_chain.verify_chain(db).ok
 
 
 def test_each_pdf_page_prints_the_head_and_its_verification_url(db: Session) -> None:
-    from app.documents import attendance_pdf
+    from app.services import attendance_pdf
     from tests.unit.test_attendance_pdf import _pages
 
     w, rows = _sheet(db)

@@ -13,10 +13,10 @@ from pypdf import PdfReader
 from sqlmodel import Session, select
 
 from app.api.routes import build_api
-from app.documents import attendance_pdf
+from app.documents.attendance_pdf import printable
 from app.models import Activity, AttendanceChain, AuditRecord, Module, Organisation, Slot, TrainingSession, User
 from app.models.base import utcnow
-from app.services import attendance, attendance_chain
+from app.services import attendance, attendance_chain, attendance_pdf
 from app.services.actor import Actor
 from app.services.auth import open_session
 from app.services.errors import ErrorCode, PlumeError
@@ -252,7 +252,7 @@ def test_file_names_are_ascii_and_tell_half_days_apart() -> None:
     assert attendance_pdf.session_filename(session) == "emargement-oeuvres-ca-ete-2026.pdf"
     session.title = "李"
     assert attendance_pdf.session_filename(session) == "emargement-session-4.pdf"
-    assert attendance_pdf.printable("Ğül 李 😀\tfin") == "Gül ? ? fin"
+    assert printable("Ğül 李 😀\tfin") == "Gül ? ? fin"
 
 
 def _token(db: Session, user: User) -> str:

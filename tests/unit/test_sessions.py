@@ -6,7 +6,7 @@ from sqlmodel import Session
 from app.live import bus
 from app.models import Activity, Membership, Module
 from app.models.base import utcnow
-from app.services import home, sessions
+from app.services import access, home, sessions
 from app.services.errors import ErrorCode, PlumeError
 from tests.factories import (
     actor_for,
@@ -66,13 +66,13 @@ def test_members_see_the_session_and_others_get_not_found(db: Session) -> None:
         make_member(db, org, "tutor"),  # a tutor who does not follow this session
     ]
     for person in allowed:
-        assert sessions.access_session(db, actor_for(db, person), sid)[0].id == sid
+        assert access.access_session(db, actor_for(db, person), sid)[0].id == sid
     for person in refused:
         with pytest.raises(PlumeError) as err:
-            sessions.access_session(db, actor_for(db, person), sid)
+            access.access_session(db, actor_for(db, person), sid)
         assert err.value.code == ErrorCode.NOT_FOUND
     with pytest.raises(PlumeError) as missing:
-        sessions.access_session(db, actor_for(db, trainer), 999_999)
+        access.access_session(db, actor_for(db, trainer), 999_999)
     assert missing.value.code == ErrorCode.NOT_FOUND
 
 
@@ -82,7 +82,7 @@ def test_learners_do_not_see_draft_sessions(db: Session) -> None:
     db.add(session)
     db.commit()
     with pytest.raises(PlumeError):
-        sessions.access_session(db, actor_for(db, learner), session.id or 0)
+        access.access_session(db, actor_for(db, learner), session.id or 0)
 
 
 def test_a_trainer_of_two_organisations_reaches_sessions_of_both(db: Session) -> None:
@@ -92,7 +92,7 @@ def test_a_trainer_of_two_organisations_reaches_sessions_of_both(db: Session) ->
     today = home.paris_today()
     elsewhere = make_session(db, other, start=today, end=today, trainers=(trainer,))
     actor = actor_for(db, trainer)
-    assert sessions.access_session(db, actor, elsewhere.id or 0)[0].id == elsewhere.id
+    assert access.access_session(db, actor, elsewhere.id or 0)[0].id == elsewhere.id
 
 
 def test_timeline_is_ordered_by_phase_and_locked_for_learners_only(db: Session) -> None:
@@ -176,8 +176,8 @@ def test_staff_position_and_remove_tutors(db: Session) -> None:
     sessions.position_tutor(db, staff, sid, tutor.id or 0)  # again: harmless
     db.commit()
     assert [p.user_id for p in sessions.session_people(db, staff, sid).tutors] == [tutor.id]
-    assert sessions.access_session(db, actor_for(db, tutor), sid)[1].tutor
+    assert access.access_session(db, actor_for(db, tutor), sid)[1].tutor
     sessions.remove_tutor(db, staff, sid, tutor.id or 0)
     db.commit()
     with pytest.raises(PlumeError):
-        sessions.access_session(db, actor_for(db, tutor), sid)
+        access.access_session(db, actor_for(db, tutor), sid)

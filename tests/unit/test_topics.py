@@ -4,9 +4,16 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from app.live.contract import (
+    chat_topic,
+    chat_unread_topic,
+    session_topic,
+    slot_board_topic,
+    slot_person_topic,
+    slot_topic,
+)
 from app.models import Activity, Enrolment, Module, Slot
 from app.models.base import utcnow
-from app.services import attendance, chat, sessions
 from app.services.home import paris_today
 from app.services.topics import may_follow
 from tests.factories import actor_for, make_learner, make_org, make_session, make_trainer
@@ -36,18 +43,18 @@ def test_members_follow_their_topics_and_lose_them_with_access(db: Session) -> N
     sid, slot_id = session.id or 0, slot.id or 0
     teacher, pupil, other = actor_for(db, trainer), actor_for(db, learner), actor_for(db, stranger)
     learner_topics = [
-        sessions.topic(sid),
-        chat.topic(sid),
-        chat.unread_topic(sid),
-        attendance.topic(slot_id),
-        attendance.person_topic(slot_id, pupil.user_id),
+        session_topic(sid),
+        chat_topic(sid),
+        chat_unread_topic(sid),
+        slot_topic(slot_id),
+        slot_person_topic(slot_id, pupil.user_id),
     ]
     assert all(may_follow(db, pupil, t) for t in learner_topics)
-    assert may_follow(db, teacher, attendance.board_topic(slot_id))
-    assert not may_follow(db, pupil, attendance.board_topic(slot_id))
-    assert not may_follow(db, pupil, attendance.person_topic(slot_id, teacher.user_id))
+    assert may_follow(db, teacher, slot_board_topic(slot_id))
+    assert not may_follow(db, pupil, slot_board_topic(slot_id))
+    assert not may_follow(db, pupil, slot_person_topic(slot_id, teacher.user_id))
     assert not any(may_follow(db, other, t) for t in learner_topics)
-    assert not may_follow(db, None, sessions.topic(sid))
+    assert not may_follow(db, None, session_topic(sid))
     for forged in ("session:abc", "session:", "unknown:1", f"attendance:{slot_id}:user:x", f"attendance:{slot_id}:x"):
         assert not may_follow(db, pupil, forged)
     # Removed from the session: every topic of it is closed.

@@ -17,7 +17,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import progress, tutoring
+from app.services import access, progress, tutoring
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.services.seed import seed_demo
@@ -275,7 +275,7 @@ def test_staff_and_assigned_tutors_get_in_everyone_else_gets_not_found(db: Sessi
     foreign_tutor = make_member(db, other_org, "tutor")
     _assign(db, w.session, foreign_tutor)
     for actor in (w.staff, w.tutor):
-        assert tutoring.can_tutor(db, actor, sid).id == sid
+        assert access.access_followed_session(db, actor, sid).id == sid
         assert tutoring.centre(db, actor, sid).learners == 5
     refused = [
         unassigned_tutor,
@@ -286,13 +286,13 @@ def test_staff_and_assigned_tutors_get_in_everyone_else_gets_not_found(db: Sessi
     ]
     for person in refused:
         actor = actor_for(db, person)
-        for call in (tutoring.can_tutor, tutoring.centre, tutoring.learner_keys):
+        for call in (access.access_followed_session, tutoring.centre, tutoring.learner_keys):
             with pytest.raises(PlumeError) as err:
                 call(db, actor, sid)
             assert err.value.code == ErrorCode.NOT_FOUND
     for missing in (999_999, "1"):
         with pytest.raises(PlumeError) as err:
-            tutoring.can_tutor(db, w.staff, missing)  # type: ignore[arg-type]
+            access.access_followed_session(db, w.staff, missing)  # type: ignore[arg-type]
         assert err.value.code == ErrorCode.NOT_FOUND
 
 
@@ -326,7 +326,7 @@ def test_tutored_sessions_list_what_the_gate_lets_in(db: Session) -> None:
     assert tutoring.tutored_sessions(db, actor_for(db, learners[0])) == []
     assert tutoring.tutored_sessions(db, actor_for(db, make_member(db, org, "tutor"))) == []
     for listed in tutoring.tutored_sessions(db, actor_for(db, tutor)):
-        assert tutoring.can_tutor(db, actor_for(db, tutor), listed.id).id == listed.id
+        assert access.access_followed_session(db, actor_for(db, tutor), listed.id).id == listed.id
 
 
 def test_two_thousand_learners_come_back_one_page_at_a_time(db: Session) -> None:

@@ -23,13 +23,13 @@ from app.models import (
     TrainingSession,
     User,
 )
-from app.services import tutoring, tutoring_courses
+from app.services import access, course_reviews, tutoring, tutoring_courses
 from app.services.actor import Actor
 from app.services.catalogue import copy_template
+from app.services.course_categories import UNCATEGORISED
 from app.services.errors import ErrorCode, PlumeError
 from app.services.seed import seed_demo
 from app.services.seed_reviews import seed_reviews
-from app.services.tutoring_courses import UNCATEGORISED, Folder, build_tree, split_categories
 from tests.factories import actor_for, assign_tutor, make_learner, make_member, make_org, make_staff, make_trainer
 
 START = date(2026, 11, 2)
@@ -129,45 +129,12 @@ def _titles(page: tutoring_courses.CourseList) -> list[str]:
     return [row.title for row in page.rows]
 
 
-def test_categories_split_on_commas_and_folder_levels() -> None:
-    assert split_categories("  Santé  et sécurité>Prévention ,, Management , Management,  > ") == [
-        ("Santé et sécurité", "Prévention"),
-        ("Management",),
-    ]
-    assert split_categories("") == []
-    assert tutoring_courses.category_labels("A>B, C") == ["A > B", "C"]
+def test_competencies_split_on_commas_and_lines() -> None:
     assert tutoring_courses.competency_labels("09.S'organiser, 10.Communiquer\n\n11.Vendre") == [
         "09.S'organiser",
         "10.Communiquer",
         "11.Vendre",
     ]
-
-
-def test_the_tree_nests_folders_and_counts_each_course_once_per_folder() -> None:
-    tree = build_tree(
-        {
-            "Santé et sécurité > Prévention des risques, Management": 2,
-            "Santé et sécurité > Secourisme": 1,
-            "Management > Agilité": 1,
-            "A > B, A > C": 1,
-            "": 1,
-            " , ": 2,
-        }
-    )
-    assert [(f.path, f.depth, f.courses, f.has_children) for f in tree] == [
-        ("A", 0, 1, True),
-        ("A > B", 1, 1, False),
-        ("A > C", 1, 1, False),
-        ("Management", 0, 3, True),
-        ("Management > Agilité", 1, 1, False),
-        ("Santé et sécurité", 0, 3, True),
-        ("Santé et sécurité > Prévention des risques", 1, 2, False),
-        ("Santé et sécurité > Secourisme", 1, 1, False),
-        (UNCATEGORISED, 0, 3, False),
-    ]
-    assert tree[6] == Folder(
-        "Santé et sécurité > Prévention des risques", "Prévention des risques", 1, 2, "Santé et sécurité", False
-    )
 
 
 def test_the_tutor_tree_holds_the_followed_courses_only(db: Session) -> None:
@@ -361,7 +328,7 @@ def test_the_gate_lets_in_who_follows_a_session_of_the_course_only(db: Session) 
         with _raises(ErrorCode.NOT_FOUND):
             tutoring_courses.course_detail(db, actor, course_id)  # type: ignore[arg-type]
         with _raises(ErrorCode.NOT_FOUND):
-            tutoring_courses.access_tutored_course(db, actor, course_id)  # type: ignore[arg-type]
+            access.access_tutored_course(db, actor, course_id)  # type: ignore[arg-type]
     assert tutoring_courses.course_list(db, unassigned_tutor).rows == []
     assert tutoring_courses.course_list(db, learner).rows == []
     assert tutoring_courses.course_tree(db, learner).total == 0
@@ -379,13 +346,13 @@ def test_the_list_and_the_gate_agree_with_the_session_tutoring_rules(db: Session
         for course in w.courses.values():
             allowed = course.id in listed
             try:
-                tutored = tutoring_courses.access_tutored_course(db, actor, course.id or 0)
+                tutored = access.access_tutored_course(db, actor, course.id or 0)
             except PlumeError:
                 assert not allowed
                 continue
             assert allowed
             for sid in tutored.session_ids:
-                assert tutoring.can_tutor(db, actor, sid).id == sid
+                assert access.access_followed_session(db, actor, sid).id == sid
 
 
 def test_a_tutor_who_loses_the_role_loses_the_courses(db: Session) -> None:
@@ -639,16 +606,16 @@ def test_an_enrolled_learner_reviews_once_and_can_change_it(db: Session) -> None
     w = _world(db)
     sid = w.sessions["s2"].id or 0
     learner = actor_for(db, w.learners[0])
-    assert tutoring_courses.my_review(db, learner, sid) == tutoring_courses.ReviewDraft(True, 0, "", False)
-    review = tutoring_courses.leave_review(db, learner, sid, 4, "  Très utile, merci !  ")
+    assert course_reviews.my_review(db, learner, sid) == course_reviews.ReviewDraft(True, 0, "", False)
+    review = course_reviews.leave_review(db, learner, sid, 4, "  Très utile, merci !  ")
     db.commit()
     assert (review.stars, review.comment, review.course_id) == (4, "Très utile, merci !", w.courses["c2"].id)
-    tutoring_courses.leave_review(db, learner, sid, 5, "")
+    course_reviews.leave_review(db, learner, sid, 5, "")
     db.commit()
     rows = db.exec(select(CourseReview).where(CourseReview.session_id == sid)).all()
     assert [(r.stars, r.comment) for r in rows] == [(5, "")]
-    assert tutoring_courses.my_review(db, learner, sid) == tutoring_courses.ReviewDraft(True, 5, "", True)
-    tutoring_courses.leave_review(db, learner, sid, 3, "x" * 2_000 + "   ")
+    assert course_reviews.my_review(db, learner, sid) == course_reviews.ReviewDraft(True, 5, "", True)
+    course_reviews.leave_review(db, learner, sid, 3, "x" * 2_000 + "   ")
     db.commit()
     assert db.exec(select(func.count()).select_from(CourseReview)).one() == 1
 
@@ -673,7 +640,7 @@ def test_a_review_needs_one_to_five_stars_and_a_short_comment(
     w = _world(db)
     learner = actor_for(db, w.learners[0])
     with _raises(code):
-        tutoring_courses.leave_review(db, learner, w.sessions["s2"].id or 0, stars, comment)  # type: ignore[arg-type]
+        course_reviews.leave_review(db, learner, w.sessions["s2"].id or 0, stars, comment)  # type: ignore[arg-type]
     assert db.exec(select(func.count()).select_from(CourseReview)).one() == 0
 
 
@@ -682,19 +649,19 @@ def test_only_enrolled_learners_review(db: Session) -> None:
     s2 = w.sessions["s2"].id or 0
     not_enrolled = actor_for(db, w.learners[3])
     with _raises(ErrorCode.NOT_FOUND):
-        tutoring_courses.leave_review(db, not_enrolled, s2, 5, "")
+        course_reviews.leave_review(db, not_enrolled, s2, 5, "")
     with _raises(ErrorCode.NOT_FOUND):
-        tutoring_courses.my_review(db, not_enrolled, s2)
+        course_reviews.my_review(db, not_enrolled, s2)
     for member in (w.staff, w.tutor):
         with _raises(ErrorCode.REVIEW_LEARNERS_ONLY):
-            tutoring_courses.leave_review(db, member, s2, 5, "")
-        assert tutoring_courses.my_review(db, member, s2).can_review is False
+            course_reviews.leave_review(db, member, s2, 5, "")
+        assert course_reviews.my_review(db, member, s2).can_review is False
     draft = w.sessions["s5"]
     db.add(Enrolment(session_id=draft.id or 0, user_id=w.learners[0].id or 0))
     db.commit()
     for session_id in (draft.id or 0, 99_999, True, "1"):
         with _raises(ErrorCode.NOT_FOUND):
-            tutoring_courses.leave_review(db, actor_for(db, w.learners[0]), session_id, 5, "")  # type: ignore[arg-type]
+            course_reviews.leave_review(db, actor_for(db, w.learners[0]), session_id, 5, "")  # type: ignore[arg-type]
     assert db.exec(select(func.count()).select_from(CourseReview)).one() == 0
 
 

@@ -1,0 +1,599 @@
+"""Who may see, follow, correct or edit each object: the one home of Plume's access rules.
+
+Modelled on Zulip's `access_stream_by_id`: one function per object, and a
+missing object and a forbidden one raise the same `PlumeError(NOT_FOUND)`, so
+an id never tells a stranger that something exists.
+
+Training sessions
+-----------------
+A person's relation to a session is made of *grants*. A grant holds when the
+person's membership of the session's organisation carries a role (staff,
+trainer, learner, tutor), when the session links them for that role (positioned
+trainer, positioned tutor, enrolled learner; staff need no link) and when the
+session's status is one the grant covers. A *capability* is a set of grants:
+
+- SEE: staff of the organisation, positioned trainers and tutors (any status),
+  enrolled learners (not in a draft). The session's page, chat, documents.
+- MINE: SEE without the staff grant: the sessions on a person's own home page.
+- FOLLOW: staff of the organisation (not in a draft) and positioned tutors (any
+  status). The tutoring centre, its courses, reminders, attestations, virtual classes.
+  Staff's drafts stay out because the centre's lists always left them out (its learners
+  do not see it yet either); the gate used to let staff in, and now agrees.
+- CORRECT: staff, positioned trainers and tutors (any status). Missions and observations.
+- MANAGE: staff and positioned trainers (any status). Content, attendance board, moderation.
+- SIGN: positioned trainers (any status) and enrolled learners (not in a draft): the sheets one signs.
+- EDIT: staff (any status). Timeline structure, people, status.
+
+Both forms of a capability are built from the same grants: `SessionRole.can`
+checks one session in Python, `session_filter` is the SQL where-clause lists use.
+`tests/unit/test_access.py` walks roles x statuses x organisations and asserts
+that they agree.
+
+Other objects
+-------------
+Courses: `access_course` (the catalogue: staff of the selected organisation),
+`access_tutored_course` (the courses whose sessions one FOLLOWs), `access_member_course`
+(a course's image: any member of its organisation). Modules, activities, slots,
+documents and chat rooms reach their session through `access_module`,
+`access_activity`, `access_slot`, `access_document` and `access_room` here; the
+feature modules add what is not a question of who (a learner's locked module,
+the invitees of a virtual class) in their single gate: `activities._in_session`,
+`attendance.slot_context`, `documents._access_document` and `documents.list_for_module`;
+a chat room is `access_room` itself. Those refinements need the learner's progress,
+which this module may not import.
+
+This module imports only models, the actor and the errors, so every service may use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, and_, false, or_
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from app.models import (
+    Activity,
+    ChatMessage,
+    Course,
+    Document,
+    Enrolment,
+    Membership,
+    Module,
+    Slot,
+    TrainerAssignment,
+    TrainingSession,
+    TutorAssignment,
+)
+from app.models.training import SESSION_STATUSES
+from app.services.actor import Actor
+from app.services.errors import ErrorCode, PlumeError
+
+ALL_STATUSES = frozenset(SESSION_STATUSES)
+PUBLISHED = frozenset(s for s in SESSION_STATUSES if s != "draft")  # a draft is staff's and its team's only
+
+Link = type[TrainerAssignment] | type[TutorAssignment] | type[Enrolment]
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One way to relate to a session: a role of the organisation, a link to the session, a set of statuses."""
+
+    role: str  # a Membership flag: staff, trainer, learner, tutor
+    link: Link | None  # the row tying the person to the session for this role; None: every session of the org
+    statuses: frozenset[str]
+
+    def holds(self, facts: SessionRole) -> bool:
+        """Whether the grant holds for one person and one session (the Python form).
+
+        Args:
+            facts: What is known of the person and the session.
+
+        Returns:
+            True if it holds.
+        """
+        linked = self.link is None or self.link.__name__ in facts.links
+        return self.role in facts.roles and linked and facts.status in self.statuses
+
+    def clause(self, actor: Actor) -> ColumnElement[bool]:
+        """The grant as a condition on `TrainingSession` rows (the SQL form).
+
+        Args:
+            actor: The person.
+
+        Returns:
+            A where-clause, correlated to the `TrainingSession` of the enclosing query.
+        """
+        flag = getattr(Membership, f"is_{self.role}")
+        parts: list[ColumnElement[bool]] = [
+            col(TrainingSession.status).in_(sorted(self.statuses)),
+            select(Membership.id)
+            .where(
+                col(Membership.user_id) == actor.user_id,
+                col(Membership.organisation_id) == col(TrainingSession.organisation_id),
+                col(flag).is_(True),
+            )
+            .exists(),
+        ]
+        if self.link is not None:
+            link = self.link
+            parts.append(
+                select(link.id)
+                .where(col(link.session_id) == col(TrainingSession.id), col(link.user_id) == actor.user_id)
+                .exists()
+            )
+        return and_(*parts)
+
+
+STAFF = Grant("staff", None, ALL_STATUSES)
+STAFF_PUBLISHED = Grant("staff", None, PUBLISHED)
+TRAINER = Grant("trainer", TrainerAssignment, ALL_STATUSES)
+TUTOR = Grant("tutor", TutorAssignment, ALL_STATUSES)
+LEARNER = Grant("learner", Enrolment, PUBLISHED)
+
+
+class Capability(StrEnum):
+    """What one may do with a session; each is a set of grants (see `GRANTS`)."""
+
+    SEE = "see"
+    MINE = "mine"
+    FOLLOW = "follow"
+    CORRECT = "correct"
+    MANAGE = "manage"
+    SIGN = "sign"
+    EDIT = "edit"
+
+
+GRANTS: dict[Capability, tuple[Grant, ...]] = {
+    Capability.SEE: (STAFF, TRAINER, TUTOR, LEARNER),
+    Capability.MINE: (TRAINER, TUTOR, LEARNER),
+    # Staff follow the organisation's published sessions: the tutoring centre lists no draft, so its gate lets none in.
+    Capability.FOLLOW: (STAFF_PUBLISHED, TUTOR),
+    Capability.CORRECT: (STAFF, TRAINER, TUTOR),
+    Capability.MANAGE: (STAFF, TRAINER),
+    Capability.SIGN: (TRAINER, LEARNER),
+    Capability.EDIT: (STAFF,),
+}
+
+
+@dataclass(frozen=True)
+class SessionRole:
+    """How one person relates to one session: the facts the grants are judged on."""
+
+    roles: frozenset[str] = frozenset()  # their roles in the session's organisation
+    links: frozenset[str] = frozenset()  # the link tables naming them on the session
+    status: str = ""
+
+    def can(self, capability: Capability) -> bool:
+        """Whether the person has a capability on the session.
+
+        Args:
+            capability: The capability.
+
+        Returns:
+            True if one of its grants holds.
+        """
+        return any(grant.holds(self) for grant in GRANTS[capability])
+
+    @property
+    def staff(self) -> bool:
+        """Staff of the session's organisation."""
+        return STAFF.holds(self)
+
+    @property
+    def trainer(self) -> bool:
+        """A trainer positioned on the session."""
+        return TRAINER.holds(self)
+
+    @property
+    def learner(self) -> bool:
+        """A learner enrolled in the session, once it is no longer a draft."""
+        return LEARNER.holds(self)
+
+    @property
+    def tutor(self) -> bool:
+        """A tutor positioned on the session."""
+        return TUTOR.holds(self)
+
+    @property
+    def sees_everything(self) -> bool:
+        """Staff, trainers and tutors see locked modules and every learner's progress."""
+        return self.staff or self.trainer or self.tutor
+
+    @property
+    def follows(self) -> bool:
+        """Has the session's tutoring centre (FOLLOW)."""
+        return self.can(Capability.FOLLOW)
+
+    @property
+    def corrects(self) -> bool:
+        """Corrects the session's missions and observations (CORRECT)."""
+        return self.can(Capability.CORRECT)
+
+    @property
+    def manages(self) -> bool:
+        """Runs the session's content, attendance board and chat moderation (MANAGE)."""
+        return self.can(Capability.MANAGE)
+
+    @property
+    def edits(self) -> bool:
+        """Changes the session's timeline, people and status (EDIT)."""
+        return self.can(Capability.EDIT)
+
+
+NO_ROLE = SessionRole()
+
+
+def session_filter(actor: Actor, capability: Capability = Capability.SEE) -> ColumnElement[bool]:
+    """The sessions on which the actor has a capability, as a where-clause on `TrainingSession`.
+
+    Args:
+        actor: The signed-in actor.
+        capability: The capability.
+
+    Returns:
+        The condition (always false for an actor who is not fully signed in).
+    """
+    if not actor.fully_signed_in:
+        return false()
+    return or_(*(grant.clause(actor) for grant in GRANTS[capability]))
+
+
+def visible_session_ids(actor: Actor, capability: Capability = Capability.SEE) -> SelectOfScalar[int | None]:
+    """The ids of the sessions on which the actor has a capability, as a sub-select for `in_()`.
+
+    Args:
+        actor: The signed-in actor.
+        capability: The capability.
+
+    Returns:
+        The select.
+    """
+    return select(col(TrainingSession.id)).where(session_filter(actor, capability))
+
+
+def _valid_id(value: object) -> int | None:
+    """An id as a client may send it: an int, not a bool (True would read as the object of id 1)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def membership(db: Session, actor: Actor, organisation_id: int) -> Membership | None:
+    """The actor's membership of an organisation, if they are fully signed in.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        organisation_id: The organisation.
+
+    Returns:
+        The membership, or None.
+    """
+    if not actor.fully_signed_in:
+        return None
+    return db.exec(
+        select(Membership).where(Membership.user_id == actor.user_id, Membership.organisation_id == organisation_id)
+    ).first()
+
+
+def session_role(db: Session, actor: Actor, session: TrainingSession) -> SessionRole:
+    """How the actor relates to a session (NO_ROLE for someone without a membership of its organisation).
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        session: The session.
+
+    Returns:
+        The facts the grants are judged on.
+    """
+    member = membership(db, actor, session.organisation_id) if session.id is not None else None
+    if member is None:
+        return NO_ROLE
+    roles = member.roles
+    links: set[str] = set()
+    for grant in (TRAINER, TUTOR, LEARNER):
+        # A link only counts with its role, so it is only read when the role is held.
+        if grant.link is not None and grant.role in roles and grant.link.__name__ not in links:
+            link = grant.link
+            row = db.exec(
+                select(link.id).where(col(link.session_id) == session.id, col(link.user_id) == actor.user_id)
+            ).first()
+            if row is not None:
+                links.add(link.__name__)
+    return SessionRole(roles=roles, links=frozenset(links), status=session.status)
+
+
+def access_session(
+    db: Session, actor: Actor, session_id: int, capability: Capability = Capability.SEE
+) -> tuple[TrainingSession, SessionRole]:
+    """The only way a service gets a session: with the capability asked for, else NOT_FOUND.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        session_id: The session asked for.
+        capability: What the caller does with it (SEE by default).
+
+    Returns:
+        The session and the actor's role in it.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing session and a forbidden one alike.
+    """
+    key = _valid_id(session_id)
+    session = db.get(TrainingSession, key) if key is not None else None
+    if session is None or session.id is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    role = session_role(db, actor, session)
+    if not role.can(capability):
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return session, role
+
+
+def access_followed_session(db: Session, actor: Actor, session_id: int) -> TrainingSession:
+    """The gate of the tutoring centre: the session, if the actor may FOLLOW its learners.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        session_id: The session asked for.
+
+    Returns:
+        The session.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing session and a forbidden one alike.
+    """
+    return access_session(db, actor, session_id, Capability.FOLLOW)[0]
+
+
+def access_module(
+    db: Session, actor: Actor, module_id: object, capability: Capability = Capability.SEE
+) -> tuple[Module, TrainingSession, SessionRole]:
+    """A session's module (not a course's template), with the capability on its session.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        module_id: The module asked for.
+        capability: What the caller does with it.
+
+    Returns:
+        The module, its session and the actor's role in it.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing module and a forbidden one alike.
+    """
+    key = _valid_id(module_id)
+    module = db.get(Module, key) if key is not None else None
+    if module is None or module.session_id is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    session, role = access_session(db, actor, module.session_id, capability)
+    return module, session, role
+
+
+def access_activity(
+    db: Session, actor: Actor, activity_id: object, capability: Capability = Capability.SEE
+) -> tuple[Activity, Module, TrainingSession, SessionRole]:
+    """An activity of a session's timeline, with the capability on its session.
+
+    Who the activity is for and whether its module is open are the feature's own
+    refinements (`activities._in_session`).
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        activity_id: The activity asked for.
+        capability: What the caller does with it.
+
+    Returns:
+        The activity, its module, its session and the actor's role in it.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing activity and a forbidden one alike.
+    """
+    key = _valid_id(activity_id)
+    activity = db.get(Activity, key) if key is not None else None
+    if activity is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    module, session, role = access_module(db, actor, activity.module_id, capability)
+    return activity, module, session, role
+
+
+def access_slot(
+    db: Session, actor: Actor, slot_id: object, capability: Capability = Capability.SEE
+) -> tuple[Slot, Activity | None, TrainingSession, SessionRole]:
+    """A slot of a session, with the capability on its session.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        slot_id: The slot asked for.
+        capability: What the caller does with it.
+
+    Returns:
+        The slot, its activity (if any), its session and the actor's role in it.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing slot and a forbidden one alike.
+    """
+    key = _valid_id(slot_id)
+    slot = db.get(Slot, key) if key is not None else None
+    if slot is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    activity = db.get(Activity, slot.activity_id) if slot.activity_id else None
+    session, role = access_session(db, actor, slot.session_id, capability)
+    return slot, activity, session, role
+
+
+@dataclass(frozen=True)
+class Room:
+    """The actor's place in a session's chat room."""
+
+    session: TrainingSession
+    role: SessionRole
+
+    @property
+    def can_post(self) -> bool:
+        """Learners, trainers and tutors talk; staff read and moderate."""
+        return self.role.learner or self.role.trainer or self.role.tutor
+
+    @property
+    def can_moderate(self) -> bool:
+        """Trainers and staff remove anyone's message."""
+        return self.role.manages
+
+
+def access_room(db: Session, actor: Actor, session_id: object) -> Room:
+    """The only way into a session's chat room: members of the session (SEE), else NOT_FOUND.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        session_id: The session.
+
+    Returns:
+        The room.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    key = _valid_id(session_id)
+    if key is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    session, role = access_session(db, actor, key)
+    return Room(session=session, role=role)
+
+
+def access_document(db: Session, actor: Actor, document_id: object) -> tuple[Document, TrainingSession, SessionRole]:
+    """A session's document, for the members of its session.
+
+    A file without a module is readable here only while a live chat message holds it
+    (a mission hand-in or its correction is served by its own route, with its own check).
+    Whether a module's document sits in a module still locked to a learner is the
+    feature's refinement (`documents._access_document`).
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        document_id: The document asked for.
+
+    Returns:
+        The document, its session and the actor's role in it.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing (or deleted) document and a forbidden one alike.
+    """
+    key = _valid_id(document_id)
+    document = db.get(Document, key) if key is not None else None
+    if document is None or document.deleted_at is not None or document.session_id is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    session, role = access_session(db, actor, document.session_id)
+    if document.module_id is None:
+        # A removed message takes its file with it: the same answer as a missing document.
+        attached = db.exec(
+            select(ChatMessage.id).where(ChatMessage.document_id == document.id, col(ChatMessage.deleted_at).is_(None))
+        ).first()
+        if attached is None:
+            raise PlumeError(ErrorCode.NOT_FOUND)
+    return document, session, role
+
+
+def access_course(db: Session, actor: Actor, course_id: int) -> Course:
+    """The catalogue's gate: a course of the selected organisation, for its staff; NOT_FOUND otherwise.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        course_id: The course.
+
+    Returns:
+        The course.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing course and a forbidden one alike.
+    """
+    if actor.organisation_id is None or not actor.has_role("staff"):
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    key = _valid_id(course_id)
+    course = db.get(Course, key) if key is not None else None
+    if course is None or course.organisation_id != actor.organisation_id:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return course
+
+
+def access_member_course(db: Session, actor: Actor, course_id: object) -> Course:
+    """A course as any member of its organisation reaches it (its image): NOT_FOUND for anyone else.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        course_id: The course.
+
+    Returns:
+        The course.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing course and a forbidden one alike.
+    """
+    key = _valid_id(course_id)
+    course = db.get(Course, key) if key is not None else None
+    if course is None or membership(db, actor, course.organisation_id) is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return course
+
+
+def followed_in(actor: Actor, organisation_id: int) -> list[ColumnElement[bool]]:
+    """The conditions on `TrainingSession` of the sessions of one organisation the actor FOLLOWs.
+
+    Args:
+        actor: The signed-in actor.
+        organisation_id: The organisation.
+
+    Returns:
+        The conditions, for `.where(*conditions)`.
+    """
+    return [col(TrainingSession.organisation_id) == organisation_id, session_filter(actor, Capability.FOLLOW)]
+
+
+@dataclass(frozen=True)
+class TutoredCourse:
+    """A course the actor follows, with the ids of its sessions they follow (latest start first)."""
+
+    course: Course
+    session_ids: list[int]
+    is_staff: bool
+
+
+def access_tutored_course(db: Session, actor: Actor, course_id: int) -> TutoredCourse:
+    """The gate of a tutored course: the course, if the actor FOLLOWs at least one of its sessions.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        course_id: The course asked for.
+
+    Returns:
+        The course and the followed sessions' ids.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing course, and one with no session the actor follows, alike.
+    """
+    key = _valid_id(course_id)
+    course = db.get(Course, key) if key is not None else None
+    if course is None or course.id is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    member = membership(db, actor, course.organisation_id)
+    if member is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    ids = db.exec(
+        select(TrainingSession.id)
+        .where(TrainingSession.course_id == course.id, *followed_in(actor, course.organisation_id))
+        .order_by(col(TrainingSession.starts_on).desc(), col(TrainingSession.id).desc())
+    ).all()
+    session_ids = [i for i in ids if i is not None]
+    if not session_ids:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return TutoredCourse(course=course, session_ids=session_ids, is_staff=member.is_staff)

@@ -1,0 +1,223 @@
+"""Attendance sheets as PDF downloads: who may have them, what they say, and their file names.
+
+This module reads and checks; `app.documents.attendance_pdf.render` only draws. A sheet is
+read from the database into `app.documents.data.Sheet` (names, statuses, signing
+times, signature strokes, notes, certification), and the organisation's chain head
+at generation time goes into each page's footer with its verification URL:
+`plume verify-attendance --head HASH` later proves the chain still holds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
+
+from sqlmodel import Session, col, select
+
+from app.documents.attendance_pdf import render, slug
+from app.documents.data import ChainHead, Sheet, SheetLine, SheetsDocument
+from app.models import Activity, AttendanceChain, Course, Organisation, Slot, TrainingSession, User
+from app.models.base import utcnow
+from app.services import attendance
+from app.services.actor import Actor
+from app.services.attendance import PARIS, PersonState
+from app.services.attendance_chain import GENESIS
+from app.services.attendance_heads import verification_url
+from app.services.errors import ErrorCode, PlumeError
+
+STATUS_LABELS = {"present": "Présent", "late": "En retard", "absent": "Absent", "unsigned": "Non émargé"}
+KIND_LABELS = {"in_person": "présentiel", "virtual_class": "classe virtuelle"}
+
+
+# --- Names, times, file names -------------------------------------------------------------------
+
+
+def _clock(moment: datetime | None) -> str:
+    return moment.astimezone(PARIS).strftime("%H:%M") if moment else ""
+
+
+def _names(db: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    users = db.exec(select(User).where(col(User.id).in_(wanted))).all()
+    return {u.id or 0: u.display_name for u in users}
+
+
+def _half_day(slot: Slot) -> tuple[date, str]:
+    start, end = slot.starts_at.astimezone(PARIS), slot.ends_at.astimezone(PARIS)
+    if start.date() != end.date():
+        return start.date(), ""
+    if end.time() <= time(13, 30):
+        return start.date(), "matin"
+    if start.time() >= time(12, 0) and end.time() <= time(19, 0):
+        return start.date(), "apres-midi"
+    return start.date(), ""
+
+
+def slot_filename(session: TrainingSession, slot: Slot, siblings: Sequence[Slot]) -> str:
+    """The file name of a slot's sheet: session, day, and half-day (or start time).
+
+    Args:
+        session: The slot's session.
+        slot: The slot.
+        siblings: The session's signed slots; two in the same half-day are told apart by their start time.
+
+    Returns:
+        e.g. "emargement-excel-avance-2026-11-21-matin.pdf", ASCII only.
+    """
+    day, half = _half_day(slot)
+    if not half or any(s.id != slot.id and _half_day(s) == (day, half) for s in siblings):
+        half = slot.starts_at.astimezone(PARIS).strftime("%Hh%M")
+    return f"emargement-{slug(session.title, f'session-{session.id}')}-{day.isoformat()}-{half}.pdf"
+
+
+def session_filename(session: TrainingSession) -> str:
+    """The file name of a session's sheets.
+
+    Args:
+        session: The session.
+
+    Returns:
+        e.g. "emargement-excel-avance.pdf", ASCII only.
+    """
+    return f"emargement-{slug(session.title, f'session-{session.id}')}.pdf"
+
+
+# --- Reading a sheet ----------------------------------------------------------------------------
+
+
+def _line(person: PersonState, names: dict[int, str]) -> SheetLine:
+    sig, mark, correction = person.signature, person.mark, person.correction
+    notes: list[str] = []
+    if sig is not None and sig.on_trainer_device:
+        by = names.get(sig.recorded_by_id, "?")
+        notes.append(f"Signé sur le poste du formateur (par {by}) — {sig.reason}")
+    if mark is not None and mark.reason:
+        notes.append(f"{STATUS_LABELS.get(mark.status, mark.status)} : {mark.reason}")
+    if correction is not None:
+        label = STATUS_LABELS.get(correction.status, correction.status).lower()
+        notes.append(f"Correction après certification : {label} — {correction.reason}")
+    return SheetLine(
+        name=person.name or names.get(person.user_id, ""),
+        status=STATUS_LABELS.get(person.status, person.status),
+        signed_at=_clock(sig.created_at) if sig else "",
+        strokes=attendance.svg_strokes(sig.signature_svg) if sig else [],
+        note="\n".join(notes),
+    )
+
+
+def _sort_key(line: SheetLine) -> tuple[str, str]:
+    return attendance.name_key(line.name), line.name
+
+
+def _training_title(db: Session, session: TrainingSession) -> str:
+    course = db.get(Course, session.course_id)
+    if course is None or course.title == session.title:
+        return session.title
+    return f"{course.title} — {session.title}"
+
+
+def _read_sheet(
+    db: Session, slot: Slot, activity: Activity, session: TrainingSession, organisation: Organisation
+) -> Sheet:
+    data = attendance.load_sheet(db, slot)
+    names = _names(db, [r.recorded_by_id for r in data.records] + list(data.people))
+    learners = sorted((_line(p, names) for p in data.people.values() if p.role != "trainer"), key=_sort_key)
+    trainers = sorted((_line(p, names) for p in data.people.values() if p.role == "trainer"), key=_sort_key)
+    certification = "Feuille non certifiée"
+    if data.certification is not None:
+        at = data.certification.created_at.astimezone(PARIS)
+        by = names.get(data.certification.recorded_by_id, "?")
+        certification = f"Feuille certifiée le {at:%d/%m/%Y} à {at:%H:%M} par {by}"
+    kind = KIND_LABELS.get(activity.kind, "")
+    return Sheet(
+        organisation=organisation.name,
+        training=_training_title(db, session),
+        activity=f"{activity.title} ({kind})" if kind else activity.title,
+        when=attendance.when_label(slot),
+        room=slot.room,
+        learners=learners,
+        trainers=trainers,
+        certification=certification,
+    )
+
+
+def _chain_head(db: Session, organisation_id: int) -> ChainHead:
+    head = db.get(AttendanceChain, organisation_id)
+    hash_ = head.last_hash if head is not None and head.last_hash else GENESIS
+    return ChainHead(hash=hash_, seq=head.last_seq if head else 0, url=verification_url(organisation_id, hash_))
+
+
+def _document(
+    db: Session, title: str, organisation: Organisation, training: str, sheets: list[Sheet]
+) -> SheetsDocument:
+    return SheetsDocument(
+        title=title,
+        author=organisation.name,
+        organisation=organisation.name,
+        training=training,
+        head=_chain_head(db, organisation.id or 0),
+        generated_at=utcnow(),
+        pad_width=attendance.PAD_WIDTH,
+        pad_height=attendance.PAD_HEIGHT,
+        sheets=sheets,
+    )
+
+
+# --- Entry points ---------------------------------------------------------------------------------
+
+
+def slot_sheet_pdf(db: Session, actor: Actor, slot_id: int) -> tuple[str, bytes]:
+    """One slot's attendance sheet as a PDF, for the session's trainers and staff.
+
+    Args:
+        db: Database session.
+        actor: Staff, or a trainer of the slot's session.
+        slot_id: The slot.
+
+    Returns:
+        The file name (ASCII) and the PDF.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing slot, one without a sheet, and anyone else alike.
+    """
+    ctx = attendance.slot_context(db, actor, slot_id)
+    if not ctx.manages:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    sheet = _read_sheet(db, ctx.slot, ctx.activity, ctx.session, ctx.organisation)
+    _, siblings = attendance.session_slots(db, actor, ctx.session.id or 0)
+    title = f"Feuille d'émargement — {sheet.training} — {sheet.when}"
+    document = _document(db, title, ctx.organisation, sheet.training, [sheet])
+    return slot_filename(ctx.session, ctx.slot, siblings), render(document)
+
+
+def session_sheets_pdf(db: Session, actor: Actor, session_id: int) -> tuple[str, bytes]:
+    """Every signed slot's sheet of a session, in time order, as one PDF.
+
+    Args:
+        db: Database session.
+        actor: Staff, or a trainer of the session.
+        session_id: The session.
+
+    Returns:
+        The file name (ASCII) and the PDF; a session without signed slots gives one page saying so.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing session and anyone but its staff and trainers alike.
+    """
+    session, slots = attendance.session_slots(db, actor, session_id)
+    organisation = db.get(Organisation, session.organisation_id)
+    if organisation is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    activities = {
+        a.id: a for a in db.exec(select(Activity).where(col(Activity.id).in_({s.activity_id for s in slots}))).all()
+    }
+    training = _training_title(db, session)
+    sheets = [
+        _read_sheet(db, slot, activity, session, organisation)
+        for slot in slots
+        if (activity := activities.get(slot.activity_id)) is not None
+    ]
+    document = _document(db, f"Feuilles d'émargement — {training}", organisation, training, sheets)
+    return session_filename(session), render(document)
