@@ -15,7 +15,7 @@ from app.models import (
     Module,
     Organisation,
     Slot,
-    TrainerAssignment,
+    TrainerPosition,
     TrainingSession,
     User,
 )
@@ -79,7 +79,7 @@ def live_slot(
         db.add(teacher)
         db.flush()
         db.add(Membership(user_id=teacher.id or 0, organisation_id=org.id or 0, is_trainer=True))
-    db.add(TrainerAssignment(session_id=session.id or 0, user_id=teacher.id or 0))
+    db.add(TrainerPosition(session_id=session.id or 0, user_id=teacher.id or 0))
     for email in learners:
         user = db.exec(select(User).where(User.email == email)).one()
         db.add(Enrolment(session_id=session.id or 0, user_id=user.id or 0))

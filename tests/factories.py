@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from app.models import Course, Enrolment, Membership, Organisation, TrainerAssignment, TrainingSession, User
+from app.models import Course, Enrolment, Membership, Organisation, TrainerPosition, TrainingSession, User
 from app.models.base import utcnow
 from app.services.actor import Actor
 from app.services.auth import open_session, resolve_actor
@@ -105,7 +105,7 @@ def make_session(
     db.add(session)
     db.flush()
     for t in trainers:
-        db.add(TrainerAssignment(session_id=session.id or 0, user_id=t.id or 0))
+        db.add(TrainerPosition(session_id=session.id or 0, user_id=t.id or 0))
     for learner in learners:
         db.add(Enrolment(session_id=session.id or 0, user_id=learner.id or 0))
     db.commit()
@@ -114,7 +114,7 @@ def make_session(
 
 def assign_tutor(db: Session, session: TrainingSession, tutor: User) -> None:
     """Give a tutor a session to follow."""
-    from app.models import TutorAssignment
+    from app.models import TutorPosition
 
-    db.add(TutorAssignment(session_id=session.id or 0, user_id=tutor.id or 0))
+    db.add(TutorPosition(session_id=session.id or 0, user_id=tutor.id or 0))
     db.commit()

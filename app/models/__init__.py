@@ -26,10 +26,10 @@ from app.models.training import (
     Module,
     Notification,
     Slot,
-    TrainerAssignment,
+    TrainerPosition,
     TrainingSession,
 )
-from app.models.tutoring import Reminder, TutorAssignment
+from app.models.tutoring import Reminder, TutorPosition
 from app.models.user import PhoneActivation, SignUpRequest, User, UserToken
 
 __all__ = [
@@ -64,9 +64,9 @@ __all__ = [
     "SignUpRequest",
     "Slot",
     "Submission",
-    "TrainerAssignment",
+    "TrainerPosition",
     "TrainingSession",
-    "TutorAssignment",
+    "TutorPosition",
     "User",
     "UserToken",
 ]

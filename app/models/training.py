@@ -131,9 +131,10 @@ class Enrolment(SQLModel, table=True):
     sort_name: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
 
 
-class TrainerAssignment(SQLModel, table=True):
-    """A trainer positioned on a session."""
+class TrainerPosition(SQLModel, table=True):
+    """A trainer positioned on a session ("positionner un formateur")."""
 
+    __tablename__ = "trainerassignment"  # the table kept its first name; the code says position
     __table_args__ = (UniqueConstraint("session_id", "user_id"),)
 
     id: int | None = Field(default=None, primary_key=True)

@@ -9,9 +9,10 @@ from sqlmodel import Field, SQLModel, UniqueConstraint
 from app.models.base import utc_field
 
 
-class TutorAssignment(SQLModel, table=True):
+class TutorPosition(SQLModel, table=True):
     """A tutor positioned on a session: they see its learners in the tutoring centre."""
 
+    __tablename__ = "tutorassignment"  # the table kept its first name; the code says position
     __table_args__ = (UniqueConstraint("session_id", "user_id"),)
 
     id: int | None = Field(default=None, primary_key=True)

@@ -63,9 +63,9 @@ from app.models import (
     Membership,
     Module,
     Slot,
-    TrainerAssignment,
+    TrainerPosition,
     TrainingSession,
-    TutorAssignment,
+    TutorPosition,
 )
 from app.models.training import SESSION_STATUSES
 from app.services.actor import Actor
@@ -74,7 +74,7 @@ from app.services.errors import ErrorCode, PlumeError
 ALL_STATUSES = frozenset(SESSION_STATUSES)
 PUBLISHED = frozenset(s for s in SESSION_STATUSES if s != "draft")  # a draft is staff's and its team's only
 
-Link = type[TrainerAssignment] | type[TutorAssignment] | type[Enrolment]
+Link = type[TrainerPosition] | type[TutorPosition] | type[Enrolment]
 
 
 @dataclass(frozen=True)
@@ -129,8 +129,8 @@ class Grant:
 
 STAFF = Grant("staff", None, ALL_STATUSES)
 STAFF_PUBLISHED = Grant("staff", None, PUBLISHED)
-TRAINER = Grant("trainer", TrainerAssignment, ALL_STATUSES)
-TUTOR = Grant("tutor", TutorAssignment, ALL_STATUSES)
+TRAINER = Grant("trainer", TrainerPosition, ALL_STATUSES)
+TUTOR = Grant("tutor", TutorPosition, ALL_STATUSES)
 LEARNER = Grant("learner", Enrolment, PUBLISHED)
 
 

@@ -40,7 +40,7 @@ from app.models import (
     Enrolment,
     Organisation,
     Slot,
-    TrainerAssignment,
+    TrainerPosition,
     TrainingSession,
     User,
 )
@@ -315,8 +315,8 @@ class SheetData:
 def _roster(db: Session, session_id: int, invitees: frozenset[int] | None = None) -> list[tuple[int, str, str]]:
     trainers = db.exec(
         select(User)
-        .join(TrainerAssignment, col(TrainerAssignment.user_id) == col(User.id))
-        .where(TrainerAssignment.session_id == session_id)
+        .join(TrainerPosition, col(TrainerPosition.user_id) == col(User.id))
+        .where(TrainerPosition.session_id == session_id)
     ).all()
     enrolled = select(User).join(Enrolment, col(Enrolment.user_id) == col(User.id))
     enrolled = enrolled.where(Enrolment.session_id == session_id)

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from app.live.bus import notify
 from app.live.contract import ChatChanged, ChatPosted, ChatUnread, chat_topic, chat_unread_topic
-from app.models import ChatMessage, ChatRead, Document, Enrolment, TrainerAssignment, User
+from app.models import ChatMessage, ChatRead, Document, Enrolment, TrainerPosition, User
 from app.models.base import utcnow
 from app.services import audit
 from app.services.access import Room, access_room
@@ -380,6 +380,6 @@ def member_names(db: Session, session_id: int) -> dict[int, str]:
         User id → name.
     """
     learners = select(Enrolment.user_id).where(Enrolment.session_id == session_id)
-    trainers = select(TrainerAssignment.user_id).where(TrainerAssignment.session_id == session_id)
+    trainers = select(TrainerPosition.user_id).where(TrainerPosition.session_id == session_id)
     users = db.exec(select(User).where(col(User.id).in_(learners.union(trainers)))).all()
     return {u.id or 0: u.display_name for u in users}

@@ -6,7 +6,7 @@ from html import escape
 
 from sqlmodel import Session, col, select
 
-from app.models import Course, Enrolment, Organisation, Slot, TrainerAssignment, TrainingSession, User
+from app.models import Course, Enrolment, Organisation, Slot, TrainerPosition, TrainingSession, User
 from app.services.calendar import session_ics
 from app.services.outbox import Attachment, enqueue_email
 from app.services.templates import Template, get_template, render
@@ -79,7 +79,7 @@ def session_confirmation_emails(db: Session, session: TrainingSession, slots: li
     course = db.get(Course, session.course_id)
     link = f"{get_settings().base_url}/sessions/{session.id}"
     ics = session_ics(session, slots, course_title=course.title if course else session.title, link=link)
-    trainer_ids = db.exec(select(TrainerAssignment.user_id).where(TrainerAssignment.session_id == session.id)).all()
+    trainer_ids = db.exec(select(TrainerPosition.user_id).where(TrainerPosition.session_id == session.id)).all()
     learner_ids = db.exec(select(Enrolment.user_id).where(Enrolment.session_id == session.id)).all()
     people = db.exec(select(User).where(col(User.id).in_([*trainer_ids, *learner_ids]))).all()
     for person in people:

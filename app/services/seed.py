@@ -25,9 +25,9 @@ from app.models import (
     Organisation,
     Slot,
     Submission,
-    TrainerAssignment,
+    TrainerPosition,
     TrainingSession,
-    TutorAssignment,
+    TutorPosition,
     User,
 )
 from app.models.attendance import AttendanceRecord
@@ -170,7 +170,7 @@ def _session(
     db.flush()
     assert session.id is not None
     for trainer in trainers:
-        db.add(TrainerAssignment(session_id=session.id, user_id=trainer.id or 0))
+        db.add(TrainerPosition(session_id=session.id, user_id=trainer.id or 0))
     for i, learner in enumerate(learners):
         db.add(
             Enrolment(
@@ -806,7 +806,7 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
         tutored.append(cyber)
         db.flush()
         _history(db, cyber, people, rng, corrector=tutor, finished_share=0.25, not_started_share=0.3)
-    db.add_all(TutorAssignment(session_id=s.id or 0, user_id=tutor.id or 0) for s in tutored)
+    db.add_all(TutorPosition(session_id=s.id or 0, user_id=tutor.id or 0) for s in tutored)
     db.flush()
     seed_reviews(db, rng)
     return {"organisations": 2, "learners": learners, "sessions": 6 + (learners > 30)}

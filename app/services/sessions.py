@@ -19,9 +19,9 @@ from app.models import (
     Module,
     Notification,
     Slot,
-    TrainerAssignment,
+    TrainerPosition,
     TrainingSession,
-    TutorAssignment,
+    TutorPosition,
     User,
 )
 from app.models.base import utcnow
@@ -151,8 +151,8 @@ def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
     course = db.get(Course, session.course_id)
     trainers = db.exec(
         select(User)
-        .join(TrainerAssignment, col(TrainerAssignment.user_id) == col(User.id))
-        .where(TrainerAssignment.session_id == session.id)
+        .join(TrainerPosition, col(TrainerPosition.user_id) == col(User.id))
+        .where(TrainerPosition.session_id == session.id)
         .order_by(col(User.last_name))
     ).all()
     modules = ordered_modules(db, session.id)
@@ -351,7 +351,7 @@ def session_people(
     """
     session, _ = access_session(db, actor, session_id, Capability.EDIT)
     by_name = (col(User.last_name), col(User.first_name))
-    assigned = set(db.exec(select(TrainerAssignment.user_id).where(TrainerAssignment.session_id == session.id)).all())
+    assigned = set(db.exec(select(TrainerPosition.user_id).where(TrainerPosition.session_id == session.id)).all())
     trainers: list[Person] = []
     trainer_choices: list[Person] = []
     for user, m in db.exec(
@@ -395,7 +395,7 @@ def session_people(
         Person(user.id or 0, user.display_name, user.email, "")
         for user in db.exec(candidates.order_by(*by_name).limit(limit)).all()
     ]
-    positioned = set(db.exec(select(TutorAssignment.user_id).where(TutorAssignment.session_id == session.id)).all())
+    positioned = set(db.exec(select(TutorPosition.user_id).where(TutorPosition.session_id == session.id)).all())
     tutors: list[Person] = []
     tutor_choices: list[Person] = []
     for user in db.exec(
@@ -460,13 +460,13 @@ def position_trainer(db: Session, actor: Actor, session_id: int, user_id: int) -
     session, _ = access_session(db, actor, session_id, Capability.EDIT)
     trainer = _org_member(db, session.organisation_id, user_id, "trainer")
     exists = db.exec(
-        select(TrainerAssignment.id).where(
-            TrainerAssignment.session_id == session.id, TrainerAssignment.user_id == user_id
+        select(TrainerPosition.id).where(
+            TrainerPosition.session_id == session.id, TrainerPosition.user_id == user_id
         )
     ).first()
     if exists is not None:
         return
-    db.add(TrainerAssignment(session_id=session.id or 0, user_id=user_id))
+    db.add(TrainerPosition(session_id=session.id or 0, user_id=user_id))
     db.add(
         Notification(
             user_id=user_id,
@@ -494,8 +494,8 @@ def remove_trainer(db: Session, actor: Actor, session_id: int, user_id: int) -> 
     """
     session, _ = access_session(db, actor, session_id, Capability.EDIT)
     row = db.exec(
-        select(TrainerAssignment).where(
-            TrainerAssignment.session_id == session.id, TrainerAssignment.user_id == user_id
+        select(TrainerPosition).where(
+            TrainerPosition.session_id == session.id, TrainerPosition.user_id == user_id
         )
     ).first()
     if row is None:
@@ -609,10 +609,10 @@ def position_tutor(db: Session, actor: Actor, session_id: int, user_id: int) -> 
     session, _ = access_session(db, actor, session_id, Capability.EDIT)
     _org_member(db, session.organisation_id, user_id, "tutor")
     exists = db.exec(
-        select(TutorAssignment.id).where(TutorAssignment.session_id == session.id, TutorAssignment.user_id == user_id)
+        select(TutorPosition.id).where(TutorPosition.session_id == session.id, TutorPosition.user_id == user_id)
     ).first()
     if exists is None:
-        db.add(TutorAssignment(session_id=session.id or 0, user_id=user_id))
+        db.add(TutorPosition(session_id=session.id or 0, user_id=user_id))
         _people_changed(db, actor, session, "position_tutor", after={"tutor": user_id})
 
 
@@ -630,7 +630,7 @@ def remove_tutor(db: Session, actor: Actor, session_id: int, user_id: int) -> No
     """
     session, _ = access_session(db, actor, session_id, Capability.EDIT)
     row = db.exec(
-        select(TutorAssignment).where(TutorAssignment.session_id == session.id, TutorAssignment.user_id == user_id)
+        select(TutorPosition).where(TutorPosition.session_id == session.id, TutorPosition.user_id == user_id)
     ).first()
     if row is None:
         raise PlumeError(ErrorCode.NOT_FOUND)

@@ -14,7 +14,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from app.models import Activity, Document, Membership, Module, Organisation, TutorAssignment, User
+from app.models import Activity, Document, Membership, Module, Organisation, TutorPosition, User
 from app.models.progress import Submission
 from tests.attendance_setup import live_slot
 from tests.e2e.conftest import goto, sign_in
@@ -68,7 +68,7 @@ def _setup(server) -> dict[str, object]:
             )
         )
         db.add(Activity(module_id=module.id or 0, kind="observation", title=OBSERVATION, position=2))
-        db.add(TutorAssignment(session_id=sid, user_id=tutor.id or 0))
+        db.add(TutorPosition(session_id=sid, user_id=tutor.id or 0))
         db.commit()
     return {"sid": sid, "tag": tag, **emails}
 

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
-from app.models import Membership, TrainingSession, TutorAssignment, User
+from app.models import Membership, TrainingSession, TutorPosition, User
 from app.models.progress import LessonProgress
 from tests.attendance_setup import live_slot
 from tests.e2e.conftest import goto, sign_in
@@ -121,7 +121,7 @@ def _own_tutor(db: Session, sid: int) -> str:
     db.flush()
     org_id = db.exec(select(TrainingSession.organisation_id).where(TrainingSession.id == sid)).one()
     db.add(Membership(user_id=tutor_user.id or 0, organisation_id=org_id, is_tutor=True))
-    db.add(TutorAssignment(session_id=sid, user_id=tutor_user.id or 0))
+    db.add(TutorPosition(session_id=sid, user_id=tutor_user.id or 0))
     db.commit()
     return tutor_user.email
 

@@ -20,9 +20,9 @@ from app.models import (
     Module,
     Organisation,
     Slot,
-    TrainerAssignment,
+    TrainerPosition,
     TrainingSession,
-    TutorAssignment,
+    TutorPosition,
     User,
 )
 from app.models.base import utcnow
@@ -47,7 +47,7 @@ class World:
 
 
 def _link(
-    db: Session, table: type[TrainerAssignment] | type[TutorAssignment] | type[Enrolment], sid: int, uid: int
+    db: Session, table: type[TrainerPosition] | type[TutorPosition] | type[Enrolment], sid: int, uid: int
 ) -> None:
     db.add(table(session_id=sid, user_id=uid))
 
@@ -76,13 +76,13 @@ def _world(db: Session) -> World:
         "not fully signed in": make_member(db, org_a, "staff", "trainer", "learner", "tutor"),
     }
     links = {
-        "trainer positioned": TrainerAssignment,
-        "tutor positioned": TutorAssignment,
+        "trainer positioned": TrainerPosition,
+        "tutor positioned": TutorPosition,
         "learner enrolled": Enrolment,
         "enrolled without the learner role": Enrolment,
-        "positioned without the trainer role": TrainerAssignment,
-        "staff and positioned tutor": TutorAssignment,
-        "not fully signed in": TrainerAssignment,
+        "positioned without the trainer role": TrainerPosition,
+        "staff and positioned tutor": TutorPosition,
+        "not fully signed in": TrainerPosition,
     }
     for (name, _), session in sessions.items():
         for who, table in links.items():
@@ -92,7 +92,7 @@ def _world(db: Session) -> World:
     # Links in org A for the people of org B: a link without a membership of the session's organisation.
     for status in SESSION_STATUSES:
         _link(db, Enrolment, sessions[("a", status)].id or 0, users["learner of another org"].id or 0)
-        _link(db, TrainerAssignment, sessions[("a", status)].id or 0, users["no membership"].id or 0)
+        _link(db, TrainerPosition, sessions[("a", status)].id or 0, users["no membership"].id or 0)
     db.commit()
     people = {who: actor_for(db, user) for who, user in users.items()}
     people["not fully signed in"] = dataclasses.replace(people["not fully signed in"], mfa_pending=True)

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app.live import bus
-from app.models import AuditRecord, Document, Enrolment, Module, Organisation, TrainerAssignment, TrainingSession, User
+from app.models import AuditRecord, Document, Enrolment, Module, Organisation, TrainerPosition, TrainingSession, User
 from app.services import audit, documents, home
 from app.services.errors import ErrorCode, PlumeError
 from app.settings import reset_settings
@@ -330,7 +330,7 @@ def test_staff_delete_a_trainers_document(db: Session, files_dir: Path) -> None:
 def test_another_trainer_or_a_learner_cannot_rename_or_delete(db: Session, files_dir: Path) -> None:
     org, _trainer, learner, document, session = _uploaded(db)
     colleague = make_trainer(db, org)
-    db.add(TrainerAssignment(session_id=session.id or 0, user_id=colleague.id or 0))
+    db.add(TrainerPosition(session_id=session.id or 0, user_id=colleague.id or 0))
     db.commit()
     colleague_actor = actor_for(db, colleague)
     rows = documents.list_for_module(db, colleague_actor, document.module_id or 0)

@@ -15,7 +15,7 @@ from app.models import (
     Enrolment,
     Module,
     TrainingSession,
-    TutorAssignment,
+    TutorPosition,
     User,
 )
 from app.models.progress import LessonProgress, Observation, Submission
@@ -77,10 +77,10 @@ def _world(db: Session) -> World:
     observation = Activity(module_id=module.id or 0, kind="observation", title="Observation en situation", position=1)
     db.add_all([mission, observation])
     tutor, idle = make_member(db, org, "tutor"), make_member(db, org, "tutor")
-    db.add(TutorAssignment(session_id=session.id or 0, user_id=tutor.id or 0))
+    db.add(TutorPosition(session_id=session.id or 0, user_id=tutor.id or 0))
     foreign = make_member(db, other, "tutor")
     elsewhere = make_session(db, other, start=START, end=START + timedelta(days=2))
-    db.add(TutorAssignment(session_id=elsewhere.id or 0, user_id=foreign.id or 0))
+    db.add(TutorPosition(session_id=elsewhere.id or 0, user_id=foreign.id or 0))
     db.commit()
     return World(
         session=session,

@@ -11,9 +11,9 @@ from app.models import (
     Membership,
     Module,
     Organisation,
-    TrainerAssignment,
+    TrainerPosition,
     TrainingSession,
-    TutorAssignment,
+    TutorPosition,
     User,
 )
 from app.models.base import utcnow
@@ -60,7 +60,7 @@ def _enrol(db: Session, session: TrainingSession, user: User, kind: str) -> None
 
 
 def _assign(db: Session, session: TrainingSession, user: User) -> None:
-    db.add(TutorAssignment(session_id=session.id or 0, user_id=user.id or 0))
+    db.add(TutorPosition(session_id=session.id or 0, user_id=user.id or 0))
     db.commit()
 
 
@@ -270,8 +270,8 @@ def test_staff_and_assigned_tutors_get_in_everyone_else_gets_not_found(db: Sessi
     other_org = make_org(db)
     unassigned_tutor = make_member(db, w.org, "tutor")
     positioned_trainer = make_trainer(db, w.org)
-    db.add(TutorAssignment(session_id=sid, user_id=positioned_trainer.id or 0))  # a row without the tutor role
-    db.add(TrainerAssignment(session_id=sid, user_id=positioned_trainer.id or 0))
+    db.add(TutorPosition(session_id=sid, user_id=positioned_trainer.id or 0))  # a row without the tutor role
+    db.add(TrainerPosition(session_id=sid, user_id=positioned_trainer.id or 0))
     foreign_tutor = make_member(db, other_org, "tutor")
     _assign(db, w.session, foreign_tutor)
     for actor in (w.staff, w.tutor):

@@ -19,7 +19,7 @@ from app.models import (
     Module,
     Organisation,
     Submission,
-    TrainerAssignment,
+    TrainerPosition,
     TrainingSession,
     User,
 )
@@ -305,7 +305,7 @@ def test_the_gate_lets_in_who_follows_a_session_of_the_course_only(db: Session) 
     other_org = make_org(db)
     outsider_staff = actor_for(db, make_staff(db, other_org))
     trainer_user = make_trainer(db, w.org)
-    db.add(TrainerAssignment(session_id=w.sessions["s3"].id or 0, user_id=trainer_user.id or 0))
+    db.add(TrainerPosition(session_id=w.sessions["s3"].id or 0, user_id=trainer_user.id or 0))
     db.commit()
     learner = actor_for(db, w.learners[0])
     unassigned_tutor = actor_for(db, make_member(db, w.org, "tutor"))
