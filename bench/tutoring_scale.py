@@ -38,9 +38,10 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.models import TrainingSession, User
-from app.services import missions, sessions, tutoring
+from app.services import missions, tutoring
 from app.services.actor import Actor
 from app.services.auth import open_session, resolve_actor
+from app.services.sessions.view import session_view
 from state.tutoring import TutoringCentreState
 from tests.live import handler, signed_in_tab
 from tests.server import PlumeServer, running_plume
@@ -131,7 +132,7 @@ def _in_process(server: PlumeServer, actor: Actor, session_id: int, calls: int) 
     def show_reads(db: Session) -> None:  # what TutoringCentreState._show reads on every interaction
         centre = tutoring.centre(db, actor, session_id)
         missions.waiting_counts(db, centre.session_ids, "all")
-        sessions.session_view(db, actor, session_id)
+        session_view(db, actor, session_id)
 
     def run(work: Callable[[Session, int], Any]) -> list[float]:
         times = []

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import reflex as rx
+from reflex.event import EventSpec
 from reflex.vars.base import Var
+from reflex.vars.object import ObjectVar
 
+from app.services.attendance import BoardRow
 from components import styles, tables
 from components.i18n import T, Tf
+from state.attendance import AttendanceState, SlotPage
+
+# Reflex 0.10's `Field.__get__` stubs resolve a dict field to `ArrayVar[Never]` under mypy (its sequence
+# overload swallows mappings): name the var types the fields really have.
+_SHEET = cast("ObjectVar[SlotPage]", AttendanceState.view)
+_SIGNED_AT = cast("ObjectVar[dict[str, str]]", AttendanceState.signed_at)
 
 STATUS_COLORS = {"present": "green", "late": "amber", "absent": "red", "unsigned": "gray"}
 
@@ -109,25 +119,25 @@ def signature_pad(
     )
 
 
-def _note(row: Var[dict[str, Any]]) -> rx.Component:
+def _note(row: ObjectVar[BoardRow]) -> rx.Component:
     return rx.vstack(
         rx.cond(
-            row["on_trainer_device"].to(bool),
+            row.on_trainer_device.to(bool),
             rx.text(
-                Tf("attendance.signed_on_trainer_device", name=row["signed_by"].to(str), reason=row["reason"].to(str)),
+                Tf("attendance.signed_on_trainer_device", name=row.signed_by.to(str), reason=row.reason.to(str)),
                 size="1",
                 color_scheme="gray",
             ),
         ),
         rx.cond(
-            row["mark_comment"].to(str) != "",
-            rx.text("« ", row["mark_comment"].to(str), " »", size="1", color_scheme="gray"),
+            row.mark_comment.to(str) != "",
+            rx.text("« ", row.mark_comment.to(str), " »", size="1", color_scheme="gray"),
         ),
         rx.cond(
-            row["correction"].to(str) != "",
+            row.correction.to(str) != "",
             rx.badge(
                 rx.icon("history", size=12),
-                Tf("attendance.corrected", reason=row["correction_reason"].to(str)),
+                Tf("attendance.corrected", reason=row.correction_reason.to(str)),
                 color_scheme="orange",
                 variant="soft",
                 white_space="normal",
@@ -138,23 +148,27 @@ def _note(row: Var[dict[str, Any]]) -> rx.Component:
     )
 
 
-def board_row(S: Any, row: Var[dict[str, Any]]) -> rx.Component:
+def board_row(row: ObjectVar[BoardRow]) -> rx.Component:
     """One learner on the board, with the trainer's actions.
 
     Args:
-        S: The page state.
         row: The learner's row.
 
     Returns:
         The row.
     """
-    uid = row["id"].to(str)
-    signed = S.signed_at.contains(uid)
-    status = row["status"].to(str)
+    state = AttendanceState
+    # mypy types an `@rx.event` handler as `EventNamespace` (the decorator is a class whose `__new__`
+    # returns the callback): name the call it really is.
+    open_dialog = cast("Callable[[str, Var[str]], EventSpec]", state.open_dialog)
+    clear_mark = cast("Callable[[Var[str]], EventSpec]", state.clear_mark)
+    uid = row.user_id.to_string()  # the learner's id as text, like the keys of `signed_at`
+    signed = _SIGNED_AT.contains(uid)
+    status = row.status.to(str)
     # A signature that arrived live turns "not signed" (or a provisional absence) into "present".
     shown = rx.cond(signed & ((status == "unsigned") | (status == "absent")), "present", status)
-    certified = S.view["certified"].to(bool)
-    manages = S.view["manages"].to(bool)
+    certified = _SHEET["certified"].to(bool)
+    manages = _SHEET["manages"].to(bool)
     actions = rx.cond(
         manages,
         rx.cond(
@@ -164,7 +178,7 @@ def board_row(S: Any, row: Var[dict[str, Any]]) -> rx.Component:
                 size="1",
                 variant="soft",
                 color_scheme="orange",
-                on_click=S.open_dialog("correct", uid),
+                on_click=open_dialog("correct", uid),
             ),
             rx.hstack(
                 rx.cond(
@@ -173,8 +187,8 @@ def board_row(S: Any, row: Var[dict[str, Any]]) -> rx.Component:
                         rx.icon("pen_line", size=14),
                         T("attendance.sign_as"),
                         size="1",
-                        on_click=S.open_dialog("sign_as", uid),
-                        aria_label=Tf("attendance.sign_as_for", name=row["name"].to(str)),
+                        on_click=open_dialog("sign_as", uid),
+                        aria_label=Tf("attendance.sign_as_for", name=row.name.to(str)),
                     ),
                 ),
                 rx.menu.root(
@@ -183,17 +197,17 @@ def board_row(S: Any, row: Var[dict[str, Any]]) -> rx.Component:
                             rx.icon("ellipsis", size=14),
                             size="1",
                             variant="ghost",
-                            aria_label=Tf("attendance.more_for", name=row["name"].to(str)),
+                            aria_label=Tf("attendance.more_for", name=row.name.to(str)),
                         )
                     ),
                     rx.menu.content(
                         rx.cond(
-                            ~signed, rx.menu.item(T("attendance.mark_absent"), on_click=S.open_dialog("absent", uid))
+                            ~signed, rx.menu.item(T("attendance.mark_absent"), on_click=open_dialog("absent", uid))
                         ),
-                        rx.menu.item(T("attendance.mark_late"), on_click=S.open_dialog("late", uid)),
+                        rx.menu.item(T("attendance.mark_late"), on_click=open_dialog("late", uid)),
                         rx.cond(
-                            row["mark"].to(str) != "",
-                            rx.menu.item(T("attendance.clear_mark"), on_click=S.clear_mark(uid)),
+                            row.mark.to(str) != "",
+                            rx.menu.item(T("attendance.clear_mark"), on_click=clear_mark(uid)),
                         ),
                     ),
                     # Not modal: a modal menu that opens a dialog leaves the page unclickable once both close.
@@ -206,7 +220,7 @@ def board_row(S: Any, row: Var[dict[str, Any]]) -> rx.Component:
     )
     return rx.hstack(
         rx.vstack(
-            rx.text(row["name"].to(str), weight="medium", size="2"),
+            rx.text(row.name.to(str), weight="medium", size="2"),
             _note(row),
             spacing="1",
             flex="1",
@@ -215,7 +229,7 @@ def board_row(S: Any, row: Var[dict[str, Any]]) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 status_badge(shown.to(str)),
-                rx.cond(signed, rx.text(S.signed_at[uid].to(str), size="2", color_scheme="gray")),
+                rx.cond(signed, rx.text(_SIGNED_AT[uid].to(str), size="2", color_scheme="gray")),
                 spacing="2",
                 align="center",
             ),
@@ -232,11 +246,10 @@ def board_row(S: Any, row: Var[dict[str, Any]]) -> rx.Component:
     )
 
 
-def board_column(S: Any, title_key: str, *, signed: bool, icon: str, tone: str, test_id: str) -> rx.Component:
+def board_column(title_key: str, *, signed: bool, icon: str, tone: str, test_id: str) -> rx.Component:
     """One of the board's two lists (filtered from the roster in the browser), with its count.
 
     Args:
-        S: The page state.
         title_key: i18n key of the heading (Non émargés / Émargés).
         signed: Which learners it lists.
         icon: Heading icon.
@@ -246,11 +259,12 @@ def board_column(S: Any, title_key: str, *, signed: bool, icon: str, tone: str, 
     Returns:
         The column.
     """
-    count = S.signed_count if signed else S.roster.length() - S.signed_count
+    state = AttendanceState
+    count = state.signed_count if signed else state.roster.length() - state.signed_count
 
-    def maybe(row: Var[dict[str, Any]]) -> rx.Component:
-        here = S.signed_at.contains(row["id"].to(str))
-        return rx.cond(here if signed else ~here, board_row(S, row))
+    def maybe(row: ObjectVar[BoardRow]) -> rx.Component:
+        here = _SIGNED_AT.contains(row.user_id.to_string())
+        return rx.cond(here if signed else ~here, board_row(row))
 
     return rx.card(
         rx.vstack(
@@ -263,7 +277,7 @@ def board_column(S: Any, title_key: str, *, signed: bool, icon: str, tone: str, 
             ),
             rx.cond(
                 count > 0,
-                rx.vstack(rx.foreach(S.roster, maybe), spacing="0", width="100%"),
+                rx.vstack(rx.foreach(state.roster, maybe), spacing="0", width="100%"),
                 rx.text(T(f"{title_key}_empty"), size="2", color_scheme="gray", padding_y="0.75rem"),
             ),
             spacing="3",

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import reflex as rx
 from reflex.vars.base import Var
+from reflex.vars.object import ObjectVar
+from reflex.vars.sequence import StringVar
 
+from app.services.home import SessionCard
 from components import styles
 from components.i18n import T, Tf
 
 
-def _date_fr(value: Var) -> Var:
+def _date_fr(value: Var) -> StringVar:
     """Render an ISO date (YYYY-MM-DD…) as DD/MM/YYYY in the browser."""
     text = value.to(str)
     return text[8:10] + "/" + text[5:7] + "/" + text[0:4]
 
 
-def session_card(card: Var[dict[str, Any]], unread: Var[dict[str, str]] | None = None) -> rx.Component:
+def session_card(card: ObjectVar[SessionCard], unread: ObjectVar[dict[str, str]] | None = None) -> rx.Component:
     """One session: course title, dates, next slot (and its chat's unread messages).
 
     Args:
@@ -27,8 +28,8 @@ def session_card(card: Var[dict[str, Any]], unread: Var[dict[str, str]] | None =
     Returns:
         The card.
     """
-    next_slot = card["next_slot"].to(str)
-    sid = card["id"].to(str)
+    next_slot = card.next_slot.to(str)
+    sid = card.id.to_string()  # the unread map's keys are the ids as text
     unread_badge = (
         rx.cond(
             unread.contains(sid),
@@ -46,21 +47,21 @@ def session_card(card: Var[dict[str, Any]], unread: Var[dict[str, str]] | None =
         rx.card(
             rx.vstack(
                 rx.hstack(
-                    rx.heading(card["course_title"].to(str), size="4", as_="h3"),
+                    rx.heading(card.course_title.to(str), size="4", as_="h3"),
                     rx.spacer(),
-                    rx.cond(card["status"].to(str) == "draft", rx.badge(T("home.draft"), color_scheme="gray")),
+                    rx.cond(card.status.to(str) == "draft", rx.badge(T("home.draft"), color_scheme="gray")),
                     unread_badge,
                     width="100%",
                     align="start",
                 ),
                 rx.cond(
-                    card["title"].to(str) != card["course_title"].to(str),
-                    rx.text(card["title"].to(str), size="2", color_scheme="gray"),
+                    card.title.to(str) != card.course_title.to(str),
+                    rx.text(card.title.to(str), size="2", color_scheme="gray"),
                 ),
                 rx.hstack(
                     rx.icon("calendar", size=15, color=rx.color("gray", 10)),
                     rx.text(
-                        Tf("home.from_to", start=_date_fr(card["starts_on"]), end=_date_fr(card["ends_on"])), size="2"
+                        Tf("home.from_to", start=_date_fr(card.starts_on), end=_date_fr(card.ends_on)), size="2"
                     ),
                     spacing="2",
                     align="center",
@@ -80,16 +81,16 @@ def session_card(card: Var[dict[str, Any]], unread: Var[dict[str, str]] | None =
                 ),
                 rx.hstack(
                     rx.cond(
-                        card["place"].to(str) != "",
+                        card.place.to(str) != "",
                         rx.hstack(
                             rx.icon("map_pin", size=15, color=rx.color("gray", 10)),
-                            rx.text(card["place"].to(str), size="2"),
+                            rx.text(card.place.to(str), size="2"),
                             spacing="2",
                             align="center",
                         ),
                     ),
                     rx.spacer(),
-                    rx.badge(Tf("home.learners", count=card["learners"].to(str)), variant="soft"),
+                    rx.badge(Tf("home.learners", count=card.learners.to_string()), variant="soft"),
                     width="100%",
                     align="center",
                 ),
@@ -102,7 +103,7 @@ def session_card(card: Var[dict[str, Any]], unread: Var[dict[str, str]] | None =
             data_testid="session-card",
             _hover={"box_shadow": f"0 0 0 2px {rx.color(styles.ACCENT, 7)}"},
         ),
-        href="/sessions/" + card["id"].to(str),
+        href="/sessions/" + sid,
         underline="none",
         color="inherit",
         width="100%",

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeAlias
+
 import reflex as rx
 from reflex.vars.base import Var
 
 from components.i18n import T
+
+if TYPE_CHECKING:
+    # The module `reflex_base.event` is replaced by this class at runtime: only mypy imports it.
+    from reflex_base.event import EventNamespace
+
+# A state's handler, as passed to a prop. At runtime `@rx.event` gives an `EventHandler`; mypy reads the
+# decorator (a class whose `__new__` returns the handler) as building an `EventNamespace`.
+Handler: TypeAlias = "rx.EventHandler | EventNamespace"
 
 
 def field(
@@ -133,9 +143,9 @@ def labelled(
 def form_dialog(
     is_open: Var[bool],
     *body: rx.Component,
-    title: rx.Component,
-    on_submit: rx.EventHandler,
-    on_close: rx.EventHandler,
+    title: rx.Component | Var[str],
+    on_submit: Handler,
+    on_close: Handler,
     submit: rx.Component,
     max_width: str = "36rem",
 ) -> rx.Component:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import reflex as rx
 from reflex.vars.base import Var
+from reflex.vars.number import BooleanVar
 
 from app import routes
 from components import styles
 from components.i18n import T, Tf
 from components.tables import loading_spinner
 from state.session import SessionState
+
+# Reflex declares `State.is_hydrated` as a plain `bool`; read on the class it is the var.
+_IS_HYDRATED = cast("BooleanVar", rx.State.is_hydrated)
 
 
 def logo() -> rx.Component:
@@ -61,7 +67,7 @@ def organisation_switcher() -> rx.Component:
             rx.select.content(
                 rx.foreach(
                     SessionState.organisations,
-                    lambda org: rx.select.item(org["name"].to(str), value=org["id"].to(str)),
+                    lambda org: rx.select.item(org.name.to(str), value=org.id.to_string()),
                 )
             ),
             value=SessionState.organisation_id.to_string(),
@@ -118,14 +124,14 @@ def notifications_menu() -> rx.Component:
                     lambda n: rx.menu.item(
                         rx.vstack(
                             rx.text(
-                                Tf("notifications.trainer_positioned", title=n["title"].to(str)),
+                                Tf("notifications.trainer_positioned", title=n.title.to(str)),
                                 size="2",
-                                weight=rx.cond(n["unread"].to(bool), "bold", "regular"),
+                                weight=rx.cond(n.unread.to(bool), "bold", "regular"),
                             ),
-                            rx.text(n["created_at"].to(str), size="1", color_scheme="gray"),
+                            rx.text(n.created_at.to(str), size="1", color_scheme="gray"),
                             spacing="0",
                         ),
-                        on_select=rx.redirect(n["link"].to(str)),
+                        on_select=rx.redirect(n.link.to(str)),
                     ),
                 ),
                 rx.menu.item(T("notifications.empty"), disabled=True),
@@ -280,7 +286,7 @@ def shell(*children: rx.Component, title_key: str = "") -> rx.Component:
         ),
         min_height="100vh",
         background=styles.PAGE_BG,
-        data_hydrated=rx.State.is_hydrated.to_string(),
+        data_hydrated=_IS_HYDRATED.to_string(),
     )
 
 
@@ -333,7 +339,7 @@ def auth_card(title_key: str, subtitle: rx.Component | None, *children: rx.Compo
         min_height="100vh",
         padding=["1rem", "2rem"],
         background=f"linear-gradient(160deg, {rx.color(styles.ACCENT, 2)} 0%, {rx.color('gray', 2)} 60%)",
-        data_hydrated=rx.State.is_hydrated.to_string(),
+        data_hydrated=_IS_HYDRATED.to_string(),
     )
 
 

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import reflex as rx
 from reflex.vars.base import Var
+from reflex.vars.object import ObjectVar
 from reflex_components_core.react_router.dom import ReactRouterLink
 
+from app.services.missions import CriterionLevel, MyObservation, MySubmission
 from components.i18n import T, Tf
 from components.tables import data_table
-from state.missions import MISSION_FILE
-from state.missions import MissionPanelState as M
+from state.missions import MISSION_FILE, MissionPanelState
 
 LEVEL_COLOURS = ("red", "amber", "green", "indigo")
+
+# Reflex 0.10's `Field.__get__` stubs resolve a dataclass field to `ArrayVar[Never]` under mypy (its sequence
+# overload swallows them): name the var type the field really has.
+_MINE = cast("ObjectVar[MySubmission]", MissionPanelState.mine)
+_RESULT = cast("ObjectVar[MyObservation]", MissionPanelState.result)
 
 
 def field_value(element_id: str) -> Var[str]:
@@ -31,11 +37,11 @@ def field_value(element_id: str) -> Var[str]:
     return Var(_js_expr=f"(document.getElementById({element_id!r})?.value ?? '')", _var_type=str)
 
 
-def level_label(level: Var[str]) -> rx.Component:
+def level_label(level: Var[int]) -> rx.Component:
     """A criterion's level as a coloured badge.
 
     Args:
-        level: "0" to "3" (anything else: not rated).
+        level: 0 to 3 (anything else, -1: not rated).
 
     Returns:
         The badge.
@@ -43,7 +49,7 @@ def level_label(level: Var[str]) -> rx.Component:
     return rx.match(
         level,
         *[
-            (str(n), rx.badge(T(f"observations.level.{n}"), color_scheme=colour, variant="soft"))
+            (n, rx.badge(T(f"observations.level.{n}"), color_scheme=colour, variant="soft"))
             for n, colour in enumerate(LEVEL_COLOURS)
         ],
         rx.text("—", color_scheme="gray"),
@@ -130,7 +136,7 @@ def download_link(url: Var[str], name: Var[str]) -> rx.Component:
 
 
 def _error_for(field: str) -> Var[str]:
-    return rx.cond(M.error_field == field, M.error, "").to(str)
+    return rx.cond(MissionPanelState.error_field == field, MissionPanelState.error, "").to(str)
 
 
 def _hand_in_form() -> rx.Component:
@@ -140,18 +146,26 @@ def _hand_in_form() -> rx.Component:
         rx.el.label(T("missions.comment"), html_for="mission-comment", class_name="plume-label"),
         rx.text_area(id="mission-comment", rows="3", width="100%"),
         field_error(_error_for("comment")),
-        rx.cond((M.error != "") & (M.error_field == ""), field_error(M.error)),
+        rx.cond(
+            (MissionPanelState.error != "") & (MissionPanelState.error_field == ""),
+            field_error(MissionPanelState.error),
+        ),
         rx.hstack(
             rx.button(
                 rx.icon("send", size=14),
                 T("missions.hand_in"),
-                loading=M.sending,
-                on_click=M.hand_in(rx.upload_files(upload_id=MISSION_FILE), field_value("mission-comment")),
+                loading=MissionPanelState.sending,
+                on_click=MissionPanelState.hand_in(  # type: ignore[operator]  # forms.Handler: mypy misreads @rx.event
+                    rx.upload_files(upload_id=MISSION_FILE), field_value("mission-comment")
+                ),
             ),
             rx.cond(
-                M.new_version,
+                MissionPanelState.new_version,
                 rx.button(
-                    T("missions.keep_version"), variant="soft", color_scheme="gray", on_click=M.cancel_new_version
+                    T("missions.keep_version"),
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=MissionPanelState.cancel_new_version,
                 ),
             ),
             spacing="2",
@@ -164,19 +178,19 @@ def _hand_in_form() -> rx.Component:
 
 
 def _handed_in() -> rx.Component:
-    mine = M.mine
-    corrected = mine["status"].to(str) == "corrected"
+    mine = _MINE
+    corrected = mine.status.to(str) == "corrected"
     return rx.vstack(
         rx.cond(
             corrected,
             rx.callout(
-                Tf("missions.corrected_on", date=mine["corrected_at"].to(str)),
+                Tf("missions.corrected_on", date=mine.corrected_at.to(str)),
                 icon="circle_check",
                 color_scheme="green",
                 width="100%",
             ),
             rx.callout(
-                Tf("missions.waiting", date=mine["submitted_at"].to(str)),
+                Tf("missions.waiting", date=mine.submitted_at.to(str)),
                 icon="hourglass",
                 color_scheme="amber",
                 width="100%",
@@ -188,25 +202,25 @@ def _handed_in() -> rx.Component:
             rx.vstack(
                 rx.hstack(
                     rx.text(T("missions.your_score"), size="2", weight="bold"),
-                    rx.badge(mine["score"].to(str), size="3", data_testid="mission-score"),
+                    rx.badge(mine.score.to(str), size="3", data_testid="mission-score"),
                     align="center",
                     spacing="2",
                 ),
                 rx.cond(
-                    mine["feedback"].to(str) != "",
+                    mine.feedback.to(str) != "",
                     rx.vstack(
                         rx.text(T("missions.feedback"), size="2", weight="bold"),
                         rx.text(
-                            mine["feedback"].to(str), size="2", white_space="pre-wrap", data_testid="mission-feedback"
+                            mine.feedback.to(str), size="2", white_space="pre-wrap", data_testid="mission-feedback"
                         ),
                         spacing="1",
                     ),
                 ),
                 rx.cond(
-                    mine["feedback_url"].to(str) != "",
+                    mine.feedback_url.to(str) != "",
                     rx.hstack(
                         rx.text(T("missions.feedback_file"), size="2", weight="bold"),
-                        download_link(mine["feedback_url"].to(str), mine["feedback_file_name"].to(str)),
+                        download_link(mine.feedback_url.to(str), mine.feedback_file_name.to(str)),
                         align="center",
                         spacing="2",
                         wrap="wrap",
@@ -220,30 +234,30 @@ def _handed_in() -> rx.Component:
             ),
         ),
         rx.cond(
-            mine["file_url"].to(str) != "",
+            mine.file_url.to(str) != "",
             rx.hstack(
                 rx.text(T("missions.your_file"), size="2", weight="bold"),
-                download_link(mine["file_url"].to(str), mine["file_name"].to(str)),
+                download_link(mine.file_url.to(str), mine.file_name.to(str)),
                 align="center",
                 spacing="2",
                 wrap="wrap",
             ),
         ),
         rx.cond(
-            mine["comment"].to(str) != "",
+            mine.comment.to(str) != "",
             rx.vstack(
                 rx.text(T("missions.your_comment"), size="2", weight="bold"),
-                rx.text(mine["comment"].to(str), size="2", white_space="pre-wrap", color_scheme="gray"),
+                rx.text(mine.comment.to(str), size="2", white_space="pre-wrap", color_scheme="gray"),
                 spacing="1",
             ),
         ),
         rx.cond(
-            ~M.new_version,
+            ~MissionPanelState.new_version,
             rx.button(
                 rx.icon("refresh_cw", size=14),
                 T("missions.hand_in_again"),
                 variant="soft",
-                on_click=M.start_new_version,
+                on_click=MissionPanelState.start_new_version,
             ),
         ),
         spacing="3",
@@ -252,45 +266,52 @@ def _handed_in() -> rx.Component:
 
 
 def _mission() -> rx.Component:
-    status = M.mine["status"].to(str)
+    status = _MINE.status.to(str)
     return rx.vstack(
-        rx.cond(M.notice != "", rx.callout(M.notice, icon="circle_check", color_scheme="green", role="status")),
+        rx.cond(
+            MissionPanelState.notice != "",
+            rx.callout(MissionPanelState.notice, icon="circle_check", color_scheme="green", role="status"),
+        ),
         rx.cond(status != "none", _handed_in()),
-        rx.cond((status == "none") | M.new_version, _hand_in_form()),
+        rx.cond((status == "none") | MissionPanelState.new_version, _hand_in_form()),
         spacing="3",
         width="100%",
     )
 
 
+def _level_row(level: ObjectVar[CriterionLevel]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(level.criterion.to(str)),
+        rx.table.cell(level_label(level.level.to(int))),
+        data_testid="observation-level",
+    )
+
+
 def _observation() -> rx.Component:
-    r = M.result
+    r = _RESULT
     return rx.cond(
-        M.observed,
+        MissionPanelState.observed,
         rx.vstack(
             rx.hstack(
-                rx.text(Tf("observations.observed_on", date=r["observed_at"].to(str)), size="2", color_scheme="gray"),
+                rx.text(Tf("observations.observed_on", date=r.observed_at.to(str)), size="2", color_scheme="gray"),
                 rx.spacer(),
                 rx.text(T("observations.score"), size="2", weight="bold"),
-                rx.badge(r["score"].to(str), size="3", data_testid="observation-score"),
+                rx.badge(r.score.to(str), size="3", data_testid="observation-score"),
                 align="center",
                 width="100%",
                 wrap="wrap",
             ),
             data_table(
                 ["observations.criterion", "observations.level"],
-                M.levels,
-                lambda c: rx.table.row(
-                    rx.table.cell(c["criterion"]),
-                    rx.table.cell(level_label(c["level"])),
-                    data_testid="observation-level",
-                ),
+                MissionPanelState.levels,
+                _level_row,
                 size="1",
             ),
             rx.cond(
-                r["comment"].to(str) != "",
+                r.comment.to(str) != "",
                 rx.vstack(
                     rx.text(T("observations.comment"), size="2", weight="bold"),
-                    rx.text(r["comment"].to(str), size="2", white_space="pre-wrap"),
+                    rx.text(r.comment.to(str), size="2", white_space="pre-wrap"),
                     spacing="1",
                 ),
             ),
@@ -333,13 +354,13 @@ def mission_panel(S: Any) -> rx.Component:
         (kind == "assignment") | (kind == "observation"),
         rx.box(
             rx.cond(
-                M.activity_id == a["id"].to(str),
+                MissionPanelState.activity_id == a["id"].to(str),
                 rx.cond(kind == "assignment", _mission(), _observation()),
             ),
             rx.cond(a["sees_everything"].to(bool), _corrector_link(S)),
             # Remounted (and reloaded) when another activity opens or this one is finished live.
             key=a["id"].to(str) + "-" + a["done"].to(str),
-            on_mount=M.load,
+            on_mount=MissionPanelState.load,
             width="100%",
         ),
     )

@@ -6,20 +6,20 @@ import reflex as rx
 
 from components import styles
 from components.i18n import T, Tf
-from state.tutoring_courses import ReviewState as R
+from state.tutoring_courses import ReviewState
 
 
 def _star(n: int) -> rx.Component:
-    on = R.stars >= n
+    on = ReviewState.stars >= n
     return rx.icon_button(
         rx.icon("star", size=22, fill=rx.cond(on, "currentColor", "none")),
         variant="ghost",
         color_scheme=rx.cond(on, "amber", "gray"),
         size="2",
         type="button",
-        on_click=R.set_stars(n),
+        on_click=ReviewState.set_stars(n),  # type: ignore[operator]  # forms.Handler: mypy misreads @rx.event
         aria_label=Tf("review.star", count=str(n)),
-        aria_pressed=rx.cond(R.stars == n, "true", "false"),
+        aria_pressed=rx.cond(ReviewState.stars == n, "true", "false"),
     )
 
 
@@ -28,18 +28,18 @@ def _thanks() -> rx.Component:
         rx.callout(T("review.thanks"), icon="circle_check", color_scheme="green", role="status", width="100%"),
         rx.hstack(
             rx.text(
-                R.stars_text,
+                ReviewState.stars_text,
                 color=rx.color("amber", 9),
                 size="4",
                 role="img",
-                aria_label=Tf("tcourses.review.stars", stars=R.stars.to_string()),
+                aria_label=Tf("tcourses.review.stars", stars=ReviewState.stars.to_string()),
             ),
             rx.spacer(),
-            rx.button(T("review.edit"), size="1", variant="ghost", on_click=R.edit),
+            rx.button(T("review.edit"), size="1", variant="ghost", on_click=ReviewState.edit),
             width="100%",
             align="center",
         ),
-        rx.cond(R.comment != "", rx.text(R.comment, size="2", white_space="pre-wrap")),
+        rx.cond(ReviewState.comment != "", rx.text(ReviewState.comment, size="2", white_space="pre-wrap")),
         spacing="2",
         width="100%",
     )
@@ -51,14 +51,14 @@ def _form() -> rx.Component:
             rx.hstack(*[_star(n) for n in range(1, 6)], spacing="1", role="group", aria_label=T("review.rating")),
             rx.text_area(
                 name="comment",
-                default_value=R.comment,
+                default_value=ReviewState.comment,
                 placeholder=T("review.placeholder"),
                 aria_label=T("review.comment"),
                 max_length=2000,
                 rows="4",
                 width="100%",
             ),
-            rx.cond(R.error != "", rx.text(R.error, role="alert", color_scheme="red", size="2")),
+            rx.cond(ReviewState.error != "", rx.text(ReviewState.error, role="alert", color_scheme="red", size="2")),
             rx.hstack(
                 rx.button(rx.icon("send", size=14), T("review.send"), type="submit"),
                 justify="end",
@@ -67,7 +67,7 @@ def _form() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        on_submit=R.submit,
+        on_submit=ReviewState.submit,
         width="100%",
     )
 
@@ -81,12 +81,12 @@ def review_card() -> rx.Component:
         The card.
     """
     return rx.cond(
-        R.can_review,
+        ReviewState.can_review,
         rx.card(
             rx.vstack(
                 rx.heading(T("review.title"), size="4", as_="h2"),
                 rx.text(T("review.hint"), size="2", color_scheme="gray"),
-                rx.cond(R.sent, _thanks(), _form()),
+                rx.cond(ReviewState.sent, _thanks(), _form()),
                 spacing="3",
                 width="100%",
             ),

@@ -7,9 +7,8 @@ import base64
 import io
 import time
 from collections.abc import AsyncIterator
-from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 from urllib.parse import quote
 
 import qrcode
@@ -46,11 +45,69 @@ def _svg_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode() if svg else ""
 
 
-def _row(row: attendance.BoardRow) -> dict[str, Any]:
-    data = asdict(row)
-    data["id"] = str(data.pop("user_id"))
-    data["signed"] = bool(row.signed_at)
-    return data
+class SlotPage(TypedDict, total=False):
+    """What the slot's page shows (the service's `SheetView` less its rows, signature and link); empty if not found.
+
+    A dict, not the dataclass: live events update a few keys of it in place.
+    """
+
+    slot_id: int
+    session_id: int
+    session_title: str
+    activity_title: str
+    kind: str
+    when: str
+    room: str
+    window_state: str
+    opens_at: str
+    closes_at: str
+    signer_role: str
+    signed: bool
+    signed_at: str
+    signed_on_trainer_device: bool
+    my_status: str
+    my_mark_comment: str
+    can_sign: bool
+    manages: bool
+    sees_board: bool
+    certified: bool
+    certified_at: str
+    certified_by: str
+    can_certify: bool
+    chain_hash: str
+    session_path: str
+    pdf_url: str
+
+
+def _page(view: attendance.SheetView) -> SlotPage:
+    return SlotPage(
+        slot_id=view.slot_id,
+        session_id=view.session_id,
+        session_title=view.session_title,
+        activity_title=view.activity_title,
+        kind=view.kind,
+        when=view.when,
+        room=view.room,
+        window_state=view.window_state,
+        opens_at=view.opens_at,
+        closes_at=view.closes_at,
+        signer_role=view.signer_role,
+        signed=view.signed,
+        signed_at=view.signed_at,
+        signed_on_trainer_device=view.signed_on_trainer_device,
+        my_status=view.my_status,
+        my_mark_comment=view.my_mark_comment,
+        can_sign=view.can_sign,
+        manages=view.manages,
+        sees_board=view.sees_board,
+        certified=view.certified,
+        certified_at=view.certified_at,
+        certified_by=view.certified_by,
+        can_certify=view.can_certify,
+        chain_hash=view.chain_hash,
+        session_path=f"/sessions/{view.session_id}",
+        pdf_url=f"/api/attendance/slots/{view.slot_id}.pdf",
+    )
 
 
 def _qr_image(url: str) -> str:
@@ -65,26 +122,26 @@ class AttendanceState(live.LiveState, rx.State):
 
     live_events: ClassVar[tuple[type[LiveEvent], ...]] = SLOT_EVENTS
 
-    loading: bool = True
-    found: bool = True
-    view: dict[str, Any] = {}
-    my_signature: str = ""
-    meeting_link: str = ""
-    roster: list[dict[str, Any]] = []
+    loading: rx.Field[bool] = rx.field(True)
+    found: rx.Field[bool] = rx.field(True)
+    view: rx.Field[SlotPage] = rx.field(default_factory=SlotPage)
+    my_signature: rx.Field[str] = rx.field("")
+    meeting_link: rx.Field[str] = rx.field("")
+    roster: rx.Field[list[attendance.BoardRow]] = rx.field(default_factory=list)
     signed_at: dict[str, str] = {}
-    signed_count: int = 0
-    trainer_rows: list[dict[str, Any]] = []
-    sign_error: str = ""
-    pad_key: int = 0
-    dialog: str = ""
-    dialog_user: str = ""
-    dialog_name: str = ""
-    dialog_status: str = ""
-    dialog_error: str = ""
-    board_error: str = ""
-    qr_open: bool = False
-    qr_image: str = ""
-    qr_url: str = ""
+    signed_count: rx.Field[int] = rx.field(0)
+    trainer_rows: rx.Field[list[attendance.BoardRow]] = rx.field(default_factory=list)
+    sign_error: rx.Field[str] = rx.field("")
+    pad_key: rx.Field[int] = rx.field(0)
+    dialog: rx.Field[str] = rx.field("")
+    dialog_user: rx.Field[str] = rx.field("")
+    dialog_name: rx.Field[str] = rx.field("")
+    dialog_status: rx.Field[str] = rx.field("")
+    dialog_error: rx.Field[str] = rx.field("")
+    board_error: rx.Field[str] = rx.field("")
+    qr_open: rx.Field[bool] = rx.field(False)
+    qr_image: rx.Field[str] = rx.field("")
+    qr_url: rx.Field[str] = rx.field("")
     _slot_id: int = 0
     _roster_ids: set[str] = set()
     _qr_seen_at: float = 0.0
@@ -110,19 +167,15 @@ class AttendanceState(live.LiveState, rx.State):
             self._roster_ids = set()
             return
         self.found = True
-        data = asdict(view)
-        data.pop("rows")
-        self.my_signature = _svg_uri(data.pop("my_signature_svg"))
-        self.meeting_link = data.pop("meeting_link")
-        data["session_path"] = f"/sessions/{view.session_id}"
-        data["pdf_url"] = f"/api/attendance/slots/{view.slot_id}.pdf"
-        self.view = data
+        self.my_signature = _svg_uri(view.my_signature_svg)
+        self.meeting_link = view.meeting_link
+        self.view = _page(view)
         # The roster is sent once; a signature then changes only `signed_at` (small), not the rows.
-        self.roster = [_row(r) for r in view.rows if r.role == "learner"]
-        self._roster_ids = {r["id"] for r in self.roster}
-        self.signed_at = {r["id"]: r["signed_at"] for r in self.roster if r["signed"]}
+        self.roster = [r for r in view.rows if r.role == "learner"]
+        self._roster_ids = {str(r.user_id) for r in self.roster}
+        self.signed_at = {str(r.user_id): r.signed_at for r in self.roster if r.signed_at}
         self.signed_count = len(self.signed_at)
-        self.trainer_rows = [_row(r) for r in view.rows if r.role == "trainer"]
+        self.trainer_rows = [r for r in view.rows if r.role == "trainer"]
 
     def _topics(self, actor: Actor) -> tuple[str, ...]:
         slot_id = self._slot_id
@@ -217,10 +270,10 @@ class AttendanceState(live.LiveState, rx.State):
             user_id: The learner.
         """
         uid = clean_id(user_id)
-        row = next((r for r in self.roster if uid is not None and r["id"] == str(uid)), None)
+        row = next((r for r in self.roster if uid is not None and r.user_id == uid), None)
         if row is None or kind not in ("sign_as", "absent", "late", "correct"):
             return
-        self.dialog, self.dialog_user, self.dialog_name = str(kind), row["id"], row["name"]
+        self.dialog, self.dialog_user, self.dialog_name = str(kind), str(row.user_id), row.name
         self.dialog_status = "absent" if kind == "correct" else str(kind)
         self.dialog_error = ""
         self.pad_key += 1

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, cast
 
 import reflex as rx
+from reflex.vars.object import ObjectVar
 
 from app import routes
 from app.i18n import t
@@ -40,10 +41,10 @@ def safe_next(value: str) -> str:
 class FormState(rx.State, mixin=True):
     """Shared shape of a form: busy flag, a form-level message, per-field errors."""
 
-    busy: bool = False
-    error: str = ""
-    notice: str = ""
-    field_errors: dict[str, str] = {}
+    busy: rx.Field[bool] = rx.field(False)
+    error: rx.Field[str] = rx.field("")
+    notice: rx.Field[str] = rx.field("")
+    field_errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
 
     async def _lang(self) -> str:
         return (await self.get_state(SessionState)).lang
@@ -83,6 +84,21 @@ class FormState(rx.State, mixin=True):
             return ""
 
 
+def field_errors_of(state: type[FormState]) -> ObjectVar[dict[str, str]]:
+    """A form state's per-field errors as the object var the page reads.
+
+    Reflex 0.10's `Field.__get__` stubs resolve a dict field to `ArrayVar[Never]` under mypy (its sequence
+    overload swallows mappings), so the cast names the var the field really is.
+
+    Args:
+        state: The form's state class.
+
+    Returns:
+        Field name → error text, in the browser.
+    """
+    return cast("ObjectVar[dict[str, str]]", state.field_errors)
+
+
 class SignInState(FormState, rx.State):
     """The sign-in page."""
 
@@ -119,9 +135,9 @@ class SignInState(FormState, rx.State):
 class SignUpState(FormState, rx.State):
     """The sign-up page (optionally from an invitation link)."""
 
-    invited_email: str = ""
-    invited_organisation: str = ""
-    sent_to: str = ""
+    invited_email: rx.Field[str] = rx.field("")
+    invited_organisation: rx.Field[str] = rx.field("")
+    sent_to: rx.Field[str] = rx.field("")
     _invitation: str = ""
 
     @rx.event
@@ -195,8 +211,8 @@ class SignUpState(FormState, rx.State):
 class SignUpConfirmState(FormState, rx.State):
     """The page a sign-up confirmation link opens: the account is created from there."""
 
-    email: str = ""
-    checked: bool = False
+    email: rx.Field[str] = rx.field("")
+    checked: rx.Field[bool] = rx.field(False)
     _token: str = ""
 
     @rx.event
@@ -230,10 +246,10 @@ class SignUpConfirmState(FormState, rx.State):
 class ActivationState(FormState, rx.State):
     """The activation page: the SMS code, a new code, correcting the number once."""
 
-    phone: str = ""
-    tries_left: int = 0
-    can_change_phone: bool = False
-    changing_phone: bool = False
+    phone: rx.Field[str] = rx.field("")
+    tries_left: rx.Field[int] = rx.field(0)
+    can_change_phone: rx.Field[bool] = rx.field(False)
+    changing_phone: rx.Field[bool] = rx.field(False)
 
     async def _status(self) -> None:
         actor = require_actor()
@@ -345,7 +361,7 @@ class VerifyState(FormState, rx.State):
 class ForgotState(FormState, rx.State):
     """The forgotten-password page: the same answer whether the account exists or not."""
 
-    sent: bool = False
+    sent: rx.Field[bool] = rx.field(False)
 
     @rx.event
     @policy(PUBLIC)
@@ -374,9 +390,9 @@ class ForgotState(FormState, rx.State):
 class ResetState(FormState, rx.State):
     """The page a reset link opens."""
 
-    valid: bool = False
-    done: bool = False
-    checked: bool = False
+    valid: rx.Field[bool] = rx.field(False)
+    done: rx.Field[bool] = rx.field(False)
+    checked: rx.Field[bool] = rx.field(False)
     _token: str = ""
 
     @rx.event
@@ -425,8 +441,8 @@ class ResetState(FormState, rx.State):
 class ConfirmEmailState(FormState, rx.State):
     """The page an e-mail change link opens."""
 
-    new_email: str = ""
-    checked: bool = False
+    new_email: rx.Field[str] = rx.field("")
+    checked: rx.Field[bool] = rx.field(False)
 
     @rx.event
     @policy(PUBLIC)
@@ -441,9 +457,9 @@ class ConfirmEmailState(FormState, rx.State):
 class RevertEmailState(FormState, rx.State):
     """The page the link sent to the old address opens: it undoes an e-mail change."""
 
-    email: str = ""
-    done: bool = False
-    checked: bool = False
+    email: rx.Field[str] = rx.field("")
+    done: rx.Field[bool] = rx.field(False)
+    checked: rx.Field[bool] = rx.field(False)
     _token: str = ""
 
     @rx.event
@@ -477,12 +493,12 @@ class RevertEmailState(FormState, rx.State):
 class InvitationState(FormState, rx.State):
     """The page an invitation link opens."""
 
-    organisation: str = ""
-    email: str = ""
-    account_exists: bool = False
-    accepted: bool = False
-    checked: bool = False
-    signed_in_as: str = ""
+    organisation: rx.Field[str] = rx.field("")
+    email: rx.Field[str] = rx.field("")
+    account_exists: rx.Field[bool] = rx.field(False)
+    accepted: rx.Field[bool] = rx.field(False)
+    checked: rx.Field[bool] = rx.field(False)
+    signed_in_as: rx.Field[str] = rx.field("")
     _token: str = ""
 
     @rx.event

@@ -41,11 +41,11 @@ def _course_form(form_data: Any) -> catalogue.CourseForm:
 class CatalogueState(FormState, rx.State):
     """The catalogue page."""
 
-    allowed: bool = True
-    loading: bool = True
+    allowed: rx.Field[bool] = rx.field(True)
+    loading: rx.Field[bool] = rx.field(True)
     courses: list[dict[str, Any]] = []
-    creating: bool = False
-    form_key: int = 0
+    creating: rx.Field[bool] = rx.field(False)
+    form_key: rx.Field[int] = rx.field(0)
 
     async def _reload(self) -> None:
         actor = require_actor()
@@ -107,14 +107,14 @@ class CatalogueState(FormState, rx.State):
 class CourseState(TimelineEditor, FormState, rx.State):
     """One course: its details and its template timeline."""
 
-    found: bool = True
-    loading: bool = True
+    found: rx.Field[bool] = rx.field(True)
+    loading: rx.Field[bool] = rx.field(True)
     course: dict[str, Any] = {}
     modules: list[dict[str, Any]] = []
-    can_edit: bool = True
-    can_manage_content: bool = True
-    is_session: bool = False
-    image_version: int = 0
+    can_edit: rx.Field[bool] = rx.field(True)
+    can_manage_content: rx.Field[bool] = rx.field(True)
+    is_session: rx.Field[bool] = rx.field(False)
+    image_version: rx.Field[int] = rx.field(0)
     _course_id: int = 0
 
     def _owner(self) -> dict[str, int]:
@@ -223,11 +223,11 @@ class CourseState(TimelineEditor, FormState, rx.State):
 class SessionsListState(FormState, rx.State):
     """The staff's sessions page."""
 
-    allowed: bool = True
-    loading: bool = True
+    allowed: rx.Field[bool] = rx.field(True)
+    loading: rx.Field[bool] = rx.field(True)
     rows: list[dict[str, Any]] = []
     courses: list[dict[str, str]] = []
-    creating: bool = False
+    creating: rx.Field[bool] = rx.field(False)
 
     async def _reload(self) -> None:
         actor = require_actor()

@@ -28,22 +28,22 @@ class ChatState(live.LiveState, rx.State):
 
     live_events: ClassVar[tuple[type[LiveEvent], ...]] = CHAT_EVENTS
 
-    chat_found: bool = False
-    chat_open: bool = False
+    chat_found: rx.Field[bool] = rx.field(False)
+    chat_open: rx.Field[bool] = rx.field(False)
     messages: list[dict[str, Any]] = []
     fresh: list[dict[str, Any]] = []
-    has_more: bool = False
-    first_unread: str = ""
-    unread: int = 0
-    can_post: bool = False
-    can_moderate: bool = False
-    online: list[str] = []
-    typing_names: list[str] = []
-    chat_error: str = ""
-    editing: str = ""
-    edit_error: str = ""
-    composer_key: int = 0
-    loading_older: bool = False
+    has_more: rx.Field[bool] = rx.field(False)
+    first_unread: rx.Field[str] = rx.field("")
+    unread: rx.Field[int] = rx.field(0)
+    can_post: rx.Field[bool] = rx.field(False)
+    can_moderate: rx.Field[bool] = rx.field(False)
+    online: rx.Field[list[str]] = rx.field(default_factory=list)
+    typing_names: rx.Field[list[str]] = rx.field(default_factory=list)
+    chat_error: rx.Field[str] = rx.field("")
+    editing: rx.Field[str] = rx.field("")
+    edit_error: rx.Field[str] = rx.field("")
+    composer_key: rx.Field[int] = rx.field(0)
+    loading_older: rx.Field[bool] = rx.field(False)
     _session_id: int = 0
     _user_id: int = 0
     _names: dict[int, str] = {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import reflex as rx
 
@@ -13,35 +13,22 @@ from state.common import run_db
 from state.guard import SIGNED_IN, policy, require_actor
 
 
-def _card(card: home.SessionCard) -> dict[str, Any]:
-    return {
-        "id": str(card.id),
-        "course_title": card.course_title,
-        "title": card.title,
-        "starts_on": card.starts_on,
-        "ends_on": card.ends_on,
-        "status": card.status,
-        "next_slot": card.next_slot,
-        "place": card.place,
-        "learners": str(card.learners),
-    }
-
-
 class HomeState(live.LiveState, rx.State):
     """What the home page shows for the selected organisation."""
 
     live_events: ClassVar[tuple[type[LiveEvent], ...]] = CHAT_UNREAD_EVENTS
 
-    loading: bool = True
-    has_organisation: bool = True
-    is_staff: bool = False
-    in_progress: list[dict[str, Any]] = []
-    upcoming: list[dict[str, Any]] = []
-    finished: list[dict[str, Any]] = []
-    figures: dict[str, int] = {}
-    dashboard_sessions: list[dict[str, Any]] = []
-    open_sheets: list[dict[str, str]] = []
-    unread: dict[str, str] = {}
+    loading: rx.Field[bool] = rx.field(True)
+    has_organisation: rx.Field[bool] = rx.field(True)
+    is_staff: rx.Field[bool] = rx.field(False)
+    # The services' frozen view dataclasses: components read their fields as attributes.
+    in_progress: rx.Field[list[home.SessionCard]] = rx.field(default_factory=list)
+    upcoming: rx.Field[list[home.SessionCard]] = rx.field(default_factory=list)
+    finished: rx.Field[list[home.SessionCard]] = rx.field(default_factory=list)
+    figures: rx.Field[dict[str, int]] = rx.field(default_factory=dict)
+    dashboard_sessions: rx.Field[list[home.SessionCard]] = rx.field(default_factory=list)
+    open_sheets: rx.Field[list[attendance.OpenSheet]] = rx.field(default_factory=list)
+    unread: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     _user_id: int = 0
 
     @rx.event
@@ -61,22 +48,12 @@ class HomeState(live.LiveState, rx.State):
                 "pending_invitations": board.pending_invitations,
                 "outbox_failed": board.outbox_failed,
             }
-            self.dashboard_sessions = [_card(c) for c in board.sessions]
-        sheets = await run_db(lambda db: attendance.open_sheets(db, actor))
-        self.open_sheets = [
-            {
-                "path": f"/emargement/{s.slot_id}",
-                "title": s.activity_title,
-                "session": s.session_title,
-                "when": s.when,
-                "kind": s.kind,
-            }
-            for s in sheets
-        ]
+            self.dashboard_sessions = board.sessions
+        self.open_sheets = await run_db(lambda db: attendance.open_sheets(db, actor))
         sections = await run_db(lambda db: home.home_sections(db, actor))
-        self.in_progress = [_card(c) for c in sections.in_progress]
-        self.upcoming = [_card(c) for c in sections.upcoming]
-        self.finished = [_card(c) for c in sections.finished]
+        self.in_progress = sections.in_progress
+        self.upcoming = sections.upcoming
+        self.finished = sections.finished
         ids = [c.id for c in (*sections.in_progress, *sections.upcoming, *sections.finished)]
         counts = await run_db(lambda db: chat.unread_counts(db, actor, ids))
         self.unread = {str(k): str(v) for k, v in counts.items()}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import reflex as rx
@@ -57,21 +57,22 @@ class MissionPanelState(live.LiveState, rx.State):
 
     live_events: ClassVar[tuple[type[LiveEvent], ...]] = LIVE_EVENTS
 
-    kind: str = ""
-    activity_id: str = ""
-    mine: dict[str, str] = {}
-    observed: bool = False
-    result: dict[str, str] = {}
-    levels: list[dict[str, str]] = []
-    new_version: bool = False
-    sending: bool = False
-    notice: str = ""
-    error: str = ""
-    error_field: str = ""
+    kind: rx.Field[str] = rx.field("")
+    activity_id: rx.Field[str] = rx.field("")
+    mine: rx.Field[missions.MySubmission | None] = rx.field(None)
+    # The learner's observation (its levels in `levels`).
+    result: rx.Field[missions.MyObservation | None] = rx.field(None)
+    observed: rx.Field[bool] = rx.field(False)
+    levels: rx.Field[list[missions.CriterionLevel]] = rx.field(default_factory=list)
+    new_version: rx.Field[bool] = rx.field(False)
+    sending: rx.Field[bool] = rx.field(False)
+    notice: rx.Field[str] = rx.field("")
+    error: rx.Field[str] = rx.field("")
+    error_field: rx.Field[str] = rx.field("")
     _activity_id: int = 0
 
     def _clear(self) -> None:
-        self.kind, self.activity_id, self.mine, self.observed, self.result = "", "", {}, False, {}
+        self.kind, self.activity_id, self.mine, self.observed, self.result = "", "", None, False, None
         self.levels = []
         self.new_version, self.sending, self.notice, self.error, self.error_field = False, False, "", "", ""
 
@@ -79,13 +80,11 @@ class MissionPanelState(live.LiveState, rx.State):
         aid = self._activity_id
         try:
             if self.kind == missions.MISSION:
-                mine = await run_db(lambda db: missions.my_submission(db, actor, aid))
-                self.mine = {k: str(v) for k, v in asdict(mine).items()}
+                self.mine = await run_db(lambda db: missions.my_submission(db, actor, aid))
             else:
                 seen = await run_db(lambda db: missions.my_observation(db, actor, aid))
-                self.observed = seen.observed
-                self.result = {"score": seen.score, "comment": seen.comment, "observed_at": seen.observed_at}
-                self.levels = [{"criterion": c.criterion, "level": str(c.level)} for c in seen.levels]
+                self.observed, self.levels = seen.observed, seen.levels
+                self.result = replace(seen, levels=[])
         except PlumeError:  # not a learner of the session (a corrector sees the links instead)
             self._clear()
             return
@@ -167,7 +166,7 @@ class MissionPanelState(live.LiveState, rx.State):
             self.error, self.error_field = error_message(lang, err), err.field
             return
         self.sending, self.new_version = False, False
-        self.mine = {k: str(v) for k, v in asdict(mine).items()}
+        self.mine = mine
         self.notice = t(lang, "missions.handed_in")
         yield rx.clear_selected_files(MISSION_FILE)
 
@@ -177,17 +176,18 @@ class _Desk(PagedList, live.LiveState, mixin=True):
 
     live_events: ClassVar[tuple[type[LiveEvent], ...]] = LIVE_EVENTS
 
-    loading: bool = True
-    found: bool = False
-    session_id: str = ""
-    title: str = ""
-    course_title: str = ""
-    missions_waiting: int = 0
-    observations_waiting: int = 0
-    follows_centre: bool = False
-    rows: list[dict[str, str]] = []
-    only_open: bool = True
-    notice: str = ""
+    loading: rx.Field[bool] = rx.field(True)
+    found: rx.Field[bool] = rx.field(False)
+    session_id: rx.Field[str] = rx.field("")
+    title: rx.Field[str] = rx.field("")
+    course_title: rx.Field[str] = rx.field("")
+    missions_waiting: rx.Field[int] = rx.field(0)
+    observations_waiting: rx.Field[int] = rx.field(0)
+    follows_centre: rx.Field[bool] = rx.field(False)
+    # The page's rows: each desk declares them with its services' row type.
+    rows: rx.Field[list[Any]] = rx.field(default_factory=list)
+    only_open: rx.Field[bool] = rx.field(True)
+    notice: rx.Field[str] = rx.field("")
     _session_id: int = 0
 
     async def _list(self, actor: Actor) -> None:
@@ -237,10 +237,11 @@ class _Desk(PagedList, live.LiveState, mixin=True):
 class MissionsDeskState(_Desk, rx.State):
     """`Missions à corriger`: a session's hand-ins and the `Corriger` dialog."""
 
-    correcting: bool = False
-    detail: dict[str, str] = {}
-    errors: dict[str, str] = {}
-    saving: bool = False
+    rows: rx.Field[list[missions.SubmissionRow]] = rx.field(default_factory=list)
+    correcting: rx.Field[bool] = rx.field(False)
+    detail: rx.Field[missions.SubmissionDetail | None] = rx.field(None)
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    saving: rx.Field[bool] = rx.field(False)
     _submission_id: int = 0
 
     async def _list(self, actor: Actor) -> None:
@@ -249,13 +250,13 @@ class MissionsDeskState(_Desk, rx.State):
             lambda db: missions.submissions(db, actor, sid, waiting_only=waiting, page=page, page_size=PAGE_SIZE)
         )
         self._take_page(found)
-        self.rows = [{k: str(v) for k, v in asdict(r).items()} for r in found.rows]
+        self.rows = found.rows
 
     @rx.event
     @policy(SIGNED_IN)
     async def load(self) -> None:
         """Open the hand-ins of the session in the URL and follow them live."""
-        self.correcting, self.detail, self.errors = False, {}, {}
+        self.correcting, self.detail, self.errors = False, None, {}
         await self._open()
 
     @rx.event
@@ -287,7 +288,7 @@ class MissionsDeskState(_Desk, rx.State):
         except PlumeError:
             return None
         self._submission_id = detail.id
-        self.detail = {k: str(v) for k, v in asdict(detail).items()}
+        self.detail = detail
         self.correcting = True
         return rx.clear_selected_files(FEEDBACK_FILE)
 
@@ -295,7 +296,7 @@ class MissionsDeskState(_Desk, rx.State):
     @policy(SIGNED_IN)
     def close_correction(self) -> None:
         """Close the `Corriger` dialog without saving."""
-        self.correcting, self.detail, self.errors, self._submission_id = False, {}, {}, 0
+        self.correcting, self.detail, self.errors, self._submission_id = False, None, {}, 0
 
     @rx.event
     @policy(SIGNED_IN)
@@ -323,7 +324,7 @@ class MissionsDeskState(_Desk, rx.State):
             if err.code == ErrorCode.NOT_FOUND:
                 self.correcting = False
             return
-        self.saving, self.correcting, self.detail, self._submission_id = False, False, {}, 0
+        self.saving, self.correcting, self.detail, self._submission_id = False, False, None, 0
         self.notice = t(lang, "missions.saved")
         await self._show(actor)
         yield rx.clear_selected_files(FEEDBACK_FILE)
@@ -332,10 +333,12 @@ class MissionsDeskState(_Desk, rx.State):
 class ObservationsDeskState(_Desk, rx.State):
     """`Observations à faire`: the session's learners × observation activities and the `Observer` dialog."""
 
-    observing: bool = False
-    form: dict[str, str] = {}
-    criteria: list[dict[str, str]] = []
-    errors: dict[str, str] = {}
+    rows: rx.Field[list[missions.ObservationRow]] = rx.field(default_factory=list)
+    observing: rx.Field[bool] = rx.field(False)
+    # The dialog's learner and activity (its criteria in `criteria`).
+    form: rx.Field[missions.ObservationForm | None] = rx.field(None)
+    criteria: rx.Field[list[missions.CriterionLevel]] = rx.field(default_factory=list)
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     _activity_id: int = 0
     _user_id: int = 0
 
@@ -345,15 +348,13 @@ class ObservationsDeskState(_Desk, rx.State):
             lambda db: missions.observations_to_do(db, actor, sid, todo_only=todo, page=page, page_size=PAGE_SIZE)
         )
         self._take_page(found)
-        self.rows = [
-            {**{k: str(v) for k, v in asdict(r).items()}, "observed": "1" if r.observed else ""} for r in found.rows
-        ]
+        self.rows = found.rows
 
     @rx.event
     @policy(SIGNED_IN)
     async def load(self) -> None:
         """Open the observations of the session in the URL and follow them live."""
-        self.observing, self.form, self.criteria, self.errors = False, {}, [], {}
+        self.observing, self.form, self.criteria, self.errors = False, None, [], {}
         await self._open()
 
     @rx.event
@@ -386,22 +387,14 @@ class ObservationsDeskState(_Desk, rx.State):
         except PlumeError:
             return
         self._activity_id, self._user_id = form.activity_id, form.user_id
-        self.form = {
-            "learner": form.learner,
-            "activity": form.activity,
-            "comment": form.comment,
-            "key": f"{form.activity_id}-{form.user_id}",
-        }
-        self.criteria = [
-            {"index": str(i), "criterion": c.criterion, "level": str(c.level)} for i, c in enumerate(form.levels)
-        ]
+        self.form, self.criteria = replace(form, levels=[]), form.levels
         self.observing = True
 
     @rx.event
     @policy(SIGNED_IN)
     def close_observation(self) -> None:
         """Close the `Observer` dialog without saving."""
-        self.observing, self.form, self.criteria, self.errors = False, {}, [], {}
+        self.observing, self.form, self.criteria, self.errors = False, None, [], {}
         self._activity_id, self._user_id = 0, 0
 
     @rx.event
@@ -429,6 +422,6 @@ class ObservationsDeskState(_Desk, rx.State):
             if err.code == ErrorCode.NOT_FOUND:
                 self.observing = False
             return
-        self.observing, self.form, self.criteria, self._activity_id, self._user_id = False, {}, [], 0, 0
+        self.observing, self.form, self.criteria, self._activity_id, self._user_id = False, None, [], 0, 0
         self.notice = t(lang, "observations.saved", score=str(score))
         await self._show(actor)

@@ -41,9 +41,10 @@ class PageInfo(Protocol):
 class PagedList(rx.State, mixin=True):
     """A list shown a page at a time: `Précédente` / `Suivante`."""
 
-    page: int = 1
-    pages: int = 1
-    total: int = 0
+    # Typed fields: pages read them as vars (`State.total.to_string()`) and mypy checks that.
+    page: rx.Field[int] = rx.field(1)
+    pages: rx.Field[int] = rx.field(1)
+    total: rx.Field[int] = rx.field(0)
 
     async def _show_page(self) -> None:
         """Reread the list at `self.page` (each state knows its controls)."""
@@ -70,7 +71,7 @@ class PagedList(rx.State, mixin=True):
 class SizedPagedList(PagedList, mixin=True):
     """A paged list whose page size the person picks (10, 25, 50 or 100)."""
 
-    page_size: int = paging.DEFAULT_PAGE_SIZE
+    page_size: rx.Field[int] = rx.field(paging.DEFAULT_PAGE_SIZE)
 
     @rx.event
     @policy(SIGNED_IN)

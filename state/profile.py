@@ -30,17 +30,17 @@ def _qr_data_uri(text: str) -> str:
 class ProfileState(FormState, rx.State):
     """The signed-in person's own profile."""
 
-    email: str = ""
-    first_name: str = ""
-    last_name: str = ""
-    pseudonym: str = ""
-    phone: str = ""
-    totp_enabled: bool = False
-    totp_qr: str = ""
-    totp_secret: str = ""
-    section: str = ""
-    form_key: int = 0
-    pending_phone: str = ""
+    email: rx.Field[str] = rx.field("")
+    first_name: rx.Field[str] = rx.field("")
+    last_name: rx.Field[str] = rx.field("")
+    pseudonym: rx.Field[str] = rx.field("")
+    phone: rx.Field[str] = rx.field("")
+    totp_enabled: rx.Field[bool] = rx.field(False)
+    totp_qr: rx.Field[str] = rx.field("")
+    totp_secret: rx.Field[str] = rx.field("")
+    section: rx.Field[str] = rx.field("")
+    form_key: rx.Field[int] = rx.field(0)
+    pending_phone: rx.Field[str] = rx.field("")
 
     async def _reload(self) -> None:
         actor = require_actor()

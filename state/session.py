@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 from urllib.parse import quote
 
@@ -50,15 +49,15 @@ class SessionState(rx.State):
 
     lang_cookie: str = rx.Cookie("", name="plume_lang", path="/", same_site="lax", max_age=365 * 24 * 3600)
     lang: str = DEFAULT_LANGUAGE
-    signed_in: bool = False
+    signed_in: rx.Field[bool] = rx.field(False)
     user_name: str = ""
     user_email: str = ""
-    organisation_id: int = 0
+    organisation_id: rx.Field[int] = rx.field(0)
     organisation_name: str = ""
     roles: list[str] = []
-    organisations: list[dict[str, Any]] = []
-    notifications: list[dict[str, Any]] = []
-    unread: int = 0
+    organisations: rx.Field[list[orgs.OrganisationChoice]] = rx.field(default_factory=list)
+    notifications: rx.Field[list[orgs.NotificationRow]] = rx.field(default_factory=list)
+    unread: rx.Field[int] = rx.field(0)
     loaded: bool = False
     handoff: str = ""  # the session route the handoff page sends the browser to (a sealed single-use code)
 
@@ -106,7 +105,7 @@ class SessionState(rx.State):
             self.lang_cookie = actor.language
         self.organisation_id = actor.organisation_id or 0
         self.roles = sorted(actor.roles)
-        self.organisations = [{"id": str(c.id), "name": c.name, "roles": list(c.roles)} for c in choices]
+        self.organisations = choices
         self.organisation_name = next((c.name for c in choices if c.id == actor.organisation_id), "")
 
     async def _refresh(self) -> None:
@@ -114,7 +113,7 @@ class SessionState(rx.State):
         choices = await run_db(lambda db: orgs.my_organisations(db, actor)) if actor else []
         self._show(actor, choices)
         notes = await run_db(lambda db: orgs.my_notifications(db, actor)) if actor and actor.fully_signed_in else []
-        self.notifications = [{**asdict(n), "id": str(n.id)} for n in notes]
+        self.notifications = notes
         self.unread = sum(1 for n in notes if n.unread)
         self.loaded = True
 

@@ -12,9 +12,13 @@ import reflex as rx
 from app.i18n import t
 from app.live.contract import SESSION_EVENTS, LiveEvent, session_topic
 from app.routes import attendance_path
-from app.services import activities, documents, sessions
+from app.services import activities, documents
 from app.services.actor import Actor
 from app.services.errors import PlumeError
+from app.services.sessions import modules as session_modules
+from app.services.sessions import people as session_people
+from app.services.sessions import status as session_status
+from app.services.sessions import view as session_view
 from state import live
 from state.chat import ChatState
 from state.common import clean_id, clean_str, error_message, route_id, run_db
@@ -29,7 +33,7 @@ def _size(size: int) -> str:
     return f"{max(1, size // 1024)} Ko"
 
 
-def _people(rows: list[sessions.Person]) -> list[dict[str, str]]:
+def _people(rows: list[session_people.Person]) -> list[dict[str, str]]:
     return [{"user_id": str(p.user_id), "name": p.name, "email": p.email, "detail": p.detail} for p in rows]
 
 
@@ -38,21 +42,21 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
 
     live_events: ClassVar[tuple[type[LiveEvent], ...]] = SESSION_EVENTS
 
-    found: bool = True
-    loading: bool = True
+    found: rx.Field[bool] = rx.field(True)
+    loading: rx.Field[bool] = rx.field(True)
     view: dict[str, Any] = {}
     modules: list[dict[str, Any]] = []
-    can_edit: bool = False
-    can_manage_content: bool = False
-    is_session: bool = True
+    can_edit: rx.Field[bool] = rx.field(False)
+    can_manage_content: rx.Field[bool] = rx.field(False)
+    is_session: rx.Field[bool] = rx.field(True)
     documents: dict[str, list[dict[str, Any]]] = {}
-    upload_module: str = ""
-    upload_error: str = ""
-    upload_notice: str = ""
-    uploading: bool = False
-    dragging: str = ""
+    upload_module: rx.Field[str] = rx.field("")
+    upload_error: rx.Field[str] = rx.field("")
+    upload_notice: rx.Field[str] = rx.field("")
+    uploading: rx.Field[bool] = rx.field(False)
+    dragging: rx.Field[str] = rx.field("")
     activity: dict[str, Any] = {}
-    activity_error: str = ""
+    activity_error: rx.Field[str] = rx.field("")
     _activity_id: int = 0
     trainers: list[dict[str, str]] = []
     learners: list[dict[str, str]] = []
@@ -60,8 +64,8 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
     learner_choices: list[dict[str, str]] = []
     tutors: list[dict[str, str]] = []
     tutor_choices: list[dict[str, str]] = []
-    learner_count: int = 0
-    learner_query: str = ""
+    learner_count: rx.Field[int] = rx.field(0)
+    learner_query: rx.Field[str] = rx.field("")
     _session_id: int = 0
 
     def _owner(self) -> dict[str, int]:
@@ -79,7 +83,7 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
             self.found, self.view, self.modules, self.can_edit = False, {}, [], False
             return
         try:
-            view = await run_db(lambda db: sessions.session_view(db, actor, session_id))
+            view = await run_db(lambda db: session_view.session_view(db, actor, session_id))
         except PlumeError:
             self.found, self.view, self.modules, self.can_edit = False, {}, [], False
             return
@@ -96,24 +100,21 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         self.can_edit = view.can_edit
         self.can_manage_content = view.can_manage_content
         open_ids = [m.id for m in view.modules if not m.locked]
-
-        def listing(db: Any) -> dict[str, list[dict[str, Any]]]:
-            out: dict[str, list[dict[str, Any]]] = {}
-            for module_id in open_ids:
-                rows = documents.list_for_module(db, actor, module_id)
-                out[str(module_id)] = [
-                    {**asdict(r), "id": str(r.id), "size_label": _size(r.size), "url": f"/api/documents/{r.id}"}
-                    for r in rows
-                ]
-            return out
-
-        self.documents = await run_db(listing)
+        # One call for every open module's files: the gate and a learner's lock walk run once, not per module.
+        listed = await run_db(lambda db: documents.list_for_session(db, actor, session_id, open_ids))
+        self.documents = {
+            str(module_id): [
+                {**asdict(r), "id": str(r.id), "size_label": _size(r.size), "url": f"/api/documents/{r.id}"}
+                for r in listed.get(module_id, [])
+            ]
+            for module_id in open_ids
+        }
         if view.can_manage_content and self.upload_module not in {str(i) for i in open_ids}:
             self.upload_module = str(open_ids[0]) if open_ids else ""
         self.view = {**data, "trainers": ", ".join(view.trainers)}
         if view.can_edit:
             query = self.learner_query
-            people = await run_db(lambda db: sessions.session_people(db, actor, session_id, query=query))
+            people = await run_db(lambda db: session_people.session_people(db, actor, session_id, query=query))
             self.learner_count = people.learner_count
             self.trainers, self.learners = _people(people.trainers), _people(people.learners)
             self.trainer_choices, self.learner_choices = (
@@ -154,7 +155,7 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         if mid is None or step is None:
             return
         try:
-            await run_db(lambda db: sessions.move_module(db, actor, mid, step))
+            await run_db(lambda db: session_modules.move_module(db, actor, mid, step))
         except PlumeError:
             return
         await self._show(actor)
@@ -183,7 +184,7 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         if mid is None or tid is None or mid == tid:
             return
         try:
-            await run_db(lambda db: sessions.place_module(db, actor, mid, tid))
+            await run_db(lambda db: session_modules.place_module(db, actor, mid, tid))
         except PlumeError:
             return
         await self._show(actor)
@@ -203,7 +204,7 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
             status: The next status.
         """
         actor, to, sid = require_actor(), clean_str(status, 10), self._session_id
-        await self._apply(lambda db: sessions.advance_status(db, actor, sid, to))
+        await self._apply(lambda db: session_status.advance_status(db, actor, sid, to))
 
     @rx.event
     @policy(STAFF)
@@ -227,7 +228,7 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         actor, sid = require_actor(), self._session_id
         uid = clean_id(_form(form_data).get("trainer_id"))
         if uid is not None:
-            await self._apply(lambda db: sessions.position_trainer(db, actor, sid, uid), form="people")
+            await self._apply(lambda db: session_people.position_trainer(db, actor, sid, uid), form="people")
 
     @rx.event
     @policy(STAFF)
@@ -239,7 +240,7 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         """
         actor, sid, uid = require_actor(), self._session_id, clean_id(user_id)
         if uid is not None:
-            await self._apply(lambda db: sessions.remove_trainer(db, actor, sid, uid))
+            await self._apply(lambda db: session_people.remove_trainer(db, actor, sid, uid))
 
     @rx.event
     @policy(STAFF)
@@ -252,7 +253,7 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         actor, sid = require_actor(), self._session_id
         uid = clean_id(_form(form_data).get("tutor_id"))
         if uid is not None:
-            await self._apply(lambda db: sessions.position_tutor(db, actor, sid, uid), form="people")
+            await self._apply(lambda db: session_people.position_tutor(db, actor, sid, uid), form="people")
 
     @rx.event
     @policy(STAFF)
@@ -264,7 +265,7 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         """
         actor, sid, uid = require_actor(), self._session_id, clean_id(user_id)
         if uid is not None:
-            await self._apply(lambda db: sessions.remove_tutor(db, actor, sid, uid))
+            await self._apply(lambda db: session_people.remove_tutor(db, actor, sid, uid))
 
     @rx.event
     @policy(STAFF)
@@ -277,7 +278,7 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         form, actor, sid = _form(form_data), require_actor(), self._session_id
         uid, kind = clean_id(form.get("learner_id")), clean_str(form.get("kind"), 12) or "mandatory"
         if uid is not None:
-            await self._apply(lambda db: sessions.enrol_learner(db, actor, sid, uid, kind), form="people")
+            await self._apply(lambda db: session_people.enrol_learner(db, actor, sid, uid, kind), form="people")
 
     @rx.event
     @policy(STAFF)
@@ -289,7 +290,7 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         """
         actor, sid, uid = require_actor(), self._session_id, clean_id(user_id)
         if uid is not None:
-            await self._apply(lambda db: sessions.unenrol_learner(db, actor, sid, uid))
+            await self._apply(lambda db: session_people.unenrol_learner(db, actor, sid, uid))
 
     @rx.event
     @policy(SIGNED_IN)

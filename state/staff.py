@@ -18,12 +18,12 @@ from state.guard import SIGNED_IN, STAFF, policy, require_actor
 class TrainersState(FormState, rx.State):
     """The staff's trainers page."""
 
-    allowed: bool = True
-    loading: bool = True
-    rows: list[dict[str, Any]] = []
-    add_open: bool = False
-    email_for: str = ""
-    form_key: int = 0
+    allowed: rx.Field[bool] = rx.field(True)
+    loading: rx.Field[bool] = rx.field(True)
+    rows: rx.Field[list[orgs.TrainerRow]] = rx.field(default_factory=list)
+    add_open: rx.Field[bool] = rx.field(False)
+    email_for: rx.Field[str] = rx.field("")
+    form_key: rx.Field[int] = rx.field(0)
 
     async def _reload(self) -> None:
         actor = require_actor()
@@ -33,19 +33,7 @@ class TrainersState(FormState, rx.State):
             self.allowed, self.rows = False, []
             return
         self.allowed = True
-        self.rows = [
-            {
-                "key": r.key,
-                "name": r.name,
-                "email": r.email,
-                "kind": r.kind,
-                "status": r.status,
-                "last_sent": r.last_sent,
-                "invitation_id": str(r.invitation_id),
-                "user_id": str(r.user_id),
-            }
-            for r in rows
-        ]
+        self.rows = rows
 
     @rx.event
     @policy(SIGNED_IN)
@@ -116,8 +104,8 @@ class TrainersState(FormState, rx.State):
             if err.field == "email":
                 self.error, self.field_errors = self.field_errors.get("email", ""), {}
             return
-        row = next((r for r in self.rows if r["invitation_id"] == str(inv_id)), None)
-        self.notice = t(await self._lang(), "trainers.invited", email=row["email"] if row else "")
+        row = next((r for r in self.rows if r.invitation_id == inv_id), None)
+        self.notice = t(await self._lang(), "trainers.invited", email=row.email if row else "")
         await self._reload()
 
     @rx.event
@@ -180,14 +168,14 @@ class TrainersState(FormState, rx.State):
 class TemplatesState(FormState, rx.State):
     """The staff's e-mail templates page."""
 
-    allowed: bool = True
-    kind: str = "invitation"
-    language: str = "fr"
-    subject: str = ""
-    body: str = ""
-    customised: bool = False
-    valid_tags: str = ""
-    form_key: int = 0
+    allowed: rx.Field[bool] = rx.field(True)
+    kind: rx.Field[str] = rx.field("invitation")
+    language: rx.Field[str] = rx.field("fr")
+    subject: rx.Field[str] = rx.field("")
+    body: rx.Field[str] = rx.field("")
+    customised: rx.Field[bool] = rx.field(False)
+    valid_tags: rx.Field[str] = rx.field("")
+    form_key: rx.Field[int] = rx.field(0)
 
     async def _show(self) -> None:
         actor = require_actor()
@@ -299,11 +287,11 @@ class TemplatesState(FormState, rx.State):
 class OutboxState(FormState, rx.State):
     """The staff's outbox page."""
 
-    allowed: bool = True
-    loading: bool = True
-    status_filter: str = "all"
-    rows: list[dict[str, Any]] = []
-    opened: str = ""
+    allowed: rx.Field[bool] = rx.field(True)
+    loading: rx.Field[bool] = rx.field(True)
+    status_filter: rx.Field[str] = rx.field("all")
+    rows: rx.Field[list[home.OutboxRow]] = rx.field(default_factory=list)
+    opened: rx.Field[str] = rx.field("")
 
     async def _reload(self) -> None:
         actor = require_actor()
@@ -314,21 +302,7 @@ class OutboxState(FormState, rx.State):
             self.allowed, self.rows = False, []
             return
         self.allowed = True
-        self.rows = [
-            {
-                "id": str(r.id),
-                "channel": r.channel,
-                "kind": r.kind,
-                "to": r.to,
-                "subject": r.subject,
-                "body": r.body,
-                "status": r.status,
-                "attempts": str(r.attempts),
-                "last_error": r.last_error,
-                "created_at": r.created_at,
-            }
-            for r in rows
-        ]
+        self.rows = rows
 
     @rx.event
     @policy(SIGNED_IN)
@@ -386,10 +360,10 @@ class OutboxState(FormState, rx.State):
 class SettingsState(FormState, rx.State):
     """The organisation's settings page (staff)."""
 
-    allowed: bool = True
-    loading: bool = True
-    values: dict[str, str] = {}
-    form_key: int = 0
+    allowed: rx.Field[bool] = rx.field(True)
+    loading: rx.Field[bool] = rx.field(True)
+    values: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    form_key: rx.Field[int] = rx.field(0)
 
     async def _reload(self) -> None:
         actor = require_actor()

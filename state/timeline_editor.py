@@ -26,14 +26,14 @@ _form = form_fields
 class TimelineEditor(rx.State, mixin=True):
     """Edit mode, the open forms and their errors."""
 
-    editing: bool = False
-    edit_error: str = ""
+    editing: rx.Field[bool] = rx.field(False)
+    edit_error: rx.Field[str] = rx.field("")
     edit_field_errors: dict[str, str] = {}
-    error_form: str = ""
-    dragging_activity: str = ""
-    edit_notice: str = ""
-    open_form: str = ""
-    edit_key: int = 0
+    error_form: rx.Field[str] = rx.field("")
+    dragging_activity: rx.Field[str] = rx.field("")
+    edit_notice: rx.Field[str] = rx.field("")
+    open_form: rx.Field[str] = rx.field("")
+    edit_key: rx.Field[int] = rx.field(0)
 
     def _owner(self) -> dict[str, int]:
         raise NotImplementedError

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import asdict
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import reflex as rx
@@ -41,19 +41,39 @@ LIVE_EVENTS: tuple[type[LiveEvent], ...] = (
 PIE_COLOURS = {"not_started": "#94a3b8", "in_progress": "#f59e0b", "finished": "#16a34a"}
 
 
+@dataclass(frozen=True)
+class PieSlice:
+    """One slice of the centre's progress pie, as recharts reads it."""
+
+    name: str
+    value: int
+    fill: str
+
+
+def learner_key(row: tutoring.LearnerRow) -> str:
+    """A row's key in the selection: "<session id>:<user id>" (a learner may be in several sessions of a course).
+
+    Args:
+        row: A line of the centre's table.
+
+    Returns:
+        The key.
+    """
+    return f"{row.session_id}:{row.user_id}"
+
+
 class TutoringListState(rx.State):
     """`Tutorat`: the sessions whose learners the person follows."""
 
-    loading: bool = True
-    rows: list[dict[str, Any]] = []
+    loading: rx.Field[bool] = rx.field(True)
+    rows: rx.Field[list[tutoring.TutoredSession]] = rx.field(default_factory=list)
 
     @rx.event
     @policy(SIGNED_IN)
     async def load(self) -> None:
         """List the sessions the person tutors (all of them for staff)."""
         actor = require_actor()
-        found = await run_db(lambda db: tutoring.tutored_sessions(db, actor))
-        self.rows = [{**asdict(s), "id": str(s.id), "learners": str(s.learners)} for s in found]
+        self.rows = await run_db(lambda db: tutoring.tutored_sessions(db, actor))
         self.loading = False
 
 
@@ -67,34 +87,34 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
     live_events: ClassVar[tuple[type[LiveEvent], ...]] = LIVE_EVENTS
     live_gap_s: ClassVar[float] = LIVE_GAP_S
 
-    loading: bool = True
-    found: bool = False
-    title: str = ""
-    course_title: str = ""
-    kind: str = "all"
-    query: str = ""
-    sort: str = "name"
-    descending: bool = False
-    page_size: int = 50
-    learners: int = 0
-    activities: int = 0
-    pie: list[dict[str, Any]] = []
-    rows: list[dict[str, Any]] = []
-    session_id: str = ""
-    course_id: str = ""
-    missions_waiting: int = 0
-    observations_waiting: int = 0
-    selected_count: int = 0
-    page_checked: list[str] = []
-    page_selected: bool = False
-    reminding: bool = False
-    planning: bool = False
-    attesting: bool = False
-    vc_errors: dict[str, str] = {}
-    template: str = "reminder"
-    preview: dict[str, str] = {}
-    notice: str = ""
-    error: str = ""
+    loading: rx.Field[bool] = rx.field(True)
+    found: rx.Field[bool] = rx.field(False)
+    title: rx.Field[str] = rx.field("")
+    course_title: rx.Field[str] = rx.field("")
+    kind: rx.Field[str] = rx.field("all")
+    query: rx.Field[str] = rx.field("")
+    sort: rx.Field[str] = rx.field("name")
+    descending: rx.Field[bool] = rx.field(False)
+    page_size: rx.Field[int] = rx.field(50)
+    learners: rx.Field[int] = rx.field(0)
+    activities: rx.Field[int] = rx.field(0)
+    pie: rx.Field[list[PieSlice]] = rx.field(default_factory=list)
+    rows: rx.Field[list[tutoring.LearnerRow]] = rx.field(default_factory=list)
+    session_id: rx.Field[str] = rx.field("")
+    course_id: rx.Field[str] = rx.field("")
+    missions_waiting: rx.Field[int] = rx.field(0)
+    observations_waiting: rx.Field[int] = rx.field(0)
+    selected_count: rx.Field[int] = rx.field(0)
+    page_checked: rx.Field[list[str]] = rx.field(default_factory=list)
+    page_selected: rx.Field[bool] = rx.field(False)
+    reminding: rx.Field[bool] = rx.field(False)
+    planning: rx.Field[bool] = rx.field(False)
+    attesting: rx.Field[bool] = rx.field(False)
+    vc_errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    template: rx.Field[str] = rx.field("reminder")
+    preview: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    notice: rx.Field[str] = rx.field("")
+    error: rx.Field[str] = rx.field("")
     _session_id: int = 0
     _course_id: int = 0
     _scope_ids: list[int] = []
@@ -149,18 +169,10 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
         self.learners, self.activities = centre.learners, centre.activities
         lang = (await self.get_state(SessionState)).tr
         self.pie = [
-            {"name": lang.get(f"tutoring.status.{k}", k), "value": getattr(centre.pie, k), "fill": colour}
+            PieSlice(name=lang.get(f"tutoring.status.{k}", k), value=getattr(centre.pie, k), fill=colour)
             for k, colour in PIE_COLOURS.items()
         ]
-        self.rows = [
-            {
-                **asdict(r),
-                "user_id": str(r.user_id),
-                "session_id": str(r.session_id),
-                "key": f"{r.session_id}:{r.user_id}",
-            }
-            for r in centre.rows
-        ]
+        self.rows = centre.rows
         self._sync_selection()
 
     @rx.event
@@ -230,7 +242,7 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
     def _sync_selection(self) -> None:
         """What the page shows of the selection: how many, and which of its rows."""
         self.selected_count = len(self._selected)
-        self.page_checked = [r["key"] for r in self.rows if r["key"] in self._selected]
+        self.page_checked = [key for key in map(learner_key, self.rows) if key in self._selected]
         self.page_selected = bool(self.rows) and len(self.page_checked) == len(self.rows)
 
     @rx.event
@@ -242,7 +254,7 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
             key: "<session id>:<user id>" of a row of the page.
         """
         wanted = clean_str(key, 40)
-        if wanted and any(r["key"] == wanted for r in self.rows):
+        if wanted and any(learner_key(r) == wanted for r in self.rows):
             self._selected ^= {wanted}
             self.notice = ""
             self._sync_selection()
@@ -251,7 +263,7 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
     @policy(SIGNED_IN)
     def toggle_page(self) -> None:
         """Select every learner of the page (or unselect them when all are)."""
-        keys = {r["key"] for r in self.rows}
+        keys = {learner_key(r) for r in self.rows}
         if keys and keys <= self._selected:
             self._selected -= keys
         else:
@@ -467,18 +479,19 @@ class TutoringReportState(live.LiveState, rx.State):
 
     live_events: ClassVar[tuple[type[LiveEvent], ...]] = LIVE_EVENTS
 
-    loading: bool = True
-    found: bool = False
-    session_id: str = ""
-    user_id: str = ""
-    report: dict[str, Any] = {}
-    lessons: list[dict[str, Any]] = []
-    connections: list[dict[str, str]] = []
-    reminders: list[dict[str, str]] = []
-    expanded: list[str] = []
-    editing: dict[str, str] = {}
-    edit_errors: dict[str, str] = {}
-    notice: str = ""
+    loading: rx.Field[bool] = rx.field(True)
+    found: rx.Field[bool] = rx.field(False)
+    session_id: rx.Field[str] = rx.field("")
+    user_id: rx.Field[str] = rx.field("")
+    # The report's heading and figures; its lists go in the vars below (sent once, not twice).
+    report: rx.Field[tutoring.LearnerReport | None] = rx.field(None)
+    lessons: rx.Field[list[tutoring.LessonLine]] = rx.field(default_factory=list)
+    connections: rx.Field[list[tutoring.ConnectionLine]] = rx.field(default_factory=list)
+    reminders: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    expanded: rx.Field[list[str]] = rx.field(default_factory=list)
+    editing: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    edit_errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    notice: rx.Field[str] = rx.field("")
     _sid: int = 0
     _uid: int = 0
 
@@ -489,21 +502,10 @@ class TutoringReportState(live.LiveState, rx.State):
                 raise PlumeError(ErrorCode.NOT_FOUND)
             found = await run_db(lambda db: tutoring.learner_report(db, actor, sid, uid))
         except PlumeError:
-            self.found, self.report, self.lessons, self.connections, self.reminders = False, {}, [], [], []
+            self.found, self.report, self.lessons, self.connections, self.reminders = False, None, [], [], []
             return
-        data = asdict(found)
-        self.lessons = [
-            {
-                **line,
-                "activity_id": str(line["activity_id"]),
-                "attempt_count": str(len(line["attempts"])) if line["attempts"] else "",
-                "time_spent_s": str(line["time_spent_s"]),
-            }
-            for line in data.pop("lessons")
-        ]
-        self.connections = data.pop("connections")
-        self.reminders = data.pop("reminders")
-        self.report = {**data, "progress": str(found.progress)}
+        self.lessons, self.connections, self.reminders = found.lessons, found.connections, found.reminders
+        self.report = replace(found, lessons=[], connections=[], reminders=[])
         self.found = True
 
     @rx.event
@@ -532,7 +534,7 @@ class TutoringReportState(live.LiveState, rx.State):
             activity_id: The lesson's activity.
         """
         key = str(clean_id(activity_id) or "")
-        if key and any(line["activity_id"] == key for line in self.lessons):
+        if key and any(str(line.activity_id) == key for line in self.lessons):
             self.expanded = [k for k in self.expanded if k != key] if key in self.expanded else [*self.expanded, key]
 
     @rx.event
@@ -544,19 +546,19 @@ class TutoringReportState(live.LiveState, rx.State):
             activity_id: The lesson's activity.
         """
         key = str(clean_id(activity_id) or "")
-        line = next((line for line in self.lessons if line["activity_id"] == key), None)
+        line = next((line for line in self.lessons if str(line.activity_id) == key), None)
         if line is None:
             return
-        seconds = int(line["time_spent_s"] or 0)
+        seconds = line.time_spent_s
         self.editing = {
             "activity_id": key,
-            "title": str(line["title"]),
-            "status": str(line["status"]),
-            "date": str(line["status_date"]),
-            "score": str(line["score"]).replace(" %", ""),
+            "title": line.title,
+            "status": line.status,
+            "date": line.status_date,
+            "score": line.score.replace(" %", ""),
             "time_spent": f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}",
-            "location": str(line["location"]),
-            "suspend_data": str(line["suspend_data"]),
+            "location": line.location,
+            "suspend_data": line.suspend_data,
         }
         self.edit_errors, self.notice = {}, ""
 

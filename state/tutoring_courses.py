@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import dataclass, replace
 from typing import Any
 
 import reflex as rx
@@ -10,7 +10,7 @@ import reflex as rx
 from app.i18n import t
 from app.services import course_reviews
 from app.services import tutoring_courses as tc
-from app.services.course_categories import UNCATEGORISED
+from app.services.course_categories import UNCATEGORISED, Folder
 from app.services.errors import ErrorCode, PlumeError
 from state.common import clean_id, clean_str, error_message, form_fields, route_id, run_db
 from state.guard import SIGNED_IN, policy, require_actor
@@ -34,31 +34,63 @@ def star_string(stars: int) -> str:
     return "★" * n + "☆" * (5 - n)
 
 
+@dataclass(frozen=True)
+class ReviewCard:
+    """A review as the course's `Avis` tab shows it: the service's row, its rating drawn as stars."""
+
+    author: str
+    date: str
+    stars: int
+    stars_text: str
+    comment: str
+    session: str
+
+    @classmethod
+    def of(cls, review: course_reviews.ReviewRow) -> ReviewCard:
+        """The card of a review.
+
+        Args:
+            review: As the service lists it.
+
+        Returns:
+            The card.
+        """
+        return cls(
+            author=review.author,
+            date=review.date,
+            stars=review.stars,
+            stars_text=star_string(review.stars),
+            comment=review.comment,
+            session=review.session,
+        )
+
+
 class TutoringCoursesState(SizedPagedList, rx.State):
     """`Tutorat > Formations`: category tree on the left, one page of followed courses on the right."""
 
-    loading: bool = True
-    total_courses: int = 0
-    folders: list[dict[str, Any]] = []
-    collapsed: list[str] = []
-    folder: str = ""
-    query: str = ""
-    filters_open: bool = False
-    course_filter: str = ""
-    list_filter: str = ""
-    course_options: list[dict[str, str]] = []
-    list_options: list[dict[str, str]] = []
-    sort: str = "title"
-    descending: bool = False
-    first: int = 0
-    last: int = 0
-    rows: list[dict[str, Any]] = []
+    loading: rx.Field[bool] = rx.field(True)
+    total_courses: rx.Field[int] = rx.field(0)
+    # The tree's folders, the uncategorised one named in the person's language.
+    folders: rx.Field[list[Folder]] = rx.field(default_factory=list)
+    collapsed: rx.Field[list[str]] = rx.field(default_factory=list)
+    folder: rx.Field[str] = rx.field("")
+    query: rx.Field[str] = rx.field("")
+    filters_open: rx.Field[bool] = rx.field(False)
+    course_filter: rx.Field[str] = rx.field("")
+    list_filter: rx.Field[str] = rx.field("")
+    course_options: rx.Field[list[tc.Option]] = rx.field(default_factory=list)
+    list_options: rx.Field[list[tc.Option]] = rx.field(default_factory=list)
+    sort: rx.Field[str] = rx.field("title")
+    descending: rx.Field[bool] = rx.field(False)
+    first: rx.Field[int] = rx.field(0)
+    last: rx.Field[int] = rx.field(0)
+    rows: rx.Field[list[tc.CourseLine]] = rx.field(default_factory=list)
 
     @rx.var
-    def visible_folders(self) -> list[dict[str, Any]]:
+    def visible_folders(self) -> list[Folder]:
         """The folders whose ancestors are all open."""
         closed = set(self.collapsed)
-        return [f for f in self.folders if not closed.intersection(f["ancestors"])]
+        return [f for f in self.folders if not closed.intersection(_ancestors(f.path))]
 
     @rx.var
     def filtered(self) -> bool:
@@ -90,15 +122,7 @@ class TutoringCoursesState(SizedPagedList, rx.State):
             return
         self._take_page(found)
         self.first, self.last = found.first, found.last
-        self.rows = [
-            {
-                **asdict(r),
-                "id": str(r.id),
-                "learners": str(r.learners),
-                "more_lists": str(r.more_lists) if r.more_lists else "",
-            }
-            for r in found.rows
-        ]
+        self.rows = found.rows
 
     @rx.event
     @policy(SIGNED_IN)
@@ -109,17 +133,8 @@ class TutoringCoursesState(SizedPagedList, rx.State):
         tree = await run_db(lambda db: tc.course_tree(db, actor))
         lang = (await self.get_state(SessionState)).lang
         self.total_courses = tree.total
-        self.folders = [
-            {
-                **asdict(f),
-                "name": f.name or t(lang, "tcourses.uncategorised"),
-                "courses": str(f.courses),
-                "ancestors": _ancestors(f.path) if f.path != UNCATEGORISED else [],
-            }
-            for f in tree.folders
-        ]
-        self.course_options = [{"id": str(o.id), "label": o.label} for o in tree.courses]
-        self.list_options = [{"id": str(o.id), "label": o.label} for o in tree.lists]
+        self.folders = [replace(f, name=f.name or t(lang, "tcourses.uncategorised")) for f in tree.folders]
+        self.course_options, self.list_options = tree.courses, tree.lists
         self.collapsed, self.folder, self.query = [], "", ""
         self.filters_open, self.course_filter, self.list_filter = False, "", ""
         self.sort, self.descending, self.page = "title", False, 1
@@ -135,7 +150,7 @@ class TutoringCoursesState(SizedPagedList, rx.State):
             path: A folder path of the tree.
         """
         value = clean_str(path, 1_000)
-        if value == "" or any(f["path"] == value for f in self.folders):
+        if value == "" or any(f.path == value for f in self.folders):
             self.folder, self.page = value, 1
             await self._show()
 
@@ -148,7 +163,7 @@ class TutoringCoursesState(SizedPagedList, rx.State):
             path: A folder path of the tree.
         """
         value = clean_str(path, 1_000)
-        if not any(f["path"] == value and f["has_children"] for f in self.folders):
+        if not any(f.path == value and f.has_children for f in self.folders):
             return
         self.collapsed = (
             [p for p in self.collapsed if p != value] if value in self.collapsed else [*self.collapsed, value]
@@ -180,7 +195,7 @@ class TutoringCoursesState(SizedPagedList, rx.State):
             value: A course id the filter offers.
         """
         chosen = clean_str(value, 20)
-        if chosen == "" or any(o["id"] == chosen for o in self.course_options):
+        if chosen == "" or any(str(o.id) == chosen for o in self.course_options):
             self.course_filter, self.page = chosen, 1
             await self._show()
 
@@ -193,7 +208,7 @@ class TutoringCoursesState(SizedPagedList, rx.State):
             value: A session id the filter offers.
         """
         chosen = clean_str(value, 20)
-        if chosen == "" or any(o["id"] == chosen for o in self.list_options):
+        if chosen == "" or any(str(o.id) == chosen for o in self.list_options):
             self.list_filter, self.page = chosen, 1
             await self._show()
 
@@ -223,6 +238,8 @@ class TutoringCoursesState(SizedPagedList, rx.State):
 
 
 def _ancestors(path: str) -> list[str]:
+    if path == UNCATEGORISED:
+        return []
     parts = path.split(" > ")
     return [" > ".join(parts[:depth]) for depth in range(1, len(parts))]
 
@@ -230,18 +247,16 @@ def _ancestors(path: str) -> list[str]:
 class TutoringCourseState(rx.State):
     """A followed course: side panel (thumbnail, shortcuts, tabs, quick stats) and the tab's content."""
 
-    loading: bool = True
-    found: bool = False
-    tab: str = "info"
-    course: dict[str, str] = {}
-    categories: list[str] = []
-    competencies: list[str] = []
-    stats: dict[str, str] = {}
-    lessons: list[dict[str, str]] = []
-    reviews: list[dict[str, str]] = []
-    comments_open: bool = False
-    comments_title: str = ""
-    comments: list[dict[str, str]] = []
+    loading: rx.Field[bool] = rx.field(True)
+    found: rx.Field[bool] = rx.field(False)
+    tab: rx.Field[str] = rx.field("info")
+    course: rx.Field[tc.CourseInfo | None] = rx.field(None)
+    stats: rx.Field[tc.QuickStats | None] = rx.field(None)
+    lessons: rx.Field[list[tc.LessonRow]] = rx.field(default_factory=list)
+    reviews: rx.Field[list[ReviewCard]] = rx.field(default_factory=list)
+    comments_open: rx.Field[bool] = rx.field(False)
+    comments_title: rx.Field[str] = rx.field("")
+    comments: rx.Field[list[tc.LessonComment]] = rx.field(default_factory=list)
     _course_id: int = 0
 
     @rx.event
@@ -259,17 +274,11 @@ class TutoringCourseState(rx.State):
                 raise PlumeError(ErrorCode.NOT_FOUND)
             detail = await run_db(lambda db: tc.course_detail(db, actor, cid))
         except PlumeError:
-            self.found, self.course, self.lessons, self.reviews, self.stats = False, {}, [], [], {}
+            self.found, self.course, self.lessons, self.reviews, self.stats = False, None, [], [], None
             self.loading = False
             return
-        info = asdict(detail.info)
-        self.categories, self.competencies = info.pop("categories"), info.pop("competencies")
-        self.course = {k: str(v) for k, v in info.items()}
-        self.stats = {k: str(v) for k, v in asdict(detail.stats).items()}
-        self.lessons = [{k: str(v) for k, v in asdict(lesson).items()} for lesson in detail.lessons]
-        self.reviews = [
-            {**{k: str(v) for k, v in asdict(r).items()}, "stars_text": star_string(r.stars)} for r in detail.reviews
-        ]
+        self.course, self.stats, self.lessons = detail.info, detail.stats, detail.lessons
+        self.reviews = [ReviewCard.of(r) for r in detail.reviews]
         self.found, self.loading = True, False
 
     @rx.event
@@ -292,14 +301,14 @@ class TutoringCourseState(rx.State):
             activity_id: The lesson, as listed.
         """
         actor, cid, aid = require_actor(), self._course_id, clean_id(activity_id)
-        if aid is None or not any(lesson["activity_id"] == str(aid) for lesson in self.lessons):
+        if aid is None or not any(lesson.activity_id == aid for lesson in self.lessons):
             return
         try:
             title, found = await run_db(lambda db: tc.lesson_comments(db, actor, cid, aid))
         except PlumeError:
             return
         self.comments_title = title
-        self.comments = [asdict(c) for c in found]
+        self.comments = found
         self.comments_open = True
 
     @rx.event
@@ -312,12 +321,12 @@ class TutoringCourseState(rx.State):
 class ReviewState(rx.State):
     """The review card of a session page: an enrolled learner rates the course (1–5 stars) and comments."""
 
-    loading: bool = True
-    can_review: bool = False
-    stars: int = 0
-    comment: str = ""
-    sent: bool = False
-    error: str = ""
+    loading: rx.Field[bool] = rx.field(True)
+    can_review: rx.Field[bool] = rx.field(False)
+    stars: rx.Field[int] = rx.field(0)
+    comment: rx.Field[str] = rx.field("")
+    sent: rx.Field[bool] = rx.field(False)
+    error: rx.Field[str] = rx.field("")
     _session_id: int = 0
 
     @rx.var

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.event import EventType
 
 from app import routes
 from components.forms import field, form_message, submit_button
@@ -19,6 +20,7 @@ from state.auth import (
     SignUpConfirmState,
     SignUpState,
     VerifyState,
+    field_errors_of,
 )
 from state.session import SessionState
 
@@ -98,7 +100,7 @@ def sign_up_page() -> rx.Component:
 
 
 def _sign_up_form() -> rx.Component:
-    errors = SignUpState.field_errors
+    errors = field_errors_of(SignUpState)
     return rx.form(
         rx.vstack(
             field(
@@ -170,7 +172,9 @@ def sign_up_confirm_page() -> rx.Component:
     )
 
 
-def _link_action(state, keys: str, on_click, **button) -> rx.Component:
+def _link_action(
+    state: type[SignUpConfirmState | RevertEmailState], keys: str, on_click: EventType[()], **button: str
+) -> rx.Component:
     """What a one-time link's page offers once checked: its text and button, or why the link is refused.
 
     `state` has `email`, `error` and `busy`; `keys` prefixes the `.body` and `.submit` strings.
@@ -233,7 +237,7 @@ def activation_page() -> rx.Component:
                     "code",
                     autocomplete="one-time-code",
                     input_mode="numeric",
-                    error=ActivationState.field_errors.get("code", ""),
+                    error=field_errors_of(ActivationState).get("code", ""),
                     required=True,
                 ),
                 rx.cond(
@@ -279,7 +283,7 @@ def activation_page() -> rx.Component:
                         "phone",
                         type_="tel",
                         autocomplete="tel",
-                        error=ActivationState.field_errors.get("phone", ""),
+                        error=field_errors_of(ActivationState).get("phone", ""),
                     ),
                     rx.button(T("activation.change_submit"), type="submit", width="100%"),
                     spacing="3",
@@ -313,7 +317,7 @@ def verification_page() -> rx.Component:
                     "code",
                     autocomplete="one-time-code",
                     input_mode="numeric",
-                    error=VerifyState.field_errors.get("code", ""),
+                    error=field_errors_of(VerifyState).get("code", ""),
                     required=True,
                 ),
                 form_message(VerifyState.error),
@@ -363,7 +367,7 @@ def reset_page() -> rx.Component:
     Returns:
         The page.
     """
-    errors = ResetState.field_errors
+    errors = field_errors_of(ResetState)
     return auth_card(
         "reset.title",
         None,

@@ -2,30 +2,36 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import reflex as rx
+from reflex.vars.object import ObjectVar
 from reflex_components_core.react_router.dom import ReactRouterLink
 
+from app.services.attendance import BoardRow
 from components import styles
 from components.attendance import board_column, signature_pad, status_badge
 from components.i18n import T, Tf
 from components.layout import gated_page
 from components.timeline import kind_icon, kind_label
-from state.attendance import AttendanceState as S
+from state.attendance import AttendanceState, SlotPage
 
-V = S.view
+# Reflex 0.10's `Field.__get__` stubs resolve a dict field to `ArrayVar[Never]` under mypy (its sequence
+# overload swallows mappings): name the var type the field really has.
+_SHEET = cast("ObjectVar[SlotPage]", AttendanceState.view)
 
 
 def _window_badge() -> rx.Component:
     return rx.cond(
-        V["certified"].to(bool),
+        _SHEET["certified"].to(bool),
         rx.badge(rx.icon("lock", size=12), T("attendance.certified_badge"), color_scheme="green", size="2"),
         rx.match(
-            V["window_state"].to(str),
+            _SHEET["window_state"].to(str),
             (
                 "open",
                 rx.badge(
                     rx.icon("circle_dot", size=12),
-                    Tf("attendance.open_until", time=V["closes_at"].to(str)),
+                    Tf("attendance.open_until", time=_SHEET["closes_at"].to(str)),
                     color_scheme="green",
                     size="2",
                 ),
@@ -34,7 +40,7 @@ def _window_badge() -> rx.Component:
                 "before",
                 rx.badge(
                     rx.icon("clock", size=12),
-                    Tf("attendance.opens_at", time=V["opens_at"].to(str)),
+                    Tf("attendance.opens_at", time=_SHEET["opens_at"].to(str)),
                     color_scheme="amber",
                     size="2",
                 ),
@@ -47,13 +53,13 @@ def _window_badge() -> rx.Component:
 def _header() -> rx.Component:
     return rx.vstack(
         rx.link(
-            rx.hstack(rx.icon("arrow_left", size=14), rx.text(V["session_title"].to(str)), align="center", spacing="1"),
-            href=V["session_path"].to(str),
+            rx.hstack(rx.icon("arrow_left", size=14), rx.text(_SHEET["session_title"].to(str)), align="center", spacing="1"),
+            href=_SHEET["session_path"].to(str),
             size="2",
         ),
         rx.hstack(
             rx.center(
-                kind_icon(V["kind"].to(str)),
+                kind_icon(_SHEET["kind"].to(str)),
                 color=rx.color(styles.ACCENT, 11),
                 background=rx.color(styles.ACCENT, 3),
                 border_radius="0.5rem",
@@ -62,12 +68,12 @@ def _header() -> rx.Component:
                 flex_shrink="0",
             ),
             rx.vstack(
-                rx.heading(V["activity_title"].to(str), size="6", as_="h1"),
+                rx.heading(_SHEET["activity_title"].to(str), size="6", as_="h1"),
                 rx.hstack(
-                    rx.text(kind_label(V["kind"].to(str)), size="2", color_scheme="gray"),
+                    rx.text(kind_label(_SHEET["kind"].to(str)), size="2", color_scheme="gray"),
                     rx.text("·", color_scheme="gray"),
-                    rx.text(V["when"].to(str), size="2"),
-                    rx.cond(V["room"].to(str) != "", rx.text("· ", V["room"].to(str), size="2")),
+                    rx.text(_SHEET["when"].to(str), size="2"),
+                    rx.cond(_SHEET["room"].to(str) != "", rx.text("· ", _SHEET["room"].to(str), size="2")),
                     spacing="1",
                     wrap="wrap",
                 ),
@@ -84,10 +90,10 @@ def _header() -> rx.Component:
 
 def _start_button() -> rx.Component:
     return rx.cond(
-        S.meeting_link != "",
+        AttendanceState.meeting_link != "",
         rx.link(
             rx.button(rx.icon("video", size=18), T("attendance.start"), size="4", width="100%", color_scheme="green"),
-            href=S.meeting_link,
+            href=AttendanceState.meeting_link,
             is_external=True,
             width="100%",
             data_testid="start-link",
@@ -98,11 +104,11 @@ def _start_button() -> rx.Component:
 def _not_signable() -> rx.Component:
     return rx.callout(
         rx.cond(
-            V["certified"].to(bool),
+            _SHEET["certified"].to(bool),
             T("attendance.locked"),
             rx.match(
-                V["window_state"].to(str),
-                ("before", Tf("attendance.not_open_yet", time=V["opens_at"].to(str))),
+                _SHEET["window_state"].to(str),
+                ("before", Tf("attendance.not_open_yet", time=_SHEET["opens_at"].to(str))),
                 T("attendance.window_closed"),
             ),
         ),
@@ -118,24 +124,24 @@ def _my_signature() -> rx.Component:
             rx.hstack(
                 rx.heading(T("attendance.my_signature"), size="4", as_="h2"),
                 rx.spacer(),
-                rx.cond(V["my_status"].to(str) != "", status_badge(V["my_status"].to(str))),
+                rx.cond(_SHEET["my_status"].to(str) != "", status_badge(_SHEET["my_status"].to(str))),
                 width="100%",
                 align="center",
             ),
             rx.cond(
-                V["signed"].to(bool),
+                _SHEET["signed"].to(bool),
                 rx.vstack(
                     rx.callout(
-                        Tf("attendance.signed_at", time=V["signed_at"].to(str)),
+                        Tf("attendance.signed_at", time=_SHEET["signed_at"].to(str)),
                         icon="circle_check",
                         color_scheme="green",
                         width="100%",
                         data_testid="signed-callout",
                     ),
                     rx.cond(
-                        S.my_signature != "",
+                        AttendanceState.my_signature != "",
                         rx.image(
-                            src=S.my_signature,
+                            src=AttendanceState.my_signature,
                             alt=T("attendance.my_signature"),
                             width="100%",
                             max_width="22rem",
@@ -145,7 +151,7 @@ def _my_signature() -> rx.Component:
                         ),
                     ),
                     rx.cond(
-                        V["signed_on_trainer_device"].to(bool),
+                        _SHEET["signed_on_trainer_device"].to(bool),
                         rx.text(T("attendance.signed_here_by_trainer"), size="1", color_scheme="gray"),
                     ),
                     _start_button(),
@@ -154,20 +160,20 @@ def _my_signature() -> rx.Component:
                 ),
                 rx.vstack(
                     rx.cond(
-                        V["my_status"].to(str) == "absent",
+                        _SHEET["my_status"].to(str) == "absent",
                         rx.callout(
                             T("attendance.marked_absent"), icon="circle_alert", color_scheme="red", width="100%"
                         ),
                     ),
                     rx.cond(
-                        V["kind"].to(str) == "virtual_class",
+                        _SHEET["kind"].to(str) == "virtual_class",
                         rx.callout(T("activity.virtual_gate"), icon="lock", color_scheme="indigo", width="100%"),
                     ),
                     rx.cond(
-                        V["can_sign"].to(bool),
+                        _SHEET["can_sign"].to(bool),
                         rx.vstack(
                             rx.text(T("attendance.sign_intro"), size="2"),
-                            signature_pad(pad_id="my-pad", on_submit=S.confirm_signature, error=S.sign_error),
+                            signature_pad(pad_id="my-pad", on_submit=AttendanceState.confirm_signature, error=AttendanceState.sign_error),
                             width="100%",
                             spacing="2",
                         ),
@@ -194,11 +200,11 @@ def _certify_button() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title(T("attendance.certify_title")),
             rx.alert_dialog.description(
-                Tf("attendance.certify_body", unsigned=(S.roster.length() - S.signed_count).to_string()),
+                Tf("attendance.certify_body", unsigned=(AttendanceState.roster.length() - AttendanceState.signed_count).to_string()),
             ),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button(T("common.cancel"), variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button(T("attendance.certify"), color_scheme="green", on_click=S.certify)),
+                rx.alert_dialog.action(rx.button(T("attendance.certify"), color_scheme="green", on_click=AttendanceState.certify)),
                 spacing="3",
                 justify="end",
                 margin_top="1rem",
@@ -210,15 +216,15 @@ def _certify_button() -> rx.Component:
 def _toolbar() -> rx.Component:
     return rx.hstack(
         rx.cond(
-            V["manages"].to(bool) & ~V["certified"].to(bool),
-            rx.button(rx.icon("qr_code", size=16), T("attendance.show_qr"), variant="soft", on_click=S.show_qr),
+            _SHEET["manages"].to(bool) & ~_SHEET["certified"].to(bool),
+            rx.button(rx.icon("qr_code", size=16), T("attendance.show_qr"), variant="soft", on_click=AttendanceState.show_qr),
         ),
-        rx.cond(V["can_certify"].to(bool), _certify_button()),
+        rx.cond(_SHEET["can_certify"].to(bool), _certify_button()),
         rx.cond(
-            V["manages"].to(bool),
+            _SHEET["manages"].to(bool),
             ReactRouterLink.create(
                 rx.button(rx.icon("file_down", size=16), T("attendance.download_pdf"), variant="outline"),
-                to=V["pdf_url"].to(str),
+                to=_SHEET["pdf_url"].to(str),
                 reload_document=True,
                 data_testid="sheet-pdf",
             ),
@@ -228,21 +234,23 @@ def _toolbar() -> rx.Component:
     )
 
 
+def _trainer(row: ObjectVar[BoardRow]) -> rx.Component:
+    signed_at = row.signed_at.to(str)
+    return rx.hstack(
+        rx.text(row.name.to(str), size="2"),
+        status_badge(row.status.to(str)),
+        rx.cond(signed_at != "", rx.text(signed_at, size="1", color_scheme="gray")),
+        spacing="1",
+        align="center",
+    )
+
+
 def _trainers() -> rx.Component:
     return rx.cond(
-        S.trainer_rows.length() > 0,
+        AttendanceState.trainer_rows.length() > 0,
         rx.hstack(
             rx.text(T("attendance.trainers"), size="2", weight="bold"),
-            rx.foreach(
-                S.trainer_rows,
-                lambda r: rx.hstack(
-                    rx.text(r["name"].to(str), size="2"),
-                    status_badge(r["status"].to(str)),
-                    rx.cond(r["signed"].to(bool), rx.text(r["signed_at"].to(str), size="1", color_scheme="gray")),
-                    spacing="1",
-                    align="center",
-                ),
-            ),
+            rx.foreach(AttendanceState.trainer_rows, _trainer),
             spacing="3",
             wrap="wrap",
             align="center",
@@ -262,26 +270,26 @@ def _board() -> rx.Component:
             spacing="3",
         ),
         rx.cond(
-            S.board_error != "",
-            rx.callout(S.board_error, icon="circle_alert", color_scheme="red", role="alert", width="100%"),
+            AttendanceState.board_error != "",
+            rx.callout(AttendanceState.board_error, icon="circle_alert", color_scheme="red", role="alert", width="100%"),
         ),
         rx.cond(
-            V["certified"].to(bool),
+            _SHEET["certified"].to(bool),
             rx.callout(
-                Tf("attendance.certified_line", at=V["certified_at"].to(str), name=V["certified_by"].to(str)),
+                Tf("attendance.certified_line", at=_SHEET["certified_at"].to(str), name=_SHEET["certified_by"].to(str)),
                 icon="badge_check",
                 color_scheme="green",
                 width="100%",
             ),
             rx.cond(
-                V["manages"].to(bool) & (V["signer_role"].to(str) == "trainer") & ~V["signed"].to(bool),
+                _SHEET["manages"].to(bool) & (_SHEET["signer_role"].to(str) == "trainer") & ~_SHEET["signed"].to(bool),
                 rx.text(T("attendance.sign_before_certify"), size="2", color_scheme="gray"),
             ),
         ),
         _trainers(),
         rx.flex(
-            board_column(S, "attendance.unsigned", signed=False, icon="user_x", tone="gray", test_id="unsigned-list"),
-            board_column(S, "attendance.signed", signed=True, icon="user_check", tone="green", test_id="signed-list"),
+            board_column("attendance.unsigned", signed=False, icon="user_x", tone="gray", test_id="unsigned-list"),
+            board_column("attendance.signed", signed=True, icon="user_check", tone="green", test_id="signed-list"),
             direction=rx.breakpoints(initial="column", md="row"),
             spacing="4",
             width="100%",
@@ -293,13 +301,13 @@ def _board() -> rx.Component:
 
 
 def _dialogs() -> rx.Component:
-    name = S.dialog_name
+    name = AttendanceState.dialog_name
     return rx.dialog.root(
         rx.dialog.content(
             rx.vstack(
                 rx.dialog.title(
                     rx.match(
-                        S.dialog,
+                        AttendanceState.dialog,
                         ("sign_as", Tf("attendance.sign_as_title", name=name)),
                         ("absent", Tf("attendance.absent_title", name=name)),
                         ("late", Tf("attendance.late_title", name=name)),
@@ -308,16 +316,16 @@ def _dialogs() -> rx.Component:
                     margin="0",
                 ),
                 rx.match(
-                    S.dialog,
+                    AttendanceState.dialog,
                     (
                         "sign_as",
                         rx.vstack(
                             rx.text(Tf("attendance.sign_as_intro", name=name), size="2", color_scheme="gray"),
                             signature_pad(
                                 pad_id="sign-as-pad",
-                                on_submit=S.confirm_sign_as,
-                                error=S.dialog_error,
-                                key=S.pad_key,
+                                on_submit=AttendanceState.confirm_sign_as,
+                                error=AttendanceState.dialog_error,
+                                key=AttendanceState.pad_key,
                                 extra=rx.vstack(
                                     rx.el.label(T("attendance.reason"), html_for="sign-as-reason", font_weight="500"),
                                     rx.input(
@@ -357,15 +365,15 @@ def _dialogs() -> rx.Component:
                                 rx.el.label(T("attendance.reason"), html_for="correct-reason", font_weight="500"),
                                 rx.input(id="correct-reason", name="reason", size="3", width="100%", max_length=300),
                                 rx.cond(
-                                    S.dialog_error != "",
-                                    rx.text(S.dialog_error, role="alert", color_scheme="red", size="2"),
+                                    AttendanceState.dialog_error != "",
+                                    rx.text(AttendanceState.dialog_error, role="alert", color_scheme="red", size="2"),
                                 ),
                                 rx.button(T("attendance.save_correction"), type="submit", size="3", width="100%"),
                                 spacing="3",
                                 width="100%",
                             ),
-                            on_submit=S.save_correction,
-                            key=S.pad_key,
+                            on_submit=AttendanceState.save_correction,
+                            key=AttendanceState.pad_key,
                         ),
                     ),
                     rx.form(
@@ -380,25 +388,25 @@ def _dialogs() -> rx.Component:
                                 max_length=300,
                             ),
                             rx.cond(
-                                S.dialog_error != "",
-                                rx.text(S.dialog_error, role="alert", color_scheme="red", size="2"),
+                                AttendanceState.dialog_error != "",
+                                rx.text(AttendanceState.dialog_error, role="alert", color_scheme="red", size="2"),
                             ),
                             rx.button(T("attendance.save_mark"), type="submit", size="3", width="100%"),
                             spacing="3",
                             width="100%",
                         ),
-                        on_submit=S.save_mark,
-                        key=S.pad_key,
+                        on_submit=AttendanceState.save_mark,
+                        key=AttendanceState.pad_key,
                     ),
                 ),
                 rx.button(
-                    T("common.cancel"), variant="soft", color_scheme="gray", on_click=S.close_dialog, width="100%"
+                    T("common.cancel"), variant="soft", color_scheme="gray", on_click=AttendanceState.close_dialog, width="100%"
                 ),
                 spacing="3",
                 width="100%",
             ),
             max_width="36rem",
-            on_escape_key_down=S.close_dialog,
+            on_escape_key_down=AttendanceState.close_dialog,
         ),
         open=True,
     )
@@ -408,27 +416,27 @@ def _qr_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.vstack(
-                rx.dialog.title(V["activity_title"].to(str), margin="0"),
+                rx.dialog.title(_SHEET["activity_title"].to(str), margin="0"),
                 rx.text(T("attendance.qr_intro"), size="3"),
                 rx.cond(
-                    S.qr_image != "",
+                    AttendanceState.qr_image != "",
                     rx.image(
-                        src=S.qr_image,
+                        src=AttendanceState.qr_image,
                         alt=T("attendance.qr_alt"),
                         width="100%",
                         max_width="28rem",
                         data_testid="qr-image",
-                        data_url=S.qr_url,
+                        data_url=AttendanceState.qr_url,
                     ),
                 ),
                 rx.text(T("attendance.qr_rotates"), size="2", color_scheme="gray"),
-                rx.button(T("common.close"), on_click=S.hide_qr, variant="soft", color_scheme="gray", width="100%"),
+                rx.button(T("common.close"), on_click=AttendanceState.hide_qr, variant="soft", color_scheme="gray", width="100%"),
                 align="center",
                 spacing="3",
                 width="100%",
             ),
             max_width="34rem",
-            on_escape_key_down=S.hide_qr,
+            on_escape_key_down=AttendanceState.hide_qr,
         ),
         open=True,
     )
@@ -437,14 +445,14 @@ def _qr_dialog() -> rx.Component:
 def _body() -> rx.Component:
     return rx.vstack(
         _header(),
-        rx.cond(V["signer_role"].to(str) != "", _my_signature()),
-        rx.cond(V["sees_board"].to(bool), _board()),
+        rx.cond(_SHEET["signer_role"].to(str) != "", _my_signature()),
+        rx.cond(_SHEET["sees_board"].to(bool), _board()),
         # Mounted only while open: a closing Radix dialog can linger over the page and swallow clicks.
-        rx.cond(S.dialog != "", _dialogs()),
-        rx.cond(S.qr_open, _qr_dialog()),
+        rx.cond(AttendanceState.dialog != "", _dialogs()),
+        rx.cond(AttendanceState.qr_open, _qr_dialog()),
         spacing="5",
         width="100%",
-        max_width=rx.cond(V["sees_board"].to(bool), "100%", "40rem"),
+        max_width=rx.cond(_SHEET["sees_board"].to(bool), "100%", "40rem"),
         margin_x="auto",
     )
 
@@ -455,4 +463,4 @@ def attendance_page() -> rx.Component:
     Returns:
         The page.
     """
-    return gated_page(S.loading, S.found, _body())
+    return gated_page(AttendanceState.loading, AttendanceState.found, _body())

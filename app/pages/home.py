@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-import reflex as rx
-from reflex.vars.base import Var
+from collections.abc import Sequence
+from typing import cast
 
+import reflex as rx
+from reflex.vars.object import ObjectVar
+from reflex.vars.sequence import ArrayVar
+
+from app.services.attendance import OpenSheet
+from app.services.home import SessionCard
 from components.cards import figure_tile, session_card
 from components.i18n import T
 from components.layout import gated_page
 from components.tables import empty_state
 from state.home import HomeState
 
+# Reflex 0.10's `Field.__get__` stubs resolve a dict or dataclass field to `ArrayVar[Never]` under mypy
+# (its sequence overload swallows them): name the var type the field really has.
+_FIGURES = cast("ObjectVar[dict[str, int]]", HomeState.figures)
+_UNREAD = cast("ObjectVar[dict[str, str]]", HomeState.unread)
 
-def _section(title_key: str, cards: Var, empty_key: str, section_id: str) -> rx.Component:
+
+def _section(
+    title_key: str, cards: ArrayVar[Sequence[SessionCard]], empty_key: str, section_id: str
+) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.heading(T(title_key), size="5", as_="h2"),
@@ -23,7 +36,7 @@ def _section(title_key: str, cards: Var, empty_key: str, section_id: str) -> rx.
         rx.cond(
             cards.length() > 0,
             rx.grid(
-                rx.foreach(cards, lambda c: session_card(c, HomeState.unread)),
+                rx.foreach(cards, lambda c: session_card(c, _UNREAD)),
                 columns=rx.breakpoints(initial="1", sm="2", lg="3"),
                 spacing="4",
                 width="100%",
@@ -37,21 +50,20 @@ def _section(title_key: str, cards: Var, empty_key: str, section_id: str) -> rx.
     )
 
 
-def _dashboard_card(card: Var) -> rx.Component:
+def _dashboard_card(card: ObjectVar[SessionCard]) -> rx.Component:
     return session_card(card)  # one argument: `foreach` would pass the index as the unread map
 
 
 def _dashboard() -> rx.Component:
-    f = HomeState.figures
     return rx.vstack(
         rx.heading(T("dashboard.title"), size="7", as_="h1"),
         rx.grid(
-            figure_tile("dashboard.in_progress", f["in_progress"], "play"),
-            figure_tile("dashboard.upcoming", f["upcoming"], "calendar_clock"),
-            figure_tile("dashboard.learners", f["learners"], "graduation_cap"),
-            figure_tile("dashboard.trainers", f["trainers"], "presentation"),
-            figure_tile("dashboard.pending_invitations", f["pending_invitations"], "mail_question"),
-            figure_tile("dashboard.outbox_failed", f["outbox_failed"], "mail_warning"),
+            figure_tile("dashboard.in_progress", _FIGURES["in_progress"], "play"),
+            figure_tile("dashboard.upcoming", _FIGURES["upcoming"], "calendar_clock"),
+            figure_tile("dashboard.learners", _FIGURES["learners"], "graduation_cap"),
+            figure_tile("dashboard.trainers", _FIGURES["trainers"], "presentation"),
+            figure_tile("dashboard.pending_invitations", _FIGURES["pending_invitations"], "mail_question"),
+            figure_tile("dashboard.outbox_failed", _FIGURES["outbox_failed"], "mail_warning"),
             columns=rx.breakpoints(initial="2", md="3"),
             spacing="4",
             width="100%",
@@ -72,18 +84,18 @@ def _dashboard() -> rx.Component:
     )
 
 
-def _open_sheet(sheet: Var) -> rx.Component:
+def _open_sheet(sheet: ObjectVar[OpenSheet]) -> rx.Component:
     return rx.card(
         rx.hstack(
             rx.icon("pen_line", size=22, color=rx.color("green", 10), flex_shrink="0"),
             rx.vstack(
-                rx.text(sheet["title"].to(str), weight="bold"),
-                rx.text(sheet["session"].to(str), " · ", sheet["when"].to(str), size="2", color_scheme="gray"),
+                rx.text(sheet.activity_title.to(str), weight="bold"),
+                rx.text(sheet.session_title.to(str), " · ", sheet.when.to(str), size="2", color_scheme="gray"),
                 spacing="0",
                 flex="1",
                 min_width="0",
             ),
-            rx.link(rx.button(T("attendance.open_sheet"), size="3", color_scheme="green"), href=sheet["path"].to(str)),
+            rx.link(rx.button(T("attendance.open_sheet"), size="3", color_scheme="green"), href="/emargement/" + sheet.slot_id.to_string()),
             align="center",
             spacing="3",
             width="100%",

@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import cast
 
 import reflex as rx
 from reflex.vars.base import Var
+from reflex.vars.number import NumberVar
+from reflex.vars.object import ObjectVar
+from reflex.vars.sequence import ArrayVar
 
+from app.services.missions import CriterionLevel, ObservationForm, ObservationRow, SubmissionDetail, SubmissionRow
 from components.i18n import T, Tf
 from components.layout import gated_page
 from components.missions import LEVEL_COLOURS, download_link, field_error, field_value, file_drop
 from components.tables import data_table, empty_state, list_card, page_summary, pager_bar, scroll_box
-from state.missions import FEEDBACK_FILE
-from state.missions import MissionsDeskState as D
-from state.missions import ObservationsDeskState as O
+from state.missions import FEEDBACK_FILE, MissionsDeskState, ObservationsDeskState
 
 LEVELS = ("0", "1", "2", "3")
+Desk = type[MissionsDeskState] | type[ObservationsDeskState]
+
+# Reflex 0.10's `Field.__get__` stubs resolve a dict or dataclass field to `ArrayVar[Never]` under mypy
+# (its sequence overload swallows them): name the var type the field really has. Calling a handler with
+# arguments carries `# type: ignore[operator]`: mypy reads `@rx.event` handlers as `EventNamespace`
+# (see `components.forms.Handler`).
+_DETAIL = cast("ObjectVar[SubmissionDetail]", MissionsDeskState.detail)
+_MISSION_ERRORS = cast("ObjectVar[dict[str, str]]", MissionsDeskState.errors)
+_FORM = cast("ObjectVar[ObservationForm]", ObservationsDeskState.form)
+_OBSERVATION_ERRORS = cast("ObjectVar[dict[str, str]]", ObservationsDeskState.errors)
 
 
-def _error(state: Any, field: str) -> Var[str]:
-    return rx.cond(state.errors.contains(field), state.errors[field], "").to(str)
+def _error(errors: ObjectVar[dict[str, str]], field: str) -> Var[str]:
+    return rx.cond(errors.contains(field), errors[field], "").to(str)
 
 
 def _back(label: Var[str], href: Var[str]) -> rx.Component:
@@ -28,7 +41,7 @@ def _back(label: Var[str], href: Var[str]) -> rx.Component:
     )
 
 
-def _head(state: Any, title_key: str, filters: rx.Component) -> rx.Component:
+def _head(state: Desk, title_key: str, filters: rx.Component) -> rx.Component:
     return rx.vstack(
         rx.cond(
             state.follows_centre,
@@ -47,28 +60,28 @@ def _head(state: Any, title_key: str, filters: rx.Component) -> rx.Component:
     )
 
 
-def _pager(state: Any, text_key: str) -> rx.Component:
+def _pager(state: Desk, text_key: str) -> rx.Component:
     return pager_bar(state, page_summary(state, text_key), rx.spacer(), wrap=False)
 
 
-def _table(headers: tuple[str, ...], rows: Var, row: Any) -> rx.Component:
+def _table(headers: tuple[str, ...], rows: ArrayVar, row: Callable[..., rx.Component]) -> rx.Component:
     return scroll_box(data_table(headers, rows, row))
 
 
-def _learner(row: Var[dict[str, str]]) -> rx.Component:
+def _learner(row: ObjectVar[SubmissionRow] | ObjectVar[ObservationRow]) -> rx.Component:
     return rx.vstack(
-        rx.text(row["learner"], weight="medium"),
-        rx.text(row["email"], size="1", color_scheme="gray"),
+        rx.text(row.learner.to(str), weight="medium"),
+        rx.text(row.email.to(str), size="1", color_scheme="gray"),
         spacing="0",
     )
 
 
-def _submission_row(row: Var[dict[str, str]]) -> rx.Component:
-    waiting = row["status"] == "submitted"
+def _submission_row(row: ObjectVar[SubmissionRow]) -> rx.Component:
+    waiting = row.status.to(str) == "submitted"
     return rx.table.row(
         rx.table.cell(_learner(row)),
-        rx.table.cell(row["activity"]),
-        rx.table.cell(rx.text(row["submitted_at"], size="2")),
+        rx.table.cell(row.activity.to(str)),
+        rx.table.cell(rx.text(row.submitted_at.to(str), size="2")),
         rx.table.cell(
             rx.cond(
                 waiting,
@@ -76,15 +89,15 @@ def _submission_row(row: Var[dict[str, str]]) -> rx.Component:
                 rx.badge(T("missions.status.corrected"), color_scheme="green"),
             )
         ),
-        rx.table.cell(row["score"]),
+        rx.table.cell(row.score.to(str)),
         rx.table.cell(
             rx.button(
                 rx.icon("pen_line", size=14),
                 T("missions.correct"),
                 size="1",
                 variant=rx.cond(waiting, "solid", "soft"),
-                on_click=D.open_correction(row["id"]),
-                aria_label=Tf("missions.correct_of", name=row["learner"]),
+                on_click=MissionsDeskState.open_correction(row.id.to(int).to_string()),  # type: ignore[operator]  # forms.Handler
+                aria_label=Tf("missions.correct_of", name=row.learner.to(str)),
             )
         ),
         data_testid="submission-row",
@@ -92,29 +105,29 @@ def _submission_row(row: Var[dict[str, str]]) -> rx.Component:
 
 
 def _correction_dialog() -> rx.Component:
-    d = D.detail
+    d = _DETAIL
     return rx.cond(
-        D.correcting,
+        MissionsDeskState.correcting,
         rx.dialog.root(
             rx.dialog.content(
                 rx.vstack(
-                    rx.dialog.title(Tf("missions.dialog_title", name=d["learner"]), margin="0"),
+                    rx.dialog.title(Tf("missions.dialog_title", name=d.learner.to(str)), margin="0"),
                     rx.text(
-                        d["activity"] + " · " + Tf("missions.handed_in_on", date=d["submitted_at"]),
+                        d.activity.to(str) + " · " + Tf("missions.handed_in_on", date=d.submitted_at.to(str)),
                         size="2",
                         color_scheme="gray",
                     ),
                     rx.vstack(
                         rx.text(T("missions.learner_comment"), size="2", weight="bold"),
                         rx.cond(
-                            d["comment"] != "",
-                            rx.text(d["comment"], size="2", white_space="pre-wrap"),
+                            d.comment.to(str) != "",
+                            rx.text(d.comment.to(str), size="2", white_space="pre-wrap"),
                             rx.text(T("missions.no_comment"), size="2", color_scheme="gray"),
                         ),
                         rx.text(T("missions.learner_file"), size="2", weight="bold"),
                         rx.cond(
-                            d["file_url"] != "",
-                            download_link(d["file_url"], d["file_name"]),
+                            d.file_url.to(str) != "",
+                            download_link(d.file_url.to(str), d.file_name.to(str)),
                             rx.text(T("missions.no_file"), size="2", color_scheme="gray"),
                         ),
                         spacing="1",
@@ -127,16 +140,16 @@ def _correction_dialog() -> rx.Component:
                         rx.el.label(T("missions.score_label"), html_for="mission-score", class_name="plume-label"),
                         rx.input(
                             id="mission-score",
-                            default_value=d["score"],
+                            default_value=d.score.to(str),
                             input_mode="decimal",
                             width="10rem",
-                            aria_invalid=rx.cond(_error(D, "score") != "", "true", "false"),
+                            aria_invalid=rx.cond(_error(_MISSION_ERRORS, "score") != "", "true", "false"),
                             aria_describedby="mission-score-error",
                         ),
                         rx.text(
-                            Tf("missions.score_hint", score=d["passing_score"] + " %"), size="1", color_scheme="gray"
+                            Tf("missions.score_hint", score=d.passing_score.to(int).to_string() + " %"), size="1", color_scheme="gray"
                         ),
-                        field_error(_error(D, "score"), "mission-score-error"),
+                        field_error(_error(_MISSION_ERRORS, "score"), "mission-score-error"),
                         spacing="1",
                         width="100%",
                     ),
@@ -144,25 +157,25 @@ def _correction_dialog() -> rx.Component:
                         rx.el.label(
                             T("missions.feedback_label"), html_for="mission-feedback", class_name="plume-label"
                         ),
-                        rx.text_area(id="mission-feedback", default_value=d["feedback"], rows="4", width="100%"),
-                        field_error(_error(D, "feedback")),
+                        rx.text_area(id="mission-feedback", default_value=d.feedback.to(str), rows="4", width="100%"),
+                        field_error(_error(_MISSION_ERRORS, "feedback")),
                         spacing="1",
                         width="100%",
                     ),
                     file_drop(FEEDBACK_FILE, "missions.file_back"),
                     rx.cond(
-                        d["feedback_url"] != "",
-                        rx.text(Tf("missions.current_file_back", name=d["feedback_file_name"]), size="1"),
+                        d.feedback_url.to(str) != "",
+                        rx.text(Tf("missions.current_file_back", name=d.feedback_file_name.to(str)), size="1"),
                     ),
-                    field_error(_error(D, "files")),
-                    field_error(_error(D, "form")),
+                    field_error(_error(_MISSION_ERRORS, "files")),
+                    field_error(_error(_MISSION_ERRORS, "form")),
                     rx.hstack(
-                        rx.button(T("common.cancel"), variant="soft", color_scheme="gray", on_click=D.close_correction),
+                        rx.button(T("common.cancel"), variant="soft", color_scheme="gray", on_click=MissionsDeskState.close_correction),
                         rx.button(
                             rx.icon("check", size=14),
                             T("missions.save"),
-                            loading=D.saving,
-                            on_click=D.save_correction(
+                            loading=MissionsDeskState.saving,
+                            on_click=MissionsDeskState.save_correction(
                                 rx.upload_files(upload_id=FEEDBACK_FILE),
                                 field_value("mission-score"),
                                 field_value("mission-feedback"),
@@ -176,8 +189,8 @@ def _correction_dialog() -> rx.Component:
                     width="100%",
                 ),
                 max_width="40rem",
-                on_escape_key_down=D.close_correction,
-                on_pointer_down_outside=D.close_correction,
+                on_escape_key_down=MissionsDeskState.close_correction,
+                on_pointer_down_outside=MissionsDeskState.close_correction,
             ),
             open=True,
         ),
@@ -186,17 +199,17 @@ def _correction_dialog() -> rx.Component:
 
 def _missions() -> rx.Component:
     filters = rx.segmented_control.root(
-        rx.segmented_control.item(Tf("missions.filter.waiting", count=D.missions_waiting.to_string()), value="waiting"),
+        rx.segmented_control.item(Tf("missions.filter.waiting", count=MissionsDeskState.missions_waiting.to_string()), value="waiting"),
         rx.segmented_control.item(T("missions.filter.all"), value="all"),
-        value=rx.cond(D.only_open, "waiting", "all"),
-        on_change=D.show_waiting,
+        value=rx.cond(MissionsDeskState.only_open, "waiting", "all"),
+        on_change=MissionsDeskState.show_waiting,
     )
     return rx.vstack(
-        _head(D, "missions.title", filters),
+        _head(MissionsDeskState, "missions.title", filters),
         _correction_dialog(),
         list_card(
             rx.cond(
-                D.rows.length() > 0,
+                MissionsDeskState.rows.length() > 0,
                 _table(
                     (
                         "missions.col.learner",
@@ -206,16 +219,16 @@ def _missions() -> rx.Component:
                         "missions.col.score",
                         "",
                     ),
-                    D.rows,
+                    MissionsDeskState.rows,
                     _submission_row,
                 ),
                 rx.cond(
-                    D.only_open,
+                    MissionsDeskState.only_open,
                     empty_state("missions.none", "briefcase"),
                     empty_state("missions.none_yet", "briefcase"),
                 ),
             ),
-            rx.cond(D.pages > 1, _pager(D, "missions.page")),
+            rx.cond(MissionsDeskState.pages > 1, _pager(MissionsDeskState, "missions.page")),
         ),
         spacing="4",
         width="100%",
@@ -228,14 +241,16 @@ def missions_page() -> rx.Component:
     Returns:
         The page.
     """
-    return gated_page(D.loading, D.found, _missions())
+    return gated_page(MissionsDeskState.loading, MissionsDeskState.found, _missions())
 
 
-def _observation_row(row: Var[dict[str, str]]) -> rx.Component:
-    done = row["observed"] != ""
+def _observation_row(row: ObservationRow | ObjectVar[ObservationRow]) -> rx.Component:
+    row = cast("ObjectVar[ObservationRow]", row)
+    done = row.observed.to(bool)
+    learner, activity = row.learner.to(str), row.activity.to(str)
     return rx.table.row(
         rx.table.cell(_learner(row)),
-        rx.table.cell(row["activity"]),
+        rx.table.cell(activity),
         rx.table.cell(
             rx.cond(
                 done,
@@ -243,29 +258,32 @@ def _observation_row(row: Var[dict[str, str]]) -> rx.Component:
                 rx.badge(T("observations.status.todo"), color_scheme="amber"),
             )
         ),
-        rx.table.cell(row["score"]),
+        rx.table.cell(row.score.to(str)),
         rx.table.cell(
             rx.button(
                 rx.icon("eye", size=14),
                 T("observations.observe"),
                 size="1",
                 variant=rx.cond(done, "soft", "solid"),
-                on_click=O.open_observation(row["activity_id"], row["user_id"]),
-                aria_label=Tf("observations.observe_of", name=row["learner"], activity=row["activity"]),
+                on_click=ObservationsDeskState.open_observation(  # type: ignore[operator]  # forms.Handler
+                    row.activity_id.to(int).to_string(), row.user_id.to(int).to_string()
+                ),
+                aria_label=Tf("observations.observe_of", name=learner, activity=activity),
             )
         ),
         data_testid="observation-row",
     )
 
 
-def _criterion(c: Var[dict[str, str]]) -> rx.Component:
-    name = "level_" + c["index"]
+def _criterion(criterion: ObjectVar[CriterionLevel], index: NumberVar[int]) -> rx.Component:
+    name = "level_" + index.to_string()
+    given = criterion.level.to(int)
     return rx.el.fieldset(
-        rx.el.legend(c["criterion"], class_name="plume-label"),
+        rx.el.legend(criterion.criterion.to(str), class_name="plume-label"),
         rx.flex(
             *[
                 rx.el.label(
-                    rx.el.input(type="radio", name=name, value=level, default_checked=c["level"] == level),
+                    rx.el.input(type="radio", name=name, value=level, default_checked=given == int(level)),
                     rx.badge(T(f"observations.level.{level}"), color_scheme=LEVEL_COLOURS[int(level)], variant="soft"),
                     display="flex",
                     align_items="center",
@@ -285,9 +303,9 @@ def _criterion(c: Var[dict[str, str]]) -> rx.Component:
 
 
 def _observation_dialog() -> rx.Component:
-    f = O.form
+    f = ObservationsDeskState.form
     return rx.cond(
-        O.observing,
+        ObservationsDeskState.observing,
         rx.dialog.root(
             rx.dialog.content(
                 rx.form(
@@ -295,23 +313,23 @@ def _observation_dialog() -> rx.Component:
                         rx.dialog.title(Tf("observations.dialog_title", name=f["learner"]), margin="0"),
                         rx.text(f["activity"], size="2", color_scheme="gray"),
                         rx.text(T("observations.levels_hint"), size="2"),
-                        rx.vstack(rx.foreach(O.criteria, _criterion), spacing="3", width="100%"),
-                        field_error(_error(O, "levels")),
+                        rx.vstack(rx.foreach(ObservationsDeskState.criteria, _criterion), spacing="3", width="100%"),
+                        field_error(_error(_OBSERVATION_ERRORS, "levels")),
                         rx.el.label(
                             T("observations.comment_label"), html_for="observation-comment", class_name="plume-label"
                         ),
                         rx.text_area(
                             id="observation-comment", name="comment", default_value=f["comment"], rows="3", width="100%"
                         ),
-                        field_error(_error(O, "comment")),
-                        field_error(_error(O, "form")),
+                        field_error(_error(_OBSERVATION_ERRORS, "comment")),
+                        field_error(_error(_OBSERVATION_ERRORS, "form")),
                         rx.hstack(
                             rx.button(
                                 T("common.cancel"),
                                 type="button",
                                 variant="soft",
                                 color_scheme="gray",
-                                on_click=O.close_observation,
+                                on_click=ObservationsDeskState.close_observation,
                             ),
                             rx.button(rx.icon("check", size=14), T("observations.save"), type="submit"),
                             justify="end",
@@ -321,13 +339,13 @@ def _observation_dialog() -> rx.Component:
                         spacing="3",
                         width="100%",
                     ),
-                    on_submit=O.save_observation,
+                    on_submit=ObservationsDeskState.save_observation,
                     reset_on_submit=False,
                     key=f["key"],
                 ),
                 max_width="40rem",
-                on_escape_key_down=O.close_observation,
-                on_pointer_down_outside=O.close_observation,
+                on_escape_key_down=ObservationsDeskState.close_observation,
+                on_pointer_down_outside=ObservationsDeskState.close_observation,
             ),
             open=True,
         ),
@@ -337,18 +355,18 @@ def _observation_dialog() -> rx.Component:
 def _observations() -> rx.Component:
     filters = rx.segmented_control.root(
         rx.segmented_control.item(
-            Tf("observations.filter.todo", count=O.observations_waiting.to_string()), value="todo"
+            Tf("observations.filter.todo", count=ObservationsDeskState.observations_waiting.to_string()), value="todo"
         ),
         rx.segmented_control.item(T("observations.filter.all"), value="all"),
-        value=rx.cond(O.only_open, "todo", "all"),
-        on_change=O.show_todo,
+        value=rx.cond(ObservationsDeskState.only_open, "todo", "all"),
+        on_change=ObservationsDeskState.show_todo,
     )
     return rx.vstack(
-        _head(O, "observations.title", filters),
+        _head(ObservationsDeskState, "observations.title", filters),
         _observation_dialog(),
         list_card(
             rx.cond(
-                O.rows.length() > 0,
+                ObservationsDeskState.rows.length() > 0,
                 _table(
                     (
                         "observations.col.learner",
@@ -357,16 +375,16 @@ def _observations() -> rx.Component:
                         "observations.col.score",
                         "",
                     ),
-                    O.rows,
+                    ObservationsDeskState.rows,
                     _observation_row,
                 ),
                 rx.cond(
-                    O.only_open,
+                    ObservationsDeskState.only_open,
                     empty_state("observations.none", "eye"),
                     empty_state("observations.none_yet", "eye"),
                 ),
             ),
-            rx.cond(O.pages > 1, _pager(O, "observations.page")),
+            rx.cond(ObservationsDeskState.pages > 1, _pager(ObservationsDeskState, "observations.page")),
         ),
         spacing="4",
         width="100%",
@@ -379,4 +397,4 @@ def observations_page() -> rx.Component:
     Returns:
         The page.
     """
-    return gated_page(O.loading, O.found, _observations())
+    return gated_page(ObservationsDeskState.loading, ObservationsDeskState.found, _observations())

@@ -8,6 +8,7 @@ from components import styles
 from components.forms import field, form_message
 from components.i18n import T, Tf
 from components.layout import language_switch, shell
+from state.auth import field_errors_of
 from state.profile import ProfileState
 
 
@@ -34,7 +35,7 @@ def _panel(title_key: str, *children: rx.Component, section: str) -> rx.Componen
 
 
 def _err(name: str) -> rx.Var:
-    return ProfileState.field_errors.get(name, "").to(str)
+    return field_errors_of(ProfileState).get(name, "").to(str)
 
 
 def profile_page() -> rx.Component:

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 import reflex as rx
 from reflex.vars.base import Var
+from reflex.vars.object import ObjectVar
 
+from app.services.home import OutboxRow
+from app.services.orgs import TrainerRow
 from app.services.templates import EDITABLE_KINDS
 from components import styles
 from components.forms import field, form_message, submit_button
 from components.i18n import T, Tf
 from components.layout import gated_page
 from components.tables import empty_state, status_badge, table_list
+from state.auth import field_errors_of
 from state.staff import OutboxState, SettingsState, TemplatesState, TrainersState
+
+# mypy types an `@rx.event` handler as `EventNamespace` (the decorator is a class whose `__new__` returns the
+# callback), so calling one with its arguments carries `# type: ignore[operator]` below.
 
 
 def _status_badge(status: Var, prefix: str) -> rx.Component:
@@ -34,7 +41,7 @@ _KNOWN = {
 
 
 def _add_form() -> rx.Component:
-    errors = TrainersState.field_errors
+    errors = field_errors_of(TrainersState)
     return rx.card(
         rx.form(
             rx.vstack(
@@ -90,7 +97,10 @@ def _email_form() -> rx.Component:
         rx.hstack(
             rx.box(
                 field(
-                    "trainers.email", "trainer_email", type_="email", error=TrainersState.field_errors.get("email", "")
+                    "trainers.email",
+                    "trainer_email",
+                    type_="email",
+                    error=field_errors_of(TrainersState).get("email", ""),
                 ),
                 flex="1",
             ),
@@ -100,7 +110,7 @@ def _email_form() -> rx.Component:
                 type="button",
                 variant="soft",
                 color_scheme="gray",
-                on_click=TrainersState.ask_email(""),
+                on_click=TrainersState.ask_email(""),  # type: ignore[operator]
             ),
             align="end",
             width="100%",
@@ -111,8 +121,8 @@ def _email_form() -> rx.Component:
     )
 
 
-def _trainer_actions(row: Var[dict[str, Any]]) -> rx.Component:
-    status = row["status"].to(str)
+def _trainer_actions(row: ObjectVar[TrainerRow]) -> rx.Component:
+    status = row.status.to(str)
     return rx.hstack(
         rx.cond(
             status == "accepted",
@@ -121,24 +131,24 @@ def _trainer_actions(row: Var[dict[str, Any]]) -> rx.Component:
                 size="1",
                 variant="soft",
                 color_scheme="gray",
-                on_click=TrainersState.send_reset(row["user_id"].to(str)),
+                on_click=TrainersState.send_reset(row.user_id.to_string()),  # type: ignore[operator]
             ),
             rx.hstack(
                 rx.button(
                     rx.cond(status == "invited", T("trainers.resend"), T("trainers.invite")),
                     size="1",
-                    on_click=TrainersState.invite(row["invitation_id"].to(str)),
+                    on_click=TrainersState.invite(row.invitation_id.to_string()),  # type: ignore[operator]
                     aria_label=rx.cond(status == "invited", T("trainers.resend"), T("trainers.invite"))
                     + " "
-                    + row["name"].to(str),
+                    + row.name.to(str),
                 ),
                 rx.cond(
-                    row["email"].to(str) == "",
+                    row.email.to(str) == "",
                     rx.button(
                         T("trainers.set_email"),
                         size="1",
                         variant="soft",
-                        on_click=TrainersState.ask_email(row["invitation_id"].to(str)),
+                        on_click=TrainersState.ask_email(row.invitation_id.to_string()),  # type: ignore[operator]
                     ),
                 ),
                 spacing="2",
@@ -149,26 +159,26 @@ def _trainer_actions(row: Var[dict[str, Any]]) -> rx.Component:
     )
 
 
-def _trainer_row(row: Var[dict[str, Any]]) -> rx.Component:
+def _trainer_row(row: ObjectVar[TrainerRow]) -> rx.Component:
     return rx.fragment(
         rx.table.row(
-            rx.table.row_header_cell(rx.text(row["name"].to(str), weight="medium")),
+            rx.table.row_header_cell(rx.text(row.name.to(str), weight="medium")),
             rx.table.cell(
                 rx.cond(
-                    row["email"].to(str) != "",
-                    rx.text(row["email"].to(str)),
+                    row.email.to(str) != "",
+                    rx.text(row.email.to(str)),
                     rx.text(T("trainers.no_email"), color_scheme="gray", style={"font_style": "italic"}),
                 )
             ),
             rx.table.cell(
-                rx.cond(row["kind"].to(str) == "internal", T("trainers.kind.internal"), T("trainers.kind.external"))
+                rx.cond(row.kind.to(str) == "internal", T("trainers.kind.internal"), T("trainers.kind.external"))
             ),
             rx.table.cell(
                 rx.vstack(
-                    _status_badge(row["status"].to(str), "trainers.status"),
+                    _status_badge(row.status.to(str), "trainers.status"),
                     rx.cond(
-                        row["last_sent"].to(str) != "",
-                        rx.text(Tf("trainers.sent_on", when=row["last_sent"].to(str)), size="1", color_scheme="gray"),
+                        row.last_sent.to(str) != "",
+                        rx.text(Tf("trainers.sent_on", when=row.last_sent.to(str)), size="1", color_scheme="gray"),
                     ),
                     spacing="1",
                 )
@@ -177,7 +187,7 @@ def _trainer_row(row: Var[dict[str, Any]]) -> rx.Component:
             data_testid="trainer-row",
         ),
         rx.cond(
-            TrainersState.email_for == row["invitation_id"].to(str),
+            TrainersState.email_for == row.invitation_id.to_string(),
             rx.table.row(rx.table.cell(_email_form(), col_span=5)),
         ),
     )
@@ -234,7 +244,7 @@ def templates_page() -> rx.Component:
     Returns:
         The page.
     """
-    errors = TemplatesState.field_errors
+    errors = field_errors_of(TemplatesState)
     return gated_page(
         None,
         TemplatesState.allowed,
@@ -346,41 +356,46 @@ def templates_page() -> rx.Component:
     )
 
 
-def _outbox_row(row: Var[dict[str, Any]]) -> rx.Component:
-    row_id = row["id"].to(str)
+def _outbox_row(row: ObjectVar[OutboxRow]) -> rx.Component:
+    row_id = row.id.to_string()
     return rx.fragment(
         rx.table.row(
-            rx.table.cell(rx.text(row["created_at"].to(str), size="2", white_space="nowrap")),
+            rx.table.cell(rx.text(row.created_at.to(str), size="2", white_space="nowrap")),
             rx.table.cell(
                 rx.hstack(
-                    rx.icon(rx.cond(row["channel"].to(str) == "sms", "smartphone", "mail"), size=14),
-                    rx.text(row["to"].to(str), size="2"),
+                    rx.icon(rx.cond(row.channel.to(str) == "sms", "smartphone", "mail"), size=14),
+                    rx.text(row.__getattr__("to").to(str), size="2"),  # `row.to` would be Var's cast method
                     spacing="2",
                     align="center",
                 )
             ),
             rx.table.cell(
                 rx.link(
-                    rx.cond(row["subject"].to(str) != "", row["subject"].to(str), T("outbox.sms")),
-                    on_click=OutboxState.toggle(row_id),
+                    rx.cond(row.subject.to(str) != "", row.subject.to(str), T("outbox.sms")),
+                    on_click=OutboxState.toggle(row_id),  # type: ignore[operator]
                     size="2",
                     cursor="pointer",
                 )
             ),
             rx.table.cell(
                 rx.vstack(
-                    _status_badge(row["status"].to(str), "outbox.status"),
+                    _status_badge(row.status.to(str), "outbox.status"),
                     rx.cond(
-                        row["last_error"].to(str) != "",
-                        rx.text(row["last_error"].to(str), size="1", color_scheme="red"),
+                        row.last_error.to(str) != "",
+                        rx.text(row.last_error.to(str), size="1", color_scheme="red"),
                     ),
                     spacing="1",
                 )
             ),
             rx.table.cell(
                 rx.cond(
-                    row["status"].to(str) == "failed",
-                    rx.button(T("outbox.retry"), size="1", variant="soft", on_click=OutboxState.retry(row_id)),
+                    row.status.to(str) == "failed",
+                    rx.button(
+                        T("outbox.retry"),
+                        size="1",
+                        variant="soft",
+                        on_click=OutboxState.retry(row_id),  # type: ignore[operator]
+                    ),
                 )
             ),
         ),
@@ -388,7 +403,7 @@ def _outbox_row(row: Var[dict[str, Any]]) -> rx.Component:
             OutboxState.opened == row_id,
             rx.table.row(
                 rx.table.cell(
-                    rx.text(row["body"].to(str), white_space="pre-wrap", size="2"),
+                    rx.text(row.body.to(str), white_space="pre-wrap", size="2"),
                     col_span=5,
                     background=rx.color("gray", 2),
                 )
@@ -438,13 +453,15 @@ def settings_page() -> rx.Component:
         The page.
     """
     st = SettingsState
-    errors = st.field_errors
+    errors = field_errors_of(st)
+    # Reflex 0.10's `Field.__get__` stubs resolve a dict field to `ArrayVar[Never]` under mypy: name its var type.
+    values = cast("ObjectVar[dict[str, str]]", st.values)
     return gated_page(
         st.loading,
         st.allowed,
         rx.vstack(
             rx.heading(T("settings.title"), size="7", as_="h1"),
-            rx.text(st.values["name"].to(str), color_scheme="gray"),
+            rx.text(values["name"].to(str), color_scheme="gray"),
             rx.card(
                 rx.form(
                     rx.vstack(
@@ -454,7 +471,7 @@ def settings_page() -> rx.Component:
                             type_="number",
                             input_mode="numeric",
                             hint_key="settings.signing_window_hint",
-                            default_value=st.values["signing_window"].to(str),
+                            default_value=values["signing_window"].to(str),
                             error=errors.get("signing_window", ""),
                         ),
                         field(
@@ -462,7 +479,7 @@ def settings_page() -> rx.Component:
                             "virtual_class_url",
                             type_="url",
                             hint_key="settings.virtual_url_hint",
-                            default_value=st.values["virtual_class_url"].to(str),
+                            default_value=values["virtual_class_url"].to(str),
                             error=errors.get("virtual_class_url", ""),
                         ),
                         form_message(st.error),

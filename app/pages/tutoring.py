@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import reflex as rx
 from reflex.vars.base import Var
+from reflex.vars.number import NumberVar
+from reflex.vars.object import ObjectVar
+from reflex.vars.sequence import ArrayVar
 
+from app.services.progress import AttemptLine
+from app.services.tutoring import ConnectionLine, LearnerReport, LearnerRow, LessonLine, TutoredSession
 from components import styles
 from components.forms import form_dialog, labelled
 from components.i18n import T, Tf
@@ -24,28 +30,36 @@ from components.tables import (
     status_badge,
     table_list,
 )
-from state.tutoring import TutoringCentreState as C
-from state.tutoring import TutoringListState as L
-from state.tutoring import TutoringReportState as R
+from state.tutoring import PieSlice, TutoringCentreState, TutoringListState, TutoringReportState
 
 STATUS_COLOURS = {"not_started": "gray", "in_progress": "amber", "finished": "green"}
 
+# Reflex 0.10's `Field.__get__` stubs resolve a dict or dataclass field to `ArrayVar[Never]` under mypy
+# (its sequence overload swallows them): name the var type the field really has. Likewise mypy reads a
+# `@rx.event` handler as `EventNamespace`, so calling one with arguments carries `# type: ignore[operator]`
+# (see `components.forms.Handler`).
+_VC_ERRORS = cast("ObjectVar[dict[str, str]]", TutoringCentreState.vc_errors)
+_PREVIEW = cast("ObjectVar[dict[str, str]]", TutoringCentreState.preview)
+_REPORT = cast("ObjectVar[LearnerReport]", TutoringReportState.report)
+_EDITING = cast("ObjectVar[dict[str, str]]", TutoringReportState.editing)
+_EDIT_ERRORS = cast("ObjectVar[dict[str, str]]", TutoringReportState.edit_errors)
 
-def _session_row(row: Var[dict[str, Any]]) -> rx.Component:
+
+def _session_row(row: ObjectVar[TutoredSession]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
-                rx.text(row["course_title"].to(str), weight="medium"),
-                rx.text(row["title"].to(str), size="1", color_scheme="gray"),
+                rx.text(row.course_title.to(str), weight="medium"),
+                rx.text(row.title.to(str), size="1", color_scheme="gray"),
                 spacing="0",
             )
         ),
-        rx.table.cell(row["starts_on"].to(str) + " → " + row["ends_on"].to(str)),
-        rx.table.cell(row["learners"].to(str)),
+        rx.table.cell(row.starts_on.to(str) + " → " + row.ends_on.to(str)),
+        rx.table.cell(row.learners.to(int).to_string()),
         rx.table.cell(
             rx.link(
                 rx.button(rx.icon("chart_pie", size=14), T("tutoring.open_centre"), size="1", variant="soft"),
-                href="/tutorat/" + row["id"].to(str),
+                href="/tutorat/" + row.id.to(int).to_string(),
             )
         ),
     )
@@ -91,9 +105,9 @@ def tutoring_list_page() -> rx.Component:
     return shell(
         tutoring_switch("sessions"),
         table_list(
-            L.loading,
+            TutoringListState.loading,
             ["tutoring.col.session", "tutoring.col.dates", "tutoring.col.learners", ""],
-            L.rows,
+            TutoringListState.rows,
             _session_row,
             empty_state("tutoring.none", "users"),
             scroll=False,
@@ -107,38 +121,37 @@ def _status_badge(status: Var[str]) -> rx.Component:
     return status_badge(status, "tutoring.status", STATUS_COLOURS)
 
 
-def _learner_row(row: Var[dict[str, Any]]) -> rx.Component:
-    key = row["key"].to(str)
-    name = row["name"].to(str)
-    report = "/tutorat/" + row["session_id"].to(str) + "/" + row["user_id"].to(str)
+def _learner_row(row: ObjectVar[LearnerRow]) -> rx.Component:
+    session_id, user_id = row.session_id.to(int).to_string(), row.user_id.to(int).to_string()
+    key = session_id + ":" + user_id  # as `state.tutoring.learner_key`
+    name = row.name.to(str)
+    report = "/tutorat/" + session_id + "/" + user_id
     return rx.table.row(
         rx.table.cell(
             rx.checkbox(
-                checked=C.page_checked.contains(key),
-                on_change=lambda _checked: C.toggle(key),
+                checked=TutoringCentreState.page_checked.contains(key),
+                on_change=lambda _checked: TutoringCentreState.toggle(key),  # type: ignore[operator]  # forms.Handler
                 aria_label=Tf("tutoring.select", name=name),
             )
         ),
         rx.table.cell(
             rx.vstack(
                 rx.link(name, href=report, weight="medium", aria_label=Tf("tutoring.report_of", name=name)),
-                rx.text(row["email"].to(str), size="1", color_scheme="gray"),
+                rx.text(row.email.to(str), size="1", color_scheme="gray"),
                 spacing="0",
             )
         ),
-        rx.table.cell(_status_badge(row["status"].to(str))),
+        rx.table.cell(_status_badge(row.status.to(str))),
         rx.table.cell(
             rx.hstack(
-                rx.progress(value=row["progress"].to(int), width="5rem"),
-                rx.text(row["progress"].to(str), " %", size="1"),
+                rx.progress(value=row.progress.to(int), width="5rem"),
+                rx.text(row.progress.to(int).to_string(), " %", size="1"),
                 align="center",
                 spacing="2",
             )
         ),
-        rx.table.cell(rx.text(rx.cond(row["time_spent"].to(str) != "", row["time_spent"].to(str), "—"), size="1")),
-        rx.table.cell(
-            rx.text(rx.cond(row["last_activity"].to(str) != "", row["last_activity"].to(str), "—"), size="1")
-        ),
+        rx.table.cell(rx.text(rx.cond(row.time_spent.to(str) != "", row.time_spent.to(str), "—"), size="1")),
+        rx.table.cell(rx.text(rx.cond(row.last_activity.to(str) != "", row.last_activity.to(str), "—"), size="1")),
         rx.table.cell(
             rx.hstack(
                 rx.link(
@@ -150,7 +163,7 @@ def _learner_row(row: Var[dict[str, Any]]) -> rx.Component:
                     rx.icon("award", size=14),
                     size="1",
                     variant="soft",
-                    on_click=C.issue_certificate(row["session_id"].to(str), row["user_id"].to(str)),
+                    on_click=TutoringCentreState.issue_certificate(session_id, user_id),  # type: ignore[operator]  # forms.Handler
                     aria_label=Tf("tutoring.certificate_of", name=name),
                 ),
                 spacing="2",
@@ -167,8 +180,8 @@ def _filters() -> rx.Component:
                 rx.segmented_control.item(T(f"tutoring.kind.{k}"), value=k)
                 for k in ("all", "mandatory", "recommended", "free")
             ],
-            value=C.kind,
-            on_change=C.set_kind,
+            value=TutoringCentreState.kind,
+            on_change=TutoringCentreState.set_kind,
         ),
         rx.spacer(),
         rx.form(
@@ -177,13 +190,13 @@ def _filters() -> rx.Component:
                     name="query",
                     placeholder=T("tutoring.search"),
                     aria_label=T("tutoring.search"),
-                    default_value=C.query,
+                    default_value=TutoringCentreState.query,
                     width="18rem",
                 ),
                 rx.button(rx.icon("search", size=14), T("tutoring.search_button"), type="submit", variant="soft"),
                 spacing="2",
             ),
-            on_submit=C.search,
+            on_submit=TutoringCentreState.search,
         ),
         width="100%",
         wrap="wrap",
@@ -203,9 +216,19 @@ def _tile(label_key: str, value: Var, test_id: str, *, hint: Var | str = "", hre
     if isinstance(href, str) and not href:
         return card
     return rx.cond(
-        C.session_id != "",
+        TutoringCentreState.session_id != "",
         rx.link(card, href=href, underline="none", flex="1", aria_label=T(label_key)),
         card,
+    )
+
+
+def _pie_legend_line(slice_: ObjectVar[PieSlice]) -> rx.Component:
+    return rx.hstack(
+        rx.box(width="0.75rem", height="0.75rem", border_radius="3px", background=slice_.fill.to(str)),
+        rx.text(slice_.name.to(str), size="2"),
+        rx.text(slice_.value.to(int).to_string(), size="2", weight="bold", data_testid="pie-value"),
+        align="center",
+        spacing="2",
     )
 
 
@@ -214,23 +237,23 @@ def _overview() -> rx.Component:
         rx.flex(
             _tile(
                 "tutoring.tile.learners",
-                C.learners.to_string(),
+                TutoringCentreState.learners.to_string(),
                 "tile-learners",
-                hint=Tf("tutoring.activities", count=C.activities.to_string()),
+                hint=Tf("tutoring.activities", count=TutoringCentreState.activities.to_string()),
             ),
             _tile(
                 "tutoring.tile.missions",
-                C.missions_waiting.to_string(),
+                TutoringCentreState.missions_waiting.to_string(),
                 "tile-missions",
                 hint=T("tutoring.tile.missions_hint"),
-                href="/tutorat/" + C.session_id + "/missions",
+                href="/tutorat/" + TutoringCentreState.session_id + "/missions",
             ),
             _tile(
                 "tutoring.tile.observations",
-                C.observations_waiting.to_string(),
+                TutoringCentreState.observations_waiting.to_string(),
                 "tile-observations",
                 hint=T("tutoring.tile.observations_hint"),
-                href="/tutorat/" + C.session_id + "/observations",
+                href="/tutorat/" + TutoringCentreState.session_id + "/observations",
             ),
             spacing="3",
             direction=rx.breakpoints(initial="column", sm="row"),
@@ -240,8 +263,9 @@ def _overview() -> rx.Component:
             rx.hstack(
                 rx.recharts.pie_chart(
                     rx.recharts.pie(
-                        rx.foreach(C.pie, lambda p: rx.recharts.cell(fill=p["fill"].to(str))),
-                        data=C.pie,
+                        rx.foreach(TutoringCentreState.pie, lambda p: rx.recharts.cell(fill=p.fill.to(str))),
+                        # recharts' stub wants plain dicts: the slices are sent as such.
+                        data=TutoringCentreState.pie.to(list[dict[str, Any]]),
                         data_key="value",
                         name_key="name",
                         inner_radius="55%",
@@ -253,18 +277,7 @@ def _overview() -> rx.Component:
                     height=180,
                 ),
                 rx.vstack(
-                    rx.foreach(
-                        C.pie,
-                        lambda p: rx.hstack(
-                            rx.box(
-                                width="0.75rem", height="0.75rem", border_radius="3px", background=p["fill"].to(str)
-                            ),
-                            rx.text(p["name"].to(str), size="2"),
-                            rx.text(p["value"].to(str), size="2", weight="bold", data_testid="pie-value"),
-                            align="center",
-                            spacing="2",
-                        ),
-                    ),
+                    rx.foreach(TutoringCentreState.pie, _pie_legend_line),
                     spacing="2",
                 ),
                 align="center",
@@ -282,42 +295,54 @@ def _overview() -> rx.Component:
 
 def _pager() -> rx.Component:
     return pager_bar(
-        C,
-        page_summary(C, "tutoring.page"),
+        TutoringCentreState,
+        page_summary(TutoringCentreState, "tutoring.page"),
         rx.spacer(),
-        page_size_select(C, "tutoring.page_size", lambda n: Tf("tutoring.per_page", size=str(n))),
+        page_size_select(TutoringCentreState, "tutoring.page_size", lambda n: Tf("tutoring.per_page", size=str(n))),
     )
 
 
 def _selection() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.text(Tf("tutoring.selected", count=C.selected_count.to_string()), size="2", weight="medium"),
+            rx.text(
+                Tf("tutoring.selected", count=TutoringCentreState.selected_count.to_string()), size="2", weight="medium"
+            ),
             rx.button(
-                Tf("tutoring.select_all_pages", total=C.total.to_string()),
+                Tf("tutoring.select_all_pages", total=TutoringCentreState.total.to_string()),
                 size="1",
                 variant="soft",
-                on_click=C.select_all_pages,
+                on_click=TutoringCentreState.select_all_pages,
             ),
             rx.cond(
-                C.selected_count > 0,
+                TutoringCentreState.selected_count > 0,
                 rx.hstack(
-                    rx.button(T("tutoring.clear_selection"), size="1", variant="ghost", on_click=C.clear_selection),
-                    rx.button(rx.icon("mail", size=14), T("tutoring.remind"), size="2", on_click=C.open_reminder),
+                    rx.button(
+                        T("tutoring.clear_selection"),
+                        size="1",
+                        variant="ghost",
+                        on_click=TutoringCentreState.clear_selection,
+                    ),
+                    rx.button(
+                        rx.icon("mail", size=14),
+                        T("tutoring.remind"),
+                        size="2",
+                        on_click=TutoringCentreState.open_reminder,
+                    ),
                     rx.button(
                         rx.icon("video", size=14),
                         T("tutoring.virtual_class"),
                         size="2",
                         variant="soft",
-                        on_click=C.open_virtual_class,
+                        on_click=TutoringCentreState.open_virtual_class,
                     ),
                     rx.button(
                         rx.icon("award", size=14),
                         T("tutoring.attestations"),
                         size="2",
                         variant="soft",
-                        loading=C.attesting,
-                        on_click=C.make_attestations,
+                        loading=TutoringCentreState.attesting,
+                        on_click=TutoringCentreState.make_attestations,
                     ),
                     spacing="2",
                     align="center",
@@ -329,12 +354,16 @@ def _selection() -> rx.Component:
             width="100%",
         ),
         rx.cond(
-            C.notice != "",
-            rx.callout(C.notice, icon="circle_check", color_scheme="green", role="status", width="100%"),
+            TutoringCentreState.notice != "",
+            rx.callout(
+                TutoringCentreState.notice, icon="circle_check", color_scheme="green", role="status", width="100%"
+            ),
         ),
         rx.cond(
-            (C.error != "") & ~C.reminding,
-            rx.callout(C.error, icon="triangle_alert", color_scheme="red", role="alert", width="100%"),
+            (TutoringCentreState.error != "") & ~TutoringCentreState.reminding,
+            rx.callout(
+                TutoringCentreState.error, icon="triangle_alert", color_scheme="red", role="alert", width="100%"
+            ),
         ),
         spacing="2",
         width="100%",
@@ -343,11 +372,13 @@ def _selection() -> rx.Component:
 
 def _reminder_dialog() -> rx.Component:
     return rx.cond(
-        C.reminding,
+        TutoringCentreState.reminding,
         rx.dialog.root(
             rx.dialog.content(
                 rx.vstack(
-                    rx.dialog.title(Tf("tutoring.remind_title", count=C.selected_count.to_string()), margin="0"),
+                    rx.dialog.title(
+                        Tf("tutoring.remind_title", count=TutoringCentreState.selected_count.to_string()), margin="0"
+                    ),
                     rx.vstack(
                         rx.el.label(T("tutoring.remind_template"), html_for="template", class_name="plume-label"),
                         rx.el.select(
@@ -356,8 +387,8 @@ def _reminder_dialog() -> rx.Component:
                                 for k in ("reminder", "reminder_deadline")
                             ],
                             id="template",
-                            value=C.template,
-                            on_change=C.set_template,
+                            value=TutoringCentreState.template,
+                            on_change=TutoringCentreState.set_template,
                             class_name="plume-select",
                         ),
                         spacing="1",
@@ -366,17 +397,29 @@ def _reminder_dialog() -> rx.Component:
                     rx.text(T("tutoring.remind_preview"), size="2", color_scheme="gray"),
                     rx.card(
                         rx.vstack(
-                            rx.text(C.preview["subject"], weight="bold"),
-                            rx.text(C.preview["body"], size="2", white_space="pre-wrap"),
+                            rx.text(_PREVIEW["subject"], weight="bold"),
+                            rx.text(_PREVIEW["body"], size="2", white_space="pre-wrap"),
                             spacing="2",
                         ),
                         width="100%",
                     ),
                     rx.text(T("tutoring.remind_template_hint"), size="1", color_scheme="gray"),
-                    rx.cond(C.error != "", rx.text(C.error, role="alert", color_scheme="red", size="2")),
+                    rx.cond(
+                        TutoringCentreState.error != "",
+                        rx.text(TutoringCentreState.error, role="alert", color_scheme="red", size="2"),
+                    ),
                     rx.hstack(
-                        rx.button(T("common.cancel"), variant="soft", color_scheme="gray", on_click=C.close_reminder),
-                        rx.button(rx.icon("send", size=14), T("tutoring.remind_send"), on_click=C.send_reminders),
+                        rx.button(
+                            T("common.cancel"),
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=TutoringCentreState.close_reminder,
+                        ),
+                        rx.button(
+                            rx.icon("send", size=14),
+                            T("tutoring.remind_send"),
+                            on_click=TutoringCentreState.send_reminders,
+                        ),
                         justify="end",
                         spacing="2",
                         width="100%",
@@ -385,7 +428,7 @@ def _reminder_dialog() -> rx.Component:
                     width="100%",
                 ),
                 max_width="36rem",
-                on_escape_key_down=C.close_reminder,
+                on_escape_key_down=TutoringCentreState.close_reminder,
             ),
             open=True,
         ),
@@ -397,13 +440,13 @@ def _vc_field(label_key: str, name: str, *, type_: str = "text", default: Var[st
         label_key,
         f"vc-{name}",
         rx.input(id=f"vc-{name}", name=name, type=type_, default_value=default, width="100%"),
-        error=C.vc_errors.get(name, ""),
+        error=_VC_ERRORS.get(name, ""),
     )
 
 
 def _virtual_class_dialog() -> rx.Component:
     return form_dialog(
-        C.planning,
+        TutoringCentreState.planning,
         rx.text(T("tutoring.vc_hint"), size="2", color_scheme="gray"),
         _vc_field("tutoring.vc_name", "title", default=T("tutoring.vc_default")),
         rx.flex(
@@ -416,12 +459,12 @@ def _virtual_class_dialog() -> rx.Component:
         ),
         _vc_field("tutoring.vc_link", "link", type_="url"),
         rx.cond(
-            C.vc_errors.contains("form"),
-            rx.text(C.vc_errors["form"], color_scheme="red", size="2", role="alert"),
+            _VC_ERRORS.contains("form"),
+            rx.text(_VC_ERRORS["form"], color_scheme="red", size="2", role="alert"),
         ),
-        title=Tf("tutoring.vc_title", count=C.selected_count.to_string()),
-        on_submit=C.create_virtual_class,
-        on_close=C.close_virtual_class,
+        title=Tf("tutoring.vc_title", count=TutoringCentreState.selected_count.to_string()),
+        on_submit=TutoringCentreState.create_virtual_class,
+        on_close=TutoringCentreState.close_virtual_class,
         submit=rx.button(rx.icon("send", size=14), T("tutoring.vc_create"), type="submit"),
     )
 
@@ -429,8 +472,11 @@ def _virtual_class_dialog() -> rx.Component:
 def _centre() -> rx.Component:
     return rx.vstack(
         rx.vstack(
-            rx.heading(Tf("tutoring.centre_of", title=C.course_title), size="7", as_="h1"),
-            rx.text(rx.cond(C.course_id != "", T("tutoring.course_scope"), C.title), color_scheme="gray"),
+            rx.heading(Tf("tutoring.centre_of", title=TutoringCentreState.course_title), size="7", as_="h1"),
+            rx.text(
+                rx.cond(TutoringCentreState.course_id != "", T("tutoring.course_scope"), TutoringCentreState.title),
+                color_scheme="gray",
+            ),
             spacing="1",
         ),
         _filters(),
@@ -441,25 +487,25 @@ def _centre() -> rx.Component:
         list_card(
             list_or_empty(
                 None,
-                C.rows,
+                TutoringCentreState.rows,
                 scroll_box(
                     data_table(
                         [
                             rx.table.column_header_cell(
                                 rx.checkbox(
-                                    checked=C.page_selected,
-                                    on_change=lambda _checked: C.toggle_page(),
+                                    checked=TutoringCentreState.page_selected,
+                                    on_change=lambda _checked: TutoringCentreState.toggle_page(),  # type: ignore[operator]  # forms.Handler
                                     aria_label=T("tutoring.select_page"),
                                 )
                             ),
-                            sort_header(C, "tutoring.col.name", "name"),
-                            sort_header(C, "tutoring.col.status", "status"),
-                            sort_header(C, "tutoring.col.progress", "progress"),
-                            sort_header(C, "tutoring.col.time", "time"),
-                            sort_header(C, "tutoring.col.last_activity", "last_activity"),
+                            sort_header(TutoringCentreState, "tutoring.col.name", "name"),
+                            sort_header(TutoringCentreState, "tutoring.col.status", "status"),
+                            sort_header(TutoringCentreState, "tutoring.col.progress", "progress"),
+                            sort_header(TutoringCentreState, "tutoring.col.time", "time"),
+                            sort_header(TutoringCentreState, "tutoring.col.last_activity", "last_activity"),
                             "tutoring.col.documents",
                         ],
-                        C.rows,
+                        TutoringCentreState.rows,
                         _learner_row,
                     )
                 ),
@@ -478,7 +524,7 @@ def tutoring_centre_page() -> rx.Component:
     Returns:
         The page.
     """
-    return gated_page(C.loading, C.found, _centre())
+    return gated_page(TutoringCentreState.loading, TutoringCentreState.found, _centre())
 
 
 def _info(label_key: str, value: Var) -> rx.Component:
@@ -491,7 +537,13 @@ def _info(label_key: str, value: Var) -> rx.Component:
 
 
 def _report_table(
-    title_key: str, headers: tuple[str, ...], rows: Var, cells: Any, *, empty_key: str, test_id: str
+    title_key: str,
+    headers: tuple[str, ...],
+    rows: ArrayVar,
+    cells: Callable[[Any], tuple[Var, ...]],
+    *,
+    empty_key: str,
+    test_id: str,
 ) -> rx.Component:
     """A titled card holding a table of the report (or a line saying it is empty)."""
     return list_card(
@@ -527,31 +579,32 @@ def _dash(value: Var) -> Var:
     return rx.cond(value.to(str) != "", value.to(str), "—")
 
 
-def _attempt_line(attempt: Var[dict[str, Any]], index: Var[int]) -> rx.Component:
+def _attempt_line(attempt: ObjectVar[AttemptLine], index: NumberVar[int]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(Tf("tutoring.attempt_n", n=(index + 1).to_string())),
-        rx.table.cell(attempt["started_at"].to(str)),
-        rx.table.cell(_lesson_badge(attempt["status"].to(str))),
-        rx.table.cell(_dash(attempt["score"])),
-        rx.table.cell(attempt["time"].to(str)),
+        rx.table.cell(attempt.started_at.to(str)),
+        rx.table.cell(_lesson_badge(attempt.status.to(str))),
+        rx.table.cell(_dash(attempt.score)),
+        rx.table.cell(attempt.time.to(str)),
         data_testid="attempt-row",
     )
 
 
-def _lesson_rows(line: Var[dict[str, Any]]) -> rx.Component:
-    aid = line["activity_id"].to(str)
-    title = line["title"].to(str)
-    open_ = R.expanded.contains(aid)
+def _lesson_rows(line: ObjectVar[LessonLine]) -> rx.Component:
+    aid = line.activity_id.to(int).to_string()
+    title = line.title.to(str)
+    attempts = line.attempts.to(list[AttemptLine])
+    open_ = TutoringReportState.expanded.contains(aid)
     return rx.fragment(
         rx.table.row(
             rx.table.cell(
                 rx.cond(
-                    line["attempt_count"].to(str) != "",
+                    attempts.length() > 0,
                     rx.icon_button(
                         rx.cond(open_, rx.icon("chevron_down", size=14), rx.icon("chevron_right", size=14)),
                         size="1",
                         variant="ghost",
-                        on_click=R.toggle_attempts(aid),
+                        on_click=TutoringReportState.toggle_attempts(aid),  # type: ignore[operator]  # forms.Handler
                         aria_label=Tf("tutoring.show_attempts", title=title),
                         aria_expanded=rx.cond(open_, "true", "false"),
                     ),
@@ -560,23 +613,23 @@ def _lesson_rows(line: Var[dict[str, Any]]) -> rx.Component:
             rx.table.cell(
                 rx.vstack(
                     rx.text(title, weight="medium", size="2"),
-                    rx.text(line["module"].to(str), size="1", color_scheme="gray"),
+                    rx.text(line.module.to(str), size="1", color_scheme="gray"),
                     spacing="0",
                 )
             ),
-            rx.table.cell(_lesson_badge(line["status"].to(str))),
-            rx.table.cell(_dash(line["score"])),
-            rx.table.cell(_dash(line["average"])),
-            rx.table.cell(_dash(line["passing"])),
-            rx.table.cell(_dash(line["attempt_count"])),
-            rx.table.cell(_dash(line["time"])),
-            rx.table.cell(_dash(line["status_at"])),
+            rx.table.cell(_lesson_badge(line.status.to(str))),
+            rx.table.cell(_dash(line.score)),
+            rx.table.cell(_dash(line.average)),
+            rx.table.cell(_dash(line.passing)),
+            rx.table.cell(rx.cond(attempts.length() > 0, attempts.length().to_string(), "—")),
+            rx.table.cell(_dash(line.time)),
+            rx.table.cell(_dash(line.status_at)),
             rx.table.cell(
                 rx.icon_button(
                     rx.icon("pencil", size=14),
                     size="1",
                     variant="soft",
-                    on_click=R.open_edit(aid),
+                    on_click=TutoringReportState.open_edit(aid),  # type: ignore[operator]  # forms.Handler
                     aria_label=Tf("tutoring.edit_stats_of", title=title),
                 )
             ),
@@ -594,7 +647,7 @@ def _lesson_rows(line: Var[dict[str, Any]]) -> rx.Component:
                             "tutoring.report.score",
                             "tutoring.col.time",
                         ),
-                        line["attempts"].to(list[dict[str, str]]),
+                        attempts,
                         _attempt_line,
                         size="1",
                         variant="surface",
@@ -625,25 +678,25 @@ def _lessons() -> rx.Component:
         rx.heading(T("tutoring.report.lessons"), size="4", as_="h2"),
         list_or_empty(
             None,
-            R.lessons,
-            scroll_box(data_table(headers, R.lessons, _lesson_rows)),
+            TutoringReportState.lessons,
+            scroll_box(data_table(headers, TutoringReportState.lessons, _lesson_rows)),
             rx.text(T("tutoring.report.no_lesson"), size="2", color_scheme="gray"),
         ),
     )
 
 
 def _stats_field(label_key: str, name: str, control: rx.Component, hint_key: str = "") -> rx.Component:
-    return labelled(label_key, f"stats-{name}", control, error=R.edit_errors.get(name, ""), hint_key=hint_key)
+    return labelled(label_key, f"stats-{name}", control, error=_EDIT_ERRORS.get(name, ""), hint_key=hint_key)
 
 
 def _stats_input(name: str, **props: Any) -> rx.Component:
-    return rx.input(id=f"stats-{name}", name=name, default_value=R.editing[name], width="100%", **props)
+    return rx.input(id=f"stats-{name}", name=name, default_value=_EDITING[name], width="100%", **props)
 
 
 def _stats_dialog() -> rx.Component:
     return form_dialog(
-        R.editing.contains("activity_id"),
-        rx.text(R.editing["title"], size="2", color_scheme="gray"),
+        _EDITING.contains("activity_id"),
+        rx.text(_EDITING["title"], size="2", color_scheme="gray"),
         _stats_field(
             "tutoring.col.status",
             "status",
@@ -651,7 +704,7 @@ def _stats_dialog() -> rx.Component:
                 *[rx.el.option(T(f"lesson.status.{k}"), value=k) for k in LESSON_STATUSES],
                 id="stats-status",
                 name="status",
-                default_value=R.editing["status"],
+                default_value=_EDITING["status"],
                 class_name="plume-select",
             ),
         ),
@@ -677,37 +730,45 @@ def _stats_dialog() -> rx.Component:
             rx.text_area(
                 id="stats-suspend_data",
                 name="suspend_data",
-                default_value=R.editing["suspend_data"],
+                default_value=_EDITING["suspend_data"],
                 rows="3",
                 width="100%",
             ),
             "tutoring.stats.suspend_hint",
         ),
         rx.cond(
-            R.edit_errors.contains("form"),
-            rx.text(R.edit_errors["form"], color_scheme="red", size="2", role="alert"),
+            _EDIT_ERRORS.contains("form"),
+            rx.text(_EDIT_ERRORS["form"], color_scheme="red", size="2", role="alert"),
         ),
         title=T("tutoring.edit_stats"),
-        on_submit=R.save_edit,
-        on_close=R.close_edit,
+        on_submit=TutoringReportState.save_edit,
+        on_close=TutoringReportState.close_edit,
         submit=rx.button(T("tutoring.stats.save"), type="submit"),
         max_width="38rem",
     )
 
 
+def _connection_cells(connection: ObjectVar[ConnectionLine]) -> tuple[Var, ...]:
+    return connection.started, connection.last_seen, connection.device
+
+
+def _reminder_cells(reminder: ObjectVar[dict[str, str]]) -> tuple[Var, ...]:
+    return reminder["sent_at"], reminder["subject"], reminder["by"]
+
+
 def _report() -> rx.Component:
-    r = R.report
+    r = _REPORT
     return rx.vstack(
         rx.link(
             rx.hstack(
                 rx.icon("arrow_left", size=14), rx.text(T("tutoring.back_to_centre")), align="center", spacing="1"
             ),
-            href="/tutorat/" + R.session_id,
+            href="/tutorat/" + TutoringReportState.session_id,
             size="2",
         ),
         rx.hstack(
-            rx.heading(Tf("tutoring.report_title", name=r["name"].to(str)), size="7", as_="h1"),
-            _status_badge(r["status"].to(str)),
+            rx.heading(Tf("tutoring.report_title", name=r.name.to(str)), size="7", as_="h1"),
+            _status_badge(r.status.to(str)),
             align="center",
             spacing="3",
             wrap="wrap",
@@ -715,44 +776,40 @@ def _report() -> rx.Component:
         list_card(
             rx.heading(T("tutoring.report.info"), size="4", as_="h2"),
             rx.flex(
-                _info("tutoring.report.organisation", r["organisation"].to(str)),
-                _info("tutoring.report.email", r["email"].to(str)),
-                _info("tutoring.report.start", r["starts_on"].to(str)),
-                _info("tutoring.report.objective", r["objective_on"].to(str)),
-                _info("tutoring.report.end", r["ends_on"].to(str)),
-                _info("tutoring.report.progress", r["progress"].to(str) + " %"),
-                _info("tutoring.report.total_time", r["time_spent"].to(str)),
-                _info(
-                    "tutoring.report.first",
-                    rx.cond(r["first_connection"].to(str) != "", r["first_connection"].to(str), "—"),
-                ),
-                _info(
-                    "tutoring.report.last",
-                    rx.cond(r["last_connection"].to(str) != "", r["last_connection"].to(str), "—"),
-                ),
+                _info("tutoring.report.organisation", r.organisation.to(str)),
+                _info("tutoring.report.email", r.email.to(str)),
+                _info("tutoring.report.start", r.starts_on.to(str)),
+                _info("tutoring.report.objective", r.objective_on.to(str)),
+                _info("tutoring.report.end", r.ends_on.to(str)),
+                _info("tutoring.report.progress", r.progress.to(int).to_string() + " %"),
+                _info("tutoring.report.total_time", r.time_spent.to(str)),
+                _info("tutoring.report.first", _dash(r.first_connection)),
+                _info("tutoring.report.last", _dash(r.last_connection)),
                 wrap="wrap",
                 spacing="5",
             ),
         ),
         _lessons(),
         rx.cond(
-            R.notice != "",
-            rx.callout(R.notice, icon="circle_check", color_scheme="green", role="status", width="100%"),
+            TutoringReportState.notice != "",
+            rx.callout(
+                TutoringReportState.notice, icon="circle_check", color_scheme="green", role="status", width="100%"
+            ),
         ),
         _stats_dialog(),
         _report_table(
             "tutoring.report.connections",
             ("tutoring.report.started", "tutoring.report.last_seen", "tutoring.report.device"),
-            R.connections,
-            lambda c: (c["started"], c["last_seen"], c["device"]),
+            TutoringReportState.connections,
+            _connection_cells,
             empty_key="tutoring.report.no_connection",
             test_id="connection-row",
         ),
         _report_table(
             "tutoring.report.reminders",
             ("tutoring.report.date", "tutoring.report.subject", "tutoring.report.by"),
-            R.reminders,
-            lambda m: (m["sent_at"], m["subject"], m["by"]),
+            TutoringReportState.reminders,
+            _reminder_cells,
             empty_key="tutoring.report.no_reminder",
             test_id="reminder-row",
         ),
@@ -767,4 +824,4 @@ def tutoring_report_page() -> rx.Component:
     Returns:
         The page.
     """
-    return gated_page(R.loading, R.found, _report())
+    return gated_page(TutoringReportState.loading, TutoringReportState.found, _report())

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 import reflex as rx
 from reflex.vars.base import Var
+from reflex.vars.object import ObjectVar
+from reflex.vars.sequence import ArrayVar, StringVar
 
 from app import routes
+from app.services.course_categories import Folder
+from app.services.tutoring_courses import CourseInfo, CourseLine, LessonComment, LessonRow, Option, QuickStats
 from components import styles
 from components.i18n import T, Tf
 from components.layout import gated_page, shell
@@ -21,10 +25,15 @@ from components.tables import (
     sort_header,
 )
 from state.session import SessionState
-from state.tutoring_courses import TutoringCoursesState as L
-from state.tutoring_courses import TutoringCourseState as D
+from state.tutoring_courses import ReviewCard, TutoringCoursesState, TutoringCourseState
 
 COURSE_PATH = "/tutorat/formations/"
+
+# Reflex 0.10's `Field.__get__` stubs resolve a dataclass field to `ArrayVar[Never]` under mypy (its sequence
+# overload swallows them): name the var type the field really has. Calling a handler with arguments carries
+# `# type: ignore[operator]`: mypy reads `@rx.event` handlers as `EventNamespace` (see `components.forms.Handler`).
+_COURSE = cast("ObjectVar[CourseInfo]", TutoringCourseState.course)
+_STATS = cast("ObjectVar[QuickStats]", TutoringCourseState.stats)
 
 
 def _breadcrumb(*parts: rx.Component) -> rx.Component:
@@ -36,40 +45,44 @@ def _breadcrumb(*parts: rx.Component) -> rx.Component:
     return rx.el.nav(rx.hstack(*crumbs, align="center", spacing="1", wrap="wrap"), aria_label=T("tcourses.breadcrumb"))
 
 
-def _kind_label(kind: Var[str]) -> Var[str]:
+def _kind_label(kind: StringVar) -> Var[str]:
     return SessionState.tr["kind." + kind].to(str)
 
 
-def _folder_item(folder: Var[dict[str, Any]]) -> rx.Component:
-    path = folder["path"].to(str)
-    name = folder["name"].to(str)
-    selected = L.folder == path
+def _folder_item(folder: ObjectVar[Folder]) -> rx.Component:
+    path = folder.path.to(str)
+    name = folder.name.to(str)
+    selected = TutoringCoursesState.folder == path
     return rx.hstack(
         rx.cond(
-            folder["has_children"].to(bool),
+            folder.has_children.to(bool),
             rx.icon_button(
                 rx.cond(
-                    L.collapsed.contains(path), rx.icon("chevron_right", size=14), rx.icon("chevron_down", size=14)
+                    TutoringCoursesState.collapsed.contains(path),
+                    rx.icon("chevron_right", size=14),
+                    rx.icon("chevron_down", size=14),
                 ),
                 size="1",
                 variant="ghost",
                 color_scheme="gray",
-                on_click=L.toggle_folder(path),
+                on_click=TutoringCoursesState.toggle_folder(path),  # type: ignore[operator]  # see _COURSE
                 aria_label=rx.cond(
-                    L.collapsed.contains(path), Tf("tcourses.unfold", name=name), Tf("tcourses.fold", name=name)
+                    TutoringCoursesState.collapsed.contains(path),
+                    Tf("tcourses.unfold", name=name),
+                    Tf("tcourses.fold", name=name),
                 ),
-                aria_expanded=rx.cond(L.collapsed.contains(path), "false", "true"),
+                aria_expanded=rx.cond(TutoringCoursesState.collapsed.contains(path), "false", "true"),
             ),
             rx.box(width="24px", flex_shrink="0"),
         ),
         rx.button(
             rx.cond(selected, rx.icon("folder_open", size=14), rx.icon("folder", size=14)),
             rx.text(name, size="2", flex="1", text_align="left"),
-            rx.badge(folder["courses"].to(str), variant="soft", color_scheme="gray", radius="full"),
+            rx.badge(folder.courses.to(int).to_string(), variant="soft", color_scheme="gray", radius="full"),
             variant=rx.cond(selected, "soft", "ghost"),
             color_scheme=rx.cond(selected, styles.ACCENT, "gray"),
             size="1",
-            on_click=L.select_folder(path),
+            on_click=TutoringCoursesState.select_folder(path),  # type: ignore[operator]  # see _COURSE
             aria_pressed=rx.cond(selected, "true", "false"),
             flex="1",
             justify="start",
@@ -77,13 +90,13 @@ def _folder_item(folder: Var[dict[str, Any]]) -> rx.Component:
         spacing="1",
         align="center",
         width="100%",
-        padding_left=(folder["depth"].to(int) * 16).to_string() + "px",
+        padding_left=(folder.depth.to(int) * 16).to_string() + "px",
         data_testid="folder",
     )
 
 
 def _tree() -> rx.Component:
-    everything = L.folder == ""
+    everything = TutoringCoursesState.folder == ""
     return rx.card(
         rx.vstack(
             rx.heading(T("tcourses.folders"), size="3", as_="h2"),
@@ -92,16 +105,21 @@ def _tree() -> rx.Component:
                     rx.button(
                         rx.icon("library", size=14),
                         rx.text(T("tcourses.all_courses"), size="2", flex="1", text_align="left"),
-                        rx.badge(L.total_courses.to_string(), variant="soft", color_scheme="gray", radius="full"),
+                        rx.badge(
+                            TutoringCoursesState.total_courses.to_string(),
+                            variant="soft",
+                            color_scheme="gray",
+                            radius="full",
+                        ),
                         variant=rx.cond(everything, "soft", "ghost"),
                         color_scheme=rx.cond(everything, styles.ACCENT, "gray"),
                         size="1",
-                        on_click=L.select_folder(""),
+                        on_click=TutoringCoursesState.select_folder(""),  # type: ignore[operator]  # see _COURSE
                         aria_pressed=rx.cond(everything, "true", "false"),
                         width="100%",
                         justify="start",
                     ),
-                    rx.foreach(L.visible_folders, _folder_item),
+                    rx.foreach(TutoringCoursesState.visible_folders, _folder_item),
                     spacing="1",
                     width="100%",
                 ),
@@ -117,45 +135,47 @@ def _tree() -> rx.Component:
     )
 
 
-def _lists_cell(row: Var[dict[str, Any]]) -> rx.Component:
+def _lists_cell(row: ObjectVar[CourseLine]) -> rx.Component:
+    lists = row.lists.to(list[str])
+    more = row.more_lists.to(int)
     titles = rx.vstack(
-        rx.foreach(row["lists"].to(list[str]), lambda title: rx.text(title, size="1", color_scheme="gray")),
+        rx.foreach(lists, lambda title: rx.text(title, size="1", color_scheme="gray")),
         rx.cond(
-            row["more_lists"].to(str) != "",
-            rx.text(Tf("tcourses.more_lists", count=row["more_lists"].to(str)), size="1", color_scheme="gray"),
+            more > 0,
+            rx.text(Tf("tcourses.more_lists", count=more.to_string()), size="1", color_scheme="gray"),
         ),
         spacing="0",
     )
     return rx.cond(
-        row["everyone"].to(bool),
+        row.everyone.to(bool),
         rx.vstack(rx.badge(T("tcourses.everyone"), color_scheme="green", variant="soft"), titles, spacing="1"),
         rx.vstack(
-            rx.foreach(row["lists"].to(list[str]), lambda title: rx.text(title, size="2")),
+            rx.foreach(lists, lambda title: rx.text(title, size="2")),
             rx.cond(
-                row["more_lists"].to(str) != "",
-                rx.text(Tf("tcourses.more_lists", count=row["more_lists"].to(str)), size="1", color_scheme="gray"),
+                more > 0,
+                rx.text(Tf("tcourses.more_lists", count=more.to_string()), size="1", color_scheme="gray"),
             ),
             spacing="0",
         ),
     )
 
 
-def _course_row(row: Var[dict[str, Any]]) -> rx.Component:
-    cid = row["id"].to(str)
-    title = row["title"].to(str)
+def _course_row(row: ObjectVar[CourseLine]) -> rx.Component:
+    cid = row.id.to(int).to_string()
+    title = row.title.to(str)
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
                 rx.link(title, href=COURSE_PATH + cid, weight="medium"),
                 rx.cond(
-                    row["short_title"].to(str) != "",
-                    rx.text(row["short_title"].to(str), size="1", color_scheme="gray"),
+                    row.short_title.to(str) != "",
+                    rx.text(row.short_title.to(str), size="1", color_scheme="gray"),
                 ),
                 spacing="0",
             )
         ),
         rx.table.cell(_lists_cell(row)),
-        rx.table.cell(row["learners"].to(str)),
+        rx.table.cell(row.learners.to(int).to_string()),
         rx.table.cell(
             rx.menu.root(
                 rx.menu.trigger(
@@ -187,21 +207,21 @@ def _course_row(row: Var[dict[str, Any]]) -> rx.Component:
     )
 
 
-def _option(option: Var[dict[str, str]]) -> rx.Component:
-    return rx.el.option(option["label"], value=option["id"])
+def _option(option: ObjectVar[Option]) -> rx.Component:
+    return rx.el.option(option.label.to(str), value=option.id.to(int).to_string())
 
 
 def _filters() -> rx.Component:
     return rx.cond(
-        L.filters_open,
+        TutoringCoursesState.filters_open,
         rx.flex(
             rx.vstack(
                 rx.text(T("tcourses.filter_course"), size="1", color_scheme="gray"),
                 rx.el.select(
                     rx.el.option(T("tcourses.filter_all_courses"), value=""),
-                    rx.foreach(L.course_options, _option),
-                    value=L.course_filter,
-                    on_change=L.set_course_filter,
+                    rx.foreach(TutoringCoursesState.course_options, _option),
+                    value=TutoringCoursesState.course_filter,
+                    on_change=TutoringCoursesState.set_course_filter,
                     aria_label=T("tcourses.filter_course"),
                     class_name="plume-select",
                 ),
@@ -211,17 +231,19 @@ def _filters() -> rx.Component:
                 rx.text(T("tcourses.filter_list"), size="1", color_scheme="gray"),
                 rx.el.select(
                     rx.el.option(T("tcourses.all_lists"), value=""),
-                    rx.foreach(L.list_options, _option),
-                    value=L.list_filter,
-                    on_change=L.set_list_filter,
+                    rx.foreach(TutoringCoursesState.list_options, _option),
+                    value=TutoringCoursesState.list_filter,
+                    on_change=TutoringCoursesState.set_list_filter,
                     aria_label=T("tcourses.filter_list"),
                     class_name="plume-select",
                 ),
                 spacing="1",
             ),
             rx.cond(
-                L.filtered,
-                rx.button(T("tcourses.clear_filters"), size="1", variant="ghost", on_click=L.clear_filters),
+                TutoringCoursesState.filtered,
+                rx.button(
+                    T("tcourses.clear_filters"), size="1", variant="ghost", on_click=TutoringCoursesState.clear_filters
+                ),
             ),
             spacing="3",
             align="end",
@@ -245,19 +267,19 @@ def _toolbar() -> rx.Component:
                     name="query",
                     placeholder=T("tcourses.search"),
                     aria_label=T("tcourses.search"),
-                    default_value=L.query,
+                    default_value=TutoringCoursesState.query,
                 ),
                 rx.button(rx.icon("search", size=14), T("tutoring.search_button"), type="submit", variant="soft"),
                 spacing="2",
             ),
-            on_submit=L.search,
+            on_submit=TutoringCoursesState.search,
         ),
         rx.icon_button(
             rx.icon("list_filter", size=16),
-            variant=rx.cond(L.filtered | L.filters_open, "solid", "soft"),
-            on_click=L.toggle_filters,
+            variant=rx.cond(TutoringCoursesState.filtered | TutoringCoursesState.filters_open, "solid", "soft"),
+            on_click=TutoringCoursesState.toggle_filters,
             aria_label=T("tcourses.filter"),
-            aria_expanded=rx.cond(L.filters_open, "true", "false"),
+            aria_expanded=rx.cond(TutoringCoursesState.filters_open, "true", "false"),
         ),
         width="100%",
         align="center",
@@ -268,17 +290,17 @@ def _toolbar() -> rx.Component:
 
 def _pager() -> rx.Component:
     return pager_bar(
-        L,
+        TutoringCoursesState,
         rx.text(T("tcourses.page_size"), size="2"),
-        page_size_select(L, "tcourses.page_size"),
+        page_size_select(TutoringCoursesState, "tcourses.page_size"),
         rx.text(
             Tf(
                 "tcourses.page",
-                page=L.page.to_string(),
-                pages=L.pages.to_string(),
-                first=L.first.to_string(),
-                last=L.last.to_string(),
-                total=L.total.to_string(),
+                page=TutoringCoursesState.page.to_string(),
+                pages=TutoringCoursesState.pages.to_string(),
+                first=TutoringCoursesState.first.to_string(),
+                last=TutoringCoursesState.last.to_string(),
+                total=TutoringCoursesState.total.to_string(),
             ),
             size="2",
             data_testid="course-pager",
@@ -294,21 +316,21 @@ def _course_table() -> rx.Component:
             _filters(),
             list_or_empty(
                 None,
-                L.rows,
+                TutoringCoursesState.rows,
                 scroll_box(
                     data_table(
                         [
-                            sort_header(L, "tcourses.col.course", "title"),
-                            sort_header(L, "tcourses.col.list", "list"),
-                            sort_header(L, "tcourses.col.learners", "learners"),
+                            sort_header(TutoringCoursesState, "tcourses.col.course", "title"),
+                            sort_header(TutoringCoursesState, "tcourses.col.list", "list"),
+                            sort_header(TutoringCoursesState, "tcourses.col.learners", "learners"),
                             "",
                         ],
-                        L.rows,
+                        TutoringCoursesState.rows,
                         _course_row,
                     )
                 ),
                 rx.text(
-                    rx.cond(L.total_courses > 0, T("tcourses.no_match"), T("tcourses.none")),
+                    rx.cond(TutoringCoursesState.total_courses > 0, T("tcourses.no_match"), T("tcourses.none")),
                     color_scheme="gray",
                     size="2",
                     padding="1rem",
@@ -335,7 +357,7 @@ def tutoring_courses_page() -> rx.Component:
         _breadcrumb(rx.text(T("tcourses.title"), size="2", weight="medium")),
         rx.heading(T("tcourses.title"), size="7", as_="h1"),
         rx.cond(
-            L.loading,
+            TutoringCoursesState.loading,
             loading_spinner("3rem"),
             rx.flex(
                 _tree(),
@@ -350,7 +372,7 @@ def tutoring_courses_page() -> rx.Component:
 
 
 def _thumbnail() -> rx.Component:
-    image = D.course["image"]
+    image = _COURSE.image.to(str)
     return rx.cond(
         image != "",
         rx.image(
@@ -382,22 +404,27 @@ def _stat(label_key: str, value: Var[str] | str, test_id: str) -> rx.Component:
     )
 
 
+def _figure(value: Var) -> StringVar:
+    return value.to(int).to_string()
+
+
 def _quick_stats() -> rx.Component:
-    s = D.stats
+    s = _STATS
+    average, reviews = s.average_rating.to(str), _figure(s.reviews)
     rating = rx.cond(
-        s["average_rating"] != "",
-        Tf("tcourses.stats.rating_value", rating=s["average_rating"], count=s["reviews"]),
-        Tf("tcourses.stats.no_rating", count=s["reviews"]),
+        average != "",
+        Tf("tcourses.stats.rating_value", rating=average, count=reviews),
+        Tf("tcourses.stats.no_rating", count=reviews),
     )
     return rx.el.section(
         rx.vstack(
             rx.heading(T("tcourses.stats.title"), size="3", as_="h2"),
-            _stat("tcourses.stats.learners", s["learners"], "stat-learners"),
-            _stat("tcourses.stats.sessions", s["sessions"], "stat-sessions"),
-            _stat("tcourses.stats.progress", s["average_progress"] + " %", "stat-progress"),
-            _stat("tcourses.stats.finished", s["finished"], "stat-finished"),
+            _stat("tcourses.stats.learners", _figure(s.learners), "stat-learners"),
+            _stat("tcourses.stats.sessions", _figure(s.sessions), "stat-sessions"),
+            _stat("tcourses.stats.progress", _figure(s.average_progress) + " %", "stat-progress"),
+            _stat("tcourses.stats.finished", _figure(s.finished), "stat-finished"),
             _stat("tcourses.stats.rating", rating, "stat-rating"),
-            _stat("tcourses.stats.corrections", s["corrections"], "stat-corrections"),
+            _stat("tcourses.stats.corrections", _figure(s.corrections), "stat-corrections"),
             spacing="2",
             width="100%",
         ),
@@ -414,13 +441,16 @@ def _side_panel() -> rx.Component:
         rx.vstack(
             _thumbnail(),
             rx.vstack(
-                rx.heading(D.course["title"], size="4", as_="h1"),
-                rx.cond(D.course["short_title"] != "", rx.text(D.course["short_title"], size="2", color_scheme="gray")),
+                rx.heading(_COURSE.title.to(str), size="4", as_="h1"),
+                rx.cond(
+                    _COURSE.short_title.to(str) != "",
+                    rx.text(_COURSE.short_title.to(str), size="2", color_scheme="gray"),
+                ),
                 spacing="1",
             ),
             rx.link(
                 rx.button(rx.icon("chart_pie", size=14), T("tutoring.open_centre"), variant="soft", width="100%"),
-                href=D.course["centre_link"],
+                href=_COURSE.centre_link.to(str),
                 width="100%",
             ),
             rx.button(
@@ -429,7 +459,7 @@ def _side_panel() -> rx.Component:
                 variant="soft",
                 color_scheme="amber",
                 width="100%",
-                on_click=D.set_tab("reviews"),
+                on_click=TutoringCourseState.set_tab("reviews"),  # type: ignore[operator]  # see _COURSE
             ),
             rx.tabs.list(
                 rx.tabs.trigger(T("tcourses.tab.info"), value="info"),
@@ -458,7 +488,7 @@ def _field(label_key: str, value: rx.Component) -> rx.Component:
     )
 
 
-def _badges(values: Var[list[str]]) -> rx.Component:
+def _badges(values: ArrayVar[list[str]]) -> rx.Component:
     return rx.cond(
         values.length() > 0,
         rx.flex(rx.foreach(values, lambda v: rx.badge(v, variant="soft")), wrap="wrap", spacing="2"),
@@ -469,20 +499,22 @@ def _badges(values: Var[list[str]]) -> rx.Component:
 def _info_tab() -> rx.Component:
     return rx.vstack(
         rx.heading(T("tcourses.tab.info"), size="4", as_="h2"),
-        _field("tcourses.info.name", rx.text(D.course["title"], size="2", data_testid="info-name")),
+        _field("tcourses.info.name", rx.text(_COURSE.title.to(str), size="2", data_testid="info-name")),
         _field(
             "tcourses.info.description",
             rx.text(
-                rx.cond(D.course["description"] != "", D.course["description"], "—"), size="2", white_space="pre-wrap"
+                rx.cond(_COURSE.description.to(str) != "", _COURSE.description.to(str), "—"),
+                size="2",
+                white_space="pre-wrap",
             ),
         ),
-        _field("tcourses.info.categories", _badges(D.categories)),
-        _field("tcourses.info.competencies", _badges(D.competencies)),
+        _field("tcourses.info.categories", _badges(_COURSE.categories.to(list[str]))),
+        _field("tcourses.info.competencies", _badges(_COURSE.competencies.to(list[str]))),
         rx.cond(
-            D.course["catalogue_link"] != "",
+            _COURSE.catalogue_link.to(str) != "",
             rx.link(
                 rx.button(rx.icon("external_link", size=14), T("tcourses.info.catalogue"), variant="outline"),
-                href=D.course["catalogue_link"],
+                href=_COURSE.catalogue_link.to(str),
             ),
         ),
         spacing="4",
@@ -490,29 +522,34 @@ def _info_tab() -> rx.Component:
     )
 
 
-def _lesson_row(lesson: Var[dict[str, str]]) -> rx.Component:
-    title = lesson["title"]
-    corrections = lesson["corrections"]
+def _lesson_row(lesson: ObjectVar[LessonRow]) -> rx.Component:
+    title = lesson.title.to(str)
+    corrections = lesson.corrections.to(int)
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
                 rx.text(title, size="2", weight="medium"),
-                rx.text(lesson["module"], size="1", color_scheme="gray"),
+                rx.text(lesson.module.to(str), size="1", color_scheme="gray"),
                 spacing="0",
             )
         ),
-        rx.table.cell(rx.badge(_kind_label(lesson["kind"]), variant="soft", color_scheme="gray")),
-        rx.table.cell(lesson["points"]),
+        rx.table.cell(rx.badge(_kind_label(lesson.kind.to(str)), variant="soft", color_scheme="gray")),
+        rx.table.cell(_figure(lesson.points)),
         rx.table.cell(
-            rx.text(Tf("tcourses.lesson.completed", done=lesson["completed"], total=lesson["learners"]), size="2")
+            rx.text(
+                Tf("tcourses.lesson.completed", done=_figure(lesson.completed), total=_figure(lesson.learners)),
+                size="2",
+            )
         ),
         rx.table.cell(
-            rx.hstack(rx.icon("message_square", size=14), rx.text(lesson["comments"]), spacing="1", align="center")
+            rx.hstack(
+                rx.icon("message_square", size=14), rx.text(_figure(lesson.comments)), spacing="1", align="center"
+            )
         ),
         rx.table.cell(
             rx.cond(
-                corrections != "0",
-                rx.badge(corrections, color_scheme="amber"),
+                corrections != 0,
+                rx.badge(corrections.to_string(), color_scheme="amber"),
                 rx.text("0", size="2", color_scheme="gray"),
             )
         ),
@@ -530,11 +567,13 @@ def _lesson_row(lesson: Var[dict[str, str]]) -> rx.Component:
                 rx.menu.content(
                     rx.menu.item(
                         rx.hstack(rx.icon("play", size=14), T("tcourses.lesson.open"), align="center"),
-                        on_select=rx.redirect(lesson["open_link"]),
+                        on_select=rx.redirect(lesson.open_link.to(str)),
                     ),
                     rx.menu.item(
                         rx.hstack(rx.icon("message_square", size=14), T("tcourses.lesson.comments"), align="center"),
-                        on_select=D.open_comments(lesson["activity_id"]),
+                        on_select=TutoringCourseState.open_comments(  # type: ignore[operator]  # see _COURSE
+                            _figure(lesson.activity_id)
+                        ),
                     ),
                 ),
                 modal=False,
@@ -550,7 +589,7 @@ def _lessons_tab() -> rx.Component:
         rx.heading(T("tcourses.tab.lessons"), size="4", as_="h2"),
         list_or_empty(
             None,
-            D.lessons,
+            TutoringCourseState.lessons,
             scroll_box(
                 data_table(
                     [
@@ -562,7 +601,7 @@ def _lessons_tab() -> rx.Component:
                         "tcourses.lesson.corrections",
                         "",
                     ],
-                    D.lessons,
+                    TutoringCourseState.lessons,
                     _lesson_row,
                 )
             ),
@@ -573,26 +612,27 @@ def _lessons_tab() -> rx.Component:
     )
 
 
-def _review_card(review: Var[dict[str, str]]) -> rx.Component:
+def _review_card(review: ObjectVar[ReviewCard]) -> rx.Component:
+    comment = review.comment.to(str)
     return rx.box(
         rx.vstack(
             rx.hstack(
-                rx.text(review["author"], weight="bold", size="2"),
-                rx.text(review["date"], size="1", color_scheme="gray"),
+                rx.text(review.author.to(str), weight="bold", size="2"),
+                rx.text(review.date.to(str), size="1", color_scheme="gray"),
                 rx.spacer(),
                 rx.text(
-                    review["stars_text"],
+                    review.stars_text.to(str),
                     color=rx.color("amber", 9),
                     size="3",
                     role="img",
-                    aria_label=Tf("tcourses.review.stars", stars=review["stars"]),
+                    aria_label=Tf("tcourses.review.stars", stars=_figure(review.stars)),
                 ),
                 width="100%",
                 align="center",
                 spacing="2",
             ),
-            rx.text(review["session"], size="1", color_scheme="gray"),
-            rx.cond(review["comment"] != "", rx.text(review["comment"], size="2", white_space="pre-wrap")),
+            rx.text(review.session.to(str), size="1", color_scheme="gray"),
+            rx.cond(comment != "", rx.text(comment, size="2", white_space="pre-wrap")),
             spacing="1",
             width="100%",
         ),
@@ -608,8 +648,8 @@ def _reviews_tab() -> rx.Component:
     return rx.vstack(
         rx.heading(T("tcourses.tab.reviews"), size="4", as_="h2"),
         rx.cond(
-            D.reviews.length() > 0,
-            rx.vstack(rx.foreach(D.reviews, _review_card), spacing="2", width="100%"),
+            TutoringCourseState.reviews.length() > 0,
+            rx.vstack(rx.foreach(TutoringCourseState.reviews, _review_card), spacing="2", width="100%"),
             rx.center(
                 rx.vstack(
                     rx.icon("star", size=28, color=rx.color("gray", 8)),
@@ -626,34 +666,35 @@ def _reviews_tab() -> rx.Component:
     )
 
 
+def _comment(comment: ObjectVar[LessonComment]) -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.text(comment.author.to(str), weight="bold", size="2"),
+            rx.text(comment.date.to(str), size="1", color_scheme="gray"),
+            rx.text(comment.session.to(str), size="1", color_scheme="gray"),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+        ),
+        rx.text(comment.text.to(str), size="2", white_space="pre-wrap"),
+        padding_y="0.5rem",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        width="100%",
+        data_testid="lesson-comment",
+    )
+
+
 def _comments_dialog() -> rx.Component:
     return rx.cond(
-        D.comments_open,
+        TutoringCourseState.comments_open,
         rx.dialog.root(
             rx.dialog.content(
                 rx.vstack(
-                    rx.dialog.title(Tf("tcourses.comments_of", title=D.comments_title), margin="0"),
+                    rx.dialog.title(Tf("tcourses.comments_of", title=TutoringCourseState.comments_title), margin="0"),
                     rx.cond(
-                        D.comments.length() > 0,
+                        TutoringCourseState.comments.length() > 0,
                         rx.vstack(
-                            rx.foreach(
-                                D.comments,
-                                lambda c: rx.box(
-                                    rx.hstack(
-                                        rx.text(c["author"], weight="bold", size="2"),
-                                        rx.text(c["date"], size="1", color_scheme="gray"),
-                                        rx.text(c["session"], size="1", color_scheme="gray"),
-                                        spacing="2",
-                                        align="center",
-                                        wrap="wrap",
-                                    ),
-                                    rx.text(c["text"], size="2", white_space="pre-wrap"),
-                                    padding_y="0.5rem",
-                                    border_bottom=f"1px solid {rx.color('gray', 4)}",
-                                    width="100%",
-                                    data_testid="lesson-comment",
-                                ),
-                            ),
+                            rx.foreach(TutoringCourseState.comments, _comment),
                             spacing="0",
                             width="100%",
                             max_height="60vh",
@@ -662,7 +703,12 @@ def _comments_dialog() -> rx.Component:
                         rx.text(T("tcourses.no_comment"), size="2", color_scheme="gray"),
                     ),
                     rx.hstack(
-                        rx.button(T("tcourses.close"), variant="soft", color_scheme="gray", on_click=D.close_comments),
+                        rx.button(
+                            T("tcourses.close"),
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=TutoringCourseState.close_comments,
+                        ),
                         justify="end",
                         width="100%",
                     ),
@@ -670,8 +716,8 @@ def _comments_dialog() -> rx.Component:
                     width="100%",
                 ),
                 max_width="36rem",
-                on_escape_key_down=D.close_comments,
-                on_interact_outside=D.close_comments,
+                on_escape_key_down=TutoringCourseState.close_comments,
+                on_interact_outside=TutoringCourseState.close_comments,
             ),
             open=True,
         ),
@@ -682,7 +728,7 @@ def _detail() -> rx.Component:
     return rx.vstack(
         _breadcrumb(
             rx.link(T("tcourses.title"), href=routes.TUTORING_COURSES, size="2"),
-            rx.text(D.course["title"], size="2", weight="medium"),
+            rx.text(_COURSE.title.to(str), size="2", weight="medium"),
         ),
         rx.tabs.root(
             rx.flex(
@@ -701,8 +747,8 @@ def _detail() -> rx.Component:
                 width="100%",
                 align="start",
             ),
-            value=D.tab,
-            on_change=D.set_tab,
+            value=TutoringCourseState.tab,
+            on_change=TutoringCourseState.set_tab,
             orientation="vertical",
             width="100%",
         ),
@@ -718,4 +764,4 @@ def tutoring_course_page() -> rx.Component:
     Returns:
         The page.
     """
-    return gated_page(D.loading, D.found, _detail())
+    return gated_page(TutoringCourseState.loading, TutoringCourseState.found, _detail())

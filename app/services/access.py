@@ -38,7 +38,7 @@ documents and chat rooms reach their session through `access_module`,
 `access_activity`, `access_slot`, `access_document` and `access_room` here; the
 feature modules add what is not a question of who (a learner's locked module,
 the invitees of a virtual class) in their single gate: `activities._in_session`,
-`attendance.slot_context`, `documents._access_document` and `documents.list_for_module`;
+`attendance.slot_context`, `documents._access_document` and `documents.list_for_module` / `list_for_session`;
 a chat room is `access_room` itself. Those refinements need the learner's progress,
 which this module may not import.
 
@@ -47,6 +47,7 @@ This module imports only models, the actor and the errors, so every service may 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -277,32 +278,69 @@ def membership(db: Session, actor: Actor, organisation_id: int) -> Membership | 
     ).first()
 
 
-def session_role(db: Session, actor: Actor, session: TrainingSession) -> SessionRole:
+def session_role(db: Session, actor: Actor, training: TrainingSession) -> SessionRole:
     """How the actor relates to a session (NO_ROLE for someone without a membership of its organisation).
 
     Args:
         db: Database session.
         actor: The signed-in actor.
-        session: The session.
+        training: The session.
 
     Returns:
         The facts the grants are judged on.
     """
-    member = membership(db, actor, session.organisation_id) if session.id is not None else None
-    if member is None:
+    if training.id is None:
         return NO_ROLE
-    roles = member.roles
-    links: set[str] = set()
+    return session_roles(db, actor, [training])[training.id]
+
+
+def session_roles(db: Session, actor: Actor, sessions: Sequence[TrainingSession]) -> dict[int, SessionRole]:
+    """How the actor relates to each of several sessions, in one read per table (a list's `session_role`).
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        sessions: The sessions.
+
+    Returns:
+        Session id → the facts the grants are judged on (NO_ROLE without a membership of its organisation).
+    """
+    ids = sorted({s.id for s in sessions if s.id is not None})
+    if not ids or not actor.fully_signed_in:
+        return dict.fromkeys(ids, NO_ROLE)
+    members = {
+        m.organisation_id: m
+        for m in db.exec(
+            select(Membership).where(
+                Membership.user_id == actor.user_id,
+                col(Membership.organisation_id).in_(sorted({s.organisation_id for s in sessions})),
+            )
+        ).all()
+    }
+    held = frozenset().union(*(m.roles for m in members.values()))
+    linked: dict[str, set[int]] = {}
     for grant in (TRAINER, TUTOR, LEARNER):
         # A link only counts with its role, so it is only read when the role is held.
-        if grant.link is not None and grant.role in roles and grant.link.__name__ not in links:
+        if grant.link is not None and grant.role in held and grant.link.__name__ not in linked:
             link = grant.link
-            row = db.exec(
-                select(link.id).where(col(link.session_id) == session.id, col(link.user_id) == actor.user_id)
-            ).first()
-            if row is not None:
-                links.add(link.__name__)
-    return SessionRole(roles=roles, links=frozenset(links), status=session.status)
+            linked[link.__name__] = set(
+                db.exec(
+                    select(link.session_id).where(col(link.user_id) == actor.user_id, col(link.session_id).in_(ids))
+                ).all()
+            )
+    out: dict[int, SessionRole] = {}
+    for training in sessions:
+        member = members.get(training.organisation_id)
+        if training.id is None or member is None:
+            continue
+        roles = member.roles
+        links = frozenset(
+            grant.link.__name__
+            for grant in (TRAINER, TUTOR, LEARNER)
+            if grant.link is not None and grant.role in roles and training.id in linked.get(grant.link.__name__, ())
+        )
+        out[training.id] = SessionRole(roles=roles, links=links, status=training.status)
+    return {i: out.get(i, NO_ROLE) for i in ids}
 
 
 def access_session(
@@ -323,13 +361,13 @@ def access_session(
         PlumeError: NOT_FOUND for a missing session and a forbidden one alike.
     """
     key = _valid_id(session_id)
-    session = db.get(TrainingSession, key) if key is not None else None
-    if session is None or session.id is None:
+    training = db.get(TrainingSession, key) if key is not None else None
+    if training is None or training.id is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
-    role = session_role(db, actor, session)
+    role = session_role(db, actor, training)
     if not role.can(capability):
         raise PlumeError(ErrorCode.NOT_FOUND)
-    return session, role
+    return training, role
 
 
 def access_followed_session(db: Session, actor: Actor, session_id: int) -> TrainingSession:
@@ -370,8 +408,8 @@ def access_module(
     module = db.get(Module, key) if key is not None else None
     if module is None or module.session_id is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
-    session, role = access_session(db, actor, module.session_id, capability)
-    return module, session, role
+    training, role = access_session(db, actor, module.session_id, capability)
+    return module, training, role
 
 
 def access_activity(
@@ -398,8 +436,8 @@ def access_activity(
     activity = db.get(Activity, key) if key is not None else None
     if activity is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
-    module, session, role = access_module(db, actor, activity.module_id, capability)
-    return activity, module, session, role
+    module, training, role = access_module(db, actor, activity.module_id, capability)
+    return activity, module, training, role
 
 
 def access_slot(
@@ -424,15 +462,15 @@ def access_slot(
     if slot is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
     activity = db.get(Activity, slot.activity_id) if slot.activity_id else None
-    session, role = access_session(db, actor, slot.session_id, capability)
-    return slot, activity, session, role
+    training, role = access_session(db, actor, slot.session_id, capability)
+    return slot, activity, training, role
 
 
 @dataclass(frozen=True)
 class Room:
     """The actor's place in a session's chat room."""
 
-    session: TrainingSession
+    training: TrainingSession
     role: SessionRole
 
     @property
@@ -463,8 +501,8 @@ def access_room(db: Session, actor: Actor, session_id: object) -> Room:
     key = _valid_id(session_id)
     if key is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
-    session, role = access_session(db, actor, key)
-    return Room(session=session, role=role)
+    training, role = access_session(db, actor, key)
+    return Room(training=training, role=role)
 
 
 def access_document(db: Session, actor: Actor, document_id: object) -> tuple[Document, TrainingSession, SessionRole]:
@@ -490,7 +528,7 @@ def access_document(db: Session, actor: Actor, document_id: object) -> tuple[Doc
     document = db.get(Document, key) if key is not None else None
     if document is None or document.deleted_at is not None or document.session_id is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
-    session, role = access_session(db, actor, document.session_id)
+    training, role = access_session(db, actor, document.session_id)
     if document.module_id is None:
         # A removed message takes its file with it: the same answer as a missing document.
         attached = db.exec(
@@ -498,7 +536,7 @@ def access_document(db: Session, actor: Actor, document_id: object) -> tuple[Doc
         ).first()
         if attached is None:
             raise PlumeError(ErrorCode.NOT_FOUND)
-    return document, session, role
+    return document, training, role
 
 
 def access_course(db: Session, actor: Actor, course_id: int) -> Course:

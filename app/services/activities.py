@@ -1,4 +1,4 @@
-"""What happens inside an activity: its settings, learners marking it done, polls, progress."""
+"""What happens inside an activity: its settings, learners marking it done, polls, the follow-up."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from app.live.bus import notify
 from app.live.contract import PollAnswered, TimelineChanged, session_topic
 from app.models import Activity, ActivityCompletion, ActivityResponse, Enrolment, Module, Slot, User
 from app.models.base import utcnow
-from app.services import audience, audit, progress
+from app.services import audience, audit, documents, progress
 from app.services.access import SessionRole, access_activity
 from app.services.actor import Actor
 from app.services.attendance import SIGNED_KINDS, attendance_labels
 from app.services.errors import ErrorCode, PlumeError
-from app.services.sessions import locked_for, ordered_modules
+from app.services.sessions.locks import locked_for
 
 PARIS = ZoneInfo("Europe/Paris")
 SELF_COMPLETED = ("document", "video", "webinar")
@@ -39,12 +39,12 @@ def _in_session(db: Session, actor: Actor, activity_id: object) -> tuple[Activit
     A learner reaches neither an activity of a module still locked to them nor a
     virtual class they are not invited to; both look missing.
     """
-    activity, module, session, role = access_activity(db, actor, activity_id)
+    activity, module, training, role = access_activity(db, actor, activity_id)
     if locked_for(db, module, role, actor.user_id):
         raise PlumeError(ErrorCode.NOT_FOUND)
     if not role.sees_everything and not audience.invited(activity, actor.user_id):
         raise PlumeError(ErrorCode.NOT_FOUND)
-    return activity, module, role, session.id or 0
+    return activity, module, role, training.id or 0
 
 
 def _https(value: str, field: str) -> str:
@@ -112,8 +112,6 @@ def attach_video(db: Session, actor: Actor, activity_id: int, name: str, data: b
     Raises:
         PlumeError: NOT_FOUND, INVALID_INPUT (not a video activity) or a DOCUMENT_* code.
     """
-    from app.services import documents  # noqa: PLC0415 — cycle (a), see issue 12
-
     activity, module, role, session_id = _in_session(db, actor, activity_id)
     if not role.staff:
         raise PlumeError(ErrorCode.NOT_FOUND)
@@ -340,48 +338,3 @@ def activity_detail(db: Session, actor: Actor, activity_id: int) -> ActivityDeta
         tracks_time=role.learner,
         slot_id=slot.id or 0 if slot is not None and activity.kind in SIGNED_KINDS else 0,
     )
-
-
-@dataclass(frozen=True)
-class Progress:
-    """A learner's progress: per module and overall, in percent."""
-
-    modules: dict[int, tuple[int, int]]
-    percent: int
-
-
-def learner_progress(db: Session, session_id: int, user_id: int) -> Progress:
-    """Done / total activities per module and overall, from completions.
-
-    Args:
-        db: Database session.
-        session_id: The session.
-        user_id: The learner.
-
-    Returns:
-        The progress.
-    """
-    modules = ordered_modules(db, session_id)
-    hidden = audience.hidden_from(db, [session_id], user_id)
-    activities = [
-        (activity_id, module_id)
-        for activity_id, module_id in db.exec(
-            select(Activity.id, Activity.module_id).where(col(Activity.module_id).in_([m.id for m in modules]))
-        ).all()
-        if activity_id not in hidden
-    ]
-    done = set(
-        db.exec(
-            select(ActivityCompletion.activity_id).where(
-                ActivityCompletion.user_id == user_id,
-                col(ActivityCompletion.activity_id).in_([a for a, _ in activities]),
-            )
-        ).all()
-    )
-    per: dict[int, tuple[int, int]] = {m.id or 0: (0, 0) for m in modules}
-    for activity_id, module_id in activities:
-        finished, total = per[module_id]
-        per[module_id] = (finished + (activity_id in done), total + 1)
-    total = sum(t for _, t in per.values())
-    finished = sum(f for f, _ in per.values())
-    return Progress(modules=per, percent=round(100 * finished / total) if total else 0)

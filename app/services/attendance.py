@@ -49,7 +49,7 @@ from app.models.base import utcnow
 from app.services import access, audience, audit
 from app.services.access import Capability, SessionRole, access_session, access_slot
 from app.services.actor import Actor
-from app.services.attendance_chain import append_record, existing, sha256_text
+from app.services.attendance_chain import append_record, existing, existing_keys, sha256_text
 from app.services.attendance_heads import head_recipients, publish_head
 from app.services.errors import ErrorCode, PlumeError
 from app.settings import get_settings
@@ -194,15 +194,31 @@ def slot_context(db: Session, actor: Actor, slot_id: object) -> SlotContext:
     Raises:
         PlumeError: NOT_FOUND.
     """
-    slot, activity, session, role = access_slot(db, actor, slot_id)
+    slot, activity, training, role = access_slot(db, actor, slot_id)
     if activity is None or activity.kind not in SIGNED_KINDS:
         raise PlumeError(ErrorCode.NOT_FOUND)
-    organisation = db.get(Organisation, session.organisation_id)
+    organisation = db.get(Organisation, training.organisation_id)
+    context = _context(actor, slot=slot, activity=activity, training=training, organisation=organisation, role=role)
+    if context is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return context
+
+
+def _context(
+    actor: Actor,
+    *,
+    slot: Slot,
+    activity: Activity,
+    training: TrainingSession,
+    organisation: Organisation | None,
+    role: SessionRole,
+) -> SlotContext | None:
+    """The rest of `slot_context`'s gate once the slot's rows are read (shared with `open_sheets`' batch)."""
     if organisation is None:
-        raise PlumeError(ErrorCode.NOT_FOUND)
+        return None
     if not role.sees_everything and not audience.invited(activity, actor.user_id):
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    return SlotContext(slot=slot, activity=activity, session=session, organisation=organisation, role=role)
+        return None
+    return SlotContext(slot=slot, activity=activity, session=training, organisation=organisation, role=role)
 
 
 def window(organisation: Organisation, slot: Slot) -> tuple[datetime, datetime]:
@@ -1044,21 +1060,30 @@ def open_sheets(db: Session, actor: Actor, now: datetime | None = None) -> list[
         )
         .order_by(col(Slot.starts_at))
     ).all()
+    # One read for everything the gate and the sheet need, whatever the number of open slots.
+    roles = access.session_roles(db, actor, [training for _, _, training in rows])
+    taken = existing_keys(
+        db,
+        [f"signature:{slot.id}:{actor.user_id}" for slot, _, _ in rows]
+        + [f"certification:{slot.id}" for slot, _, _ in rows],
+    )
     out: list[OpenSheet] = []
-    for slot, activity, session in rows:
-        try:
-            ctx = slot_context(db, actor, slot.id)
-        except PlumeError:
+    for slot, activity, training in rows:
+        role = roles.get(training.id or 0, access.NO_ROLE)
+        ctx = (
+            _context(actor, slot=slot, activity=activity, training=training, organisation=organisation, role=role)
+            if role.can(Capability.SEE)  # what `slot_context` asks of `access_slot`
+            else None
+        )
+        if ctx is None or not ctx.signer_role or f"signature:{slot.id}:{actor.user_id}" in taken:
             continue
-        if not ctx.signer_role or existing(db, f"signature:{slot.id}:{actor.user_id}") is not None:
-            continue
-        if _certified(db, slot.id or 0):
+        if f"certification:{slot.id}" in taken:
             continue
         out.append(
             OpenSheet(
                 slot_id=slot.id or 0,
                 activity_title=activity.title,
-                session_title=session.title,
+                session_title=training.title,
                 when=when_label(slot),
                 kind=activity.kind,
             )

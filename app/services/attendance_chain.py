@@ -19,7 +19,7 @@ import json
 import os
 import secrets
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -289,6 +289,22 @@ def existing(db: Session, unique_key: str) -> AttendanceRecord | None:
         The record, or None.
     """
     return db.exec(select(AttendanceRecord).where(AttendanceRecord.unique_key == unique_key)).first()
+
+
+def existing_keys(db: Session, unique_keys: Collection[str]) -> set[str]:
+    """Which of several unique keys a record already holds (`existing` for a list, in one query).
+
+    Args:
+        db: Database session.
+        unique_keys: The keys.
+
+    Returns:
+        The keys taken.
+    """
+    if not unique_keys:
+        return set()
+    query = select(AttendanceRecord.unique_key).where(col(AttendanceRecord.unique_key).in_(sorted(unique_keys)))
+    return {key for key in db.exec(query).all() if key}
 
 
 def append_record(

@@ -224,7 +224,7 @@ def verify_url(code: str) -> str:
 
 def _data(
     user: User,
-    session: TrainingSession,
+    training: TrainingSession,
     *,
     organisation: Organisation,
     course: Course,
@@ -241,9 +241,9 @@ def _data(
         learner_name=_full_name(user),
         organisation=organisation.name,
         course_title=course.title,
-        session_title=session.title,
-        starts_on=session.starts_on,
-        ends_on=session.ends_on,
+        session_title=training.title,
+        starts_on=training.starts_on,
+        ends_on=training.ends_on,
         in_person_hours=course.in_person_hours,
         remote_hours=course.remote_hours,
         planned_hours=course.in_person_hours + course.remote_hours,
@@ -277,22 +277,22 @@ def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[
         PlumeError: NOT_FOUND for a missing or forbidden session; INVALID_INPUT when no
             learner of the session was chosen, or too many ids.
     """
-    session = access_followed_session(db, actor, session_id)
+    training = access_followed_session(db, actor, session_id)
     wanted = _wanted(user_ids)
-    organisation = db.get(Organisation, session.organisation_id)
-    course = db.get(Course, session.course_id)
-    if organisation is None or course is None or session.id is None:
+    organisation = db.get(Organisation, training.organisation_id)
+    course = db.get(Course, training.course_id)
+    if organisation is None or course is None or training.id is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
-    learners = sorted(_enrolled(db, session.id, wanted), key=lambda row: _name_key(row[0]))
+    learners = sorted(_enrolled(db, training.id, wanted), key=lambda row: _name_key(row[0]))
     if not learners:
         raise PlumeError(ErrorCode.INVALID_INPUT)
     ids = [user.id or 0 for user, _ in learners]
-    hours = _attended_hours(db, session.id, ids)
+    hours = _attended_hours(db, training.id, ids)
     latest: dict[int, Attestation] = {
         row.user_id: row
         for row in db.exec(
             select(Attestation)
-            .where(Attestation.session_id == session.id, col(Attestation.user_id).in_(ids))
+            .where(Attestation.session_id == training.id, col(Attestation.user_id).in_(ids))
             .order_by(col(Attestation.issued_at), col(Attestation.id))
         ).all()
     }
@@ -310,7 +310,7 @@ def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[
             code, issued_at = next(fresh), now
             rows.append(
                 Attestation(
-                    session_id=session.id,
+                    session_id=training.id,
                     user_id=user_id,
                     code=code,
                     hours_attended=hours[user_id],
@@ -322,7 +322,7 @@ def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[
         out.append(
             _data(
                 user,
-                session,
+                training,
                 organisation=organisation,
                 course=course,
                 code=code,
@@ -337,7 +337,7 @@ def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[
         "attestation.issue",
         actor_user_id=actor.user_id,
         organisation_id=organisation.id,
-        target=f"session:{session.id}",
+        target=f"session:{training.id}",
         after={"count": len(rows), "learners": [r.user_id for r in rows], "again": len(same)},
         ip=actor.ip,
     )
@@ -399,21 +399,21 @@ def learner_pdf(db: Session, actor: Actor, session_id: int, user_id: int) -> tup
         PlumeError: NOT_FOUND for a forbidden or missing session, a person not enrolled in it,
             or no attestation issued yet.
     """
-    session = access_followed_session(db, actor, session_id)
+    training = access_followed_session(db, actor, session_id)
     row = db.exec(
         select(Attestation)
-        .where(Attestation.session_id == session.id, Attestation.user_id == user_id)
+        .where(Attestation.session_id == training.id, Attestation.user_id == user_id)
         .order_by(col(Attestation.issued_at).desc(), col(Attestation.id).desc())
     ).first()
-    enrolled = db.exec(select(Enrolment.id).where(Enrolment.session_id == session.id, Enrolment.user_id == user_id))
+    enrolled = db.exec(select(Enrolment.id).where(Enrolment.session_id == training.id, Enrolment.user_id == user_id))
     user = db.get(User, user_id) if isinstance(user_id, int) else None
-    organisation = db.get(Organisation, session.organisation_id)
-    course = db.get(Course, session.course_id)
+    organisation = db.get(Organisation, training.organisation_id)
+    course = db.get(Course, training.course_id)
     if row is None or enrolled.first() is None or user is None or organisation is None or course is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
     data = _data(
         user,
-        session,
+        training,
         organisation=organisation,
         course=course,
         code=row.code,
@@ -440,8 +440,8 @@ def build_zip(db: Session, actor: Actor, session_id: int, user_ids: object) -> t
         PlumeError: As `issue`.
     """
     attestations = issue(db, actor, session_id, user_ids)
-    session = db.get(TrainingSession, session_id)
-    title = session.title if session is not None else ""
+    training = db.get(TrainingSession, session_id)
+    title = training.title if training is not None else ""
     buffer = io.BytesIO()
     # The PDFs' pages are already compressed: deflating them again would cost time for little.
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -639,8 +639,8 @@ def verify(db: Session, code: object) -> VerificationData | None:
     ).first()
     if found is None:
         return None
-    attestation, user, session, course = found
-    organisation = db.get(Organisation, session.organisation_id)
+    attestation, user, training, course = found
+    organisation = db.get(Organisation, training.organisation_id)
     if organisation is None:
         return None
     return VerificationData(
@@ -648,9 +648,9 @@ def verify(db: Session, code: object) -> VerificationData | None:
         learner_name=_full_name(user),
         organisation=organisation.name,
         course_title=course.title,
-        session_title=session.title,
-        starts_on=session.starts_on,
-        ends_on=session.ends_on,
+        session_title=training.title,
+        starts_on=training.starts_on,
+        ends_on=training.ends_on,
         hours_attended=attestation.hours_attended,
         progress=attestation.progress,
         issued_at=attestation.issued_at,

@@ -10,11 +10,11 @@ from app.models import Slot, TrainingSession
 from app.models.base import utcnow
 
 
-def session_ics(session: TrainingSession, slots: list[Slot], *, course_title: str, link: str) -> bytes:
+def session_ics(training: TrainingSession, slots: list[Slot], *, course_title: str, link: str) -> bytes:
     """An .ics file holding one event per slot of a session.
 
     Args:
-        session: The session.
+        training: The session.
         slots: Its slots.
         course_title: The course's title (event summary).
         link: The session's page.
@@ -33,10 +33,10 @@ def session_ics(session: TrainingSession, slots: list[Slot], *, course_title: st
         event.add("dtstart", slot.starts_at)
         event.add("dtend", slot.ends_at)
         event.add("dtstamp", slot.starts_at)
-        where = ", ".join(p for p in (session.place, slot.room) if p)
+        where = ", ".join(p for p in (training.place, slot.room) if p)
         if where:
             event.add("location", where)
-        event.add("description", f"{session.title}\n{link}")
+        event.add("description", f"{training.title}\n{link}")
         event.add("url", link)
         calendar.add_component(event)
     return calendar.to_ical()

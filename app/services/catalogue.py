@@ -283,7 +283,7 @@ def create_session(db: Session, actor: Actor, form: SessionForm) -> TrainingSess
         if not form.max_participants.strip().isdigit() or int(form.max_participants) < 1:
             raise PlumeError(ErrorCode.NUMBER_INVALID, field="max_participants")
         maximum = int(form.max_participants)
-    session = TrainingSession(
+    training = TrainingSession(
         organisation_id=course.organisation_id,
         course_id=course.id or 0,
         title=title[:200],
@@ -294,18 +294,18 @@ def create_session(db: Session, actor: Actor, form: SessionForm) -> TrainingSess
         rooms=form.rooms.strip()[:200],
         max_participants=maximum,
     )
-    db.add(session)
+    db.add(training)
     db.flush()
-    copy_template(db, course.id or 0, session.id or 0)
+    copy_template(db, course.id or 0, training.id or 0)
     audit.record(
         db,
         "session.create",
         actor_user_id=actor.user_id,
         organisation_id=course.organisation_id,
-        target=f"session:{session.id}",
-        after={"title": session.title, "course": course.id},
+        target=f"session:{training.id}",
+        after={"title": training.title, "course": course.id},
     )
-    return session
+    return training
 
 
 @dataclass(frozen=True)

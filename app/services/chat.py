@@ -256,7 +256,7 @@ def remove(db: Session, actor: Actor, message_id: int) -> MessageView:
         db,
         "chat.moderate" if not own else "chat.delete",
         actor_user_id=actor.user_id,
-        organisation_id=place.session.organisation_id,
+        organisation_id=place.training.organisation_id,
         target=f"chat_message:{message.id}",
         before={"author_id": message.author_id, "body": message.body, "document_id": message.document_id},
         ip=actor.ip,

@@ -83,10 +83,10 @@ class ReviewDraft:
 def _learner_session(db: Session, actor: Actor, session_id: int) -> TrainingSession:
     if isinstance(session_id, bool):  # access_session would read True as the session of id 1
         raise PlumeError(ErrorCode.NOT_FOUND)
-    session, role = access_session(db, actor, session_id)
+    training, role = access_session(db, actor, session_id)
     if not role.learner:
         raise PlumeError(ErrorCode.REVIEW_LEARNERS_ONLY)
-    return session
+    return training
 
 
 def my_review(db: Session, actor: Actor, session_id: int) -> ReviewDraft:
@@ -104,13 +104,13 @@ def my_review(db: Session, actor: Actor, session_id: int) -> ReviewDraft:
         PlumeError: NOT_FOUND for someone who is not a member of the session.
     """
     try:
-        session = _learner_session(db, actor, session_id)
+        training = _learner_session(db, actor, session_id)
     except PlumeError as err:
         if err.code == ErrorCode.REVIEW_LEARNERS_ONLY:
             return ReviewDraft(can_review=False, stars=0, comment="", sent=False)
         raise
     review = db.exec(
-        select(CourseReview).where(CourseReview.session_id == session.id, CourseReview.user_id == actor.user_id)
+        select(CourseReview).where(CourseReview.session_id == training.id, CourseReview.user_id == actor.user_id)
     ).first()
     if review is None:
         return ReviewDraft(can_review=True, stars=0, comment="", sent=False)
@@ -134,7 +134,7 @@ def leave_review(db: Session, actor: Actor, session_id: int, stars: int, comment
         PlumeError: NOT_FOUND for a non-member, REVIEW_LEARNERS_ONLY for a member who is not
             an enrolled learner, REVIEW_STARS, REVIEW_TOO_LONG, or INVALID_INPUT for a comment that is not text.
     """
-    session = _learner_session(db, actor, session_id)
+    training = _learner_session(db, actor, session_id)
     if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
         raise PlumeError(ErrorCode.REVIEW_STARS, field="stars")
     if not isinstance(comment, str):
@@ -143,10 +143,10 @@ def leave_review(db: Session, actor: Actor, session_id: int, stars: int, comment
     if len(text) > REVIEW_MAX_CHARS:
         raise PlumeError(ErrorCode.REVIEW_TOO_LONG, field="comment", max="2 000")
     review = db.exec(
-        select(CourseReview).where(CourseReview.session_id == session.id, CourseReview.user_id == actor.user_id)
+        select(CourseReview).where(CourseReview.session_id == training.id, CourseReview.user_id == actor.user_id)
     ).first()
     if review is None:
-        review = CourseReview(course_id=session.course_id, session_id=session.id or 0, user_id=actor.user_id, stars=0)
+        review = CourseReview(course_id=training.course_id, session_id=training.id or 0, user_id=actor.user_id, stars=0)
     review.stars, review.comment, review.created_at = stars, text, utcnow()
     db.add(review)
     db.flush()

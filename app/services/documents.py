@@ -10,6 +10,7 @@ import secrets
 import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,10 +23,11 @@ from app.live.bus import notify
 from app.live.contract import DocumentsChanged, session_topic
 from app.models import Document, Module, TrainingSession, User
 from app.models.base import utcnow
-from app.services import access, audit, sessions
+from app.services import access, audit
 from app.services.access import Capability, SessionRole
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
+from app.services.sessions.locks import locked_for, open_modules
 from app.settings import get_settings
 
 MAX_SIZE = 50 * 1024 * 1024
@@ -261,8 +263,8 @@ def _write(directory: Path, stored_name: str, data: bytes) -> Path:
 
 
 def _editable_module(db: Session, actor: Actor, module_id: int) -> tuple[Module, TrainingSession]:
-    module, session, _ = access.access_module(db, actor, module_id, Capability.MANAGE)
-    return module, session
+    module, training, _ = access.access_module(db, actor, module_id, Capability.MANAGE)
+    return module, training
 
 
 def store_many(
@@ -285,8 +287,8 @@ def store_many(
             DOCUMENT_EMPTY, DOCUMENT_TOO_LARGE or DOCUMENT_TYPE (field "files", param
             `name`) for the first bad file.
     """
-    module, session = _editable_module(db, actor, module_id)
-    assert module.id is not None and session.id is not None
+    module, training = _editable_module(db, actor, module_id)
+    assert module.id is not None and training.id is not None
     checked = [_check_file(name, data, video=video) for name, data in files]
     if not checked:
         return []
@@ -299,7 +301,7 @@ def store_many(
             written.append(_write(directory, stored_name, item.data))
             db.info.setdefault(_WRITTEN_KEY, []).append(written[-1])
             document = Document(
-                session_id=session.id,
+                session_id=training.id,
                 module_id=module.id,
                 name=item.name,
                 stored_name=stored_name,
@@ -316,7 +318,7 @@ def store_many(
                 db,
                 "document.upload",
                 actor_user_id=actor.user_id,
-                organisation_id=session.organisation_id,
+                organisation_id=training.organisation_id,
                 target=f"document:{document.id}",
                 after={
                     "name": document.name,
@@ -327,7 +329,7 @@ def store_many(
                 },
                 ip=actor.ip,
             )
-        notify(db, session_topic(session.id), DocumentsChanged(op="added", module_id=module.id))
+        notify(db, session_topic(training.id), DocumentsChanged(op="added", module_id=module.id))
     except BaseException:
         for path in written:
             _remove(path)
@@ -351,8 +353,8 @@ def store_chat_file(db: Session, actor: Actor, *, session_id: int, name: str, da
     Raises:
         PlumeError: DOCUMENT_NAME_INVALID, DOCUMENT_EMPTY, DOCUMENT_TOO_LARGE or DOCUMENT_TYPE.
     """
-    session, _ = access.access_session(db, actor, session_id)
-    return _store_unattached(db, actor, session, name, data, what={"chat": True})
+    training, _ = access.access_session(db, actor, session_id)
+    return _store_unattached(db, actor, training, name, data, what={"chat": True})
 
 
 def store_private_file(db: Session, actor: Actor, *, session_id: int, name: str, data: bytes, purpose: str) -> Document:
@@ -375,19 +377,19 @@ def store_private_file(db: Session, actor: Actor, *, session_id: int, name: str,
     Raises:
         PlumeError: NOT_FOUND, DOCUMENT_NAME_INVALID, DOCUMENT_EMPTY, DOCUMENT_TOO_LARGE or DOCUMENT_TYPE.
     """
-    session, _ = access.access_session(db, actor, session_id)
-    return _store_unattached(db, actor, session, name, data, what={"purpose": purpose})
+    training, _ = access.access_session(db, actor, session_id)
+    return _store_unattached(db, actor, training, name, data, what={"purpose": purpose})
 
 
 def _store_unattached(
-    db: Session, actor: Actor, session: TrainingSession, name: str, data: bytes, *, what: dict[str, object]
+    db: Session, actor: Actor, training: TrainingSession, name: str, data: bytes, *, what: dict[str, object]
 ) -> Document:
     item = _check_file(name, data)
     stored_name = secrets.token_hex(16)
     path = _write(get_settings().files_dir, stored_name, item.data)
     db.info.setdefault(_WRITTEN_KEY, []).append(path)
     document = Document(
-        session_id=session.id,
+        session_id=training.id,
         module_id=None,
         name=item.name,
         stored_name=stored_name,
@@ -402,7 +404,7 @@ def _store_unattached(
         db,
         "document.upload",
         actor_user_id=actor.user_id,
-        organisation_id=session.organisation_id,
+        organisation_id=training.organisation_id,
         target=f"document:{document.id}",
         after={"name": document.name, **what, "size": document.size, "sha256": document.sha256},
         ip=actor.ip,
@@ -430,6 +432,32 @@ def store(db: Session, actor: Actor, *, module_id: int, name: str, data: bytes) 
     return store_many(db, actor, module_id=module_id, files=[(name, data)])[0]
 
 
+def _rows(db: Session, actor: Actor, role: SessionRole, module_ids: Collection[int]) -> dict[int, list[DocumentRow]]:
+    """The documents (not deleted) of some modules, oldest first, in one query."""
+    out: dict[int, list[DocumentRow]] = {m: [] for m in module_ids}
+    if not out:
+        return out
+    rows = db.exec(
+        select(Document, User)
+        .outerjoin(User, col(User.id) == col(Document.uploaded_by_id))
+        .where(col(Document.module_id).in_(sorted(out)), col(Document.deleted_at).is_(None))
+        .order_by(col(Document.created_at), col(Document.id))
+    ).all()
+    for document, uploader in rows:
+        out[document.module_id or 0].append(
+            DocumentRow(
+                id=document.id or 0,
+                name=document.name,
+                size=document.size,
+                content_type=document.content_type,
+                uploader_name=uploader.display_name if uploader else "",
+                created_at=document.created_at.isoformat(),
+                can_manage=_can_manage(actor, role, document),
+            )
+        )
+    return out
+
+
 def list_for_module(db: Session, actor: Actor, module_id: int) -> list[DocumentRow]:
     """A module's documents, oldest first, for any member of its session (learners once it is open).
 
@@ -445,26 +473,37 @@ def list_for_module(db: Session, actor: Actor, module_id: int) -> list[DocumentR
         PlumeError: NOT_FOUND for a missing module and a forbidden one alike.
     """
     module, _, role = access.access_module(db, actor, module_id)
-    if sessions.locked_for(db, module, role, actor.user_id):
+    if locked_for(db, module, role, actor.user_id):
         raise PlumeError(ErrorCode.NOT_FOUND)
-    rows = db.exec(
-        select(Document, User)
-        .outerjoin(User, col(User.id) == col(Document.uploaded_by_id))
-        .where(Document.module_id == module.id, col(Document.deleted_at).is_(None))
-        .order_by(col(Document.created_at), col(Document.id))
-    ).all()
-    return [
-        DocumentRow(
-            id=document.id or 0,
-            name=document.name,
-            size=document.size,
-            content_type=document.content_type,
-            uploader_name=uploader.display_name if uploader else "",
-            created_at=document.created_at.isoformat(),
-            can_manage=_can_manage(actor, role, document),
-        )
-        for document, uploader in rows
-    ]
+    return _rows(db, actor, role, [module.id or 0])[module.id or 0]
+
+
+def list_for_session(
+    db: Session, actor: Actor, session_id: int, module_ids: Collection[int] | None = None
+) -> dict[int, list[DocumentRow]]:
+    """The documents of every module of a session open to the actor, per module (the session's page).
+
+    The session's gate is checked once and the timeline walked once (a learner's
+    locked modules are left out), then one query reads every module's files.
+
+    Args:
+        db: Database session.
+        actor: A member of the session.
+        session_id: The session.
+        module_ids: Only these modules (those the page shows); the others are left out.
+
+    Returns:
+        Module id → its documents not deleted, oldest first (every open module has a list, maybe empty).
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing session and a forbidden one alike.
+    """
+    training, role = access.access_session(db, actor, session_id)
+    opened = [m.id or 0 for m in open_modules(db, training.id or 0, role, actor.user_id)]
+    if module_ids is not None:
+        shown = set(module_ids)
+        opened = [m for m in opened if m in shown]
+    return _rows(db, actor, role, opened)
 
 
 def _can_manage(actor: Actor, role: SessionRole, document: Document) -> bool:
@@ -475,21 +514,21 @@ def _can_manage(actor: Actor, role: SessionRole, document: Document) -> bool:
 
 def _access_document(db: Session, actor: Actor, document_id: int) -> tuple[Document, TrainingSession, SessionRole]:
     """The documents' gate: `access.access_document`, then a module still locked to a learner looks missing."""
-    document, session, role = access.access_document(db, actor, document_id)
+    document, training, role = access.access_document(db, actor, document_id)
     if document.module_id is None:
         # A file sent in the session's chat: every member of the room reads it (access checked it is attached).
-        return document, session, role
+        return document, training, role
     module = db.get(Module, document.module_id)
-    if module is None or sessions.locked_for(db, module, role, actor.user_id):
+    if module is None or locked_for(db, module, role, actor.user_id):
         raise PlumeError(ErrorCode.NOT_FOUND)
-    return document, session, role
+    return document, training, role
 
 
 def _managed_document(db: Session, actor: Actor, document_id: int) -> tuple[Document, TrainingSession]:
-    document, session, role = _access_document(db, actor, document_id)
+    document, training, role = _access_document(db, actor, document_id)
     if not _can_manage(actor, role, document):
         raise PlumeError(ErrorCode.NOT_FOUND)
-    return document, session
+    return document, training
 
 
 def rename(db: Session, actor: Actor, document_id: int, new_name: str) -> None:
@@ -504,8 +543,8 @@ def rename(db: Session, actor: Actor, document_id: int, new_name: str) -> None:
     Raises:
         PlumeError: NOT_FOUND, or DOCUMENT_NAME_INVALID (field "name").
     """
-    document, session = _managed_document(db, actor, document_id)
-    assert session.id is not None
+    document, training = _managed_document(db, actor, document_id)
+    assert training.id is not None
     clean = _clean_name(new_name, field="name")
     if clean == document.name:
         return
@@ -516,13 +555,13 @@ def rename(db: Session, actor: Actor, document_id: int, new_name: str) -> None:
         db,
         "document.rename",
         actor_user_id=actor.user_id,
-        organisation_id=session.organisation_id,
+        organisation_id=training.organisation_id,
         target=f"document:{document.id}",
         before={"name": before},
         after={"name": clean},
         ip=actor.ip,
     )
-    notify(db, session_topic(session.id), DocumentsChanged(op="renamed", module_id=document.module_id))
+    notify(db, session_topic(training.id), DocumentsChanged(op="renamed", module_id=document.module_id))
 
 
 def delete(db: Session, actor: Actor, document_id: int) -> None:
@@ -539,8 +578,8 @@ def delete(db: Session, actor: Actor, document_id: int) -> None:
     Raises:
         PlumeError: NOT_FOUND for a missing, already deleted or forbidden document.
     """
-    document, session = _managed_document(db, actor, document_id)
-    assert session.id is not None
+    document, training = _managed_document(db, actor, document_id)
+    assert training.id is not None
     document.deleted_at = utcnow()
     db.add(document)
     db.info.setdefault(_UNLINK_KEY, []).append(get_settings().files_dir / document.stored_name)
@@ -548,12 +587,12 @@ def delete(db: Session, actor: Actor, document_id: int) -> None:
         db,
         "document.delete",
         actor_user_id=actor.user_id,
-        organisation_id=session.organisation_id,
+        organisation_id=training.organisation_id,
         target=f"document:{document.id}",
         before={"name": document.name, "module_id": document.module_id, "sha256": document.sha256},
         ip=actor.ip,
     )
-    notify(db, session_topic(session.id), DocumentsChanged(op="deleted", module_id=document.module_id))
+    notify(db, session_topic(training.id), DocumentsChanged(op="deleted", module_id=document.module_id))
 
 
 def open_for_download(db: Session, actor: Actor, document_id: int) -> tuple[Path, str, str]:

@@ -60,14 +60,14 @@ def paris_today() -> date:
     return utcnow().astimezone(PARIS).date()
 
 
-def _section(session: TrainingSession, today: date) -> str | None:
-    if session.status == "archived":
+def _section(training: TrainingSession, today: date) -> str | None:
+    if training.status == "archived":
         return None
-    if session.status == "finished" or session.ends_on < today:
-        if session.availability_ends_on is not None and session.availability_ends_on < today:
+    if training.status == "finished" or training.ends_on < today:
+        if training.availability_ends_on is not None and training.availability_ends_on < today:
             return None
         return "finished"
-    if session.starts_on > today:
+    if training.starts_on > today:
         return "upcoming"
     return "in_progress"
 

@@ -35,7 +35,7 @@ from app.services import audit, documents, paging, progress
 from app.services.access import Capability, access_session
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
-from app.services.sessions import locked_for
+from app.services.sessions.locks import locked_for
 from app.settings import get_settings
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -186,13 +186,13 @@ def desk_header(db: Session, actor: Actor, session_id: int) -> DeskHeader:
     Raises:
         PlumeError: NOT_FOUND (see `can_correct`).
     """
-    session, role = access_session(db, actor, session_id, Capability.CORRECT)
-    course = db.get(Course, session.course_id)
-    waiting, to_observe = waiting_counts(db, [session.id or 0])
+    training, role = access_session(db, actor, session_id, Capability.CORRECT)
+    course = db.get(Course, training.course_id)
+    waiting, to_observe = waiting_counts(db, [training.id or 0])
     return DeskHeader(
-        session_id=session.id or 0,
-        title=session.title,
-        course_title=course.title if course is not None else session.title,
+        session_id=training.id or 0,
+        title=training.title,
+        course_title=course.title if course is not None else training.title,
         missions_waiting=waiting,
         observations_waiting=to_observe,
         follows_centre=role.follows,
@@ -341,12 +341,12 @@ def hand_in(db: Session, actor: Actor, activity_id: int, *, name: str, data: byt
     db.add(submission)
     progress.opened(db, activity, actor.user_id, session_id)
     db.flush()
-    session = db.get(TrainingSession, session_id)
+    training = db.get(TrainingSession, session_id)
     audit.record(
         db,
         "mission.hand_in",
         actor_user_id=actor.user_id,
-        organisation_id=session.organisation_id if session else None,
+        organisation_id=training.organisation_id if training else None,
         target=f"submission:{submission.id}",
         after={"document_id": submission.document_id, "comment": len(text), "again": again},
         ip=actor.ip,
@@ -382,9 +382,9 @@ def _correctable(db: Session, actor: Actor, submission_id: object) -> tuple[Subm
     activity, _, session_id = _activity(db, submission.activity_id, MISSION)
     if session_id != submission.session_id or submission.user_id == actor.user_id:
         raise PlumeError(ErrorCode.NOT_FOUND)
-    session = can_correct(db, actor, session_id)
+    training = can_correct(db, actor, session_id)
     _enrolled(db, session_id, submission.user_id)
-    return submission, activity, session
+    return submission, activity, training
 
 
 def submission_detail(db: Session, actor: Actor, submission_id: int) -> SubmissionDetail:
@@ -453,7 +453,7 @@ def correct(
         PlumeError: NOT_FOUND; MISSION_SCORE (field "score"); TEXT_TOO_LONG (field "feedback");
             a DOCUMENT_* code (field "files").
     """
-    submission, activity, session = _correctable(db, actor, submission_id)
+    submission, activity, training = _correctable(db, actor, submission_id)
     value = parse_score(score)
     text = _text(feedback, "feedback")
     document = None
@@ -472,7 +472,7 @@ def correct(
         db,
         "mission.correct",
         actor_user_id=actor.user_id,
-        organisation_id=session.organisation_id,
+        organisation_id=training.organisation_id,
         target=f"submission:{submission.id}",
         before=before,
         after=_correction(submission),
@@ -574,11 +574,11 @@ def _observable(
     db: Session, actor: Actor, activity_id: object, user_id: object
 ) -> tuple[Activity, TrainingSession, User]:
     activity, _, session_id = _activity(db, activity_id, OBSERVATION)
-    session = can_correct(db, actor, session_id)
+    training = can_correct(db, actor, session_id)
     learner = _enrolled(db, session_id, user_id)
     if learner.id == actor.user_id:
         raise PlumeError(ErrorCode.NOT_FOUND)
-    return activity, session, learner
+    return activity, training, learner
 
 
 def observation_form(db: Session, actor: Actor, activity_id: int, user_id: int) -> ObservationForm:
@@ -638,7 +638,7 @@ def observe(db: Session, actor: Actor, activity_id: int, user_id: int, *, levels
         PlumeError: NOT_FOUND; OBSERVATION_INCOMPLETE (field "levels") when a criterion is not rated;
             INVALID_INPUT for a level out of range; TEXT_TOO_LONG (field "comment").
     """
-    activity, session, learner = _observable(db, actor, activity_id, user_id)
+    activity, training, learner = _observable(db, actor, activity_id, user_id)
     names = criteria(activity)
     if not isinstance(levels, list) or len(levels) > len(names):
         raise PlumeError(ErrorCode.INVALID_INPUT, field="levels")
@@ -656,7 +656,7 @@ def observe(db: Session, actor: Actor, activity_id: int, user_id: int, *, levels
         observation = Observation(
             activity_id=activity.id or 0,
             user_id=learner.id or 0,
-            session_id=session.id or 0,
+            session_id=training.id or 0,
             observed_by_id=actor.user_id,
         )
     observation.levels_json = json.dumps(
@@ -670,7 +670,7 @@ def observe(db: Session, actor: Actor, activity_id: int, user_id: int, *, levels
         db,
         "observation.record",
         actor_user_id=actor.user_id,
-        organisation_id=session.organisation_id,
+        organisation_id=training.organisation_id,
         target=f"observation:{observation.id}",
         before=before,
         after=_observed(observation),
@@ -680,7 +680,7 @@ def observe(db: Session, actor: Actor, activity_id: int, user_id: int, *, levels
         db,
         activity,
         learner.id or 0,
-        session.id or 0,
+        training.id or 0,
         status=progress.scored_status(activity, score),
         score=float(score),
     )
@@ -773,11 +773,11 @@ def submissions(
     Raises:
         PlumeError: NOT_FOUND; INVALID_INPUT for a bad page or page size.
     """
-    session = can_correct(db, actor, session_id)
+    training = can_correct(db, actor, session_id)
     paging.check_page(page, page_size)
     if not isinstance(waiting_only, bool):
         raise PlumeError(ErrorCode.INVALID_INPUT)
-    filters = _session_submissions(session.id or 0)
+    filters = _session_submissions(training.id or 0)
     if waiting_only:
         filters.append(col(Submission.status) == "submitted")
 
@@ -887,11 +887,11 @@ def observations_to_do(
     Raises:
         PlumeError: NOT_FOUND; INVALID_INPUT for a bad page or page size.
     """
-    session = can_correct(db, actor, session_id)
+    training = can_correct(db, actor, session_id)
     paging.check_page(page, page_size)
     if not isinstance(todo_only, bool):
         raise PlumeError(ErrorCode.INVALID_INPUT)
-    ids = [session.id or 0]
+    ids = [training.id or 0]
     count_query = _pairs(select(func.count()).select_from(Enrolment), ids)
     if todo_only:
         count_query = count_query.where(col(Observation.id).is_(None))

@@ -26,33 +26,33 @@ POSITIONED = {
 }
 
 
-def _dates(session: TrainingSession) -> str:
-    return f"{session.starts_on:%d/%m/%Y} – {session.ends_on:%d/%m/%Y}"
+def _dates(training: TrainingSession) -> str:
+    return f"{training.starts_on:%d/%m/%Y} – {training.ends_on:%d/%m/%Y}"
 
 
-def _values(db: Session, session: TrainingSession, user: User) -> dict[str, str]:
-    org = db.get(Organisation, session.organisation_id)
+def _values(db: Session, training: TrainingSession, user: User) -> dict[str, str]:
+    org = db.get(Organisation, training.organisation_id)
     return {
         "prenom": user.pseudonym or user.first_name,
         "nom": user.last_name,
         "organisation": org.name if org else "",
-        "lien": f"{get_settings().base_url}/sessions/{session.id}",
-        "session": session.title,
-        "dates": _dates(session),
+        "lien": f"{get_settings().base_url}/sessions/{training.id}",
+        "session": training.title,
+        "dates": _dates(training),
     }
 
 
-def trainer_positioned_email(db: Session, session: TrainingSession, trainer: User) -> None:
+def trainer_positioned_email(db: Session, training: TrainingSession, trainer: User) -> None:
     """Tell a trainer they were positioned on a session.
 
     Args:
         db: Database session.
-        session: The session.
+        training: The session.
         trainer: The trainer.
     """
-    message = render(POSITIONED.get(trainer.language, POSITIONED["fr"]), _values(db, session, trainer))
+    message = render(POSITIONED.get(trainer.language, POSITIONED["fr"]), _values(db, training, trainer))
     enqueue_email(
-        db, to=trainer.email, message=message, kind="trainer_positioned", organisation_id=session.organisation_id
+        db, to=trainer.email, message=message, kind="trainer_positioned", organisation_id=training.organisation_id
     )
 
 
@@ -65,27 +65,27 @@ def _html(body: str, link: str, label: str) -> str:
     return f'<html><body style="font-family:sans-serif">{paragraphs}{button}</body></html>'
 
 
-def session_confirmation_emails(db: Session, session: TrainingSession, slots: list[Slot]) -> int:
+def session_confirmation_emails(db: Session, training: TrainingSession, slots: list[Slot]) -> int:
     """E-mail every trainer and learner of a session its confirmation with `votre-session.ics`.
 
     Args:
         db: Database session.
-        session: The session being confirmed.
+        training: The session being confirmed.
         slots: Its slots.
 
     Returns:
         How many e-mails were queued.
     """
-    course = db.get(Course, session.course_id)
-    link = f"{get_settings().base_url}/sessions/{session.id}"
-    ics = session_ics(session, slots, course_title=course.title if course else session.title, link=link)
-    trainer_ids = db.exec(select(TrainerPosition.user_id).where(TrainerPosition.session_id == session.id)).all()
-    learner_ids = db.exec(select(Enrolment.user_id).where(Enrolment.session_id == session.id)).all()
+    course = db.get(Course, training.course_id)
+    link = f"{get_settings().base_url}/sessions/{training.id}"
+    ics = session_ics(training, slots, course_title=course.title if course else training.title, link=link)
+    trainer_ids = db.exec(select(TrainerPosition.user_id).where(TrainerPosition.session_id == training.id)).all()
+    learner_ids = db.exec(select(Enrolment.user_id).where(Enrolment.session_id == training.id)).all()
     people = db.exec(select(User).where(col(User.id).in_([*trainer_ids, *learner_ids]))).all()
     for person in people:
         message = render(
-            get_template(db, session.organisation_id, "session_confirmation", person.language),
-            _values(db, session, person),
+            get_template(db, training.organisation_id, "session_confirmation", person.language),
+            _values(db, training, person),
         )
         label = "Open" if person.language == "en" else "Ouvrir"
         enqueue_email(
@@ -93,7 +93,7 @@ def session_confirmation_emails(db: Session, session: TrainingSession, slots: li
             to=person.email,
             message=message,
             kind="session_confirmation",
-            organisation_id=session.organisation_id,
+            organisation_id=training.organisation_id,
             html=_html(message.body, link, label),
             attachment=Attachment("votre-session.ics", "text/calendar", ics),
         )

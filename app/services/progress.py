@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -81,6 +82,55 @@ def enrolment_status(completed: int, activities: int, started: bool) -> str:
     if completed > 0 or started:
         return "in_progress"
     return "not_started"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A learner's progress: done / total activities per module, and overall in percent."""
+
+    modules: dict[int, tuple[int, int]]
+    percent: int
+
+
+def learner_progress(
+    db: Session, session_id: int, user_id: int, module_ids: Sequence[int] | None = None
+) -> Progress:
+    """Done / total activities per module and overall, from completions (what the learner is invited to).
+
+    Args:
+        db: Database session.
+        session_id: The session.
+        user_id: The learner.
+        module_ids: The session's modules, when the caller has already read them (saves a query).
+
+    Returns:
+        The progress (every module of the session is in `modules`, those without activities as (0, 0)).
+    """
+    if module_ids is None:
+        module_ids = [m for m in db.exec(select(Module.id).where(Module.session_id == session_id)).all() if m]
+    hidden = audience.hidden_from(db, [session_id], user_id)
+    activities = [
+        (activity_id, module_id)
+        for activity_id, module_id in db.exec(
+            select(Activity.id, Activity.module_id).where(col(Activity.module_id).in_(list(module_ids)))
+        ).all()
+        if activity_id not in hidden
+    ]
+    done = set(
+        db.exec(
+            select(ActivityCompletion.activity_id).where(
+                ActivityCompletion.user_id == user_id,
+                col(ActivityCompletion.activity_id).in_([a for a, _ in activities]),
+            )
+        ).all()
+    )
+    per: dict[int, tuple[int, int]] = dict.fromkeys(module_ids, (0, 0))
+    for activity_id, module_id in activities:
+        finished, total = per[module_id]
+        per[module_id] = (finished + (activity_id in done), total + 1)
+    total = sum(t for _, t in per.values())
+    finished = sum(f for f, _ in per.values())
+    return Progress(modules=per, percent=round(100 * finished / total) if total else 0)
 
 
 def _session_activity_ids(db: Session, session_id: int) -> list[int]:

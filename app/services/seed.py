@@ -155,7 +155,7 @@ def _session(
     slot_days: list[date],
 ) -> TrainingSession:
     assert org.id is not None and course.id is not None
-    session = TrainingSession(
+    training = TrainingSession(
         organisation_id=org.id,
         course_id=course.id,
         title=title,
@@ -166,15 +166,15 @@ def _session(
         availability_ends_on=end + timedelta(days=90),
         max_participants=max(12, len(learners)),
     )
-    db.add(session)
+    db.add(training)
     db.flush()
-    assert session.id is not None
+    assert training.id is not None
     for trainer in trainers:
-        db.add(TrainerPosition(session_id=session.id, user_id=trainer.id or 0))
+        db.add(TrainerPosition(session_id=training.id, user_id=trainer.id or 0))
     for i, learner in enumerate(learners):
         db.add(
             Enrolment(
-                session_id=session.id,
+                session_id=training.id,
                 user_id=learner.id or 0,
                 kind="mandatory" if i % 5 else "recommended",
                 sort_name=name_key(learner.last_name, learner.first_name),
@@ -182,7 +182,7 @@ def _session(
         )
     in_person: list[Activity] = []
     for position, (module_title, phase, activities) in enumerate(modules):
-        module = Module(session_id=session.id, title=module_title, phase=phase, position=position)
+        module = Module(session_id=training.id, title=module_title, phase=phase, position=position)
         db.add(module)
         db.flush()
         for apos, (kind, activity_title) in enumerate(activities):
@@ -202,14 +202,14 @@ def _session(
         virtual = slot_activity.kind == "virtual_class"
         db.add(
             Slot(
-                session_id=session.id,
+                session_id=training.id,
                 activity_id=slot_activity.id,
                 starts_at=_paris(day, 14 if virtual else 9),
                 ends_at=_paris(day, 15 if virtual else 12, 30),
                 room="" if virtual else "Salle Lumière",
             )
         )
-    return session
+    return training
 
 
 # Typical minutes of measured activity per kind (live sessions count in attendance, not here).
@@ -248,7 +248,7 @@ def _daytime(moment: datetime, rng: random.Random) -> datetime:
 
 def _history(
     db: Session,
-    session: TrainingSession,
+    training: TrainingSession,
     learners: list[User],
     rng: random.Random,
     *,
@@ -263,18 +263,18 @@ def _history(
     Bulk inserts, so the 10,000-learner set stays quick to build. Activities of `skip_kinds`
     and learners in `skip_users` (e-mails) are left untouched for the end-to-end tests.
     """
-    assert session.id is not None
+    assert training.id is not None
     activities = [
         a
         for a in db.exec(
             select(Activity)
             .join(Module, col(Module.id) == col(Activity.module_id))
-            .where(Module.session_id == session.id)
+            .where(Module.session_id == training.id)
             .order_by(col(Module.position), col(Activity.position))
         ).all()
         if a.kind not in skip_kinds
     ]
-    start = datetime.combine(session.starts_on, time(9), tzinfo=PARIS) - timedelta(days=7)
+    start = datetime.combine(training.starts_on, time(9), tzinfo=PARIS) - timedelta(days=7)
     now = utcnow()
     span = max(3600.0, (min(now, start + timedelta(days=60)) - start).total_seconds())
     lessons: list[dict[str, object]] = []
@@ -307,7 +307,7 @@ def _history(
                     {
                         "activity_id": activity.id,
                         "user_id": learner.id,
-                        "session_id": session.id,
+                        "session_id": training.id,
                         "comment": "Voici ma proposition pour le cas pratique.",
                         "submitted_at": moment - timedelta(hours=2),
                         "status": "corrected" if finished else "submitted",
@@ -325,7 +325,7 @@ def _history(
                     {
                         "activity_id": activity.id,
                         "user_id": learner.id,
-                        "session_id": session.id,
+                        "session_id": training.id,
                         "levels_json": json.dumps(levels),
                         "score": score,
                         "comment": "Observé pendant l'atelier pratique.",
@@ -360,7 +360,7 @@ def _history(
                 {
                     "activity_id": activity.id,
                     "user_id": learner.id,
-                    "session_id": session.id,
+                    "session_id": training.id,
                     "status": status,
                     "score": score,
                     "time_spent_s": seconds + (seconds // 2 if retry else 0),
@@ -396,7 +396,7 @@ def _history(
     ):
         if rows:  # Core executemany: one statement per table, not one per row
             db.connection().execute(insert(table.__table__), rows)  # type: ignore[union-attr]
-    progress.refresh(db, session.id)
+    progress.refresh(db, training.id)
 
 
 def _scribble(rng: random.Random) -> str:
@@ -414,19 +414,19 @@ def _scribble(rng: random.Random) -> str:
     return "|".join(strokes)
 
 
-def _attendance(db: Session, session: TrainingSession, trainer: User, learners: list[User], rng: random.Random) -> None:
+def _attendance(db: Session, training: TrainingSession, trainer: User, learners: list[User], rng: random.Random) -> None:
     """Sign the slots already over.
 
     Most learners signed, one on the trainer's device, one was absent, one late;
     the trainer signed and certified each sheet.
     """
-    slots = db.exec(select(Slot).where(Slot.session_id == session.id).order_by(col(Slot.starts_at))).all()
+    slots = db.exec(select(Slot).where(Slot.session_id == training.id).order_by(col(Slot.starts_at))).all()
 
     def add(slot: Slot, at: datetime, **fields: object) -> None:
         record = AttendanceRecord(
-            organisation_id=session.organisation_id,
+            organisation_id=training.organisation_id,
             seq=0,
-            session_id=session.id or 0,
+            session_id=training.id or 0,
             slot_id=slot.id or 0,
             prev_hash="",
             hash="",

@@ -56,7 +56,7 @@ HALF_DAYS = {"morning": ((9, 0), (12, 30)), "afternoon": ((14, 0), (17, 30))}
 class Scope:
     """Whose timeline a module belongs to, and what the actor may do there."""
 
-    session: TrainingSession | None
+    training: TrainingSession | None
     course_id: int | None
     staff: bool
     trainer: bool
@@ -64,11 +64,11 @@ class Scope:
 
 def _scope_of(db: Session, actor: Actor, *, session_id: int | None, course_id: int | None) -> Scope:
     if session_id is not None:
-        session, role = access_session(db, actor, session_id)
-        return Scope(session=session, course_id=None, staff=role.staff, trainer=role.trainer)
+        training, role = access_session(db, actor, session_id)
+        return Scope(training=training, course_id=None, staff=role.staff, trainer=role.trainer)
     if course_id is not None:
         course = access_course(db, actor, course_id)
-        return Scope(session=None, course_id=course.id, staff=True, trainer=False)
+        return Scope(training=None, course_id=course.id, staff=True, trainer=False)
     raise PlumeError(ErrorCode.NOT_FOUND)
 
 
@@ -100,7 +100,7 @@ def _title(value: str) -> str:
 
 
 def _changed(db: Session, actor: Actor, scope: Scope, action: str, target: str, **after: object) -> None:
-    org_id = scope.session.organisation_id if scope.session else actor.organisation_id
+    org_id = scope.training.organisation_id if scope.training else actor.organisation_id
     audit.record(
         db,
         f"timeline.{action}",
@@ -109,11 +109,11 @@ def _changed(db: Session, actor: Actor, scope: Scope, action: str, target: str, 
         target=target,
         after=dict(after) or None,
     )
-    if scope.session is not None and scope.session.id is not None:
+    if scope.training is not None and scope.training.id is not None:
         if action in COUNT_CHANGING:
             db.flush()
-            progress.refresh(db, scope.session.id)
-        notify(db, session_topic(scope.session.id), TimelineChanged(op=action))
+            progress.refresh(db, scope.training.id)
+        notify(db, session_topic(scope.training.id), TimelineChanged(op=action))
 
 
 def add_module(
@@ -141,13 +141,13 @@ def add_module(
     if phase not in PHASES:
         raise PlumeError(ErrorCode.INVALID_INPUT, field="phase")
     clean = _title(title)
-    owner = {"session_id": scope.session.id} if scope.session else {"course_id": scope.course_id}
+    owner = {"session_id": scope.training.id} if scope.training else {"course_id": scope.course_id}
     siblings = db.exec(select(Module).filter_by(**owner, phase=phase)).all()
     module = Module(
         title=clean,
         phase=phase,
         position=max((m.position for m in siblings), default=-1) + 1,
-        session_id=scope.session.id if scope.session else None,
+        session_id=scope.training.id if scope.training else None,
         course_id=scope.course_id,
     )
     db.add(module)
@@ -188,13 +188,13 @@ def set_opening_rule(db: Session, actor: Actor, module_id: int, rule: str, opens
         PlumeError: NOT_FOUND, INVALID_INPUT, DATE_INVALID or MODULE_OPENS_BEFORE_SESSION.
     """
     module, scope = _module(db, actor, module_id)
-    if rule not in OPENING_RULES or (rule == "date" and scope.session is None):
+    if rule not in OPENING_RULES or (rule == "date" and scope.training is None):
         raise PlumeError(ErrorCode.INVALID_INPUT, field="rule")
     opens_at = None
     if rule == "date":
-        assert scope.session is not None
+        assert scope.training is not None
         day = parse_date(opens_on, "opens_on")
-        if day < scope.session.starts_on:
+        if day < scope.training.starts_on:
             raise PlumeError(ErrorCode.MODULE_OPENS_BEFORE_SESSION, field="opens_on")
         opens_at = datetime.combine(day, time(0, 0), tzinfo=PARIS).astimezone(UTC)
     module.opening_rule, module.opens_at = rule, opens_at
@@ -444,10 +444,10 @@ def schedule(
         PlumeError: NOT_FOUND, INVALID_INPUT, DATE_INVALID, SLOT_OUTSIDE_SESSION, TIME_ORDER or LINK_INVALID_URL.
     """
     activity, _, scope = _activity(db, actor, activity_id)
-    if scope.session is None or activity.kind not in ("in_person", "virtual_class"):
+    if scope.training is None or activity.kind not in ("in_person", "virtual_class"):
         raise PlumeError(ErrorCode.INVALID_INPUT)
     date_ = parse_date(day, "day")
-    if not scope.session.starts_on <= date_ <= scope.session.ends_on:
+    if not scope.training.starts_on <= date_ <= scope.training.ends_on:
         raise PlumeError(ErrorCode.SLOT_OUTSIDE_SESSION, field="day")
     settings = json.loads(activity.settings_json or "{}")
     if activity.kind == "in_person":
@@ -463,7 +463,7 @@ def schedule(
         url = link.strip()
         if url and not url.startswith("https://"):
             raise PlumeError(ErrorCode.LINK_INVALID_URL, field="link")
-        organisation = db.get(Organisation, scope.session.organisation_id)
+        organisation = db.get(Organisation, scope.training.organisation_id)
         settings["link"] = (
             url
             or settings.get("link")
@@ -471,7 +471,7 @@ def schedule(
             or f"https://meet.jit.si/plume-{secrets.token_urlsafe(12)}"
         )
     slot = db.exec(select(Slot).where(Slot.activity_id == activity.id)).first() or Slot(
-        session_id=scope.session.id or 0, activity_id=activity.id, starts_at=utcnow(), ends_at=utcnow()
+        session_id=scope.training.id or 0, activity_id=activity.id, starts_at=utcnow(), ends_at=utcnow()
     )
     slot.starts_at = datetime.combine(date_, begins, tzinfo=PARIS).astimezone(UTC)
     slot.ends_at = datetime.combine(date_, finishes, tzinfo=PARIS).astimezone(UTC)

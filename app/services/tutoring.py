@@ -31,7 +31,7 @@ from app.services import access, audience, audit, paging, progress
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.services.outbox import enqueue_email
-from app.services.sessions import ordered_modules
+from app.services.sessions.modules import ordered_modules
 from app.services.templates import Template, get_template, render
 from app.settings import get_settings
 
@@ -82,16 +82,16 @@ def tutored_sessions(db: Session, actor: Actor) -> list[TutoredSession]:
     )
     return [
         TutoredSession(
-            id=session.id or 0,
-            course_id=session.course_id,
+            id=training.id or 0,
+            course_id=training.course_id,
             course_title=course_title,
-            title=session.title,
-            starts_on=session.starts_on.isoformat(),
-            ends_on=session.ends_on.isoformat(),
-            status=session.status,
+            title=training.title,
+            starts_on=training.starts_on.isoformat(),
+            ends_on=training.ends_on.isoformat(),
+            status=training.status,
             learners=int(count),
         )
-        for session, course_title, count in db.exec(query).all()
+        for training, course_title, count in db.exec(query).all()
     ]
 
 
@@ -194,8 +194,8 @@ def course_sessions(db: Session, actor: Actor, course_id: int) -> tuple[Course, 
 def _scope(db: Session, actor: Actor, session_id: int, course_id: int | None) -> list[int]:
     if course_id is not None:
         return course_sessions(db, actor, course_id)[1]
-    session = access.access_followed_session(db, actor, session_id)
-    return [session.id or 0]
+    training = access.access_followed_session(db, actor, session_id)
+    return [training.id or 0]
 
 
 def centre(
@@ -442,17 +442,17 @@ def learner_report(db: Session, actor: Actor, session_id: int, user_id: int) -> 
     Raises:
         PlumeError: NOT_FOUND for anyone else, or a learner not enrolled in the session.
     """
-    session = access.access_followed_session(db, actor, session_id)
+    training = access.access_followed_session(db, actor, session_id)
     enrolment = (
-        db.exec(select(Enrolment).where(Enrolment.session_id == session.id, Enrolment.user_id == user_id)).first()
+        db.exec(select(Enrolment).where(Enrolment.session_id == training.id, Enrolment.user_id == user_id)).first()
         if isinstance(user_id, int)
         else None
     )
     user = db.get(User, user_id) if enrolment is not None else None
-    organisation = db.get(Organisation, session.organisation_id)
+    organisation = db.get(Organisation, training.organisation_id)
     if enrolment is None or user is None or organisation is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
-    modules = ordered_modules(db, session.id or 0)
+    modules = ordered_modules(db, training.id or 0)
     titles = {m.id: m.title for m in modules}
     activities = list(
         db.exec(
@@ -473,7 +473,7 @@ def learner_report(db: Session, actor: Actor, session_id: int, user_id: int) -> 
             )
         ).all()
     }
-    stats = progress.lesson_stats(db, session.id or 0, user_id, activities)
+    stats = progress.lesson_stats(db, training.id or 0, user_id, activities)
     lessons = []
     for a in activities:
         line = stats.get(a.id or 0)
@@ -512,9 +512,9 @@ def learner_report(db: Session, actor: Actor, session_id: int, user_id: int) -> 
         name=user.display_name,
         email=user.email,
         kind=enrolment.kind,
-        starts_on=session.starts_on.strftime("%d/%m/%Y"),
-        objective_on=(session.availability_ends_on or session.ends_on).strftime("%d/%m/%Y"),
-        ends_on=session.ends_on.strftime("%d/%m/%Y"),
+        starts_on=training.starts_on.strftime("%d/%m/%Y"),
+        objective_on=(training.availability_ends_on or training.ends_on).strftime("%d/%m/%Y"),
+        ends_on=training.ends_on.strftime("%d/%m/%Y"),
         status=enrolment.status,
         progress=enrolment.progress,
         time_spent=progress.duration(enrolment.time_spent_s),
@@ -530,7 +530,7 @@ def learner_report(db: Session, actor: Actor, session_id: int, user_id: int) -> 
             for r, sender in db.exec(
                 select(Reminder, User)
                 .join(User, col(User.id) == col(Reminder.sent_by_id))
-                .where(Reminder.session_id == session.id, Reminder.user_id == user_id)
+                .where(Reminder.session_id == training.id, Reminder.user_id == user_id)
                 .order_by(col(Reminder.created_at).desc())
             ).all()
         ],
@@ -541,18 +541,18 @@ MAX_REMINDERS = 10_000
 REMINDER_TEMPLATES = ("reminder", "reminder_deadline")
 
 
-def _reminder_values(db: Session, session: TrainingSession, organisation: Organisation, user: User) -> dict[str, str]:
+def _reminder_values(db: Session, training: TrainingSession, organisation: Organisation, user: User) -> dict[str, str]:
     done = db.exec(
-        select(Enrolment.progress).where(Enrolment.session_id == session.id, Enrolment.user_id == user.id)
+        select(Enrolment.progress).where(Enrolment.session_id == training.id, Enrolment.user_id == user.id)
     ).first()
     return {
         "prenom": user.first_name or user.display_name,
         "nom": user.last_name,
         "organisation": organisation.name,
-        "lien": f"{get_settings().base_url.rstrip('/')}/sessions/{session.id}",
-        "session": session.title,
+        "lien": f"{get_settings().base_url.rstrip('/')}/sessions/{training.id}",
+        "session": training.title,
         "progression": str(done or 0),
-        "echeance": (session.availability_ends_on or session.ends_on).strftime("%d/%m/%Y"),
+        "echeance": (training.availability_ends_on or training.ends_on).strftime("%d/%m/%Y"),
     }
 
 
@@ -588,13 +588,13 @@ def preview_reminder(db: Session, actor: Actor, session_id: int, user_id: int, t
     Raises:
         PlumeError: NOT_FOUND.
     """
-    session = access.access_followed_session(db, actor, session_id)
-    organisation = db.get(Organisation, session.organisation_id)
-    users = _enrolled(db, session.id or 0, [user_id])
+    training = access.access_followed_session(db, actor, session_id)
+    organisation = db.get(Organisation, training.organisation_id)
+    users = _enrolled(db, training.id or 0, [user_id])
     if organisation is None or not users:
         raise PlumeError(ErrorCode.NOT_FOUND)
     chosen = get_template(db, organisation.id, _template_kind(template), users[0].language)
-    return render(chosen, _reminder_values(db, session, organisation, users[0]))
+    return render(chosen, _reminder_values(db, training, organisation, users[0]))
 
 
 def send_reminders(db: Session, actor: Actor, session_id: int, user_ids: list[int], template: str = "reminder") -> int:
@@ -615,9 +615,9 @@ def send_reminders(db: Session, actor: Actor, session_id: int, user_ids: list[in
     Raises:
         PlumeError: NOT_FOUND, or INVALID_INPUT when nobody of the session was chosen.
     """
-    session = access.access_followed_session(db, actor, session_id)
-    organisation = db.get(Organisation, session.organisation_id)
-    users = _enrolled(db, session.id or 0, user_ids)
+    training = access.access_followed_session(db, actor, session_id)
+    organisation = db.get(Organisation, training.organisation_id)
+    users = _enrolled(db, training.id or 0, user_ids)
     kind = _template_kind(template)
     if organisation is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
@@ -626,12 +626,12 @@ def send_reminders(db: Session, actor: Actor, session_id: int, user_ids: list[in
     for user in users:
         message = render(
             get_template(db, organisation.id, kind, user.language),
-            _reminder_values(db, session, organisation, user),
+            _reminder_values(db, training, organisation, user),
         )
         email = enqueue_email(db, to=user.email, message=message, kind="reminder", organisation_id=organisation.id)
         db.add(
             Reminder(
-                session_id=session.id or 0,
+                session_id=training.id or 0,
                 user_id=user.id or 0,
                 sent_by_id=actor.user_id,
                 subject=message.subject,
@@ -643,7 +643,7 @@ def send_reminders(db: Session, actor: Actor, session_id: int, user_ids: list[in
         "tutoring.remind",
         actor_user_id=actor.user_id,
         organisation_id=organisation.id,
-        target=f"session:{session.id}",
+        target=f"session:{training.id}",
         after={"learners": [u.id for u in users]},
         ip=actor.ip,
     )
@@ -666,10 +666,10 @@ def edit_lesson_stats(
     Raises:
         PlumeError: NOT_FOUND for anyone else, a learner or activity outside the session; a validation code.
     """
-    session = access.access_followed_session(db, actor, session_id)
-    if not _enrolled(db, session.id or 0, [user_id]):
+    training = access.access_followed_session(db, actor, session_id)
+    if not _enrolled(db, training.id or 0, [user_id]):
         raise PlumeError(ErrorCode.NOT_FOUND)
-    progress.edit_stats(db, actor, session, user_id=user_id, activity_id=activity_id, values=values)
+    progress.edit_stats(db, actor, training, user_id=user_id, activity_id=activity_id, values=values)
 
 
 def centre_titles(db: Session, centre: Centre, *, course_id: int | None = None) -> tuple[str, str]:
@@ -686,6 +686,6 @@ def centre_titles(db: Session, centre: Centre, *, course_id: int | None = None) 
     if course_id is not None:
         course = db.get(Course, course_id)
         return "", course.title if course else ""
-    session = db.get(TrainingSession, centre.session_ids[0]) if centre.session_ids else None
-    course = db.get(Course, session.course_id) if session is not None else None
-    return (session.title if session else ""), (course.title if course else "")
+    training = db.get(TrainingSession, centre.session_ids[0]) if centre.session_ids else None
+    course = db.get(Course, training.course_id) if training is not None else None
+    return (training.title if training else ""), (course.title if course else "")

@@ -73,14 +73,14 @@ def _invitees(db: Session, session_id: int, user_ids: object) -> list[User]:
     )
 
 
-def _module(db: Session, session: TrainingSession) -> Module:
+def _module(db: Session, training: TrainingSession) -> Module:
     """The session's tutoring module, created at the end of its "during" phase the first time."""
-    during = list(db.exec(select(Module).where(Module.session_id == session.id, Module.phase == "during")).all())
+    during = list(db.exec(select(Module).where(Module.session_id == training.id, Module.phase == "during")).all())
     found = next((m for m in sorted(during, key=lambda m: m.id or 0) if m.title == MODULE_TITLE), None)
     if found is not None:
         return found
     module = Module(
-        session_id=session.id,
+        session_id=training.id,
         title=MODULE_TITLE,
         phase="during",
         position=max((m.position for m in during), default=-1) + 1,
@@ -128,7 +128,7 @@ def create_for_learners(
             TIME_ORDER, SLOT_OUTSIDE_SESSION, LINK_INVALID_URL (with the field), or INVALID_INPUT when
             no learner of the session is selected.
     """
-    session = access_followed_session(db, actor, session_id)
+    training = access_followed_session(db, actor, session_id)
     clean = " ".join(title.split())[:200] if isinstance(title, str) else ""
     if not clean:
         raise PlumeError(ErrorCode.TITLE_REQUIRED, field="title")
@@ -136,17 +136,17 @@ def create_for_learners(
     begins, finishes = _clock(start, "start"), _clock(end, "end")
     if finishes <= begins:
         raise PlumeError(ErrorCode.TIME_ORDER, field="end")
-    if not session.starts_on <= date_ <= session.ends_on:
+    if not training.starts_on <= date_ <= training.ends_on:
         raise PlumeError(ErrorCode.SLOT_OUTSIDE_SESSION, field="day")
     url = _link(link)
-    learners = _invitees(db, session.id or 0, user_ids)
-    organisation = db.get(Organisation, session.organisation_id)
+    learners = _invitees(db, training.id or 0, user_ids)
+    organisation = db.get(Organisation, training.organisation_id)
     if not learners or organisation is None:
         raise PlumeError(ErrorCode.INVALID_INPUT, field="learners")
     plan = _Plan(title=clean, day=date_, begins=begins, finishes=finishes, url=url)
-    activity, slot = _create(db, actor, session, organisation=organisation, learners=learners, plan=plan)
-    _invite(db, session, organisation=organisation, activity=activity, slot=slot, learners=learners)
-    notify(db, session_topic(session.id or 0), TimelineChanged(op="add_activity"))
+    activity, slot = _create(db, actor, training, organisation=organisation, learners=learners, plan=plan)
+    _invite(db, training, organisation=organisation, activity=activity, slot=slot, learners=learners)
+    notify(db, session_topic(training.id or 0), TimelineChanged(op="add_activity"))
     return activity
 
 
@@ -164,14 +164,14 @@ class _Plan:
 def _create(
     db: Session,
     actor: Actor,
-    session: TrainingSession,
+    training: TrainingSession,
     *,
     organisation: Organisation,
     learners: list[User],
     plan: _Plan,
 ) -> tuple[Activity, Slot]:
     title, day, begins, finishes, url = plan.title, plan.day, plan.begins, plan.finishes, plan.url
-    module = _module(db, session)
+    module = _module(db, training)
     last = db.exec(select(Activity.position).where(Activity.module_id == module.id)).all()
     # Left empty, `attendance.meeting_link` falls back to the organisation's URL at the time of the class.
     meeting = url or (
@@ -190,7 +190,7 @@ def _create(
     db.add(activity)
     db.flush()
     slot = Slot(
-        session_id=session.id or 0,
+        session_id=training.id or 0,
         activity_id=activity.id,
         starts_at=datetime.combine(day, begins, tzinfo=PARIS).astimezone(UTC),
         ends_at=datetime.combine(day, finishes, tzinfo=PARIS).astimezone(UTC),
@@ -201,10 +201,10 @@ def _create(
         db,
         "tutoring.virtual_class",
         actor_user_id=actor.user_id,
-        organisation_id=session.organisation_id,
+        organisation_id=training.organisation_id,
         target=f"activity:{activity.id}",
         after={
-            "session_id": session.id,
+            "session_id": training.id,
             "module_id": module.id,
             "slot_id": slot.id,
             "title": title,
@@ -215,13 +215,13 @@ def _create(
         },
         ip=actor.ip,
     )
-    progress.refresh(db, session.id or 0, invitees)
+    progress.refresh(db, training.id or 0, invitees)
     return activity, slot
 
 
 def _invite(
     db: Session,
-    session: TrainingSession,
+    training: TrainingSession,
     *,
     organisation: Organisation,
     activity: Activity,
@@ -240,7 +240,7 @@ def _invite(
                 "prenom": learner.pseudonym or learner.first_name,
                 "nom": learner.last_name,
                 "organisation": organisation.name,
-                "session": session.title,
+                "session": training.title,
                 "titre": activity.title,
                 "date": f"{start:%d/%m/%Y}",
                 "debut": f"{start:%H:%M}",

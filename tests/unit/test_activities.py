@@ -4,8 +4,10 @@ import pytest
 from sqlmodel import Session, select
 
 from app.models import Activity, Module
-from app.services import activities, home, sessions
+from app.services import activities, home
 from app.services.errors import ErrorCode, PlumeError
+from app.services.progress import learner_progress
+from app.services.sessions.view import session_view
 from tests.factories import (
     actor_for,
     assign_tutor,
@@ -45,7 +47,7 @@ def _setup(db: Session):
 def test_progress_and_after_previous_opening(db: Session) -> None:
     _, _, _, learner, _, session, _first, _second, doc, video, poll = _setup(db)
     actor = actor_for(db, learner)
-    view = sessions.session_view(db, actor, session.id or 0)
+    view = session_view(db, actor, session.id or 0)
     assert [(m.title, m.locked, m.done, m.total) for m in view.modules] == [
         ("Module 1", False, 0, 2),
         ("Module 2", True, 0, 1),
@@ -56,10 +58,10 @@ def test_progress_and_after_previous_opening(db: Session) -> None:
     activities.mark_done(db, actor, doc.id or 0)
     activities.mark_done(db, actor, doc.id or 0)
     db.commit()
-    assert activities.learner_progress(db, session.id or 0, learner.id or 0).percent == 33
+    assert learner_progress(db, session.id or 0, learner.id or 0).percent == 33
     activities.mark_done(db, actor, video.id or 0)
     db.commit()
-    view = sessions.session_view(db, actor, session.id or 0)
+    view = session_view(db, actor, session.id or 0)
     assert [(m.locked, m.done, m.total) for m in view.modules] == [(False, 2, 2), (False, 0, 1)]
     assert view.progress == 67
 

@@ -6,8 +6,11 @@ from icalendar import Calendar
 from sqlmodel import Session, select
 
 from app.models import Activity, Module, Notification, OutboxEmail, Slot, TrainingSession
-from app.services import catalogue, home, sessions, timeline
+from app.services import catalogue, home, timeline
 from app.services.errors import ErrorCode, PlumeError
+from app.services.sessions.modules import move_module, ordered_modules
+from app.services.sessions.people import enrol_learner, position_trainer, session_people
+from app.services.sessions.status import advance_status
 from tests.factories import actor_for, make_learner, make_org, make_staff, make_trainer
 
 
@@ -52,7 +55,7 @@ def test_creating_a_session_copies_the_template_timeline(db: Session) -> None:
     course_id = _course_with_template(db, staff)
     session = catalogue.create_session(db, staff, _form(course_id))
     db.commit()
-    modules = sessions.ordered_modules(db, session.id or 0)
+    modules = ordered_modules(db, session.id or 0)
     assert [(m.title, m.phase, m.opening_rule) for m in modules] == [
         ("Attentes", "before", "always"),
         ("Jour 1", "during", "after_previous"),
@@ -88,14 +91,14 @@ def _session_with_people(db: Session):
 
 def test_trainers_cannot_change_opening_rules_or_dates(db: Session) -> None:
     _, staff, session, trainer, _ = _session_with_people(db)
-    sessions.position_trainer(db, staff, session.id or 0, trainer.id or 0)
+    position_trainer(db, staff, session.id or 0, trainer.id or 0)
     db.commit()
-    module = sessions.ordered_modules(db, session.id or 0)[1]
+    module = ordered_modules(db, session.id or 0)[1]
     trainer_actor = actor_for(db, trainer)
     for call in (
         lambda: timeline.set_opening_rule(db, trainer_actor, module.id or 0, "always"),
         lambda: timeline.rename_module(db, trainer_actor, module.id or 0, "Autre"),
-        lambda: sessions.move_module(db, trainer_actor, module.id or 0, -1),
+        lambda: move_module(db, trainer_actor, module.id or 0, -1),
     ):
         with pytest.raises(PlumeError) as err:
             call()
@@ -104,12 +107,12 @@ def test_trainers_cannot_change_opening_rules_or_dates(db: Session) -> None:
     assert copy.title == "Jour 1 (copie)"
     timeline.delete_module(db, trainer_actor, copy.id or 0)
     db.commit()
-    assert [m.title for m in sessions.ordered_modules(db, session.id or 0)] == ["Attentes", "Jour 1"]
+    assert [m.title for m in ordered_modules(db, session.id or 0)] == ["Attentes", "Jour 1"]
 
 
 def test_a_module_cannot_open_before_the_session_starts(db: Session) -> None:
     _, staff, session, _, _ = _session_with_people(db)
-    module = sessions.ordered_modules(db, session.id or 0)[1]
+    module = ordered_modules(db, session.id or 0)[1]
     with pytest.raises(PlumeError) as err:
         timeline.set_opening_rule(
             db, staff, module.id or 0, "date", (session.starts_on - timedelta(days=1)).isoformat()
@@ -121,10 +124,10 @@ def test_a_module_cannot_open_before_the_session_starts(db: Session) -> None:
 def test_activation_e_mails_everyone_a_valid_ics(db: Session) -> None:
     _, staff, session, trainer, learner = _session_with_people(db)
     sid = session.id or 0
-    sessions.position_trainer(db, staff, sid, trainer.id or 0)
-    sessions.enrol_learner(db, staff, sid, learner.id or 0, "mandatory")
+    position_trainer(db, staff, sid, trainer.id or 0)
+    enrol_learner(db, staff, sid, learner.id or 0, "mandatory")
     with pytest.raises(PlumeError) as err:
-        sessions.advance_status(db, staff, sid, "active")
+        advance_status(db, staff, sid, "active")
     assert err.value.code == ErrorCode.NO_SLOTS
     activity = db.exec(select(Activity).where(Activity.kind == "in_person")).all()[-1]
     with pytest.raises(PlumeError) as err:
@@ -136,8 +139,8 @@ def test_activation_e_mails_everyone_a_valid_ics(db: Session) -> None:
         db, staff, activity.id or 0, day=session.starts_on.isoformat(), half_day="afternoon", room="Salle 2"
     )
     with pytest.raises(PlumeError):
-        sessions.advance_status(db, staff, sid, "finished")
-    sessions.advance_status(db, staff, sid, "active")
+        advance_status(db, staff, sid, "finished")
+    advance_status(db, staff, sid, "active")
     db.commit()
     mails = db.exec(select(OutboxEmail).where(OutboxEmail.kind == "session_confirmation")).all()
     assert sorted(m.to for m in mails) == sorted([trainer.email, learner.email])
@@ -154,19 +157,19 @@ def test_enrolment_respects_the_maximum(db: Session) -> None:
     course_id = _course_with_template(db, staff)
     session = catalogue.create_session(db, staff, _form(course_id, max_participants="1"))
     first, second = make_learner(db, org), make_learner(db, org)
-    sessions.enrol_learner(db, staff, session.id or 0, first.id or 0, "free")
+    enrol_learner(db, staff, session.id or 0, first.id or 0, "free")
     with pytest.raises(PlumeError) as err:
-        sessions.enrol_learner(db, staff, session.id or 0, second.id or 0, "free")
+        enrol_learner(db, staff, session.id or 0, second.id or 0, "free")
     assert err.value.code == ErrorCode.SESSION_FULL and err.value.params["max"] == "1"
     other = make_org(db)
     with pytest.raises(PlumeError) as err:
-        sessions.enrol_learner(db, staff, session.id or 0, make_learner(db, other).id or 0, "free")
+        enrol_learner(db, staff, session.id or 0, make_learner(db, other).id or 0, "free")
     assert err.value.code == ErrorCode.NOT_FOUND
 
 
 def test_duplicate_and_move_activities(db: Session) -> None:
     _, staff, session, _, _ = _session_with_people(db)
-    module = sessions.ordered_modules(db, session.id or 0)[1]
+    module = ordered_modules(db, session.id or 0)[1]
     first = db.exec(select(Activity).where(Activity.module_id == module.id)).one()
     second = timeline.add_activity(db, staff, module.id or 0, kind="document", title="Supports")
     copy = timeline.duplicate_activity(db, staff, first.id or 0)
@@ -212,7 +215,7 @@ def test_course_thumbnail_is_an_image_shown_to_members_only(db: Session, tmp_pat
 
 def test_drag_and_drop_an_activity_within_and_across_modules(db: Session) -> None:
     _, staff, session, trainer, _ = _session_with_people(db)
-    first, second = sessions.ordered_modules(db, session.id or 0)
+    first, second = ordered_modules(db, session.id or 0)
     a = db.exec(select(Activity).where(Activity.module_id == second.id)).one()
     b = timeline.add_activity(db, staff, second.id or 0, kind="document", title="Supports")
     c = timeline.add_activity(db, staff, first.id or 0, kind="poll", title="Sondage")
@@ -233,11 +236,11 @@ def test_drag_and_drop_an_activity_within_and_across_modules(db: Session) -> Non
 def test_people_lists_are_capped_and_searchable(db: Session) -> None:
     org, staff, session, _, learner = _session_with_people(db)
     others = [make_learner(db, org, last_name=f"Zed{n:02d}") for n in range(5)]
-    sessions.enrol_learner(db, staff, session.id or 0, others[0].id or 0, "free")
-    sessions.enrol_learner(db, staff, session.id or 0, others[1].id or 0, "free")
+    enrol_learner(db, staff, session.id or 0, others[0].id or 0, "free")
+    enrol_learner(db, staff, session.id or 0, others[1].id or 0, "free")
     db.commit()
-    people = sessions.session_people(db, staff, session.id or 0, limit=1)
+    people = session_people(db, staff, session.id or 0, limit=1)
     assert (len(people.learners), people.learner_count, len(people.learner_choices)) == (1, 2, 1)
-    found = sessions.session_people(db, staff, session.id or 0, query="zed04")
+    found = session_people(db, staff, session.id or 0, query="zed04")
     assert [p.user_id for p in found.learner_choices] == [others[4].id]
-    assert learner.id in [p.user_id for p in sessions.session_people(db, staff, session.id or 0).learner_choices]
+    assert learner.id in [p.user_id for p in session_people(db, staff, session.id or 0).learner_choices]

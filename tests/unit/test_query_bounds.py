@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -39,10 +38,12 @@ from app.models import (
 from app.models.base import utcnow
 from app.models.progress import LessonAttempt, LessonProgress
 from app.models.tutoring import Reminder
-from app.services import attendance, chat, documents, home, missions, sessions, tutoring
+from app.services import attendance, chat, documents, home, missions, tutoring
 from app.services.actor import Actor
 from app.services.auth import open_session
 from app.services.db import get_engine
+from app.services.sessions.people import session_people
+from app.services.sessions.view import session_view
 from tests.factories import (
     actor_for,
     assign_tutor,
@@ -325,17 +326,17 @@ def _chat(world: World, actor: Actor) -> None:
 def _timeline(world: World, actor: Actor) -> None:
     """`SessionPageState._show` without the files: the timeline, then the people (staff)."""
     session_id = world.session.id or 0
-    view = _run_db(lambda db: sessions.session_view(db, actor, session_id))
+    view = _run_db(lambda db: session_view(db, actor, session_id))
     if view.can_edit:
-        _run_db(lambda db: sessions.session_people(db, actor, session_id))
+        _run_db(lambda db: session_people(db, actor, session_id))
 
 
 def _timeline_files(world: World, actor: Actor) -> None:
-    """`SessionPageState._show`'s files: each module open to the person, listed in one `run_db`."""
+    """`SessionPageState._show`'s files: every module open to the person, listed in one call."""
     session_id = world.session.id or 0
-    view = _run_db(lambda db: sessions.session_view(db, actor, session_id))
+    view = _run_db(lambda db: session_view(db, actor, session_id))
     open_ids = [m.id for m in view.modules if not m.locked]
-    _run_db(lambda db: [documents.list_for_module(db, actor, module_id) for module_id in open_ids])
+    _run_db(lambda db: documents.list_for_session(db, actor, session_id, open_ids))
 
 
 # --- The bounds: a little above the count measured when each was set ----------------------------
@@ -378,15 +379,9 @@ def test_session_timeline_queries_do_not_grow_with_modules_or_activities(db: Ses
     _check("session timeline", small, large, _timeline, "learner", bound=16)
 
 
-# --- Known N+1s: strict, so the fix turns them into failures that ask to drop the marker -------------
+# --- Lists that once grew (N+1s fixed in issue 12): the session page's files, the home page's open sheets ---
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="known N+1: SessionPageState._show lists each open module's files with documents.list_for_module, "
-    "which repeats the access gate (and, for a learner, the after_previous lock walk) per module",
-)
 def test_session_page_files_do_not_grow_with_modules(db: Session) -> None:
     small, large = _world(db, SMALL), _world(db, LARGE)
     for who in ("staff", "trainer", "learner"):
@@ -413,12 +408,6 @@ def _open_everywhere(db: Session, world: World) -> None:
     db.commit()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="known N+1: attendance.open_sheets runs slot_context (the session gate), the signature lookup "
-    "and the certification lookup once per sheet open now",
-)
 def test_home_open_sheets_do_not_grow_with_open_slots(db: Session) -> None:
     small, large = _world(db, SMALL), _world(db, LARGE)
     _open_everywhere(db, small)

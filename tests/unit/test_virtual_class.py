@@ -25,10 +25,12 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import activities, attendance, home, progress, sessions, tutoring, virtual_class
+from app.services import activities, attendance, home, progress, tutoring, virtual_class
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.services.home import paris_today
+from app.services.sessions.status import advance_status
+from app.services.sessions.view import session_view
 from tests.factories import (
     actor_for,
     assign_tutor,
@@ -282,11 +284,11 @@ def test_a_learner_not_invited_does_not_see_sign_or_appear_on_the_roster(db: Ses
     a, c = actor_for(db, w.a), actor_for(db, w.c)
 
     def cards(actor: Actor) -> list[int]:
-        view = sessions.session_view(db, actor, w.session.id or 0)
+        view = session_view(db, actor, w.session.id or 0)
         return [card.id for m in view.modules for card in m.activities]
 
     def module_titles(actor: Actor) -> list[str]:
-        return [m.title for m in sessions.session_view(db, actor, w.session.id or 0).modules]
+        return [m.title for m in session_view(db, actor, w.session.id or 0).modules]
 
     assert activity.id in cards(a)
     assert activity.id in cards(w.trainer) and activity.id in cards(w.tutor) and activity.id in cards(w.staff)
@@ -352,8 +354,8 @@ def test_a_learner_not_invited_keeps_their_progress(db: Session) -> None:
     progress.refresh(db, w.session.id or 0)
     db.commit()
     assert (percent(w.a), percent(w.c)) == (33, 50)
-    assert activities.learner_progress(db, w.session.id or 0, w.c.id or 0).percent == 50
-    assert activities.learner_progress(db, w.session.id or 0, w.a.id or 0).percent == 33
+    assert progress.learner_progress(db, w.session.id or 0, w.c.id or 0).percent == 50
+    assert progress.learner_progress(db, w.session.id or 0, w.a.id or 0).percent == 33
 
     # A completion recorded for someone not invited (a stray row) does not count either.
     db.add(ActivityCompletion(activity_id=activity.id or 0, user_id=w.c.id or 0))
@@ -402,7 +404,7 @@ def test_confirming_a_session_leaves_the_invitees_classes_out_of_everyones_ics(d
     for row in db.exec(select(OutboxEmail)).all():
         db.delete(row)
     db.commit()
-    sessions.advance_status(db, w.staff, w.session.id or 0, "active")
+    advance_status(db, w.staff, w.session.id or 0, "active")
     db.commit()
     rows = db.exec(select(OutboxEmail).where(OutboxEmail.kind == "session_confirmation")).all()
     assert rows

@@ -1,0 +1,305 @@
+"""Who is on a training session: its trainers, tutors and learners, and staff changing them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from app.live.bus import notify
+from app.live.contract import PeopleChanged, session_topic
+from app.models import Enrolment, Membership, Notification, TrainerPosition, TrainingSession, TutorPosition, User
+from app.models.training import ENROLMENT_KINDS
+from app.services import audit
+from app.services.access import Capability, access_session
+from app.services.actor import Actor
+from app.services.errors import ErrorCode, PlumeError
+from app.services.notify import trainer_positioned_email
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone on a session's people panel."""
+
+    user_id: int
+    name: str
+    email: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class SessionPeople:
+    """Who is on a session, and who staff may add (lists are capped: an organisation may hold 10,000 learners)."""
+
+    trainers: list[Person]
+    learners: list[Person]
+    learner_count: int
+    trainer_choices: list[Person]
+    learner_choices: list[Person]
+    tutors: list[Person] = field(default_factory=list)
+    tutor_choices: list[Person] = field(default_factory=list)
+
+
+PEOPLE_LIMIT = 50
+
+
+def session_people(
+    db: Session, actor: Actor, session_id: int, *, query: str = "", limit: int = PEOPLE_LIMIT
+) -> SessionPeople:
+    """The session's trainers and (first) learners, and the people staff may add, filtered by a search.
+
+    Args:
+        db: Database session.
+        actor: A staff member of the session's organisation.
+        session_id: The session.
+        query: Part of a name or e-mail to narrow the learners one may enrol.
+        limit: At most this many learners in each list.
+
+    Returns:
+        The people.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    training, _ = access_session(db, actor, session_id, Capability.EDIT)
+    by_name = (col(User.last_name), col(User.first_name))
+    assigned = set(db.exec(select(TrainerPosition.user_id).where(TrainerPosition.session_id == training.id)).all())
+    trainers: list[Person] = []
+    trainer_choices: list[Person] = []
+    for user, m in db.exec(
+        select(User, Membership)
+        .join(Membership, col(Membership.user_id) == col(User.id))
+        .where(Membership.organisation_id == training.organisation_id, col(Membership.is_trainer).is_(True))
+        .order_by(*by_name)
+    ).all():
+        person = Person(user.id or 0, user.display_name, user.email, m.trainer_kind)
+        (trainers if user.id in assigned else trainer_choices).append(person)
+    enrolled_ids = select(Enrolment.user_id).where(Enrolment.session_id == training.id)
+    learners = [
+        Person(user.id or 0, user.display_name, user.email, e.kind)
+        for user, e in db.exec(
+            select(User, Enrolment)
+            .join(Enrolment, col(Enrolment.user_id) == col(User.id))
+            .where(Enrolment.session_id == training.id)
+            .order_by(*by_name)
+            .limit(limit)
+        ).all()
+    ]
+    count = int(db.exec(select(func.count(col(Enrolment.id))).where(Enrolment.session_id == training.id)).one())
+    candidates = (
+        select(User)
+        .join(Membership, col(Membership.user_id) == col(User.id))
+        .where(Membership.organisation_id == training.organisation_id, col(Membership.is_learner).is_(True))
+        .where(col(User.id).not_in(enrolled_ids))
+    )
+    words = query.strip()[:100]
+    if words:
+        pattern = f"%{words}%"
+        candidates = candidates.where(
+            or_(
+                col(User.first_name).ilike(pattern),
+                col(User.last_name).ilike(pattern),
+                col(User.pseudonym).ilike(pattern),
+                col(User.email).ilike(pattern),
+            )
+        )
+    learner_choices = [
+        Person(user.id or 0, user.display_name, user.email, "")
+        for user in db.exec(candidates.order_by(*by_name).limit(limit)).all()
+    ]
+    positioned = set(db.exec(select(TutorPosition.user_id).where(TutorPosition.session_id == training.id)).all())
+    tutors: list[Person] = []
+    tutor_choices: list[Person] = []
+    for user in db.exec(
+        select(User)
+        .join(Membership, col(Membership.user_id) == col(User.id))
+        .where(Membership.organisation_id == training.organisation_id, col(Membership.is_tutor).is_(True))
+        .order_by(*by_name)
+    ).all():
+        person = Person(user.id or 0, user.display_name, user.email, "")
+        (tutors if user.id in positioned else tutor_choices).append(person)
+    return SessionPeople(trainers, learners, count, trainer_choices, learner_choices, tutors, tutor_choices)
+
+
+def _people_changed(
+    db: Session,
+    actor: Actor,
+    training: TrainingSession,
+    action: str,
+    *,
+    before: dict[str, object] | None = None,
+    after: dict[str, object] | None = None,
+) -> None:
+    """Audit a change of a session's people and tell its open pages."""
+    audit.record(
+        db,
+        f"session.{action}",
+        actor_user_id=actor.user_id,
+        organisation_id=training.organisation_id,
+        target=f"session:{training.id}",
+        before=before,
+        after=after,
+    )
+    notify(db, session_topic(training.id or 0), PeopleChanged())
+
+
+def _org_member(db: Session, organisation_id: int, user_id: int, role: str) -> User:
+    membership = (
+        db.exec(
+            select(Membership).where(Membership.user_id == user_id, Membership.organisation_id == organisation_id)
+        ).first()
+        if isinstance(user_id, int)
+        else None
+    )
+    user = db.get(User, user_id) if membership is not None and getattr(membership, f"is_{role}") else None
+    if user is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return user
+
+
+def position_trainer(db: Session, actor: Actor, session_id: int, user_id: int) -> None:
+    """Position a trainer of the organisation on the session; they get an e-mail and an in-app notice.
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        session_id: The session.
+        user_id: The trainer.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    training, _ = access_session(db, actor, session_id, Capability.EDIT)
+    trainer = _org_member(db, training.organisation_id, user_id, "trainer")
+    exists = db.exec(
+        select(TrainerPosition.id).where(TrainerPosition.session_id == training.id, TrainerPosition.user_id == user_id)
+    ).first()
+    if exists is not None:
+        return
+    db.add(TrainerPosition(session_id=training.id or 0, user_id=user_id))
+    db.add(
+        Notification(
+            user_id=user_id,
+            organisation_id=training.organisation_id,
+            kind="trainer_positioned",
+            title=training.title,
+            link=f"/sessions/{training.id}",
+        )
+    )
+    trainer_positioned_email(db, training, trainer)
+    _people_changed(db, actor, training, "position_trainer", after={"trainer": user_id})
+
+
+def remove_trainer(db: Session, actor: Actor, session_id: int, user_id: int) -> None:
+    """Take a trainer off the session.
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        session_id: The session.
+        user_id: The trainer.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    training, _ = access_session(db, actor, session_id, Capability.EDIT)
+    row = db.exec(
+        select(TrainerPosition).where(TrainerPosition.session_id == training.id, TrainerPosition.user_id == user_id)
+    ).first()
+    if row is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    db.delete(row)
+    _people_changed(db, actor, training, "remove_trainer", before={"trainer": user_id})
+
+
+def enrol_learner(db: Session, actor: Actor, session_id: int, user_id: int, kind: str) -> None:
+    """Enrol a learner of the organisation (mandatory, recommended or free).
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        session_id: The session.
+        user_id: The learner.
+        kind: The enrolment type.
+
+    Raises:
+        PlumeError: NOT_FOUND, INVALID_INPUT or SESSION_FULL.
+    """
+    training, _ = access_session(db, actor, session_id, Capability.EDIT)
+    if kind not in ENROLMENT_KINDS:
+        raise PlumeError(ErrorCode.INVALID_INPUT, field="kind")
+    _org_member(db, training.organisation_id, user_id, "learner")
+    row = db.exec(select(Enrolment).where(Enrolment.session_id == training.id, Enrolment.user_id == user_id)).first()
+    if row is None:
+        count = len(db.exec(select(Enrolment.id).where(Enrolment.session_id == training.id)).all())
+        if training.max_participants is not None and count >= training.max_participants:
+            raise PlumeError(ErrorCode.SESSION_FULL, max=str(training.max_participants))
+        row = Enrolment(session_id=training.id or 0, user_id=user_id)
+    row.kind = kind
+    db.add(row)
+    _people_changed(db, actor, training, "enrol", after={"learner": user_id, "kind": kind})
+
+
+def unenrol_learner(db: Session, actor: Actor, session_id: int, user_id: int) -> None:
+    """Remove a learner from the session.
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        session_id: The session.
+        user_id: The learner.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    training, _ = access_session(db, actor, session_id, Capability.EDIT)
+    row = db.exec(select(Enrolment).where(Enrolment.session_id == training.id, Enrolment.user_id == user_id)).first()
+    if row is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    db.delete(row)
+    _people_changed(db, actor, training, "unenrol", before={"learner": user_id})
+
+
+def position_tutor(db: Session, actor: Actor, session_id: int, user_id: int) -> None:
+    """Give a tutor of the organisation the session to follow (its page, chat and tutoring centre).
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        session_id: The session.
+        user_id: The tutor.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    training, _ = access_session(db, actor, session_id, Capability.EDIT)
+    _org_member(db, training.organisation_id, user_id, "tutor")
+    exists = db.exec(
+        select(TutorPosition.id).where(TutorPosition.session_id == training.id, TutorPosition.user_id == user_id)
+    ).first()
+    if exists is None:
+        db.add(TutorPosition(session_id=training.id or 0, user_id=user_id))
+        _people_changed(db, actor, training, "position_tutor", after={"tutor": user_id})
+
+
+def remove_tutor(db: Session, actor: Actor, session_id: int, user_id: int) -> None:
+    """Take a tutor off the session.
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        session_id: The session.
+        user_id: The tutor.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    training, _ = access_session(db, actor, session_id, Capability.EDIT)
+    row = db.exec(
+        select(TutorPosition).where(TutorPosition.session_id == training.id, TutorPosition.user_id == user_id)
+    ).first()
+    if row is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    db.delete(row)
+    _people_changed(db, actor, training, "remove_tutor", before={"tutor": user_id})
