@@ -120,7 +120,7 @@ CHAIN_PROBLEMS = {
 
 
 def _verify_attendance(args: argparse.Namespace) -> int:
-    from app.services.attendance_chain import KeyFileError, load_public_key, verify_chain
+    from app.services.attendance.chain import KeyFileError, load_public_key, verify_chain
 
     public_key = None
     if args.public_key:
@@ -164,7 +164,7 @@ def _verify_attendance(args: argparse.Namespace) -> int:
 
 def _attendance_public_key(args: argparse.Namespace) -> int:
     from app.models import AttendanceChain
-    from app.services.attendance_chain import KeyFileError, public_key_pem, signing_key
+    from app.services.attendance.chain import KeyFileError, public_key_pem, signing_key
 
     with session_scope() as db:
         if db.get(Organisation, args.organisation) is None:

@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 from app.models.base import utcnow
-from app.services.attendance_heads import PARIS, publish_daily_heads
+from app.services.attendance.heads import PARIS, publish_daily_heads
 from app.services.db import session_scope
 from app.services.outbox import deliver_pending
 

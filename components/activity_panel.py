@@ -15,8 +15,8 @@ from components.tables import data_table
 from components.timeline import kind_icon, kind_label
 
 
-def _poll(S: Any) -> rx.Component:
-    a = S.activity
+def _poll(page: Any) -> rx.Component:
+    a = page.activity
     options = a["options"].to(list[dict[str, Any]])
     voting = a["can_vote"].to(bool)
     return rx.cond(
@@ -53,7 +53,7 @@ def _poll(S: Any) -> rx.Component:
                         spacing="2",
                         align="start",
                     ),
-                    on_submit=S.vote,
+                    on_submit=page.vote,
                     key=a["id"].to(str) + a["votes"].to(str),
                 ),
             ),
@@ -87,8 +87,8 @@ def _poll(S: Any) -> rx.Component:
     )
 
 
-def _content(S: Any) -> rx.Component:
-    a = S.activity
+def _content(page: Any) -> rx.Component:
+    a = page.activity
     kind = a["kind"].to(str)
     url = a["url"].to(str)
     return rx.match(
@@ -117,16 +117,16 @@ def _content(S: Any) -> rx.Component:
                 rx.text(T("activity.no_link"), color_scheme="gray", size="2"),
             ),
         ),
-        ("poll", _poll(S)),
+        ("poll", _poll(page)),
         ("virtual_class", rx.callout(T("activity.virtual_gate"), icon="lock", color_scheme="gray")),
         rx.fragment(),
     )
 
 
-def _follow_up(S: Any) -> rx.Component:
-    learners = S.activity["learners"].to(list[dict[str, Any]])
+def _follow_up(page: Any) -> rx.Component:
+    learners = page.activity["learners"].to(list[dict[str, Any]])
     return rx.cond(
-        S.activity["sees_everything"].to(bool),
+        page.activity["sees_everything"].to(bool),
         rx.vstack(
             rx.heading(T("activity.follow_up"), size="3", as_="h3"),
             rx.cond(
@@ -138,7 +138,7 @@ def _follow_up(S: Any) -> rx.Component:
                             "activity.col.done",
                             "activity.col.date",
                             rx.cond(
-                                S.activity["when"].to(str) != "",
+                                page.activity["when"].to(str) != "",
                                 rx.table.column_header_cell(T("activity.col.attendance")),
                             ),
                         ],
@@ -154,7 +154,7 @@ def _follow_up(S: Any) -> rx.Component:
                             ),
                             rx.table.cell(p["done_at"].to(str)),
                             rx.cond(
-                                S.activity["when"].to(str) != "",
+                                page.activity["when"].to(str) != "",
                                 rx.table.cell(status_badge(p["attendance"].to(str))),
                             ),
                             data_testid="follow-up-row",
@@ -173,8 +173,8 @@ def _follow_up(S: Any) -> rx.Component:
     )
 
 
-def _settings_form(S: Any) -> rx.Component:
-    a = S.activity
+def _settings_form(page: Any) -> rx.Component:
+    a = page.activity
     kind = a["kind"].to(str)
     return rx.cond(
         a["can_configure"].to(bool),
@@ -230,16 +230,16 @@ def _settings_form(S: Any) -> rx.Component:
                 background=rx.color("gray", 2),
                 border_radius="0.5rem",
             ),
-            on_submit=S.configure_activity,
+            on_submit=page.configure_activity,
             key=a["id"].to(str) + a["question"].to(str) + a["url"].to(str),
             width="100%",
         ),
     )
 
 
-def _video_upload(S: Any) -> rx.Component:
+def _video_upload(page: Any) -> rx.Component:
     return rx.cond(
-        S.activity["can_configure"].to(bool) & (S.activity["kind"].to(str) == "video"),
+        page.activity["can_configure"].to(bool) & (page.activity["kind"].to(str) == "video"),
         rx.hstack(
             rx.upload.root(
                 rx.text(T("activity.video_file"), size="2"),
@@ -254,7 +254,7 @@ def _video_upload(S: Any) -> rx.Component:
             rx.button(
                 rx.icon("upload", size=14),
                 T("activity.send_video"),
-                on_click=[S.upload_video(rx.upload_files(upload_id="video")), rx.clear_selected_files("video")],
+                on_click=[page.upload_video(rx.upload_files(upload_id="video")), rx.clear_selected_files("video")],
             ),
             width="100%",
             align="center",
@@ -263,30 +263,30 @@ def _video_upload(S: Any) -> rx.Component:
     )
 
 
-def _time_tracker(S: Any) -> rx.Component:
+def _time_tracker(page: Any) -> rx.Component:
     """For learners, a marker `assets/activity-timer.js` looks for: it measures the time this panel is used."""
-    a = S.activity
+    a = page.activity
     return rx.cond(a["tracks_time"].to(bool), rx.box(data_activity_timer=a["id"].to(str), display="none"))
 
 
-def _time_report_form(S: Any) -> rx.Component:
+def _time_report_form(page: Any) -> rx.Component:
     """The form the timer submits the measured seconds through (outside the panel, so closing it loses nothing)."""
     return rx.form(
         rx.el.input(type="hidden", name="activity_id", default_value=""),
         rx.el.input(type="hidden", name="seconds", default_value="0"),
-        on_submit=S.track_time,
+        on_submit=page.track_time,
         reset_on_submit=False,
         id="activity-timer-form",
         display="none",
     )
 
 
-def activity_panel(S: Any) -> rx.Component:
-    return rx.fragment(_panel(S), _time_report_form(S))
+def activity_panel(page: Any) -> rx.Component:
+    return rx.fragment(_panel(page), _time_report_form(page))
 
 
-def _panel(S: Any) -> rx.Component:
-    a = S.activity
+def _panel(page: Any) -> rx.Component:
+    a = page.activity
     return rx.dialog.root(
         rx.dialog.content(
             rx.cond(
@@ -313,7 +313,7 @@ def _panel(S: Any) -> rx.Component:
                                 variant="ghost",
                                 color_scheme="gray",
                                 aria_label=T("common.close"),
-                                on_click=S.close_activity,
+                                on_click=page.close_activity,
                             )
                         ),
                         width="100%",
@@ -327,9 +327,9 @@ def _panel(S: Any) -> rx.Component:
                         a["description"].to(str) != "",
                         rx.text(a["description"].to(str), size="2", white_space="pre-wrap"),
                     ),
-                    _content(S),
-                    mission_panel(S),
-                    _time_tracker(S),
+                    _content(page),
+                    mission_panel(page),
+                    _time_tracker(page),
                     rx.cond(
                         a["attendance_path"].to(str) != "",
                         rx.link(
@@ -349,26 +349,27 @@ def _panel(S: Any) -> rx.Component:
                         ),
                     ),
                     rx.cond(
-                        S.activity_error != "", rx.text(S.activity_error, role="alert", color_scheme="red", size="2")
+                        page.activity_error != "",
+                        rx.text(page.activity_error, role="alert", color_scheme="red", size="2"),
                     ),
                     rx.cond(
                         a["done"].to(bool),
                         rx.badge(rx.icon("check", size=14), T("activity.done"), color_scheme="green", size="2"),
                         rx.cond(
                             a["can_mark_done"].to(bool),
-                            rx.button(rx.icon("check", size=14), T("activity.mark_done"), on_click=S.mark_done),
+                            rx.button(rx.icon("check", size=14), T("activity.mark_done"), on_click=page.mark_done),
                         ),
                     ),
-                    _follow_up(S),
-                    _settings_form(S),
-                    _video_upload(S),
+                    _follow_up(page),
+                    _settings_form(page),
+                    _video_upload(page),
                     spacing="3",
                     width="100%",
                 ),
             ),
             max_width="40rem",
-            on_escape_key_down=S.close_activity,
-            on_pointer_down_outside=S.close_activity,
+            on_escape_key_down=page.close_activity,
+            on_pointer_down_outside=page.close_activity,
         ),
         open=a.contains("id"),
     )

@@ -10,10 +10,9 @@ from reflex.event import EventSpec
 from reflex.vars.base import Var
 from reflex.vars.object import ObjectVar
 
-from app.services.attendance import BoardRow
 from components import styles, tables
 from components.i18n import T, Tf
-from state.attendance import AttendanceState, SlotPage
+from state.attendance import AttendanceState, RosterRow, SlotPage
 
 # Reflex 0.10's `Field.__get__` stubs resolve a dict field to `ArrayVar[Never]` under mypy (its sequence
 # overload swallows mappings): name the var types the fields really have.
@@ -119,7 +118,7 @@ def signature_pad(
     )
 
 
-def _note(row: ObjectVar[BoardRow]) -> rx.Component:
+def _note(row: ObjectVar[RosterRow]) -> rx.Component:
     return rx.vstack(
         rx.cond(
             row.on_trainer_device.to(bool),
@@ -148,7 +147,7 @@ def _note(row: ObjectVar[BoardRow]) -> rx.Component:
     )
 
 
-def board_row(row: ObjectVar[BoardRow]) -> rx.Component:
+def board_row(row: ObjectVar[RosterRow]) -> rx.Component:
     """One learner on the board, with the trainer's actions.
 
     Args:
@@ -162,7 +161,7 @@ def board_row(row: ObjectVar[BoardRow]) -> rx.Component:
     # returns the callback): name the call it really is.
     open_dialog = cast("Callable[[str, Var[str]], EventSpec]", state.open_dialog)
     clear_mark = cast("Callable[[Var[str]], EventSpec]", state.clear_mark)
-    uid = row.user_id.to_string()  # the learner's id as text, like the keys of `signed_at`
+    uid = row.id.to(str)
     signed = _SIGNED_AT.contains(uid)
     status = row.status.to(str)
     # A signature that arrived live turns "not signed" (or a provisional absence) into "present".
@@ -262,8 +261,8 @@ def board_column(title_key: str, *, signed: bool, icon: str, tone: str, test_id:
     state = AttendanceState
     count = state.signed_count if signed else state.roster.length() - state.signed_count
 
-    def maybe(row: ObjectVar[BoardRow]) -> rx.Component:
-        here = _SIGNED_AT.contains(row.user_id.to_string())
+    def maybe(row: ObjectVar[RosterRow]) -> rx.Component:
+        here = _SIGNED_AT.contains(row.id.to(str))
         return rx.cond(here if signed else ~here, board_row(row))
 
     return rx.card(

@@ -60,9 +60,7 @@ def session_card(card: ObjectVar[SessionCard], unread: ObjectVar[dict[str, str]]
                 ),
                 rx.hstack(
                     rx.icon("calendar", size=15, color=rx.color("gray", 10)),
-                    rx.text(
-                        Tf("home.from_to", start=_date_fr(card.starts_on), end=_date_fr(card.ends_on)), size="2"
-                    ),
+                    rx.text(Tf("home.from_to", start=_date_fr(card.starts_on), end=_date_fr(card.ends_on)), size="2"),
                     spacing="2",
                     align="center",
                 ),

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 import reflex as rx
-from reflex.vars.base import Var
+from reflex.vars.object import ObjectVar
+from reflex.vars.sequence import ArrayVar
 from reflex_components_core.react_router.dom import ReactRouterLink
 
 from components import styles
 from components.i18n import T, Tf
-from state.chat import ChatState as C
+from state.chat import ChatRow, ChatState
+
+# mypy types an `@rx.event` handler as `EventNamespace` (the decorator is a class whose `__new__` returns the
+# callback), so calling one with its arguments, or throttling it, carries a `# type: ignore` below.
 
 
-def _body(message: Var[dict[str, Any]]) -> rx.Component:
-    parts = message["parts"].to(list[dict[str, str]])
+def _body(message: ObjectVar[ChatRow]) -> rx.Component:
+    parts = message.parts.to(list[dict[str, str]])
     return rx.text(
         rx.foreach(
             parts,
@@ -32,17 +36,19 @@ def _body(message: Var[dict[str, Any]]) -> rx.Component:
     )
 
 
-def _editor(message: Var[dict[str, Any]]) -> rx.Component:
+def _editor(message: ObjectVar[ChatRow]) -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.text_area(
                 name="body",
-                default_value=message["body"].to(str),
+                default_value=message.body.to(str),
                 aria_label=T("chat.edit_label"),
                 width="100%",
                 rows="3",
             ),
-            rx.cond(C.edit_error != "", rx.text(C.edit_error, role="alert", color_scheme="red", size="1")),
+            rx.cond(
+                ChatState.edit_error != "", rx.text(ChatState.edit_error, role="alert", color_scheme="red", size="1")
+            ),
             rx.hstack(
                 rx.button(T("common.save"), type="submit", size="1"),
                 rx.button(
@@ -51,23 +57,23 @@ def _editor(message: Var[dict[str, Any]]) -> rx.Component:
                     size="1",
                     variant="soft",
                     color_scheme="gray",
-                    on_click=C.cancel_edit,
+                    on_click=ChatState.cancel_edit,
                 ),
                 spacing="2",
             ),
             spacing="2",
             width="100%",
         ),
-        on_submit=C.save_edit,
+        on_submit=ChatState.save_edit,
         width="100%",
     )
 
 
-def _actions(message: Var[dict[str, Any]]) -> rx.Component:
-    mid = message["id"].to(str)
-    mine = message["mine"].to(bool)
+def _actions(message: ObjectVar[ChatRow]) -> rx.Component:
+    mid = message.id.to(str)
+    mine = message.mine.to(bool)
     return rx.cond(
-        (message["removed"].to(str) == "") & (mine | C.can_moderate),
+        (message.removed.to(str) == "") & (mine | ChatState.can_moderate),
         rx.menu.root(
             rx.menu.trigger(
                 rx.icon_button(
@@ -79,11 +85,11 @@ def _actions(message: Var[dict[str, Any]]) -> rx.Component:
                 )
             ),
             rx.menu.content(
-                rx.cond(mine, rx.menu.item(T("chat.edit"), on_click=C.start_edit(mid))),
+                rx.cond(mine, rx.menu.item(T("chat.edit"), on_click=ChatState.start_edit(mid))),  # type: ignore[operator]
                 rx.menu.item(
                     rx.cond(mine, T("chat.delete"), T("chat.moderate")),
                     color="red",
-                    on_click=C.remove(mid),
+                    on_click=ChatState.remove(mid),  # type: ignore[operator]
                 ),
             ),
             modal=False,
@@ -91,7 +97,7 @@ def _actions(message: Var[dict[str, Any]]) -> rx.Component:
     )
 
 
-def message_bubble(message: Var[dict[str, Any]]) -> rx.Component:
+def message_bubble(message: ObjectVar[ChatRow]) -> rx.Component:
     """One message, with the "nouveaux messages" divider before the first unread one.
 
     Args:
@@ -100,11 +106,11 @@ def message_bubble(message: Var[dict[str, Any]]) -> rx.Component:
     Returns:
         The bubble.
     """
-    mine = message["mine"].to(bool)
-    removed = message["removed"].to(str)
+    mine = message.mine.to(bool)
+    removed = message.removed.to(str)
     return rx.fragment(
         rx.cond(
-            message["id"].to(str) == C.first_unread,
+            message.id.to(str) == ChatState.first_unread,
             rx.hstack(
                 rx.separator(flex="1", color_scheme="red"),
                 rx.text(T("chat.new_messages"), size="1", color_scheme="red", weight="bold"),
@@ -116,9 +122,9 @@ def message_bubble(message: Var[dict[str, Any]]) -> rx.Component:
         ),
         rx.box(
             rx.hstack(
-                rx.text(message["author"].to(str), size="1", weight="bold"),
-                rx.text(message["at"].to(str), size="1", color_scheme="gray"),
-                rx.cond(message["edited"].to(bool), rx.text(T("chat.edited"), size="1", color_scheme="gray")),
+                rx.text(message.author.to(str), size="1", weight="bold"),
+                rx.text(message.at.to(str), size="1", color_scheme="gray"),
+                rx.cond(message.edited.to(bool), rx.text(T("chat.edited"), size="1", color_scheme="gray")),
                 rx.spacer(),
                 _actions(message),
                 align="center",
@@ -134,20 +140,20 @@ def message_bubble(message: Var[dict[str, Any]]) -> rx.Component:
                     font_style="italic",
                 ),
                 rx.cond(
-                    C.editing == message["id"].to(str),
+                    ChatState.editing == message.id.to(str),
                     _editor(message),
                     rx.vstack(
                         _body(message),
                         rx.cond(
-                            message["document_id"].to(int) > 0,
+                            message.document_id.to(int) > 0,
                             ReactRouterLink.create(
                                 rx.hstack(
                                     rx.icon("paperclip", size=14),
-                                    rx.text(message["document_name"].to(str), size="2"),
+                                    rx.text(message.document_name.to(str), size="2"),
                                     align="center",
                                     spacing="1",
                                 ),
-                                to="/api/documents/" + message["document_id"].to_string(),
+                                to="/api/documents/" + message.document_id.to_string(),
                                 reload_document=True,
                             ),
                         ),
@@ -162,13 +168,13 @@ def message_bubble(message: Var[dict[str, Any]]) -> rx.Component:
             max_width=["92%", "80%"],
             align_self=rx.cond(mine, "flex-end", "flex-start"),
             data_testid="chat-message",
-            data_client_id=message["client_id"].to(str),
+            data_client_id=message.client_id.to(str),
         ),
     )
 
 
 def _typing() -> rx.Component:
-    names = C.typing_names
+    names: ArrayVar[Sequence[str]] = ChatState.typing_names
     return rx.box(
         rx.cond(
             names.length() > 0,
@@ -190,7 +196,7 @@ def _typing() -> rx.Component:
 
 def _composer() -> rx.Component:
     return rx.cond(
-        C.can_post,
+        ChatState.can_post,
         rx.vstack(
             rx.form(
                 rx.hstack(
@@ -202,7 +208,7 @@ def _composer() -> rx.Component:
                         flex="1",
                         max_length=4000,
                         data_chat_composer="true",
-                        on_change=C.typing.throttle(2500),
+                        on_change=ChatState.typing.throttle(2500),  # type: ignore[attr-defined]
                     ),
                     rx.el.input(type="hidden", name="client_id", default_value=""),
                     rx.button(rx.icon("send", size=16), T("chat.send"), type="submit", size="3"),
@@ -210,17 +216,19 @@ def _composer() -> rx.Component:
                     width="100%",
                     spacing="2",
                 ),
-                on_submit=C.send,
-                key=C.composer_key.to_string(),
+                on_submit=ChatState.send,
+                key=ChatState.composer_key.to_string(),
                 width="100%",
                 id="chat-composer",
             ),
-            rx.cond(C.chat_error != "", rx.text(C.chat_error, role="alert", color_scheme="red", size="2")),
+            rx.cond(
+                ChatState.chat_error != "", rx.text(ChatState.chat_error, role="alert", color_scheme="red", size="2")
+            ),
             rx.upload.root(
                 rx.button(rx.icon("paperclip", size=14), T("chat.attach"), size="1", variant="soft", type="button"),
                 id="chat-file",
                 max_files=1,
-                on_drop=C.send_file(rx.upload_files(upload_id="chat-file")),
+                on_drop=ChatState.send_file(rx.upload_files(upload_id="chat-file")),  # type: ignore[operator]
                 border="none",
                 padding="0",
             ),
@@ -243,10 +251,10 @@ def chat_panel() -> rx.Component:
                 rx.heading(T("chat.title"), size="4", as_="h2"),
                 rx.spacer(),
                 rx.cond(
-                    C.online.length() > 0,
+                    ChatState.online.length() > 0,
                     rx.hstack(
                         rx.box(width="0.5rem", height="0.5rem", border_radius="50%", background=rx.color("green", 9)),
-                        rx.text(Tf("chat.online", names=C.online.join(", ")), size="1", color_scheme="gray"),
+                        rx.text(Tf("chat.online", names=ChatState.online.join(", ")), size="1", color_scheme="gray"),
                         align="center",
                         spacing="1",
                         data_testid="online",
@@ -258,23 +266,23 @@ def chat_panel() -> rx.Component:
             ),
             rx.vstack(
                 rx.cond(
-                    C.has_more,
+                    ChatState.has_more,
                     rx.button(
                         T("chat.older"),
                         size="1",
                         variant="ghost",
-                        on_click=C.load_older,
-                        loading=C.loading_older,
+                        on_click=ChatState.load_older,
+                        loading=ChatState.loading_older,
                         id="chat-older",
                         align_self="center",
                     ),
                 ),
                 rx.cond(
-                    (C.messages.length() + C.fresh.length()) == 0,
+                    (ChatState.messages.length() + ChatState.fresh.length()) == 0,
                     rx.center(rx.text(T("chat.empty"), size="2", color_scheme="gray"), padding="2rem", width="100%"),
                 ),
-                rx.foreach(C.messages, message_bubble),
-                rx.foreach(C.fresh, message_bubble),
+                rx.foreach(ChatState.messages, message_bubble),
+                rx.foreach(ChatState.fresh, message_bubble),
                 rx.box(id="chat-pending", width="100%"),
                 spacing="2",
                 width="100%",

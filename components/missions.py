@@ -322,10 +322,10 @@ def _observation() -> rx.Component:
     )
 
 
-def _corrector_link(S: Any) -> rx.Component:
-    a = S.activity
+def _corrector_link(page: Any) -> rx.Component:
+    a = page.activity
     kind = a["kind"].to(str)
-    session_id = S.view["id"].to(str)
+    session_id = page.view["id"].to(str)
     return rx.link(
         rx.button(
             rx.cond(kind == "assignment", rx.icon("briefcase", size=14), rx.icon("eye", size=14)),
@@ -336,19 +336,19 @@ def _corrector_link(S: Any) -> rx.Component:
     )
 
 
-def mission_panel(S: Any) -> rx.Component:
+def mission_panel(page: Any) -> rx.Component:
     """The part of the activity panel for missions and observations.
 
     Learners hand in a mission and see its correction, or see their observation;
     the session's correctors get a link to the page where they correct or observe.
 
     Args:
-        S: The session page's state (its open activity).
+        page: The session page's state (its open activity).
 
     Returns:
         The part (nothing for other kinds).
     """
-    a = S.activity
+    a = page.activity
     kind = a["kind"].to(str)
     return rx.cond(
         (kind == "assignment") | (kind == "observation"),
@@ -357,7 +357,7 @@ def mission_panel(S: Any) -> rx.Component:
                 MissionPanelState.activity_id == a["id"].to(str),
                 rx.cond(kind == "assignment", _mission(), _observation()),
             ),
-            rx.cond(a["sees_everything"].to(bool), _corrector_link(S)),
+            rx.cond(a["sees_everything"].to(bool), _corrector_link(page)),
             # Remounted (and reloaded) when another activity opens or this one is finished live.
             key=a["id"].to(str) + "-" + a["done"].to(str),
             on_mount=MissionPanelState.load,

@@ -6,16 +6,27 @@ page); both share the `TimelineEditor` handlers.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import reflex as rx
 from reflex.vars.base import Var
+from reflex.vars.object import ObjectVar
+from reflex.vars.sequence import StringVar
 
 from app.models.training import ACTIVITY_KINDS, PHASES
+from app.services.sessions.view import ActivityCard, ModuleView
 from components import styles
 from components.forms import field
 from components.i18n import T, Tf
 from components.tables import status_badge
+from state.catalogue import CourseState
+from state.session_page import SessionPageState
+
+# The page whose timeline is drawn: a session's page or a course's template page.
+TimelineState = type[SessionPageState] | type[CourseState]
+
+# mypy types an `@rx.event` handler as `EventNamespace` (the decorator is a class whose `__new__` returns the
+# callback), so calling one with its arguments carries `# type: ignore[operator]` below.
 
 KIND_ICONS = {
     "in_person": "users",
@@ -38,7 +49,7 @@ KIND_ICONS = {
 PHASE_COLORS = {"before": "sky", "during": "indigo", "after": "teal"}
 
 
-def date_fr(value: Var) -> Var:
+def date_fr(value: Var) -> StringVar:
     text = value.to(str)
     return text[8:10] + "/" + text[5:7] + "/" + text[0:4]
 
@@ -55,12 +66,12 @@ def phase_badge(phase: Var) -> rx.Component:
     return status_badge(phase, "phase", PHASE_COLORS, variant="soft", fallback=rx.badge(phase.to(str)))
 
 
-def rule_text(module: Var[dict[str, Any]]) -> rx.Component:
-    rule = module["opening_rule"].to(str)
+def rule_text(module: ObjectVar[ModuleView]) -> rx.Component:
+    rule = module.opening_rule.to(str)
     return rx.text(
         rx.match(
             rule,
-            ("date", Tf("rule.date", date=date_fr(module["opens_at"]))),
+            ("date", Tf("rule.date", date=date_fr(module.opens_at))),
             ("after_previous", T("rule.after_previous")),
             T("rule.always"),
         ),
@@ -69,15 +80,19 @@ def rule_text(module: Var[dict[str, Any]]) -> rx.Component:
     )
 
 
-def _err(S: Any, name: str, form: Var | str) -> Var:
-    return rx.cond(S.error_form == form, S.edit_field_errors.get(name, "").to(str), "").to(str)
+def _err(state: TimelineState, name: str, form: Var | str) -> Var:
+    # Reflex 0.10's `Field.__get__` stubs resolve a dict field to `ArrayVar[Never]` under mypy: name its var type.
+    errors = cast("ObjectVar[dict[str, str]]", state.edit_field_errors)
+    return rx.cond(state.error_form == form, errors.get(name, "").to(str), "").to(str)
 
 
-def _inline_form(S: Any, key: Var, *children: rx.Component, on_submit: Any, hidden: tuple[str, Var]) -> rx.Component:
+def _inline_form(
+    state: TimelineState, key: StringVar, *children: rx.Component, on_submit: Any, hidden: tuple[str, Var]
+) -> rx.Component:
     # The id travels in a hidden input: a submit handler cannot close over a foreach item.
     name, value = hidden
     return rx.cond(
-        S.open_form == key,
+        state.open_form == key,
         rx.form(
             rx.el.input(type="hidden", name=name, value=value),
             rx.vstack(*children, spacing="2", width="100%"),
@@ -86,12 +101,12 @@ def _inline_form(S: Any, key: Var, *children: rx.Component, on_submit: Any, hidd
             padding="0.5rem",
             background=rx.color("gray", 2),
             border_radius="0.5rem",
-            key=key + S.edit_key.to_string(),
+            key=key + state.edit_key.to_string(),
         ),
     )
 
 
-def confirm_delete(S: Any, label: Var, body: Var, on_confirm: Any) -> rx.Component:
+def confirm_delete(state: TimelineState, label: StringVar, body: Var, on_confirm: Any) -> rx.Component:
     """A delete button that asks first, saying it is irreversible."""
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
@@ -101,7 +116,7 @@ def confirm_delete(S: Any, label: Var, body: Var, on_confirm: Any) -> rx.Compone
                 size="1",
                 variant="soft",
                 color_scheme="red",
-                aria_label=T("editor.delete") + " " + label,
+                aria_label=T("editor.delete").to(str) + " " + label,
             )
         ),
         rx.alert_dialog.content(
@@ -118,13 +133,13 @@ def confirm_delete(S: Any, label: Var, body: Var, on_confirm: Any) -> rx.Compone
     )
 
 
-def _schedule_form(S: Any, activity: Var[dict[str, Any]]) -> rx.Component:
-    aid = activity["id"].to(str)
-    in_person = activity["kind"].to(str) == "in_person"
+def _schedule_form(state: TimelineState, activity: ObjectVar[ActivityCard]) -> rx.Component:
+    aid = activity.id.to_string()  # ids travel as text, as the handlers and the open form expect
+    in_person = activity.kind.to(str) == "in_person"
     return _inline_form(
-        S,
+        state,
         "schedule-" + aid,
-        field("editor.day", "day", type_="date", error=_err(S, "day", "schedule-" + aid)),
+        field("editor.day", "day", type_="date", error=_err(state, "day", "schedule-" + aid)),
         rx.cond(
             in_person,
             rx.vstack(
@@ -142,8 +157,8 @@ def _schedule_form(S: Any, activity: Var[dict[str, Any]]) -> rx.Component:
             ),
             rx.vstack(
                 rx.hstack(
-                    field("editor.start", "start", type_="time", error=_err(S, "start", "schedule-" + aid)),
-                    field("editor.end", "end", type_="time", error=_err(S, "end", "schedule-" + aid)),
+                    field("editor.start", "start", type_="time", error=_err(state, "start", "schedule-" + aid)),
+                    field("editor.end", "end", type_="time", error=_err(state, "end", "schedule-" + aid)),
                     width="100%",
                 ),
                 field(
@@ -151,7 +166,7 @@ def _schedule_form(S: Any, activity: Var[dict[str, Any]]) -> rx.Component:
                     "link",
                     type_="url",
                     hint_key="editor.link_hint",
-                    error=_err(S, "link", "schedule-" + aid),
+                    error=_err(state, "link", "schedule-" + aid),
                 ),
                 spacing="1",
                 width="100%",
@@ -159,23 +174,23 @@ def _schedule_form(S: Any, activity: Var[dict[str, Any]]) -> rx.Component:
         ),
         rx.button(T("common.save"), type="submit", size="2"),
         hidden=("activity_id", aid),
-        on_submit=S.schedule,
+        on_submit=state.schedule,
     )
 
 
-def activity_card(S: Any, activity: Var[dict[str, Any]], on_open: Any = None) -> rx.Component:
-    aid = activity["id"].to(str)
-    title = activity["title"].to(str)
-    kind = activity["kind"].to(str)
-    schedulable = S.is_session & ((kind == "in_person") | (kind == "virtual_class"))
+def activity_card(state: TimelineState, activity: ObjectVar[ActivityCard], on_open: Any = None) -> rx.Component:
+    aid = activity.id.to_string()  # ids travel as text, as the handlers and the open form expect
+    title = activity.title.to(str)
+    kind = activity.kind.to(str)
+    schedulable = state.is_session & ((kind == "in_person") | (kind == "virtual_class"))
     return rx.vstack(
         rx.hstack(
             rx.cond(
-                S.editing & S.can_edit,
+                state.editing & state.can_edit,
                 rx.box(
                     rx.icon("grip_vertical", size=14, color=rx.color("gray", 9)),
                     cursor="grab",
-                    on_mouse_down=S.drag_activity(aid),
+                    on_mouse_down=state.drag_activity(aid),  # type: ignore[operator]
                     aria_label=Tf("editor.drag_activity", title=title),
                     data_testid="activity-drag-handle",
                     user_select="none",
@@ -194,10 +209,9 @@ def activity_card(S: Any, activity: Var[dict[str, Any]], on_open: Any = None) ->
                 rx.text(title, size="2", weight="medium"),
                 rx.text(kind_label(kind), size="1", color_scheme="gray"),
                 rx.cond(
-                    activity["when"].to(str) != "",
+                    activity.when.to(str) != "",
                     rx.text(
-                        activity["when"].to(str)
-                        + rx.cond(activity["room"].to(str) != "", " · " + activity["room"].to(str), ""),
+                        activity.when.to(str) + rx.cond(activity.room.to(str) != "", " · " + activity.room.to(str), ""),
                         size="1",
                         color=rx.color(styles.ACCENT, 11),
                     ),
@@ -213,29 +227,32 @@ def activity_card(S: Any, activity: Var[dict[str, Any]], on_open: Any = None) ->
             aria_label=Tf("activity.open", title=title) if on_open is not None else None,
         ),
         rx.cond(
-            S.editing & S.can_manage_content,
+            state.editing & state.can_manage_content,
             rx.hstack(
                 rx.cond(
-                    S.can_edit,
+                    state.can_edit,
                     rx.hstack(
                         rx.icon_button(
                             rx.icon("chevron_up", size=12),
                             size="1",
                             variant="ghost",
                             aria_label=Tf("editor.move_activity_up", title=title),
-                            on_click=S.move_activity(aid, -1),
+                            on_click=state.move_activity(aid, -1),  # type: ignore[operator]
                         ),
                         rx.icon_button(
                             rx.icon("chevron_down", size=12),
                             size="1",
                             variant="ghost",
                             aria_label=Tf("editor.move_activity_down", title=title),
-                            on_click=S.move_activity(aid, 1),
+                            on_click=state.move_activity(aid, 1),  # type: ignore[operator]
                         ),
                         rx.cond(
                             schedulable,
                             rx.button(
-                                T("editor.schedule"), size="1", variant="soft", on_click=S.open("schedule-" + aid)
+                                T("editor.schedule"),
+                                size="1",
+                                variant="soft",
+                                on_click=state.open("schedule-" + aid),  # type: ignore[operator]
                             ),
                         ),
                         spacing="1",
@@ -246,24 +263,24 @@ def activity_card(S: Any, activity: Var[dict[str, Any]], on_open: Any = None) ->
                     size="1",
                     variant="soft",
                     color_scheme="gray",
-                    on_click=S.duplicate_activity(aid),
-                    aria_label=T("editor.duplicate") + " " + title,
+                    on_click=state.duplicate_activity(aid),  # type: ignore[operator]
+                    aria_label=T("editor.duplicate").to(str) + " " + title,
                 ),
-                confirm_delete(S, title, Tf("editor.confirm_activity", title=title), S.delete_activity(aid)),
+                confirm_delete(state, title, Tf("editor.confirm_activity", title=title), state.delete_activity(aid)),  # type: ignore[operator]
                 spacing="1",
                 wrap="wrap",
             ),
         ),
-        rx.cond(S.editing & S.can_edit & schedulable, _schedule_form(S, activity)),
+        rx.cond(state.editing & state.can_edit & schedulable, _schedule_form(state, activity)),
         spacing="2",
         padding="0.5rem",
         border=f"1px solid {rx.color('gray', 4)}",
         border_radius="0.5rem",
         background="white",
         width="100%",
-        on_mouse_up=S.drop_activity(aid),
+        on_mouse_up=state.drop_activity(aid),  # type: ignore[operator]
         outline=rx.cond(
-            (S.dragging_activity != "") & (S.dragging_activity != aid),
+            (state.dragging_activity != "") & (state.dragging_activity != aid),
             f"1px dashed {rx.color(styles.ACCENT, 7)}",
             "none",
         ),
@@ -271,20 +288,25 @@ def activity_card(S: Any, activity: Var[dict[str, Any]], on_open: Any = None) ->
     )
 
 
-def _module_controls(S: Any, module: Var[dict[str, Any]]) -> rx.Component:
-    mid = module["id"].to(str)
-    title = module["title"].to(str)
+def _module_controls(state: TimelineState, module: ObjectVar[ModuleView]) -> rx.Component:
+    mid = module.id.to_string()
+    title = module.title.to(str)
     return rx.vstack(
         rx.hstack(
             rx.cond(
-                S.can_edit,
+                state.can_edit,
                 rx.hstack(
-                    rx.button(T("editor.rename"), size="1", variant="soft", on_click=S.open("rename-" + mid)),
+                    rx.button(T("editor.rename"), size="1", variant="soft", on_click=state.open("rename-" + mid)),  # type: ignore[operator]
                     rx.cond(
-                        S.is_session,
-                        rx.button(T("editor.rule"), size="1", variant="soft", on_click=S.open("rule-" + mid)),
+                        state.is_session,
+                        rx.button(T("editor.rule"), size="1", variant="soft", on_click=state.open("rule-" + mid)),  # type: ignore[operator]
                     ),
-                    rx.button(T("editor.add_activity"), size="1", variant="soft", on_click=S.open("activity-" + mid)),
+                    rx.button(
+                        T("editor.add_activity"),
+                        size="1",
+                        variant="soft",
+                        on_click=state.open("activity-" + mid),  # type: ignore[operator]
+                    ),
                     spacing="1",
                     wrap="wrap",
                 ),
@@ -294,23 +316,23 @@ def _module_controls(S: Any, module: Var[dict[str, Any]]) -> rx.Component:
                 size="1",
                 variant="soft",
                 color_scheme="gray",
-                on_click=S.duplicate_module(mid),
-                aria_label=T("editor.duplicate") + " " + title,
+                on_click=state.duplicate_module(mid),  # type: ignore[operator]
+                aria_label=T("editor.duplicate").to(str) + " " + title,
             ),
-            confirm_delete(S, title, Tf("editor.confirm_module", title=title), S.delete_module(mid)),
+            confirm_delete(state, title, Tf("editor.confirm_module", title=title), state.delete_module(mid)),  # type: ignore[operator]
             spacing="1",
             wrap="wrap",
         ),
         _inline_form(
-            S,
+            state,
             "rename-" + mid,
-            field("editor.new_title", "new_title", default_value=title, error=_err(S, "title", "rename-" + mid)),
+            field("editor.new_title", "new_title", default_value=title, error=_err(state, "title", "rename-" + mid)),
             rx.button(T("common.save"), type="submit", size="2"),
             hidden=("module_id", mid),
-            on_submit=S.rename_module,
+            on_submit=state.rename_module,
         ),
         _inline_form(
-            S,
+            state,
             "rule-" + mid,
             rx.el.label(T("editor.rule"), html_for="rule", class_name="plume-label"),
             rx.el.select(
@@ -319,16 +341,16 @@ def _module_controls(S: Any, module: Var[dict[str, Any]]) -> rx.Component:
                 rx.el.option(T("rule.after_previous"), value="after_previous"),
                 id="rule",
                 name="rule",
-                default_value=module["opening_rule"].to(str),
+                default_value=module.opening_rule.to(str),
                 class_name="plume-select",
             ),
-            field("editor.opens_on", "opens_on", type_="date", error=_err(S, "opens_on", "rule-" + mid)),
+            field("editor.opens_on", "opens_on", type_="date", error=_err(state, "opens_on", "rule-" + mid)),
             rx.button(T("common.save"), type="submit", size="2"),
             hidden=("module_id", mid),
-            on_submit=S.set_rule,
+            on_submit=state.set_rule,
         ),
         _inline_form(
-            S,
+            state,
             "activity-" + mid,
             rx.el.label(T("editor.kind"), html_for="kind", class_name="plume-label"),
             rx.el.select(
@@ -337,10 +359,10 @@ def _module_controls(S: Any, module: Var[dict[str, Any]]) -> rx.Component:
                 name="kind",
                 class_name="plume-select",
             ),
-            field("editor.activity_title", "activity_title", error=_err(S, "title", "activity-" + mid)),
+            field("editor.activity_title", "activity_title", error=_err(state, "title", "activity-" + mid)),
             rx.button(T("editor.add"), type="submit", size="2"),
             hidden=("module_id", mid),
-            on_submit=S.add_activity,
+            on_submit=state.add_activity,
         ),
         spacing="2",
         width="100%",
@@ -348,41 +370,43 @@ def _module_controls(S: Any, module: Var[dict[str, Any]]) -> rx.Component:
     )
 
 
-def module_column(S: Any, module: Var[dict[str, Any]], extra: Any = None, on_open: Any = None) -> rx.Component:
-    activities = module["activities"].to(list[dict[str, Any]])
+def module_column(
+    state: TimelineState, module: ObjectVar[ModuleView], extra: Any = None, on_open: Any = None
+) -> rx.Component:
+    activities = module.activities.to(list[dict[str, Any]])
     return rx.card(
         rx.vstack(
             rx.hstack(
-                phase_badge(module["phase"].to(str)),
+                phase_badge(module.phase.to(str)),
                 rx.spacer(),
                 rx.cond(
-                    module["locked"].to(bool),
+                    module.locked.to(bool),
                     rx.badge(rx.icon("lock", size=12), T("session.locked"), color_scheme="gray"),
                 ),
                 width="100%",
             ),
-            rx.heading(module["title"].to(str), size="3", as_="h3"),
+            rx.heading(module.title.to(str), size="3", as_="h3"),
             rule_text(module),
             rx.cond(
-                module.contains("total") & ~S.can_manage_content,
+                module.contains("total") & ~state.can_manage_content,
                 rx.cond(
-                    module["total"].to(int) > 0,
+                    module.total.to(int) > 0,
                     rx.text(
-                        Tf("activity.module_progress", done=module["done"].to(str), total=module["total"].to(str)),
+                        Tf("activity.module_progress", done=module.done.to(str), total=module.total.to(str)),
                         size="1",
                         color=rx.color("green", 11),
                         data_testid="module-progress",
                     ),
                 ),
             ),
-            rx.cond(S.editing & S.can_manage_content, _module_controls(S, module)),
+            rx.cond(state.editing & state.can_manage_content, _module_controls(state, module)),
             rx.cond(
-                module["locked"].to(bool),
+                module.locked.to(bool),
                 rx.fragment(),
                 rx.cond(
                     activities.length() > 0,
                     rx.vstack(
-                        rx.foreach(activities, lambda a: activity_card(S, a, on_open)), spacing="2", width="100%"
+                        rx.foreach(activities, lambda a: activity_card(state, a, on_open)), spacing="2", width="100%"
                     ),
                     rx.text(T("session.no_activity"), size="2", color_scheme="gray"),
                 ),
@@ -394,19 +418,19 @@ def module_column(S: Any, module: Var[dict[str, Any]], extra: Any = None, on_ope
         min_width="18rem",
         max_width="18rem",
         box_shadow=styles.CARD_SHADOW,
-        opacity=rx.cond(module["locked"].to(bool), "0.7", "1"),
+        opacity=rx.cond(module.locked.to(bool), "0.7", "1"),
         data_testid="timeline-module",
     )
 
 
-def add_module_form(S: Any) -> rx.Component:
+def add_module_form(state: TimelineState) -> rx.Component:
     return rx.cond(
-        S.editing & S.can_edit,
+        state.editing & state.can_edit,
         rx.card(
             rx.form(
                 rx.hstack(
                     rx.box(
-                        field("editor.module_title", "module_title", error=_err(S, "title", "add-module")),
+                        field("editor.module_title", "module_title", error=_err(state, "title", "add-module")),
                         flex="1",
                         min_width="14rem",
                     ),
@@ -427,8 +451,8 @@ def add_module_form(S: Any) -> rx.Component:
                     wrap="wrap",
                     width="100%",
                 ),
-                on_submit=S.add_module,
-                key=S.edit_key.to_string(),
+                on_submit=state.add_module,
+                key=state.edit_key.to_string(),
                 width="100%",
             ),
             width="100%",
@@ -436,26 +460,26 @@ def add_module_form(S: Any) -> rx.Component:
     )
 
 
-def edit_toggle(S: Any) -> rx.Component:
+def edit_toggle(state: TimelineState) -> rx.Component:
     return rx.cond(
-        S.can_manage_content,
+        state.can_manage_content,
         rx.button(
-            rx.icon(rx.cond(S.editing, "check", "pencil"), size=14),
-            rx.cond(S.editing, T("editor.done"), T("editor.toggle")),
-            variant=rx.cond(S.editing, "solid", "soft"),
-            on_click=S.toggle_editing,
+            rx.icon(rx.cond(state.editing, "check", "pencil"), size=14),
+            rx.cond(state.editing, T("editor.done"), T("editor.toggle")),
+            variant=rx.cond(state.editing, "solid", "soft"),
+            on_click=state.toggle_editing,
         ),
     )
 
 
-def edit_messages(S: Any) -> rx.Component:
+def edit_messages(state: TimelineState) -> rx.Component:
     return rx.vstack(
         rx.cond(
-            S.edit_error != "",
-            rx.callout(S.edit_error, icon="circle_alert", color_scheme="red", role="alert", width="100%"),
+            state.edit_error != "",
+            rx.callout(state.edit_error, icon="circle_alert", color_scheme="red", role="alert", width="100%"),
         ),
         rx.cond(
-            S.editing & S.can_manage_content & ~S.can_edit,
+            state.editing & state.can_manage_content & ~state.can_edit,
             rx.callout(T("editor.trainer_hint"), icon="info", color_scheme="gray", width="100%"),
         ),
         width="100%",

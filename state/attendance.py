@@ -25,8 +25,8 @@ from app.live.contract import (
     slot_person_topic,
     slot_topic,
 )
-from app.services import attendance
 from app.services.actor import Actor
+from app.services.attendance import actions, sheet, window
 from app.services.errors import PlumeError
 from app.settings import get_settings
 from state import live
@@ -79,7 +79,43 @@ class SlotPage(TypedDict, total=False):
     pdf_url: str
 
 
-def _page(view: attendance.SheetView) -> SlotPage:
+class RosterRow(TypedDict):
+    """One person's line on the board: the service's `BoardRow`, its user id as text (the key of `signed_at`)."""
+
+    id: str
+    name: str
+    role: str
+    status: str
+    signed_at: str
+    signed: bool
+    on_trainer_device: bool
+    signed_by: str
+    reason: str
+    mark: str
+    mark_comment: str
+    correction: str
+    correction_reason: str
+
+
+def _row(row: sheet.BoardRow) -> RosterRow:
+    return RosterRow(
+        id=str(row.user_id),
+        name=row.name,
+        role=row.role,
+        status=row.status,
+        signed_at=row.signed_at,
+        signed=bool(row.signed_at),
+        on_trainer_device=row.on_trainer_device,
+        signed_by=row.signed_by,
+        reason=row.reason,
+        mark=row.mark,
+        mark_comment=row.mark_comment,
+        correction=row.correction,
+        correction_reason=row.correction_reason,
+    )
+
+
+def _page(view: sheet.SheetView) -> SlotPage:
     return SlotPage(
         slot_id=view.slot_id,
         session_id=view.session_id,
@@ -127,10 +163,10 @@ class AttendanceState(live.LiveState, rx.State):
     view: rx.Field[SlotPage] = rx.field(default_factory=SlotPage)
     my_signature: rx.Field[str] = rx.field("")
     meeting_link: rx.Field[str] = rx.field("")
-    roster: rx.Field[list[attendance.BoardRow]] = rx.field(default_factory=list)
+    roster: rx.Field[list[RosterRow]] = rx.field(default_factory=list)
     signed_at: dict[str, str] = {}
     signed_count: rx.Field[int] = rx.field(0)
-    trainer_rows: rx.Field[list[attendance.BoardRow]] = rx.field(default_factory=list)
+    trainer_rows: rx.Field[list[RosterRow]] = rx.field(default_factory=list)
     sign_error: rx.Field[str] = rx.field("")
     pad_key: rx.Field[int] = rx.field(0)
     dialog: rx.Field[str] = rx.field("")
@@ -160,7 +196,7 @@ class AttendanceState(live.LiveState, rx.State):
             self.found, self.view = False, {}
             return
         try:
-            view = await run_db(lambda db: attendance.sheet_view(db, actor, slot_id))
+            view = await run_db(lambda db: sheet.sheet_view(db, actor, slot_id))
         except PlumeError:
             self.found, self.view = False, {}
             self.roster, self.signed_at, self.signed_count, self.trainer_rows = [], {}, 0, []
@@ -171,11 +207,11 @@ class AttendanceState(live.LiveState, rx.State):
         self.meeting_link = view.meeting_link
         self.view = _page(view)
         # The roster is sent once; a signature then changes only `signed_at` (small), not the rows.
-        self.roster = [r for r in view.rows if r.role == "learner"]
-        self._roster_ids = {str(r.user_id) for r in self.roster}
-        self.signed_at = {str(r.user_id): r.signed_at for r in self.roster if r.signed_at}
+        self.roster = [_row(r) for r in view.rows if r.role == "learner"]
+        self._roster_ids = {r["id"] for r in self.roster}
+        self.signed_at = {r["id"]: r["signed_at"] for r in self.roster if r["signed"]}
         self.signed_count = len(self.signed_at)
-        self.trainer_rows = [r for r in view.rows if r.role == "trainer"]
+        self.trainer_rows = [_row(r) for r in view.rows if r.role == "trainer"]
 
     def _topics(self, actor: Actor) -> tuple[str, ...]:
         slot_id = self._slot_id
@@ -194,7 +230,7 @@ class AttendanceState(live.LiveState, rx.State):
         self.qr_open = False
         self._slot_id = self._route_slot_id() or 0
         code = self.router.url.query_parameters.get("qr", "")
-        if code and attendance.qr_valid(self._slot_id, code):
+        if code and window.qr_valid(self._slot_id, code):
             self._qr_seen_at, self._qr_slot_id = time.time(), self._slot_id
         await self._show(actor)
         if self.found:
@@ -241,7 +277,7 @@ class AttendanceState(live.LiveState, rx.State):
         yield
         try:
             record = await run_db(
-                lambda db: attendance.sign(db, actor, slot_id, strokes, key, user_agent=agent, qr_seen_at=seen)
+                lambda db: actions.sign(db, actor, slot_id, strokes, key, user_agent=agent, qr_seen_at=seen)
             )
         except PlumeError as err:
             await self._after_change(err, "sign")
@@ -253,7 +289,7 @@ class AttendanceState(live.LiveState, rx.State):
         self.view = {
             **self.view,
             "signed": True,
-            "signed_at": attendance.clock(record.created_at),
+            "signed_at": window.clock(record.created_at),
             "signed_on_trainer_device": record.on_trainer_device,
             "can_sign": False,
             "my_status": "late" if self.view.get("my_status") == "late" else "present",
@@ -270,10 +306,10 @@ class AttendanceState(live.LiveState, rx.State):
             user_id: The learner.
         """
         uid = clean_id(user_id)
-        row = next((r for r in self.roster if uid is not None and r.user_id == uid), None)
+        row = next((r for r in self.roster if uid is not None and r["id"] == str(uid)), None)
         if row is None or kind not in ("sign_as", "absent", "late", "correct"):
             return
-        self.dialog, self.dialog_user, self.dialog_name = str(kind), str(row.user_id), row.name
+        self.dialog, self.dialog_user, self.dialog_name = str(kind), row["id"], row["name"]
         self.dialog_status = "absent" if kind == "correct" else str(kind)
         self.dialog_error = ""
         self.pad_key += 1
@@ -299,7 +335,7 @@ class AttendanceState(live.LiveState, rx.State):
         strokes, key = clean_str(form.get("strokes"), 80_000), clean_str(form.get("key"), 64)
         reason, agent = clean_str(form.get("reason"), 1_000), self.router.headers.user_agent
         if await self._run(
-            lambda db: attendance.sign_as(
+            lambda db: actions.sign_as(
                 db, actor, slot_id, uid, strokes=strokes, client_key=key, reason=reason, user_agent=agent
             ),
             "dialog",
@@ -319,9 +355,7 @@ class AttendanceState(live.LiveState, rx.State):
         if status not in ("absent", "late") or uid is None:
             return
         comment = clean_str(form.get("comment"), 1_000)
-        if await self._run(
-            lambda db: attendance.mark(db, actor, slot_id, uid, status=status, comment=comment), "dialog"
-        ):
+        if await self._run(lambda db: actions.mark(db, actor, slot_id, uid, status=status, comment=comment), "dialog"):
             self.dialog = ""
 
     @rx.event
@@ -335,7 +369,7 @@ class AttendanceState(live.LiveState, rx.State):
         actor, slot_id, uid = require_actor(), self._slot_id, clean_id(user_id)
         if uid is None:
             return
-        await self._run(lambda db: attendance.mark(db, actor, slot_id, uid, status="clear", comment=""), "board")
+        await self._run(lambda db: actions.mark(db, actor, slot_id, uid, status="clear", comment=""), "board")
 
     @rx.event
     @policy(BOARD)
@@ -350,9 +384,7 @@ class AttendanceState(live.LiveState, rx.State):
         if self.dialog != "correct" or uid is None:
             return
         status, reason = clean_str(form.get("status"), 10), clean_str(form.get("reason"), 1_000)
-        if await self._run(
-            lambda db: attendance.correct(db, actor, slot_id, uid, status=status, reason=reason), "dialog"
-        ):
+        if await self._run(lambda db: actions.correct(db, actor, slot_id, uid, status=status, reason=reason), "dialog"):
             self.dialog = ""
 
     @rx.event
@@ -361,11 +393,11 @@ class AttendanceState(live.LiveState, rx.State):
         """Certify the sheet: it is locked, later changes are corrections."""
         actor, slot_id = require_actor(), self._slot_id
         self.board_error = ""
-        await self._run(lambda db: attendance.certify(db, actor, slot_id), "board")
+        await self._run(lambda db: actions.certify(db, actor, slot_id), "board")
 
     def _rotate_qr(self) -> None:
         base = get_settings().base_url.rstrip("/")
-        code = attendance.qr_code(self._slot_id)
+        code = window.qr_code(self._slot_id)
         self.qr_url = f"{base}/emargement/{self._slot_id}?qr={quote(code)}"
         self.qr_image = _qr_image(self.qr_url)
 
@@ -395,7 +427,7 @@ class AttendanceState(live.LiveState, rx.State):
             generation = self._qr_generation
         started = time.monotonic()
         while time.monotonic() - started < QR_SHOW_LIMIT_SECONDS:
-            await asyncio.sleep(attendance.qr_seconds_left() + 0.05)
+            await asyncio.sleep(window.qr_seconds_left() + 0.05)
             async with self:
                 if not self.qr_open or self._qr_generation != generation:
                     return

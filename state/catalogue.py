@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import asdict
 from typing import Any
 
 import reflex as rx
@@ -14,6 +13,7 @@ from app.i18n import t
 from app.models import Activity
 from app.services import access, catalogue, documents, timeline
 from app.services.errors import PlumeError
+from app.services.sessions.view import ActivityCard, ModuleView
 from state.auth import FormState
 from state.common import clean_id, clean_str, run_db
 from state.guard import SIGNED_IN, STAFF, policy, require_actor
@@ -43,7 +43,7 @@ class CatalogueState(FormState, rx.State):
 
     allowed: rx.Field[bool] = rx.field(True)
     loading: rx.Field[bool] = rx.field(True)
-    courses: list[dict[str, Any]] = []
+    courses: rx.Field[list[catalogue.CourseRow]] = rx.field(default_factory=list)
     creating: rx.Field[bool] = rx.field(False)
     form_key: rx.Field[int] = rx.field(0)
 
@@ -55,15 +55,7 @@ class CatalogueState(FormState, rx.State):
             self.allowed, self.courses = False, []
             return
         self.allowed = True
-        self.courses = [
-            {
-                **asdict(r),
-                "id": str(r.id),
-                "remote_hours": f"{r.remote_hours:g}",
-                "in_person_hours": f"{r.in_person_hours:g}",
-            }
-            for r in rows
-        ]
+        self.courses = rows
 
     @rx.event
     @policy(SIGNED_IN)
@@ -109,8 +101,8 @@ class CourseState(TimelineEditor, FormState, rx.State):
 
     found: rx.Field[bool] = rx.field(True)
     loading: rx.Field[bool] = rx.field(True)
-    course: dict[str, Any] = {}
-    modules: list[dict[str, Any]] = []
+    course: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    modules: rx.Field[list[ModuleView]] = rx.field(default_factory=list)
     can_edit: rx.Field[bool] = rx.field(True)
     can_manage_content: rx.Field[bool] = rx.field(True)
     is_session: rx.Field[bool] = rx.field(False)
@@ -123,7 +115,7 @@ class CourseState(TimelineEditor, FormState, rx.State):
     async def _reload(self) -> None:
         actor, course_id = require_actor(), self._course_id
 
-        def work(db: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        def work(db: Any) -> tuple[dict[str, Any], list[ModuleView]]:
             course = access.access_course(db, actor, course_id)
             modules = timeline.template_modules(db, course_id)
             activities = db.exec(
@@ -131,31 +123,23 @@ class CourseState(TimelineEditor, FormState, rx.State):
                 .where(col(Activity.module_id).in_([m.id for m in modules]))
                 .order_by(col(Activity.position), col(Activity.id))
             ).all()
-            by_module: dict[int, list[dict[str, str]]] = {}
+            by_module: dict[int, list[ActivityCard]] = {}
             for a in activities:
-                by_module.setdefault(a.module_id, []).append(
-                    {
-                        "id": str(a.id),
-                        "kind": a.kind,
-                        "title": a.title,
-                        "when": "",
-                        "room": "",
-                        "module_id": str(a.module_id),
-                    }
-                )
+                by_module.setdefault(a.module_id, []).append(ActivityCard(id=a.id or 0, kind=a.kind, title=a.title))
             data = {k: str(getattr(course, k)) for k in COURSE_FIELDS}
             data["remote_hours"], data["in_person_hours"] = f"{course.remote_hours:g}", f"{course.in_person_hours:g}"
             data["image"] = f"/api/courses/{course.id}/image" if course.thumbnail_document_id else ""
+            # A template's modules have no dates, locks or progress: the session view's defaults.
             rows = [
-                {
-                    "id": str(m.id),
-                    "title": m.title,
-                    "phase": m.phase,
-                    "opening_rule": m.opening_rule,
-                    "opens_at": "",
-                    "locked": False,
-                    "activities": by_module.get(m.id or 0, []),
-                }
+                ModuleView(
+                    id=m.id or 0,
+                    title=m.title,
+                    phase=m.phase,
+                    opening_rule=m.opening_rule,
+                    opens_at="",
+                    locked=False,
+                    activities=by_module.get(m.id or 0, []),
+                )
                 for m in modules
             ]
             return data, rows
@@ -225,8 +209,8 @@ class SessionsListState(FormState, rx.State):
 
     allowed: rx.Field[bool] = rx.field(True)
     loading: rx.Field[bool] = rx.field(True)
-    rows: list[dict[str, Any]] = []
-    courses: list[dict[str, str]] = []
+    rows: rx.Field[list[catalogue.SessionRow]] = rx.field(default_factory=list)
+    courses: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)  # the new session form's choices
     creating: rx.Field[bool] = rx.field(False)
 
     async def _reload(self) -> None:
@@ -238,7 +222,7 @@ class SessionsListState(FormState, rx.State):
             self.allowed, self.rows, self.courses = False, [], []
             return
         self.allowed = True
-        self.rows = [{**asdict(r), "id": str(r.id), "learners": str(r.learners)} for r in rows]
+        self.rows = rows
         self.courses = [{"id": str(c.id), "title": c.title} for c in courses]
 
     @rx.event
@@ -280,9 +264,9 @@ class SessionsListState(FormState, rx.State):
         self._start()
         yield
         try:
-            session = await run_db(lambda db: catalogue.create_session(db, actor, data))
+            training = await run_db(lambda db: catalogue.create_session(db, actor, data))
         except PlumeError as err:
             await self._fail(err)
             return
         self.busy = False
-        yield rx.redirect(routes.session_path(session.id or 0))
+        yield rx.redirect(routes.session_path(training.id or 0))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 import reflex as rx
 
@@ -23,6 +23,23 @@ TYPING_SECONDS = 4.0
 _form = form_fields
 
 
+class ChatRow(TypedDict):
+    """One message on the panel: the service's `MessageView` (a dict, as live events carry it) for this reader."""
+
+    id: str
+    author_id: int
+    author: str
+    client_id: str
+    parts: list[dict[str, str]]
+    body: str  # only for its author (the editor); others read `parts`
+    at: str
+    edited: bool
+    removed: str
+    document_id: int
+    document_name: str
+    mine: bool
+
+
 class ChatState(live.LiveState, rx.State):
     """The chat of the session named in the URL (every room event is applied in place, never reloaded)."""
 
@@ -30,8 +47,8 @@ class ChatState(live.LiveState, rx.State):
 
     chat_found: rx.Field[bool] = rx.field(False)
     chat_open: rx.Field[bool] = rx.field(False)
-    messages: list[dict[str, Any]] = []
-    fresh: list[dict[str, Any]] = []
+    messages: rx.Field[list[ChatRow]] = rx.field(default_factory=list)
+    fresh: rx.Field[list[ChatRow]] = rx.field(default_factory=list)
     has_more: rx.Field[bool] = rx.field(False)
     first_unread: rx.Field[str] = rx.field("")
     unread: rx.Field[int] = rx.field(0)
@@ -54,12 +71,25 @@ class ChatState(live.LiveState, rx.State):
     def _route_session_id(self) -> int | None:
         return route_id(self, "session_id")
 
-    def _row(self, message: dict[str, Any]) -> dict[str, Any]:
+    def _row(self, message: dict[str, Any]) -> ChatRow:
         mine = message["author_id"] == self._user_id
         # The raw text only travels to its author (for the editor); others get the rendered parts.
-        return {**message, "id": str(message["id"]), "mine": mine, "body": message["body"] if mine else ""}
+        return ChatRow(
+            id=str(message["id"]),
+            author_id=message["author_id"],
+            author=message["author"],
+            client_id=message["client_id"],
+            parts=message["parts"],
+            body=message["body"] if mine else "",
+            at=message["at"],
+            edited=message["edited"],
+            removed=message["removed"],
+            document_id=message["document_id"],
+            document_name=message["document_name"],
+            mine=mine,
+        )
 
-    def _remember(self, rows: list[dict[str, Any]]) -> None:
+    def _remember(self, rows: list[ChatRow]) -> None:
         for row in rows:
             self._known.add(int(row["id"]))
             self._newest = max(self._newest, int(row["id"]))
@@ -276,7 +306,7 @@ class ChatState(live.LiveState, rx.State):
     def _replace(self, message: dict[str, Any]) -> None:
         row = self._row(message)
         for name in ("fresh", "messages"):
-            rows: list[dict[str, Any]] = getattr(self, name)
+            rows: list[ChatRow] = getattr(self, name)
             if any(r["id"] == row["id"] for r in rows):
                 setattr(self, name, [row if r["id"] == row["id"] else r for r in rows])
                 return

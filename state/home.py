@@ -7,7 +7,8 @@ from typing import ClassVar
 import reflex as rx
 
 from app.live.contract import CHAT_UNREAD_EVENTS, ChatUnread, LiveEvent, chat_unread_topic
-from app.services import attendance, chat, home
+from app.services import chat, home
+from app.services.attendance import summaries
 from state import live
 from state.common import run_db
 from state.guard import SIGNED_IN, policy, require_actor
@@ -27,7 +28,7 @@ class HomeState(live.LiveState, rx.State):
     finished: rx.Field[list[home.SessionCard]] = rx.field(default_factory=list)
     figures: rx.Field[dict[str, int]] = rx.field(default_factory=dict)
     dashboard_sessions: rx.Field[list[home.SessionCard]] = rx.field(default_factory=list)
-    open_sheets: rx.Field[list[attendance.OpenSheet]] = rx.field(default_factory=list)
+    open_sheets: rx.Field[list[summaries.OpenSheet]] = rx.field(default_factory=list)
     unread: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     _user_id: int = 0
 
@@ -49,7 +50,7 @@ class HomeState(live.LiveState, rx.State):
                 "outbox_failed": board.outbox_failed,
             }
             self.dashboard_sessions = board.sessions
-        self.open_sheets = await run_db(lambda db: attendance.open_sheets(db, actor))
+        self.open_sheets = await run_db(lambda db: summaries.open_sheets(db, actor))
         sections = await run_db(lambda db: home.home_sections(db, actor))
         self.in_progress = sections.in_progress
         self.upcoming = sections.upcoming

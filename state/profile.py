@@ -91,8 +91,8 @@ class ProfileState(FormState, rx.State):
             await self._failed("names", err)
             return
         await self._reload()
-        session = await self.get_state(SessionState)
-        session.user_name = self.pseudonym or f"{self.first_name} {self.last_name}".strip()
+        signin = await self.get_state(SessionState)
+        signin.user_name = self.pseudonym or f"{self.first_name} {self.last_name}".strip()
         await self._done("names", "common.saved")
 
     @rx.event

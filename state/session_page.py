@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, replace
 from typing import Any, ClassVar
 
 import reflex as rx
@@ -33,8 +33,29 @@ def _size(size: int) -> str:
     return f"{max(1, size // 1024)} Ko"
 
 
-def _people(rows: list[session_people.Person]) -> list[dict[str, str]]:
-    return [{"user_id": str(p.user_id), "name": p.name, "email": p.email, "detail": p.detail} for p in rows]
+@dataclass(frozen=True)
+class DocumentItem:
+    """One file of a module on the session's page (the service's `DocumentRow`, ready to show)."""
+
+    id: int
+    name: str
+    url: str
+    uploader_name: str
+    size_label: str
+    created_at: str
+    can_manage: bool
+
+
+def _document(row: documents.DocumentRow) -> DocumentItem:
+    return DocumentItem(
+        id=row.id,
+        name=row.name,
+        url=f"/api/documents/{row.id}",
+        uploader_name=row.uploader_name,
+        size_label=_size(row.size),
+        created_at=row.created_at,
+        can_manage=row.can_manage,
+    )
 
 
 class SessionPageState(TimelineEditor, live.LiveState, rx.State):
@@ -44,12 +65,13 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
 
     found: rx.Field[bool] = rx.field(True)
     loading: rx.Field[bool] = rx.field(True)
-    view: dict[str, Any] = {}
-    modules: list[dict[str, Any]] = []
+    # The header: the service's view less its modules (sent once, in `modules`); None when not found.
+    view: rx.Field[session_view.SessionView | None] = rx.field(None)
+    modules: rx.Field[list[session_view.ModuleView]] = rx.field(default_factory=list)
     can_edit: rx.Field[bool] = rx.field(False)
     can_manage_content: rx.Field[bool] = rx.field(False)
     is_session: rx.Field[bool] = rx.field(True)
-    documents: dict[str, list[dict[str, Any]]] = {}
+    documents: rx.Field[dict[str, list[DocumentItem]]] = rx.field(default_factory=dict)  # by module id (text)
     upload_module: rx.Field[str] = rx.field("")
     upload_error: rx.Field[str] = rx.field("")
     upload_notice: rx.Field[str] = rx.field("")
@@ -58,12 +80,12 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
     activity: dict[str, Any] = {}
     activity_error: rx.Field[str] = rx.field("")
     _activity_id: int = 0
-    trainers: list[dict[str, str]] = []
-    learners: list[dict[str, str]] = []
-    trainer_choices: list[dict[str, str]] = []
-    learner_choices: list[dict[str, str]] = []
-    tutors: list[dict[str, str]] = []
-    tutor_choices: list[dict[str, str]] = []
+    trainers: rx.Field[list[session_people.Person]] = rx.field(default_factory=list)
+    learners: rx.Field[list[session_people.Person]] = rx.field(default_factory=list)
+    trainer_choices: rx.Field[list[session_people.Person]] = rx.field(default_factory=list)
+    learner_choices: rx.Field[list[session_people.Person]] = rx.field(default_factory=list)
+    tutors: rx.Field[list[session_people.Person]] = rx.field(default_factory=list)
+    tutor_choices: rx.Field[list[session_people.Person]] = rx.field(default_factory=list)
     learner_count: rx.Field[int] = rx.field(0)
     learner_query: rx.Field[str] = rx.field("")
     _session_id: int = 0
@@ -80,48 +102,31 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
     async def _show(self, actor: Actor | None) -> None:
         session_id = self._session_id
         if actor is None or not session_id:
-            self.found, self.view, self.modules, self.can_edit = False, {}, [], False
+            self.found, self.view, self.modules, self.can_edit = False, None, [], False
             return
         try:
             view = await run_db(lambda db: session_view.session_view(db, actor, session_id))
         except PlumeError:
-            self.found, self.view, self.modules, self.can_edit = False, {}, [], False
+            self.found, self.view, self.modules, self.can_edit = False, None, [], False
             return
         self.found = True
-        data = asdict(view)
-        self.modules = [
-            {
-                **m,
-                "activities": [{**a, "id": str(a["id"]), "module_id": str(m["id"])} for a in m["activities"]],
-                "id": str(m["id"]),
-            }
-            for m in data.pop("modules")
-        ]
+        self.modules = view.modules
         self.can_edit = view.can_edit
         self.can_manage_content = view.can_manage_content
         open_ids = [m.id for m in view.modules if not m.locked]
         # One call for every open module's files: the gate and a learner's lock walk run once, not per module.
         listed = await run_db(lambda db: documents.list_for_session(db, actor, session_id, open_ids))
-        self.documents = {
-            str(module_id): [
-                {**asdict(r), "id": str(r.id), "size_label": _size(r.size), "url": f"/api/documents/{r.id}"}
-                for r in listed.get(module_id, [])
-            ]
-            for module_id in open_ids
-        }
+        self.documents = {str(module_id): [_document(r) for r in listed.get(module_id, [])] for module_id in open_ids}
         if view.can_manage_content and self.upload_module not in {str(i) for i in open_ids}:
             self.upload_module = str(open_ids[0]) if open_ids else ""
-        self.view = {**data, "trainers": ", ".join(view.trainers)}
+        self.view = replace(view, modules=[])
         if view.can_edit:
             query = self.learner_query
             people = await run_db(lambda db: session_people.session_people(db, actor, session_id, query=query))
             self.learner_count = people.learner_count
-            self.trainers, self.learners = _people(people.trainers), _people(people.learners)
-            self.trainer_choices, self.learner_choices = (
-                _people(people.trainer_choices),
-                _people(people.learner_choices),
-            )
-            self.tutors, self.tutor_choices = _people(people.tutors), _people(people.tutor_choices)
+            self.trainers, self.learners = people.trainers, people.learners
+            self.trainer_choices, self.learner_choices = people.trainer_choices, people.learner_choices
+            self.tutors, self.tutor_choices = people.tutors, people.tutor_choices
         else:
             self.trainers, self.learners, self.trainer_choices, self.learner_choices = [], [], [], []
             self.tutors, self.tutor_choices = [], []
@@ -301,7 +306,7 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
             module_id: One of the page's modules.
         """
         mid = clean_id(module_id)
-        if mid is not None and any(m["id"] == str(mid) for m in self.modules):
+        if mid is not None and any(m.id == mid for m in self.modules):
             self.upload_module = str(mid)
 
     @rx.event

@@ -28,7 +28,7 @@ class TimelineEditor(rx.State, mixin=True):
 
     editing: rx.Field[bool] = rx.field(False)
     edit_error: rx.Field[str] = rx.field("")
-    edit_field_errors: dict[str, str] = {}
+    edit_field_errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     error_form: rx.Field[str] = rx.field("")
     dragging_activity: rx.Field[str] = rx.field("")
     edit_notice: rx.Field[str] = rx.field("")

@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, Response
 from app.api.downloads import download, file_attachment, pdf_attachment
 from app.documents.attestation_pdf import hours_label
 from app.services import attestations
-from app.services.attendance import PARIS
+from app.services.attendance.window import PARIS
 from app.services.db import session_scope
 
 PUBLIC_PAGE_HEADERS = {

@@ -1,6 +1,6 @@
 """Attendance sheets as PDF: one slot's sheet, or every signed slot of a session, drawn from prepared data.
 
-A pure renderer: `app.services.attendance_pdf` reads and checks, then hands a
+A pure renderer: `app.services.attendance.pdf` reads and checks, then hands a
 `SheetsDocument` to `render`. Drawn with reportlab's canvas in its built-in
 Helvetica (its cp1252 encoding covers French), so no system font is needed.
 Signatures are drawn as vector lines from their stored strokes, never as images,
@@ -331,7 +331,7 @@ def render(document: SheetsDocument) -> bytes:
     """Draw attendance sheets, one after the other, each starting on a new page.
 
     Args:
-        document: The sheets, read and checked by `app.services.attendance_pdf`.
+        document: The sheets, read and checked by `app.services.attendance.pdf`.
 
     Returns:
         The PDF; without any sheet, one page with the heading and EMPTY_SESSION.

@@ -1,6 +1,6 @@
 """What the documents draw: plain data prepared by the services, so `app.documents` never reads the database.
 
-The services (`app.services.attendance_pdf`, `app.services.attestations`) read and
+The services (`app.services.attendance.pdf`, `app.services.attestations`) read and
 check everything, fill these dataclasses and hand them to the renderers; the
 renderers only lay out and draw.
 """

@@ -8,13 +8,12 @@ import reflex as rx
 from reflex.vars.object import ObjectVar
 from reflex_components_core.react_router.dom import ReactRouterLink
 
-from app.services.attendance import BoardRow
 from components import styles
 from components.attendance import board_column, signature_pad, status_badge
 from components.i18n import T, Tf
 from components.layout import gated_page
 from components.timeline import kind_icon, kind_label
-from state.attendance import AttendanceState, SlotPage
+from state.attendance import AttendanceState, RosterRow, SlotPage
 
 # Reflex 0.10's `Field.__get__` stubs resolve a dict field to `ArrayVar[Never]` under mypy (its sequence
 # overload swallows mappings): name the var type the field really has.
@@ -53,7 +52,9 @@ def _window_badge() -> rx.Component:
 def _header() -> rx.Component:
     return rx.vstack(
         rx.link(
-            rx.hstack(rx.icon("arrow_left", size=14), rx.text(_SHEET["session_title"].to(str)), align="center", spacing="1"),
+            rx.hstack(
+                rx.icon("arrow_left", size=14), rx.text(_SHEET["session_title"].to(str)), align="center", spacing="1"
+            ),
             href=_SHEET["session_path"].to(str),
             size="2",
         ),
@@ -173,7 +174,11 @@ def _my_signature() -> rx.Component:
                         _SHEET["can_sign"].to(bool),
                         rx.vstack(
                             rx.text(T("attendance.sign_intro"), size="2"),
-                            signature_pad(pad_id="my-pad", on_submit=AttendanceState.confirm_signature, error=AttendanceState.sign_error),
+                            signature_pad(
+                                pad_id="my-pad",
+                                on_submit=AttendanceState.confirm_signature,
+                                error=AttendanceState.sign_error,
+                            ),
                             width="100%",
                             spacing="2",
                         ),
@@ -200,11 +205,16 @@ def _certify_button() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title(T("attendance.certify_title")),
             rx.alert_dialog.description(
-                Tf("attendance.certify_body", unsigned=(AttendanceState.roster.length() - AttendanceState.signed_count).to_string()),
+                Tf(
+                    "attendance.certify_body",
+                    unsigned=(AttendanceState.roster.length() - AttendanceState.signed_count).to_string(),
+                ),
             ),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button(T("common.cancel"), variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button(T("attendance.certify"), color_scheme="green", on_click=AttendanceState.certify)),
+                rx.alert_dialog.action(
+                    rx.button(T("attendance.certify"), color_scheme="green", on_click=AttendanceState.certify)
+                ),
                 spacing="3",
                 justify="end",
                 margin_top="1rem",
@@ -217,7 +227,9 @@ def _toolbar() -> rx.Component:
     return rx.hstack(
         rx.cond(
             _SHEET["manages"].to(bool) & ~_SHEET["certified"].to(bool),
-            rx.button(rx.icon("qr_code", size=16), T("attendance.show_qr"), variant="soft", on_click=AttendanceState.show_qr),
+            rx.button(
+                rx.icon("qr_code", size=16), T("attendance.show_qr"), variant="soft", on_click=AttendanceState.show_qr
+            ),
         ),
         rx.cond(_SHEET["can_certify"].to(bool), _certify_button()),
         rx.cond(
@@ -234,12 +246,11 @@ def _toolbar() -> rx.Component:
     )
 
 
-def _trainer(row: ObjectVar[BoardRow]) -> rx.Component:
-    signed_at = row.signed_at.to(str)
+def _trainer(row: ObjectVar[RosterRow]) -> rx.Component:
     return rx.hstack(
         rx.text(row.name.to(str), size="2"),
         status_badge(row.status.to(str)),
-        rx.cond(signed_at != "", rx.text(signed_at, size="1", color_scheme="gray")),
+        rx.cond(row.signed.to(bool), rx.text(row.signed_at.to(str), size="1", color_scheme="gray")),
         spacing="1",
         align="center",
     )
@@ -271,7 +282,9 @@ def _board() -> rx.Component:
         ),
         rx.cond(
             AttendanceState.board_error != "",
-            rx.callout(AttendanceState.board_error, icon="circle_alert", color_scheme="red", role="alert", width="100%"),
+            rx.callout(
+                AttendanceState.board_error, icon="circle_alert", color_scheme="red", role="alert", width="100%"
+            ),
         ),
         rx.cond(
             _SHEET["certified"].to(bool),
@@ -400,7 +413,11 @@ def _dialogs() -> rx.Component:
                     ),
                 ),
                 rx.button(
-                    T("common.cancel"), variant="soft", color_scheme="gray", on_click=AttendanceState.close_dialog, width="100%"
+                    T("common.cancel"),
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=AttendanceState.close_dialog,
+                    width="100%",
                 ),
                 spacing="3",
                 width="100%",
@@ -430,7 +447,13 @@ def _qr_dialog() -> rx.Component:
                     ),
                 ),
                 rx.text(T("attendance.qr_rotates"), size="2", color_scheme="gray"),
-                rx.button(T("common.close"), on_click=AttendanceState.hide_qr, variant="soft", color_scheme="gray", width="100%"),
+                rx.button(
+                    T("common.close"),
+                    on_click=AttendanceState.hide_qr,
+                    variant="soft",
+                    color_scheme="gray",
+                    width="100%",
+                ),
                 align="center",
                 spacing="3",
                 width="100%",

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import reflex as rx
 from reflex.vars.base import Var
+from reflex.vars.object import ObjectVar
 
+from app.services.catalogue import CourseRow, SessionRow
 from components import styles
 from components.forms import field, form_message
 from components.i18n import T, Tf
 from components.layout import gated_page
 from components.tables import empty_state, list_or_empty, status_badge, table_list
 from components.timeline import add_module_form, date_fr, edit_messages, module_column
+from state.auth import field_errors_of
 from state.catalogue import CatalogueState, CourseState, SessionsListState
 
+# Reflex 0.10's `Field.__get__` stubs resolve a dict field to `ArrayVar[Never]` under mypy (its sequence
+# overload swallows mappings): name the var type the field really has.
+_COURSE = cast("ObjectVar[dict[str, str]]", CourseState.course)
 
-def _course_fields(S: Any, values: Var | None = None) -> list[rx.Component]:
-    errors = S.field_errors
+# mypy types an `@rx.event` handler as `EventNamespace` (the decorator is a class whose `__new__` returns the
+# callback), so calling one with its arguments carries `# type: ignore[operator]` below.
+
+
+def _course_fields(
+    state: type[CatalogueState] | type[CourseState], values: ObjectVar[dict[str, str]] | None = None
+) -> list[rx.Component]:
+    errors = field_errors_of(state)
 
     def value(name: str) -> Any:
         return values[name].to(str) if values is not None else None
@@ -68,14 +80,14 @@ def _course_fields(S: Any, values: Var | None = None) -> list[rx.Component]:
     ]
 
 
-def _course_card(course: Var[dict[str, Any]]) -> rx.Component:
+def _course_card(course: ObjectVar[CourseRow]) -> rx.Component:
     return rx.link(
         rx.card(
             rx.vstack(
                 rx.cond(
-                    course["image"].to(str) != "",
+                    course.image.to(str) != "",
                     rx.image(
-                        src=course["image"].to(str),
+                        src=course.image.to(str),
                         alt="",
                         width="100%",
                         height="8rem",
@@ -83,19 +95,19 @@ def _course_card(course: Var[dict[str, Any]]) -> rx.Component:
                         border_radius="0.4rem",
                     ),
                 ),
-                rx.heading(course["title"].to(str), size="4", as_="h3"),
-                rx.cond(course["categories"].to(str) != "", rx.badge(course["categories"].to(str), variant="soft")),
+                rx.heading(course.title.to(str), size="4", as_="h3"),
+                rx.cond(course.categories.to(str) != "", rx.badge(course.categories.to(str), variant="soft")),
                 rx.text(
                     Tf(
                         "catalogue.hours",
-                        remote=course["remote_hours"].to(str),
-                        in_person=course["in_person_hours"].to(str),
+                        remote=course.remote_hours.to_string(),
+                        in_person=course.in_person_hours.to_string(),
                     ),
                     size="2",
                     color_scheme="gray",
                 ),
                 rx.text(
-                    Tf("catalogue.counts", sessions=course["sessions"].to(str), modules=course["modules"].to(str)),
+                    Tf("catalogue.counts", sessions=course.sessions.to_string(), modules=course.modules.to_string()),
                     size="1",
                     color_scheme="gray",
                 ),
@@ -104,7 +116,7 @@ def _course_card(course: Var[dict[str, Any]]) -> rx.Component:
             width="100%",
             box_shadow=styles.CARD_SHADOW,
         ),
-        href="/catalogue/" + course["id"].to(str),
+        href="/catalogue/" + course.id.to_string(),
         underline="none",
         color="inherit",
         data_testid="course-card",
@@ -112,10 +124,9 @@ def _course_card(course: Var[dict[str, Any]]) -> rx.Component:
 
 
 def catalogue_page() -> rx.Component:
-    S = CatalogueState
     return gated_page(
         None,
-        S.allowed,
+        CatalogueState.allowed,
         rx.vstack(
             rx.hstack(
                 rx.vstack(
@@ -124,25 +135,25 @@ def catalogue_page() -> rx.Component:
                     spacing="1",
                 ),
                 rx.spacer(),
-                rx.button(rx.icon("plus", size=16), T("catalogue.new"), on_click=S.toggle_create),
+                rx.button(rx.icon("plus", size=16), T("catalogue.new"), on_click=CatalogueState.toggle_create),
                 width="100%",
                 align="end",
                 wrap="wrap",
                 spacing="3",
             ),
             rx.cond(
-                S.creating,
+                CatalogueState.creating,
                 rx.card(
                     rx.form(
                         rx.vstack(
-                            *_course_fields(S),
-                            form_message(S.error),
-                            rx.button(T("catalogue.create"), type="submit", loading=S.busy),
+                            *_course_fields(CatalogueState),
+                            form_message(CatalogueState.error),
+                            rx.button(T("catalogue.create"), type="submit", loading=CatalogueState.busy),
                             spacing="3",
                             width="100%",
                         ),
-                        on_submit=S.create,
-                        key=S.form_key.to_string(),
+                        on_submit=CatalogueState.create,
+                        key=CatalogueState.form_key.to_string(),
                         width="100%",
                     ),
                     width="100%",
@@ -150,10 +161,10 @@ def catalogue_page() -> rx.Component:
                 ),
             ),
             list_or_empty(
-                S.loading,
-                S.courses,
+                CatalogueState.loading,
+                CatalogueState.courses,
                 rx.grid(
-                    rx.foreach(S.courses, _course_card),
+                    rx.foreach(CatalogueState.courses, _course_card),
                     columns=rx.breakpoints(initial="1", sm="2", lg="3"),
                     spacing="4",
                     width="100%",
@@ -167,23 +178,22 @@ def catalogue_page() -> rx.Component:
 
 
 def course_page() -> rx.Component:
-    S = CourseState
     return gated_page(
-        S.loading,
-        S.found,
+        CourseState.loading,
+        CourseState.found,
         rx.vstack(
             rx.link(
                 rx.hstack(rx.icon("arrow_left", size=14), T("catalogue.back"), align="center"),
                 href="/catalogue",
                 size="2",
             ),
-            rx.heading(S.course["title"].to(str), size="7", as_="h1"),
+            rx.heading(_COURSE["title"].to(str), size="7", as_="h1"),
             rx.card(
                 rx.hstack(
                     rx.cond(
-                        S.course["image"].to(str) != "",
+                        _COURSE["image"].to(str) != "",
                         rx.image(
-                            src=S.course["image"].to(str) + "?v=" + S.image_version.to_string(),
+                            src=_COURSE["image"].to(str) + "?v=" + CourseState.image_version.to_string(),
                             alt=T("catalogue.image"),
                             width="10rem",
                             height="6rem",
@@ -216,7 +226,7 @@ def course_page() -> rx.Component:
                             rx.button(
                                 T("catalogue.send_image"),
                                 on_click=[
-                                    S.upload_image(rx.upload_files(upload_id="course-image-upload")),
+                                    CourseState.upload_image(rx.upload_files(upload_id="course-image-upload")),  # type: ignore[operator]
                                     rx.clear_selected_files("course-image-upload"),
                                 ],
                             ),
@@ -224,9 +234,9 @@ def course_page() -> rx.Component:
                             wrap="wrap",
                         ),
                         rx.cond(
-                            S.field_errors.get("files", "").to(str) != "",
+                            field_errors_of(CourseState).get("files", "").to(str) != "",
                             rx.text(
-                                S.field_errors.get("files", "").to(str),
+                                field_errors_of(CourseState).get("files", "").to(str),
                                 role="alert",
                                 color_scheme="red",
                                 size="2",
@@ -244,25 +254,25 @@ def course_page() -> rx.Component:
                 rx.form(
                     rx.vstack(
                         rx.heading(T("catalogue.details"), size="4", as_="h2"),
-                        *_course_fields(S, S.course),
-                        form_message(S.error),
-                        form_message(S.notice, tone="green"),
-                        rx.button(T("common.save"), type="submit", loading=S.busy),
+                        *_course_fields(CourseState, _COURSE),
+                        form_message(CourseState.error),
+                        form_message(CourseState.notice, tone="green"),
+                        rx.button(T("common.save"), type="submit", loading=CourseState.busy),
                         spacing="3",
                         width="100%",
                     ),
-                    on_submit=S.save,
-                    key=S.course["title"].to(str),
+                    on_submit=CourseState.save,
+                    key=_COURSE["title"].to(str),
                     width="100%",
                 ),
                 width="100%",
                 box_shadow=styles.CARD_SHADOW,
             ),
             rx.heading(T("catalogue.template"), size="5", as_="h2"),
-            edit_messages(S),
-            add_module_form(S),
+            edit_messages(CourseState),
+            add_module_form(CourseState),
             rx.hstack(
-                rx.foreach(S.modules, lambda m: module_column(S, m)),
+                rx.foreach(CourseState.modules, lambda m: module_column(CourseState, m)),
                 spacing="3",
                 overflow_x="auto",
                 width="100%",
@@ -280,25 +290,24 @@ def _status_badge(status: Var) -> rx.Component:
     return status_badge(status, "session.status", ("draft", "active", "finished", "archived"))
 
 
-def _session_row(row: Var[dict[str, Any]]) -> rx.Component:
+def _session_row(row: ObjectVar[SessionRow]) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(
-            rx.link(row["course_title"].to(str), href="/sessions/" + row["id"].to(str), weight="medium"),
-            rx.text(row["title"].to(str), size="1", color_scheme="gray"),
+            rx.link(row.course_title.to(str), href="/sessions/" + row.id.to_string(), weight="medium"),
+            rx.text(row.title.to(str), size="1", color_scheme="gray"),
         ),
-        rx.table.cell(date_fr(row["starts_on"]) + " → " + date_fr(row["ends_on"])),
-        rx.table.cell(_status_badge(row["status"].to(str))),
-        rx.table.cell(row["learners"].to(str)),
+        rx.table.cell(date_fr(row.starts_on) + " → " + date_fr(row.ends_on)),
+        rx.table.cell(_status_badge(row.status.to(str))),
+        rx.table.cell(row.learners.to_string()),
         data_testid="session-row",
     )
 
 
 def sessions_page() -> rx.Component:
-    S = SessionsListState
-    errors = S.field_errors
+    errors = field_errors_of(SessionsListState)
     return gated_page(
         None,
-        S.allowed,
+        SessionsListState.allowed,
         rx.vstack(
             rx.hstack(
                 rx.vstack(
@@ -308,8 +317,8 @@ def sessions_page() -> rx.Component:
                 ),
                 rx.spacer(),
                 rx.cond(
-                    S.courses.length() > 0,
-                    rx.button(rx.icon("plus", size=16), T("sessions.new"), on_click=S.toggle_create),
+                    SessionsListState.courses.length() > 0,
+                    rx.button(rx.icon("plus", size=16), T("sessions.new"), on_click=SessionsListState.toggle_create),
                 ),
                 width="100%",
                 align="end",
@@ -317,14 +326,16 @@ def sessions_page() -> rx.Component:
                 spacing="3",
             ),
             rx.cond(
-                S.creating,
+                SessionsListState.creating,
                 rx.card(
                     rx.form(
                         rx.vstack(
                             rx.vstack(
                                 rx.el.label(T("sessions.course"), html_for="course_id", class_name="plume-label"),
                                 rx.el.select(
-                                    rx.foreach(S.courses, lambda c: rx.el.option(c["title"], value=c["id"])),
+                                    rx.foreach(
+                                        SessionsListState.courses, lambda c: rx.el.option(c["title"], value=c["id"])
+                                    ),
                                     id="course_id",
                                     name="course_id",
                                     class_name="plume-select",
@@ -360,12 +371,12 @@ def sessions_page() -> rx.Component:
                                 spacing="3",
                                 width="100%",
                             ),
-                            form_message(S.error),
-                            rx.button(T("sessions.create"), type="submit", loading=S.busy),
+                            form_message(SessionsListState.error),
+                            rx.button(T("sessions.create"), type="submit", loading=SessionsListState.busy),
                             spacing="3",
                             width="100%",
                         ),
-                        on_submit=S.create,
+                        on_submit=SessionsListState.create,
                         width="100%",
                     ),
                     width="100%",
@@ -373,9 +384,9 @@ def sessions_page() -> rx.Component:
                 ),
             ),
             table_list(
-                S.loading,
+                SessionsListState.loading,
                 ["sessions.course", "sessions.starts_on", "", "dashboard.learners"],
-                S.rows,
+                SessionsListState.rows,
                 _session_row,
                 empty_state("sessions.empty", "calendar"),
             ),

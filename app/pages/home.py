@@ -9,7 +9,7 @@ import reflex as rx
 from reflex.vars.object import ObjectVar
 from reflex.vars.sequence import ArrayVar
 
-from app.services.attendance import OpenSheet
+from app.services.attendance.summaries import OpenSheet
 from app.services.home import SessionCard
 from components.cards import figure_tile, session_card
 from components.i18n import T
@@ -23,9 +23,7 @@ _FIGURES = cast("ObjectVar[dict[str, int]]", HomeState.figures)
 _UNREAD = cast("ObjectVar[dict[str, str]]", HomeState.unread)
 
 
-def _section(
-    title_key: str, cards: ArrayVar[Sequence[SessionCard]], empty_key: str, section_id: str
-) -> rx.Component:
+def _section(title_key: str, cards: ArrayVar[Sequence[SessionCard]], empty_key: str, section_id: str) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.heading(T(title_key), size="5", as_="h2"),
@@ -95,7 +93,10 @@ def _open_sheet(sheet: ObjectVar[OpenSheet]) -> rx.Component:
                 flex="1",
                 min_width="0",
             ),
-            rx.link(rx.button(T("attendance.open_sheet"), size="3", color_scheme="green"), href="/emargement/" + sheet.slot_id.to_string()),
+            rx.link(
+                rx.button(T("attendance.open_sheet"), size="3", color_scheme="green"),
+                href="/emargement/" + sheet.slot_id.to_string(),
+            ),
             align="center",
             spacing="3",
             width="100%",

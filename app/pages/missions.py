@@ -113,7 +113,7 @@ def _correction_dialog() -> rx.Component:
                 rx.vstack(
                     rx.dialog.title(Tf("missions.dialog_title", name=d.learner.to(str)), margin="0"),
                     rx.text(
-                        d.activity.to(str) + " · " + Tf("missions.handed_in_on", date=d.submitted_at.to(str)),
+                        d.activity.to(str) + " · " + Tf("missions.handed_in_on", date=d.submitted_at.to(str)).to(str),
                         size="2",
                         color_scheme="gray",
                     ),
@@ -147,7 +147,9 @@ def _correction_dialog() -> rx.Component:
                             aria_describedby="mission-score-error",
                         ),
                         rx.text(
-                            Tf("missions.score_hint", score=d.passing_score.to(int).to_string() + " %"), size="1", color_scheme="gray"
+                            Tf("missions.score_hint", score=d.passing_score.to(int).to_string() + " %"),
+                            size="1",
+                            color_scheme="gray",
                         ),
                         field_error(_error(_MISSION_ERRORS, "score"), "mission-score-error"),
                         spacing="1",
@@ -170,12 +172,17 @@ def _correction_dialog() -> rx.Component:
                     field_error(_error(_MISSION_ERRORS, "files")),
                     field_error(_error(_MISSION_ERRORS, "form")),
                     rx.hstack(
-                        rx.button(T("common.cancel"), variant="soft", color_scheme="gray", on_click=MissionsDeskState.close_correction),
+                        rx.button(
+                            T("common.cancel"),
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=MissionsDeskState.close_correction,
+                        ),
                         rx.button(
                             rx.icon("check", size=14),
                             T("missions.save"),
                             loading=MissionsDeskState.saving,
-                            on_click=MissionsDeskState.save_correction(
+                            on_click=MissionsDeskState.save_correction(  # type: ignore[operator]  # forms.Handler
                                 rx.upload_files(upload_id=FEEDBACK_FILE),
                                 field_value("mission-score"),
                                 field_value("mission-feedback"),
@@ -199,7 +206,9 @@ def _correction_dialog() -> rx.Component:
 
 def _missions() -> rx.Component:
     filters = rx.segmented_control.root(
-        rx.segmented_control.item(Tf("missions.filter.waiting", count=MissionsDeskState.missions_waiting.to_string()), value="waiting"),
+        rx.segmented_control.item(
+            Tf("missions.filter.waiting", count=MissionsDeskState.missions_waiting.to_string()), value="waiting"
+        ),
         rx.segmented_control.item(T("missions.filter.all"), value="all"),
         value=rx.cond(MissionsDeskState.only_open, "waiting", "all"),
         on_change=MissionsDeskState.show_waiting,
@@ -244,8 +253,7 @@ def missions_page() -> rx.Component:
     return gated_page(MissionsDeskState.loading, MissionsDeskState.found, _missions())
 
 
-def _observation_row(row: ObservationRow | ObjectVar[ObservationRow]) -> rx.Component:
-    row = cast("ObjectVar[ObservationRow]", row)
+def _observation_row(row: ObjectVar[ObservationRow]) -> rx.Component:
     done = row.observed.to(bool)
     learner, activity = row.learner.to(str), row.activity.to(str)
     return rx.table.row(
@@ -303,15 +311,15 @@ def _criterion(criterion: ObjectVar[CriterionLevel], index: NumberVar[int]) -> r
 
 
 def _observation_dialog() -> rx.Component:
-    f = ObservationsDeskState.form
+    f = _FORM
     return rx.cond(
         ObservationsDeskState.observing,
         rx.dialog.root(
             rx.dialog.content(
                 rx.form(
                     rx.vstack(
-                        rx.dialog.title(Tf("observations.dialog_title", name=f["learner"]), margin="0"),
-                        rx.text(f["activity"], size="2", color_scheme="gray"),
+                        rx.dialog.title(Tf("observations.dialog_title", name=f.learner.to(str)), margin="0"),
+                        rx.text(f.activity.to(str), size="2", color_scheme="gray"),
                         rx.text(T("observations.levels_hint"), size="2"),
                         rx.vstack(rx.foreach(ObservationsDeskState.criteria, _criterion), spacing="3", width="100%"),
                         field_error(_error(_OBSERVATION_ERRORS, "levels")),
@@ -319,7 +327,11 @@ def _observation_dialog() -> rx.Component:
                             T("observations.comment_label"), html_for="observation-comment", class_name="plume-label"
                         ),
                         rx.text_area(
-                            id="observation-comment", name="comment", default_value=f["comment"], rows="3", width="100%"
+                            id="observation-comment",
+                            name="comment",
+                            default_value=f.comment.to(str),
+                            rows="3",
+                            width="100%",
                         ),
                         field_error(_error(_OBSERVATION_ERRORS, "comment")),
                         field_error(_error(_OBSERVATION_ERRORS, "form")),
@@ -341,7 +353,8 @@ def _observation_dialog() -> rx.Component:
                     ),
                     on_submit=ObservationsDeskState.save_observation,
                     reset_on_submit=False,
-                    key=f["key"],
+                    # A new form for each learner × activity: its radios start from what is recorded.
+                    key=f.activity_id.to(int).to_string() + "-" + f.user_id.to(int).to_string(),
                 ),
                 max_width="40rem",
                 on_escape_key_down=ObservationsDeskState.close_observation,

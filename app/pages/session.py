@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 import reflex as rx
 from reflex.vars.base import Var
+from reflex.vars.object import ObjectVar
+from reflex.vars.sequence import ArrayVar
 from reflex_components_core.react_router.dom import ReactRouterLink
 
+from app.services.sessions.people import Person
+from app.services.sessions.view import ModuleView, SessionView
 from components import styles
 from components.activity_panel import activity_panel
 from components.chat import chat_panel
@@ -25,7 +30,16 @@ from components.timeline import (
     phase_badge,
 )
 from state.chat import ChatState
-from state.session_page import SessionPageState as S
+from state.session_page import DocumentItem, SessionPageState
+
+# Reflex 0.10's `Field.__get__` stubs resolve a dict or dataclass field to `ArrayVar[Never]` under mypy (its
+# sequence overload swallows them): name the var types the fields really have.
+_VIEW = cast("ObjectVar[SessionView]", SessionPageState.view)
+_DOCUMENTS = cast("ObjectVar[dict[str, list[DocumentItem]]]", SessionPageState.documents)
+_EDIT_ERRORS = cast("ObjectVar[dict[str, str]]", SessionPageState.edit_field_errors)
+
+# mypy types an `@rx.event` handler as `EventNamespace` (the decorator is a class whose `__new__` returns the
+# callback), so calling one with its arguments carries `# type: ignore[operator]` below.
 
 STATUS_ACTIONS = (
     ("draft", "active", "manage.confirm"),
@@ -34,49 +48,49 @@ STATUS_ACTIONS = (
 )
 
 
-def _module_row(module: Var[dict[str, Any]]) -> rx.Component:
-    title = module["title"].to(str)
-    mid = module["id"].to(str)
+def _module_row(module: ObjectVar[ModuleView]) -> rx.Component:
+    title = module.title.to(str)
+    mid = module.id.to_string()
     return rx.hstack(
         rx.cond(
-            S.can_edit,
+            SessionPageState.can_edit,
             # Press on the handle, release on another module: the module takes that place.
             rx.box(
                 rx.icon("grip_vertical", size=16, color=rx.color("gray", 9)),
                 cursor="grab",
-                on_mouse_down=S.drag_module(mid),
+                on_mouse_down=SessionPageState.drag_module(mid),  # type: ignore[operator]
                 aria_label=Tf("session.drag", title=title),
                 data_testid="drag-handle",
                 user_select="none",
             ),
             rx.cond(
-                module["locked"].to(bool),
+                module.locked.to(bool),
                 rx.icon("lock", size=14, color=rx.color("gray", 9)),
                 rx.icon("circle", size=10, color=rx.color(styles.ACCENT, 9)),
             ),
         ),
         rx.vstack(
             rx.text(title, size="2", weight="medium"),
-            phase_badge(module["phase"].to(str)),
+            phase_badge(module.phase.to(str)),
             spacing="1",
             flex="1",
         ),
         rx.cond(
-            S.can_edit,
+            SessionPageState.can_edit,
             rx.hstack(
                 rx.icon_button(
                     rx.icon("chevron_up", size=14),
                     size="1",
                     variant="soft",
                     aria_label=Tf("session.move_up", title=title),
-                    on_click=S.move_module(module["id"].to(str), -1),
+                    on_click=SessionPageState.move_module(module.id.to_string(), -1),  # type: ignore[operator]
                 ),
                 rx.icon_button(
                     rx.icon("chevron_down", size=14),
                     size="1",
                     variant="soft",
                     aria_label=Tf("session.move_down", title=title),
-                    on_click=S.move_module(module["id"].to(str), 1),
+                    on_click=SessionPageState.move_module(module.id.to_string(), 1),  # type: ignore[operator]
                 ),
                 spacing="1",
             ),
@@ -85,24 +99,29 @@ def _module_row(module: Var[dict[str, Any]]) -> rx.Component:
         align="center",
         padding="0.5rem",
         border_radius="0.4rem",
-        user_select=rx.cond(S.dragging != "", "none", "auto"),
-        outline=rx.cond((S.dragging != "") & (S.dragging != mid), f"1px dashed {rx.color(styles.ACCENT, 7)}", "none"),
-        background=rx.cond(S.dragging == mid, rx.color(styles.ACCENT, 3), "transparent"),
+        user_select=rx.cond(SessionPageState.dragging != "", "none", "auto"),
+        outline=rx.cond(
+            (SessionPageState.dragging != "") & (SessionPageState.dragging != mid),
+            f"1px dashed {rx.color(styles.ACCENT, 7)}",
+            "none",
+        ),
+        background=rx.cond(SessionPageState.dragging == mid, rx.color(styles.ACCENT, 3), "transparent"),
         _hover={"background": rx.color("gray", 3)},
-        on_mouse_up=S.drop_module(mid),
+        on_mouse_up=SessionPageState.drop_module(mid),  # type: ignore[operator]
         data_testid="module-row",
     )
 
 
 def _header() -> rx.Component:
-    view = S.view
+    view = _VIEW
+    trainers = view.trainers.to(list[str])
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading(view["course_title"].to(str), size="7", as_="h1"),
+                rx.heading(view.course_title.to(str), size="7", as_="h1"),
                 rx.spacer(),
                 rx.match(
-                    view["status"].to(str),
+                    view.status.to(str),
                     *[
                         (s, rx.badge(T(f"session.status.{s}"), size="2"))
                         for s in ("draft", "active", "finished", "archived")
@@ -113,21 +132,19 @@ def _header() -> rx.Component:
                 align="start",
                 wrap="wrap",
             ),
-            rx.text(view["title"].to(str), color_scheme="gray"),
+            rx.text(view.title.to(str), color_scheme="gray"),
             rx.hstack(
                 rx.hstack(
                     rx.icon("calendar", size=15),
-                    rx.text(
-                        Tf("home.from_to", start=date_fr(view["starts_on"]), end=date_fr(view["ends_on"])), size="2"
-                    ),
+                    rx.text(Tf("home.from_to", start=date_fr(view.starts_on), end=date_fr(view.ends_on)), size="2"),
                     spacing="2",
                     align="center",
                 ),
                 rx.cond(
-                    view["place"].to(str) != "",
+                    view.place.to(str) != "",
                     rx.hstack(
                         rx.icon("map_pin", size=15),
-                        rx.text(view["place"].to(str), size="2"),
+                        rx.text(view.place.to(str), size="2"),
                         spacing="2",
                         align="center",
                     ),
@@ -135,18 +152,18 @@ def _header() -> rx.Component:
                 rx.hstack(
                     rx.icon("presentation", size=15),
                     rx.cond(
-                        view["trainers"].to(str) != "",
-                        rx.text(Tf("session.trainers", names=view["trainers"].to(str)), size="2"),
+                        trainers.length() > 0,
+                        rx.text(Tf("session.trainers", names=trainers.join(", ")), size="2"),
                         rx.text(T("session.no_trainer"), size="2", color_scheme="gray"),
                     ),
                     spacing="2",
                     align="center",
                 ),
                 rx.cond(
-                    S.can_manage_content,
+                    SessionPageState.can_manage_content,
                     ReactRouterLink.create(
                         rx.button(rx.icon("file_down", size=14), T("attendance.session_pdf"), size="1", variant="soft"),
-                        to="/api/attendance/sessions/" + view["id"].to_string() + ".pdf",
+                        to="/api/attendance/sessions/" + view.id.to_string() + ".pdf",
                         reload_document=True,
                         data_testid="session-sheets-pdf",
                     ),
@@ -163,13 +180,13 @@ def _header() -> rx.Component:
     )
 
 
-def _person_row(person: Var[dict[str, str]], on_remove: Any, detail: rx.Component) -> rx.Component:
-    name = person["name"].to(str)
+def _person_row(person: ObjectVar[Person], on_remove: Any, detail: rx.Component) -> rx.Component:
+    name = person.name.to(str)
     return rx.hstack(
         rx.avatar(fallback=name[0:1], size="1", radius="full"),
         rx.vstack(
             rx.text(name, size="2", weight="medium"),
-            rx.text(person["email"].to(str), size="1", color_scheme="gray"),
+            rx.text(person.email.to(str), size="1", color_scheme="gray"),
             spacing="0",
             flex="1",
         ),
@@ -189,7 +206,12 @@ def _person_row(person: Var[dict[str, str]], on_remove: Any, detail: rx.Componen
 
 
 def _picker(
-    name: str, label_key: str, choices: Var, *extra: rx.Component, button_key: str, on_submit: Any
+    name: str,
+    label_key: str,
+    choices: ArrayVar[Sequence[Person]],
+    *extra: rx.Component,
+    button_key: str,
+    on_submit: Any,
 ) -> rx.Component:
     return rx.cond(
         choices.length() > 0,
@@ -201,7 +223,7 @@ def _picker(
                         rx.foreach(
                             choices,
                             lambda p: rx.el.option(
-                                p["name"].to(str) + " — " + p["email"].to(str), value=p["user_id"].to(str)
+                                p.name.to(str) + " — " + p.email.to(str), value=p.user_id.to_string()
                             ),
                         ),
                         id=name,
@@ -220,7 +242,7 @@ def _picker(
                 width="100%",
             ),
             on_submit=on_submit,
-            key=S.edit_key.to_string(),
+            key=SessionPageState.edit_key.to_string(),
             width="100%",
         ),
         rx.text(T("manage.nobody_left"), size="1", color_scheme="gray"),
@@ -232,9 +254,9 @@ def _enrolment_badge(kind: Var) -> rx.Component:
 
 
 def _management() -> rx.Component:
-    status = S.view["status"].to(str)
+    status = _VIEW.status.to(str)
     return rx.cond(
-        S.can_edit,
+        SessionPageState.can_edit,
         list_card(
             rx.hstack(
                 rx.heading(T("manage.title"), size="4", as_="h2"),
@@ -243,7 +265,9 @@ def _management() -> rx.Component:
                     rx.cond(
                         status == current,
                         rx.button(
-                            T(label), on_click=S.advance(nxt), color_scheme="green" if nxt == "active" else "gray"
+                            T(label),
+                            on_click=SessionPageState.advance(nxt),  # type: ignore[operator]
+                            color_scheme="green" if nxt == "active" else "gray",
                         ),
                     )
                     for current, nxt, label in STATUS_ACTIONS
@@ -257,11 +281,15 @@ def _management() -> rx.Component:
                 rx.vstack(
                     rx.heading(T("manage.trainers"), size="3", as_="h3"),
                     rx.cond(
-                        S.trainers.length() > 0,
+                        SessionPageState.trainers.length() > 0,
                         rx.vstack(
                             rx.foreach(
-                                S.trainers,
-                                lambda p: _person_row(p, S.remove_trainer(p["user_id"].to(str)), rx.fragment()),
+                                SessionPageState.trainers,
+                                lambda p: _person_row(
+                                    p,
+                                    SessionPageState.remove_trainer(p.user_id.to_string()),  # type: ignore[operator]
+                                    rx.fragment(),
+                                ),
                             ),
                             width="100%",
                         ),
@@ -270,17 +298,21 @@ def _management() -> rx.Component:
                     _picker(
                         "trainer_id",
                         "manage.pick_trainer",
-                        S.trainer_choices,
+                        SessionPageState.trainer_choices,
                         button_key="manage.add_trainer",
-                        on_submit=S.position_trainer,
+                        on_submit=SessionPageState.position_trainer,
                     ),
                     rx.heading(T("manage.tutors"), size="3", as_="h3", margin_top="0.5rem"),
                     rx.cond(
-                        S.tutors.length() > 0,
+                        SessionPageState.tutors.length() > 0,
                         rx.vstack(
                             rx.foreach(
-                                S.tutors,
-                                lambda p: _person_row(p, S.remove_tutor(p["user_id"].to(str)), rx.fragment()),
+                                SessionPageState.tutors,
+                                lambda p: _person_row(
+                                    p,
+                                    SessionPageState.remove_tutor(p.user_id.to_string()),  # type: ignore[operator]
+                                    rx.fragment(),
+                                ),
                             ),
                             width="100%",
                         ),
@@ -289,9 +321,9 @@ def _management() -> rx.Component:
                     _picker(
                         "tutor_id",
                         "manage.pick_tutor",
-                        S.tutor_choices,
+                        SessionPageState.tutor_choices,
                         button_key="manage.add_tutor",
-                        on_submit=S.position_tutor,
+                        on_submit=SessionPageState.position_tutor,
                     ),
                     spacing="2",
                     width="100%",
@@ -300,16 +332,18 @@ def _management() -> rx.Component:
                 rx.vstack(
                     rx.hstack(
                         rx.heading(T("manage.learners"), size="3", as_="h3"),
-                        rx.badge(S.learner_count.to_string(), radius="full"),
+                        rx.badge(SessionPageState.learner_count.to_string(), radius="full"),
                         align="center",
                     ),
                     rx.cond(
-                        S.learners.length() > 0,
+                        SessionPageState.learners.length() > 0,
                         rx.vstack(
                             rx.foreach(
-                                S.learners,
+                                SessionPageState.learners,
                                 lambda p: _person_row(
-                                    p, S.unenrol(p["user_id"].to(str)), _enrolment_badge(p["detail"].to(str))
+                                    p,
+                                    SessionPageState.unenrol(p.user_id.to_string()),  # type: ignore[operator]
+                                    _enrolment_badge(p.detail.to(str)),
                                 ),
                             ),
                             width="100%",
@@ -319,12 +353,12 @@ def _management() -> rx.Component:
                         rx.text(T("manage.no_learner"), size="2", color_scheme="gray"),
                     ),
                     rx.cond(
-                        S.learner_count > S.learners.length(),
+                        SessionPageState.learner_count > SessionPageState.learners.length(),
                         rx.text(
                             Tf(
                                 "manage.shown",
-                                shown=S.learners.length().to_string(),
-                                count=S.learner_count.to_string(),
+                                shown=SessionPageState.learners.length().to_string(),
+                                count=SessionPageState.learner_count.to_string(),
                             ),
                             size="1",
                             color_scheme="gray",
@@ -334,7 +368,7 @@ def _management() -> rx.Component:
                         rx.hstack(
                             rx.input(
                                 name="learner_query",
-                                default_value=S.learner_query,
+                                default_value=SessionPageState.learner_query,
                                 aria_label=T("manage.search"),
                                 placeholder=T("manage.search"),
                                 flex="1",
@@ -344,13 +378,13 @@ def _management() -> rx.Component:
                             ),
                             width="100%",
                         ),
-                        on_submit=S.search_learners,
+                        on_submit=SessionPageState.search_learners,
                         width="100%",
                     ),
                     _picker(
                         "learner_id",
                         "manage.pick_learner",
-                        S.learner_choices,
+                        SessionPageState.learner_choices,
                         rx.vstack(
                             rx.el.label(T("manage.enrolment_kind"), html_for="enrol-kind", class_name="plume-label"),
                             rx.el.select(
@@ -365,7 +399,7 @@ def _management() -> rx.Component:
                             spacing="1",
                         ),
                         button_key="manage.enrol",
-                        on_submit=S.enrol,
+                        on_submit=SessionPageState.enrol,
                     ),
                     spacing="2",
                     width="100%",
@@ -379,15 +413,15 @@ def _management() -> rx.Component:
     )
 
 
-def _document_row(doc: Var[dict[str, Any]]) -> rx.Component:
-    name = doc["name"].to(str)
+def _document_row(doc: ObjectVar[DocumentItem]) -> rx.Component:
+    name = doc.name.to(str)
     return rx.hstack(
         rx.icon("file", size=14, color=rx.color("gray", 10)),
         rx.vstack(
             # Document navigation: the SPA router must not take over a file download.
             ReactRouterLink.create(
                 name,
-                href=doc["url"].to(str),
+                href=doc.url.to(str),
                 reload_document=True,
                 download=name,
                 aria_label=Tf("documents.download", name=name),
@@ -396,9 +430,9 @@ def _document_row(doc: Var[dict[str, Any]]) -> rx.Component:
             rx.text(
                 Tf(
                     "documents.by",
-                    name=doc["uploader_name"].to(str),
-                    size=doc["size_label"].to(str),
-                    date=date_fr(doc["created_at"]),
+                    name=doc.uploader_name.to(str),
+                    size=doc.size_label.to(str),
+                    date=date_fr(doc.created_at),
                 ),
                 size="1",
                 color_scheme="gray",
@@ -407,16 +441,21 @@ def _document_row(doc: Var[dict[str, Any]]) -> rx.Component:
             flex="1",
         ),
         rx.cond(
-            doc["can_manage"].to(bool) & S.editing,
+            doc.can_manage.to(bool) & SessionPageState.editing,
             rx.hstack(
                 rx.button(
                     T("editor.rename"),
                     size="1",
                     variant="soft",
-                    on_click=S.open("rename-doc-" + doc["id"].to(str)),
-                    aria_label=T("editor.rename") + " " + name,
+                    on_click=SessionPageState.open("rename-doc-" + doc.id.to_string()),  # type: ignore[operator]
+                    aria_label=T("editor.rename").to(str) + " " + name,
                 ),
-                confirm_delete(S, name, Tf("documents.confirm", title=name), S.delete_document(doc["id"].to(str))),
+                confirm_delete(
+                    SessionPageState,
+                    name,
+                    Tf("documents.confirm", title=name),
+                    SessionPageState.delete_document(doc.id.to_string()),  # type: ignore[operator]
+                ),
                 spacing="1",
             ),
         ),
@@ -427,18 +466,18 @@ def _document_row(doc: Var[dict[str, Any]]) -> rx.Component:
     )
 
 
-def _document_item(doc: Var[dict[str, Any]]) -> rx.Component:
-    key = "rename-doc-" + doc["id"].to(str)
+def _document_item(doc: ObjectVar[DocumentItem]) -> rx.Component:
+    key = "rename-doc-" + doc.id.to_string()
     return rx.vstack(
         _document_row(doc),
         rx.cond(
-            S.open_form == key,
+            SessionPageState.open_form == key,
             rx.form(
-                rx.el.input(type="hidden", name="document_id", value=doc["id"].to(str)),
+                rx.el.input(type="hidden", name="document_id", value=doc.id.to_string()),
                 rx.hstack(
                     rx.input(
                         name="document_name",
-                        default_value=doc["name"].to(str),
+                        default_value=doc.name.to(str),
                         aria_label=T("editor.new_title"),
                         size="1",
                         flex="1",
@@ -447,10 +486,10 @@ def _document_item(doc: Var[dict[str, Any]]) -> rx.Component:
                     width="100%",
                 ),
                 rx.cond(
-                    S.error_form == key,
-                    rx.text(S.edit_field_errors.get("name", "").to(str), role="alert", color_scheme="red", size="1"),
+                    SessionPageState.error_form == key,
+                    rx.text(_EDIT_ERRORS.get("name", "").to(str), role="alert", color_scheme="red", size="1"),
                 ),
-                on_submit=S.rename_document,
+                on_submit=SessionPageState.rename_document,
                 width="100%",
             ),
         ),
@@ -459,10 +498,10 @@ def _document_item(doc: Var[dict[str, Any]]) -> rx.Component:
     )
 
 
-def _module_documents(module: Var[dict[str, Any]]) -> rx.Component:
-    docs = S.documents.get(module["id"].to(str), []).to(list[dict[str, Any]])
+def _module_documents(module: ObjectVar[ModuleView]) -> rx.Component:
+    docs = _DOCUMENTS.get(module.id.to_string(), []).to(list[DocumentItem])
     return rx.cond(
-        ~module["locked"].to(bool),
+        ~module.locked.to(bool),
         rx.vstack(
             rx.text(T("documents.title"), size="1", weight="bold", color_scheme="gray"),
             rx.cond(
@@ -480,17 +519,19 @@ def _module_documents(module: Var[dict[str, Any]]) -> rx.Component:
 
 def _upload_panel() -> rx.Component:
     return rx.cond(
-        S.can_manage_content & (S.modules.length() > 0),
+        SessionPageState.can_manage_content & (SessionPageState.modules.length() > 0),
         list_card(
             rx.heading(T("documents.add"), size="4", as_="h2"),
             rx.hstack(
                 rx.vstack(
                     rx.el.label(T("documents.module"), html_for="upload-module", class_name="plume-label"),
                     rx.el.select(
-                        rx.foreach(S.modules, lambda m: rx.el.option(m["title"].to(str), value=m["id"].to(str))),
+                        rx.foreach(
+                            SessionPageState.modules, lambda m: rx.el.option(m["title"].to(str), value=m["id"].to(str))
+                        ),
                         id="upload-module",
-                        value=S.upload_module,
-                        on_change=S.choose_upload_module,
+                        value=SessionPageState.upload_module,
+                        on_change=SessionPageState.choose_upload_module,
                         class_name="plume-select",
                     ),
                     spacing="1",
@@ -528,16 +569,19 @@ def _upload_panel() -> rx.Component:
                 ),
             ),
             rx.cond(
-                S.upload_error != "",
-                rx.text(S.upload_error, role="alert", color_scheme="red", size="2", weight="medium"),
+                SessionPageState.upload_error != "",
+                rx.text(SessionPageState.upload_error, role="alert", color_scheme="red", size="2", weight="medium"),
             ),
-            rx.cond(S.upload_notice != "", rx.text(S.upload_notice, role="status", color_scheme="green", size="2")),
+            rx.cond(
+                SessionPageState.upload_notice != "",
+                rx.text(SessionPageState.upload_notice, role="status", color_scheme="green", size="2"),
+            ),
             rx.button(
                 rx.icon("upload", size=14),
                 T("documents.send"),
-                loading=S.uploading,
+                loading=SessionPageState.uploading,
                 on_click=[
-                    S.upload_documents(rx.upload_files(upload_id="documents")),
+                    SessionPageState.upload_documents(rx.upload_files(upload_id="documents")),  # type: ignore[operator]
                     rx.clear_selected_files("documents"),
                 ],
             ),
@@ -549,15 +593,15 @@ def _body() -> rx.Component:
     return rx.vstack(
         _header(),
         rx.cond(
-            S.view["progress"].to(int) >= 0,
+            _VIEW.progress.to(int) >= 0,
             rx.hstack(
                 rx.text(
-                    Tf("activity.progress", percent=S.view["progress"].to(str)),
+                    Tf("activity.progress", percent=_VIEW.progress.to(str)),
                     size="2",
                     weight="medium",
                     white_space="nowrap",
                 ),
-                rx.progress(value=S.view["progress"].to(int), flex="1", max_width="12rem"),
+                rx.progress(value=_VIEW.progress.to(int), flex="1", max_width="12rem"),
                 align="center",
                 id="learner-progress",
             ),
@@ -590,16 +634,19 @@ def _body() -> rx.Component:
                 rx.vstack(
                     _management(),
                     _upload_panel(),
-                    activity_panel(S),
-                    edit_messages(S),
+                    activity_panel(SessionPageState),
+                    edit_messages(SessionPageState),
                     rx.cond(
-                        (S.modules.length() > 0) | S.editing,
+                        (SessionPageState.modules.length() > 0) | SessionPageState.editing,
                         rx.flex(
                             rx.card(
                                 rx.vstack(
                                     rx.heading(T("session.modules"), size="4", as_="h2"),
                                     rx.vstack(
-                                        rx.foreach(S.modules, _module_row), spacing="1", width="100%", id="module-list"
+                                        rx.foreach(SessionPageState.modules, _module_row),
+                                        spacing="1",
+                                        width="100%",
+                                        id="module-list",
                                     ),
                                     spacing="3",
                                     width="100%",
@@ -608,20 +655,23 @@ def _body() -> rx.Component:
                                 flex_shrink="0",
                                 box_shadow=styles.CARD_SHADOW,
                                 as_="nav",
-                                on_mouse_up=S.cancel_drag,
+                                on_mouse_up=SessionPageState.cancel_drag,
                             ),
                             rx.vstack(
                                 rx.hstack(
                                     rx.heading(T("session.timeline"), size="4", as_="h2"),
                                     rx.spacer(),
-                                    edit_toggle(S),
+                                    edit_toggle(SessionPageState),
                                     width="100%",
                                     align="center",
                                 ),
-                                add_module_form(S),
+                                add_module_form(SessionPageState),
                                 rx.hstack(
                                     rx.foreach(
-                                        S.modules, lambda m: module_column(S, m, _module_documents, S.open_activity)
+                                        SessionPageState.modules,
+                                        lambda m: module_column(
+                                            SessionPageState, m, _module_documents, SessionPageState.open_activity
+                                        ),
                                     ),
                                     spacing="3",
                                     overflow_x="auto",
@@ -639,7 +689,7 @@ def _body() -> rx.Component:
                             width="100%",
                         ),
                         rx.vstack(
-                            rx.hstack(rx.spacer(), edit_toggle(S), width="100%"),
+                            rx.hstack(rx.spacer(), edit_toggle(SessionPageState), width="100%"),
                             empty_state("session.empty", "layers"),
                             width="100%",
                         ),
@@ -667,4 +717,4 @@ def session_page() -> rx.Component:
     Returns:
         The page.
     """
-    return gated_page(S.loading, S.found, _body())
+    return gated_page(SessionPageState.loading, SessionPageState.found, _body())

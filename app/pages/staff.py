@@ -452,13 +452,12 @@ def settings_page() -> rx.Component:
     Returns:
         The page.
     """
-    st = SettingsState
-    errors = field_errors_of(st)
+    errors = field_errors_of(SettingsState)
     # Reflex 0.10's `Field.__get__` stubs resolve a dict field to `ArrayVar[Never]` under mypy: name its var type.
-    values = cast("ObjectVar[dict[str, str]]", st.values)
+    values = cast("ObjectVar[dict[str, str]]", SettingsState.values)
     return gated_page(
-        st.loading,
-        st.allowed,
+        SettingsState.loading,
+        SettingsState.allowed,
         rx.vstack(
             rx.heading(T("settings.title"), size="7", as_="h1"),
             rx.text(values["name"].to(str), color_scheme="gray"),
@@ -482,14 +481,14 @@ def settings_page() -> rx.Component:
                             default_value=values["virtual_class_url"].to(str),
                             error=errors.get("virtual_class_url", ""),
                         ),
-                        form_message(st.error),
-                        form_message(st.notice, tone="green"),
-                        submit_button("common.save", loading=st.busy),
+                        form_message(SettingsState.error),
+                        form_message(SettingsState.notice, tone="green"),
+                        submit_button("common.save", loading=SettingsState.busy),
                         spacing="4",
                         width="100%",
                     ),
-                    on_submit=st.save,
-                    key=st.form_key.to_string(),
+                    on_submit=SettingsState.save,
+                    key=SettingsState.form_key.to_string(),
                 ),
                 max_width="36rem",
                 width="100%",

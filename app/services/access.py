@@ -38,9 +38,9 @@ documents and chat rooms reach their session through `access_module`,
 `access_activity`, `access_slot`, `access_document` and `access_room` here; the
 feature modules add what is not a question of who (a learner's locked module,
 the invitees of a virtual class) in their single gate: `activities._in_session`,
-`attendance.slot_context`, `documents._access_document` and `documents.list_for_module` / `list_for_session`;
-a chat room is `access_room` itself. Those refinements need the learner's progress,
-which this module may not import.
+`attendance.window.slot_context`, `documents._access_document` and `documents.list_for_module` /
+`list_for_session`; a chat room is `access_room` itself. Those refinements need the learner's
+progress (`sessions.locks`), which this module may not import.
 
 This module imports only models, the actor and the errors, so every service may use it.
 """

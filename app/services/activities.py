@@ -16,7 +16,8 @@ from app.models.base import utcnow
 from app.services import audience, audit, documents, progress
 from app.services.access import SessionRole, access_activity
 from app.services.actor import Actor
-from app.services.attendance import SIGNED_KINDS, attendance_labels
+from app.services.attendance.summaries import attendance_labels
+from app.services.attendance.window import SIGNED_KINDS
 from app.services.errors import ErrorCode, PlumeError
 from app.services.sessions.locks import locked_for
 

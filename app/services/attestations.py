@@ -52,7 +52,8 @@ from app.models.base import utcnow
 from app.services import audit
 from app.services.access import access_followed_session
 from app.services.actor import Actor
-from app.services.attendance import SIGNED_KINDS, name_key
+from app.services.attendance.sheet import name_key
+from app.services.attendance.window import SIGNED_KINDS
 from app.services.errors import ErrorCode, PlumeError
 from app.settings import get_settings
 

@@ -269,20 +269,20 @@ def verify_totp(db: Session, actor: Actor, code: str) -> None:
     key = f"user:{actor.user_id}"
     throttle.check(db, "totp", key)
     user = db.get(User, actor.user_id)
-    session = db.get(AuthSession, actor.session_id)
-    if user is None or session is None:
+    signin = db.get(AuthSession, actor.session_id)
+    if user is None or signin is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
     if not user.totp_enabled:
-        session.mfa_pending = False
-        db.add(session)
+        signin.mfa_pending = False
+        db.add(signin)
         return
     if not totp.accept_code(db, user, code):
         throttle.note(db, "totp", key, success=False)
         db.commit()
         raise PlumeError(ErrorCode.TOTP_WRONG, field="code")
     throttle.note(db, "totp", key, success=True)
-    session.mfa_pending = False
-    db.add(session)
+    signin.mfa_pending = False
+    db.add(signin)
 
 
 def sign_out(db: Session, actor: Actor) -> None:
@@ -330,8 +330,8 @@ def switch_organisation(db: Session, actor: Actor, organisation_id: int) -> None
     membership = db.exec(
         select(Membership).where(Membership.user_id == actor.user_id, Membership.organisation_id == organisation_id)
     ).first()
-    session = db.get(AuthSession, actor.session_id)
-    if membership is None or session is None:
+    signin = db.get(AuthSession, actor.session_id)
+    if membership is None or signin is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
-    session.current_organisation_id = organisation_id
-    db.add(session)
+    signin.current_organisation_id = organisation_id
+    db.add(signin)

@@ -92,9 +92,7 @@ class Progress:
     percent: int
 
 
-def learner_progress(
-    db: Session, session_id: int, user_id: int, module_ids: Sequence[int] | None = None
-) -> Progress:
+def learner_progress(db: Session, session_id: int, user_id: int, module_ids: Sequence[int] | None = None) -> Progress:
     """Done / total activities per module and overall, from completions (what the learner is invited to).
 
     Args:
@@ -522,7 +520,7 @@ def _snapshot(lesson: LessonProgress | None, attempts: int) -> dict[str, Any]:
 
 
 def edit_stats(
-    db: Session, actor: Actor, session: TrainingSession, *, user_id: int, activity_id: int, values: dict[str, Any]
+    db: Session, actor: Actor, training: TrainingSession, *, user_id: int, activity_id: int, values: dict[str, Any]
 ) -> None:
     """`Modifier les statistiques`: a tutor corrects one learner's line on one activity.
 
@@ -533,7 +531,7 @@ def edit_stats(
     Args:
         db: Database session.
         actor: The tutor (or staff).
-        session: The session.
+        training: The session.
         user_id: The learner.
         activity_id: An activity of the session.
         values: The form (see `validate_stats`).
@@ -543,7 +541,7 @@ def edit_stats(
     """
     activity = db.get(Activity, activity_id) if isinstance(activity_id, int) else None
     module = db.get(Module, activity.module_id) if activity is not None else None
-    if activity is None or module is None or module.session_id != session.id:
+    if activity is None or module is None or module.session_id != training.id:
         raise PlumeError(ErrorCode.NOT_FOUND)
     if not audience.invited(activity, user_id):
         raise PlumeError(ErrorCode.NOT_FOUND)
@@ -556,7 +554,7 @@ def edit_stats(
         select(LessonProgress).where(LessonProgress.activity_id == activity.id, LessonProgress.user_id == user_id)
     ).first()
     before = _snapshot(existing, len(attempts))
-    lesson, _ = _lesson(db, activity, user_id, session.id or 0)
+    lesson, _ = _lesson(db, activity, user_id, training.id or 0)
     lesson.status, lesson.status_at, lesson.score = edit.status, edit.status_at, edit.score
     lesson.time_spent_s, lesson.location, lesson.suspend_data = edit.time_spent_s, edit.location, edit.suspend_data
     db.add(lesson)
@@ -569,18 +567,18 @@ def edit_stats(
         attempts = []
     _set_completion(db, activity.id or 0, user_id, edit.status in DONE_STATUSES, edit.status_at)
     db.flush()
-    refresh(db, session.id or 0, [user_id])
+    refresh(db, training.id or 0, [user_id])
     audit.record(
         db,
         "tutoring.edit_stats",
         actor_user_id=actor.user_id,
-        organisation_id=session.organisation_id,
+        organisation_id=training.organisation_id,
         target=f"activity:{activity.id}:user:{user_id}",
         before=before,
         after=_snapshot(lesson, len(attempts)),
         ip=actor.ip,
     )
-    _announce(db, session.id or 0, user_id, activity.id or 0)
+    _announce(db, training.id or 0, user_id, activity.id or 0)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ from app.models import (
 from app.models.attendance import AttendanceRecord
 from app.models.base import utcnow
 from app.models.events import name_key
-from app.services import attendance, progress
+from app.services import progress
+from app.services.attendance import chain, drawing
 from app.services.crypto import hash_password, hash_token, new_token
 from app.services.seed_reviews import seed_reviews
 from app.settings import get_settings
@@ -414,7 +415,9 @@ def _scribble(rng: random.Random) -> str:
     return "|".join(strokes)
 
 
-def _attendance(db: Session, training: TrainingSession, trainer: User, learners: list[User], rng: random.Random) -> None:
+def _attendance(
+    db: Session, training: TrainingSession, trainer: User, learners: list[User], rng: random.Random
+) -> None:
     """Sign the slots already over.
 
     Most learners signed, one on the trainer's device, one was absent, one late;
@@ -433,10 +436,10 @@ def _attendance(db: Session, training: TrainingSession, trainer: User, learners:
             **fields,  # type: ignore[arg-type]
         )
         if record.kind == "signature":
-            record.signature_svg = attendance.render_svg(attendance.parse_strokes(_scribble(rng)))
-            record.signature_sha256 = attendance.sha256_text(record.signature_svg)
+            record.signature_svg = drawing.render_svg(drawing.parse_strokes(_scribble(rng)))
+            record.signature_sha256 = chain.sha256_text(record.signature_svg)
             record.unique_key = f"signature:{slot.id}:{record.subject_user_id}"
-        attendance.append_record(db, record, at=at)
+        chain.append_record(db, record, at=at)
 
     for slot in slots:
         if slot.ends_at > utcnow():

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.live.contract import parse_topic
 from app.services.access import access_session
 from app.services.actor import Actor
-from app.services.attendance import slot_context
+from app.services.attendance.window import slot_context
 from app.services.errors import PlumeError
 
 

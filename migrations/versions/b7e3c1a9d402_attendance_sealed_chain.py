@@ -116,7 +116,7 @@ def upgrade() -> None:
 
     # Re-chain and seal what exists, with the service's v1 format (its domains say "v1": a later
     # format is a new revision). Imported here, not at the top, so other revisions never load it.
-    from app.services.attendance_chain import seal_head, seal_record, signing_key
+    from app.services.attendance.chain import seal_head, seal_record, signing_key
 
     connection = op.get_bind()
     table = _records(with_new=True)

@@ -125,6 +125,7 @@ def test_the_check_and_the_filter_agree_for_every_role_status_organisation_and_c
     w = _world(db)
     sessions = list(w.sessions.values())
     for who, actor in w.people.items():
+        batch = access.session_roles(db, actor, sessions)  # the list form (open sheets) judges each session alike
         for capability in Capability:
             python, gate, sql = (
                 _python(db, actor, sessions, capability),
@@ -132,6 +133,7 @@ def test_the_check_and_the_filter_agree_for_every_role_status_organisation_and_c
                 _sql(db, actor, capability),
             )
             assert python == gate, (who, capability)
+            assert {i for i, role in batch.items() if role.can(capability)} == python, (who, capability)
             assert sql == python, (who, capability, sorted(sql - python), sorted(python - sql))
             filtered = db.exec(
                 select(TrainingSession.id).where(access.session_filter(actor, capability), TrainingSession.id > 0)

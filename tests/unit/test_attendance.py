@@ -11,8 +11,9 @@ from sqlmodel import Session, select
 
 from app.models import Activity, AttendanceRecord, Module, Organisation, Slot, TrainingSession, User
 from app.models.base import utcnow
-from app.services import attendance, attendance_chain
 from app.services.actor import Actor
+from app.services.attendance import actions, chain, drawing, sheet, summaries, window
+from app.services.attendance import chain as attendance_chain
 from app.services.errors import ErrorCode, PlumeError
 from app.services.home import paris_today
 from tests.factories import actor_for, make_learner, make_org, make_session, make_staff, make_trainer
@@ -89,18 +90,18 @@ def _code(err: pytest.ExceptionInfo[PlumeError]) -> ErrorCode:
 
 
 def test_strokes_are_validated_and_rendered_by_us(db: Session) -> None:
-    strokes = attendance.parse_strokes(DRAWING)
+    strokes = drawing.parse_strokes(DRAWING)
     assert strokes == [[(10, 10), (200, 120), (380, 40)], [(400, 300), (420, 310)]]
-    svg = attendance.render_svg(strokes)
+    svg = drawing.render_svg(strokes)
     assert svg.startswith("<svg") and "M10 10L200 120L380 40" in svg
-    assert attendance.svg_strokes(svg) == strokes
+    assert drawing.svg_strokes(svg) == strokes
     for empty in ("", "   ", "5,5", "5,5 6,6"):
         with pytest.raises(PlumeError) as err:
-            attendance.parse_strokes(empty)
+            drawing.parse_strokes(empty)
         assert _code(err) == ErrorCode.SIGNATURE_EMPTY
     for bad in ("<script>", "10,10 2000,10", "10;10 20,20", 42, "1,1 " * 7000):
         with pytest.raises(PlumeError) as err:
-            attendance.parse_strokes(bad)
+            drawing.parse_strokes(bad)
         assert _code(err) == ErrorCode.INVALID_INPUT
 
 
@@ -108,43 +109,43 @@ def test_window_opens_before_start_and_closes_at_end(db: Session) -> None:
     w = _world(db)
     w.org.signing_window_minutes = 30
     slot = w.slot
-    assert attendance.window_state(w.org, slot, slot.starts_at - timedelta(minutes=31)) == "before"
-    assert attendance.window_state(w.org, slot, slot.starts_at - timedelta(minutes=30)) == "open"
-    assert attendance.window_state(w.org, slot, slot.ends_at) == "open"
-    assert attendance.window_state(w.org, slot, slot.ends_at + timedelta(seconds=1)) == "closed"
+    assert window.window_state(w.org, slot, slot.starts_at - timedelta(minutes=31)) == "before"
+    assert window.window_state(w.org, slot, slot.starts_at - timedelta(minutes=30)) == "open"
+    assert window.window_state(w.org, slot, slot.ends_at) == "open"
+    assert window.window_state(w.org, slot, slot.ends_at + timedelta(seconds=1)) == "closed"
     w.org.signing_window_minutes = 0
-    assert attendance.window_state(w.org, slot, slot.starts_at - timedelta(minutes=1)) == "before"
+    assert window.window_state(w.org, slot, slot.starts_at - timedelta(minutes=1)) == "before"
 
 
 def test_learner_signs_once_and_a_retry_returns_the_same_signature(db: Session) -> None:
     w = _world(db)
-    first = attendance.sign(db, w.learner, w.slot.id or 0, DRAWING, "key-aaaaaaaa", user_agent="Phone")
-    again = attendance.sign(db, w.learner, w.slot.id or 0, "1,1 300,300", "key-bbbbbbbb")
+    first = actions.sign(db, w.learner, w.slot.id or 0, DRAWING, "key-aaaaaaaa", user_agent="Phone")
+    again = actions.sign(db, w.learner, w.slot.id or 0, "1,1 300,300", "key-bbbbbbbb")
     assert again.id == first.id
     rows = db.exec(select(AttendanceRecord).where(AttendanceRecord.kind == "signature")).all()
     assert len(rows) == 1
     assert rows[0].subject_user_id == w.learner.user_id and rows[0].user_agent == "Phone"
-    assert rows[0].signature_sha256 == attendance.sha256_text(rows[0].signature_svg)
-    view = attendance.sheet_view(db, w.learner, w.slot.id or 0)
+    assert rows[0].signature_sha256 == chain.sha256_text(rows[0].signature_svg)
+    view = sheet.sheet_view(db, w.learner, w.slot.id or 0)
     assert view.signed and not view.can_sign and view.rows == [] and view.my_status == "present"
 
 
 def test_signing_outside_the_window_or_the_session_is_refused(db: Session) -> None:
     w = _world(db, starts_in=timedelta(hours=2))
     with pytest.raises(PlumeError) as err:
-        attendance.sign(db, w.learner, w.slot.id or 0, DRAWING, "k" * 10)
+        actions.sign(db, w.learner, w.slot.id or 0, DRAWING, "k" * 10)
     assert _code(err) == ErrorCode.SIGNING_NOT_OPEN and err.value.params["time"]
     w.slot.starts_at, w.slot.ends_at = utcnow() - timedelta(hours=4), utcnow() - timedelta(hours=1)
     db.add(w.slot)
     db.commit()
     with pytest.raises(PlumeError) as err:
-        attendance.sign(db, w.learner, w.slot.id or 0, DRAWING, "k" * 10)
+        actions.sign(db, w.learner, w.slot.id or 0, DRAWING, "k" * 10)
     assert _code(err) == ErrorCode.SIGNING_CLOSED
     with pytest.raises(PlumeError) as err:
-        attendance.sign(db, w.outsider, w.slot.id or 0, DRAWING, "k" * 10)
+        actions.sign(db, w.outsider, w.slot.id or 0, DRAWING, "k" * 10)
     assert _code(err) == ErrorCode.NOT_FOUND
     with pytest.raises(PlumeError) as err:
-        attendance.sign(db, w.staff, w.slot.id or 0, DRAWING, "k" * 10)
+        actions.sign(db, w.staff, w.slot.id or 0, DRAWING, "k" * 10)
     assert _code(err) == ErrorCode.SIGNING_NOT_ALLOWED
     assert db.exec(select(AttendanceRecord)).all() == []
 
@@ -152,48 +153,46 @@ def test_signing_outside_the_window_or_the_session_is_refused(db: Session) -> No
 def test_board_sign_as_marks_certification_and_corrections(db: Session) -> None:
     w = _world(db)
     sid = w.slot.id or 0
-    attendance.sign(db, w.learner, sid, DRAWING, "k" * 10)
-    board = attendance.sheet_view(db, w.trainer, sid)
+    actions.sign(db, w.learner, sid, DRAWING, "k" * 10)
+    board = sheet.sheet_view(db, w.trainer, sid)
     assert board.sees_board and board.manages
     by_name = {r.user_id: r for r in board.rows}
     assert by_name[w.learner.user_id].status == "present" and by_name[w.learner.user_id].signed_at
     assert by_name[w.other.user_id].status == "unsigned"
     with pytest.raises(PlumeError) as err:
-        attendance.sign_as(db, w.trainer, sid, w.other.user_id, strokes=DRAWING, client_key="k" * 10, reason="  ")
+        actions.sign_as(db, w.trainer, sid, w.other.user_id, strokes=DRAWING, client_key="k" * 10, reason="  ")
     assert _code(err) == ErrorCode.REASON_REQUIRED
     with pytest.raises(PlumeError) as err:  # learners cannot sign for someone else
-        attendance.sign_as(db, w.learner, sid, w.other.user_id, strokes=DRAWING, client_key="k" * 10, reason="raison")
+        actions.sign_as(db, w.learner, sid, w.other.user_id, strokes=DRAWING, client_key="k" * 10, reason="raison")
     assert _code(err) == ErrorCode.NOT_FOUND
     with pytest.raises(PlumeError) as err:  # nor for someone outside the session
-        attendance.sign_as(
-            db, w.trainer, sid, w.outsider.user_id, strokes=DRAWING, client_key="k" * 10, reason="raison"
-        )
+        actions.sign_as(db, w.trainer, sid, w.outsider.user_id, strokes=DRAWING, client_key="k" * 10, reason="raison")
     assert _code(err) == ErrorCode.NOT_FOUND
     with pytest.raises(PlumeError) as err:
-        attendance.mark(db, w.trainer, sid, w.learner.user_id, status="absent", comment="")
+        actions.mark(db, w.trainer, sid, w.learner.user_id, status="absent", comment="")
     assert _code(err) == ErrorCode.ALREADY_SIGNED
-    attendance.mark(db, w.trainer, sid, w.learner.user_id, status="late", comment="Arrivé à 9 h 20")
+    actions.mark(db, w.trainer, sid, w.learner.user_id, status="late", comment="Arrivé à 9 h 20")
     with pytest.raises(PlumeError) as err:
-        attendance.certify(db, w.trainer, sid)
+        actions.certify(db, w.trainer, sid)
     assert _code(err) == ErrorCode.TRAINER_SIGNATURE_REQUIRED
-    attendance.sign(db, w.trainer, sid, DRAWING, "k" * 10)
-    proxied = attendance.sign_as(
+    actions.sign(db, w.trainer, sid, DRAWING, "k" * 10)
+    proxied = actions.sign_as(
         db, w.trainer, sid, w.other.user_id, strokes=DRAWING, client_key="k" * 10, reason="Téléphone déchargé"
     )
     assert proxied.on_trainer_device and proxied.recorded_by_id == w.trainer.user_id and proxied.reason
     with pytest.raises(PlumeError) as err:  # only trainers certify
-        attendance.certify(db, w.staff, sid)
+        actions.certify(db, w.staff, sid)
     assert _code(err) == ErrorCode.NOT_FOUND
-    attendance.certify(db, w.trainer, sid)
+    actions.certify(db, w.trainer, sid)
     for call in (
-        lambda: attendance.sign(db, w.third, sid, DRAWING, "k" * 10),
-        lambda: attendance.mark(db, w.trainer, sid, w.other.user_id, status="late", comment=""),
+        lambda: actions.sign(db, w.third, sid, DRAWING, "k" * 10),
+        lambda: actions.mark(db, w.trainer, sid, w.other.user_id, status="late", comment=""),
     ):
         with pytest.raises(PlumeError) as err:
             call()
         assert _code(err) == ErrorCode.SHEET_CERTIFIED
-    attendance.correct(db, w.staff, sid, w.other.user_id, status="absent", reason="Parti à 10 h, signature par erreur")
-    view = attendance.sheet_view(db, w.trainer, sid)
+    actions.correct(db, w.staff, sid, w.other.user_id, status="absent", reason="Parti à 10 h, signature par erreur")
+    view = sheet.sheet_view(db, w.trainer, sid)
     rows = {r.user_id: r for r in view.rows}
     assert view.certified and view.certified_by and not view.can_certify
     assert rows[w.learner.user_id].status == "late" and rows[w.learner.user_id].mark_comment == "Arrivé à 9 h 20"
@@ -207,34 +206,34 @@ def test_board_sign_as_marks_certification_and_corrections(db: Session) -> None:
 def test_virtual_class_link_only_after_signing(db: Session) -> None:
     w = _world(db)
     vid = w.virtual.id or 0
-    assert attendance.sheet_view(db, w.learner, vid).meeting_link == ""
-    assert attendance.sheet_view(db, w.trainer, vid).meeting_link == ""
-    attendance.sign(db, w.learner, vid, DRAWING, "k" * 10)
-    assert attendance.sheet_view(db, w.learner, vid).meeting_link == "https://meet.jit.si/plume-x"
-    assert attendance.sheet_view(db, w.other, vid).meeting_link == ""
-    assert attendance.sheet_view(db, w.staff, vid).meeting_link == ""
+    assert sheet.sheet_view(db, w.learner, vid).meeting_link == ""
+    assert sheet.sheet_view(db, w.trainer, vid).meeting_link == ""
+    actions.sign(db, w.learner, vid, DRAWING, "k" * 10)
+    assert sheet.sheet_view(db, w.learner, vid).meeting_link == "https://meet.jit.si/plume-x"
+    assert sheet.sheet_view(db, w.other, vid).meeting_link == ""
+    assert sheet.sheet_view(db, w.staff, vid).meeting_link == ""
 
 
 def test_qr_codes_rotate_and_expire(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     now = [1_000_000.0]
-    monkeypatch.setattr(attendance.time, "time", lambda: now[0])
-    code = attendance.qr_code(7)
-    assert attendance.qr_valid(7, code) and not attendance.qr_valid(8, code)
+    monkeypatch.setattr(window.time, "time", lambda: now[0])
+    code = window.qr_code(7)
+    assert window.qr_valid(7, code) and not window.qr_valid(8, code)
     now[0] += 30
-    assert attendance.qr_valid(7, code)  # a slow scan still counts
-    assert attendance.qr_code(7) != code
+    assert window.qr_valid(7, code)  # a slow scan still counts
+    assert window.qr_code(7) != code
     now[0] += 30
-    assert not attendance.qr_valid(7, code)
-    assert not attendance.qr_valid(7, "x" * 20) and not attendance.qr_valid(7, None)
+    assert not window.qr_valid(7, code)
+    assert not window.qr_valid(7, "x" * 20) and not window.qr_valid(7, None)
 
 
 def _chain(db: Session) -> list[AttendanceRecord]:
     w = _world(db)
     sid = w.slot.id or 0
-    attendance.sign(db, w.learner, sid, DRAWING, "k" * 10)
-    attendance.sign(db, w.other, sid, DRAWING, "k" * 10)
-    attendance.sign(db, w.trainer, sid, DRAWING, "k" * 10)
-    attendance.certify(db, w.trainer, sid)
+    actions.sign(db, w.learner, sid, DRAWING, "k" * 10)
+    actions.sign(db, w.other, sid, DRAWING, "k" * 10)
+    actions.sign(db, w.trainer, sid, DRAWING, "k" * 10)
+    actions.certify(db, w.trainer, sid)
     report = attendance_chain.verify_chain(db)
     assert report.ok and report.records == 4
     return list(db.exec(select(AttendanceRecord).order_by(AttendanceRecord.seq)).all())
@@ -304,13 +303,13 @@ def test_organisation_settings_and_the_default_virtual_class_link(db: Session) -
     with pytest.raises(PlumeError) as err:
         orgs.save_settings(db, w.trainer, signing_window="10", virtual_class_url="")
     assert _code(err) == ErrorCode.NOT_FOUND
-    for window, url, field in (
+    for minutes, url, field in (
         ("-5", "", "signing_window"),
         ("300", "", "signing_window"),
         ("30", "http://x", "virtual_class_url"),
     ):
         with pytest.raises(PlumeError) as err:
-            orgs.save_settings(db, w.staff, signing_window=window, virtual_class_url=url)
+            orgs.save_settings(db, w.staff, signing_window=minutes, virtual_class_url=url)
         assert err.value.field == field
     orgs.save_settings(
         db, w.staff, signing_window="45", virtual_class_url=" https://teams.microsoft.com/l/meetup-join/abc "
@@ -326,7 +325,7 @@ def test_organisation_settings_and_the_default_virtual_class_link(db: Session) -
     timeline.schedule(db, w.staff, remote.id or 0, day=w.session.starts_on.isoformat(), start="18:00", end="19:00")
     db.commit()
     assert "teams.microsoft.com" in db.get(Activity, remote.id).settings_json  # type: ignore[union-attr]
-    opens, _ = attendance.window(db.get(Organisation, w.org.id), w.slot)  # type: ignore[arg-type]
+    opens, _ = window.window(db.get(Organisation, w.org.id), w.slot)  # type: ignore[arg-type]
     assert w.slot.starts_at - opens == timedelta(minutes=45)
 
 
@@ -335,8 +334,8 @@ def test_the_activity_follow_up_shows_each_learners_attendance(db: Session) -> N
 
     w = _world(db)
     sid = w.slot.id or 0
-    attendance.sign(db, w.learner, sid, DRAWING, "k" * 10)
-    attendance.mark(db, w.trainer, sid, w.other.user_id, status="absent", comment="Malade")
+    actions.sign(db, w.learner, sid, DRAWING, "k" * 10)
+    actions.mark(db, w.trainer, sid, w.other.user_id, status="absent", comment="Malade")
     detail = activities.activity_detail(db, w.trainer, w.slot.activity_id or 0)
     by_email = {p.email: p.attendance for p in detail.learners}
     assert by_email[w.learner.email] == "present" and by_email[w.other.email] == "absent"
@@ -347,15 +346,15 @@ def test_the_activity_follow_up_shows_each_learners_attendance(db: Session) -> N
 def test_home_lists_the_sheets_open_now_until_signed(db: Session) -> None:
     w = _world(db)
     ids = {w.slot.id, w.virtual.id}
-    assert {s.slot_id for s in attendance.open_sheets(db, w.learner)} == ids
-    assert {s.slot_id for s in attendance.open_sheets(db, w.trainer)} == ids
-    assert attendance.open_sheets(db, w.outsider) == [] and attendance.open_sheets(db, w.staff) == []
-    attendance.sign(db, w.learner, w.slot.id or 0, DRAWING, "k" * 10)
-    assert [s.slot_id for s in attendance.open_sheets(db, w.learner)] == [w.virtual.id]
+    assert {s.slot_id for s in summaries.open_sheets(db, w.learner)} == ids
+    assert {s.slot_id for s in summaries.open_sheets(db, w.trainer)} == ids
+    assert summaries.open_sheets(db, w.outsider) == [] and summaries.open_sheets(db, w.staff) == []
+    actions.sign(db, w.learner, w.slot.id or 0, DRAWING, "k" * 10)
+    assert [s.slot_id for s in summaries.open_sheets(db, w.learner)] == [w.virtual.id]
     later = w.slot.ends_at + timedelta(hours=1)
-    assert attendance.open_sheets(db, w.other, now=later) == []
+    assert summaries.open_sheets(db, w.other, now=later) == []
 
 
 def test_names_sort_without_accents_or_case() -> None:
     names = ["Zoé Thomas", "Élodie Moreau", "emma Bonnet", "Arthur Michel"]
-    assert sorted(names, key=attendance.name_key) == ["Arthur Michel", "Élodie Moreau", "emma Bonnet", "Zoé Thomas"]
+    assert sorted(names, key=sheet.name_key) == ["Arthur Michel", "Élodie Moreau", "emma Bonnet", "Zoé Thomas"]

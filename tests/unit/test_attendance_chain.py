@@ -17,7 +17,9 @@ from app.cli import main
 from app.live import bus
 from app.live.contract import slot_board_topic, slot_topic
 from app.models import AttendanceChain, AttendanceHeadPublication, AttendanceRecord, AuditRecord, OutboxEmail
-from app.services import attendance, attendance_chain, attendance_heads
+from app.services.attendance import actions
+from app.services.attendance import chain as attendance_chain
+from app.services.attendance import heads as attendance_heads
 from app.services.db import get_engine
 from app.settings import get_settings
 from tests.unit.test_attendance import DRAWING, World, _world
@@ -27,11 +29,11 @@ def _sheet(db: Session) -> tuple[World, list[AttendanceRecord]]:
     """Two signatures, a late mark, the trainer's signature and the certification: five sealed records."""
     w = _world(db)
     sid = w.slot.id or 0
-    attendance.sign(db, w.learner, sid, DRAWING, "k" * 10, user_agent="Firefox")
-    attendance.sign(db, w.other, sid, DRAWING, "k" * 10)
-    attendance.mark(db, w.trainer, sid, w.learner.user_id, status="late", comment="Arrivé à 9 h 20")
-    attendance.sign(db, w.trainer, sid, DRAWING, "k" * 10)
-    attendance.certify(db, w.trainer, sid)
+    actions.sign(db, w.learner, sid, DRAWING, "k" * 10, user_agent="Firefox")
+    actions.sign(db, w.other, sid, DRAWING, "k" * 10)
+    actions.mark(db, w.trainer, sid, w.learner.user_id, status="late", comment="Arrivé à 9 h 20")
+    actions.sign(db, w.trainer, sid, DRAWING, "k" * 10)
+    actions.certify(db, w.trainer, sid)
     rows = list(db.exec(select(AttendanceRecord).order_by(col(AttendanceRecord.seq))).all())
     assert [r.kind for r in rows] == ["signature", "signature", "mark", "signature", "certification"]
     return w, rows
@@ -74,7 +76,7 @@ def test_a_lost_key_is_never_silently_replaced(db: Session, capsys: pytest.Captu
     w, _ = _sheet(db)
     attendance_chain.key_path(w.org.id or 0).unlink()
     with pytest.raises(attendance_chain.KeyFileError):
-        attendance.sign(db, w.third, w.virtual.id or 0, DRAWING, "k" * 10)
+        actions.sign(db, w.third, w.virtual.id or 0, DRAWING, "k" * 10)
     assert main(["attendance-public-key", "--organisation", str(w.org.id)]) == 2
     assert "restore it from a backup" in capsys.readouterr().err
     assert not attendance_chain.key_path(w.org.id or 0).exists()
@@ -251,11 +253,11 @@ def test_the_daily_head_is_published_once_per_day_and_only_when_it_changed(db: S
         return len(db.exec(select(OutboxEmail).where(OutboxEmail.kind == "attendance_head")).all())
 
     assert attendance_heads.publish_daily_heads(db, today) == 0  # certification already published this head
-    attendance.correct(db, w.trainer, w.slot.id or 0, w.other.user_id, status="absent", reason="Parti à 10 h")
+    actions.correct(db, w.trainer, w.slot.id or 0, w.other.user_id, status="absent", reason="Parti à 10 h")
     assert attendance_heads.publish_daily_heads(db, today) == 1
     assert attendance_heads.publish_daily_heads(db, today) == 0  # a restart, the same day
     assert mails() == 2
-    attendance.correct(db, w.trainer, w.slot.id or 0, w.other.user_id, status="late", reason="Revenu à 11 h")
+    actions.correct(db, w.trainer, w.slot.id or 0, w.other.user_id, status="late", reason="Revenu à 11 h")
     assert attendance_heads.publish_daily_heads(db, today) == 0  # changed again: tomorrow's e-mail
     assert attendance_heads.publish_daily_heads(db, today + timedelta(days=1)) == 1
     assert mails() == 3
@@ -263,7 +265,7 @@ def test_the_daily_head_is_published_once_per_day_and_only_when_it_changed(db: S
 
 def test_two_workers_publish_the_daily_head_once(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     w, _ = _sheet(db)
-    attendance.correct(db, w.trainer, w.slot.id or 0, w.other.user_id, status="absent", reason="Parti à 10 h")
+    actions.correct(db, w.trainer, w.slot.id or 0, w.other.user_id, status="absent", reason="Parti à 10 h")
     today = date(2026, 11, 30)
     real = attendance_heads.head_recipients
     raced: list[int] = []
@@ -291,7 +293,7 @@ def test_a_retried_append_keeps_its_audit_row_and_live_event(
     """Two writers on one slot: another worker appends first, this commit conflicts and is retried."""
     w = _world(db)
     sid = w.slot.id or 0
-    attendance.sign(db, w.trainer, sid, DRAWING, "k" * 10)
+    actions.sign(db, w.trainer, sid, DRAWING, "k" * 10)
     # Another process appends between our read of the head and our commit (re-entrant lock, one thread here).
     monkeypatch.setattr(attendance_chain, "_chain_lock", threading.RLock())
     events: list[tuple[str, dict[str, Any]]] = []
@@ -301,17 +303,17 @@ def test_a_retried_append_keeps_its_audit_row_and_live_event(
 
     def other_writer(_session: Session) -> None:
         with Session(get_engine(), expire_on_commit=False) as other:
-            attendance.sign(other, w.other, sid, DRAWING, "o" * 10)
+            actions.sign(other, w.other, sid, DRAWING, "o" * 10)
 
     event.listen(db, "before_commit", other_writer, once=True)
     bus.install(dispatcher)
     try:
         if action == "sign_as":
-            stored = attendance.sign_as(
+            stored = actions.sign_as(
                 db, w.trainer, sid, w.learner.user_id, strokes=DRAWING, client_key="s" * 10, reason="Téléphone"
             )
         else:
-            stored = attendance.certify(db, w.trainer, sid)
+            stored = actions.certify(db, w.trainer, sid)
     finally:
         bus.uninstall(dispatcher)
     assert stored.seq == 3  # the other writer took n° 2
@@ -328,7 +330,7 @@ def test_a_retried_append_keeps_its_audit_row_and_live_event(
 
 
 def test_each_pdf_page_prints_the_head_and_its_verification_url(db: Session) -> None:
-    from app.services import attendance_pdf
+    from app.services.attendance import pdf as attendance_pdf
     from tests.unit.test_attendance_pdf import _pages
 
     w, rows = _sheet(db)

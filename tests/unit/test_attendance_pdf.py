@@ -16,8 +16,10 @@ from app.api.routes import build_api
 from app.documents.attendance_pdf import printable
 from app.models import Activity, AttendanceChain, AuditRecord, Module, Organisation, Slot, TrainingSession, User
 from app.models.base import utcnow
-from app.services import attendance, attendance_chain, attendance_pdf
 from app.services.actor import Actor
+from app.services.attendance import actions, window
+from app.services.attendance import chain as attendance_chain
+from app.services.attendance import pdf as attendance_pdf
 from app.services.auth import open_session
 from app.services.errors import ErrorCode, PlumeError
 from app.services.home import paris_today
@@ -98,15 +100,13 @@ def test_slot_sheet_shows_everyone_notes_certification_and_the_chain_hash(db: Se
     s = _sheet(db, names=[("Zoé", "Lefèvre"), ("Adam", "Martin"), ("Émile", "Durand"), ("Inès", "Roux")])
     zoe, adam, emile, ines = s.learners
     sid = s.slot.id or 0
-    attendance.sign(db, actor_for(db, zoe), sid, DRAWING, "k" * 10)
-    attendance.mark(db, s.trainer, sid, zoe.id or 0, status="late", comment="Arrivée à 9 h 20")
-    attendance.sign(db, s.trainer, sid, DRAWING, "k" * 10)
-    attendance.sign_as(
-        db, s.trainer, sid, adam.id or 0, strokes=DRAWING, client_key="k" * 10, reason="Téléphone déchargé"
-    )
-    attendance.mark(db, s.trainer, sid, ines.id or 0, status="absent", comment="Malade")
-    attendance.certify(db, s.trainer, sid)
-    attendance.correct(db, s.staff, sid, emile.id or 0, status="present", reason="A signé la feuille papier")
+    actions.sign(db, actor_for(db, zoe), sid, DRAWING, "k" * 10)
+    actions.mark(db, s.trainer, sid, zoe.id or 0, status="late", comment="Arrivée à 9 h 20")
+    actions.sign(db, s.trainer, sid, DRAWING, "k" * 10)
+    actions.sign_as(db, s.trainer, sid, adam.id or 0, strokes=DRAWING, client_key="k" * 10, reason="Téléphone déchargé")
+    actions.mark(db, s.trainer, sid, ines.id or 0, status="absent", comment="Malade")
+    actions.certify(db, s.trainer, sid)
+    actions.correct(db, s.staff, sid, emile.id or 0, status="present", reason="A signé la feuille papier")
 
     name, data = attendance_pdf.slot_sheet_pdf(db, s.trainer, sid)
     text = _text(data)
@@ -114,7 +114,7 @@ def test_slot_sheet_shows_everyone_notes_certification_and_the_chain_hash(db: Se
         assert person.display_name in text
     assert "Feuille d'émargement" in text and "Organisme Équinoxe" in text
     assert "Excel avancé — groupe 2" in text and "Séance du matin" in text and "Salle B12" in text
-    assert attendance.when_label(s.slot) in text
+    assert window.when_label(s.slot) in text
     assert "Signé sur le poste du formateur (par Claire Formatrice) — Téléphone déchargé" in text
     assert "En retard : Arrivée à 9 h 20" in text and "Absent : Malade" in text
     assert "Correction après certification : présent — A signé la feuille papier" in text
@@ -170,7 +170,7 @@ def test_sixty_learners_flow_onto_more_pages(db: Session) -> None:
     s = _sheet(db, names=[("Apprenant", f"Numéro {n:02d}") for n in range(1, 61)])
     sid = s.slot.id or 0
     for learner in s.learners[::7]:
-        attendance.sign_as(
+        actions.sign_as(
             db, s.trainer, sid, learner.id or 0, strokes=DRAWING, client_key="k" * 10, reason="Oubli du téléphone"
         )
     pages = _pages(attendance_pdf.slot_sheet_pdf(db, s.trainer, sid)[1])
@@ -202,7 +202,7 @@ def test_session_pdf_has_one_section_per_signed_slot_in_time_order(db: Session) 
         ]
     )
     db.commit()
-    attendance.sign(db, actor_for(db, s.learners[0]), s.slot.id or 0, DRAWING, "k" * 10)
+    actions.sign(db, actor_for(db, s.learners[0]), s.slot.id or 0, DRAWING, "k" * 10)
     name, data = attendance_pdf.session_sheets_pdf(db, s.staff, s.session.id or 0)
     pages = _pages(data)
     assert name == "emargement-excel-avance-groupe-2.pdf"

@@ -33,8 +33,9 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import attendance, attestations
+from app.services import attestations
 from app.services.actor import Actor
+from app.services.attendance import actions, chain, window
 from app.services.auth import open_session
 from app.services.errors import ErrorCode, PlumeError
 from app.settings import reset_settings
@@ -120,7 +121,7 @@ def _world(db: Session, names: list[tuple[str, str]]) -> World:
 
 
 def _sign_as(db: Session, w: World, slot: Slot, learner: User) -> None:
-    attendance.sign_as(
+    actions.sign_as(
         db, w.trainer, slot.id or 0, learner.id or 0, strokes=DRAWING, client_key=KEY, reason="Sur le poste"
     )
 
@@ -151,23 +152,23 @@ def test_hours_count_signed_slots_and_follow_corrections(db: Session) -> None:
     # Zoé: two slots signed (3 h + 3 h 30), absent from the third.
     _sign_as(db, w, running, zoe)
     _sign_as(db, w, past, zoe)
-    attendance.mark(db, w.trainer, remote.id or 0, zoe.id or 0, status="absent", comment="Malade")
+    actions.mark(db, w.trainer, remote.id or 0, zoe.id or 0, status="absent", comment="Malade")
     # Adam signed the running slot, but a correction after certification says absent.
     _sign_as(db, w, running, adam)
     _sign_as(db, w, remote, adam)
     # Inès never signed: marked late only (no proof), then corrected to present on the running slot.
-    attendance.mark(db, w.trainer, past.id or 0, ines.id or 0, status="late", comment="")
-    attendance.sign(db, w.trainer, running.id or 0, DRAWING, KEY)
-    attendance.certify(db, w.trainer, running.id or 0)
-    attendance.correct(db, w.staff, running.id or 0, adam.id or 0, status="absent", reason="Parti à 9 h")
-    attendance.correct(db, w.staff, running.id or 0, ines.id or 0, status="present", reason="Feuille papier")
+    actions.mark(db, w.trainer, past.id or 0, ines.id or 0, status="late", comment="")
+    actions.sign(db, w.trainer, running.id or 0, DRAWING, KEY)
+    actions.certify(db, w.trainer, running.id or 0)
+    actions.correct(db, w.staff, running.id or 0, adam.id or 0, status="absent", reason="Parti à 9 h")
+    actions.correct(db, w.staff, running.id or 0, ines.id or 0, status="present", reason="Feuille papier")
     sid = w.session.id or 0
     assert attestations.hours_attended(db, sid, zoe.id or 0) == 6.5
     assert attestations.hours_attended(db, sid, adam.id or 0) == 2
     assert attestations.hours_attended(db, sid, ines.id or 0) == 3
     assert attestations.hours_attended(db, sid, lea.id or 0) == 0
     # A signature on a slot without an attendance sheet (not possible through the services) counts for nothing.
-    attendance.append_record(
+    chain.append_record(
         db,
         AttendanceRecord(
             organisation_id=w.org.id or 0,
@@ -203,7 +204,7 @@ def test_the_pdf_says_who_what_when_how_long_and_how_to_check_it(db: Session) ->
     running, past, remote, _ = w.slots
     _sign_as(db, w, running, zoe)
     _sign_as(db, w, past, zoe)
-    attendance.mark(db, w.trainer, remote.id or 0, zoe.id or 0, status="absent", comment="")
+    actions.mark(db, w.trainer, remote.id or 0, zoe.id or 0, status="absent", comment="")
     enrolment = db.exec(select(Enrolment).where(Enrolment.user_id == zoe.id)).one()
     enrolment.progress = 80
     db.add(enrolment)
@@ -221,7 +222,7 @@ def test_the_pdf_says_who_what_when_how_long_and_how_to_check_it(db: Session) ->
     assert "17 h 30 (dont 14 h en présentiel et 3 h 30 à distance)" in text
     assert "Heures de présence 6 h 30" in text
     assert "80 %" in text
-    assert f"Fait le {utcnow().astimezone(attendance.PARIS):%d/%m/%Y}" in text
+    assert f"Fait le {utcnow().astimezone(window.PARIS):%d/%m/%Y}" in text
     assert f"Code de vérification : {data.code}" in text
     assert f"http://plume.test/api/attestations/verifier/{data.code}" in text
     assert "Signature et cachet" in text

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from app.cli import main
 from app.models import Activity, AttendanceRecord, Module, Slot
 from app.models.base import utcnow
-from app.services import attendance
+from app.services.attendance import actions
 from app.services.home import paris_today
 from tests.factories import actor_for, make_learner, make_org, make_session, make_trainer
 
@@ -42,9 +42,9 @@ def _signed_slot(db: Session) -> int:
     db.add(slot)
     db.commit()
     trainer_actor = actor_for(db, trainer)
-    attendance.sign(db, actor_for(db, learner), slot.id or 0, DRAWING, "k" * 10)
-    attendance.sign(db, trainer_actor, slot.id or 0, DRAWING, "k" * 10)
-    attendance.certify(db, trainer_actor, slot.id or 0)
+    actions.sign(db, actor_for(db, learner), slot.id or 0, DRAWING, "k" * 10)
+    actions.sign(db, trainer_actor, slot.id or 0, DRAWING, "k" * 10)
+    actions.certify(db, trainer_actor, slot.id or 0)
     return org.id or 0
 
 

@@ -70,7 +70,7 @@ def test_dev_settings_reject_what_the_old_public_secret_signed(monkeypatch: pyte
     import hmac
     import time
 
-    from app.services import attendance
+    from app.services.attendance import window
     from app.services.crypto import hash_token
 
     monkeypatch.setenv("PLUME_ENV", "dev")
@@ -79,9 +79,9 @@ def test_dev_settings_reject_what_the_old_public_secret_signed(monkeypatch: pyte
     reset_settings()
     try:
         old_key = b"plume-dev-secret-change-me"
-        period = int(time.time() // attendance.QR_PERIOD_SECONDS)
+        period = int(time.time() // window.QR_PERIOD_SECONDS)
         forged_qr = hmac.new(old_key, f"qr:7:{period}".encode(), hashlib.sha256).hexdigest()[:20]
-        assert not attendance.qr_valid(7, forged_qr)
+        assert not window.qr_valid(7, forged_qr)
         assert hash_token("some-token") != hmac.new(old_key, b"some-token", hashlib.sha256).hexdigest()
     finally:
         reset_settings()

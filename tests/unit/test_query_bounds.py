@@ -38,8 +38,9 @@ from app.models import (
 from app.models.base import utcnow
 from app.models.progress import LessonAttempt, LessonProgress
 from app.models.tutoring import Reminder
-from app.services import attendance, chat, documents, home, missions, tutoring
+from app.services import chat, documents, home, missions, tutoring
 from app.services.actor import Actor
+from app.services.attendance import actions, sheet, summaries
 from app.services.auth import open_session
 from app.services.db import get_engine
 from app.services.sessions.people import session_people
@@ -209,16 +210,16 @@ def _world(db: Session, size: Size) -> World:
     for n, learner in enumerate(learners[1 : 1 + size.signed]):
         uid = learner.id or 0
         if n % 4 == 0:
-            attendance.sign_as(
+            actions.sign_as(
                 db, world.trainer, slot.id or 0, uid, strokes=DRAWING, client_key=f"key{uid:08d}", reason="Oubli"
             )
         else:
             signer = actor_for(db, learner)
-            attendance.sign(db, signer, slot.id or 0, DRAWING, f"key{uid:08d}")
+            actions.sign(db, signer, slot.id or 0, DRAWING, f"key{uid:08d}")
         if n % 3 == 0:
-            attendance.mark(db, world.trainer, slot.id or 0, uid, status="late", comment="Retard")
+            actions.mark(db, world.trainer, slot.id or 0, uid, status="late", comment="Retard")
     for learner in learners[1 + size.signed :]:
-        attendance.mark(db, world.trainer, slot.id or 0, learner.id or 0, status="absent", comment="")
+        actions.mark(db, world.trainer, slot.id or 0, learner.id or 0, status="absent", comment="")
     db.commit()
     return world
 
@@ -273,7 +274,7 @@ def _home(world: World, actor: Actor) -> None:
     """`HomeState.load`: the staff dashboard (staff), open sheets, the sections, unread counts."""
     if actor.has_role("staff"):
         _run_db(lambda db: home.staff_dashboard(db, actor))
-    _run_db(lambda db: attendance.open_sheets(db, actor))
+    _run_db(lambda db: summaries.open_sheets(db, actor))
     sections = _run_db(lambda db: home.home_sections(db, actor))
     ids = [c.id for c in (*sections.in_progress, *sections.upcoming, *sections.finished)]
     _run_db(lambda db: chat.unread_counts(db, actor, ids))
@@ -310,7 +311,7 @@ def _learner_report(world: World, actor: Actor) -> None:
 
 def _board(world: World, actor: Actor) -> None:
     """`AttendanceState._show`: the sheet view (the whole board for trainers and staff)."""
-    _run_db(lambda db: attendance.sheet_view(db, actor, world.slot.id or 0))
+    _run_db(lambda db: sheet.sheet_view(db, actor, world.slot.id or 0))
 
 
 def _chat(world: World, actor: Actor) -> None:

@@ -25,8 +25,9 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import activities, attendance, home, progress, tutoring, virtual_class
+from app.services import activities, home, progress, tutoring, virtual_class
 from app.services.actor import Actor
+from app.services.attendance import actions, sheet, summaries
 from app.services.errors import ErrorCode, PlumeError
 from app.services.home import paris_today
 from app.services.sessions.status import advance_status
@@ -189,8 +190,8 @@ def test_the_organisation_url_is_used_when_no_link_is_given(db: Session) -> None
     _open_now(db, _slot(db, activity))
     learner = actor_for(db, w.a)
     slot_id = _slot(db, activity).id or 0
-    attendance.sign(db, learner, slot_id, DRAWING, "key-aaaaaaaa")
-    assert attendance.sheet_view(db, learner, slot_id).meeting_link == "https://teams.example.test/of"
+    actions.sign(db, learner, slot_id, DRAWING, "key-aaaaaaaa")
+    assert sheet.sheet_view(db, learner, slot_id).meeting_link == "https://teams.example.test/of"
 
 
 @pytest.mark.parametrize(
@@ -297,28 +298,28 @@ def test_a_learner_not_invited_does_not_see_sign_or_appear_on_the_roster(db: Ses
     assert "Classes virtuelles de tutorat" in module_titles(a)
 
     for attempt in (
-        lambda: attendance.sheet_view(db, c, slot_id),
-        lambda: attendance.sign(db, c, slot_id, DRAWING, "key-cccccccc"),
+        lambda: sheet.sheet_view(db, c, slot_id),
+        lambda: actions.sign(db, c, slot_id, DRAWING, "key-cccccccc"),
         lambda: activities.activity_detail(db, c, activity.id or 0),
         lambda: activities.opened(db, c, activity.id or 0),
-        lambda: attendance.sign_as(
+        lambda: actions.sign_as(
             db, w.trainer, slot_id, w.c.id or 0, strokes=DRAWING, client_key="key-dddddddd", reason="Oubli"
         ),
-        lambda: attendance.mark(db, w.trainer, slot_id, w.c.id or 0, status="absent", comment=""),
+        lambda: actions.mark(db, w.trainer, slot_id, w.c.id or 0, status="absent", comment=""),
     ):
         with pytest.raises(PlumeError) as err:
             attempt()
         assert err.value.code == ErrorCode.NOT_FOUND
 
-    assert [s.slot_id for s in attendance.open_sheets(db, a)] == [slot_id]
-    assert attendance.open_sheets(db, c) == []
-    board = attendance.sheet_view(db, w.trainer, slot_id)
+    assert [s.slot_id for s in summaries.open_sheets(db, a)] == [slot_id]
+    assert summaries.open_sheets(db, c) == []
+    board = sheet.sheet_view(db, w.trainer, slot_id)
     assert {r.user_id for r in board.rows} == {w.a.id, w.b.id, w.trainer.user_id}
-    assert set(attendance.load_sheet(db, slot).people) == {w.a.id, w.b.id, w.trainer.user_id}
+    assert set(sheet.load_sheet(db, slot).people) == {w.a.id, w.b.id, w.trainer.user_id}
     detail = activities.activity_detail(db, w.trainer, activity.id or 0)
     assert sorted(line.email for line in detail.learners) == sorted([w.a.email, w.b.email])
 
-    record = attendance.sign(db, a, slot_id, DRAWING, "key-aaaaaaaa")
+    record = actions.sign(db, a, slot_id, DRAWING, "key-aaaaaaaa")
     assert record.subject_user_id == w.a.id
 
 
@@ -328,11 +329,11 @@ def test_the_link_stays_behind_signing_except_for_the_tutor_who_runs_the_class(d
     slot = _slot(db, activity)
     _open_now(db, slot)
     a = actor_for(db, w.a)
-    assert attendance.sheet_view(db, a, slot.id or 0).meeting_link == ""
-    attendance.sign(db, a, slot.id or 0, DRAWING, "key-aaaaaaaa")
-    assert attendance.sheet_view(db, a, slot.id or 0).meeting_link == "https://visio.example.test/room"
-    assert attendance.sheet_view(db, w.tutor, slot.id or 0).meeting_link == "https://visio.example.test/room"
-    assert attendance.sheet_view(db, w.staff, slot.id or 0).meeting_link == ""
+    assert sheet.sheet_view(db, a, slot.id or 0).meeting_link == ""
+    actions.sign(db, a, slot.id or 0, DRAWING, "key-aaaaaaaa")
+    assert sheet.sheet_view(db, a, slot.id or 0).meeting_link == "https://visio.example.test/room"
+    assert sheet.sheet_view(db, w.tutor, slot.id or 0).meeting_link == "https://visio.example.test/room"
+    assert sheet.sheet_view(db, w.staff, slot.id or 0).meeting_link == ""
 
 
 def test_a_learner_not_invited_keeps_their_progress(db: Session) -> None:

@@ -9,20 +9,22 @@ at generation time goes into each page's footer with its verification URL:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time
+from collections.abc import Sequence
+from datetime import date, time
 
 from sqlmodel import Session, col, select
 
 from app.documents.attendance_pdf import render, slug
 from app.documents.data import ChainHead, Sheet, SheetLine, SheetsDocument
-from app.models import Activity, AttendanceChain, Course, Organisation, Slot, TrainingSession, User
+from app.models import Activity, AttendanceChain, Course, Organisation, Slot, TrainingSession
 from app.models.base import utcnow
-from app.services import attendance
 from app.services.actor import Actor
-from app.services.attendance import PARIS, PersonState
-from app.services.attendance_chain import GENESIS
-from app.services.attendance_heads import verification_url
+from app.services.attendance.chain import GENESIS
+from app.services.attendance.drawing import PAD_HEIGHT, PAD_WIDTH, svg_strokes
+from app.services.attendance.heads import verification_url
+from app.services.attendance.sheet import PersonState, display_names, load_sheet, name_key
+from app.services.attendance.summaries import session_slots
+from app.services.attendance.window import PARIS, clock, slot_context, when_label
 from app.services.errors import ErrorCode, PlumeError
 
 STATUS_LABELS = {"present": "Présent", "late": "En retard", "absent": "Absent", "unsigned": "Non émargé"}
@@ -30,18 +32,6 @@ KIND_LABELS = {"in_person": "présentiel", "virtual_class": "classe virtuelle"}
 
 
 # --- Names, times, file names -------------------------------------------------------------------
-
-
-def _clock(moment: datetime | None) -> str:
-    return moment.astimezone(PARIS).strftime("%H:%M") if moment else ""
-
-
-def _names(db: Session, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return {}
-    users = db.exec(select(User).where(col(User.id).in_(wanted))).all()
-    return {u.id or 0: u.display_name for u in users}
 
 
 def _half_day(slot: Slot) -> tuple[date, str]:
@@ -55,11 +45,11 @@ def _half_day(slot: Slot) -> tuple[date, str]:
     return start.date(), ""
 
 
-def slot_filename(session: TrainingSession, slot: Slot, siblings: Sequence[Slot]) -> str:
+def slot_filename(training: TrainingSession, slot: Slot, siblings: Sequence[Slot]) -> str:
     """The file name of a slot's sheet: session, day, and half-day (or start time).
 
     Args:
-        session: The slot's session.
+        training: The slot's session.
         slot: The slot.
         siblings: The session's signed slots; two in the same half-day are told apart by their start time.
 
@@ -69,19 +59,19 @@ def slot_filename(session: TrainingSession, slot: Slot, siblings: Sequence[Slot]
     day, half = _half_day(slot)
     if not half or any(s.id != slot.id and _half_day(s) == (day, half) for s in siblings):
         half = slot.starts_at.astimezone(PARIS).strftime("%Hh%M")
-    return f"emargement-{slug(session.title, f'session-{session.id}')}-{day.isoformat()}-{half}.pdf"
+    return f"emargement-{slug(training.title, f'session-{training.id}')}-{day.isoformat()}-{half}.pdf"
 
 
-def session_filename(session: TrainingSession) -> str:
+def session_filename(training: TrainingSession) -> str:
     """The file name of a session's sheets.
 
     Args:
-        session: The session.
+        training: The session.
 
     Returns:
         e.g. "emargement-excel-avance.pdf", ASCII only.
     """
-    return f"emargement-{slug(session.title, f'session-{session.id}')}.pdf"
+    return f"emargement-{slug(training.title, f'session-{training.id}')}.pdf"
 
 
 # --- Reading a sheet ----------------------------------------------------------------------------
@@ -101,28 +91,28 @@ def _line(person: PersonState, names: dict[int, str]) -> SheetLine:
     return SheetLine(
         name=person.name or names.get(person.user_id, ""),
         status=STATUS_LABELS.get(person.status, person.status),
-        signed_at=_clock(sig.created_at) if sig else "",
-        strokes=attendance.svg_strokes(sig.signature_svg) if sig else [],
+        signed_at=clock(sig.created_at) if sig else "",
+        strokes=svg_strokes(sig.signature_svg) if sig else [],
         note="\n".join(notes),
     )
 
 
 def _sort_key(line: SheetLine) -> tuple[str, str]:
-    return attendance.name_key(line.name), line.name
+    return name_key(line.name), line.name
 
 
-def _training_title(db: Session, session: TrainingSession) -> str:
-    course = db.get(Course, session.course_id)
-    if course is None or course.title == session.title:
-        return session.title
-    return f"{course.title} — {session.title}"
+def _training_title(db: Session, training: TrainingSession) -> str:
+    course = db.get(Course, training.course_id)
+    if course is None or course.title == training.title:
+        return training.title
+    return f"{course.title} — {training.title}"
 
 
 def _read_sheet(
-    db: Session, slot: Slot, activity: Activity, session: TrainingSession, organisation: Organisation
+    db: Session, slot: Slot, activity: Activity, training: TrainingSession, organisation: Organisation
 ) -> Sheet:
-    data = attendance.load_sheet(db, slot)
-    names = _names(db, [r.recorded_by_id for r in data.records] + list(data.people))
+    data = load_sheet(db, slot)
+    names = display_names(db, [r.recorded_by_id for r in data.records] + list(data.people))
     learners = sorted((_line(p, names) for p in data.people.values() if p.role != "trainer"), key=_sort_key)
     trainers = sorted((_line(p, names) for p in data.people.values() if p.role == "trainer"), key=_sort_key)
     certification = "Feuille non certifiée"
@@ -133,9 +123,9 @@ def _read_sheet(
     kind = KIND_LABELS.get(activity.kind, "")
     return Sheet(
         organisation=organisation.name,
-        training=_training_title(db, session),
+        training=_training_title(db, training),
         activity=f"{activity.title} ({kind})" if kind else activity.title,
-        when=attendance.when_label(slot),
+        when=when_label(slot),
         room=slot.room,
         learners=learners,
         trainers=trainers,
@@ -159,8 +149,8 @@ def _document(
         training=training,
         head=_chain_head(db, organisation.id or 0),
         generated_at=utcnow(),
-        pad_width=attendance.PAD_WIDTH,
-        pad_height=attendance.PAD_HEIGHT,
+        pad_width=PAD_WIDTH,
+        pad_height=PAD_HEIGHT,
         sheets=sheets,
     )
 
@@ -182,14 +172,14 @@ def slot_sheet_pdf(db: Session, actor: Actor, slot_id: int) -> tuple[str, bytes]
     Raises:
         PlumeError: NOT_FOUND for a missing slot, one without a sheet, and anyone else alike.
     """
-    ctx = attendance.slot_context(db, actor, slot_id)
+    ctx = slot_context(db, actor, slot_id)
     if not ctx.manages:
         raise PlumeError(ErrorCode.NOT_FOUND)
-    sheet = _read_sheet(db, ctx.slot, ctx.activity, ctx.session, ctx.organisation)
-    _, siblings = attendance.session_slots(db, actor, ctx.session.id or 0)
+    sheet = _read_sheet(db, ctx.slot, ctx.activity, ctx.training, ctx.organisation)
+    _, siblings = session_slots(db, actor, ctx.training.id or 0)
     title = f"Feuille d'émargement — {sheet.training} — {sheet.when}"
     document = _document(db, title, ctx.organisation, sheet.training, [sheet])
-    return slot_filename(ctx.session, ctx.slot, siblings), render(document)
+    return slot_filename(ctx.training, ctx.slot, siblings), render(document)
 
 
 def session_sheets_pdf(db: Session, actor: Actor, session_id: int) -> tuple[str, bytes]:
@@ -206,18 +196,18 @@ def session_sheets_pdf(db: Session, actor: Actor, session_id: int) -> tuple[str,
     Raises:
         PlumeError: NOT_FOUND for a missing session and anyone but its staff and trainers alike.
     """
-    session, slots = attendance.session_slots(db, actor, session_id)
-    organisation = db.get(Organisation, session.organisation_id)
+    training, slots = session_slots(db, actor, session_id)
+    organisation = db.get(Organisation, training.organisation_id)
     if organisation is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
     activities = {
         a.id: a for a in db.exec(select(Activity).where(col(Activity.id).in_({s.activity_id for s in slots}))).all()
     }
-    training = _training_title(db, session)
+    training_title = _training_title(db, training)
     sheets = [
-        _read_sheet(db, slot, activity, session, organisation)
+        _read_sheet(db, slot, activity, training, organisation)
         for slot in slots
         if (activity := activities.get(slot.activity_id)) is not None
     ]
-    document = _document(db, f"Feuilles d'émargement — {training}", organisation, training, sheets)
-    return session_filename(session), render(document)
+    document = _document(db, f"Feuilles d'émargement — {training_title}", organisation, training_title, sheets)
+    return session_filename(training), render(document)

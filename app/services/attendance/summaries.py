@@ -1,0 +1,128 @@
+"""Attendance as other pages show it: a slot's statuses, a session's signed slots, the sheets open now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from app.models import Activity, Organisation, Slot, TrainingSession
+from app.models.base import utcnow
+from app.services import access
+from app.services.access import Capability, access_session
+from app.services.actor import Actor
+from app.services.attendance.chain import existing_keys
+from app.services.attendance.sheet import load_sheet
+from app.services.attendance.window import SIGNED_KINDS, context_for, when_label
+
+
+def attendance_labels(db: Session, slot: Slot) -> dict[int, str]:
+    """Each person's attendance status on a slot (present, late, absent, unsigned).
+
+    Args:
+        db: Database session.
+        slot: The slot.
+
+    Returns:
+        User id → status.
+    """
+    return {uid: p.status for uid, p in load_sheet(db, slot).people.items()}
+
+
+def session_slots(db: Session, actor: Actor, session_id: int) -> tuple[TrainingSession, list[Slot]]:
+    """A session's signed slots in time order, for its staff and trainers.
+
+    Args:
+        db: Database session.
+        actor: Staff, or a trainer of the session.
+        session_id: The session.
+
+    Returns:
+        The session and its slots.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    training, _ = access_session(db, actor, session_id, Capability.MANAGE)
+    slots = db.exec(
+        select(Slot)
+        .join(Activity, col(Activity.id) == col(Slot.activity_id))
+        .where(Slot.session_id == session_id, col(Activity.kind).in_(SIGNED_KINDS))
+        .order_by(col(Slot.starts_at))
+    ).all()
+    return training, list(slots)
+
+
+@dataclass(frozen=True)
+class OpenSheet:
+    """A slot the person can sign right now (shown first on their home page)."""
+
+    slot_id: int
+    activity_title: str
+    session_title: str
+    when: str
+    kind: str
+
+
+def open_sheets(db: Session, actor: Actor, now: datetime | None = None) -> list[OpenSheet]:
+    """The slots of the actor's sessions (as learner or trainer) open for signing now and not yet signed.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        now: The time to judge at.
+
+    Returns:
+        The open sheets, earliest first.
+    """
+    if actor.organisation_id is None or not actor.fully_signed_in:
+        return []
+    moment = now or utcnow()
+    organisation = db.get(Organisation, actor.organisation_id)
+    if organisation is None:
+        return []
+    early = timedelta(minutes=max(0, organisation.signing_window_minutes))
+    rows = db.exec(
+        select(Slot, Activity, TrainingSession)
+        .join(Activity, col(Activity.id) == col(Slot.activity_id))
+        .join(TrainingSession, col(TrainingSession.id) == col(Slot.session_id))
+        .where(
+            TrainingSession.organisation_id == actor.organisation_id,
+            col(TrainingSession.status).in_(("active", "finished")),
+            col(Activity.kind).in_(SIGNED_KINDS),
+            col(Slot.starts_at) <= moment + early,
+            col(Slot.ends_at) >= moment,
+            access.session_filter(actor, Capability.SIGN),  # their sessions as a trainer or a learner
+        )
+        .order_by(col(Slot.starts_at))
+    ).all()
+    # One read for everything the gate and the sheet need, whatever the number of open slots.
+    roles = access.session_roles(db, actor, [training for _, _, training in rows])
+    taken = existing_keys(
+        db,
+        [f"signature:{slot.id}:{actor.user_id}" for slot, _, _ in rows]
+        + [f"certification:{slot.id}" for slot, _, _ in rows],
+    )
+    out: list[OpenSheet] = []
+    for slot, activity, training in rows:
+        role = roles.get(training.id or 0, access.NO_ROLE)
+        ctx = (
+            context_for(actor, slot=slot, activity=activity, training=training, organisation=organisation, role=role)
+            if role.can(Capability.SEE)  # what `slot_context` asks of `access_slot`
+            else None
+        )
+        if ctx is None or not ctx.signer_role or f"signature:{slot.id}:{actor.user_id}" in taken:
+            continue
+        if f"certification:{slot.id}" in taken:
+            continue
+        out.append(
+            OpenSheet(
+                slot_id=slot.id or 0,
+                activity_title=activity.title,
+                session_title=training.title,
+                when=when_label(slot),
+                kind=activity.kind,
+            )
+        )
+    return out

@@ -1,0 +1,199 @@
+"""A slot's sheet: the gate to it (`slot_context`), when it can be signed, its rotating QR code, its times."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from app.models import Activity, Organisation, Slot, TrainingSession
+from app.models.base import utcnow
+from app.services import audience
+from app.services.access import SessionRole, access_slot
+from app.services.actor import Actor
+from app.services.errors import ErrorCode, PlumeError
+from app.settings import get_settings
+
+PARIS = ZoneInfo("Europe/Paris")
+SIGNED_KINDS = ("in_person", "virtual_class")
+QR_PERIOD_SECONDS = 30
+QR_PROOF_VALID = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class SlotContext:
+    """A slot with its activity, session, organisation and the actor's role."""
+
+    slot: Slot
+    activity: Activity
+    training: TrainingSession
+    organisation: Organisation
+    role: SessionRole
+
+    @property
+    def manages(self) -> bool:
+        """Trainers of the session and staff run the board (`access.Capability.MANAGE`)."""
+        return self.role.manages
+
+    @property
+    def signer_role(self) -> str:
+        """How the actor signs this slot: as a trainer, a learner, or not at all."""
+        if self.role.trainer:
+            return "trainer"
+        if self.role.learner:
+            return "learner"
+        return ""
+
+
+def slot_context(db: Session, actor: Actor, slot_id: object) -> SlotContext:
+    """The only way to reach a slot's sheet: members of its session, else NOT_FOUND.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        slot_id: The slot asked for.
+
+    Returns:
+        The context.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    slot, activity, training, role = access_slot(db, actor, slot_id)
+    if activity is None or activity.kind not in SIGNED_KINDS:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    organisation = db.get(Organisation, training.organisation_id)
+    context = context_for(actor, slot=slot, activity=activity, training=training, organisation=organisation, role=role)
+    if context is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return context
+
+
+def context_for(
+    actor: Actor,
+    *,
+    slot: Slot,
+    activity: Activity,
+    training: TrainingSession,
+    organisation: Organisation | None,
+    role: SessionRole,
+) -> SlotContext | None:
+    """The rest of `slot_context`'s gate once the slot's rows are read (`summaries.open_sheets` reads many at once).
+
+    Args:
+        actor: The signed-in actor.
+        slot: The slot.
+        activity: Its activity (one with a sheet: `SIGNED_KINDS`).
+        training: Its session.
+        organisation: The session's organisation.
+        role: The actor's role in the session (the caller checked SEE).
+
+    Returns:
+        The context, or None where `slot_context` answers NOT_FOUND.
+    """
+    if organisation is None:
+        return None
+    if not role.sees_everything and not audience.invited(activity, actor.user_id):
+        return None
+    return SlotContext(slot=slot, activity=activity, training=training, organisation=organisation, role=role)
+
+
+def window(organisation: Organisation, slot: Slot) -> tuple[datetime, datetime]:
+    """When a slot's sheet can be signed: from N minutes before its start (the organisation's setting) to its end.
+
+    Args:
+        organisation: The slot's organisation.
+        slot: The slot.
+
+    Returns:
+        (opens, closes), UTC.
+    """
+    return slot.starts_at - timedelta(minutes=max(0, organisation.signing_window_minutes)), slot.ends_at
+
+
+def window_state(organisation: Organisation, slot: Slot, now: datetime | None = None) -> str:
+    """Whether signing is `before` its window, `open` or `closed`.
+
+    Args:
+        organisation: The slot's organisation.
+        slot: The slot.
+        now: The time to judge at (now by default).
+
+    Returns:
+        The state.
+    """
+    opens, closes = window(organisation, slot)
+    moment = now or utcnow()
+    if moment < opens:
+        return "before"
+    return "open" if moment <= closes else "closed"
+
+
+def qr_code(slot_id: int, period: int | None = None) -> str:
+    """The code a slot's QR carries during one 30-second period.
+
+    Args:
+        slot_id: The slot.
+        period: The period number (the current one by default).
+
+    Returns:
+        A short code.
+    """
+    number = int(time.time() // QR_PERIOD_SECONDS) if period is None else period
+    key = get_settings().secret_key.encode()
+    return hmac.new(key, f"qr:{slot_id}:{number}".encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def qr_valid(slot_id: int, code: object) -> bool:
+    """Whether a scanned code is the slot's current one (or the one just before, for a slow scan).
+
+    Args:
+        slot_id: The slot.
+        code: As found in the URL.
+
+    Returns:
+        True if valid now.
+    """
+    if not isinstance(code, str) or len(code) != 20:
+        return False
+    now = int(time.time() // QR_PERIOD_SECONDS)
+    return any(hmac.compare_digest(code, qr_code(slot_id, p)) for p in (now, now - 1))
+
+
+def qr_seconds_left() -> int:
+    """Seconds until the current QR code changes.
+
+    Returns:
+        1 to 30.
+    """
+    return QR_PERIOD_SECONDS - int(time.time()) % QR_PERIOD_SECONDS
+
+
+def clock(moment: datetime | None) -> str:
+    """A time as HH:MM in French time ("" for none).
+
+    Args:
+        moment: The time.
+
+    Returns:
+        The text.
+    """
+    return moment.astimezone(PARIS).strftime("%H:%M") if moment else ""
+
+
+def when_label(slot: Slot) -> str:
+    """A slot's date and times in French time.
+
+    Args:
+        slot: The slot.
+
+    Returns:
+        e.g. "21/11/2026 · 09:00–12:30".
+    """
+    start, end = slot.starts_at.astimezone(PARIS), slot.ends_at.astimezone(PARIS)
+    return f"{start:%d/%m/%Y} · {start:%H:%M}–{end:%H:%M}"
