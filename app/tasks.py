@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from app.clock import PARIS
 from app.models.base import utcnow
-from app.services.attendance.heads import PARIS, publish_daily_heads
+from app.services.attendance.heads import publish_daily_heads
 from app.services.db import session_scope
 from app.services.outbox import deliver_pending
 

@@ -71,7 +71,7 @@ def rule_text(module: ObjectVar[ModuleView]) -> rx.Component:
     return rx.text(
         rx.match(
             rule,
-            ("date", Tf("rule.date", date=date_fr(module.opens_at))),
+            ("date", Tf("rule.date", date=module.opens_at.to(str))),
             ("after_previous", T("rule.after_previous")),
             T("rule.always"),
         ),

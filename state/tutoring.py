@@ -105,6 +105,8 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
     missions_waiting: rx.Field[int] = rx.field(0)
     observations_waiting: rx.Field[int] = rx.field(0)
     selected_count: rx.Field[int] = rx.field(0)
+    # How many of the selection a bulk action reaches: those the filter and search show (said in its dialog).
+    target_count: rx.Field[int] = rx.field(0)
     page_checked: rx.Field[list[str]] = rx.field(default_factory=list)
     page_selected: rx.Field[bool] = rx.field(False)
     reminding: rx.Field[bool] = rx.field(False)
@@ -204,6 +206,9 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
             kind: all, mandatory, recommended or free.
         """
         if kind in tutoring.KINDS:
+            if kind != self.kind:
+                # The selection follows what is shown: learners the new filter hides must not stay selected.
+                self._selected, self.notice = set(), ""
             self.kind, self.page = str(kind), 1
             await self._show(require_actor())
 
@@ -216,7 +221,11 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
             form_data: query.
         """
         form = form_data if isinstance(form_data, dict) else {}
-        self.query, self.page = clean_str(form.get("query"), 100).strip(), 1
+        query = clean_str(form.get("query"), 100).strip()
+        if query != self.query:
+            # As for the filter: a search hides learners, so they leave the selection.
+            self._selected, self.notice = set(), ""
+        self.query, self.page = query, 1
         await self._show(require_actor(), full=False)
 
     @rx.event
@@ -290,18 +299,31 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
         self._selected, self.notice = set(), ""
         self._sync_selection()
 
-    def _by_session(self) -> dict[int, list[int]]:
-        """The selection, grouped by session (only sessions of this centre's scope)."""
-        groups: dict[int, list[int]] = {}
-        for key in sorted(self._selected):
-            sid, _, uid = key.partition(":")
-            session_id, user_id = clean_id(sid), clean_id(uid)
+    async def _targets(self) -> dict[int, list[int]]:
+        """The learners a bulk action reaches, by session: the selection that the current filter and search show.
+
+        Read again from the database at each action (never from ids a browser sends), so a stale or forged
+        selection cannot reach a learner the list does not show.
+        """
+        selected: set[tuple[int, int]] = set()
+        for key in self._selected:
+            session_part, _, user_part = key.partition(":")
+            session_id, user_id = clean_id(session_part), clean_id(user_part)
             if session_id in self._scope_ids and user_id is not None:
-                groups.setdefault(session_id, []).append(user_id)
-        return groups
+                selected.add((session_id, user_id))
+        if not selected:
+            return {}
+        actor, sid, cid, kind, query = require_actor(), self._session_id, self._course_id or None, self.kind, self.query
+        try:
+            return await run_db(
+                lambda db: tutoring.shown_selection(db, actor, sid, selected, course_id=cid, kind=kind, query=query)
+            )
+        except PlumeError:
+            return {}
 
     async def _preview(self) -> None:
-        actor, template, groups = require_actor(), self.template, self._by_session()
+        actor, template, groups = require_actor(), self.template, await self._targets()
+        self.target_count = sum(len(ids) for ids in groups.values())
         if not groups:
             self.reminding = False
             return
@@ -344,7 +366,7 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
     @policy(SIGNED_IN)
     async def send_reminders(self) -> None:
         """E-mail the chosen reminder to every selected learner."""
-        actor, template, groups = require_actor(), self.template, self._by_session()
+        actor, template, groups = require_actor(), self.template, await self._targets()
         lang = (await self.get_state(SessionState)).lang
 
         def work(db: Any) -> int:
@@ -366,7 +388,8 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
     async def open_virtual_class(self) -> None:
         """Open the dialog planning a virtual class for the selection (one session at a time)."""
         lang = (await self.get_state(SessionState)).lang
-        groups = self._by_session()
+        groups = await self._targets()
+        self.target_count = sum(len(ids) for ids in groups.values())
         self.notice, self.error, self.vc_errors = "", "", {}
         if len(groups) > 1:
             self.notice = t(lang, "tutoring.one_session_only")
@@ -388,7 +411,7 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
             form_data: title, day (YYYY-MM-DD), start and end (HH:MM), link (optional https URL).
         """
         form = form_data if isinstance(form_data, dict) else {}
-        actor, groups = require_actor(), self._by_session()
+        actor, groups = require_actor(), await self._targets()
         lang = (await self.get_state(SessionState)).lang
         if len(groups) != 1:
             self.vc_errors = {"form": t(lang, "tutoring.one_session_only")}
@@ -421,7 +444,7 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
         Yields:
             The spinner, then the download once the zip is ready.
         """
-        actor, groups = require_actor(), self._by_session()
+        actor, groups = require_actor(), await self._targets()
         lang = (await self.get_state(SessionState)).lang
         self.notice, self.error = "", ""
         if len(groups) != 1:
@@ -431,13 +454,17 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
         self.attesting = True
         yield
         try:
-            token = await run_db(lambda db: attestations.prepare_download(db, actor, sid, ids))
+            export = await run_db(lambda db: attestations.prepare_download(db, actor, sid, ids))
         except PlumeError as err:
             self.attesting, self.error = False, error_message(lang, err)
             return
         self.attesting = False
-        self.notice = t(lang, "tutoring.attestations_ready", count=str(len(ids)))
-        yield rx.download(url=f"/api/attestations/exports/{token}.zip")
+        report = _attestations_report(lang, export)
+        if not export.token:  # every learner chosen was refused: nothing to download, say why
+            self.error = report
+            return
+        self.notice = report
+        yield rx.download(url=attestations.export_url(export.token))
 
     @rx.event
     @policy(SIGNED_IN)
@@ -474,6 +501,49 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
         await self._show(actor)
 
 
+def _trail_row(lang: str, line: tutoring.StatsEditLine) -> dict[str, str]:
+    """One statistics edit as the report's table shows it: "Statut : Non commencé → Terminé", one change a line."""
+
+    def shown(name: str, value: str) -> str:
+        return t(lang, f"lesson.status.{value}") if name == "status" and value != "—" else value
+
+    # One change a line: the page keeps the lines (pre-line), readable on a phone too.
+    changes = "\n".join(
+        t(
+            lang,
+            "tutoring.trail.change",
+            field=t(lang, f"tutoring.trail.field.{c.field}"),
+            before=shown(c.field, c.before),
+            after=shown(c.field, c.after),
+        )
+        for c in line.changes
+    )
+    return {"at": line.at, "by": line.by, "activity": line.activity, "changes": changes or "—"}
+
+
+def _attestations_report(lang: str, export: attestations.PreparedExport) -> str:
+    """What a batch of attestations gave: how many were issued, how many refused and why.
+
+    Args:
+        lang: Interface language.
+        export: The batch's outcome.
+
+    Returns:
+        The sentence for the notice (or the error, when nothing was issued).
+    """
+    said = [
+        t(lang, "tutoring.attestations_ready", count=str(export.issued))
+        if export.issued
+        else t(lang, "tutoring.attestations_none")
+    ]
+    if export.refused:
+        reasons = ", ".join(
+            t(lang, f"tutoring.refused.{code.value}", count=str(n)) for code, n in export.refused.items()
+        )
+        said.append(t(lang, "tutoring.attestations_refused", count=str(sum(export.refused.values())), reasons=reasons))
+    return " ".join(said)
+
+
 class TutoringReportState(live.LiveState, rx.State):
     """One learner's report in a session's tutoring centre, with `Modifier les statistiques`; live."""
 
@@ -488,6 +558,8 @@ class TutoringReportState(live.LiveState, rx.State):
     lessons: rx.Field[list[tutoring.LessonLine]] = rx.field(default_factory=list)
     connections: rx.Field[list[tutoring.ConnectionLine]] = rx.field(default_factory=list)
     reminders: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    # The audit trail of statistics edits, newest first: at, by, activity, changes (already in the UI's language).
+    stats_edits: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     expanded: rx.Field[list[str]] = rx.field(default_factory=list)
     editing: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     edit_errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
@@ -501,11 +573,15 @@ class TutoringReportState(live.LiveState, rx.State):
             if actor is None or not sid or not uid:
                 raise PlumeError(ErrorCode.NOT_FOUND)
             found = await run_db(lambda db: tutoring.learner_report(db, actor, sid, uid))
+            trail = await run_db(lambda db: tutoring.stats_trail(db, actor, sid, uid))
         except PlumeError:
             self.found, self.report, self.lessons, self.connections, self.reminders = False, None, [], [], []
+            self.stats_edits = []
             return
         self.lessons, self.connections, self.reminders = found.lessons, found.connections, found.reminders
         self.report = replace(found, lessons=[], connections=[], reminders=[])
+        lang = (await self.get_state(SessionState)).lang
+        self.stats_edits = [_trail_row(lang, line) for line in trail]
         self.found = True
 
     @rx.event

@@ -10,9 +10,9 @@ from starlette.responses import HTMLResponse, Response
 
 from app.api.attestations import PUBLIC_PAGE_HEADERS, public_page
 from app.api.downloads import download, pdf_attachment
+from app.clock import PARIS
 from app.services.attendance import pdf as attendance_pdf
 from app.services.attendance.chain import find_head
-from app.services.attendance.window import PARIS
 from app.services.db import session_scope
 
 

@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from app.api.downloads import download, file_attachment, pdf_attachment
+from app.clock import PARIS
 from app.documents.attestation_pdf import hours_label
 from app.services import attestations
-from app.services.attendance.window import PARIS
 from app.services.db import session_scope
 
 PUBLIC_PAGE_HEADERS = {

@@ -22,7 +22,8 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from app.documents.data import PARIS, ChainHead, Sheet, SheetLine, SheetsDocument, Strokes
+from app.clock import PARIS
+from app.documents.data import ChainHead, Sheet, SheetLine, SheetsDocument, Strokes
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 40.0

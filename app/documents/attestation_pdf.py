@@ -17,8 +17,9 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from app.clock import PARIS
 from app.documents.attendance_pdf import BOLD, FONT, INK, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, printable, slug
-from app.documents.data import PARIS, AttestationData
+from app.documents.data import AttestationData
 
 TITLE = "Attestation de fin de formation"
 SUBTITLE = "Assiduité et réalisation"

@@ -9,10 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-# Documents print the organisation's wall-clock time (every organisation is in France).
-PARIS = ZoneInfo("Europe/Paris")
 
 Strokes = list[list[tuple[int, int]]]
 

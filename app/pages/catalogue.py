@@ -58,14 +58,14 @@ def _course_fields(
             field(
                 "catalogue.remote_hours",
                 "remote_hours",
-                type_="number",
+                input_mode="decimal",  # text, so "2,5" is accepted as typed (a number input refuses it)
                 default_value=value("remote_hours") if values is not None else "0",
                 error=errors.get("remote_hours", ""),
             ),
             field(
                 "catalogue.in_person_hours",
                 "in_person_hours",
-                type_="number",
+                input_mode="decimal",
                 default_value=value("in_person_hours") if values is not None else "0",
                 error=errors.get("in_person_hours", ""),
             ),
@@ -385,7 +385,7 @@ def sessions_page() -> rx.Component:
             ),
             table_list(
                 SessionsListState.loading,
-                ["sessions.course", "sessions.starts_on", "", "dashboard.learners"],
+                ["sessions.course", "sessions.starts_on", "sessions.status", "dashboard.learners"],
                 SessionsListState.rows,
                 _session_row,
                 empty_state("sessions.empty", "calendar"),

@@ -432,7 +432,7 @@ def _document_row(doc: ObjectVar[DocumentItem]) -> rx.Component:
                     "documents.by",
                     name=doc.uploader_name.to(str),
                     size=doc.size_label.to(str),
-                    date=date_fr(doc.created_at),
+                    date=doc.created_at.to(str),
                 ),
                 size="1",
                 color_scheme="gray",

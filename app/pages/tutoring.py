@@ -377,7 +377,16 @@ def _reminder_dialog() -> rx.Component:
             rx.dialog.content(
                 rx.vstack(
                     rx.dialog.title(
-                        Tf("tutoring.remind_title", count=TutoringCentreState.selected_count.to_string()), margin="0"
+                        rx.cond(
+                            TutoringCentreState.target_count == 1,
+                            Tf("tutoring.remind_title_one", count=TutoringCentreState.target_count.to_string()),
+                            Tf("tutoring.remind_title", count=TutoringCentreState.target_count.to_string()),
+                        ),
+                        margin="0",
+                    ),
+                    rx.cond(
+                        TutoringCentreState.target_count < TutoringCentreState.selected_count,
+                        rx.text(T("tutoring.remind_shown_only"), size="2", color_scheme="amber"),
                     ),
                     rx.vstack(
                         rx.el.label(T("tutoring.remind_template"), html_for="template", class_name="plume-label"),
@@ -462,7 +471,7 @@ def _virtual_class_dialog() -> rx.Component:
             _VC_ERRORS.contains("form"),
             rx.text(_VC_ERRORS["form"], color_scheme="red", size="2", role="alert"),
         ),
-        title=Tf("tutoring.vc_title", count=TutoringCentreState.selected_count.to_string()),
+        title=Tf("tutoring.vc_title", count=TutoringCentreState.target_count.to_string()),
         on_submit=TutoringCentreState.create_virtual_class,
         on_close=TutoringCentreState.close_virtual_class,
         submit=rx.button(rx.icon("send", size=14), T("tutoring.vc_create"), type="submit"),
@@ -540,7 +549,7 @@ def _report_table(
     title_key: str,
     headers: tuple[str, ...],
     rows: ArrayVar,
-    cells: Callable[[Any], tuple[Var, ...]],
+    cells: Callable[[Any], tuple[Var | rx.Component, ...]],
     *,
     empty_key: str,
     test_id: str,
@@ -756,6 +765,11 @@ def _reminder_cells(reminder: ObjectVar[dict[str, str]]) -> tuple[Var, ...]:
     return reminder["sent_at"], reminder["subject"], reminder["by"]
 
 
+def _trail_cells(edit: ObjectVar[dict[str, str]]) -> tuple[Var | rx.Component, ...]:
+    changes = rx.text(edit["changes"], size="2", white_space="pre-line", min_width="14rem")
+    return edit["at"], edit["by"], edit["activity"], changes
+
+
 def _report() -> rx.Component:
     r = _REPORT
     return rx.vstack(
@@ -812,6 +826,14 @@ def _report() -> rx.Component:
             _reminder_cells,
             empty_key="tutoring.report.no_reminder",
             test_id="reminder-row",
+        ),
+        _report_table(
+            "tutoring.trail.title",
+            ("tutoring.trail.at", "tutoring.trail.by", "tutoring.trail.activity", "tutoring.trail.changes"),
+            TutoringReportState.stats_edits,
+            _trail_cells,
+            empty_key="tutoring.trail.empty",
+            test_id="stats-edit-row",
         ),
         spacing="4",
         width="100%",

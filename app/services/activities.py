@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from app.clock import PARIS, paris_datetime_label
 from app.live.bus import notify
 from app.live.contract import PollAnswered, TimelineChanged, session_topic
 from app.models import Activity, ActivityCompletion, ActivityResponse, Enrolment, Module, Slot, User
@@ -21,7 +21,6 @@ from app.services.attendance.window import SIGNED_KINDS
 from app.services.errors import ErrorCode, PlumeError
 from app.services.sessions.locks import locked_for
 
-PARIS = ZoneInfo("Europe/Paris")
 SELF_COMPLETED = ("document", "video", "webinar")
 MAX_POLL_OPTIONS = 12
 
@@ -316,7 +315,7 @@ def activity_detail(db: Session, actor: Actor, activity_id: int) -> ActivityDeta
                     name=user.display_name,
                     email=user.email,
                     done=done is not None,
-                    done_at=done.completed_at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if done else "",
+                    done_at=paris_datetime_label(done.completed_at) if done else "",
                     attendance=presence.get(user.id or 0, "unsigned") if slot is not None else "",
                 )
             )

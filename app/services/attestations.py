@@ -12,6 +12,13 @@ signed it, unless a correction made after certification says absent; a correctio
 saying present (or late) counts it even without a signature. Marks do not count:
 a learner marked late who never signed has no proof of presence.
 
+An attestation certifies training that took place, so none is issued before the
+session's first day (in Paris), nor to a learner with no hour of presence on its
+sheets (or, on a session without any attendance sheet, with nothing done at all):
+a batch issues the others and says how many were refused and why. The planned
+duration is the course's hours, or, when the course gives none, the length of the
+session's attendance slots.
+
 A batch is read in a handful of queries whatever its size, so 500 learners take
 a few seconds, nearly all of it drawing the PDFs.
 """
@@ -34,6 +41,7 @@ from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
+from app.clock import paris_today
 from app.documents import attestation_pdf
 from app.documents.attendance_pdf import slug
 from app.documents.data import AttestationData
@@ -49,7 +57,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import audit
+from app.services import audience, audit
 from app.services.access import access_followed_session
 from app.services.actor import Actor
 from app.services.attendance.sheet import name_key
@@ -68,6 +76,8 @@ _CODE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_GROUP_LENGTH}}}(-[{CODE_ALPHABET
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 T = TypeVar("T")
 _CHUNK = 900  # ids per IN (...): under every database's bound-parameter limit
+# Why an enrolled learner gets no attestation (training not yet started, or not followed).
+REFUSALS = (ErrorCode.ATTESTATION_TOO_EARLY, ErrorCode.ATTESTATION_NOT_ATTENDED, ErrorCode.ATTESTATION_NOT_STARTED)
 
 
 @dataclass(frozen=True)
@@ -103,13 +113,58 @@ def round_hours(hours: float) -> float:
     return math.floor(hours / HOURS_STEP + 0.5) * HOURS_STEP
 
 
-def _attended_hours(db: Session, session_id: int, user_ids: Sequence[int]) -> dict[int, float]:
-    slots = db.exec(
-        select(Slot.id, Slot.starts_at, Slot.ends_at)
+@dataclass(frozen=True)
+class _Sheet:
+    """A slot with an attendance sheet: how long it lasts, in person or not, for every learner or a few."""
+
+    seconds: float
+    in_person: bool
+    for_everyone: bool
+
+
+def _sheets(db: Session, session_id: int) -> dict[int, _Sheet]:
+    rows = db.exec(
+        select(Slot.id, Slot.starts_at, Slot.ends_at, Activity)
         .join(Activity, col(Activity.id) == col(Slot.activity_id))
         .where(Slot.session_id == session_id, col(Activity.kind).in_(SIGNED_KINDS))
     ).all()
-    seconds = {slot_id or 0: max(0.0, (ends - starts).total_seconds()) for slot_id, starts, ends in slots}
+    return {
+        slot_id or 0: _Sheet(
+            seconds=max(0.0, (ends - starts).total_seconds()),
+            in_person=activity.kind == "in_person",
+            for_everyone=audience.invitees(activity) is None,
+        )
+        for slot_id, starts, ends, activity in rows
+    }
+
+
+def planned_hours(course: Course, sheets: dict[int, _Sheet]) -> tuple[float, float]:
+    """The training's planned hours, in person and at a distance.
+
+    The course's hours when it gives some; otherwise the length of the session's
+    attendance slots every learner has (a tutor's class for a few learners is extra),
+    half-days in person and virtual classes at a distance.
+
+    Args:
+        course: The session's course.
+        sheets: The session's slots with an attendance sheet.
+
+    Returns:
+        (in-person hours, remote hours).
+    """
+    if course.in_person_hours + course.remote_hours > 0:
+        return course.in_person_hours, course.remote_hours
+    common = [sheet for sheet in sheets.values() if sheet.for_everyone]
+    in_person = sum(sheet.seconds for sheet in common if sheet.in_person)
+    remote = sum(sheet.seconds for sheet in common if not sheet.in_person)
+    return round_hours(in_person / 3600), round_hours(remote / 3600)
+
+
+def _attended_hours(
+    db: Session, session_id: int, user_ids: Sequence[int], sheets: dict[int, _Sheet] | None = None
+) -> dict[int, float]:
+    found = _sheets(db, session_id) if sheets is None else sheets
+    seconds = {slot_id: sheet.seconds for slot_id, sheet in found.items()}
     signed: set[tuple[int, int]] = set()
     corrected: dict[tuple[int, int], bool] = {}
     for chunk in _chunks(user_ids) if seconds else ():
@@ -229,11 +284,13 @@ def _data(
     *,
     organisation: Organisation,
     course: Course,
+    planned: tuple[float, float],
     code: str,
     hours_attended: float,
     progress: int,
     issued_at: datetime,
 ) -> AttestationData:
+    in_person, remote = planned
     return AttestationData(
         code=code,
         user_id=user.id or 0,
@@ -245,9 +302,9 @@ def _data(
         session_title=training.title,
         starts_on=training.starts_on,
         ends_on=training.ends_on,
-        in_person_hours=course.in_person_hours,
-        remote_hours=course.remote_hours,
-        planned_hours=course.in_person_hours + course.remote_hours,
+        in_person_hours=in_person,
+        remote_hours=remote,
+        planned_hours=in_person + remote,
         hours_attended=hours_attended,
         progress=progress,
         issued_at=issued_at,
@@ -255,15 +312,43 @@ def _data(
     )
 
 
-def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[AttestationData]:
-    """Issue one attestation per chosen learner of a session, each with its verification code.
+@dataclass(frozen=True)
+class Issuance:
+    """What a batch gave: the attestations, and the learners refused, by reason."""
 
-    A learner whose latest attestation still says the same (hours attended,
-    progress) gets that one again, same code and date, rather than a new row:
-    opening the certificate link twice does not multiply attestations. Ids of
-    people not enrolled in the session are ignored. The whole batch is read in a
-    handful of queries and written in the caller's transaction, with one audit
-    record for what was newly issued.
+    attestations: list[AttestationData]
+    refused: dict[ErrorCode, list[int]]
+
+    @property
+    def refused_count(self) -> int:
+        """How many chosen learners got no attestation.
+
+        Returns:
+            The count.
+        """
+        return sum(len(ids) for ids in self.refused.values())
+
+
+def _refusal(hours: float, progress: int, *, has_sheets: bool) -> ErrorCode | None:
+    """Why a learner of a session already started gets no attestation, or None when they get one."""
+    if has_sheets:
+        return ErrorCode.ATTESTATION_NOT_ATTENDED if hours <= 0 else None
+    # No attendance sheet to read hours from (a distance course): something done is the proof of training.
+    return ErrorCode.ATTESTATION_NOT_STARTED if progress <= 0 else None
+
+
+def issue_batch(db: Session, actor: Actor, session_id: int, user_ids: object) -> Issuance:
+    """Issue one attestation per chosen learner of a session who followed it, each with its verification code.
+
+    An attestation certifies training that took place: nothing is issued before the
+    session's first day (Paris calendar), and a learner with no hour of presence on the
+    session's sheets (on a session without sheets: with nothing done, 0 %) is refused,
+    with the reason, while the others of the batch get theirs. A learner whose latest
+    attestation still says the same (hours attended, progress) gets that one again,
+    same code and date, rather than a new row: opening the certificate link twice does
+    not multiply attestations. Ids of people not enrolled in the session are ignored.
+    The whole batch is read in a handful of queries and written in the caller's
+    transaction, with one audit record for what was newly issued.
 
     Args:
         db: Database session.
@@ -272,11 +357,12 @@ def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[
         user_ids: The learners chosen (at most 10,000).
 
     Returns:
-        The attestations, by last name then first name.
+        The attestations, by last name then first name, and who was refused and why.
 
     Raises:
         PlumeError: NOT_FOUND for a missing or forbidden session; INVALID_INPUT when no
-            learner of the session was chosen, or too many ids.
+            learner of the session was chosen, or too many ids; ATTESTATION_TOO_EARLY
+            before the session's first day.
     """
     training = access_followed_session(db, actor, session_id)
     wanted = _wanted(user_ids)
@@ -287,8 +373,23 @@ def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[
     learners = sorted(_enrolled(db, training.id, wanted), key=lambda row: _name_key(row[0]))
     if not learners:
         raise PlumeError(ErrorCode.INVALID_INPUT)
+    if paris_today(utcnow()) < training.starts_on:
+        raise PlumeError(ErrorCode.ATTESTATION_TOO_EARLY, date=f"{training.starts_on:%d/%m/%Y}")
     ids = [user.id or 0 for user, _ in learners]
-    hours = _attended_hours(db, training.id, ids)
+    sheets = _sheets(db, training.id)
+    planned = planned_hours(course, sheets)
+    hours = _attended_hours(db, training.id, ids, sheets)
+    progress_of = {user.id or 0: progress for user, progress in learners}
+    refused: dict[ErrorCode, list[int]] = {}
+    for uid in ids:
+        reason = _refusal(hours[uid], progress_of[uid], has_sheets=bool(sheets))
+        if reason is not None:
+            refused.setdefault(reason, []).append(uid)
+    turned_away = {uid for refused_ids in refused.values() for uid in refused_ids}
+    learners = [(user, progress) for user, progress in learners if (user.id or 0) not in turned_away]
+    ids = [user.id or 0 for user, _ in learners]
+    if not learners:
+        return Issuance(attestations=[], refused=refused)
     latest: dict[int, Attestation] = {
         row.user_id: row
         for row in db.exec(
@@ -297,7 +398,6 @@ def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[
             .order_by(col(Attestation.issued_at), col(Attestation.id))
         ).all()
     }
-    progress_of = {user.id or 0: progress for user, progress in learners}
     same = {uid for uid, row in latest.items() if (row.hours_attended, row.progress) == (hours[uid], progress_of[uid])}
     fresh = iter(_fresh_codes(db, len(learners) - len(same)))
     now = utcnow()
@@ -326,6 +426,7 @@ def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[
                 training,
                 organisation=organisation,
                 course=course,
+                planned=planned,
                 code=code,
                 hours_attended=hours[user_id],
                 progress=progress,
@@ -343,7 +444,29 @@ def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[
         ip=actor.ip,
     )
     db.flush()
-    return out
+    return Issuance(attestations=out, refused=refused)
+
+
+def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[AttestationData]:
+    """Issue the chosen learners' attestations (as `issue_batch`), refusing the whole choice if none qualifies.
+
+    Args:
+        db: Database session.
+        actor: Staff of the organisation, or a tutor positioned on the session.
+        session_id: The session.
+        user_ids: The learners chosen (at most 10,000).
+
+    Returns:
+        The attestations issued, by last name then first name; learners refused are left out.
+
+    Raises:
+        PlumeError: As `issue_batch`; ATTESTATION_NOT_ATTENDED or ATTESTATION_NOT_STARTED when
+            every learner chosen is refused.
+    """
+    issued = issue_batch(db, actor, session_id, user_ids)
+    if not issued.attestations:
+        raise PlumeError(next(iter(issued.refused), ErrorCode.INVALID_INPUT))
+    return issued.attestations
 
 
 def issue_for_learner(db: Session, actor: Actor, session_id: int, user_id: int) -> str:
@@ -362,11 +485,15 @@ def issue_for_learner(db: Session, actor: Actor, session_id: int, user_id: int) 
         The path of the PDF's download (`learner_pdf`).
 
     Raises:
-        PlumeError: NOT_FOUND for a forbidden or missing session, or a person not enrolled in it.
+        PlumeError: NOT_FOUND for a forbidden or missing session, or a person not enrolled in it;
+            ATTESTATION_TOO_EARLY, ATTESTATION_NOT_ATTENDED or ATTESTATION_NOT_STARTED (as `issue`)
+            for a learner of the session who did not follow it.
     """
     try:
         issue(db, actor, session_id, [user_id])
     except PlumeError as err:
+        if err.code in REFUSALS:  # the learner is there and may be named: say why, not "not found"
+            raise
         raise PlumeError(ErrorCode.NOT_FOUND) from err
     return learner_pdf_url(session_id, user_id)
 
@@ -417,12 +544,24 @@ def learner_pdf(db: Session, actor: Actor, session_id: int, user_id: int) -> tup
         training,
         organisation=organisation,
         course=course,
+        planned=planned_hours(course, _sheets(db, training.id or 0)),
         code=row.code,
         hours_attended=row.hours_attended,
         progress=row.progress,
         issued_at=row.issued_at,
     )
     return attestation_pdf.filename(data), attestation_pdf.build_pdf(data)
+
+
+def _zip(db: Session, session_id: int, attestations: list[AttestationData]) -> tuple[str, bytes]:
+    training = db.get(TrainingSession, session_id)
+    title = training.title if training is not None else ""
+    buffer = io.BytesIO()
+    # The PDFs' pages are already compressed: deflating them again would cost time for little.
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for data in attestations:
+            archive.writestr(attestation_pdf.filename(data), attestation_pdf.build_pdf(data))
+    return f"attestations-{slug(title, f'session-{session_id}')}.zip", buffer.getvalue()
 
 
 def build_zip(db: Session, actor: Actor, session_id: int, user_ids: object) -> tuple[str, bytes]:
@@ -435,20 +574,12 @@ def build_zip(db: Session, actor: Actor, session_id: int, user_ids: object) -> t
         user_ids: The learners chosen.
 
     Returns:
-        The zip's name (e.g. "attestations-excel-avance.zip") and its bytes.
+        The zip's name (e.g. "attestations-excel-avance.zip") and its bytes; learners refused are left out.
 
     Raises:
         PlumeError: As `issue`.
     """
-    attestations = issue(db, actor, session_id, user_ids)
-    training = db.get(TrainingSession, session_id)
-    title = training.title if training is not None else ""
-    buffer = io.BytesIO()
-    # The PDFs' pages are already compressed: deflating them again would cost time for little.
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        for data in attestations:
-            archive.writestr(attestation_pdf.filename(data), attestation_pdf.build_pdf(data))
-    return f"attestations-{slug(title, f'session-{session_id}')}.zip", buffer.getvalue()
+    return _zip(db, session_id, issue(db, actor, session_id, user_ids))
 
 
 # --- Exports: a zip written once, fetched by the person who asked for it ------------------------
@@ -540,12 +671,22 @@ def _unlink(path: Path) -> int:
     return 1
 
 
-def prepare_download(db: Session, actor: Actor, session_id: int, user_ids: object) -> str:
+@dataclass(frozen=True)
+class PreparedExport:
+    """A batch's zip waiting for its download, and what the batch gave."""
+
+    token: str  # "" when no learner qualified: there is nothing to download
+    issued: int
+    refused: dict[ErrorCode, int]
+
+
+def prepare_download(db: Session, actor: Actor, session_id: int, user_ids: object) -> PreparedExport:
     """Issue the chosen learners' attestations and leave their zip for the actor to fetch.
 
     The zip is written under the files folder with a random name; a sidecar notes who
     may fetch it and until when (15 minutes). The attestations are committed first, so
     a zip never holds codes that do not verify. Expired exports are removed on the way.
+    Learners refused (see `issue_batch`) are counted by reason; when all are, no zip is written.
 
     Args:
         db: Database session (committed here).
@@ -554,12 +695,17 @@ def prepare_download(db: Session, actor: Actor, session_id: int, user_ids: objec
         user_ids: The learners chosen.
 
     Returns:
-        The export's token; the browser fetches `export_url(token)`.
+        The export's token (the browser fetches `export_url(token)`), with how many were issued and refused.
 
     Raises:
-        PlumeError: As `issue`.
+        PlumeError: As `issue_batch`.
     """
-    name, data = build_zip(db, actor, session_id, user_ids)
+    issued = issue_batch(db, actor, session_id, user_ids)
+    refused = {code: len(ids) for code, ids in issued.refused.items()}
+    if not issued.attestations:
+        db.commit()
+        return PreparedExport(token="", issued=0, refused=refused)
+    name, data = _zip(db, session_id, issued.attestations)
     db.commit()
     directory = exports_dir()
     directory.mkdir(parents=True, exist_ok=True)
@@ -568,7 +714,7 @@ def prepare_download(db: Session, actor: Actor, session_id: int, user_ids: objec
     _write(directory / f"{token}.zip", data)
     meta = {"user_id": actor.user_id, "expires_at": (utcnow() + EXPORT_TTL).isoformat(), "name": name}
     _write(directory / f"{token}.json", json.dumps(meta).encode())
-    return token
+    return PreparedExport(token=token, issued=len(issued.attestations), refused=refused)
 
 
 def open_export(actor: Actor, token: object, now: datetime | None = None) -> tuple[Path, str]:

@@ -49,11 +49,11 @@ class CourseRow:
 
 def _hours(value: str, field: str) -> float:
     try:
-        hours = float(value.replace(",", ".").strip() or "0")
+        hours = float(value.replace(",", ".").strip() or "0")  # "2,5" as a French person types it
     except ValueError as exc:
-        raise PlumeError(ErrorCode.NUMBER_INVALID, field=field) from exc
-    if not 0 <= hours <= 10_000:
-        raise PlumeError(ErrorCode.NUMBER_INVALID, field=field)
+        raise PlumeError(ErrorCode.HOURS_RANGE, field=field) from exc
+    if not 0 <= hours <= 10_000:  # also refuses nan and inf
+        raise PlumeError(ErrorCode.HOURS_RANGE, field=field)
     return hours
 
 
@@ -132,7 +132,7 @@ def create_course(db: Session, actor: Actor, form: CourseForm) -> Course:
         The new course.
 
     Raises:
-        PlumeError: TITLE_REQUIRED or NUMBER_INVALID, naming the field.
+        PlumeError: TITLE_REQUIRED or HOURS_RANGE, naming the field.
     """
     org_id = require_staff(actor)
     course = Course(organisation_id=org_id, title="")
@@ -163,7 +163,7 @@ def update_course(db: Session, actor: Actor, course_id: int, form: CourseForm) -
         The course.
 
     Raises:
-        PlumeError: NOT_FOUND, TITLE_REQUIRED or NUMBER_INVALID.
+        PlumeError: NOT_FOUND, TITLE_REQUIRED or HOURS_RANGE.
     """
     course = access_course(db, actor, course_id)
     before = {"title": course.title}

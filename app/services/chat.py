@@ -11,11 +11,11 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from app.clock import PARIS
 from app.live.bus import notify
 from app.live.contract import ChatChanged, ChatPosted, ChatUnread, chat_topic, chat_unread_topic
 from app.models import ChatMessage, ChatRead, Document, Enrolment, TrainerPosition, User
@@ -25,7 +25,6 @@ from app.services.access import Room, access_room
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 
-PARIS = ZoneInfo("Europe/Paris")
 MAX_LENGTH = 4_000
 EDIT_WINDOW = timedelta(minutes=15)
 THROTTLE_COUNT, THROTTLE_WINDOW = 10, timedelta(seconds=10)

@@ -9,23 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from app.clock import paris_date_label
 from app.models import CourseReview, TrainingSession, User
 from app.models.base import utcnow
 from app.services.access import access_session
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 
-PARIS = ZoneInfo("Europe/Paris")
 MAX_REVIEWS = 100
 REVIEW_MAX_CHARS = 2_000
 
 
 def _paris_day(moment: datetime | None) -> str:
-    return moment.astimezone(PARIS).strftime("%d/%m/%Y") if moment else ""
+    return paris_date_label(moment)
 
 
 @dataclass(frozen=True)

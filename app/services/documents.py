@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
+from app.clock import paris_date_label
 from app.live.bus import notify
 from app.live.contract import DocumentsChanged, session_topic
 from app.models import Document, Module, TrainingSession, User
@@ -87,7 +88,7 @@ class DocumentRow:
     size: int
     content_type: str
     uploader_name: str
-    created_at: str
+    created_at: str  # the Paris day it was uploaded, DD/MM/YYYY
     can_manage: bool
 
 
@@ -451,7 +452,7 @@ def _rows(db: Session, actor: Actor, role: SessionRole, module_ids: Collection[i
                 size=document.size,
                 content_type=document.content_type,
                 uploader_name=uploader.display_name if uploader else "",
-                created_at=document.created_at.isoformat(),
+                created_at=paris_date_label(document.created_at),
                 can_manage=_can_manage(actor, role, document),
             )
         )

@@ -42,6 +42,8 @@ class ErrorCode(StrEnum):
     DATES_ORDER = "dates_order"
     DATE_INVALID = "date_invalid"
     NUMBER_INVALID = "number_invalid"
+    NUMBER_RANGE = "number_range"
+    HOURS_RANGE = "hours_range"
     MODULE_OPENS_BEFORE_SESSION = "module_opens_before_session"
     STATUS_CHANGE = "status_change"
     NO_SLOTS = "no_slots"
@@ -74,6 +76,9 @@ class ErrorCode(StrEnum):
     STATS_SCORE_RANGE = "stats_score_range"
     STATS_TIME_INVALID = "stats_time_invalid"
     STATS_DATE_INVALID = "stats_date_invalid"
+    STATS_TIME_TOO_LONG = "stats_time_too_long"
+    STATS_DATE_FUTURE = "stats_date_future"
+    STATS_DATE_BEFORE_ENROLMENT = "stats_date_before_enrolment"
     STATS_LOCATION_TOO_LONG = "stats_location_too_long"
     STATS_SUSPEND_TOO_LONG = "stats_suspend_too_long"
     MISSION_EMPTY = "mission_empty"
@@ -83,6 +88,9 @@ class ErrorCode(StrEnum):
     REVIEW_LEARNERS_ONLY = "review_learners_only"
     REVIEW_STARS = "review_stars"
     REVIEW_TOO_LONG = "review_too_long"
+    ATTESTATION_TOO_EARLY = "attestation_too_early"
+    ATTESTATION_NOT_ATTENDED = "attestation_not_attended"
+    ATTESTATION_NOT_STARTED = "attestation_not_started"
 
 
 class PlumeError(Exception):

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from app.clock import PARIS, paris_datetime_label, paris_day
 from app.models import (
     Course,
     Enrolment,
@@ -23,8 +24,6 @@ from app.services import access, audience
 from app.services.access import Capability
 from app.services.actor import Actor
 from app.services.orgs import require_staff
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ def paris_today() -> date:
     Returns:
         The date.
     """
-    return utcnow().astimezone(PARIS).date()
+    return paris_day(utcnow())
 
 
 def _section(training: TrainingSession, today: date) -> str | None:
@@ -286,7 +285,7 @@ def list_outbox(db: Session, actor: Actor, *, status: str = "", limit: int = 100
             status=r.status,
             attempts=r.attempts,
             last_error=r.last_error,
-            created_at=r.created_at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
+            created_at=paris_datetime_label(r.created_at),
         )
         for r in rows
     ]

@@ -20,11 +20,11 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
+from app.clock import paris_datetime_label
 from app.live.bus import notify
 from app.live.contract import MissionHandedIn, session_topic
 from app.models import Activity, Course, Document, Enrolment, Module, TrainingSession, User
@@ -38,7 +38,6 @@ from app.services.errors import ErrorCode, PlumeError
 from app.services.sessions.locks import locked_for
 from app.settings import get_settings
 
-PARIS = ZoneInfo("Europe/Paris")
 MISSION = "assignment"
 OBSERVATION = "observation"
 DEFAULT_CRITERIA = ("Respect des consignes", "Maîtrise des gestes professionnels", "Communication", "Sécurité")
@@ -137,7 +136,7 @@ def _percent(value: float | None) -> str:
 
 
 def _paris(moment: Any) -> str:
-    return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if moment is not None else ""
+    return paris_datetime_label(moment)
 
 
 def can_correct(db: Session, actor: Actor, session_id: int) -> TrainingSession:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from app.clock import paris_date_label, paris_datetime_label
 from app.models import Invitation, Membership, Notification, Organisation, User
 from app.models.base import utcnow
 from app.services import audit
@@ -21,7 +21,6 @@ from app.services.templates import get_template
 from app.settings import get_settings
 
 INVITATION_LIFETIME = timedelta(days=14)
-PARIS = ZoneInfo("Europe/Paris")
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,7 @@ class TrainerRow:
 
 
 def _fmt(dt: datetime | None) -> str:
-    return dt.astimezone(PARIS).strftime("%d/%m/%Y") if dt else ""
+    return paris_date_label(dt)
 
 
 def list_trainers(db: Session, actor: Actor) -> list[TrainerRow]:
@@ -451,7 +450,7 @@ def my_notifications(db: Session, actor: Actor, *, limit: int = 8) -> list[Notif
             kind=n.kind,
             title=n.title,
             link=n.link,
-            created_at=n.created_at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
+            created_at=paris_datetime_label(n.created_at),
             unread=n.read_at is None,
         )
         for n in rows
@@ -512,14 +511,14 @@ def save_settings(db: Session, actor: Actor, *, signing_window: str, virtual_cla
         virtual_class_url: An https:// address, or "" for generated Jitsi rooms.
 
     Raises:
-        PlumeError: NOT_FOUND, NUMBER_INVALID (field signing_window) or LINK_INVALID_URL (field virtual_class_url).
+        PlumeError: NOT_FOUND, NUMBER_RANGE (field signing_window, 0 to 240) or LINK_INVALID_URL (field virtual_class_url).
     """
     org = db.get(Organisation, require_staff(actor))
     if org is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
     raw = signing_window.strip()
     if not raw.isdigit() or not 0 <= int(raw) <= 240:
-        raise PlumeError(ErrorCode.NUMBER_INVALID, field="signing_window")
+        raise PlumeError(ErrorCode.NUMBER_RANGE, field="signing_window", low="0", high="240")
     url = virtual_class_url.strip()
     if url and (not url.startswith("https://") or len(url) > 500 or any(c.isspace() for c in url)):
         raise PlumeError(ErrorCode.LINK_INVALID_URL, field="virtual_class_url")

@@ -18,12 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, select
 
+from app.clock import PARIS
 from app.live.bus import notify
 from app.live.contract import ProgressChanged, session_topic
 from app.models import Activity, ActivityCompletion, Enrolment, Module, TrainingSession
@@ -33,12 +33,12 @@ from app.services import audience, audit
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 
-PARIS = ZoneInfo("Europe/Paris")
 SUSPEND_DATA_MAX = 4096  # SCORM 1.2 cmi.suspend_data
 LOCATION_MAX = 255  # SCORM 1.2 cmi.core.lesson_location
 MAX_TICK_S = 60  # the browser reports at least every 30 s
 TICK_SLACK_S = 5
 MAX_TIME_S = 10 * 365 * 24 * 3600
+MAX_EDIT_HOURS = 999  # a tutor's correction of time spent: more than 999 h on one activity is a typo
 SCORED_KINDS = ("quiz", "diagnostic", "assignment", "observation", "elearning", "certification", "self_assessment")
 DEFAULT_PASSING_SCORE = 50
 
@@ -434,7 +434,10 @@ def _number(value: object, field: str, code: ErrorCode) -> float | None:
 
 
 def _duration(value: object) -> int:
-    """Seconds from "90", "1:30" (minutes:seconds) or "1:02:03" (hours:minutes:seconds); empty is 0."""
+    """Seconds from "90", "1:30" (minutes:seconds) or "1:02:03" (hours:minutes:seconds); empty is 0.
+
+    Minutes and seconds after a colon must be below 60: "99:99:99" is a typo, not 100 h 40.
+    """
     text = str(value if value is not None else "").strip()
     if not text:
         return 0
@@ -444,26 +447,33 @@ def _duration(value: object) -> int:
         if number is None or number < 0:
             raise PlumeError(ErrorCode.STATS_TIME_INVALID, field="time_spent")
         return int(number)
+    if any(int(p) >= 60 for p in parts[1:]):
+        raise PlumeError(ErrorCode.STATS_TIME_INVALID, field="time_spent")
     seconds = 0
     for part in parts:
         seconds = seconds * 60 + int(part)
     return seconds
 
 
-def validate_stats(values: dict[str, Any], *, now: datetime | None = None) -> StatsEdit:
+def validate_stats(
+    values: dict[str, Any], *, now: datetime | None = None, enrolled_at: datetime | None = None
+) -> StatsEdit:
     """Check the `Modifier les statistiques` form.
 
     Args:
-        values: status, clear_attempts, date (YYYY-MM-DD, optional time HH:MM), score (0–100, empty for none),
-            time_spent (seconds, or h:mm:ss), location, suspend_data.
+        values: status, clear_attempts, date (YYYY-MM-DD, a Paris calendar day, optional time HH:MM), score
+            (0–100, empty for none), time_spent (seconds, or h:mm:ss with minutes and seconds below 60, at most
+            MAX_EDIT_HOURS), location, suspend_data.
         now: The current time (tests).
+        enrolled_at: When the learner was enrolled: the date may not be before that day (Paris).
 
     Returns:
         The validated edit.
 
     Raises:
-        PlumeError: STATS_STATUS, STATS_SCORE_RANGE, STATS_TIME_INVALID, STATS_DATE_INVALID,
-            STATS_LOCATION_TOO_LONG or STATS_SUSPEND_TOO_LONG, with the field.
+        PlumeError: STATS_STATUS, STATS_SCORE_RANGE, STATS_TIME_INVALID, STATS_TIME_TOO_LONG, STATS_DATE_INVALID,
+            STATS_DATE_FUTURE, STATS_DATE_BEFORE_ENROLMENT, STATS_LOCATION_TOO_LONG or STATS_SUSPEND_TOO_LONG,
+            with the field.
     """
     now = now or utcnow()
     status = values.get("status")
@@ -473,18 +483,29 @@ def validate_stats(values: dict[str, Any], *, now: datetime | None = None) -> St
     if score is not None and not 0 <= score <= 100:
         raise PlumeError(ErrorCode.STATS_SCORE_RANGE, field="score")
     seconds = _duration(values.get("time_spent"))
-    if seconds < 0 or seconds > MAX_TIME_S:
+    if seconds < 0:
         raise PlumeError(ErrorCode.STATS_TIME_INVALID, field="time_spent")
+    if seconds > MAX_EDIT_HOURS * 3600:
+        raise PlumeError(ErrorCode.STATS_TIME_TOO_LONG, field="time_spent", hours=str(MAX_EDIT_HOURS))
     when = now
     day = str(values.get("date") or "").strip()
     if day:
-        clock = str(values.get("time") or "").strip() or "12:00"
+        clock = str(values.get("time") or "").strip()
         try:
-            when = datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=PARIS)
+            when = datetime.fromisoformat(f"{day}T{clock or '12:00'}").replace(tzinfo=PARIS)
         except ValueError:
             raise PlumeError(ErrorCode.STATS_DATE_INVALID, field="date") from None
-        if when > now + timedelta(minutes=5) or when.year < 2000:
+        # Calendar days are Paris days: a date is "in the future" only after today in Paris.
+        today = now.astimezone(PARIS).date()
+        if when.date() > today or (clock and when > now + timedelta(minutes=5)):
+            raise PlumeError(ErrorCode.STATS_DATE_FUTURE, field="date")
+        if enrolled_at is not None and when.date() < enrolled_at.astimezone(PARIS).date():
+            start = enrolled_at.astimezone(PARIS).strftime("%d/%m/%Y")
+            raise PlumeError(ErrorCode.STATS_DATE_BEFORE_ENROLMENT, field="date", date=start)
+        if when.year < 2000:
             raise PlumeError(ErrorCode.STATS_DATE_INVALID, field="date")
+        # Today without a time: noon may not have come yet, and a status is never dated ahead of now.
+        when = min(when, now)
     location = values.get("location")
     location = location if isinstance(location, str) else ""
     if len(location) > LOCATION_MAX:
@@ -545,7 +566,10 @@ def edit_stats(
         raise PlumeError(ErrorCode.NOT_FOUND)
     if not audience.invited(activity, user_id):
         raise PlumeError(ErrorCode.NOT_FOUND)
-    edit = validate_stats(values)
+    enrolment = db.exec(
+        select(Enrolment).where(Enrolment.session_id == training.id, Enrolment.user_id == user_id)
+    ).first()
+    edit = validate_stats(values, enrolled_at=enrolment.created_at if enrolment is not None else None)
     attempts_query = select(LessonAttempt).where(
         LessonAttempt.activity_id == activity.id, LessonAttempt.user_id == user_id
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import random
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from app.clock import PARIS
 from app.models import (
     Activity,
     ActivityCompletion,
@@ -41,7 +41,6 @@ from app.settings import get_settings
 
 DEMO_PASSWORD = "plume-demo-2026"  # noqa: S105  # documented demo password, refused in production
 DEMO_DOMAIN = "demo.plume.test"
-PARIS = ZoneInfo("Europe/Paris")
 
 FIRST_NAMES = [
     "Camille",
@@ -628,6 +627,7 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
         )
     )
 
+    # Real planned hours: the attestations print them as "Durée prévue" (half-days of 3 h 30, classes and e-learning).
     courses = {
         "management": Course(
             organisation_id=horizon.id,
@@ -635,6 +635,8 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
             short_title="Management",
             categories="Management > Encadrement d'équipe, Compétences transversales",
             description="Posture managériale, délégation, entretiens.",
+            in_person_hours=7,
+            remote_hours=3.5,
         ),
         "excel": Course(
             organisation_id=horizon.id,
@@ -642,6 +644,8 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
             short_title="Excel avancé",
             categories="Bureautique > Tableur",
             description="Tableaux croisés dynamiques, Power Query, macros.",
+            in_person_hours=7,
+            remote_hours=2,
         ),
         "gestes": Course(
             organisation_id=horizon.id,
@@ -649,6 +653,8 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
             short_title="Gestes et postures",
             categories="Santé et sécurité > Prévention des risques",
             description="Prévention des troubles musculo-squelettiques.",
+            in_person_hours=7,
+            remote_hours=1,
         ),
         "rgpd": Course(
             organisation_id=horizon.id,
@@ -656,6 +662,8 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
             short_title="RGPD",
             categories="Juridique > Données personnelles",
             description="Principes, registre, droits des personnes.",
+            in_person_hours=3.5,
+            remote_hours=2,
         ),
         "accueil": Course(
             organisation_id=atelier.id,
@@ -663,6 +671,8 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
             short_title="Accueil client",
             categories="Relation client",
             description="Accueil physique et téléphonique.",
+            in_person_hours=7,
+            remote_hours=1.5,
         ),
         "sst": Course(
             organisation_id=atelier.id,
@@ -670,6 +680,7 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
             short_title="SST",
             categories="Santé et sécurité > Secourisme",
             description="Formation initiale SST.",
+            in_person_hours=14,
         ),
     }
     for course in courses.values():
@@ -789,6 +800,8 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
             short_title="Cybersécurité",
             categories="Numérique > Sécurité informatique",
             description="Parcours à grande échelle.",
+            in_person_hours=3.5,
+            remote_hours=4,
         )
         db.add(big)
         db.flush()

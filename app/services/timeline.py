@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import time
 
 from sqlmodel import Session, col, delete, select
 
+from app.clock import paris_instant, paris_midnight
 from app.live.bus import notify
 from app.live.contract import TimelineChanged, session_topic
 from app.models import (
@@ -39,7 +39,6 @@ from app.services.actor import Actor
 from app.services.catalogue import parse_date
 from app.services.errors import ErrorCode, PlumeError
 
-PARIS = ZoneInfo("Europe/Paris")
 OPENING_RULES = ("always", "date", "after_previous")
 COUNT_CHANGING = (
     "delete_module",
@@ -196,7 +195,9 @@ def set_opening_rule(db: Session, actor: Actor, module_id: int, rule: str, opens
         day = parse_date(opens_on, "opens_on")
         if day < scope.training.starts_on:
             raise PlumeError(ErrorCode.MODULE_OPENS_BEFORE_SESSION, field="opens_on")
-        opens_at = datetime.combine(day, time(0, 0), tzinfo=PARIS).astimezone(UTC)
+        # The day chosen in the form is a Paris day: the module opens at Paris midnight (23:00 UTC the day before in
+        # winter, 22:00 in summer); the session page shows that instant's Paris day, the day chosen.
+        opens_at = paris_midnight(day)
     module.opening_rule, module.opens_at = rule, opens_at
     db.add(module)
     _changed(db, actor, scope, "opening_rule", f"module:{module.id}", rule=rule, opens_on=opens_on)
@@ -473,8 +474,8 @@ def schedule(
     slot = db.exec(select(Slot).where(Slot.activity_id == activity.id)).first() or Slot(
         session_id=scope.training.id or 0, activity_id=activity.id, starts_at=utcnow(), ends_at=utcnow()
     )
-    slot.starts_at = datetime.combine(date_, begins, tzinfo=PARIS).astimezone(UTC)
-    slot.ends_at = datetime.combine(date_, finishes, tzinfo=PARIS).astimezone(UTC)
+    slot.starts_at = paris_instant(date_, begins)
+    slot.ends_at = paris_instant(date_, finishes)
     slot.room = room.strip()[:100] if activity.kind == "in_person" else ""
     settings["date"] = date_.isoformat()
     activity.settings_json = json.dumps(settings)

@@ -7,16 +7,19 @@ requested page of rows comes back.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, UnaryExpression, case, func, or_
 from sqlmodel import Session, col, select
 
+from app.clock import date_label, paris_datetime_label
 from app.models import (
     Activity,
     ActivityCompletion,
+    AuditRecord,
     AuthSession,
     Course,
     Enrolment,
@@ -35,7 +38,6 @@ from app.services.sessions.modules import ordered_modules
 from app.services.templates import Template, get_template, render
 from app.settings import get_settings
 
-PARIS = ZoneInfo("Europe/Paris")
 KINDS = ("all", *ENROLMENT_KINDS)
 SORTS = ("name", "progress", "status", "time", "last_activity")
 QUERY_LIMIT = 100
@@ -49,7 +51,7 @@ class TutoredSession:
     course_id: int
     course_title: str
     title: str
-    starts_on: str
+    starts_on: str  # DD/MM/YYYY, as every list shows a day; the query sorts by the real date
     ends_on: str
     status: str
     learners: int
@@ -86,8 +88,8 @@ def tutored_sessions(db: Session, actor: Actor) -> list[TutoredSession]:
             course_id=training.course_id,
             course_title=course_title,
             title=training.title,
-            starts_on=training.starts_on.isoformat(),
-            ends_on=training.ends_on.isoformat(),
+            starts_on=date_label(training.starts_on),
+            ends_on=date_label(training.ends_on),
             status=training.status,
             learners=int(count),
         )
@@ -364,6 +366,45 @@ def learner_keys(
     return [(sid, uid) for sid, uid in db.exec(keys).all()]
 
 
+def shown_selection(
+    db: Session,
+    actor: Actor,
+    session_id: int,
+    selected: set[tuple[int, int]],
+    *,
+    course_id: int | None = None,
+    kind: str = "all",
+    query: str = "",
+) -> dict[int, list[int]]:
+    """The selected learners the centre's filter and search show now: the only ones a bulk action may reach.
+
+    A selection made under another filter, or a learner whose enrolment changed since, is dropped here rather
+    than trusted: the target is read from the same query as `learner_keys` (hence as "select all pages").
+
+    Args:
+        db: Database session.
+        actor: A staff member of the session's organisation or a tutor positioned on it.
+        session_id: The session (ignored when `course_id` is given).
+        selected: (session id, user id) pairs held as the selection.
+        course_id: A course's centre instead.
+        kind: Enrolment kind shown: all, mandatory, recommended or free.
+        query: The search shown.
+
+    Returns:
+        User ids by session id, both in the list's order; empty when nothing selected is shown.
+
+    Raises:
+        PlumeError: NOT_FOUND (see `access.access_followed_session`); INVALID_INPUT for another kind.
+    """
+    groups: dict[int, list[int]] = {}
+    if not selected:
+        return groups
+    for sid, uid in learner_keys(db, actor, session_id, course_id=course_id, kind=kind, query=query):
+        if (sid, uid) in selected:
+            groups.setdefault(sid, []).append(uid)
+    return groups
+
+
 @dataclass(frozen=True)
 class LessonLine:
     """One activity of the timeline, as one learner stands on it."""
@@ -417,7 +458,7 @@ class LearnerReport:
 
 
 def _paris(moment: Any) -> str:
-    return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if moment else ""
+    return paris_datetime_label(moment)
 
 
 def _device(agent: str) -> str:
@@ -670,6 +711,111 @@ def edit_lesson_stats(
     if not _enrolled(db, training.id or 0, [user_id]):
         raise PlumeError(ErrorCode.NOT_FOUND)
     progress.edit_stats(db, actor, training, user_id=user_id, activity_id=activity_id, values=values)
+
+
+STATS_EDIT_ACTION = "tutoring.edit_stats"  # written by `progress.edit_stats`
+STATS_TRAIL_LIMIT = 200
+STATS_FIELDS = ("status", "status_at", "score", "time_spent_s", "attempts", "location", "suspend_data")
+_SHOWN_CHARS = 60
+
+
+@dataclass(frozen=True)
+class StatsChange:
+    """One field of a statistics edit: its name (a STATS_FIELDS key), its value before and after, as shown."""
+
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class StatsEditLine:
+    """One `Modifier les statistiques` in the learner's report: when (Paris), who, which activity, what changed."""
+
+    at: str
+    by: str
+    activity: str
+    changes: list[StatsChange]
+
+
+def _stats_value(name: str, value: Any) -> str:
+    """A snapshot's value as a person reads it (status keys stay keys: the page translates them)."""
+    if value is None or value == "":
+        return "—"
+    if name == "time_spent_s" and isinstance(value, int):
+        return f"{value // 3600}:{value // 60 % 60:02d}:{value % 60:02d}"
+    if name == "status_at" and isinstance(value, str):
+        try:
+            return _paris(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if name == "score" and isinstance(value, int | float):
+        return f"{value:g} %".replace(".", ",")
+    text = str(value)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+
+
+def _stats_changes(before: str, after: str) -> list[StatsChange]:
+    old = json.loads(before) if before else {}
+    new = json.loads(after) if after else {}
+    # A lesson never opened has no row: its time counts as 0, its empty texts as empty (no change shown for them).
+    shown = [
+        (
+            name,
+            _stats_value(name, old.get(name, 0 if name == "time_spent_s" else None)),
+            _stats_value(name, new.get(name)),
+        )
+        for name in STATS_FIELDS
+    ]
+    return [StatsChange(field=name, before=before, after=after) for name, before, after in shown if before != after]
+
+
+def stats_trail(db: Session, actor: Actor, session_id: int, user_id: int) -> list[StatsEditLine]:
+    """The audit trail of `Modifier les statistiques` on one learner of a session, newest first.
+
+    Read from the audit records `progress.edit_stats` writes (target `activity:<id>:user:<id>`), limited to the
+    session's activities, behind the same gate as the report (`access.access_followed_session`).
+
+    Args:
+        db: Database session.
+        actor: Staff of the organisation or a tutor following the session.
+        session_id: The session.
+        user_id: A learner enrolled in it.
+
+    Returns:
+        At most STATS_TRAIL_LIMIT edits, newest first.
+
+    Raises:
+        PlumeError: NOT_FOUND for anyone else, or a learner not enrolled in the session.
+    """
+    training = access.access_followed_session(db, actor, session_id)
+    if not isinstance(user_id, int) or not _enrolled(db, training.id or 0, [user_id]):
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    module_ids = [m.id for m in ordered_modules(db, training.id or 0)]
+    titles = {a.id: a.title for a in db.exec(select(Activity).where(col(Activity.module_id).in_(module_ids))).all()}
+    targets = {f"activity:{aid}:user:{user_id}": title for aid, title in titles.items()}
+    if not targets:
+        return []
+    rows = db.exec(
+        select(AuditRecord, User)
+        .join(User, col(User.id) == col(AuditRecord.actor_user_id), isouter=True)
+        .where(
+            AuditRecord.action == STATS_EDIT_ACTION,
+            AuditRecord.organisation_id == training.organisation_id,
+            col(AuditRecord.target).in_(list(targets)),
+        )
+        .order_by(col(AuditRecord.at).desc(), col(AuditRecord.id).desc())
+        .limit(STATS_TRAIL_LIMIT)
+    ).all()
+    return [
+        StatsEditLine(
+            at=_paris(record.at),
+            by=who.display_name if who is not None else "—",
+            activity=targets[record.target],
+            changes=_stats_changes(record.before, record.after),
+        )
+        for record, who in rows
+    ]
 
 
 def centre_titles(db: Session, centre: Centre, *, course_id: int | None = None) -> tuple[str, str]:

@@ -17,13 +17,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Subquery, case, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from app.clock import paris_datetime_label
 from app.models import (
     Activity,
     ActivityCompletion,
@@ -50,7 +50,6 @@ from app.services.course_categories import (
 )
 from app.services.errors import ErrorCode, PlumeError
 
-PARIS = ZoneInfo("Europe/Paris")
 SORTS = ("title", "list", "learners")
 QUERY_LIMIT = 100
 LISTS_SHOWN = 5
@@ -368,7 +367,7 @@ def _course_lines(db: Session, rule: list[ColumnElement[bool]], ids: list[int]) 
 
 
 def _paris(moment: Any) -> str:
-    return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if moment else ""
+    return paris_datetime_label(moment)
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from email.utils import formataddr, parseaddr
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from app.clock import PARIS
 from app.live.bus import notify
 from app.live.contract import TimelineChanged, session_topic
 from app.models import Activity, Enrolment, Module, Organisation, Slot, TrainingSession, User
@@ -35,7 +35,6 @@ from app.services.outbox import Attachment, enqueue_email
 from app.services.templates import get_template, render
 from app.settings import get_settings
 
-PARIS = ZoneInfo("Europe/Paris")
 MODULE_TITLE = "Classes virtuelles de tutorat"
 MAX_INVITEES = 10_000
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")

@@ -16,8 +16,10 @@ from sqlmodel import Session, select
 
 from app.models import Membership, TrainingSession, TutorPosition, User
 from app.models.progress import LessonProgress
-from tests.attendance_setup import live_slot
+from app.services.attendance import actions
+from tests.attendance_setup import live_slot, trainer_email
 from tests.e2e.conftest import goto, sign_in
+from tests.factories import actor_for
 
 MANAGER = "Manager une équipe — session de novembre"
 
@@ -130,7 +132,7 @@ def test_tutor_edits_a_statistic_the_pie_follows_and_attestations_download_as_a_
     """A fresh session of three learners: nobody has started; an edit by the tutor moves the staff's pie."""
     people = ("learner3@demo.plume.test", "learner4@demo.plume.test", "learner6@demo.plume.test")
     with server.session() as db:
-        sid, _ = live_slot(db, title="Tutorat — statistiques", learners=list(people))
+        sid, slot_id = live_slot(db, title="Tutorat — statistiques", learners=list(people))
         _own_tutor(db, sid)
         names = {e: db.exec(select(User).where(User.email == e)).one().display_name for e in people}
         uid = db.exec(select(User.id).where(User.email == people[0])).one()
@@ -165,7 +167,15 @@ def test_tutor_edits_a_statistic_the_pie_follows_and_attestations_download_as_a_
     expect(staff.get_by_test_id("pie-value").first).to_have_text("2", timeout=5_000)
     expect(staff.get_by_test_id("pie-value").nth(2)).to_have_text("1")
 
-    # Attestations of the whole session, as a zip of one PDF per learner naming them.
+    # Attestations of the whole session, as a zip of one PDF per learner naming them. An attestation certifies
+    # training that took place: the three sign the running half-day first (on their trainer's device).
+    with server.session() as db:
+        trainer = actor_for(db, db.exec(select(User).where(User.email == trainer_email(sid))).one())
+        for email in people:
+            learner_id = db.exec(select(User.id).where(User.email == email)).one() or 0
+            actions.sign_as(
+                db, trainer, slot_id, learner_id, strokes="10,10 200,120 380,40", client_key="e" * 10, reason="Poste"
+            )
     goto(tutor, f"/tutorat/{sid}")
     tutor.get_by_role("button", name="Sélectionner toutes les pages (3)").click()
     expect(tutor.get_by_text("3 sélectionné(s)")).to_be_visible()

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from app.i18n import error_text
 from app.models import Activity, AttendanceRecord, Module, Organisation, Slot, TrainingSession, User
 from app.models.base import utcnow
 from app.services.actor import Actor
@@ -311,6 +312,9 @@ def test_organisation_settings_and_the_default_virtual_class_link(db: Session) -
         with pytest.raises(PlumeError) as err:
             orgs.save_settings(db, w.staff, signing_window=minutes, virtual_class_url=url)
         assert err.value.field == field
+    with pytest.raises(PlumeError) as err:
+        orgs.save_settings(db, w.staff, signing_window="300", virtual_class_url="")
+    assert error_text("fr", err.value.code.value, **err.value.params) == "Indiquez un nombre entre 0 et 240."
     orgs.save_settings(
         db, w.staff, signing_window="45", virtual_class_url=" https://teams.microsoft.com/l/meetup-join/abc "
     )

@@ -7,7 +7,7 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from app.api.attestations import verification_page
 from app.api.routes import build_api
 from app.documents import attestation_pdf
+from app.i18n import error_text, t
 from app.models import (
     Activity,
     AttendanceRecord,
@@ -124,6 +125,12 @@ def _sign_as(db: Session, w: World, slot: Slot, learner: User) -> None:
     actions.sign_as(
         db, w.trainer, slot.id or 0, learner.id or 0, strokes=DRAWING, client_key=KEY, reason="Sur le poste"
     )
+
+
+def _attend(db: Session, w: World, *learners: User) -> None:
+    """Each learner signs the half-day already over (3 h 30): they followed the training."""
+    for learner in learners:
+        _sign_as(db, w, w.slots[1], learner)
 
 
 def _text(data: bytes) -> str:
@@ -272,6 +279,7 @@ def test_the_longest_titles_and_names_still_fit_above_the_footer() -> None:
 
 def test_only_staff_and_the_session_s_tutors_may_issue(db: Session) -> None:
     w = _world(db, [("Zoé", "Lefèvre")])
+    _attend(db, w, w.learners[0])
     sid, ids = w.session.id or 0, [w.learners[0].id or 0]
     other_org = make_org(db)
     refused = [
@@ -297,6 +305,7 @@ def test_only_staff_and_the_session_s_tutors_may_issue(db: Session) -> None:
 def test_ids_not_enrolled_are_ignored_and_an_empty_choice_is_refused(db: Session) -> None:
     w = _world(db, [("Zoé", "Lefèvre"), ("Adam", "Martin")])
     zoe, adam = w.learners
+    _attend(db, w, adam)
     outsider = make_learner(db, w.org)
     sid = w.session.id or 0
     issued = attestations.issue(db, w.tutor, sid, [adam.id or 0, outsider.id or 0, 123_456, "1", True, adam.id or 0])
@@ -318,6 +327,7 @@ def test_ids_not_enrolled_are_ignored_and_an_empty_choice_is_refused(db: Session
 def test_asking_again_gives_the_same_attestation_until_its_content_changes(db: Session) -> None:
     w = _world(db, [("Zoé", "Lefèvre")])
     (zoe,) = w.learners
+    _attend(db, w, zoe)
     sid = w.session.id or 0
     (first,) = attestations.issue(db, w.tutor, sid, [zoe.id or 0])
     (again,) = attestations.issue(db, w.tutor, sid, [zoe.id or 0])
@@ -334,6 +344,7 @@ def test_asking_again_gives_the_same_attestation_until_its_content_changes(db: S
 
 def test_the_zip_holds_one_pdf_per_learner_with_their_name(db: Session) -> None:
     w = _world(db, [("Zoé", "Lefèvre"), ("Adam", "Martin"), ("Émile", "Durand")])
+    _attend(db, w, *w.learners)
     ids = [u.id or 0 for u in w.learners]
     name, data = attestations.build_zip(db, w.staff, w.session.id or 0, ids)
     assert name == "attestations-excel-avance-groupe-2.zip"
@@ -374,8 +385,9 @@ def test_a_batch_takes_a_bounded_number_of_queries(db: Session) -> None:
         issued = attestations.issue(db, w.tutor, w.session.id or 0, [u.id or 0 for u in w.learners])
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert len(issued) == 40
-    assert {d.hours_attended for d in issued} == {0, 6.5}
+    attended = w.learners[::3]
+    assert len(issued) == len(attended) == 14  # the 26 who never signed are refused (0 h attended)
+    assert {d.hours_attended for d in issued} == {6.5}
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) <= 10, selects
 
@@ -407,6 +419,7 @@ def test_verify_finds_the_code_and_rejects_an_unknown_one(db: Session) -> None:
 
 def test_the_verification_page_escapes_everything(db: Session) -> None:
     w = _world(db, [('<img src=x onerror="alert(1)">', "O'Brien & <b>Fils</b>")])
+    _attend(db, w, w.learners[0])
     (data,) = attestations.issue(db, w.staff, w.session.id or 0, [w.learners[0].id or 0])
     db.commit()
     page, _ = verification_page(attestations.verify(db, data.code))
@@ -416,7 +429,8 @@ def test_the_verification_page_escapes_everything(db: Session) -> None:
 
 def test_a_prepared_export_is_fetched_only_by_its_owner_before_it_expires(db: Session, files_dir: Path) -> None:
     w = _world(db, [("Zoé", "Lefèvre"), ("Adam", "Martin")])
-    token = attestations.prepare_download(db, w.tutor, w.session.id or 0, [u.id or 0 for u in w.learners])
+    _attend(db, w, *w.learners)
+    token = attestations.prepare_download(db, w.tutor, w.session.id or 0, [u.id or 0 for u in w.learners]).token
     assert re.fullmatch(r"[A-Za-z0-9_-]{32}", token)
     assert attestations.export_url(token) == f"/api/attestations/exports/{token}.zip"
     path, name = attestations.open_export(w.tutor, token)
@@ -443,7 +457,8 @@ def test_old_exports_are_removed_when_a_new_one_is_prepared(db: Session, files_d
     expired = {"user_id": w.tutor.user_id, "expires_at": (utcnow() - timedelta(minutes=1)).isoformat(), "name": "x"}
     (exports / ("o" * 32 + ".json")).write_text(json.dumps(expired))
     (exports / ("o" * 32 + ".zip")).write_bytes(b"old")
-    token = attestations.prepare_download(db, w.tutor, w.session.id or 0, [w.learners[0].id or 0])
+    _attend(db, w, w.learners[0])
+    token = attestations.prepare_download(db, w.tutor, w.session.id or 0, [w.learners[0].id or 0]).token
     assert sorted(p.name for p in exports.iterdir()) == sorted([f"{token}.json", f"{token}.zip"])
 
 
@@ -456,8 +471,9 @@ def _cookie(db: Session, user: User) -> dict[str, str]:
 async def test_routes_send_files_to_whom_they_belong_and_the_same_404_to_others(db: Session, files_dir: Path) -> None:
     w = _world(db, [("Zoé", "Lefèvre")])
     (zoe,) = w.learners
+    _attend(db, w, zoe)
     sid = w.session.id or 0
-    token = attestations.prepare_download(db, w.tutor, sid, [zoe.id or 0])
+    token = attestations.prepare_download(db, w.tutor, sid, [zoe.id or 0]).token
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=build_api()), base_url="http://plume.test")
     tutor_cookie = _cookie(db, w.tutor_user)
 
@@ -502,6 +518,7 @@ async def test_routes_send_files_to_whom_they_belong_and_the_same_404_to_others(
 async def test_a_get_downloads_what_was_issued_and_never_issues(db: Session, files_dir: Path) -> None:
     w = _world(db, [("Zoé", "Lefèvre")])
     (zoe,) = w.learners
+    _attend(db, w, zoe)
     sid = w.session.id or 0
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=build_api()), base_url="http://plume.test")
     tutor_cookie = _cookie(db, w.tutor_user)
@@ -543,3 +560,200 @@ def test_issuing_one_learner_is_for_staff_and_the_session_s_tutors_only(db: Sess
             attestations.issue_for_learner(db, actor, sid, user_id)
         assert _code(err) == ErrorCode.NOT_FOUND
     assert db.exec(select(Attestation)).all() == []
+
+
+# --- An attestation certifies training that took place ----------------------------------------------
+
+
+def test_nothing_is_issued_before_the_session_s_first_day_in_paris(db: Session, files_dir: Path) -> None:
+    w = _world(db, [("Zoé", "Lefèvre")])
+    (zoe,) = w.learners
+    _attend(db, w, zoe)
+    sid, ids = w.session.id or 0, [zoe.id or 0]
+    w.session.starts_on = utcnow().astimezone(window.PARIS).date() + timedelta(days=1)
+    db.add(w.session)
+    db.commit()
+    for attempt in (
+        lambda: attestations.issue(db, w.tutor, sid, ids),
+        lambda: attestations.issue_batch(db, w.staff, sid, ids),
+        lambda: attestations.issue_for_learner(db, w.tutor, sid, zoe.id or 0),
+        lambda: attestations.prepare_download(db, w.tutor, sid, ids),
+    ):
+        with pytest.raises(PlumeError) as err:
+            attempt()
+        assert _code(err) == ErrorCode.ATTESTATION_TOO_EARLY
+        assert err.value.params == {"date": f"{w.session.starts_on:%d/%m/%Y}"}
+    assert db.exec(select(Attestation)).all() == []
+    assert not (files_dir / "exports").exists() or not list((files_dir / "exports").iterdir())
+    assert error_text("fr", ErrorCode.ATTESTATION_TOO_EARLY.value, date="02/03/2026") == (
+        "Aucune attestation avant le début de la session (le 02/03/2026) : "
+        "une attestation certifie une formation suivie."
+    )
+    assert "02/03/2026" in error_text("en", ErrorCode.ATTESTATION_TOO_EARLY.value, date="02/03/2026")
+
+
+def test_the_first_day_is_the_paris_calendar_day_around_midnight(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    w = _world(db, [("Zoé", "Lefèvre")])
+    (zoe,) = w.learners
+    _attend(db, w, zoe)
+    sid, ids = w.session.id or 0, [zoe.id or 0]
+    # The session starts on Monday 2 March 2026 (winter: Paris is UTC+1); likewise 30 March (summer: UTC+2).
+    for first_day, before, after in (
+        (date(2026, 3, 2), datetime(2026, 3, 1, 22, 59, tzinfo=UTC), datetime(2026, 3, 1, 23, 0, tzinfo=UTC)),
+        (date(2026, 3, 30), datetime(2026, 3, 29, 21, 59, tzinfo=UTC), datetime(2026, 3, 29, 22, 0, tzinfo=UTC)),
+    ):
+        w.session.starts_on = first_day
+        db.add(w.session)
+        db.commit()
+        monkeypatch.setattr(attestations, "utcnow", lambda moment=before: moment)
+        with pytest.raises(PlumeError) as err:
+            attestations.issue(db, w.tutor, sid, ids)
+        assert _code(err) == ErrorCode.ATTESTATION_TOO_EARLY
+        monkeypatch.setattr(attestations, "utcnow", lambda moment=after: moment)
+        (data,) = attestations.issue(db, w.tutor, sid, ids)  # midnight in Paris: the first day has begun
+        assert data.hours_attended == 3.5
+
+
+def test_a_learner_with_no_hour_attended_is_refused_and_says_why(db: Session) -> None:
+    w = _world(db, [("Zoé", "Lefèvre"), ("Léa", "Absente")])
+    zoe, lea = w.learners
+    running, past, _, _ = w.slots
+    _attend(db, w, zoe)
+    # Léa was marked late (no signature: no proof), then absent: still 0 h.
+    actions.mark(db, w.trainer, running.id or 0, lea.id or 0, status="late", comment="")
+    actions.mark(db, w.trainer, past.id or 0, lea.id or 0, status="absent", comment="")
+    enrolment = db.exec(select(Enrolment).where(Enrolment.user_id == lea.id)).one()
+    enrolment.progress = 60  # progress online does not replace presence on a session with attendance sheets
+    db.add(enrolment)
+    db.commit()
+    sid = w.session.id or 0
+    assert attestations.hours_attended(db, sid, lea.id or 0) == 0
+    for attempt in (
+        lambda: attestations.issue(db, w.tutor, sid, [lea.id or 0]),
+        lambda: attestations.issue_for_learner(db, w.tutor, sid, lea.id or 0),
+    ):
+        with pytest.raises(PlumeError) as err:
+            attempt()
+        assert _code(err) == ErrorCode.ATTESTATION_NOT_ATTENDED
+    assert "aucune heure de présence émargée (0 h)" in error_text("fr", ErrorCode.ATTESTATION_NOT_ATTENDED.value)
+    assert "no attended hour signed" in error_text("en", ErrorCode.ATTESTATION_NOT_ATTENDED.value)
+    assert db.exec(select(Attestation)).all() == []
+    # In a batch, Zoé gets hers and Léa is counted as refused, with the reason.
+    outcome = attestations.issue_batch(db, w.tutor, sid, [zoe.id or 0, lea.id or 0])
+    assert [d.user_id for d in outcome.attestations] == [zoe.id]
+    assert outcome.refused == {ErrorCode.ATTESTATION_NOT_ATTENDED: [lea.id]} and outcome.refused_count == 1
+    assert db.exec(select(Attestation.user_id)).all() == [zoe.id]
+
+
+def test_issued_after_the_start_with_hours_attended_and_the_course_s_planned_duration(db: Session) -> None:
+    w = _world(db, [("Zoé", "Lefèvre")])
+    (zoe,) = w.learners
+    _, past, remote, _ = w.slots
+    _sign_as(db, w, past, zoe)
+    _sign_as(db, w, remote, zoe)
+    sid = w.session.id or 0
+    (data,) = attestations.issue(db, w.tutor, sid, [zoe.id or 0])
+    assert (data.hours_attended, data.planned_hours, data.in_person_hours, data.remote_hours) == (5.5, 17.5, 14, 3.5)
+    db.commit()
+    name, pdf = attestations.learner_pdf(db, w.tutor, sid, zoe.id or 0)
+    text = _text(pdf)
+    assert "Durée prévue 17 h 30 (dont 14 h en présentiel et 3 h 30 à distance)" in text
+    assert "Heures de présence 5 h 30" in text
+    assert name == f"attestation-lefevre-zoe-{zoe.id}.pdf"
+
+
+def test_a_course_without_hours_plans_the_length_of_the_session_s_slots(db: Session) -> None:
+    w = _world(db, [("Zoé", "Lefèvre")])
+    (zoe,) = w.learners
+    _attend(db, w, zoe)
+    w.course.in_person_hours, w.course.remote_hours = 0, 0
+    # A tutor's virtual class for one learner only is extra, not part of everyone's planned duration.
+    module = db.exec(select(Module).where(Module.session_id == w.session.id)).one()
+    extra = Activity(
+        module_id=module.id or 0,
+        kind="virtual_class",
+        title="Tutorat",
+        settings_json=json.dumps({"invitees": [zoe.id]}),
+    )
+    db.add_all([w.course, extra])
+    db.flush()
+    start = utcnow() - timedelta(days=4)
+    db.add(
+        Slot(session_id=w.session.id or 0, activity_id=extra.id, starts_at=start, ends_at=start + timedelta(hours=1))
+    )
+    db.commit()
+    sid = w.session.id or 0
+    (data,) = attestations.issue(db, w.tutor, sid, [zoe.id or 0])
+    # Half-days of 3 h and 3 h 30 in the room, a 2 h virtual class; the quiz's slot has no sheet.
+    assert (data.planned_hours, data.in_person_hours, data.remote_hours) == (8.5, 6.5, 2)
+    db.commit()
+    _, pdf = attestations.learner_pdf(db, w.tutor, sid, zoe.id or 0)
+    assert "Durée prévue 8 h 30 (dont 6 h 30 en présentiel et 2 h à distance)" in _text(pdf)
+
+
+def test_a_session_without_attendance_sheets_needs_something_done(db: Session) -> None:
+    w = _world(db, [("Zoé", "Lefèvre"), ("Adam", "Martin")])
+    zoe, adam = w.learners
+    for slot in w.slots:  # a distance course: no half-day, no virtual class
+        db.delete(slot)
+    enrolment = db.exec(select(Enrolment).where(Enrolment.user_id == zoe.id)).one()
+    enrolment.progress = 40
+    db.add(enrolment)
+    db.commit()
+    outcome = attestations.issue_batch(db, w.tutor, w.session.id or 0, [zoe.id or 0, adam.id or 0])
+    assert [(d.user_id, d.hours_attended, d.progress) for d in outcome.attestations] == [(zoe.id, 0, 40)]
+    assert outcome.refused == {ErrorCode.ATTESTATION_NOT_STARTED: [adam.id]}
+    with pytest.raises(PlumeError) as err:
+        attestations.issue_for_learner(db, w.tutor, w.session.id or 0, adam.id or 0)
+    assert _code(err) == ErrorCode.ATTESTATION_NOT_STARTED
+
+
+def test_the_bulk_action_counts_what_it_issued_and_what_it_refused(db: Session, files_dir: Path) -> None:
+    w = _world(db, [("Zoé", "Lefèvre"), ("Adam", "Martin"), ("Émile", "Durand"), ("Léa", "Absente")])
+    zoe, adam, emile, lea = w.learners
+    _attend(db, w, zoe, emile)
+    sid = w.session.id or 0
+    export = attestations.prepare_download(db, w.tutor, sid, [u.id or 0 for u in w.learners])
+    assert (export.issued, export.refused) == (2, {ErrorCode.ATTESTATION_NOT_ATTENDED: 2})
+    path, _ = attestations.open_export(w.tutor, export.token)
+    assert zipfile.ZipFile(path).namelist() == [
+        f"attestation-durand-emile-{emile.id}.pdf",
+        f"attestation-lefevre-zoe-{zoe.id}.pdf",
+    ]
+    db.expire_all()
+    assert sorted(db.exec(select(Attestation.user_id)).all()) == sorted([zoe.id, emile.id])
+    # Only learners who never attended: nothing issued, no zip, and the count says why.
+    nobody = attestations.prepare_download(db, w.tutor, sid, [adam.id or 0, lea.id or 0])
+    assert nobody == attestations.PreparedExport(token="", issued=0, refused={ErrorCode.ATTESTATION_NOT_ATTENDED: 2})
+    assert len(list((files_dir / "exports").iterdir())) == 2  # the first export's zip and sidecar only
+    assert len(db.exec(select(Attestation)).all()) == 2
+    # Every reason a batch counts has its words in both languages.
+    for lang in ("fr", "en"):
+        for code in attestations.REFUSALS:
+            assert t(lang, f"error.{code.value}") != f"error.{code.value}"
+        for code in (ErrorCode.ATTESTATION_NOT_ATTENDED, ErrorCode.ATTESTATION_NOT_STARTED):
+            assert "2" in t(lang, f"tutoring.refused.{code.value}", count="2")
+        assert t(lang, "tutoring.attestations_refused", count="2", reasons="x").count("2") == 1
+
+
+def test_attestations_issued_earlier_still_verify(db: Session) -> None:
+    """Rows issued before these rules (even at 0 h) stay authentic on the public page."""
+    w = _world(db, [("Zoé", "Lefèvre")])
+    (zoe,) = w.learners
+    code = attestations.new_code()
+    db.add(
+        Attestation(
+            session_id=w.session.id or 0,
+            user_id=zoe.id or 0,
+            code=code,
+            hours_attended=0,
+            progress=0,
+            issued_by_id=w.tutor.user_id,
+            issued_at=utcnow() - timedelta(days=30),
+        )
+    )
+    db.commit()
+    found = attestations.verify(db, code)
+    assert found is not None and (found.learner_name, found.hours_attended) == ("Zoé Lefèvre", 0)
+    page, status = verification_page(found)
+    assert status == 200 and "Attestation authentique" in page

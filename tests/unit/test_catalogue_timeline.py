@@ -244,3 +244,18 @@ def test_people_lists_are_capped_and_searchable(db: Session) -> None:
     found = session_people(db, staff, session.id or 0, query="zed04")
     assert [p.user_id for p in found.learner_choices] == [others[4].id]
     assert learner.id in [p.user_id for p in session_people(db, staff, session.id or 0).learner_choices]
+
+
+def test_hours_take_decimals_with_a_comma_and_a_refusal_says_the_range(db: Session) -> None:
+    from app.i18n import error_text
+
+    _, staff = _staff(db)
+    for typed, stored in (("2,5", 2.5), ("2.5", 2.5), (" 7 ", 7.0), ("", 0.0)):
+        course = catalogue.create_course(db, staff, catalogue.CourseForm(title="Excel", in_person_hours=typed))
+        assert course.in_person_hours == stored
+    for typed in ("10001", "-0,5", "nan", "inf", "2,5h"):
+        with pytest.raises(PlumeError) as err:
+            catalogue.create_course(db, staff, catalogue.CourseForm(title="X", in_person_hours=typed))
+        assert (err.value.code, err.value.field) == (ErrorCode.HOURS_RANGE, "in_person_hours")
+    assert "2,5" in error_text("fr", ErrorCode.HOURS_RANGE.value)
+    assert "10 000" in error_text("fr", ErrorCode.HOURS_RANGE.value)

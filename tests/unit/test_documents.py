@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from app.clock import paris_date_label
 from app.live import bus
 from app.models import AuditRecord, Document, Enrolment, Module, Organisation, TrainerPosition, TrainingSession, User
 from app.services import audit, documents, home
@@ -93,7 +94,7 @@ def test_a_pdf_uploaded_by_a_positioned_trainer_is_listed_for_an_enrolled_learne
         (document.id, "Support.pdf", len(PDF), "application/pdf")
     ]
     assert rows[0].uploader_name == trainer.display_name
-    assert rows[0].created_at == document.created_at.isoformat()
+    assert rows[0].created_at == paris_date_label(document.created_at)  # the Paris day, DD/MM/YYYY
     assert not rows[0].can_manage
     assert documents.list_for_module(db, actor_for(db, trainer), module.id or 0)[0].can_manage
 

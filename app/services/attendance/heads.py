@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -19,8 +18,6 @@ from app.models import AttendanceChain, AttendanceHeadPublication, Membership, O
 from app.services.outbox import enqueue_email
 from app.services.templates import Template
 from app.settings import get_settings
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from datetime import date, time
 
 from sqlmodel import Session, col, select
 
+from app.clock import PARIS
 from app.documents.attendance_pdf import render, slug
 from app.documents.data import ChainHead, Sheet, SheetLine, SheetsDocument
 from app.models import Activity, AttendanceChain, Course, Organisation, Slot, TrainingSession
@@ -24,7 +25,7 @@ from app.services.attendance.drawing import PAD_HEIGHT, PAD_WIDTH, svg_strokes
 from app.services.attendance.heads import verification_url
 from app.services.attendance.sheet import PersonState, display_names, load_sheet, name_key
 from app.services.attendance.summaries import session_slots
-from app.services.attendance.window import PARIS, clock, slot_context, when_label
+from app.services.attendance.window import clock, slot_context, when_label
 from app.services.errors import ErrorCode, PlumeError
 
 STATUS_LABELS = {"present": "Présent", "late": "En retard", "absent": "Absent", "unsigned": "Non émargé"}

@@ -10,11 +10,12 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from app.clock import PARIS
 from app.models import Activity, AttendanceChain, AttendanceRecord, Enrolment, Slot, TrainerPosition, User
 from app.models.base import utcnow
 from app.services import audience
 from app.services.actor import Actor
-from app.services.attendance.window import PARIS, SlotContext, clock, slot_context, when_label, window, window_state
+from app.services.attendance.window import SlotContext, clock, slot_context, when_label, window, window_state
 
 
 @dataclass

@@ -7,10 +7,10 @@ import hmac
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from app.clock import PARIS
 from app.models import Activity, Organisation, Slot, TrainingSession
 from app.models.base import utcnow
 from app.services import audience
@@ -19,7 +19,6 @@ from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.settings import get_settings
 
-PARIS = ZoneInfo("Europe/Paris")
 SIGNED_KINDS = ("in_person", "virtual_class")
 QR_PERIOD_SECONDS = 30
 QR_PROOF_VALID = timedelta(minutes=15)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from app.clock import PARIS, paris_date_label
 from app.models import Activity, Course, Slot, TrainerPosition, User
 from app.models.base import utcnow
 from app.services import audience
@@ -15,8 +15,6 @@ from app.services.actor import Actor
 from app.services.progress import learner_progress
 from app.services.sessions.locks import locked_ids
 from app.services.sessions.modules import ordered_modules
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 @dataclass(frozen=True)
@@ -38,7 +36,7 @@ class ModuleView:
     title: str
     phase: str
     opening_rule: str
-    opens_at: str
+    opens_at: str  # rule "date": the Paris day it opens, DD/MM/YYYY; else ""
     locked: bool
     activities: list[ActivityCard]
     done: int = 0
@@ -126,7 +124,8 @@ def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
                 title=m.title,
                 phase=m.phase,
                 opening_rule=m.opening_rule,
-                opens_at=m.opens_at.isoformat() if m.opens_at else "",
+                # The Paris day it opens (stored as Paris midnight, 23:00 UTC the day before in winter).
+                opens_at=paris_date_label(m.opens_at),
                 locked=is_locked,
                 activities=[] if is_locked else by_module.get(m.id or 0, []),
                 done=done,
