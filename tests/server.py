@@ -25,6 +25,8 @@ from aiosmtpd.controller import Controller
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.settings import reset_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 # Tests and benchmarks build their frontend here, never into the `.web` that `make run` serves.
@@ -119,6 +121,30 @@ class PlumeServer:
     mailbox: Mailbox
     engine: Engine
     files_dir: Path
+    service_env: dict[str, str]
+
+    @contextlib.contextmanager
+    def services_here(self) -> Iterator[None]:
+        """Run services in the test process as the server would: its keys, files and secret key.
+
+        A test that writes through a service (an attendance record sealed with the organisation's
+        key) must use the server's key directory, not the checkout's `var/keys`.
+
+        Yields:
+            Nothing; the environment and settings are restored after the block.
+        """
+        saved = {name: os.environ.get(name) for name in self.service_env}
+        os.environ.update(self.service_env)
+        reset_settings()
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            reset_settings()
 
     def session(self) -> Session:
         """A database session on the server's database (tests read and prepare data).
@@ -247,6 +273,9 @@ def running_plume(*, seed_args: tuple[str, ...] = (), extra_env: dict[str, str] 
             mailbox=mailbox,
             engine=engine,
             files_dir=files_dir,
+            service_env={
+                name: env[name] for name in ("PLUME_SECRET_KEY", "PLUME_BASE_URL", "PLUME_FILES_DIR", "PLUME_KEYS_DIR")
+            },
         )
     finally:
         with contextlib.suppress(ProcessLookupError):

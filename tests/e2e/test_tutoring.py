@@ -169,7 +169,7 @@ def test_tutor_edits_a_statistic_the_pie_follows_and_attestations_download_as_a_
 
     # Attestations of the whole session, as a zip of one PDF per learner naming them. An attestation certifies
     # training that took place: the three sign the running half-day first (on their trainer's device).
-    with server.session() as db:
+    with server.services_here(), server.session() as db:  # sealed with the server's key, not the checkout's
         trainer = actor_for(db, db.exec(select(User).where(User.email == trainer_email(sid))).one())
         for email in people:
             learner_id = db.exec(select(User.id).where(User.email == email)).one() or 0
