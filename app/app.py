@@ -36,6 +36,7 @@ from app.pages.tutoring_courses import tutoring_course_page, tutoring_courses_pa
 from app.settings import get_settings
 from app.tasks import attendance_head_publisher, outbox_sender
 from components import styles
+from components.layout import connection_overlay
 from state.attendance import AttendanceState
 from state.auth import (
     ActivationState,
@@ -90,8 +91,12 @@ app = rx.App(
         rx.script(src="/signature-pad.js"),
         rx.script(src="/chat.js"),
         rx.script(src="/activity-timer.js"),
+        rx.script(src="/timeline.js"),
     ],
 )
+# Reflex's own overlay shows an English toast ("Cannot connect to server…") and a pulsing icon: Plume's banner,
+# in the person's language, takes its slot.
+app.app_wraps[5, "Overlay"] = connection_overlay
 app.add_middleware(PolicyGate())
 app.register_lifespan_task(outbox_sender)
 app.register_lifespan_task(attendance_head_publisher)

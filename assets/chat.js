@@ -1,7 +1,9 @@
 // Plume chat composer: Enter sends (Shift+Enter for a new line), each message gets a client id
 // (so a double click or a resend after a reconnect posts it once), a message not confirmed by
 // the server shows as "envoi…" then "non envoyé" with a retry button, and the log follows the
-// newest message and loads older ones when scrolled to the top.
+// newest message and loads older ones when scrolled to the top. In a message's editor, Enter saves
+// (Shift+Enter for a new line) and Escape cancels. When the chat tab opens, the room is brought into
+// view so its composer sits at the bottom of the screen (on a phone it starts below the session's header).
 (function () {
   "use strict";
   var PENDING_MS = 8000;
@@ -75,23 +77,41 @@
 
   document.addEventListener("keydown", function (event) {
     var area = event.target;
-    if (!area || !area.hasAttribute || !area.hasAttribute("data-chat-composer")) return;
+    if (!area || !area.hasAttribute) return;
+    var composer = area.hasAttribute("data-chat-composer");
+    var editor = area.hasAttribute("data-chat-editor");
+    if (!composer && !editor) return;
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       var form = area.closest("form");
       if (form) form.requestSubmit();
+    } else if (editor && event.key === "Escape" && !event.isComposing) {
+      event.preventDefault();
+      var cancel = area.closest("form") && area.closest("form").querySelector("[data-chat-edit-cancel]");
+      if (cancel) cancel.click();
     }
   });
+
+  function bringIntoView() {
+    var card = document.getElementById("chat-card");
+    if (!card) return;
+    var box = card.getBoundingClientRect();
+    if (box.bottom > window.innerHeight || box.top < 0) card.scrollIntoView({ block: "end", behavior: "instant" });
+  }
 
   // Confirmed messages replace their pending bubbles; new messages keep the log at the bottom.
   var observer = new MutationObserver(function () {
     var box = document.getElementById("chat-pending");
+    var sent = false;
     if (box) {
       box.querySelectorAll("[data-pending]").forEach(function (bubble) {
-        if (confirmed(bubble.getAttribute("data-pending"))) bubble.remove();
+        if (confirmed(bubble.getAttribute("data-pending"))) {
+          bubble.remove();
+          sent = true;
+        }
       });
     }
-    scrollDown(false);
+    scrollDown(sent); // one's own message just sent always shows; others' while reading the newest
   });
   function watch() {
     var log = document.getElementById("chat-log");
@@ -99,6 +119,7 @@
       log.setAttribute("data-watched", "true");
       observer.observe(log, { childList: true, subtree: true });
       log.scrollTop = log.scrollHeight;
+      bringIntoView();
       log.addEventListener("scroll", function () {
         if (log.scrollTop < 8) {
           var older = document.getElementById("chat-older");

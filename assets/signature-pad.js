@@ -83,6 +83,22 @@
     canvas.setAttribute("data-empty", pad.strokes.length ? "false" : "true");
   }
 
+  // The pad's error (next to it, from the server) hides once the person draws, and shows again
+  // at the next submit, when the server answers anew.
+  function showErrors(form, shown) {
+    if (!form) return;
+    form.querySelectorAll("[data-pad-error]").forEach(function (el) { el.hidden = !shown; });
+  }
+
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var form = event.target;
+      if (form instanceof HTMLFormElement && form.querySelector("canvas[data-signature-pad]")) showErrors(form, true);
+    },
+    true
+  );
+
   document.addEventListener("pointerdown", function (event) {
     var canvas = event.target;
     if (!(canvas instanceof HTMLCanvasElement) || !canvas.hasAttribute("data-signature-pad")) return;
@@ -90,6 +106,7 @@
     fit(canvas);
     var pad = padOf(canvas);
     var p = point(canvas, event);
+    showErrors(canvas.closest("form"), false); // "Dessinez votre signature" no longer applies once drawing starts
     pad.current = [p];
     pad.strokes.push(pad.current);
     line(canvas, p, p);

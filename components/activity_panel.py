@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex_components_core.react_router.dom import ReactRouterLink
 
 from components import styles
 from components.attendance import status_badge
+from components.cards import virtual_class_join
 from components.forms import field
-from components.i18n import T, Tf
+from components.i18n import T, Tf, Tn
 from components.missions import mission_panel
 from components.tables import data_table
 from components.timeline import kind_icon, kind_label
@@ -75,7 +77,7 @@ def _poll(page: Any) -> rx.Component:
                             data_testid="poll-result",
                         ),
                     ),
-                    rx.text(Tf("activity.votes", count=a["votes"].to(str)), size="1", color_scheme="gray"),
+                    rx.text(Tn("activity.votes", a["votes"].to(int)), size="1", color_scheme="gray"),
                     width="100%",
                     spacing="2",
                 ),
@@ -118,7 +120,7 @@ def _content(page: Any) -> rx.Component:
             ),
         ),
         ("poll", _poll(page)),
-        ("virtual_class", rx.callout(T("activity.virtual_gate"), icon="lock", color_scheme="gray")),
+        ("virtual_class", virtual_class_join(a)),
         rx.fragment(),
     )
 
@@ -263,6 +265,159 @@ def _video_upload(page: Any) -> rx.Component:
     )
 
 
+def _file_row(page: Any, f: Any) -> rx.Component:
+    name = f["name"].to(str)
+    return rx.hstack(
+        rx.icon("file_text", size=18, color=rx.color(styles.ACCENT, 11), flex_shrink="0"),
+        rx.vstack(
+            rx.text(name, size="2", weight="medium", word_break="break-word"),
+            rx.text(f["byline"].to(str), size="1", color_scheme="gray"),
+            spacing="0",
+            # Room for the name first: on a phone the buttons go to the next line rather than squeeze it.
+            flex="1 1 12rem",
+            min_width="0",
+        ),
+        rx.hstack(
+            rx.cond(
+                f["viewable"].to(bool),
+                rx.button(
+                    # A file, not a page: the SPA router must not take the click over (reload_document).
+                    ReactRouterLink.create(
+                        rx.icon("eye", size=14),
+                        T("activity.file_open"),
+                        to=f["view_url"].to(str),
+                        reload_document=True,
+                        target="_blank",
+                        rel="noopener",
+                        aria_label=Tf("activity.file_open_label", name=name),
+                    ),
+                    as_child=True,
+                    size="1",
+                    variant="soft",
+                ),
+            ),
+            rx.button(
+                ReactRouterLink.create(
+                    rx.icon("download", size=14),
+                    T("activity.file_download"),
+                    to=f["url"].to(str),
+                    reload_document=True,
+                    download=name,
+                    aria_label=Tf("activity.file_download_label", name=name),
+                ),
+                as_child=True,
+                size="1",
+                variant="soft",
+            ),
+            rx.cond(
+                f["can_manage"].to(bool),
+                rx.icon_button(
+                    rx.icon("trash_2", size=14),
+                    size="1",
+                    variant="ghost",
+                    color_scheme="red",
+                    aria_label=Tf("activity.file_remove_label", name=name),
+                    on_click=page.remove_activity_file(f["id"].to(str)),
+                ),
+            ),
+            spacing="2",
+            align="center",
+            flex_shrink="0",
+        ),
+        width="100%",
+        align="center",
+        wrap="wrap",
+        padding="0.5rem 0.75rem",
+        border=f"1px solid {rx.color('gray', 5)}",
+        border_radius="0.5rem",
+        data_testid="activity-file",
+    )
+
+
+def _files(page: Any) -> rx.Component:
+    """A document activity's own files, to open in a tab or download (through the activity's gate)."""
+    a = page.activity
+    files = a["files"].to(list[dict[str, Any]])
+    return rx.cond(
+        a["kind"].to(str) == "document",
+        rx.vstack(
+            rx.heading(T("activity.files"), size="3", as_="h3"),
+            rx.cond(
+                files.length() > 0,
+                rx.vstack(rx.foreach(files, lambda f: _file_row(page, f)), spacing="2", width="100%"),
+                rx.text(T("activity.no_files"), size="2", color_scheme="gray"),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+    )
+
+
+def _files_upload(page: Any) -> rx.Component:
+    """Staff and the session's trainers attach files to a document activity (several at once)."""
+    a = page.activity
+    return rx.cond(
+        a["can_configure"].to(bool) & (a["kind"].to(str) == "document"),
+        rx.vstack(
+            rx.heading(T("activity.files_add"), size="3", as_="h3"),
+            rx.upload.root(
+                rx.vstack(
+                    rx.icon("upload", size=20, color=rx.color("gray", 10)),
+                    rx.text(T("activity.files_drop"), size="2", text_align="center"),
+                    rx.text(T("activity.files_limits"), size="1", color_scheme="gray", text_align="center"),
+                    align="center",
+                    spacing="1",
+                ),
+                id="activity-files",
+                multiple=True,
+                border=f"2px dashed {rx.color('gray', 6)}",
+                border_radius="0.5rem",
+                padding="0.75rem",
+                width="100%",
+                cursor="pointer",
+            ),
+            rx.cond(
+                rx.selected_files("activity-files").length() > 0,
+                rx.hstack(
+                    rx.text(T("documents.selected"), size="1", weight="bold"),
+                    rx.foreach(rx.selected_files("activity-files"), lambda f: rx.badge(f, variant="soft")),
+                    wrap="wrap",
+                    spacing="1",
+                ),
+            ),
+            rx.button(
+                rx.icon("paperclip", size=14),
+                T("activity.files_send"),
+                loading=page.activity_uploading,
+                on_click=[
+                    page.upload_activity_files(rx.upload_files(upload_id="activity-files")),
+                    rx.clear_selected_files("activity-files"),
+                ],
+            ),
+            rx.cond(
+                page.files_notice != "",
+                rx.text(page.files_notice, role="status", color_scheme="green", size="2"),
+            ),
+            rx.cond(
+                page.files_error != "",
+                rx.text(
+                    page.files_error,
+                    role="alert",
+                    color_scheme="red",
+                    size="2",
+                    white_space="pre-wrap",  # a batch's refused files, one reason a line
+                    data_testid="activity-files-error",
+                ),
+            ),
+            spacing="2",
+            width="100%",
+            padding="0.75rem",
+            background=rx.color("gray", 2),
+            border_radius="0.5rem",
+        ),
+    )
+
+
 def _time_tracker(page: Any) -> rx.Component:
     """For learners, a marker `assets/activity-timer.js` looks for: it measures the time this panel is used."""
     a = page.activity
@@ -328,6 +483,7 @@ def _panel(page: Any) -> rx.Component:
                         rx.text(a["description"].to(str), size="2", white_space="pre-wrap"),
                     ),
                     _content(page),
+                    _files(page),
                     mission_panel(page),
                     _time_tracker(page),
                     rx.cond(
@@ -336,12 +492,14 @@ def _panel(page: Any) -> rx.Component:
                             rx.button(
                                 rx.icon("pen_line", size=16),
                                 rx.cond(
-                                    a["sees_everything"].to(bool),
+                                    # Once signed, "Émarger" is done: the sheet stays reachable, second to joining.
+                                    a["sees_everything"].to(bool) | a["join_signed"].to(bool),
                                     T("attendance.open_board"),
                                     T("attendance.open_sheet"),
                                 ),
                                 size="3",
                                 width="100%",
+                                variant=rx.cond(a["join_signed"].to(bool), "soft", "solid"),
                             ),
                             href=a["attendance_path"].to(str),
                             width="100%",
@@ -350,7 +508,18 @@ def _panel(page: Any) -> rx.Component:
                     ),
                     rx.cond(
                         page.activity_error != "",
-                        rx.text(page.activity_error, role="alert", color_scheme="red", size="2"),
+                        rx.text(
+                            page.activity_error,
+                            role="alert",
+                            color_scheme="red",
+                            size="2",
+                            white_space="pre-wrap",  # a batch's refused files, one reason a line
+                            data_testid="activity-error",
+                        ),
+                    ),
+                    rx.cond(
+                        page.activity_notice != "",
+                        rx.text(page.activity_notice, role="status", color_scheme="green", size="2"),
                     ),
                     rx.cond(
                         a["done"].to(bool),
@@ -362,6 +531,7 @@ def _panel(page: Any) -> rx.Component:
                     ),
                     _follow_up(page),
                     _settings_form(page),
+                    _files_upload(page),
                     _video_upload(page),
                     spacing="3",
                     width="100%",

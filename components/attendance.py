@@ -86,7 +86,16 @@ def signature_pad(
             extra if extra is not None else rx.fragment(),
             rx.cond(
                 error != "",
-                rx.text(error, role="alert", size="2", color_scheme="red", weight="medium", id=f"{pad_id}-error"),
+                # `data-pad-error`: assets/signature-pad.js hides it as soon as the person draws.
+                rx.text(
+                    error,
+                    role="alert",
+                    size="2",
+                    color_scheme="red",
+                    weight="medium",
+                    id=f"{pad_id}-error",
+                    data_pad_error="true",
+                ),
             ),
             rx.hstack(
                 rx.button(
@@ -118,7 +127,19 @@ def signature_pad(
     )
 
 
+def _status_word(status: Var[str]) -> Var[str]:
+    return rx.match(
+        status,
+        ("present", T("attendance.status.present")),
+        ("late", T("attendance.status.late")),
+        ("absent", T("attendance.status.absent")),
+        T("attendance.status.unsigned"),
+    )
+
+
 def _note(row: ObjectVar[RosterRow]) -> rx.Component:
+    # What the one rule (`attendance.status`) says besides the status: current facts only; a mark that a
+    # correction replaced is shown as what the sheet said before it.
     return rx.vstack(
         rx.cond(
             row.on_trainer_device.to(bool),
@@ -129,17 +150,37 @@ def _note(row: ObjectVar[RosterRow]) -> rx.Component:
             ),
         ),
         rx.cond(
+            (row.mark.to(str) == "late") & (row.status.to(str) == "unsigned"),
+            rx.text(T("attendance.late_announced"), size="1", color_scheme="amber", weight="medium"),
+        ),
+        rx.cond(
             row.mark_comment.to(str) != "",
             rx.text("« ", row.mark_comment.to(str), " »", size="1", color_scheme="gray"),
         ),
         rx.cond(
             row.correction.to(str) != "",
-            rx.badge(
-                rx.icon("history", size=12),
-                Tf("attendance.corrected", reason=row.correction_reason.to(str)),
-                color_scheme="orange",
-                variant="soft",
-                white_space="normal",
+            rx.vstack(
+                rx.badge(
+                    rx.icon("history", size=12),
+                    Tf("attendance.corrected", reason=row.correction_reason.to(str)),
+                    color_scheme="orange",
+                    variant="soft",
+                    white_space="normal",
+                ),
+                rx.text(
+                    Tf("attendance.corrected_by", name=row.corrected_by.to(str), at=row.corrected_at.to(str)),
+                    size="1",
+                    color_scheme="gray",
+                ),
+                rx.text(
+                    Tf("attendance.before_correction", status=_status_word(row.previous.to(str))),
+                    rx.cond(row.previous_comment.to(str) != "", " — « " + row.previous_comment.to(str) + " »", ""),
+                    size="1",
+                    color_scheme="gray",
+                    data_testid="before-correction",
+                ),
+                spacing="1",
+                align="start",
             ),
         ),
         spacing="1",
@@ -162,10 +203,10 @@ def board_row(row: ObjectVar[RosterRow]) -> rx.Component:
     open_dialog = cast("Callable[[str, Var[str]], EventSpec]", state.open_dialog)
     clear_mark = cast("Callable[[Var[str]], EventSpec]", state.clear_mark)
     uid = row.id.to(str)
-    signed = _SIGNED_AT.contains(uid)
+    signed = _SIGNED_AT.contains(uid)  # in the "Émargés" column: attended, by the one rule
     status = row.status.to(str)
-    # A signature that arrived live turns "not signed" (or a provisional absence) into "present".
-    shown = rx.cond(signed & ((status == "unsigned") | (status == "absent")), "present", status)
+    # A signature that arrived live: what the one rule makes of it (present, or late after a late mark).
+    shown = rx.cond(signed & ~row.attended.to(bool), row.status_if_signed.to(str), status)
     certified = _SHEET["certified"].to(bool)
     manages = _SHEET["manages"].to(bool)
     actions = rx.cond(
@@ -228,7 +269,14 @@ def board_row(row: ObjectVar[RosterRow]) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 status_badge(shown.to(str)),
-                rx.cond(signed, rx.text(_SIGNED_AT[uid].to(str), size="2", color_scheme="gray")),
+                rx.cond(
+                    row.correction.to(str) != "",
+                    rx.text(T("attendance.correction_suffix"), size="1", color_scheme="orange"),
+                ),
+                rx.cond(
+                    signed & (_SIGNED_AT[uid].to(str) != ""),
+                    rx.text(_SIGNED_AT[uid].to(str), size="2", color_scheme="gray", data_testid="signed-time"),
+                ),
                 spacing="2",
                 align="center",
             ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 from reflex.vars.base import Var
 from reflex.vars.object import ObjectVar
@@ -9,7 +11,7 @@ from reflex.vars.sequence import StringVar
 
 from app.services.home import SessionCard
 from components import styles
-from components.i18n import T, Tf
+from components.i18n import T, Tf, Tn
 
 
 def _date_fr(value: Var) -> StringVar:
@@ -35,7 +37,7 @@ def session_card(card: ObjectVar[SessionCard], unread: ObjectVar[dict[str, str]]
             unread.contains(sid),
             rx.badge(
                 rx.icon("message_circle", size=12),
-                Tf("home.unread", count=unread[sid].to(str)),
+                Tn("home.unread", unread[sid].to(int)),
                 color_scheme="red",
                 data_testid="unread-badge",
             ),
@@ -67,12 +69,23 @@ def session_card(card: ObjectVar[SessionCard], unread: ObjectVar[dict[str, str]]
                 rx.hstack(
                     rx.icon("clock", size=15, color=rx.color("gray", 10)),
                     rx.cond(
-                        next_slot != "",
+                        card.running_until.to(str) != "",
+                        # A slot already started is not the "next" one: say until when it runs (Paris time).
                         rx.text(
-                            Tf("home.next_slot", when=_date_fr(next_slot) + " " + next_slot[11:16]),
+                            Tf("home.running_until", time=card.running_until.to(str)),
                             size="2",
+                            weight="medium",
+                            color=rx.color("green", 11),
+                            data_testid="slot-running",
                         ),
-                        rx.text(T("home.no_next_slot"), size="2", color_scheme="gray"),
+                        rx.cond(
+                            next_slot != "",
+                            rx.text(
+                                Tf("home.next_slot", when=_date_fr(next_slot) + " " + next_slot[11:16]),
+                                size="2",
+                            ),
+                            rx.text(T("home.no_next_slot"), size="2", color_scheme="gray"),
+                        ),
                     ),
                     spacing="2",
                     align="center",
@@ -88,7 +101,7 @@ def session_card(card: ObjectVar[SessionCard], unread: ObjectVar[dict[str, str]]
                         ),
                     ),
                     rx.spacer(),
-                    rx.badge(Tf("home.learners", count=card.learners.to_string()), variant="soft"),
+                    rx.badge(Tn("home.learners", card.learners.to(int)), variant="soft"),
                     width="100%",
                     align="center",
                 ),
@@ -137,4 +150,47 @@ def figure_tile(label_key: str, value: Var, icon: str) -> rx.Component:
             align="center",
         ),
         box_shadow=styles.CARD_SHADOW,
+    )
+
+
+def join_button(link: Var, *, size: str = "3") -> rx.Component:
+    """The "Rejoindre la classe virtuelle" button: the meeting link, in a new tab (`app.services.attendance.join`).
+
+    Args:
+        link: The meeting URL the join rule gave.
+        size: The button's size.
+
+    Returns:
+        The link as a button.
+    """
+    return rx.link(
+        rx.button(rx.icon("video", size=18), T("join.start"), size=size, color_scheme="green", width="100%"),
+        href=link.to(str),
+        is_external=True,
+        width="100%",
+        data_testid="join-link",
+    )
+
+
+def virtual_class_join(activity: ObjectVar[dict[str, Any]]) -> rx.Component:
+    """A virtual class's panel: join it now, or why not (`app.services.attendance.join`'s answer).
+
+    Args:
+        activity: The open activity (`join_link`, `join_signed`, `join_over`).
+
+    Returns:
+        The join button, or a note.
+    """
+    return rx.cond(
+        activity["join_link"].to(str) != "",
+        join_button(activity["join_link"]),
+        rx.callout(
+            rx.cond(
+                activity["join_over"].to(bool),
+                T("join.over"),
+                rx.cond(activity["join_signed"].to(bool), T("join.not_yet"), T("activity.virtual_gate")),
+            ),
+            icon="lock",
+            color_scheme="gray",
+        ),
     )

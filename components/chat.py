@@ -45,6 +45,8 @@ def _editor(message: ObjectVar[ChatRow]) -> rx.Component:
                 aria_label=T("chat.edit_label"),
                 width="100%",
                 rows="3",
+                auto_focus=True,
+                data_chat_editor="true",  # assets/chat.js: Enter saves, Shift+Enter a new line, Escape cancels
             ),
             rx.cond(
                 ChatState.edit_error != "", rx.text(ChatState.edit_error, role="alert", color_scheme="red", size="1")
@@ -58,8 +60,11 @@ def _editor(message: ObjectVar[ChatRow]) -> rx.Component:
                     variant="soft",
                     color_scheme="gray",
                     on_click=ChatState.cancel_edit,
+                    data_chat_edit_cancel="true",
                 ),
+                rx.text(T("chat.edit_hint"), size="1", color_scheme="gray", display=["none", "block"]),
                 spacing="2",
+                align="center",
             ),
             spacing="2",
             width="100%",
@@ -72,8 +77,11 @@ def _editor(message: ObjectVar[ChatRow]) -> rx.Component:
 def _actions(message: ObjectVar[ChatRow]) -> rx.Component:
     mid = message.id.to(str)
     mine = message.mine.to(bool)
+    # Its author is offered edit and delete only within the edit window (`editable` lapses live, no reload);
+    # moderators keep "Retirer" on any message.
+    editable = message.editable.to(bool)
     return rx.cond(
-        (message.removed.to(str) == "") & (mine | ChatState.can_moderate),
+        (message.removed.to(str) == "") & (editable | ChatState.can_moderate),
         rx.menu.root(
             rx.menu.trigger(
                 rx.icon_button(
@@ -85,15 +93,47 @@ def _actions(message: ObjectVar[ChatRow]) -> rx.Component:
                 )
             ),
             rx.menu.content(
-                rx.cond(mine, rx.menu.item(T("chat.edit"), on_click=ChatState.start_edit(mid))),  # type: ignore[operator]
+                rx.cond(editable, rx.menu.item(T("chat.edit"), on_click=ChatState.start_edit(mid))),  # type: ignore[operator]
                 rx.menu.item(
                     rx.cond(mine, T("chat.delete"), T("chat.moderate")),
                     color="red",
-                    on_click=ChatState.remove(mid),  # type: ignore[operator]
+                    on_click=ChatState.ask_remove(mid),  # type: ignore[operator]
                 ),
             ),
             modal=False,
         ),
+    )
+
+
+def _confirm_remove() -> rx.Component:
+    """Ask before a message is deleted (by its author) or removed (by a moderator): it cannot be undone."""
+    mine = ChatState.confirm_mine
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(rx.cond(mine, T("chat.confirm_delete_title"), T("chat.confirm_moderate_title"))),
+            rx.alert_dialog.description(
+                rx.cond(mine, T("chat.confirm_delete_body"), T("chat.confirm_moderate_body")), size="2"
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button(T("common.cancel"), variant="soft", color_scheme="gray", on_click=ChatState.cancel_remove)
+                ),
+                rx.alert_dialog.action(
+                    rx.button(
+                        rx.cond(mine, T("chat.confirm_delete"), T("chat.confirm_moderate")),
+                        color_scheme="red",
+                        on_click=ChatState.remove(ChatState.confirm_remove),  # type: ignore[operator]
+                    )
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="1rem",
+                wrap="wrap",
+            ),
+            max_width="28rem",
+        ),
+        open=ChatState.confirm_remove != "",
+        on_open_change=lambda _open: ChatState.cancel_remove,  # Escape closes it without doing anything
     )
 
 
@@ -224,13 +264,20 @@ def _composer() -> rx.Component:
             rx.cond(
                 ChatState.chat_error != "", rx.text(ChatState.chat_error, role="alert", color_scheme="red", size="2")
             ),
-            rx.upload.root(
-                rx.button(rx.icon("paperclip", size=14), T("chat.attach"), size="1", variant="soft", type="button"),
-                id="chat-file",
-                max_files=1,
-                on_drop=ChatState.send_file(rx.upload_files(upload_id="chat-file")),  # type: ignore[operator]
-                border="none",
-                padding="0",
+            rx.hstack(
+                rx.upload.root(
+                    rx.button(rx.icon("paperclip", size=14), T("chat.attach"), size="1", variant="soft", type="button"),
+                    id="chat-file",
+                    max_files=1,
+                    on_drop=ChatState.send_file(rx.upload_files(upload_id="chat-file")),  # type: ignore[operator]
+                    border="none",
+                    padding="0",
+                ),
+                # A phone's keyboard has no Shift+Enter to speak of: the hint is for keyboards.
+                rx.text(T("chat.send_hint"), size="1", color_scheme="gray", display=["none", "none", "block"]),
+                align="center",
+                justify="between",
+                width="100%",
             ),
             spacing="2",
             width="100%",
@@ -286,17 +333,27 @@ def chat_panel() -> rx.Component:
                 rx.box(id="chat-pending", width="100%"),
                 spacing="2",
                 width="100%",
-                height=["55vh", "60vh"],
+                flex="1",
+                min_height="0",
                 overflow_y="auto",
+                overscroll_behavior="contain",
                 padding="0.25rem",
                 id="chat-log",
                 data_testid="chat-log",
             ),
-            _typing(),
-            _composer(),
+            rx.vstack(_typing(), _composer(), spacing="1", width="100%", flex_shrink="0"),
+            _confirm_remove(),
             spacing="3",
             width="100%",
+            height="100%",
         ),
         width="100%",
+        # The room fills the screen below the sticky header, its composer at the bottom and the messages
+        # scrolling above it; assets/chat.js brings it into view when the tab opens (on a phone it starts
+        # below the session's header).
+        height=["calc(100dvh - 7.5rem)", "calc(100dvh - 7.5rem)", "min(calc(100dvh - 9rem), 52rem)"],
+        min_height="22rem",
         box_shadow=styles.CARD_SHADOW,
+        id="chat-card",
+        data_testid="chat-card",
     )

@@ -34,3 +34,23 @@ def Tf(key: str, **params: Var | str) -> Var[str]:  # noqa: N802
     for name, value in params.items():
         text = text.to(str).replace("{" + name + "}", rx.Var.create(value).to(str))
     return text.to(str)
+
+
+def Tn(key: str, count: Var | int, **params: Var | str) -> Var[str]:  # noqa: N802
+    """A text about a count with its real plural, chosen in the browser (keys `key.one` / `key.other`).
+
+    The rule is `app.i18n.plural_form`'s: French puts 0 and 1 in the singular, English only 1.
+
+    Args:
+        key: Message key without its `.one` / `.other` suffix.
+        count: The number deciding the form (filled as `{count}` unless given in params).
+        **params: Other placeholder values (vars or strings).
+
+    Returns:
+        A string var.
+    """
+    number = rx.Var.create(count).to(int)
+    params.setdefault("count", number.to(str))
+    # Comparisons only (no `===`): a count held as text ("1") is compared as the number it is.
+    singular = rx.cond(SessionState.lang == "en", (number > 0.5) & (number < 1.5), (number > -2) & (number < 2))
+    return rx.cond(singular, Tf(f"{key}.one", **params), Tf(f"{key}.other", **params)).to(str)

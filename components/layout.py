@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import cast
 
 import reflex as rx
+from reflex.utils.imports import ImportVar
+from reflex.vars import VarData
 from reflex.vars.base import Var
 from reflex.vars.number import BooleanVar
+from reflex_components_core.core.banner import has_connection_errors
 
 from app import routes
 from components import styles
@@ -16,6 +19,73 @@ from state.session import SessionState
 
 # Reflex declares `State.is_hydrated` as a plain `bool`; read on the class it is the var.
 _IS_HYDRATED = cast("BooleanVar", rx.State.is_hydrated)
+
+
+# The browser says it lost the network (Reflex's socket only notices on its next failed attempt, up to a minute later).
+_BROWSER_OFFLINE = Var(
+    _js_expr="browserOffline",
+    _var_type=bool,
+    _var_data=VarData(
+        imports={"react": [ImportVar(tag="useState"), ImportVar(tag="useEffect")]},
+        hooks={
+            "const [browserOffline, setBrowserOffline] = useState("
+            "typeof navigator !== 'undefined' && navigator.onLine === false);": None,
+            "useEffect(() => { const on = () => setBrowserOffline(false); const off = () => setBrowserOffline(true);"
+            " window.addEventListener('online', on); window.addEventListener('offline', off);"
+            " return () => { window.removeEventListener('online', on); window.removeEventListener('offline', off); };"
+            " }, []);": None,
+        },
+    ),
+).to(BooleanVar)
+
+
+def connection_banner() -> rx.Component:
+    """The banner shown while the server cannot be reached, in the person's language; it clears on reconnect.
+
+    Returns:
+        The banner (nothing while connected).
+    """
+    return rx.cond(
+        has_connection_errors | _BROWSER_OFFLINE,
+        rx.box(
+            rx.hstack(
+                rx.icon("wifi_off", size=18, flex_shrink="0"),
+                rx.text(T("connection.lost"), weight="bold", size="2"),
+                rx.text(T("connection.lost_hint"), size="2", display=["none", "inline"]),
+                align="center",
+                justify="center",
+                spacing="2",
+                wrap="wrap",
+            ),
+            role="status",
+            aria_live="polite",
+            position="fixed",
+            top="0",
+            left="0",
+            right="0",
+            z_index="9999",
+            padding="0.6rem 1rem",
+            background=rx.color("amber", 3),
+            color=rx.color("amber", 12),
+            border_bottom=f"1px solid {rx.color('amber', 7)}",
+            box_shadow=styles.CARD_SHADOW,
+            data_testid="connection-banner",
+        ),
+    )
+
+
+def connection_overlay(stateful: bool) -> rx.Component | None:
+    """The app-wide overlay in place of Reflex's (its English toast and pulsing icon): Plume's banner.
+
+    Registered as the `(5, "Overlay")` app wrap in `app/app.py`, the slot Reflex's default overlay fills.
+
+    Args:
+        stateful: Whether the app has state (always, for Plume).
+
+    Returns:
+        The overlay.
+    """
+    return connection_banner() if stateful else None
 
 
 def logo() -> rx.Component:
@@ -63,7 +133,14 @@ def organisation_switcher() -> rx.Component:
     return rx.cond(
         SessionState.organisations.length() > 1,
         rx.select.root(
-            rx.select.trigger(aria_label=T("nav.organisation"), id="org-switcher", min_width=["7rem", "12rem"]),
+            # On a phone the switcher shrinks (its name cut with an ellipsis) so the header keeps to one row.
+            rx.select.trigger(
+                aria_label=T("nav.organisation"),
+                id="org-switcher",
+                min_width=["0", "12rem"],
+                max_width=["10rem", "18rem"],
+                flex_shrink="1",
+            ),
             rx.select.content(
                 rx.foreach(
                     SessionState.organisations,
@@ -181,6 +258,8 @@ def _nav_link(label_key: str, href: str, icon: str) -> rx.Component:
         padding_x="0.6rem",
         padding_y="0.35rem",
         border_radius="0.4rem",
+        white_space="nowrap",
+        flex_shrink="0",
         _hover={"background": rx.color("gray", 3), "color": rx.color("gray", 12)},
     )
 
@@ -205,6 +284,9 @@ def staff_nav() -> rx.Component:
             spacing="1",
             overflow_x="auto",
             width="100%",
+            # On a phone the links scroll sideways: the right edge fades to say there is more.
+            mask_image=rx.breakpoints(initial="linear-gradient(to right, black 85%, transparent)", lg="none"),
+            id="staff-nav",
         ),
         rx.cond(
             SessionState.is_tutor,
@@ -234,8 +316,9 @@ def header() -> rx.Component:
                 user_menu(),
                 align="center",
                 width="100%",
-                spacing="4",
-                wrap="wrap",
+                spacing=rx.breakpoints(initial="2", sm="4"),
+                wrap="nowrap",  # one row on a 390 px phone too, for every role
+                min_width="0",
             ),
             staff_nav(),
             max_width=styles.MAX_WIDTH,
@@ -244,6 +327,7 @@ def header() -> rx.Component:
             spacing="2",
         ),
         as_="header",
+        id="app-header",
         background="white",
         border_bottom=f"1px solid {rx.color('gray', 4)}",
         padding_x=["1rem", "1.5rem"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from components import styles
-from components.i18n import T, Tf
+from components.i18n import T, Tn
 from state.tutoring_courses import ReviewState
 
 
@@ -18,7 +18,7 @@ def _star(n: int) -> rx.Component:
         size="2",
         type="button",
         on_click=ReviewState.set_stars(n),  # type: ignore[operator]  # forms.Handler: mypy misreads @rx.event
-        aria_label=Tf("review.star", count=str(n)),
+        aria_label=Tn("review.star", n),
         aria_pressed=rx.cond(ReviewState.stars == n, "true", "false"),
     )
 
@@ -32,7 +32,7 @@ def _thanks() -> rx.Component:
                 color=rx.color("amber", 9),
                 size="4",
                 role="img",
-                aria_label=Tf("tcourses.review.stars", stars=ReviewState.stars.to_string()),
+                aria_label=Tn("tcourses.review.stars", ReviewState.stars, stars=ReviewState.stars.to_string()),
             ),
             rx.spacer(),
             rx.button(T("review.edit"), size="1", variant="ghost", on_click=ReviewState.edit),

@@ -20,7 +20,7 @@ from reflex.vars.sequence import ArrayVar
 
 from app.services.paging import PAGE_SIZES
 from components import styles
-from components.i18n import T, Tf
+from components.i18n import T, Tn
 
 Column = str | rx.Component
 
@@ -39,12 +39,59 @@ def column_header(column: Column) -> rx.Component:
     return column
 
 
+# A table whose rows become stacked cards on a phone (below Radix's `sm`, 520 px): its header row is hidden
+# there, and each row and cell of the body says so with these displays (`stacked_row`, `stacked_cell`).
+PHONE_HIDDEN_ROW = rx.breakpoints(initial="none", sm="table-row")
+STACKED_ROW = rx.breakpoints(initial="block", sm="table-row")
+STACKED_CELL = rx.breakpoints(initial="block", sm="table-cell")
+
+
+def stacked_row(*cells: rx.Component, **props: Any) -> rx.Component:
+    """A body row of a `data_table(..., stacked=True)`: a card of its cells on a phone, a table row above.
+
+    Args:
+        *cells: Its cells (`stacked_cell`).
+        **props: More props of the row (data_testid…).
+
+    Returns:
+        The row.
+    """
+    return rx.table.row(
+        *cells,
+        display=STACKED_ROW,
+        padding_y=rx.breakpoints(initial="0.5rem", sm="0"),
+        border_bottom=rx.breakpoints(initial=f"1px solid {rx.color('gray', 5)}", sm="none"),
+        **props,
+    )
+
+
+def stacked_cell(*children: rx.Component | Var | str, header: bool = False, **props: Any) -> rx.Component:
+    """A cell of a `stacked_row`: one line of the card on a phone, a table cell above.
+
+    Args:
+        *children: Its content.
+        header: Whether it is the row's header cell (the name of what the row is about).
+        **props: More props of the cell.
+
+    Returns:
+        The cell.
+    """
+    props.setdefault("padding_y", rx.breakpoints(initial="0.2rem", sm="var(--table-cell-padding)"))
+    # Radix gives each cell a row's minimum height: a card's lines keep their own.
+    props.setdefault("height", rx.breakpoints(initial="auto", sm="var(--table-cell-min-height)"))
+    # Radix draws a row's line as each cell's inset shadow: on a phone the row's own border stands for it.
+    shadow = rx.breakpoints(initial="none", sm=f"inset 0 -1px {rx.color('gray', 5, alpha=True)}")
+    cell = rx.table.row_header_cell if header else rx.table.cell
+    return cell(*children, display=STACKED_CELL, box_shadow=shadow, **props)
+
+
 def data_table(
     columns: Sequence[Column],
     rows: ArrayVar,
     row: Callable[..., rx.Component],
     *,
     width: str | None = "100%",
+    stacked: bool = False,
     **props: Any,
 ) -> rx.Component:
     """A table: one header row, then one body row (or more) per item.
@@ -54,6 +101,7 @@ def data_table(
         rows: The list var to iterate.
         row: Renders an item (and its index, when it takes two arguments) as table rows.
         width: The table's width (None: Radix's own).
+        stacked: Whether the rows become stacked cards on a phone (the row renders `stacked_row`s).
         **props: More props of `rx.table.root` (size, variant…).
 
     Returns:
@@ -61,8 +109,10 @@ def data_table(
     """
     if width is not None:
         props["width"] = width
+    cells = [column_header(c) for c in columns]
+    header = rx.table.row(*cells, display=PHONE_HIDDEN_ROW) if stacked else rx.table.row(*cells)
     return rx.table.root(
-        rx.table.header(rx.table.row(*[column_header(c) for c in columns])),
+        rx.table.header(header),
         rx.table.body(rx.foreach(rows, row)),
         **props,
     )
@@ -228,13 +278,19 @@ def page_summary(state: Any, text_key: str) -> rx.Component:
 
     Args:
         state: The list's state (`state.paging.PagedList`).
-        text_key: i18n key taking `page`, `pages` and `total`.
+        text_key: i18n plural key (`.one` / `.other`, by the total) taking `page`, `pages` and `total`.
 
     Returns:
         The line.
     """
     return rx.text(
-        Tf(text_key, page=state.page.to_string(), pages=state.pages.to_string(), total=state.total.to_string()),
+        Tn(
+            text_key,
+            state.total,
+            page=state.page.to_string(),
+            pages=state.pages.to_string(),
+            total=state.total.to_string(),
+        ),
         size="2",
     )
 
@@ -297,6 +353,7 @@ def table_list(
     empty: rx.Component,
     *,
     scroll: bool = True,
+    stacked: bool = False,
     spinner_padding: str = "2rem",
 ) -> rx.Component:
     """The usual list of a page: a spinner while it loads, then a table in its card, or `empty`.
@@ -308,10 +365,11 @@ def table_list(
         row: Renders an item as table rows.
         empty: What stands for an empty list (e.g. `empty_state`).
         scroll: Whether the table scrolls sideways in its card.
+        stacked: Whether its rows become stacked cards on a phone (see `data_table`).
         spinner_padding: Room around the spinner.
 
     Returns:
         The component.
     """
-    table = table_card(data_table(columns, rows, row), scroll=scroll)
+    table = table_card(data_table(columns, rows, row, stacked=stacked), scroll=scroll)
     return list_or_empty(loading, rows, table, empty, spinner_padding=spinner_padding)

@@ -415,11 +415,60 @@ def module_column(
             spacing="2",
             width="100%",
         ),
-        min_width="18rem",
-        max_width="18rem",
+        # Side by side from a tablet up; stacked, full width, on a phone (`timeline_strip`).
+        width=rx.breakpoints(initial="100%", sm="18rem"),
+        min_width=rx.breakpoints(initial="0", sm="18rem"),
+        max_width=rx.breakpoints(initial="100%", sm="18rem"),
+        flex_shrink="0",
         box_shadow=styles.CARD_SHADOW,
         opacity=rx.cond(module.locked.to(bool), "0.7", "1"),
+        id="module-" + module.id.to_string(),  # the left list's rows scroll to it (assets/timeline.js)
         data_testid="timeline-module",
+    )
+
+
+def _scroll_arrow(step: int) -> rx.Component:
+    side = "left" if step < 0 else "right"
+    return rx.icon_button(
+        rx.icon(f"chevron_{side}", size=18),
+        size="2",
+        radius="full",
+        variant="surface",
+        aria_label=T(f"timeline.scroll_{side}"),
+        data_timeline_scroll=str(step),
+        class_name=f"plume-timeline-arrow plume-timeline-arrow-{side}",
+        data_testid=f"timeline-scroll-{side}",
+    )
+
+
+def timeline_strip(columns: rx.Component) -> rx.Component:
+    """The modules' columns: a horizontal strip that shows it scrolls (edge fade, arrows), stacked on a phone.
+
+    `assets/timeline.js` marks which edges have more to see (`data-can-left` / `data-can-right`), moves the
+    strip with the arrows and scrolls to a module picked in the left list; `assets/plume.css` draws the rest.
+
+    Args:
+        columns: The `module_column`s (a foreach).
+
+    Returns:
+        The strip.
+    """
+    return rx.box(
+        _scroll_arrow(-1),
+        rx.flex(
+            columns,
+            direction=rx.breakpoints(initial="column", sm="row"),
+            align=rx.breakpoints(initial="stretch", sm="start"),
+            gap="0.75rem",
+            overflow_x="auto",
+            width="100%",
+            padding_bottom="0.5rem",
+            class_name="plume-timeline",
+            id="timeline",
+        ),
+        _scroll_arrow(1),
+        class_name="plume-timeline-wrap",
+        width="100%",
     )
 
 

@@ -67,6 +67,7 @@ class SlotPage(TypedDict, total=False):
     signed_on_trainer_device: bool
     my_status: str
     my_mark_comment: str
+    my_status_if_signed: str
     can_sign: bool
     manages: bool
     sees_board: bool
@@ -95,6 +96,12 @@ class RosterRow(TypedDict):
     mark_comment: str
     correction: str
     correction_reason: str
+    attended: bool
+    status_if_signed: str
+    corrected_by: str
+    corrected_at: str
+    previous: str
+    previous_comment: str
 
 
 def _row(row: sheet.BoardRow) -> RosterRow:
@@ -112,6 +119,12 @@ def _row(row: sheet.BoardRow) -> RosterRow:
         mark_comment=row.mark_comment,
         correction=row.correction,
         correction_reason=row.correction_reason,
+        attended=row.attended,
+        status_if_signed=row.status_if_signed,
+        corrected_by=row.corrected_by,
+        corrected_at=row.corrected_at,
+        previous=row.previous,
+        previous_comment=row.previous_comment,
     )
 
 
@@ -133,6 +146,7 @@ def _page(view: sheet.SheetView) -> SlotPage:
         signed_on_trainer_device=view.signed_on_trainer_device,
         my_status=view.my_status,
         my_mark_comment=view.my_mark_comment,
+        my_status_if_signed=view.my_status_if_signed,
         can_sign=view.can_sign,
         manages=view.manages,
         sees_board=view.sees_board,
@@ -209,7 +223,9 @@ class AttendanceState(live.LiveState, rx.State):
         # The roster is sent once; a signature then changes only `signed_at` (small), not the rows.
         self.roster = [_row(r) for r in view.rows if r.role == "learner"]
         self._roster_ids = {r["id"] for r in self.roster}
-        self.signed_at = {r["id"]: r["signed_at"] for r in self.roster if r["signed"]}
+        # The "Émargés" column: whoever the one rule says attended (`attendance.status`), with their
+        # signing time ("" for a correction to present without signature).
+        self.signed_at = {r["id"]: r["signed_at"] for r in self.roster if r["attended"]}
         self.signed_count = len(self.signed_at)
         self.trainer_rows = [_row(r) for r in view.rows if r.role == "trainer"]
 
@@ -292,7 +308,7 @@ class AttendanceState(live.LiveState, rx.State):
             "signed_at": window.clock(record.created_at),
             "signed_on_trainer_device": record.on_trainer_device,
             "can_sign": False,
-            "my_status": "late" if self.view.get("my_status") == "late" else "present",
+            "my_status": self.view.get("my_status_if_signed") or "present",  # the one rule, computed at load
         }
         self.my_signature = _svg_uri(record.signature_svg)
 

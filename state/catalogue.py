@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from app import routes
 from app.i18n import t
 from app.models import Activity
-from app.services import access, catalogue, documents, timeline
+from app.services import catalogue, documents, timeline
 from app.services.errors import PlumeError
 from app.services.sessions.view import ActivityCard, ModuleView
 from state.auth import FormState
@@ -46,11 +46,12 @@ class CatalogueState(FormState, rx.State):
     courses: rx.Field[list[catalogue.CourseRow]] = rx.field(default_factory=list)
     creating: rx.Field[bool] = rx.field(False)
     form_key: rx.Field[int] = rx.field(0)
+    query: rx.Field[str] = rx.field("")
 
     async def _reload(self) -> None:
-        actor = require_actor()
+        actor, query = require_actor(), self.query
         try:
-            rows = await run_db(lambda db: catalogue.list_courses(db, actor))
+            rows = await run_db(lambda db: catalogue.list_courses(db, actor, query))
         except PlumeError:
             self.allowed, self.courses = False, []
             return
@@ -73,6 +74,18 @@ class CatalogueState(FormState, rx.State):
         """Open or close the new-course form."""
         self.creating = not self.creating
         self.field_errors = {}
+
+    @rx.event
+    @policy(STAFF)
+    async def search(self, form_data: Any) -> None:
+        """Narrow the catalogue to the courses matching what was typed (case and accents ignored).
+
+        Args:
+            form_data: query.
+        """
+        form = form_data if isinstance(form_data, dict) else {}
+        self.query = clean_str(form.get("query"), catalogue.QUERY_LIMIT).strip()
+        await self._reload()
 
     @rx.event
     @policy(STAFF)
@@ -115,8 +128,8 @@ class CourseState(TimelineEditor, FormState, rx.State):
     async def _reload(self) -> None:
         actor, course_id = require_actor(), self._course_id
 
-        def work(db: Any) -> tuple[dict[str, Any], list[ModuleView]]:
-            course = access.access_course(db, actor, course_id)
+        def work(db: Any) -> tuple[dict[str, Any], list[ModuleView], bool]:
+            course, editable = catalogue.catalogue_entry(db, actor, course_id)
             modules = timeline.template_modules(db, course_id)
             activities = db.exec(
                 select(Activity)
@@ -129,6 +142,7 @@ class CourseState(TimelineEditor, FormState, rx.State):
             data = {k: str(getattr(course, k)) for k in COURSE_FIELDS}
             data["remote_hours"], data["in_person_hours"] = f"{course.remote_hours:g}", f"{course.in_person_hours:g}"
             data["image"] = f"/api/courses/{course.id}/image" if course.thumbnail_document_id else ""
+            data["id"] = str(course.id)
             # A template's modules have no dates, locks or progress: the session view's defaults.
             rows = [
                 ModuleView(
@@ -142,13 +156,16 @@ class CourseState(TimelineEditor, FormState, rx.State):
                 )
                 for m in modules
             ]
-            return data, rows
+            return data, rows, editable
 
         try:
-            self.course, self.modules = await run_db(work)
+            self.course, self.modules, editable = await run_db(work)
             self.found = True
         except PlumeError:
-            self.found, self.course, self.modules = False, {}, []
+            self.found, self.course, self.modules, editable = False, {}, [], False
+        # A tutor reads the entry (from their course page): no form, no editing controls; the handlers stay STAFF.
+        self.can_edit = self.can_manage_content = editable
+        self.editing = self.editing and editable
 
     @rx.event
     @policy(SIGNED_IN)

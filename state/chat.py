@@ -38,6 +38,8 @@ class ChatRow(TypedDict):
     document_id: int
     document_name: str
     mine: bool
+    edit_until: float
+    editable: bool  # its author may still edit or delete it (`chat.may_still_change`, re-judged when it lapses)
 
 
 class ChatState(live.LiveState, rx.State):
@@ -61,18 +63,22 @@ class ChatState(live.LiveState, rx.State):
     edit_error: rx.Field[str] = rx.field("")
     composer_key: rx.Field[int] = rx.field(0)
     loading_older: rx.Field[bool] = rx.field(False)
+    confirm_remove: rx.Field[str] = rx.field("")  # the message the delete / moderation dialog asks about
+    confirm_mine: rx.Field[bool] = rx.field(False)  # deleting one's own message, or moderating someone's
     _session_id: int = 0
     _user_id: int = 0
     _names: dict[int, str] = {}
     _known: set[int] = set()
     _typing_until: dict[int, float] = {}
     _newest: int = 0
+    _lapse_at: float = 0.0
 
     def _route_session_id(self) -> int | None:
         return route_id(self, "session_id")
 
     def _row(self, message: dict[str, Any]) -> ChatRow:
         mine = message["author_id"] == self._user_id
+        edit_until = float(message.get("edit_until") or 0)
         # The raw text only travels to its author (for the editor); others get the rendered parts.
         return ChatRow(
             id=str(message["id"]),
@@ -87,7 +93,34 @@ class ChatState(live.LiveState, rx.State):
             document_id=message["document_id"],
             document_name=message["document_name"],
             mine=mine,
+            edit_until=edit_until,
+            editable=mine and not message["removed"] and chat.may_still_change(edit_until),
         )
+
+    def _schedule_lapse(self) -> None:
+        """Re-judge the edit offers when the soonest of this person's editable messages leaves its window."""
+        soonest = min((r["edit_until"] for r in [*self.messages, *self.fresh] if r["editable"]), default=0.0)
+        if not soonest or (self._lapse_at and self._lapse_at <= soonest and self._lapse_at > time.time()):
+            return
+        self._lapse_at = soonest
+        token = self.router.session.client_token
+        live.later(max(0.0, soonest - time.time()) + 0.5, token, ChatState, "_lapse_edits")
+
+    async def _lapse_edits(self) -> None:
+        """Hide "Modifier / Supprimer" on the messages whose edit window has passed (no reload needed)."""
+        self._lapse_at = 0.0
+        for name in ("messages", "fresh"):
+            rows: list[ChatRow] = getattr(self, name)
+            if any(r["editable"] and not chat.may_still_change(r["edit_until"]) for r in rows):
+                setattr(
+                    self,
+                    name,
+                    [
+                        ChatRow(**{**r, "editable": r["editable"] and chat.may_still_change(r["edit_until"])})
+                        for r in rows
+                    ],
+                )
+        self._schedule_lapse()
 
     def _remember(self, rows: list[ChatRow]) -> None:
         for row in rows:
@@ -123,6 +156,8 @@ class ChatState(live.LiveState, rx.State):
         ]
         self.first_unread = str(unread[0].id) if unread else ""
         self.unread = len(unread)
+        self._lapse_at = 0.0
+        self._schedule_lapse()
         if self.chat_open:
             await self._mark_read(actor)
         # A panel of the session page: added to the topics the page's own load followed just before.
@@ -252,6 +287,24 @@ class ChatState(live.LiveState, rx.State):
 
     @rx.event
     @policy(SIGNED_IN)
+    def ask_remove(self, message_id: Any) -> None:
+        """Ask before deleting or moderating a message (the dialog names what will happen).
+
+        Args:
+            message_id: The message.
+        """
+        mid = clean_id(message_id)
+        self.confirm_remove = str(mid) if mid is not None else ""
+        self.confirm_mine = any(r["id"] == self.confirm_remove and r["mine"] for r in [*self.messages, *self.fresh])
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def cancel_remove(self) -> None:
+        """Close the delete / moderation dialog without doing anything."""
+        self.confirm_remove = ""
+
+    @rx.event
+    @policy(SIGNED_IN)
     async def save_edit(self, form_data: Any) -> None:
         """Save the edited message (within 15 minutes of posting it).
 
@@ -279,6 +332,7 @@ class ChatState(live.LiveState, rx.State):
             message_id: The message.
         """
         actor, mid = require_actor(), clean_id(message_id)
+        self.confirm_remove = ""
         if mid is None:
             return
         self.chat_error = ""
@@ -301,6 +355,8 @@ class ChatState(live.LiveState, rx.State):
             self.fresh = sorted([*self.fresh, row], key=lambda r: int(r["id"]))
         if len(self.fresh) > FRESH_LIMIT:
             self.messages, self.fresh = self.messages + self.fresh, []
+        if row["editable"]:
+            self._schedule_lapse()
         return True
 
     def _replace(self, message: dict[str, Any]) -> None:

@@ -8,7 +8,7 @@ import reflex as rx
 
 from app.live.contract import CHAT_UNREAD_EVENTS, ChatUnread, LiveEvent, chat_unread_topic
 from app.services import chat, home
-from app.services.attendance import summaries
+from app.services.attendance import join, summaries
 from state import live
 from state.common import run_db
 from state.guard import SIGNED_IN, policy, require_actor
@@ -29,6 +29,8 @@ class HomeState(live.LiveState, rx.State):
     figures: rx.Field[dict[str, int]] = rx.field(default_factory=dict)
     dashboard_sessions: rx.Field[list[home.SessionCard]] = rx.field(default_factory=list)
     open_sheets: rx.Field[list[summaries.OpenSheet]] = rx.field(default_factory=list)
+    # Virtual classes running now that the person signed (or hosts): "Rejoindre la classe virtuelle".
+    joinable: rx.Field[list[join.JoinableClass]] = rx.field(default_factory=list)
     unread: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     _user_id: int = 0
 
@@ -51,6 +53,7 @@ class HomeState(live.LiveState, rx.State):
             }
             self.dashboard_sessions = board.sessions
         self.open_sheets = await run_db(lambda db: summaries.open_sheets(db, actor))
+        self.joinable = await run_db(lambda db: join.joinable_now(db, actor))
         sections = await run_db(lambda db: home.home_sections(db, actor))
         self.in_progress = sections.in_progress
         self.upcoming = sections.upcoming

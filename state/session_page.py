@@ -9,11 +9,12 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
-from app.i18n import t
-from app.live.contract import SESSION_EVENTS, LiveEvent, session_topic
+from app.i18n import t, tn
+from app.live.contract import SESSION_EVENTS, LiveEvent, MySignature, session_topic, slot_person_topic
 from app.routes import attendance_path
 from app.services import activities, documents
 from app.services.actor import Actor
+from app.services.attendance import join
 from app.services.errors import PlumeError
 from app.services.sessions import modules as session_modules
 from app.services.sessions import people as session_people
@@ -22,7 +23,7 @@ from app.services.sessions import view as session_view
 from state import live
 from state.chat import ChatState
 from state.common import clean_id, clean_str, error_message, route_id, run_db
-from state.guard import SIGNED_IN, STAFF, policy, require_actor
+from state.guard import SIGNED_IN, STAFF, policy, require_actor, roles
 from state.session import SessionState
 from state.timeline_editor import TimelineEditor, _form
 
@@ -46,6 +47,17 @@ class DocumentItem:
     can_manage: bool
 
 
+# Who may change an activity's content: staff and trainers (`activities` checks the trainer is on the session).
+CONTENT = roles("staff", "trainer")
+
+
+def _refusals(lang: str, key: str, refused: list[documents.Refused]) -> str:
+    """The refusals of a batch: a count line, then each refused file's reason (naming it); "" for none."""
+    if not refused:
+        return ""
+    return "\n".join([tn(lang, key, len(refused)), *(error_message(lang, r.error) for r in refused)])
+
+
 def _document(row: documents.DocumentRow) -> DocumentItem:
     return DocumentItem(
         id=row.id,
@@ -61,7 +73,8 @@ def _document(row: documents.DocumentRow) -> DocumentItem:
 class SessionPageState(TimelineEditor, live.LiveState, rx.State):
     """What the session page shows; refreshed live when the timeline changes."""
 
-    live_events: ClassVar[tuple[type[LiveEvent], ...]] = SESSION_EVENTS
+    # MySignature: the person signed a virtual class's sheet elsewhere; its open panel offers "Commencer".
+    live_events: ClassVar[tuple[type[LiveEvent], ...]] = (*SESSION_EVENTS, MySignature)
 
     found: rx.Field[bool] = rx.field(True)
     loading: rx.Field[bool] = rx.field(True)
@@ -79,6 +92,10 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
     dragging: rx.Field[str] = rx.field("")
     activity: dict[str, Any] = {}
     activity_error: rx.Field[str] = rx.field("")
+    activity_notice: rx.Field[str] = rx.field("")
+    activity_uploading: rx.Field[bool] = rx.field(False)
+    files_error: rx.Field[str] = rx.field("")  # a document activity's upload: refused files, next to its button
+    files_notice: rx.Field[str] = rx.field("")
     _activity_id: int = 0
     trainers: rx.Field[list[session_people.Person]] = rx.field(default_factory=list)
     learners: rx.Field[list[session_people.Person]] = rx.field(default_factory=list)
@@ -88,7 +105,10 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
     tutor_choices: rx.Field[list[session_people.Person]] = rx.field(default_factory=list)
     learner_count: rx.Field[int] = rx.field(0)
     learner_query: rx.Field[str] = rx.field("")
+    # The status change staff are asked to confirm (what it will do); None when no dialog is open.
+    status_change: rx.Field[session_status.StatusChange | None] = rx.field(None)
     _session_id: int = 0
+    _followed_slots: list[int] = []  # virtual class slots whose signatures by this person reach the panel
 
     def _owner(self) -> dict[str, int]:
         return {"session_id": self._session_id}
@@ -133,17 +153,28 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
 
     @rx.event
     @policy(SIGNED_IN)
-    async def load(self) -> None:
-        """Load the session named in the URL and follow its changes live."""
+    async def load(self) -> Any:
+        """Load the session named in the URL and follow its changes live.
+
+        `?activite=<id>` (the tutor's "Ouvrir le contenu") then opens that activity's panel.
+
+        Returns:
+            The event opening the activity asked for, if any.
+        """
         actor = require_actor()
         self.loading = True
         self._session_id = self._route_session_id() or 0
+        self._followed_slots = []  # the follow below replaces the tab's topics
         await self._show(actor)
         if self.found:
             self._live_follow(session_topic(self._session_id))
         else:
             self._live_stop()
         self.loading = False
+        wanted = clean_id(self.router.url.query_parameters.get("activite", ""))
+        if self.found and wanted:  # through the handler: the same gate and "opened" as a click on the activity
+            return SessionPageState.open_activity(wanted)  # type: ignore[operator]  # mypy reads a handler as EventNamespace
+        return None
 
     @rx.event
     @policy(STAFF)
@@ -209,7 +240,30 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
             status: The next status.
         """
         actor, to, sid = require_actor(), clean_str(status, 10), self._session_id
+        self.status_change = None
         await self._apply(lambda db: session_status.advance_status(db, actor, sid, to))
+
+    @rx.event
+    @policy(STAFF)
+    async def ask_advance(self, status: Any) -> None:
+        """Open the dialog saying what confirming, finishing or archiving will do (nothing changes yet).
+
+        Args:
+            status: The next status.
+        """
+        actor, to, sid = require_actor(), clean_str(status, 10), self._session_id
+        lang = (await self.get_state(SessionState)).lang
+        self.edit_error = ""
+        try:
+            self.status_change = await run_db(lambda db: session_status.status_change(db, actor, sid, to))
+        except PlumeError as err:
+            self.status_change, self.edit_error = None, error_message(lang, err)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def cancel_advance(self) -> None:
+        """Close the status dialog without changing anything."""
+        self.status_change = None
 
     @rx.event
     @policy(STAFF)
@@ -328,13 +382,15 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         for upload in files:
             batch.append((str(getattr(upload, "name", "") or ""), await upload.read()))
         try:
-            stored = await run_db(lambda db: documents.store_many(db, actor, module_id=mid, files=batch))
+            result = await run_db(lambda db: documents.store_batch(db, actor, module_id=mid, files=batch))
         except PlumeError as err:
             self.upload_error = error_message(lang, err)
             self.uploading = False
             return
         self.uploading = False
-        self.upload_notice = t(lang, "documents.uploaded", count=str(len(stored)))
+        # The good files are kept; each refused one is named with its reason.
+        self.upload_notice = tn(lang, "documents.uploaded", len(result.stored)) if result.stored else ""
+        self.upload_error = _refusals(lang, "documents.refused", result.refused)
         await self._show(actor)
 
     @rx.event
@@ -395,6 +451,26 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         data["attendance_path"] = attendance_path(data.pop("slot_id")) if detail.slot_id else ""
         data["has_results"] = bool(data["results"])
         data["options_text"] = "\n".join(options)
+        data["files"] = [
+            {
+                "id": str(f.id),
+                "name": f.name,
+                "url": f.url,
+                "view_url": f.url + "?voir=1",
+                "viewable": f.content_type == "application/pdf" or f.content_type.startswith("image/"),
+                "size_label": _size(f.size),
+                "byline": " · ".join(x for x in (f.uploader_name, _size(f.size), f.created_at) if x),
+                "can_manage": f.can_manage,
+            }
+            for f in detail.files
+        ]
+        if detail.kind == "virtual_class":  # the one rule of the sheet and home: may they join now
+            joining = await run_db(lambda db: join.activity_join(db, actor, activity_id))
+            data["join_link"], data["join_signed"], data["join_over"] = joining.link, joining.signed, joining.over
+            if joining.slot_id and joining.slot_id not in self._followed_slots:
+                # Signing in another tab (the sheet) reaches this panel: follow the person's own topic on that slot.
+                self._live_follow(slot_person_topic(joining.slot_id, actor.user_id), alongside=True)
+                self._followed_slots = [*self._followed_slots, joining.slot_id]
         self.activity = data
 
     @rx.event
@@ -406,7 +482,7 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
             activity_id: The activity.
         """
         self._activity_id = clean_id(activity_id) or 0
-        self.activity_error = ""
+        self.activity_error, self.activity_notice, self.files_error, self.files_notice = "", "", "", ""
         actor, aid = require_actor(), self._activity_id
         if aid:
             with contextlib.suppress(PlumeError):  # not theirs: _show_activity shows nothing
@@ -432,11 +508,12 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
     @policy(SIGNED_IN)
     def close_activity(self) -> None:
         """Close the activity panel."""
-        self._activity_id, self.activity, self.activity_error = 0, {}, ""
+        self._activity_id, self.activity, self.activity_error, self.activity_notice = 0, {}, "", ""
+        self.files_error, self.files_notice = "", ""
 
     async def _activity_call(self, work: Any) -> None:
         lang = (await self.get_state(SessionState)).lang
-        self.activity_error = ""
+        self.activity_error, self.activity_notice, self.files_error, self.files_notice = "", "", "", ""
         try:
             await run_db(work)
         except PlumeError as err:
@@ -447,9 +524,9 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         await self._show(actor)
 
     @rx.event
-    @policy(STAFF)
+    @policy(CONTENT)
     async def upload_video(self, files: list[rx.UploadFile]) -> None:
-        """Upload the open video activity's file (MP4 or WebM).
+        """Upload the open video activity's file (MP4 or WebM): staff and the session's trainers.
 
         Args:
             files: One uploaded file.
@@ -460,6 +537,48 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         upload = files[0]
         name, data = str(getattr(upload, "name", "") or ""), await upload.read()
         await self._activity_call(lambda db: activities.attach_video(db, actor, aid, name, data))
+        if not self.activity_error:
+            self.activity_notice = t((await self.get_state(SessionState)).lang, "activity.video_sent")
+
+    @rx.event
+    @policy(CONTENT)
+    async def upload_activity_files(self, files: list[rx.UploadFile]) -> AsyncIterator[Any]:
+        """Attach files to the open document activity: the good ones are kept, each refused one named.
+
+        Args:
+            files: The uploaded files.
+        """
+        actor, aid = require_actor(), self._activity_id
+        lang = (await self.get_state(SessionState)).lang
+        self.activity_error, self.activity_notice, self.files_error, self.files_notice = "", "", "", ""
+        if not aid or not isinstance(files, list) or not files:
+            return
+        self.activity_uploading = True
+        yield
+        batch: list[tuple[str, bytes]] = []
+        for upload in files:
+            batch.append((str(getattr(upload, "name", "") or ""), await upload.read()))
+        try:
+            result = await run_db(lambda db: activities.add_files(db, actor, aid, batch))
+        except PlumeError as err:
+            self.files_error, self.activity_uploading = error_message(lang, err), False
+            return
+        self.activity_uploading = False
+        self.files_notice = tn(lang, "activity.files_added", len(result.stored)) if result.stored else ""
+        self.files_error = _refusals(lang, "activity.files_refused", result.refused)
+        await self._show_activity(actor)
+
+    @rx.event
+    @policy(CONTENT)
+    async def remove_activity_file(self, document_id: Any) -> None:
+        """Take a file off the open document activity (staff, or the trainer who attached it).
+
+        Args:
+            document_id: The file.
+        """
+        actor, aid, did = require_actor(), self._activity_id, clean_id(document_id)
+        if did is not None:
+            await self._activity_call(lambda db: activities.remove_file(db, actor, aid, did))
 
     @rx.event
     @policy(SIGNED_IN)
@@ -486,9 +605,9 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         await self._activity_call(lambda db: activities.vote(db, actor, aid, picked[:50]))
 
     @rx.event
-    @policy(STAFF)
+    @policy(CONTENT)
     async def configure_activity(self, form_data: Any) -> None:
-        """Save the open activity's settings (staff).
+        """Save the open activity's settings (staff and the session's trainers; the service checks the session).
 
         Args:
             form_data: url, date, description, question, options, multiple.
@@ -498,6 +617,8 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
             k: clean_str(form.get(k), 5_000) for k in ("url", "date", "description", "question", "options", "multiple")
         }
         await self._activity_call(lambda db: activities.configure(db, actor, aid, values))
+        if not self.activity_error:
+            self.activity_notice = t((await self.get_state(SessionState)).lang, "common.saved")
 
     async def _live_load(self, actor: Actor | None) -> None:
         """Refresh after someone else changed the session, as this tab's own actor.

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
-from app.i18n import t
+from app.i18n import t, tn
 from app.live.contract import (
     LiveEvent,
     MissionHandedIn,
@@ -113,6 +113,10 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
     planning: rx.Field[bool] = rx.field(False)
     attesting: rx.Field[bool] = rx.field(False)
     vc_errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    # The session's access period: the virtual class form's date bounds and hint.
+    vc_window: rx.Field[virtual_class.PlanningWindow] = rx.field(
+        default_factory=lambda: virtual_class.PlanningWindow("", "", "", "")
+    )
     template: rx.Field[str] = rx.field("reminder")
     preview: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     notice: rx.Field[str] = rx.field("")
@@ -381,7 +385,7 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
             return
         self.reminding, self._selected = False, set()
         self._sync_selection()
-        self.notice = t(lang, "tutoring.reminders_sent", count=str(count))
+        self.notice = tn(lang, "tutoring.reminders_sent", count)
 
     @rx.event
     @policy(SIGNED_IN)
@@ -394,6 +398,13 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
         if len(groups) > 1:
             self.notice = t(lang, "tutoring.one_session_only")
             return
+        if groups:
+            actor, (sid,) = require_actor(), groups.keys()
+            try:
+                self.vc_window = await run_db(lambda db: virtual_class.planning_window(db, actor, sid))
+            except PlumeError as err:
+                self.error = error_message(lang, err)
+                return
         self.planning = bool(groups)
 
     @rx.event
@@ -434,7 +445,7 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
             return
         self.planning, self.vc_errors, self._selected = False, {}, set()
         self._sync_selection()
-        self.notice = t(lang, "tutoring.vc_created", count=str(len(ids)))
+        self.notice = tn(lang, "tutoring.vc_created", len(ids))
 
     @rx.event
     @policy(SIGNED_IN)
@@ -532,7 +543,7 @@ def _attestations_report(lang: str, export: attestations.PreparedExport) -> str:
         The sentence for the notice (or the error, when nothing was issued).
     """
     said = [
-        t(lang, "tutoring.attestations_ready", count=str(export.issued))
+        tn(lang, "tutoring.attestations_ready", export.issued)
         if export.issued
         else t(lang, "tutoring.attestations_none")
     ]
@@ -557,7 +568,10 @@ class TutoringReportState(live.LiveState, rx.State):
     report: rx.Field[tutoring.LearnerReport | None] = rx.field(None)
     lessons: rx.Field[list[tutoring.LessonLine]] = rx.field(default_factory=list)
     connections: rx.Field[list[tutoring.ConnectionLine]] = rx.field(default_factory=list)
-    reminders: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    reminders: rx.Field[list[tutoring.ReminderLine]] = rx.field(default_factory=list)
+    visits: rx.Field[list[tutoring.VisitLine]] = rx.field(default_factory=list)
+    # The learner's other sessions the actor follows (`Sélectionner un autre cours`); this one included.
+    courses: rx.Field[list[tutoring.ReportCourse]] = rx.field(default_factory=list)
     # The audit trail of statistics edits, newest first: at, by, activity, changes (already in the UI's language).
     stats_edits: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     expanded: rx.Field[list[str]] = rx.field(default_factory=list)
@@ -576,10 +590,11 @@ class TutoringReportState(live.LiveState, rx.State):
             trail = await run_db(lambda db: tutoring.stats_trail(db, actor, sid, uid))
         except PlumeError:
             self.found, self.report, self.lessons, self.connections, self.reminders = False, None, [], [], []
-            self.stats_edits = []
+            self.stats_edits, self.visits, self.courses = [], [], []
             return
         self.lessons, self.connections, self.reminders = found.lessons, found.connections, found.reminders
-        self.report = replace(found, lessons=[], connections=[], reminders=[])
+        self.visits, self.courses = found.visits, found.courses
+        self.report = replace(found, lessons=[], connections=[], reminders=[], visits=[], courses=[])
         lang = (await self.get_state(SessionState)).lang
         self.stats_edits = [_trail_row(lang, line) for line in trail]
         self.found = True

@@ -28,6 +28,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("PLUME_BASE_URL", "http://plume.test")
     monkeypatch.setenv("PLUME_KEYS_DIR", str(tmp_path / "keys"))
+    monkeypatch.setenv("PLUME_FILES_DIR", str(tmp_path / "files"))  # the demo seed writes its handouts' PDFs
     reset_settings()
     import app.models  # noqa: F401  # register tables
 

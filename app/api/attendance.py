@@ -53,6 +53,13 @@ async def session_sheets(request: Request) -> Response:
     )
 
 
+def _followed(count: int) -> str:
+    # A real plural, never "enregistrement(s)".
+    if count == 0:
+        return "aucun enregistrement ne l'a suivi"
+    return "1 enregistrement l'a suivi" if count == 1 else f"{count} enregistrements l'ont suivi"
+
+
 def _head_page(organisation_id: int, head_hash: str) -> tuple[str, int]:
     with session_scope() as db:
         found = find_head(db, organisation_id, head_hash)
@@ -66,7 +73,7 @@ def _head_page(organisation_id: int, head_hash: str) -> tuple[str, int]:
     body = (
         f"<p>Cette empreinte est l'enregistrement n° {found.seq} de la chaîne d'émargement de "
         f"{escape(found.organisation_name)}, enregistré le {at:%d/%m/%Y à %H:%M} (heure de Paris), scellé par sa clé ; "
-        f"{found.later_records} enregistrement(s) l'ont suivi.</p>"
+        f"{_followed(found.later_records)}.</p>"
         "<p>Vérification complète, avec la clé publique ci-dessous enregistrée dans <code>cle.pem</code> :</p>"
         f"<pre>plume verify-attendance --organisation {found.organisation_id} --public-key cle.pem "
         f"--head {escape(head_hash)}</pre>"

@@ -89,10 +89,22 @@ def pdf_attachment(name: str, data: bytes) -> Response:
     Returns:
         The response.
     """
+    return data_attachment(name, data, "application/pdf")
+
+
+def data_attachment(name: str, data: bytes, media_type: str) -> Response:
+    """Bytes held in memory (a PDF, an e-mail's .ics) sent as a private attachment.
+
+    Args:
+        name: The name the browser saves it under.
+        data: The file.
+        media_type: Its content type.
+
+    Returns:
+        The response.
+    """
     return Response(
-        data,
-        media_type="application/pdf",
-        headers={"Content-Disposition": content_disposition(name), **ATTACHMENT_HEADERS},
+        data, media_type=media_type, headers={"Content-Disposition": content_disposition(name), **ATTACHMENT_HEADERS}
     )
 
 

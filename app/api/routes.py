@@ -12,8 +12,9 @@ from starlette.routing import Route
 
 from app.api.attendance import session_sheets, slot_sheet, verify_head
 from app.api.attestations import download_export, learner_attestation, verify_attestation
-from app.api.files import course_image, download_document
+from app.api.files import activity_file, course_image, download_document
 from app.api.missions import download_submission_file
+from app.api.outbox import outbox_attachment
 from app.api.session import close_session, open_session
 from app.services.db import session_scope
 
@@ -52,6 +53,7 @@ def build_api() -> Starlette:
             Route("/api/session", open_session, methods=["GET"]),
             Route("/api/session/out", close_session, methods=["GET"]),
             Route("/api/documents/{document_id:int}", download_document, methods=["GET"]),
+            Route("/api/activities/{activity_id:int}/files/{document_id:int}", activity_file, methods=["GET"]),
             Route("/api/courses/{course_id:int}/image", course_image, methods=["GET"]),
             Route("/api/missions/submissions/{submission_id:int}/{which}", download_submission_file, methods=["GET"]),
             Route("/api/attendance/slots/{slot_id:int}.pdf", slot_sheet, methods=["GET"]),
@@ -64,5 +66,6 @@ def build_api() -> Starlette:
                 methods=["GET"],
             ),
             Route("/api/attestations/verifier/{code}", verify_attestation, methods=["GET"]),
+            Route("/api/outbox/{outbox_id:int}/attachment", outbox_attachment, methods=["GET"]),
         ]
     )

@@ -47,10 +47,10 @@ class _Column:
 
 # 515 pt: A4's width less both margins.
 COLUMNS = (
-    _Column("Nom", 125),
-    _Column("Statut", 60),
+    _Column("Nom", 115),
+    _Column("Statut", 90),  # "En retard (correction)" on one line
     _Column("Heure", 38),
-    _Column("Signature", 112, drawing=True),
+    _Column("Signature", 92, drawing=True),
     _Column("Observations", 180),
 )
 
@@ -202,16 +202,17 @@ class _Writer:
             x += column.width
         self.y -= HEADER_ROW_HEIGHT
 
-    def row(self, line: SheetLine) -> None:
+    def row(self, line: SheetLine, keep: float = 0.0) -> None:
         """One person's row; it moves whole to the next page when it does not fit.
 
         Args:
             line: The row.
+            keep: The height of what must stay on the same page after it (the certification after the last row).
         """
         cells = [line.name, line.status, line.signed_at, "", line.note]
         wrapped = [_wrap(cell, c.width - 2 * CELL_PADDING) for cell, c in zip(cells, COLUMNS, strict=True)]
         height = max(ROW_MIN_HEIGHT, max(len(w) for w in wrapped) * CELL_LEADING + 2 * CELL_PADDING)
-        self.need(height)
+        self.need(height + keep)
         top = self.y
         x = MARGIN
         self.canvas.setStrokeColorRGB(*INK)
@@ -280,9 +281,15 @@ class _Writer:
         return self._buffer.getvalue()
 
 
-def _draw_people(writer: _Writer, heading: str, lines: list[SheetLine], empty: str) -> None:
+def _text_height(value: str, size: float, after: float, bold: bool = True) -> float:
+    return len(_wrap(value, PAGE_WIDTH - 2 * MARGIN, BOLD if bold else FONT, size)) * size * 1.25 + after
+
+
+def _draw_people(writer: _Writer, heading: str, lines: list[SheetLine], empty: str, keep: float = 0.0) -> None:
+    """A heading and its table; `keep` is the height that must follow its last row on the same page."""
     page_top = writer.continuation
-    writer.need(HEADING_HEIGHT + HEADER_ROW_HEIGHT + ROW_MIN_HEIGHT)  # never a heading alone at a page's foot
+    # Never a heading alone at a page's foot; nor what must follow the table (the certification) alone on the next.
+    writer.need(HEADING_HEIGHT + HEADER_ROW_HEIGHT + ROW_MIN_HEIGHT + (keep if len(lines) <= 1 else 0.0))
     writer.text(heading, size=11, bold=True, after=4)
     if not lines:
         writer.text(empty, size=9, after=8)
@@ -296,8 +303,8 @@ def _draw_people(writer: _Writer, heading: str, lines: list[SheetLine], empty: s
 
     writer.table_header()
     writer.continuation = continuation
-    for line in lines:
-        writer.row(line)
+    for index, line in enumerate(lines):
+        writer.row(line, keep=keep + 12 if index == len(lines) - 1 else 0.0)
     writer.continuation = page_top
     writer.y -= 12
 
@@ -312,8 +319,10 @@ def _draw_sheet(writer: _Writer, sheet: Sheet) -> None:
     writer.continuation = None
     writer.new_page()
     _draw_heading(writer, sheet.organisation, sheet.training)
+    if sheet.module:
+        writer.text(f"Module : {sheet.module}", after=2)
     writer.text(f"Activité : {sheet.activity}", after=2)
-    writer.text(f"Date : {sheet.when}", after=2)
+    writer.text(f"Date : {sheet.when}" + (f" — Durée : {sheet.hours}" if sheet.hours else ""), after=2)
     if sheet.room:
         writer.text(f"Salle : {sheet.room}", after=2)
     writer.y -= 10
@@ -321,7 +330,9 @@ def _draw_sheet(writer: _Writer, sheet: Sheet) -> None:
         f"Feuille d'émargement (suite) — {sheet.activity} — {sheet.when}", size=9, bold=True, after=6
     )
     _draw_people(writer, "Apprenants", sheet.learners, "Aucun apprenant inscrit.")
-    _draw_people(writer, "Formateurs", sheet.trainers, "Aucun formateur positionné.")
+    # The certification closes the sheet: it stays on the page of the last row, never alone on a page.
+    certification = _text_height(sheet.certification, 10, 4)
+    _draw_people(writer, "Formateurs", sheet.trainers, "Aucun formateur positionné.", keep=certification)
     writer.text(sheet.certification, size=10, bold=True)
 
 

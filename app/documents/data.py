@@ -36,6 +36,8 @@ class Sheet:
     learners: list[SheetLine]
     trainers: list[SheetLine]
     certification: str
+    module: str = ""  # the module the half-day belongs to (an auditor asks for it)
+    hours: str = ""  # the half-day's duration in hours, e.g. "3,5 h"
 
 
 @dataclass(frozen=True)
@@ -87,3 +89,12 @@ class AttestationData:
     progress: int
     issued_at: datetime
     verify_url: str
+
+
+@dataclass(frozen=True)
+class Handout:
+    """A short training handout (the demo's programme and course materials): a title, then titled sections."""
+
+    title: str
+    subtitle: str
+    sections: list[tuple[str, list[str]]]

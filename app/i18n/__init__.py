@@ -31,6 +31,39 @@ def t(lang: str, key: str, **params: str) -> str:
     return text
 
 
+def plural_form(lang: str, count: int) -> str:
+    """The plural form a count takes: "one" or "other".
+
+    French puts 0 and 1 in the singular ("0 message", "1 message"); English only 1.
+
+    Args:
+        lang: "fr" or "en".
+        count: The number.
+
+    Returns:
+        "one" or "other", the suffix of the key to use.
+    """
+    if lang == "en":
+        return "one" if count == 1 else "other"
+    return "one" if abs(count) < 2 else "other"
+
+
+def tn(lang: str, key: str, count: int, **params: str) -> str:
+    """Translate a text about a count, with its real plural (keys `key.one` and `key.other`, never "(s)").
+
+    Args:
+        lang: "fr" or "en".
+        key: Message key without its `.one` / `.other` suffix.
+        count: The number deciding the form (filled as `{count}` unless given in params).
+        **params: Other placeholders.
+
+    Returns:
+        The text.
+    """
+    params.setdefault("count", str(count))
+    return t(lang, f"{key}.{plural_form(lang, count)}", **params)
+
+
 def error_text(lang: str, code: str, **params: str) -> str:
     """The message for a service error code.
 

@@ -10,7 +10,7 @@ from reflex_components_core.react_router.dom import ReactRouterLink
 
 from components import styles
 from components.attendance import board_column, signature_pad, status_badge
-from components.i18n import T, Tf
+from components.i18n import T, Tf, Tn
 from components.layout import gated_page
 from components.timeline import kind_icon, kind_label
 from state.attendance import AttendanceState, RosterRow, SlotPage
@@ -197,6 +197,93 @@ def _my_signature() -> rx.Component:
     )
 
 
+def _my_pad_dialog() -> rx.Component:
+    """The trainer's own pad, in a dialog: the board stays in view until they choose to sign."""
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.button(rx.icon("pen_line", size=16), T("attendance.sign_now"), data_testid="sign-now"),
+        ),
+        rx.dialog.content(
+            rx.vstack(
+                rx.dialog.title(T("attendance.my_signature"), margin="0"),
+                rx.text(T("attendance.sign_intro"), size="2", color_scheme="gray"),
+                signature_pad(
+                    pad_id="my-pad", on_submit=AttendanceState.confirm_signature, error=AttendanceState.sign_error
+                ),
+                rx.dialog.close(
+                    rx.button(T("common.cancel"), variant="soft", color_scheme="gray", width="100%"),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            max_width="40rem",
+        ),
+    )
+
+
+def _my_signature_compact() -> rx.Component:
+    """The trainer's own line of the sheet, one row high above the board (point of view: the board comes first)."""
+    return rx.card(
+        rx.hstack(
+            rx.heading(T("attendance.my_signature"), size="3", as_="h2"),
+            rx.cond(_SHEET["signed"].to(bool), status_badge(_SHEET["my_status"].to(str))),
+            rx.cond(
+                _SHEET["signed"].to(bool),
+                rx.hstack(
+                    rx.text(
+                        Tf("attendance.my_signature_signed", time=_SHEET["signed_at"].to(str)),
+                        size="2",
+                        data_testid="signed-callout",
+                    ),
+                    rx.cond(
+                        AttendanceState.my_signature != "",
+                        rx.image(
+                            src=AttendanceState.my_signature,
+                            alt=T("attendance.my_signature"),
+                            height="2.5rem",
+                            width="auto",
+                            border=f"1px solid {rx.color('gray', 5)}",
+                            border_radius="6px",
+                            background="white",
+                        ),
+                    ),
+                    _start_button(),
+                    spacing="3",
+                    align="center",
+                    wrap="wrap",
+                ),
+                rx.cond(
+                    _SHEET["can_sign"].to(bool),
+                    rx.hstack(
+                        rx.text(
+                            rx.cond(
+                                _SHEET["signer_role"].to(str) == "trainer",
+                                T("attendance.sign_before_certify"),
+                                T("attendance.not_signed_yet"),
+                            ),
+                            size="2",
+                            color_scheme="gray",
+                        ),
+                        _my_pad_dialog(),
+                        _start_button(),  # the tutor leading her class starts it before signing (`join.hosts`)
+                        spacing="3",
+                        align="center",
+                        wrap="wrap",
+                    ),
+                    _not_signable(),
+                ),
+            ),
+            spacing="3",
+            align="center",
+            wrap="wrap",
+            width="100%",
+        ),
+        width="100%",
+        box_shadow=styles.CARD_SHADOW,
+        id="my-signature",
+    )
+
+
 def _certify_button() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
@@ -205,8 +292,9 @@ def _certify_button() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title(T("attendance.certify_title")),
             rx.alert_dialog.description(
-                Tf(
+                Tn(
                     "attendance.certify_body",
+                    AttendanceState.roster.length() - AttendanceState.signed_count,
                     unsigned=(AttendanceState.roster.length() - AttendanceState.signed_count).to_string(),
                 ),
             ),
@@ -294,11 +382,10 @@ def _board() -> rx.Component:
                 color_scheme="green",
                 width="100%",
             ),
-            rx.cond(
-                _SHEET["manages"].to(bool) & (_SHEET["signer_role"].to(str) == "trainer") & ~_SHEET["signed"].to(bool),
-                rx.text(T("attendance.sign_before_certify"), size="2", color_scheme="gray"),
-            ),
+            # (A trainer who has not signed is told to sign before certifying in their own line, below.)
+            rx.fragment(),
         ),
+        rx.cond(_SHEET["signer_role"].to(str) != "", _my_signature_compact()),
         _trainers(),
         rx.flex(
             board_column("attendance.unsigned", signed=False, icon="user_x", tone="gray", test_id="unsigned-list"),
@@ -468,8 +555,13 @@ def _qr_dialog() -> rx.Component:
 def _body() -> rx.Component:
     return rx.vstack(
         _header(),
-        rx.cond(_SHEET["signer_role"].to(str) != "", _my_signature()),
-        rx.cond(_SHEET["sees_board"].to(bool), _board()),
+        # The board comes first for those who run it (their own signature is a compact line in it);
+        # everyone else came to sign, and gets the full pad.
+        rx.cond(
+            _SHEET["sees_board"].to(bool),
+            _board(),
+            rx.cond(_SHEET["signer_role"].to(str) != "", _my_signature()),
+        ),
         # Mounted only while open: a closing Radix dialog can linger over the page and swallow clicks.
         rx.cond(AttendanceState.dialog != "", _dialogs()),
         rx.cond(AttendanceState.qr_open, _qr_dialog()),

@@ -7,16 +7,18 @@ from typing import Any, cast
 import reflex as rx
 from reflex.vars.base import Var
 from reflex.vars.object import ObjectVar
+from reflex.vars.sequence import StringVar
 
 from app.services.catalogue import CourseRow, SessionRow
 from components import styles
 from components.forms import field, form_message
-from components.i18n import T, Tf
+from components.i18n import T, Tf, Tn
 from components.layout import gated_page
-from components.tables import empty_state, list_or_empty, status_badge, table_list
-from components.timeline import add_module_form, date_fr, edit_messages, module_column
+from components.tables import empty_state, list_or_empty, stacked_cell, stacked_row, status_badge, table_list
+from components.timeline import add_module_form, date_fr, edit_messages, module_column, timeline_strip
 from state.auth import field_errors_of
 from state.catalogue import CatalogueState, CourseState, SessionsListState
+from state.session import SessionState
 
 # Reflex 0.10's `Field.__get__` stubs resolve a dict field to `ArrayVar[Never]` under mypy (its sequence
 # overload swallows mappings): name the var type the field really has.
@@ -80,6 +82,11 @@ def _course_fields(
     ]
 
 
+def _hours(value: StringVar) -> Var[str]:
+    """Hours as the reader writes a decimal: "3,5" in French, "3.5" in English."""
+    return rx.cond(SessionState.lang == "en", value, value.replace(".", ",")).to(str)
+
+
 def _course_card(course: ObjectVar[CourseRow]) -> rx.Component:
     return rx.link(
         rx.card(
@@ -96,18 +103,31 @@ def _course_card(course: ObjectVar[CourseRow]) -> rx.Component:
                     ),
                 ),
                 rx.heading(course.title.to(str), size="4", as_="h3"),
-                rx.cond(course.categories.to(str) != "", rx.badge(course.categories.to(str), variant="soft")),
+                rx.cond(
+                    course.categories.to(str) != "",
+                    # One badge per category, wrapping: a long list stays inside its card.
+                    rx.flex(
+                        rx.foreach(
+                            course.categories.to(str).split(","),
+                            lambda c: rx.badge(c.strip(), variant="soft", white_space="normal", max_width="100%"),
+                        ),
+                        wrap="wrap",
+                        gap="0.25rem",
+                    ),
+                ),
                 rx.text(
                     Tf(
                         "catalogue.hours",
-                        remote=course.remote_hours.to_string(),
-                        in_person=course.in_person_hours.to_string(),
+                        remote=_hours(course.remote_hours.to_string()),
+                        in_person=_hours(course.in_person_hours.to_string()),
                     ),
                     size="2",
                     color_scheme="gray",
                 ),
                 rx.text(
-                    Tf("catalogue.counts", sessions=course.sessions.to_string(), modules=course.modules.to_string()),
+                    Tn("catalogue.sessions", course.sessions.to(int)),
+                    " · ",
+                    Tn("catalogue.modules", course.modules.to(int)),
                     size="1",
                     color_scheme="gray",
                 ),
@@ -160,6 +180,24 @@ def catalogue_page() -> rx.Component:
                     box_shadow=styles.CARD_SHADOW,
                 ),
             ),
+            rx.form(
+                rx.hstack(
+                    rx.input(
+                        name="query",
+                        placeholder=T("catalogue.search"),
+                        aria_label=T("catalogue.search"),
+                        default_value=CatalogueState.query,
+                        flex="1",
+                        min_width="0",
+                        max_width="24rem",
+                    ),
+                    rx.button(rx.icon("search", size=14), T("catalogue.search_button"), type="submit", variant="soft"),
+                    spacing="2",
+                    width="100%",
+                ),
+                on_submit=CatalogueState.search,
+                width="100%",
+            ),
             list_or_empty(
                 CatalogueState.loading,
                 CatalogueState.courses,
@@ -169,11 +207,164 @@ def catalogue_page() -> rx.Component:
                     spacing="4",
                     width="100%",
                 ),
-                empty_state("catalogue.empty", "book_open"),
+                rx.cond(
+                    CatalogueState.query != "",
+                    rx.text(T("catalogue.no_match"), color_scheme="gray", size="2", padding="1rem"),
+                    empty_state("catalogue.empty", "book_open"),
+                ),
             ),
             spacing="4",
             width="100%",
         ),
+    )
+
+
+def _image_card() -> rx.Component:
+    """The course thumbnail and its upload (staff)."""
+    return rx.card(
+        rx.hstack(
+            rx.cond(
+                _COURSE["image"].to(str) != "",
+                rx.image(
+                    src=_COURSE["image"].to(str) + "?v=" + CourseState.image_version.to_string(),
+                    alt=T("catalogue.image"),
+                    width="10rem",
+                    height="6rem",
+                    object_fit="cover",
+                    border_radius="0.4rem",
+                    id="course-image",
+                ),
+                rx.center(
+                    rx.icon("image", size=28, color=rx.color("gray", 8)),
+                    width="10rem",
+                    height="6rem",
+                    background=rx.color("gray", 3),
+                    border_radius="0.4rem",
+                ),
+            ),
+            rx.vstack(
+                rx.text(T("catalogue.image"), weight="bold", size="2"),
+                rx.text(T("catalogue.image_hint"), size="1", color_scheme="gray"),
+                rx.hstack(
+                    rx.upload.root(
+                        rx.button(
+                            rx.icon("image_plus", size=14),
+                            T("catalogue.image"),
+                            variant="soft",
+                            type="button",
+                        ),
+                        id="course-image-upload",
+                        multiple=False,
+                    ),
+                    rx.button(
+                        T("catalogue.send_image"),
+                        on_click=[
+                            CourseState.upload_image(rx.upload_files(upload_id="course-image-upload")),  # type: ignore[operator]
+                            rx.clear_selected_files("course-image-upload"),
+                        ],
+                    ),
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                rx.cond(
+                    field_errors_of(CourseState).get("files", "").to(str) != "",
+                    rx.text(
+                        field_errors_of(CourseState).get("files", "").to(str),
+                        role="alert",
+                        color_scheme="red",
+                        size="2",
+                    ),
+                ),
+                spacing="2",
+            ),
+            spacing="4",
+            align="center",
+            wrap="wrap",
+        ),
+        width="100%",
+    )
+
+
+def _details_form() -> rx.Component:
+    """The course details form (staff)."""
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading(T("catalogue.details"), size="4", as_="h2"),
+                *_course_fields(CourseState, _COURSE),
+                form_message(CourseState.error),
+                form_message(CourseState.notice, tone="green"),
+                rx.button(T("common.save"), type="submit", loading=CourseState.busy),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=CourseState.save,
+            key=_COURSE["title"].to(str),
+            width="100%",
+        ),
+        width="100%",
+        box_shadow=styles.CARD_SHADOW,
+    )
+
+
+def _sheet_line(label_key: str, value: Var) -> rx.Component:
+    return rx.cond(
+        value.to(str) != "",
+        rx.vstack(
+            rx.text(T(label_key), size="1", color_scheme="gray", weight="medium"),
+            rx.text(value.to(str), size="2", white_space="pre-wrap"),
+            spacing="1",
+            width="100%",
+        ),
+    )
+
+
+def _read_only_sheet() -> rx.Component:
+    """The catalogue entry as a tutor reads it (from their course page): what learners are offered, no form."""
+    image = _COURSE["image"].to(str)
+    return rx.card(
+        rx.flex(
+            rx.cond(
+                image != "",
+                rx.image(
+                    src=image,
+                    alt=T("catalogue.image"),
+                    width=rx.breakpoints(initial="100%", sm="14rem"),
+                    height="9rem",
+                    object_fit="cover",
+                    border_radius="0.4rem",
+                    flex_shrink="0",
+                ),
+            ),
+            rx.vstack(
+                rx.cond(
+                    _COURSE["short_title"].to(str) != "",
+                    rx.text(_COURSE["short_title"].to(str), size="2", color_scheme="gray"),
+                ),
+                rx.text(
+                    Tf(
+                        "catalogue.hours",
+                        remote=_hours(_COURSE["remote_hours"].to(str)),
+                        in_person=_hours(_COURSE["in_person_hours"].to(str)),
+                    ),
+                    size="2",
+                ),
+                _sheet_line("catalogue.categories", _COURSE["categories"]),
+                _sheet_line("catalogue.description", _COURSE["description"]),
+                _sheet_line("catalogue.objectives", _COURSE["objectives"]),
+                _sheet_line("catalogue.competencies", _COURSE["competencies"]),
+                _sheet_line("catalogue.target_audience", _COURSE["target_audience"]),
+                spacing="3",
+                width="100%",
+                min_width="0",
+            ),
+            direction=rx.breakpoints(initial="column", sm="row"),
+            spacing="4",
+            width="100%",
+        ),
+        width="100%",
+        box_shadow=styles.CARD_SHADOW,
+        data_testid="catalogue-sheet",
     )
 
 
@@ -182,104 +373,31 @@ def course_page() -> rx.Component:
         CourseState.loading,
         CourseState.found,
         rx.vstack(
-            rx.link(
-                rx.hstack(rx.icon("arrow_left", size=14), T("catalogue.back"), align="center"),
-                href="/catalogue",
-                size="2",
+            rx.cond(
+                CourseState.can_edit,
+                rx.link(
+                    rx.hstack(rx.icon("arrow_left", size=14), T("catalogue.back"), align="center"),
+                    href="/catalogue",
+                    size="2",
+                ),
+                rx.link(
+                    rx.hstack(rx.icon("arrow_left", size=14), T("catalogue.back_to_course"), align="center"),
+                    href="/tutorat/formations/" + _COURSE["id"].to(str),
+                    size="2",
+                ),
             ),
             rx.heading(_COURSE["title"].to(str), size="7", as_="h1"),
-            rx.card(
-                rx.hstack(
-                    rx.cond(
-                        _COURSE["image"].to(str) != "",
-                        rx.image(
-                            src=_COURSE["image"].to(str) + "?v=" + CourseState.image_version.to_string(),
-                            alt=T("catalogue.image"),
-                            width="10rem",
-                            height="6rem",
-                            object_fit="cover",
-                            border_radius="0.4rem",
-                            id="course-image",
-                        ),
-                        rx.center(
-                            rx.icon("image", size=28, color=rx.color("gray", 8)),
-                            width="10rem",
-                            height="6rem",
-                            background=rx.color("gray", 3),
-                            border_radius="0.4rem",
-                        ),
-                    ),
-                    rx.vstack(
-                        rx.text(T("catalogue.image"), weight="bold", size="2"),
-                        rx.text(T("catalogue.image_hint"), size="1", color_scheme="gray"),
-                        rx.hstack(
-                            rx.upload.root(
-                                rx.button(
-                                    rx.icon("image_plus", size=14),
-                                    T("catalogue.image"),
-                                    variant="soft",
-                                    type="button",
-                                ),
-                                id="course-image-upload",
-                                multiple=False,
-                            ),
-                            rx.button(
-                                T("catalogue.send_image"),
-                                on_click=[
-                                    CourseState.upload_image(rx.upload_files(upload_id="course-image-upload")),  # type: ignore[operator]
-                                    rx.clear_selected_files("course-image-upload"),
-                                ],
-                            ),
-                            spacing="2",
-                            wrap="wrap",
-                        ),
-                        rx.cond(
-                            field_errors_of(CourseState).get("files", "").to(str) != "",
-                            rx.text(
-                                field_errors_of(CourseState).get("files", "").to(str),
-                                role="alert",
-                                color_scheme="red",
-                                size="2",
-                            ),
-                        ),
-                        spacing="2",
-                    ),
-                    spacing="4",
-                    align="center",
-                    wrap="wrap",
-                ),
-                width="100%",
+            rx.cond(~CourseState.can_edit, _read_only_sheet()),
+            rx.cond(CourseState.can_edit, _image_card()),
+            rx.cond(CourseState.can_edit, _details_form()),
+            # A tutor reads a template only when there is one; staff always get the heading and the add form.
+            rx.cond(
+                CourseState.can_edit | (CourseState.modules.length() > 0),
+                rx.heading(T("catalogue.template"), size="5", as_="h2"),
             ),
-            rx.card(
-                rx.form(
-                    rx.vstack(
-                        rx.heading(T("catalogue.details"), size="4", as_="h2"),
-                        *_course_fields(CourseState, _COURSE),
-                        form_message(CourseState.error),
-                        form_message(CourseState.notice, tone="green"),
-                        rx.button(T("common.save"), type="submit", loading=CourseState.busy),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    on_submit=CourseState.save,
-                    key=_COURSE["title"].to(str),
-                    width="100%",
-                ),
-                width="100%",
-                box_shadow=styles.CARD_SHADOW,
-            ),
-            rx.heading(T("catalogue.template"), size="5", as_="h2"),
             edit_messages(CourseState),
             add_module_form(CourseState),
-            rx.hstack(
-                rx.foreach(CourseState.modules, lambda m: module_column(CourseState, m)),
-                spacing="3",
-                overflow_x="auto",
-                width="100%",
-                align="start",
-                padding_bottom="0.5rem",
-                id="timeline",
-            ),
+            timeline_strip(rx.foreach(CourseState.modules, lambda m: module_column(CourseState, m))),
             spacing="4",
             width="100%",
         ),
@@ -291,14 +409,19 @@ def _status_badge(status: Var) -> rx.Component:
 
 
 def _session_row(row: ObjectVar[SessionRow]) -> rx.Component:
-    return rx.table.row(
-        rx.table.row_header_cell(
+    # A card per session on a phone (`stacked_row`), so the learner count says what it counts.
+    return stacked_row(
+        stacked_cell(
             rx.link(row.course_title.to(str), href="/sessions/" + row.id.to_string(), weight="medium"),
             rx.text(row.title.to(str), size="1", color_scheme="gray"),
+            header=True,
         ),
-        rx.table.cell(date_fr(row.starts_on) + " → " + date_fr(row.ends_on)),
-        rx.table.cell(_status_badge(row.status.to(str))),
-        rx.table.cell(row.learners.to_string()),
+        stacked_cell(date_fr(row.starts_on) + " → " + date_fr(row.ends_on)),
+        stacked_cell(_status_badge(row.status.to(str))),
+        stacked_cell(
+            rx.text(row.learners.to_string(), display=rx.breakpoints(initial="none", sm="inline")),
+            rx.text(Tn("home.learners", row.learners.to(int)), display=rx.breakpoints(initial="inline", sm="none")),
+        ),
         data_testid="session-row",
     )
 
@@ -389,6 +512,7 @@ def sessions_page() -> rx.Component:
                 SessionsListState.rows,
                 _session_row,
                 empty_state("sessions.empty", "calendar"),
+                stacked=True,
             ),
             spacing="4",
             width="100%",

@@ -9,9 +9,10 @@ import reflex as rx
 from reflex.vars.object import ObjectVar
 from reflex.vars.sequence import ArrayVar
 
+from app.services.attendance.join import JoinableClass
 from app.services.attendance.summaries import OpenSheet
 from app.services.home import SessionCard
-from components.cards import figure_tile, session_card
+from components.cards import figure_tile, join_button, session_card
 from components.i18n import T
 from components.layout import gated_page
 from components.tables import empty_state
@@ -21,6 +22,11 @@ from state.home import HomeState
 # (its sequence overload swallows them): name the var type the field really has.
 _FIGURES = cast("ObjectVar[dict[str, int]]", HomeState.figures)
 _UNREAD = cast("ObjectVar[dict[str, str]]", HomeState.unread)
+
+
+# As many columns of cards as fit, each at least 20rem (so one per row in the desktop's side column), a card
+# alone taking the whole row.
+_FLUID = "repeat(auto-fit, minmax(min(100%, 20rem), 1fr))"
 
 
 def _section(title_key: str, cards: ArrayVar[Sequence[SessionCard]], empty_key: str, section_id: str) -> rx.Component:
@@ -35,7 +41,7 @@ def _section(title_key: str, cards: ArrayVar[Sequence[SessionCard]], empty_key: 
             cards.length() > 0,
             rx.grid(
                 rx.foreach(cards, lambda c: session_card(c, _UNREAD)),
-                columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+                grid_template_columns=_FLUID,
                 spacing="4",
                 width="100%",
             ),
@@ -108,6 +114,35 @@ def _open_sheet(sheet: ObjectVar[OpenSheet]) -> rx.Component:
     )
 
 
+def _joinable(live: ObjectVar[JoinableClass]) -> rx.Component:
+    return rx.card(
+        rx.flex(
+            rx.hstack(
+                rx.icon("video", size=22, color=rx.color("green", 10), flex_shrink="0"),
+                rx.vstack(
+                    rx.text(live.activity_title.to(str), weight="bold"),
+                    rx.text(live.session_title.to(str), " · ", live.when.to(str), size="2", color_scheme="gray"),
+                    spacing="0",
+                    min_width="0",
+                ),
+                align="center",
+                spacing="3",
+                flex="1",
+                min_width="0",
+            ),
+            rx.box(join_button(live.link), width=rx.breakpoints(initial="100%", sm="auto")),
+            direction=rx.breakpoints(initial="column", sm="row"),
+            align=rx.breakpoints(initial="stretch", sm="center"),
+            gap="0.75rem",
+            width="100%",
+        ),
+        width="100%",
+        border=f"1px solid {rx.color('green', 6)}",
+        background=rx.color("green", 2),
+        data_testid="joinable-class",
+    )
+
+
 def _my_sessions() -> rx.Component:
     return rx.vstack(
         rx.heading(T("home.title"), size="7", as_="h1"),
@@ -122,13 +157,39 @@ def _my_sessions() -> rx.Component:
             ),
         ),
         rx.cond(
-            HomeState.has_organisation,
+            HomeState.joinable.length() > 0,
             rx.vstack(
-                _section("home.in_progress", HomeState.in_progress, "home.empty_in_progress", "en-cours"),
-                _section("home.upcoming", HomeState.upcoming, "home.empty_upcoming", "prochainement"),
-                _section("home.finished", HomeState.finished, "home.empty_finished", "terminees"),
-                spacing="6",
+                rx.text(T("home.join_now"), weight="bold", color_scheme="green"),
+                rx.foreach(HomeState.joinable, _joinable),
+                spacing="2",
                 width="100%",
+                as_="section",
+                id="classe-en-cours",
+            ),
+        ),
+        rx.cond(
+            HomeState.has_organisation,
+            # On a desktop, what runs now takes two thirds of the width and what comes next or ended the last
+            # third (one card per row); on a phone or a tablet the three sections follow each other.
+            rx.flex(
+                rx.box(
+                    _section("home.in_progress", HomeState.in_progress, "home.empty_in_progress", "en-cours"),
+                    flex="2",
+                    min_width="0",
+                    width="100%",
+                ),
+                rx.vstack(
+                    _section("home.upcoming", HomeState.upcoming, "home.empty_upcoming", "prochainement"),
+                    _section("home.finished", HomeState.finished, "home.empty_finished", "terminees"),
+                    spacing="6",
+                    flex="1",
+                    min_width="0",
+                    width="100%",
+                ),
+                direction=rx.breakpoints(initial="column", lg="row"),
+                gap="2rem",
+                width="100%",
+                align="start",
             ),
             rx.callout(T("home.no_org"), icon="info"),
         ),

@@ -12,11 +12,12 @@ from reflex.vars.sequence import ArrayVar
 from reflex_components_core.react_router.dom import ReactRouterLink
 
 from app.services.sessions.people import Person
+from app.services.sessions.status import StatusChange
 from app.services.sessions.view import ModuleView, SessionView
 from components import styles
 from components.activity_panel import activity_panel
 from components.chat import chat_panel
-from components.i18n import T, Tf
+from components.i18n import T, Tf, Tn
 from components.layout import gated_page
 from components.review import review_card
 from components.tables import empty_state, list_card, status_badge
@@ -28,6 +29,7 @@ from components.timeline import (
     edit_toggle,
     module_column,
     phase_badge,
+    timeline_strip,
 )
 from state.chat import ChatState
 from state.session_page import DocumentItem, SessionPageState
@@ -37,6 +39,7 @@ from state.session_page import DocumentItem, SessionPageState
 _VIEW = cast("ObjectVar[SessionView]", SessionPageState.view)
 _DOCUMENTS = cast("ObjectVar[dict[str, list[DocumentItem]]]", SessionPageState.documents)
 _EDIT_ERRORS = cast("ObjectVar[dict[str, str]]", SessionPageState.edit_field_errors)
+_STATUS_CHANGE = cast("ObjectVar[StatusChange]", SessionPageState.status_change)
 
 # mypy types an `@rx.event` handler as `EventNamespace` (the decorator is a class whose `__new__` returns the
 # callback), so calling one with its arguments carries `# type: ignore[operator]` below.
@@ -108,6 +111,11 @@ def _module_row(module: ObjectVar[ModuleView]) -> rx.Component:
         background=rx.cond(SessionPageState.dragging == mid, rx.color(styles.ACCENT, 3), "transparent"),
         _hover={"background": rx.color("gray", 3)},
         on_mouse_up=SessionPageState.drop_module(mid),  # type: ignore[operator]
+        # A click (or Enter) scrolls the timeline to this module and highlights it: assets/timeline.js.
+        data_module_target=mid,
+        role="button",
+        tab_index=0,
+        aria_label=Tf("timeline.show_module", title=title),
         data_testid="module-row",
     )
 
@@ -253,6 +261,89 @@ def _enrolment_badge(kind: Var) -> rx.Component:
     return status_badge(kind, "enrolment", ("mandatory", "recommended", "free"), variant="soft")
 
 
+def _status_dialog() -> rx.Component:
+    """Confirming (e-mails everyone), finishing or archiving: said in full, then done on a second click."""
+    change = _STATUS_CHANGE
+    to = change.next_status.to(str)
+    trainers, learners = change.trainers.to(int), change.learners.to(int)
+    no_email = rx.text(T("manage.ask.no_email"), size="2")
+    body = rx.match(
+        to,
+        (
+            "active",
+            rx.vstack(
+                rx.cond(
+                    trainers + learners > 0,
+                    rx.vstack(
+                        rx.text(Tn("manage.ask.active.emails", trainers + learners), size="2", weight="medium"),
+                        rx.el.ul(
+                            rx.el.li(Tn("manage.ask.trainers", trainers)),
+                            rx.el.li(Tn("manage.ask.learners", learners)),
+                            padding_left="1.25rem",
+                            margin="0",
+                            data_testid="status-recipients",
+                        ),
+                        spacing="1",
+                    ),
+                    rx.text(T("manage.ask.active.nobody"), size="2", color_scheme="amber"),
+                ),
+                rx.text(T("manage.ask.active.after"), size="2"),
+                spacing="2",
+            ),
+        ),
+        ("finished", rx.vstack(rx.text(Tn("manage.ask.finished.what", learners), size="2"), no_email, spacing="2")),
+        ("archived", rx.vstack(rx.text(Tn("manage.ask.archived.what", learners), size="2"), no_email, spacing="2")),
+        rx.fragment(),
+    )
+    return rx.cond(
+        SessionPageState.status_change,
+        rx.dialog.root(
+            rx.dialog.content(
+                rx.vstack(
+                    rx.dialog.title(
+                        rx.match(
+                            to,
+                            *[(s, T(f"manage.ask.{s}.title")) for s in ("active", "finished", "archived")],
+                            "",
+                        ),
+                        margin="0",
+                    ),
+                    rx.dialog.description(body, as_child=True),
+                    rx.text(T("manage.ask.final"), size="2", color_scheme="gray"),
+                    rx.flex(
+                        rx.button(
+                            T("manage.ask.cancel"),
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=SessionPageState.cancel_advance,
+                        ),
+                        rx.button(
+                            rx.match(
+                                to,
+                                *[(s, T(f"manage.ask.{s}.submit")) for s in ("active", "finished", "archived")],
+                                "",
+                            ),
+                            color_scheme=rx.cond(to == "active", "green", styles.ACCENT),
+                            on_click=SessionPageState.advance(to),  # type: ignore[operator]
+                            data_testid="status-confirm",
+                        ),
+                        spacing="3",
+                        justify="end",
+                        wrap="wrap",
+                        width="100%",
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+                max_width="32rem",
+                on_escape_key_down=SessionPageState.cancel_advance,
+                on_interact_outside=SessionPageState.cancel_advance,
+            ),
+            open=True,
+        ),
+    )
+
+
 def _management() -> rx.Component:
     status = _VIEW.status.to(str)
     return rx.cond(
@@ -266,8 +357,10 @@ def _management() -> rx.Component:
                         status == current,
                         rx.button(
                             T(label),
-                            on_click=SessionPageState.advance(nxt),  # type: ignore[operator]
+                            # Asks first: the dialog says what the change does (`_status_dialog`).
+                            on_click=SessionPageState.ask_advance(nxt),  # type: ignore[operator]
                             color_scheme="green" if nxt == "active" else "gray",
+                            aria_haspopup="dialog",
                         ),
                     )
                     for current, nxt, label in STATUS_ACTIONS
@@ -277,6 +370,7 @@ def _management() -> rx.Component:
                 wrap="wrap",
             ),
             rx.cond(status == "draft", rx.text(T("manage.confirm_hint"), size="1", color_scheme="gray")),
+            _status_dialog(),
             rx.grid(
                 rx.vstack(
                     rx.heading(T("manage.trainers"), size="3", as_="h3"),
@@ -570,7 +664,15 @@ def _upload_panel() -> rx.Component:
             ),
             rx.cond(
                 SessionPageState.upload_error != "",
-                rx.text(SessionPageState.upload_error, role="alert", color_scheme="red", size="2", weight="medium"),
+                rx.text(
+                    SessionPageState.upload_error,
+                    role="alert",
+                    color_scheme="red",
+                    size="2",
+                    weight="medium",
+                    white_space="pre-wrap",  # one refused file a line, each with its reason
+                    data_testid="upload-error",
+                ),
             ),
             rx.cond(
                 SessionPageState.upload_notice != "",
@@ -601,7 +703,8 @@ def _body() -> rx.Component:
                     weight="medium",
                     white_space="nowrap",
                 ),
-                rx.progress(value=_VIEW.progress.to(int), flex="1", max_width="12rem"),
+                # A width of its own: in a row sized to its content, `flex="1"` alone left the bar 0 px wide.
+                rx.progress(value=_VIEW.progress.to(int), width="12rem", max_width="40vw"),
                 align="center",
                 id="learner-progress",
             ),
@@ -666,25 +769,20 @@ def _body() -> rx.Component:
                                     align="center",
                                 ),
                                 add_module_form(SessionPageState),
-                                rx.hstack(
+                                timeline_strip(
                                     rx.foreach(
                                         SessionPageState.modules,
                                         lambda m: module_column(
                                             SessionPageState, m, _module_documents, SessionPageState.open_activity
                                         ),
                                     ),
-                                    spacing="3",
-                                    overflow_x="auto",
-                                    width="100%",
-                                    padding_bottom="0.5rem",
-                                    align="start",
-                                    id="timeline",
                                 ),
                                 spacing="3",
                                 min_width="0",
                                 flex="1",
                             ),
                             direction=rx.breakpoints(initial="column", md="row"),
+                            align=rx.breakpoints(initial="stretch", md="start"),  # the list as tall as its rows
                             spacing="4",
                             width="100%",
                         ),

@@ -7,6 +7,7 @@ from typing import cast
 import reflex as rx
 from reflex.vars.base import Var
 from reflex.vars.object import ObjectVar
+from reflex_components_core.react_router.dom import ReactRouterLink
 
 from app.services.home import OutboxRow
 from app.services.orgs import TrainerRow
@@ -15,7 +16,7 @@ from components import styles
 from components.forms import field, form_message, submit_button
 from components.i18n import T, Tf
 from components.layout import gated_page
-from components.tables import empty_state, status_badge, table_list
+from components.tables import empty_state, stacked_cell, stacked_row, status_badge, table_list
 from state.auth import field_errors_of
 from state.staff import OutboxState, SettingsState, TemplatesState, TrainersState
 
@@ -161,19 +162,20 @@ def _trainer_actions(row: ObjectVar[TrainerRow]) -> rx.Component:
 
 def _trainer_row(row: ObjectVar[TrainerRow]) -> rx.Component:
     return rx.fragment(
-        rx.table.row(
-            rx.table.row_header_cell(rx.text(row.name.to(str), weight="medium")),
-            rx.table.cell(
+        # On a phone the row is a card of its cells, one under the other (`stacked_row`): nothing scrolls sideways.
+        stacked_row(
+            stacked_cell(rx.text(row.name.to(str), weight="medium"), header=True),
+            stacked_cell(
                 rx.cond(
                     row.email.to(str) != "",
                     rx.text(row.email.to(str)),
                     rx.text(T("trainers.no_email"), color_scheme="gray", style={"font_style": "italic"}),
                 )
             ),
-            rx.table.cell(
+            stacked_cell(
                 rx.cond(row.kind.to(str) == "internal", T("trainers.kind.internal"), T("trainers.kind.external"))
             ),
-            rx.table.cell(
+            stacked_cell(
                 rx.vstack(
                     _status_badge(row.status.to(str), "trainers.status"),
                     rx.cond(
@@ -183,12 +185,12 @@ def _trainer_row(row: ObjectVar[TrainerRow]) -> rx.Component:
                     spacing="1",
                 )
             ),
-            rx.table.cell(_trainer_actions(row)),
+            stacked_cell(_trainer_actions(row)),
             data_testid="trainer-row",
         ),
         rx.cond(
             TrainersState.email_for == row.invitation_id.to_string(),
-            rx.table.row(rx.table.cell(_email_form(), col_span=5)),
+            stacked_row(stacked_cell(_email_form(), col_span=5)),
         ),
     )
 
@@ -231,6 +233,7 @@ def trainers_page() -> rx.Component:
                 TrainersState.rows,
                 _trainer_row,
                 empty_state("trainers.empty", "users"),
+                stacked=True,
             ),
             spacing="4",
             width="100%",
@@ -356,25 +359,101 @@ def templates_page() -> rx.Component:
     )
 
 
+# The date and recipient have their own columns from the `sm` breakpoint; on a phone they sit under the subject,
+# so the table holds two columns and fits a 390 px screen.
+_WIDE = rx.breakpoints(initial="none", sm="table-cell")
+_NARROW = rx.breakpoints(initial="flex", sm="none")
+
+
+def _recipient(row: ObjectVar[OutboxRow]) -> rx.Component:
+    return rx.hstack(
+        rx.icon(rx.cond(row.channel.to(str) == "sms", "smartphone", "mail"), size=14, flex_shrink="0"),
+        rx.text(row.__getattr__("to").to(str), size="2", word_break="break-all"),  # `row.to` is Var's cast method
+        spacing="2",
+        align="center",
+    )
+
+
+def _attachment(row: ObjectVar[OutboxRow]) -> rx.Component:
+    """The message's attachment: its name and a download link, or why it stays hidden."""
+    name = row.attachment_name.to(str)
+    return rx.cond(
+        row.attachment_url.to(str) != "",
+        rx.hstack(
+            rx.icon("paperclip", size=14, flex_shrink="0"),
+            rx.text(T("outbox.attachment"), " : ", rx.text.strong(name), size="2", word_break="break-all"),
+            # A file download: the SPA router must not take the navigation over.
+            ReactRouterLink.create(
+                rx.button(rx.icon("download", size=14), T("outbox.download"), size="1", variant="soft"),
+                to=row.attachment_url.to(str),
+                reload_document=True,
+                download=name,
+                aria_label=Tf("outbox.download_label", name=name),
+                data_testid="outbox-attachment",
+            ),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+        ),
+        rx.cond(
+            row.attachment_hidden.to(bool),
+            rx.hstack(
+                rx.icon("lock", size=14, flex_shrink="0"),
+                rx.text(T("outbox.attachment_sealed"), size="2", color_scheme="gray"),
+                spacing="2",
+                align="center",
+            ),
+        ),
+    )
+
+
 def _outbox_row(row: ObjectVar[OutboxRow]) -> rx.Component:
     row_id = row.id.to_string()
+    opened = OutboxState.opened == row_id
     return rx.fragment(
         rx.table.row(
-            rx.table.cell(rx.text(row.created_at.to(str), size="2", white_space="nowrap")),
+            rx.table.cell(rx.text(row.created_at.to(str), size="2", white_space="nowrap"), display=_WIDE),
+            rx.table.cell(_recipient(row), display=_WIDE),
             rx.table.cell(
-                rx.hstack(
-                    rx.icon(rx.cond(row.channel.to(str) == "sms", "smartphone", "mail"), size=14),
-                    rx.text(row.__getattr__("to").to(str), size="2"),  # `row.to` would be Var's cast method
-                    spacing="2",
-                    align="center",
-                )
-            ),
-            rx.table.cell(
-                rx.link(
-                    rx.cond(row.subject.to(str) != "", row.subject.to(str), T("outbox.sms")),
-                    on_click=OutboxState.toggle(row_id),  # type: ignore[operator]
-                    size="2",
-                    cursor="pointer",
+                rx.vstack(
+                    # A button, not a link: a link's "#" href made the first click a navigation that reloaded
+                    # the page's data and closed the message again.
+                    rx.el.button(
+                        rx.hstack(
+                            rx.icon(rx.cond(opened, "chevron_down", "chevron_right"), size=14, flex_shrink="0"),
+                            rx.text(
+                                rx.cond(row.subject.to(str) != "", row.subject.to(str), T("outbox.sms")),
+                                size="2",
+                                text_align="left",
+                            ),
+                            rx.cond(
+                                row.attachment_name.to(str) != "",
+                                # Decorative: the button's name stays the subject; the message names its file.
+                                rx.icon("paperclip", size=14, flex_shrink="0", aria_hidden="true"),
+                            ),
+                            spacing="1",
+                            align="center",
+                        ),
+                        type="button",
+                        on_click=OutboxState.toggle(row_id),  # type: ignore[operator]
+                        aria_expanded=rx.cond(opened, "true", "false"),
+                        class_name="plume-outbox-subject",
+                        style={
+                            "background": "none",
+                            "border": "none",
+                            "padding": "0",
+                            "cursor": "pointer",
+                            "color": "var(--accent-11)",
+                            "font": "inherit",
+                        },
+                    ),
+                    rx.vstack(
+                        _recipient(row),
+                        rx.text(row.created_at.to(str), size="1", color_scheme="gray"),
+                        spacing="1",
+                        display=_NARROW,
+                    ),
+                    spacing="1",
                 )
             ),
             rx.table.cell(
@@ -382,33 +461,49 @@ def _outbox_row(row: ObjectVar[OutboxRow]) -> rx.Component:
                     _status_badge(row.status.to(str), "outbox.status"),
                     rx.cond(
                         row.last_error.to(str) != "",
-                        rx.text(row.last_error.to(str), size="1", color_scheme="red"),
+                        rx.text(row.last_error.to(str), size="1", color_scheme="red", word_break="break-word"),
+                    ),
+                    rx.cond(
+                        row.status.to(str) == "failed",
+                        rx.button(
+                            T("outbox.retry"),
+                            size="1",
+                            variant="soft",
+                            on_click=OutboxState.retry(row_id),  # type: ignore[operator]
+                        ),
                     ),
                     spacing="1",
                 )
             ),
-            rx.table.cell(
-                rx.cond(
-                    row.status.to(str) == "failed",
-                    rx.button(
-                        T("outbox.retry"),
-                        size="1",
-                        variant="soft",
-                        on_click=OutboxState.retry(row_id),  # type: ignore[operator]
-                    ),
-                )
-            ),
         ),
         rx.cond(
-            OutboxState.opened == row_id,
+            opened,
             rx.table.row(
                 rx.table.cell(
-                    rx.text(row.body.to(str), white_space="pre-wrap", size="2"),
-                    col_span=5,
+                    rx.vstack(
+                        rx.text(row.body.to(str), white_space="pre-wrap", size="2", word_break="break-word"),
+                        _attachment(row),
+                        spacing="3",
+                    ),
+                    col_span=4,
                     background=rx.color("gray", 2),
+                    data_testid="outbox-message",
                 )
             ),
         ),
+    )
+
+
+def _filter_button(status: str, key: str) -> rx.Component:
+    chosen = OutboxState.status_filter == status
+    return rx.button(
+        T(key),
+        size="2",
+        variant=rx.cond(chosen, "solid", "soft"),
+        color_scheme=rx.cond(chosen, styles.ACCENT, "gray"),
+        role="radio",
+        aria_checked=rx.cond(chosen, "true", "false"),
+        on_click=OutboxState.filter_status(status),  # type: ignore[operator]
     )
 
 
@@ -424,18 +519,31 @@ def outbox_page() -> rx.Component:
         rx.vstack(
             rx.heading(T("outbox.title"), size="7", as_="h1"),
             rx.text(T("outbox.subtitle"), color_scheme="gray", size="2"),
-            rx.segmented_control.root(
-                rx.segmented_control.item(T("outbox.filter_all"), value="all"),
-                rx.segmented_control.item(T("outbox.status.pending"), value="pending"),
-                rx.segmented_control.item(T("outbox.status.sent"), value="sent"),
-                rx.segmented_control.item(T("outbox.status.failed"), value="failed"),
-                value=OutboxState.status_filter,
-                on_change=OutboxState.filter_status,
+            # Buttons that wrap rather than a segmented control: its four labels are wider than a phone.
+            rx.flex(
+                *[
+                    _filter_button(status, key)
+                    for status, key in (
+                        ("all", "outbox.filter_all"),
+                        ("pending", "outbox.status.pending"),
+                        ("sent", "outbox.status.sent"),
+                        ("failed", "outbox.status.failed"),
+                    )
+                ],
+                role="radiogroup",
+                aria_label=T("outbox.col.status"),
+                wrap="wrap",
+                gap="0.5rem",
             ),
             form_message(OutboxState.notice, tone="green"),
             table_list(
                 OutboxState.loading,
-                ["outbox.col.date", "outbox.col.to", "outbox.col.subject", "outbox.col.status", ""],
+                [
+                    rx.table.column_header_cell(T("outbox.col.date"), display=_WIDE),
+                    rx.table.column_header_cell(T("outbox.col.to"), display=_WIDE),
+                    "outbox.col.subject",
+                    "outbox.col.status",
+                ],
                 OutboxState.rows,
                 _outbox_row,
                 empty_state("outbox.empty", "inbox"),

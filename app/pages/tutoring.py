@@ -12,10 +12,20 @@ from reflex.vars.object import ObjectVar
 from reflex.vars.sequence import ArrayVar
 
 from app.services.progress import AttemptLine
-from app.services.tutoring import ConnectionLine, LearnerReport, LearnerRow, LessonLine, TutoredSession
+from app.services.tutoring import (
+    ConnectionLine,
+    LearnerReport,
+    LearnerRow,
+    LessonLine,
+    ReminderLine,
+    ReportCourse,
+    TutoredSession,
+    VisitLine,
+)
+from app.services.virtual_class import PlanningWindow
 from components import styles
 from components.forms import form_dialog, labelled
-from components.i18n import T, Tf
+from components.i18n import T, Tf, Tn
 from components.layout import gated_page, shell
 from components.tables import (
     data_table,
@@ -27,9 +37,12 @@ from components.tables import (
     pager_bar,
     scroll_box,
     sort_header,
+    stacked_cell,
+    stacked_row,
     status_badge,
     table_list,
 )
+from state.session import SessionState
 from state.tutoring import PieSlice, TutoringCentreState, TutoringListState, TutoringReportState
 
 STATUS_COLOURS = {"not_started": "gray", "in_progress": "amber", "finished": "green"}
@@ -39,6 +52,7 @@ STATUS_COLOURS = {"not_started": "gray", "in_progress": "amber", "finished": "gr
 # `@rx.event` handler as `EventNamespace`, so calling one with arguments carries `# type: ignore[operator]`
 # (see `components.forms.Handler`).
 _VC_ERRORS = cast("ObjectVar[dict[str, str]]", TutoringCentreState.vc_errors)
+_VC_WINDOW = cast("ObjectVar[PlanningWindow]", TutoringCentreState.vc_window)
 _PREVIEW = cast("ObjectVar[dict[str, str]]", TutoringCentreState.preview)
 _REPORT = cast("ObjectVar[LearnerReport]", TutoringReportState.report)
 _EDITING = cast("ObjectVar[dict[str, str]]", TutoringReportState.editing)
@@ -46,17 +60,23 @@ _EDIT_ERRORS = cast("ObjectVar[dict[str, str]]", TutoringReportState.edit_errors
 
 
 def _session_row(row: ObjectVar[TutoredSession]) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(
+    # A card per session on a phone (`stacked_row`): the centre's button stays on screen.
+    learners = row.learners.to(int)
+    return stacked_row(
+        stacked_cell(
             rx.vstack(
                 rx.text(row.course_title.to(str), weight="medium"),
                 rx.text(row.title.to(str), size="1", color_scheme="gray"),
                 spacing="0",
-            )
+            ),
+            header=True,
         ),
-        rx.table.cell(row.starts_on.to(str) + " → " + row.ends_on.to(str)),
-        rx.table.cell(row.learners.to(int).to_string()),
-        rx.table.cell(
+        stacked_cell(row.starts_on.to(str) + " → " + row.ends_on.to(str)),
+        stacked_cell(
+            rx.text(learners.to_string(), display=rx.breakpoints(initial="none", sm="inline")),
+            rx.text(Tn("home.learners", learners), display=rx.breakpoints(initial="inline", sm="none")),
+        ),
+        stacked_cell(
             rx.link(
                 rx.button(rx.icon("chart_pie", size=14), T("tutoring.open_centre"), size="1", variant="soft"),
                 href="/tutorat/" + row.id.to(int).to_string(),
@@ -111,6 +131,7 @@ def tutoring_list_page() -> rx.Component:
             _session_row,
             empty_state("tutoring.none", "users"),
             scroll=False,
+            stacked=True,
             spinner_padding="3rem",
         ),
         title_key="tutoring.title",
@@ -173,17 +194,30 @@ def _learner_row(row: ObjectVar[LearnerRow]) -> rx.Component:
     )
 
 
+def _kind_button(kind: str) -> rx.Component:
+    chosen = TutoringCentreState.kind == kind
+    return rx.button(
+        T(f"tutoring.kind.{kind}"),
+        size="2",
+        variant=rx.cond(chosen, "solid", "soft"),
+        color_scheme=rx.cond(chosen, styles.ACCENT, "gray"),
+        role="radio",
+        aria_checked=rx.cond(chosen, "true", "false"),
+        on_click=TutoringCentreState.set_kind(kind),  # type: ignore[operator]  # forms.Handler
+    )
+
+
 def _filters() -> rx.Component:
-    return rx.hstack(
-        rx.segmented_control.root(
-            *[
-                rx.segmented_control.item(T(f"tutoring.kind.{k}"), value=k)
-                for k in ("all", "mandatory", "recommended", "free")
-            ],
-            value=TutoringCentreState.kind,
-            on_change=TutoringCentreState.set_kind,
+    # Buttons that wrap rather than a segmented control: its four French labels are wider than a phone.
+    return rx.flex(
+        rx.flex(
+            *[_kind_button(k) for k in ("all", "mandatory", "recommended", "free")],
+            role="radiogroup",
+            aria_label=T("manage.enrolment_kind"),
+            wrap="wrap",
+            gap="0.5rem",
         ),
-        rx.spacer(),
+        rx.spacer(display=rx.breakpoints(initial="none", sm="block")),
         rx.form(
             rx.hstack(
                 rx.input(
@@ -191,12 +225,16 @@ def _filters() -> rx.Component:
                     placeholder=T("tutoring.search"),
                     aria_label=T("tutoring.search"),
                     default_value=TutoringCentreState.query,
-                    width="18rem",
+                    width=rx.breakpoints(initial="100%", sm="18rem"),
+                    flex=rx.breakpoints(initial="1", sm="0 1 auto"),
+                    min_width="0",
                 ),
                 rx.button(rx.icon("search", size=14), T("tutoring.search_button"), type="submit", variant="soft"),
                 spacing="2",
+                width="100%",
             ),
             on_submit=TutoringCentreState.search,
+            width=rx.breakpoints(initial="100%", sm="auto"),
         ),
         width="100%",
         wrap="wrap",
@@ -208,7 +246,8 @@ def _filters() -> rx.Component:
 def _tile(label_key: str, value: Var, test_id: str, *, hint: Var | str = "", href: Var | str = "") -> rx.Component:
     body = rx.vstack(
         rx.text(T(label_key), size="2", color_scheme="gray"),
-        rx.heading(value, size="8", data_testid=test_id),
+        # A figure, not a heading: the page keeps one h1 and its h2 sections for screen readers' outline.
+        rx.text(value, size="8", weight="bold", data_testid=test_id),
         rx.text(hint, size="1", color_scheme="gray"),
         spacing="1",
     )
@@ -239,7 +278,7 @@ def _overview() -> rx.Component:
                 "tutoring.tile.learners",
                 TutoringCentreState.learners.to_string(),
                 "tile-learners",
-                hint=Tf("tutoring.activities", count=TutoringCentreState.activities.to_string()),
+                hint=Tn("tutoring.activities", TutoringCentreState.activities),
             ),
             _tile(
                 "tutoring.tile.missions",
@@ -260,29 +299,17 @@ def _overview() -> rx.Component:
             width="100%",
         ),
         rx.card(
-            rx.hstack(
-                rx.recharts.pie_chart(
-                    rx.recharts.pie(
-                        rx.foreach(TutoringCentreState.pie, lambda p: rx.recharts.cell(fill=p.fill.to(str))),
-                        # recharts' stub wants plain dicts: the slices are sent as such.
-                        data=TutoringCentreState.pie.to(list[dict[str, Any]]),
-                        data_key="value",
-                        name_key="name",
-                        inner_radius="55%",
-                        outer_radius="90%",
-                        is_animation_active=False,
-                    ),
-                    rx.recharts.graphing_tooltip(),
-                    width=180,
-                    height=180,
+            rx.cond(
+                TutoringCentreState.learners > 0,
+                _pie(),
+                rx.hstack(
+                    rx.icon("chart_pie", size=28, color=rx.color("gray", 8)),
+                    rx.text(T("tutoring.empty_pie"), size="2", color_scheme="gray"),
+                    align="center",
+                    spacing="3",
+                    padding="1rem",
+                    data_testid="progress-pie-empty",
                 ),
-                rx.vstack(
-                    rx.foreach(TutoringCentreState.pie, _pie_legend_line),
-                    spacing="2",
-                ),
-                align="center",
-                spacing="4",
-                data_testid="progress-pie",
             ),
             flex="1",
             box_shadow=styles.CARD_SHADOW,
@@ -290,6 +317,36 @@ def _overview() -> rx.Component:
         spacing="4",
         direction="column",
         width="100%",
+    )
+
+
+def _pie() -> rx.Component:
+    return rx.hstack(
+        rx.recharts.pie_chart(
+            rx.recharts.pie(
+                rx.foreach(TutoringCentreState.pie, lambda p: rx.recharts.cell(fill=p.fill.to(str))),
+                # recharts' stub wants plain dicts: the slices are sent as such.
+                data=TutoringCentreState.pie.to(list[dict[str, Any]]),
+                data_key="value",
+                name_key="name",
+                inner_radius="55%",
+                outer_radius="90%",
+                is_animation_active=False,
+            ),
+            rx.recharts.graphing_tooltip(),
+            width=180,
+            height=180,
+        ),
+        rx.vstack(
+            rx.foreach(TutoringCentreState.pie, _pie_legend_line),
+            spacing="2",
+        ),
+        align="center",
+        spacing="4",
+        wrap="wrap",
+        role="group",
+        aria_label=T("tutoring.pie_title"),
+        data_testid="progress-pie",
     )
 
 
@@ -305,9 +362,7 @@ def _pager() -> rx.Component:
 def _selection() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.text(
-                Tf("tutoring.selected", count=TutoringCentreState.selected_count.to_string()), size="2", weight="medium"
-            ),
+            rx.text(Tn("tutoring.selected", TutoringCentreState.selected_count), size="2", weight="medium"),
             rx.button(
                 Tf("tutoring.select_all_pages", total=TutoringCentreState.total.to_string()),
                 size="1",
@@ -444,11 +499,13 @@ def _reminder_dialog() -> rx.Component:
     )
 
 
-def _vc_field(label_key: str, name: str, *, type_: str = "text", default: Var[str] | str = "") -> rx.Component:
+def _vc_field(
+    label_key: str, name: str, *, type_: str = "text", default: Var[str] | str = "", **props: Any
+) -> rx.Component:
     return labelled(
         label_key,
         f"vc-{name}",
-        rx.input(id=f"vc-{name}", name=name, type=type_, default_value=default, width="100%"),
+        rx.input(id=f"vc-{name}", name=name, type=type_, default_value=default, width="100%", **props),
         error=_VC_ERRORS.get(name, ""),
     )
 
@@ -459,19 +516,34 @@ def _virtual_class_dialog() -> rx.Component:
         rx.text(T("tutoring.vc_hint"), size="2", color_scheme="gray"),
         _vc_field("tutoring.vc_name", "title", default=T("tutoring.vc_default")),
         rx.flex(
-            _vc_field("tutoring.vc_day", "day", type_="date"),
+            _vc_field(
+                "tutoring.vc_day",
+                "day",
+                type_="date",
+                min=_VC_WINDOW.first,
+                max=_VC_WINDOW.last,
+            ),
             _vc_field("tutoring.vc_start", "start", type_="time", default="10:00"),
             _vc_field("tutoring.vc_end", "end", type_="time", default="11:00"),
             spacing="3",
             direction=rx.breakpoints(initial="column", sm="row"),
             width="100%",
         ),
+        rx.text(
+            Tf(
+                "tutoring.vc_period",
+                first=_VC_WINDOW.first_label,
+                last=_VC_WINDOW.last_label,
+            ),
+            size="1",
+            color_scheme="gray",
+        ),
         _vc_field("tutoring.vc_link", "link", type_="url"),
         rx.cond(
             _VC_ERRORS.contains("form"),
             rx.text(_VC_ERRORS["form"], color_scheme="red", size="2", role="alert"),
         ),
-        title=Tf("tutoring.vc_title", count=TutoringCentreState.target_count.to_string()),
+        title=Tn("tutoring.vc_title", TutoringCentreState.target_count),
         on_submit=TutoringCentreState.create_virtual_class,
         on_close=TutoringCentreState.close_virtual_class,
         submit=rx.button(rx.icon("send", size=14), T("tutoring.vc_create"), type="submit"),
@@ -560,10 +632,12 @@ def _report_table(
         list_or_empty(
             None,
             rows,
-            data_table(
-                headers,
-                rows,
-                lambda row: rx.table.row(*[rx.table.cell(c) for c in cells(row)], data_testid=test_id),
+            scroll_box(  # a phone scrolls the table, not the page
+                data_table(
+                    headers,
+                    rows,
+                    lambda row: rx.table.row(*[rx.table.cell(c) for c in cells(row)], data_testid=test_id),
+                )
             ),
             rx.text(T(empty_key), size="2", color_scheme="gray"),
         ),
@@ -623,6 +697,11 @@ def _lesson_rows(line: ObjectVar[LessonLine]) -> rx.Component:
                 rx.vstack(
                     rx.text(title, weight="medium", size="2"),
                     rx.text(line.module.to(str), size="1", color_scheme="gray"),
+                    # Each half-day's attendance, in the words of the board and the PDF sheet (one rule).
+                    rx.foreach(
+                        line.attendance.to(list[str]),
+                        lambda day: rx.text(day, size="1", data_testid="lesson-attendance"),
+                    ),
                     spacing="0",
                 )
             ),
@@ -761,8 +840,51 @@ def _connection_cells(connection: ObjectVar[ConnectionLine]) -> tuple[Var, ...]:
     return connection.started, connection.last_seen, connection.device
 
 
-def _reminder_cells(reminder: ObjectVar[dict[str, str]]) -> tuple[Var, ...]:
-    return reminder["sent_at"], reminder["subject"], reminder["by"]
+def _visit_cells(visit: ObjectVar[VisitLine]) -> tuple[Var, ...]:
+    return visit.started, visit.lesson, visit.time
+
+
+def _reminder_cells(reminder: ObjectVar[ReminderLine]) -> tuple[Var | rx.Component, ...]:
+    subject = rx.vstack(
+        rx.text(reminder.subject.to(str), size="2"),
+        rx.text(reminder.by.to(str), size="1", color_scheme="gray"),
+        spacing="0",
+        min_width="12rem",
+    )
+    return (
+        reminder.sent_at,
+        SessionState.tr["tutoring.reminder_kind." + reminder.kind.to(str)].to(str),  # a key built in the browser
+        SessionState.tr["templates.kind." + reminder.template.to(str)].to(str),
+        subject,
+    )
+
+
+def _course_switch() -> rx.Component:
+    """`Sélectionner un autre cours`: the same learner's report in another session the actor follows."""
+    return rx.cond(
+        TutoringReportState.courses.length() > 1,
+        rx.hstack(
+            rx.el.label(T("tutoring.report.other_course"), html_for="other-course", class_name="plume-label"),
+            rx.el.select(
+                rx.foreach(
+                    TutoringReportState.courses,
+                    lambda c: rx.el.option(
+                        cast("ObjectVar[ReportCourse]", c).label.to(str),
+                        value=cast("ObjectVar[ReportCourse]", c).session_id.to(int).to_string(),
+                    ),
+                ),
+                id="other-course",
+                value=TutoringReportState.session_id,
+                on_change=lambda sid: rx.redirect("/tutorat/" + sid + "/" + TutoringReportState.user_id),
+                class_name="plume-select",
+                max_width="36rem",
+            ),
+            align="center",
+            spacing="2",
+            wrap="wrap",
+            width="100%",
+        ),
+    )
 
 
 def _trail_cells(edit: ObjectVar[dict[str, str]]) -> tuple[Var | rx.Component, ...]:
@@ -787,6 +909,7 @@ def _report() -> rx.Component:
             spacing="3",
             wrap="wrap",
         ),
+        _course_switch(),
         list_card(
             rx.heading(T("tutoring.report.info"), size="4", as_="h2"),
             rx.flex(
@@ -813,19 +936,32 @@ def _report() -> rx.Component:
         _stats_dialog(),
         _report_table(
             "tutoring.report.connections",
+            ("tutoring.report.visit_date", "tutoring.report.lesson", "tutoring.col.time"),
+            TutoringReportState.visits,
+            _visit_cells,
+            empty_key="tutoring.report.no_visit",
+            test_id="visit-row",
+        ),
+        _report_table(
+            "tutoring.report.reminders",
+            (
+                "tutoring.report.visit_date",
+                "tutoring.report.reminder_kind",
+                "tutoring.report.reminder_template",
+                "tutoring.report.subject",
+            ),
+            TutoringReportState.reminders,
+            _reminder_cells,
+            empty_key="tutoring.report.no_reminder",
+            test_id="reminder-row",
+        ),
+        _report_table(
+            "tutoring.report.devices",
             ("tutoring.report.started", "tutoring.report.last_seen", "tutoring.report.device"),
             TutoringReportState.connections,
             _connection_cells,
             empty_key="tutoring.report.no_connection",
             test_id="connection-row",
-        ),
-        _report_table(
-            "tutoring.report.reminders",
-            ("tutoring.report.date", "tutoring.report.subject", "tutoring.report.by"),
-            TutoringReportState.reminders,
-            _reminder_cells,
-            empty_key="tutoring.report.no_reminder",
-            test_id="reminder-row",
         ),
         _report_table(
             "tutoring.trail.title",

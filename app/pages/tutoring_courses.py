@@ -13,7 +13,7 @@ from app import routes
 from app.services.course_categories import Folder
 from app.services.tutoring_courses import CourseInfo, CourseLine, LessonComment, LessonRow, Option, QuickStats
 from components import styles
-from components.i18n import T, Tf
+from components.i18n import T, Tf, Tn
 from components.layout import gated_page, shell
 from components.tables import (
     data_table,
@@ -142,7 +142,7 @@ def _lists_cell(row: ObjectVar[CourseLine]) -> rx.Component:
         rx.foreach(lists, lambda title: rx.text(title, size="1", color_scheme="gray")),
         rx.cond(
             more > 0,
-            rx.text(Tf("tcourses.more_lists", count=more.to_string()), size="1", color_scheme="gray"),
+            rx.text(Tn("tcourses.more_lists", more), size="1", color_scheme="gray"),
         ),
         spacing="0",
     )
@@ -153,7 +153,7 @@ def _lists_cell(row: ObjectVar[CourseLine]) -> rx.Component:
             rx.foreach(lists, lambda title: rx.text(title, size="2")),
             rx.cond(
                 more > 0,
-                rx.text(Tf("tcourses.more_lists", count=more.to_string()), size="1", color_scheme="gray"),
+                rx.text(Tn("tcourses.more_lists", more), size="1", color_scheme="gray"),
             ),
             spacing="0",
         ),
@@ -294,8 +294,9 @@ def _pager() -> rx.Component:
         rx.text(T("tcourses.page_size"), size="2"),
         page_size_select(TutoringCoursesState, "tcourses.page_size"),
         rx.text(
-            Tf(
+            Tn(
                 "tcourses.page",
+                TutoringCoursesState.last - TutoringCoursesState.first + 1,
                 page=TutoringCoursesState.page.to_string(),
                 pages=TutoringCoursesState.pages.to_string(),
                 first=TutoringCoursesState.first.to_string(),
@@ -343,6 +344,7 @@ def _course_table() -> rx.Component:
         ),
         flex="1",
         min_width="0",
+        width="100%",  # in the phone's column, as wide as the screen: the table scrolls inside, not the page
         box_shadow=styles.CARD_SHADOW,
     )
 
@@ -625,7 +627,7 @@ def _review_card(review: ObjectVar[ReviewCard]) -> rx.Component:
                     color=rx.color("amber", 9),
                     size="3",
                     role="img",
-                    aria_label=Tf("tcourses.review.stars", stars=_figure(review.stars)),
+                    aria_label=Tn("tcourses.review.stars", review.stars.to(int), stars=_figure(review.stars)),
                 ),
                 width="100%",
                 align="center",

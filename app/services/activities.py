@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -11,10 +13,19 @@ from sqlmodel import Session, col, select
 from app.clock import PARIS, paris_datetime_label
 from app.live.bus import notify
 from app.live.contract import PollAnswered, TimelineChanged, session_topic
-from app.models import Activity, ActivityCompletion, ActivityResponse, Enrolment, Module, Slot, User
+from app.models import (
+    Activity,
+    ActivityCompletion,
+    ActivityResponse,
+    Enrolment,
+    Module,
+    Slot,
+    TrainingSession,
+    User,
+)
 from app.models.base import utcnow
 from app.services import audience, audit, documents, progress
-from app.services.access import SessionRole, access_activity
+from app.services.access import Capability, SessionRole, access_activity
 from app.services.actor import Actor
 from app.services.attendance.summaries import attendance_labels
 from app.services.attendance.window import SIGNED_KINDS
@@ -23,6 +34,9 @@ from app.services.sessions.locks import locked_for
 
 SELF_COMPLETED = ("document", "video", "webinar")
 MAX_POLL_OPTIONS = 12
+MAX_FILES = 30  # files one document activity holds
+# Where an activity's own files are served: its gate (`open_file`), never the module documents' route.
+FILE_PATH = "/api/activities/{activity_id}/files/{document_id}"
 
 
 def _settings(activity: Activity) -> dict[str, Any]:
@@ -33,13 +47,17 @@ def _settings(activity: Activity) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _in_session(db: Session, actor: Actor, activity_id: object) -> tuple[Activity, Module, SessionRole, int]:
+def _in_session(
+    db: Session, actor: Actor, activity_id: object, capability: Capability = Capability.SEE
+) -> tuple[Activity, Module, SessionRole, int]:
     """The activities' gate: `access.access_activity`, then what is not a question of who.
 
     A learner reaches neither an activity of a module still locked to them nor a
-    virtual class they are not invited to; both look missing.
+    virtual class they are not invited to; both look missing. Changing an activity's
+    content (its settings, files, video) takes `Capability.MANAGE`: staff and the
+    session's positioned trainers.
     """
-    activity, module, training, role = access_activity(db, actor, activity_id)
+    activity, module, training, role = access_activity(db, actor, activity_id, capability)
     if locked_for(db, module, role, actor.user_id):
         raise PlumeError(ErrorCode.NOT_FOUND)
     if not role.sees_everything and not audience.invited(activity, actor.user_id):
@@ -49,26 +67,27 @@ def _in_session(db: Session, actor: Actor, activity_id: object) -> tuple[Activit
 
 def _https(value: str, field: str) -> str:
     url = value.strip()
-    if url and not url.startswith(("https://", "/api/documents/")):
+    if url and not url.startswith(("https://", "/api/documents/", "/api/activities/")):
         raise PlumeError(ErrorCode.LINK_INVALID_URL, field=field)
     return url[:500]
 
 
 def configure(db: Session, actor: Actor, activity_id: int, values: dict[str, str]) -> None:
-    """Set an activity's own settings (staff): a video's URL, a link and its date, a poll's options.
+    """Set an activity's own settings: a video's URL, a link and its date, a poll's options.
+
+    Staff and the session's positioned trainers (`Capability.MANAGE`): the organisation has
+    no setting narrowing it, so a trainer sets the content of their own sessions' activities.
 
     Args:
         db: Database session.
-        actor: A staff member of the session.
+        actor: Staff of the session's organisation or a trainer positioned on the session.
         activity_id: The activity.
         values: Fields of the settings form, as typed.
 
     Raises:
         PlumeError: NOT_FOUND, LINK_INVALID_URL, TITLE_REQUIRED or INVALID_INPUT.
     """
-    activity, _, role, session_id = _in_session(db, actor, activity_id)
-    if not role.staff:
-        raise PlumeError(ErrorCode.NOT_FOUND)
+    activity, _, _, session_id = _in_session(db, actor, activity_id, Capability.MANAGE)
     settings = _settings(activity)
     text = values.get("description", "").strip()[:5_000]
     if activity.kind == "video":
@@ -94,35 +113,202 @@ def configure(db: Session, actor: Actor, activity_id: int, values: dict[str, str
         "activity.configure",
         actor_user_id=actor.user_id,
         target=f"activity:{activity.id}",
-        after={k: v for k, v in settings.items() if k != "link"},
+        after={k: v for k, v in settings.items() if k not in ("link", "files")},
+        ip=actor.ip,
     )
     notify(db, session_topic(session_id), TimelineChanged(op="configure"))
 
 
+def _file_ids(settings: dict[str, Any]) -> list[int]:
+    files = settings.get("files")
+    return [i for i in files if isinstance(i, int) and not isinstance(i, bool)] if isinstance(files, list) else []
+
+
+def _video_id(settings: dict[str, Any]) -> int:
+    value = settings.get("video_document")
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def file_url(activity_id: int, document_id: int) -> str:
+    """The address an activity's own file is served at.
+
+    Args:
+        activity_id: The activity.
+        document_id: One of its files.
+
+    Returns:
+        The path (`/api/activities/…/files/…`).
+    """
+    return FILE_PATH.format(activity_id=activity_id, document_id=document_id)
+
+
 def attach_video(db: Session, actor: Actor, activity_id: int, name: str, data: bytes) -> None:
-    """Upload the MP4 (or WebM) a video activity plays (staff); it is stored like a module document.
+    """Upload the MP4 (or WebM) a video activity plays (staff and the session's trainers).
+
+    The video belongs to the activity, not to its module: no module's document list
+    shows it, and a new one replaces the previous.
 
     Args:
         db: Database session.
-        actor: A staff member of the session.
+        actor: Staff of the session's organisation or a trainer positioned on the session.
         activity_id: A video activity.
         name: The file's name.
         data: Its content.
 
     Raises:
-        PlumeError: NOT_FOUND, INVALID_INPUT (not a video activity) or a DOCUMENT_* code.
+        PlumeError: NOT_FOUND, INVALID_INPUT (not a video activity) or a DOCUMENT_* / VIDEO_TYPE code.
     """
-    activity, module, role, session_id = _in_session(db, actor, activity_id)
-    if not role.staff:
-        raise PlumeError(ErrorCode.NOT_FOUND)
+    activity, _, _, session_id = _in_session(db, actor, activity_id, Capability.MANAGE)
     if activity.kind != "video":
         raise PlumeError(ErrorCode.INVALID_INPUT)
-    (stored,) = documents.store_many(db, actor, module_id=module.id or 0, files=[(name, data)], video=True)
+    training = _training(db, session_id)
+    batch = documents.store_attached(db, actor, training, [(name, data)], activity_id=activity.id or 0, video=True)
+    if batch.refused:
+        raise batch.refused[0].error
+    (stored,) = batch.stored
     settings = _settings(activity)
-    settings["url"] = f"/api/documents/{stored.id}"
+    previous = _video_id(settings)
+    if previous:
+        with contextlib.suppress(PlumeError):  # already gone
+            documents.remove_attached(db, actor, training, previous, activity_id=activity.id or 0)
+    settings["video_document"] = stored.id
+    settings["url"] = file_url(activity.id or 0, stored.id or 0)
     activity.settings_json = json.dumps(settings)
     db.add(activity)
     notify(db, session_topic(session_id), TimelineChanged(op="configure"))
+
+
+def held_files(activity: Activity) -> list[int]:
+    """The documents an activity holds itself (a document activity's files, a video's file).
+
+    Args:
+        activity: The activity.
+
+    Returns:
+        Their ids.
+    """
+    settings = _settings(activity)
+    video = _video_id(settings)
+    return [*_file_ids(settings), video] if video else _file_ids(settings)
+
+
+def copy_settings(db: Session, actor: Actor, source: Activity, copy: Activity) -> None:
+    """Give a duplicated activity its source's settings, with its own copies of the files it holds.
+
+    Files are copied rather than shared, so removing one from the copy leaves the source
+    intact (and the other way round). The caller checked the actor may change the timeline
+    and has flushed `copy` (it needs its id).
+
+    Args:
+        db: Database session.
+        actor: Who duplicates.
+        source: The activity copied.
+        copy: Its new copy, flushed.
+    """
+    settings = _settings(source)
+    files, video = _file_ids(settings), _video_id(settings)
+    module = db.get(Module, source.module_id)
+    if (files or video) and module is not None and module.session_id is not None:
+        training = _training(db, module.session_id)
+        held = documents.read_attached(db, training.id or 0, held_files(source))
+        batch = documents.store_attached(
+            db, actor, training, [held[i] for i in files if i in held], activity_id=copy.id or 0
+        )
+        settings["files"] = [d.id for d in batch.stored]
+        if video in held:
+            clip = documents.store_attached(db, actor, training, [held[video]], activity_id=copy.id or 0, video=True)
+            settings["video_document"] = clip.stored[0].id if clip.stored else None
+            settings["url"] = file_url(copy.id or 0, clip.stored[0].id or 0) if clip.stored else ""
+    copy.settings_json = json.dumps(settings)
+    db.add(copy)
+
+
+def _training(db: Session, session_id: int) -> TrainingSession:
+    training = db.get(TrainingSession, session_id)
+    if training is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return training
+
+
+def add_files(db: Session, actor: Actor, activity_id: int, files: list[tuple[str, bytes]]) -> documents.Batch:
+    """Add files to a document activity (staff and the session's trainers): the good ones are kept, the bad named.
+
+    Args:
+        db: Database session.
+        actor: Staff of the session's organisation or a trainer positioned on the session.
+        activity_id: A `document` activity.
+        files: (name as given, content) pairs.
+
+    Returns:
+        The files stored and those refused, each with its reason.
+
+    Raises:
+        PlumeError: NOT_FOUND, INVALID_INPUT (another kind), or ACTIVITY_TOO_MANY_FILES (field "files").
+    """
+    activity, _, _, session_id = _in_session(db, actor, activity_id, Capability.MANAGE)
+    if activity.kind != "document":
+        raise PlumeError(ErrorCode.INVALID_INPUT)
+    settings = _settings(activity)
+    held = _file_ids(settings)
+    if len(held) + len(files) > MAX_FILES:
+        raise PlumeError(ErrorCode.ACTIVITY_TOO_MANY_FILES, field="files", max=str(MAX_FILES))
+    batch = documents.store_attached(db, actor, _training(db, session_id), files, activity_id=activity.id or 0)
+    if batch.stored:
+        settings["files"] = held + [d.id for d in batch.stored]
+        activity.settings_json = json.dumps(settings)
+        db.add(activity)
+        notify(db, session_topic(session_id), TimelineChanged(op="configure"))
+    return batch
+
+
+def remove_file(db: Session, actor: Actor, activity_id: int, document_id: int) -> None:
+    """Take a file off a document activity (staff, or the trainer who uploaded it).
+
+    Args:
+        db: Database session.
+        actor: Staff of the session's organisation or a trainer positioned on the session.
+        activity_id: The activity.
+        document_id: One of its files.
+
+    Raises:
+        PlumeError: NOT_FOUND for a file the activity does not hold, or one the actor may not remove.
+    """
+    activity, _, role, session_id = _in_session(db, actor, activity_id, Capability.MANAGE)
+    settings = _settings(activity)
+    held = _file_ids(settings)
+    rows = documents.attached_rows(db, actor, role, session_id, [document_id] if document_id in held else [])
+    if not rows or not rows[0].can_manage:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    documents.remove_attached(db, actor, _training(db, session_id), document_id, activity_id=activity.id or 0)
+    settings["files"] = [i for i in held if i != document_id]
+    activity.settings_json = json.dumps(settings)
+    db.add(activity)
+    notify(db, session_topic(session_id), TimelineChanged(op="configure"))
+
+
+def open_file(db: Session, actor: Actor, activity_id: int, document_id: int) -> tuple[Path, str, str]:
+    """An activity's own file (a document activity's file, a video), for whoever may open the activity.
+
+    The activity's gate decides (a learner's locked module, a virtual class's invitees);
+    the file must be one the activity holds.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        activity_id: The activity.
+        document_id: The file.
+
+    Returns:
+        The file's path, the name to download it as, and its content type.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing, forbidden or deleted file alike.
+    """
+    activity, _, _, session_id = _in_session(db, actor, activity_id)
+    settings = _settings(activity)
+    if document_id not in _file_ids(settings) and document_id != _video_id(settings):
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return documents.attached_file(db, session_id, document_id)
 
 
 def mark_done(db: Session, actor: Actor, activity_id: int) -> None:
@@ -236,6 +422,20 @@ class LearnerProgress:
 
 
 @dataclass(frozen=True)
+class ActivityFile:
+    """One file a document activity holds, as its panel lists it."""
+
+    id: int
+    name: str
+    url: str
+    size: int
+    content_type: str
+    uploader_name: str
+    created_at: str  # the Paris day it was uploaded, DD/MM/YYYY
+    can_manage: bool
+
+
+@dataclass(frozen=True)
 class ActivityDetail:
     """What the activity panel shows to one member."""
 
@@ -255,6 +455,7 @@ class ActivityDetail:
     can_configure: bool
     slot_id: int = 0
     tracks_time: bool = False
+    files: list[ActivityFile] = field(default_factory=list)
 
 
 def activity_detail(db: Session, actor: Actor, activity_id: int) -> ActivityDetail:
@@ -334,7 +535,22 @@ def activity_detail(db: Session, actor: Actor, activity_id: int) -> ActivityDeta
         votes=len(responses) if show_results else 0,
         learners=learners,
         sees_everything=role.sees_everything,
-        can_configure=role.staff,
+        can_configure=role.can(Capability.MANAGE),
         tracks_time=role.learner,
+        files=[
+            ActivityFile(
+                id=row.id,
+                name=row.name,
+                url=file_url(activity.id or 0, row.id),
+                size=row.size,
+                content_type=row.content_type,
+                uploader_name=row.uploader_name,
+                created_at=row.created_at,
+                can_manage=row.can_manage,
+            )
+            for row in documents.attached_rows(db, actor, role, session_id, _file_ids(settings))
+        ]
+        if activity.kind == "document"
+        else [],
         slot_id=slot.id or 0 if slot is not None and activity.kind in SIGNED_KINDS else 0,
     )

@@ -60,6 +60,7 @@ from app.models.base import utcnow
 from app.services import audience, audit
 from app.services.access import access_followed_session
 from app.services.actor import Actor
+from app.services.attendance import status as status_rule
 from app.services.attendance.sheet import name_key
 from app.services.attendance.window import SIGNED_KINDS
 from app.services.errors import ErrorCode, PlumeError
@@ -67,7 +68,6 @@ from app.settings import get_settings
 
 MAX_LEARNERS = 10_000
 HOURS_STEP = 0.25
-ATTENDED = ("present", "late")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from paper
 CODE_GROUPS, CODE_GROUP_LENGTH = 3, 4
 EXPORT_TTL = timedelta(minutes=15)
@@ -160,13 +160,20 @@ def planned_hours(course: Course, sheets: dict[int, _Sheet]) -> tuple[float, flo
     return round_hours(in_person / 3600), round_hours(remote / 3600)
 
 
+@dataclass(frozen=True)
+class _Fact:
+    """One attendance record as the status rule reads it."""
+
+    kind: str
+    status: str
+
+
 def _attended_hours(
     db: Session, session_id: int, user_ids: Sequence[int], sheets: dict[int, _Sheet] | None = None
 ) -> dict[int, float]:
     found = _sheets(db, session_id) if sheets is None else sheets
     seconds = {slot_id: sheet.seconds for slot_id, sheet in found.items()}
-    signed: set[tuple[int, int]] = set()
-    corrected: dict[tuple[int, int], bool] = {}
+    held: dict[tuple[int, int], status_rule.Held[_Fact]] = {}
     for chunk in _chunks(user_ids) if seconds else ():
         rows = db.exec(
             select(
@@ -177,24 +184,20 @@ def _attended_hours(
             )
             .where(
                 AttendanceRecord.session_id == session_id,
-                col(AttendanceRecord.kind).in_(("signature", "correction")),
+                col(AttendanceRecord.kind).in_(("signature", "mark", "correction")),
                 col(AttendanceRecord.subject_user_id).in_(chunk),
             )
             .order_by(col(AttendanceRecord.seq))
         ).all()
         for record_slot, subject_id, kind, status in rows:
-            if record_slot not in seconds or subject_id is None:
-                continue
-            if kind == "signature":
-                signed.add((subject_id, record_slot))
-            else:  # the latest correction wins, as on the sheet
-                corrected[(subject_id, record_slot)] = status in ATTENDED
+            if record_slot in seconds and subject_id is not None:
+                key = (subject_id, record_slot)
+                held[key] = status_rule.fold(held.get(key, (None, None, None)), _Fact(kind, status))
+    # The sheet's one rule decides which half-days count (the board's "Émargés" column).
     totals = dict.fromkeys(user_ids, 0.0)
-    for user_id in user_ids:
-        for slot_id, duration in seconds.items():
-            key = (user_id, slot_id)
-            if corrected.get(key, key in signed):
-                totals[user_id] += duration
+    for (user_id, slot_id), facts in held.items():
+        if status_rule.attended(status_rule.status_of(facts)):
+            totals[user_id] += seconds[slot_id]
     return {user_id: round_hours(total / 3600) for user_id, total in totals.items()}
 
 

@@ -3,8 +3,9 @@
 A virtual class a tutor creates for some learners (`virtual_class.create_for_learners`)
 keeps their user ids in its settings under "invitees". Such an activity is on the
 timeline, the attendance sheet, the home page and in the progress figures of those
-learners only; the session's trainers, staff and tutors still see it. Every place
-that decides this asks here, so the rule lives in one spot.
+learners only; the session's trainers, staff and tutors still see it. The person who
+created it leads it (`leader`): they are on its sheet in place of the session's trainers.
+Every place that decides this asks here, so the rule lives in one spot.
 """
 
 from __future__ import annotations
@@ -53,6 +54,24 @@ def invitees(activity: Activity) -> frozenset[int] | None:
     if activity.kind not in RESTRICTED_KINDS:
         return None
     return invitees_of(_parse(activity.settings_json))
+
+
+def leader(activity: Activity) -> int | None:
+    """Who leads a class for some learners: its creator (a tutor, or staff), on its sheet instead of the trainers.
+
+    Args:
+        activity: The activity.
+
+    Returns:
+        Their user id, or None for an activity of every learner (the session's trainers lead it).
+    """
+    if activity.kind not in RESTRICTED_KINDS:
+        return None
+    settings = _parse(activity.settings_json)
+    if invitees_of(settings) is None or not isinstance(settings, dict):
+        return None
+    creator = settings.get("created_by")
+    return creator if isinstance(creator, int) and not isinstance(creator, bool) else None
 
 
 def invited(activity: Activity, user_id: int) -> bool:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from app.models import Activity, Course, Enrolment, Module, TrainingSession
-from app.services import audit
-from app.services.access import access_course
+from app.services import audit, search
+from app.services.access import access_course, access_tutored_course
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.services.orgs import require_staff
@@ -76,18 +76,32 @@ def _apply(course: Course, form: CourseForm) -> None:
     course.target_audience = _text(form.target_audience, 5_000)
 
 
-def list_courses(db: Session, actor: Actor) -> list[CourseRow]:
+QUERY_LIMIT = 100
+
+
+def list_courses(db: Session, actor: Actor, query: str = "") -> list[CourseRow]:
     """The organisation's catalogue, by title.
 
     Args:
         db: Database session.
         actor: A staff member.
+        query: Part of the title, short title or categories, case and accents ignored ("" for every course).
 
     Returns:
         The courses with their session and template-module counts.
     """
     org_id = require_staff(actor)
-    courses = db.exec(select(Course).where(Course.organisation_id == org_id).order_by(col(Course.title))).all()
+    words = query.strip()[:QUERY_LIMIT] if isinstance(query, str) else ""
+    found = select(Course).where(Course.organisation_id == org_id)
+    if words:
+        found = found.where(
+            or_(
+                search.contains(Course.title, words),
+                search.contains(Course.short_title, words),
+                search.contains(Course.categories, words),
+            )
+        )
+    courses = db.exec(found.order_by(col(Course.title))).all()
     ids = [c.id for c in courses]
     sessions = dict(
         db.exec(
@@ -118,6 +132,28 @@ def list_courses(db: Session, actor: Actor) -> list[CourseRow]:
         )
         for c in courses
     ]
+
+
+def catalogue_entry(db: Session, actor: Actor, course_id: int) -> tuple[Course, bool]:
+    """A course's catalogue entry: staff edit it; a tutor following one of its sessions reads it.
+
+    The tutor's course page links here ("Vers la fiche catalogue") to see the course as learners are offered it.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        course_id: The course.
+
+    Returns:
+        The course, and whether the actor may edit it.
+
+    Raises:
+        PlumeError: NOT_FOUND for anyone else (`access_course`, then `access_tutored_course`).
+    """
+    try:
+        return access_course(db, actor, course_id), True
+    except PlumeError:
+        return access_tutored_course(db, actor, course_id).course, False
 
 
 def create_course(db: Session, actor: Actor, form: CourseForm) -> Course:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -72,6 +72,7 @@ class MessageView:
     removed: str
     document_id: int
     document_name: str
+    edit_until: float  # epoch seconds: its author may edit or delete it until then (`may_still_change`)
 
     def as_dict(self) -> dict[str, Any]:
         """The message for a page (and for a live event).
@@ -102,6 +103,7 @@ def _view(message: ChatMessage, author: str, document: Document | None) -> Messa
         removed=removed,
         document_id=(document.id or 0) if shown and document else 0,
         document_name=document.name if shown and document else "",
+        edit_until=edit_deadline(message.created_at).timestamp(),
     )
 
 
@@ -192,8 +194,34 @@ def _own_or_moderated(db: Session, actor: Actor, message_id: object) -> tuple[Ch
     return message, place
 
 
+def edit_deadline(created_at: datetime) -> datetime:
+    """When a message's author stops being able to edit or delete it (15 minutes after posting).
+
+    Args:
+        created_at: When it was posted (UTC; a naive value read back from SQLite is UTC).
+
+    Returns:
+        The deadline, in UTC.
+    """
+    posted = created_at if created_at.tzinfo is not None else created_at.replace(tzinfo=UTC)
+    return posted + EDIT_WINDOW
+
+
+def may_still_change(edit_until: float, now: float | None = None) -> bool:
+    """The edit window rule: the one check behind both the offer on the page and the refusal here.
+
+    Args:
+        edit_until: The message's `edit_until` (epoch seconds, from `edit_deadline`).
+        now: The time to judge at (epoch seconds; now by default).
+
+    Returns:
+        Whether its author may still edit or delete it.
+    """
+    return (utcnow().timestamp() if now is None else now) <= edit_until
+
+
 def _within_window(message: ChatMessage) -> bool:
-    return utcnow() - message.created_at <= EDIT_WINDOW
+    return may_still_change(edit_deadline(message.created_at).timestamp())
 
 
 def edit(db: Session, actor: Actor, message_id: int, body: object) -> MessageView:

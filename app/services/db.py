@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from app.services.search import register_sqlite
 from app.settings import get_settings
 
 _engine: Engine | None = None
@@ -22,6 +23,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    register_sqlite(dbapi_connection)  # accent-insensitive search (`search.folded`)
 
 
 def make_engine(url: str) -> Engine:

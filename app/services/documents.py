@@ -268,31 +268,53 @@ def _editable_module(db: Session, actor: Actor, module_id: int) -> tuple[Module,
     return module, training
 
 
-def store_many(
-    db: Session, actor: Actor, *, module_id: int, files: list[tuple[str, bytes]], video: bool = False
-) -> list[Document]:
-    """Add files to a module: all are checked before any is stored, so a bad one saves nothing.
+@dataclass(frozen=True)
+class Refused:
+    """A file of a batch that was not stored, and why (the error names the file)."""
+
+    name: str
+    error: PlumeError
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What a batch upload did: the files stored, in the order given, and the files refused."""
+
+    stored: list[Document]
+    refused: list[Refused]
+
+
+def check_batch(files: list[tuple[str, bytes]], *, video: bool = False) -> tuple[list[_Checked], list[Refused]]:
+    """Check every file of a batch on its own: the accepted ones, and the refused ones with their reason.
 
     Args:
-        db: Database session.
-        actor: Staff of the session's organisation or a trainer positioned on the session.
-        module_id: A module of a session.
         files: (name as given, content) pairs.
         video: Accept videos (MP4, WebM) instead of documents and images.
 
     Returns:
-        The new documents, in the order given.
-
-    Raises:
-        PlumeError: NOT_FOUND for a missing or forbidden module; DOCUMENT_NAME_INVALID,
-            DOCUMENT_EMPTY, DOCUMENT_TOO_LARGE or DOCUMENT_TYPE (field "files", param
-            `name`) for the first bad file.
+        The accepted files (checked, ready to store) and the refused ones, each in the order given.
     """
-    module, training = _editable_module(db, actor, module_id)
-    assert module.id is not None and training.id is not None
-    checked = [_check_file(name, data, video=video) for name, data in files]
-    if not checked:
-        return []
+    accepted: list[_Checked] = []
+    refused: list[Refused] = []
+    for name, data in files:
+        try:
+            accepted.append(_check_file(name, data, video=video))
+        except PlumeError as err:
+            refused.append(Refused(name=str(name), error=err))
+    return accepted, refused
+
+
+def _save(
+    db: Session,
+    actor: Actor,
+    training: TrainingSession,
+    checked: list[_Checked],
+    *,
+    module_id: int | None,
+    what: dict[str, object],
+) -> list[Document]:
+    """Write checked files and their rows (one audit entry each); files are removed unless the transaction commits."""
+    assert training.id is not None
     directory = get_settings().files_dir
     written: list[Path] = []
     documents: list[Document] = []
@@ -303,7 +325,7 @@ def store_many(
             db.info.setdefault(_WRITTEN_KEY, []).append(written[-1])
             document = Document(
                 session_id=training.id,
-                module_id=module.id,
+                module_id=module_id,
                 name=item.name,
                 stored_name=stored_name,
                 size=len(item.data),
@@ -323,19 +345,218 @@ def store_many(
                 target=f"document:{document.id}",
                 after={
                     "name": document.name,
-                    "module_id": module.id,
+                    **what,
                     "size": document.size,
                     "content_type": document.content_type,
                     "sha256": document.sha256,
                 },
                 ip=actor.ip,
             )
-        notify(db, session_topic(training.id), DocumentsChanged(op="added", module_id=module.id))
     except BaseException:
         for path in written:
             _remove(path)
         raise
     return documents
+
+
+def store_many(
+    db: Session, actor: Actor, *, module_id: int, files: list[tuple[str, bytes]], video: bool = False
+) -> list[Document]:
+    """Add files to a module: all are checked before any is stored, so a bad one saves nothing.
+
+    The upload form uses `store_batch` (the good files of a batch are kept); this is
+    for callers that need every file or none.
+
+    Args:
+        db: Database session.
+        actor: Staff of the session's organisation or a trainer positioned on the session.
+        module_id: A module of a session.
+        files: (name as given, content) pairs.
+        video: Accept videos (MP4, WebM) instead of documents and images.
+
+    Returns:
+        The new documents, in the order given.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing or forbidden module; DOCUMENT_NAME_INVALID,
+            DOCUMENT_EMPTY, DOCUMENT_TOO_LARGE or DOCUMENT_TYPE (field "files", param
+            `name`) for the first bad file.
+    """
+    module, training = _editable_module(db, actor, module_id)
+    checked, refused = check_batch(files, video=video)
+    if refused:
+        raise refused[0].error
+    return _store_in_module(db, actor, training, module, checked)
+
+
+def store_batch(db: Session, actor: Actor, *, module_id: int, files: list[tuple[str, bytes]]) -> Batch:
+    """Add a batch of files to a module: the good ones are stored, the bad ones named with their reason.
+
+    Args:
+        db: Database session.
+        actor: Staff of the session's organisation or a trainer positioned on the session.
+        module_id: A module of a session.
+        files: (name as given, content) pairs.
+
+    Returns:
+        The documents stored (in the order given) and the files refused (each with its
+        DOCUMENT_NAME_INVALID, DOCUMENT_EMPTY, DOCUMENT_TOO_LARGE or DOCUMENT_TYPE error).
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing or forbidden module.
+    """
+    module, training = _editable_module(db, actor, module_id)
+    checked, refused = check_batch(files)
+    return Batch(stored=_store_in_module(db, actor, training, module, checked), refused=refused)
+
+
+def _store_in_module(
+    db: Session, actor: Actor, training: TrainingSession, module: Module, checked: list[_Checked]
+) -> list[Document]:
+    if not checked:
+        return []
+    assert module.id is not None and training.id is not None
+    stored = _save(db, actor, training, checked, module_id=module.id, what={"module_id": module.id})
+    notify(db, session_topic(training.id), DocumentsChanged(op="added", module_id=module.id))
+    return stored
+
+
+def store_attached(
+    db: Session,
+    actor: Actor,
+    training: TrainingSession,
+    files: list[tuple[str, bytes]],
+    *,
+    activity_id: int,
+    video: bool = False,
+) -> Batch:
+    """Store files an activity holds (a document activity's files, a video activity's video).
+
+    They belong to no module, so no module's document list shows them and
+    `open_for_download` refuses them: only the activity's own route serves them
+    (`activities.open_file`, which checks the activity's gate). The caller has checked
+    that the actor may change the activity.
+
+    Args:
+        db: Database session.
+        actor: Who uploads (checked by the caller).
+        training: The activity's session.
+        files: (name as given, content) pairs.
+        activity_id: The activity, for the audit trail.
+        video: Accept videos (MP4, WebM) instead of documents and images.
+
+    Returns:
+        The documents stored and the files refused, with their reasons.
+    """
+    checked, refused = check_batch(files, video=video)
+    stored = _save(db, actor, training, checked, module_id=None, what={"activity_id": activity_id}) if checked else []
+    return Batch(stored=stored, refused=refused)
+
+
+def attached_rows(db: Session, actor: Actor, role: SessionRole, session_id: int, ids: list[int]) -> list[DocumentRow]:
+    """The files an activity holds, in its order (deleted ones and another session's left out).
+
+    Args:
+        db: Database session.
+        actor: The reader (for `can_manage`).
+        role: Their role in the session.
+        session_id: The activity's session.
+        ids: The document ids the activity lists.
+
+    Returns:
+        One row each.
+    """
+    if not ids:
+        return []
+    rows = db.exec(
+        select(Document, User)
+        .outerjoin(User, col(User.id) == col(Document.uploaded_by_id))
+        .where(
+            col(Document.id).in_(ids),
+            col(Document.session_id) == session_id,
+            col(Document.module_id).is_(None),
+            col(Document.deleted_at).is_(None),
+        )
+    ).all()
+    by_id = {document.id: _row(actor, role, document, uploader) for document, uploader in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def attached_file(db: Session, session_id: int, document_id: int) -> tuple[Path, str, str]:
+    """Where an activity's file is, once the caller has checked the activity lists it and the reader may see it.
+
+    Args:
+        db: Database session.
+        session_id: The activity's session.
+        document_id: The document.
+
+    Returns:
+        The file's path, the name to download it as, and its content type.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing, deleted or another session's document alike.
+    """
+    document = db.get(Document, document_id)
+    if document is None or document.deleted_at is not None or document.session_id != session_id:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    path = get_settings().files_dir / document.stored_name
+    if not path.is_file():
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return path, download_name(document.name, document.content_type), document.content_type
+
+
+def read_attached(db: Session, session_id: int, ids: list[int]) -> dict[int, tuple[str, bytes]]:
+    """The name and content of a session's files an activity holds (to copy them with the activity).
+
+    Args:
+        db: Database session.
+        session_id: The activity's session.
+        ids: The documents.
+
+    Returns:
+        (name, content) by document id, for the live ones whose file is on disk.
+    """
+    found: dict[int, tuple[str, bytes]] = {}
+    rows = db.exec(select(Document).where(col(Document.id).in_(ids), Document.session_id == session_id)).all()
+    for document in rows:
+        path = get_settings().files_dir / document.stored_name
+        if document.deleted_at is None and path.is_file():
+            found[document.id or 0] = (document.name, path.read_bytes())
+    return found
+
+
+def remove_attached(
+    db: Session, actor: Actor, training: TrainingSession, document_id: int, *, activity_id: int
+) -> None:
+    """Delete a file an activity holds (the caller checked the activity lists it and the actor may change it).
+
+    The row stays, marked deleted, for the audit trail; the file goes once the transaction commits.
+
+    Args:
+        db: Database session.
+        actor: Who deletes.
+        training: The activity's session.
+        document_id: The document.
+        activity_id: The activity, for the audit trail.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing, deleted or another session's document alike.
+    """
+    document = db.get(Document, document_id)
+    if document is None or document.deleted_at is not None or document.session_id != training.id:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    document.deleted_at = utcnow()
+    db.add(document)
+    db.info.setdefault(_UNLINK_KEY, []).append(get_settings().files_dir / document.stored_name)
+    audit.record(
+        db,
+        "document.delete",
+        actor_user_id=actor.user_id,
+        organisation_id=training.organisation_id,
+        target=f"document:{document.id}",
+        before={"name": document.name, "activity_id": activity_id, "sha256": document.sha256},
+        ip=actor.ip,
+    )
 
 
 def store_chat_file(db: Session, actor: Actor, *, session_id: int, name: str, data: bytes) -> Document:
@@ -445,18 +666,20 @@ def _rows(db: Session, actor: Actor, role: SessionRole, module_ids: Collection[i
         .order_by(col(Document.created_at), col(Document.id))
     ).all()
     for document, uploader in rows:
-        out[document.module_id or 0].append(
-            DocumentRow(
-                id=document.id or 0,
-                name=document.name,
-                size=document.size,
-                content_type=document.content_type,
-                uploader_name=uploader.display_name if uploader else "",
-                created_at=paris_date_label(document.created_at),
-                can_manage=_can_manage(actor, role, document),
-            )
-        )
+        out[document.module_id or 0].append(_row(actor, role, document, uploader))
     return out
+
+
+def _row(actor: Actor, role: SessionRole, document: Document, uploader: User | None) -> DocumentRow:
+    return DocumentRow(
+        id=document.id or 0,
+        name=document.name,
+        size=document.size,
+        content_type=document.content_type,
+        uploader_name=uploader.display_name if uploader else "",
+        created_at=paris_date_label(document.created_at),
+        can_manage=_can_manage(actor, role, document),
+    )
 
 
 def list_for_module(db: Session, actor: Actor, module_id: int) -> list[DocumentRow]:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, case, func, or_
 from sqlmodel import Session, col, select
 
-from app.clock import PARIS, paris_datetime_label, paris_day
+from app.clock import PARIS, paris_datetime_label, paris_day, paris_time_label
 from app.models import (
     Course,
     Enrolment,
@@ -23,7 +24,9 @@ from app.models.base import utcnow
 from app.services import access, audience
 from app.services.access import Capability
 from app.services.actor import Actor
+from app.services.errors import ErrorCode, PlumeError
 from app.services.orgs import require_staff
+from app.services.outbox import Attachment
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class SessionCard:
     ends_on: str
     status: str
     next_slot: str
+    running_until: str  # "12:30" (Paris) while one of its slots runs, else ""
     place: str
     learners: int
 
@@ -71,17 +75,30 @@ def _section(training: TrainingSession, today: date) -> str | None:
     return "in_progress"
 
 
-def _cards(db: Session, sessions: list[TrainingSession], hidden: set[int] | None = None) -> dict[int, SessionCard]:
+def _utc(value: datetime | None) -> datetime | None:
+    """A stored instant as an aware UTC datetime (SQLite hands aggregates back naive)."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _cards(
+    db: Session, sessions: list[TrainingSession], hidden: set[int] | None = None, now: datetime | None = None
+) -> dict[int, SessionCard]:
     if not sessions:
         return {}
     ids = [s.id for s in sessions]
-    now = utcnow()
-    upcoming = select(Slot.session_id, func.min(Slot.starts_at)).where(
-        col(Slot.session_id).in_(ids), Slot.ends_at >= now
-    )
+    now = now or utcnow()
+    starts, ends = col(Slot.starts_at), col(Slot.ends_at)
+    # One query for both: the next slot to start, and the end of the one running now (the card says "until").
+    upcoming = select(
+        Slot.session_id, func.min(case((starts > now, starts))), func.max(case((starts <= now, ends)))
+    ).where(col(Slot.session_id).in_(ids), ends >= now)
     if hidden:  # virtual classes the learner is not invited to are not their next slot
         upcoming = upcoming.where(or_(col(Slot.activity_id).is_(None), col(Slot.activity_id).not_in(sorted(hidden))))
-    next_slots = dict(db.exec(upcoming.group_by(col(Slot.session_id))).all())
+    found = db.exec(upcoming.group_by(col(Slot.session_id))).all()
+    next_slots: dict[int, datetime | None] = {sid: _utc(first) for sid, first, _ in found}
+    running_until: dict[int, datetime | None] = {sid: _utc(until) for sid, _, until in found}
     counts = dict(
         db.exec(
             select(Enrolment.session_id, func.count(col(Enrolment.id)))
@@ -95,9 +112,7 @@ def _cards(db: Session, sessions: list[TrainingSession], hidden: set[int] | None
     cards = {}
     for s in sessions:
         assert s.id is not None
-        nxt: datetime | None = next_slots.get(s.id)
-        if nxt is not None and nxt.tzinfo is None:
-            nxt = nxt.replace(tzinfo=ZoneInfo("UTC"))
+        nxt = next_slots.get(s.id)
         course = courses.get(s.course_id)
         cards[s.id] = SessionCard(
             id=s.id,
@@ -107,13 +122,14 @@ def _cards(db: Session, sessions: list[TrainingSession], hidden: set[int] | None
             ends_on=s.ends_on.isoformat(),
             status=s.status,
             next_slot=nxt.astimezone(PARIS).isoformat() if nxt else "",
+            running_until=paris_time_label(running_until.get(s.id)),
             place=s.place,
             learners=counts.get(s.id, 0),
         )
     return cards
 
 
-def home_sections(db: Session, actor: Actor) -> HomeSections:
+def home_sections(db: Session, actor: Actor, now: datetime | None = None) -> HomeSections:
     """The actor's sessions in the selected organisation: in progress, upcoming, finished.
 
     Trainers see the sessions they are positioned on, learners those they are
@@ -123,6 +139,7 @@ def home_sections(db: Session, actor: Actor) -> HomeSections:
     Args:
         db: Database session.
         actor: The signed-in actor.
+        now: The time to judge the cards' slots at (now by default).
 
     Returns:
         The three sections, each sorted by date.
@@ -140,7 +157,7 @@ def home_sections(db: Session, actor: Actor) -> HomeSections:
         taught = set(db.exec(select(TrainingSession.id).where(TrainingSession.organisation_id == org_id, teaching)))
         only_learner = {s.id for s in sessions if s.id is not None and s.id not in taught}
     today = paris_today()
-    cards = _cards(db, sessions, audience.hidden_from(db, only_learner, actor.user_id))
+    cards = _cards(db, sessions, audience.hidden_from(db, only_learner, actor.user_id), now)
     buckets: dict[str, list[SessionCard]] = {"in_progress": [], "upcoming": [], "finished": []}
     for s in sorted(sessions, key=lambda s: (s.starts_on, s.id or 0)):
         section = _section(s, today)
@@ -249,6 +266,60 @@ class OutboxRow:
     attempts: int
     last_error: str
     created_at: str
+    attachment_name: str = ""  # "" for none
+    attachment_url: str = ""  # its download route; "" for none, and for a message carrying a one-time secret
+    attachment_hidden: bool = False  # it has one, kept from view with the message's secret
+
+
+def outbox_attachment_path(outbox_id: int) -> str:
+    """The download route of an outbox message's attachment (`app/api/outbox.py`).
+
+    Args:
+        outbox_id: The message.
+
+    Returns:
+        The path.
+    """
+    return f"/api/outbox/{outbox_id}/attachment"
+
+
+def _outbox_visible(actor: Actor) -> ColumnElement[bool]:
+    """Which outbox rows a staff member sees: the one rule of the list, a message and its attachment.
+
+    Raises:
+        PlumeError: NOT_FOUND for anyone but staff.
+    """
+    org_id = require_staff(actor)
+    mine = col(OutboxEmail.organisation_id) == org_id
+    if actor.is_superuser:
+        mine = or_(mine, col(OutboxEmail.organisation_id).is_(None))
+    return mine
+
+
+def outbox_attachment(db: Session, actor: Actor, outbox_id: int) -> Attachment:
+    """The file attached to an outbox message, for staff who see the message.
+
+    A message carrying a one-time secret (`outbox.seal`) keeps its attachment hidden like its secret.
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        outbox_id: The message.
+
+    Returns:
+        The file: its name, content type and bytes.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing, hidden, sealed or attachment-less message alike.
+    """
+    row = db.exec(select(OutboxEmail).where(_outbox_visible(actor), col(OutboxEmail.id) == outbox_id)).first()
+    if row is None or row.sealed or not row.attachment_name or not row.attachment_data:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    try:
+        data = base64.b64decode(row.attachment_data, validate=True)
+    except binascii.Error as exc:
+        raise PlumeError(ErrorCode.NOT_FOUND) from exc
+    return Attachment(row.attachment_name, row.attachment_type or "application/octet-stream", data)
 
 
 def list_outbox(db: Session, actor: Actor, *, status: str = "", limit: int = 100) -> list[OutboxRow]:
@@ -266,11 +337,7 @@ def list_outbox(db: Session, actor: Actor, *, status: str = "", limit: int = 100
     Returns:
         Newest first.
     """
-    org_id = require_staff(actor)
-    mine = col(OutboxEmail.organisation_id) == org_id
-    if actor.is_superuser:
-        mine = or_(mine, col(OutboxEmail.organisation_id).is_(None))
-    query = select(OutboxEmail).where(mine)
+    query = select(OutboxEmail).where(_outbox_visible(actor))
     if status:
         query = query.where(OutboxEmail.status == status)
     rows = db.exec(query.order_by(col(OutboxEmail.id).desc()).limit(limit)).all()
@@ -286,6 +353,9 @@ def list_outbox(db: Session, actor: Actor, *, status: str = "", limit: int = 100
             attempts=r.attempts,
             last_error=r.last_error,
             created_at=paris_datetime_label(r.created_at),
+            attachment_name=r.attachment_name,
+            attachment_url=outbox_attachment_path(r.id or 0) if r.attachment_name and not r.sealed else "",
+            attachment_hidden=bool(r.attachment_name and r.sealed),
         )
         for r in rows
     ]

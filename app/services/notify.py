@@ -7,7 +7,7 @@ from html import escape
 from sqlmodel import Session, col, select
 
 from app.models import Course, Enrolment, Organisation, Slot, TrainerPosition, TrainingSession, User
-from app.services.calendar import session_ics
+from app.services.calendar import session_calendar, session_ics
 from app.services.outbox import Attachment, enqueue_email
 from app.services.templates import Template, get_template, render
 from app.settings import get_settings
@@ -65,6 +65,24 @@ def _html(body: str, link: str, label: str) -> str:
     return f'<html><body style="font-family:sans-serif">{paragraphs}{button}</body></html>'
 
 
+def confirmation_recipients(db: Session, training: TrainingSession) -> tuple[list[User], list[User]]:
+    """Who a session's confirmation e-mails: its trainers, then its learners (one e-mail each).
+
+    The confirmation dialog counts these same people before staff confirm.
+
+    Args:
+        db: Database session.
+        training: The session.
+
+    Returns:
+        The trainers and the learners (someone both is counted once, as a trainer).
+    """
+    trainer_ids = set(db.exec(select(TrainerPosition.user_id).where(TrainerPosition.session_id == training.id)).all())
+    learner_ids = set(db.exec(select(Enrolment.user_id).where(Enrolment.session_id == training.id)).all())
+    people = db.exec(select(User).where(col(User.id).in_(trainer_ids | learner_ids)).order_by(col(User.id))).all()
+    return [p for p in people if p.id in trainer_ids], [p for p in people if p.id not in trainer_ids]
+
+
 def session_confirmation_emails(db: Session, training: TrainingSession, slots: list[Slot]) -> int:
     """E-mail every trainer and learner of a session its confirmation with `votre-session.ics`.
 
@@ -78,10 +96,16 @@ def session_confirmation_emails(db: Session, training: TrainingSession, slots: l
     """
     course = db.get(Course, training.course_id)
     link = f"{get_settings().base_url}/sessions/{training.id}"
-    ics = session_ics(training, slots, course_title=course.title if course else training.title, link=link)
-    trainer_ids = db.exec(select(TrainerPosition.user_id).where(TrainerPosition.session_id == training.id)).all()
-    learner_ids = db.exec(select(Enrolment.user_id).where(Enrolment.session_id == training.id)).all()
-    people = db.exec(select(User).where(col(User.id).in_([*trainer_ids, *learner_ids]))).all()
+    calendar = session_calendar(db, training, slots, course_title=course.title if course else training.title)
+    files: dict[str, bytes] = {}  # one file per language: the events are named in the reader's words
+    trainers, learners = confirmation_recipients(db, training)
+    people = [*trainers, *learners]
+
+    def ics_for(language: str) -> bytes:
+        if language not in files:
+            files[language] = session_ics(calendar, slots, language=language)
+        return files[language]
+
     for person in people:
         message = render(
             get_template(db, training.organisation_id, "session_confirmation", person.language),
@@ -95,6 +119,6 @@ def session_confirmation_emails(db: Session, training: TrainingSession, slots: l
             kind="session_confirmation",
             organisation_id=training.organisation_id,
             html=_html(message.body, link, label),
-            attachment=Attachment("votre-session.ics", "text/calendar", ics),
+            attachment=Attachment("votre-session.ics", "text/calendar", ics_for(person.language)),
         )
     return len(people)

@@ -143,6 +143,61 @@ def _session_activity_ids(db: Session, session_id: int) -> list[int]:
     ]
 
 
+def derive_completions(
+    db: Session,
+    session_id: int,
+    activity_ids: set[int],
+    done: dict[tuple[int, int], datetime],
+    user_ids: Sequence[int] | None,
+) -> None:
+    """Make the completions of activities whose completion is derived (in person: attendance) follow a rule.
+
+    A completion is added (with its lesson line, completed) for each (learner, activity) of `done`
+    and removed (the lesson line back in progress) for the others, so every reader of
+    `ActivityCompletion` (progress, the activity panel, the tutoring views) counts them without
+    knowing the rule. Three queries at most, whatever the number of learners.
+
+    Args:
+        db: Database session (flushed by the caller's `refresh`).
+        session_id: The session.
+        activity_ids: The activities whose completion the rule decides.
+        done: (user id, activity id) → when, for those the rule says are done.
+        user_ids: Only these learners; None for all of them.
+    """
+    if not activity_ids:
+        return
+    query = select(ActivityCompletion).where(col(ActivityCompletion.activity_id).in_(list(activity_ids)))
+    if user_ids is not None:
+        query = query.where(col(ActivityCompletion.user_id).in_(list(user_ids)))
+    stored = {(c.user_id, c.activity_id): c for c in db.exec(query).all()}
+    added = {key: at for key, at in done.items() if key not in stored}
+    removed = [c for key, c in stored.items() if key not in done]
+    if not added and not removed:
+        return
+    touched = {key[0] for key in added} | {c.user_id for c in removed}
+    lessons = {
+        (row.user_id, row.activity_id): row
+        for row in db.exec(
+            select(LessonProgress).where(
+                col(LessonProgress.activity_id).in_(list(activity_ids)), col(LessonProgress.user_id).in_(touched)
+            )
+        ).all()
+    }
+    for (user_id, activity_id), at in added.items():
+        db.add(ActivityCompletion(activity_id=activity_id, user_id=user_id, completed_at=at))
+        lesson = lessons.get((user_id, activity_id)) or LessonProgress(
+            activity_id=activity_id, user_id=user_id, session_id=session_id
+        )
+        lesson.status, lesson.status_at = "completed", at
+        db.add(lesson)
+    for completion in removed:
+        db.delete(completion)
+        previous = lessons.get((completion.user_id, completion.activity_id))
+        if previous is not None and previous.status in DONE_STATUSES:
+            previous.status, previous.status_at = "in_progress", utcnow()
+            db.add(previous)
+
+
 def _expire_enrolments(db: Session) -> None:
     """Enrolments already loaded re-read the figures just written around the ORM."""
     for loaded in [o for o in db.identity_map.values() if isinstance(o, Enrolment)]:

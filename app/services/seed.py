@@ -10,6 +10,8 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from app.clock import PARIS
+from app.documents import handout_pdf
+from app.documents.data import Handout
 from app.models import (
     Activity,
     ActivityCompletion,
@@ -33,8 +35,9 @@ from app.models import (
 from app.models.attendance import AttendanceRecord
 from app.models.base import utcnow
 from app.models.events import name_key
-from app.services import progress
-from app.services.attendance import chain, drawing
+from app.services import documents, progress
+from app.services.actor import Actor
+from app.services.attendance import chain, completion, drawing
 from app.services.crypto import hash_password, hash_token, new_token
 from app.services.seed_reviews import seed_reviews
 from app.settings import get_settings
@@ -181,6 +184,7 @@ def _session(
             )
         )
     in_person: list[Activity] = []
+    handouts: list[Activity] = []
     for position, (module_title, phase, activities) in enumerate(modules):
         module = Module(session_id=training.id, title=module_title, phase=phase, position=position)
         db.add(module)
@@ -196,7 +200,11 @@ def _session(
             db.add(activity)
             if kind in ("in_person", "virtual_class"):
                 in_person.append(activity)
+            if kind == "document":
+                handouts.append(activity)
     db.flush()
+    if trainers:
+        _attach_handouts(db, training, course, trainers[0], handouts=handouts, modules=modules)
     # One slot per live activity: a half-day in the room, or a virtual class in the afternoon.
     for day, slot_activity in zip(slot_days, in_person, strict=False):
         virtual = slot_activity.kind == "virtual_class"
@@ -210,6 +218,47 @@ def _session(
             )
         )
     return training
+
+
+def _handout(activity: Activity, course: Course, modules: list[tuple[str, str, list[tuple[str, str]]]]) -> Handout:
+    if activity.title.startswith("Programme"):
+        return Handout(
+            title=f"Programme détaillé — {course.title}",
+            subtitle=f"{course.in_person_hours:g} h en salle, {course.remote_hours:g} h à distance",
+            sections=[
+                ("Objectifs", [course.description or course.title]),
+                *((title, [f"{label}" for _, label in items]) for title, _, items in modules),
+            ],
+        )
+    return Handout(
+        title=f"Supports de formation — {course.title}",
+        subtitle="À garder après la formation : l'essentiel de chaque journée.",
+        sections=[
+            ("Les points clés", [course.description or course.title, "Les fiches pratiques de chaque atelier."]),
+            ("Pour aller plus loin", ["Relisez vos notes dans la semaine.", "Refaites le quiz de révision."]),
+        ],
+    )
+
+
+def _attach_handouts(
+    db: Session,
+    training: TrainingSession,
+    course: Course,
+    trainer: User,
+    *,
+    handouts: list[Activity],
+    modules: list[tuple[str, str, list[tuple[str, str]]]],
+) -> None:
+    """The demo's document activities hold a real PDF each, attached by the session's trainer."""
+    uploader = Actor(user_id=trainer.id or 0, session_id=0, email=trainer.email, display_name=trainer.display_name)
+    for activity in handouts:
+        data = handout_pdf.render(_handout(activity, course, modules))
+        name = f"{activity.title}.pdf"
+        batch = documents.store_attached(db, uploader, training, [(name, data)], activity_id=activity.id or 0)
+        settings = json.loads(activity.settings_json or "{}")
+        settings["files"] = [d.id for d in batch.stored]
+        activity.settings_json = json.dumps(settings)
+        db.add(activity)
 
 
 # Typical minutes of measured activity per kind (live sessions count in attendance, not here).
@@ -415,12 +464,19 @@ def _scribble(rng: random.Random) -> str:
 
 
 def _attendance(
-    db: Session, training: TrainingSession, trainer: User, learners: list[User], rng: random.Random
+    db: Session,
+    training: TrainingSession,
+    trainer: User,
+    learners: list[User],
+    rng: random.Random,
+    *,
+    absent: tuple[str, ...] = (),
 ) -> None:
     """Sign the slots already over.
 
     Most learners signed, one on the trainer's device, one was absent, one late;
-    the trainer signed and certified each sheet.
+    the trainer signed and certified each sheet. Learners of `absent` (e-mails) were away
+    every half-day: signed half-days complete in-person activities, and they stay not started.
     """
     slots = db.exec(select(Slot).where(Slot.session_id == training.id).order_by(col(Slot.starts_at))).all()
 
@@ -456,7 +512,7 @@ def _attendance(
         for i, learner in enumerate(learners):
             at = start + timedelta(minutes=rng.randint(-20, 15))
             base = {"subject_user_id": learner.id, "subject_role": "learner"}
-            if i == 1:
+            if i == 1 or learner.email in absent:
                 add(
                     slot,
                     start + timedelta(minutes=5),
@@ -777,7 +833,8 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
         slot_days=[today + timedelta(days=21), today + timedelta(days=22)],
     )
     db.flush()
-    _attendance(db, management, trainer, first30, rng)
+    # Learner 30 starts from nothing in the end-to-end tests: away on the signed days.
+    _attendance(db, management, trainer, first30, rng, absent=(f"learner30@{DEMO_DOMAIN}",))
     _attendance(db, gestes, trainer, gestes_people, rng)
     # Learners 11 and 30 and the documents, videos and polls stay untouched: the end-to-end tests start from them.
     _history(
@@ -792,6 +849,8 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
         not_started_share=0.15,
     )
     _history(db, gestes, gestes_people, rng, corrector=trainer, finished_share=0.7, not_started_share=0.0)
+    for signed in (management, gestes):  # signed half-days complete the in-person activities
+        completion.follow(db, signed.id or 0)
     tutored = [management, excel]
     if learners > 30:
         big = Course(

@@ -33,7 +33,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.training import ACTIVITY_KINDS, PHASES
-from app.services import audit, progress
+from app.services import activities, audit, progress
 from app.services.access import access_course, access_session
 from app.services.actor import Actor
 from app.services.catalogue import parse_date
@@ -208,6 +208,10 @@ def _delete_activity_rows(db: Session, activity: Activity) -> None:
         db.delete(slot)
     for table in (ActivityCompletion, ActivityResponse, LessonProgress, LessonAttempt, Submission, Observation):
         db.exec(delete(table).where(col(table.activity_id) == activity.id))
+    # Its own files stop being served, like a deleted module's documents (the rows stay for the audit trail).
+    for document in db.exec(select(Document).where(col(Document.id).in_(activities.held_files(activity)))).all():
+        document.deleted_at = document.deleted_at or utcnow()
+        db.add(document)
     db.delete(activity)
 
 
@@ -265,15 +269,10 @@ def duplicate_module(db: Session, actor: Actor, module_id: int) -> Module:
     db.add(copy)
     db.flush()
     for activity in db.exec(select(Activity).where(Activity.module_id == module.id)).all():
-        db.add(
-            Activity(
-                module_id=copy.id or 0,
-                kind=activity.kind,
-                title=activity.title,
-                position=activity.position,
-                settings_json=activity.settings_json,
-            )
-        )
+        twin = Activity(module_id=copy.id or 0, kind=activity.kind, title=activity.title, position=activity.position)
+        db.add(twin)
+        db.flush()
+        activities.copy_settings(db, actor, activity, twin)
     _changed(db, actor, scope, "duplicate_module", f"module:{module.id}", copy=copy.id)
     return copy
 
@@ -365,10 +364,10 @@ def duplicate_activity(db: Session, actor: Actor, activity_id: int) -> Activity:
         kind=activity.kind,
         title=f"{activity.title} (copie)"[:200],
         position=activity.position + 1,
-        settings_json=activity.settings_json,
     )
     db.add(copy)
     db.flush()
+    activities.copy_settings(db, actor, activity, copy)
     _changed(db, actor, scope, "duplicate_activity", f"activity:{activity.id}", copy=copy.id)
     return copy
 

@@ -23,15 +23,18 @@ from app.models import (
     AuthSession,
     Course,
     Enrolment,
+    LessonAttempt,
     Module,
     Organisation,
+    OutboxEmail,
     TrainingSession,
     User,
 )
 from app.models.training import ENROLMENT_KINDS
 from app.models.tutoring import Reminder
-from app.services import access, audience, audit, paging, progress
+from app.services import access, audience, audit, paging, progress, search
 from app.services.actor import Actor
+from app.services.attendance import summaries
 from app.services.errors import ErrorCode, PlumeError
 from app.services.outbox import enqueue_email
 from app.services.sessions.modules import ordered_modules
@@ -150,14 +153,12 @@ def _check_kind(kind: str) -> None:
 
 
 def _matches(query: str) -> ColumnElement[bool]:
-    """Case-insensitive search on names and e-mail; % and _ typed by the person match themselves."""
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
+    """Search on names and e-mail, case and accents ignored ("lea" finds "Léa"; `search.contains`)."""
     return or_(
-        col(User.first_name).ilike(pattern, escape="\\"),
-        col(User.last_name).ilike(pattern, escape="\\"),
-        col(User.pseudonym).ilike(pattern, escape="\\"),
-        col(User.email).ilike(pattern, escape="\\"),
+        search.contains(User.first_name, query),
+        search.contains(User.last_name, query),
+        search.contains(User.pseudonym, query),
+        search.contains(User.email, query),
     )
 
 
@@ -425,6 +426,7 @@ class LessonLine:
     location: str = ""
     suspend_data: str = ""
     status_date: str = ""
+    attendance: list[str] = field(default_factory=list)  # each half-day begun: "<when> : <status>" (one rule)
 
 
 @dataclass(frozen=True)
@@ -434,6 +436,34 @@ class ConnectionLine:
     started: str
     last_seen: str
     device: str
+
+
+@dataclass(frozen=True)
+class VisitLine:
+    """One visit of the learner to a lesson (an attempt opened): `Historique des connexions`."""
+
+    started: str
+    lesson: str
+    time: str
+
+
+@dataclass(frozen=True)
+class ReminderLine:
+    """One reminder sent to the learner: when, its type, the template used, its subject, who sent it."""
+
+    sent_at: str
+    kind: str  # "manual": sent by a tutor or staff from the tutoring centre (the only way there is today)
+    template: str  # the template's kind: reminder or reminder_deadline
+    subject: str
+    by: str
+
+
+@dataclass(frozen=True)
+class ReportCourse:
+    """Another session (course) of the learner that the actor follows: `Sélectionner un autre cours`."""
+
+    session_id: int
+    label: str
 
 
 @dataclass(frozen=True)
@@ -454,7 +484,9 @@ class LearnerReport:
     last_connection: str
     lessons: list[LessonLine]
     connections: list[ConnectionLine]
-    reminders: list[dict[str, str]]
+    reminders: list[ReminderLine]
+    visits: list[VisitLine] = field(default_factory=list)
+    courses: list[ReportCourse] = field(default_factory=list)
 
 
 def _paris(moment: Any) -> str:
@@ -515,6 +547,8 @@ def learner_report(db: Session, actor: Actor, session_id: int, user_id: int) -> 
         ).all()
     }
     stats = progress.lesson_stats(db, training.id or 0, user_id, activities)
+    # The same status as the board and the PDF sheet (`attendance.status`), for in-person days and virtual classes.
+    presence = summaries.learner_attendance(db, training.id or 0, user_id)
     lessons = []
     for a in activities:
         line = stats.get(a.id or 0)
@@ -539,6 +573,7 @@ def learner_report(db: Session, actor: Actor, session_id: int, user_id: int) -> 
                 location=line.location if line else "",
                 suspend_data=line.suspend_data if line else "",
                 status_date=line.status_date if line else "",
+                attendance=presence.get(a.id or 0, []),
             )
         )
     browsers = list(
@@ -566,16 +601,73 @@ def learner_report(db: Session, actor: Actor, session_id: int, user_id: int) -> 
             ConnectionLine(started=_paris(b.created_at), last_seen=_paris(b.last_seen_at), device=_device(b.user_agent))
             for b in browsers[:20]
         ],
-        reminders=[
-            {"sent_at": _paris(r.created_at), "subject": r.subject, "by": sender.display_name}
-            for r, sender in db.exec(
-                select(Reminder, User)
-                .join(User, col(User.id) == col(Reminder.sent_by_id))
-                .where(Reminder.session_id == training.id, Reminder.user_id == user_id)
-                .order_by(col(Reminder.created_at).desc())
-            ).all()
-        ],
+        reminders=_reminder_lines(db, training.id or 0, user_id),
+        visits=_visits(db, user_id, activities, titles),
+        courses=_report_courses(db, actor, user_id),
     )
+
+
+MAX_VISITS = 200
+MAX_COURSES = 100
+
+
+def _reminder_lines(db: Session, session_id: int, user_id: int) -> list[ReminderLine]:
+    """The reminders sent to a learner in a session, newest first; the template is read from the e-mail sent."""
+    rows = db.exec(
+        select(Reminder, User, OutboxEmail.kind)
+        .join(User, col(User.id) == col(Reminder.sent_by_id))
+        .outerjoin(OutboxEmail, col(OutboxEmail.id) == col(Reminder.outbox_id))
+        .where(Reminder.session_id == session_id, Reminder.user_id == user_id)
+        .order_by(col(Reminder.created_at).desc(), col(Reminder.id).desc())
+    ).all()
+    return [
+        ReminderLine(
+            sent_at=_paris(r.created_at),
+            kind="manual",
+            # Reminders sent before the e-mail kept its template's kind were all the plain reminder.
+            template=kind if kind in REMINDER_TEMPLATES else "reminder",
+            subject=r.subject,
+            by=sender.display_name,
+        )
+        for r, sender, kind in rows
+    ]
+
+
+def _visits(db: Session, user_id: int, activities: list[Activity], modules: dict[int | None, str]) -> list[VisitLine]:
+    """Each time the learner opened a lesson of the session (its attempts), newest first, with the time spent."""
+    titles = {a.id: a.title for a in activities}
+    attempts = db.exec(
+        select(LessonAttempt)
+        .where(LessonAttempt.user_id == user_id, col(LessonAttempt.activity_id).in_(list(titles)))
+        .order_by(col(LessonAttempt.started_at).desc(), col(LessonAttempt.id).desc())
+        .limit(MAX_VISITS)
+    ).all()
+    return [
+        VisitLine(
+            started=_paris(a.started_at),
+            lesson=titles.get(a.activity_id, ""),
+            time=progress.duration(a.time_spent_s),
+        )
+        for a in attempts
+    ]
+
+
+def _report_courses(db: Session, actor: Actor, user_id: int) -> list[ReportCourse]:
+    """The learner's sessions that the actor follows in the selected organisation (this one included)."""
+    if actor.organisation_id is None:
+        return []
+    rows = db.exec(
+        select(col(TrainingSession.id), col(Course.title), col(TrainingSession.title), col(TrainingSession.starts_on))
+        .join(Course, col(Course.id) == col(TrainingSession.course_id))
+        .join(Enrolment, col(Enrolment.session_id) == col(TrainingSession.id))
+        .where(Enrolment.user_id == user_id, *access.followed_in(actor, actor.organisation_id))
+        .order_by(col(TrainingSession.starts_on).desc(), col(TrainingSession.id).desc())
+        .limit(MAX_COURSES)
+    ).all()
+    return [
+        ReportCourse(session_id=sid or 0, label=f"{course} — {title} ({starts:%d/%m/%Y})")
+        for sid, course, title, starts in rows
+    ]
 
 
 MAX_REMINDERS = 10_000
@@ -664,21 +756,22 @@ def send_reminders(db: Session, actor: Actor, session_id: int, user_ids: list[in
         raise PlumeError(ErrorCode.NOT_FOUND)
     if not users:
         raise PlumeError(ErrorCode.INVALID_INPUT)
+    sent: list[tuple[OutboxEmail, Reminder]] = []
     for user in users:
         message = render(
             get_template(db, organisation.id, kind, user.language),
             _reminder_values(db, training, organisation, user),
         )
-        email = enqueue_email(db, to=user.email, message=message, kind="reminder", organisation_id=organisation.id)
-        db.add(
-            Reminder(
-                session_id=training.id or 0,
-                user_id=user.id or 0,
-                sent_by_id=actor.user_id,
-                subject=message.subject,
-                outbox_id=email.id,
-            )
+        # The e-mail's kind is the template's: the learner's report shows which one was sent.
+        email = enqueue_email(db, to=user.email, message=message, kind=kind, organisation_id=organisation.id)
+        reminder = Reminder(
+            session_id=training.id or 0, user_id=user.id or 0, sent_by_id=actor.user_id, subject=message.subject
         )
+        db.add(reminder)
+        sent.append((email, reminder))
+    db.flush()  # one flush gives every e-mail its id: each reminder points at the e-mail it sent
+    for email, reminder in sent:
+        reminder.outbox_id = email.id
     audit.record(
         db,
         "tutoring.remind",

@@ -37,7 +37,7 @@ from app.models import (
     User,
 )
 from app.models.training import PHASES
-from app.services import access, course_reviews, paging
+from app.services import access, course_reviews, paging, search
 from app.services.access import TutoredCourse, access_tutored_course
 from app.services.actor import Actor
 from app.services.course_categories import (
@@ -163,12 +163,6 @@ class CourseList:
     rows: list[CourseLine]
 
 
-def _like(column: Any, words: str) -> ColumnElement[bool]:
-    """Case-insensitive "contains"; % and _ typed by the person match themselves."""
-    escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return col(column).ilike(f"%{escaped}%", escape="\\")
-
-
 def _learner_members(organisation_id: int) -> SelectOfScalar[int]:
     """The organisation's learners: "Tout le monde" is a course row that reaches all of them."""
     return select(Membership.user_id).where(
@@ -206,7 +200,7 @@ def course_list(
         db: Database session.
         actor: Staff or a tutor of the selected organisation (anyone else gets an empty list).
         folder: A folder path of `course_tree` ("" for every course; UNCATEGORISED for courses without category).
-        query: Part of the course's title or short title (case-insensitive; 100 characters used).
+        query: Part of the course's title or short title (case and accents ignored; 100 characters used).
         course_id: Only this course (0: all).
         list_id: Only this learner list, i.e. session (0: all); the row then shows that list only.
         sort: title, list (the first list's title) or learners; ties by title.
@@ -243,7 +237,7 @@ def course_list(
         )
         filters.append(col(Course.categories).in_(wanted))
     if words:
-        filters.append(or_(_like(Course.title, words), _like(Course.short_title, words)))
+        filters.append(or_(search.contains(Course.title, words), search.contains(Course.short_title, words)))
     if course_id:
         filters.append(col(Course.id) == course_id)
 
@@ -529,10 +523,23 @@ def _lessons(db: Session, tutored: TutoredCourse) -> list[LessonRow]:
             .group_by(*key)
         ).all()
     }
+    # "Ouvrir le contenu" opens the lesson's copy in the latest session holding it (one query for all lessons).
+    shown = sorted({latest for _, latest in learners.values() if latest is not None} | {sids[0]})
+    copy_ids = {
+        (sid, kind, title): int(aid)
+        for sid, kind, title, aid in db.exec(  # type: ignore[call-overload]  # plain SQLAlchemy select
+            sa_select(col(Module.session_id), col(Activity.kind), col(Activity.title), func.min(col(Activity.id)))
+            .join(Module, col(Module.id) == col(Activity.module_id))
+            .where(col(Module.session_id).in_(shown))
+            .group_by(col(Module.session_id), col(Activity.kind), col(Activity.title))
+        ).all()
+    }
     rows = []
     for activity, module in timeline:
         lesson = (activity.kind, activity.title)
         count, latest = learners.get(lesson, (0, None))
+        opened_in = latest or sids[0]
+        copy_id = copy_ids.get((opened_in, activity.kind, activity.title))
         comments, waiting = hand_ins.get(lesson, (0, 0))
         rows.append(
             LessonRow(
@@ -545,7 +552,7 @@ def _lessons(db: Session, tutored: TutoredCourse) -> list[LessonRow]:
                 learners=count,
                 comments=comments,
                 corrections=waiting,
-                open_link=f"/sessions/{latest or sids[0]}",
+                open_link=f"/sessions/{opened_in}?activite={copy_id}" if copy_id else f"/sessions/{opened_in}",
             )
         )
     return rows
@@ -608,8 +615,8 @@ def course_detail(db: Session, actor: Actor, course_id: int) -> CourseDetail:
         categories=category_labels(course.categories),
         competencies=competency_labels(course.competencies),
         image=f"/api/courses/{course.id}/image" if course.thumbnail_document_id else "",
-        # The catalogue entry is a staff page; a tutor would only meet its not-found panel.
-        catalogue_link=f"/catalogue/{course.id}" if tutored.is_staff else "",
+        # Staff edit the entry there; a tutor reads it (`catalogue.catalogue_entry`).
+        catalogue_link=f"/catalogue/{course.id}",
         centre_link=f"/tutorat/formations/{course.id}/centre",
         open_link=f"/sessions/{tutored.session_ids[0]}",
     )

@@ -3,9 +3,14 @@
 The class is an ordinary `virtual_class` activity with its slot, in a module
 "Classes virtuelles de tutorat" at the end of the session's "during" phase; its
 settings list the learners invited, and `app.services.audience` keeps it off
-everyone else's timeline, sheet, home page and progress. Each invitee gets an
-e-mail with an .ics invitation pointing to the slot's attendance sheet: the
-meeting link itself stays behind signing, as for every virtual class.
+everyone else's timeline, sheet, home page and progress. It belongs to the person
+who created it (`audience.leader`): they lead it on its sheet in place of the
+session's trainers, who are not part of it. It may be planned any day of the
+course's access period (the session's start to its `availability_ends_on`, or its
+end when the session sets none). Each invitee, and the leader, gets an e-mail with
+an .ics invitation (ORGANIZER the leader) pointing to the slot's attendance sheet:
+the meeting link itself stays behind signing for the learners, as for every
+virtual class.
 """
 
 from __future__ import annotations
@@ -16,24 +21,21 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from email.utils import formataddr, parseaddr
 
 from sqlmodel import Session, col, select
 
-from app.clock import PARIS
+from app.clock import PARIS, date_label
 from app.live.bus import notify
 from app.live.contract import TimelineChanged, session_topic
 from app.models import Activity, Enrolment, Module, Organisation, Slot, TrainingSession, User
-from app.routes import attendance_path
 from app.services import audit, progress
 from app.services.access import access_followed_session
 from app.services.actor import Actor
-from app.services.calendar import invitation_ics
+from app.services.calendar import invitation_ics, join_page, sequences, slot_uid
 from app.services.catalogue import parse_date
 from app.services.errors import ErrorCode, PlumeError
 from app.services.outbox import Attachment, enqueue_email
 from app.services.templates import get_template, render
-from app.settings import get_settings
 
 MODULE_TITLE = "Classes virtuelles de tutorat"
 MAX_INVITEES = 10_000
@@ -89,6 +91,47 @@ def _module(db: Session, training: TrainingSession) -> Module:
     return module
 
 
+def access_period(training: TrainingSession) -> tuple[date, date]:
+    """The days a class for some learners may be planned on: the course's access period for this session.
+
+    Args:
+        training: The session.
+
+    Returns:
+        (first, last) Paris days: its start, and the end of access (`availability_ends_on`, else its end).
+    """
+    last = max(training.ends_on, training.availability_ends_on or training.ends_on)
+    return training.starts_on, last
+
+
+@dataclass(frozen=True)
+class PlanningWindow:
+    """The days a class may be planned on, for the planning form: ISO for the date input, labels for people."""
+
+    first: str
+    last: str
+    first_label: str
+    last_label: str
+
+
+def planning_window(db: Session, actor: Actor, session_id: int) -> PlanningWindow:
+    """The access period of a session the actor follows, for the virtual class form.
+
+    Args:
+        db: Database session.
+        actor: Staff of the session's organisation or a tutor positioned on it.
+        session_id: The session.
+
+    Returns:
+        Its first and last day.
+
+    Raises:
+        PlumeError: NOT_FOUND (see `access.access_followed_session`).
+    """
+    first, last = access_period(access_followed_session(db, actor, session_id))
+    return PlanningWindow(first.isoformat(), last.isoformat(), date_label(first), date_label(last))
+
+
 def create_for_learners(
     db: Session,
     actor: Actor,
@@ -114,7 +157,7 @@ def create_for_learners(
         session_id: The session.
         user_ids: The learners chosen in the tutoring centre.
         title: The class's title.
-        day: Its date (YYYY-MM-DD or DD/MM/YYYY), within the session's dates.
+        day: Its date (YYYY-MM-DD or DD/MM/YYYY), within the course's access period (`access_period`).
         start: Its start, HH:MM, French time.
         end: Its end, HH:MM, French time.
         link: The meeting URL (https), optional.
@@ -124,7 +167,7 @@ def create_for_learners(
 
     Raises:
         PlumeError: NOT_FOUND (see `access.access_followed_session`), TITLE_REQUIRED, DATE_INVALID, TIME_INVALID,
-            TIME_ORDER, SLOT_OUTSIDE_SESSION, LINK_INVALID_URL (with the field), or INVALID_INPUT when
+            TIME_ORDER, SLOT_OUTSIDE_ACCESS, LINK_INVALID_URL (with the field), or INVALID_INPUT when
             no learner of the session is selected.
     """
     training = access_followed_session(db, actor, session_id)
@@ -135,16 +178,20 @@ def create_for_learners(
     begins, finishes = _clock(start, "start"), _clock(end, "end")
     if finishes <= begins:
         raise PlumeError(ErrorCode.TIME_ORDER, field="end")
-    if not training.starts_on <= date_ <= training.ends_on:
-        raise PlumeError(ErrorCode.SLOT_OUTSIDE_SESSION, field="day")
+    first, last = access_period(training)
+    if not first <= date_ <= last:
+        raise PlumeError(ErrorCode.SLOT_OUTSIDE_ACCESS, field="day", first=date_label(first), last=date_label(last))
     url = _link(link)
     learners = _invitees(db, training.id or 0, user_ids)
     organisation = db.get(Organisation, training.organisation_id)
     if not learners or organisation is None:
         raise PlumeError(ErrorCode.INVALID_INPUT, field="learners")
+    leader = db.get(User, actor.user_id)
+    if leader is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
     plan = _Plan(title=clean, day=date_, begins=begins, finishes=finishes, url=url)
     activity, slot = _create(db, actor, training, organisation=organisation, learners=learners, plan=plan)
-    _invite(db, training, organisation=organisation, activity=activity, slot=slot, learners=learners)
+    _invite(db, training, organisation=organisation, activity=activity, slot=slot, people=_People(leader, learners))
     notify(db, session_topic(training.id or 0), TimelineChanged(op="add_activity"))
     return activity
 
@@ -218,6 +265,14 @@ def _create(
     return activity, slot
 
 
+@dataclass(frozen=True)
+class _People:
+    """Who gets an invitation: the leader (the class's creator) and the learners invited."""
+
+    leader: User
+    learners: list[User]
+
+
 def _invite(
     db: Session,
     training: TrainingSession,
@@ -225,19 +280,23 @@ def _invite(
     organisation: Organisation,
     activity: Activity,
     slot: Slot,
-    learners: list[User],
+    people: _People,
 ) -> None:
-    """E-mail each invitee the class with an .ics whose link is the slot's attendance sheet."""
-    settings = get_settings()
-    sheet = f"{settings.base_url.rstrip('/')}{attendance_path(slot.id or 0)}"
+    """E-mail the leader and each invitee the class with an .ics whose link is the slot's attendance sheet.
+
+    The .ics's ORGANIZER is the leader, who gets their own copy (as CHAIR).
+    """
+    sheet = join_page(slot.id or 0)
     start, finish = slot.starts_at.astimezone(PARIS), slot.ends_at.astimezone(PARIS)
-    organiser = formataddr((organisation.name, parseaddr(settings.smtp_from)[1]))
-    for learner in learners:
+    leader = people.leader
+    organiser = (leader.display_name, leader.email)
+    sequence = sequences(db, [slot]).get(slot.id or 0, 0)
+    for person in [leader, *(p for p in people.learners if p.id != leader.id)]:
         message = render(
-            get_template(db, organisation.id, "virtual_class_invitation", learner.language),
+            get_template(db, organisation.id, "virtual_class_invitation", person.language),
             {
-                "prenom": learner.pseudonym or learner.first_name,
-                "nom": learner.last_name,
+                "prenom": person.pseudonym or person.first_name,
+                "nom": person.last_name,
                 "organisation": organisation.name,
                 "session": training.title,
                 "titre": activity.title,
@@ -249,16 +308,18 @@ def _invite(
         )
         ics = invitation_ics(
             slot,
-            uid=f"plume-virtual-class-{slot.id}-{learner.id}@plume",
+            uid=slot_uid(slot.id or 0, person.id or 0),
             summary=activity.title,
             description=message.body,
             url=sheet,
             organiser=organiser,
-            attendee=(learner.display_name, learner.email),
+            attendee=(person.display_name, person.email),
+            sequence=sequence,
+            chair=person is leader,
         )
         enqueue_email(
             db,
-            to=learner.email,
+            to=person.email,
             message=message,
             kind="virtual_class_invitation",
             organisation_id=organisation.id,

@@ -96,9 +96,12 @@ def test_learner_signs_on_a_phone_and_the_board_moves_them_live(server, new_cont
     expect(unsigned.get_by_text("Prévenu par e-mail")).to_be_visible()
 
     # The trainer signs, certifies, and the sheet is locked.
-    draw(trainer, "#my-signature")
-    trainer.locator("#my-signature").get_by_role("button", name="Confirmer").click()
-    expect(trainer.get_by_text("Vous avez émargé")).to_be_visible()
+    # The trainer's own pad opens in a dialog (the board stays first on their screen).
+    trainer.locator("#my-signature").get_by_role("button", name="Signer la feuille").click()
+    draw(trainer, "[role=dialog]")
+    trainer.get_by_role("dialog").get_by_role("button", name="Confirmer").click()
+    expect(trainer.get_by_role("dialog")).to_have_count(0)
+    expect(trainer.get_by_test_id("signed-callout")).to_contain_text("Émargé à")
     trainer.get_by_role("button", name="Certifier la feuille").click()
     trainer.get_by_role("alertdialog").get_by_role("button", name="Certifier la feuille").click()
     expect(trainer.get_by_text("Feuille certifiée le")).to_be_visible()

@@ -91,7 +91,20 @@ def test_staff_build_confirm_and_everyone_sees_the_session(server, new_context, 
     card.get_by_label("Salle").fill("Salle Molière")
     card.get_by_role("button", name="Enregistrer").click()
     expect(card.get_by_text(re.compile(r"14:00–17:30 · Salle Molière"))).to_be_visible()
+    # Confirming e-mails everyone: it asks first, saying how many e-mails go to whom (issue 13), and Annuler
+    # leaves the session a draft.
     staff.get_by_role("button", name="Confirmer la session").click()
+    dialog = staff.get_by_role("dialog")
+    expect(dialog.get_by_role("heading", name="Confirmer la session ?")).to_be_visible()
+    expect(dialog).to_contain_text("2 e-mails vont partir maintenant")
+    expect(dialog.get_by_test_id("status-recipients")).to_have_text("1 formateur1 apprenant")
+    staff.screenshot(path=f"{SHOTS}/session-confirm-dialog.png")
+    dialog.get_by_role("button", name="Annuler").click()
+    expect(staff.get_by_role("dialog")).to_have_count(0)
+    expect(staff.get_by_text("Brouillon", exact=True)).to_be_visible()
+    staff.get_by_role("button", name="Confirmer la session").click()
+    staff.get_by_role("dialog").get_by_role("button", name="Confirmer et envoyer").click()
+    expect(staff.get_by_role("dialog")).to_have_count(0)
     expect(staff.get_by_text("Confirmée")).to_be_visible()
     staff.screenshot(path=f"{SHOTS}/session-built.png", full_page=True)
 
@@ -99,7 +112,8 @@ def test_staff_build_confirm_and_everyone_sees_the_session(server, new_context, 
     assert mail["Subject"] == "Confirmation de la session Groupe du matin"
     ics = next(part for part in mail.iter_attachments() if part.get_filename() == "votre-session.ics")
     events = list(Calendar.from_ical(ics.get_content()).walk("VEVENT"))
-    assert len(events) == 1 and str(events[0]["summary"]) == course_title
+    assert len(events) == 1 and str(events[0]["summary"]) == f"{course_title} — après-midi"
+    assert str(events[0]["location"]).endswith("Salle Molière") and events[0].decoded("sequence") == 0
     assert events[0].decoded("dtstart").astimezone().date() == today
     html = mail.get_body(preferencelist=("html",)).get_content()
     assert "Ouvrir" in html and re.search(r'href="http://127\.0\.0\.1:\d+/sessions/\d+"', html)
@@ -115,6 +129,26 @@ def test_staff_build_confirm_and_everyone_sees_the_session(server, new_context, 
     ready(learner)
     expect(learner.locator("[data-testid=timeline-module]", has_text="Jour 1 — S'exprimer")).to_be_visible()
     expect(learner.get_by_role("button", name="Éditer la timeline")).to_have_count(0)
+
+    # Finishing and archiving ask too, saying what changes (no e-mail); a phone shows the dialog whole.
+    staff.set_viewport_size({"width": 390, "height": 844})
+    staff.get_by_role("button", name="Terminer la session").click()
+    dialog = staff.get_by_role("dialog")
+    expect(dialog.get_by_role("heading", name="Terminer la session ?")).to_be_visible()
+    expect(dialog).to_contain_text("« Terminées »")
+    expect(dialog).to_contain_text("de 1 apprenant")
+    expect(dialog).to_contain_text("Aucun e-mail n'est envoyé.")
+    staff.screenshot(path=f"{SHOTS}/session-finish-dialog-phone.png")
+    dialog.get_by_role("button", name="Terminer la session").click()
+    expect(staff.get_by_text("Terminée", exact=True)).to_be_visible()
+    staff.get_by_role("button", name="Archiver la session").click()
+    dialog = staff.get_by_role("dialog")
+    expect(dialog.get_by_role("heading", name="Archiver la session ?")).to_be_visible()
+    expect(dialog).to_contain_text("disparaît de l'accueil")
+    dialog.get_by_role("button", name="Archiver la session").click()
+    expect(staff.get_by_text("Archivée", exact=True)).to_be_visible()
+    goto(learner, "/accueil")
+    expect(learner.get_by_text(course_title)).to_have_count(0)  # as the dialog said
 
 
 def test_a_trainer_edits_content_but_not_opening_rules(server, new_context) -> None:

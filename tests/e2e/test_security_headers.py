@@ -55,7 +55,7 @@ def test_pages_work_under_the_policy_without_violations(server, new_context, tmp
     trainer.get_by_label("Module").select_option(label="Après la formation")
     trainer.locator("#documents input[type=file]").set_input_files([str(supports)])
     trainer.get_by_role("button", name="Envoyer").click()  # an upload to /_upload under the policy
-    expect(trainer.get_by_text("1 document(s) ajouté(s).")).to_be_visible()
+    expect(trainer.get_by_text("1 document ajouté.")).to_be_visible()
     seen += _violations(trainer)
 
     learner = _watched(new_context(), console)

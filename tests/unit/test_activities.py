@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from app.models import Activity, Module
-from app.services import activities, home
+from app.models import Activity, Document, Module
+from app.services import activities, documents, home
 from app.services.errors import ErrorCode, PlumeError
 from app.services.progress import learner_progress
 from app.services.sessions.view import session_view
@@ -73,8 +73,9 @@ def test_poll_votes_results_and_rules(db: Session) -> None:
         activities.configure(db, staff_actor, poll.id or 0, {"question": "Quand ?", "options": "Lundi"})
     assert err.value.field == "options"
     activities.configure(db, staff_actor, poll.id or 0, {"question": "Quand ?", "options": "Lundi\nMardi\nJeudi"})
-    with pytest.raises(PlumeError):
-        activities.configure(db, actor_for(db, trainer), poll.id or 0, {"question": "X", "options": "a\nb"})
+    with pytest.raises(PlumeError) as err:  # a learner of the session may not
+        activities.configure(db, actor_for(db, learner), poll.id or 0, {"question": "X", "options": "a\nb"})
+    assert err.value.code == ErrorCode.NOT_FOUND
     db.commit()
     voters = [actor_for(db, learner), actor_for(db, other)]
     for voter in voters:
@@ -135,10 +136,177 @@ def test_staff_attach_an_mp4_to_a_video_activity(db: Session, tmp_path, monkeypa
     with pytest.raises(PlumeError) as err:
         activities.attach_video(db, actor_for(db, staff), video.id or 0, "cours.mp4", b"%PDF-1.4 not a video")
     assert err.value.code == ErrorCode.VIDEO_TYPE
-    with pytest.raises(PlumeError):
-        activities.attach_video(db, actor_for(db, trainer), video.id or 0, "cours.mp4", mp4)
     activities.attach_video(db, actor_for(db, staff), video.id or 0, "cours.mp4", mp4)
     db.commit()
     document = db.exec(select(Document).where(Document.name == "cours.mp4")).one()
     assert document.content_type == "video/mp4"
-    assert json.loads(db.get(Activity, video.id).settings_json)["url"] == f"/api/documents/{document.id}"
+    # The video is the activity's, served through its gate: not a module document (issue 13).
+    url = f"/api/activities/{video.id}/files/{document.id}"
+    assert json.loads(db.get(Activity, video.id).settings_json)["url"] == url
+    assert document.module_id is None
+    assert documents.list_for_module(db, actor_for(db, staff), video.module_id) == []
+    # The session's trainer may replace it; the first one is then deleted.
+    activities.attach_video(db, actor_for(db, trainer), video.id or 0, "cours2.mp4", mp4)
+    db.commit()
+    db.refresh(document)
+    assert document.deleted_at is not None
+
+
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(32)
+
+
+@pytest.fixture
+def files_dir(db: Session, tmp_path, monkeypatch):
+    from app.settings import reset_settings
+
+    directory = tmp_path / "activity-files"
+    monkeypatch.setenv("PLUME_FILES_DIR", str(directory))
+    reset_settings()
+    return directory
+
+
+def test_a_document_activity_holds_its_own_files(db: Session, files_dir) -> None:
+    org, _staff, trainer, learner, _other, _session, first, _second, doc, video, _poll = _setup(db)
+    batch = activities.add_files(db, actor_for(db, trainer), doc.id or 0, [("Programme.pdf", PDF), ("Plan.png", PNG)])
+    db.commit()
+    assert [d.name for d in batch.stored] == ["Programme.pdf", "Plan.png"] and batch.refused == []
+    # Listed in the activity's panel for the learner, in order, to open or download through the activity's route.
+    detail = activities.activity_detail(db, actor_for(db, learner), doc.id or 0)
+    assert [(f.name, f.url) for f in detail.files] == [
+        ("Programme.pdf", f"/api/activities/{doc.id}/files/{batch.stored[0].id}"),
+        ("Plan.png", f"/api/activities/{doc.id}/files/{batch.stored[1].id}"),
+    ]
+    assert not detail.can_configure and not any(f.can_manage for f in detail.files)
+    path, name, content_type = activities.open_file(db, actor_for(db, learner), doc.id or 0, batch.stored[0].id or 0)
+    assert (path.read_bytes(), name, content_type) == (PDF, "Programme.pdf", "application/pdf")
+    # They are the activity's, not its module's: the module's list and the module documents' route know nothing.
+    assert documents.list_for_module(db, actor_for(db, learner), first.id or 0) == []
+    with pytest.raises(PlumeError):
+        documents.open_for_download(db, actor_for(db, learner), batch.stored[0].id or 0)
+    # Another activity cannot serve them, nor can a stranger.
+    with pytest.raises(PlumeError):
+        activities.open_file(db, actor_for(db, learner), video.id or 0, batch.stored[0].id or 0)
+    with pytest.raises(PlumeError):
+        activities.open_file(db, actor_for(db, make_learner(db, org)), doc.id or 0, batch.stored[0].id or 0)
+    trainer_view = activities.activity_detail(db, actor_for(db, trainer), doc.id or 0)
+    assert trainer_view.can_configure and all(f.can_manage for f in trainer_view.files)
+
+
+def test_who_may_attach_files_to_a_document_activity(db: Session, files_dir) -> None:
+    from app.services.errors import ErrorCode
+    from tests.factories import make_trainer
+
+    org, staff, trainer, learner, _other, session, _first, _second, doc, video, poll = _setup(db)
+    tutor = make_member(db, org, "tutor")
+    assign_tutor(db, session, tutor)
+    outsider = make_trainer(db, org)  # a trainer of the organisation, not on this session
+    for who in (learner, tutor, outsider, make_staff(db, make_org(db))):
+        with pytest.raises(PlumeError) as err:
+            activities.add_files(db, actor_for(db, who), doc.id or 0, [("a.pdf", PDF)])
+        assert err.value.code == ErrorCode.NOT_FOUND
+        with pytest.raises(PlumeError):
+            activities.configure(db, actor_for(db, who), video.id or 0, {"url": "https://example.org/v.mp4"})
+    assert activities.add_files(db, actor_for(db, staff), doc.id or 0, [("a.pdf", PDF)]).stored
+    with pytest.raises(PlumeError) as err:  # only a document activity holds files
+        activities.add_files(db, actor_for(db, staff), video.id or 0, [("a.pdf", PDF)])
+    assert err.value.code == ErrorCode.INVALID_INPUT
+    # The session's trainer sets a video's link and a poll (within the session's own activities).
+    activities.configure(db, actor_for(db, trainer), video.id or 0, {"url": "https://example.org/v.mp4"})
+    activities.configure(db, actor_for(db, trainer), poll.id or 0, {"question": "Quand ?", "options": "Lundi\nMardi"})
+    db.commit()
+    assert activities.activity_detail(db, actor_for(db, trainer), video.id or 0).settings["url"] == (
+        "https://example.org/v.mp4"
+    )
+
+
+def test_a_batch_with_a_bad_file_keeps_the_good_ones_and_names_the_bad(db: Session, files_dir) -> None:
+    from app.services.errors import ErrorCode
+
+    _, _, trainer, learner, _, _, _, _, doc, _, _ = _setup(db)
+    batch = activities.add_files(
+        db,
+        actor_for(db, trainer),
+        doc.id or 0,
+        [("un.pdf", PDF), ("virus.exe", b"MZ" + bytes(64)), ("vide.pdf", b""), ("deux.png", PNG)],
+    )
+    db.commit()
+    assert [d.name for d in batch.stored] == ["un.pdf", "deux.png"]
+    assert [(r.name, r.error.code, r.error.params) for r in batch.refused] == [
+        ("virus.exe", ErrorCode.DOCUMENT_TYPE, {"name": "virus.exe"}),
+        ("vide.pdf", ErrorCode.DOCUMENT_EMPTY, {"name": "vide.pdf"}),
+    ]
+    assert [f.name for f in activities.activity_detail(db, actor_for(db, learner), doc.id or 0).files] == [
+        "un.pdf",
+        "deux.png",
+    ]
+    assert len(list(files_dir.iterdir())) == 2
+
+
+def test_removing_a_file_and_a_locked_module_hides_it(db: Session, files_dir) -> None:
+    _, staff, trainer, learner, _, _, _, second, doc, _, _ = _setup(db)
+    (_kept, gone) = activities.add_files(
+        db, actor_for(db, trainer), doc.id or 0, [("a.pdf", PDF), ("b.pdf", PDF)]
+    ).stored
+    db.commit()
+    with pytest.raises(PlumeError):  # a learner cannot remove
+        activities.remove_file(db, actor_for(db, learner), doc.id or 0, gone.id or 0)
+    activities.remove_file(db, actor_for(db, staff), doc.id or 0, gone.id or 0)
+    db.commit()
+    assert [f.name for f in activities.activity_detail(db, actor_for(db, learner), doc.id or 0).files] == ["a.pdf"]
+    with pytest.raises(PlumeError):
+        activities.open_file(db, actor_for(db, learner), doc.id or 0, gone.id or 0)
+    # A document activity in a module still locked to the learner: its files look missing.
+    locked = Activity(module_id=second.id or 0, kind="document", title="Après", position=1)
+    db.add(locked)
+    db.commit()
+    (hidden,) = activities.add_files(db, actor_for(db, staff), locked.id or 0, [("c.pdf", PDF)]).stored
+    db.commit()
+    with pytest.raises(PlumeError):
+        activities.open_file(db, actor_for(db, learner), locked.id or 0, hidden.id or 0)
+    assert activities.open_file(db, actor_for(db, trainer), locked.id or 0, hidden.id or 0)[1] == "c.pdf"
+
+
+def test_a_duplicated_activity_has_its_own_copies_of_the_files(db: Session, files_dir) -> None:
+    from app.services import timeline
+
+    _, staff, trainer, learner, _, _, first, _, doc, _, _ = _setup(db)
+    (held,) = activities.add_files(db, actor_for(db, trainer), doc.id or 0, [("a.pdf", PDF)]).stored
+    db.commit()
+    copy = timeline.duplicate_activity(db, actor_for(db, trainer), doc.id or 0)
+    twin_module = timeline.duplicate_module(db, actor_for(db, staff), first.id or 0)
+    db.commit()
+    twin = db.exec(select(Activity).where(Activity.module_id == twin_module.id, Activity.kind == "document")).first()
+    assert twin is not None
+    copies = [activities.activity_detail(db, actor_for(db, learner), a.id or 0).files for a in (copy, twin)]
+    assert [[f.name for f in files] for files in copies] == [["a.pdf"], ["a.pdf"]]
+    assert str(held.id) not in {f.url.rsplit("/", 1)[1] for files in copies for f in files}
+    # Removing the copy's file leaves the original's.
+    (copied,) = copies[0]
+    activities.remove_file(db, actor_for(db, staff), copy.id or 0, int(copied.url.rsplit("/", 1)[1]))
+    db.commit()
+    path, name, _ = activities.open_file(db, actor_for(db, learner), doc.id or 0, held.id or 0)
+    assert (path.read_bytes(), name) == (PDF, "a.pdf")
+    assert activities.activity_detail(db, actor_for(db, learner), copy.id or 0).files == []
+    # Deleting an activity stops serving its files.
+    timeline.delete_activity(db, actor_for(db, staff), doc.id or 0)
+    db.commit()
+    assert db.get(Document, held.id).deleted_at is not None
+
+
+def test_the_demo_document_activities_hold_a_pdf(db: Session, files_dir) -> None:
+    import json
+
+    from app.services.seed import seed_demo
+
+    seed_demo(db)
+    db.commit()
+    handouts = db.exec(select(Activity).where(Activity.kind == "document")).all()
+    assert {a.title for a in handouts} == {"Programme détaillé", "Supports de formation"}
+    for activity in handouts:
+        (file_id,) = json.loads(activity.settings_json)["files"]
+        from app.models import Document
+
+        document = db.get(Document, file_id)
+        assert document is not None and document.content_type == "application/pdf" and document.module_id is None
+        assert (files_dir / document.stored_name).read_bytes().startswith(b"%PDF-")

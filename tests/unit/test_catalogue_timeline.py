@@ -243,6 +243,10 @@ def test_people_lists_are_capped_and_searchable(db: Session) -> None:
     assert (len(people.learners), people.learner_count, len(people.learner_choices)) == (1, 2, 1)
     found = session_people(db, staff, session.id or 0, query="zed04")
     assert [p.user_id for p in found.learner_choices] == [others[4].id]
+    helene = make_learner(db, org, first_name="Hélène", last_name="Zéphir")
+    db.commit()
+    found = session_people(db, staff, session.id or 0, query="HELENE")
+    assert [p.user_id for p in found.learner_choices] == [helene.id]
     assert learner.id in [p.user_id for p in session_people(db, staff, session.id or 0).learner_choices]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -183,3 +183,24 @@ def test_a_file_sent_in_the_room_is_read_by_members_only(db: Session, tmp_path, 
     with pytest.raises(PlumeError) as err:
         documents.store_chat_file(db, a["learner"], session_id=sid, name="virus.exe", data=b"MZ\x90\x00" * 10)
     assert err.value.code == ErrorCode.DOCUMENT_TYPE
+
+
+def test_the_edit_offer_and_the_refusal_follow_one_window(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    sid, a = _room(db)
+    view = chat.post(db, a["learner"], sid, "presque trop tard", "client-window-01")
+    row = db.get(ChatMessage, view.id)
+    assert row is not None
+    assert view.edit_until == chat.edit_deadline(row.created_at).timestamp()
+    assert chat.edit_deadline(datetime(2026, 11, 30, 9, 0, tzinfo=UTC)) == datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
+    # The page offers "Modifier" exactly while the service accepts it: both ask `may_still_change`.
+    assert chat.may_still_change(view.edit_until, now=view.edit_until)
+    assert not chat.may_still_change(view.edit_until, now=view.edit_until + 1)
+    deadline = chat.edit_deadline(row.created_at)
+    monkeypatch.setattr(chat, "utcnow", lambda: deadline + timedelta(seconds=1))
+    assert not chat.may_still_change(view.edit_until)
+    with pytest.raises(PlumeError) as err:
+        chat.edit(db, a["learner"], view.id, "refusé")
+    assert err.value.code == ErrorCode.EDIT_WINDOW_PASSED
+    monkeypatch.setattr(chat, "utcnow", lambda: deadline - timedelta(seconds=1))
+    assert chat.may_still_change(view.edit_until)
+    assert chat.edit(db, a["learner"], view.id, "accepté").body == "accepté"

@@ -486,3 +486,27 @@ def test_a_course_image_is_not_shown_to_a_sign_in_half_done(db: Session, files_d
         with pytest.raises(PlumeError) as err:
             documents.open_course_image(db, half, course.id or 0)
         assert err.value.code == ErrorCode.NOT_FOUND
+
+
+def test_a_batch_upload_keeps_the_good_files_and_names_each_refused_one(db: Session, files_dir: Path) -> None:
+    _org, _, trainer, learner, _session, module = _setup(db)
+    batch = documents.store_batch(
+        db,
+        actor_for(db, trainer),
+        module_id=module.id or 0,
+        files=[("un.pdf", PDF), ("trois.pdf", b"MZ" + bytes(64)), ("deux.png", PNG), ("a/b.pdf", PDF)],
+    )
+    db.commit()
+    assert [d.name for d in batch.stored] == ["un.pdf", "deux.png"]
+    assert [(r.name, r.error.code) for r in batch.refused] == [
+        ("trois.pdf", ErrorCode.DOCUMENT_TYPE),
+        ("a/b.pdf", ErrorCode.DOCUMENT_NAME_INVALID),
+    ]
+    assert [r.name for r in documents.list_for_module(db, actor_for(db, learner), module.id or 0)] == [
+        "un.pdf",
+        "deux.png",
+    ]
+    assert len(_stored(files_dir)) == 2
+    with pytest.raises(PlumeError) as err:  # the module's gate still holds for the whole batch
+        documents.store_batch(db, actor_for(db, learner), module_id=module.id or 0, files=[("un.pdf", PDF)])
+    assert err.value.code == ErrorCode.NOT_FOUND

@@ -40,7 +40,7 @@ from app.models.progress import LessonAttempt, LessonProgress
 from app.models.tutoring import Reminder
 from app.services import chat, documents, home, missions, tutoring
 from app.services.actor import Actor
-from app.services.attendance import actions, sheet, summaries
+from app.services.attendance import actions, join, sheet, summaries
 from app.services.auth import open_session
 from app.services.db import get_engine
 from app.services.sessions.people import session_people
@@ -271,10 +271,11 @@ def _check(name: str, small: World, large: World, page: Page, who: str, bound: i
 
 
 def _home(world: World, actor: Actor) -> None:
-    """`HomeState.load`: the staff dashboard (staff), open sheets, the sections, unread counts."""
+    """`HomeState.load`: the staff dashboard (staff), open sheets, classes to join, the sections, unread counts."""
     if actor.has_role("staff"):
         _run_db(lambda db: home.staff_dashboard(db, actor))
     _run_db(lambda db: summaries.open_sheets(db, actor))
+    _run_db(lambda db: join.joinable_now(db, actor))
     sections = _run_db(lambda db: home.home_sections(db, actor))
     ids = [c.id for c in (*sections.in_progress, *sections.upcoming, *sections.finished)]
     _run_db(lambda db: chat.unread_counts(db, actor, ids))

@@ -8,6 +8,7 @@ from app.models import (
     Activity,
     ActivityCompletion,
     Enrolment,
+    LessonAttempt,
     Membership,
     Module,
     Organisation,
@@ -175,6 +176,8 @@ def test_the_kind_filter_narrows_learners_pie_and_rows(db: Session) -> None:
         ("  DUB ", ["dubois"]),
         ("ALICE", ["zola"]),
         ("MARTIN", ["martin"]),
+        ("émma", ["petit"]),  # accents ignored in what is typed...
+        ("dubóis", ["dubois"]),
         ("bruno@", ["martin"]),
         ("example.test", ["aubert", "dubois", "martin", "zola"]),
         ("%", []),
@@ -415,6 +418,22 @@ def test_the_learner_report_shows_each_activity_and_the_connections(db: Session)
     assert report.lessons[0].completed_at and not report.lessons[1].completed_at
     assert (report.status, report.progress, report.name) == ("in_progress", 50, learner.display_name)
     assert len(report.connections) == 1 and report.first_connection and report.organisation == org.name
+    assert report.visits == []  # no lesson opened yet
+    # Each lesson opened is a line of `Historique des connexions`: when, which lesson, how long (seed 002).
+    db.add(LessonAttempt(activity_id=watch.id or 0, user_id=learner.id or 0, started_at=T0, time_spent_s=132))
+    db.add(LessonAttempt(activity_id=read.id or 0, user_id=learner.id or 0, started_at=T0 + timedelta(minutes=5)))
+    db.commit()
+    visits = tutoring.learner_report(db, tutor, session.id or 0, learner.id or 0).visits
+    assert [(v.lesson, v.time) for v in visits] == [("Lire le programme", "0 s"), ("Vidéo d'accueil", "2 min")]
+    assert visits[1].started == "02/11/2026 09:00"  # Paris time
+    # `Sélectionner un autre cours`: the learner's sessions this tutor follows, this one included.
+    other = make_session(db, org, start=today, end=today, learners=(learner,))
+    assign_tutor(db, other, tutor_user)
+    unfollowed = make_session(db, org, start=today, end=today, learners=(learner,))
+    courses = tutoring.learner_report(db, tutor, session.id or 0, learner.id or 0).courses
+    assert {c.session_id for c in courses} == {session.id, other.id} and unfollowed.id not in {
+        c.session_id for c in courses
+    }
     for who, uid in ((tutor, stranger.id), (actor_for(db, learner), learner.id)):
         with pytest.raises(PlumeError) as err:
             tutoring.learner_report(db, who, session.id or 0, uid or 0)
@@ -442,10 +461,13 @@ def test_reminders_go_to_the_outbox_and_into_each_learners_history(db: Session) 
     )
     assert len(db.exec(select(Reminder)).all()) == 2
     history = tutoring.learner_report(db, tutor, session.id or 0, first.id or 0).reminders
-    assert len(history) == 1 and history[0]["by"] == tutor_user.display_name
-    assert (
-        tutoring.learner_report(db, tutor, session.id or 0, second.id or 0).reminders[0]["subject"] == preview.subject
-    )
+    assert len(history) == 1 and history[0].by == tutor_user.display_name
+    assert (history[0].kind, history[0].template) == ("manual", "reminder")  # the type and the template (seed 002)
+    assert tutoring.learner_report(db, tutor, session.id or 0, second.id or 0).reminders[0].subject == preview.subject
+    tutoring.send_reminders(db, tutor, session.id or 0, [first.id or 0], template="reminder_deadline")
+    db.commit()
+    history = tutoring.learner_report(db, tutor, session.id or 0, first.id or 0).reminders
+    assert [line.template for line in history] == ["reminder_deadline", "reminder"]  # newest first
     with pytest.raises(PlumeError) as err:
         tutoring.send_reminders(db, tutor, session.id or 0, [outsider.id or 0])
     assert err.value.code == ErrorCode.INVALID_INPUT

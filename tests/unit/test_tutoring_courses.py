@@ -25,7 +25,7 @@ from app.models import (
 )
 from app.services import access, course_reviews, tutoring, tutoring_courses
 from app.services.actor import Actor
-from app.services.catalogue import copy_template
+from app.services.catalogue import catalogue_entry, copy_template
 from app.services.course_categories import UNCATEGORISED
 from app.services.errors import ErrorCode, PlumeError
 from app.services.seed import seed_demo
@@ -209,6 +209,9 @@ def test_a_folder_shows_its_courses_and_those_of_its_sub_folders(db: Session, fo
         ("secour", ["Secourisme au travail"]),
         ("  RISQUES ", ["Prévention des risques au bureau"]),
         ("sst", ["Secourisme au travail"]),  # the short title
+        ("prevention", ["Prévention des risques au bureau"]),  # accents ignored, as typed on a phone
+        ("PRÉVENTION", ["Prévention des risques au bureau"]),
+        ("prévèntion", ["Prévention des risques au bureau"]),  # a stray accent typed folds too
         ("au ", ["Prévention des risques au bureau", "Secourisme au travail"]),
         ("%", []),
         ("_", []),
@@ -516,7 +519,16 @@ def test_lessons_follow_the_template_and_aggregate_the_followed_sessions(db: Ses
     ]
     assert [r.activity_id for r in detail.lessons][1] == w.activities["Quiz final"].id
     latest = max(s.id or 0 for s in w.followed)
-    assert {r.open_link for r in detail.lessons} == {f"/sessions/{latest}"}
+    # "Ouvrir le contenu" opens the latest followed session on that lesson's own copy (`?activite=`).
+    copies = {
+        a.title: a.id
+        for a in db.exec(
+            select(Activity).join(Module, col(Module.id) == col(Activity.module_id)).where(Module.session_id == latest)
+        ).all()
+    }
+    assert [r.open_link for r in detail.lessons] == [
+        f"/sessions/{latest}?activite={copies[r.title]}" for r in detail.lessons
+    ]
 
 
 def test_lesson_comments_come_from_the_followed_sessions_only(db: Session) -> None:
@@ -547,7 +559,9 @@ def test_general_information_reviews_and_quick_stats(db: Session) -> None:
     assert (info.title, info.short_title, info.description) == ("Vente conseil", "C01", "Les bases de la vente.")
     assert (info.categories, info.competencies) == (["Commerce > Vente"], ["09.S'organiser", "10.Argumenter"])
     assert info.centre_link == f"/tutorat/formations/{w.course.id}/centre"
-    assert info.catalogue_link == ""  # a staff page: tutors do not get the link
+    assert info.catalogue_link == f"/catalogue/{w.course.id}"  # "Vers la fiche catalogue", read only for a tutor
+    course, editable = catalogue_entry(db, w.tutor, w.course.id or 0)
+    assert (course.id, editable) == (w.course.id, False)
     assert info.image == ""
     assert [(r.author, r.date, r.stars, r.comment, r.session) for r in detail.reviews] == [
         ("Apprenant3 Test", "03/11/2026", 4, "", "Vente — groupe B"),
@@ -565,6 +579,7 @@ def test_general_information_reviews_and_quick_stats(db: Session) -> None:
     org_staff = actor_for(db, make_staff(db, db.get(Organisation, w.course.organisation_id)))  # type: ignore[arg-type]
     staff_view = tutoring_courses.course_detail(db, org_staff, w.course.id or 0)
     assert staff_view.info.catalogue_link == f"/catalogue/{w.course.id}"
+    assert catalogue_entry(db, org_staff, w.course.id or 0)[1] is True
     assert (staff_view.stats.sessions, staff_view.stats.reviews, staff_view.stats.learners) == (3, 3, 6)
 
 
@@ -697,3 +712,15 @@ def test_the_demo_gets_two_to_four_reviews_per_course_from_its_learners(db: Sess
         "Excel avancé : tableaux croisés et automatisation",
         "Sensibilisation à la cybersécurité",
     }
+
+
+def test_only_staff_and_tutors_following_the_course_reach_its_catalogue_entry(db: Session) -> None:
+    w = _lessons_world(db)
+    org = db.get(Organisation, w.course.organisation_id)
+    assert org is not None
+    not_following = actor_for(db, make_member(db, org, "tutor"))
+    learner = actor_for(db, make_learner(db, org))
+    stranger = actor_for(db, make_staff(db, make_org(db)))
+    for actor in (not_following, learner, stranger):
+        with _raises(ErrorCode.NOT_FOUND):
+            catalogue_entry(db, actor, w.course.id or 0)

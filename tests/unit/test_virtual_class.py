@@ -206,7 +206,7 @@ def test_the_organisation_url_is_used_when_no_link_is_given(db: Session) -> None
         ({"end": "midi"}, (ErrorCode.TIME_INVALID, "end")),
         ({"start": "11:00", "end": "11:00"}, (ErrorCode.TIME_ORDER, "end")),
         ({"start": "11:00", "end": "09:30"}, (ErrorCode.TIME_ORDER, "end")),
-        ({"day": "2020-01-01"}, (ErrorCode.SLOT_OUTSIDE_SESSION, "day")),
+        ({"day": "2020-01-01"}, (ErrorCode.SLOT_OUTSIDE_ACCESS, "day")),
         ({"link": "http://visio.example.test"}, (ErrorCode.LINK_INVALID_URL, "link")),
         ({"link": "javascript:alert(1)"}, (ErrorCode.LINK_INVALID_URL, "link")),
     ],
@@ -251,10 +251,13 @@ def test_each_invitee_gets_an_email_with_an_ics_pointing_to_the_sheet(db: Sessio
     slot = _slot(db, activity)
     meeting = json.loads(activity.settings_json)["link"]
     rows = db.exec(select(OutboxEmail).order_by(col(OutboxEmail.id))).all()
-    assert sorted(r.to for r in rows) == sorted([w.a.email, w.b.email])
+    tutor = db.get(User, w.tutor.user_id)
+    assert tutor is not None
+    # The tutor who leads it is invited too; the session's trainer, not part of it, is not.
+    assert sorted(r.to for r in rows) == sorted([w.a.email, w.b.email, tutor.email])
     sheet = f"http://plume.test/emargement/{slot.id}"
     by_address = {r.to: r for r in rows}
-    for user in (w.a, w.b):
+    for user in (w.a, w.b, tutor):
         row = by_address[user.email]
         assert (row.kind, row.organisation_id, row.status) == ("virtual_class_invitation", w.org.id, "pending")
         assert (row.attachment_name, row.attachment_type) == ("classe-virtuelle.ics", "text/calendar")
@@ -264,13 +267,18 @@ def test_each_invitee_gets_an_email_with_an_ics_pointing_to_the_sheet(db: Sessio
         calendar = Calendar.from_ical(ics)
         assert str(calendar["method"]) == "REQUEST"
         (event,) = calendar.walk("VEVENT")
-        assert str(event["uid"]) == f"plume-virtual-class-{slot.id}-{user.id}@plume"
+        assert str(event["uid"]) == f"plume-virtual-class-{slot.id}-{user.id}@plume.test"
+        assert event.decoded("sequence") == 0
+        assert str(event["organizer"]) == f"mailto:{tutor.email}"
+        assert str(event["organizer"].params["cn"]) == tutor.display_name
+        assert str(event["url"]) == sheet
         assert str(event["summary"]) == "Point d'étape"
         assert event.decoded("dtstart") == slot.starts_at
         assert event.decoded("dtend") == slot.ends_at
         assert str(event["location"]) == sheet
         assert sheet in str(event["description"])
         assert str(event["attendee"]) == f"mailto:{user.email}"
+        assert str(event["attendee"].params["role"]) == ("CHAIR" if user is tutor else "REQ-PARTICIPANT")
     assert by_address[w.a.email].subject.startswith("Classe virtuelle « Point d'étape »")
     assert by_address[w.b.email].subject.startswith('Virtual class "Point d\'étape"')
     assert "Bob" in by_address[w.b.email].body
@@ -313,9 +321,14 @@ def test_a_learner_not_invited_does_not_see_sign_or_appear_on_the_roster(db: Ses
 
     assert [s.slot_id for s in summaries.open_sheets(db, a)] == [slot_id]
     assert summaries.open_sheets(db, c) == []
+    # The class is the tutor's: she is on its sheet as the one who leads it, the session's trainer is not.
     board = sheet.sheet_view(db, w.trainer, slot_id)
-    assert {r.user_id for r in board.rows} == {w.a.id, w.b.id, w.trainer.user_id}
-    assert set(sheet.load_sheet(db, slot).people) == {w.a.id, w.b.id, w.trainer.user_id}
+    assert {(r.user_id, r.role) for r in board.rows} == {
+        (w.a.id, "learner"),
+        (w.b.id, "learner"),
+        (w.tutor.user_id, "trainer"),
+    }
+    assert set(sheet.load_sheet(db, slot).people) == {w.a.id, w.b.id, w.tutor.user_id}
     detail = activities.activity_detail(db, w.trainer, activity.id or 0)
     assert sorted(line.email for line in detail.learners) == sorted([w.a.email, w.b.email])
 
@@ -413,3 +426,79 @@ def test_confirming_a_session_leaves_the_invitees_classes_out_of_everyones_ics(d
         ics = base64.b64decode(row.attachment_data).decode()
         assert f"plume-slot-{slot.id}@plume" not in ics
         assert "plume-slot-" in ics
+
+
+def test_a_class_may_be_planned_within_the_courses_access_period(db: Session) -> None:
+    w = _world(db, start=date(2026, 11, 2), end=date(2026, 11, 6))
+    w.session.availability_ends_on = date(2027, 3, 31)
+    db.add(w.session)
+    db.commit()
+    # Months after the session's last day, still within the access period: accepted.
+    slot = _slot(db, _create(db, w, day="15/03/2027", start="18:00", end="19:00"))
+    assert slot.starts_at == datetime(2027, 3, 15, 17, 0, tzinfo=UTC)
+    assert _slot(db, _create(db, w, day="2027-03-31")).starts_at.date() == date(2027, 3, 31)
+    for day in ("2027-04-01", "2026-11-01"):
+        with pytest.raises(PlumeError) as err:
+            _create(db, w, day=day)
+        assert _code(err) == (ErrorCode.SLOT_OUTSIDE_ACCESS, "day")
+        assert err.value.params == {"first": "02/11/2026", "last": "31/03/2027"}
+        db.rollback()
+    # Without an access end, the session's own dates.
+    w.session.availability_ends_on = None
+    db.add(w.session)
+    db.commit()
+    with pytest.raises(PlumeError) as err:
+        _create(db, w, day="2026-11-07")
+    assert err.value.params == {"first": "02/11/2026", "last": "06/11/2026"}
+
+
+def test_the_tutor_leads_her_class_the_trainer_is_not_part_of_it(db: Session) -> None:
+    w = _world(db)
+    activity = _create(db, w, link="https://visio.example.test/room")
+    slot = _slot(db, activity)
+    slot_id = slot.id or 0
+    # Before it runs, nobody gets the link, the tutor neither.
+    assert sheet.sheet_view(db, w.tutor, slot_id).meeting_link == ""
+    _open_now(db, slot)
+    view = sheet.sheet_view(db, w.tutor, slot_id)
+    # She is on the sheet as the one who leads it, runs its board and starts the meeting before signing.
+    assert (view.signer_role, view.manages, view.sees_board, view.can_sign) == ("trainer", True, True, True)
+    assert view.meeting_link == "https://visio.example.test/room"
+    assert sheet.sheet_view(db, w.trainer, slot_id).signer_role == ""
+    with pytest.raises(PlumeError) as err:
+        actions.sign(db, w.trainer, slot_id, DRAWING, "key-tttttttt")
+    assert err.value.code == ErrorCode.SIGNING_NOT_ALLOWED
+    with pytest.raises(PlumeError) as err:
+        actions.certify(db, w.trainer, slot_id)
+    assert err.value.code == ErrorCode.NOT_FOUND
+    # Another tutor of the organisation, not positioned, does not reach it; a tutor positioned but not its creator
+    # does not lead it.
+    with pytest.raises(PlumeError):
+        sheet.sheet_view(db, w.stranger_tutor, slot_id)
+    other_tutor = make_member(db, w.org, "tutor")
+    assign_tutor(db, w.session, other_tutor)
+    other = sheet.sheet_view(db, actor_for(db, other_tutor), slot_id)
+    assert (other.signer_role, other.manages, other.meeting_link) == ("", False, "")
+
+    record = actions.sign(db, w.tutor, slot_id, DRAWING, "key-uuuuuuuu")
+    assert (record.subject_user_id, record.subject_role) == (w.tutor.user_id, "trainer")
+    actions.mark(db, w.tutor, slot_id, w.b.id or 0, status="absent", comment="")
+    actions.sign(db, actor_for(db, w.a), slot_id, DRAWING, "key-aaaaaaaa")
+    certified = actions.certify(db, w.tutor, slot_id)
+    assert certified.recorded_by_id == w.tutor.user_id
+    board = {r.user_id: r.status for r in sheet.sheet_view(db, w.tutor, slot_id).rows}
+    assert board == {w.tutor.user_id: "present", w.a.id: "present", w.b.id: "absent"}
+
+
+def test_a_sessions_own_virtual_class_keeps_its_trainers(db: Session) -> None:
+    w = _world(db)
+    room = Activity(module_id=w.documents[0].module_id, kind="virtual_class", title="Plénière", position=9)
+    db.add(room)
+    db.flush()
+    slot = Slot(session_id=w.session.id or 0, activity_id=room.id, starts_at=utcnow(), ends_at=utcnow())
+    db.add(slot)
+    db.commit()
+    _open_now(db, slot)
+    assert sheet.sheet_view(db, w.trainer, slot.id or 0).signer_role == "trainer"
+    assert sheet.sheet_view(db, w.tutor, slot.id or 0).signer_role == ""
+    assert set(sheet.load_sheet(db, slot).people) == {w.trainer.user_id, w.a.id, w.b.id, w.c.id}

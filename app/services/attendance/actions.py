@@ -16,8 +16,10 @@ from app.live.contract import (
     Certified,
     MineChanged,
     MySignature,
+    ProgressChanged,
     SheetChanged,
     Signed,
+    session_topic,
     slot_board_topic,
     slot_person_topic,
     slot_topic,
@@ -27,6 +29,7 @@ from app.models.attendance import CORRECTED_STATUSES, MARKS
 from app.models.base import utcnow
 from app.services import audience, audit
 from app.services.actor import Actor
+from app.services.attendance import completion
 from app.services.attendance.chain import append_record, existing, sha256_text
 from app.services.attendance.drawing import parse_strokes, render_svg
 from app.services.attendance.heads import head_recipients, publish_head
@@ -51,6 +54,19 @@ def _clean_key(client_key: object) -> str:
 
 def _one_line(text: object, limit: int = 300) -> str:
     return " ".join(text.split())[:limit] if isinstance(text, str) else ""
+
+
+def _follow_progress(db: Session, ctx: SlotContext, user_id: int | None, role: str = "learner") -> None:
+    """An in-person activity is done when its half-days are attended: recount the learner's progress, say so.
+
+    Its own transaction, after the record's: derived figures never hold the chain's write open
+    (another worker may be appending), and the next recount repairs them if this one fails.
+    """
+    if ctx.activity.kind != "in_person" or role != "learner" or not user_id:
+        return
+    completion.follow(db, ctx.training.id or 0, [user_id])
+    notify(db, session_topic(ctx.training.id or 0), ProgressChanged(activity_id=ctx.activity.id, user_id=user_id))
+    db.commit()
 
 
 def _announce_signature(db: Session, ctx: SlotContext, record: AttendanceRecord) -> None:
@@ -121,6 +137,7 @@ def sign(
         hash="",
     )
     stored, _ = append_record(db, record, then=lambda tx, new: _announce_signature(tx, ctx, new))
+    _follow_progress(db, ctx, stored.subject_user_id, stored.subject_role)
     return stored
 
 
@@ -242,6 +259,7 @@ def sign_as(
         _announce_signature(tx, ctx, new)
 
     stored, _ = append_record(db, record, then=with_record)
+    _follow_progress(db, ctx, stored.subject_user_id, stored.subject_role)
     return stored
 
 
@@ -307,7 +325,7 @@ def certify(db: Session, actor: Actor, slot_id: int) -> AttendanceRecord:
         PlumeError: NOT_FOUND, TRAINER_SIGNATURE_REQUIRED, CERTIFY_TOO_EARLY (before the slot starts).
     """
     ctx = slot_context(db, actor, slot_id)
-    if not ctx.role.trainer:
+    if ctx.signer_role != "trainer":  # a trainer of the session, or the leader of a class for some learners
         raise PlumeError(ErrorCode.NOT_FOUND)
     if (found := existing(db, f"certification:{ctx.slot.id}")) is not None:
         return found
@@ -415,3 +433,4 @@ def correct(db: Session, actor: Actor, slot_id: int, learner_id: int, *, status:
         _changed(tx, ctx, learner.id, "correction")
 
     append_record(db, record, then=with_record)
+    _follow_progress(db, ctx, learner.id)

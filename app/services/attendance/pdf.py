@@ -17,18 +17,18 @@ from sqlmodel import Session, col, select
 from app.clock import PARIS
 from app.documents.attendance_pdf import render, slug
 from app.documents.data import ChainHead, Sheet, SheetLine, SheetsDocument
-from app.models import Activity, AttendanceChain, Course, Organisation, Slot, TrainingSession
+from app.models import Activity, AttendanceChain, Course, Module, Organisation, Slot, TrainingSession
 from app.models.base import utcnow
 from app.services.actor import Actor
 from app.services.attendance.chain import GENESIS
 from app.services.attendance.drawing import PAD_HEIGHT, PAD_WIDTH, svg_strokes
 from app.services.attendance.heads import verification_url
 from app.services.attendance.sheet import PersonState, display_names, load_sheet, name_key
+from app.services.attendance.status import notes
 from app.services.attendance.summaries import session_slots
 from app.services.attendance.window import clock, slot_context, when_label
 from app.services.errors import ErrorCode, PlumeError
 
-STATUS_LABELS = {"present": "Présent", "late": "En retard", "absent": "Absent", "unsigned": "Non émargé"}
 KIND_LABELS = {"in_person": "présentiel", "virtual_class": "classe virtuelle"}
 
 
@@ -80,21 +80,12 @@ def session_filename(training: TrainingSession) -> str:
 
 def _line(person: PersonState, names: dict[int, str]) -> SheetLine:
     sig, mark, correction = person.signature, person.mark, person.correction
-    notes: list[str] = []
-    if sig is not None and sig.on_trainer_device:
-        by = names.get(sig.recorded_by_id, "?")
-        notes.append(f"Signé sur le poste du formateur (par {by}) — {sig.reason}")
-    if mark is not None and mark.reason:
-        notes.append(f"{STATUS_LABELS.get(mark.status, mark.status)} : {mark.reason}")
-    if correction is not None:
-        label = STATUS_LABELS.get(correction.status, correction.status).lower()
-        notes.append(f"Correction après certification : {label} — {correction.reason}")
     return SheetLine(
         name=person.name or names.get(person.user_id, ""),
-        status=STATUS_LABELS.get(person.status, person.status),
+        status=person.standing.label,  # the one rule (`status`), as on the board and in the report
         signed_at=clock(sig.created_at) if sig else "",
         strokes=svg_strokes(sig.signature_svg) if sig else [],
-        note="\n".join(notes),
+        note="\n".join(notes(sig, mark, correction, names)),
     )
 
 
@@ -109,8 +100,27 @@ def _training_title(db: Session, training: TrainingSession) -> str:
     return f"{course.title} — {training.title}"
 
 
+def hours_label(slot: Slot) -> str:
+    """A half-day's duration in hours, as a French sheet writes it.
+
+    Args:
+        slot: The slot.
+
+    Returns:
+        e.g. "3,5 h", "3 h", "3,25 h".
+    """
+    hours = max(0.0, (slot.ends_at - slot.starts_at).total_seconds()) / 3600
+    return f"{hours:.2f}".rstrip("0").rstrip(".").replace(".", ",") + " h"
+
+
 def _read_sheet(
-    db: Session, slot: Slot, activity: Activity, training: TrainingSession, organisation: Organisation
+    db: Session,
+    slot: Slot,
+    activity: Activity,
+    training: TrainingSession,
+    organisation: Organisation,
+    *,
+    module_title: str,
 ) -> Sheet:
     data = load_sheet(db, slot)
     names = display_names(db, [r.recorded_by_id for r in data.records] + list(data.people))
@@ -131,6 +141,8 @@ def _read_sheet(
         learners=learners,
         trainers=trainers,
         certification=certification,
+        module=module_title,
+        hours=hours_label(slot),
     )
 
 
@@ -176,7 +188,10 @@ def slot_sheet_pdf(db: Session, actor: Actor, slot_id: int) -> tuple[str, bytes]
     ctx = slot_context(db, actor, slot_id)
     if not ctx.manages:
         raise PlumeError(ErrorCode.NOT_FOUND)
-    sheet = _read_sheet(db, ctx.slot, ctx.activity, ctx.training, ctx.organisation)
+    module = db.get(Module, ctx.activity.module_id)
+    sheet = _read_sheet(
+        db, ctx.slot, ctx.activity, ctx.training, ctx.organisation, module_title=module.title if module else ""
+    )
     _, siblings = session_slots(db, actor, ctx.training.id or 0)
     title = f"Feuille d'émargement — {sheet.training} — {sheet.when}"
     document = _document(db, title, ctx.organisation, sheet.training, [sheet])
@@ -204,9 +219,13 @@ def session_sheets_pdf(db: Session, actor: Actor, session_id: int) -> tuple[str,
     activities = {
         a.id: a for a in db.exec(select(Activity).where(col(Activity.id).in_({s.activity_id for s in slots}))).all()
     }
+    modules = {
+        m.id: m.title
+        for m in db.exec(select(Module).where(col(Module.id).in_({a.module_id for a in activities.values()}))).all()
+    }
     training_title = _training_title(db, training)
     sheets = [
-        _read_sheet(db, slot, activity, training, organisation)
+        _read_sheet(db, slot, activity, training, organisation, module_title=modules.get(activity.module_id, ""))
         for slot in slots
         if (activity := activities.get(slot.activity_id)) is not None
     ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,7 +14,9 @@ from app.models import Activity, AttendanceChain, AttendanceRecord, Enrolment, S
 from app.models.base import utcnow
 from app.services import audience
 from app.services.actor import Actor
-from app.services.attendance.window import SlotContext, clock, slot_context, when_label, window, window_state
+from app.services.attendance.join import join_link
+from app.services.attendance.status import Standing, fold, standing
+from app.services.attendance.window import clock, slot_context, when_label, window, window_state
 
 
 @dataclass
@@ -30,13 +31,14 @@ class PersonState:
     correction: AttendanceRecord | None = None
 
     @property
+    def standing(self) -> Standing:
+        """Where the one rule (`status.standing`) puts this person: status, column, notes."""
+        return standing(self.signature, self.mark, self.correction)
+
+    @property
     def status(self) -> str:
-        """present, absent, late or unsigned (a correction wins over everything)."""
-        if self.correction is not None:
-            return self.correction.status
-        if self.signature is not None:
-            return "late" if self.mark is not None and self.mark.status == "late" else "present"
-        return self.mark.status if self.mark is not None else "unsigned"
+        """present, absent, late or unsigned (`status.decide`: a correction wins over everything)."""
+        return self.standing.status
 
 
 @dataclass
@@ -48,12 +50,17 @@ class SheetData:
     records: list[AttendanceRecord] = field(default_factory=list)
 
 
-def _roster(db: Session, session_id: int, invitees: frozenset[int] | None = None) -> list[tuple[int, str, str]]:
-    trainers = db.exec(
-        select(User)
-        .join(TrainerPosition, col(TrainerPosition.user_id) == col(User.id))
-        .where(TrainerPosition.session_id == session_id)
-    ).all()
+def _roster(db: Session, session_id: int, activity: Activity | None) -> list[tuple[int, str, str]]:
+    invitees = audience.invitees(activity) if activity else None
+    leader = audience.leader(activity) if activity else None
+    if leader is not None:  # a class for some learners: its creator leads it, in place of the session's trainers
+        trainers = db.exec(select(User).where(User.id == leader)).all()
+    else:
+        trainers = db.exec(
+            select(User)
+            .join(TrainerPosition, col(TrainerPosition.user_id) == col(User.id))
+            .where(TrainerPosition.session_id == session_id)
+        ).all()
     enrolled = select(User).join(Enrolment, col(Enrolment.user_id) == col(User.id))
     enrolled = enrolled.where(Enrolment.session_id == session_id)
     if invitees is not None:
@@ -79,7 +86,7 @@ def load_sheet(db: Session, slot: Slot, *, only: tuple[int, str, str] | None = N
     query = select(AttendanceRecord).where(AttendanceRecord.slot_id == slot.id)
     if only is None:
         activity = db.get(Activity, slot.activity_id) if slot.activity_id else None
-        for uid, name, role in _roster(db, slot.session_id, audience.invitees(activity) if activity else None):
+        for uid, name, role in _roster(db, slot.session_id, activity):
             data.people[uid] = PersonState(user_id=uid, name=name, role=role)
     else:
         data.people[only[0]] = PersonState(user_id=only[0], name=only[1], role=only[2])
@@ -99,14 +106,9 @@ def load_sheet(db: Session, slot: Slot, *, only: tuple[int, str, str] | None = N
             person = data.people[user.id or 0] = PersonState(
                 user_id=user.id or 0, name=user.display_name, role=record.subject_role or "learner"
             )
-        if record.kind == "signature":
-            person.signature = person.signature or record
-            if person.mark is not None and person.mark.status == "absent":
-                person.mark = None  # signing afterwards (at the trainer's desk) overrides an absence
-        elif record.kind == "mark":
-            person.mark = None if record.status == "clear" else record
-        elif record.kind == "correction":
-            person.correction = record
+        person.signature, person.mark, person.correction = fold(
+            (person.signature, person.mark, person.correction), record
+        )
     return data
 
 
@@ -138,6 +140,12 @@ class BoardRow:
     mark_comment: str
     correction: str
     correction_reason: str
+    attended: bool = False
+    status_if_signed: str = "present"
+    corrected_by: str = ""
+    corrected_at: str = ""
+    previous: str = ""
+    previous_comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -171,6 +179,7 @@ class SheetView:
     can_certify: bool
     chain_hash: str
     rows: list[BoardRow]
+    my_status_if_signed: str = "present"  # what the one rule makes of their signature (late after a late mark)
 
 
 def display_names(db: Session, ids: Iterable[int | None]) -> dict[int, str]:
@@ -190,58 +199,35 @@ def display_names(db: Session, ids: Iterable[int | None]) -> dict[int, str]:
 
 
 def _row(person: PersonState, names: dict[int, str]) -> BoardRow:
-    sig, mark, corr = person.signature, person.mark, person.correction
+    sig, corr = person.signature, person.correction
+    state = person.standing  # the one rule: the same status and column as the PDF and the report
     return BoardRow(
         user_id=person.user_id,
         name=person.name,
         role=person.role,
-        status=person.status,
+        status=state.status,
         signed_at=clock(sig.created_at) if sig else "",
         on_trainer_device=bool(sig and sig.on_trainer_device),
         signed_by=names.get(sig.recorded_by_id, "") if sig and sig.on_trainer_device else "",
         reason=sig.reason if sig else "",
-        mark=mark.status if mark else "",
-        mark_comment=mark.reason if mark else "",
+        mark=state.mark,
+        mark_comment=state.mark_comment,
         correction=corr.status if corr else "",
         correction_reason=corr.reason if corr else "",
+        attended=state.attended,
+        status_if_signed=state.status_if_signed,
+        corrected_by=names.get(corr.recorded_by_id, "") if corr else "",
+        corrected_at=corr.created_at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if corr else "",
+        previous=state.previous,
+        previous_comment=state.previous_comment,
     )
-
-
-def meeting_link(ctx: SlotContext) -> str:
-    """The virtual class's link (to be shown only to a participant who signed).
-
-    Args:
-        ctx: The slot's context.
-
-    Returns:
-        The URL, or "".
-    """
-    if ctx.activity.kind != "virtual_class":
-        return ""
-    try:
-        settings = json.loads(ctx.activity.settings_json or "{}")
-    except ValueError:
-        settings = {}
-    link = settings.get("link") if isinstance(settings, dict) else ""
-    return str(link or ctx.organisation.virtual_class_url or "")
-
-
-def _hosts(ctx: SlotContext, actor: Actor) -> bool:
-    """Whether the actor created the virtual class for some learners and, not being on its sheet, runs it unsigned."""
-    if ctx.signer_role or ctx.activity.kind != "virtual_class":
-        return False
-    try:
-        settings = json.loads(ctx.activity.settings_json or "{}")
-    except ValueError:
-        return False
-    return isinstance(settings, dict) and settings.get("created_by") == actor.user_id
 
 
 def sheet_view(db: Session, actor: Actor, slot_id: int, now: datetime | None = None) -> SheetView:
     """A slot's page for one member: their own signature, and the board for those who run it.
 
-    Learners see only themselves; the virtual class link is included only once the
-    person has signed (or for the tutor who created a class for some learners: they are not on its sheet).
+    Learners see only themselves; the virtual class link is included when `join.join_link` lets the
+    person in (signed, or the tutor who created a class for some learners, while the class runs).
 
     Args:
         db: Database session.
@@ -266,13 +252,13 @@ def sheet_view(db: Session, actor: Actor, slot_id: int, now: datetime | None = N
     certified = data.certification is not None
     names = display_names(
         db,
-        [r.recorded_by_id for r in data.records if r.on_trainer_device]
+        [r.recorded_by_id for r in data.records if r.on_trainer_device or r.kind == "correction"]
         + ([data.certification.recorded_by_id] if data.certification else []),
     )
     rows = [_row(p, names) for p in data.people.values()] if sees_board else []
     rows.sort(key=lambda r: (r.role != "trainer", name_key(r.name)))
     head = db.get(AttendanceChain, ctx.organisation.id)
-    me_trainer_signed = ctx.role.trainer and sig is not None
+    me_trainer_signed = ctx.signer_role == "trainer" and sig is not None
     return SheetView(
         slot_id=ctx.slot.id or 0,
         session_id=ctx.training.id or 0,
@@ -290,9 +276,10 @@ def sheet_view(db: Session, actor: Actor, slot_id: int, now: datetime | None = N
         signed_on_trainer_device=bool(sig and sig.on_trainer_device),
         my_signature_svg=sig.signature_svg if sig else "",
         my_status=me.status if me else "",
-        my_mark_comment=me.mark.reason if me and me.mark else "",
+        my_mark_comment=me.standing.mark_comment if me else "",
+        my_status_if_signed=me.standing.status_if_signed if me else "present",
         can_sign=bool(ctx.signer_role) and sig is None and state == "open" and not certified,
-        meeting_link=meeting_link(ctx) if sig is not None or _hosts(ctx, actor) else "",
+        meeting_link=join_link(ctx, actor, signed=sig is not None, now=now),
         manages=ctx.manages,
         sees_board=sees_board,
         certified=certified,

@@ -7,13 +7,14 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from app.models import Activity, Organisation, Slot, TrainingSession
+from app.models import Activity, AttendanceRecord, Organisation, Slot, TrainingSession
 from app.models.base import utcnow
 from app.services import access
 from app.services.access import Capability, access_session
 from app.services.actor import Actor
 from app.services.attendance.chain import existing_keys
 from app.services.attendance.sheet import load_sheet
+from app.services.attendance.status import Held, fold, standing
 from app.services.attendance.window import SIGNED_KINDS, context_for, when_label
 
 
@@ -28,6 +29,48 @@ def attendance_labels(db: Session, slot: Slot) -> dict[int, str]:
         User id → status.
     """
     return {uid: p.status for uid, p in load_sheet(db, slot).people.items()}
+
+
+def learner_attendance(db: Session, session_id: int, user_id: int, now: datetime | None = None) -> dict[int, list[str]]:
+    """A learner's status on each half-day begun of a session's signed activities (the tutor's report).
+
+    The same rule and words as the PDF sheet (`status.standing`), e.g. "Présent (correction)".
+    Two queries, whatever the number of slots.
+
+    Args:
+        db: Database session.
+        session_id: The session (its access checked by the caller).
+        user_id: The learner.
+        now: Half-days starting later are left out.
+
+    Returns:
+        Activity id → "<date and times> : <status>" for each of its half-days begun, in time order.
+    """
+    moment = now or utcnow()
+    slots = db.exec(
+        select(Slot)
+        .join(Activity, col(Activity.id) == col(Slot.activity_id))
+        .where(Slot.session_id == session_id, col(Activity.kind).in_(SIGNED_KINDS), col(Slot.starts_at) <= moment)
+        .order_by(col(Slot.starts_at))
+    ).all()
+    if not slots:
+        return {}
+    held: dict[int, Held[AttendanceRecord]] = {}
+    for record in db.exec(
+        select(AttendanceRecord)
+        .where(
+            AttendanceRecord.session_id == session_id,
+            AttendanceRecord.subject_user_id == user_id,
+            col(AttendanceRecord.kind).in_(("signature", "mark", "correction")),
+        )
+        .order_by(col(AttendanceRecord.seq))
+    ).all():
+        held[record.slot_id] = fold(held.get(record.slot_id, (None, None, None)), record)
+    out: dict[int, list[str]] = {}
+    for slot in slots:
+        label = standing(*held.get(slot.id or 0, (None, None, None))).label
+        out.setdefault(slot.activity_id or 0, []).append(f"{when_label(slot)} : {label}")
+    return out
 
 
 def session_slots(db: Session, actor: Actor, session_id: int) -> tuple[TrainingSession, list[Slot]]:

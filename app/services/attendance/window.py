@@ -33,15 +33,28 @@ class SlotContext:
     training: TrainingSession
     organisation: Organisation
     role: SessionRole
+    actor_id: int = 0
+
+    @property
+    def leads(self) -> bool:
+        """The actor created this class for some learners (`audience.leader`): they lead it, on its sheet."""
+        return self.actor_id != 0 and audience.leader(self.activity) == self.actor_id
 
     @property
     def manages(self) -> bool:
-        """Trainers of the session and staff run the board (`access.Capability.MANAGE`)."""
-        return self.role.manages
+        """Trainers of the session and staff run the board (`access.Capability.MANAGE`), and a class's leader."""
+        return self.role.manages or self.leads
 
     @property
     def signer_role(self) -> str:
-        """How the actor signs this slot: as a trainer, a learner, or not at all."""
+        """How the actor signs this slot: as a trainer (who leads it), a learner, or not at all.
+
+        A class for some learners is led by its creator alone: the session's trainers are not on its sheet.
+        """
+        if audience.leader(self.activity) is not None:
+            if self.leads:
+                return "trainer"
+            return "learner" if self.role.learner else ""
         if self.role.trainer:
             return "trainer"
         if self.role.learner:
@@ -99,7 +112,9 @@ def context_for(
         return None
     if not role.sees_everything and not audience.invited(activity, actor.user_id):
         return None
-    return SlotContext(slot=slot, activity=activity, training=training, organisation=organisation, role=role)
+    return SlotContext(
+        slot=slot, activity=activity, training=training, organisation=organisation, role=role, actor_id=actor.user_id
+    )
 
 
 def window(organisation: Organisation, slot: Slot) -> tuple[datetime, datetime]:

@@ -16,6 +16,7 @@ from app.services.access import Capability, access_session
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.services.notify import trainer_positioned_email
+from app.services.search import contains
 
 
 @dataclass(frozen=True)
@@ -94,15 +95,9 @@ def session_people(
         .where(col(User.id).not_in(enrolled_ids))
     )
     words = query.strip()[:100]
-    if words:
-        pattern = f"%{words}%"
+    if words:  # "helene" finds Hélène, like every search (app.services.search)
         candidates = candidates.where(
-            or_(
-                col(User.first_name).ilike(pattern),
-                col(User.last_name).ilike(pattern),
-                col(User.pseudonym).ilike(pattern),
-                col(User.email).ilike(pattern),
-            )
+            or_(*(contains(c, words) for c in (User.first_name, User.last_name, User.pseudonym, User.email)))
         )
     learner_choices = [
         Person(user.id or 0, user.display_name, user.email, "")

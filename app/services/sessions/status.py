@@ -2,18 +2,58 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from dataclasses import dataclass
+
+from sqlmodel import Session, func, select
 
 from app.live.bus import notify
 from app.live.contract import StatusChanged, session_topic
-from app.models import Slot
+from app.models import Enrolment, Slot
 from app.services import audience, audit
 from app.services.access import Capability, access_session
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
-from app.services.notify import session_confirmation_emails
+from app.services.notify import confirmation_recipients, session_confirmation_emails
 
 NEXT_STATUS = {"draft": "active", "active": "finished", "finished": "archived"}
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """What moving a session to its next status will do, said to staff before they confirm it."""
+
+    next_status: str
+    trainers: int  # e-mails to trainers (confirming only)
+    learners: int  # e-mails to learners when confirming; the learners concerned otherwise
+    slots: int
+
+
+def status_change(db: Session, actor: Actor, session_id: int, to: str) -> StatusChange:
+    """What `advance_status(…, to)` would do, without doing it.
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        session_id: The session.
+        to: The next status.
+
+    Returns:
+        The e-mails it sends (to whom) or the learners it concerns, and the slots.
+
+    Raises:
+        PlumeError: NOT_FOUND, STATUS_CHANGE or NO_SLOTS (confirming a session without slots).
+    """
+    training, _ = access_session(db, actor, session_id, Capability.EDIT)
+    if NEXT_STATUS.get(training.status) != to:
+        raise PlumeError(ErrorCode.STATUS_CHANGE)
+    slots = int(db.exec(select(func.count()).select_from(Slot).where(Slot.session_id == training.id)).one())
+    if to == "active":
+        if not slots:  # said before the dialog opens, as confirming would refuse
+            raise PlumeError(ErrorCode.NO_SLOTS)
+        trainers, learners = confirmation_recipients(db, training)
+        return StatusChange(next_status=to, trainers=len(trainers), learners=len(learners), slots=slots)
+    enrolled = db.exec(select(func.count()).select_from(Enrolment).where(Enrolment.session_id == training.id)).one()
+    return StatusChange(next_status=to, trainers=0, learners=int(enrolled), slots=slots)
 
 
 def advance_status(db: Session, actor: Actor, session_id: int, to: str) -> None:
