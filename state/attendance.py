@@ -76,6 +76,7 @@ class SlotPage(TypedDict, total=False):
     certified_by: str
     can_certify: bool
     chain_hash: str
+    led_by_creator: bool
     session_path: str
     pdf_url: str
 
@@ -155,6 +156,7 @@ def _page(view: sheet.SheetView) -> SlotPage:
         certified_by=view.certified_by,
         can_certify=view.can_certify,
         chain_hash=view.chain_hash,
+        led_by_creator=view.led_by_creator,
         session_path=f"/sessions/{view.session_id}",
         pdf_url=f"/api/attendance/slots/{view.slot_id}.pdf",
     )

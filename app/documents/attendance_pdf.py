@@ -332,7 +332,8 @@ def _draw_sheet(writer: _Writer, sheet: Sheet) -> None:
     _draw_people(writer, "Apprenants", sheet.learners, "Aucun apprenant inscrit.")
     # The certification closes the sheet: it stays on the page of the last row, never alone on a page.
     certification = _text_height(sheet.certification, 10, 4)
-    _draw_people(writer, "Formateurs", sheet.trainers, "Aucun formateur positionné.", keep=certification)
+    heading = "Animée par" if sheet.led_by_creator else "Formateurs"
+    _draw_people(writer, heading, sheet.trainers, "Aucun formateur positionné.", keep=certification)
     writer.text(sheet.certification, size=10, bold=True)
 
 

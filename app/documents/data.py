@@ -38,6 +38,7 @@ class Sheet:
     certification: str
     module: str = ""  # the module the half-day belongs to (an auditor asks for it)
     hours: str = ""  # the half-day's duration in hours, e.g. "3,5 h"
+    led_by_creator: bool = False  # a class led by the person who made it (a tutor), in place of the trainers
 
 
 @dataclass(frozen=True)

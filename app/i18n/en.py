@@ -632,6 +632,7 @@ EN: dict[str, str] = {
     "attendance.signed": "Signed",
     "attendance.signed_empty": "Nobody has signed yet.",
     "attendance.trainers": "Trainers:",
+    "attendance.led_by": "Led by:",
     "attendance.status.present": "Present",
     "attendance.status.late": "Late",
     "attendance.status.absent": "Absent",

@@ -632,6 +632,7 @@ FR: dict[str, str] = {
     "attendance.signed": "Émargés",
     "attendance.signed_empty": "Personne n'a encore émargé.",
     "attendance.trainers": "Formateurs :",
+    "attendance.led_by": "Animée par :",
     "attendance.status.present": "Présent",
     "attendance.status.late": "En retard",
     "attendance.status.absent": "Absent",

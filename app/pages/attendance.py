@@ -348,7 +348,11 @@ def _trainers() -> rx.Component:
     return rx.cond(
         AttendanceState.trainer_rows.length() > 0,
         rx.hstack(
-            rx.text(T("attendance.trainers"), size="2", weight="bold"),
+            rx.text(
+                rx.cond(_SHEET.led_by_creator, T("attendance.led_by"), T("attendance.trainers")),
+                size="2",
+                weight="bold",
+            ),
             rx.foreach(AttendanceState.trainer_rows, _trainer),
             spacing="3",
             wrap="wrap",

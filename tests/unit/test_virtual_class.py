@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
+from pypdf import PdfReader
 from sqlmodel import Session, col, select
 
 from app.live import bus
@@ -28,6 +30,7 @@ from app.models.base import utcnow
 from app.services import activities, home, progress, tutoring, virtual_class
 from app.services.actor import Actor
 from app.services.attendance import actions, sheet, summaries
+from app.services.attendance import pdf as attendance_pdf
 from app.services.errors import ErrorCode, PlumeError
 from app.services.home import paris_today
 from app.services.sessions.status import advance_status
@@ -464,6 +467,7 @@ def test_the_tutor_leads_her_class_the_trainer_is_not_part_of_it(db: Session) ->
     # She is on the sheet as the one who leads it, runs its board and starts the meeting before signing.
     assert (view.signer_role, view.manages, view.sees_board, view.can_sign) == ("trainer", True, True, True)
     assert view.meeting_link == "https://visio.example.test/room"
+    assert view.led_by_creator  # the sheet says "Animée par", not "Formateurs"
     assert sheet.sheet_view(db, w.trainer, slot_id).signer_role == ""
     with pytest.raises(PlumeError) as err:
         actions.sign(db, w.trainer, slot_id, DRAWING, "key-tttttttt")
@@ -488,6 +492,9 @@ def test_the_tutor_leads_her_class_the_trainer_is_not_part_of_it(db: Session) ->
     assert certified.recorded_by_id == w.tutor.user_id
     board = {r.user_id: r.status for r in sheet.sheet_view(db, w.tutor, slot_id).rows}
     assert board == {w.tutor.user_id: "present", w.a.id: "present", w.b.id: "absent"}
+    _, pdf = attendance_pdf.slot_sheet_pdf(db, w.staff, slot_id)
+    text = "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Animée par" in text and "Formateurs" not in text
 
 
 def test_a_sessions_own_virtual_class_keeps_its_trainers(db: Session) -> None:

@@ -19,6 +19,7 @@ from app.documents.attendance_pdf import render, slug
 from app.documents.data import ChainHead, Sheet, SheetLine, SheetsDocument
 from app.models import Activity, AttendanceChain, Course, Module, Organisation, Slot, TrainingSession
 from app.models.base import utcnow
+from app.services import audience
 from app.services.actor import Actor
 from app.services.attendance.chain import GENESIS
 from app.services.attendance.drawing import PAD_HEIGHT, PAD_WIDTH, svg_strokes
@@ -143,6 +144,7 @@ def _read_sheet(
         certification=certification,
         module=module_title,
         hours=hours_label(slot),
+        led_by_creator=audience.leader(activity) is not None,
     )
 
 

@@ -180,6 +180,7 @@ class SheetView:
     chain_hash: str
     rows: list[BoardRow]
     my_status_if_signed: str = "present"  # what the one rule makes of their signature (late after a late mark)
+    led_by_creator: bool = False  # a class for some learners, led by whoever made it (a tutor) in place of the trainers
 
 
 def display_names(db: Session, ids: Iterable[int | None]) -> dict[int, str]:
@@ -290,4 +291,5 @@ def sheet_view(db: Session, actor: Actor, slot_id: int, now: datetime | None = N
         can_certify=me_trainer_signed and not certified and utcnow() >= ctx.slot.starts_at,
         chain_hash=head.last_hash if head else "",
         rows=rows,
+        led_by_creator=audience.leader(ctx.activity) is not None,
     )
