@@ -23,8 +23,11 @@ from app.pages.account import (
     sign_up_page,
     verification_page,
 )
+from app.pages.archives import archives_page
 from app.pages.attendance import attendance_page
 from app.pages.catalogue import catalogue_page, course_page, sessions_page
+from app.pages.course_requests import course_requests_page
+from app.pages.follow_up import follow_up_page
 from app.pages.handoff import handoff_page
 from app.pages.home import home_page
 from app.pages.missions import missions_page, observations_page
@@ -37,6 +40,7 @@ from app.settings import get_settings
 from app.tasks import attendance_head_publisher, outbox_sender
 from components import styles
 from components.layout import connection_overlay
+from state.archives import ArchivesState
 from state.attendance import AttendanceState
 from state.auth import (
     ActivationState,
@@ -50,6 +54,9 @@ from state.auth import (
 )
 from state.catalogue import CatalogueState, CourseState, SessionsListState
 from state.chat import ChatState
+from state.course_requests import CourseRequestsState
+from state.enrolment_csv import EnrolmentCsvState
+from state.follow_up import FollowUpState, ProgressBarState
 from state.guard import PolicyGate
 from state.home import HomeState
 from state.live import live_dispatcher
@@ -121,12 +128,32 @@ _PAGES = [
     (routes.TRAINERS, trainers_page, "Formateurs · Plume", [_load, TrainersState.load]),
     (routes.TEMPLATES, templates_page, "Modèles d'e-mails · Plume", [_load, TemplatesState.load]),
     (routes.OUTBOX, outbox_page, "Boîte d'envoi · Plume", [_load, OutboxState.load]),
-    (routes.SESSION, session_page, "Session · Plume", [_load, SessionPageState.load, ChatState.load, ReviewState.load]),
+    (
+        routes.SESSION,
+        session_page,
+        "Session · Plume",
+        [
+            _load,
+            SessionPageState.load,
+            ChatState.load,
+            ReviewState.load,
+            ProgressBarState.load,
+            EnrolmentCsvState.load,
+        ],
+    ),
+    (routes.FOLLOW_UP, follow_up_page, "Suivi des participants · Plume", [_load, FollowUpState.load]),
     (routes.SESSIONS, sessions_page, "Sessions · Plume", [_load, SessionsListState.load]),
     (routes.CATALOGUE, catalogue_page, "Catalogue · Plume", [_load, CatalogueState.load]),
     (routes.COURSE, course_page, "Parcours · Plume", [_load, CourseState.load]),
+    (
+        routes.COURSE_REQUESTS,
+        course_requests_page,
+        "Demandes de parcours · Plume",
+        [_load, CourseRequestsState.load],
+    ),
     (routes.SETTINGS, settings_page, "Paramètres · Plume", [_load, SettingsState.load]),
     (routes.TUTORING, tutoring_list_page, "Tutorat · Plume", [_load, TutoringListState.load]),
+    (routes.ARCHIVES, archives_page, "Archives · Plume", [_load, ArchivesState.load]),
     (routes.TUTORING_CENTRE, tutoring_centre_page, "Centre de tutorat · Plume", [_load, TutoringCentreState.load]),
     (routes.TUTORING_REPORT, tutoring_report_page, "Rapport de suivi · Plume", [_load, TutoringReportState.load]),
     (routes.TUTORING_MISSIONS, missions_page, "Missions à corriger · Plume", [_load, MissionsDeskState.load]),

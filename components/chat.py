@@ -282,7 +282,10 @@ def _composer() -> rx.Component:
             spacing="2",
             width="100%",
         ),
-        rx.text(T("chat.read_only"), size="2", color_scheme="gray"),
+        # Staff read and moderate; on an archived session nobody posts nor moderates: it is read-only.
+        rx.text(
+            rx.cond(ChatState.can_moderate, T("chat.read_only"), T("chat.archived")), size="2", color_scheme="gray"
+        ),
     )
 
 

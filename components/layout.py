@@ -9,6 +9,7 @@ from reflex.utils.imports import ImportVar
 from reflex.vars import VarData
 from reflex.vars.base import Var
 from reflex.vars.number import BooleanVar
+from reflex.vars.sequence import ArrayVar
 from reflex_components_core.core.banner import has_connection_errors
 
 from app import routes
@@ -201,7 +202,14 @@ def notifications_menu() -> rx.Component:
                     lambda n: rx.menu.item(
                         rx.vstack(
                             rx.text(
-                                Tf("notifications.trainer_positioned", title=n.title.to(str)),
+                                rx.match(
+                                    n.kind.to(str),
+                                    (
+                                        "participants_message",
+                                        Tf("notifications.participants_message", title=n.title.to(str)),
+                                    ),
+                                    Tf("notifications.trainer_positioned", title=n.title.to(str)),
+                                ),
                                 size="2",
                                 weight=rx.cond(n.unread.to(bool), "bold", "regular"),
                             ),
@@ -280,6 +288,7 @@ def staff_nav() -> rx.Component:
             _nav_link("nav.templates", routes.TEMPLATES, "mail"),
             _nav_link("nav.outbox", routes.OUTBOX, "send"),
             _nav_link("nav.tutoring", routes.TUTORING, "chart_pie"),
+            _nav_link("nav.archives", routes.ARCHIVES, "archive"),
             _nav_link("nav.settings", routes.SETTINGS, "settings"),
             spacing="1",
             overflow_x="auto",
@@ -293,8 +302,19 @@ def staff_nav() -> rx.Component:
             rx.hstack(
                 _nav_link("nav.home", routes.HOME, "house"),
                 _nav_link("nav.tutoring", routes.TUTORING, "chart_pie"),
+                _nav_link("nav.archives", routes.ARCHIVES, "archive"),
                 spacing="1",
                 width="100%",
+            ),
+            # A trainer asks staff for a course there (*Demander la mise à disposition d'un parcours*).
+            rx.cond(
+                cast("ArrayVar[list[str]]", SessionState.roles).contains("trainer"),
+                rx.hstack(
+                    _nav_link("nav.home", routes.HOME, "house"),
+                    _nav_link("nav.course_requests", routes.COURSE_REQUESTS, "book_plus"),
+                    spacing="1",
+                    width="100%",
+                ),
             ),
         ),
     )

@@ -178,6 +178,55 @@ def _schedule_form(state: TimelineState, activity: ObjectVar[ActivityCard]) -> r
     )
 
 
+def _check(name: str, label_key: str, checked: Var) -> rx.Component:
+    return rx.el.label(
+        rx.el.input(type="checkbox", id=name, name=name, default_checked=checked),
+        T(label_key),
+        html_for=name,
+        style={"display": "flex", "gap": "0.4rem", "alignItems": "center", "fontSize": "0.875rem"},
+    )
+
+
+def _monitor_form(state: TimelineState, activity: ObjectVar[ActivityCard]) -> rx.Component:
+    """`Surveillé` / `Attendu le` / required to complete the training (a session's activity, staff and trainers)."""
+    aid = activity.id.to_string()
+    key = "monitor-" + aid
+    expected = activity.expected_on.to(str)
+    return _inline_form(
+        state,
+        key,
+        _check("monitored", "follow.monitored", expected != ""),
+        field(
+            "follow.expected_on",
+            "expected_on",
+            type_="date",
+            default_value=expected,
+            hint_key="follow.expected_hint",
+            error=_err(state, "expected_on", key),
+        ),
+        _check("required", "follow.required", activity.required.to(bool)),
+        rx.button(T("common.save"), type="submit", size="2"),
+        hidden=("activity_id", aid),
+        on_submit=state.set_monitoring,
+    )
+
+
+def monitored_badge(activity: ObjectVar[ActivityCard]) -> rx.Component:
+    """`Surveillé · attendu le 12/04/2026` on a monitored activity's card."""
+    return rx.cond(
+        activity.expected_label.to(str) != "",
+        rx.badge(
+            rx.icon("flag", size=12),
+            Tf("follow.badge", day=activity.expected_label.to(str)),
+            rx.cond(activity.required.to(bool), T("follow.required_short"), ""),
+            color_scheme="amber",
+            variant="soft",
+            size="1",
+            data_testid="monitored-badge",
+        ),
+    )
+
+
 def activity_card(state: TimelineState, activity: ObjectVar[ActivityCard], on_open: Any = None) -> rx.Component:
     aid = activity.id.to_string()  # ids travel as text, as the handlers and the open form expect
     title = activity.title.to(str)
@@ -216,6 +265,7 @@ def activity_card(state: TimelineState, activity: ObjectVar[ActivityCard], on_op
                         color=rx.color(styles.ACCENT, 11),
                     ),
                 ),
+                monitored_badge(activity),
                 spacing="0",
             ),
             spacing="2",
@@ -258,6 +308,18 @@ def activity_card(state: TimelineState, activity: ObjectVar[ActivityCard], on_op
                         spacing="1",
                     ),
                 ),
+                rx.cond(
+                    state.is_session,
+                    rx.button(
+                        rx.icon("flag", size=12),
+                        T("follow.monitor"),
+                        size="1",
+                        variant="soft",
+                        color_scheme="amber",
+                        on_click=state.open("monitor-" + aid),  # type: ignore[operator]
+                        aria_label=Tf("follow.monitor_aria", title=title),
+                    ),
+                ),
                 rx.button(
                     T("editor.duplicate"),
                     size="1",
@@ -272,6 +334,7 @@ def activity_card(state: TimelineState, activity: ObjectVar[ActivityCard], on_op
             ),
         ),
         rx.cond(state.editing & state.can_edit & schedulable, _schedule_form(state, activity)),
+        rx.cond(state.editing & state.can_manage_content & state.is_session, _monitor_form(state, activity)),
         spacing="2",
         padding="0.5rem",
         border=f"1px solid {rx.color('gray', 4)}",

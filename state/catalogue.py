@@ -9,14 +9,17 @@ import reflex as rx
 from sqlmodel import col, select
 
 from app import routes
+from app.clock import paris_today
 from app.i18n import t
 from app.models import Activity
-from app.services import catalogue, documents, timeline
+from app.models.base import utcnow
+from app.services import catalogue, course_requests, documents, offer, timeline
 from app.services.errors import PlumeError
 from app.services.sessions.view import ActivityCard, ModuleView
 from state.auth import FormState
 from state.common import clean_id, clean_str, run_db
 from state.guard import SIGNED_IN, STAFF, policy, require_actor
+from state.paging import SizedPagedList
 from state.timeline_editor import TimelineEditor, _form
 
 COURSE_FIELDS = (
@@ -29,7 +32,10 @@ COURSE_FIELDS = (
     "target_audience",
     "remote_hours",
     "in_person_hours",
+    "origin",
 )
+FILTER_FIELDS = ("query", "category", "modality", "origin", "max_remote_hours", "max_in_person_hours")
+ORGANISE_FIELDS = ("participants", "maximum", "rounds", "short_name", "category", "starts_on", "weeks_between_rounds")
 
 
 def _course_form(form_data: Any) -> catalogue.CourseForm:
@@ -38,8 +44,8 @@ def _course_form(form_data: Any) -> catalogue.CourseForm:
     return catalogue.CourseForm(**{k: clean_str(form.get(k), 10_000) for k in COURSE_FIELDS})
 
 
-class CatalogueState(FormState, rx.State):
-    """The catalogue page."""
+class CatalogueState(SizedPagedList, FormState, rx.State):
+    """The catalogue page (*Offre de parcours*): search, filters, pages; the trainers' requests to answer."""
 
     allowed: rx.Field[bool] = rx.field(True)
     loading: rx.Field[bool] = rx.field(True)
@@ -47,16 +53,44 @@ class CatalogueState(FormState, rx.State):
     creating: rx.Field[bool] = rx.field(False)
     form_key: rx.Field[int] = rx.field(0)
     query: rx.Field[str] = rx.field("")
+    filters: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    filter_key: rx.Field[int] = rx.field(0)
+    categories: rx.Field[list[str]] = rx.field(default_factory=list)
+    origins: rx.Field[list[str]] = rx.field(default_factory=list)
+    requests: rx.Field[list[course_requests.RequestRow]] = rx.field(default_factory=list)
+    refusing: rx.Field[int] = rx.field(0)  # the request whose refusal form is open
 
-    async def _reload(self) -> None:
-        actor, query = require_actor(), self.query
+    def _filters(self) -> offer.OfferFilters:
+        return offer.OfferFilters(**{k: self.filters.get(k, "") for k in FILTER_FIELDS})
+
+    async def _show_page(self) -> None:
+        actor, filters, page, size = require_actor(), self._filters(), self.page, self.page_size
         try:
-            rows = await run_db(lambda db: catalogue.list_courses(db, actor, query))
-        except PlumeError:
+            found = await run_db(lambda db: offer.offer_page(db, actor, filters, page=page, page_size=size))
+        except PlumeError as err:
+            if err.field:  # a filter typed wrong: its message next to it, the list as it was
+                await self._fail(err)
+                return
             self.allowed, self.courses = False, []
             return
         self.allowed = True
-        self.courses = rows
+        self.field_errors = {}
+        self.courses = found.items
+        self._take_page(found)
+
+    async def _reload(self) -> None:
+        actor = require_actor()
+
+        def work(db: Any) -> tuple[offer.OfferChoices, list[course_requests.RequestRow]]:
+            return offer.offer_choices(db, actor), course_requests.pending_requests(db, actor)
+
+        try:
+            choices, self.requests = await run_db(work)
+        except PlumeError:
+            self.allowed, self.courses, self.requests = False, [], []
+            return
+        self.categories, self.origins = choices.categories, choices.origins
+        await self._show_page()
 
     @rx.event
     @policy(SIGNED_IN)
@@ -65,6 +99,8 @@ class CatalogueState(FormState, rx.State):
         self.error = self.notice = ""
         self.field_errors = {}
         self.creating = False
+        self.refusing = 0
+        self.page = 1
         await self._reload()
         self.loading = False
 
@@ -78,13 +114,80 @@ class CatalogueState(FormState, rx.State):
     @rx.event
     @policy(STAFF)
     async def search(self, form_data: Any) -> None:
-        """Narrow the catalogue to the courses matching what was typed (case and accents ignored).
+        """Narrow the offer: words (case and accents ignored), category, modality, origin, most hours.
 
         Args:
-            form_data: query.
+            form_data: query, category, modality, origin, max_remote_hours, max_in_person_hours.
         """
         form = form_data if isinstance(form_data, dict) else {}
-        self.query = clean_str(form.get("query"), catalogue.QUERY_LIMIT).strip()
+        typed = {k: clean_str(form.get(k), catalogue.QUERY_LIMIT).strip() for k in FILTER_FIELDS}
+        self.filters = {k: v for k, v in typed.items() if v}  # only what narrows: "Effacer les filtres" shows then
+        self.query = typed["query"]
+        self.page = 1
+        await self._show_page()
+
+    @rx.event
+    @policy(STAFF)
+    async def clear_filters(self) -> None:
+        """Show the whole offer again."""
+        self.filters, self.query, self.page = {}, "", 1
+        self.filter_key += 1
+        await self._show_page()
+
+    @rx.event
+    @policy(STAFF)
+    async def approve(self, request_id: Any) -> None:
+        """Make a requested course available (the trainer is told).
+
+        Args:
+            request_id: The request.
+        """
+        actor, rid = require_actor(), clean_id(request_id)
+        if rid is None:
+            return
+        self._start()
+        try:
+            await run_db(lambda db: course_requests.approve_request(db, actor, rid))
+        except PlumeError as err:
+            await self._fail(err)
+            return
+        self.busy = False
+        self.notice = t(await self._lang(), "offer.request_approved")
+        await self._reload()
+
+    @rx.event
+    @policy(STAFF)
+    def start_refusal(self, request_id: Any) -> None:
+        """Open the refusal form of one request (0 closes it).
+
+        Args:
+            request_id: The request.
+        """
+        self.refusing = clean_id(request_id) or 0
+        self.field_errors = {}
+
+    @rx.event
+    @policy(STAFF)
+    async def refuse(self, form_data: Any) -> None:
+        """Refuse the open request, with the reason the trainer reads.
+
+        Args:
+            form_data: reason.
+        """
+        form = form_data if isinstance(form_data, dict) else {}
+        actor, rid = require_actor(), self.refusing
+        reason = clean_str(form.get("reason"), course_requests.REASON_LIMIT)
+        if not rid:
+            return
+        self._start()
+        try:
+            await run_db(lambda db: course_requests.refuse_request(db, actor, rid, reason))
+        except PlumeError as err:
+            await self._fail(err)
+            return
+        self.busy = False
+        self.refusing = 0
+        self.notice = t(await self._lang(), "offer.request_refused")
         await self._reload()
 
     @rx.event
@@ -120,6 +223,8 @@ class CourseState(TimelineEditor, FormState, rx.State):
     can_manage_content: rx.Field[bool] = rx.field(True)
     is_session: rx.Field[bool] = rx.field(False)
     image_version: rx.Field[int] = rx.field(0)
+    proposal: rx.Field[str] = rx.field("")  # "3 sessions (11, 10, 10 participants)", before creating them
+    _organising: offer.OrganiseForm | None = None  # what the proposal shown would create
     _course_id: int = 0
 
     def _owner(self) -> dict[str, int]:
@@ -141,6 +246,7 @@ class CourseState(TimelineEditor, FormState, rx.State):
                 by_module.setdefault(a.module_id, []).append(ActivityCard(id=a.id or 0, kind=a.kind, title=a.title))
             data = {k: str(getattr(course, k)) for k in COURSE_FIELDS}
             data["remote_hours"], data["in_person_hours"] = f"{course.remote_hours:g}", f"{course.in_person_hours:g}"
+            data["origin"] = course.origin
             data["image"] = f"/api/courses/{course.id}/image" if course.thumbnail_document_id else ""
             data["id"] = str(course.id)
             # A template's modules have no dates, locks or progress: the session view's defaults.
@@ -173,6 +279,7 @@ class CourseState(TimelineEditor, FormState, rx.State):
         """Load the course named in the URL."""
         raw = self.router.page.params.get("course_id", "") or self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
         self._course_id = clean_id(raw) or 0
+        self.proposal, self._organising = "", None
         self.error = self.notice = ""
         self.field_errors = {}
         self.editing = True
@@ -219,6 +326,57 @@ class CourseState(TimelineEditor, FormState, rx.State):
         self.busy = False
         self.notice = t(await self._lang(), "common.saved")
         await self._reload()
+
+    def _organise_form(self, form_data: Any) -> offer.OrganiseForm:
+        form = form_data if isinstance(form_data, dict) else {}
+        return offer.OrganiseForm(
+            course_id=self._course_id, **{k: clean_str(form.get(k), 100) for k in ORGANISE_FIELDS}
+        )
+
+    @rx.event
+    @policy(STAFF)
+    async def propose(self, form_data: Any) -> None:
+        """*Organiser les sessions*: say how the participants split (x sessions, or y sessions n times).
+
+        Args:
+            form_data: participants, maximum, rounds, short_name, category, starts_on, weeks_between_rounds.
+        """
+        data, lang = self._organise_form(form_data), await self._lang()
+        self._start()
+        self.proposal, self._organising = "", None
+        try:
+            split = offer.propose_split(data.participants, data.maximum, data.rounds or "1")
+        except PlumeError as err:
+            await self._fail(err)
+            return
+        self.busy = False
+        sizes = ", ".join(str(n) for n in split.sizes)
+        if split.rounds == 1:
+            self.proposal = t(lang, "offer.split_once", sessions=str(split.sessions), sizes=sizes)
+        else:
+            self.proposal = t(
+                lang, "offer.split_rounds", per_round=str(split.per_round), rounds=str(split.rounds), sizes=sizes
+            )
+        self._organising = data
+
+    @rx.event
+    @policy(STAFF)
+    async def organise(self) -> AsyncIterator[Any]:
+        """Create the proposed sessions as drafts (each with the template, wanting two trainers or tutors)."""
+        actor, data = require_actor(), self._organising
+        if data is None or data.course_id != self._course_id:
+            return
+        today = paris_today(utcnow())
+        self._start()
+        yield
+        try:
+            await run_db(lambda db: offer.organise_sessions(db, actor, data, today=today))
+        except PlumeError as err:
+            await self._fail(err)
+            return
+        self.busy = False
+        self.proposal, self._organising = "", None
+        yield rx.redirect(routes.SESSIONS)
 
 
 class SessionsListState(FormState, rx.State):

@@ -15,7 +15,7 @@ from app.routes import attendance_path
 from app.services import activities, documents
 from app.services.actor import Actor
 from app.services.attendance import join
-from app.services.errors import PlumeError
+from app.services.errors import ErrorCode, PlumeError
 from app.services.sessions import modules as session_modules
 from app.services.sessions import people as session_people
 from app.services.sessions import status as session_status
@@ -105,8 +105,14 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
     tutor_choices: rx.Field[list[session_people.Person]] = rx.field(default_factory=list)
     learner_count: rx.Field[int] = rx.field(0)
     learner_query: rx.Field[str] = rx.field("")
+    # The learner staff are taking off the session: the reason is asked first (kept in the history).
+    unenrolling: rx.Field[int] = rx.field(0)
+    unenrolling_name: rx.Field[str] = rx.field("")
     # The status change staff are asked to confirm (what it will do); None when no dialog is open.
     status_change: rx.Field[session_status.StatusChange | None] = rx.field(None)
+    # Archiving asks for a category (`ARCHIVE_CATEGORIES`); its error is said next to the select.
+    archive_category: rx.Field[str] = rx.field("")
+    archive_error: rx.Field[str] = rx.field("")
     _session_id: int = 0
     _followed_slots: list[int] = []  # virtual class slots whose signatures by this person reach the panel
 
@@ -239,9 +245,32 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         Args:
             status: The next status.
         """
-        actor, to, sid = require_actor(), clean_str(status, 10), self._session_id
-        self.status_change = None
-        await self._apply(lambda db: session_status.advance_status(db, actor, sid, to))
+        actor, to, sid, category = require_actor(), clean_str(status, 10), self._session_id, self.archive_category
+        if to == "archived" and category not in session_status.ARCHIVE_CATEGORIES:
+            lang = (await self.get_state(SessionState)).lang
+            self.archive_error = error_message(lang, PlumeError(ErrorCode.ARCHIVE_CATEGORY))
+            return  # the dialog stays open, the error next to the select
+        self.status_change, self.archive_error, self.archive_category = None, "", ""
+        await self._apply(lambda db: session_status.advance_status(db, actor, sid, to, category))
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def set_archive_category(self, category: Any) -> None:
+        """Choose the archive category in the archive dialog.
+
+        Args:
+            category: One of `ARCHIVE_CATEGORIES` ("" while none is chosen).
+        """
+        chosen = clean_str(category, 20)
+        self.archive_category = chosen if chosen in session_status.ARCHIVE_CATEGORIES else ""
+        self.archive_error = ""
+
+    @rx.event
+    @policy(STAFF)
+    async def unarchive(self) -> None:
+        """Take the archived session out of the archive (staff only, audited)."""
+        actor, sid = require_actor(), self._session_id
+        await self._apply(lambda db: session_status.unarchive(db, actor, sid))
 
     @rx.event
     @policy(STAFF)
@@ -263,7 +292,7 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
     @policy(SIGNED_IN)
     def cancel_advance(self) -> None:
         """Close the status dialog without changing anything."""
-        self.status_change = None
+        self.status_change, self.archive_error = None, ""
 
     @rx.event
     @policy(STAFF)
@@ -341,15 +370,59 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
 
     @rx.event
     @policy(STAFF)
-    async def unenrol(self, user_id: Any) -> None:
-        """Remove a learner from the session.
+    async def enrol_selected(self, form_data: Any) -> None:
+        """Enrol the learners ticked in the people list, with one enrolment type.
+
+        Args:
+            form_data: kind, and `pick_<user id>` for each ticked learner.
+        """
+        form, actor, sid = _form(form_data), require_actor(), self._session_id
+        kind = clean_str(form.get("kind"), 12) or "mandatory"
+        picked = [
+            uid
+            for key, value in list(form.items())[: session_people.MAX_SELECTED + 1]
+            if isinstance(key, str) and key.startswith("pick_") and value not in (None, "", False, "off")
+            for uid in [clean_id(key[len("pick_") :])]
+            if uid is not None
+        ]
+        if picked:
+            await self._apply(
+                lambda db: session_people.enrol_learners(db, actor, sid, picked, kind), form="people-many"
+            )
+
+    @rx.event
+    @policy(STAFF)
+    def ask_unenrol(self, user_id: Any) -> None:
+        """Ask why a learner leaves the session before taking them off.
 
         Args:
             user_id: The learner.
         """
-        actor, sid, uid = require_actor(), self._session_id, clean_id(user_id)
-        if uid is not None:
-            await self._apply(lambda db: session_people.unenrol_learner(db, actor, sid, uid))
+        uid = clean_id(user_id)
+        person = next((p for p in self.learners if p.user_id == uid), None)
+        self.unenrolling, self.unenrolling_name = (uid or 0, person.name) if person else (0, "")
+        self.edit_field_errors, self.error_form = {}, ""
+
+    @rx.event
+    @policy(STAFF)
+    def cancel_unenrol(self) -> None:
+        """Keep the learner (close the reason form)."""
+        self.unenrolling, self.unenrolling_name = 0, ""
+
+    @rx.event
+    @policy(STAFF)
+    async def unenrol(self, form_data: Any) -> None:
+        """Remove the learner being asked about from the session, with the reason given.
+
+        Args:
+            form_data: reason.
+        """
+        actor, sid, uid = require_actor(), self._session_id, self.unenrolling
+        reason = clean_str(_form(form_data).get("reason"), 300)
+        if uid and await self._apply(
+            lambda db: session_people.unenrol_learner(db, actor, sid, uid, reason), form="unenrol"
+        ):
+            self.unenrolling, self.unenrolling_name = 0, ""
 
     @rx.event
     @policy(SIGNED_IN)

@@ -14,7 +14,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from app.i18n import t
-from app.services import timeline
+from app.services import follow_up, timeline
 from app.services.errors import PlumeError
 from state.common import clean_id, clean_str, error_message, form_fields, run_db
 from state.guard import SIGNED_IN, policy, require_actor
@@ -215,6 +215,28 @@ class TimelineEditor(rx.State, mixin=True):
             return
         values = {k: clean_str(form.get(k), 300) for k in ("day", "half_day", "room", "start", "end", "link")}
         await self._apply(lambda db: timeline.schedule(db, actor, aid, **values), form=f"schedule-{aid}")
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def set_monitoring(self, form_data: Any) -> None:
+        """Mark an activity of a session "Surveillé" with its expected day, or stop monitoring it.
+
+        Args:
+            form_data: activity_id, monitored (ticked: true), expected_on (YYYY-MM-DD), required (ticked: true).
+        """
+        form, actor = _form(form_data), require_actor()
+        aid = clean_id(form.get("activity_id"))
+        if aid is None:
+            return
+        # A ticked checkbox reaches the handler as true (Reflex's form data), or "on" from a plain form post.
+        watched, required = (
+            form.get(k) is True or clean_str(form.get(k), 5) == "on" for k in ("monitored", "required")
+        )
+        day = clean_str(form.get("expected_on"), 20)
+        await self._apply(
+            lambda db: follow_up.set_monitoring(db, actor, aid, monitored=watched, expected_on=day, required=required),
+            form=f"monitor-{aid}",
+        )
 
     @rx.event
     @policy(SIGNED_IN)

@@ -19,7 +19,7 @@ from app.live.contract import (
     TimelineChanged,
     session_topic,
 )
-from app.services import attestations, missions, tutoring, virtual_class
+from app.services import attestations, finishing, missions, tutoring, virtual_class
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from state import live
@@ -112,6 +112,10 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
     reminding: rx.Field[bool] = rx.field(False)
     planning: rx.Field[bool] = rx.field(False)
     attesting: rx.Field[bool] = rx.field(False)
+    # "finish" or "undo" while the "Formation terminée" dialog asks first; "" otherwise.
+    concluding: rx.Field[str] = rx.field("")
+    # Whether "Formation terminée" is offered (CONCLUDE on the centre's sessions: never once archived).
+    can_conclude: rx.Field[bool] = rx.field(False)
     vc_errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     # The session's access period: the virtual class form's date bounds and hint.
     vc_window: rx.Field[virtual_class.PlanningWindow] = rx.field(
@@ -139,7 +143,7 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
             self.found = False
             return
 
-        def work(db: Any) -> tuple[tutoring.Centre, tuple[str, str] | None, tuple[int, int] | None]:
+        def work(db: Any) -> tuple[tutoring.Centre, tuple[str, str] | None, tuple[int, int] | None, bool | None]:
             centre = tutoring.centre(
                 db,
                 actor,
@@ -153,15 +157,16 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
                 page_size=size,
             )
             if not full:
-                return centre, None, None
+                return centre, None, None, None
             return (
                 centre,
                 tutoring.centre_titles(db, centre, course_id=cid),
                 missions.waiting_counts(db, centre.session_ids, kind),
+                finishing.concludable(db, actor, centre.session_ids),
             )
 
         try:
-            centre, titles, waiting = await run_db(work)
+            centre, titles, waiting, concludable = await run_db(work)
         except PlumeError:
             self.found, self.rows = False, []
             return
@@ -169,6 +174,8 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
             self.title, self.course_title = titles
         if waiting is not None:
             self.missions_waiting, self.observations_waiting = waiting
+        if concludable is not None:
+            self.can_conclude = concludable
         self._scope_ids = centre.session_ids
         self.found = True
         self._take_page(centre)
@@ -476,6 +483,81 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
             return
         self.notice = report
         yield rx.download(url=attestations.export_url(export.token))
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def make_merged_attestations(self) -> AsyncIterator[Any]:
+        """Build the selected learners' attestations as one merged PDF (to send to the sponsor) and download it.
+
+        Yields:
+            The spinner, then the download once the PDF is ready.
+        """
+        actor, groups = require_actor(), await self._targets()
+        lang = (await self.get_state(SessionState)).lang
+        self.notice, self.error = "", ""
+        if len(groups) != 1:
+            self.notice = t(lang, "tutoring.one_session_only") if groups else ""
+            return
+        ((sid, ids),) = groups.items()
+        self.attesting = True
+        yield
+        try:
+            export = await run_db(lambda db: attestations.prepare_download(db, actor, sid, ids, merged=True))
+        except PlumeError as err:
+            self.attesting, self.error = False, error_message(lang, err)
+            return
+        self.attesting = False
+        report = _attestations_report(lang, export)
+        if not export.token:
+            self.error = report
+            return
+        self.notice = report
+        yield rx.download(url=attestations.export_url(export.token, merged=True))
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def ask_conclude(self, what: Any) -> None:
+        """Open the dialog saying what "Formation terminée" (or undoing it) will do to the selection.
+
+        Args:
+            what: "finish" or "undo".
+        """
+        choice = clean_str(what, 10)
+        groups = await self._targets()
+        self.notice, self.error = "", ""
+        if choice not in ("finish", "undo") or not groups:
+            self.concluding = ""
+            return
+        self.target_count = sum(len(ids) for ids in groups.values())
+        self.concluding = choice
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def close_conclude(self) -> None:
+        """Close the "Formation terminée" dialog without changing anything."""
+        self.concluding = ""
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def conclude(self) -> None:
+        """Declare the selection "Formation terminée" (or undo it, revoking their attestations), as the dialog said."""
+        actor, choice, groups = require_actor(), self.concluding, await self._targets()
+        lang = (await self.get_state(SessionState)).lang
+        self.concluding, self.notice, self.error = "", "", ""
+        if choice not in ("finish", "undo") or not groups:
+            return
+        apply = finishing.mark_finished if choice == "finish" else finishing.undo_finished
+
+        def work(db: Any) -> int:
+            return sum(apply(db, actor, sid, ids) for sid, ids in groups.items())
+
+        try:
+            done = await run_db(work)
+        except PlumeError as err:
+            self.error = error_message(lang, err)
+            return
+        self.notice = tn(lang, f"tutoring.concluded.{choice}", done)
+        await self._show(actor)
 
     @rx.event
     @policy(SIGNED_IN)

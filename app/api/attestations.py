@@ -37,7 +37,9 @@ async def download_export(request: Request) -> Response:
         request,
         f"export:{export[:40]}",
         lambda _db, actor: attestations.open_export(actor, export),
-        lambda found: file_attachment(found[0], found[1], "application/zip"),
+        lambda found: file_attachment(
+            found[0], found[1], "application/pdf" if found[1].endswith(".pdf") else "application/zip"
+        ),
     )
 
 
@@ -115,6 +117,13 @@ def verification_page(found: attestations.VerificationData | None) -> tuple[str,
     )
     items = "".join(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in rows)
     body = f"<p>Cette attestation a bien été émise par l'organisme de formation indiqué.</p><dl>{items}</dl>"
+    if found.revoked_at is not None:
+        revoked = found.revoked_at.astimezone(PARIS)
+        body = (
+            f"<p>Cette attestation a été révoquée le {revoked:%d/%m/%Y} : la formation de l'apprenant "
+            f"n'est plus déclarée terminée. Elle ne certifie plus rien.</p><dl>{items}</dl>"
+        )
+        return public_page("Attestation révoquée", "ko", body), 200
     return public_page("Attestation authentique", "ok", body), 200
 
 

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from app.api.attendance import session_sheets, slot_sheet, verify_head
 from app.api.attestations import download_export, learner_attestation, verify_attestation
+from app.api.enrolment import import_report, participants
 from app.api.files import activity_file, course_image, download_document
 from app.api.missions import download_submission_file
 from app.api.outbox import outbox_attachment
@@ -60,6 +61,7 @@ def build_api() -> Starlette:
             Route("/api/attendance/sessions/{session_id:int}.pdf", session_sheets, methods=["GET"]),
             Route("/api/attendance/verifier/{organisation_id:int}/{head}", verify_head, methods=["GET"]),
             Route("/api/attestations/exports/{token}.zip", download_export, methods=["GET"]),
+            Route("/api/attestations/exports/{token}.pdf", download_export, methods=["GET"]),
             Route(
                 "/api/attestations/sessions/{session_id:int}/learners/{user_id:int}.pdf",
                 learner_attestation,
@@ -67,5 +69,7 @@ def build_api() -> Starlette:
             ),
             Route("/api/attestations/verifier/{code}", verify_attestation, methods=["GET"]),
             Route("/api/outbox/{outbox_id:int}/attachment", outbox_attachment, methods=["GET"]),
+            Route("/api/enrolment-imports/{job_id:int}/report.csv", import_report, methods=["GET"]),
+            Route("/api/sessions/{session_id:int}/participants.csv", participants, methods=["GET"]),
         ]
     )

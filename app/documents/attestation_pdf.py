@@ -158,7 +158,17 @@ def build_pdf(data: AttestationData) -> bytes:
         ("Taux de réalisation", f"{data.progress} %"),
     ):
         page.field(label, value)
-    page.y -= 14
+    page.y -= 6
+    # Seed 003: the duration is the course's, whatever the learner did online.
+    canvas.setFillColorRGB(*MUTED)
+    page.lines(
+        "La durée prévue est celle de la formation : elle ne tient pas compte du temps passé ni de la "
+        "participation aux activités.",
+        size=9,
+        most=2,
+    )
+    canvas.setFillColorRGB(*INK)
+    page.y -= 10
     page.lines(f"Fait le {issued:%d/%m/%Y}, pour servir et valoir ce que de droit.")
     page.y -= 30
     right = PAGE_WIDTH / 2 + 20

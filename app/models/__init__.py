@@ -5,7 +5,11 @@ from app.models.attendance import AttendanceChain, AttendanceHeadPublication, At
 from app.models.audit import AuditRecord
 from app.models.auth import AuthSession, LoginAttempt
 from app.models.chat import ChatMessage, ChatRead
+from app.models.enrolment_import import EnrolmentImport
+from app.models.finishing import TrainingCompletion
+from app.models.follow_up import MonitoredActivity
 from app.models.membership import Invitation, Membership
+from app.models.offer import CourseRequest
 from app.models.organisation import EmailTemplate, Organisation
 from app.models.outbox import OutboxEmail
 from app.models.progress import (
@@ -45,16 +49,19 @@ __all__ = [
     "ChatMessage",
     "ChatRead",
     "Course",
+    "CourseRequest",
     "CourseReview",
     "Document",
     "EmailTemplate",
     "Enrolment",
+    "EnrolmentImport",
     "Invitation",
     "LessonAttempt",
     "LessonProgress",
     "LoginAttempt",
     "Membership",
     "Module",
+    "MonitoredActivity",
     "Notification",
     "Observation",
     "Organisation",
@@ -65,6 +72,7 @@ __all__ = [
     "Slot",
     "Submission",
     "TrainerPosition",
+    "TrainingCompletion",
     "TrainingSession",
     "TutorPosition",
     "User",

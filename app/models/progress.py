@@ -107,3 +107,5 @@ class Attestation(SQLModel, table=True):
     progress: int = 0
     issued_by_id: int = Field(foreign_key="user.id")
     issued_at: datetime = utc_field(default_now=True)
+    # Set when the learner's "Formation terminée" is undone: the public check then says "révoquée".
+    revoked_at: datetime | None = utc_field(nullable=True)

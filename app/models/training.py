@@ -46,6 +46,8 @@ class Course(SQLModel, table=True):
     target_audience: str = ""
     remote_hours: float = 0
     in_person_hours: float = 0
+    # Where the course comes from (a national body, a partner, the organisation itself): a filter of the offer.
+    origin: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})
     thumbnail_document_id: int | None = Field(default=None)
     created_at: datetime = utc_field(default_now=True)
 
@@ -66,6 +68,10 @@ class TrainingSession(SQLModel, table=True):
     place: str = Field(default="", max_length=200)
     rooms: str = Field(default="", max_length=200)
     max_participants: int | None = None
+    # Chosen when archiving (app.models.finishing.ARCHIVE_CATEGORIES); "" for a session never archived.
+    archive_category: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+    # How many trainers and tutors the session should have ("Préférable d'avoir 2 tuteurs/formateurs par session").
+    staff_wanted: int = Field(default=2, sa_column_kwargs={"server_default": "2"})
     created_at: datetime = utc_field(default_now=True)
 
 

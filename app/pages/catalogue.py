@@ -9,12 +9,24 @@ from reflex.vars.base import Var
 from reflex.vars.object import ObjectVar
 from reflex.vars.sequence import StringVar
 
+from app.pages.course_requests import request_hours
 from app.services.catalogue import CourseRow, SessionRow
+from app.services.course_requests import RequestRow
 from components import styles
 from components.forms import field, form_message
 from components.i18n import T, Tf, Tn
 from components.layout import gated_page
-from components.tables import empty_state, list_or_empty, stacked_cell, stacked_row, status_badge, table_list
+from components.tables import (
+    empty_state,
+    list_or_empty,
+    page_size_select,
+    page_summary,
+    pager_bar,
+    stacked_cell,
+    stacked_row,
+    status_badge,
+    table_list,
+)
 from components.timeline import add_module_form, date_fr, edit_messages, module_column, timeline_strip
 from state.auth import field_errors_of
 from state.catalogue import CatalogueState, CourseState, SessionsListState
@@ -57,6 +69,7 @@ def _course_fields(
         rx.grid(
             field("catalogue.short_title", "short_title", default_value=value("short_title")),
             field("catalogue.categories", "categories", default_value=value("categories")),
+            field("offer.origin", "origin", default_value=value("origin"), hint_key="offer.origin_hint"),
             field(
                 "catalogue.remote_hours",
                 "remote_hours",
@@ -124,6 +137,10 @@ def _course_card(course: ObjectVar[CourseRow]) -> rx.Component:
                     size="2",
                     color_scheme="gray",
                 ),
+                rx.cond(
+                    course.origin.to(str) != "",
+                    rx.text(Tf("offer.origin_is", origin=course.origin.to(str)), size="2"),
+                ),
                 rx.text(
                     Tn("catalogue.sessions", course.sessions.to(int)),
                     " · ",
@@ -140,6 +157,199 @@ def _course_card(course: ObjectVar[CourseRow]) -> rx.Component:
         underline="none",
         color="inherit",
         data_testid="course-card",
+    )
+
+
+def _select(label_key: str, name: str, options: rx.Component, value: Var) -> rx.Component:
+    return rx.vstack(
+        # "offer-" ids: the new-course form on the same page has its own "origin" field.
+        rx.el.label(T(label_key), html_for=f"offer-{name}", class_name="plume-label"),
+        rx.el.select(options, id=f"offer-{name}", name=name, default_value=value, class_name="plume-select"),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _filters_form() -> rx.Component:
+    """Search and filters of the offer (category, modality, origin, most hours at a distance / in person)."""
+    errors = field_errors_of(CatalogueState)
+    chosen = cast("ObjectVar[dict[str, str]]", CatalogueState.filters)
+
+    def value(name: str) -> Var[str]:
+        return chosen[name].to(str) | ""
+
+    return rx.form(
+        rx.vstack(
+            rx.hstack(
+                rx.input(
+                    name="query",
+                    placeholder=T("catalogue.search"),
+                    aria_label=T("catalogue.search"),
+                    default_value=value("query"),
+                    flex="1",
+                    min_width="0",
+                    max_width="24rem",
+                ),
+                rx.button(rx.icon("search", size=14), T("catalogue.search_button"), type="submit", variant="soft"),
+                rx.cond(
+                    CatalogueState.filters.length() > 0,
+                    rx.button(
+                        T("offer.clear_filters"), type="button", variant="ghost", on_click=CatalogueState.clear_filters
+                    ),
+                ),
+                spacing="2",
+                width="100%",
+                wrap="wrap",
+            ),
+            rx.grid(
+                _select(
+                    "offer.category",
+                    "category",
+                    rx.fragment(
+                        rx.el.option(T("offer.any"), value=""),
+                        rx.foreach(CatalogueState.categories, lambda c: rx.el.option(c, value=c)),
+                    ),
+                    value("category"),
+                ),
+                _select(
+                    "offer.modality",
+                    "modality",
+                    rx.fragment(
+                        rx.el.option(T("offer.any"), value=""),
+                        *[rx.el.option(T(f"offer.modality.{m}"), value=m) for m in ("distance", "presence", "hybrid")],
+                    ),
+                    value("modality"),
+                ),
+                _select(
+                    "offer.origin",
+                    "origin",
+                    rx.fragment(
+                        rx.el.option(T("offer.any"), value=""),
+                        rx.foreach(CatalogueState.origins, lambda o: rx.el.option(o, value=o)),
+                    ),
+                    value("origin"),
+                ),
+                field(
+                    "offer.max_remote_hours",
+                    "max_remote_hours",
+                    input_mode="decimal",
+                    default_value=value("max_remote_hours"),
+                    error=errors.get("max_remote_hours", ""),
+                ),
+                field(
+                    "offer.max_in_person_hours",
+                    "max_in_person_hours",
+                    input_mode="decimal",
+                    default_value=value("max_in_person_hours"),
+                    error=errors.get("max_in_person_hours", ""),
+                ),
+                columns=rx.breakpoints(initial="1", sm="2", lg="5"),
+                spacing="3",
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=CatalogueState.search,
+        key=CatalogueState.filter_key.to_string(),
+        width="100%",
+        aria_label=T("offer.filters"),
+    )
+
+
+def _request_row(row: ObjectVar[RequestRow]) -> rx.Component:
+    errors = field_errors_of(CatalogueState)
+    return rx.card(
+        rx.vstack(
+            rx.text(row.title.to(str), weight="bold"),
+            request_hours(row),
+            rx.cond(
+                row.origin.to(str) != "",
+                rx.text(Tf("offer.origin_is", origin=row.origin.to(str)), size="2"),
+            ),
+            rx.text(Tf("offer.lead_is", lead=row.pedagogical_lead.to(str)), size="2"),
+            rx.text(
+                Tf("offer.requested_by", person=row.requested_by.to(str), day=row.requested_on.to(str)),
+                size="1",
+                color_scheme="gray",
+            ),
+            rx.cond(
+                CatalogueState.refusing == row.id.to(int),
+                rx.form(
+                    rx.vstack(
+                        rx.el.label(T("offer.refusal_reason_label"), html_for="reason", class_name="plume-label"),
+                        rx.text_area(id="reason", name="reason", rows="2", width="100%"),
+                        rx.cond(
+                            errors.get("reason", "").to(str) != "",
+                            rx.text(errors.get("reason", "").to(str), role="alert", color_scheme="red", size="2"),
+                        ),
+                        rx.hstack(
+                            rx.button(
+                                T("offer.refuse"), type="submit", color_scheme="red", loading=CatalogueState.busy
+                            ),
+                            rx.button(
+                                T("common.cancel"),
+                                type="button",
+                                variant="soft",
+                                color_scheme="gray",
+                                on_click=CatalogueState.start_refusal(0),  # type: ignore[operator]
+                            ),
+                            spacing="2",
+                        ),
+                        spacing="2",
+                        width="100%",
+                    ),
+                    on_submit=CatalogueState.refuse,
+                    width="100%",
+                ),
+                rx.hstack(
+                    rx.button(
+                        rx.icon("check", size=14),
+                        T("offer.approve"),
+                        size="2",
+                        on_click=CatalogueState.approve(row.id),  # type: ignore[operator]
+                        loading=CatalogueState.busy,
+                    ),
+                    rx.button(
+                        T("offer.refuse"),
+                        size="2",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=CatalogueState.start_refusal(row.id),  # type: ignore[operator]
+                    ),
+                    spacing="2",
+                    wrap="wrap",
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        data_testid="course-request",
+    )
+
+
+def _requests_card() -> rx.Component:
+    """The trainers' requests waiting for an answer (hidden when none wait)."""
+    return rx.vstack(
+        form_message(CatalogueState.notice, tone="green"),
+        form_message(CatalogueState.error),
+        rx.cond(
+            CatalogueState.requests.length() > 0,
+            rx.vstack(
+                rx.heading(T("offer.pending_requests"), size="5", as_="h2"),
+                rx.grid(
+                    rx.foreach(CatalogueState.requests, _request_row),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+                spacing="2",
+                width="100%",
+            ),
+        ),
+        spacing="2",
+        width="100%",
     )
 
 
@@ -180,35 +390,29 @@ def catalogue_page() -> rx.Component:
                     box_shadow=styles.CARD_SHADOW,
                 ),
             ),
-            rx.form(
-                rx.hstack(
-                    rx.input(
-                        name="query",
-                        placeholder=T("catalogue.search"),
-                        aria_label=T("catalogue.search"),
-                        default_value=CatalogueState.query,
-                        flex="1",
-                        min_width="0",
-                        max_width="24rem",
-                    ),
-                    rx.button(rx.icon("search", size=14), T("catalogue.search_button"), type="submit", variant="soft"),
-                    spacing="2",
-                    width="100%",
-                ),
-                on_submit=CatalogueState.search,
-                width="100%",
-            ),
+            _requests_card(),
+            _filters_form(),
             list_or_empty(
                 CatalogueState.loading,
                 CatalogueState.courses,
-                rx.grid(
-                    rx.foreach(CatalogueState.courses, _course_card),
-                    columns=rx.breakpoints(initial="1", sm="2", lg="3"),
-                    spacing="4",
+                rx.vstack(
+                    rx.grid(
+                        rx.foreach(CatalogueState.courses, _course_card),
+                        columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+                        spacing="4",
+                        width="100%",
+                    ),
+                    pager_bar(
+                        CatalogueState,
+                        page_summary(CatalogueState, "offer.page_summary"),
+                        rx.spacer(),
+                        page_size_select(CatalogueState, "offer.page_size"),
+                    ),
+                    spacing="3",
                     width="100%",
                 ),
                 rx.cond(
-                    CatalogueState.query != "",
+                    CatalogueState.filters.length() > 0,
                     rx.text(T("catalogue.no_match"), color_scheme="gray", size="2", padding="1rem"),
                     empty_state("catalogue.empty", "book_open"),
                 ),
@@ -368,6 +572,61 @@ def _read_only_sheet() -> rx.Component:
     )
 
 
+def _organise_card() -> rx.Component:
+    """*Organiser les sessions*: participants ÷ maximum per session, then x sessions once or y sessions n times."""
+    errors = field_errors_of(CourseState)
+
+    def number(key: str, name: str, default: str = "") -> rx.Component:
+        return field(key, name, type_="number", default_value=default, error=errors.get(name, ""))
+
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading(T("offer.organise"), size="4", as_="h2"),
+                rx.text(T("offer.organise_hint"), size="2", color_scheme="gray"),
+                rx.grid(
+                    number("offer.participants", "participants"),
+                    number("offer.maximum", "maximum"),
+                    number("offer.rounds", "rounds", "1"),
+                    number("offer.weeks_between_rounds", "weeks_between_rounds", "1"),
+                    field("offer.short_name", "short_name", default_value=_COURSE["short_title"].to(str)),
+                    field("offer.session_category", "category", hint_key="offer.session_category_hint"),
+                    field("offer.first_start", "starts_on", type_="date", error=errors.get("starts_on", "")),
+                    columns=rx.breakpoints(initial="1", sm="2", lg="4"),
+                    spacing="3",
+                    width="100%",
+                ),
+                form_message(CourseState.error),
+                rx.button(T("offer.propose"), type="submit", variant="soft", loading=CourseState.busy),
+                # The proposal says what one click creates (proposing again replaces it).
+                rx.cond(
+                    CourseState.proposal != "",
+                    rx.vstack(
+                        rx.callout(CourseState.proposal, icon="calendar_range", size="1", data_testid="split-proposal"),
+                        rx.text(T("offer.drafts_explained"), size="1", color_scheme="gray"),
+                        rx.button(
+                            rx.icon("calendar_plus", size=14),
+                            T("offer.create_drafts"),
+                            type="button",
+                            on_click=CourseState.organise,
+                            loading=CourseState.busy,
+                        ),
+                        spacing="2",
+                        width="100%",
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=CourseState.propose,
+            width="100%",
+        ),
+        width="100%",
+        box_shadow=styles.CARD_SHADOW,
+        data_testid="organise-card",
+    )
+
+
 def course_page() -> rx.Component:
     return gated_page(
         CourseState.loading,
@@ -390,6 +649,7 @@ def course_page() -> rx.Component:
             rx.cond(~CourseState.can_edit, _read_only_sheet()),
             rx.cond(CourseState.can_edit, _image_card()),
             rx.cond(CourseState.can_edit, _details_form()),
+            rx.cond(CourseState.can_edit, _organise_card()),
             # A tutor reads a template only when there is one; staff always get the heading and the add form.
             rx.cond(
                 CourseState.can_edit | (CourseState.modules.length() > 0),
@@ -417,7 +677,23 @@ def _session_row(row: ObjectVar[SessionRow]) -> rx.Component:
             header=True,
         ),
         stacked_cell(date_fr(row.starts_on) + " → " + date_fr(row.ends_on)),
-        stacked_cell(_status_badge(row.status.to(str))),
+        stacked_cell(
+            rx.flex(
+                _status_badge(row.status.to(str)),
+                rx.cond(
+                    row.staff_wanted.to(int) > 0,
+                    rx.badge(
+                        Tn("offer.staff_wanted", row.staff_wanted.to(int)),
+                        color_scheme="amber",
+                        variant="outline",
+                        white_space="normal",
+                        data_testid="staff-wanted",
+                    ),
+                ),
+                gap="0.25rem",
+                wrap="wrap",
+            )
+        ),
         stacked_cell(
             rx.text(row.learners.to_string(), display=rx.breakpoints(initial="none", sm="inline")),
             rx.text(Tn("home.learners", row.learners.to(int)), display=rx.breakpoints(initial="inline", sm="none")),

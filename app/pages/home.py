@@ -9,10 +9,13 @@ import reflex as rx
 from reflex.vars.object import ObjectVar
 from reflex.vars.sequence import ArrayVar
 
+from app import routes
 from app.services.attendance.join import JoinableClass
 from app.services.attendance.summaries import OpenSheet
+from app.services.follow_up import Segment
 from app.services.home import SessionCard
 from components.cards import figure_tile, join_button, session_card
+from components.follow_up import progress_bar
 from components.i18n import T
 from components.layout import gated_page
 from components.tables import empty_state
@@ -29,6 +32,16 @@ _UNREAD = cast("ObjectVar[dict[str, str]]", HomeState.unread)
 _FLUID = "repeat(auto-fit, minmax(min(100%, 20rem), 1fr))"
 
 
+def _card_with_bar(card: ObjectVar[SessionCard]) -> rx.Component:
+    # The bar sits under the card, not inside: the card is one link, and each segment opens its activity.
+    return rx.vstack(
+        session_card(card, _UNREAD),
+        progress_bar(card.segments.to(list[Segment]), session_id=card.id.to_string()),
+        spacing="1",
+        width="100%",
+    )
+
+
 def _section(title_key: str, cards: ArrayVar[Sequence[SessionCard]], empty_key: str, section_id: str) -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -40,7 +53,7 @@ def _section(title_key: str, cards: ArrayVar[Sequence[SessionCard]], empty_key: 
         rx.cond(
             cards.length() > 0,
             rx.grid(
-                rx.foreach(cards, lambda c: session_card(c, _UNREAD)),
+                rx.foreach(cards, _card_with_bar),
                 grid_template_columns=_FLUID,
                 spacing="4",
                 width="100%",
@@ -181,6 +194,13 @@ def _my_sessions() -> rx.Component:
                 rx.vstack(
                     _section("home.upcoming", HomeState.upcoming, "home.empty_upcoming", "prochainement"),
                     _section("home.finished", HomeState.finished, "home.empty_finished", "terminees"),
+                    # Archived sessions leave these lists; a member still reads their own under "Archives".
+                    rx.link(
+                        rx.hstack(rx.icon("archive", size=14), T("manage.archives"), spacing="2", align="center"),
+                        href=routes.ARCHIVES,
+                        size="2",
+                        data_testid="archives-link",
+                    ),
                     spacing="6",
                     flex="1",
                     min_width="0",

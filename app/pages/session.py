@@ -12,11 +12,13 @@ from reflex.vars.sequence import ArrayVar
 from reflex_components_core.react_router.dom import ReactRouterLink
 
 from app.services.sessions.people import Person
-from app.services.sessions.status import StatusChange
+from app.services.sessions.status import ARCHIVE_CATEGORIES, StatusChange
 from app.services.sessions.view import ModuleView, SessionView
 from components import styles
 from components.activity_panel import activity_panel
 from components.chat import chat_panel
+from components.enrolment_csv import enrolment_csv_card, learner_multi_picker, unenrol_form
+from components.follow_up import progress_bar
 from components.i18n import T, Tf, Tn
 from components.layout import gated_page
 from components.review import review_card
@@ -32,6 +34,7 @@ from components.timeline import (
     timeline_strip,
 )
 from state.chat import ChatState
+from state.follow_up import ProgressBarState
 from state.session_page import DocumentItem, SessionPageState
 
 # Reflex 0.10's `Field.__get__` stubs resolve a dict or dataclass field to `ArrayVar[Never]` under mypy (its
@@ -168,7 +171,15 @@ def _header() -> rx.Component:
                     align="center",
                 ),
                 rx.cond(
-                    SessionPageState.can_manage_content,
+                    view.sees_everything.to(bool),
+                    rx.link(
+                        rx.button(rx.icon("list_checks", size=14), T("follow.page_title"), size="1", variant="soft"),
+                        href="/sessions/" + view.id.to_string() + "/suivi",
+                        data_testid="session-follow-up",
+                    ),
+                ),
+                rx.cond(
+                    view.can_read_sheets.to(bool),
                     ReactRouterLink.create(
                         rx.button(rx.icon("file_down", size=14), T("attendance.session_pdf"), size="1", variant="soft"),
                         to="/api/attendance/sessions/" + view.id.to_string() + ".pdf",
@@ -292,7 +303,41 @@ def _status_dialog() -> rx.Component:
             ),
         ),
         ("finished", rx.vstack(rx.text(Tn("manage.ask.finished.what", learners), size="2"), no_email, spacing="2")),
-        ("archived", rx.vstack(rx.text(Tn("manage.ask.archived.what", learners), size="2"), no_email, spacing="2")),
+        (
+            "archived",
+            rx.vstack(
+                rx.text(Tn("manage.ask.archived.what", learners), size="2"),
+                rx.text(T("manage.ask.archived.readonly"), size="2"),
+                no_email,
+                rx.vstack(
+                    rx.el.label(T("manage.archive_category"), html_for="archive-category", class_name="plume-label"),
+                    rx.el.select(
+                        rx.el.option("—", value=""),
+                        *[rx.el.option(T(f"manage.archive_category.{c}"), value=c) for c in ARCHIVE_CATEGORIES],
+                        id="archive-category",
+                        value=SessionPageState.archive_category,
+                        on_change=SessionPageState.set_archive_category,
+                        class_name="plume-select",
+                        aria_invalid=rx.cond(SessionPageState.archive_error != "", "true", "false"),
+                        aria_describedby="archive-category-error",
+                    ),
+                    rx.cond(
+                        SessionPageState.archive_error != "",
+                        rx.text(
+                            SessionPageState.archive_error,
+                            id="archive-category-error",
+                            color_scheme="red",
+                            size="2",
+                            role="alert",
+                        ),
+                    ),
+                    spacing="1",
+                    width="100%",
+                ),
+                spacing="2",
+                width="100%",
+            ),
+        ),
         rx.fragment(),
     )
     return rx.cond(
@@ -340,6 +385,50 @@ def _status_dialog() -> rx.Component:
                 on_interact_outside=SessionPageState.cancel_advance,
             ),
             open=True,
+        ),
+    )
+
+
+def _archived_banner() -> rx.Component:
+    """An archived session says it is read-only, for everyone; staff may take it out of the archive."""
+    view = _VIEW
+    category = view.archive_category.to(str)
+    return rx.cond(
+        view.status.to(str) == "archived",
+        rx.callout(
+            rx.hstack(
+                rx.text(
+                    Tf(
+                        "manage.archive_readonly",
+                        category=rx.match(
+                            category,
+                            *[(c, T(f"manage.archive_category.{c}")) for c in ARCHIVE_CATEGORIES],
+                            "—",
+                        ),
+                    ),
+                    size="2",
+                    flex="1",
+                ),
+                rx.cond(
+                    view.can_restore.to(bool),
+                    rx.button(
+                        rx.icon("archive_restore", size=14),
+                        T("manage.unarchive"),
+                        size="2",
+                        variant="soft",
+                        on_click=SessionPageState.unarchive,
+                        data_testid="unarchive",
+                    ),
+                ),
+                width="100%",
+                align="center",
+                wrap="wrap",
+                spacing="3",
+            ),
+            icon="archive",
+            color_scheme="gray",
+            width="100%",
+            data_testid="archived-banner",
         ),
     )
 
@@ -436,7 +525,7 @@ def _management() -> rx.Component:
                                 SessionPageState.learners,
                                 lambda p: _person_row(
                                     p,
-                                    SessionPageState.unenrol(p.user_id.to_string()),  # type: ignore[operator]
+                                    SessionPageState.ask_unenrol(p.user_id.to_string()),  # type: ignore[operator]
                                     _enrolment_badge(p.detail.to(str)),
                                 ),
                             ),
@@ -446,6 +535,7 @@ def _management() -> rx.Component:
                         ),
                         rx.text(T("manage.no_learner"), size="2", color_scheme="gray"),
                     ),
+                    unenrol_form(),
                     rx.cond(
                         SessionPageState.learner_count > SessionPageState.learners.length(),
                         rx.text(
@@ -475,26 +565,7 @@ def _management() -> rx.Component:
                         on_submit=SessionPageState.search_learners,
                         width="100%",
                     ),
-                    _picker(
-                        "learner_id",
-                        "manage.pick_learner",
-                        SessionPageState.learner_choices,
-                        rx.vstack(
-                            rx.el.label(T("manage.enrolment_kind"), html_for="enrol-kind", class_name="plume-label"),
-                            rx.el.select(
-                                *[
-                                    rx.el.option(T(f"enrolment.{k}"), value=k)
-                                    for k in ("mandatory", "recommended", "free")
-                                ],
-                                id="enrol-kind",
-                                name="kind",
-                                class_name="plume-select",
-                            ),
-                            spacing="1",
-                        ),
-                        button_key="manage.enrol",
-                        on_submit=SessionPageState.enrol,
-                    ),
+                    learner_multi_picker(),
                     spacing="2",
                     width="100%",
                     id="session-learners",
@@ -709,6 +780,7 @@ def _body() -> rx.Component:
                 id="learner-progress",
             ),
         ),
+        progress_bar(ProgressBarState.segments, on_open=SessionPageState.open_activity),
         rx.tabs.root(
             rx.tabs.list(
                 rx.tabs.trigger(T("session.tab_timeline"), value="timeline"),
@@ -735,7 +807,9 @@ def _body() -> rx.Component:
             ),
             rx.tabs.content(
                 rx.vstack(
+                    _archived_banner(),
                     _management(),
+                    rx.cond(_VIEW.status.to(str) != "archived", enrolment_csv_card()),
                     _upload_panel(),
                     activity_panel(SessionPageState),
                     edit_messages(SessionPageState),

@@ -162,7 +162,22 @@ def _learner_row(row: ObjectVar[LearnerRow]) -> rx.Component:
                 spacing="0",
             )
         ),
-        rx.table.cell(_status_badge(row.status.to(str))),
+        rx.table.cell(
+            rx.vstack(
+                _status_badge(row.status.to(str)),
+                rx.cond(
+                    row.finished_on.to(str) != "",
+                    rx.badge(
+                        rx.icon("circle_check", size=12),
+                        Tf("tutoring.finished_on", date=row.finished_on.to(str)),
+                        color_scheme="green",
+                        variant="outline",
+                        data_testid="finished-badge",
+                    ),
+                ),
+                spacing="1",
+            )
+        ),
         rx.table.cell(
             rx.hstack(
                 rx.progress(value=row.progress.to(int), width="5rem"),
@@ -391,6 +406,18 @@ def _selection() -> rx.Component:
                         variant="soft",
                         on_click=TutoringCentreState.open_virtual_class,
                     ),
+                    rx.cond(
+                        TutoringCentreState.can_conclude,
+                        rx.button(
+                            rx.icon("circle_check", size=14),
+                            T("tutoring.finish"),
+                            size="2",
+                            variant="soft",
+                            color_scheme="green",
+                            on_click=TutoringCentreState.ask_conclude("finish"),  # type: ignore[operator]
+                            data_testid="bulk-finish",
+                        ),
+                    ),
                     rx.button(
                         rx.icon("award", size=14),
                         T("tutoring.attestations"),
@@ -399,8 +426,28 @@ def _selection() -> rx.Component:
                         loading=TutoringCentreState.attesting,
                         on_click=TutoringCentreState.make_attestations,
                     ),
+                    rx.button(
+                        rx.icon("file_text", size=14),
+                        T("tutoring.attestations_merged"),
+                        size="2",
+                        variant="soft",
+                        loading=TutoringCentreState.attesting,
+                        on_click=TutoringCentreState.make_merged_attestations,
+                    ),
+                    rx.cond(
+                        TutoringCentreState.can_conclude,
+                        rx.button(
+                            rx.icon("undo_2", size=14),
+                            T("tutoring.unfinish"),
+                            size="2",
+                            variant="ghost",
+                            color_scheme="red",
+                            on_click=TutoringCentreState.ask_conclude("undo"),  # type: ignore[operator]
+                        ),
+                    ),
                     spacing="2",
                     align="center",
+                    wrap="wrap",
                 ),
             ),
             spacing="3",
@@ -422,6 +469,57 @@ def _selection() -> rx.Component:
         ),
         spacing="2",
         width="100%",
+    )
+
+
+def _conclude_dialog() -> rx.Component:
+    """ "Formation terminée" (or undoing it) for the selection: said in full, then done on a second click."""
+    count = TutoringCentreState.target_count
+    finishing = TutoringCentreState.concluding == "finish"
+    return rx.cond(
+        TutoringCentreState.concluding != "",
+        rx.dialog.root(
+            rx.dialog.content(
+                rx.vstack(
+                    rx.dialog.title(
+                        rx.cond(finishing, T("tutoring.finish_title"), T("tutoring.unfinish_title")), margin="0"
+                    ),
+                    rx.text(
+                        rx.cond(
+                            finishing,
+                            Tn("tutoring.finish_what", count),
+                            Tn("tutoring.unfinish_what", count),
+                        ),
+                        size="2",
+                    ),
+                    rx.cond(
+                        TutoringCentreState.target_count < TutoringCentreState.selected_count,
+                        rx.text(T("tutoring.remind_shown_only"), size="2", color_scheme="amber"),
+                    ),
+                    rx.hstack(
+                        rx.button(
+                            T("common.cancel"),
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=TutoringCentreState.close_conclude,
+                        ),
+                        rx.button(
+                            rx.cond(finishing, T("tutoring.finish_submit"), T("tutoring.unfinish_submit")),
+                            color_scheme=rx.cond(finishing, "green", "red"),
+                            on_click=TutoringCentreState.conclude,
+                            data_testid="conclude-submit",
+                        ),
+                        justify="end",
+                        spacing="2",
+                        width="100%",
+                    ),
+                    spacing="3",
+                ),
+                on_escape_key_down=TutoringCentreState.close_conclude,
+                on_interact_outside=TutoringCentreState.close_conclude,
+            ),
+            open=True,
+        ),
     )
 
 
@@ -564,6 +662,7 @@ def _centre() -> rx.Component:
         _overview(),
         _selection(),
         _reminder_dialog(),
+        _conclude_dialog(),
         _virtual_class_dialog(),
         list_card(
             list_or_empty(

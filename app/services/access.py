@@ -23,6 +23,17 @@ session's status is one the grant covers. A *capability* is a set of grants:
 - MANAGE: staff and positioned trainers (any status). Content, attendance board, moderation.
 - SIGN: positioned trainers (any status) and enrolled learners (not in a draft): the sheets one signs.
 - EDIT: staff (any status). Timeline structure, people, status.
+- CONCLUDE: staff, positioned trainers and tutors, on a published session: "Formation terminée".
+- TALK: positioned trainers and tutors, enrolled learners (not in a draft): posting in the chat.
+- RESTORE: staff, on an archived session only: unarchiving it.
+- OVERSEE: staff and positioned trainers (any status, archived included): reading what MANAGE runs
+  (the signed sheets' PDFs), which stays readable once the session is archived.
+
+An archived session is read-only for everyone: only SEE, MINE, FOLLOW and RESTORE
+hold on it; every grant that writes (CORRECT, MANAGE, SIGN, EDIT, CONCLUDE, TALK, and the
+`staff` / `trainer` / `tutor` / `learner` roles the feature gates act on) stops at the
+archive, so posting, uploading, signing and editing the timeline are refused there,
+while its documents, chat, sheets and reports stay readable by its members and staff.
 
 Both forms of a capability are built from the same grants: `SessionRole.can`
 checks one session in Python, `session_filter` is the SQL where-clause lists use.
@@ -74,6 +85,9 @@ from app.services.errors import ErrorCode, PlumeError
 
 ALL_STATUSES = frozenset(SESSION_STATUSES)
 PUBLISHED = frozenset(s for s in SESSION_STATUSES if s != "draft")  # a draft is staff's and its team's only
+WRITABLE = ALL_STATUSES - {"archived"}  # an archived session is read-only for everyone
+LIVE = PUBLISHED & WRITABLE
+ARCHIVED = frozenset({"archived"})
 
 Link = type[TrainerPosition] | type[TutorPosition] | type[Enrolment]
 
@@ -133,6 +147,15 @@ STAFF_PUBLISHED = Grant("staff", None, PUBLISHED)
 TRAINER = Grant("trainer", TrainerPosition, ALL_STATUSES)
 TUTOR = Grant("tutor", TutorPosition, ALL_STATUSES)
 LEARNER = Grant("learner", Enrolment, PUBLISHED)
+# The same links on a session one may still change: every grant that writes stops at the archive.
+STAFF_WRITES = Grant("staff", None, WRITABLE)
+STAFF_LIVE = Grant("staff", None, LIVE)
+STAFF_ARCHIVED = Grant("staff", None, ARCHIVED)
+TRAINER_WRITES = Grant("trainer", TrainerPosition, WRITABLE)
+TUTOR_WRITES = Grant("tutor", TutorPosition, WRITABLE)
+TUTOR_LIVE = Grant("tutor", TutorPosition, LIVE)
+TRAINER_LIVE = Grant("trainer", TrainerPosition, LIVE)
+LEARNER_WRITES = Grant("learner", Enrolment, LIVE)
 
 
 class Capability(StrEnum):
@@ -145,6 +168,10 @@ class Capability(StrEnum):
     MANAGE = "manage"
     SIGN = "sign"
     EDIT = "edit"
+    CONCLUDE = "conclude"
+    TALK = "talk"
+    RESTORE = "restore"
+    OVERSEE = "oversee"
 
 
 GRANTS: dict[Capability, tuple[Grant, ...]] = {
@@ -152,10 +179,14 @@ GRANTS: dict[Capability, tuple[Grant, ...]] = {
     Capability.MINE: (TRAINER, TUTOR, LEARNER),
     # Staff follow the organisation's published sessions: the tutoring centre lists no draft, so its gate lets none in.
     Capability.FOLLOW: (STAFF_PUBLISHED, TUTOR),
-    Capability.CORRECT: (STAFF, TRAINER, TUTOR),
-    Capability.MANAGE: (STAFF, TRAINER),
-    Capability.SIGN: (TRAINER, LEARNER),
-    Capability.EDIT: (STAFF,),
+    Capability.CORRECT: (STAFF_WRITES, TRAINER_WRITES, TUTOR_WRITES),
+    Capability.MANAGE: (STAFF_WRITES, TRAINER_WRITES),
+    Capability.SIGN: (TRAINER_WRITES, LEARNER_WRITES),
+    Capability.EDIT: (STAFF_WRITES,),
+    Capability.CONCLUDE: (STAFF_LIVE, TRAINER_LIVE, TUTOR_LIVE),
+    Capability.TALK: (TRAINER_WRITES, TUTOR_WRITES, LEARNER_WRITES),
+    Capability.RESTORE: (STAFF_ARCHIVED,),
+    Capability.OVERSEE: (STAFF, TRAINER),
 }
 
 
@@ -178,30 +209,38 @@ class SessionRole:
         """
         return any(grant.holds(self) for grant in GRANTS[capability])
 
+    # The roles below are what the feature gates act on (sign as, post as, hand in as, edit as):
+    # none holds on an archived session, which is read-only. Reading goes through SEE and `sees_everything`.
+
     @property
     def staff(self) -> bool:
-        """Staff of the session's organisation."""
-        return STAFF.holds(self)
+        """Staff of the session's organisation, acting on a session not archived."""
+        return STAFF_WRITES.holds(self)
 
     @property
     def trainer(self) -> bool:
-        """A trainer positioned on the session."""
-        return TRAINER.holds(self)
+        """A trainer positioned on the session, acting on it (not archived)."""
+        return TRAINER_WRITES.holds(self)
 
     @property
     def learner(self) -> bool:
-        """A learner enrolled in the session, once it is no longer a draft."""
-        return LEARNER.holds(self)
+        """A learner enrolled in the session, once it is no longer a draft, and until it is archived."""
+        return LEARNER_WRITES.holds(self)
 
     @property
     def tutor(self) -> bool:
-        """A tutor positioned on the session."""
-        return TUTOR.holds(self)
+        """A tutor positioned on the session, acting on it (not archived)."""
+        return TUTOR_WRITES.holds(self)
+
+    @property
+    def enrolled(self) -> bool:
+        """A learner enrolled in the session, once it is no longer a draft (archived included: reading)."""
+        return LEARNER.holds(self)
 
     @property
     def sees_everything(self) -> bool:
-        """Staff, trainers and tutors see locked modules and every learner's progress."""
-        return self.staff or self.trainer or self.tutor
+        """Staff, trainers and tutors see locked modules and every learner's progress (archived included)."""
+        return STAFF.holds(self) or TRAINER.holds(self) or TUTOR.holds(self)
 
     @property
     def follows(self) -> bool:
@@ -475,8 +514,8 @@ class Room:
 
     @property
     def can_post(self) -> bool:
-        """Learners, trainers and tutors talk; staff read and moderate."""
-        return self.role.learner or self.role.trainer or self.role.tutor
+        """Learners, trainers and tutors talk; staff read and moderate; nobody posts once archived (TALK)."""
+        return self.role.can(Capability.TALK)
 
     @property
     def can_moderate(self) -> bool:

@@ -12,12 +12,14 @@ signed it, unless a correction made after certification says absent; a correctio
 saying present (or late) counts it even without a signature. Marks do not count:
 a learner marked late who never signed has no proof of presence.
 
-An attestation certifies training that took place, so none is issued before the
-session's first day (in Paris), nor to a learner with no hour of presence on its
-sheets (or, on a session without any attendance sheet, with nothing done at all):
-a batch issues the others and says how many were refused and why. The planned
-duration is the course's hours, or, when the course gives none, the length of the
-session's attendance slots.
+An attestation is issued only for a learner whose training was declared finished
+("Formation terminée", `app.services.finishing`): a batch issues the others and says
+how many were refused and why. It states the course's planned duration (which "ne
+tient pas compte du temps passé ni de la participation aux activités") and the hours
+actually attended from the signed sheets. The planned duration is the course's hours,
+or, when the course gives none, the length of the session's attendance slots. Undoing
+"Formation terminée" revokes the learner's attestations: their code then verifies as
+"révoquée", with the date.
 
 A batch is read in a handful of queries whatever its size, so 500 learners take
 a few seconds, nearly all of it drawing the PDFs.
@@ -39,9 +41,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
+from pypdf import PdfReader, PdfWriter
 from sqlmodel import Session, col, select
 
-from app.clock import paris_today
 from app.documents import attestation_pdf
 from app.documents.attendance_pdf import slug
 from app.documents.data import AttestationData
@@ -57,7 +59,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import audience, audit
+from app.services import audience, audit, finishing
 from app.services.access import access_followed_session
 from app.services.actor import Actor
 from app.services.attendance import status as status_rule
@@ -76,8 +78,8 @@ _CODE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_GROUP_LENGTH}}}(-[{CODE_ALPHABET
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 T = TypeVar("T")
 _CHUNK = 900  # ids per IN (...): under every database's bound-parameter limit
-# Why an enrolled learner gets no attestation (training not yet started, or not followed).
-REFUSALS = (ErrorCode.ATTESTATION_TOO_EARLY, ErrorCode.ATTESTATION_NOT_ATTENDED, ErrorCode.ATTESTATION_NOT_STARTED)
+# Why an enrolled learner gets no attestation: their training is not declared finished.
+REFUSALS = (ErrorCode.ATTESTATION_NOT_FINISHED,)
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class VerificationData:
     hours_attended: float
     progress: int
     issued_at: datetime
+    revoked_at: datetime | None = None
 
 
 def _chunks(ids: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -332,22 +335,12 @@ class Issuance:
         return sum(len(ids) for ids in self.refused.values())
 
 
-def _refusal(hours: float, progress: int, *, has_sheets: bool) -> ErrorCode | None:
-    """Why a learner of a session already started gets no attestation, or None when they get one."""
-    if has_sheets:
-        return ErrorCode.ATTESTATION_NOT_ATTENDED if hours <= 0 else None
-    # No attendance sheet to read hours from (a distance course): something done is the proof of training.
-    return ErrorCode.ATTESTATION_NOT_STARTED if progress <= 0 else None
-
-
 def issue_batch(db: Session, actor: Actor, session_id: int, user_ids: object) -> Issuance:
-    """Issue one attestation per chosen learner of a session who followed it, each with its verification code.
+    """Issue one attestation per chosen learner declared "Formation terminée", each with its verification code.
 
-    An attestation certifies training that took place: nothing is issued before the
-    session's first day (Paris calendar), and a learner with no hour of presence on the
-    session's sheets (on a session without sheets: with nothing done, 0 %) is refused,
-    with the reason, while the others of the batch get theirs. A learner whose latest
-    attestation still says the same (hours attended, progress) gets that one again,
+    A learner whose training is not declared finished is refused, with the reason, while
+    the others of the batch get theirs. A learner whose latest attestation is still valid
+    and still says the same (hours attended, progress) gets that one again,
     same code and date, rather than a new row: opening the certificate link twice does
     not multiply attestations. Ids of people not enrolled in the session are ignored.
     The whole batch is read in a handful of queries and written in the caller's
@@ -364,8 +357,7 @@ def issue_batch(db: Session, actor: Actor, session_id: int, user_ids: object) ->
 
     Raises:
         PlumeError: NOT_FOUND for a missing or forbidden session; INVALID_INPUT when no
-            learner of the session was chosen, or too many ids; ATTESTATION_TOO_EARLY
-            before the session's first day.
+            learner of the session was chosen, or too many ids.
     """
     training = access_followed_session(db, actor, session_id)
     wanted = _wanted(user_ids)
@@ -376,28 +368,28 @@ def issue_batch(db: Session, actor: Actor, session_id: int, user_ids: object) ->
     learners = sorted(_enrolled(db, training.id, wanted), key=lambda row: _name_key(row[0]))
     if not learners:
         raise PlumeError(ErrorCode.INVALID_INPUT)
-    if paris_today(utcnow()) < training.starts_on:
-        raise PlumeError(ErrorCode.ATTESTATION_TOO_EARLY, date=f"{training.starts_on:%d/%m/%Y}")
     ids = [user.id or 0 for user, _ in learners]
+    finished = finishing.finished_ids(db, training.id, ids)
+    refused: dict[ErrorCode, list[int]] = {}
+    if len(finished) < len(ids):
+        refused[ErrorCode.ATTESTATION_NOT_FINISHED] = [uid for uid in ids if uid not in finished]
+    learners = [(user, progress) for user, progress in learners if (user.id or 0) in finished]
+    ids = [user.id or 0 for user, _ in learners]
+    if not learners:
+        return Issuance(attestations=[], refused=refused)
     sheets = _sheets(db, training.id)
     planned = planned_hours(course, sheets)
     hours = _attended_hours(db, training.id, ids, sheets)
     progress_of = {user.id or 0: progress for user, progress in learners}
-    refused: dict[ErrorCode, list[int]] = {}
-    for uid in ids:
-        reason = _refusal(hours[uid], progress_of[uid], has_sheets=bool(sheets))
-        if reason is not None:
-            refused.setdefault(reason, []).append(uid)
-    turned_away = {uid for refused_ids in refused.values() for uid in refused_ids}
-    learners = [(user, progress) for user, progress in learners if (user.id or 0) not in turned_away]
-    ids = [user.id or 0 for user, _ in learners]
-    if not learners:
-        return Issuance(attestations=[], refused=refused)
     latest: dict[int, Attestation] = {
         row.user_id: row
         for row in db.exec(
             select(Attestation)
-            .where(Attestation.session_id == training.id, col(Attestation.user_id).in_(ids))
+            .where(
+                Attestation.session_id == training.id,
+                col(Attestation.user_id).in_(ids),
+                col(Attestation.revoked_at).is_(None),  # a revoked code is never handed out again
+            )
             .order_by(col(Attestation.issued_at), col(Attestation.id))
         ).all()
     }
@@ -463,8 +455,7 @@ def issue(db: Session, actor: Actor, session_id: int, user_ids: object) -> list[
         The attestations issued, by last name then first name; learners refused are left out.
 
     Raises:
-        PlumeError: As `issue_batch`; ATTESTATION_NOT_ATTENDED or ATTESTATION_NOT_STARTED when
-            every learner chosen is refused.
+        PlumeError: As `issue_batch`; ATTESTATION_NOT_FINISHED when every learner chosen is refused.
     """
     issued = issue_batch(db, actor, session_id, user_ids)
     if not issued.attestations:
@@ -489,8 +480,8 @@ def issue_for_learner(db: Session, actor: Actor, session_id: int, user_id: int) 
 
     Raises:
         PlumeError: NOT_FOUND for a forbidden or missing session, or a person not enrolled in it;
-            ATTESTATION_TOO_EARLY, ATTESTATION_NOT_ATTENDED or ATTESTATION_NOT_STARTED (as `issue`)
-            for a learner of the session who did not follow it.
+            ATTESTATION_NOT_FINISHED (as `issue`) for a learner of the session whose training is not
+            declared finished.
     """
     try:
         issue(db, actor, session_id, [user_id])
@@ -528,12 +519,16 @@ def learner_pdf(db: Session, actor: Actor, session_id: int, user_id: int) -> tup
 
     Raises:
         PlumeError: NOT_FOUND for a forbidden or missing session, a person not enrolled in it,
-            or no attestation issued yet.
+            or no valid attestation issued (none yet, or revoked).
     """
     training = access_followed_session(db, actor, session_id)
     row = db.exec(
         select(Attestation)
-        .where(Attestation.session_id == training.id, Attestation.user_id == user_id)
+        .where(
+            Attestation.session_id == training.id,
+            Attestation.user_id == user_id,
+            col(Attestation.revoked_at).is_(None),
+        )
         .order_by(col(Attestation.issued_at).desc(), col(Attestation.id).desc())
     ).first()
     enrolled = db.exec(select(Enrolment.id).where(Enrolment.session_id == training.id, Enrolment.user_id == user_id))
@@ -567,6 +562,35 @@ def _zip(db: Session, session_id: int, attestations: list[AttestationData]) -> t
     return f"attestations-{slug(title, f'session-{session_id}')}.zip", buffer.getvalue()
 
 
+def _merged(db: Session, session_id: int, attestations: list[AttestationData]) -> tuple[str, bytes]:
+    training = db.get(TrainingSession, session_id)
+    title = training.title if training is not None else ""
+    writer = PdfWriter()
+    for data in attestations:
+        writer.append(PdfReader(io.BytesIO(attestation_pdf.build_pdf(data))))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return f"attestations-{slug(title, f'session-{session_id}')}.pdf", buffer.getvalue()
+
+
+def build_merged_pdf(db: Session, actor: Actor, session_id: int, user_ids: object) -> tuple[str, bytes]:
+    """Issue the chosen learners' attestations and put them in one PDF, a page each (to send to the sponsor).
+
+    Args:
+        db: Database session.
+        actor: Staff of the organisation, or a tutor positioned on the session.
+        session_id: The session.
+        user_ids: The learners chosen.
+
+    Returns:
+        The PDF's name (e.g. "attestations-excel-avance.pdf") and its bytes; learners refused are left out.
+
+    Raises:
+        PlumeError: As `issue`.
+    """
+    return _merged(db, session_id, issue(db, actor, session_id, user_ids))
+
+
 def build_zip(db: Session, actor: Actor, session_id: int, user_ids: object) -> tuple[str, bytes]:
     """Issue the chosen learners' attestations and put one PDF per learner in a zip.
 
@@ -597,16 +621,17 @@ def exports_dir() -> Path:
     return get_settings().files_dir / EXPORTS_FOLDER
 
 
-def export_url(token: str) -> str:
-    """The path the browser fetches a prepared zip from.
+def export_url(token: str, *, merged: bool = False) -> str:
+    """The path the browser fetches a prepared zip (or merged PDF) from.
 
     Args:
         token: From `prepare_download`.
+        merged: The export is one merged PDF rather than a zip.
 
     Returns:
         A path on this site.
     """
-    return f"/api/attestations/exports/{token}.zip"
+    return f"/api/attestations/exports/{token}.{'pdf' if merged else 'zip'}"
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -683,8 +708,10 @@ class PreparedExport:
     refused: dict[ErrorCode, int]
 
 
-def prepare_download(db: Session, actor: Actor, session_id: int, user_ids: object) -> PreparedExport:
-    """Issue the chosen learners' attestations and leave their zip for the actor to fetch.
+def prepare_download(
+    db: Session, actor: Actor, session_id: int, user_ids: object, *, merged: bool = False
+) -> PreparedExport:
+    """Issue the chosen learners' attestations and leave their zip (or one merged PDF) for the actor to fetch.
 
     The zip is written under the files folder with a random name; a sidecar notes who
     may fetch it and until when (15 minutes). The attestations are committed first, so
@@ -696,9 +723,10 @@ def prepare_download(db: Session, actor: Actor, session_id: int, user_ids: objec
         actor: Staff of the organisation, or a tutor positioned on the session.
         session_id: The session.
         user_ids: The learners chosen.
+        merged: One PDF with a page per learner (to send to the sponsor) instead of a zip of PDFs.
 
     Returns:
-        The export's token (the browser fetches `export_url(token)`), with how many were issued and refused.
+        The export's token (the browser fetches `export_url(token, merged=…)`), with how many were issued and refused.
 
     Raises:
         PlumeError: As `issue_batch`.
@@ -708,7 +736,8 @@ def prepare_download(db: Session, actor: Actor, session_id: int, user_ids: objec
     if not issued.attestations:
         db.commit()
         return PreparedExport(token="", issued=0, refused=refused)
-    name, data = _zip(db, session_id, issued.attestations)
+    # The file keeps the .zip suffix on disk whatever it holds: the sidecar's name says what is served.
+    name, data = (_merged if merged else _zip)(db, session_id, issued.attestations)
     db.commit()
     directory = exports_dir()
     directory.mkdir(parents=True, exist_ok=True)
@@ -804,4 +833,5 @@ def verify(db: Session, code: object) -> VerificationData | None:
         hours_attended=attestation.hours_attended,
         progress=attestation.progress,
         issued_at=attestation.issued_at,
+        revoked_at=attestation.revoked_at,
     )

@@ -8,7 +8,8 @@ from datetime import date
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from app.models import Activity, Course, Enrolment, Module, TrainingSession
+from app.models import Activity, Course, Enrolment, Module, TrainerPosition, TrainingSession
+from app.models.tutoring import TutorPosition
 from app.services import audit, search
 from app.services.access import access_course, access_tutored_course
 from app.services.actor import Actor
@@ -29,6 +30,7 @@ class CourseForm:
     target_audience: str = ""
     remote_hours: str = "0"
     in_person_hours: str = "0"
+    origin: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class CourseRow:
     sessions: int
     modules: int
     image: str = ""
+    origin: str = ""
 
 
 def _hours(value: str, field: str) -> float:
@@ -74,9 +77,11 @@ def _apply(course: Course, form: CourseForm) -> None:
     course.categories = _text(form.categories, 300)
     course.competencies = _text(form.competencies, 10_000)
     course.target_audience = _text(form.target_audience, 5_000)
+    course.origin = " ".join(form.origin.split())[:100]
 
 
 QUERY_LIMIT = 100
+STAFF_WANTED = 2  # "Préférable d'avoir 2 tuteurs/formateurs par session"
 
 
 def list_courses(db: Session, actor: Actor, query: str = "") -> list[CourseRow]:
@@ -101,7 +106,19 @@ def list_courses(db: Session, actor: Actor, query: str = "") -> list[CourseRow]:
                 search.contains(Course.categories, words),
             )
         )
-    courses = db.exec(found.order_by(col(Course.title))).all()
+    return course_rows(db, list(db.exec(found.order_by(col(Course.title))).all()))
+
+
+def course_rows(db: Session, courses: list[Course]) -> list[CourseRow]:
+    """Courses as catalogue rows, with their session and template-module counts (two grouped queries).
+
+    Args:
+        db: Database session.
+        courses: The courses (the caller checked access).
+
+    Returns:
+        One row per course, in the same order.
+    """
     ids = [c.id for c in courses]
     sessions = dict(
         db.exec(
@@ -129,6 +146,7 @@ def list_courses(db: Session, actor: Actor, query: str = "") -> list[CourseRow]:
             sessions=sessions.get(c.id or 0, 0),
             modules=modules.get(c.id or 0, 0),
             image=f"/api/courses/{c.id}/image" if c.thumbnail_document_id else "",
+            origin=c.origin,
         )
         for c in courses
     ]
@@ -355,10 +373,42 @@ class SessionRow:
     ends_on: str
     status: str
     learners: int
+    staff_wanted: int = 0  # a draft lacking trainers or tutors: how many it wants ("2 formateurs/tuteurs souhaités")
+
+
+def staffing_gaps(db: Session, session_ids: list[int]) -> dict[int, int]:
+    """How many trainers or tutors each draft still lacks ("2 formateurs/tuteurs souhaités").
+
+    Args:
+        db: Database session.
+        session_ids: The sessions listed (the caller checked access).
+
+    Returns:
+        For each draft lacking people, how many it wants in all (absent: staffed, or not a draft).
+    """
+    if not session_ids:
+        return {}
+    drafts = db.exec(
+        select(TrainingSession.id, TrainingSession.staff_wanted).where(
+            col(TrainingSession.id).in_(session_ids), TrainingSession.status == "draft"
+        )
+    ).all()
+    if not drafts:
+        return {}
+    ids = [i for i, _ in drafts]
+    counts: dict[int, int] = {}
+    for table in (TrainerPosition, TutorPosition):
+        for sid, n in db.exec(
+            select(table.session_id, func.count(col(table.id)))
+            .where(col(table.session_id).in_(ids))
+            .group_by(col(table.session_id))
+        ).all():
+            counts[sid] = counts.get(sid, 0) + n
+    return {sid or 0: wanted for sid, wanted in drafts if counts.get(sid or 0, 0) < wanted}
 
 
 def list_sessions(db: Session, actor: Actor) -> list[SessionRow]:
-    """The organisation's sessions, newest start first.
+    """The organisation's sessions, newest start first; archived ones are under "Archives" (`archives`).
 
     Args:
         db: Database session.
@@ -371,7 +421,7 @@ def list_sessions(db: Session, actor: Actor) -> list[SessionRow]:
     rows = db.exec(
         select(TrainingSession, Course)
         .join(Course, col(Course.id) == col(TrainingSession.course_id))
-        .where(TrainingSession.organisation_id == org_id)
+        .where(TrainingSession.organisation_id == org_id, col(TrainingSession.status) != "archived")  # see Archives
         .order_by(col(TrainingSession.starts_on).desc())
     ).all()
     counts = dict(
@@ -381,6 +431,7 @@ def list_sessions(db: Session, actor: Actor) -> list[SessionRow]:
             .group_by(col(Enrolment.session_id))
         ).all()
     )
+    gaps = staffing_gaps(db, [s.id or 0 for s, _ in rows])
     return [
         SessionRow(
             id=s.id or 0,
@@ -390,6 +441,7 @@ def list_sessions(db: Session, actor: Actor) -> list[SessionRow]:
             ends_on=s.ends_on.isoformat(),
             status=s.status,
             learners=counts.get(s.id or 0, 0),
+            staff_wanted=gaps.get(s.id or 0, 0),
         )
         for s, c in rows
     ]

@@ -575,7 +575,8 @@ def store_chat_file(db: Session, actor: Actor, *, session_id: int, name: str, da
     Raises:
         PlumeError: DOCUMENT_NAME_INVALID, DOCUMENT_EMPTY, DOCUMENT_TOO_LARGE or DOCUMENT_TYPE.
     """
-    training, _ = access.access_session(db, actor, session_id)
+    # Those who may post (TALK): nobody once the session is archived, so no file lands in a read-only room.
+    training, _ = access.access_session(db, actor, session_id, Capability.TALK)
     return _store_unattached(db, actor, training, name, data, what={"chat": True})
 
 

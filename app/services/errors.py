@@ -66,6 +66,7 @@ class ErrorCode(StrEnum):
     SHEET_CERTIFIED = "sheet_certified"
     NOT_CERTIFIED = "not_certified"
     REASON_REQUIRED = "reason_required"
+    LEAD_REQUIRED = "lead_required"
     ALREADY_SIGNED = "already_signed"
     TRAINER_SIGNATURE_REQUIRED = "trainer_signature_required"
     CERTIFY_TOO_EARLY = "certify_too_early"
@@ -88,11 +89,20 @@ class ErrorCode(StrEnum):
     TEXT_TOO_LONG = "text_too_long"
     OBSERVATION_INCOMPLETE = "observation_incomplete"
     REVIEW_LEARNERS_ONLY = "review_learners_only"
+    SUBJECT_REQUIRED = "subject_required"
     REVIEW_STARS = "review_stars"
     REVIEW_TOO_LONG = "review_too_long"
     ATTESTATION_TOO_EARLY = "attestation_too_early"
     ATTESTATION_NOT_ATTENDED = "attestation_not_attended"
     ATTESTATION_NOT_STARTED = "attestation_not_started"
+    CSV_NOT_TEXT = "csv_not_text"
+    CSV_EMPTY = "csv_empty"
+    CSV_TOO_LARGE = "csv_too_large"
+    CSV_TOO_MANY_LINES = "csv_too_many_lines"
+    CSV_NO_ADDRESS_COLUMN = "csv_no_address_column"
+    CSV_JUNK = "csv_junk"
+    ATTESTATION_NOT_FINISHED = "attestation_not_finished"
+    ARCHIVE_CATEGORY = "archive_category"
 
 
 class PlumeError(Exception):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy import ColumnElement, case, func, or_
@@ -21,7 +21,7 @@ from app.models import (
     TrainingSession,
 )
 from app.models.base import utcnow
-from app.services import access, audience
+from app.services import access, audience, follow_up
 from app.services.access import Capability
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
@@ -43,6 +43,8 @@ class SessionCard:
     running_until: str  # "12:30" (Paris) while one of its slots runs, else ""
     place: str
     learners: int
+    # The learner's own progress bar on the session (`Ma barre de progression`), when they are enrolled on it.
+    segments: list[follow_up.Segment] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,8 @@ def home_sections(db: Session, actor: Actor, now: datetime | None = None) -> Hom
         only_learner = {s.id for s in sessions if s.id is not None and s.id not in taught}
     today = paris_today()
     cards = _cards(db, sessions, audience.hidden_from(db, only_learner, actor.user_id), now)
+    for sid, segments in follow_up.bars(db, actor.user_id, list(cards), now=now).items():
+        cards[sid] = replace(cards[sid], segments=segments)
     buckets: dict[str, list[SessionCard]] = {"in_progress": [], "upcoming": [], "finished": []}
     for s in sorted(sessions, key=lambda s: (s.starts_on, s.id or 0)):
         section = _section(s, today)

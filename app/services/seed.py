@@ -35,11 +35,13 @@ from app.models import (
 from app.models.attendance import AttendanceRecord
 from app.models.base import utcnow
 from app.models.events import name_key
+from app.models.finishing import TrainingCompletion
 from app.services import documents, progress
 from app.services.actor import Actor
 from app.services.attendance import chain, completion, drawing
 from app.services.crypto import hash_password, hash_token, new_token
 from app.services.seed_reviews import seed_reviews
+from app.services.seed_templates import COURSE_ORIGINS, COURSE_TOPICS, add_template
 from app.settings import get_settings
 
 DEMO_PASSWORD = "plume-demo-2026"  # noqa: S105  # documented demo password, refused in production
@@ -739,7 +741,8 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
             in_person_hours=14,
         ),
     }
-    for course in courses.values():
+    for key, course in courses.items():
+        course.origin = COURSE_ORIGINS[key]
         db.add(course)
     db.flush()
 
@@ -851,6 +854,15 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
     _history(db, gestes, gestes_people, rng, corrector=trainer, finished_share=0.7, not_started_share=0.0)
     for signed in (management, gestes):  # signed half-days complete the in-person activities
         completion.follow(db, signed.id or 0)
+    # The finished session's trainer declared "Formation terminée" for all but its last two learners on its last
+    # day: staff can issue their attendance attestations; the two others show the gate (nothing before it).
+    finished_on = datetime.combine(gestes.ends_on, time(17, 30), tzinfo=PARIS).astimezone(UTC)
+    db.add_all(
+        TrainingCompletion(
+            session_id=gestes.id or 0, user_id=u.id or 0, decided_by_id=trainer.id or 0, decided_at=finished_on
+        )
+        for u in gestes_people[:-2]
+    )
     tutored = [management, excel]
     if learners > 30:
         big = Course(
@@ -861,9 +873,11 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
             description="Parcours à grande échelle.",
             in_person_hours=3.5,
             remote_hours=4,
+            origin=COURSE_ORIGINS["cyber"],
         )
         db.add(big)
         db.flush()
+        courses["cyber"] = big
         cyber = _session(
             db,
             horizon,
@@ -884,4 +898,8 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
     db.add_all(TutorPosition(session_id=s.id or 0, user_id=tutor.id or 0) for s in tutored)
     db.flush()
     seed_reviews(db, rng)
+    # Each course's template timeline (the one its demo sessions follow): a session created or organised from
+    # the offer starts ready to run. Written last, so the demo sessions' activities keep their first ids.
+    for key, course in courses.items():
+        add_template(db, course, _timeline(COURSE_TOPICS[key]))
     return {"organisations": 2, "learners": learners, "sessions": 6 + (learners > 30)}

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, UnaryExpression, case, func, or_
 from sqlmodel import Session, col, select
 
-from app.clock import date_label, paris_datetime_label
+from app.clock import date_label, paris_date_label, paris_datetime_label
 from app.models import (
     Activity,
     ActivityCompletion,
@@ -27,6 +27,7 @@ from app.models import (
     Module,
     Organisation,
     OutboxEmail,
+    TrainingCompletion,
     TrainingSession,
     User,
 )
@@ -82,6 +83,7 @@ def tutored_sessions(db: Session, actor: Actor) -> list[TutoredSession]:
         .join(Course, col(Course.id) == col(TrainingSession.course_id))
         .outerjoin(Enrolment, col(Enrolment.session_id) == col(TrainingSession.id))
         .where(*access.followed_in(actor, actor.organisation_id))
+        .where(col(TrainingSession.status) != "archived")  # archived sessions are listed under "Archives" only
         .group_by(col(TrainingSession.id), col(Course.title))
         .order_by(col(TrainingSession.starts_on).desc(), col(TrainingSession.id).desc())
     )
@@ -124,6 +126,7 @@ class LearnerRow:
     time_spent: str
     last_activity_at: str
     last_activity: str = ""
+    finished_on: str = ""  # "Formation terminée" declared on (DD/MM/YYYY, Paris), else ""
 
 
 @dataclass(frozen=True)
@@ -322,10 +325,16 @@ def _rows(db: Session, enrolment_ids: list[int]) -> list[LearnerRow]:
             time_spent=progress.duration(enrolment.time_spent_s) if enrolment.time_spent_s else "",
             last_activity_at=enrolment.last_activity_at.isoformat() if enrolment.last_activity_at else "",
             last_activity=_paris(enrolment.last_activity_at),
+            finished_on=paris_date_label(decided_at) if decided_at else "",
         )
-        for enrolment, user in db.exec(
-            select(Enrolment, User)
+        for enrolment, user, decided_at in db.exec(
+            select(Enrolment, User, TrainingCompletion.decided_at)
             .join(User, col(User.id) == col(Enrolment.user_id))
+            .outerjoin(
+                TrainingCompletion,
+                (col(TrainingCompletion.session_id) == col(Enrolment.session_id))
+                & (col(TrainingCompletion.user_id) == col(Enrolment.user_id)),
+            )
             .where(col(Enrolment.id).in_(enrolment_ids))
         ).all()
     }

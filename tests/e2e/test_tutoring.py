@@ -170,8 +170,8 @@ def test_tutor_edits_a_statistic_the_pie_follows_and_attestations_download_as_a_
     expect(staff.get_by_test_id("pie-value").first).to_have_text("2", timeout=5_000)
     expect(staff.get_by_test_id("pie-value").nth(2)).to_have_text("1")
 
-    # Attestations of the whole session, as a zip of one PDF per learner naming them. An attestation certifies
-    # training that took place: the three sign the running half-day first (on their trainer's device).
+    # Attestations of the whole session, as a zip of one PDF per learner naming them. The three sign the running
+    # half-day first (on their trainer's device), then the tutor declares them "Formation terminée" (the gate).
     with server.services_here(), server.session() as db:  # sealed with the server's key, not the checkout's
         trainer = actor_for(db, db.exec(select(User).where(User.email == trainer_email(sid))).one())
         for email in people:
@@ -182,8 +182,11 @@ def test_tutor_edits_a_statistic_the_pie_follows_and_attestations_download_as_a_
     goto(tutor, f"/tutorat/{sid}")
     tutor.get_by_role("button", name="Sélectionner toutes les pages (3)").click()
     expect(tutor.get_by_text("3 sélectionnés")).to_be_visible()
+    tutor.get_by_test_id("bulk-finish").click()
+    tutor.get_by_test_id("conclude-submit").click()
+    expect(tutor.get_by_text("3 apprenants déclarés « Formation terminée ».")).to_be_visible()
     with tutor.expect_download() as download:
-        tutor.get_by_role("button", name="Attestations").click()
+        tutor.get_by_role("button", name="Attestations", exact=True).click()
     archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
     pdfs = [n for n in archive.namelist() if n.endswith(".pdf")]
     assert len(pdfs) == 3

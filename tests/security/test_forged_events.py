@@ -58,6 +58,11 @@ FORM_KEYS = (
     "level_1",
     "level_2",
     "level_3",
+    "activity_id",
+    "monitored",
+    "expected_on",
+    "required",
+    "text",
 )
 HOSTILE = [None, [], {"nested": {"x": 1}}, -1, 2**70, "<script>alert(1)</script>", "' OR 1=1 --", "A" * 10_000, True]
 LAST = ("sign_out",)

@@ -146,39 +146,61 @@ def _expected(w: World, org: str, statuses: tuple[str, ...] = SESSION_STATUSES) 
 
 
 PUBLISHED = tuple(s for s in SESSION_STATUSES if s != "draft")
+WRITABLE = tuple(s for s in SESSION_STATUSES if s != "archived")  # an archived session is read-only
+LIVE = tuple(s for s in PUBLISHED if s in WRITABLE)
 
 
 def test_the_rule_chosen(db: Session) -> None:
-    """Pins the rule: who sees, follows, corrects, manages, signs and edits which session."""
+    """Pins the rule: who sees, follows, corrects, manages, signs and edits which session.
+
+    An archived session is read-only for everyone: it keeps SEE, MINE and FOLLOW, loses every
+    capability that writes, and only staff may take it out of the archive (RESTORE).
+    """
     w = _world(db)
     every_a, published_a = _expected(w, "a"), _expected(w, "a", PUBLISHED)
+    writable_a, live_a, archived_a = (
+        _expected(w, "a", WRITABLE),
+        _expected(w, "a", LIVE),
+        _expected(w, "a", ("archived",)),
+    )
     expected: dict[str, dict[Capability, set[int]]] = {
         "staff": {
             Capability.SEE: every_a,
             Capability.MINE: set(),
             Capability.FOLLOW: published_a,  # the tutoring centre lists no draft; its gate lets none in
-            Capability.CORRECT: every_a,
-            Capability.MANAGE: every_a,
+            Capability.CORRECT: writable_a,
+            Capability.MANAGE: writable_a,
             Capability.SIGN: set(),
-            Capability.EDIT: every_a,
+            Capability.EDIT: writable_a,
+            Capability.CONCLUDE: live_a,
+            Capability.TALK: set(),
+            Capability.RESTORE: archived_a,
+            Capability.OVERSEE: every_a,
         },
         "trainer positioned": {
             Capability.SEE: every_a,
             Capability.MINE: every_a,
             Capability.FOLLOW: set(),
-            Capability.CORRECT: every_a,
-            Capability.MANAGE: every_a,
-            Capability.SIGN: every_a,
+            Capability.CORRECT: writable_a,
+            Capability.MANAGE: writable_a,
+            Capability.SIGN: writable_a,
             Capability.EDIT: set(),
+            Capability.CONCLUDE: live_a,
+            Capability.TALK: writable_a,
+            Capability.RESTORE: set(),
+            Capability.OVERSEE: every_a,
         },
         "tutor positioned": {
             Capability.SEE: every_a,
             Capability.MINE: every_a,
             Capability.FOLLOW: every_a,
-            Capability.CORRECT: every_a,
+            Capability.CORRECT: writable_a,
             Capability.MANAGE: set(),
             Capability.SIGN: set(),
             Capability.EDIT: set(),
+            Capability.CONCLUDE: live_a,
+            Capability.TALK: writable_a,
+            Capability.RESTORE: set(),
         },
         "learner enrolled": {
             Capability.SEE: published_a,
@@ -186,8 +208,11 @@ def test_the_rule_chosen(db: Session) -> None:
             Capability.FOLLOW: set(),
             Capability.CORRECT: set(),
             Capability.MANAGE: set(),
-            Capability.SIGN: published_a,
+            Capability.SIGN: live_a,
             Capability.EDIT: set(),
+            Capability.CONCLUDE: set(),
+            Capability.TALK: live_a,
+            Capability.RESTORE: set(),
         },
         "staff and positioned tutor": {Capability.FOLLOW: every_a, Capability.MINE: every_a},
         "learner of another org": {Capability.SEE: _expected(w, "b", PUBLISHED)},
@@ -316,3 +341,21 @@ def test_the_gates_import_no_other_service() -> None:
     ours = {name for name in imported if name.split(".")[0] in ("app", "state", "components")}
     allowed = {"app.services.actor", "app.services.errors"}
     assert {name for name in ours if not name.startswith("app.models")} <= allowed, ours
+
+
+def test_an_archived_session_is_read_only_for_every_role(db: Session) -> None:
+    """The roles the feature gates act on (sign as, post as, hand in as, edit as) stop at the archive; reading stays."""
+    w = _world(db)
+    archived = w.sessions[("a", "archived")]
+    for who in ("staff", "trainer positioned", "tutor positioned", "learner enrolled"):
+        role = access.session_role(db, w.people[who], archived)
+        assert role.can(Capability.SEE), who
+        assert not (role.staff or role.trainer or role.tutor or role.learner), who
+        assert not (role.manages or role.edits or role.corrects), who
+        assert not role.can(Capability.SIGN) and not role.can(Capability.TALK), who
+        assert role.sees_everything == (who != "learner enrolled"), who
+    assert access.session_role(db, w.people["learner enrolled"], archived).enrolled
+    room = access.access_room(db, w.people["learner enrolled"], archived.id)
+    assert not room.can_post and not room.can_moderate
+    finished = w.sessions[("a", "finished")]
+    assert access.access_room(db, w.people["learner enrolled"], finished.id).can_post

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import Activity, Document, Module
 from app.services import activities, documents, home
@@ -301,7 +301,12 @@ def test_the_demo_document_activities_hold_a_pdf(db: Session, files_dir) -> None
 
     seed_demo(db)
     db.commit()
-    handouts = db.exec(select(Activity).where(Activity.kind == "document")).all()
+    # The sessions' handouts (a course template's documents carry no file: each session gets its own copy).
+    handouts = db.exec(
+        select(Activity)
+        .join(Module, col(Module.id) == col(Activity.module_id))
+        .where(Activity.kind == "document", col(Module.session_id).is_not(None))
+    ).all()
     assert {a.title for a in handouts} == {"Programme détaillé", "Supports de formation"}
     for activity in handouts:
         (file_id,) = json.loads(activity.settings_json)["files"]

@@ -7,7 +7,7 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -30,11 +30,12 @@ from app.models import (
     Module,
     Organisation,
     Slot,
+    TrainingCompletion,
     TrainingSession,
     User,
 )
 from app.models.base import utcnow
-from app.services import attestations
+from app.services import attestations, finishing
 from app.services.actor import Actor
 from app.services.attendance import actions, chain, window
 from app.services.auth import open_session
@@ -127,10 +128,17 @@ def _sign_as(db: Session, w: World, slot: Slot, learner: User) -> None:
     )
 
 
+def _finish(db: Session, w: World, *learners: User) -> None:
+    """The tutor declares the learners' training finished ("Formation terminée"): the attestation's gate."""
+    finishing.mark_finished(db, w.tutor, w.session.id or 0, [u.id or 0 for u in learners])
+    db.commit()
+
+
 def _attend(db: Session, w: World, *learners: User) -> None:
-    """Each learner signs the half-day already over (3 h 30): they followed the training."""
+    """Each learner signs the half-day already over (3 h 30), and their training is declared finished."""
     for learner in learners:
         _sign_as(db, w, w.slots[1], learner)
+    _finish(db, w, *learners)
 
 
 def _text(data: bytes) -> str:
@@ -216,6 +224,7 @@ def test_the_pdf_says_who_what_when_how_long_and_how_to_check_it(db: Session) ->
     enrolment.progress = 80
     db.add(enrolment)
     db.commit()
+    _finish(db, w, zoe)
 
     (data,) = attestations.issue(db, w.tutor, w.session.id or 0, [zoe.id or 0])
     assert re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", data.code)
@@ -227,6 +236,7 @@ def test_the_pdf_says_who_what_when_how_long_and_how_to_check_it(db: Session) ->
     assert "Excel avancé" in text and "Excel avancé — groupe 2" in text
     assert "du 02/03/2026 au 20/03/2026" in text
     assert "17 h 30 (dont 14 h en présentiel et 3 h 30 à distance)" in text
+    assert "ne tient pas compte du temps passé ni de la participation aux activités" in text
     assert "Heures de présence 6 h 30" in text
     assert "80 %" in text
     assert f"Fait le {utcnow().astimezone(window.PARIS):%d/%m/%Y}" in text
@@ -374,6 +384,7 @@ def test_a_batch_takes_a_bounded_number_of_queries(db: Session) -> None:
     for learner in w.learners[::3]:
         _sign_as(db, w, running, learner)
         _sign_as(db, w, past, learner)
+    _finish(db, w, *w.learners[::3])
     statements: list[str] = []
 
     def count(*args: object) -> None:
@@ -386,7 +397,7 @@ def test_a_batch_takes_a_bounded_number_of_queries(db: Session) -> None:
     finally:
         event.remove(engine, "before_cursor_execute", count)
     attended = w.learners[::3]
-    assert len(issued) == len(attended) == 14  # the 26 who never signed are refused (0 h attended)
+    assert len(issued) == len(attended) == 14  # the 26 not declared "Formation terminée" are refused
     assert {d.hours_attended for d in issued} == {6.5}
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) <= 10, selects
@@ -396,6 +407,7 @@ def test_verify_finds_the_code_and_rejects_an_unknown_one(db: Session) -> None:
     w = _world(db, [("Zoé", "Lefèvre")])
     (zoe,) = w.learners
     _sign_as(db, w, w.slots[1], zoe)
+    _finish(db, w, zoe)
     (data,) = attestations.issue(db, w.tutor, w.session.id or 0, [zoe.id or 0])
     db.commit()
     found = attestations.verify(db, data.code)
@@ -565,84 +577,142 @@ def test_issuing_one_learner_is_for_staff_and_the_session_s_tutors_only(db: Sess
 # --- An attestation certifies training that took place ----------------------------------------------
 
 
-def test_nothing_is_issued_before_the_session_s_first_day_in_paris(db: Session, files_dir: Path) -> None:
+def test_nothing_is_issued_before_formation_terminee(db: Session, files_dir: Path) -> None:
+    """The gate is "Formation terminée" for that learner (it replaced "after the start, with hours attended")."""
     w = _world(db, [("Zoé", "Lefèvre")])
     (zoe,) = w.learners
-    _attend(db, w, zoe)
+    _sign_as(db, w, w.slots[1], zoe)  # 3 h 30 signed: not enough without the declaration
     sid, ids = w.session.id or 0, [zoe.id or 0]
-    w.session.starts_on = utcnow().astimezone(window.PARIS).date() + timedelta(days=1)
-    db.add(w.session)
-    db.commit()
     for attempt in (
         lambda: attestations.issue(db, w.tutor, sid, ids),
-        lambda: attestations.issue_batch(db, w.staff, sid, ids),
         lambda: attestations.issue_for_learner(db, w.tutor, sid, zoe.id or 0),
-        lambda: attestations.prepare_download(db, w.tutor, sid, ids),
     ):
         with pytest.raises(PlumeError) as err:
             attempt()
-        assert _code(err) == ErrorCode.ATTESTATION_TOO_EARLY
-        assert err.value.params == {"date": f"{w.session.starts_on:%d/%m/%Y}"}
+        assert _code(err) == ErrorCode.ATTESTATION_NOT_FINISHED
+    assert attestations.prepare_download(db, w.tutor, sid, ids) == attestations.PreparedExport(
+        token="", issued=0, refused={ErrorCode.ATTESTATION_NOT_FINISHED: 1}
+    )
     assert db.exec(select(Attestation)).all() == []
     assert not (files_dir / "exports").exists() or not list((files_dir / "exports").iterdir())
-    assert error_text("fr", ErrorCode.ATTESTATION_TOO_EARLY.value, date="02/03/2026") == (
-        "Aucune attestation avant le début de la session (le 02/03/2026) : "
-        "une attestation certifie une formation suivie."
-    )
-    assert "02/03/2026" in error_text("en", ErrorCode.ATTESTATION_TOO_EARLY.value, date="02/03/2026")
+    assert "Formation terminée" in error_text("fr", ErrorCode.ATTESTATION_NOT_FINISHED.value)
+    assert "Training finished" in error_text("en", ErrorCode.ATTESTATION_NOT_FINISHED.value)
+    _finish(db, w, zoe)
+    (data,) = attestations.issue(db, w.tutor, sid, ids)
+    assert data.hours_attended == 3.5
 
 
-def test_the_first_day_is_the_paris_calendar_day_around_midnight(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
-    w = _world(db, [("Zoé", "Lefèvre")])
-    (zoe,) = w.learners
-    _attend(db, w, zoe)
-    sid, ids = w.session.id or 0, [zoe.id or 0]
-    # The session starts on Monday 2 March 2026 (winter: Paris is UTC+1); likewise 30 March (summer: UTC+2).
-    for first_day, before, after in (
-        (date(2026, 3, 2), datetime(2026, 3, 1, 22, 59, tzinfo=UTC), datetime(2026, 3, 1, 23, 0, tzinfo=UTC)),
-        (date(2026, 3, 30), datetime(2026, 3, 29, 21, 59, tzinfo=UTC), datetime(2026, 3, 29, 22, 0, tzinfo=UTC)),
-    ):
-        w.session.starts_on = first_day
-        db.add(w.session)
-        db.commit()
-        monkeypatch.setattr(attestations, "utcnow", lambda moment=before: moment)
-        with pytest.raises(PlumeError) as err:
-            attestations.issue(db, w.tutor, sid, ids)
-        assert _code(err) == ErrorCode.ATTESTATION_TOO_EARLY
-        monkeypatch.setattr(attestations, "utcnow", lambda moment=after: moment)
-        (data,) = attestations.issue(db, w.tutor, sid, ids)  # midnight in Paris: the first day has begun
-        assert data.hours_attended == 3.5
-
-
-def test_a_learner_with_no_hour_attended_is_refused_and_says_why(db: Session) -> None:
+def test_a_finished_learner_with_no_hour_attended_gets_one_saying_0_h(db: Session) -> None:
+    """Hours attended are stated, not required: the declaration is the gate (seed 003)."""
     w = _world(db, [("Zoé", "Lefèvre"), ("Léa", "Absente")])
     zoe, lea = w.learners
     running, past, _, _ = w.slots
     _attend(db, w, zoe)
-    # Léa was marked late (no signature: no proof), then absent: still 0 h.
+    # Léa was marked late (no signature: no proof), then absent: 0 h.
     actions.mark(db, w.trainer, running.id or 0, lea.id or 0, status="late", comment="")
     actions.mark(db, w.trainer, past.id or 0, lea.id or 0, status="absent", comment="")
-    enrolment = db.exec(select(Enrolment).where(Enrolment.user_id == lea.id)).one()
-    enrolment.progress = 60  # progress online does not replace presence on a session with attendance sheets
-    db.add(enrolment)
     db.commit()
     sid = w.session.id or 0
     assert attestations.hours_attended(db, sid, lea.id or 0) == 0
-    for attempt in (
-        lambda: attestations.issue(db, w.tutor, sid, [lea.id or 0]),
-        lambda: attestations.issue_for_learner(db, w.tutor, sid, lea.id or 0),
-    ):
-        with pytest.raises(PlumeError) as err:
-            attempt()
-        assert _code(err) == ErrorCode.ATTESTATION_NOT_ATTENDED
-    assert "aucune heure de présence émargée (0 h)" in error_text("fr", ErrorCode.ATTESTATION_NOT_ATTENDED.value)
-    assert "no attended hour signed" in error_text("en", ErrorCode.ATTESTATION_NOT_ATTENDED.value)
-    assert db.exec(select(Attestation)).all() == []
-    # In a batch, Zoé gets hers and Léa is counted as refused, with the reason.
+    # In a batch, Zoé gets hers and Léa (not declared finished) is counted as refused, with the reason.
     outcome = attestations.issue_batch(db, w.tutor, sid, [zoe.id or 0, lea.id or 0])
     assert [d.user_id for d in outcome.attestations] == [zoe.id]
-    assert outcome.refused == {ErrorCode.ATTESTATION_NOT_ATTENDED: [lea.id]} and outcome.refused_count == 1
-    assert db.exec(select(Attestation.user_id)).all() == [zoe.id]
+    assert outcome.refused == {ErrorCode.ATTESTATION_NOT_FINISHED: [lea.id]} and outcome.refused_count == 1
+    _finish(db, w, lea)
+    (data,) = attestations.issue(db, w.tutor, sid, [lea.id or 0])
+    assert (data.hours_attended, data.planned_hours) == (0, 17.5)
+    db.commit()
+    assert "Heures de présence 0 h" in _text(attestations.learner_pdf(db, w.tutor, sid, lea.id or 0)[1])
+
+
+def test_formation_terminee_records_who_and_when_and_undoing_it_revokes(db: Session) -> None:
+    w = _world(db, [("Zoé", "Lefèvre"), ("Adam", "Martin")])
+    zoe, adam = w.learners
+    sid = w.session.id or 0
+    outsider = make_learner(db, w.org)
+    assert finishing.mark_finished(db, w.tutor, sid, [zoe.id or 0, adam.id or 0, outsider.id or 0]) == 2
+    assert finishing.mark_finished(db, w.staff, sid, [zoe.id or 0]) == 0  # the first decision stays
+    db.commit()
+    rows = db.exec(select(TrainingCompletion).order_by(col(TrainingCompletion.user_id))).all()
+    assert [(r.user_id, r.decided_by_id) for r in rows] == [(zoe.id, w.tutor.user_id), (adam.id, w.tutor.user_id)]
+    assert all(r.decided_at is not None for r in rows)
+    (data,) = attestations.issue(db, w.tutor, sid, [zoe.id or 0])
+    db.commit()
+    assert verification_page(attestations.verify(db, data.code))[0].count("Attestation authentique") >= 1
+
+    assert finishing.undo_finished(db, w.tutor, sid, [zoe.id or 0]) == 1
+    db.commit()
+    assert finishing.finished_ids(db, sid) == {adam.id}
+    found = attestations.verify(db, data.code)
+    assert found is not None and found.revoked_at is not None
+    page, status = verification_page(found)
+    today = f"{utcnow().astimezone(window.PARIS):%d/%m/%Y}"
+    assert status == 200 and "Attestation révoquée" in page and f"révoquée le {today}" in page
+    assert "Attestation authentique" not in page
+    with pytest.raises(PlumeError) as err:  # the revoked PDF is no longer served
+        attestations.learner_pdf(db, w.tutor, sid, zoe.id or 0)
+    assert _code(err) == ErrorCode.NOT_FOUND
+    with pytest.raises(PlumeError) as err:
+        attestations.issue(db, w.tutor, sid, [zoe.id or 0])
+    assert _code(err) == ErrorCode.ATTESTATION_NOT_FINISHED
+    audit = db.exec(select(AuditRecord).where(AuditRecord.action == "training.unfinished")).one()
+    assert json.loads(audit.before) == {"learners": [zoe.id]} and json.loads(audit.after) == {"revoked": [data.code]}
+    assert audit.actor_user_id == w.tutor.user_id
+    # Finished again: a new attestation with a new code; the revoked one stays revoked.
+    _finish(db, w, zoe)
+    (again,) = attestations.issue(db, w.tutor, sid, [zoe.id or 0])
+    assert again.code != data.code
+    db.commit()
+    assert attestations.verify(db, data.code).revoked_at is not None  # type: ignore[union-attr]
+
+
+def test_only_staff_trainers_and_tutors_of_the_session_finish_and_never_once_archived(db: Session) -> None:
+    w = _world(db, [("Zoé", "Lefèvre")])
+    (zoe,) = w.learners
+    sid, ids = w.session.id or 0, [zoe.id or 0]
+    other_trainer = make_trainer(db, w.org)
+    make_session(db, w.org, start=date(2026, 3, 2), end=date(2026, 3, 20), trainers=(other_trainer,))
+    for actor in (
+        actor_for(db, zoe),
+        actor_for(db, other_trainer),  # a trainer of another session
+        actor_for(db, make_member(db, w.org, "tutor")),
+        actor_for(db, make_staff(db, make_org(db))),
+    ):
+        for work in (finishing.mark_finished, finishing.undo_finished):
+            with pytest.raises(PlumeError) as err:
+                work(db, actor, sid, ids)
+            assert _code(err) == ErrorCode.NOT_FOUND
+    assert finishing.mark_finished(db, w.trainer, sid, ids) == 1
+    assert finishing.undo_finished(db, w.staff, sid, ids) == 1
+    assert finishing.concludable(db, w.tutor, [sid]) and not finishing.concludable(db, actor_for(db, zoe), [sid])
+    w.session.status = "archived"
+    db.add(w.session)
+    db.commit()
+    assert not finishing.concludable(db, w.tutor, [sid])  # the centre offers nothing once archived
+    for actor in (w.tutor, w.trainer, w.staff):
+        with pytest.raises(PlumeError) as err:
+            finishing.mark_finished(db, actor, sid, ids)
+        assert _code(err) == ErrorCode.NOT_FOUND
+
+
+def test_the_merged_pdf_has_one_page_per_finished_learner(db: Session, files_dir: Path) -> None:
+    w = _world(db, [("Zoé", "Lefèvre"), ("Adam", "Martin"), ("Émile", "Durand")])
+    zoe, adam, emile = w.learners
+    _attend(db, w, zoe, emile)
+    sid = w.session.id or 0
+    name, data = attestations.build_merged_pdf(db, w.staff, sid, [u.id or 0 for u in w.learners])
+    assert name == "attestations-excel-avance-groupe-2.pdf"
+    pages = PdfReader(io.BytesIO(data)).pages
+    assert [p.extract_text().count(n) > 0 for p, n in zip(pages, ("Émile Durand", "Zoé Lefèvre"), strict=True)] == [
+        True,
+        True,
+    ]
+    export = attestations.prepare_download(db, w.tutor, sid, [u.id or 0 for u in w.learners], merged=True)
+    assert (export.issued, export.refused) == (2, {ErrorCode.ATTESTATION_NOT_FINISHED: 1})
+    path, download_name = attestations.open_export(w.tutor, export.token)
+    assert download_name.endswith(".pdf") and len(PdfReader(path).pages) == 2
+    assert attestations.export_url(export.token, merged=True).endswith(".pdf")
+    assert adam.id not in {a.user_id for a in db.exec(select(Attestation)).all()}
 
 
 def test_issued_after_the_start_with_hours_attended_and_the_course_s_planned_duration(db: Session) -> None:
@@ -651,6 +721,7 @@ def test_issued_after_the_start_with_hours_attended_and_the_course_s_planned_dur
     _, past, remote, _ = w.slots
     _sign_as(db, w, past, zoe)
     _sign_as(db, w, remote, zoe)
+    _finish(db, w, zoe)
     sid = w.session.id or 0
     (data,) = attestations.issue(db, w.tutor, sid, [zoe.id or 0])
     assert (data.hours_attended, data.planned_hours, data.in_person_hours, data.remote_hours) == (5.5, 17.5, 14, 3.5)
@@ -691,7 +762,7 @@ def test_a_course_without_hours_plans_the_length_of_the_session_s_slots(db: Sess
     assert "Durée prévue 8 h 30 (dont 6 h 30 en présentiel et 2 h à distance)" in _text(pdf)
 
 
-def test_a_session_without_attendance_sheets_needs_something_done(db: Session) -> None:
+def test_a_session_without_attendance_sheets_needs_formation_terminee_too(db: Session) -> None:
     w = _world(db, [("Zoé", "Lefèvre"), ("Adam", "Martin")])
     zoe, adam = w.learners
     for slot in w.slots:  # a distance course: no half-day, no virtual class
@@ -700,12 +771,13 @@ def test_a_session_without_attendance_sheets_needs_something_done(db: Session) -
     enrolment.progress = 40
     db.add(enrolment)
     db.commit()
+    _finish(db, w, zoe)
     outcome = attestations.issue_batch(db, w.tutor, w.session.id or 0, [zoe.id or 0, adam.id or 0])
     assert [(d.user_id, d.hours_attended, d.progress) for d in outcome.attestations] == [(zoe.id, 0, 40)]
-    assert outcome.refused == {ErrorCode.ATTESTATION_NOT_STARTED: [adam.id]}
+    assert outcome.refused == {ErrorCode.ATTESTATION_NOT_FINISHED: [adam.id]}
     with pytest.raises(PlumeError) as err:
         attestations.issue_for_learner(db, w.tutor, w.session.id or 0, adam.id or 0)
-    assert _code(err) == ErrorCode.ATTESTATION_NOT_STARTED
+    assert _code(err) == ErrorCode.ATTESTATION_NOT_FINISHED
 
 
 def test_the_bulk_action_counts_what_it_issued_and_what_it_refused(db: Session, files_dir: Path) -> None:
@@ -714,7 +786,7 @@ def test_the_bulk_action_counts_what_it_issued_and_what_it_refused(db: Session, 
     _attend(db, w, zoe, emile)
     sid = w.session.id or 0
     export = attestations.prepare_download(db, w.tutor, sid, [u.id or 0 for u in w.learners])
-    assert (export.issued, export.refused) == (2, {ErrorCode.ATTESTATION_NOT_ATTENDED: 2})
+    assert (export.issued, export.refused) == (2, {ErrorCode.ATTESTATION_NOT_FINISHED: 2})
     path, _ = attestations.open_export(w.tutor, export.token)
     assert zipfile.ZipFile(path).namelist() == [
         f"attestation-durand-emile-{emile.id}.pdf",
@@ -722,16 +794,16 @@ def test_the_bulk_action_counts_what_it_issued_and_what_it_refused(db: Session, 
     ]
     db.expire_all()
     assert sorted(db.exec(select(Attestation.user_id)).all()) == sorted([zoe.id, emile.id])
-    # Only learners who never attended: nothing issued, no zip, and the count says why.
+    # Only learners not declared finished: nothing issued, no zip, and the count says why.
     nobody = attestations.prepare_download(db, w.tutor, sid, [adam.id or 0, lea.id or 0])
-    assert nobody == attestations.PreparedExport(token="", issued=0, refused={ErrorCode.ATTESTATION_NOT_ATTENDED: 2})
+    assert nobody == attestations.PreparedExport(token="", issued=0, refused={ErrorCode.ATTESTATION_NOT_FINISHED: 2})
     assert len(list((files_dir / "exports").iterdir())) == 2  # the first export's zip and sidecar only
     assert len(db.exec(select(Attestation)).all()) == 2
     # Every reason a batch counts has its words in both languages.
     for lang in ("fr", "en"):
         for code in attestations.REFUSALS:
             assert t(lang, f"error.{code.value}") != f"error.{code.value}"
-        for code in (ErrorCode.ATTESTATION_NOT_ATTENDED, ErrorCode.ATTESTATION_NOT_STARTED):
+        for code in attestations.REFUSALS:
             assert "2" in t(lang, f"tutoring.refused.{code.value}", count="2")
         assert t(lang, "tutoring.attestations_refused", count="2", reasons="x").count("2") == 1
 
@@ -757,3 +829,18 @@ def test_attestations_issued_earlier_still_verify(db: Session) -> None:
     assert found is not None and (found.learner_name, found.hours_attended) == ("Zoé Lefèvre", 0)
     page, status = verification_page(found)
     assert status == 200 and "Attestation authentique" in page
+
+
+def test_the_demo_s_finished_session_has_learners_declared_finished_and_two_not(db: Session) -> None:
+    from app.services.seed import seed_demo
+
+    seed_demo(db)
+    db.commit()
+    gestes = db.exec(select(TrainingSession).where(TrainingSession.title.startswith("Gestes et postures"))).one()  # type: ignore[attr-defined]
+    staff = actor_for(db, db.exec(select(User).where(User.email == "staff@demo.plume.test")).one())
+    staff = staff.__class__(**{**staff.__dict__, "organisation_id": gestes.organisation_id})
+    ids = list(db.exec(select(Enrolment.user_id).where(Enrolment.session_id == gestes.id)).all())
+    outcome = attestations.issue_batch(db, staff, gestes.id or 0, ids)
+    assert len(outcome.attestations) == 8 and outcome.refused_count == 2
+    assert all(d.planned_hours > 0 for d in outcome.attestations)
+    assert any(d.hours_attended > 0 for d in outcome.attestations)

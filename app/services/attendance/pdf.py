@@ -20,6 +20,7 @@ from app.documents.data import ChainHead, Sheet, SheetLine, SheetsDocument
 from app.models import Activity, AttendanceChain, Course, Module, Organisation, Slot, TrainingSession
 from app.models.base import utcnow
 from app.services import audience
+from app.services.access import Capability
 from app.services.actor import Actor
 from app.services.attendance.chain import GENESIS
 from app.services.attendance.drawing import PAD_HEIGHT, PAD_WIDTH, svg_strokes
@@ -188,7 +189,8 @@ def slot_sheet_pdf(db: Session, actor: Actor, slot_id: int) -> tuple[str, bytes]
         PlumeError: NOT_FOUND for a missing slot, one without a sheet, and anyone else alike.
     """
     ctx = slot_context(db, actor, slot_id)
-    if not ctx.manages:
+    # Reading a sheet (OVERSEE) outlives the archive; running the board (MANAGE) does not.
+    if not (ctx.role.can(Capability.OVERSEE) or ctx.leads):
         raise PlumeError(ErrorCode.NOT_FOUND)
     module = db.get(Module, ctx.activity.module_id)
     sheet = _read_sheet(

@@ -87,7 +87,7 @@ def session_slots(db: Session, actor: Actor, session_id: int) -> tuple[TrainingS
     Raises:
         PlumeError: NOT_FOUND.
     """
-    training, _ = access_session(db, actor, session_id, Capability.MANAGE)
+    training, _ = access_session(db, actor, session_id, Capability.OVERSEE)  # readable once archived too
     slots = db.exec(
         select(Slot)
         .join(Activity, col(Activity.id) == col(Slot.activity_id))

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from app.clock import paris_datetime_label
 from app.live.bus import notify
 from app.live.contract import PeopleChanged, session_topic
-from app.models import Enrolment, Membership, Notification, TrainerPosition, TrainingSession, TutorPosition, User
+from app.models import (
+    AuditRecord,
+    Enrolment,
+    Membership,
+    Notification,
+    TrainerPosition,
+    TrainingSession,
+    TutorPosition,
+    User,
+)
 from app.models.training import ENROLMENT_KINDS
 from app.services import audit
 from app.services.access import Capability, access_session
@@ -236,24 +247,114 @@ def enrol_learner(db: Session, actor: Actor, session_id: int, user_id: int, kind
     _people_changed(db, actor, training, "enrol", after={"learner": user_id, "kind": kind})
 
 
-def unenrol_learner(db: Session, actor: Actor, session_id: int, user_id: int) -> None:
-    """Remove a learner from the session.
+MAX_SELECTED = 200
+
+
+def enrol_learners(db: Session, actor: Actor, session_id: int, user_ids: list[int], kind: str) -> int:
+    """Enrol several learners of the organisation at once (a selection from the people list).
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        session_id: The session.
+        user_ids: The learners (at most MAX_SELECTED); those already enrolled are left as they are.
+        kind: The enrolment type.
+
+    Returns:
+        How many were enrolled.
+
+    Raises:
+        PlumeError: NOT_FOUND (someone not a learner of the organisation), INVALID_INPUT or SESSION_FULL.
+    """
+    training, _ = access_session(db, actor, session_id, Capability.EDIT)
+    if kind not in ENROLMENT_KINDS:
+        raise PlumeError(ErrorCode.INVALID_INPUT, field="kind")
+    wanted = sorted({u for u in user_ids if isinstance(u, int)})
+    if not wanted or len(wanted) > MAX_SELECTED:
+        raise PlumeError(ErrorCode.INVALID_INPUT, field="learners")
+    learners = set(
+        db.exec(
+            select(Membership.user_id).where(
+                Membership.organisation_id == training.organisation_id,
+                col(Membership.is_learner).is_(True),
+                col(Membership.user_id).in_(wanted),
+            )
+        ).all()
+    )
+    if learners != set(wanted):
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    already = set(
+        db.exec(
+            select(Enrolment.user_id).where(Enrolment.session_id == training.id, col(Enrolment.user_id).in_(wanted))
+        ).all()
+    )
+    new = [u for u in wanted if u not in already]
+    count = int(db.exec(select(func.count(col(Enrolment.id))).where(Enrolment.session_id == training.id)).one())
+    if training.max_participants is not None and count + len(new) > training.max_participants:
+        raise PlumeError(ErrorCode.SESSION_FULL, max=str(training.max_participants))
+    db.add_all([Enrolment(session_id=training.id or 0, user_id=u, kind=kind) for u in new])
+    if new:
+        _people_changed(db, actor, training, "enrol_many", after={"learners": new, "kind": kind})
+    return len(new)
+
+
+def unenrol_learner(db: Session, actor: Actor, session_id: int, user_id: int, reason: str) -> None:
+    """Remove a learner from the session; the reason stays in the session's history (the audit log).
 
     Args:
         db: Database session.
         actor: A staff member.
         session_id: The session.
         user_id: The learner.
+        reason: Why (up to 300 characters), kept with the record of the change.
 
     Raises:
-        PlumeError: NOT_FOUND.
+        PlumeError: NOT_FOUND or REASON_REQUIRED.
     """
     training, _ = access_session(db, actor, session_id, Capability.EDIT)
     row = db.exec(select(Enrolment).where(Enrolment.session_id == training.id, Enrolment.user_id == user_id)).first()
     if row is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
+    why = " ".join(reason.split())[:300]
+    if not why:
+        raise PlumeError(ErrorCode.REASON_REQUIRED, field="reason")
     db.delete(row)
-    _people_changed(db, actor, training, "unenrol", before={"learner": user_id})
+    _people_changed(db, actor, training, "unenrol", before={"learner": user_id, "kind": row.kind, "reason": why})
+
+
+def unenrolment_history(db: Session, actor: Actor, session_id: int, *, limit: int = 20) -> list[tuple[str, str, str]]:
+    """The session's last unenrolments: who left, when, and why.
+
+    Args:
+        db: Database session.
+        actor: A staff member.
+        session_id: The session.
+        limit: At most this many, newest first.
+
+    Returns:
+        (learner's name, Paris date and time, reason) per unenrolment.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    training, _ = access_session(db, actor, session_id, Capability.EDIT)
+    rows = db.exec(
+        select(AuditRecord)
+        .where(AuditRecord.action == "session.unenrol", AuditRecord.target == f"session:{training.id}")
+        .order_by(col(AuditRecord.id).desc())
+        .limit(limit)
+    ).all()
+    found: list[tuple[str, str, str]] = []
+    for row in rows:
+        try:
+            before = json.loads(row.before) if row.before else {}
+        except ValueError:
+            before = {}
+        learner = before.get("learner") if isinstance(before, dict) else None
+        user = db.get(User, learner) if isinstance(learner, int) else None
+        reason = str(before.get("reason", "")) if isinstance(before, dict) else ""
+        found.append((user.display_name if user else "?", paris_datetime_label(row.at), reason))
+    return found
 
 
 def position_tutor(db: Session, actor: Actor, session_id: int, user_id: int) -> None:

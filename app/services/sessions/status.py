@@ -9,6 +9,7 @@ from sqlmodel import Session, func, select
 from app.live.bus import notify
 from app.live.contract import StatusChanged, session_topic
 from app.models import Enrolment, Slot
+from app.models.finishing import ARCHIVE_CATEGORIES
 from app.services import audience, audit
 from app.services.access import Capability, access_session
 from app.services.actor import Actor
@@ -56,24 +57,31 @@ def status_change(db: Session, actor: Actor, session_id: int, to: str) -> Status
     return StatusChange(next_status=to, trainers=0, learners=int(enrolled), slots=slots)
 
 
-def advance_status(db: Session, actor: Actor, session_id: int, to: str) -> None:
+def advance_status(db: Session, actor: Actor, session_id: int, to: str, category: str = "") -> None:
     """Move a session along draft → active → finished → archived.
 
     Confirming (draft → active) e-mails every trainer and learner the session's
-    details, an "Ouvrir" link and `votre-session.ics` with its slots.
+    details, an "Ouvrir" link and `votre-session.ics` with its slots. Archiving
+    files the session under one of `ARCHIVE_CATEGORIES`; from then on it is
+    read-only for everyone (`access`: no grant that writes holds on it).
 
     Args:
         db: Database session.
         actor: A staff member.
         session_id: The session.
         to: The next status.
+        category: The archive category (archiving only).
 
     Raises:
-        PlumeError: NOT_FOUND, STATUS_CHANGE or NO_SLOTS.
+        PlumeError: NOT_FOUND, STATUS_CHANGE, NO_SLOTS, or ARCHIVE_CATEGORY (archiving without a known category).
     """
     training, _ = access_session(db, actor, session_id, Capability.EDIT)
     if NEXT_STATUS.get(training.status) != to:
         raise PlumeError(ErrorCode.STATUS_CHANGE)
+    if to == "archived":
+        if category not in ARCHIVE_CATEGORIES:
+            raise PlumeError(ErrorCode.ARCHIVE_CATEGORY, field="archive_category")
+        training.archive_category = category
     if to == "active":
         slots = list(db.exec(select(Slot).where(Slot.session_id == training.id)).all())
         if not slots:
@@ -90,6 +98,33 @@ def advance_status(db: Session, actor: Actor, session_id: int, to: str) -> None:
         organisation_id=training.organisation_id,
         target=f"session:{training.id}",
         before={"status": before},
-        after={"status": to},
+        after={"status": to, "category": category} if to == "archived" else {"status": to},
     )
     notify(db, session_topic(training.id or 0), StatusChanged(status=to))
+
+
+def unarchive(db: Session, actor: Actor, session_id: int) -> None:
+    """Take a session out of the archive (back to finished): staff only (RESTORE), audited.
+
+    Args:
+        db: Database session.
+        actor: Staff of the session's organisation.
+        session_id: An archived session.
+
+    Raises:
+        PlumeError: NOT_FOUND for anyone else, or a session that is not archived.
+    """
+    training, _ = access_session(db, actor, session_id, Capability.RESTORE)
+    category = training.archive_category
+    training.status, training.archive_category = "finished", ""
+    db.add(training)
+    audit.record(
+        db,
+        "session.unarchive",
+        actor_user_id=actor.user_id,
+        organisation_id=training.organisation_id,
+        target=f"session:{training.id}",
+        before={"status": "archived", "category": category},
+        after={"status": "finished"},
+    )
+    notify(db, session_topic(training.id or 0), StatusChanged(status="finished"))

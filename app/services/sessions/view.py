@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from app.clock import PARIS, paris_date_label
-from app.models import Activity, Course, Slot, TrainerPosition, User
+from app.models import Activity, Course, MonitoredActivity, Slot, TrainerPosition, User
 from app.models.base import utcnow
 from app.services import audience
-from app.services.access import access_session
+from app.services.access import Capability, access_session
 from app.services.actor import Actor
 from app.services.progress import learner_progress
 from app.services.sessions.locks import locked_ids
@@ -26,6 +26,9 @@ class ActivityCard:
     title: str
     when: str = ""
     room: str = ""
+    expected_on: str = ""  # "Attendu le" (YYYY-MM-DD, a date input's value) when monitored ("Surveillé"), else ""
+    expected_label: str = ""  # the same day, DD/MM/YYYY
+    required: bool = False  # monitored and required to complete the training
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,9 @@ class SessionView:
     can_edit: bool
     can_manage_content: bool
     sees_everything: bool
+    can_restore: bool = False  # staff on an archived session: "Désarchiver" (access.Capability.RESTORE)
+    can_read_sheets: bool = False  # the signed sheets' PDF (access.Capability.OVERSEE), archived included
+    archive_category: str = ""
 
 
 def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
@@ -97,20 +103,33 @@ def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
         s.activity_id: s
         for s in db.exec(select(Slot).where(Slot.session_id == training.id, col(Slot.activity_id).is_not(None))).all()
     }
+    monitored = {
+        m.activity_id: m
+        for m in db.exec(select(MonitoredActivity).where(MonitoredActivity.session_id == training.id)).all()
+    }
     # A learner's timeline leaves out the virtual classes others were invited to, and a module they emptied.
     mine = [a for a in activities if role.sees_everything or audience.invited(a, actor.user_id)]
     emptied = {a.module_id for a in activities} - {a.module_id for a in mine}
     by_module: dict[int, list[ActivityCard]] = {}
     for a in mine:
-        slot = slots.get(a.id)
+        slot, watch = slots.get(a.id), monitored.get(a.id or 0)
         when = ""
         if slot is not None:
             start, end = slot.starts_at.astimezone(PARIS), slot.ends_at.astimezone(PARIS)
             when = f"{start:%d/%m/%Y} · {start:%H:%M}–{end:%H:%M}"
         by_module.setdefault(a.module_id, []).append(
-            ActivityCard(id=a.id or 0, kind=a.kind, title=a.title, when=when, room=slot.room if slot else "")
+            ActivityCard(
+                id=a.id or 0,
+                kind=a.kind,
+                title=a.title,
+                when=when,
+                room=slot.room if slot else "",
+                expected_on=watch.expected_on.isoformat() if watch else "",
+                expected_label=f"{watch.expected_on:%d/%m/%Y}" if watch else "",
+                required=bool(watch and watch.required),
+            )
         )
-    progress = learner_progress(db, training.id, actor.user_id, [m.id or 0 for m in modules]) if role.learner else None
+    progress = learner_progress(db, training.id, actor.user_id, [m.id or 0 for m in modules]) if role.enrolled else None
     locked = locked_ids(modules, role, progress, utcnow())
     views = []
     for m in modules:
@@ -146,4 +165,7 @@ def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
         can_edit=role.edits,
         can_manage_content=role.manages,
         sees_everything=role.sees_everything,
+        can_restore=role.can(Capability.RESTORE),
+        can_read_sheets=role.can(Capability.OVERSEE),
+        archive_category=training.archive_category,
     )
