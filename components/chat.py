@@ -329,7 +329,15 @@ def chat_panel() -> rx.Component:
                 ),
                 rx.cond(
                     (ChatState.messages.length() + ChatState.fresh.length()) == 0,
-                    rx.center(rx.text(T("chat.empty"), size="2", color_scheme="gray"), padding="2rem", width="100%"),
+                    rx.center(
+                        rx.text(
+                            rx.cond(ChatState.can_post, T("chat.empty"), T("chat.empty_read_only")),
+                            size="2",
+                            color_scheme="gray",
+                        ),
+                        padding="2rem",
+                        width="100%",
+                    ),
                 ),
                 rx.foreach(ChatState.messages, message_bubble),
                 rx.foreach(ChatState.fresh, message_bubble),

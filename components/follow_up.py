@@ -15,6 +15,7 @@ from reflex.vars.sequence import ArrayVar
 
 from app.services.follow_up import Column, FollowUpRow, Segment
 from components import styles
+from components.finishing import conclude_dialog
 from components.forms import form_dialog, labelled
 from components.i18n import T, Tf, Tn
 from components.tables import (
@@ -205,6 +206,29 @@ def follow_up_actions() -> rx.Component:
             on_click=FollowUpState.open_message,
             data_testid="follow-send-message",
         ),
+        rx.cond(
+            FollowUpState.can_conclude,
+            rx.fragment(
+                rx.button(
+                    rx.icon("circle_check", size=14),
+                    T("tutoring.finish"),
+                    size="2",
+                    variant="soft",
+                    color_scheme="green",
+                    on_click=FollowUpState.ask_conclude("finish"),  # type: ignore[operator]
+                    data_testid="follow-finish",
+                ),
+                rx.button(
+                    rx.icon("undo_2", size=14),
+                    T("tutoring.unfinish"),
+                    size="2",
+                    variant="ghost",
+                    color_scheme="red",
+                    on_click=FollowUpState.ask_conclude("undo"),  # type: ignore[operator]
+                ),
+            ),
+        ),
+        conclude_dialog(FollowUpState),
         spacing="2",
         wrap="wrap",
         data_testid="follow-actions",
@@ -290,6 +314,10 @@ def follow_up_table() -> rx.Component:
         rx.cond(
             FollowUpState.notice != "",
             rx.callout(FollowUpState.notice, icon="circle_check", color_scheme="green", size="1", role="status"),
+        ),
+        rx.cond(
+            FollowUpState.error != "",
+            rx.callout(FollowUpState.error, icon="triangle_alert", color_scheme="red", size="1", role="alert"),
         ),
         rx.cond(
             FollowUpState.columns.length() == 0,

@@ -8,7 +8,7 @@ import reflex as rx
 
 from app.i18n import tn
 from app.live.contract import LiveEvent, PeopleChanged, ProgressChanged, TimelineChanged, session_topic
-from app.services import follow_up
+from app.services import finishing, follow_up
 from app.services.actor import Actor
 from app.services.errors import PlumeError
 from state import live
@@ -99,6 +99,10 @@ class FollowUpState(SizedPagedList, live.LiveState, rx.State):
     message_errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     notice: rx.Field[str] = rx.field("")
     error: rx.Field[str] = rx.field("")
+    # "Formation terminée": whether the person may declare it here, and "finish" / "undo" while its dialog asks.
+    can_conclude: rx.Field[bool] = rx.field(False)
+    concluding: rx.Field[str] = rx.field("")
+    target_count: rx.Field[int] = rx.field(0)
     _session_id: int = 0
     # User ids: the selection can hold 10,000 learners, so it stays here; the page gets a count and its ticks.
     _selected: set[int] = set()
@@ -133,6 +137,8 @@ class FollowUpState(SizedPagedList, live.LiveState, rx.State):
         self.session_id = str(self._session_id or "")
         self.sort, self.descending, self.page = "name", False, 1
         self._selected, self.messaging, self.message_errors, self.notice, self.error = set(), False, {}, "", ""
+        self.concluding, sid = "", self._session_id
+        self.can_conclude = bool(sid) and await run_db(lambda db: finishing.concludable(db, actor, [sid]))
         await self._show(actor)
         if self.found:
             self._live_follow(session_topic(self._session_id))
@@ -256,6 +262,43 @@ class FollowUpState(SizedPagedList, live.LiveState, rx.State):
             return
         self.messaging, self.message_errors = False, {}
         self.notice = tn(lang, "follow.message_sent", sent)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def ask_conclude(self, what: Any) -> None:
+        """Open the dialog saying what "Formation terminée" (or undoing it) will do to the selection.
+
+        Args:
+            what: "finish" or "undo".
+        """
+        choice, targets = clean_str(what, 10), await self._targets()
+        self.notice, self.error = "", ""
+        ok = choice in ("finish", "undo") and bool(targets)
+        self.concluding, self.target_count = (choice, len(targets)) if ok else ("", 0)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def close_conclude(self) -> None:
+        """Close the "Formation terminée" dialog without changing anything."""
+        self.concluding = ""
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def conclude(self) -> None:
+        """Declare the selection "Formation terminée" (or undo it, revoking their attestations), as the dialog said."""
+        actor, choice, sid, targets = require_actor(), self.concluding, self._session_id, await self._targets()
+        lang = (await self.get_state(SessionState)).lang
+        self.concluding, self.notice, self.error = "", "", ""
+        if choice not in ("finish", "undo") or not targets:
+            return
+        apply = finishing.mark_finished if choice == "finish" else finishing.undo_finished
+        try:
+            done = await run_db(lambda db: apply(db, actor, sid, targets))
+        except PlumeError as err:
+            self.error = error_message(lang, err)
+            return
+        self.notice = tn(lang, f"tutoring.concluded.{choice}", done)
+        await self._show(actor)
 
     async def _live_apply(self, event: LiveEvent) -> bool:
         """A learner's progress: tick their row in place if it is on the page (other pages change nothing).

@@ -6,8 +6,18 @@ from typing import ClassVar
 
 import reflex as rx
 
-from app.live.contract import CHAT_UNREAD_EVENTS, ChatUnread, LiveEvent, chat_unread_topic
+from app.live.contract import (
+    CHAT_UNREAD_EVENTS,
+    ChatUnread,
+    LiveEvent,
+    ProgressChanged,
+    StatusChanged,
+    TimelineChanged,
+    chat_unread_topic,
+    session_topic,
+)
 from app.services import chat, home
+from app.services.actor import Actor
 from app.services.attendance import join, summaries
 from state import live
 from state.common import run_db
@@ -17,7 +27,12 @@ from state.guard import SIGNED_IN, policy, require_actor
 class HomeState(live.LiveState, rx.State):
     """What the home page shows for the selected organisation."""
 
-    live_events: ClassVar[tuple[type[LiveEvent], ...]] = CHAT_UNREAD_EVENTS
+    live_events: ClassVar[tuple[type[LiveEvent], ...]] = (
+        *CHAT_UNREAD_EVENTS,
+        ProgressChanged,
+        StatusChanged,
+        TimelineChanged,
+    )
 
     loading: rx.Field[bool] = rx.field(True)
     has_organisation: rx.Field[bool] = rx.field(True)
@@ -37,8 +52,20 @@ class HomeState(live.LiveState, rx.State):
     @rx.event
     @policy(SIGNED_IN)
     async def load(self) -> None:
-        """Load the sections (or the dashboard for staff)."""
-        actor = require_actor()
+        """Load the sections (or the dashboard for staff), then follow their sessions live."""
+        await self._live_load(require_actor())
+
+    async def _live_load(self, actor: Actor | None) -> None:
+        """Load the page as this actor (None: the tab's session ended; show nothing).
+
+        Args:
+            actor: The tab's own actor.
+        """
+        if actor is None:
+            self.in_progress, self.upcoming, self.finished, self.open_sheets, self.joinable = [], [], [], [], []
+            self.dashboard_sessions, self.figures, self.unread = [], {}, {}
+            self._live_stop()
+            return
         self.has_organisation = actor.organisation_id is not None
         self.is_staff = actor.has_role("staff")
         if self.is_staff:
@@ -62,19 +89,34 @@ class HomeState(live.LiveState, rx.State):
         counts = await run_db(lambda db: chat.unread_counts(db, actor, ids))
         self.unread = {str(k): str(v) for k, v in counts.items()}
         self._user_id = actor.user_id
-        self._live_follow(tuple(chat_unread_topic(i) for i in ids))
+        # Unread counts of every card; the sessions under way for their status, timeline and the person's progress.
+        current = [c.id for c in (*sections.in_progress, *sections.upcoming)]
+        self._live_follow((*(chat_unread_topic(i) for i in ids), *(session_topic(i) for i in current)))
         self.loading = False
 
-    async def _live_apply(self, event: LiveEvent) -> bool:
-        """Count a new chat message from someone else on its session's card (never a reload).
+    async def _live_wants(self, event: LiveEvent) -> bool:
+        """Only the person's own progress moves their bars (not every learner's of the session).
 
         Args:
-            event: A message posted in one of the cards' rooms.
+            event: An event of one of the followed topics.
 
         Returns:
-            True: applied in place.
+            Whether to apply it.
         """
-        if isinstance(event, ChatUnread) and event.author_id != self._user_id and event.session_id:
+        return not isinstance(event, ProgressChanged) or event.user_id == self._user_id
+
+    async def _live_apply(self, event: LiveEvent) -> bool:
+        """Count a new chat message from someone else on its session's card; anything else reloads the cards.
+
+        Args:
+            event: A message posted in one of the cards' rooms, or a change of a session under way.
+
+        Returns:
+            True when applied in place (a chat message), False to reload.
+        """
+        if not isinstance(event, ChatUnread):
+            return False  # a status, the timeline or the person's progress: reload the cards (coalesced)
+        if event.author_id != self._user_id and event.session_id:
             topic_session = str(event.session_id)
             count = int(self.unread.get(topic_session, "0")) + 1
             self.unread = {**self.unread, topic_session: str(count)}

@@ -103,6 +103,7 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
     learner_choices: rx.Field[list[session_people.Person]] = rx.field(default_factory=list)
     tutors: rx.Field[list[session_people.Person]] = rx.field(default_factory=list)
     tutor_choices: rx.Field[list[session_people.Person]] = rx.field(default_factory=list)
+    left: rx.Field[list[session_people.Person]] = rx.field(default_factory=list)
     learner_count: rx.Field[int] = rx.field(0)
     learner_query: rx.Field[str] = rx.field("")
     # The learner staff are taking off the session: the reason is asked first (kept in the history).
@@ -152,10 +153,10 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
             self.learner_count = people.learner_count
             self.trainers, self.learners = people.trainers, people.learners
             self.trainer_choices, self.learner_choices = people.trainer_choices, people.learner_choices
-            self.tutors, self.tutor_choices = people.tutors, people.tutor_choices
+            self.tutors, self.tutor_choices, self.left = people.tutors, people.tutor_choices, people.left
         else:
             self.trainers, self.learners, self.trainer_choices, self.learner_choices = [], [], [], []
-            self.tutors, self.tutor_choices = [], []
+            self.tutors, self.tutor_choices, self.left = [], [], []
 
     @rx.event
     @policy(SIGNED_IN)

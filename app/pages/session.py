@@ -433,6 +433,34 @@ def _archived_banner() -> rx.Component:
     )
 
 
+def _left_history() -> rx.Component:
+    """The last learners taken off the session, with when and why (the reasons asked when unenrolling)."""
+    return rx.cond(
+        SessionPageState.left.length() > 0,
+        rx.el.details(
+            rx.el.summary(
+                Tn("manage.left_history", SessionPageState.left.length()),
+                cursor="pointer",
+                font_size="0.875rem",
+                color="var(--gray-11)",
+            ),
+            rx.vstack(
+                rx.foreach(
+                    SessionPageState.left,
+                    lambda p: rx.box(
+                        rx.text(p.name, size="2", weight="medium"),
+                        rx.text(p.detail, size="1", color_scheme="gray"),
+                        data_testid="left-row",
+                    ),
+                ),
+                spacing="2",
+                padding_top="0.5rem",
+            ),
+            width="100%",
+        ),
+    )
+
+
 def _management() -> rx.Component:
     status = _VIEW.status.to(str)
     return rx.cond(
@@ -566,6 +594,7 @@ def _management() -> rx.Component:
                         width="100%",
                     ),
                     learner_multi_picker(),
+                    _left_history(),
                     spacing="2",
                     width="100%",
                     id="session-learners",

@@ -24,6 +24,7 @@ from app.services.tutoring import (
 )
 from app.services.virtual_class import PlanningWindow
 from components import styles
+from components.finishing import conclude_dialog
 from components.forms import form_dialog, labelled
 from components.i18n import T, Tf, Tn
 from components.layout import gated_page, shell
@@ -472,57 +473,6 @@ def _selection() -> rx.Component:
     )
 
 
-def _conclude_dialog() -> rx.Component:
-    """ "Formation terminée" (or undoing it) for the selection: said in full, then done on a second click."""
-    count = TutoringCentreState.target_count
-    finishing = TutoringCentreState.concluding == "finish"
-    return rx.cond(
-        TutoringCentreState.concluding != "",
-        rx.dialog.root(
-            rx.dialog.content(
-                rx.vstack(
-                    rx.dialog.title(
-                        rx.cond(finishing, T("tutoring.finish_title"), T("tutoring.unfinish_title")), margin="0"
-                    ),
-                    rx.text(
-                        rx.cond(
-                            finishing,
-                            Tn("tutoring.finish_what", count),
-                            Tn("tutoring.unfinish_what", count),
-                        ),
-                        size="2",
-                    ),
-                    rx.cond(
-                        TutoringCentreState.target_count < TutoringCentreState.selected_count,
-                        rx.text(T("tutoring.remind_shown_only"), size="2", color_scheme="amber"),
-                    ),
-                    rx.hstack(
-                        rx.button(
-                            T("common.cancel"),
-                            variant="soft",
-                            color_scheme="gray",
-                            on_click=TutoringCentreState.close_conclude,
-                        ),
-                        rx.button(
-                            rx.cond(finishing, T("tutoring.finish_submit"), T("tutoring.unfinish_submit")),
-                            color_scheme=rx.cond(finishing, "green", "red"),
-                            on_click=TutoringCentreState.conclude,
-                            data_testid="conclude-submit",
-                        ),
-                        justify="end",
-                        spacing="2",
-                        width="100%",
-                    ),
-                    spacing="3",
-                ),
-                on_escape_key_down=TutoringCentreState.close_conclude,
-                on_interact_outside=TutoringCentreState.close_conclude,
-            ),
-            open=True,
-        ),
-    )
-
-
 def _reminder_dialog() -> rx.Component:
     return rx.cond(
         TutoringCentreState.reminding,
@@ -662,7 +612,7 @@ def _centre() -> rx.Component:
         _overview(),
         _selection(),
         _reminder_dialog(),
-        _conclude_dialog(),
+        conclude_dialog(TutoringCentreState),
         _virtual_class_dialog(),
         list_card(
             list_or_empty(

@@ -140,8 +140,8 @@ def test_trainer_attaches_files_to_a_document_activity_and_a_learner_opens_them(
 
     for size, tag in (({"width": 1366, "height": 900}, "desktop"), ({"width": 390, "height": 844}, "mobile")):
         learner = new_context(viewport=size, accept_downloads=True).new_page()
-        # learner12 is locked out by test_accounts' throttling test on the shared server: someone else.
-        sign_in(learner, "learner22@demo.plume.test")
+        # On the shared server, learner12 is locked out (test_accounts) and learner22 has two-step sign-in.
+        sign_in(learner, "learner21@demo.plume.test")
         goto(learner, f"/sessions/{sid}")
         dialog = _open_activity(learner, "Programme détaillé")
         files = dialog.locator("[data-testid=activity-file]")

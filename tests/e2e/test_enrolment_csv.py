@@ -84,6 +84,9 @@ def test_staff_import_a_csv_with_a_bad_line(server, new_context) -> None:
     form.get_by_label("Raison (gardée dans l'historique)").fill("Inscrite par erreur")
     form.get_by_role("button", name="Retirer de la session").click()
     expect(page.locator("#session-learners [data-testid=person-row]").filter(has_text=NEW)).to_have_count(0)
+    # The page keeps the history: who left, when, why.
+    page.locator("#session-learners summary", has_text="retiré").click()
+    expect(page.locator("[data-testid=left-row]").first).to_contain_text("Inscrite par erreur")
     with server.session() as db:
         reasons = db.exec(select(AuditRecord.before).where(AuditRecord.action == "session.unenrol")).all()
         assert any("Inscrite par erreur" in r for r in reasons)

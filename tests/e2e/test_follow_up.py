@@ -11,6 +11,7 @@ from sqlmodel import col, delete, select
 from app.clock import paris_today
 from app.models import Activity, ActivityCompletion, Module, MonitoredActivity, TrainingSession, User
 from app.models.base import utcnow
+from app.models.finishing import TrainingCompletion
 from app.models.progress import LessonProgress
 from tests.e2e.conftest import goto, sign_in
 
@@ -106,10 +107,15 @@ def test_the_follow_up_ticks_live_and_messages_reach_learners(server, new_contex
 
         learner = new_context(viewport=PHONE).new_page()
         sign_in(learner, "learner19@demo.plume.test")
+        home = learner.context.new_page()  # the learner's home, open in another tab
+        goto(home, "/accueil")
+        expect(home.locator("[data-testid=progress-segment][data-state=soon]")).to_have_count(1)
         goto(learner, f"/sessions/{sid}")
         expect(learner.locator("[data-testid=progress-segment][data-state=soon]")).to_have_count(1)
         learner.locator("[data-testid=progress-segment]").click()
         learner.get_by_role("button", name="Marquer comme terminé").click()
+        # The home tab's bar follows without a reload.
+        expect(home.locator("[data-testid=progress-segment][data-state=done]")).to_have_count(1)
 
         # No reload in the trainer's browser: the cell ticks and the percentage moves.
         expect(row.locator("[data-testid=follow-tick]")).to_have_attribute("data-done", "true")
@@ -125,6 +131,13 @@ def test_the_follow_up_ticks_live_and_messages_reach_learners(server, new_contex
         dialog.get_by_label("Message").fill("Pensez à préparer vos questions.")
         dialog.get_by_role("button", name="Envoyer").click()
         expect(trainer.get_by_text("Message envoyé à 1 participant.")).to_be_visible()
+        # "Formation terminée" from the same selection: asked first, then the row's Terminé says so.
+        expect(row.get_by_text("Non", exact=True)).to_be_visible()
+        trainer.get_by_test_id("follow-finish").click()
+        dialog = trainer.get_by_role("dialog")
+        expect(dialog).to_contain_text("1")
+        dialog.get_by_test_id("conclude-submit").click()
+        expect(row.get_by_text("Oui", exact=True)).to_be_visible()
         goto(learner, "/accueil")  # the notification arrived meanwhile: a fresh page reads it
         learner.locator("#notifications").click()
         expect(learner.get_by_text("Message de la formation : « Classe virtuelle de jeudi »")).to_be_visible()
@@ -136,3 +149,10 @@ def test_the_follow_up_ticks_live_and_messages_reach_learners(server, new_contex
         phone.screenshot(path=f"{SHOTS}/follow-up-table-mobile.png")
     finally:
         _forget_monitoring(server, sid)
+        with server.session() as db:  # the shared demo keeps its own "Formation terminée" story
+            db.exec(
+                delete(TrainingCompletion).where(
+                    TrainingCompletion.session_id == sid, TrainingCompletion.user_id == uid
+                )
+            )  # type: ignore[call-overload]
+            db.commit()

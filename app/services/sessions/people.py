@@ -51,6 +51,8 @@ class SessionPeople:
     learner_choices: list[Person]
     tutors: list[Person] = field(default_factory=list)
     tutor_choices: list[Person] = field(default_factory=list)
+    # The last learners taken off, newest first: `detail` is "dd/mm/yyyy hh:mm — reason".
+    left: list[Person] = field(default_factory=list)
 
 
 PEOPLE_LIMIT = 50
@@ -125,7 +127,10 @@ def session_people(
     ).all():
         person = Person(user.id or 0, user.display_name, user.email, "")
         (tutors if user.id in positioned else tutor_choices).append(person)
-    return SessionPeople(trainers, learners, count, trainer_choices, learner_choices, tutors, tutor_choices)
+    left = [
+        Person(0, name, "", f"{at} — {reason}" if reason else at) for name, at, reason in _left(db, training.id or 0)
+    ]
+    return SessionPeople(trainers, learners, count, trainer_choices, learner_choices, tutors, tutor_choices, left)
 
 
 def _people_changed(
@@ -338,23 +343,29 @@ def unenrolment_history(db: Session, actor: Actor, session_id: int, *, limit: in
         PlumeError: NOT_FOUND.
     """
     training, _ = access_session(db, actor, session_id, Capability.EDIT)
+    return _left(db, training.id or 0, limit)
+
+
+def _left(db: Session, session_id: int, limit: int = 20) -> list[tuple[str, str, str]]:
+    """(name, Paris date and time, reason) of the session's last unenrolments, newest first (two queries)."""
     rows = db.exec(
         select(AuditRecord)
-        .where(AuditRecord.action == "session.unenrol", AuditRecord.target == f"session:{training.id}")
+        .where(AuditRecord.action == "session.unenrol", AuditRecord.target == f"session:{session_id}")
         .order_by(col(AuditRecord.id).desc())
         .limit(limit)
     ).all()
-    found: list[tuple[str, str, str]] = []
+    facts: list[tuple[object, str, str]] = []
     for row in rows:
         try:
             before = json.loads(row.before) if row.before else {}
         except ValueError:
             before = {}
-        learner = before.get("learner") if isinstance(before, dict) else None
-        user = db.get(User, learner) if isinstance(learner, int) else None
-        reason = str(before.get("reason", "")) if isinstance(before, dict) else ""
-        found.append((user.display_name if user else "?", paris_datetime_label(row.at), reason))
-    return found
+        if not isinstance(before, dict):
+            before = {}
+        facts.append((before.get("learner"), paris_datetime_label(row.at), str(before.get("reason", ""))))
+    ids = {learner for learner, _, _ in facts if isinstance(learner, int)}
+    names = {u.id: u.display_name for u in db.exec(select(User).where(col(User.id).in_(ids))).all()} if ids else {}
+    return [(names.get(learner, "?") if isinstance(learner, int) else "?", at, why) for learner, at, why in facts]
 
 
 def position_tutor(db: Session, actor: Actor, session_id: int, user_id: int) -> None:
