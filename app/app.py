@@ -27,11 +27,13 @@ from app.pages.archives import archives_page
 from app.pages.attendance import attendance_page
 from app.pages.catalogue import catalogue_page, course_page, sessions_page
 from app.pages.course_requests import course_requests_page
+from app.pages.evaluations import evaluation_results_page
 from app.pages.follow_up import follow_up_page
 from app.pages.handoff import handoff_page
 from app.pages.home import home_page
 from app.pages.missions import missions_page, observations_page
 from app.pages.profile import profile_page
+from app.pages.questionnaires import question_bank_page, questionnaire_page, questionnaires_page
 from app.pages.session import session_page
 from app.pages.staff import outbox_page, settings_page, templates_page, trainers_page
 from app.pages.tutoring import tutoring_centre_page, tutoring_list_page, tutoring_report_page
@@ -56,12 +58,14 @@ from state.catalogue import CatalogueState, CourseState, SessionsListState
 from state.chat import ChatState
 from state.course_requests import CourseRequestsState
 from state.enrolment_csv import EnrolmentCsvState
+from state.evaluations import EvaluationResultsState
 from state.follow_up import FollowUpState, ProgressBarState
 from state.guard import PolicyGate
 from state.home import HomeState
 from state.live import live_dispatcher
 from state.missions import MissionsDeskState, ObservationsDeskState
 from state.profile import ProfileState
+from state.questionnaires import QuestionBankState, QuestionnaireEditorState, QuestionnaireLibraryState
 from state.session import SessionState
 from state.session_page import SessionPageState
 from state.staff import OutboxState, SettingsState, TemplatesState, TrainersState
@@ -99,6 +103,7 @@ app = rx.App(
         rx.script(src="/chat.js"),
         rx.script(src="/activity-timer.js"),
         rx.script(src="/timeline.js"),
+        rx.script(src="/evaluation-countdown.js"),
     ],
 )
 # Reflex's own overlay shows an English toast ("Cannot connect to server…") and a pulsing icon: Plume's banner,
@@ -110,68 +115,51 @@ app.register_lifespan_task(attendance_head_publisher)
 app.register_lifespan_task(live_dispatcher)
 
 _load = SessionState.load_page
+app.add_page(root_page, route=routes.ROOT, title="Plume", on_load=[_load])
+app.add_page(handoff_page, route=routes.SESSION_HANDOFF, title="Connexion · Plume", on_load=[])
+# Every other page loads the signed-in person first, then its own state; its title ends in "· Plume".
 _PAGES = [
-    (routes.ROOT, root_page, "Plume", [_load]),
-    (routes.SESSION_HANDOFF, handoff_page, "Connexion · Plume", []),
-    (routes.SIGN_IN, sign_in_page, "Se connecter · Plume", [_load]),
-    (routes.SIGN_UP, sign_up_page, "Créer son compte · Plume", [_load, SignUpState.load]),
-    (routes.ACTIVATION, activation_page, "Activation · Plume", [_load, ActivationState.load]),
-    (routes.VERIFY, verification_page, "Vérification · Plume", [_load]),
-    (routes.FORGOT, forgot_page, "Mot de passe oublié · Plume", [_load, ForgotState.load]),
-    (routes.RESET, reset_page, "Nouveau mot de passe · Plume", [_load, ResetState.load]),
-    (routes.CONFIRM_EMAIL, confirm_email_page, "Confirmation · Plume", [_load, ConfirmEmailState.load]),
-    (routes.SIGN_UP_CONFIRM, sign_up_confirm_page, "Finaliser son compte · Plume", [_load, SignUpConfirmState.load]),
-    (routes.REVERT_EMAIL, revert_email_page, "Annuler le changement d'adresse · Plume", [_load, RevertEmailState.load]),
-    (routes.INVITATION, invitation_page, "Invitation · Plume", [_load, InvitationState.load]),
-    (routes.HOME, home_page, "Accueil · Plume", [_load, HomeState.load]),
-    (routes.PROFILE, profile_page, "Mon profil · Plume", [_load, ProfileState.load]),
-    (routes.TRAINERS, trainers_page, "Formateurs · Plume", [_load, TrainersState.load]),
-    (routes.TEMPLATES, templates_page, "Modèles d'e-mails · Plume", [_load, TemplatesState.load]),
-    (routes.OUTBOX, outbox_page, "Boîte d'envoi · Plume", [_load, OutboxState.load]),
+    (routes.SIGN_IN, sign_in_page, "Se connecter", []),
+    (routes.SIGN_UP, sign_up_page, "Créer son compte", [SignUpState.load]),
+    (routes.ACTIVATION, activation_page, "Activation", [ActivationState.load]),
+    (routes.VERIFY, verification_page, "Vérification", []),
+    (routes.FORGOT, forgot_page, "Mot de passe oublié", [ForgotState.load]),
+    (routes.RESET, reset_page, "Nouveau mot de passe", [ResetState.load]),
+    (routes.CONFIRM_EMAIL, confirm_email_page, "Confirmation", [ConfirmEmailState.load]),
+    (routes.SIGN_UP_CONFIRM, sign_up_confirm_page, "Finaliser son compte", [SignUpConfirmState.load]),
+    (routes.REVERT_EMAIL, revert_email_page, "Annuler le changement d'adresse", [RevertEmailState.load]),
+    (routes.INVITATION, invitation_page, "Invitation", [InvitationState.load]),
+    (routes.HOME, home_page, "Accueil", [HomeState.load]),
+    (routes.PROFILE, profile_page, "Mon profil", [ProfileState.load]),
+    (routes.TRAINERS, trainers_page, "Formateurs", [TrainersState.load]),
+    (routes.TEMPLATES, templates_page, "Modèles d'e-mails", [TemplatesState.load]),
+    (routes.OUTBOX, outbox_page, "Boîte d'envoi", [OutboxState.load]),
     (
         routes.SESSION,
         session_page,
-        "Session · Plume",
-        [
-            _load,
-            SessionPageState.load,
-            ChatState.load,
-            ReviewState.load,
-            ProgressBarState.load,
-            EnrolmentCsvState.load,
-        ],
+        "Session",
+        [SessionPageState.load, ChatState.load, ReviewState.load, ProgressBarState.load, EnrolmentCsvState.load],
     ),
-    (routes.FOLLOW_UP, follow_up_page, "Suivi des participants · Plume", [_load, FollowUpState.load]),
-    (routes.SESSIONS, sessions_page, "Sessions · Plume", [_load, SessionsListState.load]),
-    (routes.CATALOGUE, catalogue_page, "Catalogue · Plume", [_load, CatalogueState.load]),
-    (routes.COURSE, course_page, "Parcours · Plume", [_load, CourseState.load]),
-    (
-        routes.COURSE_REQUESTS,
-        course_requests_page,
-        "Demandes de parcours · Plume",
-        [_load, CourseRequestsState.load],
-    ),
-    (routes.SETTINGS, settings_page, "Paramètres · Plume", [_load, SettingsState.load]),
-    (routes.TUTORING, tutoring_list_page, "Tutorat · Plume", [_load, TutoringListState.load]),
-    (routes.ARCHIVES, archives_page, "Archives · Plume", [_load, ArchivesState.load]),
-    (routes.TUTORING_CENTRE, tutoring_centre_page, "Centre de tutorat · Plume", [_load, TutoringCentreState.load]),
-    (routes.TUTORING_REPORT, tutoring_report_page, "Rapport de suivi · Plume", [_load, TutoringReportState.load]),
-    (routes.TUTORING_MISSIONS, missions_page, "Missions à corriger · Plume", [_load, MissionsDeskState.load]),
-    (
-        routes.TUTORING_OBSERVATIONS,
-        observations_page,
-        "Observations à faire · Plume",
-        [_load, ObservationsDeskState.load],
-    ),
-    (routes.TUTORING_COURSES, tutoring_courses_page, "Formations tutorées · Plume", [_load, TutoringCoursesState.load]),
-    (routes.TUTORING_COURSE, tutoring_course_page, "Formation · Plume", [_load, TutoringCourseState.load]),
-    (
-        routes.TUTORING_COURSE_CENTRE,
-        tutoring_centre_page,
-        "Centre de tutorat · Plume",
-        [_load, TutoringCentreState.load],
-    ),
-    (routes.ATTENDANCE, attendance_page, "Émargement · Plume", [_load, AttendanceState.load]),
+    (routes.FOLLOW_UP, follow_up_page, "Suivi des participants", [FollowUpState.load]),
+    (routes.EVALUATION_RESULTS, evaluation_results_page, "Résultats", [EvaluationResultsState.load]),
+    (routes.SESSIONS, sessions_page, "Sessions", [SessionsListState.load]),
+    (routes.CATALOGUE, catalogue_page, "Catalogue", [CatalogueState.load]),
+    (routes.COURSE, course_page, "Parcours", [CourseState.load]),
+    (routes.COURSE_REQUESTS, course_requests_page, "Demandes de parcours", [CourseRequestsState.load]),
+    (routes.QUESTIONNAIRES, questionnaires_page, "Bibliothèque de questionnaires", [QuestionnaireLibraryState.load]),
+    (routes.QUESTIONNAIRE, questionnaire_page, "Questionnaire", [QuestionnaireEditorState.load]),
+    (routes.QUESTION_BANK, question_bank_page, "Banque de questions", [QuestionBankState.load]),
+    (routes.SETTINGS, settings_page, "Paramètres", [SettingsState.load]),
+    (routes.TUTORING, tutoring_list_page, "Tutorat", [TutoringListState.load]),
+    (routes.ARCHIVES, archives_page, "Archives", [ArchivesState.load]),
+    (routes.TUTORING_CENTRE, tutoring_centre_page, "Centre de tutorat", [TutoringCentreState.load]),
+    (routes.TUTORING_REPORT, tutoring_report_page, "Rapport de suivi", [TutoringReportState.load]),
+    (routes.TUTORING_MISSIONS, missions_page, "Missions à corriger", [MissionsDeskState.load]),
+    (routes.TUTORING_OBSERVATIONS, observations_page, "Observations à faire", [ObservationsDeskState.load]),
+    (routes.TUTORING_COURSES, tutoring_courses_page, "Formations tutorées", [TutoringCoursesState.load]),
+    (routes.TUTORING_COURSE, tutoring_course_page, "Formation", [TutoringCourseState.load]),
+    (routes.TUTORING_COURSE_CENTRE, tutoring_centre_page, "Centre de tutorat", [TutoringCentreState.load]),
+    (routes.ATTENDANCE, attendance_page, "Émargement", [AttendanceState.load]),
 ]
 for route, component, title, on_load in _PAGES:
-    app.add_page(component, route=route, title=title, on_load=on_load)
+    app.add_page(component, route=route, title=f"{title} · Plume", on_load=[_load, *on_load])

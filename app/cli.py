@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from app.models import Membership, Organisation, User
 from app.models.base import utcnow
+from app.services import archives
 from app.services.db import session_scope
 from app.settings import get_settings
 
@@ -72,6 +73,7 @@ def _createsuperuser(args: argparse.Namespace) -> int:
                 org = Organisation(name=args.organisation, slug=args.organisation)
                 db.add(org)
                 db.flush()
+                archives.add_default_categories(db, org.id or 0)
             db.add(Membership(user_id=user.id or 0, organisation_id=org.id or 0, is_staff=True))
     print(f"Superutilisateur {email} créé.")
     return 0

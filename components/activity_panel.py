@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex.vars.base import Var
 from reflex_components_core.react_router.dom import ReactRouterLink
 
 from components import styles
 from components.attendance import status_badge
 from components.cards import virtual_class_join
-from components.forms import field
+from components.evaluations import evaluation_panel
+from components.forms import chosen_files, drop_zone, field, labelled, message_text
 from components.i18n import T, Tf, Tn
 from components.missions import mission_panel
 from components.tables import data_table
@@ -175,6 +177,10 @@ def _follow_up(page: Any) -> rx.Component:
     )
 
 
+def _text_area(name: str, value: Var[str], rows: str = "3") -> rx.Component:
+    return rx.text_area(id=name, name=name, default_value=value, rows=rows, width="100%")
+
+
 def _settings_form(page: Any) -> rx.Component:
     a = page.activity
     kind = a["kind"].to(str)
@@ -195,14 +201,7 @@ def _settings_form(page: Any) -> rx.Component:
                     kind == "poll",
                     rx.vstack(
                         field("activity.question", "question", default_value=a["question"].to(str)),
-                        rx.el.label(T("activity.options"), html_for="options", class_name="plume-label"),
-                        rx.text_area(
-                            id="options",
-                            name="options",
-                            default_value=a["options_text"].to(str),
-                            rows="4",
-                            width="100%",
-                        ),
+                        labelled("activity.options", "options", _text_area("options", a["options_text"].to(str), "4")),
                         rx.el.label(
                             rx.el.input(type="checkbox", name="multiple", default_checked=a["multiple"].to(bool)),
                             rx.text(T("activity.multiple"), as_="span", margin_left="0.5rem"),
@@ -212,25 +211,14 @@ def _settings_form(page: Any) -> rx.Component:
                         width="100%",
                         spacing="1",
                     ),
-                    rx.vstack(
-                        rx.el.label(T("activity.description"), html_for="description", class_name="plume-label"),
-                        rx.text_area(
-                            id="description",
-                            name="description",
-                            default_value=a["description"].to(str),
-                            rows="3",
-                            width="100%",
-                        ),
-                        width="100%",
-                        spacing="1",
+                    labelled(
+                        "activity.description", "description", _text_area("description", a["description"].to(str))
                     ),
                 ),
                 rx.button(T("common.save"), type="submit", size="2"),
                 spacing="2",
                 width="100%",
-                padding="0.75rem",
-                background=rx.color("gray", 2),
-                border_radius="0.5rem",
+                **styles.panel(),
             ),
             on_submit=page.configure_activity,
             key=a["id"].to(str) + a["question"].to(str) + a["url"].to(str),
@@ -265,6 +253,16 @@ def _video_upload(page: Any) -> rx.Component:
     )
 
 
+def _file_button(icon: str, label: Var[str], url: Var[str], **link_props: object) -> rx.Component:
+    # A file, not a page: the SPA router must not take the click over (reload_document).
+    return rx.button(
+        ReactRouterLink.create(rx.icon(icon, size=14), label, to=url, reload_document=True, **link_props),
+        as_child=True,
+        size="1",
+        variant="soft",
+    )
+
+
 def _file_row(page: Any, f: Any) -> rx.Component:
     name = f["name"].to(str)
     return rx.hstack(
@@ -280,34 +278,21 @@ def _file_row(page: Any, f: Any) -> rx.Component:
         rx.hstack(
             rx.cond(
                 f["viewable"].to(bool),
-                rx.button(
-                    # A file, not a page: the SPA router must not take the click over (reload_document).
-                    ReactRouterLink.create(
-                        rx.icon("eye", size=14),
-                        T("activity.file_open"),
-                        to=f["view_url"].to(str),
-                        reload_document=True,
-                        target="_blank",
-                        rel="noopener",
-                        aria_label=Tf("activity.file_open_label", name=name),
-                    ),
-                    as_child=True,
-                    size="1",
-                    variant="soft",
+                _file_button(
+                    "eye",
+                    T("activity.file_open"),
+                    f["view_url"].to(str),
+                    target="_blank",
+                    rel="noopener",
+                    aria_label=Tf("activity.file_open_label", name=name),
                 ),
             ),
-            rx.button(
-                ReactRouterLink.create(
-                    rx.icon("download", size=14),
-                    T("activity.file_download"),
-                    to=f["url"].to(str),
-                    reload_document=True,
-                    download=name,
-                    aria_label=Tf("activity.file_download_label", name=name),
-                ),
-                as_child=True,
-                size="1",
-                variant="soft",
+            _file_button(
+                "download",
+                T("activity.file_download"),
+                f["url"].to(str),
+                download=name,
+                aria_label=Tf("activity.file_download_label", name=name),
             ),
             rx.cond(
                 f["can_manage"].to(bool),
@@ -360,31 +345,15 @@ def _files_upload(page: Any) -> rx.Component:
         a["can_configure"].to(bool) & (a["kind"].to(str) == "document"),
         rx.vstack(
             rx.heading(T("activity.files_add"), size="3", as_="h3"),
-            rx.upload.root(
-                rx.vstack(
-                    rx.icon("upload", size=20, color=rx.color("gray", 10)),
-                    rx.text(T("activity.files_drop"), size="2", text_align="center"),
-                    rx.text(T("activity.files_limits"), size="1", color_scheme="gray", text_align="center"),
-                    align="center",
-                    spacing="1",
-                ),
-                id="activity-files",
+            drop_zone(
+                "activity-files",
+                "activity.files_drop",
+                "activity.files_limits",
                 multiple=True,
-                border=f"2px dashed {rx.color('gray', 6)}",
-                border_radius="0.5rem",
                 padding="0.75rem",
                 width="100%",
-                cursor="pointer",
             ),
-            rx.cond(
-                rx.selected_files("activity-files").length() > 0,
-                rx.hstack(
-                    rx.text(T("documents.selected"), size="1", weight="bold"),
-                    rx.foreach(rx.selected_files("activity-files"), lambda f: rx.badge(f, variant="soft")),
-                    wrap="wrap",
-                    spacing="1",
-                ),
-            ),
+            chosen_files("activity-files"),
             rx.button(
                 rx.icon("paperclip", size=14),
                 T("activity.files_send"),
@@ -394,26 +363,12 @@ def _files_upload(page: Any) -> rx.Component:
                     rx.clear_selected_files("activity-files"),
                 ],
             ),
-            rx.cond(
-                page.files_notice != "",
-                rx.text(page.files_notice, role="status", color_scheme="green", size="2"),
-            ),
-            rx.cond(
-                page.files_error != "",
-                rx.text(
-                    page.files_error,
-                    role="alert",
-                    color_scheme="red",
-                    size="2",
-                    white_space="pre-wrap",  # a batch's refused files, one reason a line
-                    data_testid="activity-files-error",
-                ),
-            ),
+            message_text(page.files_notice, tone="green"),
+            # A batch's refused files, one reason a line.
+            message_text(page.files_error, white_space="pre-wrap", data_testid="activity-files-error"),
             spacing="2",
             width="100%",
-            padding="0.75rem",
-            background=rx.color("gray", 2),
-            border_radius="0.5rem",
+            **styles.panel(),
         ),
     )
 
@@ -485,6 +440,7 @@ def _panel(page: Any) -> rx.Component:
                     _content(page),
                     _files(page),
                     mission_panel(page),
+                    evaluation_panel(page),
                     _time_tracker(page),
                     rx.cond(
                         a["attendance_path"].to(str) != "",
@@ -506,21 +462,9 @@ def _panel(page: Any) -> rx.Component:
                             data_testid="attendance-link",
                         ),
                     ),
-                    rx.cond(
-                        page.activity_error != "",
-                        rx.text(
-                            page.activity_error,
-                            role="alert",
-                            color_scheme="red",
-                            size="2",
-                            white_space="pre-wrap",  # a batch's refused files, one reason a line
-                            data_testid="activity-error",
-                        ),
-                    ),
-                    rx.cond(
-                        page.activity_notice != "",
-                        rx.text(page.activity_notice, role="status", color_scheme="green", size="2"),
-                    ),
+                    # A batch's refused files, one reason a line.
+                    message_text(page.activity_error, white_space="pre-wrap", data_testid="activity-error"),
+                    message_text(page.activity_notice, tone="green"),
                     rx.cond(
                         a["done"].to(bool),
                         rx.badge(rx.icon("check", size=14), T("activity.done"), color_scheme="green", size="2"),

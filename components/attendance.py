@@ -11,6 +11,7 @@ from reflex.vars.base import Var
 from reflex.vars.object import ObjectVar
 
 from components import styles, tables
+from components.forms import secondary_button
 from components.i18n import T, Tf
 from state.attendance import AttendanceState, RosterRow, SlotPage
 
@@ -98,14 +99,8 @@ def signature_pad(
                 ),
             ),
             rx.hstack(
-                rx.button(
-                    rx.icon("eraser", size=16),
-                    T("attendance.clear"),
-                    type="button",
-                    variant="soft",
-                    color_scheme="gray",
-                    size="3",
-                    data_signature_clear="true",
+                secondary_button(
+                    rx.icon("eraser", size=16), T("attendance.clear"), size="3", data_signature_clear="true"
                 ),
                 rx.button(
                     rx.icon("pen_line", size=16),

@@ -10,6 +10,7 @@ from reflex.vars.sequence import ArrayVar
 from reflex_components_core.react_router.dom import ReactRouterLink
 
 from components import styles
+from components.forms import message_text, secondary_button
 from components.i18n import T, Tf
 from state.chat import ChatRow, ChatState
 
@@ -48,19 +49,11 @@ def _editor(message: ObjectVar[ChatRow]) -> rx.Component:
                 auto_focus=True,
                 data_chat_editor="true",  # assets/chat.js: Enter saves, Shift+Enter a new line, Escape cancels
             ),
-            rx.cond(
-                ChatState.edit_error != "", rx.text(ChatState.edit_error, role="alert", color_scheme="red", size="1")
-            ),
+            message_text(ChatState.edit_error, size="1"),
             rx.hstack(
                 rx.button(T("common.save"), type="submit", size="1"),
-                rx.button(
-                    T("common.cancel"),
-                    type="button",
-                    size="1",
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=ChatState.cancel_edit,
-                    data_chat_edit_cancel="true",
+                secondary_button(
+                    T("common.cancel"), size="1", on_click=ChatState.cancel_edit, data_chat_edit_cancel="true"
                 ),
                 rx.text(T("chat.edit_hint"), size="1", color_scheme="gray", display=["none", "block"]),
                 spacing="2",
@@ -115,9 +108,7 @@ def _confirm_remove() -> rx.Component:
                 rx.cond(mine, T("chat.confirm_delete_body"), T("chat.confirm_moderate_body")), size="2"
             ),
             rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button(T("common.cancel"), variant="soft", color_scheme="gray", on_click=ChatState.cancel_remove)
-                ),
+                rx.alert_dialog.cancel(secondary_button(T("common.cancel"), on_click=ChatState.cancel_remove)),
                 rx.alert_dialog.action(
                     rx.button(
                         rx.cond(mine, T("chat.confirm_delete"), T("chat.confirm_moderate")),
@@ -261,9 +252,7 @@ def _composer() -> rx.Component:
                 width="100%",
                 id="chat-composer",
             ),
-            rx.cond(
-                ChatState.chat_error != "", rx.text(ChatState.chat_error, role="alert", color_scheme="red", size="2")
-            ),
+            message_text(ChatState.chat_error),
             rx.hstack(
                 rx.upload.root(
                     rx.button(rx.icon("paperclip", size=14), T("chat.attach"), size="1", variant="soft", type="button"),

@@ -8,6 +8,7 @@ import reflex as rx
 from reflex.vars.base import Var
 from reflex.vars.object import ObjectVar
 
+from components.forms import drop_zone, message_text, secondary_button, select_field
 from components.i18n import T, Tf
 from components.tables import list_card, pager, status_badge
 from state.enrolment_csv import UPLOAD_ID, EnrolmentCsvState, PreviewRow
@@ -21,6 +22,10 @@ OUTCOME_COLOURS = {
     "duplicate": "orange",
 }
 _COUNTS = cast("ObjectVar[dict[str, int]]", EnrolmentCsvState.counts)
+
+
+def _kind_options() -> list[rx.Component]:
+    return [rx.el.option(T(f"enrolment.{k}"), value=k) for k in ("mandatory", "recommended", "free")]
 
 
 def _counts() -> rx.Component:
@@ -93,13 +98,7 @@ def _preview() -> rx.Component:
                 color_scheme="green",
                 data_testid="csv-apply",
             ),
-            rx.button(
-                T("enrolment_csv.cancel"),
-                variant="soft",
-                color_scheme="gray",
-                on_click=EnrolmentCsvState.cancel,
-                data_testid="csv-cancel",
-            ),
+            secondary_button(T("enrolment_csv.cancel"), on_click=EnrolmentCsvState.cancel, data_testid="csv-cancel"),
             wrap="wrap",
             spacing="2",
         ),
@@ -111,36 +110,24 @@ def _preview() -> rx.Component:
 def _chooser() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.vstack(
-                rx.el.label(T("manage.enrolment_kind"), html_for="csv-kind", class_name="plume-label"),
-                rx.el.select(
-                    *[rx.el.option(T(f"enrolment.{k}"), value=k) for k in ("mandatory", "recommended", "free")],
-                    id="csv-kind",
-                    value=EnrolmentCsvState.kind,
-                    on_change=EnrolmentCsvState.choose_kind,
-                    class_name="plume-select",
-                ),
-                spacing="1",
+            select_field(
+                "manage.enrolment_kind",
+                "csv-kind",
+                *_kind_options(),
                 min_width="12rem",
+                value=EnrolmentCsvState.kind,
+                on_change=EnrolmentCsvState.choose_kind,
             ),
-            rx.upload.root(
-                rx.vstack(
-                    rx.icon("file-spreadsheet", size=20, color=rx.color("gray", 10)),
-                    rx.text(T("enrolment_csv.drop"), size="2"),
-                    rx.text(T("enrolment_csv.limits"), size="1", color_scheme="gray"),
-                    align="center",
-                    spacing="1",
-                ),
-                id=UPLOAD_ID,
+            drop_zone(
+                UPLOAD_ID,
+                "enrolment_csv.drop",
+                "enrolment_csv.limits",
+                icon="file-spreadsheet",
                 multiple=False,
                 accept={"text/csv": [".csv"], "text/plain": [".txt", ".tsv"]},
                 on_drop=EnrolmentCsvState.upload_csv(rx.upload_files(upload_id=UPLOAD_ID)),  # type: ignore[operator]
-                border=f"2px dashed {rx.color('gray', 6)}",
-                border_radius="0.5rem",
-                padding="1rem",
                 flex="1",
                 min_width="14rem",
-                cursor="pointer",
                 data_testid="csv-drop",
             ),
             spacing="3",
@@ -159,6 +146,10 @@ def _chooser() -> rx.Component:
 def _running() -> rx.Component:
     return rx.vstack(
         rx.text(Tf("enrolment_csv.file", name=EnrolmentCsvState.file_name), size="2", weight="medium"),
+        rx.cond(
+            EnrolmentCsvState.resumed,
+            rx.text(T("enrolment_csv.resumed"), size="2", color_scheme="amber", data_testid="csv-resumed"),
+        ),
         rx.progress(
             value=EnrolmentCsvState.done,
             max=rx.cond(EnrolmentCsvState.to_do > 0, EnrolmentCsvState.to_do, 1),
@@ -233,17 +224,7 @@ def enrolment_csv_card() -> rx.Component:
                 wrap="wrap",
             ),
             rx.text(T("enrolment_csv.intro"), size="2", color_scheme="gray"),
-            rx.cond(
-                EnrolmentCsvState.error != "",
-                rx.text(
-                    EnrolmentCsvState.error,
-                    role="alert",
-                    color_scheme="red",
-                    size="2",
-                    weight="medium",
-                    data_testid="csv-error",
-                ),
-            ),
+            message_text(EnrolmentCsvState.error, weight="medium", data_testid="csv-error"),
             rx.match(
                 EnrolmentCsvState.job_status,
                 ("queued", _running()),
@@ -295,16 +276,7 @@ def learner_multi_picker() -> rx.Component:
                     overflow_y="auto",
                 ),
                 rx.hstack(
-                    rx.vstack(
-                        rx.el.label(T("manage.enrolment_kind"), html_for="enrol-many-kind", class_name="plume-label"),
-                        rx.el.select(
-                            *[rx.el.option(T(f"enrolment.{k}"), value=k) for k in ("mandatory", "recommended", "free")],
-                            id="enrol-many-kind",
-                            name="kind",
-                            class_name="plume-select",
-                        ),
-                        spacing="1",
-                    ),
+                    select_field("manage.enrolment_kind", "enrol-many-kind", *_kind_options(), name="kind"),
                     rx.button(T("manage.enrol_selected"), type="submit"),
                     align="end",
                     spacing="2",
@@ -342,19 +314,10 @@ def unenrol_form() -> rx.Component:
                     aria_describedby="unenrol-reason-error",
                     aria_invalid=rx.cond(error != "", "true", "false"),
                 ),
-                rx.cond(
-                    error != "",
-                    rx.text(error, role="alert", color_scheme="red", size="2", id="unenrol-reason-error"),
-                ),
+                message_text(error, id="unenrol-reason-error"),
                 rx.hstack(
                     rx.button(T("manage.unenrol_confirm"), type="submit", color_scheme="red"),
-                    rx.button(
-                        T("enrolment_csv.cancel"),
-                        type="button",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=SessionPageState.cancel_unenrol,
-                    ),
+                    secondary_button(T("enrolment_csv.cancel"), on_click=SessionPageState.cancel_unenrol),
                     spacing="2",
                 ),
                 spacing="2",

@@ -115,9 +115,7 @@ def progress_bar(segments: ArrayVar, *, on_open: Any = None, session_id: Var[str
             spacing="2",
             width="100%",
             padding="0.75rem",
-            border=f"1px solid {rx.color('gray', 4)}",
-            border_radius="0.5rem",
-            background="white",
+            **styles.OUTLINED,
             data_testid="progress-bar",
         ),
     )
@@ -192,6 +190,26 @@ def _row(row: ObjectVar[FollowUpRow]) -> rx.Component:
     )
 
 
+# `Formation terminée` and its undoing: (icon, label key, variant, colour) by the verb `ask_conclude` takes.
+_CONCLUDE_LOOKS = {
+    "finish": ("circle_check", "tutoring.finish", "soft", "green"),
+    "undo": ("undo_2", "tutoring.unfinish", "ghost", "red"),
+}
+
+
+def _conclude_button(verb: str, **props: object) -> rx.Component:
+    icon, label_key, variant, colour = _CONCLUDE_LOOKS[verb]
+    return rx.button(
+        rx.icon(icon, size=14),
+        T(label_key),
+        size="2",
+        variant=variant,
+        color_scheme=colour,
+        on_click=FollowUpState.ask_conclude(verb),  # type: ignore[operator]
+        **props,
+    )
+
+
 def follow_up_actions() -> rx.Component:
     """`Pour les utilisateurs sélectionnés…`: the bulk actions on the selection (one button each).
 
@@ -208,25 +226,7 @@ def follow_up_actions() -> rx.Component:
         ),
         rx.cond(
             FollowUpState.can_conclude,
-            rx.fragment(
-                rx.button(
-                    rx.icon("circle_check", size=14),
-                    T("tutoring.finish"),
-                    size="2",
-                    variant="soft",
-                    color_scheme="green",
-                    on_click=FollowUpState.ask_conclude("finish"),  # type: ignore[operator]
-                    data_testid="follow-finish",
-                ),
-                rx.button(
-                    rx.icon("undo_2", size=14),
-                    T("tutoring.unfinish"),
-                    size="2",
-                    variant="ghost",
-                    color_scheme="red",
-                    on_click=FollowUpState.ask_conclude("undo"),  # type: ignore[operator]
-                ),
-            ),
+            rx.fragment(_conclude_button("finish", data_testid="follow-finish"), _conclude_button("undo")),
         ),
         conclude_dialog(FollowUpState),
         spacing="2",

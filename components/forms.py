@@ -97,6 +97,23 @@ def form_message(text: Var[str], *, tone: str = "red") -> rx.Component:
     )
 
 
+def message_text(text: Var[str], *, tone: str = "red", **props: object) -> rx.Component:
+    """A line of text saying what went wrong ("red", announced at once) or what was done ("green").
+
+    Args:
+        text: The message ("" hides it).
+        tone: "red" for errors, "green" for success.
+        **props: More text props (`size`, `weight`, `white_space`, an id…).
+
+    Returns:
+        The line.
+    """
+    return rx.cond(
+        text != "",
+        rx.text(text, **{"role": "alert" if tone == "red" else "status", "color_scheme": tone, "size": "2", **props}),
+    )
+
+
 def submit_button(label_key: str, *, loading: Var[bool] | bool = False, **props: object) -> rx.Component:
     """The form's main button, with a spinner while the server works.
 
@@ -112,6 +129,19 @@ def submit_button(label_key: str, *, loading: Var[bool] | bool = False, **props:
     return rx.button(
         T(label_key), type="submit", size="3", width="100%", loading=loading, disabled=~rx.State.is_hydrated, **props
     )
+
+
+def secondary_button(*children: rx.Component | Var[str], **props: object) -> rx.Component:
+    """A soft grey button for the lesser choice (cancel, clear, keep…); it never submits a form.
+
+    Args:
+        *children: Its icon and words.
+        **props: More button props (`on_click`, `size`…).
+
+    Returns:
+        The button.
+    """
+    return rx.button(*children, type="button", variant="soft", color_scheme="gray", **props)
 
 
 def labelled(
@@ -137,6 +167,81 @@ def labelled(
         rx.cond(error_var != "", rx.text(error_var, color_scheme="red", size="1", role="alert")),
         spacing="1",
         width="100%",
+    )
+
+
+def select_field(
+    label_key: str, select_id: str, *options: rx.Component, min_width: str = "", **props: object
+) -> rx.Component:
+    """A native select under its label, as wide as its options unless `min_width` says more.
+
+    Args:
+        label_key: i18n key of the label.
+        select_id: The select's id, which the label points to.
+        *options: Its `rx.el.option`s.
+        min_width: The field's least width ("" for none).
+        **props: More select props (`name`, `value` and `on_change`, `default_value`…).
+
+    Returns:
+        The field.
+    """
+    return rx.vstack(
+        rx.el.label(T(label_key), html_for=select_id, class_name="plume-label"),
+        rx.el.select(*options, id=select_id, class_name="plume-select", **props),
+        spacing="1",
+        **({"min_width": min_width} if min_width else {}),
+    )
+
+
+def drop_zone(upload_id: str, drop_key: str, limits_key: str, *, icon: str = "upload", **props: object) -> rx.Component:
+    """A dashed zone to drop files on (or click to choose them), saying what it takes.
+
+    Args:
+        upload_id: The upload's id (the `input[type=file]` lives inside `#<id>`).
+        drop_key: i18n key of what to drop there.
+        limits_key: i18n key of the files it takes (types, size).
+        icon: The icon above the words.
+        **props: More `rx.upload.root` props (`multiple`, `accept`, `on_drop`, its width or padding…).
+
+    Returns:
+        The zone.
+    """
+    return rx.upload.root(
+        rx.vstack(
+            rx.icon(icon, size=20, color=rx.color("gray", 10)),
+            rx.text(T(drop_key), size="2", text_align="center"),
+            rx.text(T(limits_key), size="1", color_scheme="gray", text_align="center"),
+            align="center",
+            spacing="1",
+        ),
+        **{
+            "id": upload_id,
+            "border": f"2px dashed {rx.color('gray', 6)}",
+            "border_radius": "0.5rem",
+            "padding": "1rem",
+            "cursor": "pointer",
+            **props,
+        },
+    )
+
+
+def chosen_files(upload_id: str) -> rx.Component:
+    """The names of the files chosen in a drop zone, before they are sent.
+
+    Args:
+        upload_id: The drop zone's upload id.
+
+    Returns:
+        The line (nothing while no file is chosen).
+    """
+    return rx.cond(
+        rx.selected_files(upload_id).length() > 0,
+        rx.hstack(
+            rx.text(T("documents.selected"), size="1", weight="bold"),
+            rx.foreach(rx.selected_files(upload_id), lambda f: rx.badge(f, variant="soft")),
+            wrap="wrap",
+            spacing="1",
+        ),
     )
 
 
@@ -172,13 +277,7 @@ def form_dialog(
                         rx.dialog.title(title, margin="0"),
                         *body,
                         rx.hstack(
-                            rx.button(
-                                T("common.cancel"),
-                                type="button",
-                                variant="soft",
-                                color_scheme="gray",
-                                on_click=on_close,
-                            ),
+                            secondary_button(T("common.cancel"), on_click=on_close),
                             submit,
                             justify="end",
                             spacing="2",

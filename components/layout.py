@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 import reflex as rx
 from reflex.utils.imports import ImportVar
@@ -14,6 +14,7 @@ from reflex_components_core.core.banner import has_connection_errors
 
 from app import routes
 from components import styles
+from components.forms import Handler
 from components.i18n import T, Tf
 from components.tables import loading_spinner
 from state.session import SessionState
@@ -284,6 +285,7 @@ def staff_nav() -> rx.Component:
             _nav_link("nav.dashboard", routes.HOME, "layout_dashboard"),
             _nav_link("nav.sessions", routes.SESSIONS, "calendar_days"),
             _nav_link("nav.catalogue", routes.CATALOGUE, "book_open"),
+            _nav_link("nav.questionnaires", routes.QUESTIONNAIRES, "clipboard_list"),
             _nav_link("nav.trainers", routes.TRAINERS, "users"),
             _nav_link("nav.templates", routes.TEMPLATES, "mail"),
             _nav_link("nav.outbox", routes.OUTBOX, "send"),
@@ -312,8 +314,10 @@ def staff_nav() -> rx.Component:
                 rx.hstack(
                     _nav_link("nav.home", routes.HOME, "house"),
                     _nav_link("nav.course_requests", routes.COURSE_REQUESTS, "book_plus"),
+                    _nav_link("nav.questionnaires", routes.QUESTIONNAIRES, "clipboard_list"),
                     spacing="1",
                     width="100%",
+                    overflow_x="auto",  # three links: on a phone they scroll sideways
                 ),
             ),
         ),
@@ -463,5 +467,103 @@ def not_found_panel() -> rx.Component:
             spacing="3",
         ),
         padding="4rem",
+        width="100%",
+    )
+
+
+def page_header(
+    title: str | Var[str],
+    subtitle: str | Var[str] | rx.Component,
+    action: rx.Component | None = None,
+) -> rx.Component:
+    """A page's heading with the line under it and, at the right, the page's main button.
+
+    Args:
+        title: i18n key of the heading, or its text.
+        subtitle: i18n key of the line under it, its text, or a ready line.
+        action: The button (None: a page without one).
+
+    Returns:
+        The header.
+    """
+    line = (
+        subtitle
+        if isinstance(subtitle, rx.Component)
+        else rx.text(T(subtitle) if isinstance(subtitle, str) else subtitle, size="2", color_scheme="gray")
+    )
+    heading = rx.vstack(
+        rx.heading(T(title) if isinstance(title, str) else title, size="7", as_="h1"), line, spacing="1"
+    )
+    if action is None:
+        return heading
+    return rx.hstack(heading, rx.spacer(), action, width="100%", align="end", wrap="wrap", spacing="3")
+
+
+def form_card(
+    *children: rx.Component,
+    on_submit: Handler,
+    key: Var | str | None = None,
+    spacing: str = "3",
+    **props: Any,
+) -> rx.Component:
+    """A form in its card, its fields and buttons stacked.
+
+    Args:
+        *children: The form's content, top to bottom.
+        on_submit: The form's handler.
+        key: The form's key (a new one empties the fields).
+        spacing: Room between the lines.
+        **props: More props of the card (max_width, data_testid…).
+
+    Returns:
+        The card.
+    """
+    form_props = {} if key is None else {"key": key}
+    return rx.card(
+        rx.form(rx.vstack(*children, spacing=spacing, width="100%"), on_submit=on_submit, width="100%", **form_props),
+        width="100%",
+        box_shadow=styles.CARD_SHADOW,
+        **props,
+    )
+
+
+def dialog_frame(
+    is_open: Var[bool] | None, body: rx.Component, *, on_close: Handler, max_width: str = "36rem", **props: Any
+) -> rx.Component:
+    """A dialog mounted only while open (a closed Radix dialog lingers and swallows clicks); Escape closes it.
+
+    Args:
+        is_open: Whether it shows (None: the caller mounts it only while open).
+        body: Its content.
+        on_close: The handler closing it.
+        max_width: Its width.
+        **props: More props of its content (e.g. `on_interact_outside` to close it on a click outside).
+
+    Returns:
+        The dialog.
+    """
+    dialog = rx.dialog.root(
+        rx.dialog.content(body, max_width=max_width, on_escape_key_down=on_close, **props),
+        open=True,
+    )
+    return dialog if is_open is None else rx.cond(is_open, dialog)
+
+
+def dialog_actions(on_close: Handler, *buttons: rx.Component, close_key: str = "common.cancel") -> rx.Component:
+    """A dialog's buttons, at the right: the one closing it, then the others.
+
+    Args:
+        on_close: The handler closing the dialog.
+        *buttons: The buttons after it (the dialog's action).
+        close_key: i18n key of the closing button.
+
+    Returns:
+        The row.
+    """
+    return rx.hstack(
+        rx.button(T(close_key), type="button", variant="soft", color_scheme="gray", on_click=on_close),
+        *buttons,
+        justify="end",
+        spacing="2",
         width="100%",
     )

@@ -10,6 +10,8 @@ from reflex.vars.object import ObjectVar
 from reflex_components_core.react_router.dom import ReactRouterLink
 
 from app.services.missions import CriterionLevel, MyObservation, MySubmission
+from components import styles
+from components.forms import drop_zone, message_text, secondary_button
 from components.i18n import T, Tf
 from components.tables import data_table
 from state.missions import MISSION_FILE, MissionPanelState
@@ -68,22 +70,14 @@ def file_drop(upload_id: str, label_key: str) -> rx.Component:
     """
     return rx.vstack(
         rx.text(T(label_key), class_name="plume-label", as_="div"),
-        rx.upload.root(
-            rx.vstack(
-                rx.icon("upload", size=18, color=rx.color("gray", 10)),
-                rx.text(T("missions.drop_file"), size="2"),
-                rx.text(T("missions.file_limits"), size="1", color_scheme="gray"),
-                align="center",
-                spacing="1",
-            ),
-            id=upload_id,
+        drop_zone(
+            upload_id,
+            "missions.drop_file",
+            "missions.file_limits",
             multiple=False,
             max_files=1,
-            border=f"2px dashed {rx.color('gray', 6)}",
-            border_radius="0.5rem",
             padding="0.75rem",
             width="100%",
-            cursor="pointer",
         ),
         rx.cond(
             rx.selected_files(upload_id).length() > 0,
@@ -108,10 +102,7 @@ def field_error(text: Var[str], element_id: str = "") -> rx.Component:
     Returns:
         The message.
     """
-    return rx.cond(
-        text != "",
-        rx.text(text, role="alert", color_scheme="red", size="2", weight="medium", id=element_id or None),
-    )
+    return message_text(text, weight="medium", id=element_id or None)
 
 
 def download_link(url: Var[str], name: Var[str]) -> rx.Component:
@@ -132,6 +123,32 @@ def download_link(url: Var[str], name: Var[str]) -> rx.Component:
         download=name,
         aria_label=Tf("missions.download", name=name),
         class_name="plume-download",
+    )
+
+
+def _file_line(label_key: str, url: Var[str], name: Var[str]) -> rx.Component:
+    """A labelled download link, when there is a file."""
+    return rx.cond(
+        url != "",
+        rx.hstack(
+            rx.text(T(label_key), size="2", weight="bold"),
+            download_link(url, name),
+            align="center",
+            spacing="2",
+            wrap="wrap",
+        ),
+    )
+
+
+def _text_block(label_key: str, text: Var[str], **props: object) -> rx.Component:
+    """A labelled text as its author typed it (line breaks kept), when there is one."""
+    return rx.cond(
+        text != "",
+        rx.vstack(
+            rx.text(T(label_key), size="2", weight="bold"),
+            rx.text(text, size="2", white_space="pre-wrap", **props),
+            spacing="1",
+        ),
     )
 
 
@@ -161,12 +178,7 @@ def _hand_in_form() -> rx.Component:
             ),
             rx.cond(
                 MissionPanelState.new_version,
-                rx.button(
-                    T("missions.keep_version"),
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=MissionPanelState.cancel_new_version,
-                ),
+                secondary_button(T("missions.keep_version"), on_click=MissionPanelState.cancel_new_version),
             ),
             spacing="2",
             wrap="wrap",
@@ -206,51 +218,15 @@ def _handed_in() -> rx.Component:
                     align="center",
                     spacing="2",
                 ),
-                rx.cond(
-                    mine.feedback.to(str) != "",
-                    rx.vstack(
-                        rx.text(T("missions.feedback"), size="2", weight="bold"),
-                        rx.text(
-                            mine.feedback.to(str), size="2", white_space="pre-wrap", data_testid="mission-feedback"
-                        ),
-                        spacing="1",
-                    ),
-                ),
-                rx.cond(
-                    mine.feedback_url.to(str) != "",
-                    rx.hstack(
-                        rx.text(T("missions.feedback_file"), size="2", weight="bold"),
-                        download_link(mine.feedback_url.to(str), mine.feedback_file_name.to(str)),
-                        align="center",
-                        spacing="2",
-                        wrap="wrap",
-                    ),
-                ),
+                _text_block("missions.feedback", mine.feedback.to(str), data_testid="mission-feedback"),
+                _file_line("missions.feedback_file", mine.feedback_url.to(str), mine.feedback_file_name.to(str)),
                 spacing="2",
                 width="100%",
-                padding="0.75rem",
-                background=rx.color("green", 2),
-                border_radius="0.5rem",
+                **styles.panel("green"),
             ),
         ),
-        rx.cond(
-            mine.file_url.to(str) != "",
-            rx.hstack(
-                rx.text(T("missions.your_file"), size="2", weight="bold"),
-                download_link(mine.file_url.to(str), mine.file_name.to(str)),
-                align="center",
-                spacing="2",
-                wrap="wrap",
-            ),
-        ),
-        rx.cond(
-            mine.comment.to(str) != "",
-            rx.vstack(
-                rx.text(T("missions.your_comment"), size="2", weight="bold"),
-                rx.text(mine.comment.to(str), size="2", white_space="pre-wrap", color_scheme="gray"),
-                spacing="1",
-            ),
-        ),
+        _file_line("missions.your_file", mine.file_url.to(str), mine.file_name.to(str)),
+        _text_block("missions.your_comment", mine.comment.to(str), color_scheme="gray"),
         rx.cond(
             ~MissionPanelState.new_version,
             rx.button(
@@ -307,14 +283,7 @@ def _observation() -> rx.Component:
                 _level_row,
                 size="1",
             ),
-            rx.cond(
-                r.comment.to(str) != "",
-                rx.vstack(
-                    rx.text(T("observations.comment"), size="2", weight="bold"),
-                    rx.text(r.comment.to(str), size="2", white_space="pre-wrap"),
-                    spacing="1",
-                ),
-            ),
+            _text_block("observations.comment", r.comment.to(str)),
             spacing="3",
             width="100%",
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from components import styles
+from components.forms import message_text
 from components.i18n import T, Tn
 from state.tutoring_courses import ReviewState
 
@@ -58,7 +59,7 @@ def _form() -> rx.Component:
                 rows="4",
                 width="100%",
             ),
-            rx.cond(ReviewState.error != "", rx.text(ReviewState.error, role="alert", color_scheme="red", size="2")),
+            message_text(ReviewState.error),
             rx.hstack(
                 rx.button(rx.icon("send", size=14), T("review.send"), type="submit"),
                 justify="end",

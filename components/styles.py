@@ -17,7 +17,21 @@ STATUS_COLORS = {
     "failed": "red",
     "stored": "gray",
 }
+# A white block with a thin border, inside a grey card or on the page (a progress bar, an activity's card).
+OUTLINED = {"border": "1px solid var(--gray-4)", "border_radius": "0.5rem", "background": "white"}
 GLOBAL_STYLE: dict[Any, Any] = {
     "font_family": "'Inter', system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
     "background_color": PAGE_BG,
 }
+
+
+def panel(tone: str = "gray") -> dict[str, str]:
+    """The style of a tinted block inside a card (a settings form, a correction).
+
+    Args:
+        tone: Its colour scale.
+
+    Returns:
+        Style props.
+    """
+    return {"padding": "0.75rem", "background": f"var(--{tone}-2)", "border_radius": "0.5rem"}

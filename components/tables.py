@@ -44,6 +44,9 @@ def column_header(column: Column) -> rx.Component:
 PHONE_HIDDEN_ROW = rx.breakpoints(initial="none", sm="table-row")
 STACKED_ROW = rx.breakpoints(initial="block", sm="table-row")
 STACKED_CELL = rx.breakpoints(initial="block", sm="table-cell")
+# A labelled cell is a line of its own on a phone: its column's name on the left, its content on the right.
+LABELLED_CELL = rx.breakpoints(initial="flex", sm="table-cell")
+PHONE_ONLY = rx.breakpoints(initial="block", sm="none")
 
 
 def stacked_row(*cells: rx.Component, **props: Any) -> rx.Component:
@@ -65,24 +68,35 @@ def stacked_row(*cells: rx.Component, **props: Any) -> rx.Component:
     )
 
 
-def stacked_cell(*children: rx.Component | Var | str, header: bool = False, **props: Any) -> rx.Component:
+def stacked_cell(
+    *children: rx.Component | Var | str, header: bool = False, label: str = "", **props: Any
+) -> rx.Component:
     """A cell of a `stacked_row`: one line of the card on a phone, a table cell above.
 
     Args:
         *children: Its content.
         header: Whether it is the row's header cell (the name of what the row is about).
+        label: i18n key of its column, said before the content on a phone, where the header row is hidden
+            ("" for content that speaks for itself).
         **props: More props of the cell.
 
     Returns:
         The cell.
     """
+    display = STACKED_CELL
+    if label:
+        display = LABELLED_CELL
+        children = (rx.text(T(label), size="1", color_scheme="gray", display=PHONE_ONLY), *children)
+        props.setdefault("justify_content", "space-between")
+        props.setdefault("align_items", "center")
+        props.setdefault("gap", "0.75rem")
     props.setdefault("padding_y", rx.breakpoints(initial="0.2rem", sm="var(--table-cell-padding)"))
     # Radix gives each cell a row's minimum height: a card's lines keep their own.
     props.setdefault("height", rx.breakpoints(initial="auto", sm="var(--table-cell-min-height)"))
     # Radix draws a row's line as each cell's inset shadow: on a phone the row's own border stands for it.
     shadow = rx.breakpoints(initial="none", sm=f"inset 0 -1px {rx.color('gray', 5, alpha=True)}")
     cell = rx.table.row_header_cell if header else rx.table.cell
-    return cell(*children, display=STACKED_CELL, box_shadow=shadow, **props)
+    return cell(*children, display=display, box_shadow=shadow, **props)
 
 
 def data_table(

@@ -13,13 +13,16 @@ from reflex.vars.base import Var
 from reflex.vars.object import ObjectVar
 from reflex.vars.sequence import StringVar
 
+from app.models.evaluations import EVALUATION_KINDS
 from app.models.training import ACTIVITY_KINDS, PHASES
 from app.services.sessions.view import ActivityCard, ModuleView
 from components import styles
-from components.forms import field
+from components.forms import field, secondary_button, select_field
 from components.i18n import T, Tf
+from components.questionnaires import attach_form, attached_badge
 from components.tables import status_badge
 from state.catalogue import CourseState
+from state.questionnaires import QuestionnaireUsesState
 from state.session_page import SessionPageState
 
 # The page whose timeline is drawn: a session's page or a course's template page.
@@ -123,7 +126,7 @@ def confirm_delete(state: TimelineState, label: StringVar, body: Var, on_confirm
             rx.alert_dialog.title(T("editor.confirm_title")),
             rx.alert_dialog.description(body),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button(T("common.cancel"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.cancel(secondary_button(T("common.cancel"))),
                 rx.alert_dialog.action(rx.button(T("editor.confirm_yes"), color_scheme="red", on_click=on_confirm)),
                 spacing="3",
                 justify="end",
@@ -143,13 +146,12 @@ def _schedule_form(state: TimelineState, activity: ObjectVar[ActivityCard]) -> r
         rx.cond(
             in_person,
             rx.vstack(
-                rx.el.label(T("editor.half_day"), html_for="half_day", class_name="plume-label"),
-                rx.el.select(
+                select_field(
+                    "editor.half_day",
+                    "half_day",
                     rx.el.option(T("editor.morning"), value="morning"),
                     rx.el.option(T("editor.afternoon"), value="afternoon"),
-                    id="half_day",
                     name="half_day",
-                    class_name="plume-select",
                 ),
                 field("editor.room", "room"),
                 spacing="1",
@@ -175,6 +177,22 @@ def _schedule_form(state: TimelineState, activity: ObjectVar[ActivityCard]) -> r
         rx.button(T("common.save"), type="submit", size="2"),
         hidden=("activity_id", aid),
         on_submit=state.schedule,
+    )
+
+
+def _duplicate_or_delete(
+    state: TimelineState, item_id: StringVar, title: StringVar, what: str, handlers: tuple[Any, Any]
+) -> rx.Component:
+    """`Dupliquer` and `Supprimer` (which asks first) for an activity or a module (`what`) named `title`."""
+    duplicate, delete = handlers
+    return rx.fragment(
+        secondary_button(
+            T("editor.duplicate"),
+            size="1",
+            on_click=duplicate(item_id),
+            aria_label=T("editor.duplicate").to(str) + " " + title,
+        ),
+        confirm_delete(state, title, Tf(f"editor.confirm_{what}", title=title), delete(item_id)),
     )
 
 
@@ -227,6 +245,22 @@ def monitored_badge(activity: ObjectVar[ActivityCard]) -> rx.Component:
     )
 
 
+def _is_evaluation(kind: StringVar) -> Var[bool]:
+    return rx.Var.create(list(EVALUATION_KINDS)).contains(kind)
+
+
+def _questionnaire_form(state: TimelineState, activity: ObjectVar[ActivityCard]) -> rx.Component:
+    """The library questionnaire an evaluation activity uses, and its moment (a session's, staff and trainers)."""
+    aid = activity.id.to_string()
+    return _inline_form(
+        state,
+        "questionnaire-" + aid,
+        attach_form(aid, activity.kind.to(str)),
+        hidden=("activity_id", aid),
+        on_submit=QuestionnaireUsesState.attach,
+    )
+
+
 def activity_card(state: TimelineState, activity: ObjectVar[ActivityCard], on_open: Any = None) -> rx.Component:
     aid = activity.id.to_string()  # ids travel as text, as the handlers and the open form expect
     title = activity.title.to(str)
@@ -266,6 +300,7 @@ def activity_card(state: TimelineState, activity: ObjectVar[ActivityCard], on_op
                     ),
                 ),
                 monitored_badge(activity),
+                rx.cond(state.editing & state.is_session, attached_badge(aid)),
                 spacing="0",
             ),
             spacing="2",
@@ -320,26 +355,32 @@ def activity_card(state: TimelineState, activity: ObjectVar[ActivityCard], on_op
                         aria_label=Tf("follow.monitor_aria", title=title),
                     ),
                 ),
-                rx.button(
-                    T("editor.duplicate"),
-                    size="1",
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=state.duplicate_activity(aid),  # type: ignore[operator]
-                    aria_label=T("editor.duplicate").to(str) + " " + title,
+                rx.cond(
+                    state.is_session & _is_evaluation(kind),
+                    rx.button(
+                        rx.icon("clipboard_list", size=12),
+                        T("questionnaires.attach"),
+                        size="1",
+                        variant="soft",
+                        color_scheme="indigo",
+                        on_click=state.open("questionnaire-" + aid),  # type: ignore[operator]
+                        aria_label=Tf("questionnaires.attach_aria", title=title),
+                    ),
                 ),
-                confirm_delete(state, title, Tf("editor.confirm_activity", title=title), state.delete_activity(aid)),  # type: ignore[operator]
+                _duplicate_or_delete(state, aid, title, "activity", (state.duplicate_activity, state.delete_activity)),
                 spacing="1",
                 wrap="wrap",
             ),
         ),
         rx.cond(state.editing & state.can_edit & schedulable, _schedule_form(state, activity)),
         rx.cond(state.editing & state.can_manage_content & state.is_session, _monitor_form(state, activity)),
+        rx.cond(
+            state.editing & state.can_manage_content & state.is_session & _is_evaluation(kind),
+            _questionnaire_form(state, activity),
+        ),
         spacing="2",
         padding="0.5rem",
-        border=f"1px solid {rx.color('gray', 4)}",
-        border_radius="0.5rem",
-        background="white",
+        **styles.OUTLINED,
         width="100%",
         on_mouse_up=state.drop_activity(aid),  # type: ignore[operator]
         outline=rx.cond(
@@ -374,15 +415,7 @@ def _module_controls(state: TimelineState, module: ObjectVar[ModuleView]) -> rx.
                     wrap="wrap",
                 ),
             ),
-            rx.button(
-                T("editor.duplicate"),
-                size="1",
-                variant="soft",
-                color_scheme="gray",
-                on_click=state.duplicate_module(mid),  # type: ignore[operator]
-                aria_label=T("editor.duplicate").to(str) + " " + title,
-            ),
-            confirm_delete(state, title, Tf("editor.confirm_module", title=title), state.delete_module(mid)),  # type: ignore[operator]
+            _duplicate_or_delete(state, mid, title, "module", (state.duplicate_module, state.delete_module)),
             spacing="1",
             wrap="wrap",
         ),
@@ -397,15 +430,14 @@ def _module_controls(state: TimelineState, module: ObjectVar[ModuleView]) -> rx.
         _inline_form(
             state,
             "rule-" + mid,
-            rx.el.label(T("editor.rule"), html_for="rule", class_name="plume-label"),
-            rx.el.select(
+            select_field(
+                "editor.rule",
+                "rule",
                 rx.el.option(T("rule.always"), value="always"),
                 rx.el.option(T("editor.opens_on"), value="date"),
                 rx.el.option(T("rule.after_previous"), value="after_previous"),
-                id="rule",
                 name="rule",
                 default_value=module.opening_rule.to(str),
-                class_name="plume-select",
             ),
             field("editor.opens_on", "opens_on", type_="date", error=_err(state, "opens_on", "rule-" + mid)),
             rx.button(T("common.save"), type="submit", size="2"),
@@ -415,12 +447,8 @@ def _module_controls(state: TimelineState, module: ObjectVar[ModuleView]) -> rx.
         _inline_form(
             state,
             "activity-" + mid,
-            rx.el.label(T("editor.kind"), html_for="kind", class_name="plume-label"),
-            rx.el.select(
-                *[rx.el.option(T(f"kind.{k}"), value=k) for k in ACTIVITY_KINDS],
-                id="kind",
-                name="kind",
-                class_name="plume-select",
+            select_field(
+                "editor.kind", "kind", *[rx.el.option(T(f"kind.{k}"), value=k) for k in ACTIVITY_KINDS], name="kind"
             ),
             field("editor.activity_title", "activity_title", error=_err(state, "title", "activity-" + mid)),
             rx.button(T("editor.add"), type="submit", size="2"),
@@ -546,16 +574,12 @@ def add_module_form(state: TimelineState) -> rx.Component:
                         flex="1",
                         min_width="14rem",
                     ),
-                    rx.vstack(
-                        rx.el.label(T("editor.phase"), html_for="phase", class_name="plume-label"),
-                        rx.el.select(
-                            *[rx.el.option(T(f"phase.{p}"), value=p) for p in PHASES],
-                            id="phase",
-                            name="phase",
-                            default_value="during",
-                            class_name="plume-select",
-                        ),
-                        spacing="1",
+                    select_field(
+                        "editor.phase",
+                        "phase",
+                        *[rx.el.option(T(f"phase.{p}"), value=p) for p in PHASES],
+                        name="phase",
+                        default_value="during",
                     ),
                     rx.button(rx.icon("plus", size=14), T("editor.add_module"), type="submit"),
                     align="end",
@@ -579,7 +603,8 @@ def edit_toggle(state: TimelineState) -> rx.Component:
             rx.icon(rx.cond(state.editing, "check", "pencil"), size=14),
             rx.cond(state.editing, T("editor.done"), T("editor.toggle")),
             variant=rx.cond(state.editing, "solid", "soft"),
-            on_click=state.toggle_editing,
+            # A session's evaluation activities show their questionnaire while editing: load them with it.
+            on_click=[state.toggle_editing, QuestionnaireUsesState.load_uses],
         ),
     )
 

@@ -8,7 +8,7 @@ import io
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any, ClassVar, TypedDict
+from typing import Any, ClassVar, TypedDict, cast
 from urllib.parse import quote
 
 import qrcode
@@ -46,7 +46,9 @@ def _svg_uri(svg: str) -> str:
 
 
 class SlotPage(TypedDict, total=False):
-    """What the slot's page shows (the service's `SheetView` less its rows, signature and link); empty if not found.
+    """What the slot's page shows: the service's `SheetView` less its rows, signature and link; empty if not found.
+
+    `_page` copies each key from the `SheetView` field of the same name, so a key added here needs that field.
 
     A dict, not the dataclass: live events update a few keys of it in place.
     """
@@ -129,37 +131,15 @@ def _row(row: sheet.BoardRow) -> RosterRow:
     )
 
 
+# The page's own keys; every other key of `SlotPage` is the `SheetView` field of the same name.
+_PAGE_ONLY = frozenset({"session_path", "pdf_url"})
+
+
 def _page(view: sheet.SheetView) -> SlotPage:
-    return SlotPage(
-        slot_id=view.slot_id,
-        session_id=view.session_id,
-        session_title=view.session_title,
-        activity_title=view.activity_title,
-        kind=view.kind,
-        when=view.when,
-        room=view.room,
-        window_state=view.window_state,
-        opens_at=view.opens_at,
-        closes_at=view.closes_at,
-        signer_role=view.signer_role,
-        signed=view.signed,
-        signed_at=view.signed_at,
-        signed_on_trainer_device=view.signed_on_trainer_device,
-        my_status=view.my_status,
-        my_mark_comment=view.my_mark_comment,
-        my_status_if_signed=view.my_status_if_signed,
-        can_sign=view.can_sign,
-        manages=view.manages,
-        sees_board=view.sees_board,
-        certified=view.certified,
-        certified_at=view.certified_at,
-        certified_by=view.certified_by,
-        can_certify=view.can_certify,
-        chain_hash=view.chain_hash,
-        led_by_creator=view.led_by_creator,
-        session_path=f"/sessions/{view.session_id}",
-        pdf_url=f"/api/attendance/slots/{view.slot_id}.pdf",
-    )
+    shown: dict[str, object] = {key: getattr(view, key) for key in SlotPage.__annotations__ if key not in _PAGE_ONLY}
+    shown["session_path"] = f"/sessions/{view.session_id}"
+    shown["pdf_url"] = f"/api/attendance/slots/{view.slot_id}.pdf"
+    return cast("SlotPage", shown)
 
 
 def _qr_image(url: str) -> str:
@@ -251,10 +231,7 @@ class AttendanceState(live.LiveState, rx.State):
         if code and window.qr_valid(self._slot_id, code):
             self._qr_seen_at, self._qr_slot_id = time.time(), self._slot_id
         await self._show(actor)
-        if self.found:
-            self._live_follow(self._topics(actor))
-        else:
-            self._live_stop()
+        self._live_follow_found(self.found, self._topics(actor))
         self.loading = False
 
     async def _run(self, work: Any, target: str) -> bool:

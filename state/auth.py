@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from typing import Any, cast
+from typing import Any, TypedDict, TypeVar, cast
 
 import reflex as rx
 from reflex.vars.object import ObjectVar
+from sqlmodel import Session
 
 from app import routes
 from app.i18n import t
@@ -19,6 +20,7 @@ from state.guard import PENDING, PUBLIC, current_actor, policy, require_actor
 from state.session import SessionState
 
 _form = form_fields
+T = TypeVar("T")
 
 
 def safe_next(value: str) -> str:
@@ -36,6 +38,25 @@ def safe_next(value: str) -> str:
     if route in (routes.ROOT, routes.SIGN_IN, routes.SIGN_UP, routes.ACTIVATION, routes.VERIFY):
         return routes.HOME
     return value
+
+
+class Names(TypedDict):
+    """A person's names as typed in a form."""
+
+    first_name: str
+    last_name: str
+
+
+def names_of(form: dict[str, Any]) -> Names:
+    """The first and last names of a submitted form, each cut at 200 characters.
+
+    Args:
+        form: The form's fields.
+
+    Returns:
+        The names, as keyword arguments of the services that take them.
+    """
+    return Names(first_name=clean_str(form.get("first_name"), 200), last_name=clean_str(form.get("last_name"), 200))
 
 
 class FormState(rx.State, mixin=True):
@@ -59,10 +80,31 @@ class FormState(rx.State, mixin=True):
             self.error = text
         self.busy = False
 
-    def _start(self) -> None:
-        self.busy = True
+    def _clear(self) -> None:
+        """Clear the form's messages (a page's load, another choice)."""
         self.error = self.notice = ""
         self.field_errors = {}
+
+    def _start(self) -> None:
+        self.busy = True
+        self._clear()
+
+    async def _submit(self, work: Callable[[Session], object]) -> bool:
+        """Run the form's service call in one transaction (after `_start()`).
+
+        Args:
+            work: The call, a function of the database session.
+
+        Returns:
+            True when it went through (busy off); False when the service refused, its error shown.
+        """
+        try:
+            await run_db(work)
+        except PlumeError as err:
+            await self._fail(err)
+            return False
+        self.busy = False
+        return True
 
     def _client(self) -> tuple[str, str]:
         return self.router.session.client_ip, self.router.headers.user_agent
@@ -144,8 +186,8 @@ class SignUpState(FormState, rx.State):
     @policy(PUBLIC)
     async def load(self) -> None:
         """Read the invitation in the link, if any, to fill the e-mail."""
-        self.error = self.notice = self.sent_to = ""
-        self.field_errors = {}
+        self._clear()
+        self.sent_to = ""
         token = clean_str(self.router.url.query_parameters.get("invitation", ""), 200)
         self._invitation, self.invited_email, self.invited_organisation = "", "", ""
         if not token:
@@ -173,8 +215,7 @@ class SignUpState(FormState, rx.State):
         lang = await self._lang()
         data = accounts.SignUp(
             email=clean_str(form.get("email"), 300),
-            first_name=clean_str(form.get("first_name"), 200),
-            last_name=clean_str(form.get("last_name"), 200),
+            **names_of(form),
             pseudonym=clean_str(form.get("pseudonym"), 200),
             password=clean_str(form.get("password"), 300),
             phone=clean_str(form.get("phone"), 40),
@@ -208,39 +249,58 @@ class SignUpState(FormState, rx.State):
         yield await (await self.get_state(SessionState))._adopt(outcome.signed.token, routes.ACTIVATION)
 
 
-class SignUpConfirmState(FormState, rx.State):
-    """The page a sign-up confirmation link opens: the account is created from there."""
+class _LinkPage(FormState, mixin=True):
+    """A page a one-time link opens about an address: checked on load, then used once with a button."""
 
     email: rx.Field[str] = rx.field("")
     checked: rx.Field[bool] = rx.field(False)
     _token: str = ""
 
+    async def _open_link(self, check: Callable[..., str]) -> None:
+        """Keep the page's link and show the address it is about (`check(db, token, ip=...)`)."""
+        self.email = self.error = ""
+        self.checked = False
+        self._token = self._link_token()
+        self.email = await self._check_link(check)
+        self.checked = True
+
+    async def _use_link(self, use: Callable[[Session, str, str, str], T]) -> T | None:
+        """Use the page's link (`use(db, token, ip, user_agent)`, after `_start()`).
+
+        Returns:
+            What the service returned, or None when it refused the link (its error shown, the address gone).
+        """
+        token, (ip, agent) = self._token, self._client()
+        try:
+            used = await run_db(lambda db: use(db, token, ip, agent))
+        except PlumeError as err:
+            await self._fail(err)
+            self.email = ""
+            return None
+        self.busy = False
+        return used
+
+
+class SignUpConfirmState(_LinkPage, rx.State):
+    """The page a sign-up confirmation link opens: the account is created from there."""
+
     @rx.event
     @policy(PUBLIC)
     async def load(self) -> None:
         """Check the link before offering to create the account."""
-        self.email = self.error = ""
-        self.checked = False
-        self._token = self._link_token()
-        self.email = await self._check_link(accounts.check_sign_up_link)
-        self.checked = True
+        await self._open_link(accounts.check_sign_up_link)
 
     @rx.event
     @policy(PUBLIC)
     async def confirm(self) -> AsyncIterator[Any]:
         """Create the account, text the activation code and go to the activation page."""
-        token = self._token
         self._start()
         yield
-        ip, agent = self._client()
-        try:
-            signed = await run_db(lambda db: accounts.confirm_sign_up(db, token, ip=ip, user_agent=agent))
-        except PlumeError as err:
-            await self._fail(err)
-            self.email = ""
-            return
-        self.busy = False
-        yield await (await self.get_state(SessionState))._adopt(signed.token, routes.ACTIVATION)
+        signed = await self._use_link(
+            lambda db, token, ip, agent: accounts.confirm_sign_up(db, token, ip=ip, user_agent=agent)
+        )
+        if signed is not None:
+            yield await (await self.get_state(SessionState))._adopt(signed.token, routes.ACTIVATION)
 
 
 class ActivationState(FormState, rx.State):
@@ -260,8 +320,7 @@ class ActivationState(FormState, rx.State):
     @policy(PENDING)
     async def load(self) -> Any:
         """Show the number the code went to."""
-        self.error = self.notice = ""
-        self.field_errors = {}
+        self._clear()
         self.changing_phone = False
         actor = require_actor()
         if actor.activated:
@@ -281,13 +340,9 @@ class ActivationState(FormState, rx.State):
         actor = require_actor()
         self._start()
         yield
-        try:
-            await run_db(lambda db: accounts.verify_activation_code(db, actor, code))
-        except PlumeError as err:
-            await self._fail(err)
+        if not await self._submit(lambda db: accounts.verify_activation_code(db, actor, code)):
             await self._status()
             return
-        self.busy = False
         yield rx.redirect(routes.VERIFY if actor.mfa_pending else routes.HOME)
 
     @rx.event
@@ -296,14 +351,9 @@ class ActivationState(FormState, rx.State):
         """Send a new code."""
         actor = require_actor()
         self._start()
-        try:
-            await run_db(lambda db: accounts.resend_activation_code(db, actor))
-        except PlumeError as err:
-            await self._fail(err)
+        if not await self._submit(lambda db: accounts.resend_activation_code(db, actor)):
             return
-
         self.notice = t(await self._lang(), "activation.resent")
-        self.busy = False
         await self._status()
 
     @rx.event
@@ -323,13 +373,9 @@ class ActivationState(FormState, rx.State):
         phone = clean_str(_form(form_data).get("phone"), 40)
         actor = require_actor()
         self._start()
-        try:
-            await run_db(lambda db: accounts.change_activation_phone(db, actor, phone))
-        except PlumeError as err:
-            await self._fail(err)
+        if not await self._submit(lambda db: accounts.change_activation_phone(db, actor, phone)):
             await self._status()
             return
-        self.busy = False
         self.changing_phone = False
         await self._status()
 
@@ -349,13 +395,8 @@ class VerifyState(FormState, rx.State):
         actor = require_actor()
         self._start()
         yield
-        try:
-            await run_db(lambda db: auth.verify_totp(db, actor, code))
-        except PlumeError as err:
-            await self._fail(err)
-            return
-        self.busy = False
-        yield rx.redirect(routes.HOME if actor.activated else routes.ACTIVATION)
+        if await self._submit(lambda db: auth.verify_totp(db, actor, code)):
+            yield rx.redirect(routes.HOME if actor.activated else routes.ACTIVATION)
 
 
 class ForgotState(FormState, rx.State):
@@ -454,40 +495,27 @@ class ConfirmEmailState(FormState, rx.State):
         self.checked = True
 
 
-class RevertEmailState(FormState, rx.State):
+class RevertEmailState(_LinkPage, rx.State):
     """The page the link sent to the old address opens: it undoes an e-mail change."""
 
-    email: rx.Field[str] = rx.field("")
     done: rx.Field[bool] = rx.field(False)
-    checked: rx.Field[bool] = rx.field(False)
-    _token: str = ""
 
     @rx.event
     @policy(PUBLIC)
     async def load(self) -> None:
         """Check the link and say which address it restores."""
-        self.email = self.error = ""
-        self.done = self.checked = False
-        self._token = self._link_token()
-        self.email = await self._check_link(accounts.check_revert_link)
-        self.checked = True
+        self.done = False
+        await self._open_link(accounts.check_revert_link)
 
     @rx.event
     @policy(PUBLIC)
     async def revert(self) -> AsyncIterator[Any]:
         """Restore the old address, sign out everywhere and e-mail a reset link."""
-        token = self._token
         self._start()
         yield
-        ip, _ = self._client()
-        try:
-            self.email = await run_db(lambda db: accounts.revert_email_change(db, token, ip=ip))
-        except PlumeError as err:
-            await self._fail(err)
-            self.email = ""
-            return
-        self.busy = False
-        self.done = True
+        restored = await self._use_link(lambda db, token, ip, _: accounts.revert_email_change(db, token, ip=ip))
+        if restored is not None:
+            self.email, self.done = restored, True
 
 
 class InvitationState(FormState, rx.State):

@@ -13,13 +13,14 @@ from app.clock import paris_today
 from app.i18n import t
 from app.models import Activity
 from app.models.base import utcnow
-from app.services import catalogue, course_requests, documents, offer, timeline
+from app.services import catalogue, course_requests, documents, offer, paging, timeline
 from app.services.errors import PlumeError
 from app.services.sessions.view import ActivityCard, ModuleView
 from state.auth import FormState
 from state.common import clean_id, clean_str, run_db
 from state.guard import SIGNED_IN, STAFF, policy, require_actor
 from state.paging import SizedPagedList
+from state.staff import StaffPage
 from state.timeline_editor import TimelineEditor, _form
 
 COURSE_FIELDS = (
@@ -34,6 +35,7 @@ COURSE_FIELDS = (
     "in_person_hours",
     "origin",
 )
+REQUESTS_PAGE_SIZE = 10  # the waiting requests above the offer: a short card, paged
 FILTER_FIELDS = ("query", "category", "modality", "origin", "max_remote_hours", "max_in_person_hours")
 ORGANISE_FIELDS = ("participants", "maximum", "rounds", "short_name", "category", "starts_on", "weeks_between_rounds")
 
@@ -44,13 +46,26 @@ def _course_form(form_data: Any) -> catalogue.CourseForm:
     return catalogue.CourseForm(**{k: clean_str(form.get(k), 10_000) for k in COURSE_FIELDS})
 
 
-class CatalogueState(SizedPagedList, FormState, rx.State):
+class _CreatingPage(StaffPage, mixin=True):
+    """A staff page with a form creating a course or a session, opened above the list."""
+
+    creating: rx.Field[bool] = rx.field(False)
+
+    def _reset(self) -> None:
+        self.creating = False
+
+    @rx.event
+    @policy(STAFF)
+    def toggle_create(self) -> None:
+        """Open or close the creation form."""
+        self.creating = not self.creating
+        self.field_errors = {}
+
+
+class CatalogueState(SizedPagedList, _CreatingPage, rx.State):
     """The catalogue page (*Offre de parcours*): search, filters, pages; the trainers' requests to answer."""
 
-    allowed: rx.Field[bool] = rx.field(True)
-    loading: rx.Field[bool] = rx.field(True)
     courses: rx.Field[list[catalogue.CourseRow]] = rx.field(default_factory=list)
-    creating: rx.Field[bool] = rx.field(False)
     form_key: rx.Field[int] = rx.field(0)
     query: rx.Field[str] = rx.field("")
     filters: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
@@ -58,6 +73,9 @@ class CatalogueState(SizedPagedList, FormState, rx.State):
     categories: rx.Field[list[str]] = rx.field(default_factory=list)
     origins: rx.Field[list[str]] = rx.field(default_factory=list)
     requests: rx.Field[list[course_requests.RequestRow]] = rx.field(default_factory=list)
+    requests_page: rx.Field[int] = rx.field(1)  # the requests waiting for an answer: their own pages
+    requests_pages: rx.Field[int] = rx.field(1)
+    requests_total: rx.Field[int] = rx.field(0)
     refusing: rx.Field[int] = rx.field(0)  # the request whose refusal form is open
 
     def _filters(self) -> offer.OfferFilters:
@@ -81,35 +99,36 @@ class CatalogueState(SizedPagedList, FormState, rx.State):
     async def _reload(self) -> None:
         actor = require_actor()
 
-        def work(db: Any) -> tuple[offer.OfferChoices, list[course_requests.RequestRow]]:
-            return offer.offer_choices(db, actor), course_requests.pending_requests(db, actor)
+        asked = self.requests_page
+
+        def work(db: Any) -> tuple[offer.OfferChoices, paging.Page[course_requests.RequestRow]]:
+            waiting = course_requests.pending_page(db, actor, asked, REQUESTS_PAGE_SIZE)
+            return offer.offer_choices(db, actor), waiting
 
         try:
-            choices, self.requests = await run_db(work)
+            choices, waiting = await run_db(work)
         except PlumeError:
             self.allowed, self.courses, self.requests = False, [], []
             return
         self.categories, self.origins = choices.categories, choices.origins
+        self.requests, self.requests_page = waiting.items, waiting.page
+        self.requests_pages, self.requests_total = waiting.pages, waiting.total
         await self._show_page()
 
     @rx.event
-    @policy(SIGNED_IN)
-    async def load(self) -> None:
-        """Load the catalogue (non-staff get the not-found panel)."""
-        self.error = self.notice = ""
-        self.field_errors = {}
-        self.creating = False
-        self.refusing = 0
-        self.page = 1
-        await self._reload()
-        self.loading = False
-
-    @rx.event
     @policy(STAFF)
-    def toggle_create(self) -> None:
-        """Open or close the new-course form."""
-        self.creating = not self.creating
-        self.field_errors = {}
+    async def requests_go_to(self, page: Any) -> None:
+        """Show another page of the requests waiting for an answer.
+
+        Args:
+            page: From 1 (past the end: the last page).
+        """
+        self.requests_page = clean_id(page) or 1
+        self.refusing = 0
+        await self._reload()
+
+    def _reset(self) -> None:
+        self.creating, self.refusing, self.page, self.requests_page = False, 0, 1, 1
 
     @rx.event
     @policy(STAFF)
@@ -146,12 +165,8 @@ class CatalogueState(SizedPagedList, FormState, rx.State):
         if rid is None:
             return
         self._start()
-        try:
-            await run_db(lambda db: course_requests.approve_request(db, actor, rid))
-        except PlumeError as err:
-            await self._fail(err)
+        if not await self._submit(lambda db: course_requests.approve_request(db, actor, rid)):
             return
-        self.busy = False
         self.notice = t(await self._lang(), "offer.request_approved")
         await self._reload()
 
@@ -180,12 +195,8 @@ class CatalogueState(SizedPagedList, FormState, rx.State):
         if not rid:
             return
         self._start()
-        try:
-            await run_db(lambda db: course_requests.refuse_request(db, actor, rid, reason))
-        except PlumeError as err:
-            await self._fail(err)
+        if not await self._submit(lambda db: course_requests.refuse_request(db, actor, rid, reason)):
             return
-        self.busy = False
         self.refusing = 0
         self.notice = t(await self._lang(), "offer.request_refused")
         await self._reload()
@@ -280,8 +291,7 @@ class CourseState(TimelineEditor, FormState, rx.State):
         raw = self.router.page.params.get("course_id", "") or self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
         self._course_id = clean_id(raw) or 0
         self.proposal, self._organising = "", None
-        self.error = self.notice = ""
-        self.field_errors = {}
+        self._clear()
         self.editing = True
         await self._reload()
         self.loading = False
@@ -299,12 +309,10 @@ class CourseState(TimelineEditor, FormState, rx.State):
             return
         name, data = str(getattr(files[0], "name", "") or ""), await files[0].read()
         self._start()
-        try:
-            await run_db(lambda db: documents.store_course_image(db, actor, course_id=course_id, name=name, data=data))
-        except PlumeError as err:
-            await self._fail(err)
+        if not await self._submit(
+            lambda db: documents.store_course_image(db, actor, course_id=course_id, name=name, data=data)
+        ):
             return
-        self.busy = False
         self.image_version += 1
         await self._reload()
 
@@ -318,12 +326,8 @@ class CourseState(TimelineEditor, FormState, rx.State):
         """
         actor, form, course_id = require_actor(), _course_form(form_data), self._course_id
         self._start()
-        try:
-            await run_db(lambda db: catalogue.update_course(db, actor, course_id, form))
-        except PlumeError as err:
-            await self._fail(err)
+        if not await self._submit(lambda db: catalogue.update_course(db, actor, course_id, form)):
             return
-        self.busy = False
         self.notice = t(await self._lang(), "common.saved")
         await self._reload()
 
@@ -369,24 +373,17 @@ class CourseState(TimelineEditor, FormState, rx.State):
         today = paris_today(utcnow())
         self._start()
         yield
-        try:
-            await run_db(lambda db: offer.organise_sessions(db, actor, data, today=today))
-        except PlumeError as err:
-            await self._fail(err)
+        if not await self._submit(lambda db: offer.organise_sessions(db, actor, data, today=today)):
             return
-        self.busy = False
         self.proposal, self._organising = "", None
         yield rx.redirect(routes.SESSIONS)
 
 
-class SessionsListState(FormState, rx.State):
+class SessionsListState(_CreatingPage, rx.State):
     """The staff's sessions page."""
 
-    allowed: rx.Field[bool] = rx.field(True)
-    loading: rx.Field[bool] = rx.field(True)
     rows: rx.Field[list[catalogue.SessionRow]] = rx.field(default_factory=list)
     courses: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)  # the new session form's choices
-    creating: rx.Field[bool] = rx.field(False)
 
     async def _reload(self) -> None:
         actor = require_actor()
@@ -399,23 +396,6 @@ class SessionsListState(FormState, rx.State):
         self.allowed = True
         self.rows = rows
         self.courses = [{"id": str(c.id), "title": c.title} for c in courses]
-
-    @rx.event
-    @policy(SIGNED_IN)
-    async def load(self) -> None:
-        """Load the sessions."""
-        self.error = self.notice = ""
-        self.field_errors = {}
-        self.creating = False
-        await self._reload()
-        self.loading = False
-
-    @rx.event
-    @policy(STAFF)
-    def toggle_create(self) -> None:
-        """Open or close the new-session form."""
-        self.creating = not self.creating
-        self.field_errors = {}
 
     @rx.event
     @policy(STAFF)

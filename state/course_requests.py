@@ -12,12 +12,13 @@ from app.services.errors import PlumeError
 from state.auth import FormState
 from state.common import clean_str, run_db
 from state.guard import SIGNED_IN, policy, require_actor, roles
+from state.paging import PagedList
 
 REQUEST_FIELDS = ("title", "origin", "remote_hours", "in_person_hours", "pedagogical_lead")
 
 
-class CourseRequestsState(FormState, rx.State):
-    """The request form and the trainer's requests with their answers."""
+class CourseRequestsState(FormState, PagedList, rx.State):
+    """The request form and the trainer's requests with their answers, a page at a time (paged in SQL)."""
 
     allowed: rx.Field[bool] = rx.field(True)
     loading: rx.Field[bool] = rx.field(True)
@@ -25,12 +26,17 @@ class CourseRequestsState(FormState, rx.State):
     form_key: rx.Field[int] = rx.field(0)
 
     async def _reload(self) -> None:
-        actor = require_actor()
+        actor, page = require_actor(), self.page
         try:
-            self.rows = await run_db(lambda db: course_requests.my_requests(db, actor))
-            self.allowed = True
+            found = await run_db(lambda db: course_requests.my_requests(db, actor, page))
         except PlumeError:
             self.allowed, self.rows = False, []
+            return
+        self.rows, self.allowed = found.items, True
+        self._take_page(found)
+
+    async def _show_page(self) -> None:
+        await self._reload()
 
     @rx.event
     @policy(SIGNED_IN)
@@ -38,6 +44,7 @@ class CourseRequestsState(FormState, rx.State):
         """Load the trainer's requests (anyone but a trainer or staff gets the not-found panel)."""
         self.error = self.notice = ""
         self.field_errors = {}
+        self.page = 1
         await self._reload()
         self.loading = False
 
@@ -61,4 +68,5 @@ class CourseRequestsState(FormState, rx.State):
         self.busy = False
         self.form_key += 1
         self.notice = t(await self._lang(), "offer.request_sent")
+        self.page = 1  # the new request comes first
         await self._reload()

@@ -23,7 +23,8 @@ from state.session import SessionState
 MANAGERS = roles("staff", "trainer")
 PAGE_SIZE = 25
 POLL_S = 0.4
-# A job left "running" by a server that stopped is not watched for ever.
+# How long a tab follows a job another tab runs (one left "running" by a server that stopped is resumed
+# when its author comes back: `enrolment_csv.resume_orphaned`).
 WATCH_LIMIT_S = 600.0
 UPLOAD_ID = "enrolment-csv"
 
@@ -60,6 +61,7 @@ class EnrolmentCsvState(rx.State):
     job_status: rx.Field[str] = rx.field("")
     done: rx.Field[int] = rx.field(0)
     to_do: rx.Field[int] = rx.field(0)
+    resumed: rx.Field[bool] = rx.field(False)  # the job was cut short by a server stop and runs again
     session_id: rx.Field[int] = rx.field(0)
     _data: bytes = b""
     _lines: list[enrolment_csv.PreviewLine] = []  # reflex backend var, copied per tab
@@ -112,16 +114,23 @@ class EnrolmentCsvState(rx.State):
         actor = require_actor()
         sid = route_id(self, "session_id") or 0
         lang = await self._language()
-        self.session_id, self.error = sid, ""
+        self.session_id, self.error, self.resumed = sid, "", False
         self._clear_preview()
         try:
             job = await run_db(lambda db: enrolment_csv.latest_job(db, actor, sid)) if sid else None
+            if job is not None and job.status == "running":
+                job_id = job.id
+                if await run_db(lambda db: enrolment_csv.resume_orphaned(db, actor, job_id)):
+                    job = await run_db(lambda db: enrolment_csv.job_view(db, actor, job_id))
+                    self.resumed = True
         except PlumeError:
             self.allowed = False
             return None
         self.allowed = bool(sid)
         self._take_job(job, lang)
-        if job is not None and job.status in ("queued", "running"):
+        if job is not None and job.status == "queued":  # not started, or resumed: claimed by one tab only
+            return EnrolmentCsvState.run_import
+        if job is not None and job.status == "running":
             return EnrolmentCsvState.watch
         return None
 
@@ -242,8 +251,17 @@ class EnrolmentCsvState(rx.State):
         actor = require_actor()
         async with self:
             job_id, lang = self.job_id, self._lang
-        if not job_id or not await run_db(lambda db: enrolment_csv.mark_running(db, actor, job_id)):
+        if not job_id:
             return
+        if not await run_db(lambda db: enrolment_csv.mark_running(db, actor, job_id)):
+            await self._follow(actor, job_id, lang)  # another tab took it: show its progress and result
+            return
+        try:
+            await self._run(actor, job_id, lang)
+        finally:
+            enrolment_csv.release(job_id)
+
+    async def _run(self, actor: Actor, job_id: int, lang: str) -> None:
         async with self:
             self.job_status = "running"
         work = asyncio.ensure_future(run_db(lambda db: enrolment_csv.run_job(db, actor, job_id)))
@@ -265,6 +283,7 @@ class EnrolmentCsvState(rx.State):
         async with self:
             if self.job_id == job_id:
                 self._take_job(view, lang)
+                self.resumed = False
 
     @rx.event(background=True)  # type: ignore[operator]  # reflex's stub types `rx.event` as a namespace
     @policy(MANAGERS)
@@ -273,6 +292,9 @@ class EnrolmentCsvState(rx.State):
         actor = require_actor()
         async with self:
             job_id, lang = self.job_id, self._lang
+        await self._follow(actor, job_id, lang)
+
+    async def _follow(self, actor: Actor, job_id: int, lang: str) -> None:
         started = time.monotonic()
         while job_id and time.monotonic() - started < WATCH_LIMIT_S:
             await asyncio.sleep(POLL_S)

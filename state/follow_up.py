@@ -7,28 +7,37 @@ from typing import Any, ClassVar
 import reflex as rx
 
 from app.i18n import tn
-from app.live.contract import LiveEvent, PeopleChanged, ProgressChanged, TimelineChanged, session_topic
+from app.live.contract import (
+    LiveEvent,
+    MyProgress,
+    PeopleChanged,
+    ProgressChanged,
+    TimelineChanged,
+    followers_topic,
+    person_topic,
+    session_topic,
+)
 from app.services import finishing, follow_up
 from app.services.actor import Actor
 from app.services.errors import PlumeError
 from state import live
 from state.common import clean_id, clean_str, error_message, form_fields, route_id, run_db
+from state.conclude import ConcludeSelection
 from state.guard import SIGNED_IN, policy, require_actor, tab_actor
-from state.paging import SizedPagedList
+from state.paging import SortedPagedList
 from state.session import SessionState
 
 LIVE_GAP_S = 0.5
-SORT_COLUMNS = follow_up.SORTS
 
 
 class ProgressBarState(live.LiveState, rx.State):
     """`Ma barre de progression` on a session's page: one segment per monitored activity, for its learners."""
 
-    live_events: ClassVar[tuple[type[LiveEvent], ...]] = (ProgressChanged, TimelineChanged)
+    # The learner's own progress comes on their own topic: a classmate's never wakes the bar.
+    live_events: ClassVar[tuple[type[LiveEvent], ...]] = (MyProgress, TimelineChanged)
     segments: rx.Field[list[follow_up.Segment]] = rx.field(default_factory=list)
     done: rx.Field[int] = rx.field(0)
     _session_id: int = 0
-    _uid: int = 0
 
     async def _show(self, actor: Actor | None) -> None:
         sid = self._session_id
@@ -46,13 +55,13 @@ class ProgressBarState(live.LiveState, rx.State):
     async def load(self) -> None:
         """Read the learner's bar of the session in the URL; follow their progress (after the page's own load)."""
         actor = require_actor()
-        self._session_id, self._uid = route_id(self, "session_id") or 0, actor.user_id
+        self._session_id = route_id(self, "session_id") or 0
         await self._show(actor)
         if self.segments:
-            self._live_follow(session_topic(self._session_id), alongside=True)
+            self._live_follow((session_topic(self._session_id), person_topic(actor.user_id)), alongside=True)
 
     async def _live_wants(self, event: LiveEvent) -> bool:
-        """Their own progress, or the timeline's monitoring changed.
+        """Their own progress in this session, or the timeline's monitoring changed.
 
         Args:
             event: What changed.
@@ -60,8 +69,8 @@ class ProgressBarState(live.LiveState, rx.State):
         Returns:
             Whether the bar may have changed.
         """
-        if isinstance(event, ProgressChanged):
-            return event.user_id == self._uid
+        if isinstance(event, MyProgress):
+            return event.session_id == self._session_id
         return isinstance(event, TimelineChanged) and event.op == "monitoring"
 
     async def _live_load(self, actor: Actor | None) -> None:
@@ -73,49 +82,38 @@ class ProgressBarState(live.LiveState, rx.State):
         await self._show(actor)
 
 
-class FollowUpState(SizedPagedList, live.LiveState, rx.State):
+class FollowUpState(SortedPagedList, live.LiveState, ConcludeSelection, rx.State):
     """`Suivi des participants`: a session's learners, a tick per monitored activity, progress %, `Terminé`.
 
     A learner completing an activity ticks their cell in place (one row reread), without reloading the page.
     The selection stays on the server (a session may hold 10,000 learners); bulk actions (`Envoyer un message`,
-    `Formation terminée`) reach `_targets()`, the selection read again from the database.
+    `Formation terminée`, with its `notice` and `error` lines from `ConcludeSelection`) reach `_targets()`, the
+    selection read again from the database.
     """
 
     live_events: ClassVar[tuple[type[LiveEvent], ...]] = (ProgressChanged, PeopleChanged, TimelineChanged)
     live_gap_s: ClassVar[float] = LIVE_GAP_S
+    sorts: ClassVar[tuple[str, ...]] = follow_up.SORTS
+    sorts_descending: ClassVar[frozenset[str]] = frozenset(follow_up.SORTS) - {"name"}
 
     loading: rx.Field[bool] = rx.field(True)
     found: rx.Field[bool] = rx.field(False)
     title: rx.Field[str] = rx.field("")
     session_id: rx.Field[str] = rx.field("")
     sort: rx.Field[str] = rx.field("name")
-    descending: rx.Field[bool] = rx.field(False)
     columns: rx.Field[list[follow_up.Column]] = rx.field(default_factory=list)
     rows: rx.Field[list[follow_up.FollowUpRow]] = rx.field(default_factory=list)
-    selected_count: rx.Field[int] = rx.field(0)
-    page_checked: rx.Field[list[str]] = rx.field(default_factory=list)
-    page_selected: rx.Field[bool] = rx.field(False)
     messaging: rx.Field[bool] = rx.field(False)
     message_errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
-    notice: rx.Field[str] = rx.field("")
-    error: rx.Field[str] = rx.field("")
-    # "Formation terminée": whether the person may declare it here, and "finish" / "undo" while its dialog asks.
-    can_conclude: rx.Field[bool] = rx.field(False)
-    concluding: rx.Field[str] = rx.field("")
-    target_count: rx.Field[int] = rx.field(0)
     _session_id: int = 0
-    # User ids: the selection can hold 10,000 learners, so it stays here; the page gets a count and its ticks.
-    _selected: set[int] = set()
 
     async def _show(self, actor: Actor | None) -> None:
-        sid, sort, descending, page, size = self._session_id, self.sort, self.descending, self.page, self.page_size
+        sid, order = self._session_id, self._order()
         if actor is None or not sid:
             self.found, self.rows = False, []
             return
         try:
-            found = await run_db(
-                lambda db: follow_up.table(db, actor, sid, sort=sort, descending=descending, page=page, page_size=size)
-            )
+            found = await run_db(lambda db: follow_up.table(db, actor, sid, **order))
         except PlumeError:
             self.found, self.rows, self.columns = False, [], []
             return
@@ -140,32 +138,19 @@ class FollowUpState(SizedPagedList, live.LiveState, rx.State):
         self.concluding, sid = "", self._session_id
         self.can_conclude = bool(sid) and await run_db(lambda db: finishing.concludable(db, actor, [sid]))
         await self._show(actor)
-        if self.found:
-            self._live_follow(session_topic(self._session_id))
-        else:
-            self._live_stop()
+        self._live_follow_found(self.found, (session_topic(self._session_id), followers_topic(self._session_id)))
         self.loading = False
 
-    @rx.event
-    @policy(SIGNED_IN)
-    async def sort_by(self, column: Any) -> None:
-        """Sort by a column; the same column again reverses the order.
+    def _page_keys(self) -> list[str]:
+        return [str(r.user_id) for r in self.rows]
 
-        Args:
-            column: name, last_connection, progress or finished.
-        """
-        wanted = clean_str(column, 20)
-        if wanted not in SORT_COLUMNS:
-            return
-        self.descending = not self.descending if wanted == self.sort else wanted != "name"
-        self.sort, self.page = wanted, 1
-        await self._show(require_actor())
-
-    def _sync_selection(self) -> None:
-        """What the page shows of the selection: how many, and which of its rows."""
-        self.selected_count = len(self._selected)
-        self.page_checked = [str(r.user_id) for r in self.rows if r.user_id in self._selected]
-        self.page_selected = bool(self.rows) and len(self.page_checked) == len(self.rows)
+    async def _every_key(self) -> set[str] | None:
+        actor, sid = require_actor(), self._session_id
+        try:
+            ids = await run_db(lambda db: follow_up.learner_ids(db, actor, sid))
+        except PlumeError:
+            return None
+        return {str(i) for i in ids}
 
     @rx.event
     @policy(SIGNED_IN)
@@ -176,41 +161,8 @@ class FollowUpState(SizedPagedList, live.LiveState, rx.State):
             user_id: A row's learner.
         """
         uid = clean_id(user_id)
-        if uid is not None and any(r.user_id == uid for r in self.rows):
-            self._selected ^= {uid}
-            self.notice = ""
-            self._sync_selection()
-
-    @rx.event
-    @policy(SIGNED_IN)
-    def toggle_page(self) -> None:
-        """Select every learner of the page (or unselect them when all are)."""
-        ids = {r.user_id for r in self.rows}
-        if ids and ids <= self._selected:
-            self._selected -= ids
-        else:
-            self._selected |= ids
-        self.notice = ""
-        self._sync_selection()
-
-    @rx.event
-    @policy(SIGNED_IN)
-    async def select_all_pages(self) -> None:
-        """Select every learner of the table, on every page."""
-        actor, sid = require_actor(), self._session_id
-        try:
-            ids = await run_db(lambda db: follow_up.learner_ids(db, actor, sid))
-        except PlumeError:
-            return
-        self._selected, self.notice = set(ids), ""
-        self._sync_selection()
-
-    @rx.event
-    @policy(SIGNED_IN)
-    def clear_selection(self) -> None:
-        """Unselect everyone."""
-        self._selected, self.notice = set(), ""
-        self._sync_selection()
+        if uid is not None:
+            self._toggle(str(uid))
 
     async def _targets(self) -> list[int]:
         """The learners a bulk action reaches: the selection still in the table, read again from the database.
@@ -222,11 +174,15 @@ class FollowUpState(SizedPagedList, live.LiveState, rx.State):
         """
         if not self._selected:
             return []
-        actor, sid, selected = require_actor(), self._session_id, set(self._selected)
+        actor, sid, selected = require_actor(), self._session_id, {int(k) for k in self._selected}
         try:
             return await run_db(lambda db: follow_up.shown_selection(db, actor, sid, selected))
         except PlumeError:
             return []
+
+    async def _conclude_targets(self) -> dict[int, list[int]]:
+        targets = await self._targets()
+        return {self._session_id: targets} if targets else {}
 
     @rx.event
     @policy(SIGNED_IN)
@@ -262,43 +218,6 @@ class FollowUpState(SizedPagedList, live.LiveState, rx.State):
             return
         self.messaging, self.message_errors = False, {}
         self.notice = tn(lang, "follow.message_sent", sent)
-
-    @rx.event
-    @policy(SIGNED_IN)
-    async def ask_conclude(self, what: Any) -> None:
-        """Open the dialog saying what "Formation terminée" (or undoing it) will do to the selection.
-
-        Args:
-            what: "finish" or "undo".
-        """
-        choice, targets = clean_str(what, 10), await self._targets()
-        self.notice, self.error = "", ""
-        ok = choice in ("finish", "undo") and bool(targets)
-        self.concluding, self.target_count = (choice, len(targets)) if ok else ("", 0)
-
-    @rx.event
-    @policy(SIGNED_IN)
-    def close_conclude(self) -> None:
-        """Close the "Formation terminée" dialog without changing anything."""
-        self.concluding = ""
-
-    @rx.event
-    @policy(SIGNED_IN)
-    async def conclude(self) -> None:
-        """Declare the selection "Formation terminée" (or undo it, revoking their attestations), as the dialog said."""
-        actor, choice, sid, targets = require_actor(), self.concluding, self._session_id, await self._targets()
-        lang = (await self.get_state(SessionState)).lang
-        self.concluding, self.notice, self.error = "", "", ""
-        if choice not in ("finish", "undo") or not targets:
-            return
-        apply = finishing.mark_finished if choice == "finish" else finishing.undo_finished
-        try:
-            done = await run_db(lambda db: apply(db, actor, sid, targets))
-        except PlumeError as err:
-            self.error = error_message(lang, err)
-            return
-        self.notice = tn(lang, f"tutoring.concluded.{choice}", done)
-        await self._show(actor)
 
     async def _live_apply(self, event: LiveEvent) -> bool:
         """A learner's progress: tick their row in place if it is on the page (other pages change nothing).

@@ -28,7 +28,7 @@ from reflex.state import (
     StateUpdate,
     UpdateVarsInternalState,
 )
-from reflex_base.event import Event
+from reflex_base.event import Event, EventHandler
 
 from app.services import audit
 from app.services.actor import Actor
@@ -172,14 +172,19 @@ def handler_policies() -> dict[str, Policy | None]:
     return found
 
 
-@functools.cache
-def _parameters(event_name: str) -> tuple[frozenset[str], frozenset[str]] | None:
+def _handler(event_name: str) -> EventHandler | None:
+    """The handler an event names ("<state full name>.<handler>"), or None when no state has it."""
     state_name, _, handler_name = event_name.rpartition(".")
     try:
         cls = rx.State.get_class_substate(state_name)
     except (ValueError, AttributeError, KeyError):
         return None
-    handler = cls.event_handlers.get(handler_name)
+    return cls.event_handlers.get(handler_name)
+
+
+@functools.cache
+def _parameters(event_name: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    handler = _handler(event_name)
     if handler is None:
         return None
     params = list(inspect.signature(handler.fn).parameters.values())[1:]
@@ -221,15 +226,8 @@ def policy_for(event_name: str) -> Policy | None:
     framework = _framework_handlers()
     if event_name in framework:
         return framework[event_name]
-    state_name, _, handler_name = event_name.rpartition(".")
-    try:
-        cls = rx.State.get_class_substate(state_name)
-    except (ValueError, AttributeError, KeyError):
-        return None
-    handler = cls.event_handlers.get(handler_name)
-    if handler is None:
-        return None
-    return getattr(handler.fn, POLICY_ATTR, None)
+    handler = _handler(event_name)
+    return None if handler is None else getattr(handler.fn, POLICY_ATTR, None)
 
 
 def _resolve(token: str, ip: str, *, touch: bool = True) -> Actor | None:

@@ -8,12 +8,13 @@ import reflex as rx
 
 from app.live.contract import (
     CHAT_UNREAD_EVENTS,
+    PERSON_EVENTS,
     ChatUnread,
     LiveEvent,
-    ProgressChanged,
     StatusChanged,
     TimelineChanged,
     chat_unread_topic,
+    person_topic,
     session_topic,
 )
 from app.services import chat, home
@@ -27,9 +28,11 @@ from state.guard import SIGNED_IN, policy, require_actor
 class HomeState(live.LiveState, rx.State):
     """What the home page shows for the selected organisation."""
 
+    # The person's own progress comes on their own topic (`MyProgress`): every learner's (`ProgressChanged`)
+    # goes to the session's followers only, so a home tab is never woken by a classmate's.
     live_events: ClassVar[tuple[type[LiveEvent], ...]] = (
         *CHAT_UNREAD_EVENTS,
-        ProgressChanged,
+        *PERSON_EVENTS,
         StatusChanged,
         TimelineChanged,
     )
@@ -89,21 +92,11 @@ class HomeState(live.LiveState, rx.State):
         counts = await run_db(lambda db: chat.unread_counts(db, actor, ids))
         self.unread = {str(k): str(v) for k, v in counts.items()}
         self._user_id = actor.user_id
-        # Unread counts of every card; the sessions under way for their status, timeline and the person's progress.
+        # Unread counts of every card; the sessions under way for their status and timeline; the person's progress.
         current = [c.id for c in (*sections.in_progress, *sections.upcoming)]
-        self._live_follow((*(chat_unread_topic(i) for i in ids), *(session_topic(i) for i in current)))
+        followed = (*(chat_unread_topic(i) for i in ids), *(session_topic(i) for i in current))
+        self._live_follow((*followed, person_topic(actor.user_id)))
         self.loading = False
-
-    async def _live_wants(self, event: LiveEvent) -> bool:
-        """Only the person's own progress moves their bars (not every learner's of the session).
-
-        Args:
-            event: An event of one of the followed topics.
-
-        Returns:
-            Whether to apply it.
-        """
-        return not isinstance(event, ProgressChanged) or event.user_id == self._user_id
 
     async def _live_apply(self, event: LiveEvent) -> bool:
         """Count a new chat message from someone else on its session's card; anything else reloads the cards.

@@ -23,18 +23,21 @@ Every live state derives from `LiveState` (below) and follows one protocol:
    the cost is that a change committed between the load's read and the follow is
    only shown by the next event or load.
 3. On each event, after the re-check below: the event is read back typed
-   (`contract.parse`); a state hears only the types in its `live_events` and
-   those its `_live_wants` accepts; `_live_apply` may apply it in place (a chat
-   message, a signature on the board) and stop there; otherwise the state
-   reloads with `_live_load`, as the tab's own actor (`tab_actor`), never as the
-   author of the change. A state with `live_gap_s` coalesces bursts: the first
+   (`contract.parse`); a state hears only the types in its `live_events` (a tab
+   none of whose states hears the type is not even woken: no lock on its state,
+   no database visit, so a page following a busy topic for a few of its types
+   pays for those only) and those its `_live_wants` accepts; `_live_apply` may
+   apply it in place (a chat message, a signature on the board) and stop there;
+   otherwise the state reloads with `_live_load`, as the tab's own actor
+   (`tab_actor`), never as the author of the change. A state with `live_gap_s` coalesces bursts: the first
    event reloads at once, the others within the gap in one reload.
 
 Before any state hears an event, the tab's own session and its access to the
 topic are checked again (here, once for every state): a tab whose session ended
 (signed out here or elsewhere, password reset, account disabled) or that lost
 access to the topic (removed from the session) is unsubscribed and its page
-states are emptied, so it stays dark.
+states are emptied, so it stays dark (at the first event one of its states
+hears: the others never reach it).
 
 Presence topics (a chat room) also track who is there: joins and leaves are
 announced to the room as one coalesced `presence` event at most twice a second,
@@ -234,7 +237,10 @@ async def _push(topic: str, event: dict[str, Any]) -> None:
     if namespace is None:
         return
     tokens = namespace._token_manager  # `token_to_sid` rebuilds a dict of every tab per call
+    typed = contract.parse(event)
     for token, states in list(_topic_tabs.get(topic, {}).items()):
+        if not _heard(typed, states):
+            continue
         if not await tokens.is_token_connected(token):
             unsubscribe(token)
             continue
@@ -256,6 +262,19 @@ async def _push(topic: str, event: dict[str, Any]) -> None:
                         await page._on_live(event)
         except Exception:  # one broken tab never stops the others
             log.exception("live push to a tab failed")
+
+
+def _heard(event: LiveEvent | None, states: tuple[type[rx.State], ...]) -> bool:
+    """Whether any of a tab's subscribing states hears this type of event (checked before waking the tab).
+
+    Args:
+        event: The event, typed (None: a shape no event type has).
+        states: The tab's states subscribed to the topic.
+
+    Returns:
+        True if the tab should be woken.
+    """
+    return event is not None and any(isinstance(event, getattr(cls, "live_events", ())) for cls in states)
 
 
 def _dispatch(topic: str, event: dict[str, Any]) -> None:
@@ -343,6 +362,18 @@ class LiveState(rx.State, mixin=True):
     def _live_stop(self) -> None:
         """Hear nothing more in this tab (the page was not found, or access was lost)."""
         unsubscribe(self.router.session.client_token)
+
+    def _live_follow_found(self, found: bool, topic: str | tuple[str, ...]) -> None:
+        """Step 2 for a page's main state: follow its topics if its load found the page, else hear nothing.
+
+        Args:
+            found: Whether the load found the page.
+            topic: The page's topic(s).
+        """
+        if found:
+            self._live_follow(topic)
+        else:
+            self._live_stop()
 
     async def _live_load(self, actor: Actor | None) -> None:
         """Load the page's data as this actor (None: the tab's session ended; show nothing).

@@ -12,9 +12,12 @@ from app.live.contract import (
     LiveEvent,
     MissionHandedIn,
     ModuleMoved,
+    MyProgress,
     PeopleChanged,
     ProgressChanged,
     TimelineChanged,
+    followers_topic,
+    person_topic,
     session_topic,
 )
 from app.services import documents, missions
@@ -30,7 +33,8 @@ from state.session_page import SessionPageState
 PAGE_SIZE = 25
 MISSION_FILE = "mission_file"  # the learner's upload
 FEEDBACK_FILE = "feedback_file"  # the corrector's file back
-# A hand-in, a correction or an observation shows as progress; the people or the timeline change what is listed.
+# The desks: a hand-in, a correction or an observation shows as progress (every learner's, on the followers
+# topic); the people or the timeline change what is listed.
 LIVE_EVENTS: tuple[type[LiveEvent], ...] = (
     ProgressChanged,
     MissionHandedIn,
@@ -55,7 +59,14 @@ async def _read_one(files: object) -> tuple[str, bytes] | None:
 class MissionPanelState(live.LiveState, rx.State):
     """The learner's part of a mission's or an observation's panel on the session page."""
 
-    live_events: ClassVar[tuple[type[LiveEvent], ...]] = LIVE_EVENTS
+    # Their own correction or observation comes on their own topic (`MyProgress`), never a classmate's progress.
+    live_events: ClassVar[tuple[type[LiveEvent], ...]] = (
+        MyProgress,
+        MissionHandedIn,
+        PeopleChanged,
+        ModuleMoved,
+        TimelineChanged,
+    )
 
     kind: rx.Field[str] = rx.field("")
     activity_id: rx.Field[str] = rx.field("")
@@ -103,11 +114,11 @@ class MissionPanelState(live.LiveState, rx.State):
             return
         self._activity_id, self.kind = page._activity_id, kind
         await self._show(actor)
-        # Follow the session too: a correction or an observation made elsewhere shows in the open panel.
-        self._live_follow(session_topic(page._session_id), alongside=True)
+        # Follow the session and one's own progress too: a correction or an observation made elsewhere shows.
+        self._live_follow((session_topic(page._session_id), person_topic(actor.user_id)), alongside=True)
 
     async def _live_wants(self, event: LiveEvent) -> bool:
-        """Only while its panel is open on the session page.
+        """Only while its panel is open on the session page (and one's own progress in this session only).
 
         Args:
             event: What changed.
@@ -115,8 +126,9 @@ class MissionPanelState(live.LiveState, rx.State):
         Returns:
             Whether the panel shown is still this activity's.
         """
-        del event
         page = await self.get_state(SessionPageState)
+        if isinstance(event, MyProgress) and event.session_id != page._session_id:
+            return False
         return bool(self._activity_id and page.found and page._activity_id == self._activity_id)
 
     async def _live_load(self, actor: Actor | None) -> None:
@@ -216,10 +228,7 @@ class _Desk(PagedList, live.LiveState, mixin=True):
         self.session_id = str(self._session_id)
         self.page, self.only_open, self.notice = 1, True, ""
         await self._show(actor)
-        if self.found:
-            self._live_follow(session_topic(self._session_id))
-        else:
-            self._live_stop()
+        self._live_follow_found(self.found, (session_topic(self._session_id), followers_topic(self._session_id)))
         self.loading = False
 
     async def _show_page(self) -> None:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import qrcode
 import qrcode.image.svg
 import reflex as rx
+from sqlmodel import Session
 
 from app.i18n import t
 from app.services import accounts
 from app.services.errors import PlumeError
-from state.auth import FormState, _form
+from state.auth import FormState, _form, names_of
 from state.common import clean_str, run_db
 from state.guard import SIGNED_IN, policy, require_actor
 from state.session import SessionState
@@ -57,12 +58,19 @@ class ProfileState(FormState, rx.State):
         await self._fail(err)
         self.section = section
 
+    async def _save(self, section: str, work: Callable[[Session], object]) -> bool:
+        """Run one section's service call; a refusal shows its error in that section."""
+        if await self._submit(work):
+            return True
+        self.section = section
+        return False
+
     @rx.event
     @policy(SIGNED_IN)
     async def load(self) -> None:
         """Load the profile."""
-        self.error = self.notice = self.section = ""
-        self.field_errors = {}
+        self._clear()
+        self.section = ""
         self.totp_qr = self.totp_secret = self.pending_phone = ""
         await self._reload()
 
@@ -74,21 +82,12 @@ class ProfileState(FormState, rx.State):
         Args:
             form_data: first_name, last_name, pseudonym.
         """
-        form = _form(form_data)
-        actor = require_actor()
+        form, actor = _form(form_data), require_actor()
+        pseudonym = clean_str(form.get("pseudonym"), 200)
         self._start()
-        try:
-            await run_db(
-                lambda db: accounts.update_names(
-                    db,
-                    actor,
-                    first_name=clean_str(form.get("first_name"), 200),
-                    last_name=clean_str(form.get("last_name"), 200),
-                    pseudonym=clean_str(form.get("pseudonym"), 200),
-                )
-            )
-        except PlumeError as err:
-            await self._failed("names", err)
+        if not await self._save(
+            "names", lambda db: accounts.update_names(db, actor, **names_of(form), pseudonym=pseudonym)
+        ):
             return
         await self._reload()
         signin = await self.get_state(SessionState)
@@ -126,10 +125,7 @@ class ProfileState(FormState, rx.State):
         code = clean_str(_form(form_data).get("phone_code"), 20)
         actor = require_actor()
         self._start()
-        try:
-            await run_db(lambda db: accounts.confirm_phone_change(db, actor, code))
-        except PlumeError as err:
-            await self._failed("phone", err)
+        if not await self._save("phone", lambda db: accounts.confirm_phone_change(db, actor, code)):
             return
         self.pending_phone = ""
         await self._reload()
@@ -165,22 +161,14 @@ class ProfileState(FormState, rx.State):
         Args:
             form_data: current, new, confirm.
         """
-        form = _form(form_data)
-        actor = require_actor()
+        form, actor = _form(form_data), require_actor()
+        current, new, confirm = (clean_str(form.get(k), 300) for k in ("current", "new", "confirm"))
         self._start()
         yield
-        try:
-            await run_db(
-                lambda db: accounts.change_password(
-                    db,
-                    actor,
-                    current=clean_str(form.get("current"), 300),
-                    new=clean_str(form.get("new"), 300),
-                    confirm=clean_str(form.get("confirm"), 300),
-                )
-            )
-        except PlumeError as err:
-            await self._failed("password", err)
+        changed = await self._save(
+            "password", lambda db: accounts.change_password(db, actor, current=current, new=new, confirm=confirm)
+        )
+        if not changed:
             return
         self.form_key += 1
         await self._done("password", "profile.password_changed")
@@ -218,10 +206,7 @@ class ProfileState(FormState, rx.State):
         code = clean_str(_form(form_data).get("totp_code"), 20)
         actor = require_actor()
         self._start()
-        try:
-            await run_db(lambda db: accounts.confirm_totp(db, actor, code))
-        except PlumeError as err:
-            await self._failed("totp", err)
+        if not await self._save("totp", lambda db: accounts.confirm_totp(db, actor, code)):
             return
         self.totp_qr = self.totp_secret = ""
         await self._reload()
@@ -239,10 +224,7 @@ class ProfileState(FormState, rx.State):
         password, code = clean_str(form.get("totp_password"), 300), clean_str(form.get("totp_off_code"), 20)
         actor = require_actor()
         self._start()
-        try:
-            await run_db(lambda db: accounts.disable_totp(db, actor, password, code))
-        except PlumeError as err:
-            await self._failed("totp", err)
+        if not await self._save("totp", lambda db: accounts.disable_totp(db, actor, password, code)):
             return
         await self._reload()
         await self._done("totp", "profile.totp_disabled")

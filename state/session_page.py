@@ -10,9 +10,20 @@ from typing import Any, ClassVar
 import reflex as rx
 
 from app.i18n import t, tn
-from app.live.contract import SESSION_EVENTS, LiveEvent, MySignature, session_topic, slot_person_topic
+from app.live.contract import (
+    FOLLOWER_EVENTS,
+    PERSON_EVENTS,
+    SESSION_EVENTS,
+    LiveEvent,
+    MyProgress,
+    MySignature,
+    followers_topic,
+    person_topic,
+    session_topic,
+    slot_person_topic,
+)
 from app.routes import attendance_path
-from app.services import activities, documents
+from app.services import activities, archives, documents
 from app.services.actor import Actor
 from app.services.attendance import join
 from app.services.errors import ErrorCode, PlumeError
@@ -49,6 +60,8 @@ class DocumentItem:
 
 # Who may change an activity's content: staff and trainers (`activities` checks the trainer is on the session).
 CONTENT = roles("staff", "trainer")
+# Who may ask to move a session along: staff, and trainers to archive it (`session_status` checks which).
+ARCHIVERS = roles("staff", "trainer")
 
 
 def _refusals(lang: str, key: str, refused: list[documents.Refused]) -> str:
@@ -74,7 +87,14 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
     """What the session page shows; refreshed live when the timeline changes."""
 
     # MySignature: the person signed a virtual class's sheet elsewhere; its open panel offers "Commencer".
-    live_events: ClassVar[tuple[type[LiveEvent], ...]] = (*SESSION_EVENTS, MySignature)
+    # Progress: every learner's (the activity panel's counts) for those who see it, on the session's followers
+    # topic; a learner hears only their own (`MyProgress`, on their own topic), never a classmate's.
+    live_events: ClassVar[tuple[type[LiveEvent], ...]] = (
+        *SESSION_EVENTS,
+        *FOLLOWER_EVENTS,
+        *PERSON_EVENTS,
+        MySignature,
+    )
 
     found: rx.Field[bool] = rx.field(True)
     loading: rx.Field[bool] = rx.field(True)
@@ -111,7 +131,9 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
     unenrolling_name: rx.Field[str] = rx.field("")
     # The status change staff are asked to confirm (what it will do); None when no dialog is open.
     status_change: rx.Field[session_status.StatusChange | None] = rx.field(None)
-    # Archiving asks for a category (`ARCHIVE_CATEGORIES`); its error is said next to the select.
+    # Archiving asks for one of the organisation's categories (`archives.session_categories`, read when the
+    # dialog opens); its error is said next to the select.
+    archive_categories: rx.Field[list[archives.Category]] = rx.field(default_factory=list)
     archive_category: rx.Field[str] = rx.field("")
     archive_error: rx.Field[str] = rx.field("")
     _session_id: int = 0
@@ -173,10 +195,9 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         self._session_id = self._route_session_id() or 0
         self._followed_slots = []  # the follow below replaces the tab's topics
         await self._show(actor)
-        if self.found:
-            self._live_follow(session_topic(self._session_id))
-        else:
-            self._live_stop()
+        sees_everything = self.view is not None and self.view.sees_everything
+        progress = followers_topic(self._session_id) if sees_everything else person_topic(actor.user_id)
+        self._live_follow_found(self.found, (session_topic(self._session_id), progress))
         self.loading = False
         wanted = clean_id(self.router.url.query_parameters.get("activite", ""))
         if self.found and wanted:  # through the handler: the same gate and "opened" as a click on the activity
@@ -239,15 +260,15 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         self.dragging = ""
 
     @rx.event
-    @policy(STAFF)
+    @policy(ARCHIVERS)
     async def advance(self, status: Any) -> None:
-        """Confirm, finish or archive the session.
+        """Confirm, finish or archive the session (the service lets staff do each, its trainers archive).
 
         Args:
             status: The next status.
         """
         actor, to, sid, category = require_actor(), clean_str(status, 10), self._session_id, self.archive_category
-        if to == "archived" and category not in session_status.ARCHIVE_CATEGORIES:
+        if to == "archived" and category not in {c.key for c in self.archive_categories}:
             lang = (await self.get_state(SessionState)).lang
             self.archive_error = error_message(lang, PlumeError(ErrorCode.ARCHIVE_CATEGORY))
             return  # the dialog stays open, the error next to the select
@@ -260,10 +281,10 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         """Choose the archive category in the archive dialog.
 
         Args:
-            category: One of `ARCHIVE_CATEGORIES` ("" while none is chosen).
+            category: The key of one of the categories offered ("" while none is chosen).
         """
         chosen = clean_str(category, 20)
-        self.archive_category = chosen if chosen in session_status.ARCHIVE_CATEGORIES else ""
+        self.archive_category = chosen if chosen in {c.key for c in self.archive_categories} else ""
         self.archive_error = ""
 
     @rx.event
@@ -274,7 +295,7 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         await self._apply(lambda db: session_status.unarchive(db, actor, sid))
 
     @rx.event
-    @policy(STAFF)
+    @policy(ARCHIVERS)
     async def ask_advance(self, status: Any) -> None:
         """Open the dialog saying what confirming, finishing or archiving will do (nothing changes yet).
 
@@ -283,9 +304,12 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         """
         actor, to, sid = require_actor(), clean_str(status, 10), self._session_id
         lang = (await self.get_state(SessionState)).lang
-        self.edit_error = ""
+        self.edit_error, self.archive_category, self.archive_error = "", "", ""
         try:
             self.status_change = await run_db(lambda db: session_status.status_change(db, actor, sid, to))
+            self.archive_categories = (
+                await run_db(lambda db: archives.session_categories(db, actor, sid)) if to == "archived" else []
+            )
         except PlumeError as err:
             self.status_change, self.edit_error = None, error_message(lang, err)
 
@@ -693,6 +717,17 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         await self._activity_call(lambda db: activities.configure(db, actor, aid, values))
         if not self.activity_error:
             self.activity_notice = t((await self.get_state(SessionState)).lang, "common.saved")
+
+    async def _live_wants(self, event: LiveEvent) -> bool:
+        """One's own progress only in this session (the person's topic carries it for every session).
+
+        Args:
+            event: What changed.
+
+        Returns:
+            Whether the page may have changed.
+        """
+        return not isinstance(event, MyProgress) or event.session_id == self._session_id
 
     async def _live_load(self, actor: Actor | None) -> None:
         """Refresh after someone else changed the session, as this tab's own actor.

@@ -10,16 +10,37 @@ from app.i18n import t
 from app.services import home, orgs, templates
 from app.services import outbox as outbox_service
 from app.services.errors import PlumeError
-from state.auth import FormState, _form
+from state.auth import FormState, _form, names_of
 from state.common import clean_id, clean_str, run_db
 from state.guard import SIGNED_IN, STAFF, policy, require_actor
 
 
-class TrainersState(FormState, rx.State):
-    """The staff's trainers page."""
+class StaffPage(FormState, mixin=True):
+    """A staff page that reads its list (or settings) on load; anyone else gets the not-found panel."""
 
     allowed: rx.Field[bool] = rx.field(True)
     loading: rx.Field[bool] = rx.field(True)
+
+    def _reset(self) -> None:
+        """Close what the page had open (nothing by default)."""
+
+    async def _reload(self) -> None:
+        """Read the page again; `allowed` says whether the person may see it."""
+        raise NotImplementedError
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Load the page (a non-staff visitor gets the not-found panel)."""
+        self._clear()
+        self._reset()
+        await self._reload()
+        self.loading = False
+
+
+class TrainersState(StaffPage, rx.State):
+    """The staff's trainers page."""
+
     rows: rx.Field[list[orgs.TrainerRow]] = rx.field(default_factory=list)
     add_open: rx.Field[bool] = rx.field(False)
     email_for: rx.Field[str] = rx.field("")
@@ -35,16 +56,8 @@ class TrainersState(FormState, rx.State):
         self.allowed = True
         self.rows = rows
 
-    @rx.event
-    @policy(SIGNED_IN)
-    async def load(self) -> None:
-        """Load the list (a non-staff visitor gets the not-found panel)."""
-        self.error = self.notice = ""
-        self.field_errors = {}
-        self.add_open = False
-        self.email_for = ""
-        await self._reload()
-        self.loading = False
+    def _reset(self) -> None:
+        self.add_open, self.email_for = False, ""
 
     @rx.event
     @policy(STAFF)
@@ -61,24 +74,11 @@ class TrainersState(FormState, rx.State):
         Args:
             form_data: first_name, last_name, email, kind.
         """
-        form = _form(form_data)
-        actor = require_actor()
+        form, actor = _form(form_data), require_actor()
+        email, kind = clean_str(form.get("email"), 300), clean_str(form.get("kind"), 10) or "external"
         self._start()
-        try:
-            await run_db(
-                lambda db: orgs.add_trainer(
-                    db,
-                    actor,
-                    first_name=clean_str(form.get("first_name"), 200),
-                    last_name=clean_str(form.get("last_name"), 200),
-                    email=clean_str(form.get("email"), 300),
-                    kind=clean_str(form.get("kind"), 10) or "external",
-                )
-            )
-        except PlumeError as err:
-            await self._fail(err)
+        if not await self._submit(lambda db: orgs.add_trainer(db, actor, **names_of(form), email=email, kind=kind)):
             return
-        self.busy = False
         self.add_open = False
         self.form_key += 1
         self.notice = t(await self._lang(), "trainers.added")
@@ -97,12 +97,10 @@ class TrainersState(FormState, rx.State):
         self.error = self.notice = ""
         if inv_id is None:
             return
-        try:
-            await run_db(lambda db: orgs.invite_trainer(db, actor, inv_id))
-        except PlumeError as err:
-            await self._fail(err)
-            if err.field == "email":
-                self.error, self.field_errors = self.field_errors.get("email", ""), {}
+        if not await self._submit(lambda db: orgs.invite_trainer(db, actor, inv_id)):
+            # A refused address is said above the table, not next to the add form's e-mail field.
+            if "email" in self.field_errors:
+                self.error, self.field_errors = self.field_errors["email"], {}
             return
         row = next((r for r in self.rows if r.invitation_id == inv_id), None)
         self.notice = t(await self._lang(), "trainers.invited", email=row.email if row else "")
@@ -134,12 +132,8 @@ class TrainersState(FormState, rx.State):
         if inv_id is None:
             return
         self._start()
-        try:
-            await run_db(lambda db: orgs.set_trainer_email(db, actor, inv_id, email))
-        except PlumeError as err:
-            await self._fail(err)
+        if not await self._submit(lambda db: orgs.set_trainer_email(db, actor, inv_id, email)):
             return
-        self.busy = False
         self.email_for = ""
         self.notice = t(await self._lang(), "common.saved")
         await self._reload()
@@ -155,14 +149,8 @@ class TrainersState(FormState, rx.State):
         uid = clean_id(user_id)
         actor = require_actor()
         self.error = self.notice = ""
-        if uid is None:
-            return
-        try:
-            await run_db(lambda db: orgs.send_trainer_reset(db, actor, uid))
-        except PlumeError as err:
-            await self._fail(err)
-            return
-        self.notice = t(await self._lang(), "trainers.reset_sent")
+        if uid is not None and await self._submit(lambda db: orgs.send_trainer_reset(db, actor, uid)):
+            self.notice = t(await self._lang(), "trainers.reset_sent")
 
 
 class TemplatesState(FormState, rx.State):
@@ -197,12 +185,16 @@ class TemplatesState(FormState, rx.State):
         self.valid_tags = ", ".join("{" + tag + "}" for tag in templates.KIND_TAGS[kind])
         self.form_key += 1
 
+    async def _show_other(self, kind: str, language: str) -> None:
+        self.kind, self.language = kind, language
+        self._clear()
+        await self._show()
+
     @rx.event
     @policy(SIGNED_IN)
     async def load(self) -> None:
         """Show the first template."""
-        self.error = self.notice = ""
-        self.field_errors = {}
+        self._clear()
         await self._show()
 
     @rx.event
@@ -215,10 +207,7 @@ class TemplatesState(FormState, rx.State):
         """
         value = clean_str(kind, 40)
         if value in templates.EDITABLE_KINDS:
-            self.kind = value
-            self.error = self.notice = ""
-            self.field_errors = {}
-            await self._show()
+            await self._show_other(value, self.language)
 
     @rx.event
     @policy(STAFF)
@@ -230,10 +219,7 @@ class TemplatesState(FormState, rx.State):
         """
         value = clean_str(language, 5)
         if value in templates.DEFAULTS:
-            self.language = value
-            self.error = self.notice = ""
-            self.field_errors = {}
-            await self._show()
+            await self._show_other(self.kind, value)
 
     @rx.event
     @policy(STAFF)
@@ -248,22 +234,19 @@ class TemplatesState(FormState, rx.State):
         kind, language = self.kind, self.language
         subject, body = clean_str(form.get("subject"), 400), clean_str(form.get("body"), 25_000)
         self._start()
-        try:
-            await run_db(
-                lambda db: templates.save_template(
-                    db,
-                    organisation_id=orgs.require_staff(actor),
-                    user_id=actor.user_id,
-                    kind=kind,
-                    language=language,
-                    subject=subject,
-                    body=body,
-                )
+        saved = await self._submit(
+            lambda db: templates.save_template(
+                db,
+                organisation_id=orgs.require_staff(actor),
+                user_id=actor.user_id,
+                kind=kind,
+                language=language,
+                subject=subject,
+                body=body,
             )
-        except PlumeError as err:
-            await self._fail(err)
+        )
+        if not saved:
             return
-        self.busy = False
         self.notice = t(await self._lang(), "templates.saved")
         await self._show()
 
@@ -278,17 +261,14 @@ class TemplatesState(FormState, rx.State):
                 db, organisation_id=orgs.require_staff(actor), kind=kind, language=language
             )
         )
-        self.field_errors = {}
-        self.error = ""
+        self._clear()
         self.notice = t(await self._lang(), "templates.restored")
         await self._show()
 
 
-class OutboxState(FormState, rx.State):
+class OutboxState(StaffPage, rx.State):
     """The staff's outbox page."""
 
-    allowed: rx.Field[bool] = rx.field(True)
-    loading: rx.Field[bool] = rx.field(True)
     status_filter: rx.Field[str] = rx.field("all")
     rows: rx.Field[list[home.OutboxRow]] = rx.field(default_factory=list)
     opened: rx.Field[str] = rx.field("")
@@ -304,14 +284,8 @@ class OutboxState(FormState, rx.State):
         self.allowed = True
         self.rows = rows
 
-    @rx.event
-    @policy(SIGNED_IN)
-    async def load(self) -> None:
-        """Load the latest messages."""
-        self.error = self.notice = ""
+    def _reset(self) -> None:
         self.opened = ""
-        await self._reload()
-        self.loading = False
 
     @rx.event
     @policy(STAFF)
@@ -357,11 +331,9 @@ class OutboxState(FormState, rx.State):
         await self._reload()
 
 
-class SettingsState(FormState, rx.State):
+class SettingsState(StaffPage, rx.State):
     """The organisation's settings page (staff)."""
 
-    allowed: rx.Field[bool] = rx.field(True)
-    loading: rx.Field[bool] = rx.field(True)
     values: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     form_key: rx.Field[int] = rx.field(0)
 
@@ -381,15 +353,6 @@ class SettingsState(FormState, rx.State):
         self.form_key += 1
 
     @rx.event
-    @policy(SIGNED_IN)
-    async def load(self) -> None:
-        """Load the settings (a non-staff visitor gets the not-found panel)."""
-        self.error = self.notice = ""
-        self.field_errors = {}
-        await self._reload()
-        self.loading = False
-
-    @rx.event
     @policy(STAFF)
     async def save(self, form_data: Any) -> None:
         """Save the signing window and the virtual class link.
@@ -400,11 +363,9 @@ class SettingsState(FormState, rx.State):
         form, actor = _form(form_data), require_actor()
         window, url = clean_str(form.get("signing_window"), 10), clean_str(form.get("virtual_class_url"), 600)
         self._start()
-        try:
-            await run_db(lambda db: orgs.save_settings(db, actor, signing_window=window, virtual_class_url=url))
-        except PlumeError as err:
-            await self._fail(err)
+        if not await self._submit(
+            lambda db: orgs.save_settings(db, actor, signing_window=window, virtual_class_url=url)
+        ):
             return
-        self.busy = False
         self.notice = t(await self._lang(), "common.saved")
         await self._reload()

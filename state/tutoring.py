@@ -17,6 +17,7 @@ from app.live.contract import (
     PollAnswered,
     ProgressChanged,
     TimelineChanged,
+    followers_topic,
     session_topic,
 )
 from app.services import attestations, finishing, missions, tutoring, virtual_class
@@ -24,12 +25,14 @@ from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from state import live
 from state.common import clean_id, clean_str, error_message, route_id, run_db
+from state.conclude import ConcludeSelection
 from state.guard import SIGNED_IN, policy, require_actor
-from state.paging import SizedPagedList
+from state.paging import SortedPagedList
 from state.session import SessionState
 
 LIVE_GAP_S = 0.5
-# Progress (a poll answered, a mission handed in), the people and the timeline change the counts and reports.
+# Progress (every learner's, on the followers topic; a poll answered, a mission handed in), the people and the
+# timeline change the counts and reports.
 LIVE_EVENTS: tuple[type[LiveEvent], ...] = (
     ProgressChanged,
     MissionHandedIn,
@@ -77,7 +80,7 @@ class TutoringListState(rx.State):
         self.loading = False
 
 
-class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
+class TutoringCentreState(SortedPagedList, live.LiveState, ConcludeSelection, rx.State):
     """A session's tutoring centre: filter, learner count, pie, one page of learners.
 
     With thousands of learners at work, events come in bursts: the first one
@@ -86,6 +89,8 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
 
     live_events: ClassVar[tuple[type[LiveEvent], ...]] = LIVE_EVENTS
     live_gap_s: ClassVar[float] = LIVE_GAP_S
+    sorts: ClassVar[tuple[str, ...]] = tutoring.SORTS
+    sorts_descending: ClassVar[frozenset[str]] = frozenset({"progress", "time", "last_activity"})
 
     loading: rx.Field[bool] = rx.field(True)
     found: rx.Field[bool] = rx.field(False)
@@ -94,7 +99,6 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
     kind: rx.Field[str] = rx.field("all")
     query: rx.Field[str] = rx.field("")
     sort: rx.Field[str] = rx.field("name")
-    descending: rx.Field[bool] = rx.field(False)
     page_size: rx.Field[int] = rx.field(50)
     learners: rx.Field[int] = rx.field(0)
     activities: rx.Field[int] = rx.field(0)
@@ -104,18 +108,12 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
     course_id: rx.Field[str] = rx.field("")
     missions_waiting: rx.Field[int] = rx.field(0)
     observations_waiting: rx.Field[int] = rx.field(0)
-    selected_count: rx.Field[int] = rx.field(0)
-    # How many of the selection a bulk action reaches: those the filter and search show (said in its dialog).
-    target_count: rx.Field[int] = rx.field(0)
-    page_checked: rx.Field[list[str]] = rx.field(default_factory=list)
-    page_selected: rx.Field[bool] = rx.field(False)
+    # The selection (keys "<session id>:<user id>"), `target_count` (how many of it a bulk action reaches: those
+    # the filter and search show, said in its dialog), `notice`, `error` and "Formation terminée" (never once
+    # archived) come with `ConcludeSelection`.
     reminding: rx.Field[bool] = rx.field(False)
     planning: rx.Field[bool] = rx.field(False)
     attesting: rx.Field[bool] = rx.field(False)
-    # "finish" or "undo" while the "Formation terminée" dialog asks first; "" otherwise.
-    concluding: rx.Field[str] = rx.field("")
-    # Whether "Formation terminée" is offered (CONCLUDE on the centre's sessions: never once archived).
-    can_conclude: rx.Field[bool] = rx.field(False)
     vc_errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     # The session's access period: the virtual class form's date bounds and hint.
     vc_window: rx.Field[virtual_class.PlanningWindow] = rx.field(
@@ -123,39 +121,22 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
     )
     template: rx.Field[str] = rx.field("reminder")
     preview: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
-    notice: rx.Field[str] = rx.field("")
-    error: rx.Field[str] = rx.field("")
     _session_id: int = 0
     _course_id: int = 0
     _scope_ids: list[int] = []
-    # The selection can hold 10,000 learners: it stays on the server; the page gets a count and its own ticks.
-    _selected: set[str] = set()
 
     def _route_session_id(self) -> int | None:
         return route_id(self, "session_id")
 
     async def _show(self, actor: Actor | None, *, full: bool = True) -> None:
         """Read the centre; `full` also rereads the titles and the tiles' waiting work (not needed to sort or page)."""
-        sid, cid = self._session_id, self._course_id or None
-        kind, query, sort, descending = self.kind, self.query, self.sort, self.descending
-        page, size = self.page, self.page_size
+        sid, cid, kind, query, order = self._session_id, self._course_id or None, self.kind, self.query, self._order()
         if actor is None or not (sid or cid):
             self.found = False
             return
 
         def work(db: Any) -> tuple[tutoring.Centre, tuple[str, str] | None, tuple[int, int] | None, bool | None]:
-            centre = tutoring.centre(
-                db,
-                actor,
-                sid,
-                course_id=cid,
-                kind=kind,
-                query=query,
-                sort=sort,
-                descending=descending,
-                page=page,
-                page_size=size,
-            )
+            centre = tutoring.centre(db, actor, sid, course_id=cid, kind=kind, query=query, **order)
             if not full:
                 return centre, None, None, None
             return (
@@ -202,10 +183,8 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
         self.kind, self.query, self.sort, self.descending, self.page = "all", "", "name", False, 1
         self._selected, self.reminding, self.notice, self.error = set(), False, "", ""
         await self._show(actor)
-        if self.found:
-            self._live_follow(tuple(session_topic(s) for s in self._scope_ids))
-        else:
-            self._live_stop()
+        followed = tuple(topic for s in self._scope_ids for topic in (session_topic(s), followers_topic(s)))
+        self._live_follow_found(self.found, followed)
         self.loading = False
 
     @rx.event
@@ -236,34 +215,23 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
         if query != self.query:
             # As for the filter: a search hides learners, so they leave the selection.
             self._selected, self.notice = set(), ""
-        self.query, self.page = query, 1
-        await self._show(require_actor(), full=False)
-
-    @rx.event
-    @policy(SIGNED_IN)
-    async def sort_by(self, column: Any) -> None:
-        """Sort by a column (again: the other way).
-
-        Args:
-            column: name, progress, status, time or last_activity.
-        """
-        if column not in tutoring.SORTS:
-            return
-        self.descending = (
-            not self.descending if column == self.sort else column in ("progress", "time", "last_activity")
-        )
-        self.sort, self.page = str(column), 1
-        await self._show(require_actor(), full=False)
+        self.query = query
+        await self._turn_to(1)
 
     async def _show_page(self) -> None:
-        # Paging changes neither the titles nor the tiles: the short read.
+        # Paging, sorting and searching change neither the titles nor the tiles: the short read.
         await self._show(require_actor(), full=False)
 
-    def _sync_selection(self) -> None:
-        """What the page shows of the selection: how many, and which of its rows."""
-        self.selected_count = len(self._selected)
-        self.page_checked = [key for key in map(learner_key, self.rows) if key in self._selected]
-        self.page_selected = bool(self.rows) and len(self.page_checked) == len(self.rows)
+    def _page_keys(self) -> list[str]:
+        return [learner_key(r) for r in self.rows]
+
+    async def _every_key(self) -> set[str] | None:
+        actor, sid, cid, kind, query = require_actor(), self._session_id, self._course_id or None, self.kind, self.query
+        try:
+            keys = await run_db(lambda db: tutoring.learner_keys(db, actor, sid, course_id=cid, kind=kind, query=query))
+        except PlumeError:
+            return None
+        return {f"{s}:{u}" for s, u in keys}
 
     @rx.event
     @policy(SIGNED_IN)
@@ -273,42 +241,7 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
         Args:
             key: "<session id>:<user id>" of a row of the page.
         """
-        wanted = clean_str(key, 40)
-        if wanted and any(learner_key(r) == wanted for r in self.rows):
-            self._selected ^= {wanted}
-            self.notice = ""
-            self._sync_selection()
-
-    @rx.event
-    @policy(SIGNED_IN)
-    def toggle_page(self) -> None:
-        """Select every learner of the page (or unselect them when all are)."""
-        keys = {learner_key(r) for r in self.rows}
-        if keys and keys <= self._selected:
-            self._selected -= keys
-        else:
-            self._selected |= keys
-        self.notice = ""
-        self._sync_selection()
-
-    @rx.event
-    @policy(SIGNED_IN)
-    async def select_all_pages(self) -> None:
-        """Select every learner the filter and search show, on every page."""
-        actor, sid, cid, kind, query = require_actor(), self._session_id, self._course_id or None, self.kind, self.query
-        try:
-            keys = await run_db(lambda db: tutoring.learner_keys(db, actor, sid, course_id=cid, kind=kind, query=query))
-        except PlumeError:
-            return
-        self._selected, self.notice = {f"{s}:{u}" for s, u in keys}, ""
-        self._sync_selection()
-
-    @rx.event
-    @policy(SIGNED_IN)
-    def clear_selection(self) -> None:
-        """Unselect everyone."""
-        self._selected, self.notice = set(), ""
-        self._sync_selection()
+        self._toggle(clean_str(key, 40))
 
     async def _targets(self) -> dict[int, list[int]]:
         """The learners a bulk action reaches, by session: the selection that the current filter and search show.
@@ -331,6 +264,9 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
             )
         except PlumeError:
             return {}
+
+    async def _conclude_targets(self) -> dict[int, list[int]]:
+        return await self._targets()
 
     async def _preview(self) -> None:
         actor, template, groups = require_actor(), self.template, await self._targets()
@@ -454,14 +390,8 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
         self._sync_selection()
         self.notice = tn(lang, "tutoring.vc_created", len(ids))
 
-    @rx.event
-    @policy(SIGNED_IN)
-    async def make_attestations(self) -> AsyncIterator[Any]:
-        """Build the selected learners' attestations (one PDF each, zipped) and download the zip.
-
-        Yields:
-            The spinner, then the download once the zip is ready.
-        """
+    async def _attest(self, *, merged: bool) -> AsyncIterator[Any]:
+        """Issue the selected learners' attestations (one session at a time), then download the zip or merged PDF."""
         actor, groups = require_actor(), await self._targets()
         lang = (await self.get_state(SessionState)).lang
         self.notice, self.error = "", ""
@@ -472,7 +402,7 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
         self.attesting = True
         yield
         try:
-            export = await run_db(lambda db: attestations.prepare_download(db, actor, sid, ids))
+            export = await run_db(lambda db: attestations.prepare_download(db, actor, sid, ids, merged=merged))
         except PlumeError as err:
             self.attesting, self.error = False, error_message(lang, err)
             return
@@ -482,7 +412,18 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
             self.error = report
             return
         self.notice = report
-        yield rx.download(url=attestations.export_url(export.token))
+        yield rx.download(url=attestations.export_url(export.token, merged=merged))
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def make_attestations(self) -> AsyncIterator[Any]:
+        """Build the selected learners' attestations (one PDF each, zipped) and download the zip.
+
+        Yields:
+            The spinner, then the download once the zip is ready.
+        """
+        async for update in self._attest(merged=False):
+            yield update
 
     @rx.event
     @policy(SIGNED_IN)
@@ -492,72 +433,8 @@ class TutoringCentreState(SizedPagedList, live.LiveState, rx.State):
         Yields:
             The spinner, then the download once the PDF is ready.
         """
-        actor, groups = require_actor(), await self._targets()
-        lang = (await self.get_state(SessionState)).lang
-        self.notice, self.error = "", ""
-        if len(groups) != 1:
-            self.notice = t(lang, "tutoring.one_session_only") if groups else ""
-            return
-        ((sid, ids),) = groups.items()
-        self.attesting = True
-        yield
-        try:
-            export = await run_db(lambda db: attestations.prepare_download(db, actor, sid, ids, merged=True))
-        except PlumeError as err:
-            self.attesting, self.error = False, error_message(lang, err)
-            return
-        self.attesting = False
-        report = _attestations_report(lang, export)
-        if not export.token:
-            self.error = report
-            return
-        self.notice = report
-        yield rx.download(url=attestations.export_url(export.token, merged=True))
-
-    @rx.event
-    @policy(SIGNED_IN)
-    async def ask_conclude(self, what: Any) -> None:
-        """Open the dialog saying what "Formation terminée" (or undoing it) will do to the selection.
-
-        Args:
-            what: "finish" or "undo".
-        """
-        choice = clean_str(what, 10)
-        groups = await self._targets()
-        self.notice, self.error = "", ""
-        if choice not in ("finish", "undo") or not groups:
-            self.concluding = ""
-            return
-        self.target_count = sum(len(ids) for ids in groups.values())
-        self.concluding = choice
-
-    @rx.event
-    @policy(SIGNED_IN)
-    def close_conclude(self) -> None:
-        """Close the "Formation terminée" dialog without changing anything."""
-        self.concluding = ""
-
-    @rx.event
-    @policy(SIGNED_IN)
-    async def conclude(self) -> None:
-        """Declare the selection "Formation terminée" (or undo it, revoking their attestations), as the dialog said."""
-        actor, choice, groups = require_actor(), self.concluding, await self._targets()
-        lang = (await self.get_state(SessionState)).lang
-        self.concluding, self.notice, self.error = "", "", ""
-        if choice not in ("finish", "undo") or not groups:
-            return
-        apply = finishing.mark_finished if choice == "finish" else finishing.undo_finished
-
-        def work(db: Any) -> int:
-            return sum(apply(db, actor, sid, ids) for sid, ids in groups.items())
-
-        try:
-            done = await run_db(work)
-        except PlumeError as err:
-            self.error = error_message(lang, err)
-            return
-        self.notice = tn(lang, f"tutoring.concluded.{choice}", done)
-        await self._show(actor)
+        async for update in self._attest(merged=True):
+            yield update
 
     @rx.event
     @policy(SIGNED_IN)
@@ -692,10 +569,7 @@ class TutoringReportState(live.LiveState, rx.State):
         self.session_id, self.user_id = str(self._sid), str(self._uid)
         self.expanded, self.editing, self.edit_errors, self.notice = [], {}, {}, ""
         await self._show(actor)
-        if self.found:
-            self._live_follow(session_topic(self._sid))
-        else:
-            self._live_stop()
+        self._live_follow_found(self.found, (session_topic(self._sid), followers_topic(self._sid)))
         self.loading = False
 
     @rx.event

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
@@ -14,7 +14,7 @@ from app.services.course_categories import UNCATEGORISED, Folder
 from app.services.errors import ErrorCode, PlumeError
 from state.common import clean_id, clean_str, error_message, form_fields, route_id, run_db
 from state.guard import SIGNED_IN, policy, require_actor
-from state.paging import SizedPagedList
+from state.paging import SortedPagedList
 from state.session import SessionState
 
 TABS = ("info", "lessons", "reviews")
@@ -65,8 +65,11 @@ class ReviewCard:
         )
 
 
-class TutoringCoursesState(SizedPagedList, rx.State):
+class TutoringCoursesState(SortedPagedList, rx.State):
     """`Tutorat > Formations`: category tree on the left, one page of followed courses on the right."""
+
+    sorts: ClassVar[tuple[str, ...]] = tc.SORTS
+    sorts_descending: ClassVar[frozenset[str]] = frozenset({"learners"})
 
     loading: rx.Field[bool] = rx.field(True)
     total_courses: rx.Field[int] = rx.field(0)
@@ -81,7 +84,6 @@ class TutoringCoursesState(SizedPagedList, rx.State):
     course_options: rx.Field[list[tc.Option]] = rx.field(default_factory=list)
     list_options: rx.Field[list[tc.Option]] = rx.field(default_factory=list)
     sort: rx.Field[str] = rx.field("title")
-    descending: rx.Field[bool] = rx.field(False)
     first: rx.Field[int] = rx.field(0)
     last: rx.Field[int] = rx.field(0)
     rows: rx.Field[list[tc.CourseLine]] = rx.field(default_factory=list)
@@ -99,22 +101,12 @@ class TutoringCoursesState(SizedPagedList, rx.State):
 
     async def _show(self) -> None:
         actor = require_actor()
-        folder, query, sort, descending = self.folder, self.query, self.sort, self.descending
+        folder, query, order = self.folder, self.query, self._order()
         course_id, list_id = clean_id(self.course_filter) or 0, clean_id(self.list_filter) or 0
-        page, size = self.page, self.page_size
         try:
             found = await run_db(
                 lambda db: tc.course_list(
-                    db,
-                    actor,
-                    folder=folder,
-                    query=query,
-                    course_id=course_id,
-                    list_id=list_id,
-                    sort=sort,
-                    descending=descending,
-                    page=page,
-                    page_size=size,
+                    db, actor, folder=folder, query=query, course_id=course_id, list_id=list_id, **order
                 )
             )
         except PlumeError:
@@ -151,8 +143,8 @@ class TutoringCoursesState(SizedPagedList, rx.State):
         """
         value = clean_str(path, 1_000)
         if value == "" or any(f.path == value for f in self.folders):
-            self.folder, self.page = value, 1
-            await self._show()
+            self.folder = value
+            await self._turn_to(1)
 
     @rx.event
     @policy(SIGNED_IN)
@@ -177,14 +169,20 @@ class TutoringCoursesState(SizedPagedList, rx.State):
         Args:
             form_data: query.
         """
-        self.query, self.page = clean_str(form_fields(form_data).get("query"), tc.QUERY_LIMIT).strip(), 1
-        await self._show()
+        self.query = clean_str(form_fields(form_data).get("query"), tc.QUERY_LIMIT).strip()
+        await self._turn_to(1)
 
     @rx.event
     @policy(SIGNED_IN)
     def toggle_filters(self) -> None:
         """Show or hide the course and list filters."""
         self.filters_open = not self.filters_open
+
+    async def _filter(self, course: str, listed: str) -> None:
+        """Show the course and list the filters chose ("" for all), from the first page; a choice not offered is ignored."""
+        if _offered(course, self.course_options) and _offered(listed, self.list_options):
+            self.course_filter, self.list_filter = course, listed
+            await self._turn_to(1)
 
     @rx.event
     @policy(SIGNED_IN)
@@ -194,10 +192,7 @@ class TutoringCoursesState(SizedPagedList, rx.State):
         Args:
             value: A course id the filter offers.
         """
-        chosen = clean_str(value, 20)
-        if chosen == "" or any(str(o.id) == chosen for o in self.course_options):
-            self.course_filter, self.page = chosen, 1
-            await self._show()
+        await self._filter(clean_str(value, 20), self.list_filter)
 
     @rx.event
     @policy(SIGNED_IN)
@@ -207,34 +202,21 @@ class TutoringCoursesState(SizedPagedList, rx.State):
         Args:
             value: A session id the filter offers.
         """
-        chosen = clean_str(value, 20)
-        if chosen == "" or any(str(o.id) == chosen for o in self.list_options):
-            self.list_filter, self.page = chosen, 1
-            await self._show()
+        await self._filter(self.course_filter, clean_str(value, 20))
 
     @rx.event
     @policy(SIGNED_IN)
     async def clear_filters(self) -> None:
         """Remove the course and list filters."""
-        self.course_filter, self.list_filter, self.page = "", "", 1
-        await self._show()
-
-    @rx.event
-    @policy(SIGNED_IN)
-    async def sort_by(self, column: Any) -> None:
-        """Sort by a column (again: the other way).
-
-        Args:
-            column: title, list or learners.
-        """
-        if column not in tc.SORTS:
-            return
-        self.descending = not self.descending if column == self.sort else column == "learners"
-        self.sort, self.page = str(column), 1
-        await self._show()
+        await self._filter("", "")
 
     async def _show_page(self) -> None:
         await self._show()
+
+
+def _offered(chosen: str, options: list[tc.Option]) -> bool:
+    """Whether a filter offers a choice ("" for all is always offered)."""
+    return chosen == "" or any(str(o.id) == chosen for o in options)
 
 
 def _ancestors(path: str) -> list[str]:

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from app.api.attestations import PUBLIC_PAGE_HEADERS, public_page
-from app.api.downloads import download, pdf_attachment
+from app.api.downloads import download_route, pdf_attachment
 from app.clock import PARIS
 from app.services.attendance import pdf as attendance_pdf
 from app.services.attendance.chain import find_head
@@ -20,37 +20,19 @@ def _pdf(found: tuple[str, bytes]) -> Response:
     return pdf_attachment(*found)
 
 
-async def slot_sheet(request: Request) -> Response:
-    """Send one slot's attendance sheet as a PDF attachment.
+# One slot's attendance sheet as a PDF attachment.
+slot_sheet = download_route(
+    lambda path: f"slot:{path['slot_id']}",
+    lambda db, actor, path: attendance_pdf.slot_sheet_pdf(db, actor, path["slot_id"]),
+    _pdf,
+)
 
-    Args:
-        request: The request; the session token comes from the `plume_session` cookie.
-
-    Returns:
-        The PDF, or the same plain 404 for anonymous, forbidden and missing alike.
-    """
-    slot_id: int = request.path_params["slot_id"]
-    return await download(
-        request, f"slot:{slot_id}", lambda db, actor: attendance_pdf.slot_sheet_pdf(db, actor, slot_id), _pdf
-    )
-
-
-async def session_sheets(request: Request) -> Response:
-    """Send every signed slot's sheet of a session as one PDF attachment.
-
-    Args:
-        request: The request; the session token comes from the `plume_session` cookie.
-
-    Returns:
-        The PDF, or the same plain 404 for anonymous, forbidden and missing alike.
-    """
-    session_id: int = request.path_params["session_id"]
-    return await download(
-        request,
-        f"session:{session_id}",
-        lambda db, actor: attendance_pdf.session_sheets_pdf(db, actor, session_id),
-        _pdf,
-    )
+# Every signed slot's sheet of a session as one PDF attachment.
+session_sheets = download_route(
+    lambda path: f"session:{path['session_id']}",
+    lambda db, actor, path: attendance_pdf.session_sheets_pdf(db, actor, path["session_id"]),
+    _pdf,
+)
 
 
 def _followed(count: int) -> str:

@@ -8,7 +8,7 @@ from html import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from app.api.downloads import download, file_attachment, pdf_attachment
+from app.api.downloads import download_route, file_attachment, pdf_attachment
 from app.clock import PARIS
 from app.documents.attestation_pdf import hours_label
 from app.services import attestations
@@ -23,45 +23,22 @@ PUBLIC_PAGE_HEADERS = {
 }
 
 
-async def download_export(request: Request) -> Response:
-    """Send a prepared zip of attestations to the person who asked for it, before it expires.
+# A prepared zip (or PDF) of attestations, for the person who asked for it, before it expires.
+download_export = download_route(
+    lambda path: f"export:{path['token'][:40]}",
+    lambda _db, actor, path: attestations.open_export(actor, path["token"]),
+    lambda found: file_attachment(
+        found[0], found[1], "application/pdf" if found[1].endswith(".pdf") else "application/zip"
+    ),
+)
 
-    Args:
-        request: The request; the session token comes from the `plume_session` cookie.
-
-    Returns:
-        The zip, or the same plain 404 for anonymous, someone else's, expired and unknown alike.
-    """
-    export: str = request.path_params["token"]
-    return await download(
-        request,
-        f"export:{export[:40]}",
-        lambda _db, actor: attestations.open_export(actor, export),
-        lambda found: file_attachment(
-            found[0], found[1], "application/pdf" if found[1].endswith(".pdf") else "application/zip"
-        ),
-    )
-
-
-async def learner_attestation(request: Request) -> Response:
-    """Send the attestation last issued to one learner as a PDF attachment; a GET issues nothing.
-
-    Issuing is the tutoring centre's `issue_certificate` event, which then points the browser here.
-
-    Args:
-        request: The request; the session token comes from the `plume_session` cookie.
-
-    Returns:
-        The PDF, or the same plain 404 for anonymous, forbidden, not enrolled, not issued and missing alike.
-    """
-    session_id: int = request.path_params["session_id"]
-    user_id: int = request.path_params["user_id"]
-    return await download(
-        request,
-        f"session:{session_id}:learner:{user_id}",
-        lambda db, actor: attestations.learner_pdf(db, actor, session_id, user_id),
-        lambda found: pdf_attachment(*found),
-    )
+# The attestation last issued to one learner as a PDF; a GET issues nothing (the tutoring centre's
+# `issue_certificate` event does, then points the browser here).
+learner_attestation = download_route(
+    lambda path: f"session:{path['session_id']}:learner:{path['user_id']}",
+    lambda db, actor, path: attestations.learner_pdf(db, actor, path["session_id"], path["user_id"]),
+    lambda found: pdf_attachment(*found),
+)
 
 
 _STYLE = (

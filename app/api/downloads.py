@@ -11,9 +11,9 @@ audits, and anonymous, forbidden and missing requests all get the same plain
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from sqlmodel import Session
@@ -28,6 +28,8 @@ from app.services.errors import PlumeError
 
 T = TypeVar("T")
 Load = Callable[[Session, Actor], T]
+PathParams = Mapping[str, Any]
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 NOT_FOUND_BODY = "Introuvable"
 ATTACHMENT_HEADERS = {
@@ -145,3 +147,29 @@ async def download(request: Request, target: str | None, load: Load[T], respond:
     ip = request.client.host if request.client else ""
     found = await asyncio.to_thread(_load, token, ip, target, load)
     return not_found() if found is None else respond(found)
+
+
+def download_route(
+    target: Callable[[PathParams], str] | None,
+    load: Callable[[Session, Actor, PathParams], T],
+    respond: Callable[[T], Response],
+) -> Endpoint:
+    """A download route whose path names the thing: `download` with the path's parameters.
+
+    Args:
+        target: Builds the `access.denied` audit target from the path's parameters; None for a route that
+            does not audit.
+        load: The service call, given the database session, the resolved person and the path's parameters;
+            it raises `PlumeError` for missing and forbidden alike.
+        respond: Turns what `load` returned into the response.
+
+    Returns:
+        The Starlette endpoint: the file, or the same plain 404 for anonymous, forbidden and missing alike.
+    """
+
+    async def endpoint(request: Request) -> Response:
+        params = request.path_params
+        audited = None if target is None else target(params)
+        return await download(request, audited, lambda db, actor: load(db, actor, params), respond)
+
+    return endpoint

@@ -7,29 +7,19 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from app.api.downloads import ATTACHMENT_HEADERS, content_disposition, download, file_attachment
+from app.api.downloads import ATTACHMENT_HEADERS, content_disposition, download, download_route, file_attachment
 from app.services import activities, documents
 
 # Types a browser shows by itself; anything else is always sent as an attachment.
 _VIEWABLE = frozenset({"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"})
 
 
-async def download_document(request: Request) -> Response:
-    """Send a document's file to a member of its session, as an attachment.
-
-    Args:
-        request: The request; the session token comes from the `plume_session` cookie.
-
-    Returns:
-        The file, or the same plain 404 for anonymous, forbidden, deleted and missing alike.
-    """
-    document_id: int = request.path_params["document_id"]
-    return await download(
-        request,
-        f"document:{document_id}",
-        lambda db, actor: documents.open_for_download(db, actor, document_id),
-        lambda found: file_attachment(*found),
-    )
+# A document's file, for a member of its session, as an attachment.
+download_document = download_route(
+    lambda path: f"document:{path['document_id']}",
+    lambda db, actor, path: documents.open_for_download(db, actor, path["document_id"]),
+    lambda found: file_attachment(*found),
+)
 
 
 def _inline_image(found: tuple[Path, str]) -> Response:
@@ -46,20 +36,11 @@ def _inline_image(found: tuple[Path, str]) -> Response:
     )
 
 
-async def course_image(request: Request) -> Response:
-    """Send a course's thumbnail, inline, to members of its organisation.
-
-    Args:
-        request: The request; the session token comes from the `plume_session` cookie.
-
-    Returns:
-        The image, or the same plain 404 as for documents.
-    """
-    course_id: int = request.path_params["course_id"]
-    # Unlike documents, a refused thumbnail writes no `access.denied` entry (target None).
-    return await download(
-        request, None, lambda db, actor: documents.open_course_image(db, actor, course_id), _inline_image
-    )
+# A course's thumbnail, inline, for members of its organisation. Unlike documents, a refused
+# thumbnail writes no `access.denied` entry (target None).
+course_image = download_route(
+    None, lambda db, actor, path: documents.open_course_image(db, actor, path["course_id"]), _inline_image
+)
 
 
 def _activity_file(found: tuple[Path, str, str], *, view: bool) -> Response:

@@ -16,6 +16,7 @@ from app.api.enrolment import import_report, participants
 from app.api.files import activity_file, course_image, download_document
 from app.api.missions import download_submission_file
 from app.api.outbox import outbox_attachment
+from app.api.questionnaires import questionnaire_export
 from app.api.session import close_session, open_session
 from app.services.db import session_scope
 
@@ -71,5 +72,6 @@ def build_api() -> Starlette:
             Route("/api/outbox/{outbox_id:int}/attachment", outbox_attachment, methods=["GET"]),
             Route("/api/enrolment-imports/{job_id:int}/report.csv", import_report, methods=["GET"]),
             Route("/api/sessions/{session_id:int}/participants.csv", participants, methods=["GET"]),
+            Route("/api/questionnaires/{questionnaire_id:int}.json", questionnaire_export, methods=["GET"]),
         ]
     )

@@ -31,6 +31,32 @@ def t(lang: str, key: str, **params: str) -> str:
     return text
 
 
+def decimal_text(value: float, places: int = 2) -> str:
+    """A number as a French reader writes it: a comma, at most `places` decimals, no trailing zeros.
+
+    Args:
+        value: The number.
+        places: Decimals kept at most.
+
+    Returns:
+        "2,5", "66,67", "12".
+    """
+    text = f"{value:.{places}f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text).replace(".", ",")
+
+
+def percent_text(value: float | None) -> str:
+    """A score or rate in percent as French readers write it ("85,5 %"); "" when there is none.
+
+    Args:
+        value: The percentage, or None.
+
+    Returns:
+        The text.
+    """
+    return "" if value is None else decimal_text(value) + " %"
+
+
 def plural_form(lang: str, count: int) -> str:
     """The plural form a count takes: "one" or "other".
 

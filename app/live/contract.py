@@ -1,16 +1,19 @@
 """The live contract: every topic a page can follow and every event a service (or a tab) announces on one.
 
-Topics. One builder per kind of topic, and `parse_topic` that reads a name back
-(`app.services.topics.may_follow` re-checks access from it before every push):
+Topics. One pattern per kind of topic (`_PATTERNS`): a builder fills it in and
+`parse_topic` reads a name back with it (`app.services.topics.may_follow`
+re-checks access from it before every push):
 
 | topic                         | builder               | who follows it                              |
 |-------------------------------|-----------------------|---------------------------------------------|
 | `session:<id>`                | `session_topic`       | a session's page, desks, tutoring centre    |
+| `followers:<id>`              | `followers_topic`     | those who see every learner's progress      |
 | `chat:<id>`                   | `chat_topic`          | the session's open chat panels (presence)   |
 | `chat-unread:<id>`            | `chat_unread_topic`   | home cards showing the room's unread count  |
 | `attendance:<slot>`           | `slot_topic`          | everyone with the slot's page open          |
 | `attendance:<slot>:board`     | `slot_board_topic`    | the slot's board viewers (trainers, staff)  |
 | `attendance:<slot>:user:<id>` | `slot_person_topic`   | one person's own tabs on the slot's page    |
+| `person:<id>`                 | `person_topic`        | one person's own home tabs (their progress) |
 
 Events. One frozen dataclass per event type; `TYPE` (and `OP` when fixed) name it
 on the wire. A service builds one and calls `app.live.bus.notify(db, topic,
@@ -22,6 +25,7 @@ a subscribing page gets it back typed with `parse(wire)`.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -30,81 +34,24 @@ Wire = dict[str, Any]
 
 # --- Topics ------------------------------------------------------------------------------------
 
+TopicKind = Literal["session", "followers", "chat", "chat-unread", "slot", "slot-board", "slot-person", "person"]
 
-def session_topic(session_id: int) -> str:
-    """A training session's open pages (timeline, people, status, documents, progress).
-
-    Args:
-        session_id: The session.
-
-    Returns:
-        The topic name.
-    """
-    return f"session:{session_id}"
-
-
-def chat_topic(session_id: int) -> str:
-    """The session's open chat panels (messages, typing, presence).
-
-    Args:
-        session_id: The session.
-
-    Returns:
-        The topic name.
-    """
-    return f"chat:{session_id}"
-
-
-def chat_unread_topic(session_id: int) -> str:
-    """Pages that show the room's unread count (home cards).
-
-    Args:
-        session_id: The session.
-
-    Returns:
-        The topic name.
-    """
-    return f"chat-unread:{session_id}"
-
-
-def slot_topic(slot_id: int) -> str:
-    """Everyone with the slot's attendance page open (certification reaches them all).
-
-    Args:
-        slot_id: The slot.
-
-    Returns:
-        The topic name.
-    """
-    return f"attendance:{slot_id}"
-
-
-def slot_board_topic(slot_id: int) -> str:
-    """The slot's board viewers: its trainers, staff and tutors.
-
-    Args:
-        slot_id: The slot.
-
-    Returns:
-        The topic name.
-    """
-    return f"attendance:{slot_id}:board"
-
-
-def slot_person_topic(slot_id: int, user_id: int) -> str:
-    """One person's own tabs on the slot's attendance page.
-
-    Args:
-        slot_id: The slot.
-        user_id: The person.
-
-    Returns:
-        The topic name.
-    """
-    return f"attendance:{slot_id}:user:{user_id}"
-
-
-TopicKind = Literal["session", "chat", "chat-unread", "slot", "slot-board", "slot-person"]
+# One pattern per kind of topic: the builders below fill it, `parse_topic` reads it back.
+_PATTERNS: dict[TopicKind, str] = {
+    "session": "session:{id}",
+    "followers": "followers:{id}",
+    "chat": "chat:{id}",
+    "chat-unread": "chat-unread:{id}",
+    "slot": "attendance:{id}",
+    "slot-board": "attendance:{id}:board",
+    "slot-person": "attendance:{id}:user:{user_id}",
+    "person": "person:{user_id}",
+}
+_ID, _USER_ID = "(?P<id>[0-9]{1,18})", "(?P<user_id>[0-9]{1,18})"
+_READERS: dict[TopicKind, re.Pattern[str]] = {
+    kind: re.compile(re.escape(pattern).replace(r"\{id\}", _ID).replace(r"\{user_id\}", _USER_ID))
+    for kind, pattern in _PATTERNS.items()
+}
 
 
 @dataclass(frozen=True)
@@ -112,42 +59,67 @@ class Topic:
     """A topic name read back: its kind, the session or slot it is about, and the person for a personal topic."""
 
     kind: TopicKind
-    id: int
+    id: int = 0
     user_id: int = 0
 
+    @property
+    def name(self) -> str:
+        """The topic's name on the bus (what a builder returns)."""
+        return _PATTERNS[self.kind].format(id=self.id, user_id=self.user_id)
 
-_SESSION_KINDS: dict[str, TopicKind] = {"session": "session", "chat": "chat", "chat-unread": "chat-unread"}
+
+def session_topic(session_id: int) -> str:
+    """A training session's open pages (timeline, people, status, documents, hand-ins, polls)."""
+    return Topic("session", session_id).name
 
 
-def _number(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) <= 18 else None
+def followers_topic(session_id: int) -> str:
+    """Those who see every learner's progress in a session (`SessionRole.sees_everything`): each one's progress."""
+    return Topic("followers", session_id).name
+
+
+def chat_topic(session_id: int) -> str:
+    """The session's open chat panels (messages, typing, presence)."""
+    return Topic("chat", session_id).name
+
+
+def chat_unread_topic(session_id: int) -> str:
+    """Pages that show the room's unread count (home cards)."""
+    return Topic("chat-unread", session_id).name
+
+
+def slot_topic(slot_id: int) -> str:
+    """Everyone with the slot's attendance page open (certification reaches them all)."""
+    return Topic("slot", slot_id).name
+
+
+def slot_board_topic(slot_id: int) -> str:
+    """The slot's board viewers: its trainers, staff and tutors."""
+    return Topic("slot-board", slot_id).name
+
+
+def slot_person_topic(slot_id: int, user_id: int) -> str:
+    """One person's own tabs on the slot's attendance page."""
+    return Topic("slot-person", slot_id, user_id).name
+
+
+def person_topic(user_id: int) -> str:
+    """One person's own tabs on the pages that show their own progress (home)."""
+    return Topic("person", user_id=user_id).name
 
 
 def parse_topic(name: str) -> Topic | None:
     """Read a topic name back (the inverse of the builders above).
 
     Args:
-        name: e.g. "session:12", "attendance:7:board".
+        name: e.g. "session:12", "attendance:7:board", "person:3".
 
     Returns:
         The topic, or None for a name no builder makes.
     """
-    kind, _, rest = name.partition(":")
-    if (session_kind := _SESSION_KINDS.get(kind)) is not None:
-        number = _number(rest)
-        return None if number is None else Topic(session_kind, number)
-    if kind != "attendance":
-        return None
-    parts = rest.split(":")
-    slot_id = _number(parts[0])
-    if slot_id is None:
-        return None
-    if len(parts) == 1:
-        return Topic("slot", slot_id)
-    if parts[1:] == ["board"]:
-        return Topic("slot-board", slot_id)
-    if len(parts) == 3 and parts[1] == "user" and (user_id := _number(parts[2])) is not None:
-        return Topic("slot-person", slot_id, user_id)
+    for kind, reader in _READERS.items():
+        if (found := reader.fullmatch(name)) is not None:
+            return Topic(kind, **{key: int(number) for key, number in found.groupdict().items()})
     return None
 
 
@@ -220,11 +192,21 @@ class DocumentsChanged(LiveEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class ProgressChanged(LiveEvent):
-    """A learner's progress on an activity changed."""
+    """A learner's progress on an activity changed (to those who follow the learners, topic `followers:<id>`)."""
 
     TYPE: ClassVar[str] = "progress"
     activity_id: int | None
     user_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class MyProgress(LiveEvent):
+    """The person's own progress in a session changed (to their own tabs, topic `person:<id>`)."""
+
+    TYPE: ClassVar[str] = "progress"
+    OP: ClassVar[str] = "mine"
+    session_id: int
+    activity_id: int | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -243,6 +225,15 @@ class PollAnswered(LiveEvent):
 
     TYPE: ClassVar[str] = "poll"
     activity_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvaluationAnswered(LiveEvent):
+    """A learner submitted an evaluation's questionnaire (nobody named: a quality evaluation is anonymous)."""
+
+    TYPE: ClassVar[str] = "evaluation"
+    OP: ClassVar[str] = "answered"
+    activity_id: int
 
 
 # Chat (topics `chat:<id>` and `chat-unread:<id>`).
@@ -353,18 +344,24 @@ SESSION_EVENTS: tuple[type[LiveEvent], ...] = (
     PeopleChanged,
     StatusChanged,
     DocumentsChanged,
-    ProgressChanged,
     MissionHandedIn,
     PollAnswered,
 )
+# On `followers:<id>`: every learner's progress, for those who see it (a learner hears their own as `MyProgress`).
+FOLLOWER_EVENTS: tuple[type[LiveEvent], ...] = (ProgressChanged,)
+# Also on `session:<id>`, apart: only an evaluation's results page hears it (not every session page).
+EVALUATION_EVENTS: tuple[type[LiveEvent], ...] = (EvaluationAnswered,)
 CHAT_EVENTS: tuple[type[LiveEvent], ...] = (ChatPosted, ChatChanged, ChatTyping, Presence)
 CHAT_UNREAD_EVENTS: tuple[type[LiveEvent], ...] = (ChatUnread,)
 SLOT_EVENTS: tuple[type[LiveEvent], ...] = (Signed, MySignature, MineChanged, Certified, SheetChanged)
+PERSON_EVENTS: tuple[type[LiveEvent], ...] = (MyProgress,)
 
 # Fixed-op types first: an event with its own `op` field never claims a fixed op's wire shape.
 EVENTS: tuple[type[LiveEvent], ...] = (
     ModuleMoved,
+    MyProgress,
     MissionHandedIn,
+    EvaluationAnswered,
     ChatPosted,
     ChatChanged,
     ChatUnread,

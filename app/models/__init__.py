@@ -1,12 +1,13 @@
 """SQLModel tables, one module per aggregate. Importing this registers them all."""
 
+from app.models import evaluations as _evaluations  # noqa: F401  # registers the questionnaire tables
 from app.models import events as _events  # noqa: F401  # registers the ORM listeners
 from app.models.attendance import AttendanceChain, AttendanceHeadPublication, AttendanceRecord
 from app.models.audit import AuditRecord
 from app.models.auth import AuthSession, LoginAttempt
 from app.models.chat import ChatMessage, ChatRead
 from app.models.enrolment_import import EnrolmentImport
-from app.models.finishing import TrainingCompletion
+from app.models.finishing import ArchiveCategory, TrainingCompletion
 from app.models.follow_up import MonitoredActivity
 from app.models.membership import Invitation, Membership
 from app.models.offer import CourseRequest
@@ -40,6 +41,7 @@ __all__ = [
     "Activity",
     "ActivityCompletion",
     "ActivityResponse",
+    "ArchiveCategory",
     "AttendanceChain",
     "AttendanceHeadPublication",
     "AttendanceRecord",

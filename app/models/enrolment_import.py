@@ -32,5 +32,7 @@ class EnrolmentImport(SQLModel, table=True):
     report: str = ""
     summary: str = ""
     error: str = Field(default="", max_length=300)
+    # The process running it (`enrolment_csv.WORKER`): a job whose process is gone is taken up again.
+    worker: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})
     created_at: datetime = utc_field(default_now=True)
     finished_at: datetime | None = utc_field(nullable=True)

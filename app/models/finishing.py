@@ -1,4 +1,4 @@
-"""Finishing a training: "Formation terminée" per learner, and the fixed archive categories."""
+"""Finishing a training: "Formation terminée" per learner, and each organisation's archive categories."""
 
 from __future__ import annotations
 
@@ -8,8 +8,32 @@ from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from app.models.base import utc_field
 
-# The archive's sub-categories (m@gistère's "sous-catégorie"): a fixed list, as no screen manages them yet.
-ARCHIVE_CATEGORIES = ("completed", "cancelled", "postponed", "misc")  # "other" would read as a plural key
+# The archive's sub-categories (m@gistère's "sous-catégorie") every organisation starts with, key → name
+# (`ArchiveCategory`); staff add, rename and remove their own from there. "misc": "other" reads as a plural key.
+DEFAULT_ARCHIVE_CATEGORIES = {
+    "completed": "Parcours terminé",
+    "cancelled": "Session annulée",
+    "postponed": "Session reportée",
+    "misc": "Autre",
+}
+ARCHIVE_CATEGORY_NAME_LIMIT = 80
+
+
+class ArchiveCategory(SQLModel, table=True):
+    """One of an organisation's archive categories, offered when a session is archived.
+
+    A session archived under it keeps the category's name (`TrainingSession.archive_category`), so
+    renaming or removing a category later leaves the sessions already filed as they were.
+    """
+
+    __tablename__ = "archive_category"
+    __table_args__ = (UniqueConstraint("organisation_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    key: str = Field(max_length=20)  # what the archive dialog sends: stable across renames
+    name: str = Field(max_length=ARCHIVE_CATEGORY_NAME_LIMIT)
+    position: int = 0
 
 
 class TrainingCompletion(SQLModel, table=True):

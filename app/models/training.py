@@ -68,8 +68,9 @@ class TrainingSession(SQLModel, table=True):
     place: str = Field(default="", max_length=200)
     rooms: str = Field(default="", max_length=200)
     max_participants: int | None = None
-    # Chosen when archiving (app.models.finishing.ARCHIVE_CATEGORIES); "" for a session never archived.
-    archive_category: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+    # The name of the organisation's archive category chosen when archiving (`ArchiveCategory`), kept as it
+    # was then; "" for a session never archived.
+    archive_category: str = Field(default="", max_length=80, sa_column_kwargs={"server_default": ""})
     # How many trainers and tutors the session should have ("Préférable d'avoir 2 tuteurs/formateurs par session").
     staff_wanted: int = Field(default=2, sa_column_kwargs={"server_default": "2"})
     created_at: datetime = utc_field(default_now=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 from reflex.event import EventType
+from reflex.vars.base import Var
 
 from app import routes
 from components.forms import field, form_message, submit_button
@@ -13,6 +14,7 @@ from state.auth import (
     ActivationState,
     ConfirmEmailState,
     ForgotState,
+    FormState,
     InvitationState,
     ResetState,
     RevertEmailState,
@@ -29,6 +31,78 @@ def _link(key: str, href: str) -> rx.Component:
     return rx.link(T(key), href=href, size="2", weight="medium")
 
 
+def _other_way(text_key: str, link_key: str, href: str) -> rx.Component:
+    """The line under a form pointing to the other way in (sign-in ↔ sign-up)."""
+    return rx.hstack(
+        rx.text(T(text_key), size="2", color_scheme="gray"),
+        _link(link_key, href),
+        spacing="2",
+        justify="center",
+        width="100%",
+    )
+
+
+def _form(
+    state: type[FormState],
+    on_submit: EventType[()],
+    submit_key: str,
+    *fields: rx.Component,
+    notice: bool = False,
+    spacing: str = "4",
+    **props: bool,
+) -> rx.Component:
+    """An account form: its fields, the state's message (and notice), then its button."""
+    return rx.form(
+        rx.vstack(
+            *fields,
+            form_message(state.error),
+            *([form_message(state.notice, tone="green")] if notice else []),
+            submit_button(submit_key, loading=state.busy),
+            spacing=spacing,
+            width="100%",
+        ),
+        on_submit=on_submit,
+        width="100%",
+        **props,
+    )
+
+
+def _code_field(label_key: str, state: type[FormState]) -> rx.Component:
+    return field(
+        label_key,
+        "code",
+        autocomplete="one-time-code",
+        input_mode="numeric",
+        error=field_errors_of(state).get("code", ""),
+        required=True,
+    )
+
+
+def _new_password_field(label_key: str, state: type[FormState]) -> rx.Component:
+    return field(
+        label_key,
+        "password",
+        type_="password",
+        autocomplete="new-password",
+        hint_key="signup.password_hint",
+        error=field_errors_of(state).get("password", ""),
+        required=True,
+    )
+
+
+def _once_checked(checked: Var[bool], content: rx.Component) -> rx.Component:
+    """A one-time link's page: a spinner while the link is checked, then what it offers."""
+    return rx.cond(checked, content, rx.center(rx.spinner(), width="100%"))
+
+
+def _done(text: Var[str]) -> rx.Component:
+    return rx.callout(text, icon="circle_check", color_scheme="green", role="status")
+
+
+def _sign_out() -> rx.Component:
+    return rx.button(T("nav.sign_out"), variant="ghost", color_scheme="gray", on_click=SessionState.sign_out, size="1")
+
+
 def sign_in_page() -> rx.Component:
     """The sign-in page.
 
@@ -38,26 +112,15 @@ def sign_in_page() -> rx.Component:
     return auth_card(
         "signin.title",
         rx.text(T("signin.subtitle"), color_scheme="gray", size="2"),
-        rx.form(
-            rx.vstack(
-                field("signin.email", "email", type_="email", autocomplete="username", required=True),
-                field("signin.password", "password", type_="password", autocomplete="current-password", required=True),
-                rx.hstack(rx.spacer(), _link("signin.forgot", routes.FORGOT), width="100%"),
-                form_message(SignInState.error),
-                submit_button("signin.submit", loading=SignInState.busy),
-                spacing="4",
-                width="100%",
-            ),
-            on_submit=SignInState.sign_in,
-            width="100%",
+        _form(
+            SignInState,
+            SignInState.sign_in,
+            "signin.submit",
+            field("signin.email", "email", type_="email", autocomplete="username", required=True),
+            field("signin.password", "password", type_="password", autocomplete="current-password", required=True),
+            rx.hstack(rx.spacer(), _link("signin.forgot", routes.FORGOT), width="100%"),
         ),
-        rx.hstack(
-            rx.text(T("signin.no_account"), size="2", color_scheme="gray"),
-            _link("signin.create", routes.SIGN_UP),
-            spacing="2",
-            justify="center",
-            width="100%",
-        ),
+        _other_way("signin.no_account", "signin.create", routes.SIGN_UP),
     )
 
 
@@ -89,68 +152,49 @@ def sign_up_page() -> rx.Component:
             ),
             _sign_up_form(),
         ),
-        rx.hstack(
-            rx.text(T("signup.have_account"), size="2", color_scheme="gray"),
-            _link("signin.submit", routes.SIGN_IN),
-            spacing="2",
-            justify="center",
-            width="100%",
-        ),
+        _other_way("signup.have_account", "signin.submit", routes.SIGN_IN),
     )
 
 
 def _sign_up_form() -> rx.Component:
     errors = field_errors_of(SignUpState)
-    return rx.form(
-        rx.vstack(
-            field(
-                "signup.email",
-                "email",
-                type_="email",
-                autocomplete="email",
-                required=True,
-                error=errors.get("email", ""),
-                default_value=SignUpState.invited_email,
-            ),
-            rx.grid(
-                field("signup.first_name", "first_name", autocomplete="given-name", error=errors.get("first_name", "")),
-                field("signup.last_name", "last_name", autocomplete="family-name", error=errors.get("last_name", "")),
-                columns=rx.breakpoints(initial="1", sm="2"),
-                spacing="3",
-                width="100%",
-            ),
-            field(
-                "signup.pseudonym",
-                "pseudonym",
-                hint_key="signup.pseudonym_hint",
-                autocomplete="nickname",
-                error=errors.get("pseudonym", ""),
-            ),
-            field(
-                "signup.password",
-                "password",
-                type_="password",
-                autocomplete="new-password",
-                hint_key="signup.password_hint",
-                error=errors.get("password", ""),
-                required=True,
-            ),
-            field(
-                "signup.phone",
-                "phone",
-                type_="tel",
-                autocomplete="tel",
-                hint_key="signup.phone_hint",
-                error=errors.get("phone", ""),
-                required=True,
-            ),
-            form_message(SignUpState.error),
-            submit_button("signup.submit", loading=SignUpState.busy),
-            spacing="4",
+    return _form(
+        SignUpState,
+        SignUpState.sign_up,
+        "signup.submit",
+        field(
+            "signup.email",
+            "email",
+            type_="email",
+            autocomplete="email",
+            required=True,
+            error=errors.get("email", ""),
+            default_value=SignUpState.invited_email,
+        ),
+        rx.grid(
+            field("signup.first_name", "first_name", autocomplete="given-name", error=errors.get("first_name", "")),
+            field("signup.last_name", "last_name", autocomplete="family-name", error=errors.get("last_name", "")),
+            columns=rx.breakpoints(initial="1", sm="2"),
+            spacing="3",
             width="100%",
         ),
-        on_submit=SignUpState.sign_up,
-        width="100%",
+        field(
+            "signup.pseudonym",
+            "pseudonym",
+            hint_key="signup.pseudonym_hint",
+            autocomplete="nickname",
+            error=errors.get("pseudonym", ""),
+        ),
+        _new_password_field("signup.password", SignUpState),
+        field(
+            "signup.phone",
+            "phone",
+            type_="tel",
+            autocomplete="tel",
+            hint_key="signup.phone_hint",
+            error=errors.get("phone", ""),
+            required=True,
+        ),
     )
 
 
@@ -163,10 +207,9 @@ def sign_up_confirm_page() -> rx.Component:
     return auth_card(
         "signup_confirm.title",
         None,
-        rx.cond(
+        _once_checked(
             SignUpConfirmState.checked,
             _link_action(SignUpConfirmState, "signup_confirm", SignUpConfirmState.confirm),
-            rx.center(rx.spinner(), width="100%"),
         ),
         _link("signin.submit", routes.SIGN_IN),
     )
@@ -201,19 +244,13 @@ def revert_email_page() -> rx.Component:
     return auth_card(
         "email_revert.title",
         None,
-        rx.cond(
+        _once_checked(
             RevertEmailState.checked,
             rx.cond(
                 RevertEmailState.done,
-                rx.callout(
-                    Tf("email_revert.done", email=RevertEmailState.email),
-                    icon="circle_check",
-                    color_scheme="green",
-                    role="status",
-                ),
+                _done(Tf("email_revert.done", email=RevertEmailState.email)),
                 _link_action(RevertEmailState, "email_revert", RevertEmailState.revert, color_scheme="red"),
             ),
-            rx.center(rx.spinner(), width="100%"),
         ),
         _link("signin.submit", routes.SIGN_IN),
     )
@@ -230,33 +267,22 @@ def activation_page() -> rx.Component:
         rx.text(
             Tf("activation.subtitle", phone=ActivationState.phone), color_scheme="gray", size="2", id="activation-phone"
         ),
-        rx.form(
-            rx.vstack(
-                field(
-                    "activation.code",
-                    "code",
-                    autocomplete="one-time-code",
-                    input_mode="numeric",
-                    error=field_errors_of(ActivationState).get("code", ""),
-                    required=True,
+        _form(
+            ActivationState,
+            ActivationState.verify,
+            "activation.submit",
+            _code_field("activation.code", ActivationState),
+            rx.cond(
+                ActivationState.tries_left > 0,
+                rx.text(
+                    Tf("activation.tries_left", left=ActivationState.tries_left.to_string()),
+                    size="1",
+                    color_scheme="gray",
                 ),
-                rx.cond(
-                    ActivationState.tries_left > 0,
-                    rx.text(
-                        Tf("activation.tries_left", left=ActivationState.tries_left.to_string()),
-                        size="1",
-                        color_scheme="gray",
-                    ),
-                ),
-                form_message(ActivationState.error),
-                form_message(ActivationState.notice, tone="green"),
-                submit_button("activation.submit", loading=ActivationState.busy),
-                spacing="3",
-                width="100%",
             ),
-            on_submit=ActivationState.verify,
+            notice=True,
+            spacing="3",
             reset_on_submit=True,
-            width="100%",
         ),
         rx.hstack(
             rx.button(T("activation.resend"), variant="soft", on_click=ActivationState.resend, type="button"),
@@ -297,7 +323,7 @@ def activation_page() -> rx.Component:
                 rx.callout(T("activation.contact_support"), icon="life_buoy", color_scheme="gray", size="1"),
             ),
         ),
-        rx.button(T("nav.sign_out"), variant="ghost", color_scheme="gray", on_click=SessionState.sign_out, size="1"),
+        _sign_out(),
     )
 
 
@@ -310,26 +336,14 @@ def verification_page() -> rx.Component:
     return auth_card(
         "verify.title",
         rx.text(T("verify.subtitle"), color_scheme="gray", size="2"),
-        rx.form(
-            rx.vstack(
-                field(
-                    "verify.code",
-                    "code",
-                    autocomplete="one-time-code",
-                    input_mode="numeric",
-                    error=field_errors_of(VerifyState).get("code", ""),
-                    required=True,
-                ),
-                form_message(VerifyState.error),
-                submit_button("verify.submit", loading=VerifyState.busy),
-                spacing="4",
-                width="100%",
-            ),
-            on_submit=VerifyState.verify,
+        _form(
+            VerifyState,
+            VerifyState.verify,
+            "verify.submit",
+            _code_field("verify.code", VerifyState),
             reset_on_submit=True,
-            width="100%",
         ),
-        rx.button(T("nav.sign_out"), variant="ghost", color_scheme="gray", on_click=SessionState.sign_out, size="1"),
+        _sign_out(),
     )
 
 
@@ -345,16 +359,11 @@ def forgot_page() -> rx.Component:
         rx.cond(
             ForgotState.sent,
             rx.callout(T("forgot.sent"), icon="mail_check", color_scheme="green", role="status"),
-            rx.form(
-                rx.vstack(
-                    field("forgot.email", "email", type_="email", autocomplete="email", required=True),
-                    form_message(ForgotState.error),
-                    submit_button("forgot.submit", loading=ForgotState.busy),
-                    spacing="4",
-                    width="100%",
-                ),
-                on_submit=ForgotState.request,
-                width="100%",
+            _form(
+                ForgotState,
+                ForgotState.request,
+                "forgot.submit",
+                field("forgot.email", "email", type_="email", autocomplete="email", required=True),
             ),
         ),
         _link("forgot.back", routes.SIGN_IN),
@@ -367,54 +376,39 @@ def reset_page() -> rx.Component:
     Returns:
         The page.
     """
-    errors = field_errors_of(ResetState)
     return auth_card(
         "reset.title",
         None,
         rx.cond(
             ResetState.done,
             rx.vstack(
-                rx.callout(T("reset.done"), icon="circle_check", color_scheme="green", role="status"),
+                _done(T("reset.done")),
                 rx.link(rx.button(T("reset.go_sign_in"), size="3", width="100%"), href=routes.SIGN_IN, width="100%"),
                 width="100%",
             ),
             rx.cond(
                 ResetState.valid,
-                rx.form(
-                    rx.vstack(
-                        field(
-                            "reset.password",
-                            "password",
-                            type_="password",
-                            autocomplete="new-password",
-                            hint_key="signup.password_hint",
-                            error=errors.get("password", ""),
-                            required=True,
-                        ),
-                        field(
-                            "reset.confirm",
-                            "confirm",
-                            type_="password",
-                            autocomplete="new-password",
-                            error=errors.get("confirm", ""),
-                            required=True,
-                        ),
-                        form_message(ResetState.error),
-                        submit_button("reset.submit", loading=ResetState.busy),
-                        spacing="4",
-                        width="100%",
+                _form(
+                    ResetState,
+                    ResetState.save_password,
+                    "reset.submit",
+                    _new_password_field("reset.password", ResetState),
+                    field(
+                        "reset.confirm",
+                        "confirm",
+                        type_="password",
+                        autocomplete="new-password",
+                        error=field_errors_of(ResetState).get("confirm", ""),
+                        required=True,
                     ),
-                    on_submit=ResetState.save_password,
-                    width="100%",
                 ),
-                rx.cond(
+                _once_checked(
                     ResetState.checked,
                     rx.vstack(
                         form_message(ResetState.error),
                         _link("reset.ask_new", routes.FORGOT),
                         width="100%",
                     ),
-                    rx.center(rx.spinner(), width="100%"),
                 ),
             ),
         ),
@@ -430,19 +424,13 @@ def confirm_email_page() -> rx.Component:
     return auth_card(
         "email_confirm.title",
         None,
-        rx.cond(
+        _once_checked(
             ConfirmEmailState.checked,
             rx.cond(
                 ConfirmEmailState.new_email != "",
-                rx.callout(
-                    Tf("email_confirm.done", email=ConfirmEmailState.new_email),
-                    icon="circle_check",
-                    color_scheme="green",
-                    role="status",
-                ),
+                _done(Tf("email_confirm.done", email=ConfirmEmailState.new_email)),
                 form_message(ConfirmEmailState.error),
             ),
-            rx.center(rx.spinner(), width="100%"),
         ),
         _link("common.back_home", routes.HOME),
     )
@@ -457,7 +445,7 @@ def invitation_page() -> rx.Component:
     return auth_card(
         "invitation.title",
         None,
-        rx.cond(
+        _once_checked(
             InvitationState.checked,
             rx.cond(
                 InvitationState.organisation != "",
@@ -498,6 +486,5 @@ def invitation_page() -> rx.Component:
                 ),
                 form_message(InvitationState.error),
             ),
-            rx.center(rx.spinner(), width="100%"),
         ),
     )

@@ -10,8 +10,9 @@ from reflex_components_core.react_router.dom import ReactRouterLink
 
 from components import styles
 from components.attendance import board_column, signature_pad, status_badge
+from components.forms import Handler
 from components.i18n import T, Tf, Tn
-from components.layout import gated_page
+from components.layout import dialog_frame, gated_page
 from components.timeline import kind_icon, kind_label
 from state.attendance import AttendanceState, RosterRow, SlotPage
 
@@ -119,8 +120,31 @@ def _not_signable() -> rx.Component:
     )
 
 
+def _signature_card(content: rx.Component) -> rx.Component:
+    """The card of the person's own line of the sheet (full under the pad, compact above the board)."""
+    return rx.card(content, width="100%", box_shadow=styles.CARD_SHADOW, id="my-signature")
+
+
+def _my_signature_image(**size: str) -> rx.Component:
+    return rx.cond(
+        AttendanceState.my_signature != "",
+        rx.image(
+            src=AttendanceState.my_signature,
+            alt=T("attendance.my_signature"),
+            border=f"1px solid {rx.color('gray', 5)}",
+            background="white",
+            **size,
+        ),
+    )
+
+
+def _sign_or_why(pad: rx.Component) -> rx.Component:
+    """The way to sign while one may, else why one may not."""
+    return rx.cond(_SHEET["can_sign"].to(bool), pad, _not_signable())
+
+
 def _my_signature() -> rx.Component:
-    return rx.card(
+    return _signature_card(
         rx.vstack(
             rx.hstack(
                 rx.heading(T("attendance.my_signature"), size="4", as_="h2"),
@@ -139,18 +163,7 @@ def _my_signature() -> rx.Component:
                         width="100%",
                         data_testid="signed-callout",
                     ),
-                    rx.cond(
-                        AttendanceState.my_signature != "",
-                        rx.image(
-                            src=AttendanceState.my_signature,
-                            alt=T("attendance.my_signature"),
-                            width="100%",
-                            max_width="22rem",
-                            border=f"1px solid {rx.color('gray', 5)}",
-                            border_radius="8px",
-                            background="white",
-                        ),
-                    ),
+                    _my_signature_image(width="100%", max_width="22rem", border_radius="8px"),
                     rx.cond(
                         _SHEET["signed_on_trainer_device"].to(bool),
                         rx.text(T("attendance.signed_here_by_trainer"), size="1", color_scheme="gray"),
@@ -170,8 +183,7 @@ def _my_signature() -> rx.Component:
                         _SHEET["kind"].to(str) == "virtual_class",
                         rx.callout(T("activity.virtual_gate"), icon="lock", color_scheme="indigo", width="100%"),
                     ),
-                    rx.cond(
-                        _SHEET["can_sign"].to(bool),
+                    _sign_or_why(
                         rx.vstack(
                             rx.text(T("attendance.sign_intro"), size="2"),
                             signature_pad(
@@ -182,7 +194,6 @@ def _my_signature() -> rx.Component:
                             width="100%",
                             spacing="2",
                         ),
-                        _not_signable(),
                     ),
                     spacing="3",
                     width="100%",
@@ -191,9 +202,6 @@ def _my_signature() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        width="100%",
-        box_shadow=styles.CARD_SHADOW,
-        id="my-signature",
     )
 
 
@@ -223,7 +231,7 @@ def _my_pad_dialog() -> rx.Component:
 
 def _my_signature_compact() -> rx.Component:
     """The trainer's own line of the sheet, one row high above the board (point of view: the board comes first)."""
-    return rx.card(
+    return _signature_card(
         rx.hstack(
             rx.heading(T("attendance.my_signature"), size="3", as_="h2"),
             rx.cond(_SHEET["signed"].to(bool), status_badge(_SHEET["my_status"].to(str))),
@@ -235,25 +243,13 @@ def _my_signature_compact() -> rx.Component:
                         size="2",
                         data_testid="signed-callout",
                     ),
-                    rx.cond(
-                        AttendanceState.my_signature != "",
-                        rx.image(
-                            src=AttendanceState.my_signature,
-                            alt=T("attendance.my_signature"),
-                            height="2.5rem",
-                            width="auto",
-                            border=f"1px solid {rx.color('gray', 5)}",
-                            border_radius="6px",
-                            background="white",
-                        ),
-                    ),
+                    _my_signature_image(height="2.5rem", width="auto", border_radius="6px"),
                     _start_button(),
                     spacing="3",
                     align="center",
                     wrap="wrap",
                 ),
-                rx.cond(
-                    _SHEET["can_sign"].to(bool),
+                _sign_or_why(
                     rx.hstack(
                         rx.text(
                             rx.cond(
@@ -270,7 +266,6 @@ def _my_signature_compact() -> rx.Component:
                         align="center",
                         wrap="wrap",
                     ),
-                    _not_signable(),
                 ),
             ),
             spacing="3",
@@ -278,9 +273,6 @@ def _my_signature_compact() -> rx.Component:
             wrap="wrap",
             width="100%",
         ),
-        width="100%",
-        box_shadow=styles.CARD_SHADOW,
-        id="my-signature",
     )
 
 
@@ -404,155 +396,142 @@ def _board() -> rx.Component:
     )
 
 
+def _note(label_key: str, input_id: str, name: str, placeholder_key: str = "") -> tuple[rx.Component, rx.Component]:
+    """A dialog's free-text line (reason, comment) under its label."""
+    placeholder = {"placeholder": T(placeholder_key)} if placeholder_key else {}
+    return (
+        rx.el.label(T(label_key), html_for=input_id, font_weight="500"),
+        rx.input(id=input_id, name=name, size="3", width="100%", max_length=300, **placeholder),
+    )
+
+
+def _dialog_form(on_submit: Handler, submit_key: str, *fields: rx.Component) -> rx.Component:
+    """A dialog's form: its fields, the dialog's error, then its button."""
+    return rx.form(
+        rx.vstack(
+            *fields,
+            rx.cond(
+                AttendanceState.dialog_error != "",
+                rx.text(AttendanceState.dialog_error, role="alert", color_scheme="red", size="2"),
+            ),
+            rx.button(T(submit_key), type="submit", size="3", width="100%"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=on_submit,
+        key=AttendanceState.pad_key,
+    )
+
+
 def _dialogs() -> rx.Component:
     name = AttendanceState.dialog_name
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.vstack(
-                rx.dialog.title(
-                    rx.match(
-                        AttendanceState.dialog,
-                        ("sign_as", Tf("attendance.sign_as_title", name=name)),
-                        ("absent", Tf("attendance.absent_title", name=name)),
-                        ("late", Tf("attendance.late_title", name=name)),
-                        Tf("attendance.correct_title", name=name),
-                    ),
-                    margin="0",
-                ),
+    return dialog_frame(
+        None,
+        rx.vstack(
+            rx.dialog.title(
                 rx.match(
                     AttendanceState.dialog,
-                    (
-                        "sign_as",
-                        rx.vstack(
-                            rx.text(Tf("attendance.sign_as_intro", name=name), size="2", color_scheme="gray"),
-                            signature_pad(
-                                pad_id="sign-as-pad",
-                                on_submit=AttendanceState.confirm_sign_as,
-                                error=AttendanceState.dialog_error,
-                                key=AttendanceState.pad_key,
-                                extra=rx.vstack(
-                                    rx.el.label(T("attendance.reason"), html_for="sign-as-reason", font_weight="500"),
-                                    rx.input(
-                                        id="sign-as-reason",
-                                        name="reason",
-                                        placeholder=T("attendance.reason_hint"),
-                                        size="3",
-                                        width="100%",
-                                        max_length=300,
-                                    ),
-                                    spacing="1",
-                                    width="100%",
-                                ),
-                            ),
-                            width="100%",
-                        ),
-                    ),
-                    (
-                        "correct",
-                        rx.form(
-                            rx.vstack(
-                                rx.text(T("attendance.correct_intro"), size="2", color_scheme="gray"),
-                                rx.radio_group.root(
-                                    rx.hstack(
-                                        rx.radio_group.item(value="present", id="corr-present"),
-                                        rx.el.label(T("attendance.status.present"), html_for="corr-present"),
-                                        rx.radio_group.item(value="late", id="corr-late"),
-                                        rx.el.label(T("attendance.status.late"), html_for="corr-late"),
-                                        rx.radio_group.item(value="absent", id="corr-absent"),
-                                        rx.el.label(T("attendance.status.absent"), html_for="corr-absent"),
-                                        spacing="2",
-                                        align="center",
-                                    ),
-                                    name="status",
-                                    default_value="absent",
-                                ),
-                                rx.el.label(T("attendance.reason"), html_for="correct-reason", font_weight="500"),
-                                rx.input(id="correct-reason", name="reason", size="3", width="100%", max_length=300),
-                                rx.cond(
-                                    AttendanceState.dialog_error != "",
-                                    rx.text(AttendanceState.dialog_error, role="alert", color_scheme="red", size="2"),
-                                ),
-                                rx.button(T("attendance.save_correction"), type="submit", size="3", width="100%"),
-                                spacing="3",
-                                width="100%",
-                            ),
-                            on_submit=AttendanceState.save_correction,
+                    ("sign_as", Tf("attendance.sign_as_title", name=name)),
+                    ("absent", Tf("attendance.absent_title", name=name)),
+                    ("late", Tf("attendance.late_title", name=name)),
+                    Tf("attendance.correct_title", name=name),
+                ),
+                margin="0",
+            ),
+            rx.match(
+                AttendanceState.dialog,
+                (
+                    "sign_as",
+                    rx.vstack(
+                        rx.text(Tf("attendance.sign_as_intro", name=name), size="2", color_scheme="gray"),
+                        signature_pad(
+                            pad_id="sign-as-pad",
+                            on_submit=AttendanceState.confirm_sign_as,
+                            error=AttendanceState.dialog_error,
                             key=AttendanceState.pad_key,
-                        ),
-                    ),
-                    rx.form(
-                        rx.vstack(
-                            rx.el.label(T("attendance.comment"), html_for="mark-comment", font_weight="500"),
-                            rx.input(
-                                id="mark-comment",
-                                name="comment",
-                                placeholder=T("attendance.comment_hint"),
-                                size="3",
+                            extra=rx.vstack(
+                                *_note("attendance.reason", "sign-as-reason", "reason", "attendance.reason_hint"),
+                                spacing="1",
                                 width="100%",
-                                max_length=300,
                             ),
-                            rx.cond(
-                                AttendanceState.dialog_error != "",
-                                rx.text(AttendanceState.dialog_error, role="alert", color_scheme="red", size="2"),
-                            ),
-                            rx.button(T("attendance.save_mark"), type="submit", size="3", width="100%"),
-                            spacing="3",
-                            width="100%",
                         ),
-                        on_submit=AttendanceState.save_mark,
-                        key=AttendanceState.pad_key,
+                        width="100%",
                     ),
                 ),
-                rx.button(
-                    T("common.cancel"),
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=AttendanceState.close_dialog,
-                    width="100%",
+                (
+                    "correct",
+                    _dialog_form(
+                        AttendanceState.save_correction,
+                        "attendance.save_correction",
+                        rx.text(T("attendance.correct_intro"), size="2", color_scheme="gray"),
+                        rx.radio_group.root(
+                            rx.hstack(
+                                rx.radio_group.item(value="present", id="corr-present"),
+                                rx.el.label(T("attendance.status.present"), html_for="corr-present"),
+                                rx.radio_group.item(value="late", id="corr-late"),
+                                rx.el.label(T("attendance.status.late"), html_for="corr-late"),
+                                rx.radio_group.item(value="absent", id="corr-absent"),
+                                rx.el.label(T("attendance.status.absent"), html_for="corr-absent"),
+                                spacing="2",
+                                align="center",
+                            ),
+                            name="status",
+                            default_value="absent",
+                        ),
+                        *_note("attendance.reason", "correct-reason", "reason"),
+                    ),
                 ),
-                spacing="3",
+                _dialog_form(
+                    AttendanceState.save_mark,
+                    "attendance.save_mark",
+                    *_note("attendance.comment", "mark-comment", "comment", "attendance.comment_hint"),
+                ),
+            ),
+            rx.button(
+                T("common.cancel"),
+                variant="soft",
+                color_scheme="gray",
+                on_click=AttendanceState.close_dialog,
                 width="100%",
             ),
-            max_width="36rem",
-            on_escape_key_down=AttendanceState.close_dialog,
+            spacing="3",
+            width="100%",
         ),
-        open=True,
+        on_close=AttendanceState.close_dialog,
     )
 
 
 def _qr_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.vstack(
-                rx.dialog.title(_SHEET["activity_title"].to(str), margin="0"),
-                rx.text(T("attendance.qr_intro"), size="3"),
-                rx.cond(
-                    AttendanceState.qr_image != "",
-                    rx.image(
-                        src=AttendanceState.qr_image,
-                        alt=T("attendance.qr_alt"),
-                        width="100%",
-                        max_width="28rem",
-                        data_testid="qr-image",
-                        data_url=AttendanceState.qr_url,
-                    ),
-                ),
-                rx.text(T("attendance.qr_rotates"), size="2", color_scheme="gray"),
-                rx.button(
-                    T("common.close"),
-                    on_click=AttendanceState.hide_qr,
-                    variant="soft",
-                    color_scheme="gray",
+    return dialog_frame(
+        None,
+        rx.vstack(
+            rx.dialog.title(_SHEET["activity_title"].to(str), margin="0"),
+            rx.text(T("attendance.qr_intro"), size="3"),
+            rx.cond(
+                AttendanceState.qr_image != "",
+                rx.image(
+                    src=AttendanceState.qr_image,
+                    alt=T("attendance.qr_alt"),
                     width="100%",
+                    max_width="28rem",
+                    data_testid="qr-image",
+                    data_url=AttendanceState.qr_url,
                 ),
-                align="center",
-                spacing="3",
+            ),
+            rx.text(T("attendance.qr_rotates"), size="2", color_scheme="gray"),
+            rx.button(
+                T("common.close"),
+                on_click=AttendanceState.hide_qr,
+                variant="soft",
+                color_scheme="gray",
                 width="100%",
             ),
-            max_width="34rem",
-            on_escape_key_down=AttendanceState.hide_qr,
+            align="center",
+            spacing="3",
+            width="100%",
         ),
-        open=True,
+        on_close=AttendanceState.hide_qr,
+        max_width="34rem",
     )
 
 

@@ -15,12 +15,13 @@ from app.services.course_requests import RequestRow
 from components import styles
 from components.forms import field, form_message
 from components.i18n import T, Tf, Tn
-from components.layout import gated_page
+from components.layout import form_card, gated_page, page_header
 from components.tables import (
     empty_state,
     list_or_empty,
     page_size_select,
     page_summary,
+    pager,
     pager_bar,
     stacked_cell,
     stacked_row,
@@ -344,6 +345,24 @@ def _requests_card() -> rx.Component:
                     spacing="3",
                     width="100%",
                 ),
+                rx.cond(
+                    CatalogueState.requests_pages > 1,
+                    rx.hstack(
+                        rx.text(
+                            Tn("offer.requests_waiting", CatalogueState.requests_total),
+                            size="2",
+                            color_scheme="gray",
+                        ),
+                        rx.spacer(),
+                        pager(
+                            CatalogueState.requests_page,
+                            CatalogueState.requests_pages,
+                            cast("rx.EventHandler", CatalogueState.requests_go_to),
+                        ),
+                        width="100%",
+                        align="center",
+                    ),
+                ),
                 spacing="2",
                 width="100%",
             ),
@@ -358,36 +377,19 @@ def catalogue_page() -> rx.Component:
         None,
         CatalogueState.allowed,
         rx.vstack(
-            rx.hstack(
-                rx.vstack(
-                    rx.heading(T("catalogue.title"), size="7", as_="h1"),
-                    rx.text(T("catalogue.subtitle"), size="2", color_scheme="gray"),
-                    spacing="1",
-                ),
-                rx.spacer(),
+            page_header(
+                "catalogue.title",
+                "catalogue.subtitle",
                 rx.button(rx.icon("plus", size=16), T("catalogue.new"), on_click=CatalogueState.toggle_create),
-                width="100%",
-                align="end",
-                wrap="wrap",
-                spacing="3",
             ),
             rx.cond(
                 CatalogueState.creating,
-                rx.card(
-                    rx.form(
-                        rx.vstack(
-                            *_course_fields(CatalogueState),
-                            form_message(CatalogueState.error),
-                            rx.button(T("catalogue.create"), type="submit", loading=CatalogueState.busy),
-                            spacing="3",
-                            width="100%",
-                        ),
-                        on_submit=CatalogueState.create,
-                        key=CatalogueState.form_key.to_string(),
-                        width="100%",
-                    ),
-                    width="100%",
-                    box_shadow=styles.CARD_SHADOW,
+                form_card(
+                    *_course_fields(CatalogueState),
+                    form_message(CatalogueState.error),
+                    rx.button(T("catalogue.create"), type="submit", loading=CatalogueState.busy),
+                    on_submit=CatalogueState.create,
+                    key=CatalogueState.form_key.to_string(),
                 ),
             ),
             _requests_card(),
@@ -491,23 +493,14 @@ def _image_card() -> rx.Component:
 
 def _details_form() -> rx.Component:
     """The course details form (staff)."""
-    return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading(T("catalogue.details"), size="4", as_="h2"),
-                *_course_fields(CourseState, _COURSE),
-                form_message(CourseState.error),
-                form_message(CourseState.notice, tone="green"),
-                rx.button(T("common.save"), type="submit", loading=CourseState.busy),
-                spacing="3",
-                width="100%",
-            ),
-            on_submit=CourseState.save,
-            key=_COURSE["title"].to(str),
-            width="100%",
-        ),
-        width="100%",
-        box_shadow=styles.CARD_SHADOW,
+    return form_card(
+        rx.heading(T("catalogue.details"), size="4", as_="h2"),
+        *_course_fields(CourseState, _COURSE),
+        form_message(CourseState.error),
+        form_message(CourseState.notice, tone="green"),
+        rx.button(T("common.save"), type="submit", loading=CourseState.busy),
+        on_submit=CourseState.save,
+        key=_COURSE["title"].to(str),
     )
 
 
@@ -579,50 +572,41 @@ def _organise_card() -> rx.Component:
     def number(key: str, name: str, default: str = "") -> rx.Component:
         return field(key, name, type_="number", default_value=default, error=errors.get(name, ""))
 
-    return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading(T("offer.organise"), size="4", as_="h2"),
-                rx.text(T("offer.organise_hint"), size="2", color_scheme="gray"),
-                rx.grid(
-                    number("offer.participants", "participants"),
-                    number("offer.maximum", "maximum"),
-                    number("offer.rounds", "rounds", "1"),
-                    number("offer.weeks_between_rounds", "weeks_between_rounds", "1"),
-                    field("offer.short_name", "short_name", default_value=_COURSE["short_title"].to(str)),
-                    field("offer.session_category", "category", hint_key="offer.session_category_hint"),
-                    field("offer.first_start", "starts_on", type_="date", error=errors.get("starts_on", "")),
-                    columns=rx.breakpoints(initial="1", sm="2", lg="4"),
-                    spacing="3",
-                    width="100%",
-                ),
-                form_message(CourseState.error),
-                rx.button(T("offer.propose"), type="submit", variant="soft", loading=CourseState.busy),
-                # The proposal says what one click creates (proposing again replaces it).
-                rx.cond(
-                    CourseState.proposal != "",
-                    rx.vstack(
-                        rx.callout(CourseState.proposal, icon="calendar_range", size="1", data_testid="split-proposal"),
-                        rx.text(T("offer.drafts_explained"), size="1", color_scheme="gray"),
-                        rx.button(
-                            rx.icon("calendar_plus", size=14),
-                            T("offer.create_drafts"),
-                            type="button",
-                            on_click=CourseState.organise,
-                            loading=CourseState.busy,
-                        ),
-                        spacing="2",
-                        width="100%",
-                    ),
-                ),
-                spacing="3",
-                width="100%",
-            ),
-            on_submit=CourseState.propose,
+    return form_card(
+        rx.heading(T("offer.organise"), size="4", as_="h2"),
+        rx.text(T("offer.organise_hint"), size="2", color_scheme="gray"),
+        rx.grid(
+            number("offer.participants", "participants"),
+            number("offer.maximum", "maximum"),
+            number("offer.rounds", "rounds", "1"),
+            number("offer.weeks_between_rounds", "weeks_between_rounds", "1"),
+            field("offer.short_name", "short_name", default_value=_COURSE["short_title"].to(str)),
+            field("offer.session_category", "category", hint_key="offer.session_category_hint"),
+            field("offer.first_start", "starts_on", type_="date", error=errors.get("starts_on", "")),
+            columns=rx.breakpoints(initial="1", sm="2", lg="4"),
+            spacing="3",
             width="100%",
         ),
-        width="100%",
-        box_shadow=styles.CARD_SHADOW,
+        form_message(CourseState.error),
+        rx.button(T("offer.propose"), type="submit", variant="soft", loading=CourseState.busy),
+        # The proposal says what one click creates (proposing again replaces it).
+        rx.cond(
+            CourseState.proposal != "",
+            rx.vstack(
+                rx.callout(CourseState.proposal, icon="calendar_range", size="1", data_testid="split-proposal"),
+                rx.text(T("offer.drafts_explained"), size="1", color_scheme="gray"),
+                rx.button(
+                    rx.icon("calendar_plus", size=14),
+                    T("offer.create_drafts"),
+                    type="button",
+                    on_click=CourseState.organise,
+                    loading=CourseState.busy,
+                ),
+                spacing="2",
+                width="100%",
+            ),
+        ),
+        on_submit=CourseState.propose,
         data_testid="organise-card",
     )
 
@@ -708,78 +692,59 @@ def sessions_page() -> rx.Component:
         None,
         SessionsListState.allowed,
         rx.vstack(
-            rx.hstack(
-                rx.vstack(
-                    rx.heading(T("sessions.title"), size="7", as_="h1"),
-                    rx.text(T("sessions.subtitle"), size="2", color_scheme="gray"),
-                    spacing="1",
-                ),
-                rx.spacer(),
+            page_header(
+                "sessions.title",
+                "sessions.subtitle",
                 rx.cond(
                     SessionsListState.courses.length() > 0,
                     rx.button(rx.icon("plus", size=16), T("sessions.new"), on_click=SessionsListState.toggle_create),
                 ),
-                width="100%",
-                align="end",
-                wrap="wrap",
-                spacing="3",
             ),
             rx.cond(
                 SessionsListState.creating,
-                rx.card(
-                    rx.form(
-                        rx.vstack(
-                            rx.vstack(
-                                rx.el.label(T("sessions.course"), html_for="course_id", class_name="plume-label"),
-                                rx.el.select(
-                                    rx.foreach(
-                                        SessionsListState.courses, lambda c: rx.el.option(c["title"], value=c["id"])
-                                    ),
-                                    id="course_id",
-                                    name="course_id",
-                                    class_name="plume-select",
-                                ),
-                                spacing="1",
-                                width="100%",
-                            ),
-                            field("sessions.session_title", "title", error=errors.get("title", "")),
-                            rx.grid(
-                                field(
-                                    "sessions.starts_on",
-                                    "starts_on",
-                                    type_="date",
-                                    required=True,
-                                    error=errors.get("starts_on", ""),
-                                ),
-                                field(
-                                    "sessions.ends_on",
-                                    "ends_on",
-                                    type_="date",
-                                    required=True,
-                                    error=errors.get("ends_on", ""),
-                                ),
-                                field("sessions.place", "place"),
-                                field("sessions.rooms", "rooms"),
-                                field(
-                                    "sessions.max",
-                                    "max_participants",
-                                    type_="number",
-                                    error=errors.get("max_participants", ""),
-                                ),
-                                columns=rx.breakpoints(initial="1", sm="2"),
-                                spacing="3",
-                                width="100%",
-                            ),
-                            form_message(SessionsListState.error),
-                            rx.button(T("sessions.create"), type="submit", loading=SessionsListState.busy),
-                            spacing="3",
-                            width="100%",
+                form_card(
+                    rx.vstack(
+                        rx.el.label(T("sessions.course"), html_for="course_id", class_name="plume-label"),
+                        rx.el.select(
+                            rx.foreach(SessionsListState.courses, lambda c: rx.el.option(c["title"], value=c["id"])),
+                            id="course_id",
+                            name="course_id",
+                            class_name="plume-select",
                         ),
-                        on_submit=SessionsListState.create,
+                        spacing="1",
                         width="100%",
                     ),
-                    width="100%",
-                    box_shadow=styles.CARD_SHADOW,
+                    field("sessions.session_title", "title", error=errors.get("title", "")),
+                    rx.grid(
+                        field(
+                            "sessions.starts_on",
+                            "starts_on",
+                            type_="date",
+                            required=True,
+                            error=errors.get("starts_on", ""),
+                        ),
+                        field(
+                            "sessions.ends_on",
+                            "ends_on",
+                            type_="date",
+                            required=True,
+                            error=errors.get("ends_on", ""),
+                        ),
+                        field("sessions.place", "place"),
+                        field("sessions.rooms", "rooms"),
+                        field(
+                            "sessions.max",
+                            "max_participants",
+                            type_="number",
+                            error=errors.get("max_participants", ""),
+                        ),
+                        columns=rx.breakpoints(initial="1", sm="2"),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    form_message(SessionsListState.error),
+                    rx.button(T("sessions.create"), type="submit", loading=SessionsListState.busy),
+                    on_submit=SessionsListState.create,
                 ),
             ),
             table_list(

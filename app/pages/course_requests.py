@@ -10,7 +10,7 @@ from components import styles
 from components.forms import field, form_message
 from components.i18n import T, Tf
 from components.layout import gated_page
-from components.tables import empty_state, list_or_empty, status_badge
+from components.tables import empty_state, list_or_empty, page_summary, pager_bar, status_badge
 from state.auth import field_errors_of
 from state.course_requests import CourseRequestsState
 from state.session import SessionState
@@ -143,6 +143,10 @@ def course_requests_page() -> rx.Component:
                 CourseRequestsState.rows,
                 rx.vstack(rx.foreach(CourseRequestsState.rows, _request_card), spacing="3", width="100%"),
                 empty_state("offer.no_requests", "inbox"),
+            ),
+            rx.cond(
+                CourseRequestsState.pages > 1,
+                pager_bar(CourseRequestsState, page_summary(CourseRequestsState, "offer.requests_summary")),
             ),
             spacing="4",
             width="100%",

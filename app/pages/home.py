@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import cast
 
 import reflex as rx
+from reflex.vars.base import Var
 from reflex.vars.object import ObjectVar
 from reflex.vars.sequence import ArrayVar
 
@@ -101,17 +102,37 @@ def _dashboard() -> rx.Component:
     )
 
 
-def _open_sheet(sheet: ObjectVar[OpenSheet]) -> rx.Component:
+def _now_card(content: rx.Component, test_id: str) -> rx.Component:
+    """A card of what one may do now (sign, join), in green."""
     return rx.card(
+        content,
+        width="100%",
+        border=f"1px solid {rx.color('green', 6)}",
+        background=rx.color("green", 2),
+        data_testid=test_id,
+    )
+
+
+def _now_icon(name: str) -> rx.Component:
+    return rx.icon(name, size=22, color=rx.color("green", 10), flex_shrink="0")
+
+
+def _now_lines(activity_title: Var, session_title: Var, when: Var, **props: str) -> rx.Component:
+    """The activity, then its session and when."""
+    return rx.vstack(
+        rx.text(activity_title.to(str), weight="bold"),
+        rx.text(session_title.to(str), " · ", when.to(str), size="2", color_scheme="gray"),
+        spacing="0",
+        min_width="0",
+        **props,
+    )
+
+
+def _open_sheet(sheet: ObjectVar[OpenSheet]) -> rx.Component:
+    return _now_card(
         rx.hstack(
-            rx.icon("pen_line", size=22, color=rx.color("green", 10), flex_shrink="0"),
-            rx.vstack(
-                rx.text(sheet.activity_title.to(str), weight="bold"),
-                rx.text(sheet.session_title.to(str), " · ", sheet.when.to(str), size="2", color_scheme="gray"),
-                spacing="0",
-                flex="1",
-                min_width="0",
-            ),
+            _now_icon("pen_line"),
+            _now_lines(sheet.activity_title, sheet.session_title, sheet.when, flex="1"),
             rx.link(
                 rx.button(T("attendance.open_sheet"), size="3", color_scheme="green"),
                 href="/emargement/" + sheet.slot_id.to_string(),
@@ -120,24 +141,16 @@ def _open_sheet(sheet: ObjectVar[OpenSheet]) -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        width="100%",
-        border=f"1px solid {rx.color('green', 6)}",
-        background=rx.color("green", 2),
-        data_testid="open-sheet",
+        "open-sheet",
     )
 
 
 def _joinable(live: ObjectVar[JoinableClass]) -> rx.Component:
-    return rx.card(
+    return _now_card(
         rx.flex(
             rx.hstack(
-                rx.icon("video", size=22, color=rx.color("green", 10), flex_shrink="0"),
-                rx.vstack(
-                    rx.text(live.activity_title.to(str), weight="bold"),
-                    rx.text(live.session_title.to(str), " · ", live.when.to(str), size="2", color_scheme="gray"),
-                    spacing="0",
-                    min_width="0",
-                ),
+                _now_icon("video"),
+                _now_lines(live.activity_title, live.session_title, live.when),
                 align="center",
                 spacing="3",
                 flex="1",
@@ -149,10 +162,7 @@ def _joinable(live: ObjectVar[JoinableClass]) -> rx.Component:
             gap="0.75rem",
             width="100%",
         ),
-        width="100%",
-        border=f"1px solid {rx.color('green', 6)}",
-        background=rx.color("green", 2),
-        data_testid="joinable-class",
+        "joinable-class",
     )
 
 

@@ -12,8 +12,9 @@ from reflex.vars.object import ObjectVar
 from reflex.vars.sequence import ArrayVar
 
 from app.services.missions import CriterionLevel, ObservationForm, ObservationRow, SubmissionDetail, SubmissionRow
+from components.forms import Handler
 from components.i18n import T, Tf
-from components.layout import gated_page
+from components.layout import dialog_actions, dialog_frame, gated_page
 from components.missions import LEVEL_COLOURS, download_link, field_error, field_value, file_drop
 from components.tables import data_table, empty_state, list_card, page_summary, pager_bar, scroll_box
 from state.missions import FEEDBACK_FILE, MissionsDeskState, ObservationsDeskState
@@ -68,6 +69,48 @@ def _table(headers: tuple[str, ...], rows: ArrayVar, row: Callable[..., rx.Compo
     return scroll_box(data_table(headers, rows, row))
 
 
+def _desk(
+    state: Desk,
+    prefix: str,
+    *,
+    open_value: str,
+    waiting: Var[int],
+    on_change: Handler,
+    dialog: rx.Component,
+    headers: tuple[str, ...],
+    row: Callable[..., rx.Component],
+    icon: str,
+) -> rx.Component:
+    """A corrector's desk (texts under `prefix`): its head and filter, its dialog, then the paged list.
+
+    The filter shows what waits (`<prefix>.filter.<open_value>`, with its count) or everything.
+    """
+    filters = rx.segmented_control.root(
+        rx.segmented_control.item(Tf(f"{prefix}.filter.{open_value}", count=waiting.to_string()), value=open_value),
+        rx.segmented_control.item(T(f"{prefix}.filter.all"), value="all"),
+        value=rx.cond(state.only_open, open_value, "all"),
+        on_change=on_change,
+    )
+    return rx.vstack(
+        _head(state, f"{prefix}.title", filters),
+        dialog,
+        list_card(
+            rx.cond(
+                state.rows.length() > 0,
+                _table(headers, state.rows, row),
+                rx.cond(
+                    state.only_open,
+                    empty_state(f"{prefix}.none", icon),
+                    empty_state(f"{prefix}.none_yet", icon),
+                ),
+            ),
+            rx.cond(state.pages > 1, _pager(state, f"{prefix}.page")),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
 def _learner(row: ObjectVar[SubmissionRow] | ObjectVar[ObservationRow]) -> rx.Component:
     return rx.vstack(
         rx.text(row.learner.to(str), weight="medium"),
@@ -106,141 +149,107 @@ def _submission_row(row: ObjectVar[SubmissionRow]) -> rx.Component:
 
 def _correction_dialog() -> rx.Component:
     d = _DETAIL
-    return rx.cond(
+    return dialog_frame(
         MissionsDeskState.correcting,
-        rx.dialog.root(
-            rx.dialog.content(
-                rx.vstack(
-                    rx.dialog.title(Tf("missions.dialog_title", name=d.learner.to(str)), margin="0"),
-                    rx.text(
-                        d.activity.to(str) + " · " + Tf("missions.handed_in_on", date=d.submitted_at.to(str)).to(str),
-                        size="2",
-                        color_scheme="gray",
-                    ),
-                    rx.vstack(
-                        rx.text(T("missions.learner_comment"), size="2", weight="bold"),
-                        rx.cond(
-                            d.comment.to(str) != "",
-                            rx.text(d.comment.to(str), size="2", white_space="pre-wrap"),
-                            rx.text(T("missions.no_comment"), size="2", color_scheme="gray"),
-                        ),
-                        rx.text(T("missions.learner_file"), size="2", weight="bold"),
-                        rx.cond(
-                            d.file_url.to(str) != "",
-                            download_link(d.file_url.to(str), d.file_name.to(str)),
-                            rx.text(T("missions.no_file"), size="2", color_scheme="gray"),
-                        ),
-                        spacing="1",
-                        width="100%",
-                        padding="0.75rem",
-                        background=rx.color("gray", 2),
-                        border_radius="0.5rem",
-                    ),
-                    rx.vstack(
-                        rx.el.label(T("missions.score_label"), html_for="mission-score", class_name="plume-label"),
-                        rx.input(
-                            id="mission-score",
-                            default_value=d.score.to(str),
-                            input_mode="decimal",
-                            width="10rem",
-                            aria_invalid=rx.cond(_error(_MISSION_ERRORS, "score") != "", "true", "false"),
-                            aria_describedby="mission-score-error",
-                        ),
-                        rx.text(
-                            Tf("missions.score_hint", score=d.passing_score.to(int).to_string() + " %"),
-                            size="1",
-                            color_scheme="gray",
-                        ),
-                        field_error(_error(_MISSION_ERRORS, "score"), "mission-score-error"),
-                        spacing="1",
-                        width="100%",
-                    ),
-                    rx.vstack(
-                        rx.el.label(
-                            T("missions.feedback_label"), html_for="mission-feedback", class_name="plume-label"
-                        ),
-                        rx.text_area(id="mission-feedback", default_value=d.feedback.to(str), rows="4", width="100%"),
-                        field_error(_error(_MISSION_ERRORS, "feedback")),
-                        spacing="1",
-                        width="100%",
-                    ),
-                    file_drop(FEEDBACK_FILE, "missions.file_back"),
-                    rx.cond(
-                        d.feedback_url.to(str) != "",
-                        rx.text(Tf("missions.current_file_back", name=d.feedback_file_name.to(str)), size="1"),
-                    ),
-                    field_error(_error(_MISSION_ERRORS, "files")),
-                    field_error(_error(_MISSION_ERRORS, "form")),
-                    rx.hstack(
-                        rx.button(
-                            T("common.cancel"),
-                            variant="soft",
-                            color_scheme="gray",
-                            on_click=MissionsDeskState.close_correction,
-                        ),
-                        rx.button(
-                            rx.icon("check", size=14),
-                            T("missions.save"),
-                            loading=MissionsDeskState.saving,
-                            on_click=MissionsDeskState.save_correction(  # type: ignore[operator]  # forms.Handler
-                                rx.upload_files(upload_id=FEEDBACK_FILE),
-                                field_value("mission-score"),
-                                field_value("mission-feedback"),
-                            ),
-                        ),
-                        justify="end",
-                        spacing="2",
-                        width="100%",
-                    ),
-                    spacing="3",
-                    width="100%",
-                ),
-                max_width="40rem",
-                on_escape_key_down=MissionsDeskState.close_correction,
-                on_pointer_down_outside=MissionsDeskState.close_correction,
+        rx.vstack(
+            rx.dialog.title(Tf("missions.dialog_title", name=d.learner.to(str)), margin="0"),
+            rx.text(
+                d.activity.to(str) + " · " + Tf("missions.handed_in_on", date=d.submitted_at.to(str)).to(str),
+                size="2",
+                color_scheme="gray",
             ),
-            open=True,
+            rx.vstack(
+                rx.text(T("missions.learner_comment"), size="2", weight="bold"),
+                rx.cond(
+                    d.comment.to(str) != "",
+                    rx.text(d.comment.to(str), size="2", white_space="pre-wrap"),
+                    rx.text(T("missions.no_comment"), size="2", color_scheme="gray"),
+                ),
+                rx.text(T("missions.learner_file"), size="2", weight="bold"),
+                rx.cond(
+                    d.file_url.to(str) != "",
+                    download_link(d.file_url.to(str), d.file_name.to(str)),
+                    rx.text(T("missions.no_file"), size="2", color_scheme="gray"),
+                ),
+                spacing="1",
+                width="100%",
+                padding="0.75rem",
+                background=rx.color("gray", 2),
+                border_radius="0.5rem",
+            ),
+            rx.vstack(
+                rx.el.label(T("missions.score_label"), html_for="mission-score", class_name="plume-label"),
+                rx.input(
+                    id="mission-score",
+                    default_value=d.score.to(str),
+                    input_mode="decimal",
+                    width="10rem",
+                    aria_invalid=rx.cond(_error(_MISSION_ERRORS, "score") != "", "true", "false"),
+                    aria_describedby="mission-score-error",
+                ),
+                rx.text(
+                    Tf("missions.score_hint", score=d.passing_score.to(int).to_string() + " %"),
+                    size="1",
+                    color_scheme="gray",
+                ),
+                field_error(_error(_MISSION_ERRORS, "score"), "mission-score-error"),
+                spacing="1",
+                width="100%",
+            ),
+            rx.vstack(
+                rx.el.label(T("missions.feedback_label"), html_for="mission-feedback", class_name="plume-label"),
+                rx.text_area(id="mission-feedback", default_value=d.feedback.to(str), rows="4", width="100%"),
+                field_error(_error(_MISSION_ERRORS, "feedback")),
+                spacing="1",
+                width="100%",
+            ),
+            file_drop(FEEDBACK_FILE, "missions.file_back"),
+            rx.cond(
+                d.feedback_url.to(str) != "",
+                rx.text(Tf("missions.current_file_back", name=d.feedback_file_name.to(str)), size="1"),
+            ),
+            field_error(_error(_MISSION_ERRORS, "files")),
+            field_error(_error(_MISSION_ERRORS, "form")),
+            dialog_actions(
+                MissionsDeskState.close_correction,
+                rx.button(
+                    rx.icon("check", size=14),
+                    T("missions.save"),
+                    loading=MissionsDeskState.saving,
+                    on_click=MissionsDeskState.save_correction(  # type: ignore[operator]  # forms.Handler
+                        rx.upload_files(upload_id=FEEDBACK_FILE),
+                        field_value("mission-score"),
+                        field_value("mission-feedback"),
+                    ),
+                ),
+            ),
+            spacing="3",
+            width="100%",
         ),
+        on_close=MissionsDeskState.close_correction,
+        max_width="40rem",
+        on_pointer_down_outside=MissionsDeskState.close_correction,
     )
 
 
 def _missions() -> rx.Component:
-    filters = rx.segmented_control.root(
-        rx.segmented_control.item(
-            Tf("missions.filter.waiting", count=MissionsDeskState.missions_waiting.to_string()), value="waiting"
-        ),
-        rx.segmented_control.item(T("missions.filter.all"), value="all"),
-        value=rx.cond(MissionsDeskState.only_open, "waiting", "all"),
+    return _desk(
+        MissionsDeskState,
+        "missions",
+        open_value="waiting",
+        waiting=MissionsDeskState.missions_waiting,
         on_change=MissionsDeskState.show_waiting,
-    )
-    return rx.vstack(
-        _head(MissionsDeskState, "missions.title", filters),
-        _correction_dialog(),
-        list_card(
-            rx.cond(
-                MissionsDeskState.rows.length() > 0,
-                _table(
-                    (
-                        "missions.col.learner",
-                        "missions.col.mission",
-                        "missions.col.date",
-                        "missions.col.status",
-                        "missions.col.score",
-                        "",
-                    ),
-                    MissionsDeskState.rows,
-                    _submission_row,
-                ),
-                rx.cond(
-                    MissionsDeskState.only_open,
-                    empty_state("missions.none", "briefcase"),
-                    empty_state("missions.none_yet", "briefcase"),
-                ),
-            ),
-            rx.cond(MissionsDeskState.pages > 1, _pager(MissionsDeskState, "missions.page")),
+        dialog=_correction_dialog(),
+        headers=(
+            "missions.col.learner",
+            "missions.col.mission",
+            "missions.col.date",
+            "missions.col.status",
+            "missions.col.score",
+            "",
         ),
-        spacing="4",
-        width="100%",
+        row=_submission_row,
+        icon="briefcase",
     )
 
 
@@ -312,95 +321,60 @@ def _criterion(criterion: ObjectVar[CriterionLevel], index: NumberVar[int]) -> r
 
 def _observation_dialog() -> rx.Component:
     f = _FORM
-    return rx.cond(
+    return dialog_frame(
         ObservationsDeskState.observing,
-        rx.dialog.root(
-            rx.dialog.content(
-                rx.form(
-                    rx.vstack(
-                        rx.dialog.title(Tf("observations.dialog_title", name=f.learner.to(str)), margin="0"),
-                        rx.text(f.activity.to(str), size="2", color_scheme="gray"),
-                        rx.text(T("observations.levels_hint"), size="2"),
-                        rx.vstack(rx.foreach(ObservationsDeskState.criteria, _criterion), spacing="3", width="100%"),
-                        field_error(_error(_OBSERVATION_ERRORS, "levels")),
-                        rx.el.label(
-                            T("observations.comment_label"), html_for="observation-comment", class_name="plume-label"
-                        ),
-                        rx.text_area(
-                            id="observation-comment",
-                            name="comment",
-                            default_value=f.comment.to(str),
-                            rows="3",
-                            width="100%",
-                        ),
-                        field_error(_error(_OBSERVATION_ERRORS, "comment")),
-                        field_error(_error(_OBSERVATION_ERRORS, "form")),
-                        rx.hstack(
-                            rx.button(
-                                T("common.cancel"),
-                                type="button",
-                                variant="soft",
-                                color_scheme="gray",
-                                on_click=ObservationsDeskState.close_observation,
-                            ),
-                            rx.button(rx.icon("check", size=14), T("observations.save"), type="submit"),
-                            justify="end",
-                            spacing="2",
-                            width="100%",
-                        ),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    on_submit=ObservationsDeskState.save_observation,
-                    reset_on_submit=False,
-                    # A new form for each learner × activity: its radios start from what is recorded.
-                    key=f.activity_id.to(int).to_string() + "-" + f.user_id.to(int).to_string(),
+        rx.form(
+            rx.vstack(
+                rx.dialog.title(Tf("observations.dialog_title", name=f.learner.to(str)), margin="0"),
+                rx.text(f.activity.to(str), size="2", color_scheme="gray"),
+                rx.text(T("observations.levels_hint"), size="2"),
+                rx.vstack(rx.foreach(ObservationsDeskState.criteria, _criterion), spacing="3", width="100%"),
+                field_error(_error(_OBSERVATION_ERRORS, "levels")),
+                rx.el.label(T("observations.comment_label"), html_for="observation-comment", class_name="plume-label"),
+                rx.text_area(
+                    id="observation-comment",
+                    name="comment",
+                    default_value=f.comment.to(str),
+                    rows="3",
+                    width="100%",
                 ),
-                max_width="40rem",
-                on_escape_key_down=ObservationsDeskState.close_observation,
-                on_pointer_down_outside=ObservationsDeskState.close_observation,
+                field_error(_error(_OBSERVATION_ERRORS, "comment")),
+                field_error(_error(_OBSERVATION_ERRORS, "form")),
+                dialog_actions(
+                    ObservationsDeskState.close_observation,
+                    rx.button(rx.icon("check", size=14), T("observations.save"), type="submit"),
+                ),
+                spacing="3",
+                width="100%",
             ),
-            open=True,
+            on_submit=ObservationsDeskState.save_observation,
+            reset_on_submit=False,
+            # A new form for each learner × activity: its radios start from what is recorded.
+            key=f.activity_id.to(int).to_string() + "-" + f.user_id.to(int).to_string(),
         ),
+        on_close=ObservationsDeskState.close_observation,
+        max_width="40rem",
+        on_pointer_down_outside=ObservationsDeskState.close_observation,
     )
 
 
 def _observations() -> rx.Component:
-    filters = rx.segmented_control.root(
-        rx.segmented_control.item(
-            Tf("observations.filter.todo", count=ObservationsDeskState.observations_waiting.to_string()), value="todo"
-        ),
-        rx.segmented_control.item(T("observations.filter.all"), value="all"),
-        value=rx.cond(ObservationsDeskState.only_open, "todo", "all"),
+    return _desk(
+        ObservationsDeskState,
+        "observations",
+        open_value="todo",
+        waiting=ObservationsDeskState.observations_waiting,
         on_change=ObservationsDeskState.show_todo,
-    )
-    return rx.vstack(
-        _head(ObservationsDeskState, "observations.title", filters),
-        _observation_dialog(),
-        list_card(
-            rx.cond(
-                ObservationsDeskState.rows.length() > 0,
-                _table(
-                    (
-                        "observations.col.learner",
-                        "observations.col.activity",
-                        "observations.col.status",
-                        "observations.col.score",
-                        "",
-                    ),
-                    ObservationsDeskState.rows,
-                    _observation_row,
-                ),
-                rx.cond(
-                    ObservationsDeskState.only_open,
-                    empty_state("observations.none", "eye"),
-                    empty_state("observations.none_yet", "eye"),
-                ),
-            ),
-            rx.cond(ObservationsDeskState.pages > 1, _pager(ObservationsDeskState, "observations.page")),
+        dialog=_observation_dialog(),
+        headers=(
+            "observations.col.learner",
+            "observations.col.activity",
+            "observations.col.status",
+            "observations.col.score",
+            "",
         ),
-        spacing="4",
-        width="100%",
+        row=_observation_row,
+        icon="eye",
     )
 
 

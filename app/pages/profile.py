@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from components import styles
-from components.forms import field, form_message
+from components.forms import Handler, field, form_message
 from components.i18n import T, Tf
 from components.layout import language_switch, shell
 from state.auth import field_errors_of
@@ -38,6 +40,39 @@ def _err(name: str) -> rx.Var:
     return field_errors_of(ProfileState).get(name, "").to(str)
 
 
+def _form(on_submit: Handler, *children: rx.Component, **props: Any) -> rx.Component:
+    """A panel's form: its fields and its button, stacked to the left."""
+    return rx.form(
+        rx.vstack(*children, spacing="3", width="100%", align="start"), on_submit=on_submit, width="100%", **props
+    )
+
+
+def _submit(label_key: str, **props: Any) -> rx.Component:
+    return rx.button(T(label_key), type="submit", **props)
+
+
+def _code_field(label_key: str, name: str) -> rx.Component:
+    return field(label_key, name, input_mode="numeric", autocomplete="one-time-code", error=_err(name))
+
+
+def _password_field(
+    label_key: str,
+    name: str,
+    *,
+    error_name: str = "",
+    hint_key: str = "",
+    autocomplete: str = "current-password",
+) -> rx.Component:
+    return field(
+        label_key,
+        name,
+        type_="password",
+        error=_err(error_name or name),
+        hint_key=hint_key,
+        autocomplete=autocomplete,
+    )
+
+
 def profile_page() -> rx.Component:
     """The profile page.
 
@@ -48,41 +83,35 @@ def profile_page() -> rx.Component:
         rx.grid(
             _panel(
                 "profile.identity",
-                rx.form(
-                    rx.vstack(
-                        rx.grid(
-                            field(
-                                "profile.first_name",
-                                "first_name",
-                                default_value=ProfileState.first_name,
-                                error=_err("first_name"),
-                                autocomplete="given-name",
-                            ),
-                            field(
-                                "profile.last_name",
-                                "last_name",
-                                default_value=ProfileState.last_name,
-                                error=_err("last_name"),
-                                autocomplete="family-name",
-                            ),
-                            columns=rx.breakpoints(initial="1", sm="2"),
-                            spacing="3",
-                            width="100%",
+                _form(
+                    ProfileState.save_names,
+                    rx.grid(
+                        field(
+                            "profile.first_name",
+                            "first_name",
+                            default_value=ProfileState.first_name,
+                            error=_err("first_name"),
+                            autocomplete="given-name",
                         ),
                         field(
-                            "profile.pseudonym",
-                            "pseudonym",
-                            default_value=ProfileState.pseudonym,
-                            error=_err("pseudonym"),
+                            "profile.last_name",
+                            "last_name",
+                            default_value=ProfileState.last_name,
+                            error=_err("last_name"),
+                            autocomplete="family-name",
                         ),
-                        rx.button(T("common.save"), type="submit", loading=ProfileState.busy),
+                        columns=rx.breakpoints(initial="1", sm="2"),
                         spacing="3",
                         width="100%",
-                        align="start",
                     ),
-                    on_submit=ProfileState.save_names,
+                    field(
+                        "profile.pseudonym",
+                        "pseudonym",
+                        default_value=ProfileState.pseudonym,
+                        error=_err("pseudonym"),
+                    ),
+                    _submit("common.save", loading=ProfileState.busy),
                     key=ProfileState.email + ProfileState.form_key.to_string(),
-                    width="100%",
                 ),
                 section="names",
             ),
@@ -96,41 +125,23 @@ def profile_page() -> rx.Component:
                 rx.text(Tf("profile.current_phone", phone=ProfileState.phone), size="2", id="current-phone"),
                 rx.cond(
                     ProfileState.pending_phone != "",
-                    rx.form(
-                        rx.vstack(
-                            field(
-                                "profile.phone_code",
-                                "phone_code",
-                                input_mode="numeric",
-                                autocomplete="one-time-code",
-                                error=_err("phone_code"),
-                            ),
-                            rx.button(T("profile.confirm_phone"), type="submit", loading=ProfileState.busy),
-                            spacing="3",
-                            width="100%",
-                            align="start",
-                        ),
-                        on_submit=ProfileState.confirm_phone_change,
+                    _form(
+                        ProfileState.confirm_phone_change,
+                        _code_field("profile.phone_code", "phone_code"),
+                        _submit("profile.confirm_phone", loading=ProfileState.busy),
                         reset_on_submit=True,
-                        width="100%",
                     ),
-                    rx.form(
-                        rx.vstack(
-                            field(
-                                "profile.new_phone",
-                                "new_phone",
-                                type_="tel",
-                                autocomplete="tel",
-                                hint_key="signup.phone_hint",
-                                error=_err("new_phone"),
-                            ),
-                            rx.button(T("profile.send_phone_code"), type="submit", loading=ProfileState.busy),
-                            spacing="3",
-                            width="100%",
-                            align="start",
+                    _form(
+                        ProfileState.request_phone_change,
+                        field(
+                            "profile.new_phone",
+                            "new_phone",
+                            type_="tel",
+                            autocomplete="tel",
+                            hint_key="signup.phone_hint",
+                            error=_err("new_phone"),
                         ),
-                        on_submit=ProfileState.request_phone_change,
-                        width="100%",
+                        _submit("profile.send_phone_code", loading=ProfileState.busy),
                     ),
                 ),
                 section="phone",
@@ -138,78 +149,38 @@ def profile_page() -> rx.Component:
             _panel(
                 "profile.email_section",
                 rx.text(Tf("profile.current_email", email=ProfileState.email), size="2", id="current-email"),
-                rx.form(
-                    rx.vstack(
-                        field(
-                            "profile.new_email",
-                            "new_email",
-                            type_="email",
-                            error=_err("new_email"),
-                            autocomplete="email",
-                        ),
-                        rx.text(T("profile.reauth_hint"), size="1", color_scheme="gray"),
-                        field(
-                            "profile.email_password",
-                            "email_password",
-                            type_="password",
-                            error=_err("email_password"),
-                            autocomplete="current-password",
-                        ),
-                        rx.cond(
-                            ProfileState.totp_enabled,
-                            field(
-                                "profile.email_code",
-                                "email_code",
-                                input_mode="numeric",
-                                autocomplete="one-time-code",
-                                error=_err("email_code"),
-                            ),
-                        ),
-                        rx.button(T("profile.change_email"), type="submit", loading=ProfileState.busy),
-                        spacing="3",
-                        width="100%",
-                        align="start",
+                _form(
+                    ProfileState.change_email,
+                    field(
+                        "profile.new_email",
+                        "new_email",
+                        type_="email",
+                        error=_err("new_email"),
+                        autocomplete="email",
                     ),
-                    on_submit=ProfileState.change_email,
+                    rx.text(T("profile.reauth_hint"), size="1", color_scheme="gray"),
+                    _password_field("profile.email_password", "email_password"),
+                    rx.cond(ProfileState.totp_enabled, _code_field("profile.email_code", "email_code")),
+                    _submit("profile.change_email", loading=ProfileState.busy),
                     reset_on_submit=True,
-                    width="100%",
                 ),
                 section="email",
             ),
             _panel(
                 "profile.password_section",
-                rx.form(
-                    rx.vstack(
-                        field(
-                            "profile.current_password",
-                            "current",
-                            type_="password",
-                            error=_err("current"),
-                            autocomplete="current-password",
-                        ),
-                        field(
-                            "profile.new_password",
-                            "new",
-                            type_="password",
-                            error=_err("password"),
-                            hint_key="signup.password_hint",
-                            autocomplete="new-password",
-                        ),
-                        field(
-                            "profile.confirm_password",
-                            "confirm",
-                            type_="password",
-                            error=_err("confirm"),
-                            autocomplete="new-password",
-                        ),
-                        rx.button(T("profile.change_password"), type="submit", loading=ProfileState.busy),
-                        spacing="3",
-                        width="100%",
-                        align="start",
+                _form(
+                    ProfileState.change_password,
+                    _password_field("profile.current_password", "current"),
+                    _password_field(
+                        "profile.new_password",
+                        "new",
+                        error_name="password",
+                        hint_key="signup.password_hint",
+                        autocomplete="new-password",
                     ),
-                    on_submit=ProfileState.change_password,
+                    _password_field("profile.confirm_password", "confirm", autocomplete="new-password"),
+                    _submit("profile.change_password", loading=ProfileState.busy),
                     key=ProfileState.form_key.to_string(),
-                    width="100%",
                 ),
                 section="password",
             ),
@@ -219,30 +190,12 @@ def profile_page() -> rx.Component:
                     ProfileState.totp_enabled,
                     rx.vstack(
                         rx.callout(T("profile.totp_on"), icon="shield_check", color_scheme="green"),
-                        rx.form(
-                            rx.vstack(
-                                field(
-                                    "profile.totp_password",
-                                    "totp_password",
-                                    type_="password",
-                                    error=_err("totp_password"),
-                                    autocomplete="current-password",
-                                ),
-                                field(
-                                    "profile.totp_off_code",
-                                    "totp_off_code",
-                                    input_mode="numeric",
-                                    autocomplete="one-time-code",
-                                    error=_err("totp_off_code"),
-                                ),
-                                rx.button(T("profile.totp_disable"), type="submit", color_scheme="red", variant="soft"),
-                                spacing="3",
-                                align="start",
-                                width="100%",
-                            ),
-                            on_submit=ProfileState.disable_totp,
+                        _form(
+                            ProfileState.disable_totp,
+                            _password_field("profile.totp_password", "totp_password"),
+                            _code_field("profile.totp_off_code", "totp_off_code"),
+                            _submit("profile.totp_disable", color_scheme="red", variant="soft"),
                             reset_on_submit=True,
-                            width="100%",
                         ),
                         width="100%",
                     ),
@@ -254,47 +207,22 @@ def profile_page() -> rx.Component:
                             rx.code(
                                 Tf("profile.totp_secret", secret=ProfileState.totp_secret), size="1", id="totp-secret"
                             ),
-                            rx.form(
-                                rx.vstack(
-                                    field(
-                                        "profile.totp_code",
-                                        "totp_code",
-                                        input_mode="numeric",
-                                        autocomplete="one-time-code",
-                                        error=_err("totp_code"),
-                                    ),
-                                    rx.button(T("profile.totp_confirm"), type="submit"),
-                                    spacing="3",
-                                    align="start",
-                                    width="100%",
-                                ),
-                                on_submit=ProfileState.confirm_totp,
+                            _form(
+                                ProfileState.confirm_totp,
+                                _code_field("profile.totp_code", "totp_code"),
+                                _submit("profile.totp_confirm"),
                                 reset_on_submit=True,
-                                width="100%",
                             ),
                             width="100%",
                         ),
-                        rx.form(
-                            rx.vstack(
-                                rx.text(T("profile.totp_off"), size="2", color_scheme="gray"),
-                                field(
-                                    "profile.totp_start_password",
-                                    "totp_start_password",
-                                    type_="password",
-                                    hint_key="profile.totp_start_hint",
-                                    error=_err("totp_start_password"),
-                                    autocomplete="current-password",
-                                ),
-                                rx.button(
-                                    T("profile.totp_start"), type="submit", variant="soft", loading=ProfileState.busy
-                                ),
-                                spacing="3",
-                                align="start",
-                                width="100%",
+                        _form(
+                            ProfileState.start_totp,
+                            rx.text(T("profile.totp_off"), size="2", color_scheme="gray"),
+                            _password_field(
+                                "profile.totp_start_password", "totp_start_password", hint_key="profile.totp_start_hint"
                             ),
-                            on_submit=ProfileState.start_totp,
+                            _submit("profile.totp_start", variant="soft", loading=ProfileState.busy),
                             reset_on_submit=True,
-                            width="100%",
                         ),
                     ),
                 ),

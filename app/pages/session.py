@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import reflex as rx
@@ -12,15 +12,16 @@ from reflex.vars.sequence import ArrayVar
 from reflex_components_core.react_router.dom import ReactRouterLink
 
 from app.services.sessions.people import Person
-from app.services.sessions.status import ARCHIVE_CATEGORIES, StatusChange
+from app.services.sessions.status import StatusChange
 from app.services.sessions.view import ModuleView, SessionView
 from components import styles
 from components.activity_panel import activity_panel
 from components.chat import chat_panel
 from components.enrolment_csv import enrolment_csv_card, learner_multi_picker, unenrol_form
 from components.follow_up import progress_bar
+from components.forms import chosen_files, drop_zone
 from components.i18n import T, Tf, Tn
-from components.layout import gated_page
+from components.layout import dialog_frame, gated_page
 from components.review import review_card
 from components.tables import empty_state, list_card, status_badge
 from components.timeline import (
@@ -313,7 +314,10 @@ def _status_dialog() -> rx.Component:
                     rx.el.label(T("manage.archive_category"), html_for="archive-category", class_name="plume-label"),
                     rx.el.select(
                         rx.el.option("—", value=""),
-                        *[rx.el.option(T(f"manage.archive_category.{c}"), value=c) for c in ARCHIVE_CATEGORIES],
+                        rx.foreach(
+                            SessionPageState.archive_categories,
+                            lambda c: rx.el.option(c.name.to(str), value=c.key.to(str)),
+                        ),
                         id="archive-category",
                         value=SessionPageState.archive_category,
                         on_change=SessionPageState.set_archive_category,
@@ -340,52 +344,47 @@ def _status_dialog() -> rx.Component:
         ),
         rx.fragment(),
     )
-    return rx.cond(
+    return dialog_frame(
         SessionPageState.status_change,
-        rx.dialog.root(
-            rx.dialog.content(
-                rx.vstack(
-                    rx.dialog.title(
-                        rx.match(
-                            to,
-                            *[(s, T(f"manage.ask.{s}.title")) for s in ("active", "finished", "archived")],
-                            "",
-                        ),
-                        margin="0",
-                    ),
-                    rx.dialog.description(body, as_child=True),
-                    rx.text(T("manage.ask.final"), size="2", color_scheme="gray"),
-                    rx.flex(
-                        rx.button(
-                            T("manage.ask.cancel"),
-                            variant="soft",
-                            color_scheme="gray",
-                            on_click=SessionPageState.cancel_advance,
-                        ),
-                        rx.button(
-                            rx.match(
-                                to,
-                                *[(s, T(f"manage.ask.{s}.submit")) for s in ("active", "finished", "archived")],
-                                "",
-                            ),
-                            color_scheme=rx.cond(to == "active", "green", styles.ACCENT),
-                            on_click=SessionPageState.advance(to),  # type: ignore[operator]
-                            data_testid="status-confirm",
-                        ),
-                        spacing="3",
-                        justify="end",
-                        wrap="wrap",
-                        width="100%",
-                    ),
-                    spacing="3",
-                    width="100%",
+        rx.vstack(
+            rx.dialog.title(
+                rx.match(
+                    to,
+                    *[(s, T(f"manage.ask.{s}.title")) for s in ("active", "finished", "archived")],
+                    "",
                 ),
-                max_width="32rem",
-                on_escape_key_down=SessionPageState.cancel_advance,
-                on_interact_outside=SessionPageState.cancel_advance,
+                margin="0",
             ),
-            open=True,
+            rx.dialog.description(body, as_child=True),
+            rx.text(T("manage.ask.final"), size="2", color_scheme="gray"),
+            rx.flex(
+                rx.button(
+                    T("manage.ask.cancel"),
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=SessionPageState.cancel_advance,
+                ),
+                rx.button(
+                    rx.match(
+                        to,
+                        *[(s, T(f"manage.ask.{s}.submit")) for s in ("active", "finished", "archived")],
+                        "",
+                    ),
+                    color_scheme=rx.cond(to == "active", "green", styles.ACCENT),
+                    on_click=SessionPageState.advance(to),  # type: ignore[operator]
+                    data_testid="status-confirm",
+                ),
+                spacing="3",
+                justify="end",
+                wrap="wrap",
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
         ),
+        on_close=SessionPageState.cancel_advance,
+        max_width="32rem",
+        on_interact_outside=SessionPageState.cancel_advance,
     )
 
 
@@ -400,11 +399,7 @@ def _archived_banner() -> rx.Component:
                 rx.text(
                     Tf(
                         "manage.archive_readonly",
-                        category=rx.match(
-                            category,
-                            *[(c, T(f"manage.archive_category.{c}")) for c in ARCHIVE_CATEGORIES],
-                            "—",
-                        ),
+                        category=rx.cond(category != "", category, "—"),
                     ),
                     size="2",
                     flex="1",
@@ -461,6 +456,56 @@ def _left_history() -> rx.Component:
     )
 
 
+def _trainer_archive() -> rx.Component:
+    """A trainer of a finished session archives it too (staff do it from `_management`): asked first, the same dialog."""
+    return rx.cond(
+        ~SessionPageState.can_edit & _VIEW.can_archive.to(bool),
+        list_card(
+            rx.hstack(
+                rx.heading(T("manage.title"), size="4", as_="h2"),
+                rx.spacer(),
+                rx.button(
+                    T("manage.archive"),
+                    on_click=SessionPageState.ask_advance("archived"),  # type: ignore[operator]
+                    color_scheme="gray",
+                    aria_haspopup="dialog",
+                ),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            _status_dialog(),
+        ),
+    )
+
+
+def _people(
+    people: ArrayVar[Sequence[Person]], row: Callable[[ObjectVar[Person]], rx.Component], empty_key: str, **props: str
+) -> rx.Component:
+    """The people of a session in one role, one row each, or the line saying there is none."""
+    return rx.cond(
+        people.length() > 0,
+        rx.vstack(rx.foreach(people, row), width="100%", **props),
+        rx.text(T(empty_key), size="2", color_scheme="gray"),
+    )
+
+
+def _positioned(
+    role: str,
+    people: ArrayVar[Sequence[Person]],
+    remove: Any,
+    choices: ArrayVar[Sequence[Person]],
+    position: Any,
+    **heading: str,
+) -> tuple[rx.Component, ...]:
+    """The trainers (or tutors) of the session: heading, list, and the picker adding one (keys `manage.*<role>*`)."""
+    return (
+        rx.heading(T(f"manage.{role}s"), size="3", as_="h3", **heading),
+        _people(people, lambda p: _person_row(p, remove(p.user_id.to_string()), rx.fragment()), f"manage.no_{role}"),
+        _picker(f"{role}_id", f"manage.pick_{role}", choices, button_key=f"manage.add_{role}", on_submit=position),
+    )
+
+
 def _management() -> rx.Component:
     status = _VIEW.status.to(str)
     return rx.cond(
@@ -490,51 +535,20 @@ def _management() -> rx.Component:
             _status_dialog(),
             rx.grid(
                 rx.vstack(
-                    rx.heading(T("manage.trainers"), size="3", as_="h3"),
-                    rx.cond(
-                        SessionPageState.trainers.length() > 0,
-                        rx.vstack(
-                            rx.foreach(
-                                SessionPageState.trainers,
-                                lambda p: _person_row(
-                                    p,
-                                    SessionPageState.remove_trainer(p.user_id.to_string()),  # type: ignore[operator]
-                                    rx.fragment(),
-                                ),
-                            ),
-                            width="100%",
-                        ),
-                        rx.text(T("manage.no_trainer"), size="2", color_scheme="gray"),
-                    ),
-                    _picker(
-                        "trainer_id",
-                        "manage.pick_trainer",
+                    *_positioned(
+                        "trainer",
+                        SessionPageState.trainers,
+                        SessionPageState.remove_trainer,
                         SessionPageState.trainer_choices,
-                        button_key="manage.add_trainer",
-                        on_submit=SessionPageState.position_trainer,
+                        SessionPageState.position_trainer,
                     ),
-                    rx.heading(T("manage.tutors"), size="3", as_="h3", margin_top="0.5rem"),
-                    rx.cond(
-                        SessionPageState.tutors.length() > 0,
-                        rx.vstack(
-                            rx.foreach(
-                                SessionPageState.tutors,
-                                lambda p: _person_row(
-                                    p,
-                                    SessionPageState.remove_tutor(p.user_id.to_string()),  # type: ignore[operator]
-                                    rx.fragment(),
-                                ),
-                            ),
-                            width="100%",
-                        ),
-                        rx.text(T("manage.no_tutor"), size="2", color_scheme="gray"),
-                    ),
-                    _picker(
-                        "tutor_id",
-                        "manage.pick_tutor",
+                    *_positioned(
+                        "tutor",
+                        SessionPageState.tutors,
+                        SessionPageState.remove_tutor,
                         SessionPageState.tutor_choices,
-                        button_key="manage.add_tutor",
-                        on_submit=SessionPageState.position_tutor,
+                        SessionPageState.position_tutor,
+                        margin_top="0.5rem",
                     ),
                     spacing="2",
                     width="100%",
@@ -546,22 +560,16 @@ def _management() -> rx.Component:
                         rx.badge(SessionPageState.learner_count.to_string(), radius="full"),
                         align="center",
                     ),
-                    rx.cond(
-                        SessionPageState.learners.length() > 0,
-                        rx.vstack(
-                            rx.foreach(
-                                SessionPageState.learners,
-                                lambda p: _person_row(
-                                    p,
-                                    SessionPageState.ask_unenrol(p.user_id.to_string()),  # type: ignore[operator]
-                                    _enrolment_badge(p.detail.to(str)),
-                                ),
-                            ),
-                            width="100%",
-                            max_height="16rem",
-                            overflow_y="auto",
+                    _people(
+                        SessionPageState.learners,
+                        lambda p: _person_row(
+                            p,
+                            SessionPageState.ask_unenrol(p.user_id.to_string()),  # type: ignore[operator]
+                            _enrolment_badge(p.detail.to(str)),
                         ),
-                        rx.text(T("manage.no_learner"), size="2", color_scheme="gray"),
+                        "manage.no_learner",
+                        max_height="16rem",
+                        overflow_y="auto",
                     ),
                     unenrol_form(),
                     rx.cond(
@@ -731,37 +739,15 @@ def _upload_panel() -> rx.Component:
                     spacing="1",
                     min_width="14rem",
                 ),
-                rx.upload.root(
-                    rx.vstack(
-                        rx.icon("upload", size=20, color=rx.color("gray", 10)),
-                        rx.text(T("documents.drop"), size="2"),
-                        rx.text(T("documents.limits"), size="1", color_scheme="gray"),
-                        align="center",
-                        spacing="1",
-                    ),
-                    id="documents",
-                    multiple=True,
-                    border=f"2px dashed {rx.color('gray', 6)}",
-                    border_radius="0.5rem",
-                    padding="1rem",
-                    flex="1",
-                    min_width="16rem",
-                    cursor="pointer",
+                drop_zone(
+                    "documents", "documents.drop", "documents.limits", multiple=True, flex="1", min_width="16rem"
                 ),
                 spacing="3",
                 width="100%",
                 wrap="wrap",
                 align="stretch",
             ),
-            rx.cond(
-                rx.selected_files("documents").length() > 0,
-                rx.hstack(
-                    rx.text(T("documents.selected"), size="1", weight="bold"),
-                    rx.foreach(rx.selected_files("documents"), lambda f: rx.badge(f, variant="soft")),
-                    wrap="wrap",
-                    spacing="1",
-                ),
-            ),
+            chosen_files("documents"),
             rx.cond(
                 SessionPageState.upload_error != "",
                 rx.text(
@@ -838,6 +824,7 @@ def _body() -> rx.Component:
                 rx.vstack(
                     _archived_banner(),
                     _management(),
+                    _trainer_archive(),
                     rx.cond(_VIEW.status.to(str) != "archived", enrolment_csv_card()),
                     _upload_panel(),
                     activity_panel(SessionPageState),

@@ -15,7 +15,7 @@ from app.services.templates import EDITABLE_KINDS
 from components import styles
 from components.forms import field, form_message, submit_button
 from components.i18n import T, Tf
-from components.layout import gated_page
+from components.layout import form_card, gated_page, page_header
 from components.tables import empty_state, stacked_cell, stacked_row, status_badge, table_list
 from state.auth import field_errors_of
 from state.staff import OutboxState, SettingsState, TemplatesState, TrainersState
@@ -43,53 +43,45 @@ _KNOWN = {
 
 def _add_form() -> rx.Component:
     errors = field_errors_of(TrainersState)
-    return rx.card(
-        rx.form(
+    return form_card(
+        rx.heading(T("trainers.add"), size="4", as_="h2"),
+        rx.grid(
+            field("trainers.first_name", "first_name", error=errors.get("first_name", ""), required=True),
+            field("trainers.last_name", "last_name", error=errors.get("last_name", ""), required=True),
+            field("trainers.email_optional", "email", type_="email", error=errors.get("email", "")),
             rx.vstack(
-                rx.heading(T("trainers.add"), size="4", as_="h2"),
-                rx.grid(
-                    field("trainers.first_name", "first_name", error=errors.get("first_name", ""), required=True),
-                    field("trainers.last_name", "last_name", error=errors.get("last_name", ""), required=True),
-                    field("trainers.email_optional", "email", type_="email", error=errors.get("email", "")),
-                    rx.vstack(
-                        rx.el.label(T("trainers.kind"), html_for="kind", class_name="plume-label"),
-                        rx.select.root(
-                            rx.select.trigger(id="kind", width="100%"),
-                            rx.select.content(
-                                rx.select.item(T("trainers.kind.external"), value="external"),
-                                rx.select.item(T("trainers.kind.internal"), value="internal"),
-                            ),
-                            name="kind",
-                            default_value="external",
-                            size="3",
-                        ),
-                        spacing="1",
-                        width="100%",
+                rx.el.label(T("trainers.kind"), html_for="kind", class_name="plume-label"),
+                rx.select.root(
+                    rx.select.trigger(id="kind", width="100%"),
+                    rx.select.content(
+                        rx.select.item(T("trainers.kind.external"), value="external"),
+                        rx.select.item(T("trainers.kind.internal"), value="internal"),
                     ),
-                    columns=rx.breakpoints(initial="1", sm="2"),
-                    spacing="3",
-                    width="100%",
+                    name="kind",
+                    default_value="external",
+                    size="3",
                 ),
-                rx.hstack(
-                    rx.button(T("trainers.add_submit"), type="submit", loading=TrainersState.busy),
-                    rx.button(
-                        T("common.cancel"),
-                        type="button",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=TrainersState.toggle_add,
-                    ),
-                    spacing="2",
-                ),
-                spacing="4",
+                spacing="1",
                 width="100%",
             ),
-            on_submit=TrainersState.add,
-            key=TrainersState.form_key.to_string(),
+            columns=rx.breakpoints(initial="1", sm="2"),
+            spacing="3",
             width="100%",
         ),
-        width="100%",
-        box_shadow=styles.CARD_SHADOW,
+        rx.hstack(
+            rx.button(T("trainers.add_submit"), type="submit", loading=TrainersState.busy),
+            rx.button(
+                T("common.cancel"),
+                type="button",
+                variant="soft",
+                color_scheme="gray",
+                on_click=TrainersState.toggle_add,
+            ),
+            spacing="2",
+        ),
+        on_submit=TrainersState.add,
+        key=TrainersState.form_key.to_string(),
+        spacing="4",
     )
 
 
@@ -205,18 +197,10 @@ def trainers_page() -> rx.Component:
         None,
         TrainersState.allowed,
         rx.vstack(
-            rx.hstack(
-                rx.vstack(
-                    rx.heading(T("trainers.title"), size="7", as_="h1"),
-                    rx.text(T("trainers.subtitle"), color_scheme="gray", size="2"),
-                    spacing="1",
-                ),
-                rx.spacer(),
+            page_header(
+                "trainers.title",
+                "trainers.subtitle",
                 rx.button(rx.icon("user_plus", size=16), T("trainers.add"), on_click=TrainersState.toggle_add),
-                width="100%",
-                align="end",
-                wrap="wrap",
-                spacing="3",
             ),
             form_message(TrainersState.error),
             form_message(TrainersState.notice, tone="green"),
@@ -294,64 +278,56 @@ def templates_page() -> rx.Component:
                 wrap="wrap",
                 width="100%",
             ),
-            rx.card(
-                rx.form(
-                    rx.vstack(
-                        field(
-                            "templates.subject",
-                            "subject",
-                            default_value=TemplatesState.subject,
-                            error=errors.get("subject", ""),
-                        ),
-                        rx.vstack(
-                            rx.el.label(T("templates.body"), html_for="body", class_name="plume-label"),
-                            rx.text_area(
-                                id="body",
-                                name="body",
-                                default_value=TemplatesState.body,
-                                rows="10",
-                                width="100%",
-                                size="3",
-                            ),
-                            rx.cond(
-                                errors.get("body", "").to(str) != "",
-                                rx.text(
-                                    errors.get("body", "").to(str),
-                                    role="alert",
-                                    size="2",
-                                    color_scheme="red",
-                                    weight="medium",
-                                ),
-                            ),
-                            spacing="1",
-                            width="100%",
-                        ),
-                        form_message(TemplatesState.error),
-                        form_message(TemplatesState.notice, tone="green"),
-                        rx.hstack(
-                            rx.button(T("templates.save"), type="submit", loading=TemplatesState.busy),
-                            rx.cond(
-                                TemplatesState.customised,
-                                rx.button(
-                                    T("templates.reset"),
-                                    type="button",
-                                    variant="soft",
-                                    color_scheme="gray",
-                                    on_click=TemplatesState.restore_default,
-                                ),
-                            ),
-                            spacing="2",
-                            wrap="wrap",
-                        ),
-                        spacing="4",
+            form_card(
+                field(
+                    "templates.subject",
+                    "subject",
+                    default_value=TemplatesState.subject,
+                    error=errors.get("subject", ""),
+                ),
+                rx.vstack(
+                    rx.el.label(T("templates.body"), html_for="body", class_name="plume-label"),
+                    rx.text_area(
+                        id="body",
+                        name="body",
+                        default_value=TemplatesState.body,
+                        rows="10",
                         width="100%",
+                        size="3",
                     ),
-                    on_submit=TemplatesState.save,
-                    key=TemplatesState.kind + TemplatesState.language + TemplatesState.form_key.to_string(),
+                    rx.cond(
+                        errors.get("body", "").to(str) != "",
+                        rx.text(
+                            errors.get("body", "").to(str),
+                            role="alert",
+                            size="2",
+                            color_scheme="red",
+                            weight="medium",
+                        ),
+                    ),
+                    spacing="1",
                     width="100%",
                 ),
-                width="100%",
-                box_shadow=styles.CARD_SHADOW,
+                form_message(TemplatesState.error),
+                form_message(TemplatesState.notice, tone="green"),
+                rx.hstack(
+                    rx.button(T("templates.save"), type="submit", loading=TemplatesState.busy),
+                    rx.cond(
+                        TemplatesState.customised,
+                        rx.button(
+                            T("templates.reset"),
+                            type="button",
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=TemplatesState.restore_default,
+                        ),
+                    ),
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                on_submit=TemplatesState.save,
+                key=TemplatesState.kind + TemplatesState.language + TemplatesState.form_key.to_string(),
+                spacing="4",
             ),
             spacing="4",
             width="100%",
@@ -569,38 +545,31 @@ def settings_page() -> rx.Component:
         rx.vstack(
             rx.heading(T("settings.title"), size="7", as_="h1"),
             rx.text(values["name"].to(str), color_scheme="gray"),
-            rx.card(
-                rx.form(
-                    rx.vstack(
-                        field(
-                            "settings.signing_window",
-                            "signing_window",
-                            type_="number",
-                            input_mode="numeric",
-                            hint_key="settings.signing_window_hint",
-                            default_value=values["signing_window"].to(str),
-                            error=errors.get("signing_window", ""),
-                        ),
-                        field(
-                            "settings.virtual_url",
-                            "virtual_class_url",
-                            type_="url",
-                            hint_key="settings.virtual_url_hint",
-                            default_value=values["virtual_class_url"].to(str),
-                            error=errors.get("virtual_class_url", ""),
-                        ),
-                        form_message(SettingsState.error),
-                        form_message(SettingsState.notice, tone="green"),
-                        submit_button("common.save", loading=SettingsState.busy),
-                        spacing="4",
-                        width="100%",
-                    ),
-                    on_submit=SettingsState.save,
-                    key=SettingsState.form_key.to_string(),
+            form_card(
+                field(
+                    "settings.signing_window",
+                    "signing_window",
+                    type_="number",
+                    input_mode="numeric",
+                    hint_key="settings.signing_window_hint",
+                    default_value=values["signing_window"].to(str),
+                    error=errors.get("signing_window", ""),
                 ),
+                field(
+                    "settings.virtual_url",
+                    "virtual_class_url",
+                    type_="url",
+                    hint_key="settings.virtual_url_hint",
+                    default_value=values["virtual_class_url"].to(str),
+                    error=errors.get("virtual_class_url", ""),
+                ),
+                form_message(SettingsState.error),
+                form_message(SettingsState.notice, tone="green"),
+                submit_button("common.save", loading=SettingsState.busy),
+                on_submit=SettingsState.save,
+                key=SettingsState.form_key.to_string(),
+                spacing="4",
                 max_width="36rem",
-                width="100%",
-                box_shadow=styles.CARD_SHADOW,
             ),
             spacing="4",
             width="100%",

@@ -27,7 +27,7 @@ from components import styles
 from components.finishing import conclude_dialog
 from components.forms import form_dialog, labelled
 from components.i18n import T, Tf, Tn
-from components.layout import gated_page, shell
+from components.layout import dialog_actions, dialog_frame, gated_page, page_header, shell
 from components.tables import (
     data_table,
     empty_state,
@@ -148,22 +148,24 @@ def _learner_row(row: ObjectVar[LearnerRow]) -> rx.Component:
     key = session_id + ":" + user_id  # as `state.tutoring.learner_key`
     name = row.name.to(str)
     report = "/tutorat/" + session_id + "/" + user_id
-    return rx.table.row(
-        rx.table.cell(
+    # A card per learner on a phone (`stacked_row`), each value after its column's name: nothing scrolls sideways.
+    return stacked_row(
+        stacked_cell(
             rx.checkbox(
                 checked=TutoringCentreState.page_checked.contains(key),
                 on_change=lambda _checked: TutoringCentreState.toggle(key),  # type: ignore[operator]  # forms.Handler
                 aria_label=Tf("tutoring.select", name=name),
             )
         ),
-        rx.table.cell(
+        stacked_cell(
             rx.vstack(
                 rx.link(name, href=report, weight="medium", aria_label=Tf("tutoring.report_of", name=name)),
                 rx.text(row.email.to(str), size="1", color_scheme="gray"),
                 spacing="0",
-            )
+            ),
+            header=True,
         ),
-        rx.table.cell(
+        stacked_cell(
             rx.vstack(
                 _status_badge(row.status.to(str)),
                 rx.cond(
@@ -177,19 +179,21 @@ def _learner_row(row: ObjectVar[LearnerRow]) -> rx.Component:
                     ),
                 ),
                 spacing="1",
-            )
+            ),
+            label="tutoring.col.status",
         ),
-        rx.table.cell(
+        stacked_cell(
             rx.hstack(
                 rx.progress(value=row.progress.to(int), width="5rem"),
                 rx.text(row.progress.to(int).to_string(), " %", size="1"),
                 align="center",
                 spacing="2",
-            )
+            ),
+            label="tutoring.col.progress",
         ),
-        rx.table.cell(rx.text(rx.cond(row.time_spent.to(str) != "", row.time_spent.to(str), "—"), size="1")),
-        rx.table.cell(rx.text(rx.cond(row.last_activity.to(str) != "", row.last_activity.to(str), "—"), size="1")),
-        rx.table.cell(
+        stacked_cell(rx.text(_dash(row.time_spent), size="1"), label="tutoring.col.time"),
+        stacked_cell(rx.text(_dash(row.last_activity), size="1"), label="tutoring.col.last_activity"),
+        stacked_cell(
             rx.hstack(
                 rx.link(
                     rx.icon_button(rx.icon("file_text", size=14), size="1", variant="soft", tab_index=-1),
@@ -204,7 +208,8 @@ def _learner_row(row: ObjectVar[LearnerRow]) -> rx.Component:
                     aria_label=Tf("tutoring.certificate_of", name=name),
                 ),
                 spacing="2",
-            )
+            ),
+            label="tutoring.col.documents",
         ),
         data_testid="learner-row",
     )
@@ -375,6 +380,11 @@ def _pager() -> rx.Component:
     )
 
 
+def _bulk(icon: str, label_key: str, on_click: Any, *, variant: str = "soft", **props: Any) -> rx.Component:
+    """A button acting on the selected learners."""
+    return rx.button(rx.icon(icon, size=14), T(label_key), size="2", variant=variant, on_click=on_click, **props)
+
+
 def _selection() -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -394,56 +404,38 @@ def _selection() -> rx.Component:
                         variant="ghost",
                         on_click=TutoringCentreState.clear_selection,
                     ),
-                    rx.button(
-                        rx.icon("mail", size=14),
-                        T("tutoring.remind"),
-                        size="2",
-                        on_click=TutoringCentreState.open_reminder,
-                    ),
-                    rx.button(
-                        rx.icon("video", size=14),
-                        T("tutoring.virtual_class"),
-                        size="2",
-                        variant="soft",
-                        on_click=TutoringCentreState.open_virtual_class,
-                    ),
+                    _bulk("mail", "tutoring.remind", TutoringCentreState.open_reminder, variant="solid"),
+                    _bulk("video", "tutoring.virtual_class", TutoringCentreState.open_virtual_class),
                     rx.cond(
                         TutoringCentreState.can_conclude,
-                        rx.button(
-                            rx.icon("circle_check", size=14),
-                            T("tutoring.finish"),
-                            size="2",
-                            variant="soft",
+                        _bulk(
+                            "circle_check",
+                            "tutoring.finish",
+                            TutoringCentreState.ask_conclude("finish"),  # type: ignore[operator]
                             color_scheme="green",
-                            on_click=TutoringCentreState.ask_conclude("finish"),  # type: ignore[operator]
                             data_testid="bulk-finish",
                         ),
                     ),
-                    rx.button(
-                        rx.icon("award", size=14),
-                        T("tutoring.attestations"),
-                        size="2",
-                        variant="soft",
+                    _bulk(
+                        "award",
+                        "tutoring.attestations",
+                        TutoringCentreState.make_attestations,
                         loading=TutoringCentreState.attesting,
-                        on_click=TutoringCentreState.make_attestations,
                     ),
-                    rx.button(
-                        rx.icon("file_text", size=14),
-                        T("tutoring.attestations_merged"),
-                        size="2",
-                        variant="soft",
+                    _bulk(
+                        "file_text",
+                        "tutoring.attestations_merged",
+                        TutoringCentreState.make_merged_attestations,
                         loading=TutoringCentreState.attesting,
-                        on_click=TutoringCentreState.make_merged_attestations,
                     ),
                     rx.cond(
                         TutoringCentreState.can_conclude,
-                        rx.button(
-                            rx.icon("undo_2", size=14),
-                            T("tutoring.unfinish"),
-                            size="2",
+                        _bulk(
+                            "undo_2",
+                            "tutoring.unfinish",
+                            TutoringCentreState.ask_conclude("undo"),  # type: ignore[operator]
                             variant="ghost",
                             color_scheme="red",
-                            on_click=TutoringCentreState.ask_conclude("undo"),  # type: ignore[operator]
                         ),
                     ),
                     spacing="2",
@@ -474,76 +466,59 @@ def _selection() -> rx.Component:
 
 
 def _reminder_dialog() -> rx.Component:
-    return rx.cond(
+    return dialog_frame(
         TutoringCentreState.reminding,
-        rx.dialog.root(
-            rx.dialog.content(
-                rx.vstack(
-                    rx.dialog.title(
-                        rx.cond(
-                            TutoringCentreState.target_count == 1,
-                            Tf("tutoring.remind_title_one", count=TutoringCentreState.target_count.to_string()),
-                            Tf("tutoring.remind_title", count=TutoringCentreState.target_count.to_string()),
-                        ),
-                        margin="0",
-                    ),
-                    rx.cond(
-                        TutoringCentreState.target_count < TutoringCentreState.selected_count,
-                        rx.text(T("tutoring.remind_shown_only"), size="2", color_scheme="amber"),
-                    ),
-                    rx.vstack(
-                        rx.el.label(T("tutoring.remind_template"), html_for="template", class_name="plume-label"),
-                        rx.el.select(
-                            *[
-                                rx.el.option(T(f"templates.kind.{k}"), value=k)
-                                for k in ("reminder", "reminder_deadline")
-                            ],
-                            id="template",
-                            value=TutoringCentreState.template,
-                            on_change=TutoringCentreState.set_template,
-                            class_name="plume-select",
-                        ),
-                        spacing="1",
-                        width="100%",
-                    ),
-                    rx.text(T("tutoring.remind_preview"), size="2", color_scheme="gray"),
-                    rx.card(
-                        rx.vstack(
-                            rx.text(_PREVIEW["subject"], weight="bold"),
-                            rx.text(_PREVIEW["body"], size="2", white_space="pre-wrap"),
-                            spacing="2",
-                        ),
-                        width="100%",
-                    ),
-                    rx.text(T("tutoring.remind_template_hint"), size="1", color_scheme="gray"),
-                    rx.cond(
-                        TutoringCentreState.error != "",
-                        rx.text(TutoringCentreState.error, role="alert", color_scheme="red", size="2"),
-                    ),
-                    rx.hstack(
-                        rx.button(
-                            T("common.cancel"),
-                            variant="soft",
-                            color_scheme="gray",
-                            on_click=TutoringCentreState.close_reminder,
-                        ),
-                        rx.button(
-                            rx.icon("send", size=14),
-                            T("tutoring.remind_send"),
-                            on_click=TutoringCentreState.send_reminders,
-                        ),
-                        justify="end",
-                        spacing="2",
-                        width="100%",
-                    ),
-                    spacing="3",
-                    width="100%",
+        rx.vstack(
+            rx.dialog.title(
+                rx.cond(
+                    TutoringCentreState.target_count == 1,
+                    Tf("tutoring.remind_title_one", count=TutoringCentreState.target_count.to_string()),
+                    Tf("tutoring.remind_title", count=TutoringCentreState.target_count.to_string()),
                 ),
-                max_width="36rem",
-                on_escape_key_down=TutoringCentreState.close_reminder,
+                margin="0",
             ),
-            open=True,
+            rx.cond(
+                TutoringCentreState.target_count < TutoringCentreState.selected_count,
+                rx.text(T("tutoring.remind_shown_only"), size="2", color_scheme="amber"),
+            ),
+            rx.vstack(
+                rx.el.label(T("tutoring.remind_template"), html_for="template", class_name="plume-label"),
+                rx.el.select(
+                    *[rx.el.option(T(f"templates.kind.{k}"), value=k) for k in ("reminder", "reminder_deadline")],
+                    id="template",
+                    value=TutoringCentreState.template,
+                    on_change=TutoringCentreState.set_template,
+                    class_name="plume-select",
+                ),
+                spacing="1",
+                width="100%",
+            ),
+            rx.text(T("tutoring.remind_preview"), size="2", color_scheme="gray"),
+            rx.card(
+                rx.vstack(
+                    rx.text(_PREVIEW["subject"], weight="bold"),
+                    rx.text(_PREVIEW["body"], size="2", white_space="pre-wrap"),
+                    spacing="2",
+                ),
+                width="100%",
+            ),
+            rx.text(T("tutoring.remind_template_hint"), size="1", color_scheme="gray"),
+            rx.cond(
+                TutoringCentreState.error != "",
+                rx.text(TutoringCentreState.error, role="alert", color_scheme="red", size="2"),
+            ),
+            dialog_actions(
+                TutoringCentreState.close_reminder,
+                rx.button(
+                    rx.icon("send", size=14),
+                    T("tutoring.remind_send"),
+                    on_click=TutoringCentreState.send_reminders,
+                ),
+            ),
+            spacing="3",
+            width="100%",
         ),
+        on_close=TutoringCentreState.close_reminder,
     )
 
 
@@ -600,13 +575,12 @@ def _virtual_class_dialog() -> rx.Component:
 
 def _centre() -> rx.Component:
     return rx.vstack(
-        rx.vstack(
-            rx.heading(Tf("tutoring.centre_of", title=TutoringCentreState.course_title), size="7", as_="h1"),
+        page_header(
+            Tf("tutoring.centre_of", title=TutoringCentreState.course_title),
             rx.text(
                 rx.cond(TutoringCentreState.course_id != "", T("tutoring.course_scope"), TutoringCentreState.title),
                 color_scheme="gray",
             ),
-            spacing="1",
         ),
         _filters(),
         _overview(),
@@ -637,6 +611,7 @@ def _centre() -> rx.Component:
                         ],
                         TutoringCentreState.rows,
                         _learner_row,
+                        stacked=True,
                     )
                 ),
                 rx.text(T("tutoring.no_learner"), color_scheme="gray", size="2", padding="1rem"),
@@ -712,12 +687,12 @@ def _dash(value: Var) -> Var:
 
 
 def _attempt_line(attempt: ObjectVar[AttemptLine], index: NumberVar[int]) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(Tf("tutoring.attempt_n", n=(index + 1).to_string())),
-        rx.table.cell(attempt.started_at.to(str)),
-        rx.table.cell(_lesson_badge(attempt.status.to(str))),
-        rx.table.cell(_dash(attempt.score)),
-        rx.table.cell(attempt.time.to(str)),
+    return stacked_row(
+        stacked_cell(Tf("tutoring.attempt_n", n=(index + 1).to_string()), header=True),
+        stacked_cell(attempt.started_at.to(str), label="tutoring.report.date"),
+        stacked_cell(_lesson_badge(attempt.status.to(str)), label="tutoring.col.status"),
+        stacked_cell(_dash(attempt.score), label="tutoring.report.score"),
+        stacked_cell(attempt.time.to(str), label="tutoring.col.time"),
         data_testid="attempt-row",
     )
 
@@ -727,9 +702,10 @@ def _lesson_rows(line: ObjectVar[LessonLine]) -> rx.Component:
     title = line.title.to(str)
     attempts = line.attempts.to(list[AttemptLine])
     open_ = TutoringReportState.expanded.contains(aid)
+    # A card per lesson on a phone (`stacked_row`), each value after its column's name: nothing scrolls sideways.
     return rx.fragment(
-        rx.table.row(
-            rx.table.cell(
+        stacked_row(
+            stacked_cell(
                 rx.cond(
                     attempts.length() > 0,
                     rx.icon_button(
@@ -742,7 +718,7 @@ def _lesson_rows(line: ObjectVar[LessonLine]) -> rx.Component:
                     ),
                 )
             ),
-            rx.table.cell(
+            stacked_cell(
                 rx.vstack(
                     rx.text(title, weight="medium", size="2"),
                     rx.text(line.module.to(str), size="1", color_scheme="gray"),
@@ -752,16 +728,19 @@ def _lesson_rows(line: ObjectVar[LessonLine]) -> rx.Component:
                         lambda day: rx.text(day, size="1", data_testid="lesson-attendance"),
                     ),
                     spacing="0",
-                )
+                ),
+                header=True,
             ),
-            rx.table.cell(_lesson_badge(line.status.to(str))),
-            rx.table.cell(_dash(line.score)),
-            rx.table.cell(_dash(line.average)),
-            rx.table.cell(_dash(line.passing)),
-            rx.table.cell(rx.cond(attempts.length() > 0, attempts.length().to_string(), "—")),
-            rx.table.cell(_dash(line.time)),
-            rx.table.cell(_dash(line.status_at)),
-            rx.table.cell(
+            stacked_cell(_lesson_badge(line.status.to(str)), label="tutoring.col.status"),
+            stacked_cell(_dash(line.score), label="tutoring.report.score"),
+            stacked_cell(_dash(line.average), label="tutoring.report.average"),
+            stacked_cell(_dash(line.passing), label="tutoring.report.passing"),
+            stacked_cell(
+                rx.cond(attempts.length() > 0, attempts.length().to_string(), "—"), label="tutoring.report.attempts"
+            ),
+            stacked_cell(_dash(line.time), label="tutoring.col.time"),
+            stacked_cell(_dash(line.status_at), label="tutoring.report.date"),
+            stacked_cell(
                 rx.icon_button(
                     rx.icon("pencil", size=14),
                     size="1",
@@ -774,8 +753,8 @@ def _lesson_rows(line: ObjectVar[LessonLine]) -> rx.Component:
         ),
         rx.cond(
             open_,
-            rx.table.row(
-                rx.table.cell(
+            stacked_row(
+                stacked_cell(
                     data_table(
                         (
                             "tutoring.attempt",
@@ -789,9 +768,10 @@ def _lesson_rows(line: ObjectVar[LessonLine]) -> rx.Component:
                         size="1",
                         variant="surface",
                         width=None,
+                        stacked=True,
                     ),
                     col_span=10,
-                    padding_left="2.5rem",
+                    padding_left=rx.breakpoints(initial="0", sm="2.5rem"),
                 )
             ),
         ),
@@ -816,7 +796,7 @@ def _lessons() -> rx.Component:
         list_or_empty(
             None,
             TutoringReportState.lessons,
-            scroll_box(data_table(headers, TutoringReportState.lessons, _lesson_rows)),
+            scroll_box(data_table(headers, TutoringReportState.lessons, _lesson_rows, stacked=True)),
             rx.text(T("tutoring.report.no_lesson"), size="2", color_scheme="gray"),
         ),
     )

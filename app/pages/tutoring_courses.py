@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 import reflex as rx
+from reflex.event import EventSpec
 from reflex.vars.base import Var
 from reflex.vars.object import ObjectVar
 from reflex.vars.sequence import ArrayVar, StringVar
@@ -13,8 +14,9 @@ from app import routes
 from app.services.course_categories import Folder
 from app.services.tutoring_courses import CourseInfo, CourseLine, LessonComment, LessonRow, Option, QuickStats
 from components import styles
+from components.forms import Handler
 from components.i18n import T, Tf, Tn
-from components.layout import gated_page, shell
+from components.layout import dialog_actions, dialog_frame, gated_page, shell
 from components.tables import (
     data_table,
     list_or_empty,
@@ -160,6 +162,26 @@ def _lists_cell(row: ObjectVar[CourseLine]) -> rx.Component:
     )
 
 
+def _menu_item(icon: str, label_key: str, on_select: EventSpec) -> rx.Component:
+    return rx.menu.item(rx.hstack(rx.icon(icon, size=14), T(label_key), align="center"), on_select=on_select)
+
+
+def _actions_cell(label: Var[str], *items: rx.Component) -> rx.Component:
+    """A row's last cell: `…` opening its menu (`label` names it for screen readers)."""
+    return rx.table.cell(
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.icon_button(
+                    rx.icon("ellipsis", size=16), size="1", variant="ghost", color_scheme="gray", aria_label=label
+                )
+            ),
+            rx.menu.content(*items),
+            modal=False,
+        ),
+        text_align="right",
+    )
+
+
 def _course_row(row: ObjectVar[CourseLine]) -> rx.Component:
     cid = row.id.to(int).to_string()
     title = row.title.to(str)
@@ -176,30 +198,10 @@ def _course_row(row: ObjectVar[CourseLine]) -> rx.Component:
         ),
         rx.table.cell(_lists_cell(row)),
         rx.table.cell(row.learners.to(int).to_string()),
-        rx.table.cell(
-            rx.menu.root(
-                rx.menu.trigger(
-                    rx.icon_button(
-                        rx.icon("ellipsis", size=16),
-                        size="1",
-                        variant="ghost",
-                        color_scheme="gray",
-                        aria_label=Tf("tcourses.actions_for", title=title),
-                    )
-                ),
-                rx.menu.content(
-                    rx.menu.item(
-                        rx.hstack(rx.icon("book_open", size=14), T("tcourses.open_course"), align="center"),
-                        on_select=rx.redirect(COURSE_PATH + cid),
-                    ),
-                    rx.menu.item(
-                        rx.hstack(rx.icon("chart_pie", size=14), T("tutoring.open_centre"), align="center"),
-                        on_select=rx.redirect(COURSE_PATH + cid + "/centre"),
-                    ),
-                ),
-                modal=False,
-            ),
-            text_align="right",
+        _actions_cell(
+            Tf("tcourses.actions_for", title=title),
+            _menu_item("book_open", "tcourses.open_course", rx.redirect(COURSE_PATH + cid)),
+            _menu_item("chart_pie", "tutoring.open_centre", rx.redirect(COURSE_PATH + cid + "/centre")),
         ),
         on_double_click=rx.redirect(COURSE_PATH + cid),
         cursor="pointer",
@@ -211,33 +213,41 @@ def _option(option: ObjectVar[Option]) -> rx.Component:
     return rx.el.option(option.label.to(str), value=option.id.to(int).to_string())
 
 
+def _filter_select(
+    label_key: str, all_key: str, options: ArrayVar, value: Var[str], on_change: Handler
+) -> rx.Component:
+    """A filter of the course table: its options after the one keeping all."""
+    return rx.vstack(
+        rx.text(T(label_key), size="1", color_scheme="gray"),
+        rx.el.select(
+            rx.el.option(T(all_key), value=""),
+            rx.foreach(options, _option),
+            value=value,
+            on_change=on_change,
+            aria_label=T(label_key),
+            class_name="plume-select",
+        ),
+        spacing="1",
+    )
+
+
 def _filters() -> rx.Component:
     return rx.cond(
         TutoringCoursesState.filters_open,
         rx.flex(
-            rx.vstack(
-                rx.text(T("tcourses.filter_course"), size="1", color_scheme="gray"),
-                rx.el.select(
-                    rx.el.option(T("tcourses.filter_all_courses"), value=""),
-                    rx.foreach(TutoringCoursesState.course_options, _option),
-                    value=TutoringCoursesState.course_filter,
-                    on_change=TutoringCoursesState.set_course_filter,
-                    aria_label=T("tcourses.filter_course"),
-                    class_name="plume-select",
-                ),
-                spacing="1",
+            _filter_select(
+                "tcourses.filter_course",
+                "tcourses.filter_all_courses",
+                TutoringCoursesState.course_options,
+                TutoringCoursesState.course_filter,
+                TutoringCoursesState.set_course_filter,
             ),
-            rx.vstack(
-                rx.text(T("tcourses.filter_list"), size="1", color_scheme="gray"),
-                rx.el.select(
-                    rx.el.option(T("tcourses.all_lists"), value=""),
-                    rx.foreach(TutoringCoursesState.list_options, _option),
-                    value=TutoringCoursesState.list_filter,
-                    on_change=TutoringCoursesState.set_list_filter,
-                    aria_label=T("tcourses.filter_list"),
-                    class_name="plume-select",
-                ),
-                spacing="1",
+            _filter_select(
+                "tcourses.filter_list",
+                "tcourses.all_lists",
+                TutoringCoursesState.list_options,
+                TutoringCoursesState.list_filter,
+                TutoringCoursesState.set_list_filter,
             ),
             rx.cond(
                 TutoringCoursesState.filtered,
@@ -555,32 +565,14 @@ def _lesson_row(lesson: ObjectVar[LessonRow]) -> rx.Component:
                 rx.text("0", size="2", color_scheme="gray"),
             )
         ),
-        rx.table.cell(
-            rx.menu.root(
-                rx.menu.trigger(
-                    rx.icon_button(
-                        rx.icon("ellipsis", size=16),
-                        size="1",
-                        variant="ghost",
-                        color_scheme="gray",
-                        aria_label=Tf("tcourses.lesson.actions_for", title=title),
-                    )
-                ),
-                rx.menu.content(
-                    rx.menu.item(
-                        rx.hstack(rx.icon("play", size=14), T("tcourses.lesson.open"), align="center"),
-                        on_select=rx.redirect(lesson.open_link.to(str)),
-                    ),
-                    rx.menu.item(
-                        rx.hstack(rx.icon("message_square", size=14), T("tcourses.lesson.comments"), align="center"),
-                        on_select=TutoringCourseState.open_comments(  # type: ignore[operator]  # see _COURSE
-                            _figure(lesson.activity_id)
-                        ),
-                    ),
-                ),
-                modal=False,
+        _actions_cell(
+            Tf("tcourses.lesson.actions_for", title=title),
+            _menu_item("play", "tcourses.lesson.open", rx.redirect(lesson.open_link.to(str))),
+            _menu_item(
+                "message_square",
+                "tcourses.lesson.comments",
+                TutoringCourseState.open_comments(_figure(lesson.activity_id)),  # type: ignore[operator]  # see _COURSE
             ),
-            text_align="right",
         ),
         data_testid="lesson-row",
     )
@@ -687,42 +679,27 @@ def _comment(comment: ObjectVar[LessonComment]) -> rx.Component:
 
 
 def _comments_dialog() -> rx.Component:
-    return rx.cond(
+    return dialog_frame(
         TutoringCourseState.comments_open,
-        rx.dialog.root(
-            rx.dialog.content(
+        rx.vstack(
+            rx.dialog.title(Tf("tcourses.comments_of", title=TutoringCourseState.comments_title), margin="0"),
+            rx.cond(
+                TutoringCourseState.comments.length() > 0,
                 rx.vstack(
-                    rx.dialog.title(Tf("tcourses.comments_of", title=TutoringCourseState.comments_title), margin="0"),
-                    rx.cond(
-                        TutoringCourseState.comments.length() > 0,
-                        rx.vstack(
-                            rx.foreach(TutoringCourseState.comments, _comment),
-                            spacing="0",
-                            width="100%",
-                            max_height="60vh",
-                            overflow_y="auto",
-                        ),
-                        rx.text(T("tcourses.no_comment"), size="2", color_scheme="gray"),
-                    ),
-                    rx.hstack(
-                        rx.button(
-                            T("tcourses.close"),
-                            variant="soft",
-                            color_scheme="gray",
-                            on_click=TutoringCourseState.close_comments,
-                        ),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="3",
+                    rx.foreach(TutoringCourseState.comments, _comment),
+                    spacing="0",
                     width="100%",
+                    max_height="60vh",
+                    overflow_y="auto",
                 ),
-                max_width="36rem",
-                on_escape_key_down=TutoringCourseState.close_comments,
-                on_interact_outside=TutoringCourseState.close_comments,
+                rx.text(T("tcourses.no_comment"), size="2", color_scheme="gray"),
             ),
-            open=True,
+            dialog_actions(TutoringCourseState.close_comments, close_key="tcourses.close"),
+            spacing="3",
+            width="100%",
         ),
+        on_close=TutoringCourseState.close_comments,
+        on_interact_outside=TutoringCourseState.close_comments,
     )
 
 

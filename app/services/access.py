@@ -25,12 +25,15 @@ session's status is one the grant covers. A *capability* is a set of grants:
 - EDIT: staff (any status). Timeline structure, people, status.
 - CONCLUDE: staff, positioned trainers and tutors, on a published session: "Formation terminée".
 - TALK: positioned trainers and tutors, enrolled learners (not in a draft): posting in the chat.
+- ARCHIVE: staff and positioned trainers, on a session not yet archived: "Archiver le parcours"
+  (the service lets only a finished session go). A learner, a tutor or a trainer of another
+  session may not; taking it out again is RESTORE, staff's only.
 - RESTORE: staff, on an archived session only: unarchiving it.
 - OVERSEE: staff and positioned trainers (any status, archived included): reading what MANAGE runs
   (the signed sheets' PDFs), which stays readable once the session is archived.
 
 An archived session is read-only for everyone: only SEE, MINE, FOLLOW and RESTORE
-hold on it; every grant that writes (CORRECT, MANAGE, SIGN, EDIT, CONCLUDE, TALK, and the
+hold on it; every grant that writes (CORRECT, MANAGE, SIGN, EDIT, CONCLUDE, TALK, ARCHIVE, and the
 `staff` / `trainer` / `tutor` / `learner` roles the feature gates act on) stops at the
 archive, so posting, uploading, signing and editing the timeline are refused there,
 while its documents, chat, sheets and reports stay readable by its members and staff.
@@ -170,6 +173,7 @@ class Capability(StrEnum):
     EDIT = "edit"
     CONCLUDE = "conclude"
     TALK = "talk"
+    ARCHIVE = "archive"
     RESTORE = "restore"
     OVERSEE = "oversee"
 
@@ -185,6 +189,7 @@ GRANTS: dict[Capability, tuple[Grant, ...]] = {
     Capability.EDIT: (STAFF_WRITES,),
     Capability.CONCLUDE: (STAFF_LIVE, TRAINER_LIVE, TUTOR_LIVE),
     Capability.TALK: (TRAINER_WRITES, TUTOR_WRITES, LEARNER_WRITES),
+    Capability.ARCHIVE: (STAFF_WRITES, TRAINER_WRITES),
     Capability.RESTORE: (STAFF_ARCHIVED,),
     Capability.OVERSEE: (STAFF, TRAINER),
 }

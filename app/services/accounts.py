@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, col, select
@@ -21,6 +23,7 @@ from app.services.passwords import check_new_password
 from app.services.templates import get_template, render
 from app.settings import get_settings
 
+L = TypeVar("L", SignUpRequest, UserToken)  # what a one-use e-mailed link names
 CODE_TRIES = 5
 CODE_LIFETIME = timedelta(minutes=15)
 PHONE_CHANGES_ALLOWED = 1
@@ -258,23 +261,31 @@ def _create_account(db: Session, draft: SignUpRequest, *, ip: str) -> User:
     return user
 
 
-def _take_sign_up(db: Session, token: str, *, ip: str) -> SignUpRequest:
+def _take_link(db: Session, token: str, ip: str, find: Callable[[str], L | None], usable: Callable[[L], bool]) -> L:
+    """The row a link's token names (`find` by its hash) if `usable`; else a failed try for the address."""
     if ip:
         throttle.check(db, "link", ip)
-    draft = None
-    if token and len(token) < 200:
-        draft = db.exec(select(SignUpRequest).where(SignUpRequest.token_hash == hash_token(token))).first()
-    if (
-        draft is None
-        or draft.used_at is not None
-        or draft.expires_at <= utcnow()
-        or db.exec(select(User.id).where(User.email == draft.email)).first() is not None
-    ):
+    row = find(hash_token(token)) if token and len(token) < 200 else None
+    if row is None or not usable(row):
         if ip:
             throttle.note(db, "link", ip, success=False)
             db.commit()
         raise PlumeError(ErrorCode.LINK_INVALID)
-    return draft
+    return row
+
+
+def _take_sign_up(db: Session, token: str, *, ip: str) -> SignUpRequest:
+    return _take_link(
+        db,
+        token,
+        ip,
+        lambda digest: db.exec(select(SignUpRequest).where(SignUpRequest.token_hash == digest)).first(),
+        lambda draft: (
+            draft.used_at is None
+            and draft.expires_at > utcnow()
+            and db.exec(select(User.id).where(User.email == draft.email)).first() is None
+        ),
+    )
 
 
 def check_sign_up_link(db: Session, token: str, *, ip: str = "") -> str:
@@ -582,19 +593,15 @@ def _void_links(db: Session, user_id: int, *purposes: str) -> None:
 
 
 def _take_token(db: Session, token: str, purpose: str, *, ip: str) -> UserToken:
-    if ip:
-        throttle.check(db, "link", ip)
-    row = None
-    if token and len(token) < 200:
-        row = db.exec(
-            select(UserToken).where(UserToken.token_hash == hash_token(token), UserToken.purpose == purpose)
-        ).first()
-    if row is None or row.used_at is not None or row.expires_at <= utcnow():
-        if ip:
-            throttle.note(db, "link", ip, success=False)
-            db.commit()
-        raise PlumeError(ErrorCode.LINK_INVALID)
-    return row
+    return _take_link(
+        db,
+        token,
+        ip,
+        lambda digest: db.exec(
+            select(UserToken).where(UserToken.token_hash == digest, UserToken.purpose == purpose)
+        ).first(),
+        lambda row: row.used_at is None and row.expires_at > utcnow(),
+    )
 
 
 def check_reset_link(db: Session, token: str, *, ip: str = "") -> None:

@@ -429,14 +429,13 @@ def issue_batch(db: Session, actor: Actor, session_id: int, user_ids: object) ->
             )
         )
     db.add_all(rows)
-    audit.record(
+    audit.by_actor(
         db,
+        actor,
         "attestation.issue",
-        actor_user_id=actor.user_id,
         organisation_id=organisation.id,
         target=f"session:{training.id}",
         after={"count": len(rows), "learners": [r.user_id for r in rows], "again": len(same)},
-        ip=actor.ip,
     )
     db.flush()
     return Issuance(attestations=out, refused=refused)
@@ -551,62 +550,50 @@ def learner_pdf(db: Session, actor: Actor, session_id: int, user_id: int) -> tup
     return attestation_pdf.filename(data), attestation_pdf.build_pdf(data)
 
 
-def _zip(db: Session, session_id: int, attestations: list[AttestationData]) -> tuple[str, bytes]:
+def _bundle_name(db: Session, session_id: int, extension: str) -> str:
     training = db.get(TrainingSession, session_id)
     title = training.title if training is not None else ""
+    return f"attestations-{slug(title, f'session-{session_id}')}.{extension}"
+
+
+def _zip(db: Session, session_id: int, attestations: list[AttestationData]) -> tuple[str, bytes]:
     buffer = io.BytesIO()
     # The PDFs' pages are already compressed: deflating them again would cost time for little.
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
         for data in attestations:
             archive.writestr(attestation_pdf.filename(data), attestation_pdf.build_pdf(data))
-    return f"attestations-{slug(title, f'session-{session_id}')}.zip", buffer.getvalue()
+    return _bundle_name(db, session_id, "zip"), buffer.getvalue()
 
 
 def _merged(db: Session, session_id: int, attestations: list[AttestationData]) -> tuple[str, bytes]:
-    training = db.get(TrainingSession, session_id)
-    title = training.title if training is not None else ""
     writer = PdfWriter()
     for data in attestations:
         writer.append(PdfReader(io.BytesIO(attestation_pdf.build_pdf(data))))
     buffer = io.BytesIO()
     writer.write(buffer)
-    return f"attestations-{slug(title, f'session-{session_id}')}.pdf", buffer.getvalue()
+    return _bundle_name(db, session_id, "pdf"), buffer.getvalue()
 
 
-def build_merged_pdf(db: Session, actor: Actor, session_id: int, user_ids: object) -> tuple[str, bytes]:
-    """Issue the chosen learners' attestations and put them in one PDF, a page each (to send to the sponsor).
-
-    Args:
-        db: Database session.
-        actor: Staff of the organisation, or a tutor positioned on the session.
-        session_id: The session.
-        user_ids: The learners chosen.
-
-    Returns:
-        The PDF's name (e.g. "attestations-excel-avance.pdf") and its bytes; learners refused are left out.
-
-    Raises:
-        PlumeError: As `issue`.
-    """
-    return _merged(db, session_id, issue(db, actor, session_id, user_ids))
-
-
-def build_zip(db: Session, actor: Actor, session_id: int, user_ids: object) -> tuple[str, bytes]:
-    """Issue the chosen learners' attestations and put one PDF per learner in a zip.
+def build_bundle(
+    db: Session, actor: Actor, session_id: int, user_ids: object, *, merged: bool = False
+) -> tuple[str, bytes]:
+    """Issue the chosen learners' attestations and put one PDF per learner in a zip, or all in one PDF.
 
     Args:
         db: Database session.
         actor: Staff of the organisation, or a tutor positioned on the session.
         session_id: The session.
         user_ids: The learners chosen.
+        merged: One PDF with a page per learner (to send to the sponsor) instead of a zip of PDFs.
 
     Returns:
-        The zip's name (e.g. "attestations-excel-avance.zip") and its bytes; learners refused are left out.
+        The file's name (e.g. "attestations-excel-avance.zip" or ".pdf") and its bytes; learners refused
+        are left out.
 
     Raises:
         PlumeError: As `issue`.
     """
-    return _zip(db, session_id, issue(db, actor, session_id, user_ids))
+    return (_merged if merged else _zip)(db, session_id, issue(db, actor, session_id, user_ids))
 
 
 # --- Exports: a zip written once, fetched by the person who asked for it ------------------------

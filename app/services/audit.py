@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.models import AuditRecord
+from app.services.actor import Actor
 
 
 def record(
@@ -47,6 +48,42 @@ def record(
     )
     db.add(row)
     return row
+
+
+def by_actor(
+    db: Session,
+    actor: Actor,
+    action: str,
+    *,
+    organisation_id: int | None,
+    target: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditRecord:
+    """`record` for what a signed-in person did: their id and their address.
+
+    Args:
+        db: Database session.
+        actor: Who did it.
+        action: What happened (e.g. "document.upload").
+        organisation_id: The organisation concerned.
+        target: The object concerned ("document:12").
+        before: Values before the change.
+        after: Values after the change.
+
+    Returns:
+        The record (its id once flushed).
+    """
+    return record(
+        db,
+        action,
+        actor_user_id=actor.user_id,
+        organisation_id=organisation_id,
+        target=target,
+        before=before,
+        after=after,
+        ip=actor.ip,
+    )
 
 
 def update_after(db: Session, record_id: int, after: dict[str, Any]) -> None:

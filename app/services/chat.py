@@ -279,14 +279,13 @@ def remove(db: Session, actor: Actor, message_id: int) -> MessageView:
         raise PlumeError(ErrorCode.NOT_FOUND)
     if own and not place.can_moderate and not _within_window(message):
         raise PlumeError(ErrorCode.EDIT_WINDOW_PASSED)
-    audit.record(
+    audit.by_actor(
         db,
+        actor,
         "chat.moderate" if not own else "chat.delete",
-        actor_user_id=actor.user_id,
         organisation_id=place.training.organisation_id,
         target=f"chat_message:{message.id}",
         before={"author_id": message.author_id, "body": message.body, "document_id": message.document_id},
-        ip=actor.ip,
     )
     message.deleted_at, message.deleted_by_id, message.body = utcnow(), actor.user_id, ""
     db.add(message)

@@ -9,14 +9,15 @@ told, in the app and by e-mail.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app import routes
 from app.clock import paris_date_label
 from app.models import Course, CourseRequest, Membership, Notification, Organisation, User
 from app.models.base import utcnow
-from app.services import audit, search
+from app.services import audit, paging, search
 from app.services.actor import Actor
 from app.services.catalogue import CourseForm, create_course
 from app.services.errors import ErrorCode, PlumeError
@@ -27,7 +28,6 @@ from app.services.templates import Template, render
 from app.settings import get_settings
 
 REASON_LIMIT = 1000
-LIST_LIMIT = 200
 
 DECIDED = {
     ("fr", "approved"): Template(
@@ -172,44 +172,74 @@ def _rows(db: Session, requests: list[CourseRequest]) -> list[RequestRow]:
     return rows
 
 
-def my_requests(db: Session, actor: Actor) -> list[RequestRow]:
-    """The actor's own requests in the selected organisation, newest first.
+def my_requests(
+    db: Session, actor: Actor, page: object = 1, page_size: object = paging.DEFAULT_PAGE_SIZE
+) -> paging.Page[RequestRow]:
+    """One page of the actor's own requests in the selected organisation, newest first (counted and paged in SQL).
 
     Args:
         db: Database session.
         actor: A trainer (or staff).
+        page: From 1; past the end, the last page.
+        page_size: One of `paging.PAGE_SIZES`.
 
     Returns:
-        The rows (at most 200).
+        The page.
+
+    Raises:
+        PlumeError: NOT_FOUND for anyone but a trainer or staff, INVALID_INPUT for a bad page.
     """
     org_id = _require_trainer(actor)
-    found = db.exec(
-        select(CourseRequest)
-        .where(CourseRequest.organisation_id == org_id, CourseRequest.requested_by_id == actor.user_id)
-        .order_by(col(CourseRequest.created_at).desc(), col(CourseRequest.id).desc())
-        .limit(LIST_LIMIT)
-    ).all()
-    return _rows(db, list(found))
+    return _page(
+        db,
+        (CourseRequest.organisation_id == org_id, CourseRequest.requested_by_id == actor.user_id),
+        (col(CourseRequest.created_at).desc(), col(CourseRequest.id).desc()),
+        page,
+        page_size,
+    )
 
 
-def pending_requests(db: Session, actor: Actor) -> list[RequestRow]:
-    """The organisation's requests waiting for an answer, oldest first (staff).
+def pending_page(
+    db: Session, actor: Actor, page: object = 1, page_size: object = paging.DEFAULT_PAGE_SIZE
+) -> paging.Page[RequestRow]:
+    """One page of the organisation's requests waiting for an answer, oldest first (staff; paged in SQL).
 
     Args:
         db: Database session.
         actor: A staff member.
+        page: From 1; past the end, the last page.
+        page_size: One of `paging.PAGE_SIZES`.
 
     Returns:
-        The rows (at most 200).
+        The page.
+
+    Raises:
+        PlumeError: NOT_FOUND for anyone but staff, INVALID_INPUT for a bad page.
     """
     org_id = require_staff(actor)
-    found = db.exec(
-        select(CourseRequest)
-        .where(CourseRequest.organisation_id == org_id, CourseRequest.status == "pending")
-        .order_by(col(CourseRequest.created_at), col(CourseRequest.id))
-        .limit(LIST_LIMIT)
-    ).all()
-    return _rows(db, list(found))
+    return _page(
+        db,
+        (CourseRequest.organisation_id == org_id, CourseRequest.status == "pending"),
+        (col(CourseRequest.created_at), col(CourseRequest.id)),
+        page,
+        page_size,
+    )
+
+
+def _page(
+    db: Session,
+    where: tuple[Any, ...],  # conditions on CourseRequest (mypy reads a column comparison as bool)
+    order: tuple[Any, ...],
+    page: object,
+    page_size: object,
+) -> paging.Page[RequestRow]:
+    total = int(db.exec(select(func.count()).select_from(CourseRequest).where(*where)).one())
+
+    def fetch(limit: int, offset: int) -> list[RequestRow]:
+        found = db.exec(select(CourseRequest).where(*where).order_by(*order).limit(limit).offset(offset)).all()
+        return _rows(db, list(found))
+
+    return paging.paginate(total, page, page_size, fetch)
 
 
 def _pending(db: Session, org_id: int, request_id: int) -> CourseRequest:

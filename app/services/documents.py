@@ -304,6 +304,27 @@ def check_batch(files: list[tuple[str, bytes]], *, video: bool = False) -> tuple
     return accepted, refused
 
 
+def _new_document(
+    db: Session, actor: Actor, item: _Checked, *, session_id: int | None = None, module_id: int | None = None
+) -> tuple[Document, Path]:
+    """Write a checked file under a fresh name and add its row; the file goes unless the transaction commits."""
+    stored_name = secrets.token_hex(16)
+    path = _write(get_settings().files_dir, stored_name, item.data)
+    db.info.setdefault(_WRITTEN_KEY, []).append(path)
+    document = Document(
+        session_id=session_id,
+        module_id=module_id,
+        name=item.name,
+        stored_name=stored_name,
+        size=len(item.data),
+        content_type=item.content_type,
+        sha256=hashlib.sha256(item.data).hexdigest(),
+        uploaded_by_id=actor.user_id,
+    )
+    db.add(document)
+    return document, path
+
+
 def _save(
     db: Session,
     actor: Actor,
@@ -315,32 +336,19 @@ def _save(
 ) -> list[Document]:
     """Write checked files and their rows (one audit entry each); files are removed unless the transaction commits."""
     assert training.id is not None
-    directory = get_settings().files_dir
     written: list[Path] = []
     documents: list[Document] = []
     try:
         for item in checked:
-            stored_name = secrets.token_hex(16)
-            written.append(_write(directory, stored_name, item.data))
-            db.info.setdefault(_WRITTEN_KEY, []).append(written[-1])
-            document = Document(
-                session_id=training.id,
-                module_id=module_id,
-                name=item.name,
-                stored_name=stored_name,
-                size=len(item.data),
-                content_type=item.content_type,
-                sha256=hashlib.sha256(item.data).hexdigest(),
-                uploaded_by_id=actor.user_id,
-            )
-            db.add(document)
+            document, path = _new_document(db, actor, item, session_id=training.id, module_id=module_id)
+            written.append(path)
             documents.append(document)
         db.flush()
         for document in documents:
-            audit.record(
+            audit.by_actor(
                 db,
+                actor,
                 "document.upload",
-                actor_user_id=actor.user_id,
                 organisation_id=training.organisation_id,
                 target=f"document:{document.id}",
                 after={
@@ -350,7 +358,6 @@ def _save(
                     "content_type": document.content_type,
                     "sha256": document.sha256,
                 },
-                ip=actor.ip,
             )
     except BaseException:
         for path in written:
@@ -525,6 +532,21 @@ def read_attached(db: Session, session_id: int, ids: list[int]) -> dict[int, tup
     return found
 
 
+def _retire(db: Session, actor: Actor, training: TrainingSession, document: Document, **holder: int | None) -> None:
+    # The row stays, marked deleted, for the audit trail (which names what held it); the file goes at commit.
+    document.deleted_at = utcnow()
+    db.add(document)
+    db.info.setdefault(_UNLINK_KEY, []).append(get_settings().files_dir / document.stored_name)
+    audit.by_actor(
+        db,
+        actor,
+        "document.delete",
+        organisation_id=training.organisation_id,
+        target=f"document:{document.id}",
+        before={"name": document.name, **holder, "sha256": document.sha256},
+    )
+
+
 def remove_attached(
     db: Session, actor: Actor, training: TrainingSession, document_id: int, *, activity_id: int
 ) -> None:
@@ -545,18 +567,7 @@ def remove_attached(
     document = db.get(Document, document_id)
     if document is None or document.deleted_at is not None or document.session_id != training.id:
         raise PlumeError(ErrorCode.NOT_FOUND)
-    document.deleted_at = utcnow()
-    db.add(document)
-    db.info.setdefault(_UNLINK_KEY, []).append(get_settings().files_dir / document.stored_name)
-    audit.record(
-        db,
-        "document.delete",
-        actor_user_id=actor.user_id,
-        organisation_id=training.organisation_id,
-        target=f"document:{document.id}",
-        before={"name": document.name, "activity_id": activity_id, "sha256": document.sha256},
-        ip=actor.ip,
-    )
+    _retire(db, actor, training, document, activity_id=activity_id)
 
 
 def store_chat_file(db: Session, actor: Actor, *, session_id: int, name: str, data: bytes) -> Document:
@@ -607,30 +618,15 @@ def store_private_file(db: Session, actor: Actor, *, session_id: int, name: str,
 def _store_unattached(
     db: Session, actor: Actor, training: TrainingSession, name: str, data: bytes, *, what: dict[str, object]
 ) -> Document:
-    item = _check_file(name, data)
-    stored_name = secrets.token_hex(16)
-    path = _write(get_settings().files_dir, stored_name, item.data)
-    db.info.setdefault(_WRITTEN_KEY, []).append(path)
-    document = Document(
-        session_id=training.id,
-        module_id=None,
-        name=item.name,
-        stored_name=stored_name,
-        size=len(item.data),
-        content_type=item.content_type,
-        sha256=hashlib.sha256(item.data).hexdigest(),
-        uploaded_by_id=actor.user_id,
-    )
-    db.add(document)
+    document, _ = _new_document(db, actor, _check_file(name, data), session_id=training.id)
     db.flush()
-    audit.record(
+    audit.by_actor(
         db,
+        actor,
         "document.upload",
-        actor_user_id=actor.user_id,
         organisation_id=training.organisation_id,
         target=f"document:{document.id}",
         after={"name": document.name, **what, "size": document.size, "sha256": document.sha256},
-        ip=actor.ip,
     )
     return document
 
@@ -776,15 +772,14 @@ def rename(db: Session, actor: Actor, document_id: int, new_name: str) -> None:
     before = document.name
     document.name = clean
     db.add(document)
-    audit.record(
+    audit.by_actor(
         db,
+        actor,
         "document.rename",
-        actor_user_id=actor.user_id,
         organisation_id=training.organisation_id,
         target=f"document:{document.id}",
         before={"name": before},
         after={"name": clean},
-        ip=actor.ip,
     )
     notify(db, session_topic(training.id), DocumentsChanged(op="renamed", module_id=document.module_id))
 
@@ -805,18 +800,7 @@ def delete(db: Session, actor: Actor, document_id: int) -> None:
     """
     document, training = _managed_document(db, actor, document_id)
     assert training.id is not None
-    document.deleted_at = utcnow()
-    db.add(document)
-    db.info.setdefault(_UNLINK_KEY, []).append(get_settings().files_dir / document.stored_name)
-    audit.record(
-        db,
-        "document.delete",
-        actor_user_id=actor.user_id,
-        organisation_id=training.organisation_id,
-        target=f"document:{document.id}",
-        before={"name": document.name, "module_id": document.module_id, "sha256": document.sha256},
-        ip=actor.ip,
-    )
+    _retire(db, actor, training, document, module_id=document.module_id)
     notify(db, session_topic(training.id), DocumentsChanged(op="deleted", module_id=document.module_id))
 
 
@@ -861,29 +845,17 @@ def store_course_image(db: Session, actor: Actor, *, course_id: int, name: str, 
     item = _check_file(name, data)
     if not item.content_type.startswith("image/"):
         raise PlumeError(ErrorCode.DOCUMENT_TYPE, field="files", name=str(name))
-    stored_name = secrets.token_hex(16)
-    path = _write(get_settings().files_dir, stored_name, item.data)
-    db.info.setdefault(_WRITTEN_KEY, []).append(path)
-    document = Document(
-        name=item.name,
-        stored_name=stored_name,
-        size=len(item.data),
-        content_type=item.content_type,
-        sha256=hashlib.sha256(item.data).hexdigest(),
-        uploaded_by_id=actor.user_id,
-    )
-    db.add(document)
+    document, _ = _new_document(db, actor, item)
     db.flush()
     course.thumbnail_document_id = document.id
     db.add(course)
-    audit.record(
+    audit.by_actor(
         db,
+        actor,
         "course.thumbnail",
-        actor_user_id=actor.user_id,
         organisation_id=course.organisation_id,
         target=f"course:{course.id}",
         after={"document": document.id},
-        ip=actor.ip,
     )
     return document
 

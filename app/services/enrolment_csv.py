@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import secrets
+import socket
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from email_validator import EmailNotValidError, validate_email
@@ -570,6 +573,13 @@ def _safe(value: str) -> str:
 # Jobs: a large file runs as a background task; its row keeps the outcome for when the person comes back.
 # Progress lives in this process while a job runs: its writes are one transaction, invisible until the end.
 _PROGRESS: dict[int, tuple[int, int]] = {}
+# The process that claims a job signs it (`EnrolmentImport.worker`): host, pid, and a token drawn at start-up
+# (a restarted server may get the same pid). A job still "running" whose process is gone was rolled back with
+# it, so its author's next visit queues it again (`resume_orphaned`); applying it twice changes nothing.
+WORKER = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+_RUNNING: set[int] = set()  # the jobs this process runs now
+# Another host's job, or one signed by no process, is given up on after this long (one runs in seconds).
+ORPHANED_AFTER = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -642,11 +652,96 @@ def mark_running(db: Session, actor: Actor, job_id: int) -> bool:
     Raises:
         PlumeError: NOT_FOUND.
     """
-    job = _own_job(db, actor, job_id)
-    if job.status != "queued":
+    _own_job(db, actor, job_id)
+    claimed = db.execute(
+        update(EnrolmentImport)
+        .where(col(EnrolmentImport.id) == job_id, col(EnrolmentImport.status) == "queued")
+        .values(status="running", worker=WORKER)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has rowcount
+        return False  # another tab (or a resumed run) took it first
+    _RUNNING.add(job_id)
+    return True
+
+
+def release(job_id: int) -> None:
+    """Forget a job this process ran (called once its outcome is committed, or it failed).
+
+    Args:
+        job_id: The job.
+    """
+    _RUNNING.discard(job_id)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
         return False
-    job.status = "running"
-    db.add(job)
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def worker_gone(worker: str, started: datetime, job_id: int, now: datetime) -> bool:
+    """Whether the process that claimed a job is gone (so the job will never finish by itself).
+
+    Args:
+        worker: The job's `worker` signature ("" if none).
+        started: When the job was created.
+        job_id: The job.
+        now: The time now.
+
+    Returns:
+        True when it is this process's and not running here, when its process on this host has exited,
+        or (another host, no signature) when it has been running for longer than `ORPHANED_AFTER`.
+    """
+    if worker == WORKER:
+        return job_id not in _RUNNING
+    host, _, rest = worker.partition(":")
+    pid, _, _token = rest.partition(":")
+    if worker and host == socket.gethostname() and pid.isdigit():
+        return int(pid) == os.getpid() or not _process_alive(int(pid))  # our pid, an earlier token: a restart
+    return now - started > ORPHANED_AFTER
+
+
+def resume_orphaned(db: Session, actor: Actor, job_id: int) -> bool:
+    """Queue again a job left "running" by a process that stopped (a server crash), to run it afresh.
+
+    Nothing of it was written: its enrolments are one transaction, rolled back with the process.
+
+    Args:
+        db: Database session.
+        actor: The job's author.
+        job_id: The job.
+
+    Returns:
+        Whether the job was orphaned and is queued again (the caller then runs it).
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    job = _own_job(db, actor, job_id)
+    if job.status != "running" or not worker_gone(job.worker, job.created_at, job_id, utcnow()):
+        return False
+    requeued = db.execute(
+        update(EnrolmentImport)
+        .where(
+            col(EnrolmentImport.id) == job_id,
+            col(EnrolmentImport.status) == "running",
+            col(EnrolmentImport.worker) == job.worker,
+        )
+        .values(status="queued", worker="")
+    )
+    if requeued.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has rowcount
+        return False
+    audit.record(
+        db,
+        "enrolment_import.resume",
+        actor_user_id=actor.user_id,
+        target=f"enrolment_import:{job_id}",
+        before={"worker": job.worker},
+    )
     return True
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
 from app.clock import paris_datetime_label
+from app.i18n import decimal_text, percent_text
 from app.live.bus import notify
 from app.live.contract import MissionHandedIn, session_topic
 from app.models import Activity, Course, Document, Enrolment, Module, TrainingSession, User
@@ -130,9 +131,7 @@ def _text(value: object, field: str) -> str:
 
 
 def _percent(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f"{value:g}".replace(".", ",") + " %"
+    return percent_text(value)
 
 
 def _paris(moment: Any) -> str:
@@ -341,14 +340,13 @@ def hand_in(db: Session, actor: Actor, activity_id: int, *, name: str, data: byt
     progress.opened(db, activity, actor.user_id, session_id)
     db.flush()
     training = db.get(TrainingSession, session_id)
-    audit.record(
+    audit.by_actor(
         db,
+        actor,
         "mission.hand_in",
-        actor_user_id=actor.user_id,
         organisation_id=training.organisation_id if training else None,
         target=f"submission:{submission.id}",
         after={"document_id": submission.document_id, "comment": len(text), "again": again},
-        ip=actor.ip,
     )
     notify(db, session_topic(session_id), MissionHandedIn(activity_id=activity.id, user_id=actor.user_id))
     return _mine(db, submission)
@@ -404,7 +402,7 @@ def submission_detail(db: Session, actor: Actor, submission_id: int) -> Submissi
     learner = db.get(User, submission.user_id)
     file_name = _file_name(db, submission.document_id)
     feedback_name = _file_name(db, submission.feedback_document_id)
-    score = f"{submission.score:g}".replace(".", ",") if submission.score is not None else ""
+    score = decimal_text(submission.score) if submission.score is not None else ""
     return SubmissionDetail(
         id=submission.id or 0,
         learner=learner.display_name if learner else "",
@@ -467,24 +465,21 @@ def correct(
         submission.feedback_document_id = document.id
     submission.corrected_by_id, submission.corrected_at = actor.user_id, utcnow()
     db.add(submission)
-    audit.record(
+    audit.by_actor(
         db,
+        actor,
         "mission.correct",
-        actor_user_id=actor.user_id,
         organisation_id=training.organisation_id,
         target=f"submission:{submission.id}",
         before=before,
         after=_correction(submission),
-        ip=actor.ip,
     )
-    progress.finished(
-        db,
-        activity,
-        submission.user_id,
-        submission.session_id,
-        status=progress.scored_status(activity, value),
-        score=value,
-    )
+    _scored(db, activity, submission.user_id, submission.session_id, value)
+
+
+def _scored(db: Session, activity: Activity, user_id: int, session_id: int, score: float) -> None:
+    # A corrected hand-in, a recorded observation: passed or failed against the activity's passing score.
+    progress.finished(db, activity, user_id, session_id, status=progress.scored_status(activity, score), score=score)
 
 
 @dataclass(frozen=True)
@@ -665,24 +660,16 @@ def observe(db: Session, actor: Actor, activity_id: int, user_id: int, *, levels
     observation.observed_by_id, observation.observed_at = actor.user_id, utcnow()
     db.add(observation)
     db.flush()
-    audit.record(
+    audit.by_actor(
         db,
+        actor,
         "observation.record",
-        actor_user_id=actor.user_id,
         organisation_id=training.organisation_id,
         target=f"observation:{observation.id}",
         before=before,
         after=_observed(observation),
-        ip=actor.ip,
     )
-    progress.finished(
-        db,
-        activity,
-        learner.id or 0,
-        training.id or 0,
-        status=progress.scored_status(activity, score),
-        score=float(score),
-    )
+    _scored(db, activity, learner.id or 0, training.id or 0, float(score))
     return score
 
 

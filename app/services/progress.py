@@ -24,8 +24,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, select
 
 from app.clock import PARIS
+from app.i18n import percent_text
 from app.live.bus import notify
-from app.live.contract import ProgressChanged, session_topic
+from app.live.contract import MyProgress, ProgressChanged, followers_topic, person_topic
 from app.models import Activity, ActivityCompletion, Enrolment, Module, TrainingSession
 from app.models.base import utcnow
 from app.models.progress import DONE_STATUSES, LESSON_STATUSES, LessonAttempt, LessonProgress
@@ -333,8 +334,21 @@ def _set_completion(db: Session, activity_id: int, user_id: int, done: bool, at:
         db.delete(existing)
 
 
-def _announce(db: Session, session_id: int, user_id: int, activity_id: int) -> None:
-    notify(db, session_topic(session_id), ProgressChanged(activity_id=activity_id, user_id=user_id))
+def announce(db: Session, session_id: int, user_id: int, activity_id: int | None) -> None:
+    """Say that a learner's progress changed, in the transaction that changed it.
+
+    Everyone's progress goes to those who follow the session's learners (`followers_topic`: the
+    follow-up table, the tutoring centre, a trainer's session page); the learner's own goes to their
+    own tabs (home, their session page), so a learner's tab never hears the other learners'.
+
+    Args:
+        db: The transaction making the change.
+        session_id: The session.
+        user_id: The learner.
+        activity_id: The activity whose progress changed.
+    """
+    notify(db, followers_topic(session_id), ProgressChanged(activity_id=activity_id, user_id=user_id))
+    notify(db, person_topic(user_id), MyProgress(session_id=session_id, activity_id=activity_id))
 
 
 def opened(db: Session, activity: Activity, user_id: int, session_id: int) -> None:
@@ -359,7 +373,7 @@ def opened(db: Session, activity: Activity, user_id: int, session_id: int) -> No
         db.add(lesson)
         db.flush()
         if refresh(db, session_id, [user_id]):
-            _announce(db, session_id, user_id, activity.id or 0)
+            announce(db, session_id, user_id, activity.id or 0)
 
 
 def finished(
@@ -395,7 +409,7 @@ def finished(
     _set_completion(db, activity.id or 0, user_id, True)
     db.flush()
     refresh(db, session_id, [user_id])
-    _announce(db, session_id, user_id, activity.id or 0)
+    announce(db, session_id, user_id, activity.id or 0)
 
 
 def scored_status(activity: Activity, score: float) -> str:
@@ -657,7 +671,7 @@ def edit_stats(
         after=_snapshot(lesson, len(attempts)),
         ip=actor.ip,
     )
-    _announce(db, training.id or 0, user_id, activity.id or 0)
+    announce(db, training.id or 0, user_id, activity.id or 0)
 
 
 @dataclass(frozen=True)
@@ -706,9 +720,7 @@ def duration(seconds: int) -> str:
 
 def _score(value: float | None) -> str:
     """A score as French readers write it: 85,5 %."""
-    if value is None:
-        return ""
-    return f"{value:g} %".replace(".", ",")
+    return percent_text(value)
 
 
 def lesson_stats(db: Session, session_id: int, user_id: int, activities: list[Activity]) -> dict[int, LessonStats]:

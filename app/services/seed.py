@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
@@ -36,7 +37,7 @@ from app.models.attendance import AttendanceRecord
 from app.models.base import utcnow
 from app.models.events import name_key
 from app.models.finishing import TrainingCompletion
-from app.services import documents, progress
+from app.services import archives, documents, progress
 from app.services.actor import Actor
 from app.services.attendance import chain, completion, drawing
 from app.services.crypto import hash_password, hash_token, new_token
@@ -600,6 +601,87 @@ def _timeline(topic: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
     ]
 
 
+# The demo's courses, with real planned hours (the attestations print them as "Durée prévue": half-days of
+# 3 h 30, classes and e-learning): organisation, title, short title, categories, description, hours in the
+# room, hours at a distance. The last is made only for the scale set (more than 30 learners).
+class DemoCourse(NamedTuple):
+    """One of the demo's courses (`organisation`: "horizon" or "atelier")."""
+
+    organisation: str
+    title: str
+    short_title: str
+    categories: str
+    description: str
+    in_person_hours: float
+    remote_hours: float = 0
+
+
+DEMO_COURSES: dict[str, DemoCourse] = {
+    "management": DemoCourse(
+        "horizon",
+        "Manager une équipe au quotidien",
+        "Management",
+        "Management > Encadrement d'équipe, Compétences transversales",
+        "Posture managériale, délégation, entretiens.",
+        7,
+        3.5,
+    ),
+    "excel": DemoCourse(
+        "horizon",
+        "Excel avancé : tableaux croisés et automatisation",
+        "Excel avancé",
+        "Bureautique > Tableur",
+        "Tableaux croisés dynamiques, Power Query, macros.",
+        7,
+        2,
+    ),
+    "gestes": DemoCourse(
+        "horizon",
+        "Gestes et postures au travail",
+        "Gestes et postures",
+        "Santé et sécurité > Prévention des risques",
+        "Prévention des troubles musculo-squelettiques.",
+        7,
+        1,
+    ),
+    "rgpd": DemoCourse(
+        "horizon",
+        "RGPD : les essentiels pour les équipes",
+        "RGPD",
+        "Juridique > Données personnelles",
+        "Principes, registre, droits des personnes.",
+        3.5,
+        2,
+    ),
+    "accueil": DemoCourse(
+        "atelier",
+        "Accueil client et communication",
+        "Accueil client",
+        "Relation client",
+        "Accueil physique et téléphonique.",
+        7,
+        1.5,
+    ),
+    "sst": DemoCourse(
+        "atelier",
+        "Sauveteur secouriste du travail (SST)",
+        "SST",
+        "Santé et sécurité > Secourisme",
+        "Formation initiale SST.",
+        14,
+    ),
+    "cyber": DemoCourse(
+        "horizon",
+        "Sensibilisation à la cybersécurité",
+        "Cybersécurité",
+        "Numérique > Sécurité informatique",
+        "Parcours à grande échelle.",
+        3.5,
+        4,
+    ),
+}
+
+
 def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
     """Fill an empty database with the demo.
 
@@ -629,6 +711,8 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
     db.add(atelier)
     db.flush()
     assert horizon.id is not None and atelier.id is not None
+    for org in (horizon, atelier):
+        archives.add_default_categories(db, org.id or 0)
 
     staff = _user(f"staff@{DEMO_DOMAIN}", "Sophie", "Lemaire", pw, "+33611223344")
     trainer = _user(f"trainer@{DEMO_DOMAIN}", "Marc", "Delattre", pw, "+33622334455")
@@ -685,155 +769,95 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
         )
     )
 
-    # Real planned hours: the attestations print them as "Durée prévue" (half-days of 3 h 30, classes and e-learning).
-    courses = {
-        "management": Course(
-            organisation_id=horizon.id,
-            title="Manager une équipe au quotidien",
-            short_title="Management",
-            categories="Management > Encadrement d'équipe, Compétences transversales",
-            description="Posture managériale, délégation, entretiens.",
-            in_person_hours=7,
-            remote_hours=3.5,
-        ),
-        "excel": Course(
-            organisation_id=horizon.id,
-            title="Excel avancé : tableaux croisés et automatisation",
-            short_title="Excel avancé",
-            categories="Bureautique > Tableur",
-            description="Tableaux croisés dynamiques, Power Query, macros.",
-            in_person_hours=7,
-            remote_hours=2,
-        ),
-        "gestes": Course(
-            organisation_id=horizon.id,
-            title="Gestes et postures au travail",
-            short_title="Gestes et postures",
-            categories="Santé et sécurité > Prévention des risques",
-            description="Prévention des troubles musculo-squelettiques.",
-            in_person_hours=7,
-            remote_hours=1,
-        ),
-        "rgpd": Course(
-            organisation_id=horizon.id,
-            title="RGPD : les essentiels pour les équipes",
-            short_title="RGPD",
-            categories="Juridique > Données personnelles",
-            description="Principes, registre, droits des personnes.",
-            in_person_hours=3.5,
-            remote_hours=2,
-        ),
-        "accueil": Course(
-            organisation_id=atelier.id,
-            title="Accueil client et communication",
-            short_title="Accueil client",
-            categories="Relation client",
-            description="Accueil physique et téléphonique.",
-            in_person_hours=7,
-            remote_hours=1.5,
-        ),
-        "sst": Course(
-            organisation_id=atelier.id,
-            title="Sauveteur secouriste du travail (SST)",
-            short_title="SST",
-            categories="Santé et sécurité > Secourisme",
-            description="Formation initiale SST.",
-            in_person_hours=14,
-        ),
-    }
-    for key, course in courses.items():
-        course.origin = COURSE_ORIGINS[key]
-        db.add(course)
+    orgs = {"horizon": horizon, "atelier": atelier}
+    courses: dict[str, Course] = {}
+    for key, spec in DEMO_COURSES.items():
+        if key == "cyber" and learners <= 30:
+            continue
+        courses[key] = Course(
+            organisation_id=orgs[spec.organisation].id or 0,
+            title=spec.title,
+            short_title=spec.short_title,
+            categories=spec.categories,
+            description=spec.description,
+            in_person_hours=spec.in_person_hours,
+            remote_hours=spec.remote_hours,
+            origin=COURSE_ORIGINS[key],
+        )
+        db.add(courses[key])
     db.flush()
 
     def pick(k: int, pool: list[User]) -> list[User]:
         return rng.sample(pool, min(k, len(pool)))
 
+    def session(
+        key: str,
+        title: str,
+        days: tuple[int, int],
+        status: str,
+        place: str,
+        *,
+        trainers: list[User],
+        members: list[User],
+        live_days: list[int] | None = None,
+    ) -> TrainingSession:
+        """A demo session of a course, following the course's timeline; a live slot on each of its days."""
+        return _session(
+            db,
+            orgs[DEMO_COURSES[key].organisation],
+            courses[key],
+            title=title,
+            start=today + timedelta(days=days[0]),
+            end=today + timedelta(days=days[1]),
+            status=status,
+            place=place,
+            trainers=trainers,
+            learners=members,
+            modules=_timeline(COURSE_TOPICS[key]),
+            slot_days=[today + timedelta(days=d) for d in live_days or range(days[0], days[1] + 1)],
+        )
+
     first30 = people[:30]
-    management = _session(
-        db,
-        horizon,
-        courses["management"],
-        title="Manager une équipe — session de novembre",
-        start=today - timedelta(days=1),
-        end=today + timedelta(days=1),
-        status="active",
-        place="Lyon — Part-Dieu",
+    management = session(
+        "management",
+        "Manager une équipe — session de novembre",
+        (-1, 1),
+        "active",
+        "Lyon — Part-Dieu",
         trainers=[trainer],
-        learners=first30,
-        modules=_timeline("management"),
-        slot_days=[today - timedelta(days=1), today, today + timedelta(days=1)],
+        members=first30,
     )
-    excel = _session(
-        db,
-        horizon,
-        courses["excel"],
-        title="Excel avancé — groupe 2",
-        start=today + timedelta(days=12),
-        end=today + timedelta(days=13),
-        status="active",
-        place="Villeurbanne — Salle Turing",
+    excel = session(
+        "excel",
+        "Excel avancé — groupe 2",
+        (12, 13),
+        "active",
+        "Villeurbanne — Salle Turing",
         trainers=[trainer, claire],
-        learners=pick(12, first30),
-        modules=_timeline("Excel"),
-        slot_days=[today + timedelta(days=12), today + timedelta(days=13)],
+        members=pick(12, first30),
     )
     gestes_people = pick(10, first30)
-    gestes = _session(
-        db,
-        horizon,
-        courses["gestes"],
-        title="Gestes et postures — entrepôt Vénissieux",
-        start=today - timedelta(days=20),
-        end=today - timedelta(days=19),
-        status="finished",
-        place="Vénissieux",
+    gestes = session(
+        "gestes",
+        "Gestes et postures — entrepôt Vénissieux",
+        (-20, -19),
+        "finished",
+        "Vénissieux",
         trainers=[trainer],
-        learners=gestes_people,
-        modules=_timeline("ergonomie"),
-        slot_days=[today - timedelta(days=20), today - timedelta(days=19)],
+        members=gestes_people,
     )
-    _session(
-        db,
-        horizon,
-        courses["rgpd"],
-        title="RGPD — équipe RH (brouillon)",
-        start=today + timedelta(days=30),
-        end=today + timedelta(days=30),
-        status="draft",
-        place="À distance",
-        trainers=[claire],
-        learners=[],
-        modules=_timeline("RGPD"),
-        slot_days=[today + timedelta(days=30)],
-    )
-    _session(
-        db,
-        atelier,
-        courses["accueil"],
-        title="Accueil client — Rennes",
-        start=today,
-        end=today + timedelta(days=2),
-        status="active",
-        place="Rennes — Centre",
+    session("rgpd", "RGPD — équipe RH (brouillon)", (30, 30), "draft", "À distance", trainers=[claire], members=[])
+    session(
+        "accueil",
+        "Accueil client — Rennes",
+        (0, 2),
+        "active",
+        "Rennes — Centre",
         trainers=[trainer],
-        learners=people[20:30],
-        modules=_timeline("accueil"),
-        slot_days=[today, today + timedelta(days=1), today + timedelta(days=2)],
+        members=people[20:30],
     )
-    _session(
-        db,
-        atelier,
-        courses["sst"],
-        title="SST — formation initiale",
-        start=today + timedelta(days=21),
-        end=today + timedelta(days=22),
-        status="active",
-        place="Saint-Malo",
-        trainers=[trainer],
-        learners=people[20:28],
-        modules=_timeline("secourisme"),
-        slot_days=[today + timedelta(days=21), today + timedelta(days=22)],
+    session(
+        "sst", "SST — formation initiale", (21, 22), "active", "Saint-Malo", trainers=[trainer], members=people[20:28]
     )
     db.flush()
     # Learner 30 starts from nothing in the end-to-end tests: away on the signed days.
@@ -865,32 +889,15 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
     )
     tutored = [management, excel]
     if learners > 30:
-        big = Course(
-            organisation_id=horizon.id,
-            title="Sensibilisation à la cybersécurité",
-            short_title="Cybersécurité",
-            categories="Numérique > Sécurité informatique",
-            description="Parcours à grande échelle.",
-            in_person_hours=3.5,
-            remote_hours=4,
-            origin=COURSE_ORIGINS["cyber"],
-        )
-        db.add(big)
-        db.flush()
-        courses["cyber"] = big
-        cyber = _session(
-            db,
-            horizon,
-            big,
-            title="Cybersécurité — campagne annuelle",
-            start=today - timedelta(days=3),
-            end=today + timedelta(days=30),
-            status="active",
-            place="À distance",
+        cyber = session(
+            "cyber",
+            "Cybersécurité — campagne annuelle",
+            (-3, 30),
+            "active",
+            "À distance",
             trainers=[trainer, claire],
-            learners=people,
-            modules=_timeline("cybersécurité"),
-            slot_days=[today],
+            members=people,
+            live_days=[0],
         )
         tutored.append(cyber)
         db.flush()

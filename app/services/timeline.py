@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time
 
@@ -237,6 +238,24 @@ def delete_module(db: Session, actor: Actor, module_id: int) -> None:
     _changed(db, actor, scope, "delete_module", f"module:{module_id}", title=module.title)
 
 
+def _make_room(db: Session, siblings: Sequence[Module] | Sequence[Activity], position: int) -> None:
+    # Everything after `position` moves down one place, for a copy to stand right after the original.
+    for later in siblings:
+        if later.position > position:
+            later.position += 1
+            db.add(later)
+
+
+def _copy_activity(
+    db: Session, actor: Actor, activity: Activity, *, module_id: int, title: str, position: int
+) -> Activity:
+    twin = Activity(module_id=module_id, kind=activity.kind, title=title, position=position)
+    db.add(twin)
+    db.flush()
+    activities.copy_settings(db, actor, activity, twin)
+    return twin
+
+
 def duplicate_module(db: Session, actor: Actor, module_id: int) -> Module:
     """Copy a module and its activities right after it (staff or trainer).
 
@@ -253,10 +272,7 @@ def duplicate_module(db: Session, actor: Actor, module_id: int) -> Module:
     """
     module, scope = _module(db, actor, module_id, trainer_may=True)
     owner = {"session_id": module.session_id} if module.session_id else {"course_id": module.course_id}
-    for later in db.exec(select(Module).filter_by(**owner, phase=module.phase)).all():
-        if later.position > module.position:
-            later.position += 1
-            db.add(later)
+    _make_room(db, db.exec(select(Module).filter_by(**owner, phase=module.phase)).all(), module.position)
     copy = Module(
         title=f"{module.title} (copie)"[:200],
         phase=module.phase,
@@ -269,10 +285,7 @@ def duplicate_module(db: Session, actor: Actor, module_id: int) -> Module:
     db.add(copy)
     db.flush()
     for activity in db.exec(select(Activity).where(Activity.module_id == module.id)).all():
-        twin = Activity(module_id=copy.id or 0, kind=activity.kind, title=activity.title, position=activity.position)
-        db.add(twin)
-        db.flush()
-        activities.copy_settings(db, actor, activity, twin)
+        _copy_activity(db, actor, activity, module_id=copy.id or 0, title=activity.title, position=activity.position)
     _changed(db, actor, scope, "duplicate_module", f"module:{module.id}", copy=copy.id)
     return copy
 
@@ -355,19 +368,9 @@ def duplicate_activity(db: Session, actor: Actor, activity_id: int) -> Activity:
         PlumeError: NOT_FOUND.
     """
     activity, module, scope = _activity(db, actor, activity_id, trainer_may=True)
-    for later in db.exec(select(Activity).where(Activity.module_id == module.id)).all():
-        if later.position > activity.position:
-            later.position += 1
-            db.add(later)
-    copy = Activity(
-        module_id=module.id or 0,
-        kind=activity.kind,
-        title=f"{activity.title} (copie)"[:200],
-        position=activity.position + 1,
-    )
-    db.add(copy)
-    db.flush()
-    activities.copy_settings(db, actor, activity, copy)
+    _make_room(db, db.exec(select(Activity).where(Activity.module_id == module.id)).all(), activity.position)
+    title = f"{activity.title} (copie)"[:200]
+    copy = _copy_activity(db, actor, activity, module_id=module.id or 0, title=title, position=activity.position + 1)
     _changed(db, actor, scope, "duplicate_activity", f"activity:{activity.id}", copy=copy.id)
     return copy
 

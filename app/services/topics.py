@@ -1,8 +1,8 @@
 """Who may still follow a live topic: re-checked before every push, so a tab that lost access hears nothing.
 
-Topics are built and read back by `app.live.contract` (`session_topic`,
+Topics are built and read back by `app.live.contract` (`session_topic`, `followers_topic`,
 `chat_topic`, `chat_unread_topic`, `slot_topic`, `slot_board_topic`,
-`slot_person_topic`; `parse_topic`). A name no builder makes is refused.
+`slot_person_topic`, `person_topic`; `parse_topic`). A name no builder makes is refused.
 """
 
 from __future__ import annotations
@@ -32,10 +32,14 @@ def may_follow(db: Session, actor: Actor | None, topic: str) -> bool:
     parsed = parse_topic(topic)
     if parsed is None:
         return False
+    if parsed.kind == "person":
+        return parsed.user_id == actor.user_id
     try:
         if parsed.kind in ("session", "chat", "chat-unread"):
             access_session(db, actor, parsed.id)
             return True
+        if parsed.kind == "followers":  # every learner's progress: those who see it, as the session's pages show it
+            return access_session(db, actor, parsed.id)[1].sees_everything
         ctx = slot_context(db, actor, parsed.id)
     except PlumeError:
         return False

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, UnaryExpression, case, func, or_
 from sqlmodel import Session, col, select
 
 from app.clock import date_label, paris_date_label, paris_datetime_label
+from app.i18n import percent_text
 from app.models import (
     Activity,
     ActivityCompletion,
@@ -781,14 +782,13 @@ def send_reminders(db: Session, actor: Actor, session_id: int, user_ids: list[in
     db.flush()  # one flush gives every e-mail its id: each reminder points at the e-mail it sent
     for email, reminder in sent:
         reminder.outbox_id = email.id
-    audit.record(
+    audit.by_actor(
         db,
+        actor,
         "tutoring.remind",
-        actor_user_id=actor.user_id,
         organisation_id=organisation.id,
         target=f"session:{training.id}",
         after={"learners": [u.id for u in users]},
-        ip=actor.ip,
     )
     return len(users)
 
@@ -852,7 +852,7 @@ def _stats_value(name: str, value: Any) -> str:
         except ValueError:
             return value
     if name == "score" and isinstance(value, int | float):
-        return f"{value:g} %".replace(".", ",")
+        return percent_text(value)
     text = str(value)
     return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
 

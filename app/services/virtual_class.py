@@ -243,10 +243,10 @@ def _create(
     )
     db.add(slot)
     db.flush()
-    audit.record(
+    audit.by_actor(
         db,
+        actor,
         "tutoring.virtual_class",
-        actor_user_id=actor.user_id,
         organisation_id=training.organisation_id,
         target=f"activity:{activity.id}",
         after={
@@ -259,7 +259,6 @@ def _create(
             "end": finishes.strftime("%H:%M"),
             "invitees": invitees,
         },
-        ip=actor.ip,
     )
     progress.refresh(db, training.id or 0, invitees)
     return activity, slot

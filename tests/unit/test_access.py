@@ -174,6 +174,7 @@ def test_the_rule_chosen(db: Session) -> None:
             Capability.EDIT: writable_a,
             Capability.CONCLUDE: live_a,
             Capability.TALK: set(),
+            Capability.ARCHIVE: writable_a,  # the service lets a finished session only go
             Capability.RESTORE: archived_a,
             Capability.OVERSEE: every_a,
         },
@@ -187,6 +188,7 @@ def test_the_rule_chosen(db: Session) -> None:
             Capability.EDIT: set(),
             Capability.CONCLUDE: live_a,
             Capability.TALK: writable_a,
+            Capability.ARCHIVE: writable_a,  # the session's own trainers archive it too
             Capability.RESTORE: set(),
             Capability.OVERSEE: every_a,
         },
@@ -200,6 +202,7 @@ def test_the_rule_chosen(db: Session) -> None:
             Capability.EDIT: set(),
             Capability.CONCLUDE: live_a,
             Capability.TALK: writable_a,
+            Capability.ARCHIVE: set(),
             Capability.RESTORE: set(),
         },
         "learner enrolled": {
@@ -212,6 +215,7 @@ def test_the_rule_chosen(db: Session) -> None:
             Capability.EDIT: set(),
             Capability.CONCLUDE: set(),
             Capability.TALK: live_a,
+            Capability.ARCHIVE: set(),
             Capability.RESTORE: set(),
         },
         "staff and positioned tutor": {Capability.FOLLOW: every_a, Capability.MINE: every_a},
@@ -353,6 +357,7 @@ def test_an_archived_session_is_read_only_for_every_role(db: Session) -> None:
         assert not (role.staff or role.trainer or role.tutor or role.learner), who
         assert not (role.manages or role.edits or role.corrects), who
         assert not role.can(Capability.SIGN) and not role.can(Capability.TALK), who
+        assert not role.can(Capability.ARCHIVE), who  # archived once; only staff take it out (RESTORE)
         assert role.sees_everything == (who != "learner enrolled"), who
     assert access.session_role(db, w.people["learner enrolled"], archived).enrolled
     room = access.access_room(db, w.people["learner enrolled"], archived.id)

@@ -356,7 +356,7 @@ def test_the_zip_holds_one_pdf_per_learner_with_their_name(db: Session) -> None:
     w = _world(db, [("Zoé", "Lefèvre"), ("Adam", "Martin"), ("Émile", "Durand")])
     _attend(db, w, *w.learners)
     ids = [u.id or 0 for u in w.learners]
-    name, data = attestations.build_zip(db, w.staff, w.session.id or 0, ids)
+    name, data = attestations.build_bundle(db, w.staff, w.session.id or 0, ids)
     assert name == "attestations-excel-avance-groupe-2.zip"
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert archive.testzip() is None
@@ -700,7 +700,7 @@ def test_the_merged_pdf_has_one_page_per_finished_learner(db: Session, files_dir
     zoe, adam, emile = w.learners
     _attend(db, w, zoe, emile)
     sid = w.session.id or 0
-    name, data = attestations.build_merged_pdf(db, w.staff, sid, [u.id or 0 for u in w.learners])
+    name, data = attestations.build_bundle(db, w.staff, sid, [u.id or 0 for u in w.learners], merged=True)
     assert name == "attestations-excel-avance-groupe-2.pdf"
     pages = PdfReader(io.BytesIO(data)).pages
     assert [p.extract_text().count(n) > 0 for p, n in zip(pages, ("Émile Durand", "Zoé Lefèvre"), strict=True)] == [

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import socket
+import subprocess
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, col, func, select
 
 from app.models import Enrolment, EnrolmentImport, Membership, OutboxEmail, User, UserToken
+from app.models.base import utcnow
 from app.services import enrolment_csv as ec
 from app.services.errors import ErrorCode, PlumeError
 from app.services.outbox import delivered
@@ -187,3 +192,47 @@ def test_job_runs_and_its_result_waits(db: Session) -> None:
     with pytest.raises(PlumeError) as err:
         ec.start_job(db, staff, sid, file_name="x.csv", data=b"Nom\nDupont\n", kind="free")
     assert err.value.code == ErrorCode.CSV_NO_ADDRESS_COLUMN
+
+
+def test_a_job_left_running_by_a_stopped_server_is_resumed_once(db: Session) -> None:
+    org, _other, _trainer, _learner, session = setup(db)
+    sid = session.id or 0
+    staff = actor_for(db, make_staff(db, org))
+    job_id = ec.start_job(db, staff, sid, file_name="liste.csv", data=b"Mail\nr@example.test\nnope\n", kind="free")
+    db.commit()
+    assert ec.mark_running(db, staff, job_id)
+    db.commit()
+    assert not ec.resume_orphaned(db, staff, job_id)  # this process runs it: nothing to take up
+    ec.run_job(db, staff, job_id)
+    db.rollback()  # the server stops mid-job: its one transaction goes with it
+    ec.release(job_id)
+    assert _count(db, User, col(User.email) == "r@example.test") == 0
+    with pytest.raises(PlumeError) as err:  # only its author takes it up
+        ec.resume_orphaned(db, actor_for(db, make_staff(db, org)), job_id)
+    assert err.value.code == ErrorCode.NOT_FOUND
+    assert ec.resume_orphaned(db, staff, job_id)
+    db.commit()
+    assert not ec.resume_orphaned(db, staff, job_id)  # queued again once: a second tab finds nothing to do
+    job = db.get(EnrolmentImport, job_id)
+    assert job is not None and (job.status, job.worker) == ("queued", "")
+    assert ec.mark_running(db, staff, job_id)
+    db.commit()
+    done = ec.run_job(db, staff, job_id)
+    db.commit()
+    ec.release(job_id)
+    assert done.status == "done" and done.counts["created"] == 1 and done.counts["invalid"] == 1
+    assert _count(db, User, col(User.email) == "r@example.test") == 1
+
+
+def test_which_process_is_gone() -> None:
+    now = utcnow()
+    host = socket.gethostname()
+    ended = subprocess.Popen(["true"])  # a process of this host that has exited
+    ended.wait()
+    assert ec.worker_gone(ec.WORKER, now, 10**9, now)  # this process's, not running here
+    assert ec.worker_gone(f"{host}:{os.getpid()}:earlier", now, 1, now)  # our pid, an earlier start: a restart
+    assert ec.worker_gone(f"{host}:{ended.pid}:ab12", now, 1, now)
+    assert not ec.worker_gone(f"{host}:{os.getppid()}:ab12", now, 1, now)  # alive on this host
+    assert not ec.worker_gone("elsewhere:12:ab12", now - timedelta(minutes=5), 1, now)  # another host: wait
+    assert ec.worker_gone("elsewhere:12:ab12", now - ec.ORPHANED_AFTER - timedelta(seconds=1), 1, now)
+    assert ec.worker_gone("", now - timedelta(hours=1), 1, now)  # claimed before workers were signed

@@ -111,12 +111,15 @@ def test_wire_shapes_are_those_pages_already_read() -> None:
 
 def test_topics_read_back_as_built() -> None:
     assert contract.parse_topic(contract.session_topic(12)) == Topic("session", 12)
+    assert contract.parse_topic(contract.followers_topic(12)) == Topic("followers", 12)
     assert contract.parse_topic(contract.chat_topic(12)) == Topic("chat", 12)
     assert contract.parse_topic(contract.chat_unread_topic(12)) == Topic("chat-unread", 12)
     assert contract.parse_topic(contract.slot_topic(7)) == Topic("slot", 7)
     assert contract.parse_topic(contract.slot_board_topic(7)) == Topic("slot-board", 7)
     assert contract.parse_topic(contract.slot_person_topic(7, 3)) == Topic("slot-person", 7, 3)
-    for forged in ("session:abc", "session:", "unknown:1", "attendance:7:user:x", "attendance:7:x", "attendance:"):
+    assert contract.parse_topic(contract.person_topic(3)) == Topic("person", user_id=3)
+    forged_names = ("session:abc", "session:", "unknown:1", "attendance:7:user:x", "attendance:7:x", "attendance:")
+    for forged in (*forged_names, "session:²", "session:-1", "person:", "person:3:x", "session:" + "9" * 19):
         assert contract.parse_topic(forged) is None
 
 

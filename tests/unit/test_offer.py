@@ -13,7 +13,7 @@ from app.services.course_requests import (
     RequestForm,
     approve_request,
     my_requests,
-    pending_requests,
+    pending_page,
     refuse_request,
     request_course,
 )
@@ -223,14 +223,14 @@ def test_a_trainer_requests_a_course_and_staff_approve_it(db: Session) -> None:
     row = request_course(db, trainer, form)
     db.commit()
     assert (row.status, row.in_person_hours) == ("pending", 2.5)
-    assert [r.title for r in pending_requests(db, staff)] == ["Agir sur le harcèlement entre pairs"]
+    assert [r.title for r in pending_page(db, staff).items] == ["Agir sur le harcèlement entre pairs"]
     approved = approve_request(db, staff, row.id or 0)
     db.commit()
     course = db.get(Course, approved.course_id)
     assert course is not None
     assert (course.title, course.origin, course.in_person_hours) == (form.title, "Dgesco", 2.5)
-    assert pending_requests(db, staff) == []
-    mine = my_requests(db, trainer)
+    assert pending_page(db, staff).items == []
+    mine = my_requests(db, trainer).items
     assert [(r.status, r.course_id) for r in mine] == [("approved", course.id)]
     told = db.exec(select(Notification).where(Notification.user_id == trainer_user.id)).all()
     assert [n.kind for n in told] == ["course_request_approved"]
@@ -259,7 +259,7 @@ def test_staff_refuse_with_a_reason_and_the_trainer_reads_it(db: Session) -> Non
     assert (err.value.code, err.value.field) == (ErrorCode.REASON_REQUIRED, "reason")
     refuse_request(db, staff, row.id or 0, "Parcours déjà proposé sous un autre nom")
     db.commit()
-    assert [(r.status, r.reason) for r in my_requests(db, trainer)] == [
+    assert [(r.status, r.reason) for r in my_requests(db, trainer).items] == [
         ("refused", "Parcours déjà proposé sous un autre nom")
     ]
     mail = db.exec(select(OutboxEmail).where(OutboxEmail.to == trainer_user.email)).one()
@@ -289,7 +289,7 @@ def test_requests_are_checked_and_kept_to_their_organisation(db: Session) -> Non
         assert err.value.code == ErrorCode.NOT_FOUND
         with pytest.raises(PlumeError):
             decide(trainer)  # a trainer does not answer their own request
-    assert pending_requests(db, other) == []
+    assert pending_page(db, other).items == []
 
 
 @pytest.fixture
@@ -320,3 +320,25 @@ def test_each_demo_course_has_a_template_a_session_copies(db: Session, files_dir
     for draft in drafts:
         copied = db.exec(select(Module).where(Module.session_id == draft.id)).all()
         assert sorted(m.title for m in copied)[0] == "Après la formation" and len(copied) == 4
+
+
+def test_course_requests_are_paged_in_sql(db: Session) -> None:
+    org, staff = _org(db)
+    trainer = actor_for(db, make_trainer(db, org))
+    for n in range(23):
+        request_course(db, trainer, RequestForm(title=f"Parcours {n:02d}", pedagogical_lead="IEN"))
+    db.commit()
+    first = my_requests(db, trainer, 1, 10)
+    assert (first.page, first.pages, first.total, len(first.items)) == (1, 3, 23, 10)
+    assert first.items[0].title == "Parcours 22"  # newest first
+    last = my_requests(db, trainer, 7, 10)  # past the end: the last page
+    assert (last.page, [r.title for r in last.items]) == (3, ["Parcours 02", "Parcours 01", "Parcours 00"])
+    waiting = pending_page(db, staff, 3, 10)
+    assert (waiting.total, [r.title for r in waiting.items]) == (23, ["Parcours 20", "Parcours 21", "Parcours 22"])
+    for bad in ((0, 10), (1, 7), ("1", 10)):
+        with pytest.raises(PlumeError) as err:
+            my_requests(db, trainer, *bad)
+        assert err.value.code == ErrorCode.INVALID_INPUT
+    with pytest.raises(PlumeError) as err:
+        pending_page(db, trainer)
+    assert err.value.code == ErrorCode.NOT_FOUND

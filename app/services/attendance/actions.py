@@ -7,7 +7,9 @@ and announces it with the transaction that commits it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -16,10 +18,8 @@ from app.live.contract import (
     Certified,
     MineChanged,
     MySignature,
-    ProgressChanged,
     SheetChanged,
     Signed,
-    session_topic,
     slot_board_topic,
     slot_person_topic,
     slot_topic,
@@ -27,7 +27,7 @@ from app.live.contract import (
 from app.models import AttendanceRecord, Enrolment, User
 from app.models.attendance import CORRECTED_STATUSES, MARKS
 from app.models.base import utcnow
-from app.services import audience, audit
+from app.services import audience, audit, progress
 from app.services.actor import Actor
 from app.services.attendance import completion
 from app.services.attendance.chain import append_record, existing, sha256_text
@@ -65,8 +65,63 @@ def _follow_progress(db: Session, ctx: SlotContext, user_id: int | None, role: s
     if ctx.activity.kind != "in_person" or role != "learner" or not user_id:
         return
     completion.follow(db, ctx.training.id or 0, [user_id])
-    notify(db, session_topic(ctx.training.id or 0), ProgressChanged(activity_id=ctx.activity.id, user_id=user_id))
+    progress.announce(db, ctx.training.id or 0, user_id, ctx.activity.id)
     db.commit()
+
+
+def _new_record(ctx: SlotContext, actor: Actor, kind: str, **fields: Any) -> AttendanceRecord:
+    # Not chained yet: `append_record` sets its place (`seq`) and its hashes. `fields` are the kind's own
+    # columns, passed through as they are (Any: the model's columns have as many types).
+    return AttendanceRecord(
+        organisation_id=ctx.organisation.id or 0,
+        seq=0,
+        session_id=ctx.training.id or 0,
+        slot_id=ctx.slot.id or 0,
+        kind=kind,
+        recorded_by_id=actor.user_id,
+        ip=actor.ip[:64],
+        prev_hash="",
+        hash="",
+        **fields,
+    )
+
+
+def _new_signature(
+    ctx: SlotContext,
+    actor: Actor,
+    strokes: object,
+    *,
+    client_key: object,
+    unique_key: str,
+    user_agent: str,
+    **fields: Any,
+) -> AttendanceRecord:
+    # The drawing checked and stored as SVG (`SIGNATURE_EMPTY` when there is none), with its digest.
+    svg = render_svg(parse_strokes(strokes))
+    return _new_record(
+        ctx,
+        actor,
+        "signature",
+        status="present",
+        signature_svg=svg,
+        signature_sha256=sha256_text(svg),
+        client_key=_clean_key(client_key),
+        unique_key=unique_key,
+        user_agent=user_agent[:300],
+        **fields,
+    )
+
+
+def _store_signature(
+    db: Session, ctx: SlotContext, record: AttendanceRecord, *, then: Callable[[Session, AttendanceRecord], None]
+) -> AttendanceRecord:
+    stored, _ = append_record(db, record, then=then)
+    _follow_progress(db, ctx, stored.subject_user_id, stored.subject_role)
+    return stored
+
+
+def _audit(db: Session, ctx: SlotContext, actor: Actor, action: str, after: dict[str, Any]) -> None:
+    audit.by_actor(db, actor, action, organisation_id=ctx.organisation.id, target=f"slot:{ctx.slot.id}", after=after)
 
 
 def _announce_signature(db: Session, ctx: SlotContext, record: AttendanceRecord) -> None:
@@ -115,30 +170,18 @@ def sign(
     if (found := existing(db, unique_key)) is not None:
         return found
     _check_open(db, ctx)
-    svg = render_svg(parse_strokes(strokes))
-    record = AttendanceRecord(
-        organisation_id=ctx.organisation.id or 0,
-        seq=0,
-        session_id=ctx.training.id or 0,
-        slot_id=ctx.slot.id or 0,
-        kind="signature",
+    record = _new_signature(
+        ctx,
+        actor,
+        strokes,
+        client_key=client_key,
+        unique_key=unique_key,
+        user_agent=user_agent,
         subject_user_id=actor.user_id,
         subject_role=ctx.signer_role,
-        status="present",
-        recorded_by_id=actor.user_id,
-        signature_svg=svg,
-        signature_sha256=sha256_text(svg),
         qr_verified=qr_seen_at is not None and utcnow() - qr_seen_at <= QR_PROOF_VALID,
-        client_key=_clean_key(client_key),
-        unique_key=unique_key,
-        ip=actor.ip[:64],
-        user_agent=user_agent[:300],
-        prev_hash="",
-        hash="",
     )
-    stored, _ = append_record(db, record, then=lambda tx, new: _announce_signature(tx, ctx, new))
-    _follow_progress(db, ctx, stored.subject_user_id, stored.subject_role)
-    return stored
+    return _store_signature(db, ctx, record, then=lambda tx, new: _announce_signature(tx, ctx, new))
 
 
 def _check_open(db: Session, ctx: SlotContext) -> None:
@@ -223,44 +266,24 @@ def sign_as(
     opens, _ = window(ctx.organisation, ctx.slot)
     if utcnow() < opens:
         raise PlumeError(ErrorCode.SIGNING_NOT_OPEN, time=clock(opens))
-    svg = render_svg(parse_strokes(strokes))
-    record = AttendanceRecord(
-        organisation_id=ctx.organisation.id or 0,
-        seq=0,
-        session_id=ctx.training.id or 0,
-        slot_id=ctx.slot.id or 0,
-        kind="signature",
+    record = _new_signature(
+        ctx,
+        actor,
+        strokes,
+        client_key=client_key,
+        unique_key=unique_key,
+        user_agent=user_agent,
         subject_user_id=learner.id,
         subject_role="learner",
-        status="present",
-        recorded_by_id=actor.user_id,
         on_trainer_device=True,
         reason=why,
-        signature_svg=svg,
-        signature_sha256=sha256_text(svg),
-        client_key=_clean_key(client_key),
-        unique_key=unique_key,
-        ip=actor.ip[:64],
-        user_agent=user_agent[:300],
-        prev_hash="",
-        hash="",
     )
 
     def with_record(tx: Session, new: AttendanceRecord) -> None:
-        audit.record(
-            tx,
-            "attendance.sign_as",
-            actor_user_id=actor.user_id,
-            organisation_id=ctx.organisation.id,
-            target=f"slot:{ctx.slot.id}",
-            after={"learner_id": learner.id, "reason": why, "record_seq": new.seq},
-            ip=actor.ip,
-        )
+        _audit(tx, ctx, actor, "attendance.sign_as", {"learner_id": learner.id, "reason": why, "record_seq": new.seq})
         _announce_signature(tx, ctx, new)
 
-    stored, _ = append_record(db, record, then=with_record)
-    _follow_progress(db, ctx, stored.subject_user_id, stored.subject_role)
-    return stored
+    return _store_signature(db, ctx, record, then=with_record)
 
 
 def _changed(db: Session, ctx: SlotContext, user_id: int | None, op: str) -> None:
@@ -292,20 +315,14 @@ def mark(db: Session, actor: Actor, slot_id: int, learner_id: int, *, status: ob
         raise PlumeError(ErrorCode.SHEET_CERTIFIED)
     if status == "absent" and existing(db, f"signature:{ctx.slot.id}:{learner.id}") is not None:
         raise PlumeError(ErrorCode.ALREADY_SIGNED)
-    record = AttendanceRecord(
-        organisation_id=ctx.organisation.id or 0,
-        seq=0,
-        session_id=ctx.training.id or 0,
-        slot_id=ctx.slot.id or 0,
-        kind="mark",
+    record = _new_record(
+        ctx,
+        actor,
+        "mark",
         subject_user_id=learner.id,
         subject_role="learner",
         status=str(status),
-        recorded_by_id=actor.user_id,
         reason=_one_line(comment),
-        ip=actor.ip[:64],
-        prev_hash="",
-        hash="",
     )
     append_record(db, record, then=lambda tx, _new: _changed(tx, ctx, learner.id, "mark"))
 
@@ -333,32 +350,12 @@ def certify(db: Session, actor: Actor, slot_id: int) -> AttendanceRecord:
         raise PlumeError(ErrorCode.TRAINER_SIGNATURE_REQUIRED)
     if utcnow() < ctx.slot.starts_at:
         raise PlumeError(ErrorCode.CERTIFY_TOO_EARLY, time=clock(ctx.slot.starts_at))
-    record = AttendanceRecord(
-        organisation_id=ctx.organisation.id or 0,
-        seq=0,
-        session_id=ctx.training.id or 0,
-        slot_id=ctx.slot.id or 0,
-        kind="certification",
-        status="certified",
-        recorded_by_id=actor.user_id,
-        unique_key=f"certification:{ctx.slot.id}",
-        ip=actor.ip[:64],
-        prev_hash="",
-        hash="",
-    )
+    record = _new_record(ctx, actor, "certification", status="certified", unique_key=f"certification:{ctx.slot.id}")
     slot_id_ = ctx.slot.id or 0
     staff = head_recipients(db, ctx.organisation.id or 0)
 
     def with_record(tx: Session, new: AttendanceRecord) -> None:
-        audit.record(
-            tx,
-            "attendance.certify",
-            actor_user_id=actor.user_id,
-            organisation_id=ctx.organisation.id,
-            target=f"slot:{slot_id_}",
-            after={"record_seq": new.seq, "hash": new.hash},
-            ip=actor.ip,
-        )
+        _audit(tx, ctx, actor, "attendance.certify", {"record_seq": new.seq, "hash": new.hash})
         publish_head(
             tx,
             ctx.organisation,
@@ -403,33 +400,20 @@ def correct(db: Session, actor: Actor, slot_id: int, learner_id: int, *, status:
         raise PlumeError(ErrorCode.REASON_REQUIRED, field="reason")
     person = load_sheet(db, ctx.slot).people.get(learner.id or 0)
     original = (person.correction or person.mark or person.signature) if person else None
-    record = AttendanceRecord(
-        organisation_id=ctx.organisation.id or 0,
-        seq=0,
-        session_id=ctx.training.id or 0,
-        slot_id=ctx.slot.id or 0,
-        kind="correction",
+    record = _new_record(
+        ctx,
+        actor,
+        "correction",
         subject_user_id=learner.id,
         subject_role="learner",
         status=str(status),
-        recorded_by_id=actor.user_id,
         reason=why,
         corrects_id=(original or certification).id,
-        ip=actor.ip[:64],
-        prev_hash="",
-        hash="",
     )
 
     def with_record(tx: Session, new: AttendanceRecord) -> None:
-        audit.record(
-            tx,
-            "attendance.correct",
-            actor_user_id=actor.user_id,
-            organisation_id=ctx.organisation.id,
-            target=f"slot:{ctx.slot.id}",
-            after={"learner_id": learner.id, "status": status, "reason": why, "record_seq": new.seq},
-            ip=actor.ip,
-        )
+        after = {"learner_id": learner.id, "status": status, "reason": why, "record_seq": new.seq}
+        _audit(tx, ctx, actor, "attendance.correct", after)
         _changed(tx, ctx, learner.id, "correction")
 
     append_record(db, record, then=with_record)

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from app.models import Activity, Organisation, Slot, TrainingSession
+from app.models import Activity, Slot
 from app.models.base import utcnow
-from app.services import access
 from app.services.access import Capability
 from app.services.actor import Actor
 from app.services.attendance.chain import existing_keys
-from app.services.attendance.window import SlotContext, context_for, slot_context, when_label, window
+from app.services.attendance.window import SlotContext, open_contexts, slot_context, when_label, window
 from app.services.errors import PlumeError
 
 
@@ -165,48 +164,21 @@ def joinable_now(db: Session, actor: Actor, now: datetime | None = None) -> list
     Returns:
         The classes, each with its link.
     """
-    if actor.organisation_id is None or not actor.fully_signed_in:
-        return []
-    organisation = db.get(Organisation, actor.organisation_id)
-    if organisation is None:
-        return []
     moment = now or utcnow()
-    rows = db.exec(
-        select(Slot, Activity, TrainingSession)
-        .join(Activity, col(Activity.id) == col(Slot.activity_id))
-        .join(TrainingSession, col(TrainingSession.id) == col(Slot.session_id))
-        .where(
-            TrainingSession.organisation_id == actor.organisation_id,
-            col(TrainingSession.status).in_(("active", "finished")),
-            Activity.kind == "virtual_class",
-            col(Slot.starts_at) <= moment + timedelta(minutes=max(0, organisation.signing_window_minutes)),
-            col(Slot.ends_at) >= moment,
-            access.session_filter(actor, Capability.SEE),
-        )
-        .order_by(col(Slot.starts_at))
-    ).all()
-    roles = access.session_roles(db, actor, [training for _, _, training in rows])
-    taken = existing_keys(db, [_signature_key(slot.id or 0, actor.user_id) for slot, _, _ in rows])
+    contexts = open_contexts(db, actor, moment, kinds=("virtual_class",), capability=Capability.SEE)
+    taken = existing_keys(db, [_signature_key(ctx.slot.id or 0, actor.user_id) for ctx in contexts])
     out: list[JoinableClass] = []
-    for slot, activity, training in rows:
-        role = roles.get(training.id or 0, access.NO_ROLE)
-        ctx = (
-            context_for(actor, slot=slot, activity=activity, training=training, organisation=organisation, role=role)
-            if role.can(Capability.SEE)
-            else None
-        )
-        if ctx is None:
-            continue
-        signed = bool(ctx.signer_role) and _signature_key(slot.id or 0, actor.user_id) in taken
+    for ctx in contexts:
+        signed = bool(ctx.signer_role) and _signature_key(ctx.slot.id or 0, actor.user_id) in taken
         link = join_link(ctx, actor, signed=signed, now=moment)
         if link:
             out.append(
                 JoinableClass(
-                    slot_id=slot.id or 0,
-                    session_id=training.id or 0,
-                    activity_title=activity.title,
-                    session_title=training.title,
-                    when=when_label(slot),
+                    slot_id=ctx.slot.id or 0,
+                    session_id=ctx.training.id or 0,
+                    activity_title=ctx.activity.title,
+                    session_title=ctx.training.title,
+                    when=when_label(ctx.slot),
                     link=link,
                 )
             )

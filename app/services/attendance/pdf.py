@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from app.clock import PARIS
 from app.documents.attendance_pdf import render, slug
 from app.documents.data import ChainHead, Sheet, SheetLine, SheetsDocument
+from app.i18n import decimal_text
 from app.models import Activity, AttendanceChain, Course, Module, Organisation, Slot, TrainingSession
 from app.models.base import utcnow
 from app.services import audience
@@ -112,7 +113,7 @@ def hours_label(slot: Slot) -> str:
         e.g. "3,5 h", "3 h", "3,25 h".
     """
     hours = max(0.0, (slot.ends_at - slot.starts_at).total_seconds()) / 3600
-    return f"{hours:.2f}".rstrip("0").rstrip(".").replace(".", ",") + " h"
+    return decimal_text(hours) + " h"
 
 
 def _read_sheet(

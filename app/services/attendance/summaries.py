@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from app.models import Activity, AttendanceRecord, Organisation, Slot, TrainingSession
+from app.models import Activity, AttendanceRecord, Slot, TrainingSession
 from app.models.base import utcnow
-from app.services import access
 from app.services.access import Capability, access_session
 from app.services.actor import Actor
 from app.services.attendance.chain import existing_keys
 from app.services.attendance.sheet import load_sheet
 from app.services.attendance.status import Held, fold, standing
-from app.services.attendance.window import SIGNED_KINDS, context_for, when_label
+from app.services.attendance.window import SIGNED_KINDS, open_contexts, when_label
 
 
 def attendance_labels(db: Session, slot: Slot) -> dict[int, str]:
@@ -119,53 +118,27 @@ def open_sheets(db: Session, actor: Actor, now: datetime | None = None) -> list[
     Returns:
         The open sheets, earliest first.
     """
-    if actor.organisation_id is None or not actor.fully_signed_in:
-        return []
-    moment = now or utcnow()
-    organisation = db.get(Organisation, actor.organisation_id)
-    if organisation is None:
-        return []
-    early = timedelta(minutes=max(0, organisation.signing_window_minutes))
-    rows = db.exec(
-        select(Slot, Activity, TrainingSession)
-        .join(Activity, col(Activity.id) == col(Slot.activity_id))
-        .join(TrainingSession, col(TrainingSession.id) == col(Slot.session_id))
-        .where(
-            TrainingSession.organisation_id == actor.organisation_id,
-            col(TrainingSession.status).in_(("active", "finished")),
-            col(Activity.kind).in_(SIGNED_KINDS),
-            col(Slot.starts_at) <= moment + early,
-            col(Slot.ends_at) >= moment,
-            access.session_filter(actor, Capability.SIGN),  # their sessions as a trainer or a learner
-        )
-        .order_by(col(Slot.starts_at))
-    ).all()
-    # One read for everything the gate and the sheet need, whatever the number of open slots.
-    roles = access.session_roles(db, actor, [training for _, _, training in rows])
+    # Their sessions as a trainer or a learner.
+    contexts = open_contexts(db, actor, now or utcnow(), kinds=SIGNED_KINDS, capability=Capability.SIGN)
+    # One read for everything the sheet needs, whatever the number of open slots.
     taken = existing_keys(
         db,
-        [f"signature:{slot.id}:{actor.user_id}" for slot, _, _ in rows]
-        + [f"certification:{slot.id}" for slot, _, _ in rows],
+        [f"signature:{ctx.slot.id}:{actor.user_id}" for ctx in contexts]
+        + [f"certification:{ctx.slot.id}" for ctx in contexts],
     )
     out: list[OpenSheet] = []
-    for slot, activity, training in rows:
-        role = roles.get(training.id or 0, access.NO_ROLE)
-        ctx = (
-            context_for(actor, slot=slot, activity=activity, training=training, organisation=organisation, role=role)
-            if role.can(Capability.SEE)  # what `slot_context` asks of `access_slot`
-            else None
-        )
-        if ctx is None or not ctx.signer_role or f"signature:{slot.id}:{actor.user_id}" in taken:
+    for ctx in contexts:
+        if not ctx.signer_role or f"signature:{ctx.slot.id}:{actor.user_id}" in taken:
             continue
-        if f"certification:{slot.id}" in taken:
+        if f"certification:{ctx.slot.id}" in taken:
             continue
         out.append(
             OpenSheet(
-                slot_id=slot.id or 0,
-                activity_title=activity.title,
-                session_title=training.title,
-                when=when_label(slot),
-                kind=activity.kind,
+                slot_id=ctx.slot.id or 0,
+                activity_title=ctx.activity.title,
+                session_title=ctx.training.title,
+                when=when_label(ctx.slot),
+                kind=ctx.activity.kind,
             )
         )
     return out

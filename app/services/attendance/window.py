@@ -8,13 +8,13 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.clock import PARIS
 from app.models import Activity, Organisation, Slot, TrainingSession
 from app.models.base import utcnow
-from app.services import audience
-from app.services.access import SessionRole, access_slot
+from app.services import access, audience
+from app.services.access import Capability, SessionRole, access_slot
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.settings import get_settings
@@ -115,6 +115,56 @@ def context_for(
     return SlotContext(
         slot=slot, activity=activity, training=training, organisation=organisation, role=role, actor_id=actor.user_id
     )
+
+
+def open_contexts(
+    db: Session, actor: Actor, moment: datetime, *, kinds: tuple[str, ...], capability: Capability
+) -> list[SlotContext]:
+    """The slots of the actor's sessions whose window is open at `moment`, through `slot_context`'s gate.
+
+    A window runs from its signing opening to the slot's end. Two reads (the slots, the actor's roles)
+    whatever the number of slots: home pages list them.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        moment: The time to judge at.
+        kinds: The activity kinds wanted (among `SIGNED_KINDS`).
+        capability: What the actor must hold in the session, filtered in SQL.
+
+    Returns:
+        The contexts, earliest first.
+    """
+    if actor.organisation_id is None or not actor.fully_signed_in:
+        return []
+    organisation = db.get(Organisation, actor.organisation_id)
+    if organisation is None:
+        return []
+    early = timedelta(minutes=max(0, organisation.signing_window_minutes))
+    rows = db.exec(
+        select(Slot, Activity, TrainingSession)
+        .join(Activity, col(Activity.id) == col(Slot.activity_id))
+        .join(TrainingSession, col(TrainingSession.id) == col(Slot.session_id))
+        .where(
+            TrainingSession.organisation_id == actor.organisation_id,
+            col(TrainingSession.status).in_(("active", "finished")),
+            col(Activity.kind).in_(kinds),
+            col(Slot.starts_at) <= moment + early,
+            col(Slot.ends_at) >= moment,
+            access.session_filter(actor, capability),
+        )
+        .order_by(col(Slot.starts_at))
+    ).all()
+    roles = access.session_roles(db, actor, [training for _, _, training in rows])
+    out: list[SlotContext] = []
+    for slot, activity, training in rows:
+        role = roles.get(training.id or 0, access.NO_ROLE)
+        if not role.can(Capability.SEE):  # what `slot_context` asks of `access_slot`
+            continue
+        ctx = context_for(actor, slot=slot, activity=activity, training=training, organisation=organisation, role=role)
+        if ctx is not None:
+            out.append(ctx)
+    return out
 
 
 def window(organisation: Organisation, slot: Slot) -> tuple[datetime, datetime]:

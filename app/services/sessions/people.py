@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -28,6 +29,9 @@ from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.services.notify import trainer_positioned_email
 from app.services.search import contains
+
+# A staff position on a session: its trainers, its tutors.
+P = TypeVar("P", TrainerPosition, TutorPosition)
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,20 @@ def _org_member(db: Session, organisation_id: int, user_id: int, role: str) -> U
     return user
 
 
+def _position(db: Session, model: type[P], training: TrainingSession, user_id: int) -> P | None:
+    return db.exec(select(model).where(model.session_id == training.id, model.user_id == user_id)).first()
+
+
+def _remove_position(db: Session, actor: Actor, session_id: int, model: type[P], user_id: int) -> None:
+    training, _ = access_session(db, actor, session_id, Capability.EDIT)
+    row = _position(db, model, training, user_id)
+    if row is None:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    db.delete(row)
+    who = "trainer" if model is TrainerPosition else "tutor"
+    _people_changed(db, actor, training, f"remove_{who}", before={who: user_id})
+
+
 def position_trainer(db: Session, actor: Actor, session_id: int, user_id: int) -> None:
     """Position a trainer of the organisation on the session; they get an e-mail and an in-app notice.
 
@@ -183,10 +201,7 @@ def position_trainer(db: Session, actor: Actor, session_id: int, user_id: int) -
     """
     training, _ = access_session(db, actor, session_id, Capability.EDIT)
     trainer = _org_member(db, training.organisation_id, user_id, "trainer")
-    exists = db.exec(
-        select(TrainerPosition.id).where(TrainerPosition.session_id == training.id, TrainerPosition.user_id == user_id)
-    ).first()
-    if exists is not None:
+    if _position(db, TrainerPosition, training, user_id) is not None:
         return
     db.add(TrainerPosition(session_id=training.id or 0, user_id=user_id))
     db.add(
@@ -214,14 +229,7 @@ def remove_trainer(db: Session, actor: Actor, session_id: int, user_id: int) -> 
     Raises:
         PlumeError: NOT_FOUND.
     """
-    training, _ = access_session(db, actor, session_id, Capability.EDIT)
-    row = db.exec(
-        select(TrainerPosition).where(TrainerPosition.session_id == training.id, TrainerPosition.user_id == user_id)
-    ).first()
-    if row is None:
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    db.delete(row)
-    _people_changed(db, actor, training, "remove_trainer", before={"trainer": user_id})
+    _remove_position(db, actor, session_id, TrainerPosition, user_id)
 
 
 def enrol_learner(db: Session, actor: Actor, session_id: int, user_id: int, kind: str) -> None:
@@ -382,10 +390,7 @@ def position_tutor(db: Session, actor: Actor, session_id: int, user_id: int) -> 
     """
     training, _ = access_session(db, actor, session_id, Capability.EDIT)
     _org_member(db, training.organisation_id, user_id, "tutor")
-    exists = db.exec(
-        select(TutorPosition.id).where(TutorPosition.session_id == training.id, TutorPosition.user_id == user_id)
-    ).first()
-    if exists is None:
+    if _position(db, TutorPosition, training, user_id) is None:
         db.add(TutorPosition(session_id=training.id or 0, user_id=user_id))
         _people_changed(db, actor, training, "position_tutor", after={"tutor": user_id})
 
@@ -402,11 +407,4 @@ def remove_tutor(db: Session, actor: Actor, session_id: int, user_id: int) -> No
     Raises:
         PlumeError: NOT_FOUND.
     """
-    training, _ = access_session(db, actor, session_id, Capability.EDIT)
-    row = db.exec(
-        select(TutorPosition).where(TutorPosition.session_id == training.id, TutorPosition.user_id == user_id)
-    ).first()
-    if row is None:
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    db.delete(row)
-    _people_changed(db, actor, training, "remove_tutor", before={"tutor": user_id})
+    _remove_position(db, actor, session_id, TutorPosition, user_id)

@@ -1,4 +1,8 @@
-"""A training session's status: draft → active → finished → archived (confirming e-mails everyone)."""
+"""A training session's status: draft → active → finished → archived (confirming e-mails everyone).
+
+Staff move a session along (EDIT); archiving is also open to the session's own trainers
+(`access.Capability.ARCHIVE`), and taking it out of the archive is staff's only (RESTORE).
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,18 @@ from sqlmodel import Session, func, select
 from app.live.bus import notify
 from app.live.contract import StatusChanged, session_topic
 from app.models import Enrolment, Slot
-from app.models.finishing import ARCHIVE_CATEGORIES
-from app.services import audience, audit
+from app.services import archives, audience, audit
 from app.services.access import Capability, access_session
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.services.notify import confirmation_recipients, session_confirmation_emails
 
 NEXT_STATUS = {"draft": "active", "active": "finished", "finished": "archived"}
+
+
+def _capability(to: str) -> Capability:
+    """Staff change a session's status; its trainers may archive it too."""
+    return Capability.ARCHIVE if to == "archived" else Capability.EDIT
 
 
 @dataclass(frozen=True)
@@ -34,7 +42,7 @@ def status_change(db: Session, actor: Actor, session_id: int, to: str) -> Status
 
     Args:
         db: Database session.
-        actor: A staff member.
+        actor: A staff member (or a trainer of the session, archiving).
         session_id: The session.
         to: The next status.
 
@@ -44,7 +52,7 @@ def status_change(db: Session, actor: Actor, session_id: int, to: str) -> Status
     Raises:
         PlumeError: NOT_FOUND, STATUS_CHANGE or NO_SLOTS (confirming a session without slots).
     """
-    training, _ = access_session(db, actor, session_id, Capability.EDIT)
+    training, _ = access_session(db, actor, session_id, _capability(to) if isinstance(to, str) else Capability.EDIT)
     if NEXT_STATUS.get(training.status) != to:
         raise PlumeError(ErrorCode.STATUS_CHANGE)
     slots = int(db.exec(select(func.count()).select_from(Slot).where(Slot.session_id == training.id)).one())
@@ -62,26 +70,27 @@ def advance_status(db: Session, actor: Actor, session_id: int, to: str, category
 
     Confirming (draft → active) e-mails every trainer and learner the session's
     details, an "Ouvrir" link and `votre-session.ics` with its slots. Archiving
-    files the session under one of `ARCHIVE_CATEGORIES`; from then on it is
-    read-only for everyone (`access`: no grant that writes holds on it).
+    (staff, or a trainer of the session) files the session under the name of one of
+    its organisation's archive categories; from then on it is read-only for everyone
+    (`access`: no grant that writes holds on it).
 
     Args:
         db: Database session.
-        actor: A staff member.
+        actor: A staff member (or a trainer of the session, archiving).
         session_id: The session.
         to: The next status.
-        category: The archive category (archiving only).
+        category: The key of one of the organisation's archive categories (archiving only).
 
     Raises:
         PlumeError: NOT_FOUND, STATUS_CHANGE, NO_SLOTS, or ARCHIVE_CATEGORY (archiving without a known category).
     """
-    training, _ = access_session(db, actor, session_id, Capability.EDIT)
+    training, _ = access_session(db, actor, session_id, _capability(to) if isinstance(to, str) else Capability.EDIT)
     if NEXT_STATUS.get(training.status) != to:
         raise PlumeError(ErrorCode.STATUS_CHANGE)
+    name = ""
     if to == "archived":
-        if category not in ARCHIVE_CATEGORIES:
-            raise PlumeError(ErrorCode.ARCHIVE_CATEGORY, field="archive_category")
-        training.archive_category = category
+        name = archives.category_name(db, training.organisation_id, category)
+        training.archive_category = name
     if to == "active":
         slots = list(db.exec(select(Slot).where(Slot.session_id == training.id)).all())
         if not slots:
@@ -98,7 +107,7 @@ def advance_status(db: Session, actor: Actor, session_id: int, to: str, category
         organisation_id=training.organisation_id,
         target=f"session:{training.id}",
         before={"status": before},
-        after={"status": to, "category": category} if to == "archived" else {"status": to},
+        after={"status": to, "category": name} if to == "archived" else {"status": to},
     )
     notify(db, session_topic(training.id or 0), StatusChanged(status=to))
 

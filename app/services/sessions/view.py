@@ -64,6 +64,7 @@ class SessionView:
     can_manage_content: bool
     sees_everything: bool
     can_restore: bool = False  # staff on an archived session: "Désarchiver" (access.Capability.RESTORE)
+    can_archive: bool = False  # staff or a trainer of the session, once finished (access.Capability.ARCHIVE)
     can_read_sheets: bool = False  # the signed sheets' PDF (access.Capability.OVERSEE), archived included
     archive_category: str = ""
 
@@ -166,6 +167,7 @@ def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
         can_manage_content=role.manages,
         sees_everything=role.sees_everything,
         can_restore=role.can(Capability.RESTORE),
+        can_archive=training.status == "finished" and role.can(Capability.ARCHIVE),
         can_read_sheets=role.can(Capability.OVERSEE),
         archive_category=training.archive_category,
     )
