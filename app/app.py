@@ -26,6 +26,7 @@ from app.pages.account import (
 from app.pages.archives import archives_page
 from app.pages.attendance import attendance_page
 from app.pages.catalogue import catalogue_page, course_page, sessions_page
+from app.pages.competencies import competencies_page
 from app.pages.course_requests import course_requests_page
 from app.pages.evaluations import evaluation_results_page
 from app.pages.follow_up import follow_up_page
@@ -39,7 +40,7 @@ from app.pages.staff import outbox_page, settings_page, templates_page, trainers
 from app.pages.tutoring import tutoring_centre_page, tutoring_list_page, tutoring_report_page
 from app.pages.tutoring_courses import tutoring_course_page, tutoring_courses_page
 from app.settings import get_settings
-from app.tasks import attendance_head_publisher, outbox_sender
+from app.tasks import attendance_head_publisher, cold_evaluation_sender, outbox_sender
 from components import styles
 from components.layout import connection_overlay
 from state.archives import ArchivesState
@@ -56,6 +57,7 @@ from state.auth import (
 )
 from state.catalogue import CatalogueState, CourseState, SessionsListState
 from state.chat import ChatState
+from state.competencies import CompetenciesState, CourseCompetenciesState, LearnerRecordState, MyRecordState
 from state.course_requests import CourseRequestsState
 from state.enrolment_csv import EnrolmentCsvState
 from state.evaluations import EvaluationResultsState
@@ -112,6 +114,7 @@ app.app_wraps[5, "Overlay"] = connection_overlay
 app.add_middleware(PolicyGate())
 app.register_lifespan_task(outbox_sender)
 app.register_lifespan_task(attendance_head_publisher)
+app.register_lifespan_task(cold_evaluation_sender)
 app.register_lifespan_task(live_dispatcher)
 
 _load = SessionState.load_page
@@ -138,15 +141,23 @@ _PAGES = [
         routes.SESSION,
         session_page,
         "Session",
-        [SessionPageState.load, ChatState.load, ReviewState.load, ProgressBarState.load, EnrolmentCsvState.load],
+        [
+            SessionPageState.load,
+            ChatState.load,
+            ReviewState.load,
+            ProgressBarState.load,
+            EnrolmentCsvState.load,
+            MyRecordState.load,
+        ],
     ),
-    (routes.FOLLOW_UP, follow_up_page, "Suivi des participants", [FollowUpState.load]),
+    (routes.FOLLOW_UP, follow_up_page, "Suivi des participants", [FollowUpState.load, LearnerRecordState.load]),
     (routes.EVALUATION_RESULTS, evaluation_results_page, "Résultats", [EvaluationResultsState.load]),
     (routes.SESSIONS, sessions_page, "Sessions", [SessionsListState.load]),
     (routes.CATALOGUE, catalogue_page, "Catalogue", [CatalogueState.load]),
-    (routes.COURSE, course_page, "Parcours", [CourseState.load]),
+    (routes.COURSE, course_page, "Parcours", [CourseState.load, CourseCompetenciesState.load]),
     (routes.COURSE_REQUESTS, course_requests_page, "Demandes de parcours", [CourseRequestsState.load]),
     (routes.QUESTIONNAIRES, questionnaires_page, "Bibliothèque de questionnaires", [QuestionnaireLibraryState.load]),
+    (routes.COMPETENCIES, competencies_page, "Référentiel de compétences", [CompetenciesState.load]),
     (routes.QUESTIONNAIRE, questionnaire_page, "Questionnaire", [QuestionnaireEditorState.load]),
     (routes.QUESTION_BANK, question_bank_page, "Banque de questions", [QuestionBankState.load]),
     (routes.SETTINGS, settings_page, "Paramètres", [SettingsState.load]),

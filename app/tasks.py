@@ -1,4 +1,4 @@
-"""Background work that runs for the app's lifetime: the outbox sender, the daily attendance head."""
+"""Background work that runs for the app's lifetime: the outbox sender, the daily attendance head, cold evaluations."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from app.clock import PARIS
 from app.models.base import utcnow
 from app.services.attendance.heads import publish_daily_heads
 from app.services.db import session_scope
+from app.services.evaluations.cold import send_due_cold_evaluations
 from app.services.outbox import deliver_pending
 
 log = logging.getLogger("plume.outbox")
@@ -47,4 +48,23 @@ async def attendance_head_publisher() -> None:
             await asyncio.to_thread(_publish_heads_once)
         except Exception:  # try again at the next round
             logging.getLogger("plume.attendance").exception("attendance head publication failed")
+        await asyncio.sleep(HEAD_INTERVAL_SECONDS)
+
+
+def _send_cold_evaluations_once() -> int:
+    with session_scope() as db:
+        return send_due_cold_evaluations(db, utcnow())
+
+
+async def cold_evaluation_sender() -> None:
+    """E-mail the cold evaluations due today (Paris) to the learners who have not answered (checked every 10 minutes).
+
+    Every worker runs this loop; each evaluation is claimed by one conditional update committed
+    with its e-mails, so exactly one worker sends it, today and after a restart.
+    """
+    while True:
+        try:
+            await asyncio.to_thread(_send_cold_evaluations_once)
+        except Exception:  # try again at the next round
+            logging.getLogger("plume.evaluations").exception("cold evaluation sending failed")
         await asyncio.sleep(HEAD_INTERVAL_SECONDS)

@@ -11,6 +11,7 @@ from typing import Any
 
 import reflex as rx
 from reflex.vars.base import Var
+from reflex_components_core.react_router.dom import ReactRouterLink
 
 from components import styles
 from components.forms import message_text, secondary_button
@@ -442,7 +443,8 @@ def evaluation_panel(page: Any) -> rx.Component:
         rx.box(
             rx.cond(Panel.activity_id == activity_id, _learner_part()),
             rx.cond(
-                a["can_configure"].to(bool),  # staff and the session's trainers: the results' gate (OVERSEE)
+                # Whoever the results page lets in (OVERSEE: staff and the session's trainers, archived included).
+                page.view["can_read_sheets"].to(bool),
                 rx.link(
                     rx.button(rx.icon("chart_column", size=14), T("evaluation.results_link"), variant="soft"),
                     href="/sessions/" + page.view["id"].to(str) + "/resultats/" + activity_id,
@@ -677,6 +679,44 @@ def _summary(q: Any) -> rx.Component:
     )
 
 
+def _report_actions() -> rx.Component:
+    """`Télécharger le bilan (PDF)`, and `Envoyer le bilan` to an address the trainer types."""
+    return rx.vstack(
+        rx.hstack(
+            rx.button(
+                ReactRouterLink.create(
+                    rx.icon("download", size=14),
+                    T("evaluation.report_download"),
+                    to=Results.report_url,
+                    reload_document=True,
+                    download="",
+                    id="evaluation-report-download",
+                ),
+                as_child=True,
+                variant="soft",
+            ),
+            rx.form(
+                rx.hstack(
+                    rx.el.label(T("evaluation.report_to"), html_for="report_to", class_name="plume-label"),
+                    rx.input(id="report_to", name="report_to", type="email", required=True, auto_complete="email"),
+                    rx.button(rx.icon("send", size=14), T("evaluation.report_send"), type="submit", variant="soft"),
+                    align="center",
+                    wrap="wrap",
+                ),
+                on_submit=Results.send_report,
+                reset_on_submit=False,
+            ),
+            align="center",
+            wrap="wrap",
+            spacing="4",
+        ),
+        message_text(Results.report_notice, tone="green"),
+        message_text(Results.report_error),
+        spacing="1",
+        width="100%",
+    )
+
+
 def _quality() -> rx.Component:
     quality: Any = Results.quality
     return rx.cond(
@@ -684,6 +724,7 @@ def _quality() -> rx.Component:
         rx.cond(
             quality.shown.to(bool),
             rx.vstack(
+                _report_actions(),
                 rx.cond(
                     quality.satisfaction.is_not_none(),
                     rx.hstack(

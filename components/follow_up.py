@@ -15,6 +15,7 @@ from reflex.vars.sequence import ArrayVar
 
 from app.services.follow_up import Column, FollowUpRow, Segment
 from components import styles
+from components.competencies import record_button, record_dialog
 from components.finishing import conclude_dialog
 from components.forms import form_dialog, labelled
 from components.i18n import T, Tf, Tn
@@ -185,6 +186,7 @@ def _row(row: ObjectVar[FollowUpRow]) -> rx.Component:
                 rx.badge(T("follow.no"), color_scheme="gray"),
             )
         ),
+        rx.table.cell(record_button(uid, name)),
         data_testid="follow-row",
         custom_attrs={"data-user": uid},
     )
@@ -342,6 +344,7 @@ def follow_up_table() -> rx.Component:
                         rx.fragment(rx.foreach(FollowUpState.columns, _column_header)),
                         sort_header(FollowUpState, "follow.col.progress", "progress"),
                         sort_header(FollowUpState, "follow.col.finished", "finished"),
+                        "record.open",
                     ],
                     FollowUpState.rows,
                     _row,
@@ -373,6 +376,7 @@ def follow_up_body() -> rx.Component:
         ),
         follow_up_table(),
         message_dialog(),
+        record_dialog(),
         spacing="4",
         width="100%",
     )

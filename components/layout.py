@@ -286,6 +286,7 @@ def staff_nav() -> rx.Component:
             _nav_link("nav.sessions", routes.SESSIONS, "calendar_days"),
             _nav_link("nav.catalogue", routes.CATALOGUE, "book_open"),
             _nav_link("nav.questionnaires", routes.QUESTIONNAIRES, "clipboard_list"),
+            _nav_link("nav.competencies", routes.COMPETENCIES, "award"),
             _nav_link("nav.trainers", routes.TRAINERS, "users"),
             _nav_link("nav.templates", routes.TEMPLATES, "mail"),
             _nav_link("nav.outbox", routes.OUTBOX, "send"),
@@ -293,9 +294,11 @@ def staff_nav() -> rx.Component:
             _nav_link("nav.archives", routes.ARCHIVES, "archive"),
             _nav_link("nav.settings", routes.SETTINGS, "settings"),
             spacing="1",
-            overflow_x="auto",
             width="100%",
-            # On a phone the links scroll sideways: the right edge fades to say there is more.
+            # On a phone the links scroll sideways: the right edge fades to say there is more. On a desktop
+            # they wrap onto a second row rather than hide the last ones (ten links are wider than 1366 px).
+            overflow_x=rx.breakpoints(initial="auto", lg="visible"),
+            flex_wrap=rx.breakpoints(initial="nowrap", lg="wrap"),
             mask_image=rx.breakpoints(initial="linear-gradient(to right, black 85%, transparent)", lg="none"),
             id="staff-nav",
         ),

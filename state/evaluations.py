@@ -30,7 +30,7 @@ from app.models.evaluations import EVALUATION_KINDS, GRID_LEVELS
 from app.services.access import Capability, access_activity
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
-from app.services.evaluations import attempts, grids, results
+from app.services.evaluations import attempts, grids, report, results
 from state import live
 from state.common import clean_id, clean_str, error_message, form_fields, route_id, run_db
 from state.guard import SIGNED_IN, policy, require_actor, roles
@@ -518,6 +518,9 @@ class EvaluationResultsState(live.LiveState, rx.State):
     can_grade: rx.Field[bool] = rx.field(False)
     notice: rx.Field[str] = rx.field("")
     error: rx.Field[str] = rx.field("")
+    report_url: rx.Field[str] = rx.field("")  # the quality evaluation's "bilan" (PDF)
+    report_notice: rx.Field[str] = rx.field("")
+    report_error: rx.Field[str] = rx.field("")
     _session_id: int = 0
     _activity_id: int = 0
     _grid_learner: int = 0
@@ -607,6 +610,8 @@ class EvaluationResultsState(live.LiveState, rx.State):
         self._session_id = route_id(self, "session_id", from_end=3) or 0
         self._activity_id = route_id(self, "activity_id") or 0
         self.session_id = str(self._session_id)
+        self.report_url = f"/api/evaluations/{self._activity_id}/bilan.pdf"
+        self.report_notice, self.report_error = "", ""
         await self._show(actor)
         self._live_follow_found(self.found, (session_topic(self._session_id), followers_topic(self._session_id)))
         self.loading = False
@@ -633,6 +638,27 @@ class EvaluationResultsState(live.LiveState, rx.State):
         await self._show(actor)
         if not self.found:
             self._live_stop()
+
+    @rx.event
+    @policy(OVERSEERS)
+    async def send_report(self, form_data: Any) -> None:
+        """`Envoyer le bilan`: e-mail the quality evaluation's report (PDF) to the address typed.
+
+        Args:
+            form_data: `report_to`, the recipient's address.
+        """
+        actor, aid = require_actor(), self._activity_id
+        lang = (await self.get_state(SessionState)).lang
+        self.report_notice, self.report_error = "", ""
+        if not aid or self.mode != "quality":
+            return
+        to = clean_str(form_fields(form_data).get("report_to"), 320)
+        try:
+            address = await run_db(lambda db: report.send_quality_report(db, actor, aid, to))
+        except PlumeError as err:
+            self.report_error = error_message(lang, err)
+            return
+        self.report_notice = t(lang, "evaluation.report_sent", address=address)
 
     @rx.event
     @policy(OVERSEERS)

@@ -13,6 +13,7 @@ from starlette.routing import Route
 from app.api.attendance import session_sheets, slot_sheet, verify_head
 from app.api.attestations import download_export, learner_attestation, verify_attestation
 from app.api.enrolment import import_report, participants
+from app.api.evaluations import quality_report
 from app.api.files import activity_file, course_image, download_document
 from app.api.missions import download_submission_file
 from app.api.outbox import outbox_attachment
@@ -73,5 +74,6 @@ def build_api() -> Starlette:
             Route("/api/enrolment-imports/{job_id:int}/report.csv", import_report, methods=["GET"]),
             Route("/api/sessions/{session_id:int}/participants.csv", participants, methods=["GET"]),
             Route("/api/questionnaires/{questionnaire_id:int}.json", questionnaire_export, methods=["GET"]),
+            Route("/api/evaluations/{activity_id:int}/bilan.pdf", quality_report, methods=["GET"]),
         ]
     )

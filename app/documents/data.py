@@ -99,3 +99,34 @@ class Handout:
     title: str
     subtitle: str
     sections: list[tuple[str, list[str]]]
+
+
+@dataclass(frozen=True)
+class ReportQuestion:
+    """One question of an anonymous evaluation's report, summed up over every answer (no name)."""
+
+    text: str
+    kind: str
+    labels: list[str]  # the choices, or the scale's levels
+    counts: list[int]  # answers per label
+    rows: list[str]  # a Likert grid's rows
+    grid: list[list[int]]  # a Likert grid's answers per row and level
+    average: float | None
+    texts: list[str]  # free-text and number answers
+
+
+@dataclass(frozen=True)
+class EvaluationReport:
+    """The "bilan du questionnaire d'évaluation" of an anonymous quality evaluation."""
+
+    organisation: str
+    training: str
+    dates: str
+    activity: str
+    questionnaire: str
+    moment: str  # "Évaluation à chaud", … ("" when none)
+    answered: int
+    expected: int
+    satisfaction: float | None
+    questions: list[ReportQuestion]
+    generated_at: datetime

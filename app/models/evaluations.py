@@ -112,6 +112,8 @@ class QuestionnaireUse(SQLModel, table=True):
     questionnaire_id: int = Field(foreign_key="questionnaire.id", index=True)
     moment: str = Field(default="", max_length=10)  # one of MOMENTS
     send_after_days: int | None = None  # a cold evaluation's delay after the session ends
+    # When the cold evaluation was e-mailed to the learners: claimed by one worker, once.
+    cold_sent_at: datetime | None = utc_field(nullable=True)
     created_at: datetime = utc_field(default_now=True)
 
 
@@ -216,6 +218,20 @@ class AcquiredCompetency(SQLModel, table=True):
     competency_id: int = Field(foreign_key="competency.id")
     recorded_by_id: int = Field(foreign_key="user.id")
     recorded_at: datetime = utc_field(default_now=True)
+
+
+class ModuleValidation(SQLModel, table=True):
+    """A module of a session a trainer validated for one learner (`validation des modules`)."""
+
+    __tablename__ = "module_validation"
+    __table_args__ = (UniqueConstraint("module_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    module_id: int = Field(foreign_key="module.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    validated_by_id: int = Field(foreign_key="user.id")
+    validated_at: datetime = utc_field(default_now=True)
 
 
 class SelfPosition(SQLModel, table=True):

@@ -13,6 +13,7 @@ from app.pages.course_requests import request_hours
 from app.services.catalogue import CourseRow, SessionRow
 from app.services.course_requests import RequestRow
 from components import styles
+from components.competencies import course_competencies_card
 from components.forms import field, form_message
 from components.i18n import T, Tf, Tn
 from components.layout import form_card, gated_page, page_header
@@ -634,6 +635,7 @@ def course_page() -> rx.Component:
             rx.cond(CourseState.can_edit, _image_card()),
             rx.cond(CourseState.can_edit, _details_form()),
             rx.cond(CourseState.can_edit, _organise_card()),
+            course_competencies_card(),
             # A tutor reads a template only when there is one; staff always get the heading and the add form.
             rx.cond(
                 CourseState.can_edit | (CourseState.modules.length() > 0),

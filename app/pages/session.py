@@ -17,6 +17,7 @@ from app.services.sessions.view import ModuleView, SessionView
 from components import styles
 from components.activity_panel import activity_panel
 from components.chat import chat_panel
+from components.competencies import my_record_card
 from components.enrolment_csv import enrolment_csv_card, learner_multi_picker, unenrol_form
 from components.follow_up import progress_bar
 from components.forms import chosen_files, drop_zone
@@ -796,6 +797,7 @@ def _body() -> rx.Component:
             ),
         ),
         progress_bar(ProgressBarState.segments, on_open=SessionPageState.open_activity),
+        my_record_card(),
         rx.tabs.root(
             rx.tabs.list(
                 rx.tabs.trigger(T("session.tab_timeline"), value="timeline"),

@@ -11,6 +11,7 @@ from reflex.vars.number import NumberVar
 from reflex.vars.object import ObjectVar
 from reflex.vars.sequence import ArrayVar
 
+from app.services.evaluations.validations import RecordLine
 from app.services.progress import AttemptLine
 from app.services.tutoring import (
     ConnectionLine,
@@ -24,6 +25,7 @@ from app.services.tutoring import (
 )
 from app.services.virtual_class import PlanningWindow
 from components import styles
+from components.competencies import record_lines
 from components.finishing import conclude_dialog
 from components.forms import form_dialog, labelled
 from components.i18n import T, Tf, Tn
@@ -921,6 +923,30 @@ def _trail_cells(edit: ObjectVar[dict[str, str]]) -> tuple[Var | rx.Component, .
     return edit["at"], edit["by"], edit["activity"], changes
 
 
+def _record() -> rx.Component:
+    """The learner's competencies (acquired or not) and the session's modules (validated or not)."""
+    r = _REPORT
+    return list_card(
+        rx.heading(T("record.open"), size="4", as_="h2"),
+        rx.text(T("record.competencies"), size="2", weight="bold"),
+        record_lines(
+            r.competencies.to(list[RecordLine]),
+            "record.acquired",
+            "record.not_acquired",
+            "record.no_competency",
+            "report-competencies",
+        ),
+        rx.text(T("record.modules"), size="2", weight="bold"),
+        record_lines(
+            r.validated_modules.to(list[RecordLine]),
+            "record.validated",
+            "record.not_validated",
+            "record.no_module",
+            "report-modules",
+        ),
+    )
+
+
 def _report() -> rx.Component:
     r = _REPORT
     return rx.vstack(
@@ -956,6 +982,7 @@ def _report() -> rx.Component:
             ),
         ),
         _lessons(),
+        _record(),
         rx.cond(
             TutoringReportState.notice != "",
             rx.callout(

@@ -123,9 +123,11 @@ class ErrorCode(StrEnum):
     EVALUATION_ATTEMPTS = "evaluation_attempts"
     EVALUATION_SUBMITTED = "evaluation_submitted"
     ANSWER_INVALID = "answer_invalid"
+    EVALUATION_TOO_FEW_ANSWERS = "evaluation_too_few_answers"
     GRID_LEVEL = "grid_level"
     COMPETENCY_REQUIRED = "competency_required"
     COMPETENCY_CODE_TAKEN = "competency_code_taken"
+    COMPETENCY_IN_USE = "competency_in_use"
 
 
 class PlumeError(Exception):

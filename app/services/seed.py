@@ -41,6 +41,7 @@ from app.services import archives, documents, progress
 from app.services.actor import Actor
 from app.services.attendance import chain, completion, drawing
 from app.services.crypto import hash_password, hash_token, new_token
+from app.services.seed_evaluations import seed_evaluations, with_extras
 from app.services.seed_reviews import seed_reviews
 from app.services.seed_templates import COURSE_ORIGINS, COURSE_TOPICS, add_template
 from app.settings import get_settings
@@ -846,8 +847,10 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
         trainers=[trainer],
         members=gestes_people,
     )
-    session("rgpd", "RGPD — équipe RH (brouillon)", (30, 30), "draft", "À distance", trainers=[claire], members=[])
-    session(
+    rgpd = session(
+        "rgpd", "RGPD — équipe RH (brouillon)", (30, 30), "draft", "À distance", trainers=[claire], members=[]
+    )
+    accueil = session(
         "accueil",
         "Accueil client — Rennes",
         (0, 2),
@@ -856,7 +859,7 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
         trainers=[trainer],
         members=people[20:30],
     )
-    session(
+    sst = session(
         "sst", "SST — formation initiale", (21, 22), "active", "Saint-Malo", trainers=[trainer], members=people[20:28]
     )
     db.flush()
@@ -908,5 +911,18 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
     # Each course's template timeline (the one its demo sessions follow): a session created or organised from
     # the offer starts ready to run. Written last, so the demo sessions' activities keep their first ids.
     for key, course in courses.items():
-        add_template(db, course, _timeline(COURSE_TOPICS[key]))
-    return {"organisations": 2, "learners": learners, "sessions": 6 + (learners > 30)}
+        add_template(db, course, with_extras(key, _timeline(COURSE_TOPICS[key])))
+    # Last too: the evaluations' library, the sessions' questionnaires and some learners' answers (own random).
+    demo_sessions = {"management": management, "excel": excel, "gestes": gestes, "rgpd": rgpd, "accueil": accueil}
+    demo_sessions["sst"] = sst
+    if learners > 30:
+        demo_sessions["cyber"] = cyber
+    evaluations = seed_evaluations(
+        db,
+        courses=courses,
+        sessions=demo_sessions,
+        staff={horizon.id: staff, atelier.id: staff2},
+        trainer=trainer,
+        topics=COURSE_TOPICS,
+    )
+    return {"organisations": 2, "learners": learners, "sessions": 6 + (learners > 30), **evaluations}

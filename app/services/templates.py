@@ -24,6 +24,7 @@ KIND_TAGS: dict[str, tuple[str, ...]] = {
     "reminder": (*COMMON_TAGS, "session", "progression"),
     "virtual_class_invitation": (*COMMON_TAGS, "session", "titre", "date", "debut", "fin"),
     "reminder_deadline": (*COMMON_TAGS, "session", "progression", "echeance"),
+    "cold_evaluation": (*COMMON_TAGS, "session", "titre"),
 }
 # Personal messages carrying one-time secrets (reset, activation, e-mail change) always use
 # Plume's wording: an organisation must not decide what such a message says or where it points.
@@ -33,6 +34,7 @@ EDITABLE_KINDS = (
     "reminder",
     "reminder_deadline",
     "virtual_class_invitation",
+    "cold_evaluation",
 )
 _TAG = re.compile(r"\{([^{}]*)\}")
 
@@ -85,6 +87,12 @@ DEFAULTS: dict[str, dict[str, Template]] = {
             "virtuelle « {titre} » le {date} de {debut} à {fin} (heure de Paris).\n\nLe jour venu, signez la "
             "feuille d'émargement : le lien de la classe s'affiche ensuite.\n{lien}\n\n"
             "L'invitation pour votre agenda est jointe.\n\nL'équipe {organisation}",
+        ),
+        "cold_evaluation": Template(
+            "{session} : votre avis quelques semaines après",
+            "Bonjour {prenom},\n\nQuelques semaines après la formation « {session} », {organisation} "
+            "aimerait savoir ce que vous en retenez. Répondez au questionnaire « {titre} » (quelques minutes, "
+            "réponses anonymes) : {lien}\n\nMerci,\nL'équipe {organisation}",
         ),
         "email_change": Template(
             "Confirmez votre nouvelle adresse e-mail",
@@ -145,6 +153,12 @@ DEFAULTS: dict[str, dict[str, Template]] = {
             'Hello {prenom},\n\nAs part of the session "{session}", you are invited to the virtual class '
             '"{titre}" on {date} from {debut} to {fin} (Paris time).\n\nOn the day, sign the attendance sheet: '
             "the class link appears then.\n{lien}\n\nThe calendar invitation is attached.\n\nThe {organisation} team",
+        ),
+        "cold_evaluation": Template(
+            "{session}: your feedback a few weeks on",
+            'Hello {prenom},\n\nA few weeks after the course "{session}", {organisation} would like to know '
+            'what you have kept from it. Please answer the questionnaire "{titre}" (a few minutes, anonymous '
+            "answers): {lien}\n\nThank you,\nThe {organisation} team",
         ),
         "email_change": Template(
             "Confirm your new e-mail address",

@@ -33,6 +33,14 @@ from app.models import (
     TrainingSession,
 )
 from app.models.base import utcnow
+from app.models.evaluations import (
+    EvaluationAnswer,
+    EvaluationAttempt,
+    GridEntry,
+    ModuleValidation,
+    QuestionnaireUse,
+    SelfPosition,
+)
 from app.models.training import ACTIVITY_KINDS, PHASES
 from app.services import activities, audit, progress
 from app.services.access import access_course, access_session
@@ -207,7 +215,20 @@ def set_opening_rule(db: Session, actor: Actor, module_id: int, rule: str, opens
 def _delete_activity_rows(db: Session, activity: Activity) -> None:
     for slot in db.exec(select(Slot).where(Slot.activity_id == activity.id)).all():
         db.delete(slot)
-    for table in (ActivityCompletion, ActivityResponse, LessonProgress, LessonAttempt, Submission, Observation):
+    attempts = select(EvaluationAttempt.id).where(EvaluationAttempt.activity_id == activity.id)
+    db.exec(delete(EvaluationAnswer).where(col(EvaluationAnswer.attempt_id).in_(attempts)))
+    for table in (
+        ActivityCompletion,
+        ActivityResponse,
+        LessonProgress,
+        LessonAttempt,
+        Submission,
+        Observation,
+        EvaluationAttempt,
+        QuestionnaireUse,
+        GridEntry,
+        SelfPosition,
+    ):
         db.exec(delete(table).where(col(table.activity_id) == activity.id))
     # Its own files stop being served, like a deleted module's documents (the rows stay for the audit trail).
     for document in db.exec(select(Document).where(col(Document.id).in_(activities.held_files(activity)))).all():
@@ -230,6 +251,7 @@ def delete_module(db: Session, actor: Actor, module_id: int) -> None:
     module, scope = _module(db, actor, module_id, trainer_may=True)
     for activity in db.exec(select(Activity).where(Activity.module_id == module.id)).all():
         _delete_activity_rows(db, activity)
+    db.exec(delete(ModuleValidation).where(col(ModuleValidation.module_id) == module.id))
     for document in db.exec(select(Document).where(Document.module_id == module.id)).all():
         document.module_id, document.deleted_at = None, document.deleted_at or utcnow()
         db.add(document)

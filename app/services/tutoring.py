@@ -38,6 +38,8 @@ from app.services import access, audience, audit, paging, progress, search
 from app.services.actor import Actor
 from app.services.attendance import summaries
 from app.services.errors import ErrorCode, PlumeError
+from app.services.evaluations import validations
+from app.services.evaluations.validations import RecordLine
 from app.services.outbox import enqueue_email
 from app.services.sessions.modules import ordered_modules
 from app.services.templates import Template, get_template, render
@@ -497,6 +499,8 @@ class LearnerReport:
     reminders: list[ReminderLine]
     visits: list[VisitLine] = field(default_factory=list)
     courses: list[ReportCourse] = field(default_factory=list)
+    competencies: list[RecordLine] = field(default_factory=list)  # the course's, acquired or not
+    validated_modules: list[RecordLine] = field(default_factory=list)  # the session's modules, validated or not
 
 
 def _paris(moment: Any) -> str:
@@ -593,6 +597,7 @@ def learner_report(db: Session, actor: Actor, session_id: int, user_id: int) -> 
     )
     first = min((b.created_at for b in browsers), default=None)
     last = max((b.last_seen_at for b in browsers), default=None)
+    record = validations.record_of(db, training, user, modules)
     return LearnerReport(
         organisation=organisation.name,
         name=user.display_name,
@@ -614,6 +619,8 @@ def learner_report(db: Session, actor: Actor, session_id: int, user_id: int) -> 
         reminders=_reminder_lines(db, training.id or 0, user_id),
         visits=_visits(db, user_id, activities, titles),
         courses=_report_courses(db, actor, user_id),
+        competencies=record.competencies,
+        validated_modules=record.modules,
     )
 
 

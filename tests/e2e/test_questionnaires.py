@@ -10,11 +10,13 @@ import uuid
 from pathlib import Path
 
 from playwright.sync_api import expect
-from sqlmodel import select
+from sqlmodel import col, select
 
-from app.models import TrainingSession
+from app.models import Activity, Module, TrainingSession, User
 from app.models.evaluations import Questionnaire
+from app.services import timeline
 from tests.e2e.conftest import goto, ready, sign_in
+from tests.factories import actor_for
 
 SHOTS = "screenshots"
 SESSION = "Manager une équipe — session de novembre"
@@ -107,21 +109,33 @@ def test_staff_build_export_import_and_attach_a_diagnostic(server, new_context, 
     staff.screenshot(path=f"{SHOTS}/questionnaire-library.png", full_page=True)
 
     # Attach the imported one to a new diagnostic of the session, before the training.
-    goto(staff, f"/sessions/{session_id}")
-    staff.get_by_role("button", name="Éditer la timeline").click()
-    module = staff.get_by_test_id("timeline-module").first
-    module.get_by_role("button", name="Ajouter une activité").click()
-    module.get_by_label("Type d'activité").select_option("diagnostic")
-    module.get_by_label("Titre de l'activité").fill(f"Positionnement {title[-4:]}")
-    module.get_by_role("button", name="Ajouter", exact=True).click()
-    card = staff.get_by_test_id("activity-card").filter(has_text=f"Positionnement {title[-4:]}")
-    expect(card).to_be_visible()
-    card.get_by_role("button", name=re.compile("Choisir le questionnaire de")).click()
-    card.get_by_label("Questionnaire de la bibliothèque").select_option(str(imported_id))
-    card.get_by_label("Moment").select_option("before")
-    card.get_by_role("button", name="Attacher").click()
-    badge = card.get_by_test_id("attached-questionnaire")
-    expect(badge).to_contain_text(title)
-    expect(badge).to_contain_text("Avant la formation")
-    card.scroll_into_view_if_needed()
-    staff.screenshot(path=f"{SHOTS}/questionnaire-attached.png")
+    try:
+        goto(staff, f"/sessions/{session_id}")
+        staff.get_by_role("button", name="Éditer la timeline").click()
+        module = staff.get_by_test_id("timeline-module").first
+        module.get_by_role("button", name="Ajouter une activité").click()
+        module.get_by_label("Type d'activité").select_option("diagnostic")
+        module.get_by_label("Titre de l'activité").fill(f"Positionnement {title[-4:]}")
+        module.get_by_role("button", name="Ajouter", exact=True).click()
+        card = staff.get_by_test_id("activity-card").filter(has_text=f"Positionnement {title[-4:]}")
+        expect(card).to_be_visible()
+        card.get_by_role("button", name=re.compile("Choisir le questionnaire de")).click()
+        card.get_by_label("Questionnaire de la bibliothèque").select_option(str(imported_id))
+        card.get_by_label("Moment").select_option("before")
+        card.get_by_role("button", name="Attacher").click()
+        badge = card.get_by_test_id("attached-questionnaire")
+        expect(badge).to_contain_text(title)
+        expect(badge).to_contain_text("Avant la formation")
+        card.scroll_into_view_if_needed()
+        staff.screenshot(path=f"{SHOTS}/questionnaire-attached.png")
+    finally:  # the session's timeline as other tests know it (the tutoring report counts its lessons)
+        with server.services_here(), server.session() as db:
+            added = db.exec(
+                select(Activity)
+                .join(Module, col(Module.id) == col(Activity.module_id))
+                .where(Module.session_id == session_id, Activity.title == f"Positionnement {title[-4:]}")
+            ).all()
+            staff_user = db.exec(select(User).where(User.email == "staff@demo.plume.test")).one()
+            for activity in added:
+                timeline.delete_activity(db, actor_for(db, staff_user), activity.id or 0)
+            db.commit()

@@ -161,7 +161,7 @@ def test_tutor_edits_a_statistic_the_pie_follows_and_attestations_download_as_a_
     dialog.get_by_role("button", name="Enregistrer").click()
     expect(tutor.get_by_text("Statistiques enregistrées.")).to_be_visible()
     row = tutor.get_by_test_id("lesson-row").filter(has_text="Séance du matin")
-    expect(row.get_by_text("Réussi")).to_be_visible()
+    expect(row.get_by_text("Réussi", exact=True)).to_be_visible()
     expect(row.get_by_text("85,5 %").first).to_be_visible()  # the score (and the average: the only one)
     expect(tutor.get_by_text("45 min").first).to_be_visible()
     tutor.screenshot(path="screenshots/tutoring-report-stats.png", full_page=True)

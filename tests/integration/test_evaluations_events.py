@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from app.models import User
 from app.models.base import utcnow
-from app.models.evaluations import EvaluationAnswer, EvaluationAttempt
+from app.models.evaluations import EvaluationAnswer, EvaluationAttempt, Question
 from state.evaluations import EvaluationPanelState, EvaluationResultsState
 from state.session_page import SessionPageState
 from tests.evaluations_setup import (
@@ -18,8 +18,12 @@ from tests.evaluations_setup import (
     SECRET_FEEDBACK,
     TRAINER,
     Attached,
+    Drawn,
     attach,
+    attach_draw,
+    forget,
     learner_emails,
+    new_learner,
     sst_session,
 )
 from tests.live import handler, signed_in_tab, var
@@ -35,7 +39,7 @@ def _learner(server, index: int) -> str:
         return learner_emails(db, sst_session(db).id or 0)[index]
 
 
-async def _open(client: ReflexClient, found: Attached) -> list[dict[str, Any]]:
+async def _open(client: ReflexClient, found: Attached | Drawn) -> list[dict[str, Any]]:
     path = f"/sessions/{found.session_id}"
     got = await client.call(handler(SessionPageState, "load"), path=path)
     got += await client.call(
@@ -45,7 +49,7 @@ async def _open(client: ReflexClient, found: Attached) -> list[dict[str, Any]]:
     return got
 
 
-async def _act(client: ReflexClient, found: Attached, name: str, **payload: Any) -> list[dict[str, Any]]:
+async def _act(client: ReflexClient, found: Attached | Drawn, name: str, **payload: Any) -> list[dict[str, Any]]:
     return await client.call(handler(PANEL, name), payload, path=f"/sessions/{found.session_id}")
 
 
@@ -139,6 +143,45 @@ async def test_a_late_certification_answer_is_refused(server) -> None:
     with server.session() as db:
         assert db.exec(select(EvaluationAnswer).where(EvaluationAnswer.attempt_id == attempt_id)).first() is None
     await learner.close()
+
+
+async def test_answering_questions_not_drawn_for_you_is_refused(server) -> None:
+    with server.session() as db:
+        drawn = attach_draw(db, "Certification tirée (intégration)", pool=6, size=3)
+        email = new_learner(db, "tirage")
+    learner = await signed_in_tab(server.url, email)
+    try:
+        got = await _open(learner, drawn)
+        got += await _act(learner, drawn, "start")
+        mine = [int(c["id"]) for c in var(got, PANEL, "cards")]
+        others = [q for q in drawn.bank_ids if q not in mine]
+        assert len(mine) == 3 and len(others) == 3
+        got += await _act(learner, drawn, "choose", question_id=str(mine[0]), choice_id=str(drawn.right[mine[0]]))
+        # Forged: questions of the bank drawn for someone else, and a drawn question given another one's answer.
+        for question in others:
+            got += await _act(learner, drawn, "choose", question_id=str(question), choice_id=str(drawn.right[question]))
+        got += await _act(learner, drawn, "choose", question_id=str(mine[1]), choice_id=str(drawn.right[others[0]]))
+        with server.session() as db:
+            uid = db.exec(select(User.id).where(User.email == email)).one()
+            attempt = db.exec(
+                select(EvaluationAttempt).where(
+                    EvaluationAttempt.activity_id == drawn.activity_id, EvaluationAttempt.user_id == uid
+                )
+            ).one()
+            assert attempt.seed is not None and json.loads(attempt.question_ids_json) == mine
+            stored = db.exec(select(EvaluationAnswer).where(EvaluationAnswer.attempt_id == attempt.id)).all()
+        assert [(a.question_id, json.loads(a.value_json)) for a in stored] == [(mine[0], drawn.right[mine[0]])]
+        # Nothing of the questions not drawn reached the browser.
+        blob = json.dumps(got, ensure_ascii=False)
+        with server.session() as db:
+            texts = db.exec(select(Question.text).where(col(Question.id).in_(others))).all()
+        assert texts and not [text for text in texts if text in blob]
+        got = await _act(learner, drawn, "submit")
+        assert var(got, PANEL, "score") == "33,33 %"
+    finally:
+        await learner.close()
+        with server.session() as db:
+            forget(db, drawn.activity_id, (email,))
 
 
 async def test_answering_twice_is_refused(server) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.i18n import t
-from app.models import Activity, Module, TrainingSession, User
+from app.models import Activity, Module, Organisation, TrainingSession, User
 from app.models.evaluations import (
     Choice,
     EvaluationAnswer,
@@ -15,12 +15,24 @@ from app.models.evaluations import (
     Question,
     QuestionBank,
     Questionnaire,
+    QuestionnaireUse,
 )
 from app.models.progress import LessonAttempt, LessonProgress
+from app.services import timeline
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.services.evaluations import attempts, draws, grading, library, results, transfer, uses
-from tests.factories import actor_for, make_learner, make_org, make_session, make_staff, make_trainer
+from app.services.sessions import view as session_view
+from tests.factories import (
+    actor_for,
+    assign_tutor,
+    make_learner,
+    make_member,
+    make_org,
+    make_session,
+    make_staff,
+    make_trainer,
+)
 
 START = date(2026, 11, 2)
 NOW = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
@@ -668,3 +680,62 @@ def test_an_archived_session_is_read_only_for_learners(db: Session) -> None:
     _refused(ErrorCode.NOT_FOUND, attempts.submit, db, w.actors[0], activity, now=NOW)
     assert attempts.learner_view(db, w.actors[0], activity, now=NOW)["status"] == "in_progress"
     assert [line.status for line in results.learner_results(db, w.trainer, activity)][:1] == ["in_progress"]
+
+
+def test_the_results_link_shows_to_whoever_the_results_page_lets_in(db: Session) -> None:
+    """The activity panel's "Voir les résultats" reads the session view's OVERSEE flag: the results' own gate."""
+    w = _world(db)
+    activity = _activity(db, w, "diagnostic")
+    uses.attach(db, w.staff, activity, _diagnostic(db, w))
+    org = db.get(Organisation, w.session.organisation_id)
+    assert org is not None
+    tutor = make_member(db, org, "tutor")
+    assign_tutor(db, w.session, tutor)
+    people = {
+        "staff": w.staff,
+        "trainer": w.trainer,
+        "tutor": actor_for(db, tutor),
+        "learner": w.actors[0],
+        "idle trainer": w.idle_trainer,
+        "foreign staff": w.foreign_staff,
+    }
+
+    def shows_link(actor: Actor) -> bool:
+        try:
+            return session_view.session_view(db, actor, w.session.id or 0).can_read_sheets
+        except PlumeError:
+            return False
+
+    def opens_results(actor: Actor) -> bool:
+        try:
+            results.learner_results(db, actor, activity)
+        except PlumeError:
+            return False
+        return True
+
+    for status in ("active", "archived"):
+        w.session.status = status
+        db.add(w.session)
+        db.commit()
+        seen = {name: (shows_link(actor), opens_results(actor)) for name, actor in people.items()}
+        assert all(link == page for link, page in seen.values()), (status, seen)
+        # The session's trainers keep their results once it is archived (they can no longer edit it).
+        assert seen["trainer"] == seen["staff"] == (True, True)
+        assert seen["tutor"] == seen["learner"] == (False, False)
+
+
+def test_deleting_an_answered_evaluation_activity_removes_its_attempts_and_link(db: Session) -> None:
+    w = _world(db)
+    qid = _diagnostic(db, w)
+    activity = _activity(db, w, "diagnostic")
+    uses.attach(db, w.trainer, activity, qid, moment="before")
+    attempts.start(db, w.actors[0], activity, now=NOW)
+    _answer_all(db, w.actors[0], activity, _questions(db, qid), right=True)
+    attempts.submit(db, w.actors[0], activity, now=NOW + timedelta(minutes=2))
+    timeline.delete_activity(db, w.trainer, activity)
+    db.commit()
+    assert db.get(Activity, activity) is None
+    for table in (EvaluationAttempt, QuestionnaireUse):
+        assert db.exec(select(func.count()).select_from(table).where(col(table.activity_id) == activity)).one() == 0
+    assert db.exec(select(func.count()).select_from(EvaluationAnswer)).one() == 0
+    assert db.get(Questionnaire, qid) is not None  # the library keeps the questionnaire

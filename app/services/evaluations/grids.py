@@ -376,6 +376,34 @@ def list_competencies(db: Session, actor: Actor) -> list[CompetencyRow]:
     ]
 
 
+def _framework_editor(actor: Actor) -> int:
+    if actor.organisation_id is None or not actor.has_role("staff"):
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return actor.organisation_id
+
+
+def _clean_competency(
+    db: Session, organisation_id: int, code: object, label: object, category: object, *, own_id: int | None = None
+) -> tuple[str, str, str]:
+    texts = [v.strip() if isinstance(v, str) else None for v in (code, label, category)]
+    if any(t is None for t in texts) or not texts[0] or not texts[1]:
+        raise PlumeError(ErrorCode.COMPETENCY_REQUIRED, field="code" if not texts[0] else "label")
+    clean_code, clean_label, clean_category = (t or "" for t in texts)
+    for field, text, limit in (
+        ("code", clean_code, CODE_MAX),
+        ("label", clean_label, LABEL_MAX),
+        ("category", clean_category, CATEGORY_MAX),
+    ):
+        if len(text) > limit:
+            raise PlumeError(ErrorCode.TEXT_TOO_LONG, field=field, max=str(limit))
+    taken = db.exec(
+        select(Competency.id).where(Competency.organisation_id == organisation_id, Competency.code == clean_code)
+    ).first()
+    if taken is not None and taken != own_id:
+        raise PlumeError(ErrorCode.COMPETENCY_CODE_TAKEN, field="code")
+    return clean_code, clean_label, clean_category
+
+
 def create_competency(db: Session, actor: Actor, code: object, label: object, category: object = "") -> int:
     """Add a competency to the organisation's framework (staff).
 
@@ -392,30 +420,113 @@ def create_competency(db: Session, actor: Actor, code: object, label: object, ca
     Raises:
         PlumeError: NOT_FOUND (not staff); COMPETENCY_REQUIRED; COMPETENCY_CODE_TAKEN; TEXT_TOO_LONG.
     """
-    if actor.organisation_id is None or not actor.has_role("staff"):
-        raise PlumeError(ErrorCode.NOT_FOUND)
-    texts = [v.strip() if isinstance(v, str) else None for v in (code, label, category)]
-    if any(t is None for t in texts) or not texts[0] or not texts[1]:
-        raise PlumeError(ErrorCode.COMPETENCY_REQUIRED, field="code" if not texts[0] else "label")
-    clean_code, clean_label, clean_category = (t or "" for t in texts)
-    for field, text, limit in (
-        ("code", clean_code, CODE_MAX),
-        ("label", clean_label, LABEL_MAX),
-        ("category", clean_category, CATEGORY_MAX),
-    ):
-        if len(text) > limit:
-            raise PlumeError(ErrorCode.TEXT_TOO_LONG, field=field, max=str(limit))
-    taken = db.exec(
-        select(Competency.id).where(Competency.organisation_id == actor.organisation_id, Competency.code == clean_code)
-    ).first()
-    if taken is not None:
-        raise PlumeError(ErrorCode.COMPETENCY_CODE_TAKEN, field="code")
+    organisation_id = _framework_editor(actor)
+    clean_code, clean_label, clean_category = _clean_competency(db, organisation_id, code, label, category)
     competency = Competency(
-        organisation_id=actor.organisation_id, code=clean_code, label=clean_label, category=clean_category
+        organisation_id=organisation_id, code=clean_code, label=clean_label, category=clean_category
     )
     db.add(competency)
     db.flush()
+    audit.record(
+        db,
+        "competency.created",
+        actor_user_id=actor.user_id,
+        organisation_id=organisation_id,
+        target=f"competency:{competency.id}",
+        after={"code": clean_code, "label": clean_label, "category": clean_category},
+        ip=actor.ip,
+    )
     return competency.id or 0
+
+
+def _own_competency(db: Session, actor: Actor, competency_id: object) -> Competency:
+    organisation_id, key = _framework_editor(actor), _id(competency_id)
+    competency = db.get(Competency, key) if key is not None else None
+    if competency is None or competency.organisation_id != organisation_id:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return competency
+
+
+def update_competency(
+    db: Session, actor: Actor, competency_id: int, code: object, label: object, *, category: object = ""
+) -> CompetencyRow:
+    """Change a competency's code, label and category (staff); its links and acquisitions stay.
+
+    Args:
+        db: Database session.
+        actor: Staff of the competency's organisation.
+        competency_id: The competency.
+        code: Its code, unique in the framework.
+        label: Its label.
+        category: Its category.
+
+    Returns:
+        The competency now.
+
+    Raises:
+        PlumeError: NOT_FOUND; COMPETENCY_REQUIRED; COMPETENCY_CODE_TAKEN; TEXT_TOO_LONG.
+    """
+    competency = _own_competency(db, actor, competency_id)
+    before = {"code": competency.code, "label": competency.label, "category": competency.category}
+    competency.code, competency.label, competency.category = _clean_competency(
+        db, competency.organisation_id, code, label, category, own_id=competency.id
+    )
+    db.add(competency)
+    db.flush()
+    audit.record(
+        db,
+        "competency.updated",
+        actor_user_id=actor.user_id,
+        organisation_id=competency.organisation_id,
+        target=f"competency:{competency.id}",
+        before=before,
+        after={"code": competency.code, "label": competency.label, "category": competency.category},
+        ip=actor.ip,
+    )
+    return _row(competency)
+
+
+def competency_in_use(db: Session, competency_id: int) -> bool:
+    """Whether a course links the competency or anything about a learner names it (no access check).
+
+    Args:
+        db: Database session.
+        competency_id: The competency.
+
+    Returns:
+        True when removing it would lose a link, an acquisition, a grid line or a self-assessment.
+    """
+    return any(
+        db.exec(select(table.id).where(col(table.competency_id) == competency_id).limit(1)).first() is not None
+        for table in (CourseCompetency, AcquiredCompetency, GridEntry, SelfPosition)
+    )
+
+
+def remove_competency(db: Session, actor: Actor, competency_id: int) -> None:
+    """Remove a competency from the framework (staff); one in use is kept (a course's, a learner's).
+
+    Args:
+        db: Database session.
+        actor: Staff of the competency's organisation.
+        competency_id: The competency.
+
+    Raises:
+        PlumeError: NOT_FOUND; COMPETENCY_IN_USE when a course links it or a learner's record names it.
+    """
+    competency = _own_competency(db, actor, competency_id)
+    if competency_in_use(db, competency.id or 0):
+        raise PlumeError(ErrorCode.COMPETENCY_IN_USE)
+    db.delete(competency)
+    db.flush()
+    audit.record(
+        db,
+        "competency.removed",
+        actor_user_id=actor.user_id,
+        organisation_id=competency.organisation_id,
+        target=f"competency:{competency_id}",
+        before={"code": competency.code, "label": competency.label},
+        ip=actor.ip,
+    )
 
 
 def link_course(db: Session, actor: Actor, course_id: int, competency_ids: Sequence[int]) -> list[CompetencyRow]:
@@ -449,6 +560,24 @@ def link_course(db: Session, actor: Actor, course_id: int, competency_ids: Seque
     db.add_all(CourseCompetency(course_id=course.id or 0, competency_id=i or 0, position=n) for n, i in enumerate(ids))
     db.flush()
     return [_row(found[i]) for i in ids]
+
+
+def course_links(db: Session, actor: Actor, course_id: int) -> list[CompetencyRow]:
+    """The competencies a course links, in its order, for the catalogue's staff (`access_course`).
+
+    Args:
+        db: Database session.
+        actor: Staff of the course's organisation.
+        course_id: The course.
+
+    Returns:
+        The competencies.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    course = access_course(db, actor, course_id)
+    return [_row(c) for c in course_competencies(db, course.id or 0)]
 
 
 def record_acquired(
@@ -503,6 +632,29 @@ def record_acquired(
     )
 
 
+def access_learner_record(db: Session, actor: Actor, session_id: int, learner_id: object) -> TrainingSession:
+    """The gate of a learner's record on a session (acquired competencies, validated modules).
+
+    The learner reads their own; staff, trainers and tutors of the session read anyone's.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        session_id: The session.
+        learner_id: The learner whose record is read.
+
+    Returns:
+        The session.
+
+    Raises:
+        PlumeError: NOT_FOUND for anyone else.
+    """
+    training, role = access_session(db, actor, session_id)
+    if not (role.sees_everything or (role.enrolled and learner_id == actor.user_id)):
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return training
+
+
 def acquired_competencies(db: Session, actor: Actor, session_id: int, learner_id: int) -> list[CompetencyRow]:
     """The competencies a learner acquired on a session: for the learner themself and the session's team.
 
@@ -518,9 +670,7 @@ def acquired_competencies(db: Session, actor: Actor, session_id: int, learner_id
     Raises:
         PlumeError: NOT_FOUND.
     """
-    training, role = access_session(db, actor, session_id)
-    if not (role.sees_everything or (role.enrolled and learner_id == actor.user_id)):
-        raise PlumeError(ErrorCode.NOT_FOUND)
+    training = access_learner_record(db, actor, session_id, learner_id)
     held = set(
         db.exec(
             select(AcquiredCompetency.competency_id).where(

@@ -65,7 +65,9 @@ class SessionView:
     sees_everything: bool
     can_restore: bool = False  # staff on an archived session: "Désarchiver" (access.Capability.RESTORE)
     can_archive: bool = False  # staff or a trainer of the session, once finished (access.Capability.ARCHIVE)
-    can_read_sheets: bool = False  # the signed sheets' PDF (access.Capability.OVERSEE), archived included
+    # Reading what MANAGE runs (access.Capability.OVERSEE), archived included: the signed sheets' PDF, the
+    # evaluations' results.
+    can_read_sheets: bool = False
     archive_category: str = ""
 
 
