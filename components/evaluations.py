@@ -634,7 +634,7 @@ def _summary(q: Any) -> rx.Component:
         rx.text(q.text.to(str), weight="bold", size="2"),
         rx.cond(
             q.average.is_not_none(),
-            rx.text(Tf("evaluation.average", value=q.average.to_string()), size="2", color_scheme="gray"),
+            rx.text(Tf("evaluation.average", value=q.average_text.to(str)), size="2", color_scheme="gray"),
         ),
         rx.cond(
             (kind == "single") | (kind == "multiple") | (kind == "scale"),
@@ -730,7 +730,7 @@ def _quality() -> rx.Component:
                     rx.hstack(
                         rx.text(T("evaluation.satisfaction"), size="3"),
                         rx.text(
-                            quality.satisfaction.to_string() + " / 10",
+                            quality.satisfaction_text.to(str) + " / 10",
                             size="7",
                             weight="bold",
                             data_testid="evaluation-satisfaction",

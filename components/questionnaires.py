@@ -413,6 +413,7 @@ def library_view() -> rx.Component:
             spacing="3",
         ),
         form_message(state.error),
+        form_message(state.notice, tone="green"),
         rx.cond(
             state.can_edit,
             rx.grid(
@@ -735,12 +736,14 @@ def GRADED_VAR(kind: StringVar) -> Var[bool]:  # noqa: N802  # reads as the cons
     return (kind == "single") | (kind == "multiple") | (kind == "number")
 
 
-def _confirm(body: Var, on_confirm: Any, aria: Var, *, size: str = "1") -> rx.Component:
+def _confirm(
+    body: Var, on_confirm: Any, aria: Var, *, size: str = "1", label_key: str = "questionnaires.delete"
+) -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
             rx.button(
                 rx.icon("trash_2", size=14),
-                T("questionnaires.delete"),
+                T(label_key),
                 size=size,
                 variant="soft",
                 color_scheme="red",
@@ -1075,26 +1078,95 @@ def editor_view() -> rx.Component:
     )
 
 
+def _bank_settings_form() -> rx.Component:
+    state = QuestionBankState
+    bank = cast("ObjectVar[BankDetail]", state.bank)
+    errors = _errors_of(state)
+
+    def text_input(label_key: str, name: str, value: Var, hint_key: str = "") -> rx.Component:
+        error = errors.get(name, "").to(str)
+        return labelled(
+            label_key,
+            f"bank-{name}",
+            rx.input(
+                id=f"bank-{name}",
+                name=name,
+                default_value=value.to(str),
+                read_only=~state.can_edit,
+                required=name == "title",
+                size="3",
+                width="100%",
+                aria_invalid=rx.cond(error != "", "true", "false"),
+            ),
+            error=error,
+            hint_key=hint_key,
+        )
+
+    return rx.form(
+        rx.vstack(
+            rx.heading(T("questionnaires.settings"), size="4", as_="h2"),
+            text_input("questionnaires.field_title", "title", bank.title),
+            text_input("questionnaires.field_tags", "tags", bank.tags, "questionnaires.tags_hint"),
+            form_message(state.notice, tone="green"),
+            rx.cond(
+                state.can_edit,
+                rx.button(T("common.save"), type="submit", loading=state.busy, align_self="start"),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=state.save_bank,
+        key=state.settings_key.to_string(),
+        width="100%",
+    )
+
+
 def bank_view() -> rx.Component:
-    """A question bank: its title, tags and questions.
+    """A question bank: its title and tags (staff change them, or delete the bank), and its questions.
 
     Returns:
         The page's content.
     """
     state = QuestionBankState
     bank = cast("ObjectVar[BankDetail]", state.bank)
+    title = bank.title.to(str)
     return rx.vstack(
         _back_link(),
-        rx.vstack(
-            rx.heading(bank.title.to(str), size="7", as_="h1"),
-            rx.text(T("questionnaires.bank_subtitle"), size="2", color_scheme="gray"),
-            spacing="1",
+        rx.hstack(
+            rx.vstack(
+                rx.heading(title, size="7", as_="h1"),
+                rx.text(T("questionnaires.bank_subtitle"), size="2", color_scheme="gray"),
+                spacing="1",
+            ),
+            rx.spacer(),
+            rx.cond(
+                state.can_edit,
+                _confirm(
+                    Tn("questionnaires.confirm_delete_bank", state.questions.length(), title=title),
+                    state.delete_bank,
+                    T("questionnaires.delete_bank"),
+                    size="2",
+                    label_key="questionnaires.delete_bank",
+                ),
+            ),
+            width="100%",
+            align="end",
+            wrap="wrap",
+            spacing="3",
         ),
+        form_message(state.error),
         rx.cond(
             ~state.can_edit,
             rx.callout(T("questionnaires.read_only"), icon="info", color_scheme="gray", width="100%"),
         ),
-        _questions_block(state, False, "questionnaires.bank_empty", state.can_edit),
+        rx.grid(
+            rx.card(_bank_settings_form(), width="100%", box_shadow=styles.CARD_SHADOW),
+            _questions_block(state, False, "questionnaires.bank_empty", state.can_edit),
+            columns=rx.breakpoints(initial="1", lg="22rem 1fr"),
+            spacing="4",
+            width="100%",
+            align_items="start",
+        ),
         question_dialog(state),
         spacing="4",
         width="100%",

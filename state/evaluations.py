@@ -20,6 +20,7 @@ from sqlmodel import Session
 from app.i18n import decimal_text, percent_text, t
 from app.live.contract import (
     EvaluationAnswered,
+    EvaluationStarted,
     LiveEvent,
     PeopleChanged,
     ProgressChanged,
@@ -33,7 +34,7 @@ from app.services.errors import ErrorCode, PlumeError
 from app.services.evaluations import attempts, grids, report, results
 from state import live
 from state.common import clean_id, clean_str, error_message, form_fields, route_id, run_db
-from state.guard import SIGNED_IN, policy, require_actor, roles
+from state.guard import SIGNED_IN, policy, require_actor, roles, tab_actor
 from state.session import SessionState
 from state.session_page import SessionPageState
 
@@ -488,7 +489,12 @@ def _level_text(level: int) -> str:
 class EvaluationResultsState(live.LiveState, rx.State):
     """An evaluation activity's results page, for staff and the session's trainers; live as answers arrive."""
 
-    live_events: ClassVar[tuple[type[LiveEvent], ...]] = (EvaluationAnswered, ProgressChanged, PeopleChanged)
+    live_events: ClassVar[tuple[type[LiveEvent], ...]] = (
+        EvaluationAnswered,
+        EvaluationStarted,
+        ProgressChanged,
+        PeopleChanged,
+    )
     live_gap_s: ClassVar[float] = LIVE_GAP_S
 
     loading: rx.Field[bool] = rx.field(True)
@@ -625,8 +631,41 @@ class EvaluationResultsState(live.LiveState, rx.State):
         Returns:
             Whether the results may have changed.
         """
-        if isinstance(event, (EvaluationAnswered, ProgressChanged)):
+        if isinstance(event, (EvaluationAnswered, EvaluationStarted)):
             return event.activity_id == self._activity_id
+        if isinstance(event, ProgressChanged):  # graded and anonymous lines follow their own events above
+            return event.activity_id == self._activity_id and self.mode not in {"scores", "quality"}
+        return True
+
+    async def _live_apply(self, event: LiveEvent) -> bool:
+        """One learner's line read again in place, when the event names them (a graded evaluation).
+
+        The whole list is read again otherwise: an anonymous evaluation, a before / after progression, a
+        learner not on the list yet.
+
+        Args:
+            event: A submission or a progress change on this activity.
+
+        Returns:
+            True when the line was replaced.
+        """
+        uid = getattr(event, "user_id", None)
+        if self.mode != "scores" or self.progression or not isinstance(uid, int):
+            return False
+        index = next((i for i, r in enumerate(self.rows) if r.user_id == uid), None)
+        actor, aid = await tab_actor(self), self._activity_id
+        if index is None or actor is None:
+            return False
+        try:
+            fresh = await run_db(lambda db: results.learner_results(db, actor, aid, uid))
+        except PlumeError:
+            return False  # access lost or the questionnaire detached: the reload says what is left
+        if len(fresh) != 1:
+            return False
+        rows = list(self.rows)
+        rows[index] = fresh[0]
+        self.rows = rows
+        self.answered = sum(1 for r in rows if r.status == "submitted")
         return True
 
     async def _live_load(self, actor: Actor | None) -> None:

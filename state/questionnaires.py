@@ -370,6 +370,7 @@ class QuestionnaireLibraryState(FormState, rx.State):
     importing: rx.Field[bool] = rx.field(False)
     import_error: rx.Field[str] = rx.field("")
     _all: list[QuestionnaireRow] = []  # reflex backend var, copied per tab
+    _notice_on_load: str = ""  # said once by the next load (a bank deleted, back to the library)
 
     def _show(self) -> None:
         self.rows = filter_rows(self._all, self.query, self.use_filter, self.tag_filter)
@@ -393,6 +394,7 @@ class QuestionnaireLibraryState(FormState, rx.State):
     async def load(self) -> None:
         """Load the library (anyone but staff or a trainer gets the not-found panel)."""
         self._clear()
+        self.notice, self._notice_on_load = self._notice_on_load, ""
         self.import_error, self.creating, self.creating_bank = "", False, False
         await self._reload()
         self.loading = False
@@ -669,6 +671,7 @@ class QuestionBankState(QuestionEditor, rx.State):
     loading: rx.Field[bool] = rx.field(True)
     bank: rx.Field[editing.BankDetail | None] = rx.field(None)
     questions: rx.Field[list[editing.QuestionView]] = rx.field(default_factory=list)
+    settings_key: rx.Field[int] = rx.field(0)
     _id: int = 0
 
     def _questions(self) -> list[editing.QuestionView]:
@@ -695,7 +698,41 @@ class QuestionBankState(QuestionEditor, rx.State):
         self.question_open, self.loading = False, True
         self._id = route_id(self, "bank_id") or 0
         await self._reload()
+        self.settings_key += 1
         self.loading = False
+
+    @rx.event
+    @policy(STAFF)
+    async def save_bank(self, form_data: Any) -> None:
+        """Rename the bank and change its tags.
+
+        Args:
+            form_data: title, tags.
+        """
+        form, actor, bid = form_fields(form_data), require_actor(), self._id
+        title, tags = clean_str(form.get("title"), 400), clean_str(form.get("tags"), 400)
+        self._start()
+        if not await self._submit(lambda db: library.update_bank(db, actor, bid, title, tags)):
+            return
+        self.notice = t(await self._lang(), "common.saved")
+        await self._reload()
+        self.settings_key += 1
+
+    @rx.event
+    @policy(STAFF)
+    async def delete_bank(self) -> Any:
+        """Delete the bank and its questions (the page asked first); back to the library, which says so."""
+        actor, bid, title = require_actor(), self._id, self.bank.title if self.bank is not None else ""
+        self._clear()
+        try:
+            await run_db(lambda db: library.delete_bank(db, actor, bid))
+        except PlumeError as err:
+            await self._fail(err)
+            return None
+        lang = await self._lang()
+        listing = await self.get_state(QuestionnaireLibraryState)
+        listing._notice_on_load = t(lang, "questionnaires.bank_deleted", title=title)
+        return rx.redirect(routes.QUESTIONNAIRES)
 
 
 class QuestionnaireUsesState(rx.State):

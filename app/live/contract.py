@@ -234,6 +234,17 @@ class EvaluationAnswered(LiveEvent):
     TYPE: ClassVar[str] = "evaluation"
     OP: ClassVar[str] = "answered"
     activity_id: int
+    user_id: int | None = None  # who, for a graded evaluation's results page; never for a quality evaluation
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvaluationStarted(LiveEvent):
+    """A learner started an attempt at a graded evaluation (never announced for a quality evaluation)."""
+
+    TYPE: ClassVar[str] = "evaluation"
+    OP: ClassVar[str] = "started"
+    activity_id: int
+    user_id: int
 
 
 # Chat (topics `chat:<id>` and `chat-unread:<id>`).
@@ -349,8 +360,8 @@ SESSION_EVENTS: tuple[type[LiveEvent], ...] = (
 )
 # On `followers:<id>`: every learner's progress, for those who see it (a learner hears their own as `MyProgress`).
 FOLLOWER_EVENTS: tuple[type[LiveEvent], ...] = (ProgressChanged,)
-# Also on `session:<id>`, apart: only an evaluation's results page hears it (not every session page).
-EVALUATION_EVENTS: tuple[type[LiveEvent], ...] = (EvaluationAnswered,)
+# Also on `followers:<id>`, apart: only an evaluation's results page hears it (not every follower's page).
+EVALUATION_EVENTS: tuple[type[LiveEvent], ...] = (EvaluationAnswered, EvaluationStarted)
 CHAT_EVENTS: tuple[type[LiveEvent], ...] = (ChatPosted, ChatChanged, ChatTyping, Presence)
 CHAT_UNREAD_EVENTS: tuple[type[LiveEvent], ...] = (ChatUnread,)
 SLOT_EVENTS: tuple[type[LiveEvent], ...] = (Signed, MySignature, MineChanged, Certified, SheetChanged)
@@ -362,6 +373,7 @@ EVENTS: tuple[type[LiveEvent], ...] = (
     MyProgress,
     MissionHandedIn,
     EvaluationAnswered,
+    EvaluationStarted,
     ChatPosted,
     ChatChanged,
     ChatUnread,

@@ -117,6 +117,8 @@ class ErrorCode(StrEnum):
     QUESTIONNAIRE_EMPTY = "questionnaire_empty"
     QUESTIONNAIRE_MISSING = "questionnaire_missing"
     BANK_TOO_SMALL = "bank_too_small"
+    BANK_IN_USE = "bank_in_use"
+    BANK_ANSWERED = "bank_answered"
     IMPORT_INVALID = "import_invalid"
     IMPORT_VERSION = "import_version"
     EVALUATION_DEADLINE = "evaluation_deadline"

@@ -8,12 +8,12 @@ import pytest
 from sqlmodel import Session
 
 from app.live import bus
-from app.live.contract import EvaluationAnswered, parse, session_topic
+from app.live.contract import EvaluationAnswered, followers_topic, parse
 from app.models import Course
 from app.services.db import session_scope
 from app.services.errors import ErrorCode
-from app.services.evaluations import attempts, grids, uses
-from tests.unit.test_evaluations import NOW, _activity, _answer_all, _diagnostic, _questions, _refused, _world
+from app.services.evaluations import attempts, grids, results, uses
+from tests.unit.test_evaluations import NOW, _activity, _answer_all, _diagnostic, _hot, _questions, _refused, _world
 
 
 @pytest.fixture
@@ -28,21 +28,31 @@ def received() -> Any:
     bus.uninstall(dispatcher)
 
 
-def test_a_submission_is_announced_to_the_session_after_commit_without_a_name(db: Session, received: Any) -> None:
+def test_a_submission_is_announced_to_the_followers_after_commit_naming_whom_only_when_graded(
+    db: Session, received: Any
+) -> None:
     w = _world(db)
     qid = _diagnostic(db, w)
     activity = _activity(db, w, "diagnostic")
     uses.attach(db, w.trainer, activity, qid)
+    hot, _ = _hot(db, w)
     learner = w.actors[0]
     attempts.start(db, learner, activity, now=NOW)
+    attempts.start(db, learner, hot, now=NOW)
     _answer_all(db, learner, activity, _questions(db, qid), right=True)
     db.commit()
     received.clear()
     with session_scope() as tx:
         attempts.submit(tx, learner, activity, now=NOW)
         assert [e for _, e in received if e.get("type") == "evaluation"] == []  # not before the commit
+    with session_scope() as tx:
+        attempts.submit(tx, learner, hot, now=NOW)
     announced = [(topic, parse(e)) for topic, e in received if e.get("type") == "evaluation"]
-    assert announced == [(session_topic(w.session.id or 0), EvaluationAnswered(activity_id=activity))]
+    followers = followers_topic(w.session.id or 0)
+    assert announced == [
+        (followers, EvaluationAnswered(activity_id=activity, user_id=learner.user_id)),  # the line to read again
+        (followers, EvaluationAnswered(activity_id=hot, user_id=None)),  # anonymous: nobody named
+    ]
 
 
 def test_a_grid_lists_the_learners_with_how_much_is_judged(db: Session) -> None:
@@ -63,3 +73,18 @@ def test_a_grid_lists_the_learners_with_how_much_is_judged(db: Session) -> None:
     for actor in (w.actors[0], w.idle_trainer, w.foreign_staff, w.outsider):
         _refused(ErrorCode.NOT_FOUND, grids.grid_learners, db, actor, activity)
     _refused(ErrorCode.NOT_FOUND, grids.grid_learners, db, w.trainer, _activity(db, w, "diagnostic"))
+
+
+def test_one_learners_line_is_the_same_as_in_the_whole_list(db: Session) -> None:
+    w = _world(db)
+    qid = _diagnostic(db, w)
+    activity = _activity(db, w, "diagnostic")
+    uses.attach(db, w.trainer, activity, qid)
+    learner = w.actors[1]
+    attempts.start(db, learner, activity, now=NOW)
+    _answer_all(db, learner, activity, _questions(db, qid), right=False)
+    attempts.submit(db, learner, activity, now=NOW)
+    whole = {line.user_id: line for line in results.learner_results(db, w.trainer, activity)}
+    assert results.learner_results(db, w.trainer, activity, learner.user_id) == [whole[learner.user_id]]
+    assert results.learner_results(db, w.trainer, activity, w.outsider.user_id) == []  # not enrolled: no line
+    _refused(ErrorCode.NOT_FOUND, results.learner_results, db, w.actors[0], activity, learner.user_id)

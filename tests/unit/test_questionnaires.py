@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from app.models import Activity, Module
-from app.models.evaluations import EvaluationAttempt
+from app.models.evaluations import Choice, EvaluationAnswer, EvaluationAttempt
 from app.services.errors import ErrorCode, PlumeError
 from app.services.evaluations import editing, library, transfer, uses
 from app.services.evaluations.library import QuestionnaireRow
@@ -179,3 +181,99 @@ def _editor_load_queries(db: Session, size: int) -> int:
 def test_the_library_and_the_editor_load_in_a_fixed_number_of_queries(db: Session) -> None:
     small, large = _editor_load_queries(db, 2), _editor_load_queries(db, 12)
     assert small == large <= 9
+
+
+def _refused(code: ErrorCode, call: Any, *args: object) -> PlumeError:
+    with pytest.raises(PlumeError) as caught:
+        call(*args)
+    assert caught.value.code == code
+    return caught.value
+
+
+def _bank_rows(db: Session, bank: int) -> tuple[int, int]:
+    """How many questions the bank holds, and how many answers they offer."""
+    ids = library.bank_question_ids(db, bank)
+    choices = db.exec(select(func.count()).select_from(Choice).where(col(Choice.question_id).in_(ids))).one()
+    return len(ids), choices
+
+
+def test_staff_rename_a_bank_and_change_its_tags_as_they_would_create_it(db: Session) -> None:
+    org, other = make_org(db), make_org(db)
+    staff, trainer = actor_for(db, make_staff(db, org)), actor_for(db, make_trainer(db, org))
+    learner, foreign = actor_for(db, make_learner(db, org)), actor_for(db, make_staff(db, other))
+    bank = library.create_bank(db, staff, "Banque", "sécurité")
+    library.update_bank(db, staff, bank, "  Banque SST  ", "SST, Incendie, sst")
+    detail = editing.bank_detail(db, trainer, bank)
+    assert (detail.title, detail.tags) == ("Banque SST", "sst, incendie")
+    assert _refused(ErrorCode.TITLE_REQUIRED, library.update_bank, db, staff, bank, " ", "").field == "title"
+    too_long = _refused(ErrorCode.TEXT_TOO_LONG, library.update_bank, db, staff, bank, "T", "x" * 301)
+    assert too_long.field == "tags"
+    _refused(ErrorCode.INVALID_INPUT, library.update_bank, db, staff, bank, ["T"], "")
+    for outsider in (trainer, learner, foreign):  # trainers read the library, staff change it
+        _refused(ErrorCode.NOT_FOUND, library.update_bank, db, outsider, bank, "Autre", "")
+        _refused(ErrorCode.NOT_FOUND, library.delete_bank, db, outsider, bank)
+    _refused(ErrorCode.NOT_FOUND, library.update_bank, db, staff, 10**6, "Autre", "")
+    _refused(ErrorCode.NOT_FOUND, library.delete_bank, db, staff, True)
+    assert editing.bank_detail(db, staff, bank).title == "Banque SST"
+
+
+def test_a_bank_is_deleted_with_its_questions_and_their_answers_only(db: Session) -> None:
+    org = make_org(db)
+    staff = actor_for(db, make_staff(db, org))
+    bank, kept = library.create_bank(db, staff, "Banque"), library.create_bank(db, staff, "Autre banque")
+    for n in range(3):
+        library.add_question(db, staff, _single(f"B{n} ?"), bank_id=bank)
+    library.add_question(db, staff, _single("Gardée ?"), bank_id=kept)
+    qid = library.create_questionnaire(db, staff, {"title": "Quiz", "use": "quiz"})
+    library.add_question(db, staff, _single("Q ?"), questionnaire_id=qid)
+    assert _bank_rows(db, bank) == (3, 6)
+    library.delete_bank(db, staff, bank)
+    _refused(ErrorCode.NOT_FOUND, editing.bank_detail, db, staff, bank)
+    assert _bank_rows(db, bank) == (0, 0)
+    assert [b.id for b in editing.list_banks(db, staff)] == [kept] and _bank_rows(db, kept) == (1, 2)
+    assert len(editing.questionnaire_detail(db, staff, qid).questions) == 1
+
+
+def test_a_bank_a_questionnaire_draws_from_is_kept_and_says_which(db: Session) -> None:
+    org = make_org(db)
+    staff = actor_for(db, make_staff(db, org))
+    bank = library.create_bank(db, staff, "Banque")
+    library.add_question(db, staff, _single("B ?"), bank_id=bank)
+    exam = {"title": "Examen SST", "use": "certification", "draw_size": 1}
+    qid = library.create_questionnaire(db, staff, exam, bank_id=bank)
+    refused = _refused(ErrorCode.BANK_IN_USE, library.delete_bank, db, staff, bank)
+    assert refused.params == {"title": "Examen SST"}
+    assert _bank_rows(db, bank) == (1, 2)
+    library.update_bank(db, staff, bank, "Banque renommée", "")  # a rename changes no draw
+    library.delete_questionnaire(db, staff, qid)
+    library.delete_bank(db, staff, bank)
+    assert editing.list_banks(db, staff) == []
+
+
+def test_a_bank_whose_question_a_candidate_answered_is_kept_for_the_audit(db: Session) -> None:
+    org = make_org(db)
+    staff, trainer, learner = make_staff(db, org), make_trainer(db, org), make_learner(db, org)
+    session = make_session(
+        db, org, start=START, end=START + timedelta(days=2), trainers=(trainer,), learners=(learner,)
+    )
+    module = Module(session_id=session.id, title="Jour 1", phase="during")
+    db.add(module)
+    db.flush()
+    activity = Activity(module_id=module.id or 0, kind="quiz", title="Quiz")
+    db.add(activity)
+    db.flush()
+    boss = actor_for(db, staff)
+    bank = library.create_bank(db, boss, "Banque")
+    question = library.add_question(db, boss, _single("B ?"), bank_id=bank)
+    qid = library.create_questionnaire(db, boss, {"title": "Quiz", "use": "quiz"})
+    attempt = EvaluationAttempt(
+        activity_id=activity.id or 0, questionnaire_id=qid, session_id=session.id or 0, user_id=learner.id
+    )
+    db.add(attempt)
+    db.flush()
+    db.add(EvaluationAnswer(attempt_id=attempt.id or 0, question_id=question))
+    db.commit()
+    _refused(ErrorCode.BANK_ANSWERED, library.delete_bank, db, boss, bank)
+    assert _bank_rows(db, bank) == (1, 2)
+    library.update_bank(db, boss, bank, "Banque 2025", "archives")
+    assert editing.bank_detail(db, boss, bank).title == "Banque 2025"

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from app.clock import paris_datetime_label
 from app.live.bus import notify
-from app.live.contract import EvaluationAnswered, session_topic
+from app.live.contract import EvaluationAnswered, EvaluationStarted, followers_topic
 from app.models import Activity, TrainingSession
 from app.models.base import utcnow
 from app.models.evaluations import (
@@ -238,6 +238,9 @@ def start(db: Session, actor: Actor, activity_id: int, *, now: datetime | None =
         db.add(current)
         progress.opened(db, place.activity, actor.user_id, place.training.id or 0)
         db.flush()
+        if place.activity.kind not in ANONYMOUS_KINDS:  # the results page's line turns "in progress"
+            topic = followers_topic(place.training.id or 0)
+            notify(db, topic, EvaluationStarted(activity_id=activity_key, user_id=actor.user_id))
     return _view(db, place, actor.user_id, moment)
 
 
@@ -385,8 +388,14 @@ def _finalise(db: Session, place: Place, attempt: EvaluationAttempt, *, at: date
         _seal_anonymously(db, attempt, at)
     status = "completed" if result.passed is None else ("passed" if result.passed else "failed")
     progress.finished(db, place.activity, user_id, place.training.id or 0, status=status, score=result.score)
-    # To the results pages open on the session (delivered on commit): the activity only, never who.
-    notify(db, session_topic(place.training.id or 0), EvaluationAnswered(activity_id=place.activity.id or 0))
+    # To the results pages open on the session (delivered on commit, to those who follow its learners):
+    # who answered, for a graded evaluation's line; never who for a quality evaluation.
+    who = None if place.activity.kind in ANONYMOUS_KINDS else user_id
+    notify(
+        db,
+        followers_topic(place.training.id or 0),
+        EvaluationAnswered(activity_id=place.activity.id or 0, user_id=who),
+    )
 
 
 def _seal_anonymously(db: Session, attempt: EvaluationAttempt, at: datetime) -> None:

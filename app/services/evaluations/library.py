@@ -6,7 +6,8 @@ an activity). `access_questionnaire` and `access_bank` are its gates, written li
 
 Once a learner has answered, what is graded stays fixed: a questionnaire with attempts keeps its
 questions and grading settings (duplicate it to change them), and a bank's question that was
-answered can no longer be edited or deleted, so every stored attempt still reads as it was taken.
+answered can no longer be edited or deleted (nor its bank, nor a bank a questionnaire draws from), so every
+stored attempt still reads as it was taken.
 """
 
 from __future__ import annotations
@@ -525,6 +526,73 @@ def create_bank(db: Session, actor: Actor, title: object, tags: object = "") -> 
     db.add(bank)
     db.flush()
     return bank.id or 0
+
+
+def update_bank(db: Session, actor: Actor, bank_id: object, title: object, tags: object = "") -> None:
+    """Rename a question bank and change its tags (staff).
+
+    Args:
+        db: Database session.
+        actor: Staff of the selected organisation.
+        bank_id: The bank.
+        title: Its new title.
+        tags: Its new tags, comma-separated.
+
+    Raises:
+        PlumeError: NOT_FOUND; TITLE_REQUIRED, TEXT_TOO_LONG or INVALID_INPUT, with its field.
+    """
+    bank = access_bank(db, actor, bank_id, for_write=True)
+    bank.title, bank.tags = parse_bank({"title": title, "tags": tags})
+    db.add(bank)
+    db.flush()
+
+
+def _check_bank_deletable(db: Session, bank: QuestionBank) -> None:
+    """Refuse to delete a bank a questionnaire draws from, or whose questions a candidate answered.
+
+    A questionnaire keeps its bank once attempted, so these two checks also keep every stored draw
+    (`EvaluationAttempt.question_ids_json`) replayable for an audit.
+
+    Args:
+        db: Database session.
+        bank: The bank, through `access_bank`.
+
+    Raises:
+        PlumeError: BANK_IN_USE (with the questionnaire's title) or BANK_ANSWERED.
+    """
+    drawing = db.exec(
+        select(Questionnaire.title).where(Questionnaire.bank_id == bank.id).order_by(col(Questionnaire.id))
+    ).first()
+    if drawing is not None:
+        raise PlumeError(ErrorCode.BANK_IN_USE, title=drawing)
+    answered = db.exec(
+        select(EvaluationAnswer.id)
+        .join(Question, col(Question.id) == col(EvaluationAnswer.question_id))
+        .where(Question.bank_id == bank.id)
+    ).first()
+    if answered is not None:
+        raise PlumeError(ErrorCode.BANK_ANSWERED)
+
+
+def delete_bank(db: Session, actor: Actor, bank_id: object) -> None:
+    """Remove a question bank with its questions and their answers offered (staff), while nothing uses it.
+
+    Args:
+        db: Database session.
+        actor: Staff of the selected organisation.
+        bank_id: The bank.
+
+    Raises:
+        PlumeError: NOT_FOUND; BANK_IN_USE while a questionnaire draws from it; BANK_ANSWERED once a
+            candidate answered one of its questions.
+    """
+    bank = access_bank(db, actor, bank_id, for_write=True)
+    _check_bank_deletable(db, bank)
+    question_ids = bank_question_ids(db, bank.id or 0)
+    db.exec(delete(Choice).where(col(Choice.question_id).in_(question_ids)))
+    db.exec(delete(Question).where(col(Question.bank_id) == bank.id))
+    db.delete(bank)
+    db.flush()
 
 
 def write_question(

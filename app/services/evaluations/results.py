@@ -15,7 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.clock import paris_datetime_label
-from app.i18n import percent_text
+from app.i18n import decimal_text, percent_text
 from app.models import Activity, Enrolment, Module, TrainingSession, User
 from app.models.evaluations import (
     EVALUATION_KINDS,
@@ -59,14 +59,16 @@ def _overseen(db: Session, actor: Actor, activity_id: object) -> Overseen:
     return Overseen(activity=activity, training=training, use=use, questionnaire=questionnaire)
 
 
-def _learners(db: Session, activity: Activity, session_id: int) -> list[User]:
-    users = db.exec(
+def _learners(db: Session, activity: Activity, session_id: int, user_id: int | None = None) -> list[User]:
+    query = (
         select(User)
         .join(Enrolment, col(Enrolment.user_id) == col(User.id))
         .where(Enrolment.session_id == session_id)
         .order_by(col(Enrolment.sort_name), col(User.id))
-    ).all()
-    return [u for u in users if audience.invited(activity, u.id or 0)]
+    )
+    if user_id is not None:  # one learner's line (a live update), by the same rule as the whole list
+        query = query.where(col(User.id) == user_id)
+    return [u for u in db.exec(query).all() if audience.invited(activity, u.id or 0)]
 
 
 @dataclass(frozen=True)
@@ -85,13 +87,14 @@ class LearnerResult:
     duration_s: int | None
 
 
-def learner_results(db: Session, actor: Actor, activity_id: int) -> list[LearnerResult]:
+def learner_results(db: Session, actor: Actor, activity_id: int, user_id: int | None = None) -> list[LearnerResult]:
     """Each learner of the activity, done or not, with their score (not for an anonymous evaluation).
 
     Args:
         db: Database session.
         actor: Staff of the session's organisation or one of its trainers.
         activity_id: A diagnostic, certification, quiz or self-assessment activity.
+        user_id: Only this learner's line (none when they are not one the activity is for).
 
     Returns:
         One line per learner the activity is for, by name.
@@ -103,14 +106,15 @@ def learner_results(db: Session, actor: Actor, activity_id: int) -> list[Learner
     if seen.activity.kind in ANONYMOUS_KINDS:
         raise PlumeError(ErrorCode.NOT_FOUND)
     by_user: dict[int, list[EvaluationAttempt]] = defaultdict(list)
+    mine = col(EvaluationAttempt.user_id).is_not(None) if user_id is None else EvaluationAttempt.user_id == user_id
     for attempt in db.exec(
         select(EvaluationAttempt)
-        .where(EvaluationAttempt.activity_id == seen.activity.id, col(EvaluationAttempt.user_id).is_not(None))
+        .where(EvaluationAttempt.activity_id == seen.activity.id, mine)
         .order_by(col(EvaluationAttempt.number))
     ).all():
         by_user[attempt.user_id or 0].append(attempt)
     lines: list[LearnerResult] = []
-    for user in _learners(db, seen.activity, seen.training.id or 0):
+    for user in _learners(db, seen.activity, seen.training.id or 0, user_id):
         attempts = by_user.get(user.id or 0, [])
         done = [a for a in attempts if a.submitted_at is not None]
         last = done[-1] if done else None
@@ -327,6 +331,7 @@ class QuestionSummary:
     rows: list[str]  # a Likert grid's rows
     grid: list[list[int]]  # a Likert grid's answers per row and level
     average: float | None  # a scale's
+    average_text: str  # the same as a French reader writes it ("8,33"), "" when none
     texts: list[str]  # text and number answers, in alphabetical order (never in the order given)
 
 
@@ -338,6 +343,7 @@ class QualityResults:
     expected: int
     shown: bool
     satisfaction: float | None  # the hot evaluation's average satisfaction (1 to 10)
+    satisfaction_text: str  # the same as a French reader writes it ("8,33"), "" when none
     questions: list[QuestionSummary]
 
 
@@ -380,6 +386,7 @@ def _summary(question: Question, choices: list[Choice], values: list[object]) ->
         rows=rows,
         grid=grid,
         average=average,
+        average_text=decimal_text(average) if average is not None else "",
         texts=texts,
     )
 
@@ -413,7 +420,9 @@ def quality_results(db: Session, actor: Actor, activity_id: int) -> QualityResul
     ]
     expected = len(_learners(db, seen.activity, seen.training.id or 0))
     if len(sealed) < MIN_ANONYMOUS_ANSWERS:
-        return QualityResults(answered=len(sealed), expected=expected, shown=False, satisfaction=None, questions=[])
+        return QualityResults(
+            answered=len(sealed), expected=expected, shown=False, satisfaction=None, satisfaction_text="", questions=[]
+        )
     order: list[int] = []
     for attempt in sealed:
         order.extend(i for i in drawn_ids(attempt) if i not in order)
@@ -429,7 +438,12 @@ def quality_results(db: Session, actor: Actor, activity_id: int) -> QualityResul
     summaries = [_summary(questions[i], choices[i], values.get(i, [])) for i in order if i in questions]
     satisfaction = next((s.average for s in summaries if questions[s.question_id].system_key == SATISFACTION_KEY), None)
     return QualityResults(
-        answered=len(sealed), expected=expected, shown=True, satisfaction=satisfaction, questions=summaries
+        answered=len(sealed),
+        expected=expected,
+        shown=True,
+        satisfaction=satisfaction,
+        satisfaction_text=decimal_text(satisfaction) if satisfaction is not None else "",
+        questions=summaries,
     )
 
 
