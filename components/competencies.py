@@ -231,8 +231,7 @@ def _checked_lines(lines: ArrayVar, on_change: Handler, empty_key: str, testid: 
                 rx.text(line.label.to(str), size="2"),
                 rx.cond(line.detail.to(str) != "", rx.text(line.detail.to(str), size="1", color_scheme="gray")),
                 spacing="2",
-                align="center",
-                wrap="wrap",
+                align="start",  # a long label wraps beside its box, never under it
             ),
             cursor="pointer",
         )
