@@ -25,8 +25,12 @@ _settings = get_settings()
 # with a few hundred open tabs took a third of the server's time (bench/evaluations_live.py). Nothing a
 # person saved lives in a tab's state (the database holds it; a page reloads from it), and no pickled
 # state is left on disk. With REDIS_URL, Reflex keeps choosing Redis itself.
+# With Redis, a tab's state lives there: kept 12 hours after its last event (Reflex's default, one hour, would
+# empty a trainer's board left open on a quiet morning).
 _state_manager: dict[str, Any] = (
-    {} if _settings.redis_url else {"state_manager_mode": rx.constants.StateManagerMode.MEMORY}
+    {"redis_token_expiration": 12 * 3600}
+    if _settings.redis_url
+    else {"state_manager_mode": rx.constants.StateManagerMode.MEMORY}
 )
 
 config = rx.Config(

@@ -1,10 +1,13 @@
-"""`plume` command: migrate, seed, createsuperuser, send-outbox, verify-attendance, attendance-public-key."""
+"""`plume` command: migrate, seed, serve, createsuperuser, send-outbox, verify-attendance, attendance-public-key."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import json
+import os
 import sys
+from urllib.parse import urlsplit
 
 from sqlmodel import select
 
@@ -36,6 +39,50 @@ def _seed(args: argparse.Namespace) -> int:
             print(f"plume seed: {exc}", file=sys.stderr)
             return 2
     print(f"Démo créée : {counts}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Serve the frontend already built and the backend workers, without compiling or building anything.
+
+    `reflex run --env prod` recompiles the app and rebuilds the frontend on every start (about ten seconds);
+    a restart only needs the backend. The build (`reflex export --frontend-only --no-zip --env prod`, which
+    `make build` runs when a source changed) embeds the public address the pages connect back to, so a build
+    made for another `PLUME_BASE_URL` is refused rather than served broken.
+
+    Args:
+        args: `--host`, `--port`, `--workers` (more than one needs `REDIS_URL`) and `--loglevel`.
+
+    Returns:
+        The exit code: 2 without a usable build or with several workers and no Redis; else when the server stops.
+    """
+    from reflex.utils import exec as reflex_exec
+    from reflex.utils import prerequisites
+    from reflex_base import constants
+    from reflex_base.environment import environment
+
+    web_dir = prerequisites.get_web_dir()
+    if not (web_dir / constants.Dirs.STATIC / "index.html").exists():
+        print(f"Aucun frontend construit dans {web_dir} : lancez `make build`.", file=sys.stderr)
+        return 2
+    built_for = urlsplit(json.loads((web_dir / constants.Dirs.ENV_JSON).read_text())["EVENT"]).netloc
+    base = urlsplit(get_settings().base_url).netloc
+    if built_for != base:
+        print(
+            f"Le frontend de {web_dir} a été construit pour {built_for}, pas pour {base} : lancez `make build`.",
+            file=sys.stderr,
+        )
+        return 2
+    if args.workers > 1 and not get_settings().redis_url:
+        print("Plusieurs workers partagent les onglets par Redis : définissez REDIS_URL.", file=sys.stderr)
+        return 2
+    # What `reflex run --env prod` sets before starting its workers, minus the compile and the build.
+    environment.REFLEX_ENV_MODE.set(constants.Env.PROD)
+    environment.REFLEX_SKIP_COMPILE.set(True)
+    os.environ["GRANIAN_WORKERS"] = str(args.workers)
+    reflex_exec.run_backend_prod(
+        args.host, args.port, constants.LogLevel(args.loglevel), mount_frontend_compiled_app=True
+    )
     return 0
 
 
@@ -199,6 +246,12 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--learners", type=int, default=30)
     seed.add_argument("--if-empty", action="store_true", help="do nothing when accounts exist")
     seed.set_defaults(func=_seed)
+    serve = sub.add_parser("serve", help="serve the built frontend and the backend workers (no rebuild)")
+    serve.add_argument("--host", default="0.0.0.0")  # noqa: S104  # as `reflex run`: the port is the service
+    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--workers", type=int, default=1, help="backend processes (more than one needs REDIS_URL)")
+    serve.add_argument("--loglevel", default="info", choices=["debug", "info", "warning", "error", "critical"])
+    serve.set_defaults(func=_serve)
     su = sub.add_parser("createsuperuser", help="create an administrator account")
     su.add_argument("--email", default="")
     su.add_argument("--password", default="")

@@ -179,6 +179,10 @@ class AttendanceState(live.LiveState, rx.State):
     _qr_seen_at: float = 0.0
     _qr_slot_id: int = 0
     _qr_generation: int = 0
+    # A signature that arrived before this tab's page load (a reconnecting page retrying it on a fresh state):
+    # the slot it was made on, and its form, signed once the load is done.
+    _queued_slot_id: int = 0
+    _queued_signature: dict[str, str] = {}
 
     def _route_slot_id(self) -> int | None:
         return route_id(self, "slot_id")
@@ -220,8 +224,12 @@ class AttendanceState(live.LiveState, rx.State):
 
     @rx.event
     @policy(SIGNED_IN)
-    async def load(self) -> None:
-        """Load the slot named in the URL (and note a QR code scanned in the room)."""
+    async def load(self) -> Any:
+        """Load the slot named in the URL (and note a QR code scanned in the room).
+
+        Returns:
+            The signature queued before the load, to sign now on its slot, if any.
+        """
         actor = require_actor()
         self.loading = True
         self.sign_error = self.dialog = self.board_error = ""
@@ -233,6 +241,10 @@ class AttendanceState(live.LiveState, rx.State):
         await self._show(actor)
         self._live_follow_found(self.found, self._topics(actor))
         self.loading = False
+        queued, self._queued_signature = self._queued_signature, {}
+        if queued and self.found and self._queued_slot_id == self._slot_id:
+            return AttendanceState.confirm_signature(queued)  # type: ignore[operator]  # mypy reads a handler as EventNamespace
+        return None
 
     async def _run(self, work: Any, target: str) -> bool:
         """Run a change, then show the sheet again, or its error next to the dialog, pad or board."""
@@ -265,6 +277,12 @@ class AttendanceState(live.LiveState, rx.State):
         """
         form, actor, slot_id = _form(form_data), require_actor(), self._slot_id
         strokes, key = clean_str(form.get("strokes"), 80_000), clean_str(form.get("key"), 64)
+        if self.loading:
+            # This tab's page has not loaded yet (a fresh state): its slot and a QR scan are not known. The
+            # load signs it with the same key, so a retry that also reached the database is not signed twice.
+            self._queued_slot_id = self._route_slot_id() or 0
+            self._queued_signature = {"strokes": strokes, "key": key}
+            return
         agent = self.router.headers.user_agent
         scanned_here = self._qr_seen_at and self._qr_slot_id == slot_id  # a scan proves presence for its slot only
         seen = datetime.fromtimestamp(self._qr_seen_at, UTC) if scanned_here else None

@@ -15,7 +15,7 @@ from app import routes
 from app.i18n import t
 from app.services import accounts, auth, orgs
 from app.services.errors import ErrorCode, PlumeError
-from state.common import clean_str, error_message, form_fields, run_db
+from state.common import clean_str, error_message, form_fields, run_db, run_password_db
 from state.guard import PENDING, PUBLIC, current_actor, policy, require_actor
 from state.session import SessionState
 
@@ -89,17 +89,18 @@ class FormState(rx.State, mixin=True):
         self.busy = True
         self._clear()
 
-    async def _submit(self, work: Callable[[Session], object]) -> bool:
+    async def _submit(self, work: Callable[[Session], object], *, hashes: bool = False) -> bool:
         """Run the form's service call in one transaction (after `_start()`).
 
         Args:
             work: The call, a function of the database session.
+            hashes: Whether it hashes or checks a password (it then runs in the password pool).
 
         Returns:
             True when it went through (busy off); False when the service refused, its error shown.
         """
         try:
-            await run_db(work)
+            await (run_password_db(work) if hashes else run_db(work))
         except PlumeError as err:
             await self._fail(err)
             return False
@@ -158,7 +159,9 @@ class SignInState(FormState, rx.State):
         yield
         ip, agent = self._client()
         try:
-            signed = await run_db(lambda db: auth.sign_in(db, email=email, password=password, ip=ip, user_agent=agent))
+            signed = await run_password_db(
+                lambda db: auth.sign_in(db, email=email, password=password, ip=ip, user_agent=agent)
+            )
         except PlumeError as err:
             if err.code == ErrorCode.BAD_CREDENTIALS:  # each failure slows the next answer (on the loop, no thread)
                 await asyncio.sleep(await run_db(lambda db: auth.sign_in_delay(db, email)))
@@ -238,7 +241,7 @@ class SignUpState(FormState, rx.State):
             return outcome
 
         try:
-            outcome = await run_db(work)
+            outcome = await run_password_db(work)
         except PlumeError as err:
             await self._fail(err)
             return
@@ -468,7 +471,7 @@ class ResetState(FormState, rx.State):
         yield
         ip, _ = self._client()
         try:
-            await run_db(lambda db: accounts.reset_password(db, token, password, confirm, ip=ip))
+            await run_password_db(lambda db: accounts.reset_password(db, token, password, confirm, ip=ip))
         except PlumeError as err:
             await self._fail(err)
             if not err.field:

@@ -3,16 +3,36 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
+import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+import reflex as rx
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from reflex.app import default_backend_exception_handler
+from reflex.event import EventSpec
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import Session
 
-from app.i18n import error_text
+from app.i18n import error_text, t
+from app.services.crypto import HASH_SLOTS
 from app.services.db import session_scope
 from app.services.errors import PlumeError
 
 T = TypeVar("T")
+
+log = logging.getLogger("plume.outage")
+
+# Work that hashes a password (sign-in, sign-up, a new password, a password asked again) runs here: a
+# classroom signing in at once queues in this pool instead of filling the shared one every other handler's
+# `run_db` uses, so pages keep loading meanwhile. Two threads per core, so one writes to the database
+# while another hashes; `crypto` itself lets no more hashes run at once than there are cores.
+_password_pool = ThreadPoolExecutor(max_workers=2 * HASH_SLOTS, thread_name_prefix="plume-password")
 
 
 def _in_transaction(work: Callable[[Session], T]) -> T:
@@ -30,6 +50,59 @@ async def run_db(work: Callable[[Session], T]) -> T:
         What it returns (committed).
     """
     return await asyncio.to_thread(_in_transaction, work)
+
+
+async def run_password_db(work: Callable[[Session], T]) -> T:
+    """Like `run_db`, for service code that hashes or checks a password: in the password pool.
+
+    Args:
+        work: A function of the database session.
+
+    Returns:
+        What it returns (committed).
+    """
+    call = functools.partial(contextvars.copy_context().run, _in_transaction, work)
+    return await asyncio.get_running_loop().run_in_executor(_password_pool, call)
+
+
+def unavailable_store(exception: BaseException) -> str:
+    """Which store an error says cannot be reached (stopped, restarting, out of connections), if any.
+
+    Args:
+        exception: What a handler (or the policy gate before it) raised.
+
+    Returns:
+        "database" or "redis" (the tabs' states) for a lost or refused connection; "" for anything else (a bug).
+    """
+    if isinstance(exception, RedisConnectionError | RedisTimeoutError):
+        return "redis"
+    if isinstance(exception, OperationalError | InterfaceError | PoolTimeoutError):
+        return "database"
+    return "database" if isinstance(exception, DBAPIError) and exception.connection_invalidated else ""
+
+
+def backend_error(exception: Exception) -> EventSpec:
+    """What a tab is shown when an event fails: an outage in words, anything else as Reflex shows it.
+
+    Reflex's own answer is an English "An error occurred. Contact the website administrator." toast: during
+    a restart the person should rather know it is momentary and that retrying (the signature pad keeps its
+    idempotency key) is safe. The handler has no state to read the person's language from (Redis may be the
+    store that is down), so the toast is in French, the interface's default.
+
+    Args:
+        exception: What the event raised (the transaction, if any, was rolled back by `session_scope`).
+
+    Returns:
+        The toast to show.
+    """
+    store = unavailable_store(exception)
+    if not store:
+        return default_backend_exception_handler(exception)
+    cause = getattr(exception, "orig", None) or exception
+    first_line = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+    # One line, no traceback: the outage is the server's, not a bug in the handler that met it.
+    log.error("%s unavailable (%s): %s", store, type(cause).__name__, first_line)
+    return rx.toast.error(t("fr", "error.unavailable"), id="backend_error", position="top-center")
 
 
 def error_message(lang: str, err: PlumeError) -> str:

@@ -30,6 +30,7 @@ from reflex.state import (
 )
 from reflex_base.event import Event, EventHandler
 
+from app.logs import new_request_id, request_id
 from app.services import audit
 from app.services.actor import Actor
 from app.services.auth import SESSION_COOKIE, resolve_actor
@@ -386,6 +387,7 @@ class PolicyGate(Middleware):
             None to let the event run, or an update that stops it.
         """
         _actor.set(None)
+        request_id.set(new_request_id())  # the event's logs, here and in its handler, share one id
         rule = policy_for(event.name)
         ip = state.router.session.client_ip
         actor = await asyncio.to_thread(_resolve, session_cookie_token(state), ip)

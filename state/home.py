@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 import reflex as rx
+from sqlmodel import Session
 
 from app.live.contract import (
     CHAT_UNREAD_EVENTS,
@@ -23,6 +25,39 @@ from app.services.attendance import join, summaries
 from state import live
 from state.common import run_db
 from state.guard import SIGNED_IN, policy, require_actor
+
+
+@dataclass(frozen=True)
+class _HomePage:
+    """Everything the home page shows, read in one transaction."""
+
+    board: home.Dashboard | None
+    open_sheets: list[summaries.OpenSheet]
+    joinable: list[join.JoinableClass]
+    sections: home.HomeSections
+    unread: dict[int, int]
+
+
+def _home_page(db: Session, actor: Actor) -> _HomePage:
+    """Read the home page as an actor: one worker thread, one transaction (a classroom loads it at once).
+
+    Args:
+        db: Database session.
+        actor: The tab's own actor.
+
+    Returns:
+        The page's data.
+    """
+    board = home.staff_dashboard(db, actor) if actor.has_role("staff") else None
+    sections = home.home_sections(db, actor)
+    ids = [c.id for c in (*sections.in_progress, *sections.upcoming, *sections.finished)]
+    return _HomePage(
+        board=board,
+        open_sheets=summaries.open_sheets(db, actor),
+        joinable=join.joinable_now(db, actor),
+        sections=sections,
+        unread=chat.unread_counts(db, actor, ids),
+    )
 
 
 class HomeState(live.LiveState, rx.State):
@@ -71,8 +106,9 @@ class HomeState(live.LiveState, rx.State):
             return
         self.has_organisation = actor.organisation_id is not None
         self.is_staff = actor.has_role("staff")
-        if self.is_staff:
-            board = await run_db(lambda db: home.staff_dashboard(db, actor))
+        page = await run_db(lambda db: _home_page(db, actor))
+        if page.board is not None:
+            board = page.board
             self.figures = {
                 "in_progress": board.sessions_in_progress,
                 "upcoming": board.sessions_upcoming,
@@ -82,15 +118,14 @@ class HomeState(live.LiveState, rx.State):
                 "outbox_failed": board.outbox_failed,
             }
             self.dashboard_sessions = board.sessions
-        self.open_sheets = await run_db(lambda db: summaries.open_sheets(db, actor))
-        self.joinable = await run_db(lambda db: join.joinable_now(db, actor))
-        sections = await run_db(lambda db: home.home_sections(db, actor))
+        sections = page.sections
+        self.open_sheets = page.open_sheets
+        self.joinable = page.joinable
         self.in_progress = sections.in_progress
         self.upcoming = sections.upcoming
         self.finished = sections.finished
         ids = [c.id for c in (*sections.in_progress, *sections.upcoming, *sections.finished)]
-        counts = await run_db(lambda db: chat.unread_counts(db, actor, ids))
-        self.unread = {str(k): str(v) for k, v in counts.items()}
+        self.unread = {str(k): str(v) for k, v in page.unread.items()}
         self._user_id = actor.user_id
         # Unread counts of every card; the sessions under way for their status and timeline; the person's progress.
         current = [c.id for c in (*sections.in_progress, *sections.upcoming)]

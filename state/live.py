@@ -42,36 +42,54 @@ hears: the others never reach it).
 Presence topics (a chat room) also track who is there: joins and leaves are
 announced to the room as one coalesced `presence` event at most twice a second,
 so a hundred people arriving at once cost a few broadcasts, not N².
+
+Several workers (`REDIS_URL` set): events go through Redis (`app.live.redis_bus`)
+to every worker, and subscriptions are kept there too, so a tab that reconnects
+to another worker is still followed. Each worker delivers an event to the
+following tabs whose socket it holds (Reflex's `RedisTokenManager` record names
+the worker), forgets those connected nowhere, and leaves the others to their own
+worker; presence counts every worker's tabs, each worker announcing (coalesced)
+the comings and goings of its own. Without Redis, everything stays in this
+process's memory (`app.live.subscriptions`), as fast as before.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import pickle
 import time
 from typing import Any, ClassVar
 
 import reflex as rx
+from redis.exceptions import RedisError
 from reflex.state import BaseState
+from reflex.utils.token_manager import RedisTokenManager, TokenManager
 from reflex_base.registry import RegistrationContext
 from sqlmodel import Session
 
 from app.live import bus, contract
 from app.live.contract import LiveEvent, Presence
+from app.live.redis_bus import Follow, RedisSubscriptions
+from app.live.subscriptions import MemorySubscriptions
 from app.services import topics
 from app.services.actor import Actor
 from app.services.auth import resolve_actor
+from app.settings import get_settings
 from state.common import run_db
 from state.guard import session_cookie_token, tab_actor
 
 log = logging.getLogger("plume.live")
 
 PRESENCE_DELAY = 0.5
-_topic_tabs: dict[str, dict[str, tuple[type[rx.State], ...]]] = {}
-_tab_topics: dict[str, set[str]] = {}
-_tab_user: dict[str, int] = {}
-_presence_topics: set[str] = set()
+LATE_RELOAD_S = 5.0  # a coalesced reload this late was lost with the worker that scheduled it
+SWEEP_EVERY = 1.0  # seconds between two checks, per topic, for tabs connected nowhere (with Redis)
+_subs: MemorySubscriptions[type[rx.State]] = MemorySubscriptions()  # without Redis: the store; with: this worker's
+_shared: RedisSubscriptions | None = None  # with Redis: the subscriptions of every worker's tabs
 _presence_pending: set[str] = set()
+_swept: dict[str, float] = {}
+_topic_tail: dict[str, asyncio.Task[None]] = {}
+_state_names: dict[str, type[rx.State]] = {}
 _loop: asyncio.AbstractEventLoop | None = None
 
 
@@ -83,8 +101,13 @@ def subscribe(token: str, topic: str | tuple[str, ...], state_cls: type[rx.State
         topic: e.g. "session:12", or several (a board and the person's own topic).
         state_cls: The page state to refresh (a `LiveState`).
     """
-    unsubscribe(token)
-    add(token, topic, state_cls)
+    names = (topic,) if isinstance(topic, str) else tuple(topic)
+    for old in _subs.remove(token):
+        if _shared is None and old in _subs.presence_topics:
+            _presence_changed(old)
+    _subs.add(token, names, state_cls)
+    if _shared is not None:  # in Redis too, so that whichever worker holds the tab's socket delivers to it
+        _shared.follow(Follow(token, names, state_cls.get_full_name()), replace=True)
 
 
 def add(
@@ -99,17 +122,13 @@ def add(
         user_id: Who is in the tab (for presence).
         presence: Whether the topic announces who is there.
     """
-    topics = (topic,) if isinstance(topic, str) else tuple(topic)
-    for name in topics:
-        states = _topic_tabs.setdefault(name, {}).get(token, ())
-        if state_cls not in states:
-            _topic_tabs[name][token] = (*states, state_cls)
-        _tab_topics.setdefault(token, set()).add(name)
-        if presence:
-            _presence_topics.add(name)
+    names = (topic,) if isinstance(topic, str) else tuple(topic)
+    _subs.add(token, names, state_cls, user_id=user_id, presence=presence)
+    if _shared is not None:
+        _shared.follow(Follow(token, names, state_cls.get_full_name(), user_id, presence))
+    if presence:
+        for name in names:
             _presence_changed(name)
-    if user_id:
-        _tab_user[token] = user_id
 
 
 def unsubscribe(token: str) -> None:
@@ -118,15 +137,11 @@ def unsubscribe(token: str) -> None:
     Args:
         token: The tab's client token.
     """
-    for old in _tab_topics.pop(token, set()):
-        tabs = _topic_tabs.get(old)
-        if tabs is not None:
-            tabs.pop(token, None)
-            if not tabs:
-                _topic_tabs.pop(old, None)
-        if old in _presence_topics:
+    for old in _subs.remove(token):
+        if _shared is None and old in _subs.presence_topics:
             _presence_changed(old)
-    _tab_user.pop(token, None)
+    if _shared is not None:
+        _shared.forget(token)  # the writer reports the presence topics it left, on any worker (`_presence_left`)
 
 
 def leave(token: str, topic: str) -> None:
@@ -136,13 +151,10 @@ def leave(token: str, topic: str) -> None:
         token: The tab's client token.
         topic: The topic.
     """
-    tabs = _topic_tabs.get(topic)
-    if tabs is not None:
-        tabs.pop(token, None)
-        if not tabs:
-            _topic_tabs.pop(topic, None)
-    _tab_topics.get(token, set()).discard(topic)
-    if topic in _presence_topics:
+    _subs.leave(token, topic)
+    if _shared is not None:
+        _shared.leave(token, topic)
+    elif topic in _subs.presence_topics:
         _presence_changed(topic)
 
 
@@ -169,7 +181,7 @@ async def go_dark(state: BaseState) -> None:
 
 
 def subscribers(topic: str) -> set[str]:
-    """The tabs subscribed to a topic.
+    """The tabs subscribed to a topic (through this worker).
 
     Args:
         topic: The topic.
@@ -177,11 +189,11 @@ def subscribers(topic: str) -> set[str]:
     Returns:
         Their tokens.
     """
-    return set(_topic_tabs.get(topic, ()))
+    return set(_subs.tabs(topic))
 
 
 def present(topic: str) -> list[int]:
-    """Who has a presence topic open (connection not checked: a closed tab leaves at the next push).
+    """Who has a presence topic open through this worker (connection not checked: a closed tab leaves at the next push).
 
     Args:
         topic: The topic.
@@ -189,7 +201,7 @@ def present(topic: str) -> list[int]:
     Returns:
         User ids, sorted.
     """
-    return sorted({_tab_user[t] for t in _topic_tabs.get(topic, {}) if t in _tab_user})
+    return _subs.present(topic)
 
 
 def _presence_changed(topic: str) -> None:
@@ -200,7 +212,13 @@ def _presence_changed(topic: str) -> None:
     async def announce() -> None:
         await asyncio.sleep(PRESENCE_DELAY)
         _presence_pending.discard(topic)
-        await _push(topic, Presence(online=present(topic)).wire())
+        if _shared is None:
+            await _push(topic, Presence(online=present(topic)).wire())
+            return
+        try:  # every worker's tabs hear it (each worker coalesces its own tabs' comings and goings)
+            _shared.dispatch(topic, Presence(online=await _shared.present(topic)).wire())
+        except RedisError:
+            log.warning("presence not announced: Redis unreachable")
 
     try:
         running = asyncio.get_running_loop()
@@ -210,6 +228,12 @@ def _presence_changed(topic: str) -> None:
         _loop.create_task(announce())
     else:
         asyncio.run_coroutine_threadsafe(announce(), _loop)
+
+
+def _presence_left(topic: str) -> None:
+    # From the Redis writer thread: a tab (of any worker) left a presence topic.
+    if _loop is not None:
+        _loop.call_soon_threadsafe(_presence_changed, topic)
 
 
 async def _tab_may_follow(root: BaseState, topic: str) -> tuple[Actor | None, bool]:
@@ -238,30 +262,181 @@ async def _push(topic: str, event: dict[str, Any]) -> None:
         return
     tokens = namespace._token_manager  # `token_to_sid` rebuilds a dict of every tab per call
     typed = contract.parse(event)
-    for token, states in list(_topic_tabs.get(topic, {}).items()):
+    for token, states in list(_subs.tabs(topic).items()):
         if not _heard(typed, states):
             continue
         if not await tokens.is_token_connected(token):
             unsubscribe(token)
             continue
-        try:
-            async with app.modify_state(rx.BaseStateToken(ident=token, cls=states[0])) as root:
-                actor, allowed = await _tab_may_follow(root, topic)
-                if not allowed:
-                    if actor is None or not actor.fully_signed_in:
-                        unsubscribe(token)
-                        await go_dark(root)
-                    else:
-                        leave(token, topic)
-                        for state_cls in states:
-                            (await root.get_state(state_cls)).reset()
-                    continue
-                for state_cls in states:
-                    page = await root.get_state(state_cls)
-                    if isinstance(page, LiveState):  # every subscribing state is one
-                        await page._on_live(event)
-        except Exception:  # one broken tab never stops the others
-            log.exception("live push to a tab failed")
+        await _push_to(app, token, topic, states, event)
+
+
+async def _push_to(app: Any, token: str, topic: str, states: tuple[type[rx.State], ...], event: dict[str, Any]) -> None:
+    """Deliver an event to one tab: re-check its actor and access, then each state hears it.
+
+    Args:
+        app: The running app.
+        token: The tab.
+        topic: The topic.
+        states: The tab's states that follow it (at least one hears the event).
+        event: The event's wire form.
+    """
+    try:
+        async with app.modify_state(rx.BaseStateToken(ident=token, cls=states[0])) as root:
+            actor, allowed = await _tab_may_follow(root, topic)
+            if not allowed:
+                if actor is None or not actor.fully_signed_in:
+                    unsubscribe(token)
+                    await go_dark(root)
+                else:
+                    leave(token, topic)
+                    for state_cls in states:
+                        (await root.get_state(state_cls)).reset()
+                return
+            for state_cls in states:
+                page = await root.get_state(state_cls)
+                if isinstance(page, LiveState):  # every subscribing state is one
+                    await page._on_live(event)
+    except Exception:  # one broken tab never stops the others
+        log.exception("live push to a tab failed")
+
+
+def _state_class(name: str) -> type[rx.State] | None:
+    """A state class from its full name (a subscription made on another worker names its states).
+
+    Args:
+        name: `State.get_full_name()`.
+
+    Returns:
+        The class, or None when this app has none of that name.
+    """
+    found = _state_names.get(name)
+    if found is None:
+        todo: list[type[BaseState]] = [rx.State]
+        while todo:
+            cls = todo.pop()
+            if issubclass(cls, rx.State):
+                _state_names[cls.get_full_name()] = cls
+            todo.extend(cls.get_substates())
+        found = _state_names.get(name)
+    return found
+
+
+async def _push_shared(shared: RedisSubscriptions, topic: str, event: dict[str, Any]) -> None:
+    """Deliver an event heard from Redis to this worker's tabs that follow the topic (on any worker).
+
+    One `HGETALL` finds the followers; those whose socket is here are pushed to, the
+    others are their own worker's; once in `SWEEP_EVERY` per topic one `MGET` of the
+    others' connection records finds those connected nowhere, which are forgotten.
+
+    Args:
+        shared: The Redis subscriptions.
+        topic: The topic.
+        event: The event's wire form.
+    """
+    app = RegistrationContext.get().app
+    namespace = app.event_namespace
+    if namespace is None:
+        return
+    tokens = namespace._token_manager
+    typed = contract.parse(event)
+    try:
+        followers = await shared.tabs(topic)
+    except RedisError:
+        log.warning("live event on %s not delivered: Redis unreachable", topic)
+        return
+    here: list[tuple[str, tuple[type[rx.State], ...]]] = []
+    elsewhere: list[str] = []
+    for token, follower in followers.items():
+        states = tuple(cls for name in follower.states if (cls := _state_class(name)) is not None)
+        if not _heard(typed, states):
+            continue
+        record = tokens.token_to_socket.get(token)
+        if record is not None and record.instance_id == tokens.instance_id:
+            here.append((token, states))
+        else:
+            elsewhere.append(token)
+    if elsewhere and time.monotonic() - _swept.get(topic, -SWEEP_EVERY) >= SWEEP_EVERY:
+        _swept[topic] = time.monotonic()
+        for token in await _connected_nowhere(shared, tokens, elsewhere):
+            unsubscribe(token)
+    for token, states in here:
+        await _push_to(app, token, topic, states, event)
+
+
+async def _connected_nowhere(shared: RedisSubscriptions, tokens: TokenManager, candidates: list[str]) -> list[str]:
+    """Which of these tabs (none of whose sockets is here) have no socket on any worker (one round trip).
+
+    Args:
+        shared: The Redis subscriptions.
+        tokens: This worker's token manager (Reflex's `RedisTokenManager` keeps each socket's record in Redis).
+        candidates: The tabs.
+
+    Returns:
+        Those connected nowhere.
+    """
+    if not isinstance(tokens, RedisTokenManager):
+        return [token for token in candidates if not await tokens.is_token_connected(token)]
+    try:
+        records = await shared.records([tokens._get_redis_key(token) for token in candidates])
+    except RedisError:
+        return []
+    gone = []
+    for token, raw in zip(candidates, records, strict=True):
+        # A record naming this worker without a socket here is a leftover of a closed one (as Reflex reads it).
+        if raw is None or pickle.loads(raw).instance_id == tokens.instance_id:  # noqa: S301  # Reflex's own record
+            gone.append(token)
+    return gone
+
+
+def _deliver_shared(topic: str, event: dict[str, Any]) -> None:
+    """Deliver an event read from Redis, after the topic's previous one (chat messages stay in order).
+
+    Args:
+        topic: The topic.
+        event: The event's wire form.
+    """
+    shared = _shared
+    if shared is None:
+        return
+    previous = _topic_tail.get(topic)
+
+    async def deliver() -> None:
+        if previous is not None:
+            await asyncio.wait((previous,))
+        await _push_shared(shared, topic, event)
+
+    task = asyncio.get_running_loop().create_task(deliver())
+    _topic_tail[topic] = task
+    task.add_done_callback(lambda done: _topic_tail.pop(topic, None) if _topic_tail.get(topic) is done else None)
+
+
+async def _resync() -> None:
+    """After Redis was unreachable: write back what this worker's tabs follow (a restarted Redis is empty).
+
+    Also the tabs' connection records, which Reflex writes only when a socket connects,
+    so that other workers do not take these tabs for connected nowhere.
+    """
+    shared = _shared
+    namespace = RegistrationContext.get().app.event_namespace
+    if shared is None or namespace is None:
+        return
+    tokens = namespace._token_manager
+    mine = {t for t, r in tokens.token_to_socket.items() if r.instance_id == tokens.instance_id}
+    follows: list[Follow] = []
+    for token in list(_subs.tab_topics):
+        if token not in mine:  # the tab went to another worker, or away
+            _subs.remove(token)
+            continue
+        user = _subs.tab_user.get(token, 0)
+        for topic in _subs.tab_topics[token]:
+            presence = topic in _subs.presence_topics
+            for state_cls in _subs.tabs(topic).get(token, ()):
+                follows.append(Follow(token, (topic,), state_cls.get_full_name(), user, presence))
+        if isinstance(tokens, RedisTokenManager):
+            await tokens._store_socket_record(token, tokens.token_to_socket[token], nx=True)
+    await shared.restore(follows)
+    log.warning("live subscriptions of %d tabs written back to Redis", len(mine & set(_subs.tab_topics)))
 
 
 def _heard(event: LiveEvent | None, states: tuple[type[rx.State], ...]) -> bool:
@@ -278,7 +453,7 @@ def _heard(event: LiveEvent | None, states: tuple[type[rx.State], ...]) -> bool:
 
 
 def _dispatch(topic: str, event: dict[str, Any]) -> None:
-    if _loop is None or not _topic_tabs.get(topic):
+    if _loop is None or not _subs.topic_tabs.get(topic):
         return
     asyncio.run_coroutine_threadsafe(_push(topic, event), _loop)
 
@@ -309,24 +484,41 @@ def later(delay: float, token: str, state_cls: type[rx.State], method: str) -> N
 
 
 def publish(topic: str, event: LiveEvent) -> None:
-    """Announce something that is not stored (someone is typing) to a topic's tabs at once.
+    """Announce something that is not stored (someone is typing) to a topic's tabs at once (on every worker).
 
     Args:
         topic: The topic.
         event: The event.
     """
-    _dispatch(topic, event.wire())
+    if _shared is None:
+        _dispatch(topic, event.wire())
+    else:
+        _shared.dispatch(topic, event.wire())
 
 
 async def live_dispatcher() -> None:
-    """Lifespan task: install the dispatcher on this worker's event loop."""
-    global _loop  # noqa: PLW0603  # one loop per worker process
+    """Lifespan task: install the dispatcher on this worker's event loop (and read Redis, when set)."""
+    global _loop, _shared  # noqa: PLW0603  # one loop per worker process
     _loop = asyncio.get_running_loop()
-    bus.install(_dispatch)
+    url = get_settings().redis_url
+    if not url:
+        bus.install(_dispatch)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            bus.uninstall(_dispatch)
+        return
+    shared = RedisSubscriptions(url, on_presence_left=_presence_left)
+    shared.start()
+    _shared = shared
+    bus.install(shared.dispatch)
     try:
-        await asyncio.Event().wait()
+        await shared.listen(_deliver_shared, _resync)
     finally:
-        bus.uninstall(_dispatch)
+        bus.uninstall(shared.dispatch)
+        _shared = None
+        await asyncio.to_thread(shared.close)  # sends what was committed before the worker stops
+        await shared.aclose()
 
 
 class LiveState(rx.State, mixin=True):
@@ -419,7 +611,9 @@ class LiveState(rx.State, mixin=True):
         if await self._live_apply(event):
             return
         if self.live_gap_s:
-            if self._live_pending:
+            # Pending: a reload is scheduled (`later`). Unless it is long overdue: the worker that scheduled
+            # it stopped before it ran (several workers), and this tab would otherwise never reload again.
+            if self._live_pending and time.monotonic() - self._live_at < 2 * self.live_gap_s + LATE_RELOAD_S:
                 return
             if time.monotonic() - self._live_at < self.live_gap_s:
                 self._live_pending = True

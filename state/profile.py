@@ -16,7 +16,7 @@ from app.i18n import t
 from app.services import accounts
 from app.services.errors import PlumeError
 from state.auth import FormState, _form, names_of
-from state.common import clean_str, run_db
+from state.common import clean_str, run_db, run_password_db
 from state.guard import SIGNED_IN, policy, require_actor
 from state.session import SessionState
 
@@ -58,9 +58,9 @@ class ProfileState(FormState, rx.State):
         await self._fail(err)
         self.section = section
 
-    async def _save(self, section: str, work: Callable[[Session], object]) -> bool:
-        """Run one section's service call; a refusal shows its error in that section."""
-        if await self._submit(work):
+    async def _save(self, section: str, work: Callable[[Session], object], *, hashes: bool = False) -> bool:
+        """Run one section's service call (`hashes`: it checks a password); a refusal shows its error there."""
+        if await self._submit(work, hashes=hashes):
             return True
         self.section = section
         return False
@@ -145,7 +145,7 @@ class ProfileState(FormState, rx.State):
         actor = require_actor()
         self._start()
         try:
-            sent_to = await run_db(
+            sent_to = await run_password_db(
                 lambda db: accounts.request_email_change(db, actor, new_email, password=password, code=code)
             )
         except PlumeError as err:
@@ -166,7 +166,9 @@ class ProfileState(FormState, rx.State):
         self._start()
         yield
         changed = await self._save(
-            "password", lambda db: accounts.change_password(db, actor, current=current, new=new, confirm=confirm)
+            "password",
+            lambda db: accounts.change_password(db, actor, current=current, new=new, confirm=confirm),
+            hashes=True,
         )
         if not changed:
             return
@@ -185,7 +187,7 @@ class ProfileState(FormState, rx.State):
         actor = require_actor()
         self._start()
         try:
-            uri = await run_db(lambda db: accounts.start_totp(db, actor, password))
+            uri = await run_password_db(lambda db: accounts.start_totp(db, actor, password))
         except PlumeError as err:
             await self._failed("totp", err)
             return
@@ -224,7 +226,7 @@ class ProfileState(FormState, rx.State):
         password, code = clean_str(form.get("totp_password"), 300), clean_str(form.get("totp_off_code"), 20)
         actor = require_actor()
         self._start()
-        if not await self._save("totp", lambda db: accounts.disable_totp(db, actor, password, code)):
+        if not await self._save("totp", lambda db: accounts.disable_totp(db, actor, password, code), hashes=True):
             return
         await self._reload()
         await self._done("totp", "profile.totp_disabled")

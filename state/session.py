@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 import reflex as rx
+from sqlmodel import Session
 
 from app import routes
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, MESSAGES
@@ -110,9 +111,15 @@ class SessionState(rx.State):
 
     async def _refresh(self) -> None:
         actor = current_actor()
-        choices = await run_db(lambda db: orgs.my_organisations(db, actor)) if actor else []
+
+        def read(db: Session) -> tuple[list[orgs.OrganisationChoice], list[orgs.NotificationRow]]:
+            assert actor is not None
+            notes = orgs.my_notifications(db, actor) if actor.fully_signed_in else []
+            return orgs.my_organisations(db, actor), notes
+
+        # One worker thread and one transaction for the header, on every page's load.
+        choices, notes = await run_db(read) if actor else ([], [])
         self._show(actor, choices)
-        notes = await run_db(lambda db: orgs.my_notifications(db, actor)) if actor and actor.fully_signed_in else []
         self.notifications = notes
         self.unread = sum(1 for n in notes if n.unread)
         self.loaded = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import re
@@ -170,7 +171,8 @@ async def sign_in(client: ReflexClient, email: str, password: str = DEMO_PASSWOR
     messages = await client.until(lambda m: bool(handoff([m])))
     path = handoff(messages)
     assert path, f"sign-in failed for {email}: {messages}"
-    _, set_cookie = follow(client.base_url, path, client.device)
+    # In a thread, like a browser's own request: a hundred tabs signing in at once do not wait on each other here.
+    _, set_cookie = await asyncio.to_thread(follow, client.base_url, path, client.device)
     token = cookie_value(set_cookie)
     assert token, f"no session cookie for {email}: {set_cookie!r}"
     return token

@@ -247,6 +247,7 @@ EN: dict[str, str] = {
     "profile.totp_start_hint": "Your password is asked before the secret key is shown.",
     "profile.totp_off_code": "App code",
     "error.not_found": "Not found.",
+    "error.unavailable": "Service temporarily unavailable, try again in a moment.",
     "error.sign_in_required": "Please sign in.",
     "error.invalid_input": "Invalid input.",
     "error.email_invalid": "This e-mail address is not valid.",

@@ -247,6 +247,7 @@ FR: dict[str, str] = {
     "profile.totp_start_hint": "Votre mot de passe est demandé avant d'afficher la clé secrète.",
     "profile.totp_off_code": "Code de l'application",
     "error.not_found": "Introuvable.",
+    "error.unavailable": "Service momentanément indisponible, réessayez dans un instant.",
     "error.sign_in_required": "Veuillez vous connecter.",
     "error.invalid_input": "Saisie invalide.",
     "error.email_invalid": "Cette adresse e-mail n'est pas valide.",

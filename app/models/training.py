@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
-from app.models.base import utc_field
+from app.models.base import sort_key_type, utc_field
 
 SESSION_STATUSES = ("draft", "active", "finished", "archived")
 PHASES = ("before", "during", "after")
@@ -135,7 +135,7 @@ class Enrolment(SQLModel, table=True):
     time_spent_s: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     last_activity_at: datetime | None = utc_field(nullable=True)
     # The learner's "last first" name, lower case without accents (app.models.events keeps it in step).
-    sort_name: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    sort_name: str = Field(default="", sa_type=sort_key_type(300), sa_column_kwargs={"server_default": ""})
 
 
 class TrainerPosition(SQLModel, table=True):

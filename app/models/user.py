@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Index, func
+from sqlmodel import Field, SQLModel, col
 
 from app.models.base import utc_field
 
@@ -43,6 +44,11 @@ class User(SQLModel, table=True):
     def is_activated(self) -> bool:
         """Whether the mobile number was confirmed with the activation code."""
         return self.phone_verified_at is not None
+
+
+# One account per address whatever its case: services store addresses lower case (`auth.normalise_email`),
+# and the database itself refuses "A@x.fr" beside "a@x.fr", from a bulk import or a hand-written query too.
+Index("uq_user_email_lower", func.lower(col(User.email)), unique=True)
 
 
 class PhoneActivation(SQLModel, table=True):

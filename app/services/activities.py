@@ -30,6 +30,7 @@ from app.services.actor import Actor
 from app.services.attendance.summaries import attendance_labels
 from app.services.attendance.window import SIGNED_KINDS
 from app.services.errors import ErrorCode, PlumeError
+from app.services.search import sort_key
 from app.services.sessions.locks import locked_for
 
 SELF_COMPLETED = ("document", "video", "webinar")
@@ -504,7 +505,7 @@ def activity_detail(db: Session, actor: Actor, activity_id: int) -> ActivityDeta
             select(User)
             .join(Enrolment, col(Enrolment.user_id) == col(User.id))
             .where(Enrolment.session_id == session_id)
-            .order_by(col(User.last_name), col(User.first_name))
+            .order_by(sort_key(col(User.last_name)), sort_key(col(User.first_name)), col(User.id))
         ).all()
         invitees = audience.invitees(activity)
         for user in rows:

@@ -38,10 +38,10 @@ def record(
         The record (its id once flushed).
     """
     row = AuditRecord(
-        action=action,
+        action=action[:60],
         actor_user_id=actor_user_id,
         organisation_id=organisation_id,
-        target=target,
+        target=target[:200],  # a forged e-mail may be longer: PostgreSQL refuses what SQLite would store
         before=json.dumps(before, default=str) if before else "",
         after=json.dumps(after, default=str) if after else "",
         ip=ip[:64],

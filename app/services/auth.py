@@ -15,7 +15,7 @@ from app.models import AuthSession, Membership, User
 from app.models.base import utcnow
 from app.services import audit, throttle, totp
 from app.services.actor import Actor
-from app.services.crypto import check_password, derive_key, hash_token, new_token
+from app.services.crypto import check_password, derive_key, hash_password, hash_token, needs_rehash, new_token
 from app.services.errors import ErrorCode, PlumeError
 from app.settings import get_settings
 
@@ -94,7 +94,8 @@ def sign_in(db: Session, *, email: str, password: str, ip: str = "", user_agent:
 
     The refusal never tells whether the e-mail exists. The attempt is recorded
     (committed) as a failure before the password is checked, so concurrent
-    guesses count each other, and is marked a success only if right.
+    guesses count each other, and is marked a success only if right. A right
+    password whose hash has older parameters is hashed again, in the same transaction.
 
     Args:
         db: Database session.
@@ -121,6 +122,9 @@ def sign_in(db: Session, *, email: str, password: str, ip: str = "", user_agent:
         db.commit()
         raise PlumeError(ErrorCode.BAD_CREDENTIALS)
     throttle.succeeded(db, attempts)
+    if needs_rehash(user.password_hash):  # made with older, costlier parameters: today's, while we know the password
+        user.password_hash = hash_password(password[:256])
+        db.add(user)
     audit.record(db, "auth.sign_in", actor_user_id=user.id, target=f"user:{user.id}", ip=ip)
     return open_session(db, user, ip=ip, user_agent=user_agent)
 
@@ -196,10 +200,8 @@ def redeem_handoff(db: Session, code: str, device: str) -> str | None:
     return fresh
 
 
-def _live_session(db: Session, token: str) -> AuthSession | None:
-    if not token or len(token) > 200:
-        return None
-    row = db.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(token))).first()
+def _usable(row: AuthSession | None) -> AuthSession | None:
+    """The session row if it is neither revoked nor expired (absolute or idle), else None."""
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     idle = timedelta(minutes=get_settings().session_idle_minutes)
@@ -208,8 +210,16 @@ def _live_session(db: Session, token: str) -> AuthSession | None:
     return row
 
 
+def _live_session(db: Session, token: str) -> AuthSession | None:
+    if not token or len(token) > 200:
+        return None
+    return _usable(db.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(token))).first())
+
+
 def resolve_actor(db: Session, token: str, *, ip: str = "", touch: bool = False) -> Actor | None:
     """The actor a session token stands for, or None if it is unknown, expired or revoked.
+
+    Two reads (every event of every tab passes here): the session with its person, then the membership.
 
     Args:
         db: Database session.
@@ -220,21 +230,24 @@ def resolve_actor(db: Session, token: str, *, ip: str = "", touch: bool = False)
     Returns:
         The actor, or None.
     """
-    row = _live_session(db, token)
-    if row is None:
+    if not token or len(token) > 200:
         return None
-    user = db.get(User, row.user_id)
-    if user is None or not user.is_active:
+    found = db.exec(
+        select(AuthSession, User)
+        .join(User, col(User.id) == col(AuthSession.user_id))
+        .where(AuthSession.token_hash == hash_token(token))
+    ).first()
+    row, user = found if found is not None else (None, None)
+    row = _usable(row)
+    if row is None or user is None or not user.is_active:
         return None
-    roles: frozenset[str] = frozenset()
-    org_id = row.current_organisation_id or _first_organisation_id(db, row.user_id)
-    if org_id is not None:
-        membership = db.exec(
-            select(Membership).where(Membership.user_id == user.id, Membership.organisation_id == org_id)
-        ).first()
-        roles = membership.roles if membership else frozenset()
-        if membership is None:
-            org_id = None
+    # The selected organisation, else the first one joined; without a membership there, none.
+    mine = select(Membership).where(Membership.user_id == user.id)
+    if row.current_organisation_id is not None:
+        mine = mine.where(Membership.organisation_id == row.current_organisation_id)
+    membership = db.exec(mine.order_by(col(Membership.id))).first()
+    org_id = membership.organisation_id if membership else None
+    roles = membership.roles if membership else frozenset()
     if touch and utcnow() - row.last_seen_at > timedelta(minutes=1):
         row.last_seen_at = utcnow()
         db.add(row)

@@ -21,7 +21,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # Attendance is evidence: FULL syncs the WAL on every commit, so an acknowledged signature survives
+    # a power loss (NORMAL may drop the last ones); ≈2.8k commits/s on a 2-core box is plenty.
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
     register_sqlite(dbapi_connection)  # accent-insensitive search (`search.folded`)
 
@@ -33,13 +35,17 @@ def make_engine(url: str) -> Engine:
         url: SQLAlchemy URL (`sqlite:///…` or `postgresql+psycopg://…`).
 
     Returns:
-        The engine; SQLite connections get WAL, a busy timeout and foreign keys.
+        The engine; SQLite connections get WAL, a busy timeout and foreign keys; PostgreSQL gets a
+        small pool checked before use.
     """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # Per worker: 5 kept connections plus 5 for bursts, recycled before a server or proxy idles them out.
+    # Several workers share PostgreSQL's default 100 connections, so each keeps few: signing and paging
+    # queries are short, and a request waits up to 30 s for a free one rather than failing at once.
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, pool_timeout=30, pool_recycle=1800)
 
 
 def get_engine() -> Engine:

@@ -17,6 +17,7 @@ from app.services.auth import normalise_email
 from app.services.crypto import hash_token, new_token
 from app.services.errors import ErrorCode, PlumeError
 from app.services.outbox import enqueue_email, seal
+from app.services.search import sort_key
 from app.services.templates import get_template
 from app.settings import get_settings
 
@@ -46,7 +47,7 @@ def my_organisations(db: Session, actor: Actor) -> list[OrganisationChoice]:
         select(Organisation, Membership)
         .join(Membership, col(Membership.organisation_id) == col(Organisation.id))
         .where(Membership.user_id == actor.user_id)
-        .order_by(col(Organisation.name))
+        .order_by(sort_key(col(Organisation.name)), col(Organisation.id))
     ).all()
     order = ("staff", "trainer", "tutor", "learner")
     return [

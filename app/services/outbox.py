@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import json
 import smtplib
+import threading
 import urllib.request
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
@@ -229,40 +230,63 @@ def _send_sms(settings: Settings, row: OutboxEmail) -> None:
             raise OSError(msg)
 
 
-def deliver_pending(db: Session, *, limit: int = 50) -> int:
+def _claim_next(db: Session, now: datetime) -> int | None:
+    """Take the next due message for this worker (committed): its lease starts now.
+
+    On PostgreSQL the row is picked with `FOR UPDATE SKIP LOCKED`, so workers claiming at the same
+    instant each get a different row without waiting on each other; SQLite (which drops the clause)
+    runs one writer at a time, so the update's own condition settles it there.
+
+    Args:
+        db: Database session.
+        now: The current instant.
+
+    Returns:
+        The claimed row's id, or None when nothing is due.
+    """
+    due = (
+        select(OutboxEmail.id)
+        .where(col(OutboxEmail.status).in_(("pending", "sending")), col(OutboxEmail.next_attempt_at) <= now)
+        .order_by(col(OutboxEmail.id))
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    claimed = db.execute(
+        update(OutboxEmail)
+        .where(col(OutboxEmail.id) == due)
+        .values(status="sending", next_attempt_at=now + SEND_LEASE)
+        .returning(col(OutboxEmail.id))
+    ).scalar_one_or_none()
+    db.commit()
+    return claimed
+
+
+def deliver_pending(db: Session, *, limit: int = 50, stop: threading.Event | None = None) -> int:
     """Send what is due; failures are retried with exponential backoff.
 
     Without an SMTP host the e-mails stay in the outbox (status "stored").
-    Each row is claimed with a conditional update and a lease, so two workers
-    never send it at once and a crash mid-send only delays it.
+    Each row is claimed with a lease before it is sent (`_claim_next`), so two workers
+    never send it at once and a crash mid-send only delays it until the lease ends.
 
     Args:
         db: Database session (committed row by row).
         limit: At most this many messages per call.
+        stop: Set when the worker shuts down: the message being sent is finished, no other is taken.
 
     Returns:
         How many messages were sent.
     """
     settings = get_settings()
     now = utcnow()
-    due = db.exec(
-        select(OutboxEmail.id)
-        .where(col(OutboxEmail.status).in_(("pending", "sending")), OutboxEmail.next_attempt_at <= now)
-        .order_by(col(OutboxEmail.id))
-        .limit(limit)
-    ).all()
     sent = 0
-    for row_id in due:
-        claimed = db.execute(
-            update(OutboxEmail)
-            .where(col(OutboxEmail.id) == row_id, col(OutboxEmail.status).in_(("pending", "sending")))
-            .where(col(OutboxEmail.next_attempt_at) <= now)
-            .values(status="sending", next_attempt_at=now + SEND_LEASE)
-        )
-        db.commit()
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has rowcount
-            continue
-        row = db.get(OutboxEmail, row_id)
+    for _ in range(limit):
+        if stop is not None and stop.is_set():
+            break
+        row_id = _claim_next(db, now)
+        if row_id is None:
+            break
+        row = db.get(OutboxEmail, row_id, populate_existing=True)  # the session may hold an older copy
         if row is None:
             continue
         row.attempts += 1

@@ -79,6 +79,28 @@ def _compile_postgresql(element: folded, compiler: Any, **kw: Any) -> str:
     return str(compiler.process(func.lower(func.translate(argument, literal(ACCENTED), literal(PLAIN))), **kw))
 
 
+class sort_key(FunctionElement[str]):  # noqa: N801  # reads as a SQL function, like func.lower
+    """`folded` for ORDER BY: "Émond" with the E's, and the same order on SQLite and PostgreSQL.
+
+    SQLite compares text code point by code point; PostgreSQL follows the database's locale, which
+    may ignore spaces and hyphens. The "C" collation on PostgreSQL gives SQLite's (and Python's) order.
+    """
+
+    type = String()
+    name = "plume_sort_key"
+    inherit_cache = True
+
+
+@compiles(sort_key)
+def _compile_sort_key_default(element: sort_key, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(folded(*element.clauses.clauses), **kw))
+
+
+@compiles(sort_key, "postgresql")
+def _compile_sort_key_postgresql(element: sort_key, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(folded(*element.clauses.clauses).collate("C"), **kw))
+
+
 def register_sqlite(dbapi_connection: Any) -> None:
     """Give a SQLite connection the `plume_fold` function.
 

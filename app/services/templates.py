@@ -37,6 +37,8 @@ EDITABLE_KINDS = (
     "cold_evaluation",
 )
 _TAG = re.compile(r"\{([^{}]*)\}")
+# The longest subject stored (templates, outbox rows, reminders): PostgreSQL refuses a longer one.
+SUBJECT_MAX = 300
 
 
 @dataclass(frozen=True)
@@ -212,13 +214,13 @@ def render(template: Template, values: dict[str, str]) -> Template:
         values: Tag values.
 
     Returns:
-        The filled subject and body.
+        The filled subject (cut at `SUBJECT_MAX`: a long course title may fill a tag) and body.
     """
 
     def fill(text: str) -> str:
         return _TAG.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
-    return Template(fill(template.subject), fill(template.body))
+    return Template(fill(template.subject)[:SUBJECT_MAX], fill(template.body))
 
 
 def get_template(db: Session, organisation_id: int | None, kind: str, language: str) -> Template:
@@ -278,7 +280,7 @@ def save_template(
         raise PlumeError(ErrorCode.TEMPLATE_EMPTY, field="subject")
     if not body:
         raise PlumeError(ErrorCode.TEMPLATE_EMPTY, field="body")
-    if len(subject) > 300 or len(body) > 20_000:
+    if len(subject) > SUBJECT_MAX or len(body) > 20_000:
         raise PlumeError(ErrorCode.INVALID_INPUT)
     for field_name, text in (("subject", subject), ("body", body)):
         unknown = unknown_tags(kind, text)

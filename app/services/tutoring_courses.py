@@ -244,7 +244,7 @@ def course_list(
     followed = (
         select(TrainingSession.id, TrainingSession.course_id, TrainingSession.title).where(*rule).subquery("followed")
     )
-    first_list = func.min(func.lower(followed.c.title))
+    first_list = func.min(search.sort_key(followed.c.title))
     grouped = (
         select(col(Course.id), first_list.label("first_list"))
         .join(followed, followed.c.course_id == col(Course.id))
@@ -273,7 +273,7 @@ def course_list(
         )
         count = func.coalesce(learners_of.c.learners, 0)
         order = [count.desc() if descending else count.asc()]
-    by_title = [func.lower(col(Course.title)), col(Course.id)]
+    by_title = [search.sort_key(col(Course.title)), col(Course.id)]
     if sort == "title" and descending:
         order += [key.desc() for key in by_title]
     else:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import reflex as rx
 from sqlmodel import col, select
 
 from app.models import AttendanceRecord, User
+from app.services.auth import DEVICE_COOKIE, SESSION_COOKIE
 from state.attendance import AttendanceState
 from tests.attendance_setup import live_slot, trainer_email
-from tests.live import handler, signed_in_tab, var
+from tests.live import fresh_ip, handler, signed_in_tab, var
 from tests.wsclient import ReflexClient
 
 DRAWING = "100,100 300,200 500,120 700,260"
@@ -197,3 +199,44 @@ async def test_a_qr_scan_proves_presence_on_its_own_slot_only(server) -> None:
     assert proofs == {slot_a: True, slot_b: False}
     await tab.close()
     await trainer.close()
+
+
+async def test_a_signature_sent_before_the_page_load_is_signed_once_the_load_is_done(server) -> None:
+    first, second = "learner29@demo.plume.test", "learner30@demo.plume.test"
+    _, slot_id = live_slot(server.session(), title="Émargement — reconnexion", learners=[first, second])
+    path = f"/emargement/{slot_id}"
+    form = {"form_data": {"strokes": DRAWING, "key": "r" * 12}}
+    # A page that reconnects on a fresh state retries its signature before its load has run.
+    tab = await signed_in_tab(server.url, first)
+    early = await tab.call(handler(AttendanceState, "confirm_signature"), form, path=path)
+    assert not var(early, AttendanceState, "sign_error")  # queued, not "Introuvable."
+    assert _records(server, slot_id) == []
+    await tab.emit(handler(AttendanceState, "load"), path=path)
+    signed = await tab.until(lambda m: ((m.get("delta") or {}).get(NAME, {}).get("view_rx_state_") or {}).get("signed"))
+    assert var(signed, AttendanceState, "view")["signed"] and not var(signed, AttendanceState, "sign_error")
+    # The page's own retry after its load carries the same key: still one signature.
+    await tab.call(handler(AttendanceState, "confirm_signature"), form, path=path)
+    uid = _user_id(server, first)
+    assert _records(server, slot_id) == [("signature", uid, uid)]
+    await tab.close()
+    # A reconnecting page on a fresh state: its boot event (hydrate, then the route's on_load) and, right behind
+    # it, the retried signature, which may be handled before the page's load: it waits for it either way.
+    signed_in = await signed_in_tab(server.url, second)
+    await signed_in.close()
+    fresh = ReflexClient(
+        server.url,
+        headers={
+            "X-Forwarded-For": fresh_ip(),
+            "Cookie": f"{DEVICE_COOKIE}={signed_in.device}; {SESSION_COOKIE}={signed_in.session}",
+        },
+    )
+    await fresh.connect()
+    await fresh.emit(f"{rx.State.get_full_name()}.hydrate_and_load", path=path)
+    await fresh.emit(handler(AttendanceState, "confirm_signature"), form, path=path)
+    replies = await fresh.until(
+        lambda m: ((m.get("delta") or {}).get(NAME, {}).get("view_rx_state_") or {}).get("signed")
+    )
+    assert var(replies, AttendanceState, "view")["signed"] and not var(replies, AttendanceState, "sign_error")
+    other = _user_id(server, second)
+    assert _records(server, slot_id) == [("signature", uid, uid), ("signature", other, other)]
+    await fresh.close()

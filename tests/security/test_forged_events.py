@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import reflex as rx
+from sqlalchemy import inspect as inspect_database
 from sqlalchemy import text
 from sqlmodel import Session, select
 
@@ -121,7 +122,7 @@ def _payloads(name: str, foreign_ids: list[Any]) -> list[dict[str, Any]]:
 
 def _snapshot(db: Session, *, exclude_user: int | None) -> dict[str, str]:
     out = {}
-    tables = [r[0] for r in db.exec(text("SELECT name FROM sqlite_master WHERE type='table'")).all()]  # type: ignore[call-overload]
+    tables = inspect_database(db.get_bind()).get_table_names()  # SQLite or PostgreSQL
     for table in tables:
         if table in IGNORED_TABLES:
             continue

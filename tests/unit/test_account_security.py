@@ -313,7 +313,9 @@ def test_an_invited_address_gets_its_account_at_once(db: Session) -> None:
     assert db.exec(select(OutboxEmail).where(OutboxEmail.channel == "sms")).one().to == "+33612345678"
 
 
-def test_the_migration_encrypts_totp_secrets_stored_in_clear(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_migration_encrypts_totp_secrets_stored_in_clear(
+    empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import sqlalchemy as sa
     from alembic import command
 
@@ -322,7 +324,7 @@ def test_the_migration_encrypts_totp_secrets_stored_in_clear(tmp_path, monkeypat
     from app.services.db import make_engine, set_engine
     from app.settings import reset_settings
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+    url = empty_database_url
     monkeypatch.setenv("DATABASE_URL", url)
     reset_settings()
     set_engine(None)
@@ -332,15 +334,15 @@ def test_the_migration_encrypts_totp_secrets_stored_in_clear(tmp_path, monkeypat
     with engine.begin() as conn:
         conn.execute(
             sa.text(
-                "INSERT INTO user (email, first_name, last_name, pseudonym, password_hash, phone, phone_changes,"
+                'INSERT INTO "user" (email, first_name, last_name, pseudonym, password_hash, phone, phone_changes,'
                 " language, totp_secret, totp_enabled, is_active, is_superuser, created_at)"
-                " VALUES ('old@plume.test', 'A', 'B', '', 'x', '', 0, 'fr', :secret, 1, 1, 0, '2026-01-01')"
+                " VALUES ('old@plume.test', 'A', 'B', '', 'x', '', 0, 'fr', :secret, :yes, :yes, :no, '2026-01-01')"
             ),
-            {"secret": plain},
+            {"secret": plain, "yes": True, "no": False},
         )
     command.upgrade(alembic_config(), "head")
     with engine.connect() as conn:
-        stored = conn.execute(sa.text("SELECT totp_secret FROM user WHERE email = 'old@plume.test'")).scalar_one()
+        stored = conn.execute(sa.text("""SELECT totp_secret FROM "user" WHERE email = 'old@plume.test'""")).scalar_one()
     assert stored != plain
     assert plain not in stored
     assert decrypt_secret(stored, "totp") == plain

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pyotp
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.models import AuthSession, OutboxEmail, PhoneActivation, User, UserToken
@@ -279,3 +280,13 @@ def test_profile_phone_changes_only_with_the_code_sent_to_the_new_number(db: Ses
     db.commit()
     db.refresh(user)
     assert user.phone == "+33711223344" and user.is_activated
+
+
+def test_the_database_refuses_two_accounts_whose_emails_differ_only_by_case(db: Session) -> None:
+    db.add(User(email="a@x.fr", password_hash="x"))
+    db.commit()
+    db.add(User(email="A@x.fr", password_hash="x"))  # a bulk import or a hand-written query skipping the services
+    with pytest.raises(IntegrityError):
+        db.commit()
+    db.rollback()
+    assert [u.email for u in db.exec(select(User)).all()] == ["a@x.fr"]

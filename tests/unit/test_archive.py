@@ -327,20 +327,24 @@ def _insert(conn: sa.Connection, table: str, **values: object) -> int:
             continue
         values[name] = (
             "2026-01-01"
-            if "DATE" in kind
+            if "DATE" in kind or "TIME" in kind
+            else False
+            if "BOOL" in kind
             else 0
-            if any(k in kind for k in ("INT", "BOOL", "FLOAT", "NUMERIC", "REAL"))
+            if any(k in kind for k in ("INT", "FLOAT", "NUMERIC", "REAL", "DOUBLE"))
             else f"{table}-{name}"
         )
     names = ", ".join(f'"{n}"' for n in values)
-    conn.execute(sa.text(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(f":{n}" for n in values)})'), values)
-    return int(conn.execute(sa.text("SELECT last_insert_rowid()")).scalar_one())
+    marks = ", ".join(f":{n}" for n in values)
+    return int(
+        conn.execute(sa.text(f'INSERT INTO "{table}" ({names}) VALUES ({marks}) RETURNING id'), values).scalar_one()
+    )
 
 
 def test_the_migration_gives_every_organisation_the_categories_and_files_sessions_by_name(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    empty_database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+    url = empty_database_url
     monkeypatch.setenv("DATABASE_URL", url)
     reset_settings()
     set_engine(None)

@@ -3,6 +3,8 @@ erasure of personal fields, and audit rows and live events that commit with thei
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import stat
 import threading
 from datetime import date, timedelta
@@ -22,6 +24,7 @@ from app.services.attendance import chain as attendance_chain
 from app.services.attendance import heads as attendance_heads
 from app.services.db import get_engine
 from app.settings import get_settings
+from tests.backend import ON_POSTGRES, sqlite_only
 from tests.unit.test_attendance import DRAWING, World, _world
 
 
@@ -286,6 +289,10 @@ def test_two_workers_publish_the_daily_head_once(db: Session, monkeypatch: pytes
     assert len(db.exec(select(OutboxEmail).where(OutboxEmail.kind == "attendance_head")).all()) == 2
 
 
+@sqlite_only(
+    "interleaves another writer before our commit in one thread: on PostgreSQL the head's row lock makes that"
+    " writer wait for our commit instead; the retry there (two first links) is test_concurrent_appends_keep_the_chain_linear"
+)
 @pytest.mark.parametrize("action", ["sign_as", "certify"])
 def test_a_retried_append_keeps_its_audit_row_and_live_event(
     db: Session, monkeypatch: pytest.MonkeyPatch, action: str
@@ -355,3 +362,68 @@ def test_the_verification_url_says_whether_the_head_is_still_in_the_chain(db: Se
     db.execute(text("DELETE FROM attendancerecord WHERE seq >= 2"))
     db.commit()
     assert _head_page(org, rows[1].hash)[1] == 404
+
+
+def test_concurrent_appends_keep_the_chain_linear(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two writers append to one organisation's new chain at once: every link follows the one before.
+
+    On PostgreSQL each thread stands for another worker (no process lock): both read "no chain yet"
+    and prepare n° 1 together, one commit loses and is tried again; then the head's row lock makes
+    each append wait for the other's commit.
+    """
+    w = _world(db)
+    if ON_POSTGRES:
+        monkeypatch.setattr(attendance_chain, "_chain_lock", contextlib.nullcontext())
+    per_writer, writers = 15, 2
+    start, both_prepared = threading.Barrier(writers), threading.Barrier(writers)
+    stored: list[tuple[int, int]] = []
+    prepared: list[int] = []
+    failures: list[Exception] = []
+
+    def with_audit(tx: Session, record: AttendanceRecord) -> None:
+        if ON_POSTGRES and record.seq == 1 and len(prepared) < writers:
+            prepared.append(record.seq)
+            both_prepared.wait(timeout=30)  # the other writer has read the same (empty) head
+        tx.add(AuditRecord(action="test.append", after=str(record.seq)))
+
+    def write(writer: int) -> None:
+        try:
+            with Session(get_engine(), expire_on_commit=False) as own:
+                start.wait(timeout=30)
+                for n in range(per_writer):
+                    record = AttendanceRecord(
+                        organisation_id=w.org.id or 0,
+                        seq=0,
+                        session_id=w.session.id or 0,
+                        slot_id=w.slot.id or 0,
+                        kind="mark",
+                        status="late",
+                        reason=f"writer {writer} n° {n}",
+                        recorded_by_id=w.trainer.user_id,
+                        prev_hash="",
+                        hash="",
+                    )
+                    done, new = attendance_chain.append_record(own, record, then=with_audit)
+                    assert new
+                    stored.append((writer, done.seq))
+        except Exception as exc:  # noqa: BLE001  # reported below, from the test's own thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures, failures
+    if ON_POSTGRES:
+        assert prepared == [1, 1]  # both prepared n° 1: one of them was tried again
+    total = per_writer * writers
+    assert sorted(seq for _, seq in stored) == list(range(1, total + 1))
+    rows = db.exec(select(AttendanceRecord).order_by(col(AttendanceRecord.seq))).all()
+    assert [r.seq for r in rows] == list(range(1, total + 1))
+    assert all(row.prev_hash == before.hash for before, row in itertools.pairwise(rows))
+    assert len({r.prev_hash for r in rows}) == total  # no two links hang from the same one: no fork
+    assert _head(db, w.org.id or 0).last_seq == total
+    audits = db.exec(select(AuditRecord).where(AuditRecord.action == "test.append")).all()
+    assert sorted(int(a.after) for a in audits) == list(range(1, total + 1))  # one audit row per stored record
+    assert attendance_chain.verify_chain(db).ok

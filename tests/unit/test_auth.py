@@ -5,11 +5,13 @@ from datetime import timedelta
 
 import pyotp
 import pytest
+from argon2 import PasswordHasher, extract_parameters
 from sqlmodel import Session, select
 
 from app.models import AuditRecord, AuthSession, LoginAttempt
 from app.models.base import utcnow
 from app.services import auth, throttle
+from app.services.crypto import check_password
 from app.services.db import session_scope
 from app.services.errors import ErrorCode, PlumeError
 from app.settings import reset_settings
@@ -207,3 +209,48 @@ def test_totp_sign_in_needs_the_code(db: Session) -> None:
     db.commit()
     again = auth.resolve_actor(db, signed.token)
     assert again is not None and again.fully_signed_in
+
+
+def test_sign_in_replaces_a_hash_made_with_older_parameters(db: Session) -> None:
+    user = make_user(db, email="anne@example.test")
+    user.password_hash = PasswordHasher().hash(PASSWORD)  # argon2-cffi's defaults: 64 MiB, t=3, p=4
+    db.add(user)
+    db.commit()
+    with session_scope() as own:  # the caller's one transaction, as `run_password_db` runs it
+        assert auth.sign_in(own, email="anne@example.test", password=PASSWORD, ip="198.51.100.1").token
+    db.refresh(user)
+    params = extract_parameters(user.password_hash)
+    assert (params.memory_cost, params.time_cost, params.parallelism) == (19456, 2, 1)
+    assert check_password(user.password_hash, PASSWORD)
+    again = user.password_hash
+    assert auth.sign_in(db, email="anne@example.test", password=PASSWORD).token
+    db.commit()
+    db.refresh(user)
+    assert user.password_hash == again  # today's parameters: kept as it is
+
+
+def test_a_wrong_password_leaves_an_old_hash_alone(db: Session) -> None:
+    user = make_user(db, email="anne@example.test")
+    old = PasswordHasher().hash(PASSWORD)
+    user.password_hash = old
+    db.add(user)
+    db.commit()
+    with pytest.raises(PlumeError):
+        auth.sign_in(db, email="anne@example.test", password="not the password")
+    db.refresh(user)
+    assert user.password_hash == old
+
+
+def test_an_unknown_account_still_checks_a_password(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    checked: list[str] = []
+    real_check = auth.check_password
+
+    def spy(stored: str, password: str) -> bool:
+        checked.append(stored)
+        return real_check(stored, password)
+
+    monkeypatch.setattr(auth, "check_password", spy)
+    with pytest.raises(PlumeError) as err:
+        auth.sign_in(db, email="nobody@example.test", password=PASSWORD)
+    assert err.value.code == ErrorCode.BAD_CREDENTIALS
+    assert checked == [""]  # `check_password` then verifies against the dummy hash (test_crypto)

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import Activity, Module, Notification, OutboxEmail, Slot, TrainingSession
 from app.services import catalogue, home, timeline
@@ -129,7 +129,7 @@ def test_activation_e_mails_everyone_a_valid_ics(db: Session) -> None:
     with pytest.raises(PlumeError) as err:
         advance_status(db, staff, sid, "active")
     assert err.value.code == ErrorCode.NO_SLOTS
-    activity = db.exec(select(Activity).where(Activity.kind == "in_person")).all()[-1]
+    activity = db.exec(select(Activity).where(Activity.kind == "in_person").order_by(col(Activity.id))).all()[-1]
     with pytest.raises(PlumeError) as err:
         timeline.schedule(
             db, staff, activity.id or 0, day=(session.ends_on + timedelta(days=3)).isoformat(), half_day="morning"

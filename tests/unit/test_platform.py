@@ -8,6 +8,7 @@ from app.i18n import MESSAGES, t
 from app.services.errors import ErrorCode
 from app.services.seed import SeedRefusedError, seed_demo
 from app.settings import SettingsError, load_settings, reset_settings
+from tests.backend import ON_POSTGRES, sqlite_only
 
 
 def test_public_or_short_secret_is_refused_in_every_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -87,6 +88,7 @@ def test_dev_settings_reject_what_the_old_public_secret_signed(monkeypatch: pyte
         reset_settings()
 
 
+@sqlite_only("reads SQLite's own PRAGMAs")
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path) -> None:
     from app.services.db import make_engine
 
@@ -161,27 +163,48 @@ def test_seed_builds_the_documented_accounts(db: Session) -> None:
         seed_demo(db)
 
 
-def test_migrations_build_the_same_schema_as_the_models(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+def test_migrations_build_the_same_schema_as_the_models(
+    empty_database_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
     from app.migrate import upgrade
     from app.services.db import make_engine, set_engine
 
-    url = f"sqlite:///{tmp_path / 'migrated.db'}"
+    url = empty_database_url
     monkeypatch.setenv("DATABASE_URL", url)
     reset_settings()
     set_engine(None)
     upgrade()
     migrated = make_engine(url)
-    fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    fresh_url = request.getfixturevalue("unit_database").url if ON_POSTGRES else f"sqlite:///{tmp_path / 'fresh.db'}"
+    fresh = make_engine(fresh_url)
     SQLModel.metadata.create_all(fresh)
 
-    def shape(engine: sa.engine.Engine) -> dict[str, list[tuple[str, bool]]]:
+    def shape(engine: sa.engine.Engine) -> dict[str, dict[str, object]]:
+        # Columns (type with its collation, nullable), keys and indexes: what each backend reflects of them
+        # (SQLite does not reflect an index on an expression such as lower(email); PostgreSQL does).
         inspector = sa.inspect(engine)
         return {
-            name: sorted((c["name"], bool(c["nullable"])) for c in inspector.get_columns(name))
+            name: {
+                "columns": sorted(
+                    (c["name"], str(c["type"]), bool(c["nullable"])) for c in inspector.get_columns(name)
+                ),
+                "primary key": inspector.get_pk_constraint(name)["constrained_columns"],
+                "foreign keys": sorted(
+                    (tuple(f["constrained_columns"]), f["referred_table"]) for f in inspector.get_foreign_keys(name)
+                ),
+                "unique": sorted(tuple(u["column_names"]) for u in inspector.get_unique_constraints(name)),
+                "indexes": sorted(
+                    (i["name"], str(i["column_names"]), str(i.get("expressions", "")), bool(i["unique"]))
+                    for i in inspector.get_indexes(name)
+                ),
+            }
             for name in inspector.get_table_names()
             if name != "alembic_version"
         }
 
     assert shape(migrated) == shape(fresh)
+    migrated.dispose()
+    fresh.dispose()
     set_engine(None)
     reset_settings()

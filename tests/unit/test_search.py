@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import literal, select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
@@ -42,6 +42,19 @@ def test_postgresql_compiles_to_builtin_functions() -> None:
     assert sql.startswith("lower(translate(course.title,")
     assert "plume_fold" not in sql and "unaccent" not in sql
     assert len(search.ACCENTED) == len(search.PLAIN) > 100
+
+
+def test_sort_keys_order_alike_in_python_and_in_sql(db: Session) -> None:
+    """Names sort without case or accents, spaces and hyphens counting, on SQLite and PostgreSQL alike."""
+    names = ["Zola", "émile", "Emile", "Ébène", "de la Tour", "Delatour", "De-Laval", "d'Arc", "Øster", "eve"]
+    rows = union_all(*(select(literal(n).label("name")) for n in names)).subquery()
+    ordered = db.exec(select(rows.c.name).order_by(search.sort_key(rows.c.name), rows.c.name)).all()  # type: ignore[call-overload]
+    assert [r[0] for r in ordered] == sorted(names, key=lambda n: (search.fold(n), n))
+
+
+def test_sort_keys_compare_code_point_by_code_point_on_postgresql() -> None:
+    sql = str(search.sort_key(Course.__table__.c.title).compile(dialect=postgresql.dialect()))  # type: ignore[attr-defined]
+    assert sql.startswith("lower(translate(course.title,") and sql.endswith('COLLATE "C"')
 
 
 def test_percent_and_underscore_typed_match_themselves(db: Session) -> None:

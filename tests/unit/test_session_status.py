@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.models import Activity, Enrolment, OutboxEmail, TrainingSession
 from app.services import timeline
@@ -27,7 +27,7 @@ def test_the_dialog_counts_the_confirmation_emails_it_will_send_and_sends_nothin
     learners = [learner, *(make_learner(db, org) for _ in range(7))]
     for person in learners:
         enrol_learner(db, staff, sid, person.id or 0, "mandatory")
-    activity = db.exec(select(Activity).where(Activity.kind == "in_person")).all()[-1]
+    activity = db.exec(select(Activity).where(Activity.kind == "in_person").order_by(col(Activity.id))).all()[-1]
     timeline.schedule(db, staff, activity.id or 0, day=session.starts_on.isoformat(), half_day="morning")
     db.commit()
     asked = status_change(db, staff, sid, "active")
@@ -50,7 +50,7 @@ def test_a_trainer_also_enrolled_gets_one_email_counted_once(db: Session) -> Non
     position_trainer(db, staff, sid, trainer.id or 0)
     db.add(Enrolment(session_id=sid, user_id=trainer.id or 0))  # as data migrated from elsewhere may hold
     db.commit()
-    activity = db.exec(select(Activity).where(Activity.kind == "in_person")).all()[-1]
+    activity = db.exec(select(Activity).where(Activity.kind == "in_person").order_by(col(Activity.id))).all()[-1]
     with pytest.raises(PlumeError) as err:
         status_change(db, staff, sid, "active")
     assert err.value.code == ErrorCode.NO_SLOTS  # said before any dialog, as confirming would refuse

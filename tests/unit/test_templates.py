@@ -1,7 +1,8 @@
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from app.services import templates
+from app.models import OutboxEmail
+from app.services import outbox, templates
 from app.services.errors import ErrorCode, PlumeError
 from tests.factories import make_org, make_staff
 
@@ -59,3 +60,14 @@ def test_defaults_only_use_known_tags() -> None:
     for table in templates.DEFAULTS.values():
         for kind, tpl in table.items():
             assert templates.unknown_tags(kind, tpl.subject + tpl.body) == []
+
+
+def test_a_subject_filled_with_long_values_fits_its_column(db: Session) -> None:
+    """PostgreSQL refuses a value longer than its column where SQLite keeps it: the filled subject is cut."""
+    org = make_org(db)
+    tpl = templates.Template("Rappel : {session} — {session} ({organisation})", "Bonjour {prenom}")
+    filled = templates.render(tpl, {"session": "Parcours " + "é" * 190, "organisation": "Horizon", "prenom": "Ana"})
+    assert len(filled.subject) == templates.SUBJECT_MAX
+    outbox.enqueue_email(db, to="ana@example.test", message=filled, kind="reminder", organisation_id=org.id)
+    db.commit()
+    assert db.exec(select(OutboxEmail.subject)).one() == filled.subject

@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -22,6 +23,7 @@ from app.services import access, progress, tutoring
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.services.seed import seed_demo
+from tests.backend import ON_POSTGRES
 from tests.factories import actor_for, make_learner, make_member, make_org, make_session, make_staff, make_trainer
 
 START = date(2026, 11, 2)
@@ -495,6 +497,31 @@ def test_names_sort_without_case_or_accents_and_follow_a_rename(db: Session) -> 
     db.commit()
     assert _names(tutoring.centre(db, staff, session.id or 0), w) == ["emond", "faure", "dupont"]
     assert _names(tutoring.centre(db, staff, session.id or 0, descending=True), w) == ["dupont", "faure", "emond"]
+
+
+def test_names_with_spaces_and_hyphens_sort_alike_on_every_database(db: Session) -> None:
+    """The centre's SQL order is Python's order of the same keys: a database locale ignoring spaces would not be."""
+    org = make_org(db)
+    session = make_session(db, org, start=START, end=START + timedelta(days=1))
+    people = {
+        last: make_learner(db, org, first_name="Ana", last_name=last)
+        for last in ("Delatour", "De la Tour", "De-Laval", "d'Arc", "Del Monte", "Øster", "Zola", "Dé la Rue")
+    }
+    for user in people.values():
+        _enrol(db, session, user, "mandatory")
+    staff = actor_for(db, make_staff(db, org))
+    w = World(org, session, staff, staff, people)
+    expected = sorted(people, key=lambda last: progress_key(db, session, people[last]))
+    assert _names(tutoring.centre(db, staff, session.id or 0), w) == expected
+    assert expected.index("De la Tour") < expected.index("Delatour")  # the space counts, as on SQLite
+    if ON_POSTGRES:  # whatever the database's locale, the column compares code point by code point
+        collation = db.exec(
+            text(
+                "SELECT collation_name FROM information_schema.columns WHERE table_name = 'enrolment'"
+                " AND column_name = 'sort_name'"
+            )  # type: ignore[call-overload]
+        ).one()
+        assert collation[0] == "C"
 
 
 def progress_key(db: Session, session: TrainingSession, user: User) -> str:

@@ -28,7 +28,7 @@ from app.services.access import Capability, access_session
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.services.notify import trainer_positioned_email
-from app.services.search import contains
+from app.services.search import contains, sort_key
 
 # A staff position on a session: its trainers, its tutors.
 P = TypeVar("P", TrainerPosition, TutorPosition)
@@ -81,7 +81,7 @@ def session_people(
         PlumeError: NOT_FOUND.
     """
     training, _ = access_session(db, actor, session_id, Capability.EDIT)
-    by_name = (col(User.last_name), col(User.first_name))
+    by_name = (sort_key(col(User.last_name)), sort_key(col(User.first_name)), col(User.id))
     assigned = set(db.exec(select(TrainerPosition.user_id).where(TrainerPosition.session_id == training.id)).all())
     trainers: list[Person] = []
     trainer_choices: list[Person] = []

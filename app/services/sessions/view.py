@@ -13,6 +13,7 @@ from app.services import audience
 from app.services.access import Capability, access_session
 from app.services.actor import Actor
 from app.services.progress import learner_progress
+from app.services.search import sort_key
 from app.services.sessions.locks import locked_ids
 from app.services.sessions.modules import ordered_modules
 
@@ -93,7 +94,7 @@ def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
         select(User)
         .join(TrainerPosition, col(TrainerPosition.user_id) == col(User.id))
         .where(TrainerPosition.session_id == training.id)
-        .order_by(col(User.last_name))
+        .order_by(sort_key(col(User.last_name)), sort_key(col(User.first_name)), col(User.id))
     ).all()
     modules = ordered_modules(db, training.id)
     activities = db.exec(
