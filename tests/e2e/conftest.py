@@ -52,7 +52,8 @@ def new_context(browser: Browser, server) -> Iterator[Callable[..., BrowserConte
 
 def ready(page: Page) -> None:
     """Wait until the page's data is loaded (Reflex hydrated it and ran its on_load handlers)."""
-    expect(page.locator("[data-hydrated='true']").first).to_be_attached()
+    # A first load hydrates a new tab state (in Redis with several workers): give a busy CI box the contexts' 20 s.
+    expect(page.locator("[data-hydrated='true']").first).to_be_attached(timeout=20_000)
 
 
 def goto(page: Page, path: str) -> None:
