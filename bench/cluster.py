@@ -63,11 +63,10 @@ class Tab:
             self.signed_seen.setdefault(uid, now)
         chat = delta.get(CHAT, {})
         for var in ("messages_rx_state_", "fresh_rx_state_"):
-            for row in chat.get(var) or []:
-                if row["client_id"] in self.chat_seen:
-                    self.chat_copies += 1
-                else:
-                    self.chat_seen[row["client_id"]] = now
+            ids = [row["client_id"] for row in chat.get(var) or []]
+            self.chat_copies += len(ids) - len(set(ids))  # a message twice in one list (a list is resent whole)
+            for cid in ids:
+                self.chat_seen.setdefault(cid, now)
         await self.client._on_event(data)
 
 
