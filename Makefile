@@ -122,4 +122,4 @@ pytest:
 test: install-dev chromium postgresql redis lint typecheck contracts pytest
 
 clean:
-	rm -rf .web .states .web-test .states-test .web-test-cluster .states-test-cluster .cluster var plume.db plume.db-wal plume.db-shm
+	rm -rf .web .states .web-test .states-test .web-test-cluster* .states-test-cluster* .cluster var plume.db plume.db-wal plume.db-shm

@@ -40,9 +40,12 @@ TEST_WEB_DIR = ROOT / ".web-test"
 TEST_STATES_DIR = ROOT / ".states-test"
 TEST_BUILD_LOCK = ROOT / ".web-test.lock"
 # `running_cluster` builds its own: a run holds the shared test server (and its build) for its whole length.
+# A cluster serves from its build while it runs, so one that starts while another runs (the fault tests' own,
+# beside the run's shared one) takes the next free build directory.
 CLUSTER_WEB_DIR = ROOT / ".web-test-cluster"
 CLUSTER_STATES_DIR = ROOT / ".states-test-cluster"
 CLUSTER_BUILD_LOCK = ROOT / ".web-test-cluster.lock"
+CLUSTER_BUILD_SLOTS = 3
 BACKENDS = ("sqlite", "cluster")
 BACKEND = os.environ.get("PLUME_TEST_BACKEND", "sqlite")
 
@@ -325,6 +328,35 @@ def _test_build_lock(path: Path = TEST_BUILD_LOCK) -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def _cluster_build_slot() -> Iterator[tuple[Path, Path]]:
+    """A build directory no other running cluster serves from, locked while the caller's cluster runs.
+
+    Yields:
+        (web directory, states directory).
+    """
+    slots = [
+        (CLUSTER_BUILD_LOCK, CLUSTER_WEB_DIR, CLUSTER_STATES_DIR),
+        *(
+            (ROOT / f".web-test-cluster-{n}.lock", ROOT / f".web-test-cluster-{n}", ROOT / f".states-test-cluster-{n}")
+            for n in range(2, CLUSTER_BUILD_SLOTS + 1)
+        ),
+    ]
+    for lock_path, web_dir, states_dir in slots:
+        with lock_path.open("w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # another cluster serves from this one
+            try:
+                yield web_dir, states_dir
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+            return
+    with _test_build_lock(CLUSTER_BUILD_LOCK):  # every slot taken: wait for the first
+        yield CLUSTER_WEB_DIR, CLUSTER_STATES_DIR
+
+
+@contextlib.contextmanager
 def running_plume(
     *,
     seed_args: tuple[str, ...] = (),
@@ -444,9 +476,9 @@ def running_cluster(*, workers: int = 2, seed_args: tuple[str, ...] = ()) -> Ite
     public = f"http://127.0.0.1:{ports[0]}"
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        with _stores("cluster", workdir) as stores, _test_build_lock(CLUSTER_BUILD_LOCK):
+        with _stores("cluster", workdir) as stores, _cluster_build_slot() as (web_dir, states_dir):
             env = _server_env(public, workdir, stores, smtp_port, None)
-            env["REFLEX_WEB_WORKDIR"], env["REFLEX_STATES_WORKDIR"] = str(CLUSTER_WEB_DIR), str(CLUSTER_STATES_DIR)
+            env["REFLEX_WEB_WORKDIR"], env["REFLEX_STATES_WORKDIR"] = str(web_dir), str(states_dir)
             _prepare_database(env, seed_args)
             build = subprocess.run(
                 [str(BIN / "reflex"), "export", "--frontend-only", "--no-zip", "--env", "prod"],
