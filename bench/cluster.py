@@ -26,7 +26,7 @@ from typing import Any
 from sqlmodel import col, func, select
 
 from app.models import AttendanceRecord, User
-from bench.attendance_live import DRAWING, SIGNED_VAR
+from bench.attendance_live import DRAWING, SIGNED_VAR, _pct
 from state.attendance import AttendanceState
 from state.chat import ChatState
 from tests.attendance_setup import live_slot
@@ -37,13 +37,6 @@ from tests.wsclient import ReflexClient
 BOARD = AttendanceState.get_full_name()
 CHAT = ChatState.get_full_name()
 SHEETS = 10
-
-
-def _pct(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1)
 
 
 class Tab:

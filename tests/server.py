@@ -309,6 +309,26 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=20)
 
 
+def _plume_server(
+    url: str, stores: _Stores, env: dict[str, str], log_path: Path, mailbox: Mailbox, engine: Engine
+) -> PlumeServer:
+    """What a test sees of one backend: its address and log, and the stores it shares.
+
+    Returns:
+        The server's handle.
+    """
+    return PlumeServer(
+        url=url,
+        database_url=stores.database_url,
+        log_path=log_path,
+        mailbox=mailbox,
+        engine=engine,
+        files_dir=Path(env["PLUME_FILES_DIR"]),
+        service_env=_service_env(env),
+        redis=stores.redis,
+    )
+
+
 def _service_env(env: dict[str, str]) -> dict[str, str]:
     return {
         name: env[name]
@@ -417,16 +437,7 @@ def running_plume(
             engine = make_engine(stores.database_url)
             try:
                 _wait_healthy(url, process, log_path, timeout=900)
-                yield PlumeServer(
-                    url=url,
-                    database_url=stores.database_url,
-                    log_path=log_path,
-                    mailbox=mailbox,
-                    engine=engine,
-                    files_dir=workdir / "files",
-                    service_env=_service_env(env),
-                    redis=stores.redis,
-                )
+                yield _plume_server(url, stores, env, log_path, mailbox, engine)
             finally:
                 _stop(process)
                 engine.dispose()
@@ -497,18 +508,7 @@ def running_cluster(*, workers: int = 2, seed_args: tuple[str, ...] = ()) -> Ite
                     log_path = workdir / f"worker-{n}.log"
                     serve = [str(BIN / "plume"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
                     processes.append(_start(serve, env, log_path))
-                    servers.append(
-                        PlumeServer(
-                            url=f"http://127.0.0.1:{port}",
-                            database_url=stores.database_url,
-                            log_path=log_path,
-                            mailbox=mailbox,
-                            engine=engine,
-                            files_dir=workdir / "files",
-                            service_env=_service_env(env),
-                            redis=stores.redis,
-                        )
-                    )
+                    servers.append(_plume_server(f"http://127.0.0.1:{port}", stores, env, log_path, mailbox, engine))
                 for server, process in zip(servers, processes, strict=True):
                     _wait_healthy(server.url, process, server.log_path, timeout=300)
                 assert stores.redis is not None and stores.postgres is not None
