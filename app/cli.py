@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from sqlmodel import select
 
+from app.logs import granian_log_config
 from app.models import Membership, Organisation, User
 from app.models.base import utcnow
 from app.services import archives
@@ -80,6 +81,9 @@ def _serve(args: argparse.Namespace) -> int:
     environment.REFLEX_ENV_MODE.set(constants.Env.PROD)
     environment.REFLEX_SKIP_COMPILE.set(True)
     os.environ["GRANIAN_WORKERS"] = str(args.workers)
+    # Granian's main process logs too (workers spawned, exited, restarted): as JSON lines, like the workers.
+    # Reflex builds granian's logging overrides in this one function; Plume's replace them.
+    reflex_exec._granian_log_dictconfig = granian_log_config
     reflex_exec.run_backend_prod(
         args.host, args.port, constants.LogLevel(args.loglevel), mount_frontend_compiled_app=True
     )

@@ -77,16 +77,38 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+def json_handler() -> logging.Handler:
+    """The one handler: JSON lines on standard error.
+
+    Returns:
+        The handler.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    return handler
+
+
+def granian_log_config() -> dict[str, Any]:
+    """Granian's logging configuration with its two handlers (server, access) replaced by `json_handler`.
+
+    The workers install the JSON handler when the app starts; granian's main process (which spawns them,
+    watches them and reports their exits) never imports the app, so it is configured with this.
+
+    Returns:
+        The overrides of granian's default `dictConfig`.
+    """
+    handler = {"()": f"{__name__}.json_handler"}
+    return {"handlers": {"console": handler, "access": handler}}
+
+
 def install_logging(level: int = logging.INFO) -> None:
     """Route every log record of the process to standard error as JSON lines (idempotent).
 
     Args:
         level: The root logger's level.
     """
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
-    root.handlers = [handler]
+    root.handlers = [json_handler()]
     root.setLevel(level)
     for name in _SERVER_LOGGERS:
         server_logger = logging.getLogger(name)

@@ -105,6 +105,22 @@ def backend_error(exception: Exception) -> EventSpec:
     return rx.toast.error(t("fr", "error.unavailable"), id="backend_error", position="top-center")
 
 
+def assign_changed(state: Any, **values: Any) -> None:
+    """Set a state's vars, only those whose value changed.
+
+    Reflex sends every var assigned during an event, changed or not (and type-checks it on the way): a page
+    reloaded with the same data would resend all its lists. Values are compared with `==` (the services' view
+    dataclasses compare by value).
+
+    Args:
+        state: The state.
+        **values: Var names and their new values.
+    """
+    for name, value in values.items():
+        if getattr(state, name) != value:
+            setattr(state, name, value)
+
+
 def error_message(lang: str, err: PlumeError) -> str:
     """The person-readable text of a service error.
 

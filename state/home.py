@@ -23,7 +23,7 @@ from app.services import chat, home
 from app.services.actor import Actor
 from app.services.attendance import join, summaries
 from state import live
-from state.common import run_db
+from state.common import assign_changed, run_db
 from state.guard import SIGNED_IN, policy, require_actor
 
 
@@ -85,6 +85,9 @@ class HomeState(live.LiveState, rx.State):
     # Virtual classes running now that the person signed (or hosts): "Rejoindre la classe virtuelle".
     joinable: rx.Field[list[join.JoinableClass]] = rx.field(default_factory=list)
     unread: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    # Raised by every load: its answer always carries it, so a page (or a test) knows the load was done even
+    # when nothing else changed and no other var travels.
+    revision: rx.Field[int] = rx.field(0)
     _user_id: int = 0
 
     @rx.event
@@ -104,12 +107,11 @@ class HomeState(live.LiveState, rx.State):
             self.dashboard_sessions, self.figures, self.unread = [], {}, {}
             self._live_stop()
             return
-        self.has_organisation = actor.organisation_id is not None
-        self.is_staff = actor.has_role("staff")
         page = await run_db(lambda db: _home_page(db, actor))
+        sections = page.sections
         if page.board is not None:
             board = page.board
-            self.figures = {
+            figures = {
                 "in_progress": board.sessions_in_progress,
                 "upcoming": board.sessions_upcoming,
                 "learners": board.learners,
@@ -117,21 +119,27 @@ class HomeState(live.LiveState, rx.State):
                 "pending_invitations": board.pending_invitations,
                 "outbox_failed": board.outbox_failed,
             }
-            self.dashboard_sessions = board.sessions
-        sections = page.sections
-        self.open_sheets = page.open_sheets
-        self.joinable = page.joinable
-        self.in_progress = sections.in_progress
-        self.upcoming = sections.upcoming
-        self.finished = sections.finished
+            assign_changed(self, figures=figures, dashboard_sessions=board.sessions)
         ids = [c.id for c in (*sections.in_progress, *sections.upcoming, *sections.finished)]
-        self.unread = {str(k): str(v) for k, v in page.unread.items()}
+        # Only what changed travels: a home page opened again with the same data sends next to nothing.
+        assign_changed(
+            self,
+            has_organisation=actor.organisation_id is not None,
+            is_staff=actor.has_role("staff"),
+            open_sheets=page.open_sheets,
+            joinable=page.joinable,
+            in_progress=sections.in_progress,
+            upcoming=sections.upcoming,
+            finished=sections.finished,
+            unread={str(k): str(v) for k, v in page.unread.items()},
+        )
         self._user_id = actor.user_id
         # Unread counts of every card; the sessions under way for their status and timeline; the person's progress.
         current = [c.id for c in (*sections.in_progress, *sections.upcoming)]
         followed = (*(chat_unread_topic(i) for i in ids), *(session_topic(i) for i in current))
         self._live_follow((*followed, person_topic(actor.user_id)))
-        self.loading = False
+        assign_changed(self, loading=False)
+        self.revision += 1
 
     async def _live_apply(self, event: LiveEvent) -> bool:
         """Count a new chat message from someone else on its session's card; anything else reloads the cards.

@@ -15,7 +15,7 @@ from app.services.actor import Actor
 from app.services.auth import DEVICE_COOKIE
 from app.services.errors import PlumeError
 from state import live
-from state.common import clean_id, clean_str, run_db
+from state.common import assign_changed, clean_id, clean_str, run_db
 from state.guard import PENDING, PUBLIC, SIGNED_IN, current_actor, handshake_cookie, policy, require_actor
 
 PUBLIC_ROUTES = (
@@ -98,16 +98,18 @@ class SessionState(rx.State):
             if self.lang_cookie in LANGUAGES and self.lang != self.lang_cookie:
                 self.lang = self.lang_cookie
             return
-        self.user_name = actor.display_name
-        self.user_email = actor.email
-        if self.lang != actor.language:
-            self.lang = actor.language
-        if self.lang_cookie != actor.language:
-            self.lang_cookie = actor.language
-        self.organisation_id = actor.organisation_id or 0
-        self.roles = sorted(actor.roles)
-        self.organisations = choices
-        self.organisation_name = next((c.name for c in choices if c.id == actor.organisation_id), "")
+        # Every page's load passes here: only what changed travels (the language's strings above all).
+        assign_changed(
+            self,
+            user_name=actor.display_name,
+            user_email=actor.email,
+            lang=actor.language,
+            lang_cookie=actor.language,
+            organisation_id=actor.organisation_id or 0,
+            roles=sorted(actor.roles),
+            organisations=choices,
+            organisation_name=next((c.name for c in choices if c.id == actor.organisation_id), ""),
+        )
 
     async def _refresh(self) -> None:
         actor = current_actor()
@@ -120,9 +122,7 @@ class SessionState(rx.State):
         # One worker thread and one transaction for the header, on every page's load.
         choices, notes = await run_db(read) if actor else ([], [])
         self._show(actor, choices)
-        self.notifications = notes
-        self.unread = sum(1 for n in notes if n.unread)
-        self.loaded = True
+        assign_changed(self, notifications=notes, unread=sum(1 for n in notes if n.unread), loaded=True)
 
     @rx.event
     @policy(SIGNED_IN)

@@ -61,6 +61,7 @@ This module imports only models, the actor and the errors, so every service may 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -115,11 +116,11 @@ class Grant:
         linked = self.link is None or self.link.__name__ in facts.links
         return self.role in facts.roles and linked and facts.status in self.statuses
 
-    def clause(self, actor: Actor) -> ColumnElement[bool]:
+    def clause(self, user_id: int) -> ColumnElement[bool]:
         """The grant as a condition on `TrainingSession` rows (the SQL form).
 
         Args:
-            actor: The person.
+            user_id: The person.
 
         Returns:
             A where-clause, correlated to the `TrainingSession` of the enclosing query.
@@ -129,7 +130,7 @@ class Grant:
             col(TrainingSession.status).in_(sorted(self.statuses)),
             select(Membership.id)
             .where(
-                col(Membership.user_id) == actor.user_id,
+                col(Membership.user_id) == user_id,
                 col(Membership.organisation_id) == col(TrainingSession.organisation_id),
                 col(flag).is_(True),
             )
@@ -139,7 +140,7 @@ class Grant:
             link = self.link
             parts.append(
                 select(link.id)
-                .where(col(link.session_id) == col(TrainingSession.id), col(link.user_id) == actor.user_id)
+                .where(col(link.session_id) == col(TrainingSession.id), col(link.user_id) == user_id)
                 .exists()
             )
         return and_(*parts)
@@ -283,7 +284,24 @@ def session_filter(actor: Actor, capability: Capability = Capability.SEE) -> Col
     """
     if not actor.fully_signed_in:
         return false()
-    return or_(*(grant.clause(actor) for grant in GRANTS[capability]))
+    return _session_filter(capability, actor.user_id)
+
+
+@functools.lru_cache(maxsize=4096)
+def _session_filter(capability: Capability, user_id: int) -> ColumnElement[bool]:
+    """`session_filter` for one person, built once per process.
+
+    The clause depends on nothing else, and building it was a good part of a page's cost (a home page asks
+    for it four times). Expressions are immutable: one is shared by every query (and thread) embedding it.
+
+    Args:
+        capability: The capability.
+        user_id: The person.
+
+    Returns:
+        The condition.
+    """
+    return or_(*(grant.clause(user_id) for grant in GRANTS[capability]))
 
 
 def visible_session_ids(actor: Actor, capability: Capability = Capability.SEE) -> SelectOfScalar[int | None]:

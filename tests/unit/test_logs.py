@@ -10,13 +10,14 @@ import sys
 from collections.abc import Iterator
 
 import pytest
+from granian.log import LogLevels, configure_logging
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from app.logs import JsonFormatter, RequestIds, install_logging, request_id
+from app.logs import JsonFormatter, RequestIds, granian_log_config, install_logging, request_id
 
 
 def _record(message: str, *args: object, exc: bool = False, **extra: object) -> logging.LogRecord:
@@ -101,6 +102,28 @@ def test_server_loggers_go_through_the_one_json_handler(root_output: io.StringIO
     logging.getLogger().handlers[0].setStream(buffer)  # type: ignore[attr-defined]  # a StreamHandler
     logging.getLogger("granian.access").info("GET / 200")
     assert json.loads(buffer.getvalue())["logger"] == "granian.access"
+
+
+def test_granians_main_process_logs_json_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The main process never imports the app: granian configures it from `plume serve`'s overrides.
+    buffer = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", buffer)
+    saved = {
+        name: (logging.getLogger(name).handlers[:], logging.getLogger(name).propagate)
+        for name in ("_granian", "granian.access")
+    }
+    try:
+        configure_logging(LogLevels.info, granian_log_config())
+        logging.getLogger("_granian").info("Spawning worker-1 with PID: %s", 4242)
+        logging.getLogger("granian.access").info("GET /health 200")
+    finally:
+        for name, (handlers, propagate) in saved.items():
+            logging.getLogger(name).handlers, logging.getLogger(name).propagate = handlers, propagate
+    lines = [json.loads(line) for line in buffer.getvalue().splitlines()]
+    assert [(line["logger"], line["message"]) for line in lines] == [
+        ("_granian", "Spawning worker-1 with PID: 4242"),
+        ("granian.access", "GET /health 200"),
+    ]
 
 
 def test_a_refused_origin_is_a_warning_not_a_server_error(root_output: io.StringIO) -> None:
