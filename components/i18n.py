@@ -1,10 +1,16 @@
-"""Translated text in components: `T("key")` follows the person's language live."""
+"""Translated text in components: `T("key")` follows the person's language live.
+
+Each text is written into the page's code in every language, and the browser picks the person's
+(`SessionState.lang`): no string travels over the websocket (the whole catalogue, ~90 KB, used to be
+sent to every tab on connection and again on each change of language).
+"""
 
 from __future__ import annotations
 
 import reflex as rx
 from reflex.vars.base import Var
 
+from app.i18n import MESSAGES
 from state.session import SessionState
 
 
@@ -12,12 +18,29 @@ def T(key: str) -> Var[str]:  # noqa: N802  # reads like a translation call
     """The text for a key in the current language.
 
     Args:
-        key: Message key from `app/i18n`.
+        key: Message key from `app/i18n` (a key missing from the catalogue fails the build).
 
     Returns:
         A string var.
     """
-    return SessionState.tr[key].to(str)
+    return rx.Var.create({lang: texts[key] for lang, texts in MESSAGES.items()})[SessionState.lang].to(str)
+
+
+def Tk(prefix: str, rest: Var) -> Var[str]:  # noqa: N802
+    """The text for a key completed in the browser: `prefix` followed by a var's value (a kind, a status).
+
+    Args:
+        prefix: The keys' common start, e.g. "kind." (every key that starts with it is written into the page).
+        rest: The var that ends the key.
+
+    Returns:
+        A string var ("" for a key the catalogue does not have).
+    """
+    table = {
+        lang: {key[len(prefix) :]: text for key, text in texts.items() if key.startswith(prefix)}
+        for lang, texts in MESSAGES.items()
+    }
+    return rx.Var.create(table)[SessionState.lang].to(dict)[rest.to(str)].to(str)
 
 
 def Tf(key: str, **params: Var | str) -> Var[str]:  # noqa: N802

@@ -9,7 +9,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from app import routes
-from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, MESSAGES
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from app.services import accounts, auth, orgs
 from app.services.actor import Actor
 from app.services.auth import DEVICE_COOKIE
@@ -61,11 +61,6 @@ class SessionState(rx.State):
     unread: rx.Field[int] = rx.field(0)
     loaded: bool = False
     handoff: str = ""  # the session route the handoff page sends the browser to (a sealed single-use code)
-
-    @rx.var
-    def tr(self) -> dict[str, str]:
-        """Every UI string in the current language."""
-        return MESSAGES.get(self.lang, MESSAGES[DEFAULT_LANGUAGE])
 
     @rx.var
     def is_staff(self) -> bool:

@@ -161,9 +161,9 @@ class TutoringCentreState(SortedPagedList, live.LiveState, ConcludeSelection, rx
         self.found = True
         self._take_page(centre)
         self.learners, self.activities = centre.learners, centre.activities
-        lang = (await self.get_state(SessionState)).tr
+        lang = (await self.get_state(SessionState)).lang
         self.pie = [
-            PieSlice(name=lang.get(f"tutoring.status.{k}", k), value=getattr(centre.pie, k), fill=colour)
+            PieSlice(name=t(lang, f"tutoring.status.{k}"), value=getattr(centre.pie, k), fill=colour)
             for k, colour in PIE_COLOURS.items()
         ]
         self.rows = centre.rows

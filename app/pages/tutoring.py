@@ -28,7 +28,7 @@ from components import styles
 from components.competencies import record_lines
 from components.finishing import conclude_dialog
 from components.forms import form_dialog, labelled
-from components.i18n import T, Tf, Tn
+from components.i18n import T, Tf, Tk, Tn
 from components.layout import dialog_actions, dialog_frame, gated_page, page_header, shell
 from components.tables import (
     data_table,
@@ -45,7 +45,6 @@ from components.tables import (
     status_badge,
     table_list,
 )
-from state.session import SessionState
 from state.tutoring import PieSlice, TutoringCentreState, TutoringListState, TutoringReportState
 
 STATUS_COLOURS = {"not_started": "gray", "in_progress": "amber", "finished": "green"}
@@ -884,8 +883,8 @@ def _reminder_cells(reminder: ObjectVar[ReminderLine]) -> tuple[Var | rx.Compone
     )
     return (
         reminder.sent_at,
-        SessionState.tr["tutoring.reminder_kind." + reminder.kind.to(str)].to(str),  # a key built in the browser
-        SessionState.tr["templates.kind." + reminder.template.to(str)].to(str),
+        Tk("tutoring.reminder_kind.", reminder.kind),  # a key completed in the browser
+        Tk("templates.kind.", reminder.template),
         subject,
     )
 

@@ -15,7 +15,7 @@ from app.services.course_categories import Folder
 from app.services.tutoring_courses import CourseInfo, CourseLine, LessonComment, LessonRow, Option, QuickStats
 from components import styles
 from components.forms import Handler
-from components.i18n import T, Tf, Tn
+from components.i18n import T, Tf, Tk, Tn
 from components.layout import dialog_actions, dialog_frame, gated_page, shell
 from components.tables import (
     data_table,
@@ -26,7 +26,6 @@ from components.tables import (
     scroll_box,
     sort_header,
 )
-from state.session import SessionState
 from state.tutoring_courses import ReviewCard, TutoringCoursesState, TutoringCourseState
 
 COURSE_PATH = "/tutorat/formations/"
@@ -48,7 +47,7 @@ def _breadcrumb(*parts: rx.Component) -> rx.Component:
 
 
 def _kind_label(kind: StringVar) -> Var[str]:
-    return SessionState.tr["kind." + kind].to(str)
+    return Tk("kind.", kind)
 
 
 def _folder_item(folder: ObjectVar[Folder]) -> rx.Component:
