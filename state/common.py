@@ -19,10 +19,11 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import Session
 
-from app.i18n import error_text, t
+from app.i18n import DEFAULT_LANGUAGE, error_text, t
 from app.services.crypto import HASH_SLOTS
 from app.services.db import session_scope
 from app.services.errors import PlumeError
+from state.guard import current_actor
 
 T = TypeVar("T")
 
@@ -86,8 +87,9 @@ def backend_error(exception: Exception) -> EventSpec:
 
     Reflex's own answer is an English "An error occurred. Contact the website administrator." toast: during
     a restart the person should rather know it is momentary and that retrying (the signature pad keeps its
-    idempotency key) is safe. The handler has no state to read the person's language from (Redis may be the
-    store that is down), so the toast is in French, the interface's default.
+    idempotency key) is safe. The toast is in the person's language when the security gate could read who
+    they are before the store failed, else in French, the interface's default (the tab's state, which holds
+    its language, may be in the Redis that is down).
 
     Args:
         exception: What the event raised (the transaction, if any, was rolled back by `session_scope`).
@@ -102,7 +104,9 @@ def backend_error(exception: Exception) -> EventSpec:
     first_line = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
     # One line, no traceback: the outage is the server's, not a bug in the handler that met it.
     log.error("%s unavailable (%s): %s", store, type(cause).__name__, first_line)
-    return rx.toast.error(t("fr", "error.unavailable"), id="backend_error", position="top-center")
+    actor = current_actor()
+    lang = actor.language if actor is not None else DEFAULT_LANGUAGE
+    return rx.toast.error(t(lang, "error.unavailable"), id="backend_error", position="top-center")
 
 
 def assign_changed(state: Any, **values: Any) -> None:

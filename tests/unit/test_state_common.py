@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from state.common import assign_changed
+from sqlalchemy.exc import OperationalError
+
+from app.i18n import t
+from app.services.actor import Actor
+from state import guard
+from state.common import assign_changed, backend_error
 
 
 @dataclass(frozen=True)
@@ -38,3 +44,35 @@ def test_assign_changed_sees_a_changed_field_inside_a_list_of_view_dataclasses()
     assign_changed(state, cards=[_Card(1, "Excel avancé")])
     assert state.assigned == ["cards"]
     assert state.cards == [_Card(1, "Excel avancé")]
+
+
+def _english_reader() -> Actor:
+    return Actor(
+        user_id=7,
+        session_id=1,
+        email="reader@example.test",
+        display_name="Reader",
+        language="en",
+        organisation_id=1,
+        roles=frozenset({"learner"}),
+        activated=True,
+        mfa_pending=False,
+        is_superuser=False,
+        ip="",
+    )
+
+
+def _shows(spec: Any, text: str) -> bool:
+    """Whether a toast event's code shows a text (written as a JSON string literal in it)."""
+    return any(json.dumps(text) in str(value) for _, value in spec.args)
+
+
+def test_an_outage_is_told_in_the_language_of_the_person_the_gate_recognised() -> None:
+    lost = OperationalError("SELECT 1", {}, Exception("connection refused"))
+    token = guard._actor.set(_english_reader())
+    try:
+        assert _shows(backend_error(lost), t("en", "error.unavailable"))
+    finally:
+        guard._actor.reset(token)
+    # Nobody recognised (the database itself was down when the gate asked): French, the default.
+    assert _shows(backend_error(lost), t("fr", "error.unavailable"))
