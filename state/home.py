@@ -19,9 +19,12 @@ from app.live.contract import (
     person_topic,
     session_topic,
 )
+from app.models.base import utcnow
 from app.services import chat, home
+from app.services.access import Capability
 from app.services.actor import Actor
 from app.services.attendance import join, summaries
+from app.services.attendance.window import SIGNED_KINDS, open_contexts
 from state import live
 from state.common import assign_changed, run_db
 from state.guard import SIGNED_IN, policy, require_actor
@@ -49,12 +52,15 @@ def _home_page(db: Session, actor: Actor) -> _HomePage:
         The page's data.
     """
     board = home.staff_dashboard(db, actor) if actor.has_role("staff") else None
-    sections = home.home_sections(db, actor)
+    now = utcnow()
+    sections = home.home_sections(db, actor, now)
     ids = [c.id for c in (*sections.in_progress, *sections.upcoming, *sections.finished)]
+    # The sheets open now, read once for both lists: those to sign, and the virtual classes to join.
+    seen = open_contexts(db, actor, now, kinds=SIGNED_KINDS, capability=Capability.SEE)
     return _HomePage(
         board=board,
-        open_sheets=summaries.open_sheets(db, actor),
-        joinable=join.joinable_now(db, actor),
+        open_sheets=summaries.open_sheets(db, actor, now, seen=seen),
+        joinable=join.joinable_now(db, actor, now, seen=seen),
         sections=sections,
         unread=chat.unread_counts(db, actor, ids),
     )

@@ -359,6 +359,29 @@ def test_home_lists_the_sheets_open_now_until_signed(db: Session) -> None:
     assert summaries.open_sheets(db, w.other, now=later) == []
 
 
+def test_home_reads_the_open_sheets_once_and_agrees_with_each_list_read_alone(db: Session) -> None:
+    from app.services.access import Capability
+    from app.services.attendance import join
+    from state.home import _home_page
+
+    w = _world(db)
+    for signed in (False, True):
+        if signed:
+            actions.sign(db, w.learner, w.virtual.id or 0, DRAWING, "v" * 10)
+        now = utcnow()
+        for actor in (w.learner, w.other, w.trainer, w.staff, w.outsider):
+            seen = window.open_contexts(db, actor, now, kinds=window.SIGNED_KINDS, capability=Capability.SEE)
+            alone = (summaries.open_sheets(db, actor, now), join.joinable_now(db, actor, now))
+            assert (
+                summaries.open_sheets(db, actor, now, seen=seen),
+                join.joinable_now(db, actor, now, seen=seen),
+            ) == alone
+            page = _home_page(db, actor)
+            assert (page.open_sheets, page.joinable) == alone
+    # The learner who signed the virtual class sees its sheet gone and, with a link set, the class to join.
+    assert [s.slot_id for s in summaries.open_sheets(db, w.learner)] == [w.slot.id]
+
+
 def test_names_sort_without_accents_or_case() -> None:
     names = ["Zoé Thomas", "Élodie Moreau", "emma Bonnet", "Arthur Michel"]
     assert sorted(names, key=sheet.name_key) == ["Arthur Michel", "Élodie Moreau", "emma Bonnet", "Zoé Thomas"]

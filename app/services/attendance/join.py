@@ -153,19 +153,26 @@ class JoinableClass:
     link: str
 
 
-def joinable_now(db: Session, actor: Actor, now: datetime | None = None) -> list[JoinableClass]:
+def joinable_now(
+    db: Session, actor: Actor, now: datetime | None = None, *, seen: list[SlotContext] | None = None
+) -> list[JoinableClass]:
     """The virtual classes of the actor's sessions they may join now (signed, or hosting), earliest first.
 
     Args:
         db: Database session.
         actor: The signed-in actor.
         now: The time to judge at.
+        seen: The open windows of the sheets the actor may see (`open_contexts` with SEE at `now`), when the
+            caller already read them.
 
     Returns:
         The classes, each with its link.
     """
     moment = now or utcnow()
-    contexts = open_contexts(db, actor, moment, kinds=("virtual_class",), capability=Capability.SEE)
+    if seen is None:
+        contexts = open_contexts(db, actor, moment, kinds=("virtual_class",), capability=Capability.SEE)
+    else:
+        contexts = [ctx for ctx in seen if ctx.activity.kind == "virtual_class"]
     taken = existing_keys(db, [_signature_key(ctx.slot.id or 0, actor.user_id) for ctx in contexts])
     out: list[JoinableClass] = []
     for ctx in contexts:

@@ -14,7 +14,7 @@ from app.services.actor import Actor
 from app.services.attendance.chain import existing_keys
 from app.services.attendance.sheet import load_sheet
 from app.services.attendance.status import Held, fold, standing
-from app.services.attendance.window import SIGNED_KINDS, open_contexts, when_label
+from app.services.attendance.window import SIGNED_KINDS, SlotContext, open_contexts, when_label
 
 
 def attendance_labels(db: Session, slot: Slot) -> dict[int, str]:
@@ -107,19 +107,26 @@ class OpenSheet:
     kind: str
 
 
-def open_sheets(db: Session, actor: Actor, now: datetime | None = None) -> list[OpenSheet]:
+def open_sheets(
+    db: Session, actor: Actor, now: datetime | None = None, *, seen: list[SlotContext] | None = None
+) -> list[OpenSheet]:
     """The slots of the actor's sessions (as learner or trainer) open for signing now and not yet signed.
 
     Args:
         db: Database session.
         actor: The signed-in actor.
         now: The time to judge at.
+        seen: The open windows of the sheets the actor may see (`open_contexts` with SEE), when the caller
+            already read them: those the actor may sign are kept (the same grants, judged in Python).
 
     Returns:
         The open sheets, earliest first.
     """
     # Their sessions as a trainer or a learner.
-    contexts = open_contexts(db, actor, now or utcnow(), kinds=SIGNED_KINDS, capability=Capability.SIGN)
+    if seen is None:
+        contexts = open_contexts(db, actor, now or utcnow(), kinds=SIGNED_KINDS, capability=Capability.SIGN)
+    else:
+        contexts = [ctx for ctx in seen if ctx.activity.kind in SIGNED_KINDS and ctx.role.can(Capability.SIGN)]
     # One read for everything the sheet needs, whatever the number of open slots.
     taken = existing_keys(
         db,
