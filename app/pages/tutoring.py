@@ -692,7 +692,7 @@ def _attempt_line(attempt: ObjectVar[AttemptLine], index: NumberVar[int]) -> rx.
         stacked_cell(Tf("tutoring.attempt_n", n=(index + 1).to_string()), header=True),
         stacked_cell(attempt.started_at.to(str), label="tutoring.report.date"),
         stacked_cell(_lesson_badge(attempt.status.to(str)), label="tutoring.col.status"),
-        stacked_cell(_dash(attempt.score), label="tutoring.report.score"),
+        stacked_cell(_dash(attempt.score), label="tutoring.report.score", white_space="nowrap"),
         stacked_cell(attempt.time.to(str), label="tutoring.col.time"),
         data_testid="attempt-row",
     )
@@ -733,9 +733,10 @@ def _lesson_rows(line: ObjectVar[LessonLine]) -> rx.Component:
                 header=True,
             ),
             stacked_cell(_lesson_badge(line.status.to(str)), label="tutoring.col.status"),
-            stacked_cell(_dash(line.score), label="tutoring.report.score"),
-            stacked_cell(_dash(line.average), label="tutoring.report.average"),
-            stacked_cell(_dash(line.passing), label="tutoring.report.passing"),
+            # Figures never break inside ("33,33 %" on two lines reads as two numbers).
+            stacked_cell(_dash(line.score), label="tutoring.report.score", white_space="nowrap"),
+            stacked_cell(_dash(line.average), label="tutoring.report.average", white_space="nowrap"),
+            stacked_cell(_dash(line.passing), label="tutoring.report.passing", white_space="nowrap"),
             stacked_cell(
                 rx.cond(attempts.length() > 0, attempts.length().to_string(), "—"), label="tutoring.report.attempts"
             ),

@@ -773,7 +773,7 @@ def lesson_stats(db: Session, session_id: int, user_id: int, activities: list[Ac
         out[activity_id] = LessonStats(
             status=lesson.status,
             score=_score(lesson.score),
-            average=_score(round(float(average), 1)) if average is not None else "",
+            average=_score(float(average)) if average is not None else "",  # as precise as the score beside it
             passing=f"{threshold} %" if threshold is not None else "",
             attempts=attempts.get(activity_id, []),
             time_spent_s=lesson.time_spent_s,
