@@ -368,7 +368,7 @@ class ChatState(live.LiveState, rx.State):
                 return
 
     async def _expire_typing(self) -> None:
-        now = time.monotonic()
+        now = time.time()  # wall clock: the tab's state may be read next by a worker on another host
         self._typing_until = {u: t for u, t in self._typing_until.items() if t > now}
         names = [self._names.get(u, "") for u in self._typing_until]
         if names != self.typing_names:
@@ -396,11 +396,11 @@ class ChatState(live.LiveState, rx.State):
             author = int(event.user_id or 0)
             if author and author != self._user_id:
                 fresh = author not in self._typing_until
-                self._typing_until[author] = time.monotonic() + TYPING_SECONDS
+                self._typing_until[author] = time.time() + TYPING_SECONDS
                 if fresh:
                     await self._expire_typing()
                 live.later(TYPING_SECONDS + 0.2, self.router.session.client_token, ChatState, "_expire_typing")
         elif isinstance(event, Presence):
-            ids = [int(i) for i in event.online or []]
-            self.online = sorted({self._names.get(i, "") for i in ids if i in self._names} - {""})
+            names: dict[int, str] = self.get_value("_names")  # read unproxied: once per person online, in every tab
+            self.online = sorted({name for i in event.online or [] if (name := names.get(int(i), ""))})
         return True

@@ -252,7 +252,19 @@ def handshake_cookie(state: BaseState, name: str) -> str:
     Returns:
         Its value, or "" when the handshake had none.
     """
-    header = state.router.headers.cookie or ""
+    return cookie_in(state.router.headers.cookie or "", name)
+
+
+def cookie_in(header: str, name: str) -> str:
+    """One cookie of a `Cookie` header (a tab's handshake, read from its state or from its socket).
+
+    Args:
+        header: The header's value.
+        name: The cookie's name.
+
+    Returns:
+        Its value, or "" when the header has none.
+    """
     for part in header.split(";"):
         key, sep, value = part.strip().partition("=")
         if sep and key == name:

@@ -39,6 +39,15 @@ access to the topic (removed from the session) is unsubscribed and its page
 states are emptied, so it stays dark (at the first event one of its states
 hears: the others never reach it).
 
+Delivery runs in batches, one topic at a time (`_enqueue`, `_drain`): the events a
+topic receives while its previous batch is being delivered form the next batch, so
+a busy room's backlog bounds itself instead of growing with each message. For a
+batch, the tabs of this worker that follow the topic are re-checked together in one
+database visit (`_judge`: `auth.resolve_actors` on the session cookies of their
+sockets, then `topics.may_follow_many`, the same rule `may_follow` applies to one
+tab), then pushed to `PUSH_AT_ONCE` at a time, each tab's state locked once for the
+whole batch and hearing its events in order.
+
 Presence topics (a chat room) also track who is there: joins and leaves are
 announced to the room as one coalesced `presence` event at most twice a second,
 so a hundred people arriving at once cost a few broadcasts, not N².
@@ -63,6 +72,7 @@ from typing import Any, ClassVar
 
 import reflex as rx
 from redis.exceptions import RedisError
+from reflex import constants
 from reflex.state import BaseState
 from reflex.utils.token_manager import RedisTokenManager, TokenManager
 from reflex_base.registry import RegistrationContext
@@ -74,21 +84,23 @@ from app.live.redis_bus import Follow, RedisSubscriptions
 from app.live.subscriptions import MemorySubscriptions
 from app.services import topics
 from app.services.actor import Actor
-from app.services.auth import resolve_actor
+from app.services.auth import SESSION_COOKIE, resolve_actors
 from app.settings import get_settings
 from state.common import run_db
-from state.guard import session_cookie_token, tab_actor
+from state.guard import cookie_in, session_cookie_token, tab_actor
 
 log = logging.getLogger("plume.live")
 
 PRESENCE_DELAY = 0.5
 LATE_RELOAD_S = 5.0  # a coalesced reload this late was lost with the worker that scheduled it
 SWEEP_EVERY = 1.0  # seconds between two checks, per topic, for tabs connected nowhere (with Redis)
+PUSH_AT_ONCE = 24  # tabs of one topic pushed to at once (each push holds that tab's state lock)
 _subs: MemorySubscriptions[type[rx.State]] = MemorySubscriptions()  # without Redis: the store; with: this worker's
 _shared: RedisSubscriptions | None = None  # with Redis: the subscriptions of every worker's tabs
 _presence_pending: set[str] = set()
 _swept: dict[str, float] = {}
-_topic_tail: dict[str, asyncio.Task[None]] = {}
+_pending: dict[str, list[dict[str, Any]]] = {}  # topic → events heard while its delivery runs (the next batch)
+_runners: dict[str, asyncio.Task[None]] = {}  # topic → the task delivering its batches, one after another
 _state_names: dict[str, type[rx.State]] = {}
 _loop: asyncio.AbstractEventLoop | None = None
 
@@ -213,7 +225,7 @@ def _presence_changed(topic: str) -> None:
         await asyncio.sleep(PRESENCE_DELAY)
         _presence_pending.discard(topic)
         if _shared is None:
-            await _push(topic, Presence(online=present(topic)).wire())
+            _enqueue(topic, Presence(online=present(topic)).wire())
             return
         try:  # every worker's tabs hear it (each worker coalesces its own tabs' comings and goings)
             _shared.dispatch(topic, Presence(online=await _shared.present(topic)).wire())
@@ -236,8 +248,27 @@ def _presence_left(topic: str) -> None:
         _loop.call_soon_threadsafe(_presence_changed, topic)
 
 
-async def _tab_may_follow(root: BaseState, topic: str) -> tuple[Actor | None, bool]:
-    """The tab's own actor and whether it may still hear the topic, in one database visit.
+Verdict = tuple[Actor | None, bool]  # a tab's own actor (None once its session ended), may it hear the topic
+
+
+def _judge(db: Session, topic: str, tabs: dict[str, tuple[str, str]]) -> dict[str, Verdict]:
+    """Re-check several tabs at once: their sessions (`resolve_actors`), then `topics.may_follow_many`.
+
+    Args:
+        db: Database session.
+        topic: The topic about to be pushed.
+        tabs: Tab → its session cookie and client address.
+
+    Returns:
+        Tab → its actor and the verdict.
+    """
+    actors = resolve_actors(db, list(tabs.values()))
+    allowed = topics.may_follow_many(db, actors, topic)
+    return {tab: (actor, ok) for tab, actor, ok in zip(tabs, actors, allowed, strict=True)}
+
+
+async def _tab_may_follow(root: BaseState, topic: str) -> Verdict:
+    """One tab's actor and whether it may still hear the topic, in one database visit (read from its state).
 
     Args:
         root: The tab's root state.
@@ -246,44 +277,164 @@ async def _tab_may_follow(root: BaseState, topic: str) -> tuple[Actor | None, bo
     Returns:
         The actor (None once the session ended) and the verdict.
     """
-    token, ip = session_cookie_token(root), root.router.session.client_ip
-
-    def check(db: Session) -> tuple[Actor | None, bool]:
-        actor = resolve_actor(db, token, ip=ip) if token else None
-        return actor, topics.may_follow(db, actor, topic)
-
-    return await run_db(check)
+    who = (session_cookie_token(root), root.router.session.client_ip)
+    return (await run_db(lambda db: _judge(db, topic, {"": who})))[""]
 
 
-async def _push(topic: str, event: dict[str, Any]) -> None:
+def _handshake(namespace: Any, token: str) -> tuple[str, str] | None:
+    """A tab's session cookie and address from its socket on this worker, without loading its state.
+
+    Reflex keeps each connection's handshake headers and address (`_static_router_data`)
+    and copies them over every event's router data: they are what `session_cookie_token`
+    reads from the tab's state.
+
+    Args:
+        namespace: The app's event namespace.
+        token: The tab.
+
+    Returns:
+        (cookie, address), or None when this worker holds no socket for it.
+    """
+    record = getattr(namespace._token_manager, "token_to_socket", {}).get(token)
+    data = getattr(namespace, "_static_router_data", {}).get(record.sid) if record is not None else None
+    if data is None:
+        return None
+    headers = data.get(constants.RouteVar.HEADERS) or {}
+    return cookie_in(headers.get("cookie", ""), SESSION_COOKIE), str(data.get(constants.RouteVar.CLIENT_IP, ""))
+
+
+def _enqueue(topic: str, event: dict[str, Any]) -> None:
+    """Queue an event for a topic's tabs (on the event loop): one delivery runs per topic at a time.
+
+    Events heard while a delivery runs are delivered together by the next one, so the
+    backlog of a busy room bounds itself (a tab's state is locked once per batch, not
+    once per event) and each tab hears the topic's events in the order they came.
+
+    Args:
+        topic: The topic.
+        event: The event's wire form.
+    """
+    _pending.setdefault(topic, []).append(event)
+    if topic not in _runners:
+        _runners[topic] = asyncio.get_running_loop().create_task(_drain(topic))
+
+
+async def _drain(topic: str) -> None:
+    """Deliver a topic's queued events, batch after batch, until none is left.
+
+    Args:
+        topic: The topic.
+    """
+    try:
+        while batch := _pending.pop(topic, None):
+            try:
+                if _shared is None:
+                    await _push(topic, *_last_presence(batch))
+                else:
+                    await _push_shared(_shared, topic, *_last_presence(batch))
+            except Exception:  # the next batch still goes
+                log.exception("live delivery on %s failed", topic)
+    finally:
+        _runners.pop(topic, None)
+
+
+def _last_presence(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A batch without the presence events the last one replaces (each says who is there: only the latest counts).
+
+    Args:
+        batch: A topic's events, in order.
+
+    Returns:
+        The same events, in order, with one presence event at most.
+    """
+    kinds = [isinstance(contract.parse(event), Presence) for event in batch]
+    if sum(kinds) < 2:
+        return batch
+    last = len(kinds) - 1 - kinds[::-1].index(True)
+    return [event for i, (event, presence) in enumerate(zip(batch, kinds, strict=True)) if not presence or i == last]
+
+
+async def _push(topic: str, *events: dict[str, Any]) -> None:
+    """Deliver events of one topic, in order, to this process's tabs that follow it (without Redis).
+
+    Args:
+        topic: The topic.
+        *events: The events' wire forms.
+    """
     app = RegistrationContext.get().app
     namespace = app.event_namespace
     if namespace is None:
         return
     tokens = namespace._token_manager  # `token_to_sid` rebuilds a dict of every tab per call
-    typed = contract.parse(event)
+    typed = [contract.parse(event) for event in events]
+    here: list[tuple[str, tuple[type[rx.State], ...]]] = []
     for token, states in list(_subs.tabs(topic).items()):
-        if not _heard(typed, states):
+        if not any(_heard(event, states) for event in typed):
             continue
         if not await tokens.is_token_connected(token):
             unsubscribe(token)
             continue
-        await _push_to(app, token, topic, states, event)
+        here.append((token, states))
+    await _push_all(app, topic, here, events)
 
 
-async def _push_to(app: Any, token: str, topic: str, states: tuple[type[rx.State], ...], event: dict[str, Any]) -> None:
-    """Deliver an event to one tab: re-check its actor and access, then each state hears it.
+async def _push_all(
+    app: Any, topic: str, tabs: list[tuple[str, tuple[type[rx.State], ...]]], events: tuple[dict[str, Any], ...]
+) -> None:
+    """Deliver a batch of a topic's events to this worker's tabs: one re-check for them all, then each tab.
+
+    The tabs' sessions and access are judged in one database visit (`_judge`), from the
+    cookies of their sockets; then up to `PUSH_AT_ONCE` tabs are pushed to at once, each
+    hearing the whole batch in order under one lock of its state.
+
+    Args:
+        app: The running app.
+        topic: The topic.
+        tabs: The tabs whose socket is here and one of whose states hears one of the events.
+        events: The events' wire forms, in order.
+    """
+    if not tabs:
+        return
+    namespace = app.event_namespace
+    who = {token: found for token, _ in tabs if (found := _handshake(namespace, token)) is not None}
+    verdicts = await run_db(lambda db: _judge(db, topic, who)) if who else {}
+    gate = asyncio.Semaphore(PUSH_AT_ONCE)
+
+    async def one(token: str, states: tuple[type[rx.State], ...]) -> None:
+        judged = verdicts.get(token)
+        async with gate:
+            await _push_to(
+                app, token, topic, states, events, judged=None if judged is None else (who[token][0], judged)
+            )
+
+    await asyncio.gather(*(one(token, states) for token, states in tabs))
+
+
+async def _push_to(
+    app: Any,
+    token: str,
+    topic: str,
+    states: tuple[type[rx.State], ...],
+    events: tuple[dict[str, Any], ...],
+    *,
+    judged: tuple[str, Verdict] | None = None,
+) -> None:
+    """Deliver a batch of events to one tab: re-check its actor and access, then each state hears each event.
 
     Args:
         app: The running app.
         token: The tab.
         topic: The topic.
-        states: The tab's states that follow it (at least one hears the event).
-        event: The event's wire form.
+        states: The tab's states that follow it (at least one hears one of the events).
+        events: The events' wire forms, in order.
+        judged: The session cookie the tab was judged on by `_judge`, and the verdict (None: judge it here).
     """
     try:
         async with app.modify_state(rx.BaseStateToken(ident=token, cls=states[0])) as root:
-            actor, allowed = await _tab_may_follow(root, topic)
+            if judged is not None and judged[0] == session_cookie_token(root):
+                actor, allowed = judged[1]
+            else:  # judged on another cookie (the socket reconnected meanwhile), or not judged yet
+                actor, allowed = await _tab_may_follow(root, topic)
             if not allowed:
                 if actor is None or not actor.fully_signed_in:
                     unsubscribe(token)
@@ -293,9 +444,9 @@ async def _push_to(app: Any, token: str, topic: str, states: tuple[type[rx.State
                     for state_cls in states:
                         (await root.get_state(state_cls)).reset()
                 return
-            for state_cls in states:
-                page = await root.get_state(state_cls)
-                if isinstance(page, LiveState):  # every subscribing state is one
+            pages = [page for state_cls in states if isinstance(page := await root.get_state(state_cls), LiveState)]
+            for event in events:
+                for page in pages:  # every subscribing state is a LiveState
                     await page._on_live(event)
     except Exception:  # one broken tab never stops the others
         log.exception("live push to a tab failed")
@@ -322,8 +473,8 @@ def _state_class(name: str) -> type[rx.State] | None:
     return found
 
 
-async def _push_shared(shared: RedisSubscriptions, topic: str, event: dict[str, Any]) -> None:
-    """Deliver an event heard from Redis to this worker's tabs that follow the topic (on any worker).
+async def _push_shared(shared: RedisSubscriptions, topic: str, *events: dict[str, Any]) -> None:
+    """Deliver events heard from Redis to this worker's tabs that follow the topic (on any worker).
 
     One `HGETALL` finds the followers; those whose socket is here are pushed to, the
     others are their own worker's; once in `SWEEP_EVERY` per topic one `MGET` of the
@@ -332,14 +483,14 @@ async def _push_shared(shared: RedisSubscriptions, topic: str, event: dict[str, 
     Args:
         shared: The Redis subscriptions.
         topic: The topic.
-        event: The event's wire form.
+        *events: The events' wire forms, in order.
     """
     app = RegistrationContext.get().app
     namespace = app.event_namespace
     if namespace is None:
         return
     tokens = namespace._token_manager
-    typed = contract.parse(event)
+    typed = [contract.parse(event) for event in events]
     try:
         followers = await shared.tabs(topic)
     except RedisError:
@@ -349,7 +500,7 @@ async def _push_shared(shared: RedisSubscriptions, topic: str, event: dict[str, 
     elsewhere: list[str] = []
     for token, follower in followers.items():
         states = tuple(cls for name in follower.states if (cls := _state_class(name)) is not None)
-        if not _heard(typed, states):
+        if not any(_heard(event, states) for event in typed):
             continue
         record = tokens.token_to_socket.get(token)
         if record is not None and record.instance_id == tokens.instance_id:
@@ -360,8 +511,7 @@ async def _push_shared(shared: RedisSubscriptions, topic: str, event: dict[str, 
         _swept[topic] = time.monotonic()
         for token in await _connected_nowhere(shared, tokens, elsewhere):
             unsubscribe(token)
-    for token, states in here:
-        await _push_to(app, token, topic, states, event)
+    await _push_all(app, topic, here, events)
 
 
 async def _connected_nowhere(shared: RedisSubscriptions, tokens: TokenManager, candidates: list[str]) -> list[str]:
@@ -390,25 +540,14 @@ async def _connected_nowhere(shared: RedisSubscriptions, tokens: TokenManager, c
 
 
 def _deliver_shared(topic: str, event: dict[str, Any]) -> None:
-    """Deliver an event read from Redis, after the topic's previous one (chat messages stay in order).
+    """Deliver an event read from Redis, after (or with) the topic's previous ones (chat messages stay in order).
 
     Args:
         topic: The topic.
         event: The event's wire form.
     """
-    shared = _shared
-    if shared is None:
-        return
-    previous = _topic_tail.get(topic)
-
-    async def deliver() -> None:
-        if previous is not None:
-            await asyncio.wait((previous,))
-        await _push_shared(shared, topic, event)
-
-    task = asyncio.get_running_loop().create_task(deliver())
-    _topic_tail[topic] = task
-    task.add_done_callback(lambda done: _topic_tail.pop(topic, None) if _topic_tail.get(topic) is done else None)
+    if _shared is not None:
+        _enqueue(topic, event)
 
 
 async def _resync() -> None:
@@ -453,9 +592,10 @@ def _heard(event: LiveEvent | None, states: tuple[type[rx.State], ...]) -> bool:
 
 
 def _dispatch(topic: str, event: dict[str, Any]) -> None:
+    # From any thread (the bus calls it after commit), in commit order: queued on the loop in that order.
     if _loop is None or not _subs.topic_tabs.get(topic):
         return
-    asyncio.run_coroutine_threadsafe(_push(topic, event), _loop)
+    _loop.call_soon_threadsafe(_enqueue, topic, event)
 
 
 def later(delay: float, token: str, state_cls: type[rx.State], method: str) -> None:
@@ -613,9 +753,9 @@ class LiveState(rx.State, mixin=True):
         if self.live_gap_s:
             # Pending: a reload is scheduled (`later`). Unless it is long overdue: the worker that scheduled
             # it stopped before it ran (several workers), and this tab would otherwise never reload again.
-            if self._live_pending and time.monotonic() - self._live_at < 2 * self.live_gap_s + LATE_RELOAD_S:
+            if self._live_pending and time.time() - self._live_at < 2 * self.live_gap_s + LATE_RELOAD_S:
                 return
-            if time.monotonic() - self._live_at < self.live_gap_s:
+            if time.time() - self._live_at < self.live_gap_s:
                 self._live_pending = True
                 later(self.live_gap_s, self.router.session.client_token, type(self), "_live_reload")
                 return
@@ -623,5 +763,6 @@ class LiveState(rx.State, mixin=True):
 
     async def _live_reload(self) -> None:
         """Reload as the tab's own actor (a push carries nobody's request to act as)."""
-        self._live_pending, self._live_at = False, time.monotonic()
+        # Wall-clock time: the tab's state may next be read by a worker on another host (monotonic clocks differ).
+        self._live_pending, self._live_at = False, time.time()
         await self._live_load(await tab_actor(self))

@@ -41,7 +41,9 @@ while its documents, chat, sheets and reports stay readable by its members and s
 Both forms of a capability are built from the same grants: `SessionRole.can`
 checks one session in Python, `session_filter` is the SQL where-clause lists use.
 `tests/unit/test_access.py` walks roles x statuses x organisations and asserts
-that they agree.
+that they agree. `access_session_for_each` is `access_session` for many people on one
+session (a live push re-checks a whole room at once), its facts read by `people_roles`
+and judged by the same `_facts` and `SessionRole.can` (`tests/unit/test_live_gate.py`).
 
 Other objects
 -------------
@@ -395,14 +397,71 @@ def session_roles(db: Session, actor: Actor, sessions: Sequence[TrainingSession]
         member = members.get(training.organisation_id)
         if training.id is None or member is None:
             continue
-        roles = member.roles
-        links = frozenset(
-            grant.link.__name__
-            for grant in (TRAINER, TUTOR, LEARNER)
-            if grant.link is not None and grant.role in roles and training.id in linked.get(grant.link.__name__, ())
-        )
-        out[training.id] = SessionRole(roles=roles, links=links, status=training.status)
+        out[training.id] = _facts(member.roles, training.status, linked, training.id)
     return {i: out.get(i, NO_ROLE) for i in ids}
+
+
+def _facts(roles: frozenset[str], status: str, linked: dict[str, set[int]], key: int) -> SessionRole:
+    """The facts of one person on one session, from their roles and the link tables naming them.
+
+    Args:
+        roles: Their roles in the session's organisation.
+        status: The session's status.
+        linked: Link table name → the ids it names (sessions of one person, or people of one session).
+        key: The id to look for in them (the session's, or the person's).
+
+    Returns:
+        The facts (a link only counts with its role).
+    """
+    links = frozenset(
+        grant.link.__name__
+        for grant in (TRAINER, TUTOR, LEARNER)
+        if grant.link is not None and grant.role in roles and key in linked.get(grant.link.__name__, ())
+    )
+    return SessionRole(roles=roles, links=links, status=status)
+
+
+def people_roles(db: Session, actors: Sequence[Actor | None], training: TrainingSession) -> list[SessionRole]:
+    """How each of several people relates to one session, in one read per table (`session_role` for a room).
+
+    Args:
+        db: Database session.
+        actors: The people (None, or not fully signed in: NO_ROLE).
+        training: The session.
+
+    Returns:
+        One `SessionRole` per actor, in order.
+    """
+    users = sorted({a.user_id for a in actors if a is not None and a.fully_signed_in})
+    if training.id is None or not users:
+        return [NO_ROLE] * len(actors)
+    members = {
+        m.user_id: m
+        for m in db.exec(
+            select(Membership).where(
+                col(Membership.user_id).in_(users), Membership.organisation_id == training.organisation_id
+            )
+        ).all()
+    }
+    held = frozenset().union(*(m.roles for m in members.values()))
+    linked: dict[str, set[int]] = {}
+    for grant in (TRAINER, TUTOR, LEARNER):
+        # As in `session_roles`: a link table is read only when someone holds its role.
+        if grant.link is not None and grant.role in held and grant.link.__name__ not in linked:
+            link = grant.link
+            linked[link.__name__] = set(
+                db.exec(
+                    select(link.user_id).where(col(link.session_id) == training.id, col(link.user_id).in_(users))
+                ).all()
+            )
+    out: list[SessionRole] = []
+    for actor in actors:
+        member = members.get(actor.user_id) if actor is not None and actor.fully_signed_in else None
+        if member is None:
+            out.append(NO_ROLE)
+            continue
+        out.append(_facts(member.roles, training.status, linked, member.user_id))
+    return out
 
 
 def access_session(
@@ -430,6 +489,27 @@ def access_session(
     if not role.can(capability):
         raise PlumeError(ErrorCode.NOT_FOUND)
     return training, role
+
+
+def access_session_for_each(
+    db: Session, actors: Sequence[Actor | None], session_id: object, capability: Capability = Capability.SEE
+) -> list[SessionRole | None]:
+    """`access_session` for several people at once (a live push re-checks a whole room in one visit).
+
+    Args:
+        db: Database session.
+        actors: The people (None: a session that ended).
+        session_id: The session asked for.
+        capability: What they would do with it.
+
+    Returns:
+        Per actor, in order: their role in the session, or None where `access_session` raises NOT_FOUND.
+    """
+    key = _valid_id(session_id)
+    training = db.get(TrainingSession, key) if key is not None else None
+    if training is None or training.id is None:
+        return [None] * len(actors)
+    return [role if role.can(capability) else None for role in people_roles(db, actors, training)]
 
 
 def access_followed_session(db: Session, actor: Actor, session_id: int) -> TrainingSession:

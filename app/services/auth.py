@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -219,7 +220,7 @@ def _live_session(db: Session, token: str) -> AuthSession | None:
 def resolve_actor(db: Session, token: str, *, ip: str = "", touch: bool = False) -> Actor | None:
     """The actor a session token stands for, or None if it is unknown, expired or revoked.
 
-    Two reads (every event of every tab passes here): the session with its person, then the membership.
+    Two reads (every event of every tab passes here): the session with its person, then their memberships.
 
     Args:
         db: Database session.
@@ -241,17 +242,66 @@ def resolve_actor(db: Session, token: str, *, ip: str = "", touch: bool = False)
     row = _usable(row)
     if row is None or user is None or not user.is_active:
         return None
-    # The selected organisation, else the first one joined; without a membership there, none.
-    mine = select(Membership).where(Membership.user_id == user.id)
-    if row.current_organisation_id is not None:
-        mine = mine.where(Membership.organisation_id == row.current_organisation_id)
-    membership = db.exec(mine.order_by(col(Membership.id))).first()
-    org_id = membership.organisation_id if membership else None
-    roles = membership.roles if membership else frozenset()
+    memberships = db.exec(select(Membership).where(Membership.user_id == user.id).order_by(col(Membership.id))).all()
+    actor = _actor(row, user, memberships, ip)
     if touch and utcnow() - row.last_seen_at > timedelta(minutes=1):
         row.last_seen_at = utcnow()
         db.add(row)
         db.commit()
+    return actor
+
+
+def resolve_actors(db: Session, tabs: Sequence[tuple[str, str]]) -> list[Actor | None]:
+    """`resolve_actor` for many tokens in two reads (a live push re-checks every tab of a room at once).
+
+    Args:
+        db: Database session.
+        tabs: (raw token, client address) pairs.
+
+    Returns:
+        One actor per pair, in order (None: unknown, expired or revoked).
+    """
+    hashes = [hash_token(token) if token and len(token) <= 200 else "" for token, _ in tabs]
+    wanted = sorted({h for h in hashes if h})
+    if not wanted:
+        return [None] * len(tabs)
+    found = db.exec(
+        select(AuthSession, User)
+        .join(User, col(User.id) == col(AuthSession.user_id))
+        .where(col(AuthSession.token_hash).in_(wanted))
+    ).all()
+    signed = {row.token_hash: (row, user) for row, user in found if _usable(row) is not None and user.is_active}
+    memberships: dict[int, list[Membership]] = {}
+    users = sorted({user.id for _, user in signed.values() if user.id is not None})
+    if users:
+        for member in db.exec(
+            select(Membership).where(col(Membership.user_id).in_(users)).order_by(col(Membership.id))
+        ):
+            memberships.setdefault(member.user_id, []).append(member)
+    out: list[Actor | None] = []
+    for digest, (_, ip) in zip(hashes, tabs, strict=True):
+        pair = signed.get(digest)
+        out.append(None if pair is None else _actor(pair[0], pair[1], memberships.get(pair[1].id or 0, []), ip))
+    return out
+
+
+def _actor(row: AuthSession, user: User, memberships: Sequence[Membership], ip: str) -> Actor:
+    """The actor of a usable session (its person active).
+
+    Args:
+        row: The session.
+        user: Its person.
+        memberships: The person's memberships, oldest first.
+        ip: Client address, recorded on the actor.
+
+    Returns:
+        The actor.
+    """
+    # The selected organisation, else the first one joined; without a membership there, none.
+    current = row.current_organisation_id
+    membership = next((m for m in memberships if current is None or m.organisation_id == current), None)
+    org_id = membership.organisation_id if membership else None
+    roles = membership.roles if membership else frozenset()
     assert user.id is not None and row.id is not None
     return Actor(
         user_id=user.id,

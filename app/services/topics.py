@@ -3,17 +3,25 @@
 Topics are built and read back by `app.live.contract` (`session_topic`, `followers_topic`,
 `chat_topic`, `chat_unread_topic`, `slot_topic`, `slot_board_topic`,
 `slot_person_topic`, `person_topic`; `parse_topic`). A name no builder makes is refused.
+
+One rule, two callers: `may_follow_many` judges every tab of a topic at once (a live push
+to a room re-checks all its tabs in one database visit: one read per table through
+`access.access_session_for_each`), and `may_follow` is the same function for one tab.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import Session
 
 from app.live.contract import parse_topic
-from app.services.access import access_session
+from app.services.access import access_session_for_each
 from app.services.actor import Actor
 from app.services.attendance.window import slot_context
 from app.services.errors import PlumeError
+
+SESSION_KINDS = ("session", "chat", "chat-unread")
 
 
 def may_follow(db: Session, actor: Actor | None, topic: str) -> bool:
@@ -27,24 +35,53 @@ def may_follow(db: Session, actor: Actor | None, topic: str) -> bool:
     Returns:
         True if the events may reach the tab.
     """
-    if actor is None or not actor.fully_signed_in:
-        return False
+    return may_follow_many(db, [actor], topic)[0]
+
+
+def may_follow_many(db: Session, actors: Sequence[Actor | None], topic: str) -> list[bool]:
+    """Whether each of several tabs' actors may still receive a topic's events (the bulk form of `may_follow`).
+
+    Args:
+        db: Database session.
+        actors: The tabs' actors (None once a session ended).
+        topic: The topic.
+
+    Returns:
+        One verdict per actor, in order.
+    """
+    signed = [a if a is not None and a.fully_signed_in else None for a in actors]
     parsed = parse_topic(topic)
     if parsed is None:
-        return False
+        return [False] * len(signed)
     if parsed.kind == "person":
-        return parsed.user_id == actor.user_id
-    try:
-        if parsed.kind in ("session", "chat", "chat-unread"):
-            access_session(db, actor, parsed.id)
-            return True
+        return [a is not None and parsed.user_id == a.user_id for a in signed]
+    if parsed.kind in SESSION_KINDS or parsed.kind == "followers":
+        roles = access_session_for_each(db, signed, parsed.id)
         if parsed.kind == "followers":  # every learner's progress: those who see it, as the session's pages show it
-            return access_session(db, actor, parsed.id)[1].sees_everything
-        ctx = slot_context(db, actor, parsed.id)
+            return [role is not None and role.sees_everything for role in roles]
+        return [role is not None for role in roles]
+    return [a is not None and _may_follow_slot(db, a, parsed.kind, parsed.id, parsed.user_id) for a in signed]
+
+
+def _may_follow_slot(db: Session, actor: Actor, kind: str, slot_id: int, user_id: int) -> bool:
+    """One tab's verdict on a topic of a slot (its signing window and the signer's role come with the slot's gate).
+
+    Args:
+        db: Database session.
+        actor: The tab's actor (fully signed in).
+        kind: "slot", "slot-board" or "slot-person".
+        slot_id: The slot.
+        user_id: The person of a "slot-person" topic.
+
+    Returns:
+        True if the events may reach the tab.
+    """
+    try:
+        ctx = slot_context(db, actor, slot_id)
     except PlumeError:
         return False
-    if parsed.kind == "slot-board":
+    if kind == "slot-board":
         return ctx.role.sees_everything
-    if parsed.kind == "slot-person":
-        return parsed.user_id == actor.user_id
-    return parsed.kind == "slot"
+    if kind == "slot-person":
+        return user_id == actor.user_id
+    return kind == "slot"
