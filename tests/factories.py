@@ -7,7 +7,18 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from app.models import Course, Enrolment, Membership, Organisation, TrainerPosition, TrainingSession, User
+from app.models import (
+    Activity,
+    Course,
+    Enrolment,
+    Membership,
+    Module,
+    Organisation,
+    Slot,
+    TrainerPosition,
+    TrainingSession,
+    User,
+)
 from app.models.base import utcnow
 from app.services.actor import Actor
 from app.services.auth import open_session, resolve_actor
@@ -110,6 +121,20 @@ def make_session(
         db.add(Enrolment(session_id=session.id or 0, user_id=learner.id or 0))
     db.commit()
     return session
+
+
+def make_slot(db: Session, session: TrainingSession) -> Slot:
+    """An in-person half-day of a session, now (its module, its activity, its slot)."""
+    module = Module(session_id=session.id, title="Pendant", position=0)
+    db.add(module)
+    db.flush()
+    activity = Activity(module_id=module.id or 0, kind="in_person", title="Séance")
+    db.add(activity)
+    db.flush()
+    slot = Slot(session_id=session.id or 0, activity_id=activity.id, starts_at=utcnow(), ends_at=utcnow())
+    db.add(slot)
+    db.commit()
+    return slot
 
 
 def assign_tutor(db: Session, session: TrainingSession, tutor: User) -> None:

@@ -64,7 +64,7 @@ This module imports only models, the actor and the errors, so every service may 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -381,17 +381,11 @@ def session_roles(db: Session, actor: Actor, sessions: Sequence[TrainingSession]
             )
         ).all()
     }
-    held = frozenset().union(*(m.roles for m in members.values()))
-    linked: dict[str, set[int]] = {}
-    for grant in (TRAINER, TUTOR, LEARNER):
-        # A link only counts with its role, so it is only read when the role is held.
-        if grant.link is not None and grant.role in held and grant.link.__name__ not in linked:
-            link = grant.link
-            linked[link.__name__] = set(
-                db.exec(
-                    select(link.session_id).where(col(link.user_id) == actor.user_id, col(link.session_id).in_(ids))
-                ).all()
-            )
+    linked = _links(
+        db,
+        members.values(),
+        lambda link: select(link.session_id).where(col(link.user_id) == actor.user_id, col(link.session_id).in_(ids)),
+    )
     out: dict[int, SessionRole] = {}
     for training in sessions:
         member = members.get(training.organisation_id)
@@ -399,6 +393,29 @@ def session_roles(db: Session, actor: Actor, sessions: Sequence[TrainingSession]
             continue
         out[training.id] = _facts(member.roles, training.status, linked, training.id)
     return {i: out.get(i, NO_ROLE) for i in ids}
+
+
+def _links(
+    db: Session, members: Iterable[Membership], pick: Callable[[Link], SelectOfScalar[int]]
+) -> dict[str, set[int]]:
+    """The link tables naming the people or sessions asked for (what `_facts` looks in).
+
+    A link only counts with its role, so a table is read only when one of the memberships holds that role.
+
+    Args:
+        db: Database session.
+        members: The memberships judged.
+        pick: For a link table, the select of the ids wanted from it (sessions of one person, people of one session).
+
+    Returns:
+        Link table name → the ids it names.
+    """
+    held = frozenset().union(*(m.roles for m in members))
+    return {
+        grant.link.__name__: set(db.exec(pick(grant.link)).all())
+        for grant in (TRAINER, TUTOR, LEARNER)
+        if grant.link is not None and grant.role in held
+    }
 
 
 def _facts(roles: frozenset[str], status: str, linked: dict[str, set[int]], key: int) -> SessionRole:
@@ -443,17 +460,11 @@ def people_roles(db: Session, actors: Sequence[Actor | None], training: Training
             )
         ).all()
     }
-    held = frozenset().union(*(m.roles for m in members.values()))
-    linked: dict[str, set[int]] = {}
-    for grant in (TRAINER, TUTOR, LEARNER):
-        # As in `session_roles`: a link table is read only when someone holds its role.
-        if grant.link is not None and grant.role in held and grant.link.__name__ not in linked:
-            link = grant.link
-            linked[link.__name__] = set(
-                db.exec(
-                    select(link.user_id).where(col(link.session_id) == training.id, col(link.user_id).in_(users))
-                ).all()
-            )
+    linked = _links(
+        db,
+        members.values(),
+        lambda link: select(link.user_id).where(col(link.session_id) == training.id, col(link.user_id).in_(users)),
+    )
     out: list[SessionRole] = []
     for actor in actors:
         member = members.get(actor.user_id) if actor is not None and actor.fully_signed_in else None

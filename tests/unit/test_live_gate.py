@@ -16,7 +16,7 @@ from app.live.contract import (
     slot_person_topic,
     slot_topic,
 )
-from app.models import Activity, AuthSession, Membership, Module, Slot, TrainingSession
+from app.models import AuthSession, Membership
 from app.models.base import utcnow
 from app.services import access, auth
 from app.services.access import Capability
@@ -25,26 +25,13 @@ from app.services.attendance.window import slot_context
 from app.services.crypto import hash_token
 from app.services.errors import PlumeError
 from app.services.topics import may_follow, may_follow_many
-from tests.factories import make_member, make_org, make_user
+from tests.factories import make_member, make_org, make_slot, make_user
 from tests.querycount import count_queries
 from tests.unit.test_access import _world
 
 MISSING = 987_654
 LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
 SESSION_KINDS = ("session", "chat", "chat-unread", "followers")
-
-
-def _slot(db: Session, session: TrainingSession) -> int:
-    module = Module(session_id=session.id, title="Pendant", position=0)
-    db.add(module)
-    db.flush()
-    activity = Activity(module_id=module.id or 0, kind="in_person", title="Séance")
-    db.add(activity)
-    db.flush()
-    slot = Slot(session_id=session.id or 0, activity_id=activity.id, starts_at=utcnow(), ends_at=utcnow())
-    db.add(slot)
-    db.commit()
-    return slot.id or 0
 
 
 def _one_gate(db: Session, actor: Actor | None, topic: str) -> bool:
@@ -80,7 +67,7 @@ def test_the_bulk_gate_agrees_with_each_tabs_gate_for_every_role_and_status(db: 
         topics += [session_topic(number), chat_topic(number), chat_unread_topic(number), followers_topic(number)]
     for (org, _), session in w.sessions.items():
         if org == "a":
-            slot_id = _slot(db, session)
+            slot_id = make_slot(db, session).id or 0
             topics += [slot_topic(slot_id), slot_board_topic(slot_id), slot_person_topic(slot_id, learner.user_id)]
     allowed = 0
     for topic in topics:

@@ -14,8 +14,7 @@ from app.live.contract import (
     slot_person_topic,
     slot_topic,
 )
-from app.models import Activity, Enrolment, Module, Slot
-from app.models.base import utcnow
+from app.models import Enrolment
 from app.services.home import paris_today
 from app.services.topics import may_follow
 from tests.factories import (
@@ -25,6 +24,7 @@ from tests.factories import (
     make_member,
     make_org,
     make_session,
+    make_slot,
     make_staff,
     make_trainer,
 )
@@ -42,16 +42,7 @@ def test_members_follow_their_topics_and_lose_them_with_access(db: Session) -> N
         trainers=(trainer,),
         learners=(learner,),
     )
-    module = Module(session_id=session.id, title="Pendant", position=0)
-    db.add(module)
-    db.flush()
-    activity = Activity(module_id=module.id or 0, kind="in_person", title="Séance")
-    db.add(activity)
-    db.flush()
-    slot = Slot(session_id=session.id or 0, activity_id=activity.id, starts_at=utcnow(), ends_at=utcnow())
-    db.add(slot)
-    db.commit()
-    sid, slot_id = session.id or 0, slot.id or 0
+    sid, slot_id = session.id or 0, make_slot(db, session).id or 0
     teacher, pupil, other = actor_for(db, trainer), actor_for(db, learner), actor_for(db, stranger)
     learner_topics = [
         session_topic(sid),
