@@ -1,4 +1,4 @@
-"""The profile page: names, e-mail change, password, language, second factor."""
+"""The profile page: names, e-mail change, password, language, second factor, calendar subscription."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from app.i18n import t
-from app.services import accounts
+from app.services import accounts, calendar_feed
 from app.services.errors import PlumeError
 from state.auth import FormState, _form, names_of
 from state.common import clean_str, run_db, run_password_db
@@ -42,10 +42,14 @@ class ProfileState(FormState, rx.State):
     section: rx.Field[str] = rx.field("")
     form_key: rx.Field[int] = rx.field(0)
     pending_phone: rx.Field[str] = rx.field("")
+    # The person's own calendar subscription URL (its secret is theirs: only their tab ever holds it).
+    feed_url: rx.Field[str] = rx.field("")
+    feed_created: rx.Field[str] = rx.field("")
 
     async def _reload(self) -> None:
         actor = require_actor()
         profile = await run_db(lambda db: accounts.get_profile(db, actor))
+        self._show_feed(await run_db(lambda db: calendar_feed.feed_link(db, actor)))
         self.email, self.first_name, self.last_name = profile.email, profile.first_name, profile.last_name
         self.pseudonym, self.phone, self.totp_enabled = profile.pseudonym, profile.phone, profile.totp_enabled
 
@@ -230,3 +234,30 @@ class ProfileState(FormState, rx.State):
             return
         await self._reload()
         await self._done("totp", "profile.totp_disabled")
+
+    def _show_feed(self, link: calendar_feed.FeedLink | None) -> None:
+        self.feed_url = link.url if link is not None else ""
+        self.feed_created = link.created_at if link is not None else ""
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def renew_feed(self) -> None:
+        """Make the person's calendar subscription URL, or a new one (the previous one stops working)."""
+        actor = require_actor()
+        renewing = self.feed_url != ""
+        self._start()
+        if not await self._save("calendar", lambda db: calendar_feed.renew_feed(db, actor)):
+            return
+        self._show_feed(await run_db(lambda db: calendar_feed.feed_link(db, actor)))
+        await self._done("calendar", "profile.feed_renewed" if renewing else "profile.feed_created")
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def stop_feed(self) -> None:
+        """Stop the person's calendar subscription: calendars that read it stop receiving the agenda."""
+        actor = require_actor()
+        self._start()
+        if not await self._save("calendar", lambda db: calendar_feed.stop_feed(db, actor)):
+            return
+        self._show_feed(None)
+        await self._done("calendar", "profile.feed_stopped")

@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from app.api.attendance import session_sheets, slot_sheet, verify_head
 from app.api.attestations import download_export, learner_attestation, verify_attestation
+from app.api.calendar import agenda_feed
 from app.api.enrolment import import_report, participants
 from app.api.evaluations import quality_report
 from app.api.files import activity_file, course_image, download_document
@@ -93,6 +94,7 @@ def build_api() -> Starlette:
             Route("/api/session", open_session, methods=["GET"]),
             Route("/api/session/out", close_session, methods=["GET"]),
             Route("/api/documents/{document_id:int}", download_document, methods=["GET"]),
+            Route("/api/agenda/{secret}.ics", agenda_feed, methods=["GET"]),
             Route("/api/activities/{activity_id:int}/files/{document_id:int}", activity_file, methods=["GET"]),
             Route("/api/courses/{course_id:int}/image", course_image, methods=["GET"]),
             Route("/api/missions/submissions/{submission_id:int}/{which}", download_submission_file, methods=["GET"]),

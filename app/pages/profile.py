@@ -228,6 +228,70 @@ def profile_page() -> rx.Component:
                 ),
                 section="totp",
             ),
+            _panel(
+                "profile.calendar_section",
+                rx.text(T("profile.feed_intro"), size="2"),
+                rx.cond(
+                    ProfileState.feed_url != "",
+                    rx.vstack(
+                        rx.hstack(
+                            rx.input(
+                                value=ProfileState.feed_url,
+                                read_only=True,
+                                width="100%",
+                                id="feed-url",
+                                aria_label=T("profile.feed_url"),
+                                on_focus=rx.call_script("document.getElementById('feed-url').select()"),
+                            ),
+                            rx.button(
+                                rx.icon("copy", size=16),
+                                T("profile.feed_copy"),
+                                variant="soft",
+                                on_click=[
+                                    rx.set_clipboard(ProfileState.feed_url),
+                                    rx.toast.success(T("profile.feed_copied")),
+                                ],
+                            ),
+                            width="100%",
+                            align="center",
+                        ),
+                        rx.text(
+                            Tf("profile.feed_created_at", at=ProfileState.feed_created), size="1", color_scheme="gray"
+                        ),
+                        rx.callout(T("profile.feed_private"), icon="lock", color_scheme="amber", size="1"),
+                        rx.hstack(
+                            rx.button(
+                                rx.icon("refresh_cw", size=16),
+                                T("profile.feed_renew"),
+                                variant="soft",
+                                on_click=ProfileState.renew_feed,
+                                loading=ProfileState.busy,
+                                id="feed-renew",
+                            ),
+                            rx.button(
+                                T("profile.feed_stop"),
+                                variant="soft",
+                                color_scheme="red",
+                                on_click=ProfileState.stop_feed,
+                                loading=ProfileState.busy,
+                                id="feed-stop",
+                            ),
+                            wrap="wrap",
+                        ),
+                        rx.text(T("profile.feed_renew_hint"), size="1", color_scheme="gray"),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    rx.button(
+                        rx.icon("calendar_plus", size=16),
+                        T("profile.feed_create"),
+                        on_click=ProfileState.renew_feed,
+                        loading=ProfileState.busy,
+                        id="feed-create",
+                    ),
+                ),
+                section="calendar",
+            ),
             columns=rx.breakpoints(initial="1", md="2"),
             spacing="4",
             width="100%",

@@ -306,6 +306,41 @@ def _session_filter(capability: Capability, user_id: int) -> ColumnElement[bool]
     return or_(*(grant.clause(user_id) for grant in GRANTS[capability]))
 
 
+# The grants that put a session in a person's agenda: they train in it, or learn in it (staff and tutors watch
+# sessions they do not attend).
+AGENDA_GRANTS = (TRAINER, LEARNER)
+
+
+def agenda_filter(user_id: int) -> ColumnElement[bool]:
+    """The sessions of a person's agenda, in every organisation where they hold the role, as a where-clause.
+
+    Args:
+        user_id: The person (the caller checked that the account is active and signed in, or the feed's secret).
+
+    Returns:
+        The condition on `TrainingSession`.
+    """
+    return or_(*(grant.clause(user_id) for grant in AGENDA_GRANTS))
+
+
+def trained_session_ids(db: Session, user_id: int, session_ids: Iterable[int]) -> set[int]:
+    """Among some sessions, those a person trains in (a trainer sees every activity, a learner their own).
+
+    Args:
+        db: Database session.
+        user_id: The person.
+        session_ids: The sessions.
+
+    Returns:
+        The ids of those they train in.
+    """
+    ids = sorted(set(session_ids))
+    if not ids:
+        return set()
+    query = select(col(TrainingSession.id)).where(col(TrainingSession.id).in_(ids), TRAINER.clause(user_id))
+    return {i for i in db.exec(query).all() if i is not None}
+
+
 def visible_session_ids(actor: Actor, capability: Capability = Capability.SEE) -> SelectOfScalar[int | None]:
     """The ids of the sessions on which the actor has a capability, as a sub-select for `in_()`.
 

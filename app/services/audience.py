@@ -74,6 +74,21 @@ def leader(activity: Activity) -> int | None:
     return creator if isinstance(creator, int) and not isinstance(creator, bool) else None
 
 
+def invited_by(kind: str, settings: object, user_id: int) -> bool:
+    """`invited` from an activity's kind and parsed settings (for reads that select columns, not rows).
+
+    Args:
+        kind: The activity's kind.
+        settings: Its settings, parsed.
+        user_id: The learner.
+
+    Returns:
+        True for an activity of every learner, or one that invites them.
+    """
+    audience = invitees_of(settings) if kind in RESTRICTED_KINDS else None
+    return audience is None or user_id in audience
+
+
 def invited(activity: Activity, user_id: int) -> bool:
     """Whether a learner has an activity (on their timeline, sheet and progress).
 
@@ -86,8 +101,9 @@ def invited(activity: Activity, user_id: int) -> bool:
     Returns:
         True for an activity of every learner, or one that invites them.
     """
-    audience = invitees(activity)
-    return audience is None or user_id in audience
+    if activity.kind not in RESTRICTED_KINDS:
+        return True
+    return invited_by(activity.kind, _parse(activity.settings_json), user_id)
 
 
 def restricted(db: Session, session_ids: Collection[int]) -> dict[int, frozenset[int]]:

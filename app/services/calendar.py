@@ -78,7 +78,20 @@ def sequences(db: Session, slots: Iterable[Slot]) -> dict[int, int]:
     Returns:
         Slot id → revision number (0 for a slot never moved).
     """
-    by_target = {f"activity:{s.activity_id}": s.id or 0 for s in slots if s.activity_id}
+    return sequences_of(db, [(s.id or 0, s.activity_id) for s in slots if s.activity_id])
+
+
+def sequences_of(db: Session, slots: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """`sequences` for slots given as (slot id, activity id) pairs.
+
+    Args:
+        db: Database session.
+        slots: The slots.
+
+    Returns:
+        Slot id → revision number (0 for a slot never moved).
+    """
+    by_target = {f"activity:{activity_id}": slot_id for slot_id, activity_id in slots}
     if not by_target:
         return {}
     rows = db.exec(
@@ -108,11 +121,27 @@ def part_name(slot: Slot, activity: Activity | None, language: str) -> str:
     Returns:
         e.g. "matin", "après-midi", "classe virtuelle".
     """
-    if activity is not None and activity.kind == "virtual_class":
-        return t(language, "ics.virtual_class")
     half_day = _settings(activity).get("half_day")
+    kind = activity.kind if activity is not None else ""
+    return part_name_of(kind, half_day if isinstance(half_day, str) else "", slot.starts_at, language)
+
+
+def part_name_of(kind: str, half_day: str, starts_at: datetime, language: str) -> str:
+    """`part_name` from an activity's kind and half-day setting, and the slot's start.
+
+    Args:
+        kind: The activity's kind.
+        half_day: Its "morning"/"afternoon" setting ("" when it has none: the start's Paris hour decides).
+        starts_at: The slot's start.
+        language: "fr" or "en".
+
+    Returns:
+        e.g. "matin", "après-midi", "classe virtuelle".
+    """
+    if kind == "virtual_class":
+        return t(language, "ics.virtual_class")
     if half_day not in ("morning", "afternoon"):
-        half_day = "morning" if paris(slot.starts_at).hour < _AFTERNOON_FROM else "afternoon"
+        half_day = "morning" if paris(starts_at).hour < _AFTERNOON_FROM else "afternoon"
     return t(language, f"ics.{half_day}")
 
 

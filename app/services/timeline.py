@@ -22,6 +22,7 @@ from app.models import (
     Activity,
     ActivityCompletion,
     ActivityResponse,
+    CancelledSlot,
     Document,
     LessonAttempt,
     LessonProgress,
@@ -42,9 +43,10 @@ from app.models.evaluations import (
     SelfPosition,
 )
 from app.models.training import ACTIVITY_KINDS, PHASES
-from app.services import activities, audit, progress
+from app.services import activities, audit, calendar, progress
 from app.services.access import access_course, access_session
 from app.services.actor import Actor
+from app.services.audience import invitees
 from app.services.catalogue import parse_date
 from app.services.errors import ErrorCode, PlumeError
 
@@ -213,7 +215,23 @@ def set_opening_rule(db: Session, actor: Actor, module_id: int, rule: str, opens
 
 
 def _delete_activity_rows(db: Session, activity: Activity) -> None:
-    for slot in db.exec(select(Slot).where(Slot.activity_id == activity.id)).all():
+    slots = db.exec(select(Slot).where(Slot.activity_id == activity.id)).all()
+    # Calendars that hold a slot hear it is cancelled: what they need of it outlives the row.
+    revisions = calendar.sequences(db, slots)
+    audience_ids = invitees(activity)
+    for slot in slots:
+        # `merge`: SQLite gives the highest id again once its row is gone, so a slot id may be cancelled twice.
+        db.merge(
+            CancelledSlot(
+                slot_id=slot.id or 0,
+                session_id=slot.session_id,
+                title=activity.title,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                invitees_json="" if audience_ids is None else json.dumps(sorted(audience_ids)),
+                sequence=revisions.get(slot.id or 0, 0) + 1,
+            )
+        )
         db.delete(slot)
     attempts = select(EvaluationAttempt.id).where(EvaluationAttempt.activity_id == activity.id)
     db.exec(delete(EvaluationAnswer).where(col(EvaluationAnswer.attempt_id).in_(attempts)))

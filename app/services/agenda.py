@@ -1,0 +1,135 @@
+"""A person's agenda: the slots of the sessions they train or learn in, across every organisation they belong to.
+
+Read by the agenda page (a week or a month at a time) and by the person's calendar feed. Which sessions count is
+the access gate's (`access.agenda_filter`): a trainer's positions and a learner's enrolments, in organisations
+where the person still holds that role; staff and tutors see sessions they do not attend, so those are not in
+their agenda. A learner sees only the activities they are invited to.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from app.models import Activity, Course, Organisation, Slot, TrainingSession
+from app.services import access, audience
+
+# How many colours tell organisations apart (the page maps each index to a Radix scale); a person working
+# for more organisations than that sees colours come round again, their names always written.
+PALETTE_SIZE = 6
+MONTH_SHOWN = 3  # entries a day of the month grid lists before "+N"
+
+
+@dataclass(frozen=True)
+class AgendaSlot:
+    """One slot as a person's agenda shows it (times in UTC; the page and the feed show them in Paris time)."""
+
+    slot_id: int
+    session_id: int
+    organisation_id: int
+    organisation_name: str
+    course_title: str
+    session_title: str
+    activity_id: int
+    activity_title: str
+    activity_kind: str
+    half_day: str  # the activity's own "morning"/"afternoon" setting, "" when it has none
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    room: str
+
+
+def person_slots(db: Session, user_id: int, *, starts: datetime, ends: datetime) -> list[AgendaSlot]:
+    """The slots of a person's agenda that overlap a time range, earliest first.
+
+    One read of the columns shown whatever the number of organisations and slots (a trainer with five
+    organisations loads a week at once; a calendar client polls a year), then the learner's audience rule.
+
+    Args:
+        db: Database session.
+        user_id: The person.
+        starts: The range's start (UTC, included).
+        ends: The range's end (UTC, excluded).
+
+    Returns:
+        The slots.
+    """
+    query = (
+        sa_select(
+            col(Slot.id),
+            col(Slot.starts_at),
+            col(Slot.ends_at),
+            col(Slot.room),
+            col(Activity.id),
+            col(Activity.kind),
+            col(Activity.title),
+            col(Activity.settings_json),
+            col(TrainingSession.id),
+            col(TrainingSession.organisation_id),
+            col(TrainingSession.title),
+            col(TrainingSession.place),
+            col(Organisation.name),
+            col(Course.title),
+        )
+        .join(Activity, col(Activity.id) == col(Slot.activity_id))
+        .join(TrainingSession, col(TrainingSession.id) == col(Slot.session_id))
+        .join(Organisation, col(Organisation.id) == col(TrainingSession.organisation_id))
+        .join(Course, col(Course.id) == col(TrainingSession.course_id))
+        .where(col(Slot.starts_at) < ends, col(Slot.ends_at) > starts, access.agenda_filter(user_id))
+        .order_by(col(Slot.starts_at), col(Slot.id))
+    )
+    rows = db.execute(query).all()
+    trains = access.trained_session_ids(db, user_id, {row[8] for row in rows})
+    out: list[AgendaSlot] = []
+    for (
+        slot_id,
+        slot_starts,
+        slot_ends,
+        room,
+        activity_id,
+        kind,
+        activity_title,
+        settings_json,
+        session_id,
+        organisation_id,
+        session_title,
+        place,
+        organisation_name,
+        course_title,
+    ) in rows:
+        settings = _settings(settings_json)
+        if session_id not in trains and not audience.invited_by(kind, settings, user_id):
+            continue
+        half_day = settings.get("half_day")
+        out.append(
+            AgendaSlot(
+                slot_id=slot_id or 0,
+                session_id=session_id or 0,
+                organisation_id=organisation_id,
+                organisation_name=organisation_name,
+                course_title=course_title,
+                session_title=session_title,
+                activity_id=activity_id or 0,
+                activity_title=activity_title,
+                activity_kind=kind,
+                half_day=half_day if half_day in ("morning", "afternoon") else "",
+                starts_at=slot_starts,
+                ends_at=slot_ends,
+                place=place,
+                room=room,
+            )
+        )
+    return out
+
+
+def _settings(settings_json: str) -> dict[str, object]:
+    try:
+        value = json.loads(settings_json or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
