@@ -7,6 +7,7 @@ An unknown, renewed or stopped secret gets the same plain 404 as any missing fil
 from __future__ import annotations
 
 import asyncio
+import time
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -37,12 +38,15 @@ async def agenda_feed(request: Request) -> Response:
     Returns:
         The feed (text/calendar), a 304, or a 404.
     """
+    start = time.perf_counter()
     answer = await asyncio.to_thread(
         _serve, str(request.path_params["secret"]), request.headers.get("if-none-match", "")
     )
     if answer is None:
         return not_found()
-    headers = {**FEED_HEADERS, "ETag": answer.etag}
+    # The server's own time (Server-Timing, W3C): what a slow feed costs here, apart from the network.
+    elapsed = f"app;dur={(time.perf_counter() - start) * 1000:.2f}"
+    headers = {**FEED_HEADERS, "ETag": answer.etag, "Server-Timing": elapsed}
     if answer.body is None:
         return Response(status_code=304, headers=headers)
     headers["Content-Disposition"] = 'inline; filename="plume-agenda.ics"'

@@ -323,6 +323,18 @@ def agenda_filter(user_id: int) -> ColumnElement[bool]:
     return or_(*(grant.clause(user_id) for grant in AGENDA_GRANTS))
 
 
+def trains_clause(user_id: int) -> ColumnElement[bool]:
+    """Whether a person trains in a session, as a condition on `TrainingSession` (what `trained_session_ids` asks).
+
+    Args:
+        user_id: The person.
+
+    Returns:
+        The condition.
+    """
+    return TRAINER.clause(user_id)
+
+
 def trained_session_ids(db: Session, user_id: int, session_ids: Iterable[int]) -> set[int]:
     """Among some sessions, those a person trains in (a trainer sees every activity, a learner their own).
 
@@ -337,7 +349,7 @@ def trained_session_ids(db: Session, user_id: int, session_ids: Iterable[int]) -
     ids = sorted(set(session_ids))
     if not ids:
         return set()
-    query = select(col(TrainingSession.id)).where(col(TrainingSession.id).in_(ids), TRAINER.clause(user_id))
+    query = select(col(TrainingSession.id)).where(col(TrainingSession.id).in_(ids), trains_clause(user_id))
     return {i for i in db.exec(query).all() if i is not None}
 
 

@@ -8,14 +8,19 @@ their agenda. A learner sees only the activities they are invited to.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import Select, String, bindparam, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from app.models import Activity, Course, Organisation, Slot, TrainingSession
+from app.models.base import UTCDateTime
 from app.services import access, audience
 
 # How many colours tell organisations apart (the page maps each index to a Radix scale); a person working
@@ -44,6 +49,97 @@ class AgendaSlot:
     room: str
 
 
+# What an agenda shows of a slot, in the order `person_slots` unpacks it.
+_COLUMNS = (
+    col(Slot.id),
+    col(Slot.starts_at),
+    col(Slot.ends_at),
+    col(Slot.room),
+    col(Activity.id),
+    col(Activity.kind),
+    col(Activity.title),
+    col(Activity.settings_json),
+    col(TrainingSession.id),
+    col(TrainingSession.organisation_id),
+    col(TrainingSession.title),
+    col(TrainingSession.place),
+    col(Organisation.name),
+    col(Course.title),
+)
+
+
+def _query(columns: tuple[Any, ...], user_id: int, starts: Any, ends: Any) -> Select[Any]:
+    return (
+        sa_select(*columns)
+        .join(Activity, col(Activity.id) == col(Slot.activity_id))
+        .join(TrainingSession, col(TrainingSession.id) == col(Slot.session_id))
+        .join(Organisation, col(Organisation.id) == col(TrainingSession.organisation_id))
+        .join(Course, col(Course.id) == col(TrainingSession.course_id))
+        # The person's sessions first (their rule judged once a session, not once a slot), then their slots.
+        .where(
+            col(Slot.session_id).in_(sa_select(col(TrainingSession.id)).where(access.agenda_filter(user_id))),
+            col(Slot.starts_at) < ends,
+            col(Slot.ends_at) > starts,
+        )
+        .order_by(col(Slot.starts_at), col(Slot.id))
+    )
+
+
+def fingerprint(db: Session, user_id: int, *, starts: datetime, ends: datetime) -> str:
+    """A digest of everything `person_slots` reads for the same range: it changes whenever its answer may.
+
+    Two narrow reads of the columns as stored, unconverted (the slots; their sessions, with whether the person
+    trains in each), which costs a fraction of `person_slots`: a calendar client polling an unchanged feed of
+    1,000 events gets its 304 from this alone.
+
+    Args:
+        db: Database session.
+        user_id: The person.
+        starts: The range's start (UTC, included).
+        ends: The range's end (UTC, excluded).
+
+    Returns:
+        A hex digest.
+    """
+    # Core, not the ORM: rows come back as tuples; the statements are built once per person.
+    slots_query, sessions_query = _fingerprint_queries(user_id)
+    connection = db.connection()
+    slots = connection.execute(slots_query, {"starts": starts, "ends": ends}).all()
+    sessions = connection.execute(sessions_query).all()
+    return hashlib.sha256(repr(([tuple(row) for row in sessions], [tuple(row) for row in slots])).encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=1024)
+def _fingerprint_queries(user_id: int) -> tuple[Select[Any], Select[Any]]:
+    """`fingerprint`'s statements for one person (`starts` and `ends` bound at each run)."""
+    mine = sa_select(col(TrainingSession.id)).where(access.agenda_filter(user_id))
+    slot_columns = (Slot.id, Slot.starts_at, Slot.ends_at, Slot.room, Slot.session_id,
+                    Activity.id, Activity.kind, Activity.title, Activity.settings_json)  # fmt: skip
+    slots = (
+        sa_select(*(type_coerce(col(c), String).label(f"c{n}") for n, c in enumerate(slot_columns)))
+        .join(Activity, col(Activity.id) == col(Slot.activity_id))
+        .where(
+            col(Slot.session_id).in_(mine),
+            col(Slot.starts_at) < bindparam("ends", type_=UTCDateTime()),
+            col(Slot.ends_at) > bindparam("starts", type_=UTCDateTime()),
+        )
+        .order_by(col(Slot.id))
+    )
+    session_columns = (TrainingSession.id, TrainingSession.organisation_id, TrainingSession.title,
+                       TrainingSession.place, Organisation.name, Course.title)  # fmt: skip
+    sessions = (
+        sa_select(
+            *(type_coerce(col(c), String).label(f"c{n}") for n, c in enumerate(session_columns)),
+            access.trains_clause(user_id).label("trains"),
+        )
+        .join(Organisation, col(Organisation.id) == col(TrainingSession.organisation_id))
+        .join(Course, col(Course.id) == col(TrainingSession.course_id))
+        .where(col(TrainingSession.id).in_(mine))
+        .order_by(col(TrainingSession.id))
+    )
+    return slots, sessions
+
+
 def person_slots(db: Session, user_id: int, *, starts: datetime, ends: datetime) -> list[AgendaSlot]:
     """The slots of a person's agenda that overlap a time range, earliest first.
 
@@ -59,31 +155,7 @@ def person_slots(db: Session, user_id: int, *, starts: datetime, ends: datetime)
     Returns:
         The slots.
     """
-    query = (
-        sa_select(
-            col(Slot.id),
-            col(Slot.starts_at),
-            col(Slot.ends_at),
-            col(Slot.room),
-            col(Activity.id),
-            col(Activity.kind),
-            col(Activity.title),
-            col(Activity.settings_json),
-            col(TrainingSession.id),
-            col(TrainingSession.organisation_id),
-            col(TrainingSession.title),
-            col(TrainingSession.place),
-            col(Organisation.name),
-            col(Course.title),
-        )
-        .join(Activity, col(Activity.id) == col(Slot.activity_id))
-        .join(TrainingSession, col(TrainingSession.id) == col(Slot.session_id))
-        .join(Organisation, col(Organisation.id) == col(TrainingSession.organisation_id))
-        .join(Course, col(Course.id) == col(TrainingSession.course_id))
-        .where(col(Slot.starts_at) < ends, col(Slot.ends_at) > starts, access.agenda_filter(user_id))
-        .order_by(col(Slot.starts_at), col(Slot.id))
-    )
-    rows = db.execute(query).all()
+    rows = db.execute(_query(_COLUMNS, user_id, starts, ends)).all()
     trains = access.trained_session_ids(db, user_id, {row[8] for row in rows})
     out: list[AgendaSlot] = []
     for (

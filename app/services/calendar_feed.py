@@ -14,20 +14,24 @@ cache) for the next client that asks without the ETag.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from icalendar import Calendar, Event
+from sqlalchemy import ColumnElement, Select, String, bindparam, func, type_coerce
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.clock import PARIS, paris_datetime_label
 from app.i18n import t
-from app.models import CalendarFeed, CancelledSlot, Course, TrainingSession, User
-from app.models.base import utcnow
+from app.models import AuditRecord, CalendarFeed, CancelledSlot, Course, TrainingSession, User
+from app.models.base import UTCDateTime, utcnow
 from app.services import access, agenda, audit, calendar
 from app.services.actor import Actor
 from app.services.crypto import decrypt_secret, encrypt_secret, hash_token, new_token
@@ -162,28 +166,6 @@ class _FeedData:
     sequences: dict[int, int]
     cancelled: list[_Cancelled]
 
-    def digest(self) -> str:
-        """A digest of everything the feed says (its ETag), whatever the time it is built at."""
-        parts: list[object] = [self.language]
-        parts += [
-            (
-                s.slot_id,
-                s.starts_at.isoformat(),
-                s.ends_at.isoformat(),
-                s.room,
-                s.place,
-                s.activity_title,
-                s.activity_kind,
-                s.half_day,
-                s.session_title,
-                s.course_title,
-                self.sequences.get(s.slot_id, 0),
-            )
-            for s in self.slots
-        ]
-        parts += [(c.slot_id, c.title, c.course_title, c.starts_at.isoformat(), c.sequence) for c in self.cancelled]
-        return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:32]
-
 
 def _feed_owner(db: Session, secret: str) -> User | None:
     if not secret or len(secret) > 100:
@@ -195,16 +177,20 @@ def _feed_owner(db: Session, secret: str) -> User | None:
     return user if user is not None and user.is_active else None
 
 
+def _cancelled_window(user_id: int, now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
+        col(CancelledSlot.cancelled_at) >= now - CANCELLED_KEPT,
+        col(CancelledSlot.ends_at) >= now - PAST,
+        access.agenda_filter(user_id),
+    )
+
+
 def _cancelled(db: Session, user_id: int, now: datetime, live: set[int]) -> list[_Cancelled]:
     rows = db.exec(
         select(CancelledSlot, TrainingSession, Course.title)
         .join(TrainingSession, col(TrainingSession.id) == col(CancelledSlot.session_id))
         .join(Course, col(Course.id) == col(TrainingSession.course_id))
-        .where(
-            col(CancelledSlot.cancelled_at) >= now - CANCELLED_KEPT,
-            col(CancelledSlot.ends_at) >= now - PAST,
-            access.agenda_filter(user_id),
-        )
+        .where(*_cancelled_window(user_id, now))
     ).all()
     trains = access.trained_session_ids(db, user_id, {training.id or 0 for _, training, _ in rows})
     out = []
@@ -311,6 +297,46 @@ class _Built:
 _built = _Built(_CACHE_BYTES)
 
 
+# Any slot scheduled again anywhere raises a SEQUENCE somewhere: the newest such record stands for them all.
+_LAST_REVISION = sa_select(func.max(col(AuditRecord.id))).where(col(AuditRecord.action).in_(calendar.REVISION_ACTIONS))
+
+
+@functools.lru_cache(maxsize=1024)
+def _cancelled_query(user_id: int) -> Select[Any]:
+    """The cancelled slots a person's feed may tell, as stored (`kept` and `since` bound at each run)."""
+    return (
+        sa_select(
+            col(CancelledSlot.slot_id),
+            type_coerce(col(CancelledSlot.starts_at), String),
+            type_coerce(col(CancelledSlot.ends_at), String),
+            col(CancelledSlot.title),
+            col(CancelledSlot.sequence),
+            col(CancelledSlot.invitees_json),
+            col(Course.title),
+        )
+        .join(TrainingSession, col(TrainingSession.id) == col(CancelledSlot.session_id))
+        .join(Course, col(Course.id) == col(TrainingSession.course_id))
+        .where(
+            col(CancelledSlot.cancelled_at) >= bindparam("kept", type_=UTCDateTime()),
+            col(CancelledSlot.ends_at) >= bindparam("since", type_=UTCDateTime()),
+            access.agenda_filter(user_id),
+        )
+        .order_by(col(CancelledSlot.slot_id))
+    )
+
+
+def _etag(db: Session, user: User, now: datetime) -> str:
+    """The feed's ETag: a digest of what it is built from, read without building it (a poll's whole cost)."""
+    digest = hashlib.sha256(agenda.fingerprint(db, user.id or 0, starts=now - PAST, ends=now + FUTURE).encode())
+    connection = db.connection()
+    cancelled = connection.execute(
+        _cancelled_query(user.id or 0), {"kept": now - CANCELLED_KEPT, "since": now - PAST}
+    ).all()
+    revision = connection.execute(_LAST_REVISION).scalar()
+    digest.update(repr(([tuple(row) for row in cancelled], revision, user.language, feed_url(""))).encode())
+    return f'"{digest.hexdigest()[:32]}"'
+
+
 def serve_feed(db: Session, secret: str, if_none_match: str = "", *, now: datetime | None = None) -> FeedAnswer | None:
     """Answer a calendar client polling a feed URL.
 
@@ -328,12 +354,11 @@ def serve_feed(db: Session, secret: str, if_none_match: str = "", *, now: dateti
     if user is None:
         return None
     moment = now or utcnow()
-    data = _read(db, user, moment)
-    etag = f'"{data.digest()}"'
+    etag = _etag(db, user, moment)
     if etag in {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}:
         return FeedAnswer(etag=etag, body=None)
     body = _built.get(user.id or 0, etag)
     if body is None:
-        body = _build(data, moment)
+        body = _build(_read(db, user, moment), moment)
         _built.put(user.id or 0, etag, body)
     return FeedAnswer(etag=etag, body=body)

@@ -9,7 +9,17 @@ import pytest
 from icalendar import Calendar
 from sqlmodel import Session, select
 
-from app.models import Activity, AuditRecord, CalendarFeed, Module
+from app.models import (
+    Activity,
+    AuditRecord,
+    CalendarFeed,
+    Course,
+    Enrolment,
+    Module,
+    Organisation,
+    Slot,
+    TrainingSession,
+)
 from app.services import calendar_feed, timeline
 from app.services.errors import PlumeError
 from app.settings import get_settings
@@ -148,3 +158,41 @@ def test_an_account_not_fully_signed_in_has_no_feed(db: Session) -> None:
     actor = actor_for(db, pending)
     with pytest.raises(PlumeError):
         calendar_feed.renew_feed(db, actor)
+
+
+def test_every_change_the_feed_shows_changes_its_etag(db: Session) -> None:
+    _, _, learner, winter, _ = _setup(db)
+    secret = _secret(calendar_feed.renew_feed(db, actor_for(db, learner)).url)
+    slot = db.exec(select(Slot).where(Slot.activity_id == winter.id)).one()
+    training = db.get(TrainingSession, slot.session_id)
+    assert training is not None
+    course, organisation = db.get(Course, training.course_id), db.get(Organisation, training.organisation_id)
+    seen = set()
+
+    def etag() -> str:
+        answer = _serve(db, secret)
+        assert answer is not None
+        return answer.etag
+
+    seen.add(etag())
+    for thing, field, value in (
+        (slot, "room", "Salle 9"),
+        (winter, "title", "Atelier renommé"),
+        (training, "title", "Session renommée"),
+        (training, "place", "Marseille"),
+        (course, "title", "Parcours renommé"),
+        (organisation, "name", "Horizon Sud"),
+        (learner, "language", "en"),
+    ):
+        setattr(thing, field, value)
+        db.add(thing)
+        db.commit()
+        tag = etag()
+        assert tag not in seen, f"{type(thing).__name__}.{field}"
+        seen.add(tag)
+    enrolment = db.exec(select(Enrolment).where(Enrolment.user_id == learner.id)).one()
+    db.delete(enrolment)
+    db.commit()
+    answer = _serve(db, secret)
+    assert answer is not None and answer.etag not in seen and answer.body is not None
+    assert _events(answer.body) == []
