@@ -5,7 +5,7 @@ from app.models import events as _events  # noqa: F401  # registers the ORM list
 from app.models.attendance import AttendanceChain, AttendanceHeadPublication, AttendanceRecord
 from app.models.audit import AuditRecord
 from app.models.auth import AuthSession, LoginAttempt
-from app.models.calendar import CalendarFeed, CancelledSlot
+from app.models.calendar import CalendarFeed, CancelledSlot, Unavailability
 from app.models.chat import ChatMessage, ChatRead
 from app.models.enrolment_import import EnrolmentImport
 from app.models.finishing import ArchiveCategory, TrainingCompletion
@@ -80,6 +80,7 @@ __all__ = [
     "TrainingCompletion",
     "TrainingSession",
     "TutorPosition",
+    "Unavailability",
     "User",
     "UserToken",
 ]

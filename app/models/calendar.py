@@ -1,8 +1,8 @@
-"""Calendars: each person's private feed, and what remains of a slot once it was cancelled."""
+"""Calendars: each person's private feed, what remains of a slot once cancelled, a trainer's unavailabilities."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
@@ -41,3 +41,24 @@ class CancelledSlot(SQLModel, table=True):
     invitees_json: str = ""  # the learners a restricted class was for ("" for every learner of the session)
     sequence: int = 0  # the cancelled event's SEQUENCE: one more than the slot's last
     cancelled_at: datetime = utc_field(default_now=True, index=True)
+
+
+class Unavailability(SQLModel, table=True):
+    """A time a person cannot work (a trainer's own, whatever the organisation): days, or hours on days.
+
+    From the first day to the last, each day from `start_minute` to `end_minute` (Paris wall clock; 0 to 1440
+    for whole days), repeated every week until `weekly_until` when set. Private to its owner: organisations
+    only ever learn that a slot conflicts with it.
+    """
+
+    __tablename__ = "unavailability"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    first_day: date
+    last_day: date
+    start_minute: int = 0
+    end_minute: int = 1440
+    weekly_until: date | None = None
+    note: str = Field(default="", max_length=200)
+    created_at: datetime = utc_field(default_now=True)

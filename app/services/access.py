@@ -84,6 +84,7 @@ from app.models import (
     TrainerPosition,
     TrainingSession,
     TutorPosition,
+    Unavailability,
 )
 from app.models.training import SESSION_STATUSES
 from app.services.actor import Actor
@@ -703,6 +704,27 @@ def access_room(db: Session, actor: Actor, session_id: object) -> Room:
         raise PlumeError(ErrorCode.NOT_FOUND)
     training, role = access_session(db, actor, key)
     return Room(training=training, role=role)
+
+
+def access_unavailability(db: Session, actor: Actor, unavailability_id: object) -> Unavailability:
+    """One of the actor's own unavailabilities (nobody else's: they are private to their owner).
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        unavailability_id: As sent by the page.
+
+    Returns:
+        The unavailability.
+
+    Raises:
+        PlumeError: NOT_FOUND when it is missing, someone else's, or the actor is not fully signed in.
+    """
+    key = _valid_id(unavailability_id)
+    row = db.get(Unavailability, key) if key is not None and actor.fully_signed_in else None
+    if row is None or row.user_id != actor.user_id:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return row
 
 
 def access_document(db: Session, actor: Actor, document_id: object) -> tuple[Document, TrainingSession, SessionRole]:

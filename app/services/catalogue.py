@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -246,6 +247,28 @@ class SessionForm:
     place: str = ""
     rooms: str = ""
     max_participants: str = ""
+
+
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def parse_time(value: object, field: str) -> time:
+    """A wall-clock time typed as HH:MM (time inputs).
+
+    Args:
+        value: As typed.
+        field: The field, for the error.
+
+    Returns:
+        The time.
+
+    Raises:
+        PlumeError: TIME_INVALID.
+    """
+    match = _CLOCK.match(value.strip()) if isinstance(value, str) else None
+    if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise PlumeError(ErrorCode.TIME_INVALID, field=field)
+    return time(int(match.group(1)), int(match.group(2)))
 
 
 def parse_date(value: str, field: str) -> date:

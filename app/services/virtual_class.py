@@ -16,7 +16,6 @@ virtual class.
 from __future__ import annotations
 
 import json
-import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,21 +31,13 @@ from app.services import audit, progress
 from app.services.access import access_followed_session
 from app.services.actor import Actor
 from app.services.calendar import invitation_ics, join_page, sequences, slot_uid
-from app.services.catalogue import parse_date
+from app.services.catalogue import parse_date, parse_time
 from app.services.errors import ErrorCode, PlumeError
 from app.services.outbox import Attachment, enqueue_email
 from app.services.templates import get_template, render
 
 MODULE_TITLE = "Classes virtuelles de tutorat"
 MAX_INVITEES = 10_000
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
-
-
-def _clock(value: object, field: str) -> time:
-    match = _CLOCK.match(value.strip()) if isinstance(value, str) else None
-    if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise PlumeError(ErrorCode.TIME_INVALID, field=field)
-    return time(int(match.group(1)), int(match.group(2)))
 
 
 def _day(value: object) -> date:
@@ -175,7 +166,7 @@ def create_for_learners(
     if not clean:
         raise PlumeError(ErrorCode.TITLE_REQUIRED, field="title")
     date_ = _day(day)
-    begins, finishes = _clock(start, "start"), _clock(end, "end")
+    begins, finishes = parse_time(start, "start"), parse_time(end, "end")
     if finishes <= begins:
         raise PlumeError(ErrorCode.TIME_ORDER, field="end")
     first, last = access_period(training)
