@@ -1050,6 +1050,8 @@ EN: dict[str, str] = {
     "templates.kind.reminder": "Learner reminder",
     "templates.kind.virtual_class_invitation": "Virtual class invitation",
     "templates.kind.reminder_deadline": "Reminder: course ending soon",
+    "templates.kind.slot_changed": "Slot changed",
+    "templates.kind.slot_cancelled": "Slot cancelled",
     "templates.kind.cold_evaluation": "Cold evaluation",
     "tutoring.select": "Select {name}",
     "tutoring.select_page": "Select the page",

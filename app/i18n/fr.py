@@ -1050,6 +1050,8 @@ FR: dict[str, str] = {
     "templates.kind.reminder": "Relance d'un apprenant",
     "templates.kind.virtual_class_invitation": "Invitation à une classe virtuelle",
     "templates.kind.reminder_deadline": "Relance : fin de parcours proche",
+    "templates.kind.slot_changed": "Créneau modifié",
+    "templates.kind.slot_cancelled": "Créneau annulé",
     "templates.kind.cold_evaluation": "Évaluation à froid",
     "tutoring.select": "Sélectionner {name}",
     "tutoring.select_page": "Sélectionner la page",

@@ -243,6 +243,7 @@ def invitation_ics(
     attendee: tuple[str, str],
     sequence: int = 0,
     chair: bool = False,
+    cancelled: bool = False,
 ) -> bytes:
     """An invitation (METHOD:REQUEST) to one slot for one person: calendars offer to add it.
 
@@ -256,18 +257,19 @@ def invitation_ics(
         attendee: The person's (name, e-mail).
         sequence: The slot's revision (`sequences`).
         chair: Whether the person leads it (the organiser's own copy).
+        cancelled: Whether it tells that the slot is cancelled (METHOD:CANCEL, STATUS:CANCELLED).
 
     Returns:
         The file's bytes.
     """
     calendar = Calendar()
-    calendar.add("prodid", "-//Plume//Classes virtuelles//FR")
+    calendar.add("prodid", "-//Plume//Agenda//FR")
     calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
     event = Event()
     event.add("uid", uid)
     event.add("sequence", sequence)
-    event.add("status", "CONFIRMED")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("summary", summary)
     event.add("dtstart", slot.starts_at)
     event.add("dtend", slot.ends_at)

@@ -1,13 +1,16 @@
-"""E-mails about sessions: a trainer positioned, a session confirmed (with its .ics)."""
+"""E-mails about sessions: a trainer positioned, a session confirmed (with its .ics), a slot changed or cancelled."""
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from html import escape
 
 from sqlmodel import Session, col, select
 
-from app.models import Course, Enrolment, Organisation, Slot, TrainerPosition, TrainingSession, User
-from app.services.calendar import session_calendar, session_ics
+from app.clock import PARIS
+from app.models import Activity, Course, Enrolment, Organisation, Slot, TrainerPosition, TrainingSession, User
+from app.services import audience
+from app.services.calendar import invitation_ics, part_name, session_calendar, session_ics, slot_uid
 from app.services.outbox import Attachment, enqueue_email
 from app.services.templates import Template, get_template, render
 from app.settings import get_settings
@@ -120,5 +123,64 @@ def session_confirmation_emails(db: Session, training: TrainingSession, slots: l
             organisation_id=training.organisation_id,
             html=_html(message.body, link, label),
             attachment=Attachment("votre-session.ics", "text/calendar", ics_for(person.language)),
+        )
+    return len(people)
+
+
+def slot_change_emails(
+    db: Session, training: TrainingSession, activity: Activity, slot: Slot, *, sequence: int, cancelled: bool = False
+) -> int:
+    """Tell a confirmed session's people that one of its slots moved or is cancelled, with the calendar update.
+
+    Only once the session is confirmed (`active`): before, nobody holds its events. The .ics carries the slot's
+    UID (a restricted class's per-person one, as in its invitation) and its new SEQUENCE, so calendars replace
+    or remove the event they hold (METHOD:REQUEST, or CANCEL).
+
+    Args:
+        db: Database session.
+        training: The slot's session.
+        activity: The slot's activity.
+        slot: The slot as it now is (or was, when cancelled).
+        sequence: Its revision after this change.
+        cancelled: Whether it is cancelled.
+
+    Returns:
+        How many e-mails were queued.
+    """
+    if training.status != "active":
+        return 0
+    trainers, learners = confirmation_recipients(db, training)
+    invited = audience.invitees(activity)
+    if invited is not None:
+        learners = [p for p in learners if p.id in invited]
+    organisation = db.get(Organisation, training.organisation_id)
+    course = db.get(Course, training.course_id)
+    organiser = (organisation.name if organisation else "Plume", parseaddr(get_settings().smtp_from)[1])
+    start, finish = slot.starts_at.astimezone(PARIS), slot.ends_at.astimezone(PARIS)
+    kind = "slot_cancelled" if cancelled else "slot_changed"
+    people = [*trainers, *learners]
+    for person in people:
+        values = _values(db, training, person)
+        values.update(titre=activity.title, date=f"{start:%d/%m/%Y}", debut=f"{start:%H:%M}", fin=f"{finish:%H:%M}")
+        message = render(get_template(db, training.organisation_id, kind, person.language), values)
+        ics = invitation_ics(
+            slot,
+            uid=slot_uid(slot.id or 0, person.id if invited is not None else None),
+            summary=f"{course.title if course else training.title} — {part_name(slot, activity, person.language)}",
+            description=message.body,
+            url=values["lien"],
+            organiser=organiser,
+            attendee=(person.display_name, person.email),
+            sequence=sequence,
+            cancelled=cancelled,
+        )
+        enqueue_email(
+            db,
+            to=person.email,
+            message=message,
+            kind=kind,
+            organisation_id=training.organisation_id,
+            html=_html(message.body, values["lien"], "Open" if person.language == "en" else "Ouvrir"),
+            attachment=Attachment("creneau.ics", "text/calendar", ics),
         )
     return len(people)

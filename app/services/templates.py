@@ -25,6 +25,8 @@ KIND_TAGS: dict[str, tuple[str, ...]] = {
     "virtual_class_invitation": (*COMMON_TAGS, "session", "titre", "date", "debut", "fin"),
     "reminder_deadline": (*COMMON_TAGS, "session", "progression", "echeance"),
     "cold_evaluation": (*COMMON_TAGS, "session", "titre"),
+    "slot_changed": (*COMMON_TAGS, "session", "titre", "date", "debut", "fin"),
+    "slot_cancelled": (*COMMON_TAGS, "session", "titre", "date", "debut", "fin"),
 }
 # Personal messages carrying one-time secrets (reset, activation, e-mail change) always use
 # Plume's wording: an organisation must not decide what such a message says or where it points.
@@ -35,6 +37,8 @@ EDITABLE_KINDS = (
     "reminder_deadline",
     "virtual_class_invitation",
     "cold_evaluation",
+    "slot_changed",
+    "slot_cancelled",
 )
 _TAG = re.compile(r"\{([^{}]*)\}")
 # The longest subject stored (templates, outbox rows, reminders): PostgreSQL refuses a longer one.
@@ -82,6 +86,18 @@ DEFAULTS: dict[str, dict[str, Template]] = {
             "Bonjour {prenom},\n\nVotre parcours « {session} » est accessible jusqu'au {echeance} "
             "et vous en avez réalisé {progression} %. Il est encore temps de le terminer : {lien}\n\n"
             "Bon courage,\nL'équipe {organisation}",
+        ),
+        "slot_changed": Template(
+            "{session} : créneau du {date} modifié",
+            "Bonjour {prenom},\n\nUn créneau de la session « {session} » a changé : « {titre} » a lieu "
+            "le {date} de {debut} à {fin} (heure de Paris).\n\nLa mise à jour pour votre agenda est jointe.\n"
+            "{lien}\n\nL'équipe {organisation}",
+        ),
+        "slot_cancelled": Template(
+            "{session} : créneau du {date} annulé",
+            "Bonjour {prenom},\n\nLe créneau « {titre} » de la session « {session} », prévu le {date} de "
+            "{debut} à {fin} (heure de Paris), est annulé.\n\nL'annulation pour votre agenda est jointe.\n"
+            "{lien}\n\nL'équipe {organisation}",
         ),
         "virtual_class_invitation": Template(
             "Classe virtuelle « {titre} » le {date}",
@@ -149,6 +165,18 @@ DEFAULTS: dict[str, dict[str, Template]] = {
             "{session}: your course ends on {echeance}",
             'Hello {prenom},\n\n"{session}" is open until {echeance} and you have completed {progression}% of it. '
             "There is still time to finish: {lien}\n\nThe {organisation} team",
+        ),
+        "slot_changed": Template(
+            "{session}: slot of {date} changed",
+            'Hello {prenom},\n\nA slot of the session "{session}" changed: "{titre}" now takes place on {date} '
+            "from {debut} to {fin} (Paris time).\n\nThe update for your calendar is attached.\n{lien}\n\n"
+            "The {organisation} team",
+        ),
+        "slot_cancelled": Template(
+            "{session}: slot of {date} cancelled",
+            'Hello {prenom},\n\nThe slot "{titre}" of the session "{session}", planned on {date} from {debut} '
+            "to {fin} (Paris time), is cancelled.\n\nThe cancellation for your calendar is attached.\n{lien}\n\n"
+            "The {organisation} team",
         ),
         "virtual_class_invitation": Template(
             'Virtual class "{titre}" on {date}',

@@ -44,6 +44,7 @@ from app.models.evaluations import (
 )
 from app.models.training import ACTIVITY_KINDS, PHASES
 from app.services import activities, audit, calendar, progress
+from app.services import notify as notify_people
 from app.services.access import access_course, access_session
 from app.services.actor import Actor
 from app.services.audience import invitees
@@ -220,6 +221,7 @@ def _delete_activity_rows(db: Session, activity: Activity) -> None:
     revisions = calendar.sequences(db, slots)
     audience_ids = invitees(activity)
     for slot in slots:
+        sequence = revisions.get(slot.id or 0, 0) + 1
         # `merge`: SQLite gives the highest id again once its row is gone, so a slot id may be cancelled twice.
         db.merge(
             CancelledSlot(
@@ -229,9 +231,12 @@ def _delete_activity_rows(db: Session, activity: Activity) -> None:
                 starts_at=slot.starts_at,
                 ends_at=slot.ends_at,
                 invitees_json="" if audience_ids is None else json.dumps(sorted(audience_ids)),
-                sequence=revisions.get(slot.id or 0, 0) + 1,
+                sequence=sequence,
             )
         )
+        training = db.get(TrainingSession, slot.session_id)
+        if training is not None:
+            notify_people.slot_change_emails(db, training, activity, slot, sequence=sequence, cancelled=True)
         db.delete(slot)
     attempts = select(EvaluationAttempt.id).where(EvaluationAttempt.activity_id == activity.id)
     db.exec(delete(EvaluationAnswer).where(col(EvaluationAnswer.attempt_id).in_(attempts)))
@@ -513,9 +518,11 @@ def schedule(
             or (organisation.virtual_class_url if organisation else "")
             or f"https://meet.jit.si/plume-{secrets.token_urlsafe(12)}"
         )
-    slot = db.exec(select(Slot).where(Slot.activity_id == activity.id)).first() or Slot(
+    existing = db.exec(select(Slot).where(Slot.activity_id == activity.id)).first()
+    slot = existing or Slot(
         session_id=scope.training.id or 0, activity_id=activity.id, starts_at=utcnow(), ends_at=utcnow()
     )
+    before = (slot.starts_at, slot.ends_at, slot.room) if existing is not None else None
     slot.starts_at = paris_instant(date_, begins)
     slot.ends_at = paris_instant(date_, finishes)
     slot.room = room.strip()[:100] if activity.kind == "in_person" else ""
@@ -524,6 +531,11 @@ def schedule(
     db.add(slot)
     db.add(activity)
     _changed(db, actor, scope, "schedule", f"activity:{activity.id}", day=date_.isoformat())
+    if before != (slot.starts_at, slot.ends_at, slot.room):
+        # A confirmed session's people hold its events in their calendars: they get the update.
+        db.flush()
+        revision = calendar.sequences(db, [slot]).get(slot.id or 0, 0)
+        notify_people.slot_change_emails(db, scope.training, activity, slot, sequence=revision)
     return slot
 
 

@@ -131,3 +131,49 @@ def test_the_host_comes_from_the_public_url(monkeypatch: pytest.MonkeyPatch) -> 
     finally:
         monkeypatch.undo()
         reset_settings()
+
+
+def _sent(db: Session, kind: str) -> dict[str, Calendar]:
+    rows = db.exec(select(OutboxEmail).where(OutboxEmail.kind == kind)).all()
+    return {row.to: Calendar.from_ical(base64.b64decode(row.attachment_data)) for row in rows}
+
+
+def test_a_confirmed_sessions_people_get_a_moved_or_cancelled_slot(db: Session) -> None:
+    training, staff, (morning, afternoon, _remote) = _session(db)
+    training.status = "draft"
+    db.add(training)
+    for row in db.exec(select(OutboxEmail)).all():  # what scheduling the active session sent, above
+        db.delete(row)
+    db.commit()
+    # Nothing goes out while the session is a draft: nobody holds its events yet.
+    timeline.schedule(db, staff, afternoon.id or 0, day=DAY.isoformat(), half_day="afternoon", room="Salle 4")
+    db.commit()
+    assert _sent(db, "slot_changed") == {}
+    training.status = "active"
+    db.add(training)
+    db.commit()
+    slot = db.exec(select(Slot).where(Slot.activity_id == morning.id)).one()
+    uid = calendar.slot_uid(slot.id or 0)
+    # Saved again unchanged: no e-mail. Moved: each of its two people gets the update, same UID, SEQUENCE up.
+    timeline.schedule(db, staff, morning.id or 0, day=DAY.isoformat(), half_day="morning", room="Salle 2")
+    db.commit()
+    assert _sent(db, "slot_changed") == {}
+    timeline.schedule(db, staff, morning.id or 0, day=(DAY + timedelta(days=1)).isoformat(), half_day="morning")
+    db.commit()
+    changed = _sent(db, "slot_changed")
+    assert len(changed) == 2
+    moved = calendar.sequences(db, [slot])[slot.id or 0]
+    assert moved >= 1  # above the confirmation's 0 (every save counts, so a calendar never misses one)
+    for update in changed.values():
+        assert str(update["METHOD"]) == "REQUEST"
+        (event,) = update.walk("VEVENT")
+        assert (str(event["UID"]), event.decoded("SEQUENCE"), str(event["STATUS"])) == (uid, moved, "CONFIRMED")
+        assert event.decoded("DTSTART") == datetime(2026, 12, 9, 8, 0, tzinfo=UTC)
+    timeline.delete_activity(db, staff, morning.id or 0)
+    db.commit()
+    cancelled = _sent(db, "slot_cancelled")
+    assert set(cancelled) == set(changed)
+    for notice in cancelled.values():
+        assert str(notice["METHOD"]) == "CANCEL"
+        (event,) = notice.walk("VEVENT")
+        assert (str(event["UID"]), event.decoded("SEQUENCE"), str(event["STATUS"])) == (uid, moved + 1, "CANCELLED")
