@@ -174,9 +174,31 @@ def _schedule_form(state: TimelineState, activity: ObjectVar[ActivityCard]) -> r
                 width="100%",
             ),
         ),
+        _planning_warning(state, "schedule-" + aid),
         rx.button(T("common.save"), type="submit", size="2"),
         hidden=("activity_id", aid),
         on_submit=state.schedule,
+    )
+
+
+def _planning_warning(state: TimelineState, form: Var) -> rx.Component:
+    """What the planning rules warn about the date chosen, and the box that confirms it deliberately."""
+    warning = _err(state, "confirmed", form)
+    return rx.cond(
+        warning != "",
+        rx.vstack(
+            rx.callout(warning, icon="triangle_alert", color_scheme="amber", size="1", width="100%"),
+            rx.el.label(
+                rx.hstack(
+                    rx.el.input(type="checkbox", name="confirmed", id="confirm-planning"),
+                    rx.text(T("timeline.confirm_planning"), size="2", weight="medium"),
+                    align="center",
+                    spacing="2",
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
     )
 
 

@@ -349,22 +349,27 @@ class SettingsState(StaffPage, rx.State):
             "name": found.name,
             "signing_window": str(found.signing_window_minutes),
             "virtual_class_url": found.virtual_class_url,
+            "holiday_region": found.holiday_region,
+            "school_zone": found.school_zone,
+            "day_starts": found.day_starts,
+            "day_ends": found.day_ends,
         }
         self.form_key += 1
 
     @rx.event
     @policy(STAFF)
     async def save(self, form_data: Any) -> None:
-        """Save the signing window and the virtual class link.
+        """Save the signing window, the virtual class link and the planning rules.
 
         Args:
-            form_data: signing_window, virtual_class_url.
+            form_data: signing_window, virtual_class_url, holiday_region, school_zone, day_starts, day_ends.
         """
         form, actor = _form(form_data), require_actor()
         window, url = clean_str(form.get("signing_window"), 10), clean_str(form.get("virtual_class_url"), 600)
+        rules = {k: clean_str(form.get(k), 10) for k in ("holiday_region", "school_zone", "day_starts", "day_ends")}
         self._start()
         if not await self._submit(
-            lambda db: orgs.save_settings(db, actor, signing_window=window, virtual_class_url=url)
+            lambda db: orgs.save_settings(db, actor, signing_window=window, virtual_class_url=url, **rules)
         ):
             return
         self.notice = t(await self._lang(), "common.saved")

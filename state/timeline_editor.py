@@ -207,14 +207,18 @@ class TimelineEditor(rx.State, mixin=True):
         """Give an in-person activity its half-day, or a virtual class its time range and link.
 
         Args:
-            form_data: activity_id, day, half_day, room, start, end, link.
+            form_data: activity_id, day, half_day, room, start, end, link, confirmed (ticked after a warning).
         """
         form, actor = _form(form_data), require_actor()
         aid = clean_id(form.get("activity_id"))
         if aid is None:
             return
         values = {k: clean_str(form.get(k), 300) for k in ("day", "half_day", "room", "start", "end", "link")}
-        await self._apply(lambda db: timeline.schedule(db, actor, aid, **values), form=f"schedule-{aid}")
+        # Ticked after the planning rules warned (a ticked box arrives as true, or "on" from a plain form post).
+        confirmed = form.get("confirmed") is True or clean_str(form.get("confirmed"), 5) == "on"
+        await self._apply(
+            lambda db: timeline.schedule(db, actor, aid, **values, confirmed=confirmed), form=f"schedule-{aid}"
+        )
 
     @rx.event
     @policy(SIGNED_IN)

@@ -17,6 +17,11 @@ class Organisation(SQLModel, table=True):
     slug: str = Field(max_length=80, unique=True, index=True)
     signing_window_minutes: int = 30
     virtual_class_url: str = Field(default="", max_length=500)
+    # Planning rules (`app/services/planning_rules.py`): public holidays' region, school holidays' zone, hours.
+    holiday_region: str = Field(default="", max_length=10, sa_column_kwargs={"server_default": ""})
+    school_zone: str = Field(default="", max_length=1, sa_column_kwargs={"server_default": ""})
+    day_starts_minute: int = Field(default=480, sa_column_kwargs={"server_default": "480"})
+    day_ends_minute: int = Field(default=1080, sa_column_kwargs={"server_default": "1080"})
     created_at: datetime = utc_field(default_now=True)
 
 

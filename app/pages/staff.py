@@ -11,9 +11,10 @@ from reflex_components_core.react_router.dom import ReactRouterLink
 
 from app.services.home import OutboxRow
 from app.services.orgs import TrainerRow
+from app.services.planning_rules import REGIONS, SCHOOL_ZONES
 from app.services.templates import EDITABLE_KINDS
 from components import styles
-from components.forms import field, form_message, submit_button
+from components.forms import field, form_message, select_field, submit_button
 from components.i18n import T, Tf
 from components.layout import form_card, gated_page, page_header
 from components.tables import empty_state, stacked_cell, stacked_row, status_badge, table_list
@@ -562,6 +563,44 @@ def settings_page() -> rx.Component:
                     hint_key="settings.virtual_url_hint",
                     default_value=values["virtual_class_url"].to(str),
                     error=errors.get("virtual_class_url", ""),
+                ),
+                rx.divider(),
+                rx.heading(T("settings.planning"), size="3", as_="h2"),
+                rx.text(T("settings.planning_hint"), size="2", color_scheme="gray"),
+                rx.flex(
+                    select_field(
+                        "settings.holiday_region",
+                        "holiday_region",
+                        *(rx.el.option(T(f"settings.region.{code or 'metro'}"), value=code) for code in REGIONS),
+                        name="holiday_region",
+                        default_value=values["holiday_region"].to(str),
+                    ),
+                    select_field(
+                        "settings.school_zone",
+                        "school_zone",
+                        *(rx.el.option(T(f"settings.zone.{code or 'none'}"), value=code) for code in SCHOOL_ZONES),
+                        name="school_zone",
+                        default_value=values["school_zone"].to(str),
+                    ),
+                    wrap="wrap",
+                    gap="3",
+                ),
+                rx.flex(
+                    field(
+                        "settings.day_starts",
+                        "day_starts",
+                        type_="time",
+                        default_value=values["day_starts"].to(str),
+                        error=errors.get("day_starts", ""),
+                    ),
+                    field(
+                        "settings.day_ends",
+                        "day_ends",
+                        type_="time",
+                        default_value=values["day_ends"].to(str),
+                        error=errors.get("day_ends", ""),
+                    ),
+                    gap="3",
                 ),
                 form_message(SettingsState.error),
                 form_message(SettingsState.notice, tone="green"),

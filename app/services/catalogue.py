@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, time
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -16,6 +14,7 @@ from app.services.access import access_course, access_tutored_course
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.services.orgs import require_staff
+from app.services.typed import parse_date
 
 
 @dataclass(frozen=True)
@@ -247,51 +246,6 @@ class SessionForm:
     place: str = ""
     rooms: str = ""
     max_participants: str = ""
-
-
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
-
-
-def parse_time(value: object, field: str) -> time:
-    """A wall-clock time typed as HH:MM (time inputs).
-
-    Args:
-        value: As typed.
-        field: The field, for the error.
-
-    Returns:
-        The time.
-
-    Raises:
-        PlumeError: TIME_INVALID.
-    """
-    match = _CLOCK.match(value.strip()) if isinstance(value, str) else None
-    if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise PlumeError(ErrorCode.TIME_INVALID, field=field)
-    return time(int(match.group(1)), int(match.group(2)))
-
-
-def parse_date(value: str, field: str) -> date:
-    """A date typed as YYYY-MM-DD (date inputs) or DD/MM/YYYY.
-
-    Args:
-        value: As typed.
-        field: The field, for the error.
-
-    Returns:
-        The date.
-
-    Raises:
-        PlumeError: DATE_INVALID.
-    """
-    text = value.strip()
-    try:
-        if "/" in text:
-            day, month, year = (int(p) for p in text.split("/"))
-            return date(year, month, day)
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise PlumeError(ErrorCode.DATE_INVALID, field=field) from exc
 
 
 def copy_template(db: Session, course_id: int, session_id: int) -> int:

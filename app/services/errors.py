@@ -130,6 +130,7 @@ class ErrorCode(StrEnum):
     COMPETENCY_REQUIRED = "competency_required"
     COMPETENCY_CODE_TAKEN = "competency_code_taken"
     COMPETENCY_IN_USE = "competency_in_use"
+    PLANNING_WARNING = "planning_warning"
 
 
 class PlumeError(Exception):

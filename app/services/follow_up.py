@@ -35,10 +35,10 @@ from app.models.finishing import TrainingCompletion
 from app.services import access, audit, paging
 from app.services.access import Capability
 from app.services.actor import Actor
-from app.services.catalogue import parse_date
 from app.services.errors import ErrorCode, PlumeError
 from app.services.outbox import enqueue_email
 from app.services.templates import Template
+from app.services.typed import parse_date
 from app.settings import get_settings
 
 SORTS = ("name", "last_connection", "progress", "finished")

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from app.clock import paris_date_label, paris_datetime_label
 from app.models import Invitation, Membership, Notification, Organisation, User
 from app.models.base import utcnow
-from app.services import audit
+from app.services import audit, planning_rules
 from app.services.accounts import clean_email, send_reset_link
 from app.services.actor import Actor
 from app.services.auth import normalise_email
@@ -19,6 +19,7 @@ from app.services.errors import ErrorCode, PlumeError
 from app.services.outbox import enqueue_email, seal
 from app.services.search import sort_key
 from app.services.templates import get_template
+from app.services.typed import parse_time
 from app.settings import get_settings
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -479,6 +480,10 @@ class OrganisationSettings:
     name: str
     signing_window_minutes: int
     virtual_class_url: str
+    holiday_region: str = ""
+    school_zone: str = ""
+    day_starts: str = "08:00"
+    day_ends: str = "18:00"
 
 
 def organisation_settings(db: Session, actor: Actor) -> OrganisationSettings:
@@ -498,21 +503,42 @@ def organisation_settings(db: Session, actor: Actor) -> OrganisationSettings:
     if org is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
     return OrganisationSettings(
-        name=org.name, signing_window_minutes=org.signing_window_minutes, virtual_class_url=org.virtual_class_url
+        name=org.name,
+        signing_window_minutes=org.signing_window_minutes,
+        virtual_class_url=org.virtual_class_url,
+        holiday_region=org.holiday_region,
+        school_zone=org.school_zone,
+        day_starts=f"{org.day_starts_minute // 60:02d}:{org.day_starts_minute % 60:02d}",
+        day_ends=f"{org.day_ends_minute // 60:02d}:{org.day_ends_minute % 60:02d}",
     )
 
 
-def save_settings(db: Session, actor: Actor, *, signing_window: str, virtual_class_url: str) -> None:
-    """Change when signing opens before a slot (0–240 minutes) and the default virtual class link.
+def save_settings(
+    db: Session,
+    actor: Actor,
+    *,
+    signing_window: str,
+    virtual_class_url: str,
+    holiday_region: str | None = None,
+    school_zone: str | None = None,
+    day_starts: str | None = None,
+    day_ends: str | None = None,
+) -> None:
+    """Change when signing opens before a slot (0–240 minutes), the default virtual class link, the planning rules.
 
     Args:
         db: Database session.
         actor: A staff member.
         signing_window: Minutes, as typed.
         virtual_class_url: An https:// address, or "" for generated Jitsi rooms.
+        holiday_region: The region of its public holidays (`planning_rules.REGIONS`); None keeps it.
+        school_zone: The zone of its school holidays ("", A, B, C); None keeps it.
+        day_starts: When its business hours start (HH:MM); None keeps them.
+        day_ends: When they end (HH:MM).
 
     Raises:
-        PlumeError: NOT_FOUND, NUMBER_RANGE (field signing_window, 0 to 240) or LINK_INVALID_URL (field virtual_class_url).
+        PlumeError: NOT_FOUND, NUMBER_RANGE (field signing_window, 0 to 240), LINK_INVALID_URL (field
+            virtual_class_url), INVALID_INPUT (field holiday_region or school_zone), TIME_INVALID or TIME_ORDER.
     """
     org = db.get(Organisation, require_staff(actor))
     if org is None:
@@ -523,8 +549,17 @@ def save_settings(db: Session, actor: Actor, *, signing_window: str, virtual_cla
     url = virtual_class_url.strip()
     if url and (not url.startswith("https://") or len(url) > 500 or any(c.isspace() for c in url)):
         raise PlumeError(ErrorCode.LINK_INVALID_URL, field="virtual_class_url")
-    before = {"signing_window_minutes": org.signing_window_minutes, "virtual_class_url": org.virtual_class_url}
+    rules = _planning_settings(org, holiday_region, school_zone, day_starts, day_ends)
+    before = {
+        "signing_window_minutes": org.signing_window_minutes,
+        "virtual_class_url": org.virtual_class_url,
+        "holiday_region": org.holiday_region,
+        "school_zone": org.school_zone,
+        "day_starts_minute": org.day_starts_minute,
+        "day_ends_minute": org.day_ends_minute,
+    }
     org.signing_window_minutes, org.virtual_class_url = int(raw), url
+    org.holiday_region, org.school_zone, org.day_starts_minute, org.day_ends_minute = rules
     db.add(org)
     audit.record(
         db,
@@ -533,5 +568,30 @@ def save_settings(db: Session, actor: Actor, *, signing_window: str, virtual_cla
         organisation_id=org.id,
         target=f"organisation:{org.id}",
         before=before,
-        after={"signing_window_minutes": org.signing_window_minutes, "virtual_class_url": url},
+        after={
+            "signing_window_minutes": org.signing_window_minutes,
+            "virtual_class_url": url,
+            "holiday_region": org.holiday_region,
+            "school_zone": org.school_zone,
+            "day_starts_minute": org.day_starts_minute,
+            "day_ends_minute": org.day_ends_minute,
+        },
     )
+
+
+def _planning_settings(
+    org: Organisation, region: str | None, zone: str | None, starts: str | None, ends: str | None
+) -> tuple[str, str, int, int]:
+    """The planning rules typed in the settings form, checked (None: keep the organisation's)."""
+    if region is not None and region not in planning_rules.REGIONS:
+        raise PlumeError(ErrorCode.INVALID_INPUT, field="holiday_region")
+    if zone is not None and zone not in planning_rules.SCHOOL_ZONES:
+        raise PlumeError(ErrorCode.INVALID_INPUT, field="school_zone")
+    start_minute, end_minute = org.day_starts_minute, org.day_ends_minute
+    if starts is not None or ends is not None:
+        first, last = parse_time(starts or "", "day_starts"), parse_time(ends or "", "day_ends")
+        start_minute, end_minute = first.hour * 60 + first.minute, last.hour * 60 + last.minute
+        if end_minute <= start_minute:
+            raise PlumeError(ErrorCode.TIME_ORDER, field="day_ends")
+    chosen_region = org.holiday_region if region is None else region
+    return chosen_region, org.school_zone if zone is None else zone, start_minute, end_minute

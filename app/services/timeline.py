@@ -11,11 +11,12 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time, timedelta
 
+from sqlalchemy import true
 from sqlmodel import Session, col, delete, select
 
-from app.clock import paris_instant, paris_midnight
+from app.clock import paris_day, paris_instant, paris_midnight
 from app.live.bus import notify
 from app.live.contract import TimelineChanged, session_topic
 from app.models import (
@@ -24,6 +25,7 @@ from app.models import (
     ActivityResponse,
     CancelledSlot,
     Document,
+    Enrolment,
     LessonAttempt,
     LessonProgress,
     Module,
@@ -43,13 +45,13 @@ from app.models.evaluations import (
     SelfPosition,
 )
 from app.models.training import ACTIVITY_KINDS, PHASES
-from app.services import activities, audit, calendar, progress
+from app.services import activities, audit, calendar, planning_rules, progress
 from app.services import notify as notify_people
 from app.services.access import access_course, access_session
 from app.services.actor import Actor
 from app.services.audience import invitees
-from app.services.catalogue import parse_date
 from app.services.errors import ErrorCode, PlumeError
+from app.services.typed import parse_date
 
 OPENING_RULES = ("always", "date", "after_previous")
 COUNT_CHANGING = (
@@ -471,8 +473,13 @@ def schedule(
     end: str = "",
     room: str = "",
     link: str = "",
+    confirmed: bool = False,
 ) -> Slot:
     """Give an in-person activity its half-day (and room), or a virtual class its time range and link (staff).
+
+    A slot the organisation's planning rules warn about (`planning_rules`: outside business hours, a weekend, a
+    public holiday, school holidays, a session starting on the eve of a break, too much remote work in a week)
+    is refused with the reasons until staff confirm it.
 
     Args:
         db: Database session.
@@ -484,12 +491,14 @@ def schedule(
         end: HH:MM (virtual class).
         room: The room (in person).
         link: The meeting URL (virtual class); a Jitsi room is generated when empty.
+        confirmed: Whether staff confirmed a slot the planning rules warned about.
 
     Returns:
         The activity's slot.
 
     Raises:
-        PlumeError: NOT_FOUND, INVALID_INPUT, DATE_INVALID, SLOT_OUTSIDE_SESSION, TIME_ORDER or LINK_INVALID_URL.
+        PlumeError: NOT_FOUND, INVALID_INPUT, DATE_INVALID, SLOT_OUTSIDE_SESSION, TIME_ORDER, LINK_INVALID_URL, or
+            PLANNING_WARNING (field `confirmed`, with the reasons) until confirmed.
     """
     activity, _, scope = _activity(db, actor, activity_id)
     if scope.training is None or activity.kind not in ("in_person", "virtual_class"):
@@ -525,6 +534,12 @@ def schedule(
     before = (slot.starts_at, slot.ends_at, slot.room) if existing is not None else None
     slot.starts_at = paris_instant(date_, begins)
     slot.ends_at = paris_instant(date_, finishes)
+    if not confirmed and before != (slot.starts_at, slot.ends_at, slot.room):
+        warnings = _planning_warnings(db, scope.training, activity, slot)
+        if warnings:
+            raise PlumeError(
+                ErrorCode.PLANNING_WARNING, field="confirmed", reasons=planning_rules.reasons(warnings, actor.language)
+            )
     slot.room = room.strip()[:100] if activity.kind == "in_person" else ""
     settings["date"] = date_.isoformat()
     activity.settings_json = json.dumps(settings)
@@ -537,6 +552,50 @@ def schedule(
         revision = calendar.sequences(db, [slot]).get(slot.id or 0, 0)
         notify_people.slot_change_emails(db, scope.training, activity, slot, sequence=revision)
     return slot
+
+
+def _planning_warnings(
+    db: Session, training: TrainingSession, activity: Activity, slot: Slot
+) -> list[planning_rules.Warning]:
+    """What the organisation's planning rules warn about a slot of a session (see `schedule`)."""
+    rules = planning_rules.rules_of(db.get(Organisation, training.organisation_id))
+    warnings = planning_rules.slot_warnings(rules, slot.starts_at, slot.ends_at)
+    if paris_day(slot.starts_at) == training.starts_on:
+        warnings += planning_rules.start_warnings(rules, training.starts_on)
+    if activity.kind == "virtual_class":
+        warnings += _remote_week(db, training, activity, slot)
+    return warnings
+
+
+def _remote_week(
+    db: Session, training: TrainingSession, activity: Activity, slot: Slot
+) -> list[planning_rules.Warning]:
+    """Whether a virtual class brings one of its learners over 2 hours of remote work in its week (all sessions)."""
+    day = paris_day(slot.starts_at)
+    monday = day - timedelta(days=day.weekday())
+    invited = invitees(activity)
+    learners = select(Enrolment.user_id).where(Enrolment.session_id == training.id)
+    rows = db.exec(
+        select(Enrolment.user_id, Slot.starts_at, Slot.ends_at)
+        .join(Slot, col(Slot.session_id) == col(Enrolment.session_id))
+        .join(Activity, col(Activity.id) == col(Slot.activity_id))
+        .where(
+            col(Enrolment.user_id).in_(learners),
+            Activity.kind == "virtual_class",
+            col(Slot.starts_at) >= paris_midnight(monday),
+            col(Slot.starts_at) < paris_midnight(monday + timedelta(days=7)),
+            Slot.id != slot.id if slot.id is not None else true(),
+        )
+    ).all()
+    others: dict[int, list[tuple[datetime, datetime]]] = {}
+    for user_id, starts, ends in rows:
+        others.setdefault(user_id, []).append((starts, ends))
+    concerned = [u for u in db.exec(learners).all() if invited is None or u in invited]
+    for user_id in concerned:
+        found = planning_rules.remote_week_warnings(others.get(user_id, []), (slot.starts_at, slot.ends_at))
+        if found:
+            return found
+    return []
 
 
 def template_modules(db: Session, course_id: int) -> list[Module]:

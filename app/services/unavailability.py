@@ -18,8 +18,8 @@ from app.models import Unavailability
 from app.services import access, audit
 from app.services.actor import Actor
 from app.services.agenda import AgendaSlot
-from app.services.catalogue import parse_date, parse_time
 from app.services.errors import ErrorCode, PlumeError
+from app.services.typed import parse_date, parse_time
 
 MAX_DAYS = 366  # one unavailability spans at most a year
 MAX_REPEAT = timedelta(days=2 * 366)  # and repeats for at most two years

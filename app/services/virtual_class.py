@@ -31,10 +31,10 @@ from app.services import audit, progress
 from app.services.access import access_followed_session
 from app.services.actor import Actor
 from app.services.calendar import invitation_ics, join_page, sequences, slot_uid
-from app.services.catalogue import parse_date, parse_time
 from app.services.errors import ErrorCode, PlumeError
 from app.services.outbox import Attachment, enqueue_email
 from app.services.templates import get_template, render
+from app.services.typed import parse_date, parse_time
 
 MODULE_TITLE = "Classes virtuelles de tutorat"
 MAX_INVITEES = 10_000

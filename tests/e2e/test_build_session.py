@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import time, timedelta
 
 from icalendar import Calendar
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from app.clock import paris_instant
+from app.services import planning_rules
 from app.services.home import paris_today
+from app.services.planning_rules import Rules
 from tests.e2e.conftest import goto, ready, sign_in
 
 SHOTS = "screenshots"
@@ -90,6 +93,14 @@ def test_staff_build_confirm_and_everyone_sees_the_session(server, new_context, 
     card.get_by_label("Demi-journée").select_option("afternoon")
     card.get_by_label("Salle").fill("Salle Molière")
     card.get_by_role("button", name="Enregistrer").click()
+    # Today may be a weekend, a public holiday or the eve of one: the planning rules then ask to confirm.
+    afternoon = paris_instant(today, time(14, 0))
+    if planning_rules.slot_warnings(Rules(), afternoon, afternoon + timedelta(hours=3)) or (
+        planning_rules.start_warnings(Rules(), today)
+    ):
+        expect(card.get_by_text("À vérifier avant de planifier")).to_be_visible()
+        card.get_by_label("Planifier quand même").check()
+        card.get_by_role("button", name="Enregistrer").click()
     expect(card.get_by_text(re.compile(r"14:00–17:30 · Salle Molière"))).to_be_visible()
     # Confirming e-mails everyone: it asks first, saying how many e-mails go to whom (issue 13), and Annuler
     # leaves the session a draft.

@@ -326,7 +326,9 @@ def test_organisation_settings_and_the_default_virtual_class_link(db: Session) -
     )
     module = db.exec(select(Module).where(Module.session_id == w.session.id)).one()
     remote = timeline.add_activity(db, w.staff, module.id or 0, kind="virtual_class", title="Classe du soir")
-    timeline.schedule(db, w.staff, remote.id or 0, day=w.session.starts_on.isoformat(), start="18:00", end="19:00")
+    timeline.schedule(
+        db, w.staff, remote.id or 0, day=w.session.starts_on.isoformat(), start="18:00", end="19:00", confirmed=True
+    )
     db.commit()
     assert "teams.microsoft.com" in db.get(Activity, remote.id).settings_json  # type: ignore[union-attr]
     opens, _ = window.window(db.get(Organisation, w.org.id), w.slot)  # type: ignore[arg-type]
