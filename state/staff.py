@@ -9,9 +9,10 @@ import reflex as rx
 from app.i18n import t
 from app.services import home, orgs, templates
 from app.services import outbox as outbox_service
+from app.services import rooms as rooms_service
 from app.services.errors import PlumeError
 from state.auth import FormState, _form, names_of
-from state.common import clean_id, clean_str, run_db
+from state.common import clean_id, clean_str, error_message, run_db
 from state.guard import SIGNED_IN, STAFF, policy, require_actor
 
 
@@ -336,6 +337,10 @@ class SettingsState(StaffPage, rx.State):
 
     values: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     form_key: rx.Field[int] = rx.field(0)
+    rooms: rx.Field[list[rooms_service.RoomRow]] = rx.field(default_factory=list)
+    room_error: rx.Field[str] = rx.field("")
+    room_field: rx.Field[str] = rx.field("")  # the field `room_error` belongs next to ("" for the form)
+    room_key: rx.Field[int] = rx.field(0)
 
     async def _reload(self) -> None:
         actor = require_actor()
@@ -353,7 +358,9 @@ class SettingsState(StaffPage, rx.State):
             "school_zone": found.school_zone,
             "day_starts": found.day_starts,
             "day_ends": found.day_ends,
+            "trainers_change_rooms": "1" if found.trainers_change_rooms else "",
         }
+        self.rooms = await run_db(lambda db: rooms_service.list_rooms(db, actor))
         self.form_key += 1
 
     @rx.event
@@ -367,10 +374,49 @@ class SettingsState(StaffPage, rx.State):
         form, actor = _form(form_data), require_actor()
         window, url = clean_str(form.get("signing_window"), 10), clean_str(form.get("virtual_class_url"), 600)
         rules = {k: clean_str(form.get(k), 10) for k in ("holiday_region", "school_zone", "day_starts", "day_ends")}
+        # A ticked box arrives as true (Reflex's form data), or "on" from a plain form post.
+        moves = form.get("trainers_change_rooms") is True or clean_str(form.get("trainers_change_rooms"), 5) == "on"
         self._start()
         if not await self._submit(
-            lambda db: orgs.save_settings(db, actor, signing_window=window, virtual_class_url=url, **rules)
+            lambda db: orgs.save_settings(
+                db, actor, signing_window=window, virtual_class_url=url, trainers_change_rooms=moves, **rules
+            )
         ):
             return
         self.notice = t(await self._lang(), "common.saved")
         await self._reload()
+
+    @rx.event
+    @policy(STAFF)
+    async def add_room(self, form_data: Any) -> None:
+        """Add a room to the organisation's list.
+
+        Args:
+            form_data: room_name, capacity.
+        """
+        form, actor = _form(form_data), require_actor()
+        name, capacity = clean_str(form.get("room_name"), 200), clean_str(form.get("capacity"), 10)
+        self.room_error, self.room_field = "", ""
+        try:
+            await run_db(lambda db: rooms_service.add_room(db, actor, name=name, capacity=capacity))
+        except PlumeError as err:
+            self.room_error, self.room_field = error_message(await self._lang(), err), err.field
+            return
+        self.room_key += 1
+        self.rooms = await run_db(lambda db: rooms_service.list_rooms(db, actor))
+
+    @rx.event
+    @policy(STAFF)
+    async def remove_room(self, room_id: Any) -> None:
+        """Remove a room from the list (its slots keep its name as a place).
+
+        Args:
+            room_id: One of the organisation's rooms.
+        """
+        actor = require_actor()
+        self.room_error, self.room_field = "", ""
+        try:
+            await run_db(lambda db: rooms_service.remove_room(db, actor, room_id))
+        except PlumeError as err:
+            self.room_error = error_message(await self._lang(), err)
+        self.rooms = await run_db(lambda db: rooms_service.list_rooms(db, actor))

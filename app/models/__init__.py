@@ -12,7 +12,7 @@ from app.models.finishing import ArchiveCategory, TrainingCompletion
 from app.models.follow_up import MonitoredActivity
 from app.models.membership import Invitation, Membership
 from app.models.offer import CourseRequest
-from app.models.organisation import EmailTemplate, Organisation
+from app.models.organisation import EmailTemplate, Organisation, Room
 from app.models.outbox import OutboxEmail
 from app.models.progress import (
     Attestation,
@@ -73,6 +73,7 @@ __all__ = [
     "OutboxEmail",
     "PhoneActivation",
     "Reminder",
+    "Room",
     "SignUpRequest",
     "Slot",
     "Submission",

@@ -22,6 +22,20 @@ class Organisation(SQLModel, table=True):
     school_zone: str = Field(default="", max_length=1, sa_column_kwargs={"server_default": ""})
     day_starts_minute: int = Field(default=480, sa_column_kwargs={"server_default": "480"})
     day_ends_minute: int = Field(default=1080, sa_column_kwargs={"server_default": "1080"})
+    # Whether its trainers may move their own slots to another of its rooms (staff always may).
+    trainers_change_rooms: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    created_at: datetime = utc_field(default_now=True)
+
+
+class Room(SQLModel, table=True):
+    """One of an organisation's rooms: a slot booked in it keeps it from any other slot at that time."""
+
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    name: str = Field(max_length=100)
+    capacity: int | None = None
     created_at: datetime = utc_field(default_now=True)
 
 

@@ -109,6 +109,8 @@ class Slot(SQLModel, table=True):
     starts_at: datetime = utc_field(index=True)
     ends_at: datetime = utc_field()
     room: str = Field(default="", max_length=100)
+    # The organisation's room it is booked in (its name is copied in `room`); None for a place typed freely.
+    room_id: int | None = Field(default=None, foreign_key="room.id", index=True)
 
 
 class Enrolment(SQLModel, table=True):

@@ -12,6 +12,7 @@ from reflex_components_core.react_router.dom import ReactRouterLink
 from app.services.home import OutboxRow
 from app.services.orgs import TrainerRow
 from app.services.planning_rules import REGIONS, SCHOOL_ZONES
+from app.services.rooms import RoomRow
 from app.services.templates import EDITABLE_KINDS
 from components import styles
 from components.forms import field, form_message, select_field, submit_button
@@ -602,6 +603,19 @@ def settings_page() -> rx.Component:
                     ),
                     gap="3",
                 ),
+                rx.el.label(
+                    rx.hstack(
+                        rx.el.input(
+                            type="checkbox",
+                            name="trainers_change_rooms",
+                            id="trainers-change-rooms",
+                            default_checked=values["trainers_change_rooms"].to(str) != "",
+                        ),
+                        rx.text(T("settings.trainers_change_rooms"), size="2"),
+                        align="center",
+                        spacing="2",
+                    ),
+                ),
                 form_message(SettingsState.error),
                 form_message(SettingsState.notice, tone="green"),
                 submit_button("common.save", loading=SettingsState.busy),
@@ -610,7 +624,78 @@ def settings_page() -> rx.Component:
                 spacing="4",
                 max_width="36rem",
             ),
+            _rooms_card(),
             spacing="4",
             width="100%",
         ),
+    )
+
+
+def _room_row(room: ObjectVar[RoomRow]) -> rx.Component:
+    return rx.hstack(
+        rx.icon("door_open", size=16, color=rx.color("gray", 10)),
+        rx.text(room.name, weight="medium", flex="1"),
+        rx.cond(
+            room.capacity.to(int) > 0,
+            rx.badge(Tf("settings.room_capacity", seats=room.capacity.to_string()), color_scheme="gray"),
+        ),
+        rx.button(
+            rx.icon("trash_2", size=14),
+            size="1",
+            variant="soft",
+            color_scheme="red",
+            aria_label=T("settings.room_remove").to(str) + " " + room.name.to(str),
+            on_click=SettingsState.remove_room(room.id),  # type: ignore[operator]
+        ),
+        align="center",
+        width="100%",
+        padding_y="0.25rem",
+        data_testid="room-row",
+    )
+
+
+def _rooms_card() -> rx.Component:
+    """The organisation's rooms: a slot booked in one keeps it from any other slot at that time."""
+    room_error = rx.cond(SettingsState.room_field == "", SettingsState.room_error, "")
+    return rx.card(
+        rx.vstack(
+            rx.heading(T("settings.rooms"), size="3", as_="h2"),
+            rx.text(T("settings.rooms_hint"), size="2", color_scheme="gray"),
+            rx.cond(
+                SettingsState.rooms.length() > 0,
+                rx.vstack(rx.foreach(SettingsState.rooms, _room_row), spacing="1", width="100%"),
+                empty_state("settings.rooms_empty", "door_closed"),
+            ),
+            rx.form(
+                rx.flex(
+                    field(
+                        "settings.room_name",
+                        "room_name",
+                        error=rx.cond(SettingsState.room_field == "room_name", SettingsState.room_error, "").to(str),
+                    ),
+                    field(
+                        "settings.room_seats",
+                        "capacity",
+                        type_="number",
+                        input_mode="numeric",
+                        error=rx.cond(SettingsState.room_field == "capacity", SettingsState.room_error, "").to(str),
+                    ),
+                    rx.button(rx.icon("plus", size=16), T("settings.room_add"), type="submit", margin_top="1.4rem"),
+                    wrap="wrap",
+                    gap="3",
+                    align="start",
+                ),
+                on_submit=SettingsState.add_room,
+                reset_on_submit=False,
+                key=SettingsState.room_key.to_string(),
+                width="100%",
+            ),
+            form_message(room_error.to(str)),
+            spacing="3",
+            width="100%",
+        ),
+        max_width="36rem",
+        width="100%",
+        box_shadow=styles.CARD_SHADOW,
+        id="settings-rooms",
     )

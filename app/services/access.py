@@ -80,12 +80,14 @@ from app.models import (
     Enrolment,
     Membership,
     Module,
+    Organisation,
     Slot,
     TrainerPosition,
     TrainingSession,
     TutorPosition,
     Unavailability,
 )
+from app.models.organisation import Room as OrganisationRoom  # `Room` here is a session's chat room
 from app.models.training import SESSION_STATUSES
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
@@ -665,6 +667,50 @@ def access_slot(
     activity = db.get(Activity, slot.activity_id) if slot.activity_id else None
     training, role = access_session(db, actor, slot.session_id, capability)
     return slot, activity, training, role
+
+
+def access_room_of_organisation(db: Session, actor: Actor, room_id: object) -> OrganisationRoom:
+    """One of the rooms of the organisation the actor is staff of.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        room_id: As sent by the page.
+
+    Returns:
+        The room.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing room, another organisation's, or anyone but its staff.
+    """
+    key = _valid_id(room_id)
+    room = db.get(OrganisationRoom, key) if key is not None else None
+    if room is None or room.organisation_id != actor.organisation_id or not actor.has_role("staff"):
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return room
+
+
+def access_slot_room(db: Session, actor: Actor, slot_id: object) -> tuple[Slot, TrainingSession]:
+    """A slot whose room the actor may change: staff of its session, or its trainers where the organisation allows.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        slot_id: As sent by the page.
+
+    Returns:
+        The slot and its session.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing slot and a forbidden one alike (an archived session's included).
+    """
+    slot, _, training, role = access_slot(db, actor, slot_id, Capability.SEE)
+    if role.can(Capability.EDIT):
+        return slot, training
+    organisation = db.get(Organisation, training.organisation_id)
+    if organisation is not None and organisation.trainers_change_rooms and TRAINER_WRITES.holds(role):
+        return slot, training
+    raise PlumeError(ErrorCode.NOT_FOUND)
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,8 @@ class ErrorCode(StrEnum):
     COMPETENCY_CODE_TAKEN = "competency_code_taken"
     COMPETENCY_IN_USE = "competency_in_use"
     PLANNING_WARNING = "planning_warning"
+    ROOM_NAME_TAKEN = "room_name_taken"
+    ROOM_BOOKED = "room_booked"
 
 
 class PlumeError(Exception):

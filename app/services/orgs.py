@@ -484,6 +484,7 @@ class OrganisationSettings:
     school_zone: str = ""
     day_starts: str = "08:00"
     day_ends: str = "18:00"
+    trainers_change_rooms: bool = False
 
 
 def organisation_settings(db: Session, actor: Actor) -> OrganisationSettings:
@@ -510,6 +511,7 @@ def organisation_settings(db: Session, actor: Actor) -> OrganisationSettings:
         school_zone=org.school_zone,
         day_starts=f"{org.day_starts_minute // 60:02d}:{org.day_starts_minute % 60:02d}",
         day_ends=f"{org.day_ends_minute // 60:02d}:{org.day_ends_minute % 60:02d}",
+        trainers_change_rooms=org.trainers_change_rooms,
     )
 
 
@@ -523,6 +525,7 @@ def save_settings(
     school_zone: str | None = None,
     day_starts: str | None = None,
     day_ends: str | None = None,
+    trainers_change_rooms: bool | None = None,
 ) -> None:
     """Change when signing opens before a slot (0–240 minutes), the default virtual class link, the planning rules.
 
@@ -535,6 +538,7 @@ def save_settings(
         school_zone: The zone of its school holidays ("", A, B, C); None keeps it.
         day_starts: When its business hours start (HH:MM); None keeps them.
         day_ends: When they end (HH:MM).
+        trainers_change_rooms: Whether its trainers may move their own slots to another room; None keeps it.
 
     Raises:
         PlumeError: NOT_FOUND, NUMBER_RANGE (field signing_window, 0 to 240), LINK_INVALID_URL (field
@@ -557,8 +561,11 @@ def save_settings(
         "school_zone": org.school_zone,
         "day_starts_minute": org.day_starts_minute,
         "day_ends_minute": org.day_ends_minute,
+        "trainers_change_rooms": org.trainers_change_rooms,
     }
     org.signing_window_minutes, org.virtual_class_url = int(raw), url
+    if trainers_change_rooms is not None:
+        org.trainers_change_rooms = trainers_change_rooms
     org.holiday_region, org.school_zone, org.day_starts_minute, org.day_ends_minute = rules
     db.add(org)
     audit.record(
@@ -575,6 +582,7 @@ def save_settings(
             "school_zone": org.school_zone,
             "day_starts_minute": org.day_starts_minute,
             "day_ends_minute": org.day_ends_minute,
+            "trainers_change_rooms": org.trainers_change_rooms,
         },
     )
 

@@ -45,7 +45,7 @@ from app.models.evaluations import (
     SelfPosition,
 )
 from app.models.training import ACTIVITY_KINDS, PHASES
-from app.services import activities, audit, calendar, planning_rules, progress
+from app.services import activities, audit, calendar, planning_rules, progress, rooms
 from app.services import notify as notify_people
 from app.services.access import access_course, access_session
 from app.services.actor import Actor
@@ -540,7 +540,8 @@ def schedule(
             raise PlumeError(
                 ErrorCode.PLANNING_WARNING, field="confirmed", reasons=planning_rules.reasons(warnings, actor.language)
             )
-    slot.room = room.strip()[:100] if activity.kind == "in_person" else ""
+    # An organisation's room is booked (never twice at once); other text is a place typed freely.
+    rooms.book(db, slot, scope.training.organisation_id, room if activity.kind == "in_person" else "")
     settings["date"] = date_.isoformat()
     activity.settings_json = json.dumps(settings)
     db.add(slot)
