@@ -25,6 +25,7 @@ from app.pages.account import (
     sign_up_page,
     verification_page,
 )
+from app.pages.agenda import agenda_page
 from app.pages.archives import archives_page
 from app.pages.attendance import attendance_page
 from app.pages.catalogue import catalogue_page, course_page, sessions_page
@@ -45,6 +46,7 @@ from app.settings import get_settings
 from app.tasks import attendance_head_publisher, cold_evaluation_sender, drain_events_on_shutdown, outbox_sender
 from components import styles
 from components.layout import connection_overlay
+from state.agenda import AgendaState
 from state.archives import ArchivesState
 from state.attendance import AttendanceState
 from state.auth import (
@@ -147,6 +149,7 @@ _PAGES = [
     (routes.REVERT_EMAIL, revert_email_page, "Annuler le changement d'adresse", [RevertEmailState.load]),
     (routes.INVITATION, invitation_page, "Invitation", [InvitationState.load]),
     (routes.HOME, home_page, "Accueil", [HomeState.load]),
+    (routes.AGENDA, agenda_page, "Agenda", [AgendaState.load]),
     (routes.PROFILE, profile_page, "Mon profil", [ProfileState.load]),
     (routes.TRAINERS, trainers_page, "Formateurs", [TrainersState.load]),
     (routes.TEMPLATES, templates_page, "Modèles d'e-mails", [TemplatesState.load]),

@@ -316,11 +316,19 @@ def staff_nav() -> rx.Component:
                 cast("ArrayVar[list[str]]", SessionState.roles).contains("trainer"),
                 rx.hstack(
                     _nav_link("nav.home", routes.HOME, "house"),
+                    _nav_link("nav.agenda", routes.AGENDA, "calendar"),
                     _nav_link("nav.course_requests", routes.COURSE_REQUESTS, "book_plus"),
                     _nav_link("nav.questionnaires", routes.QUESTIONNAIRES, "clipboard_list"),
                     spacing="1",
                     width="100%",
-                    overflow_x="auto",  # three links: on a phone they scroll sideways
+                    overflow_x="auto",  # four links: on a phone they scroll sideways
+                ),
+                # A learner follows their sessions from home, and their slots across organisations in the agenda.
+                rx.hstack(
+                    _nav_link("nav.home", routes.HOME, "house"),
+                    _nav_link("nav.agenda", routes.AGENDA, "calendar"),
+                    spacing="1",
+                    width="100%",
                 ),
             ),
         ),

@@ -23,11 +23,6 @@ from app.models import Activity, Course, Organisation, Slot, TrainingSession
 from app.models.base import UTCDateTime
 from app.services import access, audience
 
-# How many colours tell organisations apart (the page maps each index to a Radix scale); a person working
-# for more organisations than that sees colours come round again, their names always written.
-PALETTE_SIZE = 6
-MONTH_SHOWN = 3  # entries a day of the month grid lists before "+N"
-
 
 @dataclass(frozen=True)
 class AgendaSlot:

@@ -32,6 +32,8 @@ IGNORED_TABLES = {"auditrecord", "loginattempt", "alembic_version"}
 # The server's background sender delivers queued mail while the sweep runs: what it writes on a row is
 # not a handler's doing (a new message, or any other column changed, still counts).
 SENDER_COLUMNS = {"outboxemail": ("status", "attempts", "last_error", "next_attempt_at", "sent_at")}
+# A person's own rows (their calendar feed, their unavailabilities): theirs to change; everyone else's still count.
+OWN_ROWS = {"calendar_feed": "user_id", "unavailability": "user_id"}
 FORM_KEYS = (
     "email",
     "password",
@@ -135,6 +137,7 @@ def _snapshot(db: Session, *, exclude_user: int | None) -> dict[str, str]:
             if exclude_user is not None and (
                 (table == "user" and data.get("id") == exclude_user)
                 or (table == "authsession" and data.get("user_id") == exclude_user)
+                or (table in OWN_ROWS and data.get(OWN_ROWS[table]) == exclude_user)
             ):
                 continue
             kept.append(json.dumps(data, default=str, sort_keys=True))

@@ -1,0 +1,29 @@
+"""The agenda: a person's week or month of slots across the organisations they train or learn for."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from components.agenda import agenda_body, agenda_header, agenda_legend
+from components.layout import shell
+from state.agenda import AgendaState
+
+
+def agenda_page() -> rx.Component:
+    """The agenda page.
+
+    Returns:
+        The page.
+    """
+    # The header and the legend stay while a period loads (only the days turn to their skeleton).
+    return shell(
+        rx.vstack(
+            agenda_header(),
+            agenda_legend(),
+            agenda_body(),
+            spacing="4",
+            width="100%",
+            id="agenda",
+            data_revision=AgendaState.revision.to_string(),  # raised by every load (tests wait on it)
+        )
+    )

@@ -1,0 +1,142 @@
+"""The agenda page: a person's week or month of slots across every organisation they train or learn for."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import ClassVar
+
+import reflex as rx
+
+from app.clock import paris_today
+from app.live.contract import LiveEvent, PeopleChanged, StatusChanged, TimelineChanged, session_topic
+from app.models.base import utcnow
+from app.services import agenda_view
+from app.services.actor import Actor
+from state import live
+from state.common import assign_changed, run_db
+from state.guard import SIGNED_IN, policy, require_actor
+
+WEEK = "week"
+MONTH = "month"
+
+
+class AgendaState(live.LiveState, rx.State):
+    """The shown period of the person's agenda: its days and their slots, the organisations' legend."""
+
+    # A slot moved, added or removed (timeline), a session cancelled (status), the person taken off a session
+    # (people): the shown period is read again, coalesced, as the tab's own person.
+    live_events: ClassVar[tuple[type[LiveEvent], ...]] = (TimelineChanged, StatusChanged, PeopleChanged)
+    live_gap_s: ClassVar[float] = 1.0
+
+    loading: rx.Field[bool] = rx.field(True)
+    view: rx.Field[str] = rx.field(WEEK)
+    days: rx.Field[list[agenda_view.AgendaDay]] = rx.field(default_factory=list)
+    organisations: rx.Field[list[agenda_view.AgendaOrganisation]] = rx.field(default_factory=list)
+    count: rx.Field[int] = rx.field(0)
+    # The period's first and last day, as numbers: the page words them in the person's language.
+    first_day: rx.Field[int] = rx.field(1)
+    first_month: rx.Field[int] = rx.field(1)
+    first_year: rx.Field[int] = rx.field(2026)
+    last_day: rx.Field[int] = rx.field(1)
+    last_month: rx.Field[int] = rx.field(1)
+    last_year: rx.Field[int] = rx.field(2026)
+    shows_today: rx.Field[bool] = rx.field(True)
+    # Raised by every load, so a page (or a test) knows the load was done even when nothing else changed.
+    revision: rx.Field[int] = rx.field(0)
+    _anchor: str = ""  # the Paris day the shown week or month holds (ISO), "" for today
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def load(self) -> None:
+        """Open the agenda on this week."""
+        self._anchor = ""
+        await self._live_load(require_actor())
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def previous(self) -> None:
+        """Show the week or month before."""
+        await self._move(-1, require_actor())
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def next(self) -> None:
+        """Show the week or month after."""
+        await self._move(1, require_actor())
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def today(self) -> None:
+        """Come back to the week or month of today."""
+        actor = require_actor()
+        self._anchor = ""
+        await self._live_load(actor)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def show_week(self) -> None:
+        """Show a week of the shown month: today's in today's month, else the week of the month's 1st."""
+        actor = require_actor()
+        today = paris_today(utcnow())
+        if self._anchor and agenda_view.month_start(date.fromisoformat(self._anchor)) == agenda_view.month_start(today):
+            self._anchor = ""
+        self.view = WEEK
+        await self._live_load(actor)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def show_month(self) -> None:
+        """Show the month of the shown day."""
+        actor = require_actor()
+        self.view = MONTH
+        await self._live_load(actor)
+
+    async def _move(self, step: int, actor: Actor) -> None:
+        anchor = self._anchor_day()
+        moved = agenda_view.add_months(anchor, step) if self.view == MONTH else anchor + timedelta(days=7 * step)
+        self._anchor = moved.isoformat()
+        await self._live_load(actor)
+
+    def _anchor_day(self) -> date:
+        return date.fromisoformat(self._anchor) if self._anchor else paris_today(utcnow())
+
+    async def _live_load(self, actor: Actor | None) -> None:
+        """Read the shown period as this actor (None: the tab's session ended; show nothing).
+
+        Args:
+            actor: The tab's own actor.
+        """
+        if actor is None:
+            self.days, self.organisations, self.count = [], [], 0
+            self._live_stop()
+            return
+        today = paris_today(utcnow())
+        anchor = self._anchor_day()
+        user_id, month = actor.user_id, self.view == MONTH
+        shown = await run_db(
+            lambda db: (
+                agenda_view.month_view(db, user_id, anchor, today=today)
+                if month
+                else agenda_view.week_view(db, user_id, anchor, today=today)
+            )
+        )
+        assign_changed(
+            self,
+            days=shown.days,
+            organisations=shown.organisations,
+            count=shown.count,
+            first_day=shown.first.day,
+            first_month=shown.first.month,
+            first_year=shown.first.year,
+            last_day=shown.last.day,
+            last_month=shown.last.month,
+            last_year=shown.last.year,
+            shows_today=shown.first <= today <= shown.last,
+        )
+        topics = tuple(session_topic(i) for i in shown.session_ids)
+        if topics:
+            self._live_follow(topics)
+        else:
+            self._live_stop()
+        assign_changed(self, loading=False)
+        self.revision += 1
