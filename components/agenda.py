@@ -9,9 +9,20 @@ from reflex.vars.base import Var
 from reflex.vars.object import ObjectVar
 from reflex.vars.sequence import ArrayVar
 
-from app.services.agenda_view import MONTH_SHOWN, PALETTE_SIZE, AgendaDay, AgendaEntry, AgendaOrganisation
+from app import routes
+from app.services.agenda_view import (
+    MONTH_SHOWN,
+    PALETTE_SIZE,
+    AgendaDay,
+    AgendaEntry,
+    AgendaOrganisation,
+    BusyEntry,
+    ConflictRow,
+    NextSlot,
+)
+from app.services.unavailability import UnavailabilityLine as UnavailabilityRow
 from components import styles
-from components.forms import Handler
+from components.forms import Handler, field, form_message
 from components.i18n import T, Tf, Tk, Tn
 from components.tables import empty_state
 from state.agenda import MONTH, WEEK, AgendaState
@@ -319,10 +330,21 @@ def _week_entry(entry: ObjectVar[AgendaEntry]) -> rx.Component:
             width="100%",
             min_width="0",
         ),
+        rx.cond(
+            entry.conflict.to(bool),
+            rx.hstack(
+                rx.icon("triangle_alert", size=13, color=rx.color("red", 11)),
+                rx.text(T("agenda.conflict"), size="1", weight="medium", color=rx.color("red", 11)),
+                spacing="1",
+                align="center",
+                margin_top="0.3rem",
+                data_testid="agenda-entry-conflict",
+            ),
+        ),
         position="relative",
         padding="0.5rem 0.6rem",
         background=_shade(entry.colour, 2),
-        border=f"1px solid {rx.color('gray', 4)}",
+        border=rx.cond(entry.conflict.to(bool), f"1px solid {rx.color('red', 8)}", f"1px solid {rx.color('gray', 4)}"),
         border_left_width="4px",
         border_left_color=_shade(entry.colour, 9),
         border_radius="0.5rem",
@@ -378,15 +400,43 @@ def _day_heading(day: ObjectVar[AgendaDay]) -> rx.Component:
     )
 
 
+def _busy_entry(busy: ObjectVar[BusyEntry]) -> rx.Component:
+    """One of the person's unavailabilities on a day: grey stripes, its hours (none for the whole day), its note."""
+    hours = busy.time_range.to(str)
+    return rx.hstack(
+        rx.icon("ban", size=13, color=rx.color("gray", 10), flex_shrink="0"),
+        rx.text(
+            T("agenda.unavailable"),
+            rx.cond(hours != "", " " + hours, ""),
+            rx.cond(busy.note.to(str) != "", " · " + busy.note.to(str), ""),
+            size="1",
+            color=rx.color("gray", 11),
+        ),
+        spacing="1",
+        align="center",
+        width="100%",
+        padding="0.3rem 0.5rem",
+        border_radius="0.4rem",
+        background=f"repeating-linear-gradient(135deg, {rx.color('gray', 3)} 0 6px, {rx.color('gray', 2)} 6px 12px)",
+        border=f"1px dashed {rx.color('gray', 6)}",
+        data_testid="agenda-busy",
+    )
+
+
 def _week_day(day: ObjectVar[AgendaDay]) -> rx.Component:
     entries = day.slots.to(list[AgendaEntry])
+    busy = day.busy.to(list[BusyEntry])
     is_today = day.is_today.to(bool)
     return rx.vstack(
         _day_heading(day),
+        rx.foreach(busy, _busy_entry),
         rx.cond(
             entries.length() > 0,
             rx.vstack(rx.foreach(entries, _week_entry), spacing="2", width="100%"),
-            rx.text(T("agenda.empty_day"), size="1", color=rx.color("gray", 9), padding_y="0.25rem"),
+            rx.cond(
+                busy.length() == 0,
+                rx.text(T("agenda.empty_day"), size="1", color=rx.color("gray", 9), padding_y="0.25rem"),
+            ),
         ),
         spacing="2",
         width="100%",
@@ -593,4 +643,213 @@ def agenda_body() -> rx.Component:
         AgendaState.loading,
         agenda_skeleton(),
         rx.cond(AgendaState.view == MONTH, agenda_month(), agenda_week()),
+    )
+
+
+def _conflict_row(row: ObjectVar[ConflictRow]) -> rx.Component:
+    other = rx.cond(
+        row.with_unavailability.to(bool),
+        Tf("agenda.conflict_unavailable", note=row.other_title.to(str)),
+        Tf(
+            "agenda.conflict_slot",
+            title=row.other_title.to(str),
+            organisation=row.other_organisation.to(str),
+        ),
+    )
+    return rx.text(
+        rx.text.strong(row.day.to(str), " ", row.time_range.to(str)),
+        " — ",
+        row.title.to(str),
+        " (",
+        row.organisation_name.to(str),
+        ") : ",
+        other,
+        size="2",
+        data_testid="agenda-conflict",
+    )
+
+
+def agenda_conflicts() -> rx.Component:
+    """The period's conflicts, named: two slots at once (across organisations too), or a slot while unavailable.
+
+    Returns:
+        The warning, or nothing when there is no conflict.
+    """
+    rows = cast("ArrayVar[list[ConflictRow]]", AgendaState.conflicts)
+    return rx.cond(
+        rows.length() > 0,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("triangle_alert")),
+            rx.vstack(
+                rx.text(T("agenda.conflicts_title"), weight="bold", size="2"),
+                rx.foreach(rows, _conflict_row),
+                spacing="1",
+            ),
+            color_scheme="red",
+            width="100%",
+            id="agenda-conflicts",
+        ),
+    )
+
+
+def _unavailability_row(row: ObjectVar[UnavailabilityRow]) -> rx.Component:
+    return rx.hstack(
+        rx.icon("ban", size=16, color=rx.color("gray", 10), flex_shrink="0"),
+        rx.vstack(
+            rx.text(row.label.to(str), size="2", weight="medium"),
+            rx.cond(row.note.to(str) != "", rx.text(row.note.to(str), size="1", color_scheme="gray")),
+            spacing="0",
+            flex="1",
+            min_width="0",
+        ),
+        rx.button(
+            rx.icon("trash_2", size=14),
+            size="1",
+            variant="soft",
+            color_scheme="red",
+            aria_label=T("agenda.remove_unavailability").to(str) + " " + row.label.to(str),
+            on_click=AgendaState.remove_unavailability(row.id),  # type: ignore[operator]
+        ),
+        align="center",
+        width="100%",
+        data_testid="unavailability-row",
+    )
+
+
+def _error(name: str) -> Var:
+    errors = cast("ObjectVar[dict[str, str]]", AgendaState.unavailability_errors)
+    return errors.get(name, "").to(str)
+
+
+def agenda_unavailabilities() -> rx.Component:
+    """The person's unavailabilities: the list, and a form to add one (days, hours, weekly).
+
+    Returns:
+        The card.
+    """
+    rows = cast("ArrayVar[list[UnavailabilityRow]]", AgendaState.unavailabilities)
+    return rx.card(
+        rx.vstack(
+            rx.heading(T("agenda.unavailabilities"), size="4", as_="h2"),
+            rx.text(T("agenda.unavailabilities_hint"), size="2", color_scheme="gray"),
+            rx.cond(
+                rows.length() > 0,
+                rx.vstack(rx.foreach(rows, _unavailability_row), spacing="2", width="100%"),
+                empty_state("agenda.unavailabilities_empty", "calendar_check"),
+            ),
+            rx.form(
+                rx.vstack(
+                    rx.grid(
+                        field("agenda.first_day", "first_day", type_="date", error=_error("first_day")),
+                        field("agenda.last_day", "last_day", type_="date", error=_error("last_day")),
+                        field("agenda.from", "start", type_="time", error=_error("start")),
+                        field("agenda.to", "end", type_="time", error=_error("end")),
+                        field(
+                            "agenda.weekly_until",
+                            "weekly_until",
+                            type_="date",
+                            hint_key="agenda.weekly_until_hint",
+                            error=_error("weekly_until"),
+                        ),
+                        field("agenda.note", "note", error=_error("note")),
+                        columns=rx.breakpoints(initial="1", sm="2", lg="4"),
+                        gap="3",
+                        width="100%",
+                    ),
+                    form_message(AgendaState.unavailability_error),
+                    rx.button(
+                        rx.icon("plus", size=16),
+                        T("agenda.add_unavailability"),
+                        type="submit",
+                        loading=AgendaState.unavailability_busy,
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=AgendaState.add_unavailability,
+                key=AgendaState.unavailability_key.to_string(),
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        box_shadow=styles.CARD_SHADOW,
+        id="agenda-unavailabilities",
+    )
+
+
+def _next_slot(slot: ObjectVar[NextSlot]) -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.vstack(
+                rx.text(Tk("agenda.weekdays_short.", slot.weekday.to_string()), size="1", color_scheme="gray"),
+                rx.text(slot.day.to(str), size="2", weight="bold", font_variant_numeric="tabular-nums"),
+                spacing="0",
+                align="center",
+                min_width="3rem",
+            ),
+            rx.box(width="3px", align_self="stretch", border_radius="2px", background=_shade(slot.colour, 9)),
+            rx.vstack(
+                rx.text(
+                    rx.text.span(slot.time_range.to(str), weight="bold", color=_shade(slot.colour, 11)),
+                    " · ",
+                    slot.session_title.to(str),
+                    size="2",
+                    color=rx.color("gray", 12),
+                ),
+                rx.text(
+                    slot.activity_title.to(str),
+                    rx.cond(slot.where.to(str) != "", " · " + slot.where.to(str), ""),
+                    " · ",
+                    slot.organisation_name.to(str),
+                    size="1",
+                    color_scheme="gray",
+                ),
+                spacing="0",
+                min_width="0",
+            ),
+            spacing="3",
+            align="center",
+            width="100%",
+        ),
+        href=slot.link.to(str),
+        underline="none",
+        padding="0.5rem 0.6rem",
+        border_radius="0.5rem",
+        _hover={"background": rx.color("gray", 3)},
+        width="100%",
+        data_testid="next-slot",
+    )
+
+
+def next_slots(slots: Var) -> rx.Component:
+    """The home page's "Mes prochains créneaux": the person's next slots, across organisations, and the agenda.
+
+    Args:
+        slots: The list (`agenda_view.NextSlot`).
+
+    Returns:
+        The section, or nothing when no slot is ahead.
+    """
+    rows = cast("ArrayVar[list[NextSlot]]", slots)
+    return rx.cond(
+        rows.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading(T("home.next_slots"), size="4", as_="h2"),
+                    rx.spacer(),
+                    rx.link(T("home.open_agenda"), href=routes.AGENDA, size="2"),
+                    align="center",
+                    width="100%",
+                ),
+                rx.vstack(rx.foreach(rows, _next_slot), spacing="1", width="100%"),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+            box_shadow=styles.CARD_SHADOW,
+            id="next-slots",
+        ),
     )

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import reflex as rx
 
 from app.clock import paris_today
 from app.live.contract import LiveEvent, PeopleChanged, StatusChanged, TimelineChanged, session_topic
 from app.models.base import utcnow
-from app.services import agenda_view
+from app.services import agenda_view, unavailability
 from app.services.actor import Actor
+from app.services.errors import PlumeError
 from state import live
-from state.common import assign_changed, run_db
+from state.auth import _form
+from state.common import assign_changed, clean_str, error_message, run_db
 from state.guard import SIGNED_IN, policy, require_actor
 
 WEEK = "week"
@@ -41,6 +43,13 @@ class AgendaState(live.LiveState, rx.State):
     last_month: rx.Field[int] = rx.field(1)
     last_year: rx.Field[int] = rx.field(2026)
     shows_today: rx.Field[bool] = rx.field(True)
+    conflicts: rx.Field[list[agenda_view.ConflictRow]] = rx.field(default_factory=list)
+    # The person's own unavailabilities (private to them), and the form that adds one.
+    unavailabilities: rx.Field[list[unavailability.UnavailabilityLine]] = rx.field(default_factory=list)
+    unavailability_errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    unavailability_error: rx.Field[str] = rx.field("")
+    unavailability_busy: rx.Field[bool] = rx.field(False)
+    unavailability_key: rx.Field[int] = rx.field(0)
     # Raised by every load, so a page (or a test) knows the load was done even when nothing else changed.
     revision: rx.Field[int] = rx.field(0)
     _anchor: str = ""  # the Paris day the shown week or month holds (ISO), "" for today
@@ -120,11 +129,20 @@ class AgendaState(live.LiveState, rx.State):
                 else agenda_view.week_view(db, user_id, anchor, today=today)
             )
         )
+        language = actor.language
+        lines = await run_db(
+            lambda db: [
+                unavailability.describe(row, language)
+                for row in unavailability.my_unavailabilities(db, actor, today=today)
+            ]
+        )
         assign_changed(
             self,
             days=shown.days,
             organisations=shown.organisations,
             count=shown.count,
+            conflicts=shown.conflicts,
+            unavailabilities=lines,
             first_day=shown.first.day,
             first_month=shown.first.month,
             first_year=shown.first.year,
@@ -140,3 +158,44 @@ class AgendaState(live.LiveState, rx.State):
             self._live_stop()
         assign_changed(self, loading=False)
         self.revision += 1
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def add_unavailability(self, form_data: Any) -> None:
+        """Add one of the person's unavailabilities; the period and its conflicts are read again.
+
+        Args:
+            form_data: first_day, last_day, start, end, weekly_until, note.
+        """
+        form, actor = _form(form_data), require_actor()
+        fields = ("first_day", "last_day", "start", "end", "weekly_until", "note")
+        values = {k: clean_str(form.get(k), 200) for k in fields}
+        self.unavailability_errors, self.unavailability_error, self.unavailability_busy = {}, "", True
+        try:
+            await run_db(lambda db: unavailability.add_unavailability(db, actor, **values))
+        except PlumeError as err:
+            text = error_message(actor.language, err)
+            if err.field:
+                self.unavailability_errors = {err.field: text}
+            else:
+                self.unavailability_error = text
+            self.unavailability_busy = False
+            return
+        self.unavailability_busy = False
+        self.unavailability_key += 1
+        await self._live_load(actor)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def remove_unavailability(self, unavailability_id: Any) -> None:
+        """Remove one of the person's unavailabilities.
+
+        Args:
+            unavailability_id: One of theirs.
+        """
+        actor = require_actor()
+        try:
+            await run_db(lambda db: unavailability.remove_unavailability(db, actor, unavailability_id))
+        except PlumeError as err:
+            self.unavailability_error = error_message(actor.language, err)
+        await self._live_load(actor)

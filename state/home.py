@@ -20,7 +20,7 @@ from app.live.contract import (
     session_topic,
 )
 from app.models.base import utcnow
-from app.services import chat, home
+from app.services import agenda_view, chat, home
 from app.services.access import Capability
 from app.services.actor import Actor
 from app.services.attendance import join, summaries
@@ -39,6 +39,7 @@ class _HomePage:
     joinable: list[join.JoinableClass]
     sections: home.HomeSections
     unread: dict[int, int]
+    next_slots: list[agenda_view.NextSlot]
 
 
 def _home_page(db: Session, actor: Actor) -> _HomePage:
@@ -63,6 +64,8 @@ def _home_page(db: Session, actor: Actor) -> _HomePage:
         joinable=join.joinable_now(db, actor, now, seen=seen),
         sections=sections,
         unread=chat.unread_counts(db, actor, ids),
+        # The person's next slots across all their organisations ("Mes prochains créneaux"); staff have a dashboard.
+        next_slots=[] if board is not None else agenda_view.next_slots(db, actor.user_id, now=now),
     )
 
 
@@ -91,6 +94,7 @@ class HomeState(live.LiveState, rx.State):
     # Virtual classes running now that the person signed (or hosts): "Rejoindre la classe virtuelle".
     joinable: rx.Field[list[join.JoinableClass]] = rx.field(default_factory=list)
     unread: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    next_slots: rx.Field[list[agenda_view.NextSlot]] = rx.field(default_factory=list)
     # Raised by every load: its answer always carries it, so a page (or a test) knows the load was done even
     # when nothing else changed and no other var travels.
     revision: rx.Field[int] = rx.field(0)
@@ -110,7 +114,7 @@ class HomeState(live.LiveState, rx.State):
         """
         if actor is None:
             self.in_progress, self.upcoming, self.finished, self.open_sheets, self.joinable = [], [], [], [], []
-            self.dashboard_sessions, self.figures, self.unread = [], {}, {}
+            self.dashboard_sessions, self.figures, self.unread, self.next_slots = [], {}, {}, []
             self._live_stop()
             return
         page = await run_db(lambda db: _home_page(db, actor))
@@ -134,6 +138,7 @@ class HomeState(live.LiveState, rx.State):
             is_staff=actor.has_role("staff"),
             open_sheets=page.open_sheets,
             joinable=page.joinable,
+            next_slots=page.next_slots,
             in_progress=sections.in_progress,
             upcoming=sections.upcoming,
             finished=sections.finished,

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
-from components.agenda import agenda_body, agenda_header, agenda_legend
+from components.agenda import (
+    agenda_body,
+    agenda_conflicts,
+    agenda_header,
+    agenda_legend,
+    agenda_unavailabilities,
+)
 from components.layout import shell
 from state.agenda import AgendaState
 
@@ -19,8 +25,10 @@ def agenda_page() -> rx.Component:
     return shell(
         rx.vstack(
             agenda_header(),
+            agenda_conflicts(),
             agenda_legend(),
             agenda_body(),
+            agenda_unavailabilities(),
             spacing="4",
             width="100%",
             id="agenda",

@@ -15,6 +15,7 @@ from app.services.attendance.join import JoinableClass
 from app.services.attendance.summaries import OpenSheet
 from app.services.follow_up import Segment
 from app.services.home import SessionCard
+from components.agenda import next_slots
 from components.cards import figure_tile, join_button, session_card
 from components.follow_up import progress_bar
 from components.i18n import T
@@ -169,6 +170,7 @@ def _joinable(live: ObjectVar[JoinableClass]) -> rx.Component:
 def _my_sessions() -> rx.Component:
     return rx.vstack(
         rx.heading(T("home.title"), size="7", as_="h1"),
+        next_slots(HomeState.next_slots),
         rx.cond(
             HomeState.open_sheets.length() > 0,
             rx.vstack(

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from app.clock import paris_day, paris_instant
+from app.i18n import t
 from app.models import Unavailability
 from app.services import access, audit
 from app.services.actor import Actor
@@ -38,6 +39,15 @@ class UnavailabilityRow:
     start: str  # "09:00", "" for whole days
     end: str
     weekly_until: date | None
+    note: str
+
+
+@dataclass(frozen=True)
+class UnavailabilityLine:
+    """One unavailability in words, for its owner's list."""
+
+    id: int
+    label: str  # e.g. "Chaque lundi du 07/12/2026 au 21/12/2026, 14:00–18:00"
     note: str
 
 
@@ -279,3 +289,28 @@ def conflicts(slots: Sequence[AgendaSlot], busy: Sequence[Busy]) -> list[Conflic
                 )
     # One conflict per slot and unavailability, even when the unavailability spans several days.
     return list(dict.fromkeys(out))
+
+
+def describe(row: UnavailabilityRow, language: str) -> UnavailabilityLine:
+    """An unavailability in the owner's words.
+
+    Args:
+        row: The unavailability (`my_unavailabilities`).
+        language: "fr" or "en".
+
+    Returns:
+        Its line.
+    """
+    first, last = f"{row.first_day:%d/%m/%Y}", f"{row.last_day:%d/%m/%Y}"
+    if row.weekly_until is not None:
+        days = t(language, f"agenda.weekdays.{row.first_day.isoweekday()}")
+        if row.last_day != row.first_day:
+            days += "–" + t(language, f"agenda.weekdays.{row.last_day.isoweekday()}")
+        label = t(language, "unavailability.weekly", days=days, first=first, until=f"{row.weekly_until:%d/%m/%Y}")
+    elif row.last_day != row.first_day:
+        label = t(language, "unavailability.range", first=first, last=last)
+    else:
+        label = t(language, "unavailability.day", first=first)
+    if row.start:
+        label += f", {row.start}–{row.end if row.end != '00:00' else '24:00'}"
+    return UnavailabilityLine(id=row.id, label=label, note=row.note)

@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.agenda_setup import trainer_of_two_organisations
-from tests.e2e.conftest import ready, sign_in
+from tests.e2e.conftest import goto, ready, sign_in
 
 SHOTS = Path("/tmp/plume/shots")
 DESK = {"width": 1280, "height": 800}
@@ -103,3 +103,50 @@ def test_a_trainer_sees_both_organisations_in_one_week_and_moves_between_weeks_a
     expect(phone.locator("#agenda-month")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     phone.screenshot(path=str(SHOTS / "agenda-month-phone.png"), full_page=True)
+
+
+def test_an_unavailability_shows_a_conflict_with_the_other_organisations_slot(server, new_context) -> None:
+    email, monday = trainer_of_two_organisations(server)
+    wednesday = monday + timedelta(days=9)  # next week, 09:00–12:30 in L'Atelier des Compétences (always ahead)
+    page = new_context(viewport=DESK).new_page()
+    sign_in(page, email)
+    goto(page, "/agenda")
+    _loaded(page)
+    period = page.locator("#agenda-period").inner_text()
+    page.get_by_role("button", name="Suivant").click()
+    expect(page.locator("#agenda-period")).not_to_have_text(period)
+    expect(page.locator("#agenda-conflicts")).to_have_count(0)
+    card = page.locator("#agenda-unavailabilities")
+    expect(card).to_contain_text("Aucune indisponibilité à venir.")
+
+    # A wrong order of hours is refused next to its field, and nothing is added.
+    card.get_by_label("Premier jour").fill(wednesday.isoformat())
+    card.get_by_label("De (facultatif)").fill("11:00")
+    card.get_by_label("À", exact=True).fill("10:00")
+    card.get_by_role("button", name="Ajouter l'indisponibilité").click()
+    expect(card).to_contain_text("L'heure de fin doit être après l'heure de début.")
+    expect(page.get_by_test_id("unavailability-row")).to_have_count(0)
+
+    card.get_by_label("À", exact=True).fill("13:00")
+    card.get_by_label("Note (pour vous seul)").fill("Rendez-vous médical")
+    card.get_by_role("button", name="Ajouter l'indisponibilité").click()
+    expect(page.get_by_test_id("unavailability-row")).to_have_count(1)
+    expect(page.get_by_test_id("unavailability-row")).to_contain_text(f"Le {wednesday:%d/%m/%Y}, 11:00–13:00")
+    conflicts = page.locator("#agenda-conflicts")
+    expect(conflicts).to_contain_text("L'Atelier des Compétences")
+    expect(conflicts).to_contain_text("pendant une indisponibilité (Rendez-vous médical)")
+    day = page.locator(f"[data-day='{wednesday.isoformat()}']")
+    expect(day.get_by_test_id("agenda-busy")).to_contain_text("Indisponible 11:00–13:00")
+    expect(day.get_by_test_id("agenda-entry-conflict")).to_have_count(1)
+    page.screenshot(path=str(SHOTS / "agenda-conflict-desktop.png"), full_page=True)
+    phone = new_context(viewport=PHONE).new_page()
+    sign_in(phone, email)
+    goto(phone, "/agenda")
+    _loaded(phone)
+    phone.get_by_role("button", name="Suivant").click()
+    expect(phone.locator("#agenda-conflicts")).to_be_visible()
+    phone.screenshot(path=str(SHOTS / "agenda-conflict-phone.png"), full_page=True)
+
+    page.get_by_test_id("unavailability-row").get_by_role("button").click()
+    expect(page.get_by_test_id("unavailability-row")).to_have_count(0)
+    expect(page.locator("#agenda-conflicts")).to_have_count(0)

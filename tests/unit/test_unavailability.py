@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session
 
 from app.models import Activity, Membership, Module, Slot, TrainingSession, User
-from app.services import agenda, unavailability
+from app.services import agenda, agenda_view, unavailability
 from app.services.errors import ErrorCode, PlumeError
 from tests.factories import actor_for, make_org, make_session, make_trainer
 
@@ -123,4 +123,45 @@ def test_conflicts_across_organisations_and_with_unavailabilities(db: Session) -
     ]
     assert [(c.slot_id, c.unavailability_id is not None) for c in found if c.other_slot_id is None] == [
         (afternoon.id, True)
+    ]
+
+
+def test_the_week_view_marks_conflicts_and_shows_unavailabilities(db: Session) -> None:
+    org = make_org(db)
+    trainer = make_trainer(db, org)
+    training = make_session(db, org, start=DAY, end=DAY, trainers=(trainer,))
+    slot = _slot(db, training, datetime(2026, 12, 8, 8, tzinfo=UTC))  # Tuesday 09:00–12:00 Paris
+    actor = actor_for(db, trainer)
+    unavailability.add_unavailability(db, actor, first_day="2026-12-08", note="Congé")
+    unavailability.add_unavailability(db, actor, first_day="2026-12-10", start="14:00", end="16:00")
+    view = agenda_view.week_view(db, trainer.id or 0, DAY, today=DAY)
+    busy = {d.iso: [(b.time_range, b.note) for b in d.busy] for d in view.days if d.busy}
+    assert busy == {"2026-12-08": [("", "Congé")], "2026-12-10": [("14:00–16:00", "")]}
+    (row,) = view.conflicts
+    assert (row.slot_id, row.with_unavailability, row.other_title, row.day) == (slot.id, True, "(Congé)", "08/12")
+    assert [e.conflict for d in view.days for e in d.slots] == [True]
+    lines = [unavailability.describe(r, "fr").label for r in unavailability.my_unavailabilities(db, actor, today=DAY)]
+    assert lines == ["Le 08/12/2026", "Le 10/12/2026, 14:00–16:00"]
+    weekly = unavailability.add_unavailability(
+        db, actor, first_day="2026-12-14", last_day="2026-12-15", weekly_until="2027-01-26", start="08:00", end="10:00"
+    )
+    (line,) = [unavailability.describe(r, "fr") for r in unavailability.my_unavailabilities(db, actor, today=DAY)
+               if r.id == weekly.id]  # fmt: skip
+    assert line.label == "Chaque lundi–mardi du 14/12/2026 au 26/01/2027, 08:00–10:00"
+
+
+def test_next_slots_list_the_coming_ones_across_organisations(db: Session) -> None:
+    first, second = make_org(db, "Alpha"), make_org(db, "Beta")
+    trainer = make_trainer(db, first)
+    db.add(Membership(user_id=trainer.id or 0, organisation_id=second.id or 0, is_trainer=True))
+    db.commit()
+    here = make_session(db, first, start=DAY, end=DAY, trainers=(trainer,))
+    there = make_session(db, second, start=DAY, end=DAY, trainers=(trainer,))
+    _slot(db, here, datetime(2026, 12, 7, 8, tzinfo=UTC))  # over by then
+    later = _slot(db, there, datetime(2026, 12, 9, 13, tzinfo=UTC))
+    sooner = _slot(db, here, datetime(2026, 12, 8, 8, tzinfo=UTC))
+    found = agenda_view.next_slots(db, trainer.id or 0, now=datetime(2026, 12, 7, 12, tzinfo=UTC))
+    assert [(n.slot_id, n.day, n.time_range, n.organisation_name) for n in found] == [
+        (sooner.id, "08/12", "09:00–12:00", "Alpha"),
+        (later.id, "09/12", "14:00–17:00", "Beta"),
     ]
