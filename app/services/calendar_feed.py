@@ -35,6 +35,7 @@ from app.models.base import UTCDateTime, utcnow
 from app.services import access, agenda, audit, calendar
 from app.services.actor import Actor
 from app.services.crypto import decrypt_secret, encrypt_secret, hash_token, new_token
+from app.services.db import write_version
 from app.services.errors import ErrorCode, PlumeError
 from app.settings import get_settings
 
@@ -297,6 +298,29 @@ class _Built:
 _built = _Built(_CACHE_BYTES)
 
 
+class _Etags:
+    """Each person's last ETag, with the database version and minute it holds for (a bounded map)."""
+
+    def __init__(self, capacity: int) -> None:
+        self._capacity = capacity
+        self._items: OrderedDict[int, tuple[tuple[object, ...], str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, user_id: int) -> tuple[tuple[object, ...], str] | None:
+        with self._lock:
+            return self._items.get(user_id)
+
+    def put(self, user_id: int, key: tuple[object, ...], etag: str) -> None:
+        with self._lock:
+            self._items.pop(user_id, None)
+            self._items[user_id] = (key, etag)
+            while len(self._items) > self._capacity:
+                self._items.popitem(last=False)
+
+
+_etags = _Etags(100_000)
+
+
 # Any slot scheduled again anywhere raises a SEQUENCE somewhere: the newest such record stands for them all.
 _LAST_REVISION = sa_select(func.max(col(AuditRecord.id))).where(col(AuditRecord.action).in_(calendar.REVISION_ACTIONS))
 
@@ -353,8 +377,16 @@ def serve_feed(db: Session, secret: str, if_none_match: str = "", *, now: dateti
     user = _feed_owner(db, secret)
     if user is None:
         return None
-    moment = now or utcnow()
-    etag = _etag(db, user, moment)
+    # The feed is read as of the minute: a poll within it, with nothing written since, knows its ETag at once.
+    moment = (now or utcnow()).replace(second=0, microsecond=0)
+    version = write_version(db)
+    key = (version, moment, user.language)
+    known = _etags.get(user.id or 0)
+    if version is not None and known is not None and known[0] == key:
+        etag = known[1]
+    else:
+        etag = _etag(db, user, moment)
+        _etags.put(user.id or 0, key, etag)
     if etag in {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}:
         return FeedAnswer(etag=etag, body=None)
     body = _built.get(user.id or 0, etag)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -66,8 +68,48 @@ def set_engine(engine: Engine | None) -> None:
     Args:
         engine: The engine to use, or None to rebuild from settings.
     """
-    global _engine  # noqa: PLW0603
+    global _engine, _watcher  # noqa: PLW0603
     _engine = engine
+    with _watch_lock:
+        if _watcher is not None:
+            _watcher[1].close()
+        _watcher = None
+
+
+_watcher: tuple[str, sqlite3.Connection] | None = None
+_watch_lock = threading.Lock()
+
+
+def write_version(db: Session) -> str | None:
+    """A value that changes whenever any transaction that wrote to the database commits, from any connection.
+
+    What a read may be cached against (a calendar feed's ETag): same value, same data. SQLite: `PRAGMA
+    data_version` on a connection of its own that never writes (it changes with every commit of any other
+    connection, other processes included). PostgreSQL: the next transaction id, which only a writing
+    transaction takes.
+
+    Args:
+        db: A database session (PostgreSQL reads through it).
+
+    Returns:
+        The value, or None for a database without one (an in-memory SQLite).
+    """
+    bind = db.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    if engine.dialect.name == "postgresql":
+        found = db.execute(text("SELECT pg_snapshot_xmax(pg_current_snapshot())::text")).scalar()
+        return f"pg:{found}"
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:":
+        return None
+    global _watcher  # noqa: PLW0603  # one watching connection per process (and database file)
+    with _watch_lock:
+        if _watcher is None or _watcher[0] != path:
+            if _watcher is not None:
+                _watcher[1].close()
+            _watcher = (path, sqlite3.connect(path, check_same_thread=False))
+        version = _watcher[1].execute("PRAGMA data_version").fetchone()[0]
+    return f"sqlite:{path}:{version}"
 
 
 @contextmanager

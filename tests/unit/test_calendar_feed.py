@@ -19,8 +19,10 @@ from app.models import (
     Organisation,
     Slot,
     TrainingSession,
+    User,
 )
 from app.services import calendar_feed, timeline
+from app.services.db import write_version
 from app.services.errors import PlumeError
 from app.settings import get_settings
 from tests.factories import actor_for, make_learner, make_org, make_session, make_staff, make_trainer
@@ -196,3 +198,38 @@ def test_every_change_the_feed_shows_changes_its_etag(db: Session) -> None:
     answer = _serve(db, secret)
     assert answer is not None and answer.etag not in seen and answer.body is not None
     assert _events(answer.body) == []
+
+
+def _quiet_database(db: Session) -> None:
+    if db.get_bind().dialect.name != "sqlite":
+        # PostgreSQL's version is the cluster's next transaction id: the suite's other writers move it too.
+        pytest.skip("only SQLite's version is this test's alone")
+
+
+def test_a_poll_with_nothing_written_since_reuses_its_etag(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    _quiet_database(db)
+    staff, trainer, _, winter, _ = _setup(db)
+    secret = _secret(calendar_feed.renew_feed(db, actor_for(db, trainer)).url)
+    computed = []
+    real = calendar_feed._etag
+    monkeypatch.setattr(calendar_feed, "_etag", lambda *a: computed.append(1) or real(*a))
+    first = _serve(db, secret)
+    db.commit()  # a transaction that wrote nothing leaves the version as it was
+    again = _serve(db, secret)
+    assert first is not None and again is not None and again.etag == first.etag
+    assert len(computed) == 1
+    timeline.schedule(db, staff, winter.id or 0, day=(WINTER_DAY + timedelta(days=2)).isoformat(), half_day="morning")
+    db.commit()
+    moved = _serve(db, secret)
+    assert moved is not None and moved.etag != first.etag and len(computed) == 2
+
+
+def test_the_write_version_moves_with_every_commit_that_wrote(db: Session) -> None:
+    before = write_version(db)
+    assert before is not None
+    if db.get_bind().dialect.name == "sqlite":
+        db.exec(select(User)).all()
+        db.commit()
+        assert write_version(db) == before
+    org = make_org(db)
+    assert write_version(db) != before and org.id
