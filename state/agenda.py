@@ -15,7 +15,7 @@ from app.services.actor import Actor
 from app.services.errors import PlumeError
 from state import live
 from state.auth import _form
-from state.common import assign_changed, clean_str, error_message, run_db
+from state.common import assign_changed, clean_id, clean_str, error_message, run_db
 from state.guard import SIGNED_IN, policy, require_actor
 
 WEEK = "week"
@@ -193,9 +193,11 @@ class AgendaState(live.LiveState, rx.State):
         Args:
             unavailability_id: One of theirs.
         """
-        actor = require_actor()
+        actor, key = require_actor(), clean_id(unavailability_id)
+        if key is None:
+            return
         try:
-            await run_db(lambda db: unavailability.remove_unavailability(db, actor, unavailability_id))
+            await run_db(lambda db: unavailability.remove_unavailability(db, actor, key))
         except PlumeError as err:
             self.unavailability_error = error_message(actor.language, err)
         await self._live_load(actor)

@@ -413,10 +413,12 @@ class SettingsState(StaffPage, rx.State):
         Args:
             room_id: One of the organisation's rooms.
         """
-        actor = require_actor()
+        actor, key = require_actor(), clean_id(room_id)
+        if key is None:
+            return
         self.room_error, self.room_field = "", ""
         try:
-            await run_db(lambda db: rooms_service.remove_room(db, actor, room_id))
+            await run_db(lambda db: rooms_service.remove_room(db, actor, key))
         except PlumeError as err:
             self.room_error = error_message(await self._lang(), err)
         self.rooms = await run_db(lambda db: rooms_service.list_rooms(db, actor))

@@ -370,8 +370,8 @@ def visible_session_ids(actor: Actor, capability: Capability = Capability.SEE) -
 
 
 def _valid_id(value: object) -> int | None:
-    """An id as a client may send it: an int, not a bool (True would read as the object of id 1)."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """An id as a client may send it: a 64-bit int, not a bool (True would read as the object of id 1)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63 else None
 
 
 def membership(db: Session, actor: Actor, organisation_id: int) -> Membership | None:

@@ -27,7 +27,7 @@ def test_a_trainer_sees_both_organisations_in_one_week_and_moves_between_weeks_a
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = new_context(viewport=DESK).new_page()
     sign_in(page, email)
-    page.get_by_role("link", name="Agenda").click()
+    page.get_by_role("link", name="Agenda", exact=True).click()
     expect(page).to_have_url(re.compile(r"/agenda/?$"))
     _loaded(page)
 

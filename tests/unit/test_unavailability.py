@@ -80,7 +80,7 @@ def test_only_its_owner_removes_an_unavailability(db: Session) -> None:
     org = make_org(db)
     owner, other = make_trainer(db, org), make_trainer(db, org)
     row = unavailability.add_unavailability(db, actor_for(db, owner), first_day=DAY.isoformat())
-    for forged in (row.id, str(row.id), None, "x", -1):
+    for forged in (row.id, str(row.id), None, "x", -1, 2**70):
         with pytest.raises(PlumeError):
             unavailability.remove_unavailability(db, actor_for(db, other), forged)
     unavailability.remove_unavailability(db, actor_for(db, owner), row.id)
