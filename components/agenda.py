@@ -20,6 +20,7 @@ from app.services.agenda_view import (
     ConflictRow,
     NextSlot,
 )
+from app.services.rooms import RoomChoice
 from app.services.unavailability import UnavailabilityLine as UnavailabilityRow
 from components import styles
 from components.forms import Handler, field, form_message
@@ -34,6 +35,7 @@ PALETTE = ("indigo", "teal", "orange", "crimson", "cyan", "amber")[:PALETTE_SIZE
 # var type the field really has.
 _DAYS = cast("ArrayVar[list[AgendaDay]]", AgendaState.days)
 _ORGANISATIONS = cast("ArrayVar[list[AgendaOrganisation]]", AgendaState.organisations)
+_MOVABLE = cast("ArrayVar[list[int]]", AgendaState.movable_sessions)
 # Desktop from Radix's `md` (768 px): seven columns; below, the days follow each other.
 _WEEK_COLUMNS = rx.breakpoints(initial="minmax(0, 1fr)", md="repeat(7, minmax(0, 1fr))")
 _DESKTOP_ONLY = rx.breakpoints(initial="none", md="block")
@@ -305,6 +307,21 @@ def _week_entry(entry: ObjectVar[AgendaEntry]) -> rx.Component:
                     data_testid="agenda-entry-organisation",
                 ),
                 rx.spacer(),
+                rx.cond(
+                    _MOVABLE.contains(entry.session_id.to(int)) & (entry.activity_kind.to(str) == "in_person"),
+                    rx.icon_button(
+                        rx.icon("door_open", size=14),
+                        size="1",
+                        variant="ghost",
+                        color_scheme="gray",
+                        aria_label=Tf("agenda.change_room", time=entry.starts.to(str)),
+                        title=T("agenda.change_room_title"),
+                        on_click=AgendaState.open_rooms(entry.slot_id),  # type: ignore[operator]
+                        position="relative",
+                        z_index="1",
+                        data_testid="agenda-entry-room",
+                    ),
+                ),
                 rx.cond(
                     entry.attendance_link.to(str) != "",
                     rx.link(
@@ -852,4 +869,69 @@ def next_slots(slots: Var) -> rx.Component:
             box_shadow=styles.CARD_SHADOW,
             id="next-slots",
         ),
+    )
+
+
+def _room_choice(choice: ObjectVar[RoomChoice]) -> rx.Component:
+    free, current = choice.free.to(bool), choice.current.to(bool)
+    return rx.button(
+        rx.hstack(
+            rx.icon("door_open", size=16),
+            rx.text(choice.name.to(str), weight="medium"),
+            rx.cond(
+                choice.capacity.to(int) > 0,
+                rx.text(Tf("settings.room_capacity", seats=choice.capacity.to_string()), size="1"),
+            ),
+            rx.spacer(),
+            rx.cond(
+                current,
+                rx.badge(T("agenda.room_current"), color_scheme="green"),
+                rx.cond(free, rx.badge(T("agenda.room_free")), rx.badge(T("agenda.room_taken"), color_scheme="red")),
+            ),
+            width="100%",
+            align="center",
+        ),
+        variant="surface",
+        color_scheme="gray",
+        disabled=current | ~free,
+        width="100%",
+        justify="start",
+        on_click=AgendaState.move_room(choice.id),  # type: ignore[operator]
+        data_testid="room-choice",
+    )
+
+
+def room_picker() -> rx.Component:
+    """The dialog that moves a slot to another of its organisation's rooms, free at that time.
+
+    Returns:
+        The dialog (open while a slot is picked).
+    """
+    choices = cast("ArrayVar[list[RoomChoice]]", AgendaState.room_choices)
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(T("agenda.change_room_title")),
+            rx.dialog.description(T("agenda.change_room_hint"), size="2", color_scheme="gray"),
+            rx.vstack(
+                rx.cond(
+                    choices.length() > 0,
+                    rx.vstack(rx.foreach(choices, _room_choice), spacing="2", width="100%"),
+                    empty_state("settings.rooms_empty", "door_closed"),
+                ),
+                form_message(AgendaState.room_error),
+                rx.hstack(
+                    rx.button(
+                        T("common.cancel"), variant="soft", color_scheme="gray", on_click=AgendaState.close_rooms
+                    ),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+                margin_top="0.75rem",
+            ),
+            max_width="28rem",
+        ),
+        open=AgendaState.room_slot != 0,
+        on_open_change=AgendaState.room_dialog,
     )

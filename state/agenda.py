@@ -10,7 +10,7 @@ import reflex as rx
 from app.clock import paris_today
 from app.live.contract import LiveEvent, PeopleChanged, StatusChanged, TimelineChanged, session_topic
 from app.models.base import utcnow
-from app.services import agenda_view, unavailability
+from app.services import access, agenda_view, rooms, unavailability
 from app.services.actor import Actor
 from app.services.errors import PlumeError
 from state import live
@@ -50,6 +50,12 @@ class AgendaState(live.LiveState, rx.State):
     unavailability_error: rx.Field[str] = rx.field("")
     unavailability_busy: rx.Field[bool] = rx.field(False)
     unavailability_key: rx.Field[int] = rx.field(0)
+    # The sessions whose slots the person may move to another room (`access.sessions_with_movable_rooms`), and the
+    # room picker of one slot (0: closed).
+    movable_sessions: rx.Field[list[int]] = rx.field(default_factory=list)
+    room_slot: rx.Field[int] = rx.field(0)
+    room_choices: rx.Field[list[rooms.RoomChoice]] = rx.field(default_factory=list)
+    room_error: rx.Field[str] = rx.field("")
     # Raised by every load, so a page (or a test) knows the load was done even when nothing else changed.
     revision: rx.Field[int] = rx.field(0)
     _anchor: str = ""  # the Paris day the shown week or month holds (ISO), "" for today
@@ -130,6 +136,7 @@ class AgendaState(live.LiveState, rx.State):
             )
         )
         language = actor.language
+        movable = await run_db(lambda db: sorted(access.sessions_with_movable_rooms(db, actor, shown.session_ids)))
         lines = await run_db(
             lambda db: [
                 unavailability.describe(row, language)
@@ -143,6 +150,7 @@ class AgendaState(live.LiveState, rx.State):
             count=shown.count,
             conflicts=shown.conflicts,
             unavailabilities=lines,
+            movable_sessions=movable,
             first_day=shown.first.day,
             first_month=shown.first.month,
             first_year=shown.first.year,
@@ -200,4 +208,63 @@ class AgendaState(live.LiveState, rx.State):
             await run_db(lambda db: unavailability.remove_unavailability(db, actor, key))
         except PlumeError as err:
             self.unavailability_error = error_message(actor.language, err)
+        await self._live_load(actor)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def open_rooms(self, slot_id: Any) -> None:
+        """Open the room picker of a slot: the organisation's rooms, free or taken at its time.
+
+        Args:
+            slot_id: A slot the person may move (the service's gate decides).
+        """
+        actor, key = require_actor(), clean_id(slot_id)
+        self.room_error = ""
+        if key is None:
+            return
+        try:
+            self.room_choices = await run_db(lambda db: rooms.room_choices(db, actor, key))
+        except PlumeError:
+            self.room_slot, self.room_choices = 0, []
+            return
+        self.room_slot = key
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def close_rooms(self) -> None:
+        """Close the room picker."""
+        self.room_slot, self.room_choices, self.room_error = 0, [], ""
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def room_dialog(self, opened: Any) -> None:
+        """The room picker's dialog opened or closed (Escape, a click outside): closed, it forgets the slot.
+
+        Args:
+            opened: Whether it is open.
+        """
+        if opened is not True:
+            self.room_slot, self.room_choices, self.room_error = 0, [], ""
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def move_room(self, room_id: Any) -> None:
+        """Move the picker's slot to another room, free at its time.
+
+        Args:
+            room_id: One of the organisation's rooms.
+        """
+        actor, key, slot = require_actor(), clean_id(room_id), self.room_slot
+        if key is None or not slot:
+            return
+        try:
+            await run_db(lambda db: rooms.move_slot(db, actor, slot, key))
+        except PlumeError as err:
+            self.room_error = error_message(actor.language, err)
+            try:
+                self.room_choices = await run_db(lambda db: rooms.room_choices(db, actor, slot))
+            except PlumeError:  # the slot is no longer theirs to move
+                self.room_slot, self.room_choices = 0, []
+            return
+        self.room_slot, self.room_choices = 0, []
         await self._live_load(actor)

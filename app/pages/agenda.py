@@ -10,6 +10,7 @@ from components.agenda import (
     agenda_header,
     agenda_legend,
     agenda_unavailabilities,
+    room_picker,
 )
 from components.layout import shell
 from state.agenda import AgendaState
@@ -29,6 +30,7 @@ def agenda_page() -> rx.Component:
             agenda_legend(),
             agenda_body(),
             agenda_unavailabilities(),
+            room_picker(),
             spacing="4",
             width="100%",
             id="agenda",

@@ -705,12 +705,53 @@ def access_slot_room(db: Session, actor: Actor, slot_id: object) -> tuple[Slot, 
         PlumeError: NOT_FOUND for a missing slot and a forbidden one alike (an archived session's included).
     """
     slot, _, training, role = access_slot(db, actor, slot_id, Capability.SEE)
+    if not may_move_rooms(role, db.get(Organisation, training.organisation_id)):
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return slot, training
+
+
+def may_move_rooms(role: SessionRole, organisation: Organisation | None) -> bool:
+    """Whether one may move a session's slots to another room: its staff, or its trainers where the organisation allows.
+
+    Args:
+        role: The person's facts on the session.
+        organisation: The session's organisation.
+
+    Returns:
+        True if they may.
+    """
     if role.can(Capability.EDIT):
-        return slot, training
-    organisation = db.get(Organisation, training.organisation_id)
-    if organisation is not None and organisation.trainers_change_rooms and TRAINER_WRITES.holds(role):
-        return slot, training
-    raise PlumeError(ErrorCode.NOT_FOUND)
+        return True
+    return organisation is not None and organisation.trainers_change_rooms and TRAINER_WRITES.holds(role)
+
+
+def sessions_with_movable_rooms(db: Session, actor: Actor, session_ids: Iterable[int]) -> set[int]:
+    """Among some sessions, those whose slots the actor may move to another room (`access_slot_room`'s rule).
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        session_ids: The sessions (of any of the actor's organisations).
+
+    Returns:
+        Their ids.
+    """
+    ids = sorted(set(session_ids))
+    if not ids:
+        return set()
+    sessions = db.exec(select(TrainingSession).where(col(TrainingSession.id).in_(ids))).all()
+    roles = session_roles(db, actor, sessions)
+    organisations = {
+        o.id: o
+        for o in db.exec(
+            select(Organisation).where(col(Organisation.id).in_(sorted({s.organisation_id for s in sessions})))
+        ).all()
+    }
+    return {
+        s.id or 0
+        for s in sessions
+        if may_move_rooms(roles.get(s.id or 0, NO_ROLE), organisations.get(s.organisation_id))
+    }
 
 
 @dataclass(frozen=True)

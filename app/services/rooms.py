@@ -14,6 +14,8 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from app.live.bus import notify
+from app.live.contract import TimelineChanged, session_topic
 from app.models import Room, Slot, TrainingSession
 from app.services import access, audit
 from app.services.actor import Actor
@@ -234,5 +236,6 @@ def move_slot(db: Session, actor: Actor, slot_id: object, room_id: object) -> Sl
     db.add(slot)
     audit.record(db, "slot.room", actor_user_id=actor.user_id, organisation_id=training.organisation_id,
                  target=f"slot:{slot.id}", before={"room": before}, after={"room": slot.room}, ip=actor.ip)  # fmt: skip
+    notify(db, session_topic(training.id or 0), TimelineChanged(op="room"))
     db.commit()
     return slot

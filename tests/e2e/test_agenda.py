@@ -7,7 +7,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
+from sqlmodel import col, select
 
+from app.models import Organisation, Room, Slot, TrainerPosition, TrainingSession, User
 from tests.agenda_setup import trainer_of_two_organisations
 from tests.e2e.conftest import goto, ready, sign_in
 
@@ -150,3 +152,47 @@ def test_an_unavailability_shows_a_conflict_with_the_other_organisations_slot(se
     page.get_by_test_id("unavailability-row").get_by_role("button").click()
     expect(page.get_by_test_id("unavailability-row")).to_have_count(0)
     expect(page.locator("#agenda-conflicts")).to_have_count(0)
+
+
+def test_a_trainer_moves_a_slot_to_a_free_room_where_the_organisation_allows(server, new_context) -> None:
+    email, monday = trainer_of_two_organisations(server)
+    nine_days = monday + timedelta(days=9)  # next week's Wednesday in L'Atelier des Compétences, in "Salle Turing"
+    suffix = email.split("@")[0]
+    with server.session() as db:
+        atelier = db.exec(select(Organisation).where(Organisation.name == "L'Atelier des Compétences")).one()
+        atelier.trainers_change_rooms = True
+        turing, curie = (Room(organisation_id=atelier.id or 0, name=f"{n} {suffix}") for n in ("Turing", "Curie"))
+        db.add_all([atelier, turing, curie])
+        db.flush()
+        slot = db.exec(
+            select(Slot)
+            .join(TrainingSession, col(TrainingSession.id) == col(Slot.session_id))
+            .join(TrainerPosition, col(TrainerPosition.session_id) == col(TrainingSession.id))
+            .join(User, col(User.id) == col(TrainerPosition.user_id))
+            .where(User.email == email, TrainingSession.organisation_id == atelier.id)
+            .order_by(col(Slot.starts_at).desc())
+        ).first()
+        assert slot is not None
+        slot.room, slot.room_id = turing.name, turing.id
+        db.add(slot)
+        db.commit()
+    page = new_context(viewport=DESK).new_page()
+    sign_in(page, email)
+    goto(page, "/agenda")
+    _loaded(page)
+    page.get_by_role("button", name="Suivant").click()
+    day = page.locator(f"[data-day='{nine_days.isoformat()}']")
+    expect(day.get_by_test_id("agenda-entry")).to_contain_text([f"Turing {suffix}"])
+    day.get_by_test_id("agenda-entry-room").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_test_id("room-choice")).to_have_count(2)
+    expect(dialog.get_by_test_id("room-choice").filter(has_text="Turing")).to_contain_text("Salle actuelle")
+    page.screenshot(path=str(SHOTS / "agenda-room-picker.png"))
+    dialog.get_by_test_id("room-choice").filter(has_text="Curie").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(day.get_by_test_id("agenda-entry")).to_contain_text([f"Curie {suffix}"])
+    # Horizon Formation does not let its trainers move rooms: its slots offer no picker.
+    page.get_by_role("button", name="Précédent").click()
+    tuesday = page.locator(f"[data-day='{(monday + timedelta(days=1)).isoformat()}']")
+    expect(tuesday.get_by_test_id("agenda-entry")).to_have_count(1)
+    expect(tuesday.get_by_test_id("agenda-entry-room")).to_have_count(0)

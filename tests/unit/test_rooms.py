@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app.models import Activity, Module, Organisation, Slot
-from app.services import rooms, timeline
+from app.services import access, rooms, timeline
 from app.services.errors import ErrorCode, PlumeError
 from tests.factories import actor_for, make_org, make_session, make_staff, make_trainer
 
@@ -138,3 +138,28 @@ def test_two_bookings_of_the_last_free_room_at_once_give_it_to_one(db: Session) 
     db.expire_all()
     booked = db.exec(select(Slot).where(Slot.room == "Salle Turing", Slot.room_id != None)).all()  # noqa: E711
     assert len(booked) == 1
+
+
+def test_the_agendas_list_of_movable_sessions_is_the_gates_rule(db: Session) -> None:
+    org, staff, trainer, first, second = _setup(db)
+    timeline.schedule(db, staff, first.id or 0, day=DAY.isoformat(), half_day="morning")
+    timeline.schedule(db, staff, second.id or 0, day=DAY.isoformat(), half_day="afternoon")
+    db.commit()
+    slots = db.exec(select(Slot)).all()
+    people = [staff, actor_for(db, trainer), actor_for(db, make_trainer(db, org))]
+    for allowed in (False, True):
+        organisation = db.get(Organisation, org.id)
+        assert organisation is not None
+        organisation.trainers_change_rooms = allowed
+        db.add(organisation)
+        db.commit()
+        for actor in people:
+            listed = access.sessions_with_movable_rooms(db, actor, {s.session_id for s in slots})
+            gate = set()
+            for slot in slots:
+                try:
+                    access.access_slot_room(db, actor, slot.id)
+                    gate.add(slot.session_id)
+                except PlumeError:
+                    pass
+            assert listed == gate
