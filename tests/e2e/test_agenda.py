@@ -187,6 +187,7 @@ def test_a_trainer_moves_a_slot_to_a_free_room_where_the_organisation_allows(ser
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_test_id("room-choice")).to_have_count(2)
     expect(dialog.get_by_test_id("room-choice").filter(has_text="Turing")).to_contain_text("Salle actuelle")
+    page.wait_for_timeout(400)  # the dialog fades in
     page.screenshot(path=str(SHOTS / "agenda-room-picker.png"))
     dialog.get_by_test_id("room-choice").filter(has_text="Curie").click()
     expect(page.get_by_role("dialog")).to_have_count(0)

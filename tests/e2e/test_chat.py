@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlmodel import select
 
 from app.models import ChatMessage, User
@@ -15,6 +16,25 @@ from tests.e2e.conftest import goto, sign_in
 
 AMELIE, BASILE = "learner10@demo.plume.test", "learner16@demo.plume.test"
 XSS = "Bonjour <script>window.pwned=1</script> <img src=x onerror=alert(1)> voir https://exemple.fr/programme"
+
+
+def _choose(page: Page, message: Locator, item: str) -> None:
+    """Open a message's actions and pick one.
+
+    The message may be drawn again right after the click that opens its menu (an edit just closed), which
+    closes the menu: it is opened again then.
+    """
+    for _ in range(3):
+        message.get_by_role("button", name="Actions sur le message").click()
+        entry = page.get_by_role("menuitem", name=item)
+        try:
+            entry.wait_for(state="visible", timeout=5_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            continue
+        entry.click()
+        return
+    raise AssertionError(f"the actions menu never offered {item!r}")
 
 
 def _open_chat(page: Page, session_id: int) -> None:
@@ -189,8 +209,7 @@ def test_phone_chat_composer_stays_on_screen_edits_with_enter_and_asks_before_de
         expect(edited).to_contain_text("Arrivée dans dix minutes")
 
         # Deleting asks first; "Annuler" keeps the message, confirming deletes it.
-        edited.get_by_role("button", name="Actions sur le message").click()
-        page.get_by_role("menuitem", name="Supprimer").click()
+        _choose(page, edited, "Supprimer")
         dialog = page.get_by_role("alertdialog")
         expect(dialog).to_contain_text("Supprimer ce message ?")
         page.wait_for_timeout(400)  # the dialog fades in
@@ -198,8 +217,7 @@ def test_phone_chat_composer_stays_on_screen_edits_with_enter_and_asks_before_de
         dialog.get_by_role("button", name="Annuler").click()
         expect(dialog).to_have_count(0)
         expect(edited).to_be_visible()
-        edited.get_by_role("button", name="Actions sur le message").click()
-        page.get_by_role("menuitem", name="Supprimer").click()
+        _choose(page, edited, "Supprimer")
         page.get_by_role("alertdialog").get_by_role("button", name="Supprimer le message").click()
         expect(page.get_by_text("Message supprimé", exact=True)).to_be_visible()
 
