@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
 import reflex as rx
+from sqlmodel import Session
 
 from app.clock import paris_today
 from app.live.contract import LiveEvent, PeopleChanged, StatusChanged, TimelineChanged, session_topic
@@ -20,6 +22,38 @@ from state.guard import SIGNED_IN, policy, require_actor
 
 WEEK = "week"
 MONTH = "month"
+
+
+@dataclass(frozen=True)
+class _AgendaPage:
+    """Everything the agenda page shows, read in one transaction."""
+
+    view: agenda_view.AgendaView
+    movable: list[int]  # the sessions whose slots the person may move to another room
+    unavailabilities: list[unavailability.UnavailabilityLine]
+
+
+def _agenda_page(db: Session, actor: Actor, anchor: date, *, today: date, month: bool) -> _AgendaPage:
+    """Read the shown period, the rooms the person may change, their unavailabilities (one worker thread).
+
+    Args:
+        db: Database session.
+        actor: The tab's own actor.
+        anchor: A day of the period.
+        today: Today in Paris.
+        month: A month rather than a week.
+
+    Returns:
+        The page's data.
+    """
+    read = agenda_view.month_view if month else agenda_view.week_view
+    view = read(db, actor.user_id, anchor, today=today)
+    mine = unavailability.my_unavailabilities(db, actor, today=today)
+    return _AgendaPage(
+        view=view,
+        movable=sorted(access.sessions_with_movable_rooms(db, actor, view.session_ids)),
+        unavailabilities=[unavailability.describe(row, actor.language) for row in mine],
+    )
 
 
 class AgendaState(live.LiveState, rx.State):
@@ -127,22 +161,9 @@ class AgendaState(live.LiveState, rx.State):
             return
         today = paris_today(utcnow())
         anchor = self._anchor_day()
-        user_id, month = actor.user_id, self.view == MONTH
-        shown = await run_db(
-            lambda db: (
-                agenda_view.month_view(db, user_id, anchor, today=today)
-                if month
-                else agenda_view.week_view(db, user_id, anchor, today=today)
-            )
-        )
-        language = actor.language
-        movable = await run_db(lambda db: sorted(access.sessions_with_movable_rooms(db, actor, shown.session_ids)))
-        lines = await run_db(
-            lambda db: [
-                unavailability.describe(row, language)
-                for row in unavailability.my_unavailabilities(db, actor, today=today)
-            ]
-        )
+        month = self.view == MONTH
+        page = await run_db(lambda db: _agenda_page(db, actor, anchor, today=today, month=month))
+        shown, movable, lines = page.view, page.movable, page.unavailabilities
         assign_changed(
             self,
             days=shown.days,

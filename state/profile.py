@@ -48,8 +48,8 @@ class ProfileState(FormState, rx.State):
 
     async def _reload(self) -> None:
         actor = require_actor()
-        profile = await run_db(lambda db: accounts.get_profile(db, actor))
-        self._show_feed(await run_db(lambda db: calendar_feed.feed_link(db, actor)))
+        profile, link = await run_db(lambda db: (accounts.get_profile(db, actor), calendar_feed.feed_link(db, actor)))
+        self._show_feed(link)
         self.email, self.first_name, self.last_name = profile.email, profile.first_name, profile.last_name
         self.pseudonym, self.phone, self.totp_enabled = profile.pseudonym, profile.phone, profile.totp_enabled
 

@@ -690,6 +690,27 @@ def access_room_of_organisation(db: Session, actor: Actor, room_id: object) -> O
     return room
 
 
+def room_of_organisation(db: Session, organisation_id: int, room_id: object) -> OrganisationRoom:
+    """One of an organisation's rooms (the one a slot of it may move to, once `access_slot_room` let the actor in).
+
+    Args:
+        db: Database session.
+        organisation_id: The slot's organisation.
+        room_id: As sent by the page.
+
+    Returns:
+        The room.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing room or another organisation's.
+    """
+    key = _valid_id(room_id)
+    room = db.get(OrganisationRoom, key) if key is not None else None
+    if room is None or room.organisation_id != organisation_id:
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return room
+
+
 def access_slot_room(db: Session, actor: Actor, slot_id: object) -> tuple[Slot, TrainingSession]:
     """A slot whose room the actor may change: staff of its session, or its trainers where the organisation allows.
 

@@ -19,9 +19,10 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from icalendar import Calendar, Event
 from sqlalchemy import ColumnElement, Select, String, bindparam, func, type_coerce
@@ -47,6 +48,7 @@ FUTURE = timedelta(days=3 * 366)
 CANCELLED_KEPT = timedelta(days=60)
 # Built feeds kept for clients that ask without an ETag (a feed of 1,000 events is ~340 KB).
 _CACHE_BYTES = 32 * 1024 * 1024
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -178,10 +180,11 @@ def _feed_owner(db: Session, secret: str) -> User | None:
     return user if user is not None and user.is_active else None
 
 
-def _cancelled_window(user_id: int, now: datetime) -> tuple[ColumnElement[bool], ...]:
+def _cancelled_window(user_id: int, kept: Any, since: Any) -> tuple[ColumnElement[bool], ...]:
+    """The cancelled slots a person's feed tells: cancelled since `kept`, ending after `since`, of their sessions."""
     return (
-        col(CancelledSlot.cancelled_at) >= now - CANCELLED_KEPT,
-        col(CancelledSlot.ends_at) >= now - PAST,
+        col(CancelledSlot.cancelled_at) >= kept,
+        col(CancelledSlot.ends_at) >= since,
         access.agenda_filter(user_id),
     )
 
@@ -191,7 +194,7 @@ def _cancelled(db: Session, user_id: int, now: datetime, live: set[int]) -> list
         select(CancelledSlot, TrainingSession, Course.title)
         .join(TrainingSession, col(TrainingSession.id) == col(CancelledSlot.session_id))
         .join(Course, col(Course.id) == col(TrainingSession.course_id))
-        .where(*_cancelled_window(user_id, now))
+        .where(*_cancelled_window(user_id, now - CANCELLED_KEPT, now - PAST))
     ).all()
     trains = access.trained_session_ids(db, user_id, {training.id or 0 for _, training, _ in rows})
     out = []
@@ -266,59 +269,38 @@ def _build(data: _FeedData, now: datetime) -> bytes:
     return feed.to_ical()
 
 
-class _Built:
-    """Feeds built lately, per person, with their ETag (least recently used dropped first)."""
+class _Kept(Generic[V]):
+    """One value per person, kept with the key it holds for, least recently used dropped first past a weight."""
 
-    def __init__(self, capacity: int) -> None:
-        self._capacity = capacity
-        self._size = 0
-        self._items: OrderedDict[int, tuple[str, bytes]] = OrderedDict()
+    def __init__(self, capacity: int, weigh: Callable[[V], int]) -> None:
+        self._capacity, self._weigh, self._weight = capacity, weigh, 0
+        self._items: OrderedDict[int, tuple[object, V]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, user_id: int, etag: str) -> bytes | None:
+    def get(self, user_id: int, key: object) -> V | None:
+        """The person's value if it was kept for this key."""
         with self._lock:
             item = self._items.get(user_id)
-            if item is None or item[0] != etag:
+            if item is None or item[0] != key:
                 return None
             self._items.move_to_end(user_id)
             return item[1]
 
-    def put(self, user_id: int, etag: str, body: bytes) -> None:
+    def put(self, user_id: int, key: object, value: V) -> None:
+        """Keep the person's value for a key (their previous one goes)."""
         with self._lock:
             old = self._items.pop(user_id, None)
             if old is not None:
-                self._size -= len(old[1])
-            self._items[user_id] = (etag, body)
-            self._size += len(body)
-            while self._size > self._capacity and self._items:
+                self._weight -= self._weigh(old[1])
+            self._items[user_id] = (key, value)
+            self._weight += self._weigh(value)
+            while self._weight > self._capacity and self._items:
                 _, (_, dropped) = self._items.popitem(last=False)
-                self._size -= len(dropped)
+                self._weight -= self._weigh(dropped)
 
 
-_built = _Built(_CACHE_BYTES)
-
-
-class _Etags:
-    """Each person's last ETag, with the database version and minute it holds for (a bounded map)."""
-
-    def __init__(self, capacity: int) -> None:
-        self._capacity = capacity
-        self._items: OrderedDict[int, tuple[tuple[object, ...], str]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, user_id: int) -> tuple[tuple[object, ...], str] | None:
-        with self._lock:
-            return self._items.get(user_id)
-
-    def put(self, user_id: int, key: tuple[object, ...], etag: str) -> None:
-        with self._lock:
-            self._items.pop(user_id, None)
-            self._items[user_id] = (key, etag)
-            while len(self._items) > self._capacity:
-                self._items.popitem(last=False)
-
-
-_etags = _Etags(100_000)
+_built: _Kept[bytes] = _Kept(_CACHE_BYTES, len)  # built feeds, by their ETag
+_etags: _Kept[str] = _Kept(100_000, lambda _: 1)  # ETags, by the database version, minute and language they hold for
 
 
 # Any slot scheduled again anywhere raises a SEQUENCE somewhere: the newest such record stands for them all.
@@ -341,9 +323,7 @@ def _cancelled_query(user_id: int) -> Select[Any]:
         .join(TrainingSession, col(TrainingSession.id) == col(CancelledSlot.session_id))
         .join(Course, col(Course.id) == col(TrainingSession.course_id))
         .where(
-            col(CancelledSlot.cancelled_at) >= bindparam("kept", type_=UTCDateTime()),
-            col(CancelledSlot.ends_at) >= bindparam("since", type_=UTCDateTime()),
-            access.agenda_filter(user_id),
+            *_cancelled_window(user_id, bindparam("kept", type_=UTCDateTime()), bindparam("since", type_=UTCDateTime()))
         )
         .order_by(col(CancelledSlot.slot_id))
     )
@@ -381,10 +361,8 @@ def serve_feed(db: Session, secret: str, if_none_match: str = "", *, now: dateti
     moment = (now or utcnow()).replace(second=0, microsecond=0)
     version = write_version(db)
     key = (version, moment, user.language)
-    known = _etags.get(user.id or 0)
-    if version is not None and known is not None and known[0] == key:
-        etag = known[1]
-    else:
+    etag = _etags.get(user.id or 0, key) if version is not None else None
+    if etag is None:
         etag = _etag(db, user, moment)
         _etags.put(user.id or 0, key, etag)
     if etag in {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}:

@@ -19,7 +19,7 @@ from app.services.errors import ErrorCode, PlumeError
 from app.services.outbox import enqueue_email, seal
 from app.services.search import sort_key
 from app.services.templates import get_template
-from app.services.typed import parse_time
+from app.services.typed import clock_label, minutes_of, parse_time
 from app.settings import get_settings
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -509,8 +509,8 @@ def organisation_settings(db: Session, actor: Actor) -> OrganisationSettings:
         virtual_class_url=org.virtual_class_url,
         holiday_region=org.holiday_region,
         school_zone=org.school_zone,
-        day_starts=f"{org.day_starts_minute // 60:02d}:{org.day_starts_minute % 60:02d}",
-        day_ends=f"{org.day_ends_minute // 60:02d}:{org.day_ends_minute % 60:02d}",
+        day_starts=clock_label(org.day_starts_minute),
+        day_ends=clock_label(org.day_ends_minute),
         trainers_change_rooms=org.trainers_change_rooms,
     )
 
@@ -598,7 +598,7 @@ def _planning_settings(
     start_minute, end_minute = org.day_starts_minute, org.day_ends_minute
     if starts is not None or ends is not None:
         first, last = parse_time(starts or "", "day_starts"), parse_time(ends or "", "day_ends")
-        start_minute, end_minute = first.hour * 60 + first.minute, last.hour * 60 + last.minute
+        start_minute, end_minute = minutes_of(first), minutes_of(last)
         if end_minute <= start_minute:
             raise PlumeError(ErrorCode.TIME_ORDER, field="day_ends")
     chosen_region = org.holiday_region if region is None else region

@@ -20,6 +20,7 @@ from vacances_scolaires_france import SchoolHolidayDates, UnsupportedYearExcepti
 from app.clock import paris
 from app.i18n import t
 from app.models import Organisation
+from app.services.typed import clock_label
 
 # The organisation's region for public holidays: "" is metropolitan France; the others are `holidays` subdivisions.
 REGIONS = ("", "6AE", "57", "971", "972", "973", "974", "976")
@@ -39,7 +40,7 @@ class Rules:
 
 
 @dataclass(frozen=True)
-class Warning:
+class PlanningWarning:
     """One reason to think twice, with what the message names (a day, a holiday, hours)."""
 
     code: str  # outside_hours, weekend, public_holiday, school_holidays, eve_of_break, remote_week
@@ -93,11 +94,7 @@ def school_holiday(rules: Rules, day: date) -> str:
     return str(entry["nom_vacances"]) if entry else ""
 
 
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def slot_warnings(rules: Rules, starts_at: datetime, ends_at: datetime) -> list[Warning]:
+def slot_warnings(rules: Rules, starts_at: datetime, ends_at: datetime) -> list[PlanningWarning]:
     """What to warn about a slot: outside business hours, on a weekend, a public holiday or school holidays.
 
     Args:
@@ -110,20 +107,20 @@ def slot_warnings(rules: Rules, starts_at: datetime, ends_at: datetime) -> list[
     """
     start, end = paris(starts_at), paris(ends_at)
     day = start.date()
-    out: list[Warning] = []
+    out: list[PlanningWarning] = []
     begins = start.hour * 60 + start.minute
     finishes = (end.hour * 60 + end.minute) if end.date() == day else 24 * 60
     if begins < rules.day_starts or finishes > rules.day_ends:
-        hours = {"start": _clock(rules.day_starts), "end": _clock(rules.day_ends)}
-        out.append(Warning("outside_hours", day, hours))
+        hours = {"start": clock_label(rules.day_starts), "end": clock_label(rules.day_ends)}
+        out.append(PlanningWarning("outside_hours", day, hours))
     if day.weekday() >= 5:
-        out.append(Warning("weekend", day))
+        out.append(PlanningWarning("weekend", day))
     name = public_holiday(rules, day)
     if name:
-        out.append(Warning("public_holiday", day, {"name": name}))
+        out.append(PlanningWarning("public_holiday", day, {"name": name}))
     holidays_name = school_holiday(rules, day)
     if holidays_name:
-        out.append(Warning("school_holidays", day, {"name": holidays_name}))
+        out.append(PlanningWarning("school_holidays", day, {"name": holidays_name}))
     return out
 
 
@@ -131,7 +128,7 @@ def _is_break(rules: Rules, day: date) -> bool:
     return day.weekday() >= 5 or bool(public_holiday(rules, day)) or bool(school_holiday(rules, day))
 
 
-def start_warnings(rules: Rules, first_day: date) -> list[Warning]:
+def start_warnings(rules: Rules, first_day: date) -> list[PlanningWarning]:
     """What to warn about a session's first day: the eve of a weekend, a public holiday or school holidays.
 
     Args:
@@ -144,11 +141,13 @@ def start_warnings(rules: Rules, first_day: date) -> list[Warning]:
     if _is_break(rules, first_day):
         return []  # the day itself is already warned about
     if _is_break(rules, first_day + timedelta(days=1)):
-        return [Warning("eve_of_break", first_day)]
+        return [PlanningWarning("eve_of_break", first_day)]
     return []
 
 
-def remote_week_warnings(remote: Iterable[tuple[datetime, datetime]], slot: tuple[datetime, datetime]) -> list[Warning]:
+def remote_week_warnings(
+    remote: Iterable[tuple[datetime, datetime]], slot: tuple[datetime, datetime]
+) -> list[PlanningWarning]:
     """Whether a remote slot brings a learner's remote work over 2 hours in its week (Monday to Sunday, Paris).
 
     Args:
@@ -167,7 +166,7 @@ def remote_week_warnings(remote: Iterable[tuple[datetime, datetime]], slot: tupl
             total += ends - starts
     if total > REMOTE_WEEK_LIMIT:
         hours = f"{total.total_seconds() / 3600:.1f}".replace(".", ",").removesuffix(",0")
-        return [Warning("remote_week", day, {"hours": hours})]
+        return [PlanningWarning("remote_week", day, {"hours": hours})]
     return []
 
 
@@ -190,7 +189,7 @@ def rules_of(organisation: Organisation | None) -> Rules:
     )
 
 
-def reasons(warnings: Iterable[Warning], language: str) -> str:
+def reasons(warnings: Iterable[PlanningWarning], language: str) -> str:
     """The warnings in words, for the message that asks to confirm.
 
     Args:

@@ -227,10 +227,7 @@ def move_slot(db: Session, actor: Actor, slot_id: object, room_id: object) -> Sl
         PlumeError: NOT_FOUND (the slot, or a room of another organisation), ROOM_BOOKED (field room).
     """
     slot, training = access.access_slot_room(db, actor, slot_id)
-    key = room_id if isinstance(room_id, int) and not isinstance(room_id, bool) and 0 < room_id < 2**63 else None
-    room = db.get(Room, key) if key is not None else None
-    if room is None or room.organisation_id != training.organisation_id:
-        raise PlumeError(ErrorCode.NOT_FOUND)
+    room = access.room_of_organisation(db, training.organisation_id, room_id)
     before = slot.room
     book(db, slot, training.organisation_id, room.name)
     db.add(slot)

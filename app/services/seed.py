@@ -26,6 +26,7 @@ from app.models import (
     Module,
     Observation,
     Organisation,
+    Room,
     Slot,
     Submission,
     TrainerPosition,
@@ -683,6 +684,31 @@ DEMO_COURSES: dict[str, DemoCourse] = {
 }
 
 
+DEMO_ROOMS = (("Salle Lumière", 14), ("Salle Molière", 20), ("Salle Turing", 10))
+
+
+def _rooms(db: Session, organisation_id: int) -> None:
+    """The organisation's rooms; its demo slots named after one are booked in it (the first at each time)."""
+    rooms = {name: Room(organisation_id=organisation_id, name=name, capacity=seats) for name, seats in DEMO_ROOMS}
+    db.add_all(rooms.values())
+    db.flush()
+    booked: dict[int, list[Slot]] = {}
+    slots = db.exec(
+        select(Slot)
+        .join(TrainingSession, col(TrainingSession.id) == col(Slot.session_id))
+        .where(TrainingSession.organisation_id == organisation_id, col(Slot.room).in_(list(rooms)))
+        .order_by(col(Slot.starts_at), col(Slot.id))
+    ).all()
+    for slot in slots:
+        room = rooms[slot.room]
+        taken = booked.setdefault(room.id or 0, [])
+        if all(other.ends_at <= slot.starts_at or other.starts_at >= slot.ends_at for other in taken):
+            slot.room_id = room.id
+            taken.append(slot)
+            db.add(slot)
+    db.flush()
+
+
 def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
     """Fill an empty database with the demo.
 
@@ -912,6 +938,8 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
     # the offer starts ready to run. Written last, so the demo sessions' activities keep their first ids.
     for key, course in courses.items():
         add_template(db, course, with_extras(key, _timeline(COURSE_TOPICS[key])))
+    for organisation in (horizon, atelier):
+        _rooms(db, organisation.id or 0)
     # Last too: the evaluations' library, the sessions' questionnaires and some learners' answers (own random).
     demo_sessions = {"management": management, "excel": excel, "gestes": gestes, "rgpd": rgpd, "accueil": accueil}
     demo_sessions["sst"] = sst

@@ -557,7 +557,7 @@ def schedule(
 
 def _planning_warnings(
     db: Session, training: TrainingSession, activity: Activity, slot: Slot
-) -> list[planning_rules.Warning]:
+) -> list[planning_rules.PlanningWarning]:
     """What the organisation's planning rules warn about a slot of a session (see `schedule`)."""
     rules = planning_rules.rules_of(db.get(Organisation, training.organisation_id))
     warnings = planning_rules.slot_warnings(rules, slot.starts_at, slot.ends_at)
@@ -570,7 +570,7 @@ def _planning_warnings(
 
 def _remote_week(
     db: Session, training: TrainingSession, activity: Activity, slot: Slot
-) -> list[planning_rules.Warning]:
+) -> list[planning_rules.PlanningWarning]:
     """Whether a virtual class brings one of its learners over 2 hours of remote work in its week (all sessions)."""
     day = paris_day(slot.starts_at)
     monday = day - timedelta(days=day.weekday())

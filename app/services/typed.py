@@ -50,3 +50,27 @@ def parse_date(value: str, field: str) -> date:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise PlumeError(ErrorCode.DATE_INVALID, field=field) from exc
+
+
+def minutes_of(value: time) -> int:
+    """A wall-clock time as minutes after midnight (how hours are stored: business hours, unavailabilities).
+
+    Args:
+        value: The time.
+
+    Returns:
+        0 to 1439.
+    """
+    return value.hour * 60 + value.minute
+
+
+def clock_label(minutes: int) -> str:
+    """Minutes after midnight as a form shows them.
+
+    Args:
+        minutes: 0 to 1439.
+
+    Returns:
+        e.g. "08:30".
+    """
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

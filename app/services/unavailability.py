@@ -20,7 +20,7 @@ from app.services import access, audit
 from app.services.actor import Actor
 from app.services.agenda import AgendaSlot
 from app.services.errors import ErrorCode, PlumeError
-from app.services.typed import parse_date, parse_time
+from app.services.typed import clock_label, minutes_of, parse_date, parse_time
 
 MAX_DAYS = 366  # one unavailability spans at most a year
 MAX_REPEAT = timedelta(days=2 * 366)  # and repeats for at most two years
@@ -71,14 +71,6 @@ class Conflict:
     across_organisations: bool  # the other slot belongs to another organisation
 
 
-def _minutes(value: time) -> int:
-    return value.hour * 60 + value.minute
-
-
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def add_unavailability(
     db: Session,
     actor: Actor,
@@ -119,8 +111,8 @@ def add_unavailability(
         raise PlumeError(ErrorCode.NUMBER_RANGE, field="last_day")
     start_minute, end_minute = 0, _DAY
     if start.strip() or end.strip():
-        start_minute = _minutes(parse_time(start, "start"))
-        end_minute = _minutes(parse_time(end, "end")) or _DAY  # "00:00" as an end is midnight at the day's end
+        start_minute = minutes_of(parse_time(start, "start"))
+        end_minute = minutes_of(parse_time(end, "end")) or _DAY  # "00:00" as an end is midnight at the day's end
         if end_minute <= start_minute:
             raise PlumeError(ErrorCode.TIME_ORDER, field="end")
     until = parse_date(weekly_until, "weekly_until") if weekly_until.strip() else None
@@ -192,8 +184,8 @@ def my_unavailabilities(db: Session, actor: Actor, *, today: date) -> list[Unava
             id=row.id or 0,
             first_day=row.first_day,
             last_day=row.last_day,
-            start="" if (row.start_minute, row.end_minute) == (0, _DAY) else _clock(row.start_minute),
-            end="" if (row.start_minute, row.end_minute) == (0, _DAY) else _clock(row.end_minute % _DAY),
+            start="" if (row.start_minute, row.end_minute) == (0, _DAY) else clock_label(row.start_minute),
+            end="" if (row.start_minute, row.end_minute) == (0, _DAY) else clock_label(row.end_minute % _DAY),
             weekly_until=row.weekly_until,
             note=row.note,
         )

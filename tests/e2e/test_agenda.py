@@ -185,11 +185,13 @@ def test_a_trainer_moves_a_slot_to_a_free_room_where_the_organisation_allows(ser
     expect(day.get_by_test_id("agenda-entry")).to_contain_text([f"Turing {suffix}"])
     day.get_by_test_id("agenda-entry-room").click()
     dialog = page.get_by_role("dialog")
-    expect(dialog.get_by_test_id("room-choice")).to_have_count(2)
-    expect(dialog.get_by_test_id("room-choice").filter(has_text="Turing")).to_contain_text("Salle actuelle")
+    # The organisation's demo rooms, and the two of this test.
+    expect(dialog.get_by_test_id("room-choice").filter(has_text=suffix)).to_have_count(2)
+    expect(dialog.get_by_test_id("room-choice").filter(has_text="Salle Molière")).to_contain_text("Libre")
+    expect(dialog.get_by_test_id("room-choice").filter(has_text=f"Turing {suffix}")).to_contain_text("Salle actuelle")
     page.wait_for_timeout(400)  # the dialog fades in
     page.screenshot(path=str(SHOTS / "agenda-room-picker.png"))
-    dialog.get_by_test_id("room-choice").filter(has_text="Curie").click()
+    dialog.get_by_test_id("room-choice").filter(has_text=f"Curie {suffix}").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(day.get_by_test_id("agenda-entry")).to_contain_text([f"Curie {suffix}"])
     # Horizon Formation does not let its trainers move rooms: its slots offer no picker.
