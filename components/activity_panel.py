@@ -9,6 +9,7 @@ from reflex.vars.base import Var
 from reflex_components_core.react_router.dom import ReactRouterLink
 
 from components import styles
+from components.appointments import appointment_panel
 from components.attendance import status_badge
 from components.cards import virtual_class_join
 from components.evaluations import evaluation_panel
@@ -123,6 +124,7 @@ def _content(page: Any) -> rx.Component:
         ),
         ("poll", _poll(page)),
         ("virtual_class", virtual_class_join(a)),
+        ("appointment", appointment_panel()),
         rx.fragment(),
     )
 

@@ -10,11 +10,12 @@ import reflex as rx
 from sqlmodel import Session
 
 from app.clock import paris_today
+from app.i18n import t
 from app.live.contract import LiveEvent, PeopleChanged, StatusChanged, TimelineChanged, session_topic
 from app.models.base import utcnow
-from app.services import access, agenda_view, rooms, unavailability
+from app.services import access, agenda_view, planning, rooms, timeline, unavailability
 from app.services.actor import Actor
-from app.services.errors import PlumeError
+from app.services.errors import ErrorCode, PlumeError
 from state import live
 from state.auth import _form
 from state.common import assign_changed, clean_id, clean_str, error_message, run_db
@@ -22,6 +23,8 @@ from state.guard import SIGNED_IN, policy, require_actor
 
 WEEK = "week"
 MONTH = "month"
+NEW_SEANCE = "new"  # the planning dialog's choice that adds a séance rather than picking one without a slot
+PLAN_FIELDS = ("module_id", "kind", "title", "day", "half_day", "start", "end", "room", "link")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class _AgendaPage:
     view: agenda_view.AgendaView
     movable: list[int]  # the sessions whose slots the person may move to another room
     unavailabilities: list[unavailability.UnavailabilityLine]
+    to_plan: list[planning.PlanningSession]
 
 
 def _agenda_page(db: Session, actor: Actor, anchor: date, *, today: date, month: bool) -> _AgendaPage:
@@ -53,7 +57,32 @@ def _agenda_page(db: Session, actor: Actor, anchor: date, *, today: date, month:
         view=view,
         movable=sorted(access.sessions_with_movable_rooms(db, actor, view.session_ids)),
         unavailabilities=[unavailability.describe(row, actor.language) for row in mine],
+        to_plan=planning.to_plan(db, actor),
     )
+
+
+def _plan(db: Session, actor: Actor, choice: str, values: dict[str, str], *, confirmed: bool) -> None:
+    """Schedule the séance chosen in the planning dialog, or add the new one and schedule it (one transaction).
+
+    Args:
+        db: Database session.
+        actor: The tab's own actor.
+        choice: An activity id, or NEW_SEANCE.
+        values: The dialog's fields (module_id, kind, title for a new séance; day, half_day, start, end, room, link).
+        confirmed: Ticked after the planning rules warned.
+    """
+    when = {k: values[k] for k in ("day", "half_day", "start", "end", "room", "link")}
+    if choice == NEW_SEANCE:
+        module_id = clean_id(values["module_id"])
+        if module_id is None:
+            raise PlumeError(ErrorCode.INVALID_INPUT, field="module_id")
+        kind, title = values["kind"], values["title"]
+        timeline.add_and_schedule(db, actor, module_id, kind=kind, title=title, **when, confirmed=confirmed)
+        return
+    activity_id = clean_id(choice)
+    if activity_id is None:
+        raise PlumeError(ErrorCode.INVALID_INPUT, field="activity")
+    timeline.schedule(db, actor, activity_id, **when, confirmed=confirmed)
 
 
 class AgendaState(live.LiveState, rx.State):
@@ -90,6 +119,20 @@ class AgendaState(live.LiveState, rx.State):
     room_slot: rx.Field[int] = rx.field(0)
     room_choices: rx.Field[list[rooms.RoomChoice]] = rx.field(default_factory=list)
     room_error: rx.Field[str] = rx.field("")
+    # Progressive planning: the sessions with hours or séances to plan (`planning.to_plan`), and the planning
+    # dialog of one of them (0: closed): the séance chosen (an activity id, or NEW_SEANCE), its kind, the errors.
+    to_plan: rx.Field[list[planning.PlanningSession]] = rx.field(default_factory=list)
+    plan_session: rx.Field[int] = rx.field(0)
+    plan_title: rx.Field[str] = rx.field("")
+    plan_unplanned: rx.Field[list[planning.Unplanned]] = rx.field(default_factory=list)
+    plan_modules: rx.Field[list[planning.PlanningModule]] = rx.field(default_factory=list)
+    plan_rooms: rx.Field[list[str]] = rx.field(default_factory=list)
+    plan_choice: rx.Field[str] = rx.field("")
+    plan_kind: rx.Field[str] = rx.field("in_person")
+    plan_errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    plan_error: rx.Field[str] = rx.field("")
+    plan_busy: rx.Field[bool] = rx.field(False)
+    plan_notice: rx.Field[str] = rx.field("")
     # Raised by every load, so a page (or a test) knows the load was done even when nothing else changed.
     revision: rx.Field[int] = rx.field(0)
     _anchor: str = ""  # the Paris day the shown week or month holds (ISO), "" for today
@@ -166,6 +209,7 @@ class AgendaState(live.LiveState, rx.State):
         shown, movable, lines = page.view, page.movable, page.unavailabilities
         assign_changed(
             self,
+            to_plan=page.to_plan,
             days=shown.days,
             organisations=shown.organisations,
             count=shown.count,
@@ -180,7 +224,9 @@ class AgendaState(live.LiveState, rx.State):
             last_year=shown.last.year,
             shows_today=shown.first <= today <= shown.last,
         )
-        topics = tuple(session_topic(i) for i in shown.session_ids)
+        # The sessions to plan are followed too: a slot planned elsewhere, or new hours to plan, refresh the card.
+        followed = sorted(set(shown.session_ids) | {p.session_id for p in page.to_plan})
+        topics = tuple(session_topic(i) for i in followed)
         if topics:
             self._live_follow(topics)
         else:
@@ -288,4 +334,93 @@ class AgendaState(live.LiveState, rx.State):
                 self.room_slot, self.room_choices = 0, []
             return
         self.room_slot, self.room_choices = 0, []
+        await self._live_load(actor)
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def open_plan(self, session_id: Any) -> None:
+        """Open the planning dialog of one of the sessions to plan (where the person may plan it).
+
+        Args:
+            session_id: A session of the card (the services decide again when the dialog is saved).
+        """
+        key = clean_id(session_id)
+        found = next((p for p in self.to_plan if p.session_id == key and p.may_plan), None)
+        if found is None:
+            return
+        self.plan_session, self.plan_title = found.session_id, found.title
+        self.plan_unplanned, self.plan_modules, self.plan_rooms = found.unplanned, found.modules, found.rooms
+        first = found.unplanned[0] if found.unplanned else None
+        self.plan_choice = str(first.id) if first is not None else NEW_SEANCE
+        self.plan_kind = first.kind if first is not None else "in_person"
+        self.plan_errors, self.plan_error, self.plan_notice = {}, "", ""
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def close_plan(self) -> None:
+        """Close the planning dialog."""
+        self.plan_session, self.plan_errors, self.plan_error = 0, {}, ""
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def choose_plan(self, choice: Any) -> None:
+        """Pick the séance to plan in the dialog: one without a slot, or a new one.
+
+        Args:
+            choice: An activity id of the dialog's list, or NEW_SEANCE.
+        """
+        value = clean_str(choice, 20)
+        if value == NEW_SEANCE:
+            self.plan_choice = NEW_SEANCE
+        else:
+            found = next((u for u in self.plan_unplanned if str(u.id) == value), None)
+            if found is None:
+                return
+            self.plan_choice, self.plan_kind = value, found.kind
+        self.plan_errors, self.plan_error = {}, ""
+
+    @rx.event
+    @policy(SIGNED_IN)
+    def choose_plan_kind(self, kind: Any) -> None:
+        """Pick a new séance's kind: in person (a half-day, a room) or a virtual class (hours, a link).
+
+        Args:
+            kind: in_person or virtual_class.
+        """
+        value = clean_str(kind, 20)
+        if value in timeline.PLANNED_KINDS:
+            self.plan_kind = value
+
+    @rx.event
+    @policy(SIGNED_IN)
+    async def plan(self, form_data: Any) -> None:
+        """Plan the dialog's séance: give it its slot (a new séance is added first, in the same transaction).
+
+        Args:
+            form_data: module_id, kind, title (new séance), day, half_day, start, end, room, link, confirmed
+                (ticked after the planning rules warned).
+        """
+        form, actor = _form(form_data), require_actor()
+        if not self.plan_session:
+            return
+        choice = self.plan_choice
+        values = {k: clean_str(form.get(k), 300) for k in PLAN_FIELDS}
+        if choice != NEW_SEANCE:
+            values["kind"] = self.plan_kind
+        # Ticked after the planning rules warned (a ticked box arrives as true, or "on" from a plain form post).
+        confirmed = form.get("confirmed") is True or clean_str(form.get("confirmed"), 5) == "on"
+        self.plan_errors, self.plan_error, self.plan_busy = {}, "", True
+        try:
+            await run_db(lambda db: _plan(db, actor, choice, values, confirmed=confirmed))
+        except PlumeError as err:
+            text = error_message(actor.language, err)
+            field = err.field or ""
+            if field in (*PLAN_FIELDS, "confirmed"):
+                self.plan_errors = {field: text}
+            else:
+                self.plan_error = text
+            self.plan_busy = False
+            return
+        self.plan_busy, self.plan_session = False, 0
+        self.plan_notice = t(actor.language, "toplan.planned")
         await self._live_load(actor)

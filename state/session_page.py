@@ -32,6 +32,7 @@ from app.services.sessions import people as session_people
 from app.services.sessions import status as session_status
 from app.services.sessions import view as session_view
 from state import live
+from state.appointments import AppointmentState
 from state.chat import ChatState
 from state.common import clean_id, clean_str, error_message, route_id, run_db
 from state.guard import SIGNED_IN, STAFF, policy, require_actor, roles
@@ -518,14 +519,18 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
 
     async def _show_activity(self, actor: Actor | None) -> None:
         activity_id = self._activity_id
+        appointment = await self.get_state(AppointmentState)
         if actor is None or not activity_id:
             self.activity = {}
+            await appointment.show(actor, 0)
             return
         try:
             detail = await run_db(lambda db: activities.activity_detail(db, actor, activity_id))
         except PlumeError:
             self.activity, self._activity_id = {}, 0
+            await appointment.show(actor, 0)
             return
+        await appointment.show(actor, activity_id if detail.kind == "appointment" else 0)
         data = asdict(detail)
         settings = data.pop("settings")
         options = [str(o) for o in settings.get("options", [])]
@@ -604,10 +609,11 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
 
     @rx.event
     @policy(SIGNED_IN)
-    def close_activity(self) -> None:
+    async def close_activity(self) -> None:
         """Close the activity panel."""
         self._activity_id, self.activity, self.activity_error, self.activity_notice = 0, {}, "", ""
         self.files_error, self.files_notice = "", ""
+        await (await self.get_state(AppointmentState)).show(None, 0)
 
     async def _activity_call(self, work: Any) -> None:
         lang = (await self.get_state(SessionState)).lang

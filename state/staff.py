@@ -359,6 +359,8 @@ class SettingsState(StaffPage, rx.State):
             "day_starts": found.day_starts,
             "day_ends": found.day_ends,
             "trainers_change_rooms": "1" if found.trainers_change_rooms else "",
+            "trainers_plan_slots": "1" if found.trainers_plan_slots else "",
+            "learners_propose_appointments": "1" if found.learners_propose_appointments else "",
         }
         self.rooms = await run_db(lambda db: rooms_service.list_rooms(db, actor))
         self.form_key += 1
@@ -369,17 +371,28 @@ class SettingsState(StaffPage, rx.State):
         """Save the signing window, the virtual class link and the planning rules.
 
         Args:
-            form_data: signing_window, virtual_class_url, holiday_region, school_zone, day_starts, day_ends.
+            form_data: signing_window, virtual_class_url, holiday_region, school_zone, day_starts, day_ends,
+                and the boxes trainers_change_rooms, trainers_plan_slots, learners_propose_appointments.
         """
         form, actor = _form(form_data), require_actor()
         window, url = clean_str(form.get("signing_window"), 10), clean_str(form.get("virtual_class_url"), 600)
         rules = {k: clean_str(form.get(k), 10) for k in ("holiday_region", "school_zone", "day_starts", "day_ends")}
         # A ticked box arrives as true (Reflex's form data), or "on" from a plain form post.
-        moves = form.get("trainers_change_rooms") is True or clean_str(form.get("trainers_change_rooms"), 5) == "on"
+        moves, plans, proposes = (
+            form.get(k) is True or clean_str(form.get(k), 5) == "on"
+            for k in ("trainers_change_rooms", "trainers_plan_slots", "learners_propose_appointments")
+        )
         self._start()
         if not await self._submit(
             lambda db: orgs.save_settings(
-                db, actor, signing_window=window, virtual_class_url=url, trainers_change_rooms=moves, **rules
+                db,
+                actor,
+                signing_window=window,
+                virtual_class_url=url,
+                trainers_change_rooms=moves,
+                trainers_plan_slots=plans,
+                learners_propose_appointments=proposes,
+                **rules,
             )
         ):
             return

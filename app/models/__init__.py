@@ -5,7 +5,7 @@ from app.models import events as _events  # noqa: F401  # registers the ORM list
 from app.models.attendance import AttendanceChain, AttendanceHeadPublication, AttendanceRecord
 from app.models.audit import AuditRecord
 from app.models.auth import AuthSession, LoginAttempt
-from app.models.calendar import CalendarFeed, CancelledSlot, Unavailability
+from app.models.calendar import AppointmentBooking, AppointmentOffer, CalendarFeed, CancelledSlot, Unavailability
 from app.models.chat import ChatMessage, ChatRead
 from app.models.enrolment_import import EnrolmentImport
 from app.models.finishing import ArchiveCategory, TrainingCompletion
@@ -42,6 +42,8 @@ __all__ = [
     "Activity",
     "ActivityCompletion",
     "ActivityResponse",
+    "AppointmentBooking",
+    "AppointmentOffer",
     "ArchiveCategory",
     "AttendanceChain",
     "AttendanceHeadPublication",

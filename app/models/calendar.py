@@ -1,10 +1,10 @@
-"""Calendars: each person's private feed, what remains of a slot once cancelled, a trainer's unavailabilities."""
+"""Calendars: each person's private feed, what remains of a slot once cancelled, unavailabilities, appointments."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from app.models.base import utc_field
 
@@ -62,3 +62,44 @@ class Unavailability(SQLModel, table=True):
     weekly_until: date | None = None
     note: str = Field(default="", max_length=200)
     created_at: datetime = utc_field(default_now=True)
+
+
+class AppointmentOffer(SQLModel, table=True):
+    """A time proposed for an appointment activity (Entretien): by a trainer for `capacity` learners, or by a
+    learner for themselves where the organisation allows it.
+
+    `taken` counts its bookings and only ever moves by a conditional update (`taken < capacity`), so two
+    learners grabbing its last place at once cannot both get it. Once a booking is confirmed the offer holds a
+    `Slot` of the activity (`slot_id`): that slot is what the agendas, the calendar feeds and the e-mails show.
+    """
+
+    __tablename__ = "appointment_offer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = Field(foreign_key="activity.id", index=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    starts_at: datetime = utc_field()
+    ends_at: datetime = utc_field()
+    capacity: int = 1
+    taken: int = 0
+    room: str = Field(default="", max_length=100)
+    proposed_by_id: int = Field(foreign_key="user.id")
+    by_learner: bool = False
+    slot_id: int | None = Field(default=None, foreign_key="slot.id", index=True)
+    created_at: datetime = utc_field(default_now=True)
+
+
+class AppointmentBooking(SQLModel, table=True):
+    """A learner's place in an offer: pending until a trainer confirms it. One per learner and activity."""
+
+    __tablename__ = "appointment_booking"
+    __table_args__ = (UniqueConstraint("activity_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    offer_id: int = Field(foreign_key="appointment_offer.id", index=True)
+    activity_id: int = Field(foreign_key="activity.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    status: str = Field(default="pending", max_length=10)  # pending, confirmed
+    created_at: datetime = utc_field(default_now=True)
+    confirmed_at: datetime | None = utc_field(nullable=True)
+    confirmed_by_id: int | None = Field(default=None, foreign_key="user.id")

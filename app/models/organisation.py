@@ -24,6 +24,10 @@ class Organisation(SQLModel, table=True):
     day_ends_minute: int = Field(default=1080, sa_column_kwargs={"server_default": "1080"})
     # Whether its trainers may move their own slots to another of its rooms (staff always may).
     trainers_change_rooms: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # Progressive planning: whether its trainers plan their sessions' slots themselves (staff always may).
+    trainers_plan_slots: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # Whether a learner may propose a time of their own for an appointment (Entretien) when none suits them.
+    learners_propose_appointments: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = utc_field(default_now=True)
 
 

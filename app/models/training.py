@@ -73,6 +73,8 @@ class TrainingSession(SQLModel, table=True):
     archive_category: str = Field(default="", max_length=80, sa_column_kwargs={"server_default": ""})
     # How many trainers and tutors the session should have ("Préférable d'avoir 2 tuteurs/formateurs par session").
     staff_wanted: int = Field(default=2, sa_column_kwargs={"server_default": "2"})
+    # Progressive planning: the hours its slots should add up to (0: none set); the agenda shows planned vs this.
+    hours_to_plan: float = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = utc_field(default_now=True)
 
 

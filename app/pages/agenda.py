@@ -13,6 +13,7 @@ from components.agenda import (
     room_picker,
 )
 from components.layout import shell
+from components.planning import planning_card, planning_dialog
 from state.agenda import AgendaState
 
 
@@ -29,8 +30,10 @@ def agenda_page() -> rx.Component:
             agenda_conflicts(),
             agenda_legend(),
             agenda_body(),
+            planning_card(),
             agenda_unavailabilities(),
             room_picker(),
+            planning_dialog(),
             spacing="4",
             width="100%",
             id="agenda",

@@ -23,6 +23,7 @@ from components.follow_up import progress_bar
 from components.forms import chosen_files, drop_zone
 from components.i18n import T, Tf, Tn
 from components.layout import dialog_frame, gated_page
+from components.planning import hours_to_plan_form
 from components.review import review_card
 from components.tables import empty_state, list_card, status_badge
 from components.timeline import (
@@ -534,6 +535,7 @@ def _management() -> rx.Component:
             ),
             rx.cond(status == "draft", rx.text(T("manage.confirm_hint"), size="1", color_scheme="gray")),
             _status_dialog(),
+            hours_to_plan_form(),
             rx.grid(
                 rx.vstack(
                     *_positioned(

@@ -603,19 +603,10 @@ def settings_page() -> rx.Component:
                     ),
                     gap="3",
                 ),
-                rx.el.label(
-                    rx.hstack(
-                        rx.el.input(
-                            type="checkbox",
-                            name="trainers_change_rooms",
-                            id="trainers-change-rooms",
-                            default_checked=values["trainers_change_rooms"].to(str) != "",
-                        ),
-                        rx.text(T("settings.trainers_change_rooms"), size="2"),
-                        align="center",
-                        spacing="2",
-                    ),
-                ),
+                *[
+                    _setting_box(name, values[name].to(str) != "")
+                    for name in ("trainers_change_rooms", "trainers_plan_slots", "learners_propose_appointments")
+                ],
                 form_message(SettingsState.error),
                 form_message(SettingsState.notice, tone="green"),
                 submit_button("common.save", loading=SettingsState.busy),
@@ -627,6 +618,18 @@ def settings_page() -> rx.Component:
             _rooms_card(),
             spacing="4",
             width="100%",
+        ),
+    )
+
+
+def _setting_box(name: str, checked: Var[bool]) -> rx.Component:
+    """One of the organisation's yes/no settings: a box and its words (`settings.<name>`)."""
+    return rx.el.label(
+        rx.hstack(
+            rx.el.input(type="checkbox", name=name, id=name.replace("_", "-"), default_checked=checked),
+            rx.text(T(f"settings.{name}"), size="2"),
+            align="center",
+            spacing="2",
         ),
     )
 

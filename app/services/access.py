@@ -53,7 +53,7 @@ Courses: `access_course` (the catalogue: staff of the selected organisation),
 documents and chat rooms reach their session through `access_module`,
 `access_activity`, `access_slot`, `access_document` and `access_room` here; the
 feature modules add what is not a question of who (a learner's locked module,
-the invitees of a virtual class) in their single gate: `activities._in_session`,
+the invitees of a virtual class) in their single gate: `activities.in_session`,
 `attendance.window.slot_context`, `documents._access_document` and `documents.list_for_module` /
 `list_for_session`; a chat room is `access_room` itself. Those refinements need the learner's
 progress (`sessions.locks`), which this module may not import.
@@ -369,7 +369,7 @@ def visible_session_ids(actor: Actor, capability: Capability = Capability.SEE) -
     return select(col(TrainingSession.id)).where(session_filter(actor, capability))
 
 
-def _valid_id(value: object) -> int | None:
+def valid_id(value: object) -> int | None:
     """An id as a client may send it: a 64-bit int, not a bool (True would read as the object of id 1)."""
     return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63 else None
 
@@ -542,7 +542,7 @@ def access_session(
     Raises:
         PlumeError: NOT_FOUND for a missing session and a forbidden one alike.
     """
-    key = _valid_id(session_id)
+    key = valid_id(session_id)
     training = db.get(TrainingSession, key) if key is not None else None
     if training is None or training.id is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
@@ -566,7 +566,7 @@ def access_session_for_each(
     Returns:
         Per actor, in order: their role in the session, or None where `access_session` raises NOT_FOUND.
     """
-    key = _valid_id(session_id)
+    key = valid_id(session_id)
     training = db.get(TrainingSession, key) if key is not None else None
     if training is None or training.id is None:
         return [None] * len(actors)
@@ -607,7 +607,7 @@ def access_module(
     Raises:
         PlumeError: NOT_FOUND for a missing module and a forbidden one alike.
     """
-    key = _valid_id(module_id)
+    key = valid_id(module_id)
     module = db.get(Module, key) if key is not None else None
     if module is None or module.session_id is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
@@ -621,7 +621,7 @@ def access_activity(
     """An activity of a session's timeline, with the capability on its session.
 
     Who the activity is for and whether its module is open are the feature's own
-    refinements (`activities._in_session`).
+    refinements (`activities.in_session`).
 
     Args:
         db: Database session.
@@ -635,7 +635,7 @@ def access_activity(
     Raises:
         PlumeError: NOT_FOUND for a missing activity and a forbidden one alike.
     """
-    key = _valid_id(activity_id)
+    key = valid_id(activity_id)
     activity = db.get(Activity, key) if key is not None else None
     if activity is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
@@ -660,7 +660,7 @@ def access_slot(
     Raises:
         PlumeError: NOT_FOUND for a missing slot and a forbidden one alike.
     """
-    key = _valid_id(slot_id)
+    key = valid_id(slot_id)
     slot = db.get(Slot, key) if key is not None else None
     if slot is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
@@ -683,7 +683,7 @@ def access_room_of_organisation(db: Session, actor: Actor, room_id: object) -> O
     Raises:
         PlumeError: NOT_FOUND for a missing room, another organisation's, or anyone but its staff.
     """
-    key = _valid_id(room_id)
+    key = valid_id(room_id)
     room = db.get(OrganisationRoom, key) if key is not None else None
     if room is None or room.organisation_id != actor.organisation_id or not actor.has_role("staff"):
         raise PlumeError(ErrorCode.NOT_FOUND)
@@ -704,7 +704,7 @@ def room_of_organisation(db: Session, organisation_id: int, room_id: object) -> 
     Raises:
         PlumeError: NOT_FOUND for a missing room or another organisation's.
     """
-    key = _valid_id(room_id)
+    key = valid_id(room_id)
     room = db.get(OrganisationRoom, key) if key is not None else None
     if room is None or room.organisation_id != organisation_id:
         raise PlumeError(ErrorCode.NOT_FOUND)
@@ -757,6 +757,89 @@ def sessions_with_movable_rooms(db: Session, actor: Actor, session_ids: Iterable
     Returns:
         Their ids.
     """
+    return _sessions_where(db, actor, session_ids, may_move_rooms)
+
+
+def may_plan_slots(role: SessionRole, organisation: Organisation | None) -> bool:
+    """Whether one may plan a session's slots (progressive planning): its staff, or its trainers where allowed.
+
+    Args:
+        role: The person's facts on the session.
+        organisation: The session's organisation (its `trainers_plan_slots`).
+
+    Returns:
+        True if they may.
+    """
+    if role.can(Capability.EDIT):
+        return True
+    return organisation is not None and organisation.trainers_plan_slots and TRAINER_WRITES.holds(role)
+
+
+def access_plannable_module(
+    db: Session, actor: Actor, module_id: object
+) -> tuple[Module, TrainingSession, SessionRole]:
+    """A session's module the actor may plan slots in (`may_plan_slots`): a new séance goes there.
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        module_id: As sent by the page.
+
+    Returns:
+        The module, its session and the actor's role in it.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing module and a forbidden one alike (an archived session's included).
+    """
+    module, training, role = access_module(db, actor, module_id)
+    if not may_plan_slots(role, db.get(Organisation, training.organisation_id)):
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return module, training, role
+
+
+def access_plannable_activity(
+    db: Session, actor: Actor, activity_id: object
+) -> tuple[Activity, Module, TrainingSession, SessionRole]:
+    """An activity of a session whose slot the actor may plan (`may_plan_slots`).
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        activity_id: As sent by the page.
+
+    Returns:
+        The activity, its module, its session and the actor's role in it.
+
+    Raises:
+        PlumeError: NOT_FOUND for a missing activity and a forbidden one alike (a course template's included).
+    """
+    activity, module, training, role = access_activity(db, actor, activity_id)
+    if not may_plan_slots(role, db.get(Organisation, training.organisation_id)):
+        raise PlumeError(ErrorCode.NOT_FOUND)
+    return activity, module, training, role
+
+
+def sessions_with_planning(db: Session, actor: Actor, session_ids: Iterable[int]) -> set[int]:
+    """Among some sessions, those whose slots the actor may plan (`may_plan_slots`, the agenda's "Planifier").
+
+    Args:
+        db: Database session.
+        actor: The signed-in actor.
+        session_ids: The sessions (of any of the actor's organisations).
+
+    Returns:
+        Their ids.
+    """
+    return _sessions_where(db, actor, session_ids, may_plan_slots)
+
+
+def _sessions_where(
+    db: Session,
+    actor: Actor,
+    session_ids: Iterable[int],
+    rule: Callable[[SessionRole, Organisation | None], bool],
+) -> set[int]:
+    """Among some sessions, those where a rule of the actor's role and the organisation holds (a few reads)."""
     ids = sorted(set(session_ids))
     if not ids:
         return set()
@@ -768,11 +851,7 @@ def sessions_with_movable_rooms(db: Session, actor: Actor, session_ids: Iterable
             select(Organisation).where(col(Organisation.id).in_(sorted({s.organisation_id for s in sessions})))
         ).all()
     }
-    return {
-        s.id or 0
-        for s in sessions
-        if may_move_rooms(roles.get(s.id or 0, NO_ROLE), organisations.get(s.organisation_id))
-    }
+    return {s.id or 0 for s in sessions if rule(roles.get(s.id or 0, NO_ROLE), organisations.get(s.organisation_id))}
 
 
 @dataclass(frozen=True)
@@ -807,7 +886,7 @@ def access_room(db: Session, actor: Actor, session_id: object) -> Room:
     Raises:
         PlumeError: NOT_FOUND.
     """
-    key = _valid_id(session_id)
+    key = valid_id(session_id)
     if key is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
     training, role = access_session(db, actor, key)
@@ -828,7 +907,7 @@ def access_unavailability(db: Session, actor: Actor, unavailability_id: object) 
     Raises:
         PlumeError: NOT_FOUND when it is missing, someone else's, or the actor is not fully signed in.
     """
-    key = _valid_id(unavailability_id)
+    key = valid_id(unavailability_id)
     row = db.get(Unavailability, key) if key is not None and actor.fully_signed_in else None
     if row is None or row.user_id != actor.user_id:
         raise PlumeError(ErrorCode.NOT_FOUND)
@@ -854,7 +933,7 @@ def access_document(db: Session, actor: Actor, document_id: object) -> tuple[Doc
     Raises:
         PlumeError: NOT_FOUND for a missing (or deleted) document and a forbidden one alike.
     """
-    key = _valid_id(document_id)
+    key = valid_id(document_id)
     document = db.get(Document, key) if key is not None else None
     if document is None or document.deleted_at is not None or document.session_id is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
@@ -885,7 +964,7 @@ def access_course(db: Session, actor: Actor, course_id: int) -> Course:
     """
     if actor.organisation_id is None or not actor.has_role("staff"):
         raise PlumeError(ErrorCode.NOT_FOUND)
-    key = _valid_id(course_id)
+    key = valid_id(course_id)
     course = db.get(Course, key) if key is not None else None
     if course is None or course.organisation_id != actor.organisation_id:
         raise PlumeError(ErrorCode.NOT_FOUND)
@@ -906,7 +985,7 @@ def access_member_course(db: Session, actor: Actor, course_id: object) -> Course
     Raises:
         PlumeError: NOT_FOUND for a missing course and a forbidden one alike.
     """
-    key = _valid_id(course_id)
+    key = valid_id(course_id)
     course = db.get(Course, key) if key is not None else None
     if course is None or membership(db, actor, course.organisation_id) is None:
         raise PlumeError(ErrorCode.NOT_FOUND)
@@ -949,7 +1028,7 @@ def access_tutored_course(db: Session, actor: Actor, course_id: int) -> TutoredC
     Raises:
         PlumeError: NOT_FOUND for a missing course, and one with no session the actor follows, alike.
     """
-    key = _valid_id(course_id)
+    key = valid_id(course_id)
     course = db.get(Course, key) if key is not None else None
     if course is None or course.id is None:
         raise PlumeError(ErrorCode.NOT_FOUND)

@@ -48,7 +48,7 @@ def _settings(activity: Activity) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _in_session(
+def in_session(
     db: Session, actor: Actor, activity_id: object, capability: Capability = Capability.SEE
 ) -> tuple[Activity, Module, SessionRole, int]:
     """The activities' gate: `access.access_activity`, then what is not a question of who.
@@ -88,7 +88,7 @@ def configure(db: Session, actor: Actor, activity_id: int, values: dict[str, str
     Raises:
         PlumeError: NOT_FOUND, LINK_INVALID_URL, TITLE_REQUIRED or INVALID_INPUT.
     """
-    activity, _, _, session_id = _in_session(db, actor, activity_id, Capability.MANAGE)
+    activity, _, _, session_id = in_session(db, actor, activity_id, Capability.MANAGE)
     settings = _settings(activity)
     text = values.get("description", "").strip()[:5_000]
     if activity.kind == "video":
@@ -159,7 +159,7 @@ def attach_video(db: Session, actor: Actor, activity_id: int, name: str, data: b
     Raises:
         PlumeError: NOT_FOUND, INVALID_INPUT (not a video activity) or a DOCUMENT_* / VIDEO_TYPE code.
     """
-    activity, _, _, session_id = _in_session(db, actor, activity_id, Capability.MANAGE)
+    activity, _, _, session_id = in_session(db, actor, activity_id, Capability.MANAGE)
     if activity.kind != "video":
         raise PlumeError(ErrorCode.INVALID_INPUT)
     training = _training(db, session_id)
@@ -246,7 +246,7 @@ def add_files(db: Session, actor: Actor, activity_id: int, files: list[tuple[str
     Raises:
         PlumeError: NOT_FOUND, INVALID_INPUT (another kind), or ACTIVITY_TOO_MANY_FILES (field "files").
     """
-    activity, _, _, session_id = _in_session(db, actor, activity_id, Capability.MANAGE)
+    activity, _, _, session_id = in_session(db, actor, activity_id, Capability.MANAGE)
     if activity.kind != "document":
         raise PlumeError(ErrorCode.INVALID_INPUT)
     settings = _settings(activity)
@@ -274,7 +274,7 @@ def remove_file(db: Session, actor: Actor, activity_id: int, document_id: int) -
     Raises:
         PlumeError: NOT_FOUND for a file the activity does not hold, or one the actor may not remove.
     """
-    activity, _, role, session_id = _in_session(db, actor, activity_id, Capability.MANAGE)
+    activity, _, role, session_id = in_session(db, actor, activity_id, Capability.MANAGE)
     settings = _settings(activity)
     held = _file_ids(settings)
     rows = documents.attached_rows(db, actor, role, session_id, [document_id] if document_id in held else [])
@@ -305,7 +305,7 @@ def open_file(db: Session, actor: Actor, activity_id: int, document_id: int) -> 
     Raises:
         PlumeError: NOT_FOUND for a missing, forbidden or deleted file alike.
     """
-    activity, _, _, session_id = _in_session(db, actor, activity_id)
+    activity, _, _, session_id = in_session(db, actor, activity_id)
     settings = _settings(activity)
     if document_id not in _file_ids(settings) and document_id != _video_id(settings):
         raise PlumeError(ErrorCode.NOT_FOUND)
@@ -323,7 +323,7 @@ def mark_done(db: Session, actor: Actor, activity_id: int) -> None:
     Raises:
         PlumeError: NOT_FOUND (not their session, locked module) or INVALID_INPUT (another kind).
     """
-    activity, _, role, session_id = _in_session(db, actor, activity_id)
+    activity, _, role, session_id = in_session(db, actor, activity_id)
     if not role.learner:
         raise PlumeError(ErrorCode.NOT_FOUND)
     if activity.kind not in SELF_COMPLETED:
@@ -348,7 +348,7 @@ def opened(db: Session, actor: Actor, activity_id: int) -> None:
     Raises:
         PlumeError: NOT_FOUND (not their session, locked module).
     """
-    activity, _, role, session_id = _in_session(db, actor, activity_id)
+    activity, _, role, session_id = in_session(db, actor, activity_id)
     if role.learner:
         progress.opened(db, activity, actor.user_id, session_id)
 
@@ -368,7 +368,7 @@ def track_time(db: Session, actor: Actor, activity_id: int, seconds: object) -> 
     Raises:
         PlumeError: NOT_FOUND.
     """
-    activity, _, role, session_id = _in_session(db, actor, activity_id)
+    activity, _, role, session_id = in_session(db, actor, activity_id)
     if not role.learner:
         raise PlumeError(ErrorCode.NOT_FOUND)
     return progress.track_time(db, activity, actor.user_id, session_id, seconds)
@@ -386,7 +386,7 @@ def vote(db: Session, actor: Actor, activity_id: int, choices: list[int]) -> Non
     Raises:
         PlumeError: NOT_FOUND or INVALID_INPUT.
     """
-    activity, _, role, session_id = _in_session(db, actor, activity_id)
+    activity, _, role, session_id = in_session(db, actor, activity_id)
     settings = _settings(activity)
     options = settings.get("options") or []
     if not role.learner:
@@ -476,9 +476,14 @@ def activity_detail(db: Session, actor: Actor, activity_id: int) -> ActivityDeta
     Raises:
         PlumeError: NOT_FOUND.
     """
-    activity, _, role, session_id = _in_session(db, actor, activity_id)
+    activity, _, role, session_id = in_session(db, actor, activity_id)
     settings = _settings(activity)
-    slot = db.exec(select(Slot).where(Slot.activity_id == activity.id)).first()
+    # An appointment's slots are its proposed times (`appointments.board`), not one "when".
+    slot = (
+        None
+        if activity.kind in audience.PER_SLOT_KINDS
+        else db.exec(select(Slot).where(Slot.activity_id == activity.id)).first()
+    )
     when = ""
     if slot is not None:
         start, end = slot.starts_at.astimezone(PARIS), slot.ends_at.astimezone(PARIS)

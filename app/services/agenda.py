@@ -3,7 +3,8 @@
 Read by the agenda page (a week or a month at a time) and by the person's calendar feed. Which sessions count is
 the access gate's (`access.agenda_filter`): a trainer's positions and a learner's enrolments, in organisations
 where the person still holds that role; staff and tutors see sessions they do not attend, so those are not in
-their agenda. A learner sees only the activities they are invited to.
+their agenda. A learner sees only the activities they are invited to, and of an appointment only the slot their
+place is confirmed in.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy import Select, String, bindparam, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from app.models import Activity, Course, Organisation, Slot, TrainingSession
+from app.models import Activity, AppointmentBooking, Course, Organisation, Slot, TrainingSession
 from app.models.base import UTCDateTime
 from app.services import access, audience
 
@@ -97,15 +98,17 @@ def fingerprint(db: Session, user_id: int, *, starts: datetime, ends: datetime) 
         A hex digest.
     """
     # Core, not the ORM: rows come back as tuples; the statements are built once per person.
-    slots_query, sessions_query = _fingerprint_queries(user_id)
+    slots_query, sessions_query, bookings_query = _fingerprint_queries(user_id)
     connection = db.connection()
     slots = connection.execute(slots_query, {"starts": starts, "ends": ends}).all()
     sessions = connection.execute(sessions_query).all()
-    return hashlib.sha256(repr(([tuple(row) for row in sessions], [tuple(row) for row in slots])).encode()).hexdigest()
+    bookings = connection.execute(bookings_query).all()
+    read = ([tuple(row) for row in sessions], [tuple(row) for row in slots], [tuple(row) for row in bookings])
+    return hashlib.sha256(repr(read).encode()).hexdigest()
 
 
 @functools.lru_cache(maxsize=1024)
-def _fingerprint_queries(user_id: int) -> tuple[Select[Any], Select[Any]]:
+def _fingerprint_queries(user_id: int) -> tuple[Select[Any], Select[Any], Select[Any]]:
     """`fingerprint`'s statements for one person (`starts` and `ends` bound at each run)."""
     mine = sa_select(col(TrainingSession.id)).where(access.agenda_filter(user_id))
     slot_columns = (Slot.id, Slot.starts_at, Slot.ends_at, Slot.room, Slot.session_id,
@@ -132,7 +135,13 @@ def _fingerprint_queries(user_id: int) -> tuple[Select[Any], Select[Any]]:
         .where(col(TrainingSession.id).in_(mine))
         .order_by(col(TrainingSession.id))
     )
-    return slots, sessions
+    # The appointment places the person holds: confirming or cancelling one shows or hides its slot.
+    bookings = (
+        sa_select(col(AppointmentBooking.id), col(AppointmentBooking.offer_id), col(AppointmentBooking.status))
+        .where(col(AppointmentBooking.user_id) == user_id)
+        .order_by(col(AppointmentBooking.id))
+    )
+    return slots, sessions, bookings
 
 
 def person_slots(db: Session, user_id: int, *, starts: datetime, ends: datetime) -> list[AgendaSlot]:
@@ -152,6 +161,10 @@ def person_slots(db: Session, user_id: int, *, starts: datetime, ends: datetime)
     """
     rows = db.execute(_query(_COLUMNS, user_id, starts, ends)).all()
     trains = access.trained_session_ids(db, user_id, {row[8] for row in rows})
+    # An appointment's slots are a learner's only once their place in one is confirmed.
+    guests = audience.slot_guests(
+        db, [row[0] for row in rows if row[5] in audience.PER_SLOT_KINDS and row[8] not in trains]
+    )
     out: list[AgendaSlot] = []
     for (
         slot_id,
@@ -170,7 +183,10 @@ def person_slots(db: Session, user_id: int, *, starts: datetime, ends: datetime)
         course_title,
     ) in rows:
         settings = _settings(settings_json)
-        if session_id not in trains and not audience.invited_by(kind, settings, user_id):
+        if session_id not in trains and not (
+            audience.invited_by(kind, settings, user_id)
+            and (kind not in audience.PER_SLOT_KINDS or user_id in guests.get(slot_id, ()))
+        ):
             continue
         half_day = settings.get("half_day")
         out.append(

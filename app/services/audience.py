@@ -6,6 +6,10 @@ timeline, the attendance sheet, the home page and in the progress figures of tho
 learners only; the session's trainers, staff and tutors still see it. The person who
 created it leads it (`leader`): they are on its sheet in place of the session's trainers.
 Every place that decides this asks here, so the rule lives in one spot.
+
+An appointment (Entretien) is for every learner of its session, but each of its slots (a time its trainer
+proposed) is only for the learners whose place in it is confirmed (`slot_guests`): their agenda, calendar feed
+and e-mails about that slot, nobody else's.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from collections.abc import Collection
 
 from sqlmodel import Session, col, select
 
-from app.models import Activity, Module
+from app.models import Activity, AppointmentBooking, AppointmentOffer, Module, Slot
 
 RESTRICTED_KINDS = ("virtual_class",)
+PER_SLOT_KINDS = ("appointment",)  # each slot has its own learners
 
 
 def invitees_of(settings: object) -> frozenset[int] | None:
@@ -147,3 +152,43 @@ def hidden_from(db: Session, session_ids: Collection[int], user_id: int) -> set[
         Their ids.
     """
     return {a for a, audience in restricted(db, session_ids).items() if user_id not in audience}
+
+
+def slot_guests(db: Session, slot_ids: Collection[int]) -> dict[int, frozenset[int]]:
+    """The learners confirmed in appointment slots.
+
+    Args:
+        db: Database session.
+        slot_ids: Slots of appointment activities.
+
+    Returns:
+        Slot id → its confirmed learners' ids (a slot nobody is confirmed in maps to an empty set).
+    """
+    out: dict[int, set[int]] = {slot_id: set() for slot_id in slot_ids}
+    if not out:
+        return {}
+    rows = db.exec(
+        select(AppointmentOffer.slot_id, AppointmentBooking.user_id)
+        .join(AppointmentBooking, col(AppointmentBooking.offer_id) == col(AppointmentOffer.id))
+        .where(col(AppointmentOffer.slot_id).in_(list(out)), AppointmentBooking.status == "confirmed")
+    ).all()
+    for slot_id, user_id in rows:
+        if slot_id is not None:
+            out.setdefault(slot_id, set()).add(user_id)
+    return {slot_id: frozenset(users) for slot_id, users in out.items()}
+
+
+def slot_invitees(db: Session, activity: Activity, slot: Slot) -> frozenset[int] | None:
+    """The learners one slot is for: an appointment slot's confirmed learners, else its activity's (`invitees`).
+
+    Args:
+        db: Database session.
+        activity: The slot's activity.
+        slot: The slot.
+
+    Returns:
+        Their user ids, or None when every learner of the session has it.
+    """
+    if activity.kind in PER_SLOT_KINDS:
+        return slot_guests(db, [slot.id or 0]).get(slot.id or 0, frozenset())
+    return invitees(activity)

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from app.clock import paris
 from app.i18n import t
-from app.models import Activity, AuditRecord, Slot, TrainingSession
+from app.models import Activity, AuditRecord, CancelledSlot, Slot, TrainingSession
 from app.models.base import utcnow
 from app.routes import attendance_path
 from app.settings import get_settings
@@ -100,6 +100,30 @@ def sequences_of(db: Session, slots: Iterable[tuple[int, int]]) -> dict[int, int
         .group_by(col(AuditRecord.target))
     ).all()
     return {by_target[target]: max(0, count - 1) for target, count in rows}
+
+
+def cancel_slot(db: Session, slot: Slot, *, title: str, invitees: frozenset[int] | None, sequence: int) -> None:
+    """Keep what calendars need of a slot about to be deleted: every feed that held it says it is cancelled.
+
+    Args:
+        db: Database session.
+        slot: The slot (deleted by the caller).
+        title: Its activity's title.
+        invitees: The learners it was for (None: every learner of its session).
+        sequence: The cancelled event's SEQUENCE (one more than the slot's last).
+    """
+    # `merge`: SQLite gives the highest id again once its row is gone, so a slot id may be cancelled twice.
+    db.merge(
+        CancelledSlot(
+            slot_id=slot.id or 0,
+            session_id=slot.session_id,
+            title=title,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            invitees_json="" if invitees is None else json.dumps(sorted(invitees)),
+            sequence=sequence,
+        )
+    )
 
 
 def _settings(activity: Activity | None) -> dict[str, object]:

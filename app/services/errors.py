@@ -133,6 +133,12 @@ class ErrorCode(StrEnum):
     PLANNING_WARNING = "planning_warning"
     ROOM_NAME_TAKEN = "room_name_taken"
     ROOM_BOOKED = "room_booked"
+    HOURS_INVALID = "hours_invalid"
+    APPOINTMENT_FULL = "appointment_full"
+    APPOINTMENT_TAKEN = "appointment_taken"
+    APPOINTMENT_PROPOSALS_CLOSED = "appointment_proposals_closed"
+    APPOINTMENT_HAS_BOOKINGS = "appointment_has_bookings"
+    APPOINTMENT_PAST = "appointment_past"
 
 
 class PlumeError(Exception):

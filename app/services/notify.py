@@ -150,7 +150,7 @@ def slot_change_emails(
     if training.status != "active":
         return 0
     trainers, learners = confirmation_recipients(db, training)
-    invited = audience.invitees(activity)
+    invited = audience.slot_invitees(db, activity, slot)
     if invited is not None:
         learners = [p for p in learners if p.id in invited]
     organisation = db.get(Organisation, training.organisation_id)
@@ -184,3 +184,67 @@ def slot_change_emails(
             attachment=Attachment("creneau.ics", "text/calendar", ics),
         )
     return len(people)
+
+
+def appointment_emails(
+    db: Session,
+    training: TrainingSession,
+    activity: Activity,
+    slot: Slot,
+    *,
+    learner: User,
+    host: User,
+    sequence: int = 0,
+    cancelled: bool = False,
+) -> None:
+    """Tell a learner and the trainer who confirmed it that an appointment is confirmed, or cancelled.
+
+    Each gets the event in their own words with their own UID (as a restricted class's invitation): the
+    learner as a participant, the trainer as its chair.
+
+    Args:
+        db: Database session.
+        training: The appointment's session.
+        activity: The appointment activity.
+        slot: The slot the learner's place is in.
+        learner: The learner.
+        host: The trainer (or staff member) who confirmed the place.
+        sequence: The event's revision.
+        cancelled: Whether it tells that the appointment is cancelled (METHOD:CANCEL).
+    """
+    organisation = db.get(Organisation, training.organisation_id)
+    course = db.get(Course, training.course_id)
+    organiser = (organisation.name if organisation else "Plume", parseaddr(get_settings().smtp_from)[1])
+    start, finish = slot.starts_at.astimezone(PARIS), slot.ends_at.astimezone(PARIS)
+    kind = "appointment_cancelled" if cancelled else "appointment_confirmed"
+    for person, other, chair in ((learner, host, False), (host, learner, True)):
+        values = _values(db, training, person)
+        values.update(
+            titre=activity.title,
+            date=f"{start:%d/%m/%Y}",
+            debut=f"{start:%H:%M}",
+            fin=f"{finish:%H:%M}",
+            avec=other.display_name,
+        )
+        message = render(get_template(db, training.organisation_id, kind, person.language), values)
+        ics = invitation_ics(
+            slot,
+            uid=slot_uid(slot.id or 0, person.id),
+            summary=f"{course.title if course else training.title} — {activity.title}",
+            description=message.body,
+            url=values["lien"],
+            organiser=organiser,
+            attendee=(person.display_name, person.email),
+            sequence=sequence,
+            chair=chair,
+            cancelled=cancelled,
+        )
+        enqueue_email(
+            db,
+            to=person.email,
+            message=message,
+            kind=kind,
+            organisation_id=training.organisation_id,
+            html=_html(message.body, values["lien"], "Open" if person.language == "en" else "Ouvrir"),
+            attachment=Attachment("rendez-vous.ics", "text/calendar", ics),
+        )

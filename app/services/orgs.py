@@ -485,6 +485,8 @@ class OrganisationSettings:
     day_starts: str = "08:00"
     day_ends: str = "18:00"
     trainers_change_rooms: bool = False
+    trainers_plan_slots: bool = False
+    learners_propose_appointments: bool = False
 
 
 def organisation_settings(db: Session, actor: Actor) -> OrganisationSettings:
@@ -512,6 +514,8 @@ def organisation_settings(db: Session, actor: Actor) -> OrganisationSettings:
         day_starts=clock_label(org.day_starts_minute),
         day_ends=clock_label(org.day_ends_minute),
         trainers_change_rooms=org.trainers_change_rooms,
+        trainers_plan_slots=org.trainers_plan_slots,
+        learners_propose_appointments=org.learners_propose_appointments,
     )
 
 
@@ -526,6 +530,8 @@ def save_settings(
     day_starts: str | None = None,
     day_ends: str | None = None,
     trainers_change_rooms: bool | None = None,
+    trainers_plan_slots: bool | None = None,
+    learners_propose_appointments: bool | None = None,
 ) -> None:
     """Change when signing opens before a slot (0–240 minutes), the default virtual class link, the planning rules.
 
@@ -539,6 +545,8 @@ def save_settings(
         day_starts: When its business hours start (HH:MM); None keeps them.
         day_ends: When they end (HH:MM).
         trainers_change_rooms: Whether its trainers may move their own slots to another room; None keeps it.
+        trainers_plan_slots: Whether its trainers plan their sessions' slots themselves; None keeps it.
+        learners_propose_appointments: Whether a learner may propose an appointment time; None keeps it.
 
     Raises:
         PlumeError: NOT_FOUND, NUMBER_RANGE (field signing_window, 0 to 240), LINK_INVALID_URL (field
@@ -562,10 +570,16 @@ def save_settings(
         "day_starts_minute": org.day_starts_minute,
         "day_ends_minute": org.day_ends_minute,
         "trainers_change_rooms": org.trainers_change_rooms,
+        "trainers_plan_slots": org.trainers_plan_slots,
+        "learners_propose_appointments": org.learners_propose_appointments,
     }
     org.signing_window_minutes, org.virtual_class_url = int(raw), url
     if trainers_change_rooms is not None:
         org.trainers_change_rooms = trainers_change_rooms
+    if trainers_plan_slots is not None:
+        org.trainers_plan_slots = trainers_plan_slots
+    if learners_propose_appointments is not None:
+        org.learners_propose_appointments = learners_propose_appointments
     org.holiday_region, org.school_zone, org.day_starts_minute, org.day_ends_minute = rules
     db.add(org)
     audit.record(
@@ -583,6 +597,8 @@ def save_settings(
             "day_starts_minute": org.day_starts_minute,
             "day_ends_minute": org.day_ends_minute,
             "trainers_change_rooms": org.trainers_change_rooms,
+            "trainers_plan_slots": org.trainers_plan_slots,
+            "learners_propose_appointments": org.learners_propose_appointments,
         },
     )
 

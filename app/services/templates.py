@@ -27,6 +27,8 @@ KIND_TAGS: dict[str, tuple[str, ...]] = {
     "cold_evaluation": (*COMMON_TAGS, "session", "titre"),
     "slot_changed": (*COMMON_TAGS, "session", "titre", "date", "debut", "fin"),
     "slot_cancelled": (*COMMON_TAGS, "session", "titre", "date", "debut", "fin"),
+    "appointment_confirmed": (*COMMON_TAGS, "session", "titre", "date", "debut", "fin", "avec"),
+    "appointment_cancelled": (*COMMON_TAGS, "session", "titre", "date", "debut", "fin", "avec"),
 }
 # Personal messages carrying one-time secrets (reset, activation, e-mail change) always use
 # Plume's wording: an organisation must not decide what such a message says or where it points.
@@ -39,6 +41,8 @@ EDITABLE_KINDS = (
     "cold_evaluation",
     "slot_changed",
     "slot_cancelled",
+    "appointment_confirmed",
+    "appointment_cancelled",
 )
 _TAG = re.compile(r"\{([^{}]*)\}")
 # The longest subject stored (templates, outbox rows, reminders): PostgreSQL refuses a longer one.
@@ -97,6 +101,18 @@ DEFAULTS: dict[str, dict[str, Template]] = {
             "{session} : créneau du {date} annulé",
             "Bonjour {prenom},\n\nLe créneau « {titre} » de la session « {session} », prévu le {date} de "
             "{debut} à {fin} (heure de Paris), est annulé.\n\nL'annulation pour votre agenda est jointe.\n"
+            "{lien}\n\nL'équipe {organisation}",
+        ),
+        "appointment_confirmed": Template(
+            "Rendez-vous « {titre} » confirmé le {date}",
+            "Bonjour {prenom},\n\nVotre rendez-vous « {titre} » avec {avec} (session « {session} ») est confirmé "
+            "le {date} de {debut} à {fin} (heure de Paris).\n\nL'invitation pour votre agenda est jointe.\n"
+            "{lien}\n\nL'équipe {organisation}",
+        ),
+        "appointment_cancelled": Template(
+            "Rendez-vous « {titre} » du {date} annulé",
+            "Bonjour {prenom},\n\nLe rendez-vous « {titre} » avec {avec} (session « {session} »), prévu le {date} "
+            "de {debut} à {fin} (heure de Paris), est annulé.\n\nL'annulation pour votre agenda est jointe.\n"
             "{lien}\n\nL'équipe {organisation}",
         ),
         "virtual_class_invitation": Template(
@@ -165,6 +181,18 @@ DEFAULTS: dict[str, dict[str, Template]] = {
             "{session}: your course ends on {echeance}",
             'Hello {prenom},\n\n"{session}" is open until {echeance} and you have completed {progression}% of it. '
             "There is still time to finish: {lien}\n\nThe {organisation} team",
+        ),
+        "appointment_confirmed": Template(
+            'Appointment "{titre}" confirmed on {date}',
+            'Hello {prenom},\n\nYour appointment "{titre}" with {avec} (session "{session}") is confirmed on '
+            "{date} from {debut} to {fin} (Paris time).\n\nThe invitation for your calendar is attached.\n"
+            "{lien}\n\nThe {organisation} team",
+        ),
+        "appointment_cancelled": Template(
+            'Appointment "{titre}" of {date} cancelled',
+            'Hello {prenom},\n\nThe appointment "{titre}" with {avec} (session "{session}"), planned on {date} '
+            "from {debut} to {fin} (Paris time), is cancelled.\n\nThe cancellation for your calendar is "
+            "attached.\n{lien}\n\nThe {organisation} team",
         ),
         "slot_changed": Template(
             "{session}: slot of {date} changed",

@@ -1,8 +1,10 @@
 """Editing a timeline (a session's, or a course's template): modules, activities, slots.
 
 Staff do everything. Trainers of a session duplicate and delete (and add documents,
-in `documents`); they never change opening rules or dates. Every change is announced
-live on the session's topic.
+in `documents`); they never change opening rules. Where the organisation lets its trainers
+plan their sessions (progressive planning, `access.may_plan_slots`), they also schedule
+in-person and virtual-class activities and add new ones (`schedule`, `add_and_schedule`).
+Every change is announced live on the session's topic.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from app.models import (
     Activity,
     ActivityCompletion,
     ActivityResponse,
-    CancelledSlot,
+    AppointmentBooking,
+    AppointmentOffer,
     Document,
     Enrolment,
     LessonAttempt,
@@ -47,9 +50,9 @@ from app.models.evaluations import (
 from app.models.training import ACTIVITY_KINDS, PHASES
 from app.services import activities, audit, calendar, planning_rules, progress, rooms
 from app.services import notify as notify_people
-from app.services.access import access_course, access_session
+from app.services.access import access_course, access_plannable_activity, access_plannable_module, access_session
 from app.services.actor import Actor
-from app.services.audience import invitees
+from app.services.audience import invitees, slot_invitees
 from app.services.errors import ErrorCode, PlumeError
 from app.services.typed import parse_date
 
@@ -62,6 +65,7 @@ COUNT_CHANGING = (
     "duplicate_activity",
     "place_activity",
 )
+PLANNED_KINDS = ("in_person", "virtual_class")  # the activities a slot is planned for (a séance)
 HALF_DAYS = {"morning": ((9, 0), (12, 30)), "afternoon": ((14, 0), (17, 30))}
 
 
@@ -221,24 +225,17 @@ def _delete_activity_rows(db: Session, activity: Activity) -> None:
     slots = db.exec(select(Slot).where(Slot.activity_id == activity.id)).all()
     # Calendars that hold a slot hear it is cancelled: what they need of it outlives the row.
     revisions = calendar.sequences(db, slots)
-    audience_ids = invitees(activity)
     for slot in slots:
+        audience_ids = slot_invitees(db, activity, slot)  # an appointment slot's: its confirmed learners
         sequence = revisions.get(slot.id or 0, 0) + 1
-        # `merge`: SQLite gives the highest id again once its row is gone, so a slot id may be cancelled twice.
-        db.merge(
-            CancelledSlot(
-                slot_id=slot.id or 0,
-                session_id=slot.session_id,
-                title=activity.title,
-                starts_at=slot.starts_at,
-                ends_at=slot.ends_at,
-                invitees_json="" if audience_ids is None else json.dumps(sorted(audience_ids)),
-                sequence=sequence,
-            )
-        )
+        calendar.cancel_slot(db, slot, title=activity.title, invitees=audience_ids, sequence=sequence)
         training = db.get(TrainingSession, slot.session_id)
         if training is not None:
             notify_people.slot_change_emails(db, training, activity, slot, sequence=sequence, cancelled=True)
+    # An appointment's bookings and offers point to its slots: they go first.
+    db.exec(delete(AppointmentBooking).where(col(AppointmentBooking.activity_id) == activity.id))
+    db.exec(delete(AppointmentOffer).where(col(AppointmentOffer.activity_id) == activity.id))
+    for slot in slots:
         db.delete(slot)
     attempts = select(EvaluationAttempt.id).where(EvaluationAttempt.activity_id == activity.id)
     db.exec(delete(EvaluationAnswer).where(col(EvaluationAnswer.attempt_id).in_(attempts)))
@@ -475,15 +472,16 @@ def schedule(
     link: str = "",
     confirmed: bool = False,
 ) -> Slot:
-    """Give an in-person activity its half-day (and room), or a virtual class its time range and link (staff).
+    """Give an in-person activity its half-day (and room), or a virtual class its time range and link.
 
+    Staff do it, and the session's trainers where the organisation lets them plan (`access.may_plan_slots`).
     A slot the organisation's planning rules warn about (`planning_rules`: outside business hours, a weekend, a
     public holiday, school holidays, a session starting on the eve of a break, too much remote work in a week)
-    is refused with the reasons until staff confirm it.
+    is refused with the reasons until the person confirms it.
 
     Args:
         db: Database session.
-        actor: A staff member.
+        actor: A staff member, or a trainer of the session allowed to plan it.
         activity_id: An in_person or virtual_class activity of a session.
         day: The date.
         half_day: morning or afternoon (in person).
@@ -491,17 +489,18 @@ def schedule(
         end: HH:MM (virtual class).
         room: The room (in person).
         link: The meeting URL (virtual class); a Jitsi room is generated when empty.
-        confirmed: Whether staff confirmed a slot the planning rules warned about.
+        confirmed: Whether the person confirmed a slot the planning rules warned about.
 
     Returns:
         The activity's slot.
 
     Raises:
-        PlumeError: NOT_FOUND, INVALID_INPUT, DATE_INVALID, SLOT_OUTSIDE_SESSION, TIME_ORDER, LINK_INVALID_URL, or
-            PLANNING_WARNING (field `confirmed`, with the reasons) until confirmed.
+        PlumeError: NOT_FOUND, INVALID_INPUT, DATE_INVALID, SLOT_OUTSIDE_SESSION, TIME_ORDER, LINK_INVALID_URL,
+            ROOM_BOOKED, or PLANNING_WARNING (field `confirmed`, with the reasons) until confirmed.
     """
-    activity, _, scope = _activity(db, actor, activity_id)
-    if scope.training is None or activity.kind not in ("in_person", "virtual_class"):
+    activity, _, training, role = access_plannable_activity(db, actor, activity_id)
+    scope = Scope(training=training, course_id=None, staff=role.staff, trainer=role.trainer)
+    if scope.training is None or activity.kind not in PLANNED_KINDS:
         raise PlumeError(ErrorCode.INVALID_INPUT)
     date_ = parse_date(day, "day")
     if not scope.training.starts_on <= date_ <= scope.training.ends_on:
@@ -553,6 +552,60 @@ def schedule(
         revision = calendar.sequences(db, [slot]).get(slot.id or 0, 0)
         notify_people.slot_change_emails(db, scope.training, activity, slot, sequence=revision)
     return slot
+
+
+def add_and_schedule(
+    db: Session,
+    actor: Actor,
+    module_id: int,
+    *,
+    kind: str,
+    title: str,
+    day: str,
+    half_day: str = "",
+    start: str = "",
+    end: str = "",
+    room: str = "",
+    link: str = "",
+    confirmed: bool = False,
+) -> Slot:
+    """Add a new séance (in person or virtual class) at the end of a session's module and schedule it, at once.
+
+    Both happen in the caller's one transaction: when scheduling is refused (a bad date, a booked room, a planning
+    warning not yet confirmed) the error rolls the new activity back with it, so nothing is left half-written.
+
+    Args:
+        db: Database session.
+        actor: A staff member, or a trainer of the session allowed to plan it (`access.may_plan_slots`).
+        module_id: A module of the session.
+        kind: in_person or virtual_class.
+        title: The séance's title.
+        day: The date.
+        half_day: morning or afternoon (in person).
+        start: HH:MM (virtual class).
+        end: HH:MM (virtual class).
+        room: The room (in person).
+        link: The meeting URL (virtual class).
+        confirmed: Whether the person confirmed a slot the planning rules warned about.
+
+    Returns:
+        The new activity's slot.
+
+    Raises:
+        PlumeError: NOT_FOUND, INVALID_INPUT (field kind), TITLE_REQUIRED, or any error of `schedule`.
+    """
+    module, training, role = access_plannable_module(db, actor, module_id)
+    if kind not in PLANNED_KINDS:
+        raise PlumeError(ErrorCode.INVALID_INPUT, field="kind")
+    clean = _title(title)
+    last = db.exec(select(Activity.position).where(Activity.module_id == module.id)).all()
+    activity = Activity(module_id=module.id or 0, kind=kind, title=clean, position=max(last, default=-1) + 1)
+    db.add(activity)
+    db.flush()
+    scope = Scope(training=training, course_id=None, staff=role.staff, trainer=role.trainer)
+    _changed(db, actor, scope, "add_activity", f"activity:{activity.id}", kind=kind, title=clean)
+    when = {"day": day, "half_day": half_day, "start": start, "end": end, "room": room, "link": link}
+    return schedule(db, actor, activity.id or 0, **when, confirmed=confirmed)
 
 
 def _planning_warnings(

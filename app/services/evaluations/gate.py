@@ -30,7 +30,7 @@ def learner_activity(db: Session, actor: Actor, activity_id: object, *, write: b
 
     Reading needs an enrolment (an archived session's included); answering needs the session
     still live (`SessionRole.learner`). A module still locked to them, an activity for other
-    invitees and a kind that is not an evaluation all look missing, as `activities._in_session` does.
+    invitees and a kind that is not an evaluation all look missing, as `activities.in_session` does.
 
     Args:
         db: Database session.

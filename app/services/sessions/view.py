@@ -106,7 +106,7 @@ def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
     slots = {
         s.activity_id: s
         for s in db.exec(select(Slot).where(Slot.session_id == training.id, col(Slot.activity_id).is_not(None))).all()
-    }
+    }  # an appointment's slots are its proposed times, listed in its panel: its card names none
     monitored = {
         m.activity_id: m
         for m in db.exec(select(MonitoredActivity).where(MonitoredActivity.session_id == training.id)).all()
@@ -116,7 +116,8 @@ def session_view(db: Session, actor: Actor, session_id: int) -> SessionView:
     emptied = {a.module_id for a in activities} - {a.module_id for a in mine}
     by_module: dict[int, list[ActivityCard]] = {}
     for a in mine:
-        slot, watch = slots.get(a.id), monitored.get(a.id or 0)
+        slot = slots.get(a.id) if a.kind not in audience.PER_SLOT_KINDS else None
+        watch = monitored.get(a.id or 0)
         when = ""
         if slot is not None:
             start, end = slot.starts_at.astimezone(PARIS), slot.ends_at.astimezone(PARIS)
