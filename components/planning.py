@@ -29,6 +29,12 @@ def _error(name: str) -> Var[str]:
     return _ERRORS.get(name, "").to(str)
 
 
+def _input(label_key: str, name: str, *, type_: str = "text", hint_key: str = "", **props: object) -> rx.Component:
+    """A field of the dialog, its id apart from the agenda's own forms (the unavailability form has a "start")."""
+    control = rx.input(id=f"plan-{name}", name=name, type=type_, size="3", width="100%", **props)
+    return labelled(label_key, f"plan-{name}", control, error=_error(name), hint_key=hint_key)
+
+
 def _session_row(row: ObjectVar[PlanningSession]) -> rx.Component:
     """One session: its name and organisation, hours planned against hours to plan, "Planifier" where allowed."""
     title, sid = row.title.to(str), row.session_id.to_string()
@@ -93,7 +99,8 @@ def _session_row(row: ObjectVar[PlanningSession]) -> rx.Component:
                     rx.cond(waiting > 0, rx.badge(Tn("toplan.waiting", waiting), color_scheme="amber")),
                 ),
             ),
-            gap="2",
+            column_gap="0.75rem",
+            row_gap="0.25rem",
             wrap="wrap",
             align="center",
         ),
@@ -137,7 +144,7 @@ def _unplanned_option(activity: ObjectVar[Unplanned]) -> rx.Component:
 def _when_fields(in_person: Var[bool]) -> rx.Component:
     """The day, then a half-day and a room (in person) or a time range and a link (virtual class)."""
     return rx.vstack(
-        field("editor.day", "day", type_="date", required=True, error=_error("day")),
+        _input("editor.day", "day", type_="date", required=True),
         rx.cond(
             in_person,
             rx.vstack(
@@ -153,25 +160,19 @@ def _when_fields(in_person: Var[bool]) -> rx.Component:
                     ),
                     error=_error("half_day"),
                 ),
-                labelled(
-                    "editor.room",
-                    "plan-room",
-                    rx.input(id="plan-room", name="room", size="3", width="100%", custom_attrs={"list": "plan-rooms"}),
-                    error=_error("room"),
-                    hint_key="toplan.room_hint",
-                ),
+                _input("editor.room", "room", hint_key="toplan.room_hint", custom_attrs={"list": "plan-rooms"}),
                 rx.el.datalist(rx.foreach(_ROOMS, lambda name: rx.el.option(value=name)), id="plan-rooms"),
                 spacing="3",
                 width="100%",
             ),
             rx.vstack(
                 rx.flex(
-                    field("editor.start", "start", type_="time", error=_error("start")),
-                    field("editor.end", "end", type_="time", error=_error("end")),
-                    gap="3",
+                    _input("editor.start", "start", type_="time"),
+                    _input("editor.end", "end", type_="time"),
+                    gap="0.75rem",
                     width="100%",
                 ),
-                field("editor.link", "link", type_="url", hint_key="editor.link_hint", error=_error("link")),
+                _input("editor.link", "link", type_="url", hint_key="editor.link_hint"),
                 spacing="3",
                 width="100%",
             ),
@@ -221,6 +222,7 @@ def planning_dialog() -> rx.Component:
             value=AgendaState.plan_choice,
             on_change=AgendaState.choose_plan,
             width="100%",
+            min_width="100%",
         ),
         rx.cond(
             new,
@@ -252,10 +254,10 @@ def planning_dialog() -> rx.Component:
                         error=_error("kind"),
                     ),
                     columns=rx.breakpoints(initial="1", sm="2"),
-                    gap="3",
+                    gap="0.75rem",
                     width="100%",
                 ),
-                field("toplan.new_title", "title", error=_error("title")),
+                _input("toplan.new_title", "title"),
                 spacing="3",
                 width="100%",
             ),
@@ -293,8 +295,16 @@ def hours_to_plan_form() -> rx.Component:
                         ),
                         flex="1",
                         min_width="12rem",
+                        max_width="28rem",
                     ),
-                    rx.button(T("toplan.hours_save"), type="submit", size="3", loading=SessionHoursState.busy),
+                    # Level with the input, under the field's label.
+                    rx.button(
+                        T("toplan.hours_save"),
+                        type="submit",
+                        size="3",
+                        loading=SessionHoursState.busy,
+                        margin_top=rx.breakpoints(initial="0", sm="1.6rem"),
+                    ),
                     gap="3",
                     align="start",
                     wrap="wrap",

@@ -33,7 +33,7 @@ class AppointmentState(rx.State):
     form_key: rx.Field[int] = rx.field(0)  # a new value empties the forms after a success
     _activity_id: int = 0
 
-    async def show(self, actor: Actor | None, activity_id: int) -> None:
+    async def _show(self, actor: Actor | None, activity_id: int) -> None:
         """Read the board of an appointment (None for another kind, or when it is out of reach).
 
         Args:
@@ -65,7 +65,7 @@ class AppointmentState(rx.State):
         else:
             self.notice = t(lang, notice)
             self.form_key += 1
-        await self.show(require_actor(), self._activity_id)
+        await self._show(require_actor(), self._activity_id)
 
     @rx.event
     @policy(PLANNERS)

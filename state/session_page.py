@@ -522,15 +522,15 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         appointment = await self.get_state(AppointmentState)
         if actor is None or not activity_id:
             self.activity = {}
-            await appointment.show(actor, 0)
+            await appointment._show(actor, 0)
             return
         try:
             detail = await run_db(lambda db: activities.activity_detail(db, actor, activity_id))
         except PlumeError:
             self.activity, self._activity_id = {}, 0
-            await appointment.show(actor, 0)
+            await appointment._show(actor, 0)
             return
-        await appointment.show(actor, activity_id if detail.kind == "appointment" else 0)
+        await appointment._show(actor, activity_id if detail.kind == "appointment" else 0)
         data = asdict(detail)
         settings = data.pop("settings")
         options = [str(o) for o in settings.get("options", [])]
@@ -613,7 +613,7 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         """Close the activity panel."""
         self._activity_id, self.activity, self.activity_error, self.activity_notice = 0, {}, "", ""
         self.files_error, self.files_notice = "", ""
-        await (await self.get_state(AppointmentState)).show(None, 0)
+        await (await self.get_state(AppointmentState))._show(None, 0)
 
     async def _activity_call(self, work: Any) -> None:
         lang = (await self.get_state(SessionState)).lang

@@ -65,12 +65,11 @@ class Unavailability(SQLModel, table=True):
 
 
 class AppointmentOffer(SQLModel, table=True):
-    """A time proposed for an appointment activity (Entretien): by a trainer for `capacity` learners, or by a
-    learner for themselves where the organisation allows it.
+    """A time proposed for an appointment activity (Entretien), for `capacity` learners.
 
-    `taken` counts its bookings and only ever moves by a conditional update (`taken < capacity`), so two
-    learners grabbing its last place at once cannot both get it. Once a booking is confirmed the offer holds a
-    `Slot` of the activity (`slot_id`): that slot is what the agendas, the calendar feeds and the e-mails show.
+    A trainer proposes it, or a learner for themselves where the organisation allows it. `taken` counts its bookings and only ever moves by a conditional update (`taken < capacity`), so two
+    learners grabbing its last place at once cannot both get it. It holds a `Slot` of the activity (`slot_id`)
+    from the start: that slot is what the agendas, the calendar feeds and the e-mails show.
     """
 
     __tablename__ = "appointment_offer"

@@ -154,6 +154,29 @@ def hidden_from(db: Session, session_ids: Collection[int], user_id: int) -> set[
     return {a for a, audience in restricted(db, session_ids).items() if user_id not in audience}
 
 
+def per_slot(db: Session, session_ids: Collection[int]) -> set[int]:
+    """The activities of some sessions whose slots each have their own learners (appointments).
+
+    Args:
+        db: Database session.
+        session_ids: The sessions.
+
+    Returns:
+        Their ids.
+    """
+    if not session_ids:
+        return set()
+    return {
+        a
+        for a in db.exec(
+            select(Activity.id)
+            .join(Module, col(Module.id) == col(Activity.module_id))
+            .where(col(Module.session_id).in_(list(session_ids)), col(Activity.kind).in_(PER_SLOT_KINDS))
+        ).all()
+        if a is not None
+    }
+
+
 def slot_guests(db: Session, slot_ids: Collection[int]) -> dict[int, frozenset[int]]:
     """The learners confirmed in appointment slots.
 

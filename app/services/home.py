@@ -159,7 +159,9 @@ def home_sections(db: Session, actor: Actor, now: datetime | None = None) -> Hom
         taught = set(db.exec(select(TrainingSession.id).where(TrainingSession.organisation_id == org_id, teaching)))
         only_learner = {s.id for s in sessions if s.id is not None and s.id not in taught}
     today = paris_today()
-    cards = _cards(db, sessions, audience.hidden_from(db, only_learner, actor.user_id), now)
+    # Nor an appointment's times (theirs is in "Mes prochains créneaux" once confirmed).
+    hidden = audience.hidden_from(db, only_learner, actor.user_id) | audience.per_slot(db, only_learner)
+    cards = _cards(db, sessions, hidden, now)
     for sid, segments in follow_up.bars(db, actor.user_id, list(cards), now=now).items():
         cards[sid] = replace(cards[sid], segments=segments)
     buckets: dict[str, list[SessionCard]] = {"in_progress": [], "upcoming": [], "finished": []}

@@ -16,6 +16,8 @@ from app.documents.data import Handout
 from app.models import (
     Activity,
     ActivityCompletion,
+    AppointmentBooking,
+    AppointmentOffer,
     AuthSession,
     Course,
     Enrolment,
@@ -223,6 +225,52 @@ def _session(
             )
         )
     return training
+
+
+def _appointments(db: Session, training: TrainingSession, trainer: User, learners: list[User], today: date) -> None:
+    """An Entretien at the end of a session: three times proposed, one place waiting, one confirmed."""
+    module = Module(session_id=training.id, title="Suivi individuel", phase="during", position=4)
+    db.add(module)
+    db.flush()
+    activity = Activity(module_id=module.id or 0, kind="appointment", title="Entretien individuel de suivi")
+    db.add(activity)
+    db.flush()
+    offers = []
+    for day, hour, minute, length, capacity in ((1, 17, 0, 30, 1), (1, 17, 30, 30, 1), (2, 16, 0, 60, 3)):
+        starts = _paris(today + timedelta(days=day), hour, minute)
+        slot = Slot(
+            session_id=training.id or 0,
+            activity_id=activity.id,
+            starts_at=starts,
+            ends_at=starts + timedelta(minutes=length),
+        )
+        db.add(slot)
+        db.flush()
+        offer = AppointmentOffer(
+            activity_id=activity.id or 0,
+            session_id=training.id or 0,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            capacity=capacity,
+            proposed_by_id=trainer.id or 0,
+            slot_id=slot.id,
+        )
+        db.add(offer)
+        offers.append(offer)
+    db.flush()
+    for learner, offer, status in zip(learners, (offers[0], offers[2]), ("pending", "confirmed"), strict=False):
+        offer.taken += 1
+        db.add(offer)
+        db.add(
+            AppointmentBooking(
+                offer_id=offer.id or 0,
+                activity_id=activity.id or 0,
+                user_id=learner.id or 0,
+                status=status,
+                confirmed_at=utcnow() if status == "confirmed" else None,
+                confirmed_by_id=trainer.id if status == "confirmed" else None,
+            )
+        )
 
 
 def _handout(activity: Activity, course: Course, modules: list[tuple[str, str, list[tuple[str, str]]]]) -> Handout:
@@ -889,6 +937,7 @@ def seed_demo(db: Session, *, learners: int = 30) -> dict[str, int]:
         "sst", "SST — formation initiale", (21, 22), "active", "Saint-Malo", trainers=[trainer], members=people[20:28]
     )
     db.flush()
+    _appointments(db, accueil, trainer, people[20:22], today)
     # Learner 30 starts from nothing in the end-to-end tests: away on the signed days.
     _attendance(db, management, trainer, first30, rng, absent=(f"learner30@{DEMO_DOMAIN}",))
     _attendance(db, gestes, trainer, gestes_people, rng)

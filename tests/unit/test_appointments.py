@@ -44,10 +44,10 @@ def _setup(db: Session, learners: int = 2):  # a tuple of test objects
     return org, training, activity, trainer, people
 
 
-def _propose(db: Session, actor, activity: Activity, start: str = "14:00", end: str = "14:45", **kw) -> AppointmentOffer:
-    offer = appointments.propose_time(
-        db, actor, activity.id, day=DAY.isoformat(), start=start, end=end, now=NOW, **kw
-    )
+def _propose(
+    db: Session, actor, activity: Activity, start: str = "14:00", end: str = "14:45", **kw
+) -> AppointmentOffer:
+    offer = appointments.propose_time(db, actor, activity.id, day=DAY.isoformat(), start=start, end=end, now=NOW, **kw)
     db.commit()
     return offer
 
@@ -260,7 +260,7 @@ def test_places_are_reached_only_by_their_learner_and_the_sessions_trainers(db: 
 
 
 def test_deleting_the_activity_cancels_its_confirmed_appointments(db: Session) -> None:
-    org, _, activity, trainer, (ann, bob) = _setup(db)
+    org, _, activity, trainer, (ann, _) = _setup(db)
     coach = actor_for(db, trainer)
     offer = _propose(db, coach, activity)
     booking = appointments.take_place(db, actor_for(db, ann), offer.id, now=NOW)

@@ -95,7 +95,8 @@ def advance_status(db: Session, actor: Actor, session_id: int, to: str, category
         slots = list(db.exec(select(Slot).where(Slot.session_id == training.id)).all())
         if not slots:
             raise PlumeError(ErrorCode.NO_SLOTS)
-        hidden = audience.restricted(db, [training.id or 0])  # their invitees had their own invitation
+        # A restricted class's invitees had their own invitation; an appointment's times are sent once confirmed.
+        hidden = set(audience.restricted(db, [training.id or 0])) | audience.per_slot(db, [training.id or 0])
         session_confirmation_emails(db, training, [s for s in slots if s.activity_id not in hidden])
     before = training.status
     training.status = to
