@@ -261,10 +261,14 @@ def _propose_form() -> rx.Component:
                     hint_key="appointment.capacity_hint",
                     input_mode="numeric",
                 ),
-                field("appointment.room", "appointment_room", error=_error("room")),
+                field("appointment.room", "appointment_room", error=_error("room"), suggestions="appointment-rooms"),
                 columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="3",
                 width="100%",
+            ),
+            rx.el.datalist(
+                rx.foreach(_S.board.to(dict)["rooms"].to(list[str]), lambda name: rx.el.option(value=name)),
+                id="appointment-rooms",
             ),
             rx.button(
                 rx.icon("plus", size=14), T("appointment.add_time"), type="submit", data_testid="appointment-add"

@@ -29,6 +29,7 @@ def field(
     default_value: Var[str] | str | None = None,
     required: bool = False,
     input_mode: str = "",
+    suggestions: str = "",
 ) -> rx.Component:
     """A labelled input; its error appears under it, in red, announced to screen readers.
 
@@ -42,6 +43,7 @@ def field(
         default_value: Initial value.
         required: Whether the browser should require it.
         input_mode: Virtual keyboard hint (e.g. "numeric").
+        suggestions: The id of a `datalist` whose values the browser suggests (any other text stays allowed).
 
     Returns:
         The field.
@@ -58,6 +60,8 @@ def field(
         props["auto_complete"] = autocomplete
     if default_value is not None:
         props["default_value"] = default_value
+    if suggestions:
+        props["custom_attrs"] = {"list": suggestions}
     if input_mode:
         props["input_mode"] = input_mode
     error_var = rx.Var.create(error).to(str)

@@ -153,7 +153,15 @@ def _schedule_form(state: TimelineState, activity: ObjectVar[ActivityCard]) -> r
                     rx.el.option(T("editor.afternoon"), value="afternoon"),
                     name="half_day",
                 ),
-                field("editor.room", "room"),
+                field(
+                    "editor.room",
+                    "room",
+                    error=_err(state, "room", "schedule-" + aid),
+                    suggestions="timeline-rooms",
+                ),
+                rx.el.datalist(
+                    rx.foreach(state.room_names, lambda name: rx.el.option(value=name)), id="timeline-rooms"
+                ),
                 spacing="1",
                 width="100%",
             ),

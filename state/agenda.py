@@ -13,7 +13,7 @@ from app.clock import paris_today
 from app.i18n import t
 from app.live.contract import LiveEvent, PeopleChanged, StatusChanged, TimelineChanged, session_topic
 from app.models.base import utcnow
-from app.services import access, agenda_view, planning, rooms, timeline, unavailability
+from app.services import access, agenda, agenda_view, planning, rooms, timeline, unavailability
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from state import live
@@ -35,6 +35,7 @@ class _AgendaPage:
     movable: list[int]  # the sessions whose slots the person may move to another room
     unavailabilities: list[unavailability.UnavailabilityLine]
     to_plan: list[planning.PlanningSession]
+    followed: list[int]  # the sessions whose changes may reach the period: followed live
 
 
 def _agenda_page(db: Session, actor: Actor, anchor: date, *, today: date, month: bool) -> _AgendaPage:
@@ -58,6 +59,7 @@ def _agenda_page(db: Session, actor: Actor, anchor: date, *, today: date, month:
         movable=sorted(access.sessions_with_movable_rooms(db, actor, view.session_ids)),
         unavailabilities=[unavailability.describe(row, actor.language) for row in mine],
         to_plan=planning.to_plan(db, actor),
+        followed=agenda.sessions_from(db, actor.user_id, since=view.first),
     )
 
 
@@ -225,7 +227,7 @@ class AgendaState(live.LiveState, rx.State):
             shows_today=shown.first <= today <= shown.last,
         )
         # The sessions to plan are followed too: a slot planned elsewhere, or new hours to plan, refresh the card.
-        followed = sorted(set(shown.session_ids) | {p.session_id for p in page.to_plan})
+        followed = sorted(set(shown.session_ids) | set(page.followed) | {p.session_id for p in page.to_plan})
         topics = tuple(session_topic(i) for i in followed)
         if topics:
             self._live_follow(topics)

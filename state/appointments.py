@@ -32,6 +32,7 @@ class AppointmentState(rx.State):
     field_errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     form_key: rx.Field[int] = rx.field(0)  # a new value empties the forms after a success
     _activity_id: int = 0
+    _said_on: str = ""  # the board the notice was said on
 
     async def _show(self, actor: Actor | None, activity_id: int) -> None:
         """Read the board of an appointment (None for another kind, or when it is out of reach).
@@ -50,6 +51,8 @@ class AppointmentState(rx.State):
             self.board = await run_db(lambda db: appointments.board(db, actor, activity_id))
         except PlumeError:
             self.board = None
+        if self.notice and repr(self.board) != self._said_on:
+            self.notice = ""  # said of the person's own action: once the board changed again, it is stale
 
     async def _act(self, work: Callable[[Session], object], notice: str) -> None:
         lang = (await self.get_state(SessionState)).lang
@@ -63,9 +66,10 @@ class AppointmentState(rx.State):
             else:
                 self.error = text
         else:
-            self.notice = t(lang, notice)
             self.form_key += 1
         await self._show(require_actor(), self._activity_id)
+        if not self.error and not self.field_errors:
+            self.notice, self._said_on = t(lang, notice), repr(self.board)
 
     @rx.event
     @policy(PLANNERS)

@@ -23,7 +23,7 @@ from app.live.contract import (
     slot_person_topic,
 )
 from app.routes import attendance_path
-from app.services import activities, archives, documents
+from app.services import activities, archives, documents, rooms
 from app.services.actor import Actor
 from app.services.attendance import join
 from app.services.errors import ErrorCode, PlumeError
@@ -171,6 +171,8 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
             self.upload_module = str(open_ids[0]) if open_ids else ""
         self.view = replace(view, modules=[])
         if view.can_edit:
+            with contextlib.suppress(PlumeError):  # staff of the session's organisation: its rooms for "Salle"
+                self.room_names = [r.name for r in await run_db(lambda db: rooms.list_rooms(db, actor))]
             query = self.learner_query
             people = await run_db(lambda db: session_people.session_people(db, actor, session_id, query=query))
             self.learner_count = people.learner_count

@@ -34,6 +34,7 @@ class TimelineEditor(rx.State, mixin=True):
     edit_notice: rx.Field[str] = rx.field("")
     open_form: rx.Field[str] = rx.field("")
     edit_key: rx.Field[int] = rx.field(0)
+    room_names: rx.Field[list[str]] = rx.field(default_factory=list)  # the organisation's rooms, for "Salle"
 
     def _owner(self) -> dict[str, int]:
         raise NotImplementedError

@@ -13,7 +13,7 @@ import functools
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, String, bindparam, type_coerce
@@ -79,6 +79,32 @@ def _query(columns: tuple[Any, ...], user_id: int, starts: Any, ends: Any) -> Se
         )
         .order_by(col(Slot.starts_at), col(Slot.id))
     )
+
+
+MAX_FOLLOWED = 300  # sessions an open agenda follows live
+
+
+def sessions_from(db: Session, user_id: int, *, since: date) -> list[int]:
+    """The sessions of a person's agenda still running on or after a day, the soonest first.
+
+    An open agenda follows these live, not only those with a slot on screen: a slot added, moved or confirmed
+    in any of them (an appointment, a séance planned elsewhere) may appear in the period shown.
+
+    Args:
+        db: Database session.
+        user_id: The person.
+        since: The first day shown.
+
+    Returns:
+        Their ids (at most `MAX_FOLLOWED`).
+    """
+    rows = db.execute(
+        sa_select(col(TrainingSession.id))
+        .where(access.agenda_filter(user_id), col(TrainingSession.ends_on) >= since)
+        .order_by(col(TrainingSession.starts_on), col(TrainingSession.id))
+        .limit(MAX_FOLLOWED)
+    ).all()
+    return [row[0] for row in rows]
 
 
 def fingerprint(db: Session, user_id: int, *, starts: datetime, ends: datetime) -> str:

@@ -75,6 +75,7 @@ class AppointmentBoard:
     place_id: int  # the viewer's own place (0: none)
     place_status: str  # "", "pending" or "confirmed"
     waiting: int  # places waiting for a trainer's confirmation (trainers)
+    rooms: list[str] = field(default_factory=list)  # the organisation's rooms, suggested to those who propose
 
 
 def _appointment(
@@ -191,6 +192,9 @@ def board(db: Session, actor: Actor, activity_id: object, *, now: datetime | Non
         place_id=(mine.id or 0) if mine is not None and learner else 0,
         place_status=mine.status if mine is not None and learner else "",
         waiting=sum(1 for b, _ in bookings if b.status == "pending") if manages else 0,
+        rooms=rooms.names_by_organisation(db, {training.organisation_id}).get(training.organisation_id, [])
+        if manages
+        else [],
     )
 
 

@@ -19,9 +19,10 @@ from sqlmodel import Session, col, select
 from app.i18n import decimal_text
 from app.live.bus import notify
 from app.live.contract import TimelineChanged, session_topic
-from app.models import Activity, Module, Organisation, Room, Slot, TrainingSession
+from app.models import Activity, Module, Organisation, Slot, TrainingSession
 from app.models.training import PHASES
 from app.services import access, audit
+from app.services import rooms as room_service
 from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.services.timeline import PLANNED_KINDS
@@ -204,7 +205,9 @@ def to_plan(db: Session, actor: Actor) -> list[PlanningSession]:
         for sid, (_, organisation) in sessions.items()
         if access.may_plan_slots(roles.get(sid, access.NO_ROLE), organisation)
     }
-    rooms = _rooms(db, {organisation.id or 0 for sid, (_, organisation) in sessions.items() if sid in allowed})
+    rooms = room_service.names_by_organisation(
+        db, {organisation.id or 0 for sid, (_, organisation) in sessions.items() if sid in allowed}
+    )
     out: list[PlanningSession] = []
     for sid, (training, organisation) in sessions.items():
         waiting = unplanned.get(sid, [])
@@ -237,15 +240,3 @@ def to_plan(db: Session, actor: Actor) -> list[PlanningSession]:
             )
         )
     return out
-
-
-def _rooms(db: Session, organisation_ids: set[int]) -> dict[int, list[str]]:
-    """The rooms of some organisations, by name (what the planning dialog suggests)."""
-    if not organisation_ids:
-        return {}
-    found: dict[int, list[str]] = {}
-    for room in db.exec(
-        select(Room).where(col(Room.organisation_id).in_(sorted(organisation_ids))).order_by(col(Room.name))
-    ).all():
-        found.setdefault(room.organisation_id, []).append(room.name)
-    return found

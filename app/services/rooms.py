@@ -46,6 +46,30 @@ class RoomChoice:
     current: bool
 
 
+def names_by_organisation(db: Session, organisation_ids: set[int]) -> dict[int, list[str]]:
+    """The rooms of some organisations, by name: what a "Salle" field suggests to those who plan there.
+
+    The caller has checked that the person plans slots of these organisations.
+
+    Args:
+        db: Database session.
+        organisation_ids: The organisations.
+
+    Returns:
+        Organisation id → its rooms' names, in order.
+    """
+    if not organisation_ids:
+        return {}
+    found: dict[int, list[str]] = {}
+    for organisation_id, name in db.exec(
+        select(Room.organisation_id, Room.name)
+        .where(col(Room.organisation_id).in_(sorted(organisation_ids)))
+        .order_by(func.lower(Room.name))
+    ).all():
+        found.setdefault(organisation_id, []).append(name)
+    return found
+
+
 def list_rooms(db: Session, actor: Actor) -> list[RoomRow]:
     """The organisation's rooms, by name (staff).
 

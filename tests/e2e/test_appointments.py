@@ -123,11 +123,16 @@ def _propose(page: Page, day: str, start: str, end: str) -> None:
     expect(panel.get_by_test_id("appointment-notice")).to_contain_text("Créneau ajouté")
 
 
-def _agenda_shows(page: Page, day, text: str) -> None:
+def _agenda_week(page: Page, day) -> None:
     goto(page, "/agenda")
     expect(page.locator("#agenda")).not_to_have_attribute("data-revision", "0")
     if week_monday(day) != week_monday(paris_today()):
         page.get_by_role("button", name="Suivant").click()
+    expect(page.get_by_test_id("agenda-loading")).to_have_count(0)
+
+
+def _agenda_shows(page: Page, day, text: str) -> None:
+    _agenda_week(page, day)
     cell = page.locator(f"[data-day='{day.isoformat()}']")
     expect(cell.get_by_test_id("agenda-entry")).to_contain_text([text])
 
@@ -179,12 +184,22 @@ def test_learners_grab_times_the_trainer_confirms_and_both_get_the_invitation(se
     expect(loser.get_by_test_id("appointment-notice")).to_contain_text("Créneau réservé")
     expect(winner.get_by_text("Votre créneau est réservé")).to_be_visible()
 
-    # The trainer sees both places live, and confirms the 14:00 one.
+    # Inès keeps her agenda open in another browser: the appointment appears there once confirmed.
+    agenda = new_context().new_page()
+    sign_in(agenda, ines)
+    _agenda_week(agenda, day)
+    cell = agenda.locator(f"[data-day='{day.isoformat()}']")
+    expect(agenda.get_by_test_id("agenda-entry")).to_have_count(0)
+
+    # The trainer sees both places live, and confirms the 14:00 one; the organisation's rooms are suggested.
+    expect(trainer.locator("#appointment-rooms option").first).to_be_attached()
     expect(trainer.get_by_text("2 rendez-vous attendent votre confirmation.")).to_be_visible()
     trainer.screenshot(path=str(SHOTS / "appointment-trainer.png"), full_page=True)
     trainer.get_by_test_id("appointment-time").first.get_by_test_id("appointment-confirm").click()
     expect(trainer.get_by_test_id("appointment-notice")).to_contain_text("Rendez-vous confirmé")
     expect(winner.get_by_text("Votre rendez-vous est confirmé")).to_be_visible()
+    expect(winner.get_by_test_id("appointment-notice")).to_have_count(0)  # "réservé" was said once, not now
+    expect(cell.get_by_test_id("agenda-entry")).to_contain_text(["14:00–14:45"])
     winner.screenshot(path=str(SHOTS / "appointment-learner-confirmed-phone.png"), full_page=True)
 
     winner_email = ines if winner is first else hugo

@@ -96,3 +96,13 @@ def test_a_slot_overlapping_the_range_edge_is_in_it(db: Session) -> None:
     across = _slot(db, training, WEEK[0] - timedelta(hours=1))  # starts before the range, ends inside it
     _slot(db, training, WEEK[1])  # starts where the range ends: not in it
     assert _ids(db, trainer) == [across.id]
+
+
+def test_an_open_agenda_follows_every_session_still_running_not_only_those_on_screen(db: Session) -> None:
+    org = make_org(db)
+    learner = make_learner(db, org)
+    current = make_session(db, org, start=DAY, end=DAY + timedelta(days=30), learners=(learner,))
+    later = make_session(db, org, start=DAY + timedelta(days=60), end=DAY + timedelta(days=61), learners=(learner,))
+    make_session(db, org, start=DAY - timedelta(days=30), end=DAY - timedelta(days=1), learners=(learner,))  # over
+    make_session(db, org, start=DAY, end=DAY, learners=(make_learner(db, org),))  # someone else's
+    assert agenda.sessions_from(db, learner.id or 0, since=DAY) == [current.id, later.id]

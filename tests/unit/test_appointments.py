@@ -168,6 +168,8 @@ def test_bad_times_are_refused_with_their_field_and_nothing_is_written(db: Sessi
     staff = actor_for(db, make_staff(db, org))
     rooms.add_room(db, staff, name="Salle Lumière")
     _propose(db, coach, activity, room="salle lumière")  # booked in the organisation's room
+    assert appointments.board(db, coach, activity.id, now=NOW).rooms == ["Salle Lumière"]  # suggested to trainers
+    assert appointments.board(db, actor_for(db, ann), activity.id, now=NOW).rooms == []
     for fields, code, field in (
         ({"day": "31/02/2026"}, ErrorCode.DATE_INVALID, "day"),
         ({"day": "2026-12-20"}, ErrorCode.SLOT_OUTSIDE_SESSION, "day"),
