@@ -38,6 +38,7 @@ from app.pages.home import home_page
 from app.pages.missions import missions_page, observations_page
 from app.pages.profile import profile_page
 from app.pages.questionnaires import question_bank_page, questionnaire_page, questionnaires_page
+from app.pages.scorm import scorm_player_page
 from app.pages.session import session_page
 from app.pages.staff import outbox_page, settings_page, templates_page, trainers_page
 from app.pages.tutoring import tutoring_centre_page, tutoring_list_page, tutoring_report_page
@@ -73,6 +74,7 @@ from state.live import live_dispatcher
 from state.missions import MissionsDeskState, ObservationsDeskState
 from state.profile import ProfileState
 from state.questionnaires import QuestionBankState, QuestionnaireEditorState, QuestionnaireLibraryState
+from state.scorm import ScormPlayerState
 from state.session import SessionState
 from state.session_page import SessionPageState
 from state.staff import OutboxState, SettingsState, TemplatesState, TrainersState
@@ -113,6 +115,7 @@ app = rx.App(
         rx.script(src="/activity-timer.js"),
         rx.script(src="/timeline.js"),
         rx.script(src="/evaluation-countdown.js"),
+        rx.script(src="/scorm-player.js"),
     ],
 )
 # Reflex's own overlay shows an English toast ("Cannot connect to server…") and a pulsing icon: Plume's banner,
@@ -169,6 +172,7 @@ _PAGES = [
     ),
     (routes.FOLLOW_UP, follow_up_page, "Suivi des participants", [FollowUpState.load, LearnerRecordState.load]),
     (routes.EVALUATION_RESULTS, evaluation_results_page, "Résultats", [EvaluationResultsState.load]),
+    (routes.SCORM_PLAYER, scorm_player_page, "E-learning", [ScormPlayerState.load]),
     (routes.SESSIONS, sessions_page, "Sessions", [SessionsListState.load]),
     (routes.CATALOGUE, catalogue_page, "Catalogue", [CatalogueState.load]),
     (routes.COURSE, course_page, "Parcours", [CourseState.load, CourseCompetenciesState.load]),

@@ -125,6 +125,7 @@ def _content(page: Any) -> rx.Component:
         ("poll", _poll(page)),
         ("virtual_class", virtual_class_join(a)),
         ("appointment", appointment_panel()),
+        ("elearning", _elearning(page)),
         rx.fragment(),
     )
 
@@ -226,6 +227,73 @@ def _settings_form(page: Any) -> rx.Component:
             key=a["id"].to(str) + a["question"].to(str) + a["url"].to(str),
             width="100%",
         ),
+    )
+
+
+def _elearning(page: Any) -> rx.Component:
+    a = page.activity
+    package = a["package"].to(dict)
+    return rx.vstack(
+        rx.cond(
+            a["player_path"].to(str) != "",
+            rx.vstack(
+                rx.hstack(
+                    rx.icon("package", size=16),
+                    rx.text(package["title"].to(str), size="2", weight="medium"),
+                    rx.badge("SCORM ", package["version"].to(str), variant="soft"),
+                    align="center",
+                    wrap="wrap",
+                ),
+                rx.link(
+                    rx.button(
+                        rx.icon("play", size=16),
+                        rx.cond(a["sees_everything"].to(bool), T("scorm.try"), T("scorm.start")),
+                        size="3",
+                        width="100%",
+                    ),
+                    href=a["player_path"].to(str),
+                    width="100%",
+                    data_testid="scorm-open",
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            rx.text(T("scorm.no_package"), size="2", color_scheme="gray"),
+        ),
+        rx.cond(
+            page.can_edit,
+            rx.vstack(
+                rx.text(T("scorm.upload_label"), size="2", weight="medium"),
+                rx.upload.root(
+                    rx.text(T("scorm.upload_hint"), size="2", color_scheme="gray"),
+                    id="scorm-package",
+                    multiple=False,
+                    accept={"application/zip": [".zip"]},
+                    border=f"2px dashed {rx.color('gray', 6)}",
+                    border_radius="0.5rem",
+                    padding="0.75rem",
+                    width="100%",
+                    cursor="pointer",
+                ),
+                chosen_files("scorm-package"),
+                rx.button(
+                    rx.icon("upload", size=14),
+                    T("scorm.upload"),
+                    on_click=[
+                        page.upload_package(rx.upload_files(upload_id="scorm-package")),
+                        rx.clear_selected_files("scorm-package"),
+                    ],
+                    loading=page.activity_uploading,
+                    data_testid="scorm-upload",
+                ),
+                spacing="2",
+                width="100%",
+                padding_top="0.5rem",
+                border_top="1px solid var(--gray-a4)",
+            ),
+        ),
+        spacing="3",
+        width="100%",
     )
 
 

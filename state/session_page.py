@@ -27,6 +27,7 @@ from app.services import activities, archives, documents, rooms
 from app.services.actor import Actor
 from app.services.attendance import join
 from app.services.errors import ErrorCode, PlumeError
+from app.services.scorm import library as scorm_library
 from app.services.sessions import modules as session_modules
 from app.services.sessions import people as session_people
 from app.services.sessions import status as session_status
@@ -533,6 +534,10 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
             await appointment._show(actor, 0)
             return
         await appointment._show(actor, activity_id if detail.kind == "appointment" else 0)
+        package = None
+        if detail.kind == "elearning":
+            with contextlib.suppress(PlumeError):
+                package = await run_db(lambda db: scorm_library.panel(db, actor, activity_id))
         data = asdict(detail)
         settings = data.pop("settings")
         options = [str(o) for o in settings.get("options", [])]
@@ -554,6 +559,8 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         data["link_date"] = str(settings.get("date", ""))
         data["description"] = str(settings.get("description", ""))
         data["attendance_path"] = attendance_path(data.pop("slot_id")) if detail.slot_id else ""
+        data["package"] = asdict(package) if package is not None else {}
+        data["player_path"] = f"/sessions/{self._session_id}/elearning/{activity_id}" if package is not None else ""
         data["has_results"] = bool(data["results"])
         data["options_text"] = "\n".join(options)
         data["files"] = [
@@ -645,6 +652,26 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
         await self._activity_call(lambda db: activities.attach_video(db, actor, aid, name, data))
         if not self.activity_error:
             self.activity_notice = t((await self.get_state(SessionState)).lang, "activity.video_sent")
+
+    @rx.event
+    @policy(STAFF)
+    async def upload_package(self, files: list[rx.UploadFile]) -> AsyncIterator[Any]:
+        """Upload the SCORM package the open e-learning activity plays (staff): checked, then unpacked.
+
+        Args:
+            files: One zip.
+        """
+        actor, aid = require_actor(), self._activity_id
+        lang = (await self.get_state(SessionState)).lang
+        if not isinstance(files, list) or len(files) != 1:
+            return
+        self.activity_uploading = True
+        yield
+        data = await files[0].read()
+        await self._activity_call(lambda db: scorm_library.attach_bytes(db, actor, aid, data))
+        self.activity_uploading = False
+        if not self.activity_error:
+            self.activity_notice = t(lang, "scorm.package_saved")
 
     @rx.event
     @policy(CONTENT)

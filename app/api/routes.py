@@ -23,6 +23,8 @@ from app.api.files import activity_file, course_image, download_document
 from app.api.missions import download_submission_file
 from app.api.outbox import outbox_attachment
 from app.api.questionnaires import questionnaire_export
+from app.api.scorm import commit as scorm_commit
+from app.api.scorm import content as scorm_content
 from app.api.session import close_session, open_session
 from app.services.db import session_scope
 from app.settings import get_settings
@@ -114,5 +116,7 @@ def build_api() -> Starlette:
             Route("/api/sessions/{session_id:int}/participants.csv", participants, methods=["GET"]),
             Route("/api/questionnaires/{questionnaire_id:int}.json", questionnaire_export, methods=["GET"]),
             Route("/api/evaluations/{activity_id:int}/bilan.pdf", quality_report, methods=["GET"]),
+            Route("/api/scorm/{activity_id:int}/content/{path:path}", scorm_content, methods=["GET"]),
+            Route("/api/scorm/attempts/{attempt_id:int}/commit", scorm_commit, methods=["POST"]),
         ]
     )

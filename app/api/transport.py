@@ -28,10 +28,14 @@ from app.api.session import DeviceCookie
 from app.services import documents
 from app.services.auth import SESSION_COOKIE, resolve_actor
 from app.services.db import session_scope
+from app.services.scorm import package
 
 UPLOAD_PATH = "/_upload"
-# One upload request carries at most the largest accepted file plus its multipart framing.
-UPLOAD_LIMIT = documents.MAX_SIZE + 1024 * 1024
+# One upload request carries at most the largest accepted file (a SCORM package) plus its multipart framing.
+UPLOAD_LIMIT = max(documents.MAX_SIZE, package.MAX_ARCHIVE_BYTES) + 1024 * 1024
+# A SCORM commit carries up to 64,000 characters of suspend data, interactions and objectives.
+COMMIT_PATH = re.compile(r"^/api/scorm/attempts/\d{1,19}/commit$")
+COMMIT_LIMIT = 1024 * 1024
 # Every other route takes small bodies at most (Plume's API is GET; events travel on the websocket).
 DEFAULT_LIMIT = 64 * 1024
 
@@ -120,7 +124,7 @@ class RequestLimits:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        limit = self.limits.get(path, self.default_limit)
+        limit = self.limits.get(path, COMMIT_LIMIT if COMMIT_PATH.match(path) else self.default_limit)
         raw_length = _header(scope, b"content-length")
         declared: int | None = None
         if raw_length is not None:

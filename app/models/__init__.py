@@ -22,6 +22,7 @@ from app.models.progress import (
     Observation,
     Submission,
 )
+from app.models.scorm import ScormAttempt, ScormPackage
 from app.models.training import (
     Activity,
     ActivityCompletion,
@@ -76,6 +77,8 @@ __all__ = [
     "PhoneActivation",
     "Reminder",
     "Room",
+    "ScormAttempt",
+    "ScormPackage",
     "SignUpRequest",
     "Slot",
     "Submission",

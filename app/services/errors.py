@@ -139,6 +139,18 @@ class ErrorCode(StrEnum):
     APPOINTMENT_PROPOSALS_CLOSED = "appointment_proposals_closed"
     APPOINTMENT_HAS_BOOKINGS = "appointment_has_bookings"
     APPOINTMENT_PAST = "appointment_past"
+    SCORM_NOT_ZIP = "scorm_not_zip"
+    SCORM_TOO_BIG = "scorm_too_big"
+    SCORM_TOO_MANY_FILES = "scorm_too_many_files"
+    SCORM_BOMB = "scorm_bomb"
+    SCORM_UNSAFE_PATH = "scorm_unsafe_path"
+    SCORM_NO_MANIFEST = "scorm_no_manifest"
+    SCORM_MANIFEST_MISPLACED = "scorm_manifest_misplaced"
+    SCORM_BAD_XML = "scorm_bad_xml"
+    SCORM_OTHER_STANDARD = "scorm_other_standard"
+    SCORM_UNKNOWN_VERSION = "scorm_unknown_version"
+    SCORM_LAUNCH_MISSING = "scorm_launch_missing"
+    SCORM_NO_SCO = "scorm_no_sco"
 
 
 class PlumeError(Exception):

@@ -412,6 +412,62 @@ def finished(
     announce(db, session_id, user_id, activity.id or 0)
 
 
+def tracked(
+    db: Session,
+    activity: Activity,
+    user_id: int,
+    session_id: int,
+    *,
+    status: str,
+    score: float | None,
+    time_spent_s: int,
+    location: str,
+    attempts: int,
+) -> None:
+    """A package reported where a learner is in an activity (SCORM): status, score, time, bookmark, attempts.
+
+    What the package says replaces what was known (the package keeps its own count of time); the activity is
+    finished exactly when the status is one of DONE_STATUSES, and the tutoring centre hears it live.
+
+    Args:
+        db: Database session.
+        activity: The activity (checked by the caller).
+        user_id: The learner.
+        session_id: The activity's session.
+        status: One of LESSON_STATUSES.
+        score: The score in %, if the package gave one.
+        time_spent_s: The learner's total time in the activity.
+        location: Their bookmark (the package's own words).
+        attempts: How many attempts they have made (at least 1).
+    """
+    lesson, _ = _lesson(db, activity, user_id, session_id)
+    now = utcnow()
+    if lesson.status != status:
+        lesson.status, lesson.status_at = status, now
+    lesson.score = score if score is not None else lesson.score
+    lesson.time_spent_s = max(0, min(MAX_TIME_S, time_spent_s))
+    lesson.location, lesson.tracked_at = location[:255], now
+    db.add(lesson)
+    rows = list(
+        db.exec(
+            select(LessonAttempt)
+            .where(LessonAttempt.activity_id == activity.id, LessonAttempt.user_id == user_id)
+            .order_by(col(LessonAttempt.started_at), col(LessonAttempt.id))
+        ).all()
+    )
+    while len(rows) < max(1, attempts):
+        rows.append(LessonAttempt(activity_id=activity.id or 0, user_id=user_id, started_at=now))
+    latest = rows[-1]
+    latest.status = status if status != "not_started" else "in_progress"
+    latest.score = score if score is not None else latest.score
+    latest.time_spent_s = max(0, lesson.time_spent_s - sum(r.time_spent_s for r in rows[:-1]))
+    db.add_all(rows)
+    _set_completion(db, activity.id or 0, user_id, status in DONE_STATUSES)
+    db.flush()
+    refresh(db, session_id, [user_id])
+    announce(db, session_id, user_id, activity.id or 0)
+
+
 def scored_status(activity: Activity, score: float) -> str:
     """The status a score earns: passed or failed, against the activity's passing score.
 

@@ -34,6 +34,7 @@ from app.models import (
     Module,
     Observation,
     Organisation,
+    ScormAttempt,
     Slot,
     Submission,
     TrainingSession,
@@ -250,6 +251,7 @@ def _delete_activity_rows(db: Session, activity: Activity) -> None:
         QuestionnaireUse,
         GridEntry,
         SelfPosition,
+        ScormAttempt,
     ):
         db.exec(delete(table).where(col(table.activity_id) == activity.id))
     # Its own files stop being served, like a deleted module's documents (the rows stay for the audit trail).
