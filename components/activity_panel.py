@@ -286,6 +286,19 @@ def _elearning(page: Any) -> rx.Component:
                     loading=page.activity_uploading,
                     data_testid="scorm-upload",
                 ),
+                rx.cond(
+                    a["player_path"].to(str) != "",
+                    rx.el.label(
+                        rx.checkbox(
+                            checked=package["new_attempts"].to(bool),
+                            on_change=page.set_new_attempts,
+                        ),
+                        rx.text(T("scorm.new_attempts"), size="2"),
+                        display="flex",
+                        align_items="center",
+                        gap="0.5rem",
+                    ),
+                ),
                 spacing="2",
                 width="100%",
                 padding_top="0.5rem",

@@ -655,6 +655,18 @@ class SessionPageState(TimelineEditor, live.LiveState, rx.State):
 
     @rx.event
     @policy(STAFF)
+    async def set_new_attempts(self, allowed: Any) -> None:
+        """Let learners who finished the open e-learning module start it again (staff).
+
+        Args:
+            allowed: The checkbox's state.
+        """
+        actor, aid = require_actor(), self._activity_id
+        if isinstance(allowed, bool):
+            await self._activity_call(lambda db: scorm_library.allow_new_attempts(db, actor, aid, allowed))
+
+    @rx.event
+    @policy(STAFF)
     async def upload_package(self, files: list[rx.UploadFile]) -> AsyncIterator[Any]:
         """Upload the SCORM package the open e-learning activity plays (staff): checked, then unpacked.
 

@@ -1663,4 +1663,5 @@ EN: dict[str, str] = {
     "scorm.upload_hint": "Drop the module's .zip file (imsmanifest.xml at its root), or click to choose it.",
     "scorm.upload": "Upload the package",
     "scorm.package_saved": "Package checked and saved: learners can follow the module.",
+    "scorm.new_attempts": "A learner who finished the module may start it again (a new attempt)",
 }

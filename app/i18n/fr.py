@@ -1663,4 +1663,5 @@ FR: dict[str, str] = {
     "scorm.upload_hint": "Déposez le fichier .zip du module (imsmanifest.xml à la racine), ou cliquez pour le choisir.",
     "scorm.upload": "Déposer le paquet",
     "scorm.package_saved": "Paquet vérifié et enregistré : les apprenants peuvent suivre le module.",
+    "scorm.new_attempts": "Un apprenant qui a terminé le module peut le recommencer (nouvelle tentative)",
 }

@@ -154,3 +154,32 @@ def test_a_multi_sco_package_rolls_up_each_sco_and_plays_them_in_order(db: Sessi
         db.commit()
     lesson = db.exec(select(LessonProgress).where(LessonProgress.user_id == ann.id)).one()
     assert (lesson.status, lesson.time_spent_s) == ("completed", 60 * len(player.items))
+
+
+def test_a_finished_module_starts_again_only_where_staff_allow_it(db: Session, tmp_path: Path) -> None:
+    _, _, activity, staff, trainer, ann, _ = _setup(db)
+    library.attach(db, staff, activity.id, scorm12_single(tmp_path / "rgpd.zip"))
+    db.commit()
+    db.refresh(activity)
+    assert json.loads(activity.settings_json)["passing_score"] == 80  # the package's mastery score
+    learner = actor_for(db, ann)
+    first = runtime.open_player(db, learner, activity.id)
+    db.commit()
+    runtime.commit(db, learner, int(first.commit_url.split("/")[-2]), _commit12("passed", raw="85", seconds="00:05:00"))
+    db.commit()
+    again = runtime.open_player(db, learner, activity.id)
+    db.commit()
+    assert (again.attempt, again.commit_url) == (1, first.commit_url)  # reviewed, not started again
+    with pytest.raises(PlumeError):
+        library.allow_new_attempts(db, actor_for(db, trainer), activity.id, True)  # staff decide
+    db.rollback()
+    library.allow_new_attempts(db, staff, activity.id, True)
+    db.commit()
+    fresh = runtime.open_player(db, learner, activity.id)
+    db.commit()
+    assert fresh.attempt == 2 and json.loads(fresh.cmi_json)["cmi"]["core"]["entry"] == "ab-initio"
+    runtime.commit(db, learner, int(fresh.commit_url.split("/")[-2]), _commit12(seconds="00:01:00"))
+    db.commit()
+    lesson = db.exec(select(LessonProgress).where(LessonProgress.user_id == ann.id)).one()
+    assert (lesson.status, lesson.time_spent_s) == ("in_progress", 360)
+    assert len(db.exec(select(LessonAttempt).where(LessonAttempt.user_id == ann.id)).all()) == 2

@@ -70,6 +70,7 @@ class PackageInfo:
     edition: str
     scos: int
     size_label: str
+    new_attempts: bool  # a learner who finished may start the module again (staff decide)
 
 
 def _root() -> Path:
@@ -95,6 +96,38 @@ def _elearning(db: Session, actor: Actor, activity_id: object, capability: Capab
     return activity, session_id
 
 
+def _settings(activity: Activity) -> dict[str, Any]:
+    try:
+        value = json.loads(activity.settings_json or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def allow_new_attempts(db: Session, actor: Actor, activity_id: object, allowed: bool) -> None:
+    """Let learners who finished an e-learning module start it again, as a new attempt (staff).
+
+    Args:
+        db: Database session.
+        actor: Staff of the session's organisation.
+        activity_id: The e-learning activity.
+        allowed: Whether they may.
+
+    Raises:
+        PlumeError: NOT_FOUND.
+    """
+    activity, session_id = _elearning(db, actor, activity_id, Capability.EDIT)
+    settings = _settings(activity)
+    before = settings.get("new_attempts") is True
+    settings["new_attempts"] = bool(allowed)
+    activity.settings_json = json.dumps(settings)
+    db.add(activity)
+    audit.record(db, "scorm.new_attempts", actor_user_id=actor.user_id, organisation_id=actor.organisation_id,
+                 target=f"activity:{activity.id}", before={"new_attempts": before},
+                 after={"new_attempts": bool(allowed)}, ip=actor.ip)  # fmt: skip
+    notify(db, session_topic(session_id), TimelineChanged(op="scorm"))
+
+
 def package_of(db: Session, activity: Activity) -> ScormPackage | None:
     """The package an activity plays, if any.
 
@@ -105,11 +138,7 @@ def package_of(db: Session, activity: Activity) -> ScormPackage | None:
     Returns:
         The package, or None.
     """
-    try:
-        settings = json.loads(activity.settings_json or "{}")
-    except ValueError:
-        return None
-    key = settings.get("package_id") if isinstance(settings, dict) else None
+    key = _settings(activity).get("package_id")
     if not isinstance(key, int) or isinstance(key, bool):
         return None
     return db.get(ScormPackage, key)
@@ -153,6 +182,7 @@ def info(db: Session, activity: Activity) -> PackageInfo | None:
         edition=found.edition,
         scos=len(items) if isinstance(items, list) else 0,
         size_label=f"{megabytes:.1f} Mo".replace(".", ","),
+        new_attempts=_settings(activity).get("new_attempts") is True,
     )
 
 
@@ -219,9 +249,18 @@ def attach(db: Session, actor: Actor, activity_id: object, archive: Path) -> Sco
             )
             db.add(found)
             db.flush()
-    settings = json.loads(activity.settings_json or "{}")
+    settings = _settings(activity)
     before = settings.get("package_id")
     settings["package_id"] = found.id
+    # The package's own passing score becomes the activity's (the tutoring report shows it), when it has one.
+    items = manifest_of(found).get("items", [])
+    masteries = {
+        round(float(i["mastery_score"]))
+        for i in items
+        if isinstance(i, dict) and isinstance(i.get("mastery_score"), int | float)
+    }
+    if len(masteries) == 1:
+        settings["passing_score"] = min(100, max(0, masteries.pop()))
     activity.settings_json = json.dumps(settings)
     db.add(activity)
     audit.record(db, "scorm.package", actor_user_id=actor.user_id, organisation_id=actor.organisation_id,
