@@ -2,7 +2,10 @@
 // attempt a frame carries, then opens the SCO in the frame. The frame says what to build:
 //   <iframe data-scorm-launch="/api/scorm/12/content/index.html" data-scorm-version="1.2"
 //           data-scorm-commit="/api/scorm/attempts/7/commit" data-scorm-cmi='{"cmi": {...}}'
-//           data-scorm-key="7:item-1">
+//           data-scorm-key="<run>">
+// Each opening of the player is a run with its own key, started once: a frame still showing an earlier run
+// (the page's previous data, shown for a moment when the learner comes back) is never started, so an old
+// SCO never runs on old data (the server refuses an earlier run's commits too).
 // A SCO looks for `API` (1.2) or `API_1484_11` (2004) on its parent window: this window. Commits go to the
 // commit URL as JSON (every 10 s while the learner works, and when the SCO finishes); the server validates
 // them and answers with the SCORM error code of a fault. No commit URL (staff trying a package): nothing is
@@ -10,6 +13,7 @@
 (function () {
   "use strict";
   var started = "";
+  var seen = {};
 
   function settings(commitUrl) {
     var base = {
@@ -30,9 +34,10 @@
   function start(frame) {
     var apis = window.PlumeScormApis;
     var key = frame.getAttribute("data-scorm-key") || "";
-    if (!apis || !key || key === started) {
+    if (!apis || !key || key === started || seen[key]) {
       return;
     }
+    seen[key] = true;
     var version = frame.getAttribute("data-scorm-version");
     var commitUrl = frame.getAttribute("data-scorm-commit") || "";
     var data = {};

@@ -111,13 +111,9 @@ def player_body() -> rx.Component:
             "data-scorm-version": player["version"].to(str),
             "data-scorm-commit": player["commit_url"].to(str),
             "data-scorm-cmi": player["cmi_json"].to(str),
-            "data-scorm-key": player["item"].to(str)
-            + ":"
-            + player["attempt"].to(str)
-            + ":"
-            + player["commit_url"].to(str),
+            "data-scorm-key": player["run"].to(str),
         },
-        key=player["item"].to(str) + ":" + player["attempt"].to(str),
+        key=player["run"].to(str),
         width="100%",
         height=rx.breakpoints(initial="75vh", md="calc(100vh - 14rem)"),
         border="1px solid var(--gray-a5)",

@@ -19,7 +19,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from app.api.downloads import download
 from app.services.auth import SESSION_COOKIE, resolve_actor
 from app.services.db import session_scope
-from app.services.errors import PlumeError
+from app.services.errors import ErrorCode, PlumeError
 from app.services.scorm import cmi, library, runtime
 from app.settings import get_settings
 
@@ -59,19 +59,19 @@ async def content(request: Request) -> Response:
     return await download(request, None, lambda db, actor: library.content_file(db, actor, activity_id, path), _content)
 
 
-def _store(token: str, ip: str, attempt_id: int, body: object) -> tuple[int, dict[str, object]]:
+def _store(token: str, ip: str, attempt_id: int, run: str, body: object) -> tuple[int, dict[str, object]]:
     with session_scope() as db:
         actor = resolve_actor(db, token, ip=ip) if token else None
         if actor is None:
             return 401, {"result": False, "errorCode": 101}
         try:
-            runtime.commit(db, actor, attempt_id, body)
+            runtime.commit(db, actor, attempt_id, body, run=run)
         except cmi.CmiError as fault:
             db.rollback()
             return 200, {"result": False, "errorCode": int(fault.code), "errorMessage": fault.message}
-        except PlumeError:
+        except PlumeError as refused:
             db.rollback()
-            return 404, {"result": False, "errorCode": 101}
+            return (409 if refused.code == ErrorCode.SCORM_STALE_RUN else 404), {"result": False, "errorCode": 101}
         return 200, {"result": True, "errorCode": 0}
 
 
@@ -99,5 +99,6 @@ async def commit(request: Request) -> Response:
         return JSONResponse({"result": False, "errorCode": 101}, status_code=400)
     token = request.cookies.get(SESSION_COOKIE, "")
     ip = request.client.host if request.client else ""
-    status, answer = await asyncio.to_thread(_store, token, ip, attempt_id, body)
+    run = request.query_params.get("run", "")[:32]
+    status, answer = await asyncio.to_thread(_store, token, ip, attempt_id, run, body)
     return JSONResponse(answer, status_code=status, headers={"Cache-Control": "no-store"})

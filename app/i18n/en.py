@@ -507,6 +507,7 @@ EN: dict[str, str] = {
     "error.appointment_proposals_closed": "The organisation does not let learners propose a time: choose one of those offered.",
     "error.appointment_has_bookings": "This time has participants: cancel their appointments first.",
     "error.appointment_past": "This time has passed: choose a date and time to come.",
+    "error.scorm_stale_run": "This module was opened again elsewhere: your progress is recorded there.",
     "error.scorm_not_zip": "This file is not a readable zip (damaged, encrypted or of an unknown format): export the SCORM package again from your authoring tool.",
     "error.scorm_too_big": "This package is too large: Plume accepts zips up to 200 MB, with an imsmanifest.xml of at most 16 MB.",
     "error.scorm_too_many_files": "This package holds too many files: 10,000 at most.",

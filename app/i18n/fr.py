@@ -507,6 +507,7 @@ FR: dict[str, str] = {
     "error.appointment_proposals_closed": "L'organisme ne permet pas de proposer un créneau : choisissez parmi ceux proposés.",
     "error.appointment_has_bookings": "Ce créneau a des participants : annulez d'abord leurs rendez-vous.",
     "error.appointment_past": "Ce créneau est déjà passé : choisissez une date et une heure à venir.",
+    "error.scorm_stale_run": "Ce module a été rouvert ailleurs : c'est là que votre progression est enregistrée.",
     "error.scorm_not_zip": "Ce fichier n'est pas un zip lisible (abîmé, chiffré ou d'un format inconnu) : exportez de nouveau le paquet SCORM depuis votre outil auteur.",
     "error.scorm_too_big": "Ce paquet est trop volumineux : Plume accepte les zips jusqu'à 200 Mo, avec un imsmanifest.xml de 16 Mo au plus.",
     "error.scorm_too_many_files": "Ce paquet contient trop de fichiers : 10 000 au plus.",

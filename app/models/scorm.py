@@ -55,6 +55,9 @@ class ScormAttempt(SQLModel, table=True):
     score_scaled: float | None = None
     total_seconds: float = 0
     run_base_seconds: float = 0  # the total before the current run: a run's session time adds to it
+    # The current run (each opening of the player): a commit from an earlier run, still open in another tab or
+    # a page being left, is refused, so it never overwrites what the learner did since.
+    run: str = Field(default="", max_length=32)
     status: str = Field(default="in_progress", max_length=12)  # Plume's lesson status of this SCO
     score: float | None = None  # in %
     location: str = Field(default="", max_length=1000)

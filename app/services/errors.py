@@ -139,6 +139,7 @@ class ErrorCode(StrEnum):
     APPOINTMENT_PROPOSALS_CLOSED = "appointment_proposals_closed"
     APPOINTMENT_HAS_BOOKINGS = "appointment_has_bookings"
     APPOINTMENT_PAST = "appointment_past"
+    SCORM_STALE_RUN = "scorm_stale_run"
     SCORM_NOT_ZIP = "scorm_not_zip"
     SCORM_TOO_BIG = "scorm_too_big"
     SCORM_TOO_MANY_FILES = "scorm_too_many_files"

@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("score_scaled", sa.Float(), nullable=True),
         sa.Column("total_seconds", sa.Float(), nullable=False),
         sa.Column("run_base_seconds", sa.Float(), nullable=False),
+        sa.Column("run", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
         sa.Column("score", sa.Float(), nullable=True),
         sa.Column("location", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),

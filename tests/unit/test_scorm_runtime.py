@@ -41,6 +41,16 @@ def _commit12(status: str = "incomplete", *, location: str = "", suspend: str = 
     return {"cmi": {"core": core, "suspend_data": suspend}}
 
 
+def _send(db: Session, actor, player: runtime.Player, body: dict) -> None:
+    """Commit as the player's run-time does: to its commit URL (the attempt and the run)."""
+    path, _, query = player.commit_url.partition("?")
+    runtime.commit(db, actor, int(path.split("/")[-2]), body, run=query.removeprefix("run="))
+
+
+def _attempt(player: runtime.Player) -> int:
+    return int(player.commit_url.partition("?")[0].split("/")[-2])
+
+
 def test_staff_attach_a_package_once_and_members_open_its_files(db: Session, tmp_path: Path) -> None:
     _, training, activity, staff, trainer, ann, _ = _setup(db)
     archive = scorm12_single(tmp_path / "rgpd.zip")
@@ -83,10 +93,7 @@ def test_a_learner_resumes_at_the_bookmark_and_the_tutoring_report_reads_the_les
     start = json.loads(first.cmi_json)["cmi"]
     assert start["core"]["entry"] == "ab-initio" and start["core"]["student_id"] == str(ann.id)
     assert start["student_data"]["mastery_score"] == "80"
-    attempt_id = int(first.commit_url.split("/")[-2])
-    runtime.commit(
-        db, learner, attempt_id, _commit12(location="page-3", suspend="q1=a", seconds="00:02:00", exit_="suspend")
-    )
+    _send(db, learner, first, _commit12(location="page-3", suspend="q1=a", seconds="00:02:00", exit_="suspend"))
     db.commit()
     lesson = db.exec(select(LessonProgress).where(LessonProgress.user_id == ann.id)).one()
     assert (lesson.status, lesson.time_spent_s, lesson.location) == ("in_progress", 120, "page-3")
@@ -94,10 +101,15 @@ def test_a_learner_resumes_at_the_bookmark_and_the_tutoring_report_reads_the_les
     again = runtime.open_player(db, learner, activity.id)
     db.commit()
     resumed = json.loads(again.cmi_json)["cmi"]
-    assert again.commit_url == first.commit_url
+    assert _attempt(again) == _attempt(first) and again.run != first.run
     assert resumed["core"]["entry"] == "resume" and resumed["core"]["lesson_location"] == "page-3"
     assert resumed["suspend_data"] == "q1=a" and resumed["core"]["total_time"] == cmi.format_timespan_12(120)
-    runtime.commit(db, learner, attempt_id, _commit12("passed", raw="90", seconds="00:01:00"))
+    # The first run, still open in another tab, is refused: it would overwrite what was done since.
+    with pytest.raises(PlumeError) as stale:
+        _send(db, learner, first, _commit12(seconds="00:09:00"))
+    assert stale.value.code == ErrorCode.SCORM_STALE_RUN
+    db.rollback()
+    _send(db, learner, again, _commit12("passed", raw="90", seconds="00:01:00"))
     db.commit()
     db.refresh(lesson)
     assert (lesson.status, lesson.score, lesson.time_spent_s) == ("passed", 90, 180)
@@ -114,20 +126,20 @@ def test_bad_and_forged_commits_store_nothing(db: Session, tmp_path: Path) -> No
     db.commit()
     player = runtime.open_player(db, actor_for(db, ann), activity.id)
     db.commit()
-    attempt_id = int(player.commit_url.split("/")[-2])
+    attempt_id = _attempt(player)
     with pytest.raises(cmi.CmiError) as too_long:
-        runtime.commit(db, actor_for(db, ann), attempt_id, _commit12(suspend="x" * 4097))
+        _send(db, actor_for(db, ann), player, _commit12(suspend="x" * 4097))
     assert too_long.value.code == "405"
     db.rollback()
     with pytest.raises(cmi.CmiError) as unknown:
-        runtime.commit(db, actor_for(db, ann), attempt_id, {"cmi": {"core": {"lesson_status": "victory"}}})
+        _send(db, actor_for(db, ann), player, {"cmi": {"core": {"lesson_status": "victory"}}})
     assert unknown.value.code in {"405", "201"}
     db.rollback()
     assert db.get(ScormAttempt, attempt_id).commits == 0
     # Another learner's attempt, or a trainer posting as if a learner: refused.
     for actor in (actor_for(db, bob), actor_for(db, trainer)):
         with pytest.raises(PlumeError) as refused:
-            runtime.commit(db, actor, attempt_id, _commit12())
+            _send(db, actor, player, _commit12())
         assert refused.value.code == ErrorCode.NOT_FOUND
         db.rollback()
     # A trainer tries the package: nothing is recorded.
@@ -150,7 +162,7 @@ def test_a_multi_sco_package_rolls_up_each_sco_and_plays_them_in_order(db: Sessi
         db.commit()
         lesson = db.exec(select(LessonProgress).where(LessonProgress.user_id == ann.id)).first()
         assert lesson is None or lesson.status == "in_progress"  # not finished before the last SCO
-        runtime.commit(db, learner, int(opened.commit_url.split("/")[-2]), done)
+        _send(db, learner, opened, done)
         db.commit()
     lesson = db.exec(select(LessonProgress).where(LessonProgress.user_id == ann.id)).one()
     assert (lesson.status, lesson.time_spent_s) == ("completed", 60 * len(player.items))
@@ -165,11 +177,11 @@ def test_a_finished_module_starts_again_only_where_staff_allow_it(db: Session, t
     learner = actor_for(db, ann)
     first = runtime.open_player(db, learner, activity.id)
     db.commit()
-    runtime.commit(db, learner, int(first.commit_url.split("/")[-2]), _commit12("passed", raw="85", seconds="00:05:00"))
+    _send(db, learner, first, _commit12("passed", raw="85", seconds="00:05:00"))
     db.commit()
     again = runtime.open_player(db, learner, activity.id)
     db.commit()
-    assert (again.attempt, again.commit_url) == (1, first.commit_url)  # reviewed, not started again
+    assert (again.attempt, _attempt(again)) == (1, _attempt(first))  # reviewed, not started again
     with pytest.raises(PlumeError):
         library.allow_new_attempts(db, actor_for(db, trainer), activity.id, True)  # staff decide
     db.rollback()
@@ -178,7 +190,7 @@ def test_a_finished_module_starts_again_only_where_staff_allow_it(db: Session, t
     fresh = runtime.open_player(db, learner, activity.id)
     db.commit()
     assert fresh.attempt == 2 and json.loads(fresh.cmi_json)["cmi"]["core"]["entry"] == "ab-initio"
-    runtime.commit(db, learner, int(fresh.commit_url.split("/")[-2]), _commit12(seconds="00:01:00"))
+    _send(db, learner, fresh, _commit12(seconds="00:01:00"))
     db.commit()
     lesson = db.exec(select(LessonProgress).where(LessonProgress.user_id == ann.id)).one()
     assert (lesson.status, lesson.time_spent_s) == ("in_progress", 360)

@@ -11,6 +11,7 @@ attempt, and rolled up into the learner's lesson progress, which the tutoring ce
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,7 +28,7 @@ from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.services.scorm import cmi, library
 
-COMMIT_URL = "/api/scorm/attempts/{attempt_id}/commit"
+COMMIT_URL = "/api/scorm/attempts/{attempt_id}/commit?run={run}"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Player:
     commit_url: str  # "" when nothing is recorded (staff and trainers trying it)
     cmi_json: str  # what the API starts from
     attempt: int  # the learner's attempt number (0 when nothing is recorded)
+    run: str  # this opening of the player: the page starts a run once, its commits name it
     items: list[TocItem] = field(default_factory=list)
 
 
@@ -206,6 +208,7 @@ def open_player(db: Session, actor: Actor, activity_id: object, item: str = "") 
                 number=(attempt.number + 1) if attempt is not None else 1,
             )
         attempt.run_base_seconds = attempt.total_seconds  # a new run: its session time adds to this
+        attempt.run = secrets.token_hex(8)
         db.add(attempt)
         db.flush()
         progress.opened(db, activity, actor.user_id, session_id)
@@ -222,7 +225,8 @@ def open_player(db: Session, actor: Actor, activity_id: object, item: str = "") 
         next=identifiers[index + 1] if index + 1 < len(identifiers) else "",
         position=index + 1,
         launch_url=library.launch_url(activity.id or 0, str(chosen.get("href", ""))),
-        commit_url=COMMIT_URL.format(attempt_id=attempt.id) if attempt is not None else "",
+        commit_url=COMMIT_URL.format(attempt_id=attempt.id, run=attempt.run) if attempt is not None else "",
+        run=attempt.run if attempt is not None else secrets.token_hex(8),
         cmi_json=json.dumps(_initial(found.version, attempt, chosen, user if learner else None)),
         attempt=attempt.number if attempt is not None else 0,
         items=[
@@ -236,7 +240,9 @@ def open_player(db: Session, actor: Actor, activity_id: object, item: str = "") 
     )
 
 
-def commit(db: Session, actor: Actor, attempt_id: object, body: object, *, now: datetime | None = None) -> None:
+def commit(
+    db: Session, actor: Actor, attempt_id: object, body: object, *, run: str = "", now: datetime | None = None
+) -> None:
     """Store what a package committed for the learner's attempt, and roll it up into their progress.
 
     Args:
@@ -244,17 +250,20 @@ def commit(db: Session, actor: Actor, attempt_id: object, body: object, *, now: 
         actor: The learner whose attempt it is.
         attempt_id: The attempt (from the commit URL).
         body: The JSON body the run-time sent.
+        run: The run it comes from (the commit URL's `run`): only the attempt's current run is stored.
         now: The current time (tests).
 
     Raises:
         PlumeError: NOT_FOUND for another learner's attempt, a missing one, or a session they may no longer
-            work in.
+            work in; SCORM_STALE_RUN for a commit of an earlier run (the module was opened again since).
         cmi.CmiError: The first fault in the data (its SCORM error code); nothing is stored.
     """
     key = valid_id(attempt_id)
     attempt = db.get(ScormAttempt, key) if key is not None else None
     if attempt is None or attempt.user_id != actor.user_id:
         raise PlumeError(ErrorCode.NOT_FOUND)
+    if not run or not secrets.compare_digest(run, attempt.run):
+        raise PlumeError(ErrorCode.SCORM_STALE_RUN)
     activity, role, session_id, found = _play(db, actor, attempt.activity_id)
     if not role.learner or session_id != attempt.session_id:
         raise PlumeError(ErrorCode.NOT_FOUND)
