@@ -195,3 +195,27 @@ def test_a_finished_module_starts_again_only_where_staff_allow_it(db: Session, t
     lesson = db.exec(select(LessonProgress).where(LessonProgress.user_id == ann.id)).one()
     assert (lesson.status, lesson.time_spent_s) == ("in_progress", 360)
     assert len(db.exec(select(LessonAttempt).where(LessonAttempt.user_id == ann.id)).all()) == 2
+
+
+def test_modifier_les_statistiques_corrects_a_scorm_lesson_with_its_audit(db: Session, tmp_path: Path) -> None:
+    _, training, activity, staff, _, ann, _ = _setup(db)
+    library.attach(db, staff, activity.id, scorm12_single(tmp_path / "rgpd.zip"))
+    db.commit()
+    learner = actor_for(db, ann)
+    player = runtime.open_player(db, learner, activity.id)
+    db.commit()
+    _send(db, learner, player, _commit12("failed", raw="40", seconds="00:20:00"))
+    db.commit()
+    tutoring.edit_lesson_stats(
+        db,
+        staff,
+        training.id or 0,
+        user_id=ann.id or 0,
+        activity_id=activity.id or 0,
+        values={"status": "passed", "score": "82", "time_spent": "0:25:00", "location": "", "date": ""},
+    )
+    db.commit()
+    lesson = db.exec(select(LessonProgress).where(LessonProgress.user_id == ann.id)).one()
+    assert (lesson.status, lesson.score, lesson.time_spent_s) == ("passed", 82, 1500)
+    record = db.exec(select(AuditRecord).where(AuditRecord.action == "tutoring.edit_stats")).one()
+    assert json.loads(record.before or "{}")["status"] == "failed"
