@@ -50,7 +50,7 @@ def _toc_entry(item: Any, current: Var[str]) -> rx.Component:
     return rx.button(
         rx.cond(
             (status == "completed") | (status == "passed"),
-            rx.icon("circle_check", size=16, color=rx.color("green", 10)),
+            rx.icon("circle_check", size=16, color=rx.color("green", 10), data_testid="scorm-done"),
             rx.cond(
                 status == "failed",
                 rx.icon("circle_x", size=16, color=rx.color("red", 10)),
@@ -137,8 +137,12 @@ def player_body() -> rx.Component:
             ),
             rx.spacer(),
             rx.cond(
-                player["commit_url"].to(str) == "",
-                rx.badge(rx.icon("eye", size=12), T("scorm.preview"), color_scheme="gray", variant="soft"),
+                player["review"].to(bool),
+                rx.badge(rx.icon("eye", size=12), T("scorm.review"), color_scheme="green", variant="soft"),
+                rx.cond(
+                    player["commit_url"].to(str) == "",
+                    rx.badge(rx.icon("eye", size=12), T("scorm.preview"), color_scheme="gray", variant="soft"),
+                ),
             ),
             width="100%",
             align="center",

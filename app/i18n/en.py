@@ -1665,4 +1665,5 @@ EN: dict[str, str] = {
     "scorm.upload": "Upload the package",
     "scorm.package_saved": "Package checked and saved: learners can follow the module.",
     "scorm.new_attempts": "A learner who finished the module may start it again (a new attempt)",
+    "scorm.review": "Already finished: you are reviewing this part, your result does not change",
 }

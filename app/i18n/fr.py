@@ -1665,4 +1665,5 @@ FR: dict[str, str] = {
     "scorm.upload": "Déposer le paquet",
     "scorm.package_saved": "Paquet vérifié et enregistré : les apprenants peuvent suivre le module.",
     "scorm.new_attempts": "Un apprenant qui a terminé le module peut le recommencer (nouvelle tentative)",
+    "scorm.review": "Déjà terminé : vous revoyez cette partie, votre résultat ne change pas",
 }

@@ -10,12 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.models import (
     Activity,
     Course,
     Enrolment,
+    LessonProgress,
     Membership,
     Module,
     Organisation,
@@ -25,7 +26,10 @@ from app.models import (
     User,
 )
 from app.services.home import paris_today
+from app.services.scorm import library
 from tests.e2e.conftest import goto, sign_in
+from tests.factories import actor_for
+from tests.scorm_packages import scorm2004_multi
 
 SHOTS = Path("/tmp/plume/shots")
 PHONE = {"width": 390, "height": 844}
@@ -224,3 +228,44 @@ def test_staff_upload_a_learner_plays_resumes_and_the_tutor_sees_it_live(server,
     expect(row.get_by_text("Réussi", exact=True)).to_be_visible()
     expect(row.get_by_text("100 %").first).to_be_visible()
     tutor.screenshot(path=str(SHOTS / "scorm-tutor-report.png"), full_page=True)
+
+
+def test_a_multi_sco_package_plays_each_sco_in_turn_from_its_table_of_contents(server, new_context, tmp_path) -> None:
+    session_id, email, user_id = _session(server)
+    with server.services_here(), server.session() as db:
+        staff = db.exec(select(User).where(User.email == "staff@demo.plume.test")).one()
+        activity = db.exec(
+            select(Activity)
+            .join(Module, col(Module.id) == col(Activity.module_id))
+            .where(Module.session_id == session_id, Activity.kind == "elearning")
+        ).one()
+        library.attach(db, actor_for(db, staff), activity.id, scorm2004_multi(tmp_path / "securite.zip"))
+        db.commit()
+        activity_id = activity.id or 0
+
+    learner = new_context().new_page()
+    sign_in(learner, email)
+    goto(learner, f"/sessions/{session_id}/elearning/{activity_id}")
+    toc = learner.get_by_test_id("scorm-toc-item")
+    expect(toc).to_have_count(3)
+    expect(toc.nth(0)).to_have_attribute("aria-current", "page")
+    sco = learner.frame_locator("#scorm-frame")
+    for step, (heading, button) in enumerate(
+        (("Les risques", "J'ai lu"), ("Le quiz", "Oui"), ("Synthèse", "Terminer"))
+    ):
+        expect(sco.get_by_role("heading", name=heading)).to_be_visible()
+        sco.get_by_role("button", name=button).click()
+        expect(sco.locator("#result")).to_have_text("Terminé")
+        if step < 2:
+            learner.get_by_role("button", name="Suivant").click()
+            expect(toc.nth(step + 1)).to_have_attribute("aria-current", "page")
+    learner.screenshot(path=str(SHOTS / "scorm-multi-sco-desktop.png"), full_page=True)
+    # Back to the first SCO from the table of contents: each shows done, and the lesson is passed.
+    toc.nth(0).click()
+    expect(toc.nth(0)).to_have_attribute("aria-current", "page")
+    expect(learner.get_by_test_id("scorm-done")).to_have_count(3)
+    with server.session() as db:
+        lesson = db.exec(
+            select(LessonProgress).where(LessonProgress.activity_id == activity_id, LessonProgress.user_id == user_id)
+        ).one()
+        assert lesson.status == "passed" and lesson.score == 100

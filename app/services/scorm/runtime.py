@@ -58,6 +58,7 @@ class Player:
     cmi_json: str  # what the API starts from
     attempt: int  # the learner's attempt number (0 when nothing is recorded)
     run: str  # this opening of the player: the page starts a run once, its commits name it
+    review: bool = False  # a learner reviewing a SCO they finished: nothing is recorded
     items: list[TocItem] = field(default_factory=list)
 
 
@@ -103,8 +104,13 @@ def _name(user: User | None) -> str:
     return f"{user.last_name}, {user.first_name}".strip(", ") or user.display_name
 
 
-def _initial(version: str, attempt: ScormAttempt | None, item: dict[str, Any], user: User | None) -> dict[str, Any]:
-    """The data model the API starts from: who, the bookmark, the suspend data, the time so far."""
+def _initial(
+    version: str, attempt: ScormAttempt | None, item: dict[str, Any], user: User | None, *, review: bool = False
+) -> dict[str, Any]:
+    """The data model the API starts from: who, the bookmark, the suspend data, the time so far.
+
+    In review (a SCO finished, opened again) the mode says so and the learner's results are not at stake.
+    """
     resume = attempt is not None and (
         attempt.exit == "suspend"
         or (
@@ -114,7 +120,7 @@ def _initial(version: str, attempt: ScormAttempt | None, item: dict[str, Any], u
         )
     )
     first = attempt is None or attempt.commits == 0
-    entry = "resume" if resume else ("ab-initio" if first else "")
+    entry = "" if review else ("resume" if resume else ("ab-initio" if first else ""))
     total = attempt.total_seconds if attempt is not None else 0.0
     mastery = item.get("mastery_score")
     launch = str(item.get("data_from_lms") or "")
@@ -133,8 +139,8 @@ def _initial(version: str, attempt: ScormAttempt | None, item: dict[str, Any], u
             "lesson_location": attempt.location if attempt is not None else "",
             "lesson_status": status,
             "entry": entry,
-            "credit": "credit",
-            "lesson_mode": "normal",
+            "credit": "no-credit" if review else "credit",
+            "lesson_mode": "review" if review else "normal",
             "total_time": cmi.format_timespan_12(total),
         }
         data: dict[str, Any] = {
@@ -154,8 +160,8 @@ def _initial(version: str, attempt: ScormAttempt | None, item: dict[str, Any], u
         ).replace("not_attempted", "not attempted"),
         "success_status": attempt.success if attempt is not None and attempt.commits else "unknown",
         "entry": entry,
-        "credit": "credit",
-        "mode": "normal",
+        "credit": "no-credit" if review else "credit",
+        "mode": "review" if review else "normal",
         "total_time": cmi.format_duration_2004(total),
         "suspend_data": attempt.suspend_data if attempt is not None else "",
         "launch_data": launch,
@@ -197,7 +203,12 @@ def open_player(db: Session, actor: Actor, activity_id: object, item: str = "") 
     index = identifiers.index(item)
     chosen = items[index]
     attempt: ScormAttempt | None = None
+    review = False
     if learner:
+        attempt = latest.get(item)
+        # A SCO finished, with no new attempt allowed, opens for review: nothing it sends is recorded.
+        review = attempt is not None and _finished(attempt) and not _new_attempts_allowed(activity)
+    if learner and not review:
         attempt = latest.get(item)
         if attempt is None or (_finished(attempt) and _new_attempts_allowed(activity)):
             attempt = ScormAttempt(
@@ -225,9 +236,12 @@ def open_player(db: Session, actor: Actor, activity_id: object, item: str = "") 
         next=identifiers[index + 1] if index + 1 < len(identifiers) else "",
         position=index + 1,
         launch_url=library.launch_url(activity.id or 0, str(chosen.get("href", ""))),
-        commit_url=COMMIT_URL.format(attempt_id=attempt.id, run=attempt.run) if attempt is not None else "",
+        commit_url=COMMIT_URL.format(attempt_id=attempt.id, run=attempt.run)
+        if attempt is not None and not review
+        else "",
+        review=review,
         run=attempt.run if attempt is not None else secrets.token_hex(8),
-        cmi_json=json.dumps(_initial(found.version, attempt, chosen, user if learner else None)),
+        cmi_json=json.dumps(_initial(found.version, attempt, chosen, user if learner else None, review=review)),
         attempt=attempt.number if attempt is not None else 0,
         items=[
             TocItem(
