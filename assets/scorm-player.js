@@ -22,7 +22,9 @@
       dataCommitFormat: "json",
       commitRequestDataType: "application/json;charset=UTF-8",
       logLevel: 4,
-      selfReportSessionTime: false,
+      // The run-time measures the session from Initialize itself: a package that never reports its time
+      // (many do not) still counts.
+      selfReportSessionTime: true,
       alwaysSendTotalTime: false,
     };
     if (commitUrl) {
