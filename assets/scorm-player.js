@@ -22,9 +22,8 @@
       dataCommitFormat: "json",
       commitRequestDataType: "application/json;charset=UTF-8",
       logLevel: 4,
-      // The run-time measures the session from Initialize itself: a package that never reports its time
-      // (many do not) still counts.
-      selfReportSessionTime: true,
+      // The package reports its session time; one that never does is timed by the server (the run's clock).
+      selfReportSessionTime: false,
       alwaysSendTotalTime: false,
     };
     if (commitUrl) {

@@ -58,6 +58,7 @@ class ScormAttempt(SQLModel, table=True):
     # The current run (each opening of the player): a commit from an earlier run, still open in another tab or
     # a page being left, is refused, so it never overwrites what the learner did since.
     run: str = Field(default="", max_length=32)
+    run_started_at: datetime | None = utc_field(nullable=True)
     status: str = Field(default="in_progress", max_length=12)  # Plume's lesson status of this SCO
     score: float | None = None  # in %
     location: str = Field(default="", max_length=1000)

@@ -58,6 +58,7 @@ def upgrade() -> None:
         sa.Column("total_seconds", sa.Float(), nullable=False),
         sa.Column("run_base_seconds", sa.Float(), nullable=False),
         sa.Column("run", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("run_started_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
         sa.Column("score", sa.Float(), nullable=True),
         sa.Column("location", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -221,3 +221,19 @@ def test_modifier_les_statistiques_corrects_a_scorm_lesson_with_its_audit(db: Se
     assert (lesson.status, lesson.score, lesson.time_spent_s) == ("passed", 82, 1500)
     record = db.exec(select(AuditRecord).where(AuditRecord.action == "tutoring.edit_stats")).one()
     assert json.loads(record.before or "{}")["status"] == "failed"
+
+
+def test_a_package_that_never_reports_its_time_is_timed_by_its_run(db: Session, tmp_path: Path) -> None:
+    _, _, activity, staff, _, ann, _ = _setup(db)
+    library.attach(db, staff, activity.id, scorm12_single(tmp_path / "rgpd.zip"))
+    db.commit()
+    learner = actor_for(db, ann)
+    player = runtime.open_player(db, learner, activity.id)
+    db.commit()
+    attempt = db.get(ScormAttempt, _attempt(player))
+    assert attempt is not None and attempt.run_started_at is not None
+    later = attempt.run_started_at + timedelta(minutes=10)
+    runtime.commit(db, learner, attempt.id, _commit12(seconds=""), run=player.run, now=later)
+    db.commit()
+    lesson = db.exec(select(LessonProgress).where(LessonProgress.user_id == ann.id)).one()
+    assert lesson.time_spent_s == 600

@@ -28,6 +28,7 @@ from app.services.actor import Actor
 from app.services.errors import ErrorCode, PlumeError
 from app.services.scorm import cmi, library
 
+MAX_UNREPORTED_RUN_S = 4 * 3600  # a run the package does not time counts at most this much
 COMMIT_URL = "/api/scorm/attempts/{attempt_id}/commit?run={run}"
 
 
@@ -219,7 +220,7 @@ def open_player(db: Session, actor: Actor, activity_id: object, item: str = "") 
                 number=(attempt.number + 1) if attempt is not None else 1,
             )
         attempt.run_base_seconds = attempt.total_seconds  # a new run: its session time adds to this
-        attempt.run = secrets.token_hex(8)
+        attempt.run, attempt.run_started_at = secrets.token_hex(8), utcnow()
         db.add(attempt)
         db.flush()
         progress.opened(db, activity, actor.user_id, session_id)
@@ -292,12 +293,16 @@ def commit(
     attempt.score_scaled = parsed.score_scaled
     attempt.score = cmi.score_percent(parsed)
     attempt.status = cmi.lesson_status(parsed, float(mastery) if isinstance(mastery, int | float) else None)
-    attempt.total_seconds = attempt.run_base_seconds + parsed.session_seconds
+    moment = now or utcnow()
+    session = parsed.session_seconds
+    if not session and attempt.run_started_at is not None:  # a package that never reports its time
+        session = min(MAX_UNREPORTED_RUN_S, max(0.0, (moment - attempt.run_started_at).total_seconds()))
+    attempt.total_seconds = attempt.run_base_seconds + session
     attempt.location, attempt.suspend_data, attempt.exit = parsed.location, parsed.suspend_data, parsed.exit
     if parsed.interactions or parsed.objectives:
         attempt.details_json = json.dumps({"interactions": parsed.interactions, "objectives": parsed.objectives})
     attempt.commits += 1
-    attempt.committed_at = now or utcnow()
+    attempt.committed_at = moment
     db.add(attempt)
     db.flush()
     _roll_up(db, activity, actor.user_id, session_id, list(items))
