@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from app.documents.attendance_pdf import render
 from app.documents.data import ChainHead, Sheet, SheetLine, SheetsDocument
-from app.models import Activity, ActivityCompletion, AttendanceRecord, Enrolment, Module, Slot
+from app.models import Activity, ActivityCompletion, AttendanceRecord, Enrolment, Module, Slot, TrainingSession
 from app.models.progress import LessonProgress
 from app.services import progress, tutoring
 from app.services.attendance import actions, completion, sheet, status
@@ -255,7 +255,15 @@ def test_the_demos_signed_in_person_days_count_as_completed(db: Session) -> None
     """The issue's "Journée en salle: 0/30 completed despite signed sheets"."""
     seed_demo(db, learners=31)
     db.commit()
-    day = db.exec(select(Activity).where(Activity.title == "Journée en salle")).first()
+    # The November management session's day: its sheets are signed (the same title exists in other sessions).
+    day = db.exec(
+        select(Activity)
+        .join(Module, col(Module.id) == col(Activity.module_id))
+        .join(TrainingSession, col(TrainingSession.id) == col(Module.session_id))
+        .where(
+            Activity.title == "Journée en salle", TrainingSession.title == "Manager une équipe — session de novembre"
+        )
+    ).first()
     assert day is not None
     slots = db.exec(select(Slot).where(Slot.activity_id == day.id)).all()
     assert slots
