@@ -27,6 +27,7 @@ import asyncio
 import base64
 import json
 import random
+import re
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -145,7 +146,9 @@ def _seed(server: PlumeServer, learners: int) -> list[Learner]:
             assert actor is not None
             player = runtime.open_player(db, actor, activity.id)
             db.commit()
-            attempt_id = int(player.commit_url.split("/")[-2])
+            found_id = re.search(r"/attempts/(\d+)/commit", player.commit_url)
+            assert found_id, player.commit_url
+            attempt_id = int(found_id.group(1))
             seeded.append(Learner(n, person.id or 0, token, attempt_id, player.commit_url))
         return seeded
 
