@@ -31,8 +31,11 @@ from app.services.db import session_scope
 from app.services.scorm import package
 
 UPLOAD_PATH = "/_upload"
-# One upload request carries at most the largest accepted file (a SCORM package) plus its multipart framing.
-UPLOAD_LIMIT = max(documents.MAX_SIZE, package.MAX_ARCHIVE_BYTES) + 1024 * 1024
+# One upload request carries at most the largest accepted file plus its multipart framing; a SCORM package,
+# larger, only to the one handler that takes it (Reflex names the handler in `Reflex-Event-Handler`).
+UPLOAD_LIMIT = documents.MAX_SIZE + 1024 * 1024
+PACKAGE_UPLOAD_LIMIT = package.MAX_ARCHIVE_BYTES + 1024 * 1024
+PACKAGE_HANDLER = ".upload_package"
 # A SCORM commit carries up to 64,000 characters of suspend data, interactions and objectives.
 COMMIT_PATH = re.compile(r"^/api/scorm/attempts/\d{1,19}/commit$")
 COMMIT_LIMIT = 1024 * 1024
@@ -125,6 +128,10 @@ class RequestLimits:
             return
         path: str = scope.get("path", "")
         limit = self.limits.get(path, COMMIT_LIMIT if COMMIT_PATH.match(path) else self.default_limit)
+        if path == UPLOAD_PATH and (_header(scope, b"reflex-event-handler") or b"").decode("latin-1").endswith(
+            PACKAGE_HANDLER
+        ):
+            limit = max(limit, PACKAGE_UPLOAD_LIMIT)
         raw_length = _header(scope, b"content-length")
         declared: int | None = None
         if raw_length is not None:

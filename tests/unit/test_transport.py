@@ -9,7 +9,14 @@ from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
-from app.api.transport import RequestLimits, SecurityHeaders, content_security_policy, inline_script_hashes
+from app.api.transport import (
+    PACKAGE_UPLOAD_LIMIT,
+    UPLOAD_LIMIT,
+    RequestLimits,
+    SecurityHeaders,
+    content_security_policy,
+    inline_script_hashes,
+)
 
 
 class Recorder:
@@ -91,6 +98,25 @@ async def test_other_routes_take_small_bodies_only() -> None:
     assert _status(sent) == 413 and not inner.called
     sent, _ = await _run(limits, _scope("/api/health", {"content-length": "10"}), [b"x" * 10])
     assert _status(sent) == 200 and inner.body == b"x" * 10
+
+
+async def test_only_the_package_upload_and_scorm_commits_take_larger_bodies() -> None:
+    inner = Recorder()
+    limits = RequestLimits(inner, may_upload=_allow)
+    too_big = str(UPLOAD_LIMIT + 1)
+    sent, _ = await _run(limits, _scope("/_upload", {"content-length": too_big}), [b""])
+    assert _status(sent) == 413  # a document, a video: 50 MB at most
+    package = {"content-length": too_big, "reflex-event-handler": "state.session_page_state.upload_package"}
+    sent, _ = await _run(limits, _scope("/_upload", package), [b"x"])
+    assert _status(sent) != 413  # a SCORM package may be larger (it is then checked on its own limits)
+    over = {**package, "content-length": str(PACKAGE_UPLOAD_LIMIT + 1)}
+    sent, _ = await _run(limits, _scope("/_upload", over), [b""])
+    assert _status(sent) == 413
+    commit = "/api/scorm/attempts/12/commit"
+    sent, _ = await _run(limits, _scope(commit, {"content-length": str(500_000)}), [b"x" * 500_000])
+    assert _status(sent) == 200
+    sent, _ = await _run(limits, _scope(commit + "/x", {"content-length": str(500_000)}), [b""])
+    assert _status(sent) == 413
 
 
 async def test_an_anonymous_upload_is_refused_before_reading() -> None:
