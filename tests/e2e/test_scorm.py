@@ -112,14 +112,13 @@ def _package(path: Path) -> Path:
     return path
 
 
-def _session(server) -> tuple[int, str, int]:
-    """An active session with an e-learning activity, a new learner and tutor@demo; its id, the learner."""
+def _session(server) -> tuple[int, str, int, str]:
+    """An active session with an e-learning activity, a new learner and a new tutor; its id, the learner, the tutor."""
     run = f"{int(time.time())}{next(_runs)}"
     today = paris_today()
     with server.session() as db:
         horizon = db.exec(select(Organisation).where(Organisation.name == "Horizon Formation")).one()
         trainer = db.exec(select(User).where(User.email == "trainer@demo.plume.test")).one()
-        tutor = db.exec(select(User).where(User.email == "tutor@demo.plume.test")).one()
         model = db.exec(select(User).where(User.email == "learner1@demo.plume.test")).one()
         course = Course(organisation_id=horizon.id or 0, title=f"RGPD au quotidien {run}")
         db.add(course)
@@ -148,13 +147,25 @@ def _session(server) -> tuple[int, str, int]:
         db.add(Membership(user_id=learner.id or 0, organisation_id=horizon.id or 0, is_learner=True))
         db.add(Enrolment(session_id=training.id or 0, user_id=learner.id or 0))
         db.add(TrainerPosition(session_id=training.id or 0, user_id=trainer.id or 0))
+        # A tutor of their own: tutor@demo's followed courses stay as other tests expect them.
+        tutor = User(
+            email=f"tuteur-scorm{run}@demo.plume.test",
+            first_name="Paul",
+            last_name="Tutelle",
+            password_hash=model.password_hash,
+            phone=model.phone,
+            phone_verified_at=model.phone_verified_at,
+        )
+        db.add(tutor)
+        db.flush()
+        db.add(Membership(user_id=tutor.id or 0, organisation_id=horizon.id or 0, is_tutor=True))
         db.add(TutorPosition(session_id=training.id or 0, user_id=tutor.id or 0))
         module = Module(session_id=training.id, title="À distance", phase="during", position=0)
         db.add(module)
         db.flush()
         db.add(Activity(module_id=module.id or 0, kind="elearning", title="Module RGPD"))
         db.commit()
-        return training.id or 0, learner.email, learner.id or 0
+        return training.id or 0, learner.email, learner.id or 0, tutor.email
 
 
 def _open_activity(page: Page, session_id: int) -> None:
@@ -163,7 +174,7 @@ def _open_activity(page: Page, session_id: int) -> None:
 
 
 def test_staff_upload_a_learner_plays_resumes_and_the_tutor_sees_it_live(server, new_context, tmp_path) -> None:
-    session_id, email, user_id = _session(server)
+    session_id, email, user_id, tutor_email = _session(server)
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     staff = new_context().new_page()
@@ -185,7 +196,7 @@ def test_staff_upload_a_learner_plays_resumes_and_the_tutor_sees_it_live(server,
     staff.screenshot(path=str(SHOTS / "scorm-staff-upload.png"), full_page=True)
 
     tutor = new_context().new_page()
-    sign_in(tutor, "tutor@demo.plume.test")
+    sign_in(tutor, tutor_email)
     goto(tutor, f"/tutorat/{session_id}/{user_id}")
     row = tutor.get_by_test_id("lesson-row").filter(has_text="Module RGPD")
     expect(row).to_be_visible()
@@ -231,7 +242,7 @@ def test_staff_upload_a_learner_plays_resumes_and_the_tutor_sees_it_live(server,
 
 
 def test_a_multi_sco_package_plays_each_sco_in_turn_from_its_table_of_contents(server, new_context, tmp_path) -> None:
-    session_id, email, user_id = _session(server)
+    session_id, email, user_id, _ = _session(server)
     with server.services_here(), server.session() as db:
         staff = db.exec(select(User).where(User.email == "staff@demo.plume.test")).one()
         activity = db.exec(
