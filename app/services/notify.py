@@ -127,6 +127,49 @@ def session_confirmation_emails(db: Session, training: TrainingSession, slots: l
     return len(people)
 
 
+def _invitation_email(
+    db: Session,
+    training: TrainingSession,
+    slot: Slot,
+    person: User,
+    *,
+    kind: str,
+    values: dict[str, str],
+    ics: dict[str, object],
+    filename: str,
+) -> None:
+    """Queue one person's e-mail about a slot, with its event (`invitation_ics`) attached.
+
+    Args:
+        db: Database session.
+        training: The slot's session.
+        slot: The slot.
+        person: The recipient.
+        kind: The template's kind.
+        values: The template's values (`lien` included).
+        ics: `invitation_ics`'s keyword arguments besides the slot and what this fills in (the message's text,
+            the link, the attendee).
+        filename: The attachment's name.
+    """
+    message = render(get_template(db, training.organisation_id, kind, person.language), values)
+    event = invitation_ics(
+        slot,
+        description=message.body,
+        url=values["lien"],
+        attendee=(person.display_name, person.email),
+        **ics,  # type: ignore[arg-type]
+    )
+    enqueue_email(
+        db,
+        to=person.email,
+        message=message,
+        kind=kind,
+        organisation_id=training.organisation_id,
+        html=_html(message.body, values["lien"], "Open" if person.language == "en" else "Ouvrir"),
+        attachment=Attachment(filename, "text/calendar", event),
+    )
+
+
 def slot_change_emails(
     db: Session, training: TrainingSession, activity: Activity, slot: Slot, *, sequence: int, cancelled: bool = False
 ) -> int:
@@ -162,27 +205,14 @@ def slot_change_emails(
     for person in people:
         values = _values(db, training, person)
         values.update(titre=activity.title, date=f"{start:%d/%m/%Y}", debut=f"{start:%H:%M}", fin=f"{finish:%H:%M}")
-        message = render(get_template(db, training.organisation_id, kind, person.language), values)
-        ics = invitation_ics(
-            slot,
-            uid=slot_uid(slot.id or 0, person.id if invited is not None else None),
-            summary=f"{course.title if course else training.title} — {part_name(slot, activity, person.language)}",
-            description=message.body,
-            url=values["lien"],
-            organiser=organiser,
-            attendee=(person.display_name, person.email),
-            sequence=sequence,
-            cancelled=cancelled,
-        )
-        enqueue_email(
-            db,
-            to=person.email,
-            message=message,
-            kind=kind,
-            organisation_id=training.organisation_id,
-            html=_html(message.body, values["lien"], "Open" if person.language == "en" else "Ouvrir"),
-            attachment=Attachment("creneau.ics", "text/calendar", ics),
-        )
+        ics = {
+            "uid": slot_uid(slot.id or 0, person.id if invited is not None else None),
+            "summary": f"{course.title if course else training.title} — {part_name(slot, activity, person.language)}",
+            "organiser": organiser,
+            "sequence": sequence,
+            "cancelled": cancelled,
+        }
+        _invitation_email(db, training, slot, person, kind=kind, values=values, ics=ics, filename="creneau.ics")
     return len(people)
 
 
@@ -226,25 +256,12 @@ def appointment_emails(
             fin=f"{finish:%H:%M}",
             avec=other.display_name,
         )
-        message = render(get_template(db, training.organisation_id, kind, person.language), values)
-        ics = invitation_ics(
-            slot,
-            uid=slot_uid(slot.id or 0, person.id),
-            summary=f"{course.title if course else training.title} — {activity.title}",
-            description=message.body,
-            url=values["lien"],
-            organiser=organiser,
-            attendee=(person.display_name, person.email),
-            sequence=sequence,
-            chair=chair,
-            cancelled=cancelled,
-        )
-        enqueue_email(
-            db,
-            to=person.email,
-            message=message,
-            kind=kind,
-            organisation_id=training.organisation_id,
-            html=_html(message.body, values["lien"], "Open" if person.language == "en" else "Ouvrir"),
-            attachment=Attachment("rendez-vous.ics", "text/calendar", ics),
-        )
+        ics = {
+            "uid": slot_uid(slot.id or 0, person.id),
+            "summary": f"{course.title if course else training.title} — {activity.title}",
+            "organiser": organiser,
+            "sequence": sequence,
+            "chair": chair,
+            "cancelled": cancelled,
+        }
+        _invitation_email(db, training, slot, person, kind=kind, values=values, ics=ics, filename="rendez-vous.ics")
